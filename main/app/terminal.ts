@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import type { Handlers } from '../api/dispatcher.js';
+import { createDispatcher } from '../api/dispatcher.js';
+import { EventBus } from '../api/event-bus.js';
+import type { ScanEvent, StoreProblem, SystemStatus } from '../api/contract.js';
+import { fail } from '../api/errors.js';
+import { CatalogService } from '../catalog/catalog-service.js';
+import { SettingsService } from '../settings/settings-service.js';
+import { openStore, StoreOpenError } from '../store/open-store.js';
+import type { Store } from '../store/open-store.js';
+import { pendingCount } from '../store/outbox.js';
+import type { OutboxContext } from '../store/outbox.js';
+import { uuidv7Generator } from '../store/uuidv7.js';
+import { classifyScan } from '../../native/scanner/classify.js';
+import { generateSampleData } from '../../fixtures/generate.js';
+import { seedDeviceStore } from '../../fixtures/seed-device.js';
+import type { Terminal, TerminalOptions } from './terminal-types.js';
+
+export const STORE_FILE = 'shopfloor.db';
+
+type Identity = { deviceId: string; storeId: string };
+
+function readMeta(store: Store, key: string): string | undefined {
+  return (store.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+/**
+ * First start of a store: give the device its id and, for the demo, load the sample brand into
+ * it. A real device gets its store from enrolment (sync issue); until then the sample store is
+ * its store. All of it is one transaction, so a crash here leaves an empty store that the next
+ * start seeds again.
+ */
+function ensureIdentity(store: Store, options: TerminalOptions, newId: () => string, clock: () => Date): Identity {
+  const deviceId = readMeta(store, 'device_id');
+  const storeId = readMeta(store, 'store_id');
+  if (deviceId && storeId) return { deviceId, storeId };
+  const identity = { deviceId: deviceId ?? newId(), storeId: storeId ?? '' };
+  store.db
+    .transaction(() => {
+      if (options.sampleData) {
+        const data = generateSampleData(options.sampleData);
+        const first = data.locations.find((l) => l.kind === 'store');
+        if (!first) throw new Error('sample data has no store');
+        identity.storeId = first.id;
+        seedDeviceStore(store.db, data, { storeId: first.id, now: clock().toISOString() });
+      }
+      const put = store.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      put.run('device_id', identity.deviceId);
+      put.run('store_id', identity.storeId);
+    })
+    .immediate();
+  return identity;
+}
+
+/** A terminal whose store would not open: it answers status with the problem and refuses the rest. */
+function failedTerminal(problem: StoreProblem, appVersion: string): Terminal {
+  return {
+    events: new EventBus(),
+    dispatch: async (domain, method) =>
+      domain === 'system' && method === 'status'
+        ? { ok: true, value: { state: 'store_error', appVersion, problem } satisfies SystemStatus }
+        : fail('STORE_UNAVAILABLE', problem.message),
+    status: () => ({ state: 'store_error', appVersion, problem }),
+    close: () => undefined,
+  };
+}
+
+/** Opens the store and wires the services behind the contract. Both the Electron app and the browser host call this. */
+export function openTerminal(options: TerminalOptions): Terminal {
+  const clock = options.clock ?? (() => new Date());
+  const newId = options.newId ?? uuidv7Generator(() => clock().getTime());
+  let store: Store;
+  try {
+    store = openStore({ path: join(options.dataDir, STORE_FILE), keyStore: options.keyStore });
+  } catch (error) {
+    if (error instanceof StoreOpenError) {
+      options.log('store failed to open', error.problem);
+      return failedTerminal(error.problem, options.appVersion);
+    }
+    throw error;
+  }
+  const { deviceId, storeId } = ensureIdentity(store, options, newId, clock);
+  const outbox: OutboxContext = { db: store.db, newId, clock, deviceId, storeId };
+  const events = new EventBus();
+  const catalog = new CatalogService(store.db, () => storeId);
+  const settings = new SettingsService(outbox);
+  const storeRow = store.db.prepare('SELECT id, code, name_zh, name_en, timezone FROM location WHERE id = ?');
+
+  const syncState = () => ({ hq: 'not_configured' as const, pendingEvents: pendingCount(store.db), lastSyncAt: null });
+
+  const status = (): SystemStatus => {
+    const row = storeRow.get(storeId) as { id: string; code: string; name_zh: string; name_en: string; timezone: string } | undefined;
+    return {
+      state: 'ready',
+      appVersion: options.appVersion,
+      deviceId,
+      store: row
+        ? { id: row.id, code: row.code, name: { zh: row.name_zh, en: row.name_en }, timezone: row.timezone }
+        : { id: storeId, code: '', name: { zh: '未分配门店', en: 'No store assigned' }, timezone: 'Asia/Shanghai' },
+      catalog: catalog.size(),
+      settings: settings.get(),
+      sync: syncState(),
+    };
+  };
+
+  const handlers: Handlers = {
+    system: { status },
+    catalog: {
+      lookup: ({ query }) => catalog.lookup(query),
+      style: ({ styleCode }) => catalog.style(styleCode),
+    },
+    scanner: {
+      submit: ({ raw, source }) => {
+        const c = classifyScan(raw);
+        const event: ScanEvent = { id: newId(), source, raw, kind: c.kind, at: clock().toISOString() };
+        if (c.kind === 'product') Object.assign(event, { code: c.code, symbology: c.symbology });
+        if (c.kind === 'malformed') event.reason = c.reason;
+        events.emit('scanned', event);
+        return event;
+      },
+    },
+    settings: {
+      get: () => settings.get(),
+      update: (patch) => {
+        const next = settings.update(patch, null);
+        events.emit('settings.changed', next);
+        events.emit('sync.state', syncState());
+        return next;
+      },
+    },
+  };
+
+  return {
+    dispatch: createDispatcher(handlers, options.log),
+    events,
+    status,
+    close: () => store.close(),
+  };
+}

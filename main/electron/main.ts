@@ -1,0 +1,83 @@
+/**
+ * The Electron app's entry (package.json "main": dist/main/electron/main.js). It only wires
+ * Electron to the terminal: the services are the same ones the browser host runs.
+ */
+import { app, dialog, safeStorage } from 'electron';
+import type { BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openTerminal } from '../app/terminal.js';
+import type { Log, Terminal } from '../app/terminal-types.js';
+import { fileKeyStore } from '../store/key-store.js';
+import { attachIpc } from './ipc-adapter.js';
+import { followKioskSetting, readKioskSetting } from './kiosk.js';
+import { safeStorageSealer } from './safe-storage-sealer.js';
+import { createMainWindow, hardenSession, hardenWebContents } from './window.js';
+import type { AppFiles } from './window.js';
+
+// Relative to this file, so the paths hold both in the project (`electron .`) and inside app.asar.
+const files: AppFiles = {
+  page: fileURLToPath(new URL('../../renderer/index.html', import.meta.url)),
+  preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
+};
+
+const log: Log = (message, detail) => {
+  if (detail === undefined) console.log(`[shopfloor] ${message}`);
+  else console.log(`[shopfloor] ${message}`, detail);
+};
+
+let terminal: Terminal | undefined;
+let mainWindow: BrowserWindow | undefined;
+
+function fatal(error: unknown): void {
+  log('electron: could not start', error);
+  dialog.showErrorBox('Shopfloor could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession();
+  const dataDir = app.getPath('userData');
+  const sealer = safeStorageSealer(safeStorage, {
+    allowBasicText: process.env.SHOPFLOOR_ALLOW_BASIC_TEXT_KEYSTORE === '1',
+  });
+  terminal = openTerminal({
+    dataDir,
+    keyStore: fileKeyStore(join(dataDir, 'store.key.sealed'), sealer, 'safeStorage'),
+    appVersion: app.getVersion(),
+    log,
+    // A shipped device provisions from HQ; sample data is for `npm start` on a developer's machine.
+    sampleData: app.isPackaged ? false : undefined,
+  });
+
+  const win = createMainWindow(files, { kiosk: await readKioskSetting(terminal, log), devTools: !app.isPackaged });
+  mainWindow = win;
+  win.on('closed', () => {
+    mainWindow = undefined;
+  });
+  // Before loadFile: the preload says hello as soon as the page starts.
+  attachIpc(win, terminal, files.page, log);
+  followKioskSetting(win, terminal);
+  await win.loadFile(files.page);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance owns this device's store and outbox; a second one would push the same events twice.
+  app.quit();
+} else {
+  app.enableSandbox();
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, files.page, log));
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    terminal?.close();
+    terminal = undefined;
+  });
+  start().catch(fatal);
+}

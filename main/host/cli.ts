@@ -1,0 +1,83 @@
+/**
+ * The browser host: `node dist/main/host/cli.js [--port N] [--data-dir DIR] [--lifetime-s N]`.
+ * Runs the terminal's services without Electron and serves the renderer on 127.0.0.1. Used by
+ * `npm start` where the Electron binary is missing, by the end-to-end tests and by the benchmarks.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openTerminal } from '../app/terminal.js';
+import { fileKeyStore } from '../store/key-store.js';
+import { startHost } from './host-server.js';
+
+const started = performance.now();
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.SHOPFLOOR_PORT ?? '5317' },
+    'data-dir': { type: 'string', default: process.env.SHOPFLOOR_DATA_DIR ?? join(root, '.shopfloor') },
+    'lifetime-s': { type: 'string' },
+    'sample-skus': { type: 'string', default: '20000' },
+    'sample-customers': { type: 'string', default: '5000' },
+  },
+});
+
+function positiveInt(name: string, text: string | undefined, min = 0): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be a whole number ≥ ${min}, got ${text}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const log = (message: string, detail?: unknown) => console.error(`[host] ${message}`, detail ?? '');
+const dataDir = resolve(values['data-dir']);
+const appVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const terminal = openTerminal({
+  dataDir,
+  // Weaker than the Electron app's OS keystore: a 0600 file beside the store (see README).
+  keyStore: fileKeyStore(join(dataDir, 'store.key')),
+  appVersion,
+  log,
+  sampleData: {
+    skus: positiveInt('sample-skus', values['sample-skus'], 1),
+    customers: positiveInt('sample-customers', values['sample-customers']),
+  },
+});
+const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
+const host = await startHost({
+  terminal,
+  staticDir: join(root, 'dist/renderer'),
+  port: positiveInt('port', values.port),
+  log,
+}).catch((error: unknown) => {
+  console.error(`The browser host could not listen on 127.0.0.1:${values.port}: ${(error as Error).message}. Try --port 0.`);
+  terminal.close();
+  process.exit(1);
+});
+
+const status = terminal.status();
+const ready = {
+  url: host.launchUrl,
+  ms: Math.round(performance.now() - started),
+  rssMb: Math.round(process.memoryUsage().rss / 1e6),
+  state: status.state,
+};
+console.log(`Shopfloor is ready: open ${host.launchUrl}`);
+if (status.state === 'store_error') console.log(`The local store could not be opened (${status.problem.reason}): ${status.problem.message}`);
+// One machine-readable line for the tests and benchmarks that start this process.
+console.log(`SHOPFLOOR_READY ${JSON.stringify(ready)}`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await host.close();
+  terminal.close();
+};
+process.on('SIGINT', () => void stop());
+// Tests and benchmarks bound the host's life, so a crashed test run never leaves it listening.
+if (lifetime) setTimeout(() => void stop(), lifetime).unref();
+process.on('SIGTERM', () => void stop());

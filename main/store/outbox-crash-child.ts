@@ -1,0 +1,31 @@
+/**
+ * Child process for the outbox crash test: writes changes through `writeChange` until it is
+ * killed. `loop` writes as fast as it can; `pause` stops inside a transaction, after the domain
+ * row and before the outbox event, and waits there to be killed.
+ */
+import { fileKeyStore } from './key-store.js';
+import { openStore } from './open-store.js';
+import { writeChange } from './outbox.js';
+import { uuidv7Generator } from './uuidv7.js';
+
+const [dbPath, keyPath, mode] = process.argv.slice(2);
+if (!dbPath || !keyPath || (mode !== 'loop' && mode !== 'pause')) {
+  console.error('usage: outbox-crash-child <db> <key> loop|pause');
+  process.exit(2);
+}
+const store = openStore({ path: dbPath, keyStore: fileKeyStore(keyPath) });
+const ctx = { db: store.db, newId: uuidv7Generator(), clock: () => new Date(), deviceId: 'dev-test', storeId: 'loc-S001' };
+const insert = store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+const block = new Int32Array(new SharedArrayBuffer(4));
+
+process.stdout.write('started\n');
+for (let i = 0; ; i++) {
+  const key = `change:${process.pid}:${i}`;
+  writeChange(ctx, { type: 'test.changed', payload: { key }, staffId: null }, () => {
+    insert.run(key, 'x'.repeat(64));
+    if (mode === 'pause') {
+      process.stdout.write('in-transaction\n');
+      Atomics.wait(block, 0, 0); // until SIGKILL
+    }
+  });
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../testing/temp-dir.js';
+import { fileKeyStore } from './key-store.js';
+import { openStore } from './open-store.js';
+import { pendingCount, readOutbox, writeChange } from './outbox.js';
+import { UUID_RE, uuidv7Generator } from './uuidv7.js';
+import { outboxEventSchema } from '../../sync/protocol/events.js';
+
+const child = fileURLToPath(new URL('./outbox-crash-child.ts', import.meta.url));
+
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.cleanup());
+
+const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, 'store.key') });
+const open = () => openStore({ path: paths().db, keyStore: fileKeyStore(paths().key) });
+
+/** Starts the child, waits for `marker` on its stdout, waits `afterMs`, then SIGKILLs it. */
+function killAfter(mode: 'loop' | 'pause', marker: string, afterMs: number): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child, paths().db, paths().key, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(marker)) setTimeout(() => proc.kill('SIGKILL'), afterMs);
+    });
+    proc.on('error', reject);
+    proc.on('exit', (_code, signal) => resolve(signal));
+  });
+}
+
+/** Every domain row has its event and every event its row. */
+function domainAndOutbox() {
+  const store = open();
+  const keys = (store.db.prepare("SELECT key FROM meta WHERE key LIKE 'change:%'").all() as { key: string }[]).map((r) => r.key).sort();
+  const events = readOutbox(store.db, 1_000_000);
+  store.close();
+  return { keys, eventKeys: events.map((e) => (e.payload as { key: string }).key).sort(), events };
+}
+
+describe('writeChange', () => {
+  it('writes the effect and a well-formed outbox event together', () => {
+    const store = open();
+    const times = [Date.UTC(2026, 10, 22, 8, 0, 0)];
+    const ctx = { db: store.db, newId: uuidv7Generator(() => times[0]!), clock: () => new Date(times[0]!), deviceId: 'dev-1', storeId: 'loc-S001' };
+    const { result, event } = writeChange(ctx, { type: 'test.changed', payload: { n: 1 }, staffId: 'stf-1' }, (db) =>
+      db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run().changes,
+    );
+    expect(result).toBe(1);
+    expect(event.id).toMatch(UUID_RE);
+    expect(readOutbox(store.db, 10)).toEqual([event]);
+    expect(outboxEventSchema.parse(event)).toEqual(event);
+    expect(event).toMatchObject({ type: 'test.changed', staffId: 'stf-1', deviceId: 'dev-1', storeId: 'loc-S001', occurredAt: '2026-11-22T08:00:00.000Z' });
+    store.close();
+  });
+
+  it('writes neither when the effect fails', () => {
+    const store = open();
+    const ctx = { db: store.db, newId: uuidv7Generator(), clock: () => new Date(), deviceId: 'dev-1', storeId: 'loc-S001' };
+    expect(() =>
+      writeChange(ctx, { type: 'test.changed', payload: {}, staffId: null }, (db) => {
+        db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run();
+        throw new Error('effect failed');
+      }),
+    ).toThrow('effect failed');
+    expect(pendingCount(store.db)).toBe(0);
+    expect(store.db.prepare("SELECT count(*) AS n FROM meta WHERE key = 'a'").get()).toEqual({ n: 0 });
+    store.close();
+  });
+
+  it('leaves neither when the process is killed inside the transaction', async () => {
+    open().close();
+    expect(await killAfter('pause', 'in-transaction', 0)).toBe('SIGKILL');
+    const { keys, events } = domainAndOutbox();
+    expect(keys).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('leaves both or neither for every change when killed at random moments of a write loop', async () => {
+    open().close();
+    let total = 0;
+    for (const afterMs of [5, 37, 111, 260]) {
+      expect(await killAfter('loop', 'started', afterMs)).toBe('SIGKILL');
+      const { keys, eventKeys } = domainAndOutbox();
+      expect(eventKeys).toEqual(keys);
+      expect(keys.length).toBeGreaterThanOrEqual(total);
+      total = keys.length;
+    }
+    // The loop really was writing when it died (otherwise the test proves nothing).
+    expect(total).toBeGreaterThan(0);
+  });
+});
+
+describe('uuidv7', () => {
+  it('makes strictly increasing ids within one millisecond and across a clock step back', () => {
+    const ms = [1_000_000, 1_000_000, 1_000_000, 999_000, 1_000_001];
+    let i = 0;
+    const next = uuidv7Generator(() => ms[Math.min(i++, ms.length - 1)]!);
+    const ids = Array.from({ length: 5 }, () => next());
+    for (const id of ids) expect(id).toMatch(UUID_RE);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(5);
+  });
+});
