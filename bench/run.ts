@@ -30,7 +30,7 @@ const log = () => undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'shopfloor-bench-'));
 try {
   // 1. Build the store once: what a device holds after provisioning.
-  let t0 = performance.now();
+  const t0 = performance.now();
   const seeded = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: 'bench', log, sampleData: { skus: SKUS, customers: CUSTOMERS } });
   const seedMs = performance.now() - t0;
   const status = seeded.status();

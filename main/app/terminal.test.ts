@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventFrame, Result } from '../api/contract.js';
+import type { EventFrame, Result, ScanEvent } from '../api/contract.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { UUID_RE } from '../store/uuidv7.js';
 import { tempDir } from '../testing/temp-dir.js';
@@ -60,9 +60,9 @@ describe('openTerminal', () => {
     const terminal = open(newDir());
     const frames: EventFrame[] = [];
     terminal.events.subscribe((f) => frames.push(f));
-    const product = value(await terminal.dispatch('scanner', 'submit', { raw: '036000291452', source: 'wedge' }, ctx));
+    const product = value(await terminal.dispatch('scanner', 'submit', { raw: '036000291452', source: 'wedge' }, ctx)) as ScanEvent;
     expect(product).toMatchObject({ kind: 'product', code: '0036000291452', symbology: 'upca', source: 'wedge' });
-    const misread = value(await terminal.dispatch('scanner', 'submit', { raw: '6901234567893', source: 'wedge' }, ctx));
+    const misread = value(await terminal.dispatch('scanner', 'submit', { raw: '6901234567893', source: 'wedge' }, ctx)) as ScanEvent;
     expect(misread).toMatchObject({ kind: 'malformed', reason: 'bad_check_digit' });
     expect(frames.map((f) => [f.name, (f.payload as { id: string }).id])).toEqual([
       ['scanned', product.id],

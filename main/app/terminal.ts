@@ -2,18 +2,20 @@ import { join } from 'node:path';
 import type { Handlers } from '../api/dispatcher.js';
 import { createDispatcher } from '../api/dispatcher.js';
 import { EventBus } from '../api/event-bus.js';
-import type { ScanEvent, StoreProblem, SystemStatus } from '../api/contract.js';
+import type { Domain, StoreProblem, SyncState, SystemStatus } from '../api/contract.js';
 import { fail } from '../api/errors.js';
+import { catalogModule } from '../catalog/catalog-module.js';
 import { CatalogService } from '../catalog/catalog-service.js';
+import { scannerModule } from '../scanner/scanner-module.js';
+import { settingsModule } from '../settings/settings-module.js';
 import { SettingsService } from '../settings/settings-service.js';
 import { openStore, StoreOpenError } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
 import { pendingCount } from '../store/outbox.js';
-import type { OutboxContext } from '../store/outbox.js';
 import { uuidv7Generator } from '../store/uuidv7.js';
-import { classifyScan } from '../../native/scanner/classify.js';
 import { generateSampleData } from '../../fixtures/generate.js';
 import { seedDeviceStore } from '../../fixtures/seed-device.js';
+import type { DomainModule, TerminalContext } from './context.js';
 import type { Terminal, TerminalOptions } from './terminal-types.js';
 
 export const STORE_FILE = 'shopfloor.db';
@@ -80,13 +82,27 @@ export function openTerminal(options: TerminalOptions): Terminal {
     throw error;
   }
   const { deviceId, storeId } = ensureIdentity(store, options, newId, clock);
-  const outbox: OutboxContext = { db: store.db, newId, clock, deviceId, storeId };
   const events = new EventBus();
+  const syncState = (): SyncState => ({ hq: 'not_configured', pendingEvents: pendingCount(store.db), lastSyncAt: null });
+  const ctx: TerminalContext = {
+    db: store.db,
+    outbox: { db: store.db, newId, clock, deviceId, storeId },
+    events,
+    clock,
+    newId,
+    deviceId,
+    storeId,
+    dataDir: options.dataDir,
+    log: options.log,
+    announceSync: () => {
+      const state = syncState();
+      events.emit('sync.state', state);
+      return state;
+    },
+  };
   const catalog = new CatalogService(store.db, () => storeId);
-  const settings = new SettingsService(outbox);
+  const settings = new SettingsService(ctx.outbox);
   const storeRow = store.db.prepare('SELECT id, code, name_zh, name_en, timezone FROM location WHERE id = ?');
-
-  const syncState = () => ({ hq: 'not_configured' as const, pendingEvents: pendingCount(store.db), lastSyncAt: null });
 
   const status = (): SystemStatus => {
     const row = storeRow.get(storeId) as { id: string; code: string; name_zh: string; name_en: string; timezone: string } | undefined;
@@ -103,37 +119,22 @@ export function openTerminal(options: TerminalOptions): Terminal {
     };
   };
 
-  const handlers: Handlers = {
-    system: { status },
-    catalog: {
-      lookup: ({ query }) => catalog.lookup(query),
-      style: ({ styleCode }) => catalog.style(styleCode),
-    },
-    scanner: {
-      submit: ({ raw, source }) => {
-        const c = classifyScan(raw);
-        const event: ScanEvent = { id: newId(), source, raw, kind: c.kind, at: clock().toISOString() };
-        if (c.kind === 'product') Object.assign(event, { code: c.code, symbology: c.symbology });
-        if (c.kind === 'malformed') event.reason = c.reason;
-        events.emit('scanned', event);
-        return event;
-      },
-    },
-    settings: {
-      get: () => settings.get(),
-      update: (patch) => {
-        const next = settings.update(patch, null);
-        events.emit('settings.changed', next);
-        events.emit('sync.state', syncState());
-        return next;
-      },
-    },
-  };
+  // One line per domain. A new domain's module gets the same context.
+  const modules = {
+    system: { handlers: { status } },
+    catalog: catalogModule(ctx, catalog),
+    scanner: scannerModule(ctx),
+    settings: settingsModule(ctx, settings),
+  } satisfies { [D in Domain]: DomainModule<D> };
+  const handlers = Object.fromEntries(Object.entries(modules).map(([domain, m]) => [domain, m.handlers])) as unknown as Handlers;
 
   return {
     dispatch: createDispatcher(handlers, options.log),
     events,
     status,
-    close: () => store.close(),
+    close: () => {
+      for (const m of Object.values(modules) as { close?: () => unknown }[]) m.close?.();
+      store.close();
+    },
   };
 }

@@ -213,10 +213,15 @@ describe('main (Electron entry)', () => {
     expect(calls.windows).toHaveLength(0);
   });
 
-  it('refuses to create a key it cannot protect, and says so', async () => {
+  it('refuses to create a key it cannot protect, and shows the store error screen saying so', async () => {
     const { calls } = await launch({ keystore: false });
-    expect(await calls.exited).toBe(1);
-    expect(calls.errorBoxes.join('\n')).toMatch(/OS keystore is not available/);
-    expect(calls.windows).toHaveLength(0);
+    await calls.loaded;
+    const win = calls.windows[0]!;
+    const port = win.hello();
+    const status = reply(port, (f) => f.t === 'res' && f.id === 1);
+    port.postMessage({ t: 'req', id: 1, domain: 'system', method: 'status', input: {} });
+    const frame = (await status) as { result: { ok: true; value: { state: string; problem: { reason: string; message: string } } } };
+    expect(frame.result.value).toMatchObject({ state: 'store_error', problem: { reason: 'unreadable' } });
+    expect(frame.result.value.problem.message).toMatch(/OS keystore is not available/);
   });
 });

@@ -48,7 +48,7 @@ async function start(): Promise<void> {
     appVersion: app.getVersion(),
     log,
     // A shipped device provisions from HQ; sample data is for `npm start` on a developer's machine.
-    sampleData: app.isPackaged ? false : undefined,
+    sampleData: app.isPackaged ? false : { skus: 20_000, customers: 5_000 },
   });
 
   const win = createMainWindow(files, { kiosk: await readKioskSetting(terminal, log), devTools: !app.isPackaged });

@@ -7,7 +7,7 @@ import type { OutboxContext } from '../store/outbox.js';
 export const DEFAULT_SETTINGS: Settings = {
   language: 'zh-CN',
   kiosk: false,
-  wedge: { maxInterKeyMs: 35, minLength: 6, terminator: 'Enter', prefix: '', suffix: '' },
+  wedge: { maxInterKeyMs: 50, minLength: 6, terminator: 'Enter', prefix: '', suffix: '' },
 };
 
 const KEY = 'device';

@@ -1,0 +1,54 @@
+import { useEffect } from 'react';
+import { describeError } from '../i18n/describe-error.js';
+import { useApp, useLookup, useServices, useT } from '../state/services.js';
+import { MessageBanner } from './MessageBanner.js';
+import { ProductCard } from './ProductCard.js';
+import { ScanFlash } from './ScanFlash.js';
+import { SearchBox } from './SearchBox.js';
+import { SearchResults } from './SearchResults.js';
+import { messageText, messageTone } from './message-text.js';
+
+export function LookupScreen() {
+  const t = useT();
+  const { api, app, lookup } = useServices();
+  const view = useLookup((s) => s.view);
+  const busy = useLookup((s) => s.busy);
+  const message = useLookup((s) => s.message);
+  const hasResults = useLookup((s) => s.results !== undefined);
+  const languageError = useApp((s) => s.languageError);
+
+  // Every scanner (wedge today, serial and HID later) reaches this screen the same way: the event.
+  useEffect(() => api.on('scanned', (event) => void lookup.getState().handleScan(event)), [api, lookup]);
+
+  const actions = lookup.getState();
+  const banner = message
+    ? { tone: messageTone(message), text: messageText(t, message), dismiss: actions.dismissMessage }
+    : languageError
+      ? { tone: 'error' as const, text: t('lang.saveFailed', { reason: describeError(t, languageError) }), dismiss: app.getState().dismissLanguageError }
+      : undefined;
+
+  return (
+    <section className="lookup" aria-label={t('search.label')}>
+      <div className="lookup-bar">
+        <SearchBox busy={busy} onSubmit={(query) => void actions.lookup(query)} />
+        <ScanFlash />
+      </div>
+      {banner && <MessageBanner tone={banner.tone} text={banner.text} onDismiss={banner.dismiss} />}
+
+      {view.kind === 'empty' && !banner && <p className="lookup-hint">{t('search.hint')}</p>}
+      {view.kind === 'results' && view.styles.length > 0 && (
+        <SearchResults styles={view.styles} truncated={view.truncated} onOpen={(code) => void actions.openStyle(code)} />
+      )}
+      {view.kind === 'product' && (
+        <>
+          {view.fromResults && hasResults && (
+            <button type="button" className="button-ghost back" onClick={actions.backToResults}>
+              ← {t('results.back')}
+            </button>
+          )}
+          <ProductCard style={view.style} skuCode={view.sku} onSelectSku={actions.selectSku} />
+        </>
+      )}
+    </section>
+  );
+}

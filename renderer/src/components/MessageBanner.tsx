@@ -1,0 +1,19 @@
+import { useT } from '../state/services.js';
+import type { Tone } from './message-text.js';
+
+type Props = { tone: Tone; text: string; onDismiss: () => void };
+
+export function MessageBanner({ tone, text, onDismiss }: Props) {
+  const t = useT();
+  return (
+    <div className={`message message-${tone}`} data-testid="message" data-tone={tone} role={tone === 'error' ? 'alert' : 'status'}>
+      <span className="message-icon" aria-hidden="true">
+        {tone === 'error' ? '!' : 'i'}
+      </span>
+      <p className="message-text">{text}</p>
+      <button type="button" className="message-dismiss" onClick={onDismiss} aria-label={t('message.dismiss')}>
+        ×
+      </button>
+    </div>
+  );
+}

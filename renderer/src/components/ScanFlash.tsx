@@ -1,0 +1,24 @@
+import { useEffect } from 'react';
+import { useLookup, useServices, useT } from '../state/services.js';
+
+const FLASH_MS = 2500;
+
+/** A short confirmation that the scanner was heard, whatever the lookup then finds. */
+export function ScanFlash() {
+  const t = useT();
+  const { lookup } = useServices();
+  const flash = useLookup((s) => s.flash);
+
+  useEffect(() => {
+    if (!flash) return;
+    const timer = setTimeout(() => lookup.getState().clearFlash(flash.id), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [flash, lookup]);
+
+  if (!flash) return null;
+  return (
+    <div key={flash.id} className="scan-flash" data-testid="scan-flash" role="status">
+      {t('scan.ok', { code: flash.code })}
+    </div>
+  );
+}

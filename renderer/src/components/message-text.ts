@@ -1,0 +1,32 @@
+import { describeError } from '../i18n/describe-error.js';
+import { isMessageKey } from '../i18n/translate.js';
+import type { Translate } from '../i18n/translate.js';
+import type { ScanEvent } from '../api/contract.js';
+import type { LookupMessage } from '../state/lookup-store.js';
+
+export type Tone = 'error' | 'info';
+
+export function messageTone(message: LookupMessage): Tone {
+  return message.kind === 'no-results' ? 'info' : 'error';
+}
+
+export function messageText(t: Translate, message: LookupMessage): string {
+  switch (message.kind) {
+    case 'error':
+      return describeError(t, message.error, message.query === undefined ? {} : { query: message.query });
+    case 'no-results':
+      return t('lookup.notFoundQuery', { query: message.query });
+    case 'scan-malformed':
+      return t('scan.malformed', { raw: message.raw, reason: scanReason(t, message.reason) });
+    case 'scan-unknown':
+      return t('scan.unknown', { raw: message.raw });
+    case 'scan-submit-failed':
+      return t('scan.submitFailed', { reason: describeError(t, message.error) });
+  }
+}
+
+/** A reason code a newer main may add, unknown to this renderer, still reads as "invalid barcode". */
+function scanReason(t: Translate, reason: ScanEvent['reason']): string {
+  const key = `scan.reason.${reason ?? ''}`;
+  return isMessageKey(key) ? t(key as `scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
+}
