@@ -1,14 +1,18 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
-import { LookupScreen } from './components/LookupScreen.js';
+import { NavTabs } from './components/NavTabs.js';
 import { Splash } from './components/Splash.js';
 import { StoreErrorScreen } from './components/StoreErrorScreen.js';
 import { TopBar } from './components/TopBar.js';
+import { SCREENS } from './screens.js';
+import type { ScreenId } from './screens.js';
 import { useApp } from './state/services.js';
 
 export function App() {
   const status = useApp((s) => s.status);
   const language = useApp((s) => s.language);
+  const [screen, setScreen] = useState<ScreenId>('lookup');
+  const Active = (SCREENS.find((s) => s.id === screen) ?? SCREENS[0]).component;
 
   useEffect(() => {
     // Lets the browser pick CJK glyph variants and hyphenation for the language on screen.
@@ -21,8 +25,9 @@ export function App() {
     <div className="app">
       <TopBar status={status} />
       <ConnectionBanner />
+      <NavTabs active={screen} onSelect={setScreen} />
       <main className="content">
-        <LookupScreen />
+        <Active />
       </main>
     </div>
   );

@@ -1,6 +1,10 @@
+import { checkoutEn } from './checkout.en.js';
+import { devicesEn } from './devices.en.js';
 import type { Dictionary } from './zh-CN.js';
 
 export const en: Dictionary = {
+  'nav.lookup': 'Product lookup',
+  'nav.label': 'Screens',
   'app.connecting': 'Connecting to the terminal service…',
   'app.disconnected': 'Lost the connection to the terminal service. Reconnecting…',
   'app.device': 'Device {id}',
@@ -81,4 +85,6 @@ export const en: Dictionary = {
   'storeError.dontReinstall': 'Do not reinstall or uninstall the app, and do not delete any files: sales and customer records not yet synced to HQ are in this file.',
   'storeError.untouched': 'The terminal has not changed this file; the data is as it was.',
   'storeError.details': 'Technical details',
+  ...checkoutEn,
+  ...devicesEn,
 };

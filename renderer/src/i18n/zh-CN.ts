@@ -2,7 +2,12 @@
  * Simplified Chinese, the default language and the reference dictionary: its keys (and the
  * `{placeholders}` in its texts) define what every other language must provide.
  */
+import { checkoutZhCN } from './checkout.zh-CN.js';
+import { devicesZhCN } from './devices.zh-CN.js';
+
 export const zhCN = {
+  'nav.lookup': '商品查询',
+  'nav.label': '功能',
   'app.connecting': '正在连接终端服务…',
   'app.disconnected': '与终端服务的连接已断开，正在重新连接…',
   'app.device': '设备 {id}',
@@ -83,6 +88,9 @@ export const zhCN = {
   'storeError.dontReinstall': '请不要重新安装或卸载本应用，也不要删除任何文件：尚未同步到总部的销售和顾客记录都在这个文件里。',
   'storeError.untouched': '终端没有改动这个文件，数据保持原样。',
   'storeError.details': '技术信息',
+  // Each area keeps its texts in its own file (i18n/<area>.zh-CN.ts), so screens grow independently.
+  ...checkoutZhCN,
+  ...devicesZhCN,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
