@@ -8,33 +8,8 @@ import type { ServerFrame } from '../api/contract.js';
 // the same surface (message/close events, start, postMessage with structured clones, close).
 // vi.hoisted runs before the imports above, so it loads EventEmitter itself.
 const { FakeChannel } = await vi.hoisted(async () => {
-  const { EventEmitter } = await import('node:events');
-  class FakePort extends EventEmitter {
-    other: FakePort | undefined;
-    closed = false;
-    postMessage(message: unknown) {
-      const other = this.other;
-      if (this.closed || !other || other.closed) return;
-      const data = structuredClone(message);
-      setImmediate(() => other.emit('message', { data, ports: [] }));
-    }
-    start() {}
-    close() {
-      if (this.closed) return;
-      this.closed = true;
-      const other = this.other;
-      if (other && !other.closed) setImmediate(() => other.emit('close'));
-    }
-  }
-  class FakeChannel {
-    readonly port1 = new FakePort();
-    readonly port2 = new FakePort();
-    constructor() {
-      this.port1.other = this.port2;
-      this.port2.other = this.port1;
-    }
-  }
-  return { FakeChannel };
+  const { FakeMessageChannel } = await import('./testing/fake-message-channel.js');
+  return { FakeChannel: FakeMessageChannel };
 });
 vi.mock('electron', () => ({ MessageChannelMain: FakeChannel }));
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerFrame } from '../api/contract.js';
+import type { FakePort } from './testing/fake-message-channel.js';
 
 // The Electron binary cannot run here, so main.ts runs against a stand-in for the parts of
 // 'electron' it touches. Everything behind it is real: the sealed key file, the encrypted store,
@@ -10,28 +11,7 @@ import type { ServerFrame } from '../api/contract.js';
 const { state } = await vi.hoisted(async () => {
   const { EventEmitter } = await import('node:events');
 
-  class FakePort extends EventEmitter {
-    other: FakePort | undefined;
-    closed = false;
-    postMessage(message: unknown) {
-      const other = this.other;
-      if (this.closed || !other || other.closed) return;
-      const data = structuredClone(message);
-      setImmediate(() => other.emit('message', { data, ports: [] }));
-    }
-    start() {}
-    close() {
-      this.closed = true;
-    }
-  }
-  class MessageChannelMain {
-    readonly port1 = new FakePort();
-    readonly port2 = new FakePort();
-    constructor() {
-      this.port1.other = this.port2;
-      this.port2.other = this.port1;
-    }
-  }
+  const { FakeMessageChannel: MessageChannelMain } = await import('./testing/fake-message-channel.js');
 
   function fakeElectron(options: { userData: string; gotLock?: boolean; keystore?: boolean }) {
     let loaded!: (page: string) => void;
