@@ -1,0 +1,57 @@
+import { SerialPort } from 'serialport';
+import { AnswerBuffer, PrinterLinkError } from './printer-connection.js';
+import type { PrinterConnection } from './printer-connection.js';
+
+/** The line settings of a serial printer or drawer. */
+export type SerialLineOptions = {
+  path: string;
+  baudRate: number;
+  dataBits: 5 | 6 | 7 | 8;
+  parity: 'none' | 'even' | 'odd' | 'mark' | 'space';
+  stopBits: 1 | 1.5 | 2;
+};
+
+/** Opens a serial (RS-232 / USB-CDC) printer; rejects with PrinterLinkError when the port cannot be opened. */
+export async function openSerialPrinter(line: SerialLineOptions): Promise<PrinterConnection> {
+  const port = new SerialPort({ ...line, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new PrinterLinkError(`${line.path}: ${error.message}`)) : resolve())));
+  const answers = new AnswerBuffer();
+  let open = true;
+  port.on('data', (chunk: Buffer) => answers.push(chunk));
+  port.on('error', (error: Error) => {
+    open = false;
+    answers.fail(new PrinterLinkError(`${line.path}: ${error.message}`));
+  });
+  port.on('close', () => {
+    open = false;
+    answers.fail(new PrinterLinkError(`${line.path} closed`));
+  });
+  const write = (bytes: Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      if (!open) return reject(new PrinterLinkError(`${line.path} is closed`));
+      port.write(Buffer.from(bytes), (error) => {
+        if (error) return reject(new PrinterLinkError(`${line.path}: ${error.message}`));
+        // drain: the bytes left our buffer for the line, so a status query after them answers for them.
+        port.drain((e) => (e ? reject(new PrinterLinkError(`${line.path}: ${e.message}`)) : resolve()));
+      });
+    });
+  return {
+    kind: 'serial',
+    bidirectional: true,
+    get open() {
+      return open;
+    },
+    write,
+    request: async (query, length, timeoutMs) => {
+      const answer = answers.next(length, timeoutMs, 'a status query');
+      await write(query).catch((error: unknown) => answers.fail(error as Error));
+      return answer;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        open = false;
+        if (!port.isOpen) return resolve();
+        port.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,100 @@
+import { EventEmitter } from 'node:events';
+import type { ScannerDriverEvents } from './serial-scanner.js';
+
+/** HID usage page of point-of-sale devices; barcode scanners are usage 0x02 on it. */
+export const HID_POS_USAGE_PAGE = 0x8c;
+
+/**
+ * What the HID driver needs from a device: node-hid's `HID` object fits (`new HID.HID(path)`),
+ * and so does a test fake that replays recorded report bytes.
+ */
+export type HidDeviceLike = {
+  on(event: 'data', listener: (report: Buffer) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): void;
+};
+
+/**
+ * Decodes HID POS "Scanned Data Reports" (input report ID 0x02, 64 bytes — the layout of
+ * Honeywell, Zebra and Datalogic scanners in HID POS mode):
+ *
+ *   byte 0      report ID 0x02
+ *   byte 1      n: barcode bytes in this report (0–56)
+ *   bytes 2–4   AIM symbology identifier, e.g. `]E0` (EAN-13), `]C1` (GS1-128), `]Q1` (QR)
+ *   bytes 5…    n bytes of barcode data (GS 0x1d separates GS1 fields)
+ *   byte 63     bit 0 set: more data follows in the next report (long codes)
+ *
+ * Reports with another ID (status, feature echoes) are ignored; a report whose length byte
+ * cannot fit, or a scan that never ends, is a counted error.
+ */
+export class HidPosReportParser {
+  private data: number[] = [];
+  private aim = '';
+
+  constructor(private readonly maxLength = 4096) {}
+
+  /** Returns a complete scan (AIM id + data) or an error; null while a multi-report scan continues. */
+  push(report: Uint8Array): { scan: { aimId: string; data: string } } | { error: string } | null {
+    if (report[0] !== 0x02) return null;
+    if (report.length < 6) return { error: `short report (${report.length} bytes)` };
+    const n = report[1]!;
+    const room = Math.min(56, report.length - 5);
+    if (n > room) {
+      this.data = [];
+      return { error: `length byte ${n} does not fit a ${report.length}-byte report` };
+    }
+    if (this.data.length === 0) this.aim = String.fromCharCode(report[2]!, report[3]!, report[4]!).replace(/\0/g, '');
+    for (let i = 0; i < n; i++) this.data.push(report[5 + i]!);
+    if (this.data.length > this.maxLength) {
+      this.data = [];
+      return { error: `scan longer than ${this.maxLength} bytes` };
+    }
+    const more = report.length >= 64 && (report[63]! & 0x01) === 1;
+    if (more) return null;
+    const bytes = Uint8Array.from(this.data);
+    this.data = [];
+    if (bytes.length === 0) return { error: 'empty scan' };
+    for (const b of bytes) if ((b < 0x20 && b !== 0x1d) || b === 0x7f) return { error: 'non-printable bytes in a scan' };
+    let data: string;
+    try {
+      data = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return { error: 'scan is not valid text' };
+    }
+    return { scan: { aimId: this.aim, data } };
+  }
+}
+
+/**
+ * A USB-HID POS barcode scanner: the same `scan`/`problem` events as the serial driver. The
+ * AIM identifier is put in front of GS1 codes (`]C1…`, `]d2…`, `]Q3…`, `]e0…`) so classification
+ * can tell GS1 element strings from plain text, as a keyboard-wedge scanner set to send AIM ids does.
+ */
+export class HidScanner extends EventEmitter<ScannerDriverEvents> {
+  private readonly parser = new HidPosReportParser();
+  connected = true;
+
+  constructor(private readonly device: HidDeviceLike) {
+    super();
+    device.on('data', (report) => {
+      const out = this.parser.push(report);
+      if (!out) return;
+      if ('error' in out) this.emit('problem', { kind: 'garbage', detail: out.error });
+      else this.emit('scan', /^\](C1|d2|Q3|e0)$/.test(out.scan.aimId) ? out.scan.aimId + out.scan.data : out.scan.data);
+    });
+    device.on('error', (error) => {
+      this.connected = false;
+      this.emit('problem', { kind: 'io', detail: error.message });
+      this.emit('disconnected', error.message);
+    });
+  }
+
+  stop(): void {
+    this.connected = false;
+    try {
+      this.device.close();
+    } catch {
+      // Already gone (unplugged): nothing to release.
+    }
+  }
+}
