@@ -8,6 +8,14 @@
  */
 import { z } from 'zod';
 import { catalogContract } from './domains/catalog.js';
+import { cashupContract } from './domains/cashup.js';
+import type { CashupEvents } from './domains/cashup.js';
+import { checkoutContract, returnsContract, salesContract } from './domains/checkout.js';
+import type { CheckoutEvents } from './domains/checkout.js';
+import { staffContract } from './domains/staff.js';
+import type { StaffEvents } from './domains/staff.js';
+import { devicesContract } from './domains/devices.js';
+import type { DevicesEvents } from './domains/devices.js';
 import { scannerContract } from './domains/scanner.js';
 import type { ScannerEvents } from './domains/scanner.js';
 import { settingsContract } from './domains/settings.js';
@@ -27,6 +35,16 @@ import type { SystemEvents } from './domains/system.js';
  * - `UNAUTHORIZED`: the caller is not allowed to drive this terminal.
  * - `CONFLICT`: the change conflicts with the current state.
  * - `INTERNAL`: a bug; the message is safe to show, the details are in the log.
+ * - `DEVICE_NOT_CONFIGURED`: the peripheral (printer, drawer) is not in the device profile.
+ * - `DEVICE_UNAVAILABLE`: the peripheral is configured but cannot be reached or refused (offline, unplugged).
+ * - Checkout: `NOT_LOGGED_IN` (no staff session), `SESSION_LOCKED` (screen locked: unlock with the PIN),
+ *   `WRONG_PIN` (message says attempts left), `STAFF_LOCKED` (too many wrong PINs; wait), `FORBIDDEN`
+ *   (the role may not do this), `APPROVAL_REQUIRED` (a manager's approval token is needed),
+ *   `SKU_INACTIVE` (discontinued, not sellable), `COUPON_EXPIRED`, `COUPON_USED` (already spent, also
+ *   on this device), `COUPON_NOT_APPLICABLE` (threshold, stacking, other member), `POINTS_INSUFFICIENT`,
+ *   `TENDER_SHORT` (something still due), `PAYMENT_OFFLINE` (mobile payment needs the network),
+ *   `PAYMENT_DECLINED`, `RETURN_EXCEEDS_SALE` (more than was sold on this device), `TILL_NOT_OPEN`
+ *   (open the business day with a float first), `CART_EMPTY`.
  */
 export const ERROR_CODES = [
   'BAD_INPUT',
@@ -37,6 +55,25 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'CONFLICT',
   'INTERNAL',
+  'DEVICE_NOT_CONFIGURED',
+  'DEVICE_UNAVAILABLE',
+  'NOT_LOGGED_IN',
+  'SESSION_LOCKED',
+  'WRONG_PIN',
+  'STAFF_LOCKED',
+  'FORBIDDEN',
+  'APPROVAL_REQUIRED',
+  'SKU_INACTIVE',
+  'COUPON_EXPIRED',
+  'COUPON_USED',
+  'COUPON_NOT_APPLICABLE',
+  'POINTS_INSUFFICIENT',
+  'TENDER_SHORT',
+  'PAYMENT_OFFLINE',
+  'PAYMENT_DECLINED',
+  'RETURN_EXCEEDS_SALE',
+  'TILL_NOT_OPEN',
+  'CART_EMPTY',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -56,6 +93,57 @@ export type { ScanEvent, ScanKind } from './domains/scanner.js';
 export { settingsSchema, wedgeSettingsSchema } from './domains/settings.js';
 export type { Settings, WedgeSettings } from './domains/settings.js';
 export type { StoreProblem, SyncState, SystemStatus } from './domains/system.js';
+export { APPROVAL_ACTIONS } from './domains/staff.js';
+export type { Approval, ApprovalAction, SessionState, StaffPermissions, StaffRole, StaffView } from './domains/staff.js';
+export type {
+  AppliedCoupon,
+  AppliedPromotion,
+  CartLine,
+  CartState,
+  CartTender,
+  CartTotals,
+  CouponKind,
+  ManualDiscount,
+  MemberCoupon,
+  MemberView,
+  ParkedCart,
+  PromotionKind,
+  ReturnLine,
+  SaleKind,
+  SaleLineView,
+  SaleResult,
+  SaleSummary,
+  SaleView,
+  ScanOutcome,
+  TenderInput,
+  TenderMethod,
+  Tier,
+} from './domains/checkout.js';
+export type { CashReport, TenderTotal, TillState } from './domains/cashup.js';
+export { deviceProfileSchema, drawerProfileSchema, printerProfileSchema, scannerProfileSchema, serialLineSchema } from './domains/devices.js';
+export type {
+  DeviceProfile,
+  DevicesStatus,
+  DrawerProfile,
+  DrawerPulse,
+  DrawerStatus,
+  HidDeviceInfo,
+  PrinterConnection,
+  PrinterProblem,
+  PrinterProfile,
+  PrinterStatus,
+  PrintHoldReason,
+  PrintJobState,
+  PrintJobView,
+  PrintQueueSummary,
+  ReceiptPreview,
+  ScannerErrorCounts,
+  ScannerProfile,
+  ScannerStatus,
+  ScanTerminator,
+  SerialLine,
+  SerialPortInfo,
+} from './domains/devices.js';
 
 /**
  * Every domain's methods. A new domain: declare it in `domains/<name>.ts` (its schemas, output
@@ -66,6 +154,12 @@ export const contract = {
   catalog: catalogContract,
   scanner: scannerContract,
   settings: settingsContract,
+  devices: devicesContract,
+  staff: staffContract,
+  checkout: checkoutContract,
+  returns: returnsContract,
+  sales: salesContract,
+  cashup: cashupContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -86,7 +180,7 @@ export type ParsedInput<D extends Domain, M extends MethodName<D>> =
 export type Output<D extends Domain, M extends MethodName<D>> = MethodDef<D, M>['output'];
 
 /** Events main pushes to every connected renderer. */
-export type Events = ScannerEvents & SettingsEvents & SystemEvents;
+export type Events = ScannerEvents & SettingsEvents & SystemEvents & DevicesEvents & StaffEvents & CheckoutEvents & CashupEvents;
 export type EventName = keyof Events;
 
 /** Frames on the wire, the same on both transports. */

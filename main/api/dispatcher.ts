@@ -38,7 +38,7 @@ export function createDispatcher(handlers: Handlers, log: Log): Dispatch {
     if (!def) return fail('UNKNOWN_METHOD', `No method ${domain}.${method}`);
     const parsed = def.input.safeParse(input ?? {});
     if (!parsed.success) return fail('BAD_INPUT', `Invalid input for ${domain}.${method}`, issuesOf(parsed.error));
-    const handler = (handlers[domain as Domain] as Record<string, (i: unknown, c: CallContext) => unknown>)[method];
+    const handler = (handlers[domain as Domain] as Record<string, (i: unknown, c: CallContext) => unknown> | undefined)?.[method];
     if (!handler) return fail('UNKNOWN_METHOD', `No handler for ${domain}.${method}`);
     try {
       return ok(await handler(parsed.data, ctx));

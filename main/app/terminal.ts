@@ -6,6 +6,10 @@ import type { Domain, StoreProblem, SyncState, SystemStatus } from '../api/contr
 import { fail } from '../api/errors.js';
 import { catalogModule } from '../catalog/catalog-module.js';
 import { CatalogService } from '../catalog/catalog-service.js';
+import { cashupModule, checkoutModule, createCheckout, returnsModule, salesModule, staffModule } from '../checkout/checkout-module.js';
+import { createDevicesService, devicesModule } from '../devices/devices-module.js';
+import { tillDevices } from '../devices/till-devices.js';
+import { virtualPrinterFromEnv } from '../devices/virtual-printer-option.js';
 import { scannerModule } from '../scanner/scanner-module.js';
 import { settingsModule } from '../settings/settings-module.js';
 import { SettingsService } from '../settings/settings-service.js';
@@ -102,6 +106,10 @@ export function openTerminal(options: TerminalOptions): Terminal {
   };
   const catalog = new CatalogService(store.db, () => storeId);
   const settings = new SettingsService(ctx.outbox);
+  const devices = createDevicesService(ctx, { virtualPrinter: virtualPrinterFromEnv(process.env.SHOPFLOOR_VIRTUAL_PRINTER, options.dataDir) });
+  // Checkout prints and opens the drawer through the devices service (TillDevices). The payment
+  // gateway is wired here when it exists; until then checkout refuses mobile payment (offline).
+  const till = createCheckout(ctx, { language: () => settings.get().language, devices: tillDevices(devices) });
   const storeRow = store.db.prepare('SELECT id, code, name_zh, name_en, timezone FROM location WHERE id = ?');
 
   const status = (): SystemStatus => {
@@ -125,6 +133,12 @@ export function openTerminal(options: TerminalOptions): Terminal {
     catalog: catalogModule(ctx, catalog),
     scanner: scannerModule(ctx),
     settings: settingsModule(ctx, settings),
+    devices: devicesModule(ctx, devices),
+    staff: staffModule(till),
+    checkout: checkoutModule(till),
+    returns: returnsModule(till),
+    sales: salesModule(till),
+    cashup: cashupModule(till),
   } satisfies { [D in Domain]: DomainModule<D> };
   const handlers = Object.fromEntries(Object.entries(modules).map(([domain, m]) => [domain, m.handlers])) as unknown as Handlers;
 

@@ -35,6 +35,9 @@ function positiveInt(name: string, text: string | undefined, min = 0): number {
 const log = (message: string, detail?: unknown) => console.error(`[host] ${message}`, detail ?? '');
 const dataDir = resolve(values['data-dir']);
 const appVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+// With no printer in the device profile, the browser host prints to the virtual ESC/POS printer
+// (receipts as text + PNG in <data-dir>/virtual-printer/). SHOPFLOOR_VIRTUAL_PRINTER=off disables it.
+process.env.SHOPFLOOR_VIRTUAL_PRINTER ??= 'on';
 const terminal = openTerminal({
   dataDir,
   // Weaker than the Electron app's OS keystore: a 0600 file beside the store (see README).

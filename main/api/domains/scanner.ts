@@ -11,7 +11,8 @@ export type ScanEvent = {
   kind: ScanKind;
   /** For products: the code normalised to EAN-13 (UPC-A gains its leading 0). */
   code?: string;
-  symbology?: 'ean13' | 'upca' | 'ean8';
+  /** `gs1`: the GTIN (AI 01) of a GS1 element string (`]C1`/`]d2`/`]Q3`/`]e0`); `raw` keeps the whole string. */
+  symbology?: 'ean13' | 'upca' | 'ean8' | 'gs1';
   /** For malformed scans: why (`empty`, `bad_length`, `bad_check_digit`), for the UI to translate. */
   reason?: 'empty' | 'bad_length' | 'bad_check_digit';
   at: string;

@@ -1,0 +1,472 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CartState, CashReport, SaleResult, SaleView, ScanOutcome, SessionState, TillState, Approval } from '../api/contract.js';
+import { readOutbox, pendingCount } from '../store/outbox.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { demoPin, memberCodeOf } from '../../fixtures/checkout-sample.js';
+import type { Sku } from '../../fixtures/generate.js';
+import { withCheckDigit } from '../../native/scanner/barcode.js';
+import { sandboxPaymentProvider } from './payments.js';
+import { RECEIPT_NO_RE } from './receipt-number.js';
+import { openTestTill, recordingDevices, sampleData } from './test-till.js';
+import type { RecordingDevices, TestTill } from './test-till.js';
+
+const data = sampleData();
+const styleOf = new Map(data.styles.map((s) => [s.code, s]));
+const plain = data.skus.filter((s) => s.active && !['Down jacket', 'Jeans'].includes(styleOf.get(s.style_code)?.category_en ?? ''));
+const [A, B, C, D, E] = plain.slice(0, 5) as [Sku, Sku, Sku, Sku, Sku];
+const inactive = data.skus.find((s) => !s.active);
+const demoMember = data.customers.find((c) => c.store_id === 'loc-S001')!;
+const memberCode = memberCodeOf(demoMember.id);
+const bundle = `CPN-${memberCode.slice(1)}`;
+const MANAGER = 'S001-01';
+const CASHIER = 'S001-02';
+const GUIDE = 'S001-04';
+
+let dir: ReturnType<typeof tempDir>;
+let now: number;
+let devices: RecordingDevices;
+let online: boolean;
+let till: TestTill;
+const open = () =>
+  openTestTill({
+    dbPath: join(dir.path, 'shopfloor.db'),
+    keyPath: join(dir.path, 'store.key'),
+    clock: () => new Date(now),
+    devices,
+    online: () => online,
+    payments: sandboxPaymentProvider(),
+  });
+
+beforeEach(() => {
+  dir = tempDir();
+  now = Date.UTC(2026, 10, 22, 2, 0, 0); // 10:00 in Shanghai
+  devices = recordingDevices();
+  online = false;
+  till = open();
+  // Exact prices for arithmetic; only the spend threshold stays among the promotions.
+  const price = till.store.db.prepare('UPDATE sku SET price_fen = ? WHERE sku = ?');
+  price.run(120_000, A.sku);
+  price.run(59_900, B.sku);
+  price.run(33_333, C.sku);
+  price.run(200_000, D.sku);
+  price.run(10_000, E.sku);
+  till.store.db.exec("DELETE FROM promotion WHERE id != 'promo-1000-300'");
+});
+afterEach(() => {
+  till.close();
+  dir.cleanup();
+});
+
+const login = (code = CASHIER) => till.call<SessionState>('staff', 'login', { code, pin: demoPin(code) });
+const approve = (action: string) => till.call<Approval>('staff', 'approve', { managerCode: MANAGER, pin: demoPin(MANAGER), action });
+const scan = (code: string) => till.call<ScanOutcome>('checkout', 'scan', { code });
+const cart = () => till.call<CartState>('checkout', 'cart');
+const openTill = (floatFen = 50_000) => till.call<TillState>('cashup', 'open', { floatFen });
+const lineOf = (c: CartState, sku: Sku) => c.lines.find((l) => l.sku === sku.sku)!;
+const outboxTypes = () => readOutbox(till.store.db, 10_000).map((e) => e.type);
+const stockOf = (sku: Sku) => (till.store.db.prepare("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = ?").get(sku.sku) as { qty: number }).qty;
+
+/** The bundle sale: A, B×2, C = ￥2,731.33; 满1000减300; the bundle's ￥400 + ￥300 + ￥111 coupons; card ￥1,000 + cash. */
+async function bundleSale(): Promise<SaleResult> {
+  await scan(A.ean);
+  await scan(B.ean);
+  await scan(B.ean);
+  await scan(C.ean);
+  await scan(memberCode);
+  for (const code of [`${bundle}-111`, `${bundle}-400`, `${bundle}-300A`]) await till.call('checkout', 'applyCoupon', { code });
+  await till.call('checkout', 'addTender', { method: 'card', amountFen: 100_000, reference: 'POS-778812' });
+  await till.call('checkout', 'addTender', { method: 'cash', givenFen: 70_000 });
+  return till.call<SaleResult>('checkout', 'complete');
+}
+
+describe('staff login', () => {
+  it('locks a staff after five wrong PINs, persists the lock over a restart, and lifts it after 15 minutes', async () => {
+    for (let i = 1; i <= 4; i++) {
+      const e = await till.fail('staff', 'login', { code: CASHIER, pin: '9999' });
+      expect(e.code).toBe('WRONG_PIN');
+      expect(e.message).toContain(`${5 - i} attempt(s) left`);
+    }
+    expect((await till.fail('staff', 'login', { code: CASHIER, pin: '9999' })).code).toBe('STAFF_LOCKED');
+    expect((await till.fail('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) })).code).toBe('STAFF_LOCKED');
+    till.close();
+    till = open();
+    expect((await till.fail('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) })).code).toBe('STAFF_LOCKED');
+    // Another staff is not affected.
+    expect((await login(MANAGER)).state).toBe('active');
+    now += 15 * 60_000 + 1;
+    const session = await login(CASHIER);
+    expect(session).toMatchObject({ state: 'active', staff: { code: CASHIER, role: 'cashier' }, permissions: { tender: true, maxDiscountPercent: 10 } });
+    expect(outboxTypes()).toContain('staff.locked_out');
+  });
+
+  it('refuses unknown staff the same way as a wrong PIN, and malformed PINs as bad input', async () => {
+    expect((await till.fail('staff', 'login', { code: 'S999-01', pin: '1234' })).code).toBe('WRONG_PIN');
+    expect((await till.fail('staff', 'login', { code: CASHIER, pin: '12a4' })).code).toBe('BAD_INPUT');
+  });
+
+  it('needs a session for the till, and the screen lock keeps the cart until the same PIN unlocks it', async () => {
+    expect((await till.fail('checkout', 'scan', { code: A.ean })).code).toBe('NOT_LOGGED_IN');
+    await login();
+    await scan(A.ean);
+    const locked = await till.call<SessionState>('staff', 'lock');
+    expect(locked.state).toBe('locked');
+    expect((await till.fail('checkout', 'cart')).code).toBe('SESSION_LOCKED');
+    expect((await till.fail('staff', 'unlock', { pin: '0000' })).code).toBe('WRONG_PIN');
+    now += 5_000;
+    const unlocked = await till.call<SessionState>('staff', 'unlock', { pin: demoPin(CASHIER) });
+    expect(unlocked.state === 'active' && unlocked.lastActivityAt).toBe(new Date(now).toISOString());
+    expect((await cart()).lines).toHaveLength(1);
+  });
+});
+
+describe('roles', () => {
+  it('lets a guide build a cart but not take money or open the till', async () => {
+    await login(GUIDE);
+    await scan(A.ean);
+    expect((await till.fail('checkout', 'addTender', { method: 'cash', givenFen: 200_000 })).code).toBe('FORBIDDEN');
+    expect((await till.fail('cashup', 'open', { floatFen: 0 })).code).toBe('FORBIDDEN');
+    expect((await till.fail('returns', 'find', { receiptNo: 'S001-0000-261122-0001' })).code).toBe('FORBIDDEN');
+    expect((await till.fail('checkout', 'lineDiscount', { lineId: (await cart()).lines[0]!.lineId, discount: { kind: 'percent', percent: 5 } })).code).toBe('APPROVAL_REQUIRED');
+  });
+
+  it('gives a cashier 10% discount alone and more with a single-use manager approval, without logging the cashier out', async () => {
+    await login();
+    await scan(A.ean);
+    const lineId = (await cart()).lines[0]!.lineId;
+    const ten = await till.call<CartState>('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 10 } });
+    expect(ten.lines[0]!.manualDiscountFen).toBe(12_000);
+    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 } })).code).toBe('APPROVAL_REQUIRED');
+    const wrongAction = await approve('paid_out');
+    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: wrongAction.token })).code).toBe('APPROVAL_REQUIRED');
+    const ok = await approve('discount');
+    const thirty = await till.call<CartState>('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: ok.token });
+    expect(thirty.lines[0]!.manualDiscountFen).toBe(36_000);
+    // Single use.
+    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 40 }, approvalToken: ok.token })).code).toBe('APPROVAL_REQUIRED');
+    const session = await till.call<SessionState>('staff', 'session');
+    expect(session.state === 'active' && session.staff.code).toBe(CASHIER);
+    // A cashier cannot approve.
+    expect((await till.fail('staff', 'approve', { managerCode: 'S001-03', pin: demoPin('S001-03'), action: 'discount' })).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('a sale', () => {
+  it('prices the ￥1.1 bundle, takes split tender, and commits sale, stock and outbox event together', async () => {
+    await login();
+    await openTill();
+    const stockBefore = [stockOf(A), stockOf(B), stockOf(C)];
+    const eventsBefore = pendingCount(till.store.db);
+    await scan(A.ean);
+    await scan(B.ean);
+    const twice = (await scan(B.ean)).cart;
+    expect(lineOf(twice, B).qty).toBe(2);
+    await scan(C.ean);
+    const withMember = (await scan(memberCode)).cart;
+    expect(withMember.member).toMatchObject({ code: memberCode, phone: expect.stringMatching(/^\d{3}\*{4}\d{4}$/) });
+    expect(withMember.member!.coupons.filter((c) => c.code.startsWith(bundle))).toHaveLength(4);
+    for (const code of [`${bundle}-111`, `${bundle}-400`, `${bundle}-300A`]) await till.call('checkout', 'applyCoupon', { code });
+    // A third threshold coupon needs ￥3,300 of spend after the ￥300 threshold promotion: refused.
+    expect((await till.fail('checkout', 'applyCoupon', { code: `${bundle}-300B` })).code).toBe('COUPON_NOT_APPLICABLE');
+    const priced = await cart();
+    expect(priced.totals).toMatchObject({ subtotalFen: 273_133, promotionDiscountFen: 30_000, couponDiscountFen: 81_100, totalFen: 162_033, dueFen: 162_033 });
+    expect(priced.promotions.map((p) => p.id)).toEqual(['promo-1000-300']);
+    expect(priced.lines.reduce((a, l) => a + l.totalFen, 0)).toBe(162_033);
+
+    // Cart changes are refused once a payment is in.
+    await till.call('checkout', 'addTender', { method: 'card', amountFen: 100_000, reference: 'POS-778812' });
+    expect((await till.fail('checkout', 'scan', { code: D.ean })).code).toBe('CONFLICT');
+    const paid = await till.call<CartState>('checkout', 'addTender', { method: 'cash', givenFen: 70_000 });
+    expect(paid.totals).toMatchObject({ paidFen: 162_033, dueFen: 0, changeFen: 7_967 });
+    const result = await till.call<SaleResult>('checkout', 'complete');
+
+    expect(result.sale.receiptNo).toMatch(RECEIPT_NO_RE);
+    expect(result.sale.receiptNo).toMatch(/^S001-[0-9A-F]{4}-261122-0001$/);
+    expect(result.sale.receiptNo.length).toBeLessThanOrEqual(24);
+    expect(result.sale).toMatchObject({ kind: 'sale', member: { code: memberCode }, totals: { netFen: 162_033, changeFen: 7_967 } });
+    expect(result.sale.coupons.map((c) => [c.code, c.offline])).toEqual([
+      [`${bundle}-111`, true],
+      [`${bundle}-300A`, true],
+      [`${bundle}-400`, true],
+    ]);
+    expect(result.receipt).toEqual({ sent: true });
+    expect(result.drawer).toEqual({ opened: true });
+    expect(devices.drawer.at(-1)).toEqual({ kind: 'cash_sale', staffId: 'stf-S001-02', note: result.sale.receiptNo });
+    const receipt = devices.printed[0]!;
+    expect(receipt).toMatchObject({ kind: 'sale', receiptNo: result.sale.receiptNo, totals: { totalFen: 162_033, changeFen: 7_967, tenderedFen: 170_000 } });
+    expect(receipt.tenders).toContainEqual({ method: 'card', amountFen: 100_000, reference: '****8812' });
+    expect(result.cart.lines).toEqual([]);
+
+    const events = readOutbox(till.store.db, 1000).slice(eventsBefore);
+    const saleEvents = events.filter((e) => e.type === 'sale.completed');
+    expect(saleEvents).toHaveLength(1);
+    expect(saleEvents[0]!.payload).toMatchObject({
+      receiptNo: result.sale.receiptNo,
+      customerId: demoMember.id,
+      offline: true,
+      totals: { netFen: 162_033 },
+      tenders: [
+        { method: 'card', amountFen: 100_000 },
+        { method: 'cash', amountFen: 62_033 },
+      ],
+    });
+    expect([stockOf(A), stockOf(B), stockOf(C)]).toEqual([stockBefore[0]! - 1, stockBefore[1]! - 2, stockBefore[2]! - 1]);
+    expect(till.events.some((e) => e.name === 'sale.completed')).toBe(true);
+    const today = await till.call<{ receiptNo: string }[]>('sales', 'today');
+    expect(today.map((s) => s.receiptNo)).toEqual([result.sale.receiptNo]);
+  });
+
+  it('keeps the sale when the printer and drawer fail, and says so', async () => {
+    await login();
+    await openTill();
+    devices.fail = true;
+    await scan(E.ean);
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 10_000 });
+    const result = await till.call<SaleResult>('checkout', 'complete');
+    expect(result.receipt).toEqual({ sent: false, error: 'printer out of paper' });
+    expect(result.drawer).toEqual({ opened: false, error: 'drawer offline' });
+    expect((await till.call<SaleView>('sales', 'find', { receiptNo: result.sale.receiptNo })).totals.netFen).toBe(10_000);
+    devices.fail = false;
+    expect(await till.call('sales', 'reprint', { receiptNo: result.sale.receiptNo })).toEqual({ sent: true });
+    expect(devices.printed[0]).toMatchObject({ copy: true, receiptNo: result.sale.receiptNo });
+  });
+
+  it('parks a cart and resumes it', async () => {
+    await login();
+    await scan(A.ean);
+    await scan(memberCode);
+    const empty = await till.call<CartState>('checkout', 'park', { note: 'fitting room 2' });
+    expect(empty.lines).toEqual([]);
+    const parked = await till.call<{ parkedId: string; note: string; totalFen: number }[]>('checkout', 'parked');
+    expect(parked).toMatchObject([{ note: 'fitting room 2', totalFen: 120_000 - 30_000 }]);
+    const back = await till.call<CartState>('checkout', 'resume', { parkedId: parked[0]!.parkedId });
+    expect(back.lines.map((l) => l.sku)).toEqual([A.sku]);
+    expect(back.member?.code).toBe(memberCode);
+    expect(await till.call('checkout', 'parked')).toEqual([]);
+  });
+});
+
+describe('points', () => {
+  it('redeems points at the rate (100 = ￥1), records them as spent offline, and lowers the balance this device shows', async () => {
+    till.store.db.prepare('UPDATE customer SET points = 5000 WHERE id = ?').run(demoMember.id);
+    await login();
+    await openTill();
+    await scan(E.ean); // ￥100
+    expect((await till.fail('checkout', 'redeemPoints', { points: 100 })).code).toBe('CONFLICT'); // no member yet
+    await scan(memberCode);
+    expect((await till.fail('checkout', 'redeemPoints', { points: 6000 })).code).toBe('POINTS_INSUFFICIENT');
+    const c = await till.call<CartState>('checkout', 'redeemPoints', { points: 2500 });
+    expect(c.points).toEqual({ redeemed: 2500, valueFen: 2500, offline: true });
+    expect(c.totals).toMatchObject({ pointsFen: 2500, totalFen: 7500 });
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 7500 });
+    const { sale } = await till.call<SaleResult>('checkout', 'complete');
+    expect(sale.points).toEqual({ redeemed: 2500, valueFen: 2500, offline: true, earned: 75 });
+    const next = (await scan(memberCode)).cart;
+    expect(next.member?.points).toBe(2500);
+    const history = await till.call<{ receiptNo: string }[]>('sales', 'byMember', { memberId: demoMember.id });
+    expect(history.map((h) => h.receiptNo)).toEqual([sale.receiptNo]);
+  });
+});
+
+describe('bad input: a clear error and nothing written', () => {
+  it.each([
+    ['negative quantity', 'checkout', 'setQty', { lineId: 'x', qty: -1 }, 'BAD_INPUT'],
+    ['zero quantity', 'checkout', 'setQty', { lineId: 'x', qty: 0 }, 'BAD_INPUT'],
+    ['fractional cash', 'checkout', 'addTender', { method: 'cash', givenFen: 10.5 }, 'BAD_INPUT'],
+    ['negative float', 'cashup', 'open', { floatFen: -100 }, 'BAD_INPUT'],
+    ['a payment code of letters', 'checkout', 'addTender', { method: 'mobile', code: 'abc' }, 'BAD_INPUT'],
+  ])('%s', async (_name, domain, method, input, code) => {
+    await login();
+    const before = pendingCount(till.store.db);
+    expect((await till.fail(domain, method, input)).code).toBe(code);
+    expect(pendingCount(till.store.db)).toBe(before);
+  });
+
+  it('refuses a tender short of the total, an unknown or inactive item, an expired coupon, and a coupon used twice on this device', async () => {
+    await login();
+    await openTill();
+    const before = pendingCount(till.store.db);
+    await scan(A.ean);
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 50_000 });
+    expect((await till.fail('checkout', 'complete')).code).toBe('TENDER_SHORT');
+    expect(pendingCount(till.store.db)).toBe(before);
+    expect(till.store.db.prepare('SELECT count(*) AS n FROM sale').get()).toEqual({ n: 0 });
+    await till.call('checkout', 'clear');
+
+    const unknown = withCheckDigit('690000000000');
+    expect((await till.fail('checkout', 'scan', { code: unknown })).code).toBe('NOT_FOUND');
+    expect((await till.fail('checkout', 'scan', { code: unknown.slice(0, 12) + String((Number(unknown[12]) + 1) % 10) })).code).toBe('INVALID_BARCODE');
+    if (inactive) expect((await till.fail('checkout', 'scan', { code: inactive.ean })).code).toBe('SKU_INACTIVE');
+    await scan(A.ean);
+    expect((await till.fail('checkout', 'applyCoupon', { code: 'CPN-EXPIRED' })).code).toBe('COUPON_EXPIRED');
+    expect((await till.fail('checkout', 'applyCoupon', { code: `${bundle}-111` })).code).toBe('COUPON_NOT_APPLICABLE'); // not this member's (no member)
+    await till.call('checkout', 'applyCoupon', { code: 'CPN-50-OFF' });
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 200_000 });
+    await till.call('checkout', 'complete');
+    await scan(B.ean);
+    const used = await till.fail('checkout', 'applyCoupon', { code: 'CPN-50-OFF' });
+    expect(used.code).toBe('COUPON_USED');
+    expect(till.store.db.prepare('SELECT count(*) AS n FROM coupon_use').get()).toEqual({ n: 1 });
+  });
+
+  it('refuses a non-stackable coupon with others, and mobile payment offline', async () => {
+    await login();
+    await scan(A.ean);
+    await till.call('checkout', 'applyCoupon', { code: 'CPN-50-OFF' });
+    expect((await till.fail('checkout', 'applyCoupon', { code: 'CPN-15-PCT' })).code).toBe('COUPON_NOT_APPLICABLE');
+    const offline = await till.fail('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    expect(offline.code).toBe('PAYMENT_OFFLINE');
+  });
+});
+
+describe('mobile payment (online, sandbox gateway)', () => {
+  it('classifies WeChat Pay and Alipay codes, charges them, and reports a decline', async () => {
+    online = true;
+    await login();
+    await openTill();
+    await scan(A.ean);
+    const outcome = await scan('134567890123456789');
+    expect(outcome).toMatchObject({ kind: 'payment', method: 'wechat' });
+    expect((await till.fail('checkout', 'addTender', { method: 'mobile', code: '281234567890120000' })).code).toBe('PAYMENT_DECLINED');
+    await till.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789', amountFen: 20_000 });
+    const c = await till.call<CartState>('checkout', 'addTender', { method: 'mobile', code: '2812345678901234' });
+    expect(c.tenders.map((t) => [t.method, t.amountFen])).toEqual([
+      ['wechat', 20_000],
+      ['alipay', 70_000],
+    ]);
+    expect((await till.call<SaleResult>('checkout', 'complete')).sale.tenders.map((t) => t.method)).toEqual(expect.arrayContaining(['wechat', 'alipay']));
+  });
+
+  it('charges one payment code at a time: a second tap while the gateway answers is refused, and the cart is frozen meanwhile', async () => {
+    online = true;
+    await login();
+    await scan(A.ean);
+    const first = till.call<CartState>('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const second = till.fail('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const edit = till.fail('checkout', 'scan', { code: B.ean });
+    expect((await second).code).toBe('CONFLICT');
+    expect((await edit).code).toBe('CONFLICT');
+    expect((await first).tenders).toHaveLength(1);
+  });
+});
+
+describe('returns and exchanges', () => {
+  it('refunds exactly what was paid per unit of a discounted line, to the card first, and never more than was sold', async () => {
+    await login();
+    await openTill();
+    const { sale } = await bundleSale();
+    const bLine = sale.lines.find((l) => l.sku === B.sku)!;
+    expect(bLine.qty).toBe(2);
+    expect(sale.lines.reduce((a, l) => a + l.totalFen, 0)).toBe(162_033);
+
+    const found = (await scan(sale.receiptNo)) as ScanOutcome & { receiptNo: string };
+    expect(found).toMatchObject({ kind: 'receipt', receiptNo: sale.receiptNo });
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    const one = await till.call<CartState>('returns', 'setQty', { saleLineId: bLine.saleLineId, qty: 1 });
+    const firstRefund = Math.floor(bLine.totalFen / 2);
+    expect(one.totals).toMatchObject({ refundFen: firstRefund, netFen: -firstRefund });
+    expect(one.refunds).toEqual([{ method: 'card', amountFen: firstRefund }]);
+    const r1 = await till.call<SaleResult>('checkout', 'complete');
+    expect(r1.sale).toMatchObject({ kind: 'return', originalReceiptNo: sale.receiptNo, totals: { netFen: -firstRefund } });
+    expect(r1.drawer).toBeNull();
+
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    expect((await till.fail('returns', 'setQty', { saleLineId: bLine.saleLineId, qty: 2 })).code).toBe('RETURN_EXCEEDS_SALE');
+    const two = await till.call<CartState>('returns', 'setQty', { saleLineId: bLine.saleLineId, qty: 1 });
+    expect(two.totals.refundFen).toBe(bLine.totalFen - firstRefund);
+    await till.call('checkout', 'complete');
+    const after = await till.call<SaleView>('returns', 'find', { receiptNo: sale.receiptNo });
+    expect(after.lines.find((l) => l.sku === B.sku)).toMatchObject({ returnedQty: 2, returnedFen: bLine.totalFen });
+
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    expect((await till.fail('returns', 'setQty', { saleLineId: bLine.saleLineId, qty: 1 })).code).toBe('RETURN_EXCEEDS_SALE');
+  });
+
+  it('an exchange costing more: return and sale in one transaction, the customer pays the difference', async () => {
+    await login();
+    await openTill();
+    const { sale } = await bundleSale();
+    const aLine = sale.lines.find((l) => l.sku === A.sku)!;
+    const eventsBefore = pendingCount(till.store.db);
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await till.call('returns', 'setQty', { saleLineId: aLine.saleLineId, qty: 1 });
+    const c = (await scan(D.ean)).cart;
+    // D alone: ￥2,000 − ￥300 (满1000减300) = ￥1,700; minus A's refund.
+    expect(c.totals).toMatchObject({ totalFen: 170_000, refundFen: aLine.totalFen, netFen: 170_000 - aLine.totalFen });
+    expect((await till.fail('checkout', 'complete')).code).toBe('TENDER_SHORT');
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 170_000 - aLine.totalFen });
+    const r = await till.call<SaleResult>('checkout', 'complete');
+    expect(r.sale.kind).toBe('exchange');
+    expect(r.sale.lines.map((l) => [l.sku, l.qty])).toEqual([
+      [D.sku, 1],
+      [A.sku, -1],
+    ]);
+    expect(pendingCount(till.store.db) - eventsBefore).toBe(1);
+  });
+
+  it('an exchange costing less refunds the difference to the original tender', async () => {
+    await login();
+    await openTill();
+    const { sale } = await bundleSale();
+    const aLine = sale.lines.find((l) => l.sku === A.sku)!;
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await till.call('returns', 'setQty', { saleLineId: aLine.saleLineId, qty: 1 });
+    const c = (await scan(E.ean)).cart;
+    expect(c.totals.netFen).toBe(10_000 - aLine.totalFen);
+    expect(c.refunds).toEqual([{ method: 'card', amountFen: aLine.totalFen - 10_000 }]);
+    const r = await till.call<SaleResult>('checkout', 'complete');
+    expect(r.sale.tenders).toEqual([{ method: 'card', amountFen: -(aLine.totalFen - 10_000) }]);
+  });
+
+  it('a return without receipt needs a manager and refunds cash at today\'s price', async () => {
+    await login();
+    await openTill();
+    expect((await till.fail('returns', 'noReceipt', { sku: E.sku, qty: 1 })).code).toBe('APPROVAL_REQUIRED');
+    const { token } = await approve('no_receipt_return');
+    const c = await till.call<CartState>('returns', 'noReceipt', { sku: E.sku, qty: 1, approvalToken: token });
+    expect(c.refunds).toEqual([{ method: 'cash', amountFen: 10_000 }]);
+    const r = await till.call<SaleResult>('checkout', 'complete');
+    expect(r.sale).toMatchObject({ kind: 'return', totals: { netFen: -10_000 } });
+    expect(r.drawer).toEqual({ opened: true });
+  });
+});
+
+describe('cash-up', () => {
+  it('reports expected cash from float, sales, refunds, paid-in and paid-out; blind X hides it; Z closes the day with the variance', async () => {
+    await login();
+    expect((await till.fail('checkout', 'complete')).code).toBe('TILL_NOT_OPEN');
+    const opened = await openTill(50_000);
+    expect(opened).toMatchObject({ state: 'open', businessDay: '2026-11-22', floatFen: 50_000 });
+    await bundleSale(); // cash 62,033, card 100,000
+    await till.call('cashup', 'paidIn', { amountFen: 10_000, reason: 'change from bank' });
+    expect((await till.fail('cashup', 'paidOut', { amountFen: 3_000, reason: 'cleaning' })).code).toBe('APPROVAL_REQUIRED');
+    const { token } = await approve('paid_out');
+    await till.call('cashup', 'paidOut', { amountFen: 3_000, reason: 'cleaning', approvalToken: token });
+    const x = await till.call<CashReport>('cashup', 'xReport', { blind: false });
+    expect(x.tenders).toEqual([
+      { method: 'cash', expectedFen: 50_000 + 62_033 + 10_000 - 3_000, countedFen: null, varianceFen: null },
+      { method: 'card', expectedFen: 100_000, countedFen: null, varianceFen: null },
+    ]);
+    const blind = await till.call<CashReport>('cashup', 'xReport', { blind: true });
+    expect(blind.tenders.every((t) => t.expectedFen === null)).toBe(true);
+    const z = await till.call<CashReport>('cashup', 'zReport', { counted: { cash: 119_000, card: 100_000 }, blind: true });
+    expect(z).toMatchObject({ kind: 'z', salesCount: 1, paidInFen: 10_000, paidOutFen: 3_000, printed: { sent: true } });
+    expect(z.tenders[0]).toEqual({ method: 'cash', expectedFen: 119_033, countedFen: 119_000, varianceFen: -33 });
+    expect(devices.printed.at(-1)).toMatchObject({ kind: 'z_report' });
+    expect(devices.drawer.map((d) => d.kind)).toEqual(['cash_up', 'cash_sale', 'paid_in', 'paid_out']);
+    expect(await till.call('cashup', 'state')).toMatchObject({ state: 'closed', lastZ: { businessDay: '2026-11-22' } });
+    expect(outboxTypes()).toEqual(expect.arrayContaining(['till.opened', 'cash.paid_in', 'cash.paid_out', 'till.closed']));
+    await scan(E.ean);
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 10_000 });
+    expect((await till.fail('checkout', 'complete')).code).toBe('TILL_NOT_OPEN');
+  });
+
+  it('takes the business day in store time: 23:30 in Shanghai is still that day, 00:30 the next', async () => {
+    await login();
+    now = Date.UTC(2026, 10, 22, 15, 30);
+    expect(await openTill()).toMatchObject({ businessDay: '2026-11-22' });
+    await till.call('cashup', 'zReport', { counted: { cash: 50_000 } });
+    now = Date.UTC(2026, 10, 22, 16, 30);
+    expect(await openTill()).toMatchObject({ businessDay: '2026-11-23' });
+  });
+});

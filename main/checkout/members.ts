@@ -1,0 +1,78 @@
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
+import type { MemberCoupon, MemberView, Tier } from '../api/contract.js';
+import type { CouponRow, PromotionBook } from './promotions.js';
+
+/** 100 points = ￥1 unless meta `points_per_yuan` says otherwise (HQ's rule, pulled with the store). */
+export const DEFAULT_POINTS_PER_YUAN = 100;
+
+type CustomerRow = { id: string; name: string; phone: string; tier: Tier; points: number; code: string | null; spent: number };
+
+export function couponStatus(c: CouponRow, now: Date): MemberCoupon['status'] {
+  if (c.used_sale_id || c.hq_status !== 'issued') return 'used';
+  const t = now.toISOString();
+  return t < c.valid_from || t >= c.valid_until ? 'expired' : 'available';
+}
+
+export function maskPhone(phone: string): string {
+  return phone.length === 11 ? `${phone.slice(0, 3)}****${phone.slice(7)}` : phone;
+}
+
+/** Members as the till sees them: HQ's last figures minus what this device spent since. */
+export class MemberDirectory {
+  private readonly byCode: Statement<[string], CustomerRow>;
+  private readonly byPhone: Statement<[string], CustomerRow>;
+  private readonly byId: Statement<[string], CustomerRow>;
+  readonly pointsPerYuan: number;
+
+  constructor(
+    db: Database,
+    private readonly promotions: PromotionBook,
+  ) {
+    const cols = `c.id, c.name, c.phone, c.tier, c.points, m.code,
+      coalesce((SELECT sum(points) FROM points_use WHERE customer_id = c.id), 0) AS spent
+      FROM customer c LEFT JOIN member_code m ON m.customer_id = c.id`;
+    this.byCode = db.prepare(`SELECT ${cols} WHERE m.code = ? COLLATE NOCASE`);
+    this.byPhone = db.prepare(`SELECT ${cols} WHERE c.phone = ? ORDER BY c.id LIMIT 1`);
+    this.byId = db.prepare(`SELECT ${cols} WHERE c.id = ?`);
+    const rate = db.prepare("SELECT value FROM meta WHERE key = 'points_per_yuan'").get() as { value: string } | undefined;
+    this.pointsPerYuan = rate && Number(rate.value) > 0 ? Number(rate.value) : DEFAULT_POINTS_PER_YUAN;
+  }
+
+  find(key: { code: string } | { phone: string }): string | undefined {
+    return ('code' in key ? this.byCode.get(key.code) : this.byPhone.get(key.phone))?.id;
+  }
+
+  view(customerId: string, now: Date): MemberView | undefined {
+    const r = this.byId.get(customerId);
+    if (!r) return undefined;
+    const coupons = this.promotions.couponsOf(r.id).map(
+      (c): MemberCoupon => ({
+        code: c.code,
+        kind: c.kind,
+        name: { zh: c.name_zh, en: c.name_en },
+        valueFen: c.value_fen,
+        thresholdFen: c.threshold_fen,
+        percent: c.percent_bp / 100,
+        stackable: c.stackable === 1,
+        validUntil: c.valid_until,
+        status: couponStatus(c, now),
+      }),
+    );
+    return {
+      id: r.id,
+      code: r.code ?? '',
+      name: r.name,
+      phone: maskPhone(r.phone),
+      tier: r.tier,
+      points: Math.max(0, r.points - r.spent),
+      pointsPerYuan: this.pointsPerYuan,
+      coupons,
+    };
+  }
+
+  /** Points → fen at the rate; the points must be a whole number of fen. */
+  pointsValueFen(points: number): number | null {
+    const fen = (points * 100) / this.pointsPerYuan;
+    return Number.isInteger(fen) ? fen : null;
+  }
+}

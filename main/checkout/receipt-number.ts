@@ -1,0 +1,26 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+
+/**
+ * Receipt numbers are made on the device without asking HQ and are unique across the chain:
+ * `S001-7F3A-261122-0042` = store code, device code, business date (store time, YYMMDD), the
+ * device's sequence of that day. ASCII only and ≤ 24 characters, so CODE128 prints it compactly
+ * and a scanner reads it back for returns.
+ */
+export const RECEIPT_NO_RE = /^[A-Z0-9]{1,6}-[0-9A-Z]{4}-\d{6}-\d{4,5}$/;
+
+/** A device's short code: `meta.device_code` when enrolment set one, else the last 4 hex digits of its (random) id. */
+export function deviceShortCode(db: Database, deviceId: string): string {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'device_code'").get() as { value: string } | undefined;
+  if (row && /^[0-9A-Z]{4}$/.test(row.value)) return row.value;
+  return deviceId.replace(/[^0-9a-f]/gi, '').slice(-4).toUpperCase().padStart(4, '0');
+}
+
+/** Takes the next number of the business day. Call inside the sale's transaction: the counter and the sale commit together. */
+export function nextReceiptNo(db: Database, storeCode: string, deviceCode: string, businessDay: string): string {
+  const row = db
+    .prepare('INSERT INTO receipt_counter (business_day, last_seq) VALUES (?, 1) ON CONFLICT(business_day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq')
+    .get(businessDay) as { last_seq: number };
+  const yymmdd = businessDay.replace(/-/g, '').slice(2);
+  const seq = String(row.last_seq).padStart(4, '0');
+  return `${storeCode}-${deviceCode}-${yymmdd}-${seq}`;
+}

@@ -1,0 +1,229 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { SaleKind, TenderMethod } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
+import type { OutboxContext } from '../store/outbox.js';
+import { writeChange } from '../store/outbox.js';
+import type { CartItem, Rendered, ReturnState, TenderRecord } from './cart.js';
+import { nextReceiptNo } from './receipt-number.js';
+
+export type SaleCommit = {
+  saleId: string;
+  kind: SaleKind;
+  staffId: string;
+  sessionId: string;
+  businessDay: string;
+  storeCode: string;
+  deviceCode: string;
+  storeId: string;
+  customerId: string | null;
+  items: CartItem[];
+  ret: ReturnState | null;
+  rendered: Rendered;
+  tenders: TenderRecord[];
+  refunds: { method: TenderMethod; amountFen: number; reference?: string }[];
+  points: { redeemed: number; valueFen: number } | null;
+  pointsEarned: number;
+  /** HQ could not be asked (coupons, points and the sale itself were taken offline). */
+  offline: boolean;
+  createdAt: string;
+};
+
+/** What HQ needs to record the sale as it happened (the `sale.completed` event's payload). */
+export type SaleCompletedPayload = {
+  saleId: string;
+  receiptNo: string;
+  kind: SaleKind;
+  businessDay: string;
+  tillSessionId: string;
+  staffId: string;
+  customerId: string | null;
+  originalSaleId: string | null;
+  lines: {
+    lineId: string;
+    sku: string;
+    qty: number;
+    listUnitFen: number;
+    unitFen: number;
+    discountFen: number;
+    totalFen: number;
+    promotions: { id: string; discountFen: number }[];
+    originalLineId: string | null;
+  }[];
+  tenders: { method: TenderMethod; amountFen: number; reference: string | null; providerRef: string | null }[];
+  coupons: { code: string; discountFen: number; spentOffline: boolean }[];
+  points: { redeemed: number; valueFen: number; spentOffline: boolean; earned: number } | null;
+  totals: { subtotalFen: number; discountFen: number; totalFen: number; refundFen: number; netFen: number; changeFen: number };
+  offline: boolean;
+  createdAt: string;
+};
+
+function isConstraint(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/**
+ * Writes a sale (or return / exchange) and its outbox event in one transaction: the receipt
+ * number, the sale, its lines, tenders and refunds, coupon and points use, the stock movement.
+ * Checks that need the committed state (a coupon spent on this device, more returned than sold)
+ * run inside the same transaction, so two tills on one store file cannot both pass them.
+ */
+export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: string; payload: SaleCompletedPayload } {
+  const { state } = c.rendered;
+  const payload: SaleCompletedPayload = {
+    saleId: c.saleId,
+    receiptNo: '',
+    kind: c.kind,
+    businessDay: c.businessDay,
+    tillSessionId: c.sessionId,
+    staffId: c.staffId,
+    customerId: c.customerId,
+    originalSaleId: c.ret?.saleId ?? null,
+    lines: [
+      ...state.lines.map((l) => ({
+        lineId: l.lineId,
+        sku: l.sku,
+        qty: l.qty,
+        listUnitFen: l.listUnitFen,
+        unitFen: l.unitFen,
+        discountFen: l.grossFen - l.totalFen,
+        totalFen: l.totalFen,
+        promotions: l.promotions.map((p) => ({ id: p.id, discountFen: p.discountFen })),
+        originalLineId: null,
+      })),
+      ...(c.ret?.lines ?? []).map((r) => ({
+        lineId: r.lineId,
+        sku: r.sku,
+        qty: -r.qty,
+        listUnitFen: r.unitPaidFen,
+        unitFen: r.unitPaidFen,
+        discountFen: 0,
+        totalFen: -r.refundFen,
+        promotions: [],
+        originalLineId: r.saleLineId,
+      })),
+    ],
+    tenders: [
+      ...c.tenders.map((t) => ({ method: t.method, amountFen: t.amountFen, reference: t.reference ?? null, providerRef: t.providerRef ?? null })),
+      ...c.refunds.map((r) => ({ method: r.method, amountFen: -r.amountFen, reference: r.reference ?? null, providerRef: r.reference ?? null })),
+    ],
+    coupons: state.coupons.filter((x) => x.active && x.discountFen > 0).map((x) => ({ code: x.code, discountFen: x.discountFen, spentOffline: c.offline })),
+    points: c.points || c.pointsEarned !== 0 ? { redeemed: c.points?.redeemed ?? 0, valueFen: c.points?.valueFen ?? 0, spentOffline: c.offline, earned: c.pointsEarned } : null,
+    totals: {
+      subtotalFen: state.totals.subtotalFen,
+      discountFen: state.totals.discountFen,
+      totalFen: state.totals.totalFen,
+      refundFen: state.totals.refundFen,
+      netFen: state.totals.netFen,
+      changeFen: state.totals.changeFen,
+    },
+    offline: c.offline,
+    createdAt: c.createdAt,
+  };
+
+  const run = outbox.db.transaction(() => {
+    const receiptNo = nextReceiptNo(outbox.db, c.storeCode, c.deviceCode, c.businessDay);
+    payload.receiptNo = receiptNo;
+    writeChange(outbox, { type: 'sale.completed', payload, staffId: c.staffId }, (db) => writeRows(db, c, payload));
+    return receiptNo;
+  });
+  return { receiptNo: run.immediate(), payload };
+}
+
+type Statements = ReturnType<typeof prepare>;
+const statements = new WeakMap<Database, Statements>();
+
+/** Prepared once per database: a commit runs them, it does not compile them. */
+function prepare(db: Database) {
+  return {
+    sold: db.prepare('SELECT qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned FROM sale_line l WHERE l.id = ?'),
+    sale: db.prepare(
+      `INSERT INTO sale (id, receipt_no, kind, session_id, business_day, staff_id, customer_id, original_sale_id, subtotal_fen, discount_fen, total_fen,
+         refund_fen, net_fen, change_fen, points_redeemed, points_value_fen, points_earned, offline, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    line: db.prepare(
+      `INSERT INTO sale_line (id, sale_id, line_no, sku, name_zh, name_en, colour_zh, colour_en, size, qty, list_unit_fen, unit_fen, discount_fen, total_fen, detail, original_line_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    stock: db.prepare(
+      `INSERT INTO stock (location_id, sku, qty, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(location_id, sku) DO UPDATE SET qty = qty + excluded.qty, updated_at = excluded.updated_at`,
+    ),
+    tender: db.prepare('INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    use: db.prepare('INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES (?, ?, ?, ?)'),
+    saleCoupon: db.prepare('INSERT INTO sale_coupon (sale_id, code, discount_fen, offline) VALUES (?, ?, ?, ?)'),
+    points: db.prepare('INSERT INTO points_use (sale_id, customer_id, points, offline) VALUES (?, ?, ?, ?)'),
+  };
+}
+
+function writeRows(db: Database, c: SaleCommit, p: SaleCompletedPayload): void {
+  const { state } = c.rendered;
+  let st = statements.get(db);
+  if (!st) {
+    st = prepare(db);
+    statements.set(db, st);
+  }
+  const { sold, line, stock, tender, use, saleCoupon } = st;
+  // A return can never take back more than this device sold on that line.
+  for (const r of c.ret?.lines ?? []) {
+    if (!r.saleLineId) continue;
+    const row = sold.get(r.saleLineId) as { qty: number; returned: number } | undefined;
+    if (!row || row.returned + r.qty > row.qty) {
+      throw new AppError('RETURN_EXCEEDS_SALE', `Only ${row ? row.qty - row.returned : 0} of ${r.sku} are left to return on this receipt`);
+    }
+  }
+  st.sale.run(
+    c.saleId,
+    p.receiptNo,
+    c.kind,
+    c.sessionId,
+    c.businessDay,
+    c.staffId,
+    c.customerId,
+    c.ret?.saleId ?? null,
+    p.totals.subtotalFen,
+    p.totals.discountFen,
+    p.totals.totalFen,
+    p.totals.refundFen,
+    p.totals.netFen,
+    p.totals.changeFen,
+    c.points?.redeemed ?? 0,
+    c.points?.valueFen ?? 0,
+    c.pointsEarned,
+    c.offline ? 1 : 0,
+    c.createdAt,
+  );
+  let n = 0;
+  state.lines.forEach((l, i) => {
+    const item = c.items[i];
+    const detail = {
+      manualDiscount: l.manualDiscount,
+      manualDiscountFen: l.manualDiscountFen,
+      discountApprovedBy: item?.discountApprovedBy ?? null,
+      override: l.override,
+      promotions: l.promotions,
+      promotionDiscountFen: l.promotionDiscountFen,
+      orderDiscountFen: l.orderDiscountFen,
+    };
+    line.run(l.lineId, c.saleId, ++n, l.sku, l.name.zh, l.name.en, l.colour.zh, l.colour.en, l.size, l.qty, l.listUnitFen, l.unitFen, l.grossFen - l.totalFen, l.totalFen, JSON.stringify(detail), null);
+    stock.run(c.storeId, l.sku, -l.qty, c.createdAt);
+  });
+  for (const r of c.ret?.lines ?? []) {
+    line.run(r.lineId, c.saleId, ++n, r.sku, r.name.zh, r.name.en, r.colour.zh, r.colour.en, r.size, -r.qty, r.unitPaidFen, r.unitPaidFen, 0, -r.refundFen, JSON.stringify({ noReceipt: r.saleLineId === null }), r.saleLineId);
+    stock.run(c.storeId, r.sku, r.qty, c.createdAt);
+  }
+  for (const t of c.tenders) tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null);
+  c.refunds.forEach((r, i) => tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null));
+  for (const cp of p.coupons) {
+    try {
+      use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0);
+    } catch (error) {
+      if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY')) throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
+      throw error;
+    }
+    saleCoupon.run(c.saleId, cp.code, cp.discountFen, c.offline ? 1 : 0);
+  }
+  if (c.points && c.customerId) {
+    st.points.run(c.saleId, c.customerId, c.points.redeemed, c.offline ? 1 : 0);
+  }
+}

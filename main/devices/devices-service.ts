@@ -1,0 +1,417 @@
+import type {
+  DeviceProfile,
+  DevicesStatus,
+  DrawerStatus,
+  HidDeviceInfo,
+  PrinterProblem,
+  PrinterStatus,
+  PrintJobView,
+  ReceiptPreview,
+  SerialPortInfo,
+} from '../api/contract.js';
+import type { TerminalContext } from '../app/context.js';
+import { AppError } from '../api/errors.js';
+import { writeChange } from '../store/outbox.js';
+import { drawerKick } from '../../native/printer/escpos-commands.js';
+import { openPrinter, readRealtimeStatus } from '../../native/printer/open-printer.js';
+import { openSerialPrinter } from '../../native/printer/serial-printer.js';
+import { problemOf } from '../../native/printer/printer-status.js';
+import type { RealtimeStatus } from '../../native/printer/printer-status.js';
+import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
+import { receiptPng, receiptSvg, renderEscPos } from '../../native/printer/render-receipt.js';
+import { PrinterLink } from './printer-link.js';
+import type { OpenPrinter } from './printer-link.js';
+import { jobView, PrintQueue } from './print-queue.js';
+import type { JobRow } from './print-queue.js';
+import { PrintWorker } from './print-worker.js';
+import { readProfile, saveProfile } from './profile-store.js';
+import { ScannerDrivers } from './scanner-drivers.js';
+import type { OpenHid } from './scanner-drivers.js';
+
+/** Why a drawer opens: the till's reasons (checkout) or a hardware test / manager's no-sale from the Devices screen. */
+export type DrawerReason = { kind: 'cash_sale' | 'no_sale' | 'paid_in' | 'paid_out' | 'cash_up' | 'test'; staffId: string | null; note?: string };
+
+/** A printer the terminal runs itself when none is configured (browser host demos): see virtual-printer-option.ts. */
+export type VirtualPrinterFactory = () => Promise<{ port: number; outDir: string | null; close: () => Promise<void> }>;
+
+export type DevicesOptions = {
+  openPrinter?: OpenPrinter;
+  openHid?: OpenHid;
+  listSerialPorts?: () => Promise<SerialPortInfo[]>;
+  listHid?: () => Promise<HidDeviceInfo[]>;
+  virtualPrinter?: VirtualPrinterFactory | null;
+  /** How often held jobs re-check the printer (ms). */
+  heldPollMs?: number;
+  /** How often an idle printer's status is read, so the UI shows paper-out before a sale (ms; 0: never). */
+  statusPollMs?: number;
+  maxBackoffMs?: number;
+  /** Store logo (base64 PNG), printed when the profile asks for it. */
+  logoPng?: string;
+  /** Hands a scan from a serial/HID scanner to main's scan pipeline (announceScan). */
+  onScan?: (raw: string, source: 'serial' | 'hid') => void;
+};
+
+/** Digits, Latin, money and the template's own labels: what every receipt prints. */
+function sampleForWarmUp(): ReceiptDocument {
+  return {
+    kind: 'sale',
+    language: 'zh-CN',
+    receiptNo: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789',
+    store: { name: 'abcdefghijklmnopqrstuvwxyz ()[]:;,.+-×*/#%&@' , code: '' },
+    issuedAt: new Date(0).toISOString(),
+    timezone: 'Asia/Shanghai',
+    lines: [{ name: '销售小票退货单换货报表日结开钱箱无打印测试页', detail: '黑白红蓝灰色', qty: 1, unitFen: 123456789, discountFen: 1, totalFen: 123456789 }],
+    totals: { subtotalFen: 1, discountFen: 1, totalFen: 1, pointsRedeemedFen: 1, tenderedFen: 1, changeFen: 1 },
+    tenders: ['cash', 'card', 'wechat', 'alipay', 'external'].map((method) => ({ method, amountFen: 1 })),
+    member: { name: '会员', code: 'M', tier: 'gold', pointsEarned: 1, pointsBalance: 1 },
+  };
+}
+
+const noPrinter = (): PrinterStatus => ({
+  configured: false,
+  simulated: false,
+  connection: null,
+  reachable: false,
+  online: null,
+  coverOpen: null,
+  paperEnd: null,
+  paperNearEnd: null,
+  problem: 'not_configured',
+  lastError: null,
+  checkedAt: null,
+});
+
+/**
+ * The terminal's peripherals: the profile, the print queue and its worker, the printer link,
+ * the drawer, and the serial/HID scanners. Emits `devices.status` and `devices.job`.
+ */
+export class DevicesService {
+  readonly queue: PrintQueue;
+  private readonly link: PrinterLink;
+  private readonly worker: PrintWorker;
+  private readonly scanners: ScannerDrivers;
+  private current: DeviceProfile;
+  private printer: PrinterStatus = noPrinter();
+  private drawer: DrawerStatus = { configured: false, open: null, lastOpenedAt: null };
+  private virtual: { port: number; outDir: string | null; close: () => Promise<void> } | undefined;
+  private lastAnnounced = '';
+  private closed = false;
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(
+    private readonly ctx: TerminalContext,
+    private readonly options: DevicesOptions = {},
+  ) {
+    this.queue = new PrintQueue(ctx.outbox);
+    this.link = new PrinterLink(options.openPrinter ?? ((c) => openPrinter(c)));
+    this.current = readProfile(ctx.outbox);
+    this.worker = new PrintWorker({
+      queue: this.queue,
+      link: this.link,
+      render: (job) => this.render(job),
+      onStatus: (status, problem, error) => this.notePrinter(status, problem, error),
+      onJob: (row) => this.announceJob(row),
+      log: ctx.log,
+      heldPollMs: options.heldPollMs ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 10_000,
+    });
+    this.scanners = new ScannerDrivers({
+      onScan: (raw, source) => options.onScan?.(raw, source),
+      onChange: () => this.announceStatus(),
+      openHid: options.openHid ?? (() => {
+        throw new Error('USB-HID is not available on this terminal');
+      }),
+      log: ctx.log,
+    });
+    // What the profile says before start(): starting a terminal with nothing changed announces nothing.
+    this.describeProfile();
+    this.lastAnnounced = this.statusKey();
+  }
+
+  /** Recovers the queue after a restart, starts the drivers and the worker. */
+  async start(): Promise<void> {
+    for (const row of this.queue.recoverAfterRestart()) {
+      this.ctx.log('print job interrupted by a restart: held for a person to confirm', { id: row.id });
+      this.announceJob(row);
+    }
+    await this.applyProfile();
+    // The terminal may have closed while the drivers were starting.
+    if (this.closed) {
+      await this.scanners.stopAll();
+      await this.virtual?.close();
+      return;
+    }
+    this.worker.start();
+    const every = this.options.statusPollMs ?? 5000;
+    if (every > 0) this.poller = setInterval(() => void this.pollIdleStatus(), every).unref();
+  }
+
+  /** Reads the status of an idle printer and lets go of the link (other tills may share the printer). */
+  private async pollIdleStatus(): Promise<void> {
+    if (this.closed || this.polling || !this.link.configured) return;
+    // While jobs wait for the printer, the worker reads the status itself.
+    if (this.queue.next()) return;
+    this.polling = true;
+    try {
+      await this.refreshStatus();
+      await this.link.release();
+    } catch (error) {
+      this.ctx.log('printer status poll failed', error);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  profile(): DeviceProfile {
+    return this.current;
+  }
+
+  async saveProfile(profile: DeviceProfile, staffId: string | null): Promise<DeviceProfile> {
+    this.current = saveProfile(this.ctx.outbox, profile, staffId);
+    this.ctx.announceSync();
+    await this.applyProfile();
+    this.worker.wake();
+    return this.current;
+  }
+
+  /** The status a profile implies before anything was asked of the hardware. */
+  private describeProfile(): void {
+    const p = this.current;
+    this.printer = p.printer ? { ...noPrinter(), configured: true, connection: p.printer.connection.kind, problem: null } : noPrinter();
+    this.drawer = { configured: p.drawer.kind !== 'none', open: null, lastOpenedAt: this.drawer.lastOpenedAt };
+  }
+
+  private statusKey(): string {
+    const status = this.status();
+    return JSON.stringify({ ...status, printer: { ...status.printer, checkedAt: null } });
+  }
+
+  private async applyProfile(): Promise<void> {
+    const p = this.current;
+    this.describeProfile();
+    if (p.printer) {
+      this.link.setTarget(p.printer.connection);
+    } else if (this.options.virtualPrinter) {
+      if (!this.virtual) {
+        this.virtual = await this.options.virtualPrinter();
+        this.ctx.log(`no printer configured: printing to the virtual printer on 127.0.0.1:${this.virtual.port}${this.virtual.outDir ? `, receipts in ${this.virtual.outDir}` : ''}`);
+      }
+      this.link.setTarget({ kind: 'tcp', host: '127.0.0.1', port: this.virtual.port });
+      this.printer = { ...noPrinter(), configured: true, simulated: true, connection: 'tcp', problem: null };
+    } else {
+      this.link.setTarget(null);
+    }
+    await this.scanners.apply(p.scanners);
+    this.announceStatus();
+    if (p.printer?.mode === 'raster') this.warmRaster();
+  }
+
+  /**
+   * The first raster receipt of a process draws every glyph it has not seen (about a second for a
+   * Chinese receipt, see svg-outline.ts); a test page rendered in the background right away moves
+   * that cost off the first sale.
+   */
+  private warmRaster(): void {
+    setTimeout(() => {
+      if (this.closed) return;
+      try {
+        renderEscPos(sampleForWarmUp(), { mode: 'raster', paperMm: this.format().paperMm });
+      } catch (error) {
+        this.ctx.log('raster warm-up failed', error);
+      }
+    }, 0).unref();
+  }
+
+  private format(): { mode: 'text-gb18030' | 'raster'; paperMm: 58 | 80; logoPng?: string } {
+    const p = this.current.printer;
+    const base = { mode: p?.mode ?? 'text-gb18030', paperMm: p?.paperMm ?? 80 } as const;
+    return p?.logo && this.options.logoPng ? { ...base, logoPng: this.options.logoPng } : base;
+  }
+
+  private render(job: JobRow) {
+    const drawer = this.current.drawer;
+    const kick = job.kick_drawer === 1 && drawer.kind === 'printer' ? { kickDrawer: drawer.pulse } : {};
+    return renderEscPos(this.queue.document(job), { ...this.format(), ...kick });
+  }
+
+  // ---- status -------------------------------------------------------------------------------
+
+  private notePrinter(status: RealtimeStatus | null, problem: PrinterProblem | null, error: string | null): void {
+    const reachable = problem !== 'unreachable' && problem !== 'not_configured';
+    this.printer = {
+      ...this.printer,
+      reachable,
+      online: status?.online ?? null,
+      coverOpen: status?.coverOpen ?? null,
+      paperEnd: status?.paperEnd ?? null,
+      paperNearEnd: status?.paperNearEnd ?? null,
+      problem,
+      lastError: error ?? (reachable ? null : this.printer.lastError),
+      checkedAt: this.ctx.clock().toISOString(),
+    };
+    if (status && this.current.drawer.kind === 'printer') this.drawer = { ...this.drawer, open: status.drawerOpen };
+    this.announceStatus();
+  }
+
+  status(): DevicesStatus {
+    return { printer: { ...this.printer }, drawer: { ...this.drawer }, scanners: this.scanners.statuses(), queue: this.queue.summary() };
+  }
+
+  /** Asks the printer now (used by the Devices screen's refresh). */
+  async refreshStatus(): Promise<DevicesStatus> {
+    if (this.link.configured) {
+      try {
+        const status = await this.link.use((c) => readRealtimeStatus(c));
+        this.notePrinter(status, status ? problemOf(status) : null, null);
+      } catch (error) {
+        this.notePrinter(null, 'unreachable', (error as Error).message);
+      }
+      this.worker.wake();
+    }
+    return this.status();
+  }
+
+  /** Emits `devices.status` when something the UI shows changed (not for a mere re-check). */
+  private announceStatus(): void {
+    const key = this.statusKey();
+    if (key === this.lastAnnounced) return;
+    this.lastAnnounced = key;
+    this.ctx.events.emit('devices.status', this.status());
+  }
+
+  private announceJob(row: JobRow): void {
+    this.ctx.events.emit('devices.job', jobView(row));
+    this.announceStatus();
+  }
+
+  // ---- printing -----------------------------------------------------------------------------
+
+  /** Queues a receipt; answers at once (the worker prints it). `kickDrawer` appends the drawer pulse (cash tenders). */
+  printReceipt(doc: ReceiptDocument, options: { kickDrawer?: boolean } = {}): PrintJobView {
+    // Accepting a job no printer will ever print would tell the cashier "printed" for nothing.
+    if (!this.link.configured) throw new AppError('DEVICE_NOT_CONFIGURED', 'No receipt printer is set up on this terminal');
+    const row = this.queue.enqueue(doc, options);
+    this.announceJob(row);
+    this.worker.wake();
+    return jobView(row);
+  }
+
+  testPrint(): PrintJobView {
+    const storeRow = this.ctx.db.prepare('SELECT code, name_zh, timezone FROM location WHERE id = ?').get(this.ctx.storeId) as { code: string; name_zh: string; timezone: string } | undefined;
+    const p = this.current.printer;
+    return this.printReceipt({
+      kind: 'test',
+      language: 'zh-CN',
+      store: { name: storeRow?.name_zh ?? 'Shopfloor', code: storeRow?.code ?? '' },
+      issuedAt: this.ctx.clock().toISOString(),
+      timezone: storeRow?.timezone ?? 'Asia/Shanghai',
+      lines: [],
+      report: {
+        title: 'Printer',
+        rows: [
+          { label: 'connection', value: p ? p.connection.kind : this.printer.simulated ? 'virtual' : 'none' },
+          { label: 'mode', value: p?.mode ?? 'text-gb18030' },
+          { label: 'paper', value: `${p?.paperMm ?? 80} mm` },
+        ],
+      },
+      qr: { url: 'https://shopfloor.example/test', caption: 'QR' },
+      receiptNo: 'TEST-0000',
+    });
+  }
+
+  jobs(limit: number): PrintJobView[] {
+    return this.queue.list(limit);
+  }
+
+  retryJob(id: string, staffId: string | null): PrintJobView {
+    const row = this.queue.retry(id, staffId);
+    this.ctx.announceSync();
+    this.announceJob(row);
+    this.worker.wake();
+    return jobView(row);
+  }
+
+  cancelJob(id: string, staffId: string | null): PrintJobView {
+    const row = this.queue.cancel(id, staffId);
+    this.ctx.announceSync();
+    this.announceJob(row);
+    this.worker.wake();
+    return jobView(row);
+  }
+
+  reprint(id: string, staffId: string | null): PrintJobView {
+    const row = this.queue.reprint(id, staffId);
+    this.ctx.announceSync();
+    this.announceJob(row);
+    this.worker.wake();
+    return jobView(row);
+  }
+
+  preview(ref: { jobId?: string | undefined; receiptNo?: string | undefined }, png: boolean): ReceiptPreview {
+    const row = ref.jobId ? this.queue.require(ref.jobId) : this.queue.latestFor(ref.receiptNo ?? '');
+    const id = row.id;
+    const doc = this.queue.document(row);
+    const format = this.format();
+    return {
+      jobId: id,
+      svg: receiptSvg(doc, format),
+      png: png ? `data:image/png;base64,${receiptPng(doc, format).toString('base64')}` : null,
+      paperMm: format.paperMm,
+    };
+  }
+
+  // ---- drawer -------------------------------------------------------------------------------
+
+  /**
+   * Kicks the drawer and logs who opened it and why (`device.drawer_opened`, through the outbox).
+   * Only a kick the hardware accepted is logged as an opening.
+   */
+  async openDrawer(reason: DrawerReason): Promise<DrawerStatus> {
+    const drawer = this.current.drawer;
+    if (drawer.kind === 'none') throw new AppError('DEVICE_NOT_CONFIGURED', 'No cash drawer is set up on this terminal');
+    const pulse = drawerKick(drawer.pulse);
+    try {
+      if (drawer.kind === 'printer') {
+        if (!this.link.configured) throw new AppError('DEVICE_NOT_CONFIGURED', 'The drawer opens through the printer, and no printer is set up');
+        await this.link.use((c) => c.write(pulse));
+      } else {
+        const serial = await openSerialPrinter(drawer.line);
+        try {
+          await serial.write(pulse);
+        } finally {
+          await serial.close();
+        }
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('DEVICE_UNAVAILABLE', `The drawer could not be opened: ${(error as Error).message}`);
+    }
+    const at = this.ctx.clock().toISOString();
+    writeChange(this.ctx.outbox, { type: 'device.drawer_opened', payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at }, staffId: reason.staffId }, () => undefined);
+    this.ctx.announceSync();
+    this.drawer = { ...this.drawer, lastOpenedAt: at, open: drawer.kind === 'printer' ? this.drawer.open : null };
+    this.announceStatus();
+    return { ...this.drawer };
+  }
+
+  // ---- discovery ----------------------------------------------------------------------------
+
+  listSerialPorts(): Promise<SerialPortInfo[]> {
+    return this.options.listSerialPorts ? this.options.listSerialPorts() : Promise.resolve([]);
+  }
+
+  listHid(): Promise<HidDeviceInfo[]> {
+    return this.options.listHid ? this.options.listHid() : Promise.resolve([]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.poller) clearInterval(this.poller);
+    await this.worker.stop();
+    await this.scanners.stopAll();
+    await this.link.release();
+    await this.virtual?.close();
+  }
+}

@@ -1,0 +1,275 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { PNG } from 'pngjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DeviceProfile, PrintJobView } from '../api/contract.js';
+import { readOutbox } from '../store/outbox.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { VirtualPrinter } from '../../fixtures/virtual-printer.js';
+import { EscPosDecoder } from '../../native/printer/escpos-decoder.js';
+import { DevicesService } from './devices-service.js';
+import { nextEvent, openTestContext, sampleSaleReceipt } from './devices-test-kit.js';
+import type { TestContext } from './devices-test-kit.js';
+
+let dir: ReturnType<typeof tempDir>;
+let printer: VirtualPrinter;
+let port: number;
+const open: { t: TestContext; devices: DevicesService }[] = [];
+
+beforeEach(async () => {
+  dir = tempDir('shopfloor-print-');
+  printer = new VirtualPrinter({ outDir: `${dir.path}/printed` });
+  port = await printer.listenTcp(0);
+});
+
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.devices.close();
+    o.t.close();
+  }
+  await printer.close();
+  dir.cleanup();
+});
+
+function profile(p: number, mode: 'text-gb18030' | 'raster' = 'text-gb18030'): DeviceProfile {
+  return {
+    scanners: [],
+    printer: { connection: { kind: 'tcp', host: '127.0.0.1', port: p }, mode, paperMm: 80, logo: false },
+    drawer: { kind: 'printer', pulse: { pin: 0, onMs: 50, offMs: 500 } },
+  };
+}
+
+/** A service on the store in `dir` (opening it again is a restart). */
+async function startService(p: DeviceProfile | null): Promise<{ t: TestContext; devices: DevicesService }> {
+  const t = openTestContext(dir.path);
+  const devices = new DevicesService(t.ctx, { heldPollMs: 20, maxBackoffMs: 50 });
+  const o = { t, devices };
+  open.push(o);
+  if (p) await devices.saveProfile(p, 'staff-1');
+  await devices.start();
+  return o;
+}
+
+const jobDone = (t: TestContext, id: string) => nextEvent(t.ctx.events, 'devices.job', (j) => j.id === id && j.state === 'done');
+
+function darkPixels(path: string): { width: number; height: number; dark: number } {
+  const png = PNG.sync.read(readFileSync(path));
+  let dark = 0;
+  for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! < 128) dark++;
+  return { width: png.width, height: png.height, dark };
+}
+
+describe('receipts on a network printer (raw TCP, virtual printer)', () => {
+  it('prints a sale in GB18030 text: the printer decodes the Chinese, the codes, and writes a non-blank PNG', async () => {
+    const { t, devices } = await startService(profile(port));
+    const received = new Promise((resolve) => printer.once('receipt', resolve));
+    const job = devices.printReceipt(sampleSaleReceipt(3));
+    await jobDone(t, job.id);
+    await received;
+    expect(printer.receipts).toHaveLength(1);
+    const r = printer.receipts[0]!;
+    expect(r.text).toContain('上海南京路店');
+    expect(r.text).toContain('羽绒服 长款');
+    expect(r.text).toMatch(/合计\s+￥627\.00/);
+    expect(r.text).toContain('收银员: 王小明');
+    // 𠮷 is outside GBK: it falls back visibly instead of printing garbage.
+    expect(r.text).toContain('会员: 吉□');
+    expect(r.barcodes).toEqual([{ symbology: 'CODE128', data: 'S001-7F3A-261122-0042' }]);
+    // The member QR arrives as an image (receiptline draws it with its quiet zone).
+    expect(r.rasters.length).toBe(1);
+    const png = darkPixels(r.pngPath!);
+    expect(png.width).toBe(576);
+    expect(png.dark).toBeGreaterThan(5000);
+    expect(devices.jobs(10)[0]).toMatchObject({ id: job.id, state: 'done', attempts: 1, copy: false });
+  });
+
+  it('prints the same receipt as a raster image when the printer has no Chinese font', async () => {
+    const { t, devices } = await startService(profile(port, 'raster'));
+    const job = devices.printReceipt(sampleSaleReceipt(2));
+    await jobDone(t, job.id);
+    const r = printer.receipts[0]!;
+    expect(r.text).not.toContain('羽绒服');
+    const height = r.rasters.reduce((n, x) => n + x.height, 0);
+    expect(r.rasters.every((x) => x.width === 576)).toBe(true);
+    expect(height).toBeGreaterThan(800);
+    expect(r.rasters.reduce((n, x) => n + x.blackPixels, 0)).toBeGreaterThan(20_000);
+    expect(darkPixels(r.pngPath!).dark).toBeGreaterThan(20_000);
+  });
+
+  it('holds a job when the paper runs out mid-job, shows it, and prints it once when the paper is back', async () => {
+    const { t, devices } = await startService(profile(port));
+    // The roll ends as the job's bytes arrive (not its status queries): the printer keeps them in its buffer.
+    const onData = ({ statusOnly }: { statusOnly: boolean }) => {
+      if (statusOnly) return;
+      printer.off('data', onData);
+      printer.set({ paperEnd: true });
+    };
+    printer.on('data', onData);
+    const held = nextEvent(t.ctx.events, 'devices.job', (j) => j.state === 'held');
+    const statusShowsIt = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.paperEnd === true && s.printer.problem === 'paper_end' && s.queue.held === 1);
+    const job = devices.printReceipt(sampleSaleReceipt(3));
+    expect((await held).heldReason).toBe('paper_end');
+    await statusShowsIt;
+    expect(printer.receipts).toHaveLength(0);
+    expect(printer.heldCount).toBe(1);
+
+    const done = jobDone(t, job.id);
+    printer.set({ paperEnd: false });
+    const finished = await done;
+    expect(finished.attempts).toBe(1);
+    expect(printer.receipts).toHaveLength(1);
+    expect(printer.receipts[0]!.text).toContain('羽绒服 长款');
+    // Later jobs print after it, and nothing is sent twice.
+    const next = devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0043'));
+    await jobDone(t, next.id);
+    expect(printer.receipts.map((r) => r.barcodes[0]?.data)).toEqual(['S001-7F3A-261122-0042', 'S001-7F3A-261122-0043']);
+  });
+
+  it('does not send to a printer whose cover is open: held until it is closed', async () => {
+    const { t, devices } = await startService(profile(port));
+    printer.set({ coverOpen: true });
+    const held = nextEvent(t.ctx.events, 'devices.job', (j) => j.state === 'held' && j.heldReason === 'cover_open');
+    const job = devices.printReceipt(sampleSaleReceipt(1));
+    await held;
+    expect(printer.totalBytes - printer.statusQueries * 3).toBe(0);
+    const done = jobDone(t, job.id);
+    printer.set({ coverOpen: false });
+    await done;
+    expect(printer.receipts).toHaveLength(1);
+  });
+
+  it('keeps jobs queued with a clear status while the printer is unreachable, and prints them once it is back', async () => {
+    // A port nobody listens on.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const deadPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+
+    const { t, devices } = await startService(profile(deadPort));
+    const unreachable = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.problem === 'unreachable');
+    const noted = nextEvent(t.ctx.events, 'devices.job', (j) => j.state === 'queued' && (j.error ?? '').includes('ECONNREFUSED'));
+    const job = devices.printReceipt(sampleSaleReceipt(1));
+    const status = await unreachable;
+    expect(status.printer.reachable).toBe(false);
+    expect(status.printer.lastError).toContain('ECONNREFUSED');
+    expect(status.queue.queued).toBe(1);
+    expect((await noted).attempts).toBe(0);
+
+    const late = new VirtualPrinter({ outDir: null });
+    await late.listenTcp(deadPort);
+    try {
+      await jobDone(t, job.id);
+      expect(late.receipts).toHaveLength(1);
+      expect(devices.status().printer).toMatchObject({ reachable: true, problem: null });
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('survives a restart: queued jobs print once after it; a job cut off while sending waits for a person', async () => {
+    const first = await startService(profile(port));
+    // Stop printing before anything leaves: the printer is away.
+    await printer.close();
+    const a = first.devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0001'));
+    const b = first.devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0002'));
+    const c = first.devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0003'));
+    await nextEvent(first.t.ctx.events, 'devices.status', (s) => s.printer.problem === 'unreachable');
+    await first.devices.close();
+    // As if the app died while job c was on its way to the printer.
+    first.t.ctx.db.prepare(`UPDATE print_job SET state = 'sending', attempts = 1 WHERE id = ?`).run(c.id);
+    first.t.close();
+    open.splice(0);
+
+    printer = new VirtualPrinter({ outDir: null });
+    await printer.listenTcp(port);
+    const t2 = openTestContext(dir.path);
+    const devices2 = new DevicesService(t2.ctx, { heldPollMs: 20, maxBackoffMs: 50 });
+    open.push({ t: t2, devices: devices2 });
+    const doneA = jobDone(t2, a.id);
+    const doneB = jobDone(t2, b.id);
+    const interrupted = nextEvent(t2.ctx.events, 'devices.job', (j) => j.id === c.id && j.heldReason === 'interrupted');
+    await devices2.start();
+    await Promise.all([doneA, doneB, interrupted]);
+    expect(printer.receipts.map((r) => r.barcodes[0]?.data)).toEqual(['S001-7F3A-261122-0001', 'S001-7F3A-261122-0002']);
+
+    // Retrying is the person saying "it did not print": it is sent (once) and the decision is audited.
+    const doneC = jobDone(t2, c.id);
+    devices2.retryJob(c.id, 'manager-1');
+    expect((await doneC).attempts).toBe(2);
+    expect(printer.receipts).toHaveLength(3);
+    expect(() => devices2.retryJob(c.id, 'manager-1')).toThrow(/done/);
+    expect(readOutbox(t2.ctx.db, 100).some((e) => e.type === 'device.print_job_retried' && e.staffId === 'manager-1')).toBe(true);
+  });
+
+  it('reprints as a new job marked as a copy, and previews the receipt as SVG and PNG', async () => {
+    const { t, devices } = await startService(profile(port));
+    const job = devices.printReceipt(sampleSaleReceipt(1));
+    await jobDone(t, job.id);
+    const copy: PrintJobView = devices.reprint(job.id, 'staff-1');
+    expect(copy).toMatchObject({ copy: true, reprintOf: job.id });
+    await jobDone(t, copy.id);
+    expect(printer.receipts).toHaveLength(2);
+    expect(printer.receipts[0]!.text).not.toContain('重印');
+    expect(printer.receipts[1]!.text).toContain('重印 COPY');
+    expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.receipt_reprinted')).toHaveLength(1);
+
+    const preview = devices.preview({ jobId: copy.id }, true);
+    expect(preview.svg.startsWith('<svg')).toBe(true);
+    expect(preview.svg).toContain('重');
+    expect(preview.png).toMatch(/^data:image\/png;base64,/);
+    expect(() => devices.preview({ jobId: 'no-such-job' }, false)).toThrow(/No print job/);
+    expect(devices.preview({ receiptNo: 'S001-7F3A-261122-0042' }, false).jobId).toBe(job.id);
+  });
+
+  it('opens the drawer through the printer and logs who and why', async () => {
+    const { t, devices } = await startService(profile(port));
+    const kicked = new Promise<{ pin: number; onMs: number; offMs: number }>((resolve) => printer.once('drawer', resolve));
+    await devices.openDrawer({ kind: 'no_sale', staffId: 'manager-7', note: 'change for the float' });
+    expect(await kicked).toEqual({ pin: 0, onMs: 50, offMs: 500 });
+    const events = readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ staffId: 'manager-7', payload: { reason: 'no_sale', note: 'change for the float', via: 'printer' } });
+    // The printer reports the drawer open (DLE EOT 1, bit 2).
+    expect((await devices.refreshStatus()).drawer.open).toBe(true);
+  });
+
+  it('refuses to open a drawer that is not set up, or one whose printer is unreachable, and logs nothing', async () => {
+    const { t, devices } = await startService({ scanners: [], printer: null, drawer: { kind: 'none' } });
+    await expect(devices.openDrawer({ kind: 'no_sale', staffId: 'm', note: 'x' })).rejects.toMatchObject({ code: 'DEVICE_NOT_CONFIGURED' });
+    // No printer: a receipt is refused, not queued to print never.
+    expect(() => devices.printReceipt(sampleSaleReceipt(1))).toThrow(/No receipt printer/);
+    expect(devices.jobs(10)).toEqual([]);
+    await devices.saveProfile({ ...profile(port), drawer: { kind: 'printer', pulse: { pin: 1, onMs: 100, offMs: 100 } } }, 'm');
+    await printer.close();
+    await expect(devices.openDrawer({ kind: 'no_sale', staffId: 'm', note: 'x' })).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+    expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
+  });
+
+  it('writes to a USB printer device file (write-only: no status, done once written)', async () => {
+    const device = `${dir.path}/lp0`;
+    writeFileSync(device, '');
+    const { t, devices } = await startService({ scanners: [], printer: { connection: { kind: 'usb', path: device }, mode: 'text-gb18030', paperMm: 58, logo: false }, drawer: { kind: 'none' } });
+    const job = devices.printReceipt(sampleSaleReceipt(1));
+    await jobDone(t, job.id);
+    const items = new EscPosDecoder().push(readFileSync(device));
+    expect(items.filter((i) => i.type === 'status')).toHaveLength(0);
+    expect(items.some((i) => i.type === 'text' && i.line.includes('羽绒服 长款'))).toBe(true);
+    expect(devices.status().printer).toMatchObject({ connection: 'usb', online: null, paperEnd: null, problem: null });
+  });
+
+  it('shows an idle printer running out of paper before anyone prints', async () => {
+    const t = openTestContext(dir.path);
+    const devices = new DevicesService(t.ctx, { heldPollMs: 20, statusPollMs: 20 });
+    open.push({ t, devices });
+    await devices.saveProfile(profile(port), 'staff-1');
+    const paperOut = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.problem === 'paper_end');
+    await devices.start();
+    printer.set({ paperEnd: true });
+    expect((await paperOut).printer).toMatchObject({ reachable: true, paperEnd: true });
+    const back = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.reachable && s.printer.problem === null && s.printer.paperEnd === false);
+    printer.set({ paperEnd: false });
+    await back;
+    expect(printer.receipts).toHaveLength(0);
+  });
+});

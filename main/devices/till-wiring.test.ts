@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import type { EventFrame, PrintJobView, ReceiptPreview, Result } from '../api/contract.js';
+import { testTerminal } from '../testing/test-terminal.js';
+import type { TestTerminal } from '../testing/test-terminal.js';
+import { generateSampleData } from '../../fixtures/generate.js';
+
+let t: TestTerminal | undefined;
+const saved = process.env.SHOPFLOOR_VIRTUAL_PRINTER;
+afterEach(() => {
+  t?.cleanup();
+  t = undefined;
+  if (saved === undefined) delete process.env.SHOPFLOOR_VIRTUAL_PRINTER;
+  else process.env.SHOPFLOOR_VIRTUAL_PRINTER = saved;
+});
+const ctx = { transport: 'test' as const, connectionId: 'c' };
+
+it('a cash sale at the till opens the drawer and prints its receipt on the printer; the preview shows it', async () => {
+  // The browser host's setting: no printer configured → the virtual printer.
+  process.env.SHOPFLOOR_VIRTUAL_PRINTER = 'on';
+  t = testTerminal({ skus: 200, customers: 20 });
+  const call = async <T>(domain: string, method: string, input: unknown = {}): Promise<T> => {
+    const r = (await t!.terminal.dispatch(domain, method, input, ctx)) as Result<T>;
+    if (!r.ok) throw new Error(`${domain}.${method}: ${r.error.code} ${r.error.message}`);
+    return r.value;
+  };
+  const simulated = new Promise<void>((resolve) => {
+    const off = t!.terminal.events.subscribe((f: EventFrame) => {
+      if (f.name === 'devices.status' && (f.payload as { printer: { simulated: boolean } }).printer.simulated) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await simulated;
+  await call('devices', 'saveProfile', { scanners: [], printer: null, drawer: { kind: 'printer', pulse: { pin: 0, onMs: 100, offMs: 200 } } });
+
+  await call('staff', 'login', { code: 'S001-02', pin: '0202' });
+  await call('cashup', 'open', { floatFen: 50_000 });
+  const sku = generateSampleData({ skus: 200, customers: 20 }).skus.find((s) => s.active)!;
+  await call('checkout', 'scan', { code: sku.ean });
+  await call('checkout', 'addTender', { method: 'cash', givenFen: sku.price_fen + 1000 });
+
+  const printed = new Promise<PrintJobView>((resolve) => {
+    const off = t!.terminal.events.subscribe((f: EventFrame) => {
+      const job = f.payload as PrintJobView;
+      if (f.name === 'devices.job' && job.kind === 'sale' && job.state === 'done') {
+        off();
+        resolve(job);
+      }
+    });
+  });
+  const result = await call<{ sale: { receiptNo: string }; receipt: { sent: boolean }; drawer: { opened: boolean } | null }>('checkout', 'complete');
+  expect(result.receipt).toEqual({ sent: true });
+  expect(result.drawer).toEqual({ opened: true });
+  const job = await printed;
+  expect(job.receiptNo).toBe(result.sale.receiptNo);
+
+  const text = readFileSync(join(t.dataDir, 'virtual-printer', 'receipt-0001.txt'), 'utf8');
+  expect(text).toContain(result.sale.receiptNo);
+  expect(existsSync(join(t.dataDir, 'virtual-printer', 'receipt-0001.png'))).toBe(true);
+  const preview = await call<ReceiptPreview>('devices', 'receiptPreview', { receiptNo: result.sale.receiptNo });
+  expect(preview.jobId).toBe(job.id);
+  expect(preview.svg).toContain('<svg');
+
+  const jobs = await call<PrintJobView[]>('devices', 'jobs', { limit: 5 });
+  expect(jobs.filter((j) => j.kind === 'sale')).toHaveLength(1);
+});

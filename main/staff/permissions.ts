@@ -1,0 +1,21 @@
+import type { ApprovalAction, StaffPermissions, StaffRole } from '../api/contract.js';
+
+/**
+ * What each role may do at the till. Enforced in main (checkout, returns, cash-up ask here), and
+ * sent to the UI with the session so it can hide what would be refused anyway.
+ * Guides build carts for their customers (and park them for a cashier) but take no money.
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
+  cashier: { sell: true, tender: true, returns: true, cash: true, maxDiscountPercent: 10, approves: [] },
+  guide: { sell: true, tender: false, returns: false, cash: false, maxDiscountPercent: 0, approves: [] },
+  manager: {
+    sell: true,
+    tender: true,
+    returns: true,
+    cash: true,
+    maxDiscountPercent: 100,
+    approves: ['discount', 'price_override', 'no_receipt_return', 'paid_out', 'no_sale', 'void_tender'] satisfies ApprovalAction[],
+  },
+};
+
+export type Capability = 'sell' | 'tender' | 'returns' | 'cash';

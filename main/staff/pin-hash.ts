@@ -1,0 +1,23 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+/**
+ * PIN hashing: scrypt with a per-staff salt. The cost is modest on purpose (≈10 ms): a login must
+ * stay instant on a store tablet, and what really stops guessing a 4–8 digit PIN is the lockout
+ * after five wrong tries plus the store's encryption at rest.
+ */
+export const PIN_SCRYPT = { N: 4096, r: 8, p: 1, keylen: 32 } as const;
+
+export function hashPin(pin: string, saltHex: string): string {
+  const { N, r, p, keylen } = PIN_SCRYPT;
+  return scryptSync(pin, Buffer.from(saltHex, 'hex'), keylen, { N, r, p }).toString('hex');
+}
+
+export function newPinSalt(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function verifyPin(pin: string, saltHex: string, hashHex: string): boolean {
+  const expected = Buffer.from(hashHex, 'hex');
+  const actual = Buffer.from(hashPin(pin, saltHex), 'hex');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
