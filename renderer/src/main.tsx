@@ -5,6 +5,11 @@ import { connect } from './api/connect.js';
 import { startWedgeScanner } from './scanner/start-wedge-scanner.js';
 import { createAppStore } from './state/app-store.js';
 import { createLookupStore } from './state/lookup-store.js';
+import { createDevicesStore } from './state/devices-store.js';
+import { createDevicesWedgeStore } from './state/devices-wedge-store.js';
+import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from './state/checkout-session.js';
+import { createCartStore } from './state/checkout-cart.js';
+import { createTillStore } from './state/checkout-till.js';
 import { ServicesContext } from './state/services.js';
 import './styles.css';
 
@@ -20,6 +25,12 @@ function localStorageOrUndefined(): Storage | undefined {
 const api = connect(window);
 const app = createAppStore(api, localStorageOrUndefined());
 const lookup = createLookupStore(api);
+const devices = createDevicesStore(api);
+const devicesWedge = createDevicesWedgeStore(api);
+const session = createSessionStore(api);
+const cart = createCartStore(api, session);
+const till = createTillStore(api, session);
+lockWhenIdle(window, session, IDLE_LOCK_MS);
 const scanner = startWedgeScanner(window, api, (error) => lookup.getState().scanSubmitFailed(error));
 app.subscribe((state, previous) => {
   const wedge = state.settings?.wedge;
@@ -30,7 +41,7 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
-    <ServicesContext value={{ api, app, lookup }}>
+    <ServicesContext value={{ api, app, lookup, devices, devicesWedge, session, cart, till }}>
       <App />
     </ServicesContext>
   </StrictMode>,

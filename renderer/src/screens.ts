@@ -1,12 +1,24 @@
 import type { ComponentType } from 'react';
 import { LookupScreen } from './components/LookupScreen.js';
+import { DevicesScreen } from './components/devices/DevicesScreen.js';
+import { CashupScreen } from './components/checkout/CashupScreen.js';
+import { HistoryScreen } from './components/checkout/HistoryScreen.js';
+import { ReturnsScreen } from './components/checkout/ReturnsScreen.js';
+import { SellScreen } from './components/checkout/SellScreen.js';
 import type { MessageKey } from './i18n/translate.js';
 
 /**
  * The screens of the terminal, in tab order. Only the active screen is mounted, so only it
  * receives scans (each screen subscribes to `scanned` while mounted). Add a screen: a line here.
  */
-export const SCREENS = [{ id: 'lookup', label: 'nav.lookup', component: LookupScreen }] as const satisfies readonly {
+export const SCREENS = [
+  { id: 'lookup', label: 'nav.lookup', component: LookupScreen },
+  { id: 'sell', label: 'nav.sell', component: SellScreen },
+  { id: 'returns', label: 'nav.returns', component: ReturnsScreen },
+  { id: 'history', label: 'nav.history', component: HistoryScreen },
+  { id: 'cashup', label: 'nav.cashup', component: CashupScreen },
+  { id: 'devices', label: 'nav.devices', component: DevicesScreen },
+] as const satisfies readonly {
   id: string;
   label: MessageKey;
   component: ComponentType;

@@ -6,12 +6,22 @@ import type { Translate } from '../i18n/translate.js';
 import type { Api } from '../api/api-client.js';
 import type { AppState } from './app-store.js';
 import type { LookupState } from './lookup-store.js';
+import type { DevicesState } from './devices-store.js';
+import type { DevicesWedgeState } from './devices-wedge-store.js';
+import type { SessionStoreState } from './checkout-session.js';
+import type { CartStoreState } from './checkout-cart.js';
+import type { TillStoreState } from './checkout-till.js';
 
 /** Everything the screens use, created once at start-up (main.tsx) and passed down by context. */
 export type Services = {
   api: Api;
   app: StoreApi<AppState>;
   lookup: StoreApi<LookupState>;
+  devices: StoreApi<DevicesState>;
+  devicesWedge: StoreApi<DevicesWedgeState>;
+  session: StoreApi<SessionStoreState>;
+  cart: StoreApi<CartStoreState>;
+  till: StoreApi<TillStoreState>;
 };
 
 export const ServicesContext = createContext<Services | null>(null);

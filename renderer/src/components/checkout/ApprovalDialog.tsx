@@ -1,0 +1,33 @@
+import { useServices, useT } from '../../state/services.js';
+import { useSession } from '../../state/checkout-hooks.js';
+import { Modal } from './Modal.js';
+import { PinForm } from './PinForm.js';
+import { pinErrorText } from './pin-error-text.js';
+
+/** A manager approves one action with their own code and PIN; the cashier stays logged in. */
+export function ApprovalDialog() {
+  const t = useT();
+  const { session } = useServices();
+  const approval = useSession((s) => s.approval);
+  if (!approval) return null;
+  const cancel = () => session.getState().cancelApproval();
+  return (
+    <Modal title={t('co.approval.title')} onClose={cancel} testId="approval-dialog">
+      <p className="co-approval-reason" data-testid="approval-action">
+        {t(`co.approval.action.${approval.action}`)}
+      </p>
+      <PinForm
+        key={approval.id}
+        testPrefix="approval"
+        busy={approval.busy}
+        error={approval.error ? pinErrorText(t, approval.error) : undefined}
+        submitLabel={t('co.approval.submit')}
+        onSubmit={(code, pin) => void session.getState().approve(code, pin)}
+      >
+        <button type="button" className="button-ghost" onClick={cancel}>
+          {t('co.cancel')}
+        </button>
+      </PinForm>
+    </Modal>
+  );
+}

@@ -1,0 +1,36 @@
+import { useServices, useT } from '../../state/services.js';
+import { useSession } from '../../state/checkout-hooks.js';
+import type { StaffView } from '../../state/checkout-types.js';
+import { PinForm } from './PinForm.js';
+import { pinErrorText } from './pin-error-text.js';
+
+/** The locked till: the same person's PIN brings the screen (and the cart) back; anyone else logs out first. */
+export function LockScreen({ staff }: { staff: StaffView }) {
+  const t = useT();
+  const { session } = useServices();
+  const busy = useSession((s) => s.busy);
+  const error = useSession((s) => s.error);
+  return (
+    <section className="co-login" data-testid="lock-screen" aria-label={t('co.lock.title')}>
+      <div className="co-login-intro">
+        <span className="co-lock-badge">{t('co.lock.badge')}</span>
+        <h1>{t('co.lock.title')}</h1>
+        <p>{t('co.lock.intro', { name: staff.name })}</p>
+      </div>
+      <div className="co-login-card">
+        <PinForm
+          testPrefix="unlock"
+          fixedCode={staff.code}
+          busy={busy}
+          error={error ? pinErrorText(t, error) : undefined}
+          submitLabel={t('co.lock.submit')}
+          onSubmit={(_code, pin) => void session.getState().unlock(pin)}
+        >
+          <button type="button" className="button-ghost" data-testid="lock-logout" onClick={() => void session.getState().logout()}>
+            {t('co.lock.switchUser')}
+          </button>
+        </PinForm>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+import { useServices, useT } from '../../state/services.js';
+import { useSession } from '../../state/checkout-hooks.js';
+import { PinForm } from './PinForm.js';
+import { pinErrorText } from './pin-error-text.js';
+
+/** PIN login of the shared till. Staff come from the store's staff list (HQ syncs it). */
+export function LoginScreen() {
+  const t = useT();
+  const { session } = useServices();
+  const busy = useSession((s) => s.busy);
+  const error = useSession((s) => s.error);
+  return (
+    <section className="co-login" data-testid="login-screen" aria-label={t('co.login.title')}>
+      <div className="co-login-intro">
+        <h1>{t('co.login.title')}</h1>
+        <p>{t('co.login.intro')}</p>
+      </div>
+      <div className="co-login-card">
+        <PinForm
+          testPrefix="login"
+          busy={busy}
+          error={error ? pinErrorText(t, error) : undefined}
+          submitLabel={t('co.login.submit')}
+          onSubmit={(code, pin) => void session.getState().login(code, pin)}
+        />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,54 @@
+import { formatFen } from '../../format/money.js';
+import { pickName } from '../../i18n/pick-name.js';
+import { NONE, useCart } from '../../state/checkout-hooks.js';
+import { useApp, useT } from '../../state/services.js';
+
+/** Subtotal, every kind of discount, and what is due, big. */
+export function TotalsPanel() {
+  const t = useT();
+  const language = useApp((s) => s.language);
+  const totals = useCart((s) => s.cart?.totals);
+  const promotions = useCart((s) => s.cart?.promotions ?? NONE);
+  if (!totals) return null;
+  const thresholdFen = totals.discountFen - totals.manualDiscountFen - totals.promotionDiscountFen - totals.couponDiscountFen - totals.pointsFen;
+  const row = (label: string, fen: number, testId: string, negative = true) =>
+    fen !== 0 && (
+      <div className="co-total-row" data-testid={testId}>
+        <span>{label}</span>
+        <span className="co-money">{negative ? `−${formatFen(fen)}` : formatFen(fen)}</span>
+      </div>
+    );
+  return (
+    <section className="co-totals" aria-label={t('co.totals.title')}>
+      <div className="co-total-row">
+        <span>{t('co.totals.subtotal', { count: totals.itemCount })}</span>
+        <span className="co-money" data-testid="total-subtotal">
+          {formatFen(totals.subtotalFen)}
+        </span>
+      </div>
+      {row(t('co.totals.manual'), totals.manualDiscountFen, 'total-manual')}
+      {row(t('co.totals.promotions'), totals.promotionDiscountFen, 'total-promotions')}
+      {/* Spend-threshold promotions, when main counts them apart from the item promotions. */}
+      {row(t('co.totals.threshold'), thresholdFen, 'total-threshold')}
+      {promotions.length > 0 && (
+        <div className="co-total-promos" data-testid="total-cart-promotions">
+          {promotions.map((p) => (
+            <span key={p.id} className="co-tag co-tag-promo">
+              {pickName(p.name, language)} −{formatFen(p.discountFen)}
+            </span>
+          ))}
+        </div>
+      )}
+      {row(t('co.totals.coupons'), totals.couponDiscountFen, 'total-coupons')}
+      {row(t('co.totals.points'), totals.pointsFen, 'total-points')}
+      {row(t('co.totals.refund'), totals.refundFen, 'total-refund')}
+      {row(t('co.totals.paid'), totals.paidFen, 'total-paid')}
+      <div className="co-total-due">
+        <span>{totals.netFen < 0 ? t('co.totals.refundDue') : t('co.totals.due')}</span>
+        <span className="co-money" data-testid="total-due">
+          {formatFen(totals.netFen < 0 ? -totals.netFen : totals.dueFen)}
+        </span>
+      </div>
+    </section>
+  );
+}

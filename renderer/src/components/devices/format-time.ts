@@ -1,0 +1,30 @@
+import type { Language } from '../../api/contract.js';
+
+/**
+ * A UTC instant as the store's wall-clock time: `14:03:27` today, `11-20 14:03` on another day.
+ * Falls back to the browser's zone when the store's is unknown to this browser.
+ */
+export function formatStoreTime(iso: string, timeZone: string | undefined, language: Language, now: Date = new Date()): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const zone = validZone(timeZone);
+  const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const sameDay = day(at) === day(now);
+  return new Intl.DateTimeFormat(language, {
+    timeZone: zone,
+    hour12: false,
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(sameDay ? { second: '2-digit' } : { month: '2-digit', day: '2-digit' }),
+  }).format(at);
+}
+
+function validZone(timeZone: string | undefined): string | undefined {
+  if (!timeZone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return timeZone;
+  } catch {
+    return undefined;
+  }
+}
