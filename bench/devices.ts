@@ -1,7 +1,7 @@
 /**
  * Peripheral figures (issue 4), measured through the real code paths and simulators:
  *
- * - `receipt_first_byte_ms`: `printReceipt()` (what checkout calls when a sale commits) → the
+ * - `receipt_first_byte_ms_text` and `_raster`: `printReceipt()` (what checkout calls when a sale commits) → the
  *   first byte of the receipt at the virtual printer over a real TCP socket on 127.0.0.1. A
  *   10-line sale with member QR and receipt-number barcode; text (GB18030) and raster (GS v 0)
  *   mode as two records. Includes queueing in SQLite, the printer status check (DLE EOT 1/2/4
@@ -59,7 +59,7 @@ async function firstByte(mode: 'text-gb18030' | 'raster', record: Record): Promi
     }
     const label = mode === 'raster' ? 'raster (GS v 0)' : 'text (GB18030)';
     record({
-      name: 'receipt_first_byte_ms',
+      name: mode === 'raster' ? 'receipt_first_byte_ms_raster' : 'receipt_first_byte_ms_text',
       value: round(percentile([...samples], 50), 1),
       unit: 'ms',
       note: `${label}: median of ${RECEIPTS}, printReceipt() → first receipt byte at the virtual TCP printer, 10-line sale + QR + CODE128; p95 ${round(percentile([...samples], 95), 1)} ms, first receipt of the process ${round(cold, 0)} ms; goal ≤ ${mode === 'raster' ? 400 : 150}`,

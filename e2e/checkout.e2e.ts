@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -128,6 +128,11 @@ describe('checkout in Chromium against the browser host', () => {
     const receiptNo = await sell.receiptSlot.getAttribute('data-receipt-no');
     expect(receiptNo).toMatch(/^S001-/);
     expect(await sell.receiptSlot.textContent()).toContain(receiptNo);
+    // The receipt preview the printer pipeline rendered, and the receipt itself at the (virtual) printer.
+    const preview = sell.receiptSlot.getByTestId('receipt-preview').locator('img');
+    await preview.waitFor();
+    await expect.poll(() => preview.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => printedReceipts().find((r) => r.includes(receiptNo!)) ?? '').toContain(member.name);
     await page.screenshot({ path: join(SHOTS, 'sale-done.png') });
     lastReceiptNo = receiptNo!;
     expected.cash += due;
@@ -240,9 +245,13 @@ describe('checkout in Chromium against the browser host', () => {
     await detail.waitFor();
     expect(await detail.getAttribute('data-receipt-no')).toBe(lastReceiptNo);
     expect(await detail.getByTestId('history-line').count()).toBe(3);
+    const before = printedReceipts().length;
     await page.getByTestId('reprint').click();
-    // No printer on this host: the reprint is refused, and the screen says so instead of pretending.
-    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/打印/);
+    await expect.poll(() => page.getByTestId('message').textContent()).toContain(lastReceiptNo!);
+    // Printed once more, marked as a copy.
+    await expect.poll(() => printedReceipts().length).toBe(before + 1);
+    expect(printedReceipts().at(-1)).toContain('重印');
+    expect(printedReceipts().at(-1)).toContain(lastReceiptNo!);
   });
 
   it('closes the day with a blind count and shows the variance per tender', async () => {
@@ -261,5 +270,14 @@ describe('checkout in Chromium against the browser host', () => {
 });
 
 let lastReceiptNo: string | undefined;
+/** What the host's virtual ESC/POS printer decoded, receipt by receipt, in print order. */
+function printedReceipts(): string[] {
+  const dir = join(host.dataDir, 'virtual-printer');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+}
 /** What the drawer and the card terminal should hold, from what the steps above took and gave back. */
 const expected = { cash: 50_000, card: 0 };

@@ -19,6 +19,12 @@ export type TerminalOptions = {
    * `false` leaves a new store empty (a real device provisions from HQ).
    */
   sampleData?: { skus: number; customers: number; seed?: string } | false;
+  /**
+   * With no printer in the device profile, print to the virtual ESC/POS printer: `on` (a free
+   * port) or a port number. The browser host turns it on for demos and tests; a store terminal
+   * leaves it off, so a missing printer is reported instead of printing into a simulator.
+   */
+  virtualPrinter?: string;
 };
 
 /** The terminal's services, transport-agnostic: the Electron adapter and the browser host both drive this. */

@@ -9,7 +9,7 @@ import { CatalogService } from '../catalog/catalog-service.js';
 import { cashupModule, checkoutModule, createCheckout, returnsModule, salesModule, staffModule } from '../checkout/checkout-module.js';
 import { createDevicesService, devicesModule } from '../devices/devices-module.js';
 import { tillDevices } from '../devices/till-devices.js';
-import { virtualPrinterFromEnv } from '../devices/virtual-printer-option.js';
+import { virtualPrinterOption } from '../devices/virtual-printer-option.js';
 import { scannerModule } from '../scanner/scanner-module.js';
 import { settingsModule } from '../settings/settings-module.js';
 import { SettingsService } from '../settings/settings-service.js';
@@ -106,7 +106,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
   };
   const catalog = new CatalogService(store.db, () => storeId);
   const settings = new SettingsService(ctx.outbox);
-  const devices = createDevicesService(ctx, { virtualPrinter: virtualPrinterFromEnv(process.env.SHOPFLOOR_VIRTUAL_PRINTER, options.dataDir) });
+  const devices = createDevicesService(ctx, { virtualPrinter: virtualPrinterOption(options.virtualPrinter, options.dataDir) });
   // Checkout prints and opens the drawer through the devices service (TillDevices). The payment
   // gateway is wired here when it exists; until then checkout refuses mobile payment (offline).
   const till = createCheckout(ctx, { language: () => settings.get().language, devices: tillDevices(devices) });

@@ -7,19 +7,15 @@ import type { TestTerminal } from '../testing/test-terminal.js';
 import { generateSampleData } from '../../fixtures/generate.js';
 
 let t: TestTerminal | undefined;
-const saved = process.env.SHOPFLOOR_VIRTUAL_PRINTER;
 afterEach(() => {
   t?.cleanup();
   t = undefined;
-  if (saved === undefined) delete process.env.SHOPFLOOR_VIRTUAL_PRINTER;
-  else process.env.SHOPFLOOR_VIRTUAL_PRINTER = saved;
 });
 const ctx = { transport: 'test' as const, connectionId: 'c' };
 
 it('a cash sale at the till opens the drawer and prints its receipt on the printer; the preview shows it', async () => {
   // The browser host's setting: no printer configured → the virtual printer.
-  process.env.SHOPFLOOR_VIRTUAL_PRINTER = 'on';
-  t = testTerminal({ skus: 200, customers: 20 });
+  t = testTerminal({ skus: 200, customers: 20 }, { virtualPrinter: 'on' });
   const call = async <T>(domain: string, method: string, input: unknown = {}): Promise<T> => {
     const r = (await t!.terminal.dispatch(domain, method, input, ctx)) as Result<T>;
     if (!r.ok) throw new Error(`${domain}.${method}: ${r.error.code} ${r.error.message}`);

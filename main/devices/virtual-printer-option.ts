@@ -3,12 +3,13 @@ import { startVirtualPrinter } from '../../fixtures/virtual-printer.js';
 import type { VirtualPrinterFactory } from './devices-service.js';
 
 /**
- * `SHOPFLOOR_VIRTUAL_PRINTER`: `on` (any free port) or a port number starts the virtual ESC/POS
+ * `TerminalOptions.virtualPrinter` (the host's `--virtual-printer`, or `SHOPFLOOR_VIRTUAL_PRINTER`):
+ * `on` (any free port) or a port number starts the virtual ESC/POS
  * printer when no printer is configured — the browser host sets `on` for demos and e2e tests;
  * anything else (and the Electron app by default) leaves it off, so a store terminal without a
  * printer says so instead of printing into a simulator.
  */
-export function virtualPrinterFromEnv(value: string | undefined, dataDir: string): VirtualPrinterFactory | null {
+export function virtualPrinterOption(value: string | undefined, dataDir: string): VirtualPrinterFactory | null {
   if (value === undefined || value === '' || value === 'off') return null;
   const port = value === 'on' ? 0 : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return null;

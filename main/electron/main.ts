@@ -49,6 +49,8 @@ async function start(): Promise<void> {
     log,
     // A shipped device provisions from HQ; sample data is for `npm start` on a developer's machine.
     sampleData: app.isPackaged ? false : { skus: 20_000, customers: 5_000 },
+    // A developer's machine has no receipt printer: print into the simulator there, never on a store device.
+    virtualPrinter: app.isPackaged ? 'off' : (process.env.SHOPFLOOR_VIRTUAL_PRINTER ?? 'on'),
   });
 
   const win = createMainWindow(files, { kiosk: await readKioskSetting(terminal, log), devTools: !app.isPackaged });

@@ -20,6 +20,9 @@ const { values } = parseArgs({
     'lifetime-s': { type: 'string' },
     'sample-skus': { type: 'string', default: '20000' },
     'sample-customers': { type: 'string', default: '5000' },
+    // With no printer in the device profile, print to the virtual ESC/POS printer (receipts as
+    // text + PNG in <data-dir>/virtual-printer/): `on`, a port number, or `off`.
+    'virtual-printer': { type: 'string', default: process.env.SHOPFLOOR_VIRTUAL_PRINTER ?? 'on' },
   },
 });
 
@@ -35,15 +38,13 @@ function positiveInt(name: string, text: string | undefined, min = 0): number {
 const log = (message: string, detail?: unknown) => console.error(`[host] ${message}`, detail ?? '');
 const dataDir = resolve(values['data-dir']);
 const appVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-// With no printer in the device profile, the browser host prints to the virtual ESC/POS printer
-// (receipts as text + PNG in <data-dir>/virtual-printer/). SHOPFLOOR_VIRTUAL_PRINTER=off disables it.
-process.env.SHOPFLOOR_VIRTUAL_PRINTER ??= 'on';
 const terminal = openTerminal({
   dataDir,
   // Weaker than the Electron app's OS keystore: a 0600 file beside the store (see README).
   keyStore: fileKeyStore(join(dataDir, 'store.key')),
   appVersion,
   log,
+  virtualPrinter: values['virtual-printer'],
   sampleData: {
     skus: positiveInt('sample-skus', values['sample-skus'], 1),
     customers: positiveInt('sample-customers', values['sample-customers']),

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { openTerminal } from '../app/terminal.js';
-import type { Terminal } from '../app/terminal-types.js';
+import type { Terminal, TerminalOptions } from '../app/terminal-types.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { tempDir } from './temp-dir.js';
 
 export type TestTerminal = { terminal: Terminal; dataDir: string; logs: string[]; cleanup: () => void };
 
 /** A real terminal on a fresh encrypted store with a small sample catalog. */
-export function testTerminal(sample = { skus: 400, customers: 50 }): TestTerminal {
+export function testTerminal(sample = { skus: 400, customers: 50 }, extra: Partial<TerminalOptions> = {}): TestTerminal {
   const dir = tempDir();
   const logs: string[] = [];
   const terminal = openTerminal({
@@ -16,6 +16,7 @@ export function testTerminal(sample = { skus: 400, customers: 50 }): TestTermina
     appVersion: '0.0.0-test',
     log: (message) => logs.push(message),
     sampleData: sample,
+    ...extra,
   });
   return {
     terminal,

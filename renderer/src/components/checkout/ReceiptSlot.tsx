@@ -1,18 +1,16 @@
 import { useT } from '../../state/services.js';
+import { ReceiptPreview } from '../devices/ReceiptPreview.js';
 
-type Props = { receiptNo: string };
+type Props = { receiptNo: string; /** The receipt went to the print queue: its preview can be shown. */ sent: boolean };
 
-/**
- * Where the receipt preview goes after a sale. The peripherals issue provides `ReceiptPreview`
- * (the rendered receipt); until it is wired in here, the slot shows the receipt number, which is
- * what a return needs.
- */
-export function ReceiptSlot({ receiptNo }: Props) {
+/** After a sale: the receipt number a return needs, and the receipt as the printer got it. */
+export function ReceiptSlot({ receiptNo, sent }: Props) {
   const t = useT();
   return (
     <div className="co-receipt-slot" data-testid="receipt-slot" data-receipt-no={receiptNo}>
       <span className="co-muted">{t('co.done.receiptNo')}</span>
       <span className="co-receipt-no mono">{receiptNo}</span>
+      {sent && <ReceiptPreview receiptNo={receiptNo} />}
     </div>
   );
 }

@@ -50,7 +50,7 @@ export function SaleDone() {
         </button>
       </div>
       <div className="co-done-side">
-        <ReceiptSlot receiptNo={sale.receiptNo} />
+        <ReceiptSlot receiptNo={sale.receiptNo} sent={receipt.sent} />
         {/* Main's reason is for IT (English, technical): the sentence is the UI's, the reason small under it. */}
         {!receipt.sent && (
           <div className="co-done-warning" data-testid="done-print-failed">
