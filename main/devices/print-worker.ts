@@ -1,5 +1,6 @@
 import type { PrintHoldReason, PrinterProblem } from '../api/contract.js';
 import { readRealtimeStatus } from '../../native/printer/open-printer.js';
+import { PrinterTimeoutError } from '../../native/printer/printer-connection.js';
 import type { PrinterConnection } from '../../native/printer/printer-connection.js';
 import { problemOf } from '../../native/printer/printer-status.js';
 import type { RealtimeStatus } from '../../native/printer/printer-status.js';
@@ -156,7 +157,7 @@ export class PrintWorker {
       this.changed(queue.markDone(job.id));
       return { wait: 0 };
     }
-    const after = await readRealtimeStatus(connection).catch((error: unknown) => {
+    const after = await statusAfterSend(connection).catch((error: unknown) => {
       // Delivered, but the printer went silent: whether it printed is unknown — a person decides.
       this.changed(queue.markHeld(job.id, 'interrupted', true, `no status after sending: ${(error as Error).message}`));
       throw error;
@@ -166,5 +167,19 @@ export class PrintWorker {
     if (problemAfter) return this.hold(queue.require(job.id), problemAfter, true);
     this.changed(queue.markDone(job.id));
     return { wait: 0 };
+  }
+}
+
+/**
+ * A printer busy taking in a long (raster) job can be slow to answer its first status query;
+ * asking again before calling the job `interrupted` keeps a printed receipt from being held.
+ */
+async function statusAfterSend(connection: PrinterConnection, attempts = 3): Promise<RealtimeStatus | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readRealtimeStatus(connection);
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof PrinterTimeoutError)) throw error;
+    }
   }
 }
