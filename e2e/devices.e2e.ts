@@ -12,6 +12,7 @@ import { launchBrowser } from './support/browser.js';
 import { ROOT, startHostProcess } from './support/host-process.js';
 import type { HostProcess } from './support/host-process.js';
 import { DevicesPage } from './pages/devices-page.js';
+import { scanKeys } from './support/scanner.js';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 
@@ -162,8 +163,7 @@ describe('device settings in Chromium against the browser host', () => {
     expect(await devices.fieldError('wedge-interkey').count()).toBe(0);
 
     await page.locator('body').click({ position: { x: 5, y: 790 } });
-    await page.keyboard.type('6901234567892', { delay: 5 });
-    await page.keyboard.press('Enter');
+    await scanKeys(page, '6901234567892', 5);
     const entry = page.getByTestId('scan-entry').first();
     await entry.waitFor();
     expect(await entry.getAttribute('data-kind')).toBe('product');

@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { scanKeys } from '../support/scanner.js';
 
 /** The product lookup screen, as a cashier sees it. */
 export class LookupPage {
@@ -37,8 +38,7 @@ export class LookupPage {
 
   /** A keyboard-wedge scanner: the code's keys `msPerKey` apart, then Enter. */
   async scan(code: string, msPerKey = 5): Promise<void> {
-    await this.page.keyboard.type(code, { delay: msPerKey });
-    await this.page.keyboard.press('Enter');
+    await scanKeys(this.page, code, msPerKey);
   }
 
   /** A person typing into the search box. */

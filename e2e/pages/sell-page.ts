@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { scanKeys } from '../support/scanner.js';
 
 /** The Sell screen: scan-to-cart, member, coupons, totals, payment. */
 export class SellPage {
@@ -34,8 +35,7 @@ export class SellPage {
 
   /** A keyboard-wedge scanner: the code's keys `msPerKey` apart, then Enter, with nothing focused. */
   async scan(code: string, msPerKey = 5): Promise<void> {
-    await this.page.keyboard.type(code, { delay: msPerKey });
-    await this.page.keyboard.press('Enter');
+    await scanKeys(this.page, code, msPerKey);
   }
 
   line(sku: string): Locator {
