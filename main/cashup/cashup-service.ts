@@ -76,7 +76,8 @@ export class CashupService {
   async zReport(input: ParsedInput<'cashup', 'zReport'>): Promise<CashReport> {
     const staff = this.till.staff.require('cash');
     const session = this.requireOpen();
-    if (this.till.data.tenders.length > 0) throw new AppError('CONFLICT', 'A sale is being paid: complete or clear it first');
+    // A payment step waiting on the gateway (a refund before its commit) would land in a closed day.
+    if (this.till.paying || this.till.data.tenders.length > 0) throw new AppError('CONFLICT', 'A sale is being paid: complete or clear it first');
     const counted: Partial<Record<TenderMethod, number>> = input.counted;
     const report = this.report(session, 'z', false, counted);
     const closedAt = this.ctx.clock().toISOString();

@@ -6,7 +6,7 @@ import { TillSessions } from '../cashup/till-sessions.js';
 import type { StaffService } from '../staff/staff-service.js';
 import { classifyScan, receiptNumberOf } from '../../native/scanner/classify.js';
 import { emptyCart, planRefunds, renderCart } from './cart.js';
-import type { CartData, Rendered, TenderRecord } from './cart.js';
+import type { CartData, CartItem, Rendered, TenderRecord } from './cart.js';
 import { CheckoutCatalog } from './checkout-catalog.js';
 import type { SellableSku } from './checkout-catalog.js';
 import { MemberDirectory, couponStatus } from './members.js';
@@ -173,8 +173,22 @@ export class CheckoutService {
   setQty(lineId: string, qty: number): CartState {
     this.staff.require('sell');
     this.editable();
-    this.item(lineId).qty = qty;
+    const item = this.item(lineId);
+    this.keepDiscountWithinLimit(item, qty * (item.override?.unitFen ?? item.listUnitFen));
+    item.qty = qty;
     return this.changed();
+  }
+
+  /**
+   * An amount off is fixed in fen: fewer units or a lower unit price make it a bigger percentage,
+   * which the staff's own limit must still allow (a manager who approved the amount approved it for this line).
+   */
+  private keepDiscountWithinLimit(item: CartItem, gross: number): void {
+    if (item.manual?.kind !== 'amount' || item.discountApprovedBy) return;
+    const percent = gross === 0 ? 100 : (item.manual.amountFen * 100) / gross;
+    if (percent > this.staff.maxDiscountPercent()) {
+      throw new AppError('APPROVAL_REQUIRED', `The ${yuan(item.manual.amountFen)} discount would be above your limit on ${yuan(gross)}: change the discount first`);
+    }
   }
 
   removeLine(lineId: string): CartState {
@@ -208,6 +222,7 @@ export class CheckoutService {
     this.staff.require('sell');
     this.editable();
     const item = this.item(input.lineId);
+    this.keepDiscountWithinLimit(item, item.qty * (input.unitFen ?? item.listUnitFen));
     if (input.unitFen === null) {
       item.override = null;
       return this.changed();
@@ -224,6 +239,11 @@ export class CheckoutService {
     }
     this.reset();
     return this.changed();
+  }
+
+  /** A payment step (charge, refund, commit) is waiting on the gateway. */
+  get paying(): boolean {
+    return this.busy;
   }
 
   reset(): void {

@@ -470,3 +470,110 @@ describe('cash-up', () => {
     expect(await openTill()).toMatchObject({ businessDay: '2026-11-23' });
   });
 });
+
+describe('limits, points and refunds hold when the cart or the commit changes under them', () => {
+  it('keeps a cashier within the discount limit when the quantity of an amount-discounted line goes down', async () => {
+    await login();
+    await scan(E.ean); // ￥100
+    const lineId = (await cart()).lines[0]!.lineId;
+    await till.call('checkout', 'setQty', { lineId, qty: 10 }); // ￥1,000
+    await till.call('checkout', 'lineDiscount', { lineId, discount: { kind: 'amount', amountFen: 10_000 } }); // 10%: the cashier's own limit
+    // Down to one unit the same ￥100 off would be 100%: that needs a manager like any other discount above the limit.
+    expect((await till.fail('checkout', 'setQty', { lineId, qty: 1 })).code).toBe('APPROVAL_REQUIRED');
+    expect(lineOf(await cart(), E)).toMatchObject({ qty: 10, manualDiscountFen: 10_000 });
+    // Within the limit the quantity still changes freely.
+    expect(lineOf(await till.call<CartState>('checkout', 'setQty', { lineId, qty: 12 }), E)).toMatchObject({ qty: 12, manualDiscountFen: 10_000 });
+  });
+
+  it('keeps a cashier within the discount limit when a price override lowers the line under an amount discount', async () => {
+    await login();
+    await scan(E.ean); // ￥100
+    const lineId = (await cart()).lines[0]!.lineId;
+    await till.call('checkout', 'lineDiscount', { lineId, discount: { kind: 'amount', amountFen: 1_000 } }); // 10%
+    const { token } = await approve('price_override');
+    // The manager approved a price of ￥20, not ￥10 off it (50%).
+    expect((await till.fail('checkout', 'priceOverride', { lineId, unitFen: 2_000, reason: 'damaged', approvalToken: token })).code).toBe('APPROVAL_REQUIRED');
+    expect(lineOf(await cart(), E)).toMatchObject({ unitFen: 10_000, manualDiscountFen: 1_000 });
+  });
+
+  it('never debits more points than the sale was paid with when the cart shrinks after redeeming', async () => {
+    till.store.db.prepare('UPDATE customer SET points = 20000 WHERE id = ?').run(demoMember.id);
+    await login();
+    await openTill();
+    await scan(E.ean);
+    const lineId = (await cart()).lines[0]!.lineId;
+    await till.call('checkout', 'setQty', { lineId, qty: 2 }); // ￥200
+    await scan(memberCode);
+    await till.call('checkout', 'redeemPoints', { points: 15_000 }); // ￥150
+    const shrunk = await till.call<CartState>('checkout', 'setQty', { lineId, qty: 1 }); // ￥100 left: only 10,000 points can be used
+    expect(shrunk.points).toMatchObject({ redeemed: 15_000, valueFen: 10_000 });
+    expect((await till.fail('checkout', 'complete')).code).toBe('POINTS_INSUFFICIENT');
+    expect(till.store.db.prepare('SELECT count(*) AS n FROM points_use').get()).toEqual({ n: 0 });
+    await till.call('checkout', 'redeemPoints', { points: 5_000 });
+    await till.call('checkout', 'addTender', { method: 'cash', givenFen: 5_000 });
+    const { sale } = await till.call<SaleResult>('checkout', 'complete');
+    expect(sale.points).toMatchObject({ redeemed: 5_000, valueFen: 5_000 });
+  });
+
+  it('does not close the day while a refund to a mobile payment is still on its way', async () => {
+    online = true;
+    let release: () => void = () => undefined;
+    const sandbox = sandboxPaymentProvider();
+    const gated = {
+      name: 'gated',
+      charge: sandbox.charge,
+      refund: async (r: Parameters<typeof sandbox.refund>[0]) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return sandbox.refund(r);
+      },
+    };
+    till.close();
+    till = openTestTill({ dbPath: join(dir.path, 'shopfloor.db'), keyPath: join(dir.path, 'store.key'), clock: () => new Date(now), devices, online: () => online, payments: gated });
+    await login();
+    await openTill();
+    await scan(E.ean);
+    await till.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const { sale } = await till.call<SaleResult>('checkout', 'complete');
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await till.call('returns', 'setQty', { saleLineId: sale.lines[0]!.saleLineId, qty: 1 });
+    const refund = till.call<SaleResult>('checkout', 'complete');
+    const z = await till.fail('cashup', 'zReport', { counted: { cash: 50_000, wechat: 0 } });
+    release();
+    const r = await refund;
+    expect(z.code).toBe('CONFLICT');
+    expect(r.sale.kind).toBe('return');
+    const x = await till.call<CashReport>('cashup', 'xReport', { blind: false });
+    expect(x.tenders.find((t) => t.method === 'wechat')?.expectedFen).toBe(0);
+  });
+
+  it('refunds a mobile payment once when the commit after the refund fails and the cashier tries again', async () => {
+    online = true;
+    const sandbox = sandboxPaymentProvider();
+    const refundIds: string[] = [];
+    const counting = {
+      name: 'counting',
+      charge: sandbox.charge,
+      refund: (r: Parameters<typeof sandbox.refund>[0]) => {
+        refundIds.push(r.requestId);
+        return sandbox.refund(r);
+      },
+    };
+    till.close();
+    till = openTestTill({ dbPath: join(dir.path, 'shopfloor.db'), keyPath: join(dir.path, 'store.key'), clock: () => new Date(now), devices, online: () => online, payments: counting });
+    await login();
+    await openTill();
+    await scan(E.ean);
+    await till.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const { sale } = await till.call<SaleResult>('checkout', 'complete');
+    await till.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await till.call('returns', 'setQty', { saleLineId: sale.lines[0]!.saleLineId, qty: 1 });
+    // The write fails once after the gateway refunded (a full disk, a locked file).
+    till.store.db.exec("CREATE TEMP TRIGGER fail_once BEFORE INSERT ON sale BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    await till.fail('checkout', 'complete');
+    till.store.db.exec('DROP TRIGGER fail_once');
+    const r = await till.call<SaleResult>('checkout', 'complete');
+    expect(r.sale.tenders).toEqual([expect.objectContaining({ method: 'wechat', amountFen: -10_000 })]);
+    // Both attempts asked the gateway for the same refund: it pays the customer back once.
+    expect(new Set(refundIds).size).toBe(1);
+  });
+});

@@ -7,6 +7,18 @@ import { yuan } from './money.js';
 import { classifyPaymentCode } from './payments.js';
 import { commitSale } from './sale-commit.js';
 
+/**
+ * The points in the cart must all be paid with: once the cart shrank below their value (an item
+ * removed, a coupon or promotion added after redeeming), the engine caps their value but the sale
+ * would still debit every redeemed point. (Capped points leave nothing due, so no tender is taken first.)
+ */
+function assertPointsUsable(till: CheckoutService, state: CartState): void {
+  if (!state.points) return;
+  if (till.members.pointsValueFen(state.points.redeemed) !== state.points.valueFen) {
+    throw new AppError('POINTS_INSUFFICIENT', `Points can pay only ${yuan(state.points.valueFen)} of this sale now: redeem fewer points`);
+  }
+}
+
 /** Payment and the commit of a sale: split tender, mobile payment through the provider, refunds to the original tender. */
 export const settle = {
   async addTender(till: CheckoutService, ctx: TerminalContext, input: ParsedInput<'checkout', 'addTender'>): Promise<CartState> {
@@ -61,6 +73,7 @@ export const settle = {
     if (state.totals.dueFen > 0) throw new AppError('TENDER_SHORT', `${yuan(state.totals.dueFen)} is still due`);
     // Time passed since the coupons went in: check again that each is still valid and unused.
     for (const c of state.coupons) if (c.active && c.discountFen > 0) till.checkCoupon(c.code);
+    assertPointsUsable(till, state);
     if (state.points && cart.memberId) {
       const fresh = till.members.view(cart.memberId, ctx.clock());
       if (!fresh || fresh.points < state.points.redeemed) throw new AppError('POINTS_INSUFFICIENT', 'The member no longer has those points');
@@ -72,7 +85,10 @@ export const settle = {
       if (r.method === 'wechat' || r.method === 'alipay') {
         if (!online) throw new AppError('PAYMENT_OFFLINE', 'Refunds to WeChat Pay / Alipay need the network');
         const original = cart.refundSources.find((s) => s.method === r.method);
-        const res = await till.deps.payments.refund({ method: r.method, providerRef: original?.reference ?? '', amountFen: r.amountFen, requestId: `${saleId}-${r.method}` });
+        // Keyed by the cart, not the attempt: when the commit below fails after the gateway paid out,
+        // the cashier's retry asks for the same refund again and the gateway answers it once.
+        const requestId = `${cart.id}-refund-${r.method}-${r.amountFen}`;
+        const res = await till.deps.payments.refund({ method: r.method, providerRef: original?.reference ?? '', amountFen: r.amountFen, requestId });
         if (!res.ok) throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${res.reason}`);
         refunds.push({ ...r, reference: res.providerRef });
       } else refunds.push(r);
