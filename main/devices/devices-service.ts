@@ -1,6 +1,7 @@
 import type {
   DeviceProfile,
   DevicesStatus,
+  PrinterConnection as PrinterConnectionProfile,
   DrawerStatus,
   HidDeviceInfo,
   PrinterProblem,
@@ -191,20 +192,28 @@ export class DevicesService {
     const p = this.current;
     this.describeProfile();
     if (p.printer) {
-      this.link.setTarget(p.printer.connection);
+      this.retarget(p.printer.connection);
     } else if (this.options.virtualPrinter) {
       if (!this.virtual) {
         this.virtual = await this.options.virtualPrinter();
         this.ctx.log(`no printer configured: printing to the virtual printer on 127.0.0.1:${this.virtual.port}${this.virtual.outDir ? `, receipts in ${this.virtual.outDir}` : ''}`);
       }
-      this.link.setTarget({ kind: 'tcp', host: '127.0.0.1', port: this.virtual.port });
+      this.retarget({ kind: 'tcp', host: '127.0.0.1', port: this.virtual.port });
       this.printer = { ...noPrinter(), configured: true, simulated: true, connection: 'tcp', problem: null };
     } else {
-      this.link.setTarget(null);
+      this.retarget(null);
     }
     await this.scanners.apply(p.scanners);
     this.announceStatus();
     if (p.printer?.mode === 'raster') this.warmRaster();
+  }
+
+  /** Points the link at another printer; jobs delivered to the old one and held there wait for a person. */
+  private retarget(target: PrinterConnectionProfile | null): void {
+    const before = this.link.configured;
+    this.link.setTarget(target);
+    if (before === null || this.link.configured === before) return;
+    for (const row of this.queue.interruptDelivered('the printer was changed while this job waited in the old one')) this.announceJob(row);
   }
 
   /**
@@ -374,7 +383,15 @@ export class DevicesService {
     try {
       if (drawer.kind === 'printer') {
         if (!this.link.configured) throw new AppError('DEVICE_NOT_CONFIGURED', 'The drawer opens through the printer, and no printer is set up');
-        await this.link.use((c) => c.write(pulse));
+        await this.link.use(async (c) => {
+          // An offline printer (paper out, cover open) keeps the pulse in its buffer: the drawer
+          // stays shut now and springs open later, unlogged. Refuse instead of logging an opening.
+          const status = await readRealtimeStatus(c);
+          const problem = status ? problemOf(status) : null;
+          if (status) this.notePrinter(status, problem, null);
+          if (problem) throw new AppError('DEVICE_UNAVAILABLE', `The drawer opens through the printer, which reports ${problem.replace('_', ' ')}`);
+          await c.write(pulse);
+        });
       } else {
         const serial = await openSerialPrinter(drawer.line);
         try {

@@ -145,11 +145,25 @@ export class PrintQueue {
     return rows.map((r) => this.set(r.id, { state: 'held', held_reason: 'interrupted', last_error: r.last_error ?? 'the terminal stopped while this job was being printed' }));
   }
 
+  /**
+   * The printer was swapped while jobs sat delivered in the old one's buffer: whether they printed
+   * there is unknown, and the new printer never got them. Held as `interrupted` for a person.
+   */
+  interruptDelivered(why: string): JobRow[] {
+    const rows = this.outbox.db.prepare(`SELECT * FROM print_job WHERE state = 'held' AND delivered = 1 AND held_reason <> 'interrupted'`).all() as JobRow[];
+    return rows.map((r) => this.set(r.id, { held_reason: 'interrupted', last_error: why }));
+  }
+
   /** A person asks to send a failed or interrupted job again (the same job, not a copy). */
   retry(id: string, staffId: string | null): JobRow {
     const row = this.require(id);
     if (row.state === 'queued') return row;
     if (row.state !== 'failed' && row.state !== 'held') throw new AppError('CONFLICT', `Job ${id} is ${row.state}; only failed or held jobs can be sent again`);
+    // Held for paper/cover/offline after its bytes were delivered: the printer has the job in its
+    // buffer and prints it when the problem is gone. Sending it again would print it twice.
+    if (row.state === 'held' && row.delivered === 1 && row.held_reason !== 'interrupted') {
+      throw new AppError('CONFLICT', `Job ${id} was already sent to the printer; it prints when the printer is ready`);
+    }
     writeChange(this.outbox, { type: 'device.print_job_retried', payload: { jobId: id, was: row.state, heldReason: row.held_reason }, staffId }, (db) => {
       db.prepare(`UPDATE print_job SET state = 'queued', held_reason = NULL, delivered = 0, last_error = NULL, updated_at = ? WHERE id = ?`).run(this.now(), id);
     });

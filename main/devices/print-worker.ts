@@ -118,8 +118,12 @@ export class PrintWorker {
       if (current.state === 'sending') this.changed(queue.markHeld(job.id, 'interrupted', false, message));
       else if (current.state === 'held' && current.held_reason === 'interrupted') {
         // Already waiting for a person.
+      } else if (current.state === 'held' && current.delivered === 1) {
+        // Its bytes sat in the printer's buffer: a printer that went away (switched off to load
+        // paper) lost them. Calling it printed when the link is back would be a guess; a person decides.
+        this.changed(queue.markHeld(job.id, 'interrupted', true, message));
       } else if (current.state === 'held') {
-        if (current.held_reason !== 'unreachable' || current.last_error !== message) this.changed(queue.markHeld(job.id, 'unreachable', current.delivered === 1, message));
+        if (current.held_reason !== 'unreachable' || current.last_error !== message) this.changed(queue.markHeld(job.id, 'unreachable', false, message));
       } else if (current.last_error !== message) this.changed(queue.noteUnreachable(job.id, message));
       const wait = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, this.deps.maxBackoffMs);
@@ -132,11 +136,15 @@ export class PrintWorker {
     return { wait: this.deps.heldPollMs };
   }
 
-  private async send(job: JobRow, connection: PrinterConnection): Promise<Next> {
+  private async send(picked: JobRow, connection: PrinterConnection): Promise<Next> {
     const { queue } = this.deps;
     const before = await readRealtimeStatus(connection);
     const problem = before ? problemOf(before) : null;
     this.deps.onStatus(before, problem, null);
+    // A person may have cancelled (or retried) the job while the printer was being asked: act on
+    // the job as it is now, never on the row read before the wait.
+    const job = queue.get(picked.id);
+    if (!job || job.state !== picked.state || job.held_reason !== picked.held_reason || job.delivered !== picked.delivered) return { wait: 0 };
     if (job.delivered === 1) {
       // Sent before the printer stopped: it prints from its buffer once the problem is gone.
       if (problem) return this.hold(job, problem, true);

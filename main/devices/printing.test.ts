@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
@@ -246,6 +246,17 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
   });
 
+  it('does not log a drawer as opened through a printer that is out of paper (it would not kick it)', async () => {
+    const { t, devices } = await startService(profile(port));
+    let kicked = false;
+    printer.on('drawer', () => (kicked = true));
+    printer.set({ paperEnd: true });
+    await expect(devices.openDrawer({ kind: 'cash_sale', staffId: 'cashier-2', note: 'S001-7F3A-261122-0042' })).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+    expect(kicked).toBe(false);
+    expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
+    expect(devices.status().printer.problem).toBe('paper_end');
+  });
+
   it('writes to a USB printer device file (write-only: no status, done once written)', async () => {
     const device = `${dir.path}/lp0`;
     writeFileSync(device, '');
@@ -256,6 +267,17 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(items.filter((i) => i.type === 'status')).toHaveLength(0);
     expect(items.some((i) => i.type === 'text' && i.line.includes('羽绒服 长款'))).toBe(true);
     expect(devices.status().printer).toMatchObject({ connection: 'usb', online: null, paperEnd: null, problem: null });
+  });
+
+  it('does not "print" into a new file when the USB printer is unplugged (its device file is gone)', async () => {
+    const device = `${dir.path}/lp9`;
+    const { t, devices } = await startService({ scanners: [], printer: { connection: { kind: 'usb', path: device }, mode: 'text-gb18030', paperMm: 58, logo: false }, drawer: { kind: 'none' } });
+    const noted = nextEvent(t.ctx.events, 'devices.job', (j) => j.state !== 'queued' || j.error !== null);
+    const job = devices.printReceipt(sampleSaleReceipt(1));
+    const seen = await noted;
+    expect(seen).toMatchObject({ id: job.id, state: 'queued', printedAt: null });
+    expect(seen.error).toContain('ENOENT');
+    expect(existsSync(device)).toBe(false);
   });
 
   it('shows an idle printer running out of paper before anyone prints', async () => {
@@ -271,5 +293,86 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     printer.set({ paperEnd: false });
     await back;
     expect(printer.receipts).toHaveLength(0);
+  });
+});
+
+describe('a job that already reached the printer is never sent twice, nor called printed on a guess', () => {
+  /** The roll ends as the job's bytes arrive: the printer keeps the job in its buffer, the queue holds it as delivered. */
+  async function heldAfterDelivery(t: TestContext, devices: DevicesService): Promise<PrintJobView> {
+    const onData = ({ statusOnly }: { statusOnly: boolean }) => {
+      if (statusOnly) return;
+      printer.off('data', onData);
+      printer.set({ paperEnd: true });
+    };
+    printer.on('data', onData);
+    const held = nextEvent(t.ctx.events, 'devices.job', (j) => j.state === 'held' && j.heldReason === 'paper_end');
+    devices.printReceipt(sampleSaleReceipt(1));
+    return held;
+  }
+
+  it('refuses a retry of a job held for paper after its bytes were delivered: it prints once when the paper is back', async () => {
+    const { t, devices } = await startService(profile(port));
+    const job = await heldAfterDelivery(t, devices);
+    expect(printer.heldCount).toBe(1);
+    // The cashier presses "retry" while the paper is still out: the printer already has the job.
+    expect(() => devices.retryJob(job.id, 'staff-1')).toThrow(/already/);
+    const done = jobDone(t, job.id);
+    printer.set({ paperEnd: false });
+    expect((await done).attempts).toBe(1);
+    // One more job after it proves the worker went on; the held job was not sent a second time.
+    const next = devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0043'));
+    await jobDone(t, next.id);
+    expect(printer.receipts.map((r) => r.barcodes[0]?.data)).toEqual(['S001-7F3A-261122-0042', 'S001-7F3A-261122-0043']);
+  });
+
+  it('holds a delivered job as interrupted when the printer goes away (switched off to load paper), not done when it comes back', async () => {
+    const { t, devices } = await startService(profile(port));
+    const job = await heldAfterDelivery(t, devices);
+    // Switched off: the buffered receipt is gone with the power.
+    const moved = nextEvent(t.ctx.events, 'devices.job', (j) => j.id === job.id && j.heldReason !== 'paper_end');
+    await printer.close();
+    expect(await moved).toMatchObject({ state: 'held', heldReason: 'interrupted' });
+    printer = new VirtualPrinter({ outDir: null });
+    await printer.listenTcp(port);
+    // Back on with paper: the queue must not call the job printed; a person decides.
+    const next = devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0043'));
+    await jobDone(t, next.id);
+    expect(devices.jobs(10).find((j) => j.id === job.id)).toMatchObject({ state: 'held', heldReason: 'interrupted', printedAt: null });
+    expect(printer.receipts).toHaveLength(1);
+  });
+
+  it('holds a delivered job as interrupted when the profile switches to another printer, instead of calling it printed there', async () => {
+    const { t, devices } = await startService(profile(port));
+    const job = await heldAfterDelivery(t, devices);
+    const other = new VirtualPrinter({ outDir: null });
+    const otherPort = await other.listenTcp(0);
+    try {
+      await devices.saveProfile(profile(otherPort), 'it-1');
+      const next = devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0043'));
+      await jobDone(t, next.id);
+      // The new printer never got the held job: it must not be reported printed.
+      expect(other.receipts.map((r) => r.barcodes[0]?.data)).toEqual(['S001-7F3A-261122-0043']);
+      expect(devices.jobs(10).find((j) => j.id === job.id)).toMatchObject({ state: 'held', heldReason: 'interrupted', printedAt: null });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('does not print a job cancelled while the worker was asking the printer for its status', async () => {
+    const { t, devices } = await startService(profile(port));
+    let cancelled: PrintJobView | undefined;
+    // The first status query for the first job: the worker picked it and waits for the answer.
+    const onData = ({ statusOnly }: { statusOnly: boolean }) => {
+      if (!statusOnly) return;
+      printer.off('data', onData);
+      cancelled = devices.cancelJob(first.id, 'manager-1');
+    };
+    printer.on('data', onData);
+    const first = devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0001'));
+    const second = devices.printReceipt(sampleSaleReceipt(1, 'S001-7F3A-261122-0002'));
+    await jobDone(t, second.id);
+    expect(cancelled?.state).toBe('cancelled');
+    expect(devices.jobs(10).find((j) => j.id === first.id)).toMatchObject({ state: 'cancelled', attempts: 0 });
+    expect(printer.receipts.map((r) => r.barcodes[0]?.data)).toEqual(['S001-7F3A-261122-0002']);
   });
 });

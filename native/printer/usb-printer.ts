@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { PrinterLinkError } from './printer-connection.js';
 import type { PrinterConnection } from './printer-connection.js';
@@ -8,7 +9,9 @@ import type { PrinterConnection } from './printer-connection.js';
  * queue reports it as unknown.
  */
 export async function openUsbPrinter(path: string): Promise<PrinterConnection> {
-  const file = await openFile(path, 'w').catch((error: NodeJS.ErrnoException) => {
+  // Write-only, never create or truncate: an unplugged printer's missing /dev/usb/lp0 (or a
+  // mistyped path) must fail, not become a regular file that every receipt "prints" into.
+  const file = await openFile(path, constants.O_WRONLY).catch((error: NodeJS.ErrnoException) => {
     throw new PrinterLinkError(`${path}: ${error.code ?? error.message}`);
   });
   let open = true;
