@@ -133,7 +133,10 @@ export function openTerminal(options: TerminalOptions): Terminal {
     catalog: catalogModule(ctx, catalog),
     scanner: scannerModule(ctx),
     settings: settingsModule(ctx, settings),
-    devices: devicesModule(ctx, devices),
+    devices: devicesModule(ctx, devices, () => {
+      const session = till.staff.state();
+      return session.state === 'logged_out' ? null : session.staff.id;
+    }),
     staff: staffModule(till),
     checkout: checkoutModule(till),
     returns: returnsModule(till),

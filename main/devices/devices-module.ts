@@ -17,23 +17,28 @@ export function createDevicesService(ctx: TerminalContext, options: DevicesOptio
   });
 }
 
-export function devicesModule(ctx: TerminalContext, devices: DevicesService): DomainModule<'devices'> {
+/**
+ * @param actor The staff member logged in on this terminal, if any: every audited device action
+ *   (profile, drawer, retry, cancel, reprint) is recorded with who did it. Never taken from the
+ *   renderer's input, which is not trusted.
+ */
+export function devicesModule(ctx: TerminalContext, devices: DevicesService, actor: () => string | null = () => null): DomainModule<'devices'> {
   // Starting opens ports and may start the virtual printer: it runs in the background, and a
   // failure is logged, never fatal to the terminal.
   devices.start().catch((error: unknown) => ctx.log('devices failed to start', error));
   return {
     handlers: {
       profile: () => devices.profile(),
-      saveProfile: (profile) => devices.saveProfile(profile, null),
+      saveProfile: (profile) => devices.saveProfile(profile, actor()),
       listSerialPorts: () => devices.listSerialPorts(),
       listHid: () => devices.listHid(),
       status: ({ refresh }) => (refresh ? devices.refreshStatus() : devices.status()),
       testPrint: () => devices.testPrint(),
-      openDrawer: ({ reason, staffId }) => devices.openDrawer({ kind: 'test', staffId: staffId ?? null, note: reason }),
+      openDrawer: ({ reason }) => devices.openDrawer({ kind: 'test', staffId: actor(), note: reason }),
       jobs: ({ limit }) => devices.jobs(limit),
-      retryJob: ({ jobId }) => devices.retryJob(jobId, null),
-      cancelJob: ({ jobId }) => devices.cancelJob(jobId, null),
-      reprint: ({ jobId }) => devices.reprint(jobId, null),
+      retryJob: ({ jobId }) => devices.retryJob(jobId, actor()),
+      cancelJob: ({ jobId }) => devices.cancelJob(jobId, actor()),
+      reprint: ({ jobId }) => devices.reprint(jobId, actor()),
       receiptPreview: ({ jobId, receiptNo, png }) => devices.preview({ jobId, receiptNo }, png ?? false),
     },
     close: () => devices.close(),

@@ -5,6 +5,10 @@ import type { EventFrame, PrintJobView, ReceiptPreview, Result } from '../api/co
 import { testTerminal } from '../testing/test-terminal.js';
 import type { TestTerminal } from '../testing/test-terminal.js';
 import { generateSampleData } from '../../fixtures/generate.js';
+import { STORE_FILE } from '../app/terminal.js';
+import { fileKeyStore } from '../store/key-store.js';
+import { openStore } from '../store/open-store.js';
+import { readOutbox } from '../store/outbox.js';
 
 let t: TestTerminal | undefined;
 afterEach(() => {
@@ -62,4 +66,12 @@ it('a cash sale at the till opens the drawer and prints its receipt on the print
 
   const jobs = await call<PrintJobView[]>('devices', 'jobs', { limit: 5 });
   expect(jobs.filter((j) => j.kind === 'sale')).toHaveLength(1);
+
+  // A drawer test from the device screen is logged with the cashier logged in — not with whatever
+  // staff id the (untrusted) renderer sends.
+  await call('devices', 'openDrawer', { reason: 'float check', staffId: 'stf-S001-01' });
+  const reader = openStore({ path: join(t.dataDir, STORE_FILE), keyStore: fileKeyStore(join(t.dataDir, 'store.key')), quickCheck: false });
+  const opened = readOutbox(reader.db, 1000).filter((e) => e.type === 'device.drawer_opened');
+  reader.close();
+  expect(opened.at(-1)).toMatchObject({ staffId: 'stf-S001-02', payload: { note: 'float check' } });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -50,8 +50,16 @@ export function fileKeyStore(path: string, sealer?: KeySealer, kind = 'file'): K
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       const key = randomBytes(KEY_BYTES);
       const blob = sealer ? sealer.seal(key) : Buffer.from(key.toString('hex') + '\n');
-      writeFileSync(path, blob, { mode: 0o600, flag: 'wx' });
+      // Durable before the first sale is: a power cut must not leave a store whose key is lost.
+      const fd = openSync(path, 'wx', 0o600);
+      try {
+        writeSync(fd, blob);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       chmodSync(path, 0o600);
+      syncDirectory(dirname(path));
       return key;
     },
     destroy() {
@@ -61,4 +69,17 @@ export function fileKeyStore(path: string, sealer?: KeySealer, kind = 'file'): K
       rmSync(path);
     },
   };
+}
+
+/** Makes a new file's directory entry durable (a no-op where directories cannot be opened, e.g. Windows). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not supported on this platform; the file's own fsync is the best there is.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -236,8 +236,11 @@ export const devicesContract = {
   /** Queues a test page; answers with the job (watch `devices.job` for its progress). */
   testPrint: method<PrintJobView>()(empty),
   /**
-   * Opens the cash drawer as a hardware test or a manager's no-sale. Logged with who and why
-   * (outbox event `device.drawer_opened`). Fails with DEVICE_NOT_CONFIGURED / DEVICE_UNAVAILABLE.
+   * Opens the cash drawer as a hardware test. Logged with why and with the staff member logged
+   * in on the terminal (outbox event `device.drawer_opened`); `staffId` in the input is ignored —
+   * who acted comes from the session, not from the renderer. A no-sale goes through
+   * `cashup.noSale` (manager approval). Fails with DEVICE_NOT_CONFIGURED / DEVICE_UNAVAILABLE, and
+   * refuses while the printer reports a problem (the kick would wait in its buffer).
    */
   openDrawer: method<DrawerStatus>()(
     z.object({ reason: z.string().trim().min(1).max(200), staffId: z.string().trim().min(1).max(64).optional() }).strict(),
@@ -246,7 +249,9 @@ export const devicesContract = {
   jobs: method<PrintJobView[]>()(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),
   /**
    * Sends a failed or held job again — the same job, not a copy. For a job `held: interrupted`
-   * this is the person confirming it did not print. CONFLICT for a job that is done or sending.
+   * this is the person confirming it did not print. CONFLICT for a job that is done or sending,
+   * and for a job held after its bytes reached the printer (it prints from its buffer when the
+   * printer is ready; sending it again would print it twice).
    */
   retryJob: method<PrintJobView>()(z.object({ jobId }).strict()),
   /** Gives up a queued/held/failed job (e.g. an interrupted job that did print). */
