@@ -3,7 +3,7 @@
  * Runs the terminal's services without Electron and serves the renderer on 127.0.0.1. Used by
  * `npm start` where the Electron binary is missing, by the end-to-end tests and by the benchmarks.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,14 @@ import { fileKeyStore } from '../store/key-store.js';
 import { startHost } from './host-server.js';
 
 const started = performance.now();
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The project folder: the nearest one up with a package.json (dist/main/host or main/host). */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+const root = projectRoot(dirname(fileURLToPath(import.meta.url)));
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SHOPFLOOR_PORT ?? '5317' },
@@ -35,26 +42,35 @@ function positiveInt(name: string, text: string | undefined, min = 0): number {
   return n;
 }
 
+const virtualPrinter = values['virtual-printer'];
+if (virtualPrinter !== 'on' && virtualPrinter !== 'off' && !(/^\d{1,5}$/.test(virtualPrinter) && Number(virtualPrinter) <= 65535)) {
+  console.error(`--virtual-printer must be on, off or a port number, got ${virtualPrinter}`);
+  process.exit(2);
+}
+
 const log = (message: string, detail?: unknown) => console.error(`[host] ${message}`, detail ?? '');
 const dataDir = resolve(values['data-dir']);
 const appVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+// Every flag is checked before the store is opened or created.
+const port = positiveInt('port', values.port);
+const sampleData = {
+  skus: positiveInt('sample-skus', values['sample-skus'], 1),
+  customers: positiveInt('sample-customers', values['sample-customers']),
+};
+const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
 const terminal = openTerminal({
   dataDir,
   // Weaker than the Electron app's OS keystore: a 0600 file beside the store (see README).
   keyStore: fileKeyStore(join(dataDir, 'store.key')),
   appVersion,
   log,
-  virtualPrinter: values['virtual-printer'],
-  sampleData: {
-    skus: positiveInt('sample-skus', values['sample-skus'], 1),
-    customers: positiveInt('sample-customers', values['sample-customers']),
-  },
+  virtualPrinter,
+  sampleData,
 });
-const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
 const host = await startHost({
   terminal,
   staticDir: join(root, 'dist/renderer'),
-  port: positiveInt('port', values.port),
+  port,
   log,
 }).catch((error: unknown) => {
   console.error(`The browser host could not listen on 127.0.0.1:${values.port}: ${(error as Error).message}. Try --port 0.`);

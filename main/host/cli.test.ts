@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../testing/temp-dir.js';
+
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const dirs: ReturnType<typeof tempDir>[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
+
+function run(...args: string[]) {
+  const dir = tempDir();
+  dirs.push(dir);
+  return spawnSync(process.execPath, ['--import', 'tsx', cli, `--data-dir=${dir.path}`, ...args], { encoding: 'utf8', timeout: 30_000 });
+}
+
+describe('the browser host command line', () => {
+  it.each([
+    [['--virtual-printer=bogus'], /--virtual-printer must be on, off or a port number/],
+    [['--virtual-printer=70000'], /--virtual-printer must be on, off or a port number/],
+    [['--port=http'], /--port must be a whole number/],
+    [['--sample-skus=0'], /--sample-skus must be a whole number ≥ 1/],
+    [['--lifetime-s=-5'], /--lifetime-s must be a whole number ≥ 1/],
+  ])('refuses %s with a clear message and exit code 2, before touching anything', (args, message) => {
+    const result = run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toContain('SHOPFLOOR_READY');
+  });
+});
