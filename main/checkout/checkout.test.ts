@@ -149,6 +149,19 @@ describe('roles', () => {
     // A cashier cannot approve.
     expect((await till.fail('staff', 'approve', { managerCode: 'S001-03', pin: demoPin('S001-03'), action: 'discount' })).code).toBe('FORBIDDEN');
   });
+
+  it('keeps an approval with the cashier it was given to: the next person logged in cannot use it', async () => {
+    await login();
+    const forFirst = await approve('discount');
+    await till.call('staff', 'logout');
+    await login('S001-03');
+    await scan(A.ean);
+    const lineId = (await cart()).lines[0]!.lineId;
+    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: forFirst.token })).code).toBe('APPROVAL_REQUIRED');
+    const own = await approve('discount');
+    const thirty = await till.call<CartState>('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: own.token });
+    expect(thirty.lines[0]!.manualDiscountFen).toBe(36_000);
+  });
 });
 
 describe('a sale', () => {

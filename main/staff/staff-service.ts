@@ -25,7 +25,8 @@ export type Actor = StaffView;
  */
 export class StaffService {
   private session: Session | null = null;
-  private readonly approvals = new Map<string, { action: ApprovalAction; manager: StaffView; expiresAt: number }>();
+  /** Single-use manager approvals, each for one action by the cashier who asked for it. */
+  private readonly approvals = new Map<string, { action: ApprovalAction; manager: StaffView; forStaffId: string; expiresAt: number }>();
   private readonly byCode: Statement<[string, string], StaffRow>;
 
   constructor(private readonly ctx: TerminalContext) {
@@ -51,6 +52,8 @@ export class StaffService {
   logout(): SessionState {
     if (this.session) this.audit('staff.logged_out', this.session.staff.id, {});
     this.session = null;
+    // An approval given to this cashier must not carry over to whoever logs in next.
+    this.approvals.clear();
     return this.announce();
   }
 
@@ -70,13 +73,13 @@ export class StaffService {
   }
 
   approve(managerCode: string, pin: string, action: ApprovalAction): Approval {
-    this.active();
+    const cashier = this.active();
     const manager = this.checkPin(managerCode, pin, false);
     if (!ROLE_PERMISSIONS[manager.role].approves.includes(action)) throw new AppError('FORBIDDEN', `${manager.code} may not approve ${action}`);
     const token = randomBytes(16).toString('hex');
     const expiresAt = this.ctx.clock().getTime() + APPROVAL_TTL_MS;
-    this.approvals.set(token, { action, manager, expiresAt });
-    this.audit('staff.approval_given', manager.id, { action, forStaffId: this.session?.staff.id ?? null });
+    this.approvals.set(token, { action, manager, forStaffId: cashier.id, expiresAt });
+    this.audit('staff.approval_given', manager.id, { action, forStaffId: cashier.id });
     return { token, action, manager, expiresAt: new Date(expiresAt).toISOString() };
   }
 
@@ -106,8 +109,8 @@ export class StaffService {
     if (allowedByRole || ROLE_PERMISSIONS[staff.role].approves.includes(action)) return { approvedBy: null };
     if (!token) throw new AppError('APPROVAL_REQUIRED', `A manager must approve this (${action})`);
     const approval = this.approvals.get(token);
-    if (!approval || approval.action !== action || approval.expiresAt < this.ctx.clock().getTime()) {
-      throw new AppError('APPROVAL_REQUIRED', `The manager approval is not valid for ${action} (wrong action, used or expired)`);
+    if (!approval || approval.action !== action || approval.forStaffId !== staff.id || approval.expiresAt < this.ctx.clock().getTime()) {
+      throw new AppError('APPROVAL_REQUIRED', `The manager approval is not valid for ${action} (wrong action, another cashier's, used or expired)`);
     }
     this.approvals.delete(token);
     return { approvedBy: approval.manager };
