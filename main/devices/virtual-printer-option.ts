@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { startVirtualPrinter } from '../../fixtures/virtual-printer.js';
 import type { VirtualPrinterFactory } from './devices-service.js';
 
 /**
@@ -14,6 +13,9 @@ export function virtualPrinterOption(value: string | undefined, dataDir: string)
   const port = value === 'on' ? 0 : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return null;
   return async () => {
+    // Loaded only when it is used: a store terminal with a real printer never loads the simulator
+    // (and its PNG encoder) at start-up.
+    const { startVirtualPrinter } = await import('../../fixtures/virtual-printer.js');
     const outDir = join(dataDir, 'virtual-printer');
     const { printer, port: actual } = await startVirtualPrinter({ outDir, port });
     return { port: actual, outDir, close: () => printer.close() };
