@@ -42,11 +42,7 @@ export async function openSerialPrinter(line: SerialLineOptions): Promise<Printe
       return open;
     },
     write,
-    request: async (query, length, timeoutMs) => {
-      const answer = answers.next(length, timeoutMs, 'a status query');
-      await write(query).catch((error: unknown) => answers.fail(error as Error));
-      return answer;
-    },
+    request: (query, length, timeoutMs) => answers.ask(write, query, length, timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         open = false;
