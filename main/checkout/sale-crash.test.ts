@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readOutbox } from '../store/outbox.js';
+import { killAfter as killChildAfter } from '../testing/kill-child.js';
 import { tempDir } from '../testing/temp-dir.js';
 import type { SaleCompletedPayload } from './sale-commit.js';
 import { openTestTill, sampleData } from './test-till.js';
@@ -19,18 +19,8 @@ afterEach(() => dir.cleanup());
 
 const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, 'store.key') });
 
-function killAfter(mode: 'loop' | 'pause', marker: string, afterMs: number): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, paths().db, paths().key, mode, ...eans], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let seen = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(marker)) setTimeout(() => proc.kill('SIGKILL'), afterMs);
-    });
-    proc.on('error', reject);
-    proc.on('exit', (_code, signal) => resolve(signal));
-  });
-}
+/** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
+const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) => killChildAfter(child, [paths().db, paths().key, mode, ...eans], marker, afterMs);
 
 /** Every committed sale has its event, lines and tenders as the event says, and every event its sale. */
 function consistency() {

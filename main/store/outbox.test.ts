@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killAfter as killChildAfter } from '../testing/kill-child.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { fileKeyStore } from './key-store.js';
 import { openStore } from './open-store.js';
@@ -20,19 +20,8 @@ afterEach(() => dir.cleanup());
 const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, 'store.key') });
 const open = () => openStore({ path: paths().db, keyStore: fileKeyStore(paths().key) });
 
-/** Starts the child, waits for `marker` on its stdout, waits `afterMs`, then SIGKILLs it. */
-function killAfter(mode: 'loop' | 'pause', marker: string, afterMs: number): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, paths().db, paths().key, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let seen = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(marker)) setTimeout(() => proc.kill('SIGKILL'), afterMs);
-    });
-    proc.on('error', reject);
-    proc.on('exit', (_code, signal) => resolve(signal));
-  });
-}
+/** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
+const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) => killChildAfter(child, [paths().db, paths().key, mode], marker, afterMs);
 
 /** Every domain row has its event and every event its row. */
 function domainAndOutbox() {
