@@ -38,6 +38,23 @@ export class ChannelListeners {
   }
 }
 
+/** The listener half of a Channel, shared by the implementations: they only emit. */
+export abstract class ListenedChannel {
+  protected readonly listeners = new ChannelListeners();
+
+  onFrame(listener: (frame: unknown) => void): () => void {
+    return subscribe(this.listeners.frame, listener);
+  }
+
+  onOpen(listener: () => void): () => void {
+    return subscribe(this.listeners.open, listener);
+  }
+
+  onClose(listener: () => void): () => void {
+    return subscribe(this.listeners.close, listener);
+  }
+}
+
 export function subscribe<L>(set: Set<L>, listener: L): () => void {
   set.add(listener);
   return () => {

@@ -1,4 +1,4 @@
-import { ChannelListeners, subscribe } from './channel.js';
+import { ListenedChannel } from './channel.js';
 import type { Channel } from './channel.js';
 import type { RequestFrame } from './contract.js';
 
@@ -10,8 +10,7 @@ export const PORT_MESSAGE = 'shopfloor:port';
  * hands to the page. Until the port arrives the channel is simply not open. A later port
  * (main re-created it) replaces the current one, which counts as a reconnect.
  */
-export class MessagePortChannel implements Channel {
-  private readonly listeners = new ChannelListeners();
+export class MessagePortChannel extends ListenedChannel implements Channel {
   private port: MessagePort | undefined;
   private readonly onWindowMessage = (event: MessageEvent) => {
     if (event.data !== PORT_MESSAGE) return;
@@ -20,6 +19,7 @@ export class MessagePortChannel implements Channel {
   };
 
   constructor(private readonly target: Window) {
+    super();
     target.addEventListener('message', this.onWindowMessage);
   }
 
@@ -31,18 +31,6 @@ export class MessagePortChannel implements Channel {
 
   isOpen(): boolean {
     return this.port !== undefined;
-  }
-
-  onFrame(listener: (frame: unknown) => void): () => void {
-    return subscribe(this.listeners.frame, listener);
-  }
-
-  onOpen(listener: () => void): () => void {
-    return subscribe(this.listeners.open, listener);
-  }
-
-  onClose(listener: () => void): () => void {
-    return subscribe(this.listeners.close, listener);
   }
 
   dispose(): void {

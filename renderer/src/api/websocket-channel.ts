@@ -1,4 +1,4 @@
-import { ChannelListeners, subscribe } from './channel.js';
+import { ListenedChannel } from './channel.js';
 import type { Channel } from './channel.js';
 import type { RequestFrame } from './contract.js';
 
@@ -23,8 +23,7 @@ export type WebSocketChannelOptions = {
  * as a second subprotocol because browsers cannot set headers on a WebSocket handshake.
  * Reconnects by itself with capped exponential backoff until disposed.
  */
-export class WebSocketChannel implements Channel {
-  private readonly listeners = new ChannelListeners();
+export class WebSocketChannel extends ListenedChannel implements Channel {
   private socket: WebSocket | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private backoffMs: number;
@@ -34,6 +33,7 @@ export class WebSocketChannel implements Channel {
   private readonly createSocket: (url: string, protocols: string[]) => WebSocket;
 
   constructor(private readonly options: WebSocketChannelOptions) {
+    super();
     this.minBackoffMs = options.minBackoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.backoffMs = this.minBackoffMs;
@@ -50,18 +50,6 @@ export class WebSocketChannel implements Channel {
 
   isOpen(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
-  }
-
-  onFrame(listener: (frame: unknown) => void): () => void {
-    return subscribe(this.listeners.frame, listener);
-  }
-
-  onOpen(listener: () => void): () => void {
-    return subscribe(this.listeners.open, listener);
-  }
-
-  onClose(listener: () => void): () => void {
-    return subscribe(this.listeners.close, listener);
   }
 
   dispose(): void {
