@@ -55,7 +55,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
                 type="button"
                 role="tab"
                 aria-selected={mode === m}
-                className={mode === m ? 'co-tab is-active' : 'co-tab'}
+                className={mode === m ? 'segment co-tab is-active' : 'segment co-tab'}
                 data-testid={`line-mode-${m}`}
                 onClick={() => {
                   setMode(m);

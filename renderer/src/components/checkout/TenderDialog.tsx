@@ -88,7 +88,7 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
                 type="button"
                 role="tab"
                 aria-selected={tab === id}
-                className={tab === id ? 'co-tab is-active' : 'co-tab'}
+                className={tab === id ? 'segment co-tab is-active' : 'segment co-tab'}
                 data-testid={`tender-tab-${id}`}
                 onClick={() => {
                   setTab(id);

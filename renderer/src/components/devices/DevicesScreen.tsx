@@ -49,7 +49,7 @@ export function DevicesScreen() {
           <button
             key={id}
             type="button"
-            className={id === section ? 'dv-section is-on' : 'dv-section'}
+            className={id === section ? 'segment dv-section is-active' : 'segment dv-section'}
             aria-current={id === section ? 'page' : undefined}
             onClick={() => setSection(id)}
             data-testid={`section-${id}`}
