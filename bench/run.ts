@@ -15,6 +15,7 @@ import { CatalogService } from '../main/catalog/catalog-service.js';
 import { fileKeyStore } from '../main/store/key-store.js';
 import { openStore } from '../main/store/open-store.js';
 import { classifyScan } from '../native/scanner/classify.js';
+import { sampleSeeder } from '../fixtures/sample-seeder.js';
 import { benchCheckout } from './checkout.js';
 import { benchDevices } from './devices.js';
 import { percentile, round } from './stats.js';
@@ -34,7 +35,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'shopfloor-bench-'));
 try {
   // 1. Build the store once: what a device holds after provisioning.
   const t0 = performance.now();
-  const seeded = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: 'bench', log, sampleData: { skus: SKUS, customers: CUSTOMERS } });
+  const seeded = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: 'bench', log, seed: sampleSeeder({ skus: SKUS, customers: CUSTOMERS }) });
   const seedMs = performance.now() - t0;
   const status = seeded.status();
   seeded.close();

@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { Dispatch } from '../api/dispatcher.js';
 import type { EventBus } from '../api/event-bus.js';
 import type { SystemStatus } from '../api/contract.js';
@@ -5,6 +6,9 @@ import type { KeyStore } from '../store/key-store.js';
 import type { IdGenerator } from '../store/uuidv7.js';
 
 export type Log = (message: string, detail?: unknown) => void;
+
+/** Writes a new store's first data; answers which store the device belongs to. */
+export type StoreSeeder = (db: Database, now: string) => { storeId: string };
 
 export type TerminalOptions = {
   /** Folder holding the store (shopfloor.db), its key file (browser host) and logs. */
@@ -15,10 +19,11 @@ export type TerminalOptions = {
   clock?: () => Date;
   newId?: IdGenerator;
   /**
-   * Sample data loaded into a *new* store, so `npm start` shows a working store without HQ.
-   * `false` leaves a new store empty (a real device provisions from HQ).
+   * Fills a *new* store and names the device's store, inside the transaction that gives the device
+   * its identity (fixtures/sample-seeder.ts for the demo, tests and benchmarks). Unset: a new store
+   * stays empty, as a real device's does until it provisions from HQ.
    */
-  sampleData?: { skus: number; customers: number; seed?: string } | false;
+  seed?: StoreSeeder;
   /**
    * With no printer in the device profile, print to the virtual ESC/POS printer: `on` (a free
    * port) or a port number. The browser host turns it on for demos and tests; a store terminal

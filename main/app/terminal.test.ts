@@ -5,6 +5,7 @@ import type { EventFrame, Result, ScanEvent } from '../api/contract.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { UUID_RE } from '../store/uuidv7.js';
 import { tempDir } from '../testing/temp-dir.js';
+import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import { openTerminal, STORE_FILE } from './terminal.js';
 import type { Terminal } from './terminal-types.js';
 
@@ -13,7 +14,7 @@ const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 function open(dataDir: string, sampleData: { skus: number; customers: number } | false = { skus: 300, customers: 20 }): Terminal {
-  const terminal = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: '1.2.3', log: () => undefined, sampleData });
+  const terminal = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: '1.2.3', log: () => undefined, ...(sampleData ? { seed: sampleSeeder(sampleData) } : {}) });
   cleanups.unshift(() => terminal.close());
   return terminal;
 }

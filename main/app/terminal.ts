@@ -17,8 +17,6 @@ import { openStore, StoreOpenError } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
 import { pendingCount } from '../store/outbox.js';
 import { uuidv7Generator } from '../store/uuidv7.js';
-import { generateSampleData } from '../../fixtures/generate.js';
-import { seedDeviceStore } from '../../fixtures/seed-device.js';
 import type { DomainModule, TerminalContext } from './context.js';
 import type { Terminal, TerminalOptions } from './terminal-types.js';
 
@@ -31,8 +29,8 @@ function readMeta(store: Store, key: string): string | undefined {
 }
 
 /**
- * First start of a store: give the device its id and, for the demo, load the sample brand into
- * it. A real device gets its store from enrolment (sync issue); until then the sample store is
+ * First start of a store: give the device its id and, for the demo, let the seeder load the
+ * sample brand into it. A real device gets its store from enrolment (sync issue); until then the sample store is
  * its store. All of it is one transaction, so a crash here leaves an empty store that the next
  * start seeds again.
  */
@@ -43,13 +41,7 @@ function ensureIdentity(store: Store, options: TerminalOptions, newId: () => str
   const identity = { deviceId: deviceId ?? newId(), storeId: storeId ?? '' };
   store.db
     .transaction(() => {
-      if (options.sampleData) {
-        const data = generateSampleData(options.sampleData);
-        const first = data.locations.find((l) => l.kind === 'store');
-        if (!first) throw new Error('sample data has no store');
-        identity.storeId = first.id;
-        seedDeviceStore(store.db, data, { storeId: first.id, now: clock().toISOString() });
-      }
+      if (options.seed) identity.storeId = options.seed(store.db, clock().toISOString()).storeId;
       const put = store.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       put.run('device_id', identity.deviceId);
       put.run('store_id', identity.storeId);

@@ -47,8 +47,8 @@ async function start(): Promise<void> {
     keyStore: fileKeyStore(join(dataDir, 'store.key.sealed'), sealer, 'safeStorage'),
     appVersion: app.getVersion(),
     log,
-    // A shipped device provisions from HQ; sample data is for `npm start` on a developer's machine.
-    sampleData: app.isPackaged ? false : { skus: 20_000, customers: 5_000 },
+    // A shipped device provisions from HQ; the sample brand (imported only here) is for a developer's machine.
+    ...(app.isPackaged ? {} : { seed: (await import('../../fixtures/sample-seeder.js')).sampleSeeder({ skus: 20_000, customers: 5_000 }) }),
     // A developer's machine has no receipt printer: print into the simulator there, never on a store device.
     virtualPrinter: app.isPackaged ? 'off' : (process.env.SHOPFLOOR_VIRTUAL_PRINTER ?? 'on'),
   });

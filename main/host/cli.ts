@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openTerminal } from '../app/terminal.js';
 import { fileKeyStore } from '../store/key-store.js';
+import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import { startHost } from './host-server.js';
 
 const started = performance.now();
@@ -53,10 +54,10 @@ const dataDir = resolve(values['data-dir']);
 const appVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 // Every flag is checked before the store is opened or created.
 const port = positiveInt('port', values.port);
-const sampleData = {
+const seed = sampleSeeder({
   skus: positiveInt('sample-skus', values['sample-skus'], 1),
   customers: positiveInt('sample-customers', values['sample-customers']),
-};
+});
 const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
 const terminal = openTerminal({
   dataDir,
@@ -65,7 +66,7 @@ const terminal = openTerminal({
   appVersion,
   log,
   virtualPrinter,
-  sampleData,
+  seed,
 });
 const host = await startHost({
   terminal,

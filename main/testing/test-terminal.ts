@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { openTerminal } from '../app/terminal.js';
 import type { Terminal, TerminalOptions } from '../app/terminal-types.js';
 import { fileKeyStore } from '../store/key-store.js';
+import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import { tempDir } from './temp-dir.js';
 
 export type TestTerminal = { terminal: Terminal; dataDir: string; logs: string[]; cleanup: () => void };
@@ -15,7 +16,7 @@ export function testTerminal(sample = { skus: 400, customers: 50 }, extra: Parti
     keyStore: fileKeyStore(join(dir.path, 'store.key')),
     appVersion: '0.0.0-test',
     log: (message) => logs.push(message),
-    sampleData: sample,
+    seed: sampleSeeder(sample),
     ...extra,
   });
   return {
