@@ -129,6 +129,8 @@ function coldStart(dir: string, ean: string): Promise<{ ms: number; rssMb: numbe
         ws.close();
         proc.once('exit', () => resolvePromise({ ms, rssMb }));
         proc.kill('SIGTERM');
+        // A host that does not stop when asked must not hang the benchmark run.
+        setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
       });
       ws.on('error', reject);
     });

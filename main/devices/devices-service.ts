@@ -136,8 +136,11 @@ export class DevicesService {
       this.ctx.log('print job interrupted by a restart: held for a person to confirm', { id: row.id });
       this.announceJob(row);
     }
-    await this.applyProfile();
-    // The terminal may have closed while the drivers were starting.
+    // The terminal may close while the drivers (or the virtual printer) are still starting: then
+    // whatever did start is released here, and an error from touching the closed store is moot.
+    await this.applyProfile().catch((error: unknown) => {
+      if (!this.closed) throw error;
+    });
     if (this.closed) {
       await this.scanners.stopAll();
       await this.virtual?.close();
@@ -196,6 +199,7 @@ export class DevicesService {
     } else if (this.options.virtualPrinter) {
       if (!this.virtual) {
         this.virtual = await this.options.virtualPrinter();
+        if (this.closed) return;
         this.ctx.log(`no printer configured: printing to the virtual printer on 127.0.0.1:${this.virtual.port}${this.virtual.outDir ? `, receipts in ${this.virtual.outDir}` : ''}`);
       }
       this.retarget({ kind: 'tcp', host: '127.0.0.1', port: this.virtual.port });
