@@ -92,7 +92,8 @@ export type { LookupResult, SkuView, StyleSummary, StyleView } from './domains/c
 export type { ScanEvent, ScanKind } from './domains/scanner.js';
 export { settingsSchema, wedgeSettingsSchema } from './domains/settings.js';
 export type { Settings, WedgeSettings } from './domains/settings.js';
-export type { StoreProblem, SyncState, SystemStatus } from './domains/system.js';
+export type { Provisioning, StoreProblem, SyncState, SystemStatus } from './domains/system.js';
+export type { DeadLetterView } from './domains/sync.js';
 export { APPROVAL_ACTIONS } from './domains/staff.js';
 export type { Approval, ApprovalAction, SessionState, StaffPermissions, StaffRole, StaffView } from './domains/staff.js';
 export type {

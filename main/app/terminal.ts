@@ -19,6 +19,7 @@ import { pendingCount } from '../store/outbox.js';
 import { uuidv7Generator } from '../store/uuidv7.js';
 import type { DomainModule, TerminalContext } from './context.js';
 import type { Terminal, TerminalOptions } from './terminal-types.js';
+import { standaloneSync } from './standalone-sync.js';
 
 export const STORE_FILE = 'shopfloor.db';
 
@@ -79,7 +80,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
   }
   const { deviceId, storeId } = ensureIdentity(store, options, newId, clock);
   const events = new EventBus();
-  const syncState = (): SyncState => ({ hq: 'not_configured', pendingEvents: pendingCount(store.db), lastSyncAt: null });
+  const syncState = (): SyncState => standaloneSync(pendingCount(store.db));
   const ctx: TerminalContext = {
     db: store.db,
     outbox: { db: store.db, newId, clock, deviceId, storeId },

@@ -23,6 +23,7 @@ import { cashupModule, checkoutModule, createCheckout, returnsModule, salesModul
 import type { CheckoutServices } from './checkout-module.js';
 import type { PaymentProvider } from './payments.js';
 import type { DrawerReason, TillDevices } from './till-devices.js';
+import { standaloneSync } from '../app/standalone-sync.js';
 
 export type RecordingDevices = TillDevices & { drawer: DrawerReason[]; printed: ReceiptDocument[]; fail: boolean };
 
@@ -97,7 +98,7 @@ export function openTestTill(o: TestTillOptions): TestTill {
     storeId: 'loc-S001',
     dataDir: join(o.dbPath, '..'),
     log: () => undefined,
-    announceSync: () => ({ hq: 'not_configured', pendingEvents: pendingCount(store.db), lastSyncAt: null }),
+    announceSync: () => standaloneSync(pendingCount(store.db)),
   };
   const services = createCheckout(ctx, {
     ...(o.devices ? { devices: o.devices } : {}),

@@ -12,6 +12,7 @@ import type { Store } from '../store/open-store.js';
 import { pendingCount } from '../store/outbox.js';
 import { uuidv7Generator } from '../store/uuidv7.js';
 import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
+import { standaloneSync } from '../app/standalone-sync.js';
 
 export type TestContext = { ctx: TerminalContext; store: Store; logs: string[]; close: () => void };
 
@@ -33,7 +34,7 @@ export function openTestContext(dir: string): TestContext {
     storeId: outbox.storeId,
     dataDir: dir,
     log: (message, detail) => logs.push(detail === undefined ? message : `${message} ${JSON.stringify(detail)}`),
-    announceSync: () => ({ hq: 'not_configured', pendingEvents: pendingCount(store.db), lastSyncAt: null }),
+    announceSync: () => standaloneSync(pendingCount(store.db)),
   };
   return { ctx, store, logs, close: () => store.close() };
 }

@@ -1,0 +1,28 @@
+import type { SyncState } from '../../main/api/domains/system.js';
+
+/** Where the device finds HQ, and how it talks to it (injected: tests put a chaos proxy in between). */
+export type HqEndpoint = {
+  /** e.g. `http://127.0.0.1:5318`; no trailing slash. */
+  url: string;
+  /** Timeout of one HTTP request; a push or pull page that takes longer is abandoned and retried. */
+  requestTimeoutMs?: number;
+};
+
+/**
+ * The device's replicator: one per device, runs in the terminal process. It pushes the outbox,
+ * pulls the device's scopes, provisions a fresh store, listens for HQ's nudges and otherwise polls
+ * with backoff and jitter. It never throws into the terminal: failures become `state()`.
+ */
+export type Replicator = {
+  /** Begins syncing in the background (live channel + loop). Idempotent. */
+  start(): void;
+  /** One push + pull round now; resolves with the state after it (online or offline). */
+  syncNow(): Promise<SyncState>;
+  state(): SyncState;
+  /** Called whenever state() changes (the terminal forwards it as the `sync.state` event). */
+  onState(listener: (state: SyncState) => void): () => void;
+  /** Call after writing outbox events: pushes soon (debounced) when online. */
+  outboxChanged(): void;
+  /** Stops loops, timers and the live channel; in-flight work is abandoned safely (it is all idempotent). */
+  close(): Promise<void>;
+};

@@ -1,0 +1,43 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HqDb } from './db.js';
+
+/** What a signature covers; from a fastify request (raw body kept by the server's parser) or a WebSocket upgrade. */
+export type SignedRequest = { method: string; url: string; headers: IncomingHttpHeaders; rawBody: Buffer };
+
+export type HqLog = (message: string, detail?: unknown) => void;
+
+/** A device that proved who it is on this request (signature, time, nonce checked). */
+export type AuthedDevice = {
+  id: string;
+  storeId: string;
+  brand: string;
+  receiptCode: string;
+  /** Its scopes (sync/protocol/feed.ts deviceScopes). */
+  scopes: string[];
+};
+
+/**
+ * What every HQ route gets. HQ holds no state of its own beyond caches: any number of HQ
+ * processes can serve the same database.
+ */
+export type HqContext = {
+  db: HqDb;
+  clock: () => Date;
+  log: HqLog;
+  /**
+   * Checks the request's signature headers against the raw body and the device's key, refuses
+   * stale times and replayed nonces, and a revoked or unknown device. Throws HqHttpError.
+   */
+  authenticate(request: SignedRequest): Promise<AuthedDevice>;
+  /** Live channel registry: nudges connected devices whose scopes changed (fed by LISTEN sf_change). */
+  live: LiveHub;
+};
+
+export type LiveHub = {
+  /** Called for every `sf_change` notification from the database (any HQ process). */
+  changed(scope: string): void;
+  /** A device was revoked: tell its open channels and close them. */
+  revoked(deviceId: string): void;
+  connections(): number;
+  close(): Promise<void>;
+};

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ENTITY_KINDS } from './entities.js';
+
+/**
+ * Pull: HQ keeps one change feed per scope and a device pulls only its own scopes.
+ *  - `brand:<code>`   catalog, prices, promotions, locations, warehouse stock, brand-wide coupons
+ *  - `store:<id>`     the store's stock, staff (+ PIN hashes), customers, member codes, their coupons
+ *  - `device:<id>`    what HQ decided about this device (receipt code, profile)
+ * A page holds only the latest state of each entity; a delete travels as its key (a tombstone).
+ * The device applies a page and stores its cursor in the same transaction.
+ */
+export const SCOPE_PATTERN = /^(brand|store|device):[A-Za-z0-9_.-]{1,64}$/;
+export const scopeSchema = z.string().regex(SCOPE_PATTERN);
+
+/** Opaque to the device: it stores what HQ sent and sends it back. `''` means "from the beginning". */
+export const cursorSchema = z.string().max(512);
+
+export const MAX_PULL_LIMIT = 50_000;
+
+export const pullRequestSchema = z
+  .object({
+    scopes: z
+      .array(z.object({ scope: scopeSchema, cursor: cursorSchema }).strict())
+      .min(1)
+      .max(8),
+    /** Rows in the whole answer, shared by the scopes in order. */
+    limit: z.number().int().min(1).max(MAX_PULL_LIMIT),
+    /** Ask HQ to count what is left (provisioning shows a progress bar with counts). */
+    withTotal: z.boolean().optional(),
+  })
+  .strict();
+export type PullRequest = z.infer<typeof pullRequestSchema>;
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const entitySetSchema = z
+  .object({
+    kind: z.enum(ENTITY_KINDS),
+    /** Rows in the kind's column order (entities.ts); checked row by row with rowProblem(). */
+    rows: z.array(z.array(cell)),
+    /** Key values of deleted entities, in the kind's key order. */
+    deletes: z.array(z.array(cell)),
+  })
+  .strict();
+export type EntitySet = z.infer<typeof entitySetSchema>;
+
+export const pullPageSchema = z
+  .object({
+    scope: scopeSchema,
+    /** Store this with the rows; send it back next time. */
+    cursor: cursorSchema,
+    /** More is waiting now: pull again at once. */
+    more: z.boolean(),
+    /** With `withTotal`: entities left in this scope from the request's cursor (this page included). */
+    total: z.number().int().min(0).optional(),
+    sets: z.array(entitySetSchema),
+  })
+  .strict();
+export type PullPage = z.infer<typeof pullPageSchema>;
+
+export const pullResponseSchema = z.object({ pages: z.array(pullPageSchema), serverTime: z.iso.datetime() }).strict();
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+
+/** The scopes of a device: its brand, its store and itself. */
+export function deviceScopes(identity: { brand: string; storeId: string; deviceId: string }): string[] {
+  return [`brand:${identity.brand}`, `store:${identity.storeId}`, `device:${identity.deviceId}`];
+}
