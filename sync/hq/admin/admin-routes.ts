@@ -1,0 +1,237 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import receiptline from 'receiptline';
+import { z } from 'zod';
+import { hashPin, newPinSalt } from '../../../main/staff/pin-hash.js';
+import { DEVICE_CHANNEL, deviceNotice } from '../auth.js';
+import type { HqContext } from '../context.js';
+import { createEnrolCode, createFailureLimiter } from '../enrol.js';
+import { HqHttpError } from '../http-error.js';
+import { adminLogin, adminOfToken } from './admin-users.js';
+import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
+
+export const ADMIN_PREFIX = '/admin/v1';
+/** A 200,000-SKU catalog as JSON is ~50 MB; device requests keep the server's 8 MB limit. */
+const CATALOG_BODY_LIMIT = 128 * 1024 * 1024;
+
+const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+const name = z.string().min(1).max(200);
+
+const loginSchema = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
+const brandSchema = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), name_zh: name, name_en: name }).strict();
+const locationSchema = z
+  .object({
+    id,
+    brand: z.string().min(1).max(32),
+    kind: z.enum(['store', 'warehouse']),
+    code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+    name_zh: name,
+    name_en: name,
+    city_zh: name,
+    city_en: name,
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    timezone: z.string().min(1).max(64).default('Asia/Shanghai'),
+  })
+  .strict();
+const staffSchema = z
+  .object({
+    id,
+    storeId: id,
+    code: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+    name,
+    role: z.enum(['cashier', 'guide', 'manager']),
+    pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4–8 digits'),
+    active: z.boolean().default(true),
+  })
+  .strict();
+const stockSchema = z
+  .object({
+    locationId: id,
+    levels: z
+      .array(z.object({ sku: z.string().min(1).max(64), qty: z.number().int().min(-1_000_000).max(1_000_000) }).strict())
+      .min(1)
+      .max(500_000),
+  })
+  .strict();
+const enrolCodeSchema = z.object({ storeId: id, ttlMinutes: z.number().int().min(1).max(60 * 24 * 30).default(60) }).strict();
+const deviceIdSchema = z.object({ id: z.uuid() }).strict();
+
+/** Postgres constraint failures (unknown parent, duplicate, check) are bad input here, not HQ bugs. */
+function asBadInput(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === '23503' || code === '23505' || code === '23514' || code === '23502') {
+    const detail = (error as { detail?: unknown }).detail;
+    return new HqHttpError(400, 'bad_request', `${(error as Error).message}${typeof detail === 'string' ? ` (${detail})` : ''}`);
+  }
+  return error;
+}
+
+/** The enrolment code as a QR (SVG) for the device's camera, with receiptline's quiet zone. */
+export function enrolQrSvg(code: string): string {
+  return receiptline.transform(`{code:${code}; option:qrcode,6}`, { command: 'svg' });
+}
+
+/**
+ * The admin API for IT (the web console comes later): log in with a password, then everything
+ * else needs the bearer token. No anonymous writes.
+ */
+export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetDevice: (deviceId: string) => void = () => undefined): void {
+  const loginLimiter = createFailureLimiter(10);
+  const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
+
+  app.post(`${ADMIN_PREFIX}/login`, async (request) => {
+    const now = hq.clock();
+    if (loginLimiter.blocked(request.ip, now.getTime())) throw new HqHttpError(429, 'forbidden', 'too many failed logins; wait a minute');
+    const input = loginSchema.parse(request.body);
+    try {
+      return await adminLogin(hq.db, input.name, input.password, now);
+    } catch (error) {
+      if (error instanceof HqHttpError) loginLimiter.failed(request.ip, now.getTime());
+      throw error;
+    }
+  });
+
+  app.post(`${ADMIN_PREFIX}/brands`, async (request) => {
+    await admin(request);
+    const b = brandSchema.parse(request.body);
+    await hq.db.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en', [
+      b.code,
+      b.name_zh,
+      b.name_en,
+    ]);
+    return { code: b.code };
+  });
+
+  // Routes with a big body check the token before reading it: an anonymous caller must not make HQ buffer 128 MB.
+  const adminFirst = { bodyLimit: CATALOG_BODY_LIMIT, onRequest: async (request: FastifyRequest) => void (await admin(request)) };
+  app.post(`${ADMIN_PREFIX}/catalog`, adminFirst, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const catalog = typeof request.body === 'string' ? catalogFromCsv(query.brand, request.body) : catalogFromJson(request.body);
+    try {
+      return await hq.db.tx((sql) => writeCatalog(sql, catalog));
+    } catch (error) {
+      throw asBadInput(error);
+    }
+  });
+
+  app.post(`${ADMIN_PREFIX}/locations`, async (request) => {
+    await admin(request);
+    const l = locationSchema.parse(request.body);
+    try {
+      await hq.db.query(
+        `INSERT INTO location (id, brand, kind, code, name_zh, name_en, city_zh, city_en, lat, lng, timezone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (id) DO UPDATE SET brand = excluded.brand, kind = excluded.kind, code = excluded.code, name_zh = excluded.name_zh,
+           name_en = excluded.name_en, city_zh = excluded.city_zh, city_en = excluded.city_en, lat = excluded.lat, lng = excluded.lng, timezone = excluded.timezone`,
+        [l.id, l.brand, l.kind, l.code, l.name_zh, l.name_en, l.city_zh, l.city_en, l.lat, l.lng, l.timezone],
+      );
+    } catch (error) {
+      throw asBadInput(error);
+    }
+    return { id: l.id };
+  });
+
+  app.post(`${ADMIN_PREFIX}/staff`, async (request) => {
+    await admin(request);
+    const s = staffSchema.parse(request.body);
+    // The same scrypt scheme the device checks PINs with (main/staff/pin-hash.ts).
+    const salt = newPinSalt();
+    const pinHash = hashPin(s.pin, salt);
+    try {
+      const [store] = await hq.db.query<{ kind: string }>('SELECT kind FROM location WHERE id = $1', [s.storeId]);
+      if (store?.kind !== 'store') throw new HqHttpError(400, 'bad_request', `${s.storeId} is not a store`);
+      await hq.db.query(
+        `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, code = excluded.code, name = excluded.name, role = excluded.role,
+           active = excluded.active, pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
+        [s.id, s.storeId, s.code, s.name, s.role, s.active, salt, pinHash],
+      );
+    } catch (error) {
+      throw asBadInput(error);
+    }
+    return { id: s.id };
+  });
+
+  app.put(`${ADMIN_PREFIX}/stock`, adminFirst, async (request) => {
+    const s = stockSchema.parse(request.body);
+    const now = hq.clock();
+    try {
+      await hq.db.query(
+        `INSERT INTO stock (location_id, sku, qty, updated_at)
+         SELECT $1, u.sku, u.qty, $4 FROM unnest($2::text[], $3::int[]) AS u(sku, qty)
+         ON CONFLICT (location_id, sku) DO UPDATE SET qty = excluded.qty, updated_at = excluded.updated_at WHERE stock.qty <> excluded.qty`,
+        [s.locationId, s.levels.map((l) => l.sku), s.levels.map((l) => l.qty), now],
+      );
+    } catch (error) {
+      throw asBadInput(error);
+    }
+    return { levels: s.levels.length };
+  });
+
+  app.post(`${ADMIN_PREFIX}/enrolment-codes`, async (request) => {
+    const by = await admin(request);
+    const input = enrolCodeSchema.parse(request.body);
+    const created = await createEnrolCode(hq.db, { storeId: input.storeId, ttlMinutes: input.ttlMinutes, createdBy: by, now: hq.clock() });
+    return { ...created, qrSvg: enrolQrSvg(created.code) };
+  });
+
+  app.get(`${ADMIN_PREFIX}/devices`, async (request) => {
+    await admin(request);
+    const rows = await hq.db.query<{
+      id: string;
+      store_id: string;
+      receipt_code: string;
+      status: string;
+      enrolled_at: Date;
+      last_seen_at: Date | null;
+      app_version: string;
+      hostname: string;
+    }>('SELECT id::text AS id, store_id, receipt_code, status, enrolled_at, last_seen_at, app_version, hostname FROM device ORDER BY store_id, receipt_code');
+    return {
+      devices: rows.map((d) => ({
+        id: d.id,
+        storeId: d.store_id,
+        receiptCode: d.receipt_code,
+        status: d.status,
+        enrolledAt: d.enrolled_at.toISOString(),
+        lastSeenAt: d.last_seen_at ? d.last_seen_at.toISOString() : null,
+        appVersion: d.app_version,
+        hostname: d.hostname,
+      })),
+    };
+  });
+
+  app.post(`${ADMIN_PREFIX}/devices/:id/revoke`, async (request) => {
+    await admin(request);
+    const { id: deviceId } = deviceIdSchema.parse(request.params);
+    const now = hq.clock();
+    const found = await hq.db.tx(async (sql) => {
+      const rows = await sql.query('UPDATE device SET status = $2, revoked_at = coalesce(revoked_at, $3) WHERE id = $1 RETURNING 1', [deviceId, 'revoked', now]);
+      // At commit every HQ process hears it, drops the device from its cache and closes its live channels.
+      if (rows.length > 0) await sql.query('SELECT pg_notify($1, $2)', [DEVICE_CHANNEL, deviceNotice('revoked', deviceId)]);
+      return rows.length > 0;
+    });
+    if (!found) throw new HqHttpError(404, 'not_found', `no device ${deviceId}`);
+    forgetDevice(deviceId);
+    return { id: deviceId, status: 'revoked' };
+  });
+
+  app.get(`${ADMIN_PREFIX}/dead-letters`, async (request) => {
+    await admin(request);
+    const rows = await hq.db.query<{ device_id: string; event_id: string; type: string; reason: string; message: string; occurred_at: Date; rejected_at: Date; reported_at: Date }>(
+      'SELECT device_id::text AS device_id, event_id, type, reason, message, occurred_at, rejected_at, reported_at FROM dead_letter ORDER BY reported_at DESC LIMIT 1000',
+    );
+    return {
+      deadLetters: rows.map((r) => ({
+        deviceId: r.device_id,
+        eventId: r.event_id,
+        type: r.type,
+        reason: r.reason,
+        message: r.message,
+        occurredAt: r.occurred_at.toISOString(),
+        rejectedAt: r.rejected_at.toISOString(),
+        reportedAt: r.reported_at.toISOString(),
+      })),
+    };
+  });
+}

@@ -1,0 +1,81 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HqDb, Sql } from '../db.js';
+import { HqHttpError } from '../http-error.js';
+
+/** Admin passwords: scrypt, per-user salt. Logins are rare, so the cost can be higher than a PIN's. */
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+/** An admin session lasts a working day. */
+export const ADMIN_TOKEN_TTL_MS = 12 * 3600_000;
+
+function scryptHex(password: string, saltHex: string): Promise<string> {
+  const { N, r, p, keylen } = SCRYPT;
+  return new Promise((resolve, reject) => {
+    scrypt(password, Buffer.from(saltHex, 'hex'), keylen, { N, r, p }, (error, key) => (error ? reject(error) : resolve(key.toString('hex'))));
+  });
+}
+
+/** Tokens are random and stored only as a hash: a leaked table opens no session. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function setAdminPassword(sql: Sql, name: string, password: string): Promise<void> {
+  const salt = randomBytes(16).toString('hex');
+  const hash = await scryptHex(password, salt);
+  await sql.query(
+    `INSERT INTO admin_user (name, password_salt, password_hash) VALUES ($1, $2, $3)
+     ON CONFLICT (name) DO UPDATE SET password_salt = excluded.password_salt, password_hash = excluded.password_hash`,
+    [name, salt, hash],
+  );
+}
+
+export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<{ token: string; expiresAt: string }> {
+  const [user] = await db.query<{ password_salt: string; password_hash: string }>('SELECT password_salt, password_hash FROM admin_user WHERE name = $1', [name]);
+  // Hash even for an unknown name, so the answer time does not tell which names exist.
+  const actual = Buffer.from(await scryptHex(password, user?.password_salt ?? '00'), 'hex');
+  const expected = Buffer.from(user?.password_hash ?? '', 'hex');
+  if (!user || expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ADMIN_TOKEN_TTL_MS);
+  await db.query('DELETE FROM admin_token WHERE expires_at < $1', [now]);
+  await db.query('INSERT INTO admin_token (token_hash, admin, expires_at) VALUES ($1, $2, $3)', [tokenHash(token), name, expiresAt]);
+  return { token, expiresAt: expiresAt.toISOString() };
+}
+
+/** The admin a bearer token belongs to; 401 when it is missing, unknown or expired. */
+export async function adminOfToken(db: HqDb, authorization: string | undefined, now: Date): Promise<string> {
+  const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
+  if (!m) throw new HqHttpError(401, 'unauthenticated', 'an admin token is required (Authorization: Bearer …)');
+  const [row] = await db.query<{ admin: string }>('SELECT admin FROM admin_token WHERE token_hash = $1 AND expires_at > $2', [tokenHash(m[1] as string), now]);
+  if (!row) throw new HqHttpError(401, 'unauthenticated', 'the admin token is unknown or expired');
+  return row.admin;
+}
+
+export type FirstAdmin = { name: string; created: boolean; passwordFile: string | null };
+
+/**
+ * Makes sure HQ has an admin. SHOPFLOOR_ADMIN_PASSWORD (when given) sets the `admin` password;
+ * otherwise a fresh HQ gets a generated one, written to a 0600 file in its data folder and shown
+ * once by the caller — never a default password anyone could guess.
+ */
+export async function ensureFirstAdmin(db: HqDb, options: { password?: string; dataDir?: string }): Promise<FirstAdmin & { password?: string }> {
+  const name = 'admin';
+  if (options.password) {
+    await setAdminPassword(db, name, options.password);
+    return { name, created: true, passwordFile: null };
+  }
+  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM admin_user');
+  if ((row?.n ?? 0) > 0) return { name, created: false, passwordFile: null };
+  const password = randomBytes(18).toString('base64url');
+  await setAdminPassword(db, name, password);
+  let passwordFile: string | null = null;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    passwordFile = join(options.dataDir, 'admin-password.txt');
+    writeFileSync(passwordFile, `${name}\n${password}\n`, { mode: 0o600 });
+    chmodSync(passwordFile, 0o600);
+  }
+  return { name, created: true, passwordFile, password };
+}

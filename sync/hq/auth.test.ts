@@ -1,0 +1,184 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7Generator } from '../../main/store/uuidv7.js';
+import { SYNC_PATHS } from '../protocol/http.js';
+import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../protocol/signing.js';
+import type { HqDb } from './db.js';
+import { testBackends } from './testing/backends.js';
+import { httpCall, openTestHqDb, startTestHq, testDevice } from './testing/test-hq.js';
+import type { TestHq } from './testing/test-hq.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+/** Opening PGlite and loading the sample brand takes seconds, many more on a busy 2-core machine. */
+const SETUP_TIMEOUT_MS = 180_000;
+const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
+
+describe.each(backends)('device request signatures on $name', (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  beforeAll(async () => {
+    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
+    hq = await startTestHq(db);
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await hq?.close();
+    await db?.close();
+  });
+
+  it('accepts a correctly signed request and records when the device was last seen', async () => {
+    const device = await testDevice(hq);
+    const answer = await device.call('POST', SYNC_PATHS.hello, {});
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ deviceId: device.id, storeId: 'loc-S001', status: 'active' });
+    const [row] = await db.query<{ seen: boolean }>('SELECT last_seen_at IS NOT NULL AS seen FROM device WHERE id = $1', [device.id]);
+    expect(row?.seen).toBe(true);
+  });
+
+  it('refuses a request without signature headers, or with malformed ones', async () => {
+    const device = await testDevice(hq);
+    const none = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(none.status).toBe(401);
+    expect(errorCode(none.body)).toBe('unauthenticated');
+    for (const header of Object.values(SIGN_HEADERS)) {
+      const headers: Record<string, string> = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' };
+      delete headers[header];
+      const answer = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{}' });
+      expect(answer.status, header).toBe(401);
+      expect(errorCode(answer.body)).toBe('unauthenticated');
+    }
+    const garbled = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), [SIGN_HEADERS.time]: 'yesterday', 'content-type': 'application/json' };
+    const answer = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: garbled, body: '{}' });
+    expect(answer.status).toBe(401);
+    expect(errorCode(answer.body)).toBe('unauthenticated');
+  });
+
+  it('refuses an unknown device', async () => {
+    const device = await testDevice(hq);
+    const answer = await device.call('POST', SYNC_PATHS.hello, {}, { deviceId: uuidv7Generator()() });
+    expect(answer.status).toBe(401);
+    expect(errorCode(answer.body)).toBe('unknown_device');
+  });
+
+  it('refuses a signature made with another key', async () => {
+    const device = await testDevice(hq);
+    const answer = await device.call('POST', SYNC_PATHS.hello, {}, { key: generateKeyPairSync('ed25519').privateKey });
+    expect(answer.status).toBe(401);
+    expect(errorCode(answer.body)).toBe('bad_signature');
+  });
+
+  it('refuses a body or a path changed after signing', async () => {
+    const device = await testDevice(hq);
+    const headers = { ...device.sign('POST', SYNC_PATHS.hello, '{"a":1}'), 'content-type': 'application/json' };
+    const changedBody = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{"a":2}' });
+    expect(changedBody.status).toBe(401);
+    expect(errorCode(changedBody.body)).toBe('bad_signature');
+    const headers2 = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' };
+    const changedPath = await httpCall(`${hq.url}${SYNC_PATHS.hello}?x=1`, { method: 'POST', headers: headers2, body: '{}' });
+    expect(changedPath.status).toBe(401);
+    expect(errorCode(changedPath.body)).toBe('bad_signature');
+  });
+
+  it('refuses a timestamp too far in the past and too far in the future', async () => {
+    const device = await testDevice(hq);
+    const skew = MAX_CLOCK_SKEW_MS + 60_000;
+    for (const offset of [-skew, skew]) {
+      const answer = await device.call('POST', SYNC_PATHS.hello, {}, { now: new Date(Date.now() + offset) });
+      expect(answer.status, String(offset)).toBe(401);
+      expect(errorCode(answer.body)).toBe('stale_time');
+    }
+    // Within the window is fine.
+    expect((await device.call('POST', SYNC_PATHS.hello, {}, { now: new Date(Date.now() - MAX_CLOCK_SKEW_MS / 2) })).status).toBe(200);
+  });
+
+  it('refuses a replayed request (same nonce) even though its signature is right', async () => {
+    const device = await testDevice(hq);
+    const headers = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' };
+    const first = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{}' });
+    const again = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{}' });
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(401);
+    expect(errorCode(again.body)).toBe('replayed');
+  });
+
+  it('a wrongly signed request does not use up its nonce', async () => {
+    const device = await testDevice(hq);
+    const nonce = 'ab'.repeat(16);
+    const forged = await device.call('POST', SYNC_PATHS.hello, {}, { nonce, key: generateKeyPairSync('ed25519').privateKey });
+    expect(errorCode(forged.body)).toBe('bad_signature');
+    expect((await device.call('POST', SYNC_PATHS.hello, {}, { nonce })).status).toBe(200);
+  });
+
+  it('refuses a revoked device at once, and keeps refusing it', async () => {
+    const device = await testDevice(hq);
+    expect((await device.call('POST', SYNC_PATHS.hello, {})).status).toBe(200);
+    const revoked = await hq.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {});
+    expect(revoked.status).toBe(200);
+    const answer = await device.call('POST', SYNC_PATHS.hello, {});
+    expect(answer.status).toBe(403);
+    expect(errorCode(answer.body)).toBe('device_revoked');
+    const pull = await device.call('POST', SYNC_PATHS.pull, { scopes: [{ scope: 'store:loc-S001', cursor: '' }], limit: 10 });
+    expect(errorCode(pull.body)).toBe('device_revoked');
+  });
+
+  it('rotates a key: the old key is refused afterwards, the new one accepted', async () => {
+    const { rotateProofText } = await import('../protocol/enrol.js');
+    const { publicKeyToBase64 } = await import('../protocol/signing.js');
+    const { sign } = await import('node:crypto');
+    const device = await testDevice(hq);
+    const next = generateKeyPairSync('ed25519');
+    const publicKey = publicKeyToBase64(next.publicKey);
+    const badProof = sign(null, Buffer.from(rotateProofText(device.id, publicKey)), device.privateKey).toString('base64');
+    const refused = await device.call('POST', SYNC_PATHS.rotateKey, { publicKey, proof: badProof });
+    expect(refused.status).toBe(401);
+    const proof = sign(null, Buffer.from(rotateProofText(device.id, publicKey)), next.privateKey).toString('base64');
+    const rotated = await device.call('POST', SYNC_PATHS.rotateKey, { publicKey, proof });
+    expect(rotated.status).toBe(200);
+    const old = await device.call('POST', SYNC_PATHS.hello, {});
+    expect(errorCode(old.body)).toBe('bad_signature');
+    expect((await device.call('POST', SYNC_PATHS.hello, {}, { key: next.privateKey })).status).toBe(200);
+  });
+});
+
+describe('two HQ processes on one PostgreSQL', () => {
+  let db1: HqDb;
+  let db2: HqDb;
+  let hq1: TestHq;
+  let hq2: TestHq;
+  const notices: { what: string; deviceId: string }[] = [];
+  const waiters: (() => void)[] = [];
+  beforeAll(async () => {
+    const url = await backends[1]?.databaseUrl();
+    db1 = await openTestHqDb({ databaseUrl: url });
+    // The second process: its own pool, its own listener, its own device cache.
+    const { openHqDb } = await import('./db.js');
+    db2 = await openHqDb({ databaseUrl: url });
+    hq1 = await startTestHq(db1);
+    hq2 = await startTestHq(db2, {
+      onDeviceNotice: (notice) => {
+        notices.push(notice);
+        for (const wake of waiters.splice(0)) wake();
+      },
+    });
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await hq1?.close();
+    await hq2?.close();
+    await db1?.close();
+    await db2?.close();
+  });
+
+  it('a revocation through one process is refused by the other, whose cache held the device', async () => {
+    const device = await testDevice(hq1);
+    const hello2 = () => httpCall(`${hq2.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' }, body: '{}' });
+    expect((await hello2()).status).toBe(200);
+    const heard = new Promise<void>((resolve) => waiters.push(resolve));
+    expect((await hq1.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {})).status).toBe(200);
+    await heard;
+    expect(notices).toContainEqual({ what: 'revoked', deviceId: device.id });
+    const answer = await hello2();
+    expect(answer.status).toBe(403);
+    expect(errorCode(answer.body)).toBe('device_revoked');
+  });
+});

@@ -1,0 +1,158 @@
+import type { KeyObject } from 'node:crypto';
+import { deviceScopes } from '../protocol/feed.js';
+import { MAX_CLOCK_SKEW_MS, NONCE_PATTERN, SIGN_HEADERS, bodyHash, canonicalRequest, publicKeyFromBase64, verifySignature } from '../protocol/signing.js';
+import type { AuthedDevice, HqLog, SignedRequest } from './context.js';
+import type { HqDb } from './db.js';
+import { HqHttpError } from './http-error.js';
+
+/** The NOTIFY channel telling every HQ process that a device's key or status changed. */
+export const DEVICE_CHANNEL = 'sf_device';
+
+/** `revoked:<id>` or `rotated:<id>`: what happened to the device, so listeners react right. */
+export function deviceNotice(what: 'revoked' | 'rotated', deviceId: string): string {
+  return `${what}:${deviceId}`;
+}
+
+export function parseDeviceNotice(payload: string): { what: 'revoked' | 'rotated'; deviceId: string } | null {
+  const m = /^(revoked|rotated):([0-9a-f-]{36})$/.exec(payload);
+  return m ? { what: m[1] as 'revoked' | 'rotated', deviceId: m[2] as string } : null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TIME = /^\d{1,15}$/;
+const SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
+
+/**
+ * Cached rows live this long even without a NOTIFY: a safety net should a notification be lost
+ * (a listener reconnecting). Revocation normally reaches every HQ process at once via sf_device.
+ */
+const CACHE_TTL_MS = 30_000;
+/** last_seen_at is a hint for IT, not an audit: one write a minute per device is plenty. */
+const LAST_SEEN_EVERY_MS = 60_000;
+/** A nonce must be remembered while a request carrying it could still pass the time check. */
+const NONCE_KEEP_MS = 2 * MAX_CLOCK_SKEW_MS;
+const PRUNE_EVERY_MS = 60_000;
+
+type DeviceEntry = { device: AuthedDevice; key: KeyObject; status: 'active' | 'revoked'; loadedAt: number };
+
+export type Authenticator = {
+  authenticate(request: SignedRequest): Promise<AuthedDevice>;
+  /** Drops a device from the cache (its key or status changed, maybe in another HQ process). */
+  forget(deviceId: string): void;
+  /** Stops the nonce pruning timer. */
+  close(): void;
+};
+
+/**
+ * Checks signed device requests. Runs on every device request, so the device row and its parsed
+ * public key are cached in memory; the only database work per request is the nonce insert.
+ */
+export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Authenticator {
+  const cache = new Map<string, DeviceEntry>();
+  const lastSeen = new Map<string, number>();
+  // Bumped by every forget(): a row read before a revocation was heard must not be cached after it.
+  let epoch = 0;
+
+  const load = async (id: string, now: number): Promise<DeviceEntry | null> => {
+    const cached = cache.get(id);
+    if (cached && now - cached.loadedAt < CACHE_TTL_MS) return cached;
+    const startEpoch = epoch;
+    const [row] = await db.query<{ store_id: string; public_key: string; receipt_code: string; status: 'active' | 'revoked'; brand: string }>(
+      `SELECT d.store_id, d.public_key, d.receipt_code, d.status, l.brand
+         FROM device d JOIN location l ON l.id = d.store_id WHERE d.id = $1`,
+      [id],
+    );
+    if (!row) {
+      cache.delete(id);
+      return null;
+    }
+    const entry: DeviceEntry = {
+      device: { id, storeId: row.store_id, brand: row.brand, receiptCode: row.receipt_code, scopes: deviceScopes({ brand: row.brand, storeId: row.store_id, deviceId: id }) },
+      key: publicKeyFromBase64(row.public_key),
+      status: row.status,
+      loadedAt: now,
+    };
+    if (epoch === startEpoch) cache.set(id, entry);
+    return entry;
+  };
+
+  /**
+   * One round trip: the two statements go as one simple query, which PostgreSQL runs as one
+   * implicit transaction (a duplicate nonce fails it whole: 23505). That needs the values inline;
+   * they are safe to inline because they matched strict patterns (UUID, 32 hex digits) above and
+   * are checked again here. Durability is traded for speed on purpose: with asynchronous commit a
+   * database crash may forget the nonces of its last few hundred milliseconds, so a captured
+   * request could be replayed once within the skew window after such a crash. Every write a
+   * replay could cause is idempotent anyway (events apply exactly once by id), and a WAL flush
+   * per request would cap HQ at the disk's fsync rate (measured: 1 round trip async ≈ 5× the
+   * BEGIN/SET LOCAL/INSERT/COMMIT transaction).
+   */
+  const rememberNonce = async (deviceId: string, nonce: string, now: Date): Promise<boolean> => {
+    if (!UUID.test(deviceId) || !NONCE_PATTERN.test(nonce)) throw new Error('rememberNonce: unchecked input');
+    try {
+      await db.exec(
+        `SET LOCAL synchronous_commit = off; INSERT INTO request_nonce (device_id, nonce, seen_at) VALUES ('${deviceId}', '${nonce}', '${now.toISOString()}')`,
+      );
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '23505') return false;
+      throw error;
+    }
+  };
+
+  // Awaited (it happens once a minute per device, so it costs nothing measurable), which keeps
+  // last_seen_at true the moment a request is answered; a failure is logged, never refused.
+  const touch = async (deviceId: string, now: Date): Promise<void> => {
+    const last = lastSeen.get(deviceId) ?? 0;
+    if (now.getTime() - last < LAST_SEEN_EVERY_MS) return;
+    lastSeen.set(deviceId, now.getTime());
+    if (lastSeen.size > 200_000) lastSeen.clear();
+    await db.query('UPDATE device SET last_seen_at = $2 WHERE id = $1', [deviceId, now]).catch((error: unknown) => log('last_seen_at update failed', String(error)));
+  };
+
+  const prune = async (): Promise<void> => {
+    const before = new Date(clock().getTime() - NONCE_KEEP_MS);
+    await db.query('DELETE FROM request_nonce WHERE seen_at < $1', [before]);
+  };
+  const pruneTimer = setInterval(() => {
+    prune().catch((error: unknown) => log('nonce prune failed', String(error)));
+  }, PRUNE_EVERY_MS);
+  pruneTimer.unref();
+
+  return {
+    async authenticate(request) {
+      const header = (name: string): string | null => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value : null;
+      };
+      const deviceId = header(SIGN_HEADERS.device);
+      const time = header(SIGN_HEADERS.time);
+      const nonce = header(SIGN_HEADERS.nonce);
+      const signature = header(SIGN_HEADERS.signature);
+      if (!deviceId || !time || !nonce || !signature) throw new HqHttpError(401, 'unauthenticated', 'signature headers missing');
+      if (!UUID.test(deviceId) || !TIME.test(time) || !NONCE_PATTERN.test(nonce) || !SIGNATURE.test(signature)) {
+        throw new HqHttpError(401, 'unauthenticated', 'signature headers malformed');
+      }
+      const now = clock();
+      const entry = await load(deviceId, now.getTime());
+      if (!entry) throw new HqHttpError(401, 'unknown_device', 'this device is not enrolled');
+      if (entry.status === 'revoked') throw new HqHttpError(403, 'device_revoked', 'this device was revoked');
+      if (Math.abs(now.getTime() - Number(time)) > MAX_CLOCK_SKEW_MS) {
+        throw new HqHttpError(401, 'stale_time', `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`);
+      }
+      const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });
+      if (!verifySignature(entry.key, text, signature)) throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
+      // Checked last: only a correctly signed request may use up a nonce.
+      if (!(await rememberNonce(deviceId, nonce, now))) throw new HqHttpError(401, 'replayed', 'this request was already received');
+      await touch(deviceId, now);
+      return entry.device;
+    },
+    forget(deviceId) {
+      epoch++;
+      cache.delete(deviceId);
+    },
+    close() {
+      clearInterval(pruneTimer);
+    },
+  };
+}

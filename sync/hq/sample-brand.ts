@@ -1,0 +1,185 @@
+import { generateCheckoutSample, memberCodeOf } from '../../fixtures/checkout-sample.js';
+import type { SampleCoupon, SamplePromotion } from '../../fixtures/checkout-sample.js';
+import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/generate.js';
+import type { SampleData } from '../../fixtures/generate.js';
+import { upsertSkus, upsertStyles } from './admin/catalog-import.js';
+import type { HqDb, Sql } from './db.js';
+
+export type SampleBrandOptions = {
+  skus: number;
+  customers: number;
+  seed?: string;
+  stores?: number;
+  /** Store codes (S001 …) whose stock HQ gets; default every store. The warehouse always does. */
+  stockStores?: readonly string[];
+  /** The instant stamped on stock rows (default now). */
+  now?: Date;
+};
+
+export type SampleBrandCounts = {
+  brand: string;
+  locations: number;
+  styles: number;
+  skus: number;
+  staff: number;
+  customers: number;
+  memberCodes: number;
+  promotions: number;
+  coupons: number;
+  stockRows: number;
+};
+
+const CHUNK = 50_000;
+
+/**
+ * Loads the deterministic sample brand (fixtures/generate.ts) into HQ: the same catalog, stores,
+ * staff (with the demo PIN hashes the device checks), customers, member codes, promotions,
+ * coupons and stock a device would otherwise seed itself — so a device enrolled in S001 and
+ * provisioned from HQ logs in with S001-01 / 0101. One transaction, multi-row `unnest` inserts.
+ */
+export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): Promise<SampleBrandCounts> {
+  const data = generateSampleData({ seed: options.seed ?? DEFAULT_SEED, skus: options.skus, customers: options.customers, stores: options.stores });
+  const stores = data.locations.filter((l) => l.kind === 'store');
+  const stocked = data.locations.filter((l) => l.kind === 'warehouse' || !options.stockStores || options.stockStores.includes(l.code));
+  const samples = stores.map((s) => generateCheckoutSample(data, s.id));
+  const now = options.now ?? new Date();
+  return db.tx(async (sql) => {
+    const [exists] = await sql.query('SELECT 1 FROM brand WHERE code = $1', [data.brand.code]);
+    if (exists) throw new Error(`the sample brand ${data.brand.code} is already in this HQ`);
+    await sql.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3)', [data.brand.code, data.brand.name_zh, data.brand.name]);
+    await insertLocations(sql, data);
+    await upsertStyles(sql, data.brand.code, data.styles.map((s) => ({ code: s.code, name_zh: s.name_zh, name_en: s.name_en, category_zh: s.category_zh, category_en: s.category_en, season: s.season, price_fen: s.price_fen })));
+    await upsertSkus(sql, data.brand.code, data.skus);
+    const credentials = new Map(samples.flatMap((s) => s.credentials.map((c) => [c.staff_id, c] as const)));
+    await sql.query(
+      `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::text[])`,
+      [
+        data.staff.map((s) => s.id),
+        data.staff.map((s) => s.store_id),
+        data.staff.map((s) => s.code),
+        data.staff.map((s) => s.name),
+        data.staff.map((s) => s.role),
+        data.staff.map((s) => s.active),
+        data.staff.map((s) => credentials.get(s.id)?.pin_salt ?? ''),
+        data.staff.map((s) => credentials.get(s.id)?.pin_hash ?? ''),
+      ],
+    );
+    for (let i = 0; i < data.customers.length; i += CHUNK) {
+      const part = data.customers.slice(i, i + CHUNK);
+      await sql.query(
+        `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[])`,
+        [part.map((c) => c.id), part.map((c) => c.store_id), part.map((c) => c.name), part.map((c) => c.phone), part.map((c) => c.tier), part.map((c) => c.points), part.map((c) => c.guide_id), part.map((c) => c.created_at)],
+      );
+      await sql.query('INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [part.map((c) => memberCodeOf(c.id)), part.map((c) => c.id)]);
+    }
+    // Every store's sample has the same brand-wide promotions and coupons: keep one of each.
+    const promotions = unique(samples.flatMap((s) => s.promotions), (p) => p.id);
+    const coupons = unique(samples.flatMap((s) => s.coupons), (c) => c.code);
+    await insertPromotions(sql, data.brand.code, promotions);
+    await insertCoupons(sql, data.brand.code, coupons);
+    let stockRows = 0;
+    const skuCodes = data.skus.map((s) => s.sku);
+    for (const location of stocked) {
+      const qty = stockLevels(data.seed, location.id, location.kind, data.skus.length);
+      for (let i = 0; i < skuCodes.length; i += CHUNK) {
+        await sql.query(
+          `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, u.qty, $2 FROM unnest($3::text[], $4::int[]) AS u(sku, qty)`,
+          [location.id, now, skuCodes.slice(i, i + CHUNK), Array.from(qty.subarray(i, i + CHUNK))],
+        );
+      }
+      stockRows += skuCodes.length;
+    }
+    return {
+      brand: data.brand.code,
+      locations: data.locations.length,
+      styles: data.styles.length,
+      skus: data.skus.length,
+      staff: data.staff.length,
+      customers: data.customers.length,
+      memberCodes: data.customers.length,
+      promotions: promotions.length,
+      coupons: coupons.length,
+      stockRows,
+    };
+  });
+}
+
+function unique<T>(list: readonly T[], keyOf: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of list) if (!seen.has(keyOf(item))) seen.set(keyOf(item), item);
+  return [...seen.values()];
+}
+
+async function insertLocations(sql: Sql, data: SampleData): Promise<void> {
+  const l = data.locations;
+  await sql.query(
+    `INSERT INTO location (id, brand, kind, code, name_zh, name_en, city_zh, city_en, lat, lng, timezone)
+     SELECT u.id, $1, u.kind, u.code, u.name_zh, u.name_en, u.city_zh, u.city_en, u.lat, u.lng, u.timezone
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[])
+            AS u(id, kind, code, name_zh, name_en, city_zh, city_en, lat, lng, timezone)`,
+    [
+      data.brand.code,
+      l.map((x) => x.id),
+      l.map((x) => x.kind),
+      l.map((x) => x.code),
+      l.map((x) => x.name_zh),
+      l.map((x) => x.name_en),
+      l.map((x) => x.city_zh),
+      l.map((x) => x.city_en),
+      l.map((x) => x.lat),
+      l.map((x) => x.lng),
+      l.map((x) => x.timezone),
+    ],
+  );
+}
+
+async function insertPromotions(sql: Sql, brand: string, p: readonly SamplePromotion[]): Promise<void> {
+  await sql.query(
+    `INSERT INTO promotion (id, brand, kind, name_zh, name_en, scope, percent_bp, price_fen, threshold_fen, off_fen, repeat, coupons_allowed, with_item_promotions, valid_from, valid_until)
+     SELECT u.id, $1, u.kind, u.name_zh, u.name_en, u.scope::jsonb, u.percent_bp, u.price_fen, u.threshold_fen, u.off_fen, u.repeat, u.coupons_allowed, u.with_item_promotions, u.valid_from, u.valid_until
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::int[], $11::bool[], $12::bool[], $13::bool[], $14::timestamptz[], $15::timestamptz[])
+            AS u(id, kind, name_zh, name_en, scope, percent_bp, price_fen, threshold_fen, off_fen, repeat, coupons_allowed, with_item_promotions, valid_from, valid_until)`,
+    [
+      brand,
+      p.map((x) => x.id),
+      p.map((x) => x.kind),
+      p.map((x) => x.name_zh),
+      p.map((x) => x.name_en),
+      p.map((x) => x.scope),
+      p.map((x) => x.percent_bp),
+      p.map((x) => x.price_fen),
+      p.map((x) => x.threshold_fen),
+      p.map((x) => x.off_fen),
+      p.map((x) => x.repeat),
+      p.map((x) => x.coupons_allowed),
+      p.map((x) => x.with_item_promotions),
+      p.map((x) => x.valid_from),
+      p.map((x) => x.valid_until),
+    ],
+  );
+}
+
+async function insertCoupons(sql: Sql, brand: string, c: readonly SampleCoupon[]): Promise<void> {
+  await sql.query(
+    `INSERT INTO coupon (code, brand, customer_id, kind, name_zh, name_en, value_fen, threshold_fen, percent_bp, stackable, valid_from, valid_until)
+     SELECT u.code, $1, u.customer_id, u.kind, u.name_zh, u.name_en, u.value_fen, u.threshold_fen, u.percent_bp, u.stackable, u.valid_from, u.valid_until
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::bool[], $11::timestamptz[], $12::timestamptz[])
+            AS u(code, customer_id, kind, name_zh, name_en, value_fen, threshold_fen, percent_bp, stackable, valid_from, valid_until)`,
+    [
+      brand,
+      c.map((x) => x.code),
+      c.map((x) => x.customer_id),
+      c.map((x) => x.kind),
+      c.map((x) => x.name_zh),
+      c.map((x) => x.name_en),
+      c.map((x) => x.value_fen),
+      c.map((x) => x.threshold_fen),
+      c.map((x) => x.percent_bp),
+      c.map((x) => x.stackable),
+      c.map((x) => x.valid_from),
+      c.map((x) => x.valid_until),
+    ],
+  );
+}

@@ -1,0 +1,152 @@
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import type { HqErrorBody, HqErrorCode } from '../protocol/http.js';
+import { MAX_PUSH_BYTES } from '../protocol/push.js';
+import { registerAdminRoutes } from './admin/admin-routes.js';
+import { DEVICE_CHANNEL, createAuthenticator, parseDeviceNotice } from './auth.js';
+import type { HqContext, HqLog } from './context.js';
+import type { HqDb } from './db.js';
+import { registerEnrolRoutes } from './enrol.js';
+import { HqHttpError } from './http-error.js';
+import { attachLive, createLiveHub } from './live.js';
+import { migrateHq } from './migrate.js';
+import { registerSyncRoutes } from './routes/sync-routes.js';
+
+declare module 'fastify' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
+  interface FastifyRequest {
+    /** The body exactly as received (signatures cover these bytes); null when there was none. */
+    rawBody: Buffer | null;
+  }
+}
+
+export type HqServerOptions = {
+  db: HqDb;
+  clock?: () => Date;
+  log?: HqLog;
+  host?: string;
+  port?: number;
+  /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
+  onDeviceNotice?: (notice: { what: 'revoked' | 'rotated'; deviceId: string }) => void;
+};
+
+export type HqServer = { url: string; port: number; hq: HqContext; app: FastifyInstance; close(): Promise<void> };
+
+/** The change-log channel the entity triggers NOTIFY (migration 0001) with the changed scope. */
+const CHANGE_CHANNEL = 'sf_change';
+
+/**
+ * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
+ * no state beyond caches, so several of them can serve one PostgreSQL: NOTIFYs from the database
+ * keep their caches and live channels in step.
+ */
+export async function createHqServer(options: HqServerOptions): Promise<HqServer> {
+  const { db } = options;
+  const clock = options.clock ?? (() => new Date());
+  const log: HqLog = options.log ?? ((message, detail) => console.error(`[hq] ${message}`, detail ?? ''));
+  await migrateHq(db);
+
+  const auth = createAuthenticator(db, clock, log);
+  const live = createLiveHub(log);
+  const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live };
+
+  const app = Fastify({ bodyLimit: MAX_PUSH_BYTES, logger: false, return503OnClosing: true });
+  app.decorateRequest('rawBody', null);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new HqHttpError(400, 'bad_request', 'the body is not valid JSON'), undefined);
+    }
+  });
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
+    done(null, body.toString('utf8'));
+  });
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, code, message } = describeError(error, log);
+    const body: HqErrorBody = { error: { code, message } };
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: HqErrorBody = { error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` } };
+    return reply.status(404).send(body);
+  });
+
+  app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections() }));
+  // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
+  const forgetDevice = (deviceId: string) => auth.forget(deviceId);
+  registerEnrolRoutes(app, hq, forgetDevice);
+  registerSyncRoutes(app, hq);
+  registerAdminRoutes(app, hq, forgetDevice);
+
+  const stopListening: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    auth.close();
+    for (const stop of stopListening.splice(0)) await stop().catch(() => undefined);
+  };
+  try {
+    stopListening.push(await db.listen(CHANGE_CHANNEL, (scope) => live.changed(scope)));
+    stopListening.push(
+      await db.listen(DEVICE_CHANNEL, (payload) => {
+        const notice = parseDeviceNotice(payload);
+        if (!notice) return;
+        auth.forget(notice.deviceId);
+        if (notice.what === 'revoked') live.revoked(notice.deviceId);
+        options.onDeviceNotice?.(notice);
+      }),
+    );
+    await app.ready();
+    attachLive(app.server, hq);
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  } catch (error) {
+    await stopAll();
+    await live.close().catch(() => undefined);
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const host = options.host ?? '127.0.0.1';
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    hq,
+    app,
+    close() {
+      closing ??= (async () => {
+        await stopAll();
+        await live.close();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Maps anything a route throws to an answer: bad input is always a 4xx with a reason; only a real bug is a 500. */
+function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string } {
+  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return { status: 400, code: 'bad_request', message: `${where}${issue?.message ?? 'invalid input'}` };
+  }
+  // PostgreSQL's data exceptions (22xxx: a NUL in a text, a number out of range) and integrity
+  // violations (23xxx: unknown parent, duplicate) come from what a caller sent, not from a bug here.
+  const sqlState = (error as { code?: unknown }).code;
+  if (typeof sqlState === 'string' && /^2[23][0-9A-Z]{3}$/.test(sqlState)) {
+    return { status: 400, code: 'bad_request', message: error instanceof Error ? error.message : 'the database refused this input' };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status === 413) return { status, code: 'too_large', message: 'the body is larger than HQ accepts' };
+  if (status >= 400 && status < 500) return { status, code: status === 404 ? 'not_found' : 'bad_request', message: fastifyError.message ?? 'bad request' };
+  log('internal error', error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return { status: 500, code: 'internal', message: 'HQ failed to answer this request' };
+}
