@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PushRequest } from '../../protocol/push.js';
+import type { HqDb } from '../db.js';
+import { HqHttpError } from '../http-error.js';
+import { applyPush } from './apply-push.js';
+import { HQ_BACKENDS, openTestHq, resetHq, stopTestPostgres } from './hq-backends.js';
+import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture, skuCode } from './push-fixture.js';
+
+const NOW = new Date('2026-11-20T09:00:00.000Z');
+const S1 = deviceOf('S1');
+
+function request(events: PushRequest['events']): PushRequest {
+  return { deviceId: S1.id, storeId: 'S1', events };
+}
+
+async function count(db: HqDb, table: string): Promise<number> {
+  const [row] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+  return Number(row?.n);
+}
+
+async function stockOf(db: HqDb, n: number): Promise<number> {
+  const [row] = await db.query<{ qty: number }>(`SELECT qty FROM stock WHERE location_id = 'S1' AND sku = $1`, [skuCode(n)]);
+  return row?.qty ?? Number.NaN;
+}
+
+afterAll(stopTestPostgres);
+
+describe.each(HQ_BACKENDS)('push on %s', (kind) => {
+  let db: HqDb;
+  beforeAll(async () => {
+    db = (await openTestHq(kind)).db;
+  });
+  afterAll(async () => db.close());
+  beforeEach(async () => {
+    await resetHq(db);
+    await seedFixture(db);
+  });
+
+  it('records sales and cash once: the same batch again is all duplicates and moves nothing', async () => {
+    const events = [saleEvent('S1', [1, 2]), saleEvent('S1', [1], { qty: 3 }), cashEvent('S1', 5000), saleEvent('S1', [2], { qty: -1 })];
+    const first = await applyPush(db, S1, request(events), NOW);
+    expect(first.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    expect(await stockOf(db, 1)).toBe(96);
+    expect(await stockOf(db, 2)).toBe(100);
+    const again = await applyPush(db, S1, request(events), NOW);
+    expect(again).toEqual(events.map((e) => ({ id: e.id, status: 'duplicate' })));
+    expect(await count(db, 'event')).toBe(4);
+    expect(await count(db, 'sale')).toBe(3);
+    expect(await count(db, 'sale_line')).toBe(4);
+    expect(await count(db, 'sale_tender')).toBe(3);
+    expect(await count(db, 'cash_movement')).toBe(1);
+    expect(await stockOf(db, 1)).toBe(96);
+    const [sum] = await db.query<{ fen: string }>('SELECT sum(net_fen) AS fen FROM sale');
+    expect(Number(sum?.fen)).toBe(19900 * 2 + 19900 * 3 - 19900);
+  });
+
+  it("keeps the device's clock as occurred_at, HQ's as received_at, and orders by hq_seq", async () => {
+    const events = [saleEvent('S1', [1]), cashEvent('S1', 100)];
+    await applyPush(db, S1, request(events), NOW);
+    const rows = await db.query<{ id: string; occurred_at: Date; received_at: Date }>('SELECT id::text AS id, occurred_at, received_at FROM event ORDER BY hq_seq');
+    expect(rows.map((r) => r.id)).toEqual(events.map((e) => e.id));
+    expect(rows[0]?.occurred_at.toISOString()).toBe('2026-11-20T08:00:00.000Z');
+    expect(rows[0]?.received_at.toISOString()).toBe(NOW.toISOString());
+  });
+
+  it('the store sees its new stock in its change feed', async () => {
+    await applyPush(db, S1, request([saleEvent('S1', [4], { qty: 2 })]), NOW);
+    const rows = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'store:S1' AND kind = 'stock' AND key = $1", [`S1|${skuCode(4)}`]);
+    expect(rows[0]?.row.slice(0, 3)).toEqual(['S1', skuCode(4), 98]);
+  });
+
+  it('rejects foreign store, foreign staff, unknown types and bad payloads, writing nothing for them', async () => {
+    const good = saleEvent('S1', [1]);
+    const foreignStore = { ...saleEvent('S1', [1]), storeId: 'S2' };
+    const foreignStaff = saleEvent('S1', [1], { staffId: FIXTURE.staff.S2 });
+    const unknown = { ...cashEvent('S1', 1), type: 'loyalty.teleported' };
+    const badPayload = { ...cashEvent('S1', 1), payload: { id: 'x', amountFen: 1.5 } };
+    const results = await applyPush(db, S1, request([good, foreignStore, foreignStaff, unknown, badPayload]), NOW);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual(['accepted', 'foreign_store', 'foreign_staff', 'unknown_type', 'bad_payload']);
+    expect(await count(db, 'event')).toBe(1);
+    expect(await count(db, 'sale')).toBe(1);
+    expect(await count(db, 'cash_movement')).toBe(0);
+    expect(await stockOf(db, 1)).toBe(99);
+  });
+
+  it('falls back to one event at a time: a receipt-number conflict rejects that sale only', async () => {
+    const before = saleEvent('S1', [1], { receiptNo: 'R-1' });
+    await applyPush(db, S1, request([before]), NOW);
+    const clash = saleEvent('S1', [2], { receiptNo: 'R-1' });
+    const nul = { ...cashEvent('S1', 7), payload: { id: 'c', sessionId: 't', amountFen: 7, reason: 'bad \u0000 byte', approvedBy: null } };
+    const others = [saleEvent('S1', [3]), cashEvent('S1', 10)];
+    const results = await applyPush(db, S1, request([others[0]!, clash, nul, others[1]!]), NOW);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual(['accepted', 'conflict', 'bad_payload', 'accepted']);
+    expect(await count(db, 'event')).toBe(3);
+    expect(await count(db, 'sale')).toBe(2);
+    expect(await count(db, 'cash_movement')).toBe(1);
+    expect(await stockOf(db, 2)).toBe(100);
+    expect(await stockOf(db, 3)).toBe(99);
+  });
+
+  it('an event HQ already has is a duplicate, even if it would be rejected today', async () => {
+    const sale = saleEvent('S1', [1]);
+    await applyPush(db, S1, request([sale]), NOW);
+    await db.query("UPDATE staff SET store_id = 'S2' WHERE id = $1", [FIXTURE.staff.S1]);
+    expect(await applyPush(db, S1, request([sale]), NOW)).toEqual([{ id: sale.id, status: 'duplicate' }]);
+  });
+
+  it('the same event twice in one request counts once', async () => {
+    const sale = saleEvent('S1', [1]);
+    const results = await applyPush(db, S1, request([sale, sale]), NOW);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'duplicate']);
+    expect(await stockOf(db, 1)).toBe(99);
+  });
+
+  it("refuses the whole push for another device's envelope or events, writing nothing", async () => {
+    const mine = saleEvent('S1', [1]);
+    await expect(applyPush(db, S1, { ...request([mine]), storeId: 'S2' }, NOW)).rejects.toThrow(HqHttpError);
+    await expect(applyPush(db, S1, { ...request([mine]), deviceId: FIXTURE.devices.S2 }, NOW)).rejects.toThrow(HqHttpError);
+    const theirs = { ...saleEvent('S1', [2]), deviceId: FIXTURE.devices.S2 };
+    await expect(applyPush(db, S1, request([mine, theirs]), NOW)).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+    expect(await count(db, 'event')).toBe(0);
+  });
+
+  it('concurrent overlapping pushes apply each event once', async () => {
+    const events = Array.from({ length: 60 }, (_, i) => saleEvent('S1', [1 + (i % 5)]));
+    const a = applyPush(db, S1, request(events.slice(0, 40)), NOW);
+    const b = applyPush(db, S1, request(events.slice(20)), NOW);
+    const c = applyPush(db, S1, request(events.slice(10, 50)), NOW);
+    const all = (await Promise.all([a, b, c])).flat();
+    const accepted = all.filter((r) => r.status === 'accepted').map((r) => r.id);
+    expect(new Set(accepted).size).toBe(60);
+    expect(accepted.length).toBe(60);
+    expect(all.every((r) => r.status !== 'rejected')).toBe(true);
+    expect(await count(db, 'sale')).toBe(60);
+    for (let n = 1; n <= 5; n++) expect(await stockOf(db, n)).toBe(88);
+  });
+});

@@ -1,0 +1,133 @@
+import type { OutboxEvent } from '../../protocol/events.js';
+import type { PushRequest, PushResult } from '../../protocol/push.js';
+import type { AuthedDevice } from '../context.js';
+import type { HqDb, Sql } from '../db.js';
+import { checkEvents } from './check-events.js';
+import type { Rejection } from './check-events.js';
+import { applyEffects } from './effects.js';
+
+/**
+ * Records and applies a device's push exactly once, in one transaction: the events go into
+ * `event` in one statement (`ON CONFLICT (id) DO NOTHING RETURNING id` — returned ids are new,
+ * the rest HQ already had), then the effects of the new ones only, batched. If the batch fails
+ * (one event's sale breaks a unique receipt number, a value PostgreSQL refuses), the work is
+ * rolled back to a savepoint and redone event by event, each under its own savepoint, so the
+ * bad event is rejected with its reason and the others still go in.
+ *
+ * The answer lists every event of the request, in request order: the device removes an event
+ * only after its answer. Throws HqHttpError 403 (nothing written) for another device's events.
+ */
+export async function applyPush(db: HqDb, device: AuthedDevice, request: PushRequest, now: Date): Promise<PushResult[]> {
+  const { rejected, staffIds } = checkEvents(device, request);
+  // The same id twice in one request: the first counts, the rest are duplicates of it.
+  const seen = new Set<string>();
+  const candidates: OutboxEvent[] = [];
+  for (const event of request.events) {
+    if (seen.has(event.id) || rejected.has(event.id)) continue;
+    seen.add(event.id);
+    candidates.push(event);
+  }
+
+  const outcome = await db.tx(async (sql) => {
+    // One pusher per device across HQ processes (this process also queues per device).
+    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [device.id]);
+    await rejectForeignStaff(sql, device.storeId, candidates, staffIds, rejected);
+    const valid = candidates.filter((e) => !rejected.has(e.id));
+    const failed = new Map<string, Rejection>();
+    let inserted: Set<string>;
+    await sql.query('SAVEPOINT push_batch');
+    try {
+      inserted = await insertEvents(sql, device.id, valid, now);
+      await applyEffects(sql, [...inserted], device.storeId, now);
+      await sql.query('RELEASE SAVEPOINT push_batch');
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await sql.query('ROLLBACK TO SAVEPOINT push_batch');
+      inserted = await applyOneByOne(sql, device, valid, now, failed);
+    }
+    // An event HQ already has is a duplicate even if it would be rejected today (its staff
+    // member moved since): the device must not dead-letter what HQ recorded.
+    const refused = [...rejected.keys(), ...failed.keys()];
+    const known = refused.length === 0 ? new Set<string>() : await existing(sql, refused);
+    return { inserted, failed, known };
+  });
+
+  const answered = new Set<string>();
+  return request.events.map((event): PushResult => {
+    const first = !answered.has(event.id);
+    answered.add(event.id);
+    if (outcome.known.has(event.id)) return { id: event.id, status: 'duplicate' };
+    const rejection = rejected.get(event.id) ?? outcome.failed.get(event.id);
+    if (rejection) return { id: event.id, status: 'rejected', reason: rejection.reason, message: rejection.message };
+    return { id: event.id, status: first && outcome.inserted.has(event.id) ? 'accepted' : 'duplicate' };
+  });
+}
+
+async function rejectForeignStaff(sql: Sql, storeId: string, events: OutboxEvent[], staffIds: Map<string, string[]>, rejected: Map<string, Rejection>): Promise<void> {
+  const named = [...new Set([...staffIds.values()].flat())];
+  if (named.length === 0) return;
+  const rows = await sql.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 AND id = ANY($2::text[])', [storeId, named]);
+  const ours = new Set(rows.map((r) => r.id));
+  for (const event of events) {
+    const stranger = staffIds.get(event.id)?.find((id) => !ours.has(id));
+    if (stranger !== undefined) rejected.set(event.id, { reason: 'foreign_staff', message: `staff ${stranger} is not of store ${storeId}` });
+  }
+}
+
+/** One statement for the whole batch; the JSON goes in as one parameter. Returns the ids that are new. */
+async function insertEvents(sql: Sql, deviceId: string, events: OutboxEvent[], now: Date): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const rows = await sql.query<{ id: string }>(
+    `INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at)
+     SELECT x.id, x.type, $2::uuid, x."storeId", x."staffId", x.payload, x."occurredAt", $3::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, "storeId" text, "staffId" text, payload jsonb, "occurredAt" timestamptz)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id::text AS id`,
+    [JSON.stringify(events), deviceId, now.toISOString()],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+async function applyOneByOne(sql: Sql, device: AuthedDevice, events: OutboxEvent[], now: Date, failed: Map<string, Rejection>): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (const event of events) {
+    await sql.query('SAVEPOINT push_event');
+    try {
+      const ids = await insertEvents(sql, device.id, [event], now);
+      await applyEffects(sql, [...ids], device.storeId, now);
+      await sql.query('RELEASE SAVEPOINT push_event');
+      for (const id of ids) inserted.add(id);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await sql.query('ROLLBACK TO SAVEPOINT push_event');
+      failed.set(event.id, rejectionOf(error));
+    }
+  }
+  return inserted;
+}
+
+async function existing(sql: Sql, ids: string[]): Promise<Set<string>> {
+  const rows = await sql.query<{ id: string }>('SELECT id::text AS id FROM event WHERE id = ANY($1::uuid[])', [ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
+function sqlState(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : '';
+}
+
+/** Class 22 (data exception) and 23 (integrity constraint): the event's fault, not HQ's. */
+function isDataError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state.startsWith('22') || state.startsWith('23');
+}
+
+function rejectionOf(error: unknown): Rejection {
+  const state = sqlState(error);
+  const text = error instanceof Error ? error.message : String(error);
+  const detail = typeof error === 'object' && error !== null && typeof (error as { detail?: unknown }).detail === 'string' ? ` (${(error as { detail: string }).detail})` : '';
+  // A unique violation means another event already holds this sale or receipt number.
+  return state.startsWith('23')
+    ? { reason: state === '23505' ? 'conflict' : 'bad_payload', message: `${text}${detail}`.slice(0, 500) }
+    : { reason: 'bad_payload', message: text.slice(0, 500) };
+}

@@ -1,0 +1,22 @@
+import type { DeadLetterReport } from '../../protocol/push.js';
+import type { HqDb } from '../db.js';
+import { HqHttpError } from '../http-error.js';
+
+/** Records what a device put on its dead-letter list (for IT); a report sent twice updates in place. */
+export async function recordDeadLetters(db: HqDb, deviceId: string, report: DeadLetterReport): Promise<number> {
+  // PostgreSQL text cannot hold NUL; anything else was checked by the schema.
+  if (report.items.some((i) => [i.id, i.type, i.reason, i.message].some((t) => t.includes('\u0000')))) throw new HqHttpError(400, 'bad_request', 'a dead letter contains a NUL character');
+  const rows = await db.query<{ n: string }>(
+    `WITH up AS (
+       INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at)
+       SELECT DISTINCT ON (x.id) $2::uuid, x.id, x.type, x.reason, x.message, x."occurredAt", x."rejectedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, type text, reason text, message text, "occurredAt" timestamptz, "rejectedAt" timestamptz)
+       ON CONFLICT (device_id, event_id) DO UPDATE
+         SET type = excluded.type, reason = excluded.reason, message = excluded.message, occurred_at = excluded.occurred_at,
+             rejected_at = excluded.rejected_at, reported_at = now()
+       RETURNING 1)
+     SELECT count(*)::text AS n FROM up`,
+    [JSON.stringify(report.items), deviceId],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

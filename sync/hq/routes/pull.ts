@@ -1,0 +1,35 @@
+import type { PullRequest } from '../../protocol/feed.js';
+import type { AuthedDevice } from '../context.js';
+import type { HqDb } from '../db.js';
+import { CursorError, readFeed } from '../feed.js';
+import { HqHttpError } from '../http-error.js';
+
+/**
+ * A pull answer as JSON text (sync/protocol/feed.ts pullResponseSchema): one page per requested
+ * scope, in order, sharing the request's row budget. A scope the budget did not reach comes
+ * back with its cursor unchanged and `more`, so the device asks again.
+ */
+export async function servePull(db: HqDb, device: AuthedDevice, request: PullRequest, now: Date): Promise<string> {
+  for (const { scope } of request.scopes) {
+    if (!device.scopes.includes(scope)) throw new HqHttpError(403, 'forbidden', `scope ${scope} is not this device's`);
+  }
+  let budget = request.limit;
+  const pages: string[] = [];
+  for (const { scope, cursor } of request.scopes) {
+    if (budget === 0) {
+      pages.push(`{"scope":${JSON.stringify(scope)},"cursor":${JSON.stringify(cursor)},"more":true,"sets":[]}`);
+      continue;
+    }
+    let page;
+    try {
+      page = await readFeed(db, scope, cursor, budget, request.withTotal === true);
+    } catch (error) {
+      if (error instanceof CursorError) throw new HqHttpError(400, 'bad_request', error.message);
+      throw error;
+    }
+    budget -= page.rows;
+    const total = page.total === undefined ? '' : `,"total":${page.total}`;
+    pages.push(`{"scope":${JSON.stringify(scope)},"cursor":${JSON.stringify(page.cursor)},"more":${page.more}${total},"sets":${page.json}}`);
+  }
+  return `{"pages":[${pages.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
+}
