@@ -2,6 +2,7 @@ import type { Migration } from '../migrate.js';
 import m0001 from './0001-create-core.js';
 import m0002 from './0002-create-print-queue.js';
 import m0003 from './0003-create-checkout.js';
+import m0004 from './0004-create-sync.js';
 
 /** Every device migration, in order. Append only: never edit or remove one that has shipped. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004];

@@ -1,0 +1,234 @@
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
+import { ENTITIES, isEntityKind, rowProblem } from '../protocol/entities.js';
+import type { CellValue, EntityKind, EntitySpec } from '../protocol/entities.js';
+
+/** A page HQ sent that this device will not apply (bad rows, or rows its store refuses). Nothing of it was written. */
+export class PageRefusedError extends Error {
+  constructor(
+    readonly scope: string,
+    message: string,
+    /** The store refused it because a parent is missing (a later scope's page ran ahead of an earlier one). */
+    readonly missingParent = false,
+  ) {
+    super(message);
+    this.name = 'PageRefusedError';
+  }
+}
+
+/** A pull page as it came off the wire: the envelope is checked, rows are checked here with rowProblem(). */
+export type WirePage = {
+  scope: string;
+  cursor: string;
+  more: boolean;
+  total?: number;
+  sets: { kind: string; rows: unknown; deletes: unknown }[];
+};
+
+type Cascade = { table: string; column: string; action: 'delete' | 'null'; childKey?: string };
+
+/**
+ * What a tombstone takes with it on this device, where foreign keys would otherwise block the
+ * delete. Decided per parent: children that are facts of the parent go (a SKU's stock, a
+ * customer's member code and coupons, a coupon's local use); a customer whose guide is deleted
+ * stays and loses the guide (the customer belongs to the company, HQ reassigns them). Children
+ * that moved to another parent in the same page are not touched: cascades run after the upserts.
+ */
+const CASCADES: { readonly [table: string]: readonly Cascade[] } = {
+  location: [
+    { table: 'staff', column: 'store_id', action: 'delete', childKey: 'id' },
+    { table: 'customer', column: 'store_id', action: 'delete', childKey: 'id' },
+    { table: 'stock', column: 'location_id', action: 'delete' },
+  ],
+  style: [{ table: 'sku', column: 'style_code', action: 'delete', childKey: 'sku' }],
+  sku: [{ table: 'stock', column: 'sku', action: 'delete' }],
+  staff: [
+    { table: 'staff_credential', column: 'staff_id', action: 'delete' },
+    { table: 'customer', column: 'guide_id', action: 'null' },
+  ],
+  customer: [
+    { table: 'member_code', column: 'customer_id', action: 'delete' },
+    { table: 'coupon', column: 'customer_id', action: 'delete', childKey: 'code' },
+  ],
+  coupon: [{ table: 'coupon_use', column: 'code', action: 'delete' }],
+};
+
+type KindStatements = { upsert: Statement; remove: Statement; bools: number[] };
+
+/** Prepared statements per kind and per cascade, made once per database. */
+export class ApplyStatements {
+  private readonly kinds = new Map<EntityKind, KindStatements>();
+  private readonly sql = new Map<string, Statement>();
+  constructor(readonly db: Database) {}
+
+  kind(kind: EntityKind): KindStatements {
+    let s = this.kinds.get(kind);
+    if (!s) {
+      const spec = ENTITIES[kind];
+      const cols = spec.columns.map((c) => c.name);
+      const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = excluded.${c}`);
+      // Only the spec's columns are set: device-local columns (staff_credential.failed_attempts) survive a pull.
+      const upsert = this.db.prepare(
+        `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+         ON CONFLICT(${spec.key.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+      );
+      const remove = this.db.prepare(`DELETE FROM ${spec.table} WHERE ${spec.key.map((k) => `${k} = ?`).join(' AND ')}`);
+      const bools = spec.columns.flatMap((c, i) => (c.type === 'bool' ? [i] : []));
+      s = { upsert, remove, bools };
+      this.kinds.set(kind, s);
+    }
+    return s;
+  }
+
+  prepared(text: string): Statement {
+    let s = this.sql.get(text);
+    if (!s) {
+      s = this.db.prepare(text);
+      this.sql.set(text, s);
+    }
+    return s;
+  }
+}
+
+function deleteProblem(spec: EntitySpec, key: unknown): string | null {
+  if (!Array.isArray(key) || key.length !== spec.key.length) return `${spec.kind}: a delete does not carry its ${spec.key.length}-part key`;
+  for (const v of key) if (typeof v !== 'string' && typeof v !== 'number') return `${spec.kind}: a delete key is not text`;
+  return null;
+}
+
+/** Checks a whole page before anything is written: one bad row refuses the page. */
+export function pageProblem(page: WirePage): string | null {
+  for (const set of page.sets) {
+    if (!isEntityKind(set.kind)) return `unknown entity kind ${set.kind}`;
+    const spec = ENTITIES[set.kind];
+    if (!Array.isArray(set.rows) || !Array.isArray(set.deletes)) return `${set.kind}: rows and deletes must be lists`;
+    for (const row of set.rows as unknown[]) {
+      const problem = rowProblem(spec, row);
+      if (problem) return problem;
+    }
+    for (const key of set.deletes as unknown[]) {
+      const problem = deleteProblem(spec, key);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+/**
+ * Quantities this device sold (or took back, qty < 0) that are still in the outbox, per SKU. HQ's
+ * stock does not include them yet, so they are taken off what HQ sends for this store.
+ */
+function pendingSales(db: Database, storeId: string): Map<string, number> {
+  const rows = db
+    .prepare(
+      `SELECT json_extract(l.value, '$.sku') AS sku, sum(json_extract(l.value, '$.qty')) AS qty
+         FROM outbox AS o, json_each(o.payload, '$.lines') AS l
+        WHERE o.type = 'sale.completed' AND o.store_id = ?
+        GROUP BY 1`,
+    )
+    .all(storeId) as { sku: string | null; qty: number | null }[];
+  return new Map(rows.flatMap((r) => (r.sku !== null && r.qty ? [[r.sku, r.qty] as [string, number]] : [])));
+}
+
+export type ApplyOptions = {
+  storeId: string;
+  now: string;
+  /** Provisioning bookkeeping of the scope: entities applied so far and HQ's total, stored with the cursor. */
+  progress?: { applied: number; total: number | null };
+};
+
+export type ApplyResult = { rows: number; deletes: number };
+
+/**
+ * Applies one pull page and stores its cursor in ONE transaction: after a crash the device has
+ * either the page and its cursor or neither, so it pulls the same page again. Rows are checked
+ * first (a bad page is refused whole).
+ *
+ * Foreign keys are not enforced while a page is applied: HQ's feed holds only the latest state of
+ * each entity, ordered by the transaction that last wrote it, so a parent changed after its
+ * children (a SKU repriced after the import that stocked it) arrives after them — in a later page
+ * of a fresh device's provisioning. HQ enforces the references itself; the device converges once
+ * the feed is drained, and tombstones still take the device's children along (CASCADES).
+ */
+export function applyPage(st: ApplyStatements, page: WirePage, options: ApplyOptions): ApplyResult {
+  const problem = pageProblem(page);
+  if (problem) throw new PageRefusedError(page.scope, `page of ${page.scope} refused: ${problem}`);
+  const db = st.db;
+  const hasStock = page.sets.some((s) => s.kind === 'stock' && (s.rows as unknown[]).length > 0);
+  let rows = 0;
+  let deletes = 0;
+  const run = db.transaction(() => {
+    const pending = hasStock ? pendingSales(db, options.storeId) : null;
+    const removed: { table: string; key: CellValue }[] = [];
+    // Tombstones first: a member code replaced by a new one for the same customer (UNIQUE) must go before the new one comes.
+    for (const set of page.sets) {
+      const spec = ENTITIES[set.kind as EntityKind];
+      const { remove } = st.kind(spec.kind);
+      for (const key of set.deletes as CellValue[][]) {
+        remove.run(...key);
+        if (spec.key.length === 1) removed.push({ table: spec.table, key: key[0] ?? null });
+        deletes++;
+      }
+    }
+    for (const set of page.sets) {
+      const spec = ENTITIES[set.kind as EntityKind];
+      const { upsert, bools } = st.kind(spec.kind);
+      const adjust = spec.kind === 'stock' && pending !== null && pending.size > 0;
+      for (const wire of set.rows as CellValue[][]) {
+        let row = wire;
+        if (bools.length > 0 || adjust) {
+          row = wire.slice();
+          for (const i of bools) row[i] = row[i] ? 1 : 0;
+          if (adjust && row[0] === options.storeId) row[2] = (row[2] as number) - (pending.get(row[1] as string) ?? 0);
+        }
+        upsert.run(...row);
+        rows++;
+      }
+    }
+    for (const r of removed) cascade(st, r.table, r.key);
+    const p = options.progress;
+    st.prepared(
+      `INSERT INTO sync_cursor (scope, cursor, applied, total, done, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(scope) DO UPDATE SET cursor = excluded.cursor, applied = excluded.applied, total = excluded.total,
+         done = max(sync_cursor.done, excluded.done), updated_at = excluded.updated_at`,
+    ).run(page.scope, page.cursor, p?.applied ?? 0, p?.total ?? null, page.more ? 0 : 1, options.now);
+  });
+  // The pragma is per connection and cannot change inside a transaction; nothing else runs on this
+  // connection meanwhile (better-sqlite3 is synchronous), and it is restored before returning.
+  const enforced = !db.inTransaction && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    run.immediate();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new PageRefusedError(page.scope, `page of ${page.scope} refused: a row refers to something this device does not have`, true);
+    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) throw new PageRefusedError(page.scope, `page of ${page.scope} refused by the store: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
+  return { rows, deletes };
+}
+
+function cascade(st: ApplyStatements, table: string, key: CellValue): void {
+  for (const c of CASCADES[table] ?? []) {
+    if (c.action === 'null') {
+      st.prepared(`UPDATE ${c.table} SET ${c.column} = NULL WHERE ${c.column} = ?`).run(key);
+    } else if (c.childKey) {
+      const children = st.prepared(`SELECT ${c.childKey} AS k FROM ${c.table} WHERE ${c.column} = ?`).all(key) as { k: CellValue }[];
+      for (const child of children) {
+        cascade(st, c.table, child.k);
+        st.prepared(`DELETE FROM ${c.table} WHERE ${c.childKey} = ?`).run(child.k);
+      }
+    } else {
+      st.prepared(`DELETE FROM ${c.table} WHERE ${c.column} = ?`).run(key);
+    }
+  }
+}
+
+/** The stored cursor of every scope this device has pulled, with its provisioning progress. */
+export type ScopeCursor = { scope: string; cursor: string; applied: number; total: number | null; done: boolean };
+
+export function readCursors(db: Database): Map<string, ScopeCursor> {
+  const rows = db.prepare('SELECT scope, cursor, applied, total, done FROM sync_cursor').all() as { scope: string; cursor: string; applied: number; total: number | null; done: number }[];
+  return new Map(rows.map((r) => [r.scope, { ...r, done: r.done === 1 }]));
+}

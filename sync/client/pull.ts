@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { ENTITY_KINDS } from '../protocol/entities.js';
+import { cursorSchema, MAX_PULL_LIMIT, scopeSchema } from '../protocol/feed.js';
+import type { PullRequest } from '../protocol/feed.js';
+import { SYNC_PATHS } from '../protocol/http.js';
+import { applyPage, PageRefusedError, readCursors } from './apply.js';
+import type { ApplyStatements } from './apply.js';
+import type { SignedClient } from './signed-http.js';
+
+/**
+ * The pull answer's envelope, checked strictly; the rows inside are only checked to be lists
+ * here and then row by row with rowProblem() when applied — the protocol's cell-by-cell zod
+ * schema costs ~10× more on a 200,000-row provisioning.
+ */
+const list = z.custom<unknown[]>((v) => Array.isArray(v), { message: 'expected a list' });
+const wirePullResponseSchema = z
+  .object({
+    pages: z.array(
+      z
+        .object({
+          scope: scopeSchema,
+          cursor: cursorSchema,
+          more: z.boolean(),
+          total: z.number().int().min(0).optional(),
+          sets: z.array(z.object({ kind: z.enum(ENTITY_KINDS), rows: list, deletes: list }).strict()),
+        })
+        .strict(),
+    ),
+    serverTime: z.iso.datetime(),
+  })
+  .strict();
+
+type AnswerPage = z.infer<typeof wirePullResponseSchema>['pages'][number];
+
+export type PullProgress = { applied: number; total: number; done: boolean };
+
+export type PullOptions = {
+  st: ApplyStatements;
+  client: SignedClient;
+  /** The device's scopes, parents first (brand before store: a store's stock needs the brand's SKUs). */
+  scopes: readonly string[];
+  storeId: string;
+  clock: () => Date;
+  /** Rows per request while provisioning (a fresh device) and afterwards. */
+  provisioningLimit?: number;
+  incrementalLimit?: number;
+  /** Called after every applied page while the device is provisioning. */
+  onProgress?: (progress: PullProgress) => void;
+  /** Stops between pages (the replicator is closing). */
+  signal?: AbortSignal;
+};
+
+export type PullOutcome = {
+  rows: number;
+  deletes: number;
+  pages: number;
+  requests: number;
+  provisioning: boolean;
+  /** Time spent applying pages to SQLite (the rest of a pull is HQ and the network): for measurements. */
+  applyMs: number;
+};
+
+type ScopeState = { cursor: string; applied: number; total: number | null; done: boolean };
+
+/**
+ * Pulls every scope until HQ has nothing more. Each page is applied with its cursor in one
+ * transaction. While page N is applied, page N+1 is already being fetched (its cursor is known
+ * from page N's answer); if page N is refused, N+1's answer is dropped. A later scope's page is
+ * applied only once every earlier scope is drained, so a store's stock never arrives before the
+ * brand's SKUs it refers to.
+ */
+export async function pullAll(options: PullOptions): Promise<PullOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await pullOnce(options);
+    } catch (error) {
+      // A parent that arrived in a scope pulled earlier in the round, after it was drained: pull again from the top.
+      if (error instanceof PageRefusedError && error.missingParent && attempt < 2) continue;
+      throw error;
+    }
+  }
+}
+
+async function pullOnce(options: PullOptions): Promise<PullOutcome> {
+  const { st, client, scopes } = options;
+  const stored = readCursors(st.db);
+  const state = new Map<string, ScopeState>(
+    scopes.map((s) => {
+      const c = stored.get(s);
+      return [s, { cursor: c?.cursor ?? '', applied: c?.applied ?? 0, total: c?.total ?? null, done: c?.done ?? false }];
+    }),
+  );
+  const provisioning = [...state.values()].some((s) => !s.done);
+  const limit = Math.min(provisioning ? (options.provisioningLimit ?? MAX_PULL_LIMIT) : (options.incrementalLimit ?? 10_000), MAX_PULL_LIMIT);
+  const outcome: PullOutcome = { rows: 0, deletes: 0, pages: 0, requests: 0, provisioning, applyMs: 0 };
+
+  const request = (wanted: readonly string[], cursors: Map<string, string>, withTotal: boolean) => {
+    const body: PullRequest = { scopes: wanted.map((scope) => ({ scope, cursor: cursors.get(scope) ?? '' })), limit, ...(withTotal ? { withTotal } : {}) };
+    outcome.requests++;
+    const answer = client.post(SYNC_PATHS.pull, body, wirePullResponseSchema);
+    // A dropped prefetch must not become an unhandled rejection.
+    answer.catch(() => undefined);
+    return answer;
+  };
+
+  const cursors = new Map([...state].map(([s, v]) => [s, v.cursor]));
+  let wanted: string[] = [...scopes];
+  let inflight: ReturnType<typeof request> | null = request(wanted, cursors, provisioning);
+  while (inflight) {
+    const answer = await inflight;
+    inflight = null;
+    if (options.signal?.aborted) return outcome;
+    // Pages in the order of the device's scopes; a scope HQ was not asked for is ignored.
+    const toApply: AnswerPage[] = [];
+    const next: string[] = [];
+    let blocked = false;
+    for (const scope of wanted) {
+      const page = answer.pages.find((p) => p.scope === scope);
+      if (!page || blocked) {
+        // Not answered, or behind a scope that is not drained yet: asked again with its old cursor.
+        next.push(scope);
+        blocked = true;
+        continue;
+      }
+      toApply.push(page);
+      if (page.more) {
+        next.push(scope);
+        blocked = true;
+      }
+    }
+    // Fetch the next page while this one is applied.
+    const nextCursors = new Map(cursors);
+    for (const p of toApply) nextCursors.set(p.scope, p.cursor);
+    const progressAnswer = toApply.length > 0;
+    if (next.length > 0 && progressAnswer) inflight = request(next, nextCursors, false);
+
+    for (const page of toApply) {
+      const s = state.get(page.scope) as ScopeState;
+      const size = page.sets.reduce((n, set) => n + set.rows.length + set.deletes.length, 0);
+      if (page.total !== undefined) s.total = s.applied + page.total;
+      s.applied += size;
+      const started = performance.now();
+      const result = applyPage(st, page, { storeId: options.storeId, now: options.clock().toISOString(), progress: { applied: s.applied, total: s.total } });
+      outcome.applyMs += performance.now() - started;
+      s.cursor = page.cursor;
+      s.done ||= !page.more;
+      outcome.rows += result.rows;
+      outcome.deletes += result.deletes;
+      outcome.pages++;
+      if (provisioning) options.onProgress?.(progressOf(state));
+    }
+    for (const p of toApply) cursors.set(p.scope, p.cursor);
+    wanted = next;
+    if (!progressAnswer && next.length > 0) throw new PageRefusedError(next[0] ?? '', 'HQ answered none of the scopes it was asked for');
+  }
+  return outcome;
+}
+
+function progressOf(state: Map<string, ScopeState>): PullProgress {
+  let applied = 0;
+  let total = 0;
+  let done = true;
+  for (const s of state.values()) {
+    applied += s.applied;
+    total += Math.max(s.total ?? s.applied, s.applied);
+    done &&= s.done;
+  }
+  return { applied, total, done };
+}
+
+/** Provisioning progress from the stored cursors (for state() before any pull ran). */
+export function storedProgress(st: ApplyStatements, scopes: readonly string[]): PullProgress {
+  const stored = readCursors(st.db);
+  return progressOf(
+    new Map(
+      scopes.map((s) => {
+        const c = stored.get(s);
+        return [s, { cursor: c?.cursor ?? '', applied: c?.applied ?? 0, total: c?.total ?? null, done: c?.done ?? false }];
+      }),
+    ),
+  );
+}

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { pendingCount, readOutbox } from '../../main/store/outbox.js';
+import { uuidv7Generator } from '../../main/store/uuidv7.js';
+import { pushRequestSchema } from '../protocol/push.js';
+import type { PushResult } from '../protocol/push.js';
+import { pushOutbox, reportDeadLetters } from './push.js';
+import type { SignedClient } from './signed-http.js';
+import { HqRequestError } from './signed-http.js';
+import { testDevice } from './test-device.js';
+import type { TestDevice } from './test-device.js';
+
+const NOW = new Date('2026-11-23T01:00:00.000Z');
+let device: TestDevice;
+const newId = uuidv7Generator(() => NOW.getTime());
+beforeEach(() => {
+  device = testDevice();
+});
+afterEach(() => device.cleanup());
+
+function addEvents(n: number, type = 'sale.completed'): string[] {
+  const insert = device.store.db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = newId();
+    ids.push(id);
+    insert.run(id, type, JSON.stringify({ n: i, lines: [] }), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
+  }
+  return ids;
+}
+
+/** Stands in for HQ's answers only (the real HQ is in replicator.test.ts); checks what the device sends. */
+function fakeClient(answer: (events: { id: string; type: string }[]) => PushResult[]): SignedClient & { bodies: unknown[] } {
+  const bodies: unknown[] = [];
+  return {
+    bodies,
+    post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+      const json = typeof body === 'object' && body !== null && 'rawJson' in body ? JSON.parse((body as { rawJson: string }).rawJson) : body;
+      bodies.push(json);
+      if (path.endsWith('/push')) {
+        const request = pushRequestSchema.parse(json);
+        return Promise.resolve(schema.parse({ results: answer(request.events), serverTime: NOW.toISOString() }));
+      }
+      return Promise.resolve(schema.parse({ ok: true }));
+    },
+  };
+}
+
+describe('pushOutbox', () => {
+  it('sends oldest first in batches, removes accepted and duplicate events, dead-letters rejected ones, keeps unanswered ones', async () => {
+    const ids = addEvents(7);
+    const client = fakeClient((events) =>
+      events.flatMap((e): PushResult[] => {
+        if (e.id === ids[1]) return [{ id: e.id, status: 'duplicate' }];
+        if (e.id === ids[2]) return [{ id: e.id, status: 'rejected', reason: 'foreign_staff', message: 'staff stf-1 is not of this store' }];
+        if (e.id === ids[6]) return []; // HQ said nothing about it
+        return [{ id: e.id, status: 'accepted' }];
+      }),
+    );
+    const outcome = await pushOutbox({ db: device.store.db, client, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW, batchSize: 3 });
+    expect(outcome).toEqual({ pushed: 5, rejected: 1, batches: 3 });
+    expect((client.bodies as { events: { id: string }[] }[]).map((b) => b.events.map((e) => e.id))).toEqual([ids.slice(0, 3), ids.slice(3, 6), [ids[6]]]);
+    expect(readOutbox(device.store.db, 10).map((e) => e.id)).toEqual([ids[6]]);
+    const dead = device.store.db.prepare('SELECT id, type, reason, message, payload, reported_at FROM dead_letter').all();
+    expect(dead).toEqual([{ id: ids[2], type: 'sale.completed', reason: 'foreign_staff', message: 'staff stf-1 is not of this store', payload: '{"n":2,"lines":[]}', reported_at: null }]);
+
+    expect(await reportDeadLetters(device.store.db, client, () => NOW)).toBe(1);
+    expect(client.bodies.at(-1)).toEqual({ items: [{ id: ids[2], type: 'sale.completed', reason: 'foreign_staff', message: 'staff stf-1 is not of this store', occurredAt: NOW.toISOString(), rejectedAt: NOW.toISOString() }] });
+    expect(await reportDeadLetters(device.store.db, client, () => NOW)).toBe(0);
+  });
+
+  it('ignores answers for events it did not send, and keeps the outbox when HQ fails', async () => {
+    addEvents(2);
+    const stranger = '01900000-0000-7000-8000-000000000000';
+    const liar = fakeClient(() => [{ id: stranger, status: 'accepted' }]);
+    expect(await pushOutbox({ db: device.store.db, client: liar, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW })).toEqual({ pushed: 0, rejected: 0, batches: 1 });
+    expect(pendingCount(device.store.db)).toBe(2);
+    const down: SignedClient = { post: () => Promise.reject(new HqRequestError('network', null, 'down')) };
+    await expect(pushOutbox({ db: device.store.db, client: down, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW })).rejects.toThrow('down');
+    expect(pendingCount(device.store.db)).toBe(2);
+  });
+});

@@ -1,0 +1,294 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncState } from '../../main/api/domains/system.js';
+import { uuidv7Generator } from '../../main/store/uuidv7.js';
+import { startChaosProxy } from '../testing/chaos-proxy.js';
+import type { ChaosProxy } from '../testing/chaos-proxy.js';
+import { testBackends } from '../hq/testing/backends.js';
+import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
+import type { TestHq } from '../hq/testing/test-hq.js';
+import { readCursors } from './apply.js';
+import { enrolDevice, EnrolError } from './enrol.js';
+import { readIdentity } from './identity.js';
+import { createReplicator } from './replicator.js';
+import type { CreateReplicatorOptions } from './replicator.js';
+import { testDevice as testDeviceStore } from './test-device.js';
+import type { TestDevice } from './test-device.js';
+import type { Replicator } from './types.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(() => stopBackends());
+
+const newId = uuidv7Generator();
+const noLog = () => undefined;
+
+/** Resolves with the first state (current or next) that satisfies `ok`; fails after `ms`. */
+function waitForState(r: Replicator, ok: (s: SyncState) => boolean, ms = 20_000): Promise<SyncState> {
+  return new Promise((resolve, reject) => {
+    if (ok(r.state())) return resolve(r.state());
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`state never matched; last: ${JSON.stringify(r.state())}`));
+    }, ms);
+    const off = r.onState((s) => {
+      if (!ok(s)) return;
+      clearTimeout(timer);
+      off();
+      resolve(s);
+    });
+  });
+}
+
+describe.each(backends)('replicator against a real HQ on $name', (backend) => {
+  let hq: TestHq;
+  let staffId: string;
+  let otherStaffId: string;
+  let skus: string[];
+  const devices: TestDevice[] = [];
+  const replicators: Replicator[] = [];
+
+  beforeAll(async () => {
+    const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 120, customers: 40 });
+    hq = await startTestHq(db);
+    staffId = (await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id ?? '';
+    otherStaffId = (await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id <> $1 ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id ?? '';
+    skus = (await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku LIMIT 5')).map((r) => r.sku);
+  }, 120_000);
+  afterAll(async () => {
+    await hq?.close();
+    await hq?.db.close();
+  });
+  afterEach(async () => {
+    for (const r of replicators.splice(0)) await r.close();
+    for (const d of devices.splice(0)) d.cleanup();
+  });
+
+  async function enrolled(): Promise<TestDevice> {
+    const device = testDeviceStore();
+    devices.push(device);
+    await enrolDevice({ db: device.store.db, hqUrl: hq.url, code: await hq.enrolCode(), appVersion: '0.1.0-test', hostname: 'till-1' });
+    return device;
+  }
+
+  function replicator(device: TestDevice, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
+    const r = createReplicator({ db: device.store.db, deviceId: device.deviceId, storeId: TEST_STORE, hqUrl: hq.url, clock: () => new Date(), log: noLog, live: false, ...extra });
+    replicators.push(r);
+    return r;
+  }
+
+  function sale(device: TestDevice, lines: { sku: string; qty: number; unitFen: number }[], staff = staffId): string {
+    const id = newId();
+    const saleId = `sale-${id}`;
+    const total = lines.reduce((n, l) => n + l.qty * l.unitFen, 0);
+    const payload = {
+      saleId,
+      receiptNo: `R-${id}`,
+      kind: 'sale',
+      businessDay: '2026-11-23',
+      tillSessionId: 'till-1',
+      staffId: staff,
+      customerId: null,
+      originalSaleId: null,
+      lines: lines.map((l, i) => ({ lineId: `${saleId}-${i}`, sku: l.sku, qty: l.qty, unitFen: l.unitFen, totalFen: l.qty * l.unitFen })),
+      tenders: [{ method: 'cash', amountFen: total, reference: null }],
+      totals: { totalFen: total, netFen: total },
+      offline: true,
+      createdAt: new Date().toISOString(),
+    };
+    device.store.db
+      .prepare("INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, 'sale.completed', ?, ?, ?, ?, ?)")
+      .run(id, JSON.stringify(payload), staff, device.deviceId, TEST_STORE, new Date().toISOString());
+    return id;
+  }
+
+  const hqCount = async (sql: string, params: unknown[] = []) => Number((await hq.db.query<{ n: string }>(sql, params))[0]?.n);
+  const deviceCount = (device: TestDevice, sql: string, ...params: unknown[]) => (device.store.db.prepare(sql).get(...params) as { n: number }).n;
+
+  it('enrols with a one-time code, keeps its own id, and refuses used, invalid and unreachable enrolments', async () => {
+    const device = testDeviceStore();
+    devices.push(device);
+    const code = await hq.enrolCode();
+    const identity = await enrolDevice({ db: device.store.db, hqUrl: `${hq.url}/`, code: code.toLowerCase(), appVersion: '0.1.0-test', hostname: 'till-1' });
+    expect(identity).toMatchObject({ deviceId: device.deviceId, storeId: TEST_STORE, hqUrl: hq.url });
+    expect(identity.scopes).toContain(`store:${TEST_STORE}`);
+    expect(readIdentity(device.store.db)?.receiptCode).toMatch(/^[0-9A-Z]{2,4}$/);
+    expect(await hqCount('SELECT count(*) AS n FROM device WHERE id = $1', [device.deviceId])).toBe(1);
+
+    const again = testDeviceStore();
+    devices.push(again);
+    const refused = async (hqUrl: string, c: string) => {
+      try {
+        await enrolDevice({ db: again.store.db, hqUrl, code: c, appVersion: '0.1.0-test', hostname: 'till-2' });
+      } catch (error) {
+        return error instanceof EnrolError ? error.code : String(error);
+      }
+      return 'enrolled';
+    };
+    expect(await refused(hq.url, code)).toBe('enrolment_used');
+    expect(await refused(hq.url, 'ABCD-EFGH-JKLM')).toBe('enrolment_invalid');
+    expect(await refused('http://127.0.0.1:1', await hq.enrolCode())).toBe('network');
+    expect(readIdentity(again.store.db)).toBeNull();
+  });
+
+  it('provisions a fresh device and pushes its sales exactly once, even when a batch is sent twice', async () => {
+    const device = await enrolled();
+    const r = replicator(device);
+    const after = await r.syncNow();
+    expect(after).toMatchObject({ hq: 'online', pendingEvents: 0, lastError: null, provisioning: { phase: 'done' } });
+    expect(after.provisioning?.applied).toBe(after.provisioning?.total);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM stock WHERE location_id = ?', TEST_STORE)).toBe(await hqCount('SELECT count(*) AS n FROM stock WHERE location_id = $1', [TEST_STORE]));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM hq_device WHERE device_id = ?', device.deviceId)).toBe(1);
+
+    const sku = skus[0] as string;
+    const before = await hqCount('SELECT qty AS n FROM stock WHERE location_id = $1 AND sku = $2', [TEST_STORE, sku]);
+    const ids = Array.from({ length: 30 }, () => sale(device, [{ sku, qty: 1, unitFen: 9900 }]));
+    const copies = device.store.db.prepare('SELECT * FROM outbox ORDER BY seq').all() as Record<string, unknown>[];
+    const state = await r.syncNow();
+    expect(state.pendingEvents).toBe(0);
+    expect(await hqCount('SELECT count(*) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(30);
+    expect(await hqCount('SELECT coalesce(sum(net_fen), 0) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(30 * 9900);
+    // HQ moved its stock, and the device pulled the new figure (its outbox is empty: nothing to take off).
+    expect(await hqCount('SELECT qty AS n FROM stock WHERE location_id = $1 AND sku = $2', [TEST_STORE, sku])).toBe(before - 30);
+    expect(deviceCount(device, 'SELECT qty AS n FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, sku)).toBe(before - 30);
+
+    // The answer was lost: the same events are in the outbox again.
+    const insert = device.store.db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const c of copies) insert.run(c.id, c.type, c.payload, c.staff_id, c.device_id, c.store_id, c.occurred_at);
+    expect((await r.syncNow()).pendingEvents).toBe(0);
+    expect(await hqCount('SELECT count(*) AS n FROM event WHERE id = ANY($1::uuid[])', [ids])).toBe(30);
+    expect(await hqCount('SELECT count(*) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(30);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM dead_letter')).toBe(0);
+  });
+
+  it('puts a rejected event on the dead-letter list, reports it to HQ, and pushes the rest', async () => {
+    const device = await enrolled();
+    const r = replicator(device);
+    const good = sale(device, [{ sku: skus[1] as string, qty: 1, unitFen: 100 }]);
+    const foreign = sale(device, [{ sku: skus[1] as string, qty: 1, unitFen: 100 }], otherStaffId);
+    const state = await r.syncNow();
+    expect(state).toMatchObject({ hq: 'online', pendingEvents: 0, deadLetters: 1 });
+    expect(device.store.db.prepare('SELECT id, reason, reported_at IS NOT NULL AS reported FROM dead_letter').all()).toEqual([{ id: foreign, reason: 'foreign_staff', reported: 1 }]);
+    expect(await hqCount('SELECT count(*) AS n FROM event WHERE id = $1', [good])).toBe(1);
+    expect(await hqCount('SELECT count(*) AS n FROM dead_letter WHERE device_id = $1 AND event_id = $2', [device.deviceId, foreign])).toBe(1);
+  });
+
+  it('pulls catalog, price and stock changes and tombstones, and takes unpushed sales off the stock', async () => {
+    const device = await enrolled();
+    const r = replicator(device);
+    await r.syncNow();
+    const [a, b, c] = skus as [string, string, string];
+    const cursorBefore = readCursors(device.store.db).get(`brand:${readIdentity(device.store.db)?.brand}`)?.cursor;
+    await hq.db.query('UPDATE sku SET price_fen = 12345 WHERE sku = $1', [a]);
+    await hq.db.query('UPDATE stock SET qty = 40 WHERE location_id = $1 AND sku = $2', [TEST_STORE, b]);
+    await hq.db.query('DELETE FROM stock WHERE location_id = $1 AND sku = $2', [TEST_STORE, c]);
+    const customer = (await hq.db.query<{ id: string }>('SELECT c.id FROM customer c WHERE c.store_id = $1 AND NOT EXISTS (SELECT 1 FROM coupon WHERE customer_id = c.id) ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id;
+    await hq.db.query('DELETE FROM member_code WHERE customer_id = $1', [customer]);
+    await hq.db.query('DELETE FROM customer WHERE id = $1', [customer]);
+    // Sold here, not pushed yet: HQ's 40 does not include these 3.
+    device.store.db.pragma('foreign_keys = OFF');
+    sale(device, [{ sku: b, qty: 3, unitFen: 100 }]);
+    device.store.db.pragma('foreign_keys = ON');
+    const { pullAll } = await import('./pull.js');
+    const { ApplyStatements } = await import('./apply.js');
+    const { signedClient } = await import('./signed-http.js');
+    const identity = readIdentity(device.store.db);
+    if (!identity) throw new Error('not enrolled');
+    // Pull only (no push), so the sale stays in the outbox while HQ's stock is applied.
+    await pullAll({
+      st: new ApplyStatements(device.store.db),
+      client: signedClient({ url: hq.url, key: { deviceId: identity.deviceId, privateKey: identity.privateKey }, clock: () => new Date() }),
+      scopes: identity.scopes,
+      storeId: TEST_STORE,
+      clock: () => new Date(),
+    });
+    const one = (sql: string, ...p: unknown[]) => device.store.db.prepare(sql).get(...p) as Record<string, unknown> | undefined;
+    expect(one('SELECT price_fen FROM sku WHERE sku = ?', a)).toEqual({ price_fen: 12345 });
+    expect(one('SELECT qty FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, b)).toEqual({ qty: 37 });
+    expect(one('SELECT qty FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, c)).toBeUndefined();
+    expect(one('SELECT id FROM customer WHERE id = ?', customer)).toBeUndefined();
+    expect(readCursors(device.store.db).get(`brand:${identity.brand}`)?.cursor).not.toBe(cursorBefore);
+    // Once pushed, HQ's own figure includes the sale.
+    expect((await r.syncNow()).pendingEvents).toBe(0);
+    expect(one('SELECT qty FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, b)).toEqual({ qty: 37 });
+  });
+
+  it('resumes an interrupted provisioning from its stored cursors', async () => {
+    const device = await enrolled();
+    let pulls = 0;
+    const breaking: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/pull') && ++pulls > 3) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const first = replicator(device, { fetch: breaking, provisioningLimit: 50 });
+    const broken = await first.syncNow();
+    expect(broken).toMatchObject({ hq: 'offline', lastError: { code: 'network' }, provisioning: { phase: 'running' } });
+    const partial = broken.provisioning?.applied ?? 0;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(broken.provisioning?.total ?? 0);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(0);
+    await first.close();
+
+    // A restart: the same store file, a new replicator.
+    device.reopen();
+    let resumedFrom = '';
+    const watching: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/pull') && resumedFrom === '') resumedFrom = String(init?.body);
+      return fetch(input, init);
+    };
+    const second = replicator(device, { fetch: watching, provisioningLimit: 50 });
+    expect(second.state().provisioning).toMatchObject({ phase: 'running', applied: broken.provisioning?.applied });
+    const done = await second.syncNow();
+    expect(resumedFrom).not.toContain(`"brand:${readIdentity(device.store.db)?.brand}","cursor":""`);
+    expect(resumedFrom).toContain('"withTotal":true');
+    expect(done, JSON.stringify(done)).toMatchObject({ hq: "online", provisioning: { phase: "done" } });
+    expect(done.provisioning?.applied).toBe(done.provisioning?.total);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]));
+  });
+
+  it('goes offline when HQ is unreachable, keeps selling, and drains the outbox when HQ is back', async () => {
+    const device = await enrolled();
+    let proxy: ChaosProxy | null = null;
+    try {
+      proxy = await startChaosProxy({ upstream: { host: '127.0.0.1', port: hq.port }, policy: () => ({ kind: 'refuse' }) });
+      const r = replicator(device, { hqUrl: proxy.url });
+      expect(await r.syncNow()).toMatchObject({ hq: 'offline', lastError: { code: 'network' } });
+      for (let i = 0; i < 5; i++) sale(device, [{ sku: skus[2] as string, qty: 1, unitFen: 500 }]);
+      r.outboxChanged();
+      expect(r.state()).toMatchObject({ hq: 'offline', pendingEvents: 5 });
+      proxy.setPolicy(() => ({ kind: 'pass' }));
+      r.start();
+      const back = await waitForState(r, (s) => s.hq === 'online' && s.pendingEvents === 0, 30_000);
+      expect(back.lastError).toBeNull();
+      expect(await hqCount('SELECT count(*) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(5);
+    } finally {
+      for (const r of replicators.splice(0)) await r.close();
+      await proxy?.close();
+    }
+  });
+  // Last: after a revocation, a later test's traffic through the chaos proxy left HQ's close() waiting ~60 s on PGlite (reported to the HQ owners).
+  it('pulls at once when HQ nudges over the live channel, and stops when HQ revokes the device', async () => {
+    const device = await enrolled();
+    // Polling every hour: only the nudge can bring the change in time.
+    const r = replicator(device, { live: true, pollMs: 3_600_000 });
+    r.start();
+    await waitForState(r, (s) => s.hq === 'online' && s.provisioning?.phase === 'done');
+    const sku = skus[3] as string;
+    const price = () => (device.store.db.prepare('SELECT price_fen FROM sku WHERE sku = ?').get(sku) as { price_fen: number }).price_fen;
+    const changed = waitForState(r, () => price() === 54321);
+    await hq.db.query('UPDATE sku SET price_fen = 54321 WHERE sku = $1', [sku]);
+    await changed;
+
+    const revoked = waitForState(r, (s) => s.hq === 'revoked');
+    const answer = await hq.admin('POST', `/admin/v1/devices/${device.deviceId}/revoke`);
+    expect(answer.status).toBe(200);
+    // The live channel tells the device; it stops without waiting for a request to be refused.
+    await revoked;
+    sale(device, [{ sku, qty: 1, unitFen: 100 }]);
+    r.outboxChanged();
+    // Stopped: a sync now does nothing and the outbox is kept.
+    expect(await r.syncNow()).toMatchObject({ hq: 'revoked', pendingEvents: 1 });
+  });
+
+});
