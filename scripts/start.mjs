@@ -1,9 +1,12 @@
-// `npm start` (after the build): the Electron app where its binary is installed, else the browser
-// host. The binary cannot be downloaded on every machine (the build machines have no network), so
-// a missing binary is a reason to fall back, never to fail.
+// `npm start` (after the build): a local HQ first (PGlite in .shopfloor/hq, the sample brand seeded
+// once), then the Electron app where its binary is installed, else the browser host, enrolled at
+// that HQ on its first start. The binary cannot be downloaded on every machine (the build machines
+// have no network), so a missing binary is a reason to fall back, never to fail; an HQ that does
+// not start leaves the app standalone, as it was before HQ existed.
 //
 // Environment: SHOPFLOOR_NO_ELECTRON_DOWNLOAD=1 (or CI) skips the download attempt;
-// SHOPFLOOR_NO_BROWSER=1 keeps the browser host from opening a browser.
+// SHOPFLOOR_NO_BROWSER=1 keeps the browser host from opening a browser; SHOPFLOOR_NO_HQ=1 starts
+// no HQ (the standalone demo).
 // Extra arguments go to Electron or to the host (`npm start -- --port 0`).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +17,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const electronDir = join(root, 'node_modules', 'electron');
 const hostCli = join(root, 'dist', 'main', 'host', 'cli.js');
+const hqCli = join(root, 'dist', 'sync', 'hq', 'cli.js');
+const hqArgs = ['--data-dir', join(root, '.shopfloor', 'hq'), '--sample-skus', '20000', '--sample-customers', '5000', '--enrol-store', 'S001'];
+const HQ_STOP_MS = 10_000;
 const args = process.argv.slice(2);
+/** The running local HQ, if any: stopped when the app ends. */
+let hq;
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /** The Electron executable, if electron's install script has put it in place. */
@@ -40,14 +48,84 @@ function downloadElectron() {
   }
 }
 
-/** Runs a child in the foreground: signals go to it, and its exit code becomes ours. */
+/** Runs a child in the foreground: signals go to it, and its exit code becomes ours (after HQ has stopped). */
 function runInForeground(child) {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('error', (error) => {
     console.error(`Could not start ${child.spawnfile}: ${error.message}`);
-    process.exit(1);
+    void stopHq().then(() => process.exit(1));
   });
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+  child.on('exit', (code, signal) => void stopHq().then(() => process.exit(code ?? 128 + (constants.signals[signal] ?? 0))));
+}
+
+/**
+ * Starts the local HQ and waits for its `HQ_READY {"url":…,"enrolCode":…}` line. Resolves null
+ * (with the reason printed) when it is not built or exits first: the app then runs standalone.
+ */
+function startHq() {
+  if (process.env.SHOPFLOOR_NO_HQ === '1') return Promise.resolve(null);
+  if (!existsSync(hqCli)) {
+    console.log(`HQ is not built (${hqCli} is missing): starting without HQ.`);
+    return Promise.resolve(null);
+  }
+  console.log('Starting the local HQ (the first start loads the sample brand; this takes a little while) …');
+  const child = spawn(process.execPath, [hqCli, ...hqArgs], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    let out = '';
+    let ready = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      if (ready) return;
+      out += chunk;
+      const line = /^HQ_READY (.*)$/m.exec(out)?.[1];
+      if (!line) return;
+      ready = true;
+      let info;
+      try {
+        info = JSON.parse(line);
+      } catch {
+        info = {};
+      }
+      if (typeof info.url !== 'string') {
+        console.log(`HQ printed a ready line without its address (${line}): starting without HQ.`);
+        child.kill('SIGTERM');
+        resolve(null);
+        return;
+      }
+      hq = child;
+      console.log(`HQ is ready at ${info.url}`);
+      resolve({ url: info.url, enrolCode: typeof info.enrolCode === 'string' ? info.enrolCode : undefined });
+    });
+    child.on('error', (error) => {
+      console.log(`HQ could not start (${error.message}): starting without HQ.`);
+      resolve(null);
+    });
+    child.on('exit', (code, signal) => {
+      if (hq === child) {
+        hq = undefined;
+        console.log(`HQ stopped (${signal ?? `exit ${code}`}): the app keeps working offline.`);
+      }
+      if (!ready) {
+        console.log(`HQ exited before it was ready (${signal ?? `exit ${code}`}): starting without HQ.`);
+        resolve(null);
+      }
+    });
+  });
+}
+
+/** Stops the local HQ (SIGTERM, then SIGKILL after HQ_STOP_MS) and waits for it. */
+function stopHq() {
+  const child = hq;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  hq = undefined;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), HQ_STOP_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 function canOpenBrowser() {
@@ -75,12 +153,15 @@ function openBrowser(url) {
   opener.unref();
 }
 
-function startBrowserHost() {
+function startBrowserHost(hqInfo) {
   if (!existsSync(hostCli)) {
     console.error(`${hostCli} is missing: run \`npm run build\` first.`);
-    process.exit(1);
+    void stopHq().then(() => process.exit(1));
+    return;
   }
-  const host = spawn(process.execPath, [hostCli, ...args], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+  // Ours first: a flag the user passes again (`npm start -- --hq-url …`) wins.
+  const hqFlags = hqInfo ? ['--hq-url', hqInfo.url, ...(hqInfo.enrolCode ? ['--enrol-code', hqInfo.enrolCode] : [])] : [];
+  const host = spawn(process.execPath, [hostCli, ...hqFlags, ...args], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
   runInForeground(host);
   let wantBrowser = canOpenBrowser();
   let partial = '';
@@ -101,6 +182,11 @@ function startBrowserHost() {
   });
 }
 
+// A signal while HQ is still loading stops HQ and us; once the app runs, signals go to the app.
+const stopEarly = () => void stopHq().then(() => process.exit(130));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, stopEarly);
+const hqInfo = await startHq();
+for (const signal of ['SIGINT', 'SIGTERM']) process.off(signal, stopEarly);
 let binary = electronBinary();
 const downloadSkipped = process.env.SHOPFLOOR_NO_ELECTRON_DOWNLOAD === '1' || Boolean(process.env.CI);
 if (!binary && !downloadSkipped) {
@@ -111,9 +197,13 @@ if (binary) {
   const env = { ...process.env };
   // Inherited from some tools; it would make Electron run as plain Node.
   delete env.ELECTRON_RUN_AS_NODE;
+  if (hqInfo) {
+    env.SHOPFLOOR_HQ_URL = hqInfo.url;
+    if (hqInfo.enrolCode) env.SHOPFLOOR_ENROL_CODE = hqInfo.enrolCode;
+  }
   runInForeground(spawn(binary, [root, ...args], { cwd: root, stdio: 'inherit', env }));
 } else {
   const why = downloadSkipped ? 'download skipped: SHOPFLOOR_NO_ELECTRON_DOWNLOAD or CI is set' : 'no network to download it';
   console.log(`Electron binary is not installed (${why}): starting the browser host instead.`);
-  startBrowserHost();
+  startBrowserHost(hqInfo);
 }

@@ -10,10 +10,11 @@ const startScript = fileURLToPath(new URL('./start.mjs', import.meta.url));
 // A host that behaves like dist/main/host/cli.js where it matters: prints its launch URL, then
 // runs until SIGTERM (or exits at once with HOST_EXIT).
 const FAKE_HOST = `
+// The handler first: a test signals as soon as it reads the ready line.
+process.on('SIGTERM', () => { console.log('host stopped'); process.exit(0); });
 console.log('host args ' + JSON.stringify(process.argv.slice(2)));
 console.log('Shopfloor is ready: open http://127.0.0.1:4321/#token=abc123');
 if (process.env.HOST_EXIT) process.exit(Number(process.env.HOST_EXIT));
-process.on('SIGTERM', () => { console.log('host stopped'); process.exit(0); });
 setInterval(() => {}, 1000);
 `;
 
@@ -32,6 +33,17 @@ if (process.env.INSTALL_WORKS) {
 }
 `;
 
+// Stands in for dist/sync/hq/cli.js: records its arguments and its stop, prints its ready line
+// (or exits at once with HQ_EXIT).
+const FAKE_HQ = `
+const { writeFileSync } = require('node:fs');
+process.on('SIGTERM', () => { writeFileSync(process.cwd() + '/hq-stopped', ''); process.exit(0); });
+writeFileSync(process.cwd() + '/hq-args', JSON.stringify(process.argv.slice(2)));
+if (process.env.HQ_EXIT) process.exit(Number(process.env.HQ_EXIT));
+console.log('HQ_READY ' + JSON.stringify({ url: 'http://127.0.0.1:5999', enrolCode: 'ABCD-EFGH-JKLM' }));
+setInterval(() => {}, 1000);
+`;
+
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -44,7 +56,7 @@ function write(path: string, text: string, mode = 0o644): void {
 }
 
 /** A throw-away project: scripts/start.mjs, a built host, electron's package without its binary. */
-function project(options: { electronInstalled?: boolean } = {}) {
+function project(options: { electronInstalled?: boolean; hq?: boolean } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'shopfloor-start-'));
   dirs.push(root);
   mkdirSync(join(root, 'scripts'));
@@ -52,6 +64,7 @@ function project(options: { electronInstalled?: boolean } = {}) {
   write(join(root, 'dist/main/host/cli.js'), FAKE_HOST);
   write(join(root, 'node_modules/electron/install.js'), FAKE_INSTALL);
   write(join(root, 'node_modules/electron/package.json'), '{"name":"electron"}');
+  if (options.hq) write(join(root, 'dist/sync/hq/cli.js'), FAKE_HQ);
   if (options.electronInstalled) {
     write(join(root, 'node_modules/electron/path.txt'), 'electron');
     write(join(root, 'node_modules/electron/dist/electron'), '#!/bin/sh\necho "electron $*"\nexit 7\n', 0o755);
@@ -142,5 +155,52 @@ describe.skipIf(process.platform === 'win32')('scripts/start.mjs', () => {
     });
     expect(readFileSync(opened, 'utf8')).toBe('http://127.0.0.1:4321/#token=abc123');
     expect(run.code).toBe(0);
+  });
+
+  describe('with the local HQ', () => {
+    it('starts HQ first, hands its address and enrolment code to the host, and stops HQ when the host ends', async () => {
+      const root = project({ hq: true });
+      const run = await start(root, { CI: 'true', HOST_EXIT: '0' });
+      const hqArgs = JSON.parse(readFileSync(join(root, 'hq-args'), 'utf8')) as string[];
+      expect(hqArgs).toEqual(expect.arrayContaining(['--data-dir', join(root, '.shopfloor', 'hq'), '--enrol-store', 'S001']));
+      expect(run.stdout).toContain('HQ is ready at http://127.0.0.1:5999');
+      expect(run.stdout).toContain('host args ["--hq-url","http://127.0.0.1:5999","--enrol-code","ABCD-EFGH-JKLM","--port","0"]');
+      expect(existsSync(join(root, 'hq-stopped'))).toBe(true);
+      expect(run.code).toBe(0);
+    });
+
+    it('gives Electron the same through its environment', async () => {
+      const root = project({ hq: true });
+      write(join(root, 'node_modules/electron/path.txt'), 'electron');
+      write(join(root, 'node_modules/electron/dist/electron'), '#!/bin/sh\necho "electron hq=$SHOPFLOOR_HQ_URL code=$SHOPFLOOR_ENROL_CODE"\nexit 0\n', 0o755);
+      const run = await start(root, {});
+      expect(run.stdout).toContain('electron hq=http://127.0.0.1:5999 code=ABCD-EFGH-JKLM');
+      expect(existsSync(join(root, 'hq-stopped'))).toBe(true);
+    });
+
+    it('keeps the standalone demo with SHOPFLOOR_NO_HQ=1', async () => {
+      const root = project({ hq: true });
+      const run = await start(root, { CI: 'true', HOST_EXIT: '0', SHOPFLOOR_NO_HQ: '1' });
+      expect(existsSync(join(root, 'hq-args'))).toBe(false);
+      expect(run.stdout).toContain('host args ["--port","0"]');
+    });
+
+    it('starts the app without HQ, saying why, when HQ fails to start', async () => {
+      const root = project({ hq: true });
+      const run = await start(root, { CI: 'true', HOST_EXIT: '0', HQ_EXIT: '4' });
+      expect(run.stdout).toContain('HQ exited before it was ready (exit 4): starting without HQ.');
+      expect(run.stdout).toContain('host args ["--port","0"]');
+      expect(run.code).toBe(0);
+    });
+
+    it('stops HQ when stopped by a signal while the app runs', async () => {
+      const root = project({ hq: true });
+      const run = await start(root, { CI: 'true' }, (line, pid) => {
+        if (line.startsWith('Shopfloor is ready')) process.kill(pid, 'SIGTERM');
+      });
+      expect(run.stdout).toContain('host stopped');
+      expect(existsSync(join(root, 'hq-stopped'))).toBe(true);
+      expect(run.code).toBe(0);
+    });
   });
 });

@@ -9,7 +9,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export type HostProcess = {
   url: string;
   dataDir: string;
-  ready: { ms: number; rssMb: number; state: string };
+  ready: { ms: number; rssMb: number; state: string; hq?: string | null };
   proc: ChildProcess;
   stop: () => Promise<void>;
 };
@@ -18,7 +18,15 @@ export type HostProcess = {
  * Starts the built browser host (`dist/main/host/cli.js`) as its own process on a free port
  * with a fresh data dir, and waits for its ready line. It stops by itself after `lifetimeS`.
  */
-export function startHostProcess(options: { skus: number; customers: number; lifetimeS?: number; dataDir?: string }): Promise<HostProcess> {
+export function startHostProcess(options: {
+  skus: number;
+  customers: number;
+  lifetimeS?: number;
+  dataDir?: string;
+  /** HQ to sync with; with `enrolCode`, a fresh device enrols there before it opens. */
+  hqUrl?: string;
+  enrolCode?: string;
+}): Promise<HostProcess> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'shopfloor-e2e-'));
   const args = [
@@ -28,6 +36,8 @@ export function startHostProcess(options: { skus: number; customers: number; lif
     `--sample-skus=${options.skus}`,
     `--sample-customers=${options.customers}`,
     `--lifetime-s=${options.lifetimeS ?? 300}`,
+    ...(options.hqUrl ? [`--hq-url=${options.hqUrl}`] : []),
+    ...(options.enrolCode ? [`--enrol-code=${options.enrolCode}`] : []),
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = async () => {

@@ -22,6 +22,7 @@ import { settingsContract } from './domains/settings.js';
 import type { SettingsEvents } from './domains/settings.js';
 import { systemContract } from './domains/system.js';
 import type { SystemEvents } from './domains/system.js';
+import { syncContract } from './domains/sync.js';
 
 /**
  * The closed set of error codes a call can answer with. The UI translates each one;
@@ -161,6 +162,7 @@ export const contract = {
   returns: returnsContract,
   sales: salesContract,
   cashup: cashupContract,
+  sync: syncContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -30,6 +30,11 @@ export type TerminalOptions = {
    * leaves it off, so a missing printer is reported instead of printing into a simulator.
    */
   virtualPrinter?: string;
+  /**
+   * HQ sync of an enrolled device (enrolment stores HQ's address in the store). `url` overrides
+   * that address (HQ moved; tests put a proxy in between). A device that never enrolled stays standalone.
+   */
+  hq?: { url?: string };
 };
 
 /** The terminal's services, transport-agnostic: the Electron adapter and the browser host both drive this. */

@@ -38,7 +38,7 @@ describe('openTerminal', () => {
     expect(status.deviceId).toMatch(UUID_RE);
     expect(status.store).toMatchObject({ id: 'loc-S001', code: 'S001', timezone: 'Asia/Shanghai' });
     expect(status.catalog.skus).toBe(300);
-    expect(status.sync).toEqual({ hq: 'not_configured', pendingEvents: 0, lastSyncAt: null });
+    expect(status.sync).toEqual({ hq: 'not_configured', pendingEvents: 0, lastSyncAt: null, deadLetters: 0, lastError: null, provisioning: null });
     value(await first.dispatch('settings', 'update', { language: 'en' }, ctx));
     first.close();
 

@@ -15,11 +15,12 @@ import { settingsModule } from '../settings/settings-module.js';
 import { SettingsService } from '../settings/settings-service.js';
 import { openStore, StoreOpenError } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
-import { pendingCount } from '../store/outbox.js';
 import { uuidv7Generator } from '../store/uuidv7.js';
 import type { DomainModule, TerminalContext } from './context.js';
 import type { Terminal, TerminalOptions } from './terminal-types.js';
-import { standaloneSync } from './standalone-sync.js';
+import { openReplicator } from '../sync/open-replicator.js';
+import { syncModule } from '../sync/sync-module.js';
+import { createTerminalSync } from '../sync/terminal-sync.js';
 
 export const STORE_FILE = 'shopfloor.db';
 
@@ -80,7 +81,12 @@ export function openTerminal(options: TerminalOptions): Terminal {
   }
   const { deviceId, storeId } = ensureIdentity(store, options, newId, clock);
   const events = new EventBus();
-  const syncState = (): SyncState => standaloneSync(pendingCount(store.db));
+  // An enrolled device syncs through its replicator; a device that never enrolled stays standalone.
+  const sync = createTerminalSync(
+    store.db,
+    events,
+    openReplicator({ db: store.db, deviceId, storeId, clock, log: options.log, hqUrl: options.hq?.url }),
+  );
   const ctx: TerminalContext = {
     db: store.db,
     outbox: { db: store.db, newId, clock, deviceId, storeId },
@@ -91,11 +97,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     storeId,
     dataDir: options.dataDir,
     log: options.log,
-    announceSync: () => {
-      const state = syncState();
-      events.emit('sync.state', state);
-      return state;
-    },
+    announceSync: (): SyncState => sync.announce(),
   };
   const catalog = new CatalogService(store.db, () => storeId);
   const settings = new SettingsService(ctx.outbox);
@@ -116,7 +118,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
         : { id: storeId, code: '', name: { zh: '未分配门店', en: 'No store assigned' }, timezone: 'Asia/Shanghai' },
       catalog: catalog.size(),
       settings: settings.get(),
-      sync: syncState(),
+      sync: sync.state(),
     };
   };
 
@@ -135,6 +137,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     returns: returnsModule(till),
     sales: salesModule(till),
     cashup: cashupModule(till),
+    sync: syncModule(ctx, sync),
   } satisfies { [D in Domain]: DomainModule<D> };
   const handlers = Object.fromEntries(Object.entries(modules).map(([domain, m]) => [domain, m.handlers])) as unknown as Handlers;
 

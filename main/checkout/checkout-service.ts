@@ -47,8 +47,9 @@ export class CheckoutService {
   readonly members: MemberDirectory;
   readonly sales: SalesReader;
   readonly tills: TillSessions;
-  readonly store: StoreInfo;
   readonly deviceCode: string;
+  private storeInfo: StoreInfo | null = null;
+  private readonly storeRow: Statement<[string], { code: string; name_zh: string; name_en: string; timezone: string }>;
   private cart: CartData;
   private member: MemberView | null = null;
   private busy = false;
@@ -63,13 +64,22 @@ export class CheckoutService {
     this.members = new MemberDirectory(ctx.db, this.promotions);
     this.sales = new SalesReader(ctx.db);
     this.tills = new TillSessions(ctx.db);
-    const row = ctx.db.prepare('SELECT code, name_zh, name_en, timezone FROM location WHERE id = ?').get(ctx.storeId) as
-      | { code: string; name_zh: string; name_en: string; timezone: string }
-      | undefined;
-    this.store = row ? { code: row.code, name: { zh: row.name_zh, en: row.name_en }, timezone: row.timezone } : { code: 'S000', name: { zh: '', en: '' }, timezone: 'Asia/Shanghai' };
+    this.storeRow = ctx.db.prepare('SELECT code, name_zh, name_en, timezone FROM location WHERE id = ?');
     this.deviceCode = deviceShortCode(ctx.db, ctx.deviceId);
     this.cart = emptyCart(ctx.newId());
     this.parkedList = ctx.db.prepare('SELECT p.id, p.note, p.cart, p.parked_at, s.name AS staff_name FROM parked_cart p LEFT JOIN staff s ON s.id = p.staff_id ORDER BY p.parked_at');
+  }
+
+  /**
+   * The device's store. Read again until its row exists: a freshly enrolled device gets it from
+   * HQ's provisioning after the terminal has opened.
+   */
+  get store(): StoreInfo {
+    if (this.storeInfo) return this.storeInfo;
+    const row = this.storeRow.get(this.ctx.storeId);
+    if (!row) return { code: 'S000', name: { zh: '', en: '' }, timezone: 'Asia/Shanghai' };
+    this.storeInfo = { code: row.code, name: { zh: row.name_zh, en: row.name_en }, timezone: row.timezone };
+    return this.storeInfo;
   }
 
   get staff(): StaffService {

@@ -8,8 +8,14 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
  */
 export const RECEIPT_NO_RE = /^[A-Z0-9]{1,6}-[0-9A-Z]{4}-\d{6}-\d{4,5}$/;
 
-/** A device's short code: `meta.device_code` when enrolment set one, else the last 4 hex digits of its (random) id. */
+/**
+ * A device's short code: the `receipt_code` HQ assigned at enrolment (unique among the store's
+ * devices; 2–4 characters, zero-padded to 4 so the number keeps its shape), else
+ * `meta.device_code`, else the last 4 hex digits of its (random) id.
+ */
 export function deviceShortCode(db: Database, deviceId: string): string {
+  const assigned = db.prepare("SELECT value FROM meta WHERE key = 'receipt_code'").get() as { value: string } | undefined;
+  if (assigned && /^[0-9A-Z]{2,4}$/.test(assigned.value)) return assigned.value.padStart(4, '0');
   const row = db.prepare("SELECT value FROM meta WHERE key = 'device_code'").get() as { value: string } | undefined;
   if (row && /^[0-9A-Z]{4}$/.test(row.value)) return row.value;
   return deviceId.replace(/[^0-9a-f]/gi, '').slice(-4).toUpperCase().padStart(4, '0');

@@ -88,7 +88,7 @@ describe('attachIpc', () => {
     const stale = vi.fn();
     oldPort.on('message', stale);
     const pushed = nextFrame(newPort);
-    t.events.emit('sync.state', { hq: 'not_configured', pendingEvents: 0, lastSyncAt: null });
+    t.events.emit('sync.state', { hq: 'not_configured', pendingEvents: 0, lastSyncAt: null, deadLetters: 0, lastError: null, provisioning: null });
     expect(await pushed).toMatchObject({ name: 'sync.state' });
     expect(stale).not.toHaveBeenCalled();
   });

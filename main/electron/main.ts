@@ -4,11 +4,14 @@
  */
 import { app, dialog, safeStorage } from 'electron';
 import type { BrowserWindow } from 'electron';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTerminal } from '../app/terminal.js';
 import type { Log, Terminal } from '../app/terminal-types.js';
 import { fileKeyStore } from '../store/key-store.js';
+import { uuidv7Generator } from '../store/uuidv7.js';
+import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
 import { attachIpc } from './ipc-adapter.js';
 import { followKioskSetting, readKioskSetting } from './kiosk.js';
 import { safeStorageSealer } from './safe-storage-sealer.js';
@@ -42,9 +45,18 @@ async function start(): Promise<void> {
   const sealer = safeStorageSealer(safeStorage, {
     allowBasicText: process.env.SHOPFLOOR_ALLOW_BASIC_TEXT_KEYSTORE === '1',
   });
+  const keyStore = fileKeyStore(join(dataDir, 'store.key.sealed'), sealer, 'safeStorage');
+  // HQ (set by `npm start` or the installer): a device not enrolled yet enrols before it opens, so its
+  // store comes from HQ; an enrolled one ignores the code. A failed enrolment is fatal (shown in a dialog).
+  const hqUrl = process.env.SHOPFLOOR_HQ_URL || undefined;
+  const enrolCode = process.env.SHOPFLOOR_ENROL_CODE || undefined;
+  if (hqUrl && enrolCode) {
+    await enrolStoreIfNeeded({ dataDir, keyStore, hqUrl, code: enrolCode, appVersion: app.getVersion(), hostname: hostname(), newId: uuidv7Generator(), log });
+  }
   terminal = openTerminal({
     dataDir,
-    keyStore: fileKeyStore(join(dataDir, 'store.key.sealed'), sealer, 'safeStorage'),
+    keyStore,
+    ...(hqUrl ? { hq: { url: hqUrl } } : {}),
     appVersion: app.getVersion(),
     log,
     // A shipped device provisions from HQ; the sample brand (imported only here) is for a developer's machine.

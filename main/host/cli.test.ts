@@ -20,10 +20,22 @@ describe('the browser host command line', () => {
     [['--port=http'], /--port must be a whole number/],
     [['--sample-skus=0'], /--sample-skus must be a whole number ≥ 1/],
     [['--lifetime-s=-5'], /--lifetime-s must be a whole number ≥ 1/],
+    [['--hq-url=ftp://hq.example'], /--hq-url must be an http\(s\) address/],
+    [['--hq-url=not a url'], /--hq-url must be an http\(s\) address/],
+    [['--hq-url=http://127.0.0.1:5318', '--enrol-code=abcd'], /--enrol-code must look like XXXX-XXXX-XXXX/],
+    [['--enrol-code=ABCD-EFGH-JKLM'], /--enrol-code needs --hq-url/],
   ])('refuses %s with a clear message and exit code 2, before touching anything', (args, message) => {
     const result = run(...args);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toContain('SHOPFLOOR_READY');
+  });
+
+  it('stops with exit code 1 and says why when the device cannot enrol (HQ unreachable)', () => {
+    // Port 1 on the loopback: nothing listens, the connection is refused at once.
+    const result = run('--hq-url=http://127.0.0.1:1', '--enrol-code=ABCD-EFGH-JKLM', '--port=0', '--sample-skus=50', '--sample-customers=0');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/This device could not enrol at http:\/\/127\.0\.0\.1:1/);
     expect(result.stdout).not.toContain('SHOPFLOOR_READY');
   });
 });

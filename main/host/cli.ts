@@ -1,14 +1,19 @@
 /**
- * The browser host: `node dist/main/host/cli.js [--port N] [--data-dir DIR] [--lifetime-s N]`.
+ * The browser host: `node dist/main/host/cli.js [--port N] [--data-dir DIR] [--lifetime-s N]
+ * [--hq-url URL [--enrol-code XXXX-XXXX-XXXX]]`.
  * Runs the terminal's services without Electron and serves the renderer on 127.0.0.1. Used by
  * `npm start` where the Electron binary is missing, by the end-to-end tests and by the benchmarks.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openTerminal } from '../app/terminal.js';
 import { fileKeyStore } from '../store/key-store.js';
+import { uuidv7Generator } from '../store/uuidv7.js';
+import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
+import { ENROL_CODE_PATTERN } from '../../sync/protocol/enrol.js';
 import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import { startHost } from './host-server.js';
 
@@ -31,6 +36,10 @@ const { values } = parseArgs({
     // With no printer in the device profile, print to the virtual ESC/POS printer (receipts as
     // text + PNG in <data-dir>/virtual-printer/): `on`, a port number, or `off`.
     'virtual-printer': { type: 'string', default: process.env.SHOPFLOOR_VIRTUAL_PRINTER ?? 'on' },
+    // HQ: an enrolled device syncs with it; a device not enrolled yet enrols first with the code
+    // (then the code is spent; later starts may pass it again, it is not used twice).
+    'hq-url': { type: 'string', default: process.env.SHOPFLOOR_HQ_URL },
+    'enrol-code': { type: 'string', default: process.env.SHOPFLOOR_ENROL_CODE },
   },
 });
 
@@ -49,6 +58,30 @@ if (virtualPrinter !== 'on' && virtualPrinter !== 'off' && !(/^\d{1,5}$/.test(vi
   process.exit(2);
 }
 
+const hqUrl = values['hq-url'];
+const enrolCode = values['enrol-code'];
+if (hqUrl !== undefined && !isHttpUrl(hqUrl)) {
+  console.error(`--hq-url must be an http(s) address such as http://127.0.0.1:5318, got ${hqUrl}`);
+  process.exit(2);
+}
+if (enrolCode !== undefined && !ENROL_CODE_PATTERN.test(enrolCode)) {
+  console.error(`--enrol-code must look like XXXX-XXXX-XXXX (letters and digits from the enrolment code IT gave you), got ${enrolCode}`);
+  process.exit(2);
+}
+if (enrolCode !== undefined && hqUrl === undefined) {
+  console.error('--enrol-code needs --hq-url: the HQ that issued the code');
+  process.exit(2);
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
 const log = (message: string, detail?: unknown) => console.error(`[host] ${message}`, detail ?? '');
 const dataDir = resolve(values['data-dir']);
 const appVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,14 +92,26 @@ const seed = sampleSeeder({
   customers: positiveInt('sample-customers', values['sample-customers']),
 });
 const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
+const keyStore = fileKeyStore(join(dataDir, 'store.key'));
+// Enrolment gives a fresh device its store, so the terminal below does not seed sample data into it.
+if (hqUrl !== undefined && enrolCode !== undefined) {
+  try {
+    const outcome = await enrolStoreIfNeeded({ dataDir, keyStore, hqUrl, code: enrolCode, appVersion, hostname: hostname(), newId: uuidv7Generator(Date.now), log });
+    if (outcome === 'enrolled') console.log(`This device is now enrolled at ${hqUrl}; its store comes from HQ.`);
+  } catch (error) {
+    console.error(`This device could not enrol at ${hqUrl}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
 const terminal = openTerminal({
   dataDir,
   // Weaker than the Electron app's OS keystore: a 0600 file beside the store (see README).
-  keyStore: fileKeyStore(join(dataDir, 'store.key')),
+  keyStore,
   appVersion,
   log,
   virtualPrinter,
   seed,
+  ...(hqUrl === undefined ? {} : { hq: { url: hqUrl } }),
 });
 const host = await startHost({
   terminal,
@@ -85,8 +130,12 @@ const ready = {
   ms: Math.round(performance.now() - started),
   rssMb: Math.round(process.memoryUsage().rss / 1e6),
   state: status.state,
+  hq: status.state === 'ready' ? status.sync.hq : null,
 };
 console.log(`Shopfloor is ready: open ${host.launchUrl}`);
+if (status.state === 'ready' && hqUrl !== undefined && status.sync.hq === 'not_configured') {
+  console.log('--hq-url is not used: this device is not enrolled (pass --enrol-code with a code from IT).');
+}
 if (status.state === 'store_error') console.log(`The local store could not be opened (${status.problem.reason}): ${status.problem.message}`);
 // One machine-readable line for the tests and benchmarks that start this process.
 console.log(`SHOPFLOOR_READY ${JSON.stringify(ready)}`);

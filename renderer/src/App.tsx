@@ -4,12 +4,15 @@ import { NavTabs } from './components/NavTabs.js';
 import { Splash } from './components/Splash.js';
 import { StoreErrorScreen } from './components/StoreErrorScreen.js';
 import { TopBar } from './components/TopBar.js';
+import { ProvisioningOverlay } from './components/hq-sync/ProvisioningOverlay.js';
+import { RevokedScreen } from './components/hq-sync/RevokedScreen.js';
 import { SCREENS } from './screens.js';
 import type { ScreenId } from './screens.js';
 import { useApp } from './state/services.js';
 
 export function App() {
   const status = useApp((s) => s.status);
+  const revoked = useApp((s) => s.sync?.hq === 'revoked');
   const language = useApp((s) => s.language);
   const [screen, setScreen] = useState<ScreenId>('lookup');
   const Active = (SCREENS.find((s) => s.id === screen) ?? SCREENS[0]).component;
@@ -21,6 +24,8 @@ export function App() {
 
   if (!status) return <Splash />;
   if (status.state === 'store_error') return <StoreErrorScreen problem={status.problem} appVersion={status.appVersion} />;
+  // HQ revoked this device: nothing behind the notice may be used for sales.
+  if (revoked) return <RevokedScreen />;
   return (
     <div className="app">
       <TopBar status={status} />
@@ -29,6 +34,7 @@ export function App() {
       <main className="content">
         <Active />
       </main>
+      <ProvisioningOverlay />
     </div>
   );
 }

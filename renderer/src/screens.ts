@@ -5,6 +5,7 @@ import { CashupScreen } from './components/checkout/CashupScreen.js';
 import { HistoryScreen } from './components/checkout/HistoryScreen.js';
 import { ReturnsScreen } from './components/checkout/ReturnsScreen.js';
 import { SellScreen } from './components/checkout/SellScreen.js';
+import { SyncScreen } from './components/hq-sync/SyncScreen.js';
 import type { MessageKey } from './i18n/translate.js';
 
 /**
@@ -18,6 +19,7 @@ export const SCREENS = [
   { id: 'history', label: 'nav.history', component: HistoryScreen },
   { id: 'cashup', label: 'nav.cashup', component: CashupScreen },
   { id: 'devices', label: 'nav.devices', component: DevicesScreen },
+  { id: 'sync', label: 'nav.sync', component: SyncScreen },
 ] as const satisfies readonly {
   id: string;
   label: MessageKey;

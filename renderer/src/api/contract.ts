@@ -23,6 +23,8 @@ export type {
   StyleSummary,
   StyleView,
   SyncState,
+  DeadLetterView,
+  Provisioning,
   SystemStatus,
   WedgeSettings,
 } from '../../../main/api/contract.js';

@@ -1,21 +1,32 @@
 import { useApp, useT } from '../state/services.js';
-import { syncText } from './sync-text.js';
+import { syncDetail, syncSettled, syncText } from './sync-text.js';
+import '../styles/sync.css';
 
 export function SyncPill() {
   const t = useT();
   const sync = useApp((s) => s.sync);
+  const language = useApp((s) => s.language);
+  const timeZone = useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
   if (!sync) return null;
-  const settled = sync.hq === 'online' && sync.pendingEvents === 0;
+  const detail = syncDetail(t, sync, timeZone, language);
   return (
     <span
-      className={`pill ${settled ? 'pill-ok' : 'pill-waiting'}`}
+      className={`pill ${syncSettled(sync) ? 'pill-ok' : sync.hq === 'revoked' || sync.deadLetters > 0 ? 'pill-bad' : 'pill-waiting'}`}
       data-testid="sync-pill"
       data-hq={sync.hq}
       data-pending={sync.pendingEvents}
+      data-dead-letters={sync.deadLetters}
       role="status"
     >
       <span className="pill-dot" aria-hidden="true" />
-      {syncText(t, sync)}
+      <span className="pill-lines">
+        <span data-testid="sync-pill-text">{syncText(t, sync)}</span>
+        {detail && (
+          <span className="pill-detail" data-testid="sync-pill-detail">
+            {detail}
+          </span>
+        )}
+      </span>
     </span>
   );
 }

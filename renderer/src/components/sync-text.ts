@@ -1,5 +1,6 @@
 import type { Translate } from '../i18n/translate.js';
-import type { SyncState } from '../api/contract.js';
+import type { Language, SyncState } from '../api/contract.js';
+import { formatStoreTime } from './devices/format-time.js';
 
 /** Never says "synced" while anything is still waiting to reach HQ. */
 export function syncText(t: Translate, sync: SyncState): string {
@@ -9,7 +10,22 @@ export function syncText(t: Translate, sync: SyncState): string {
       return t('sync.notConfigured', { count });
     case 'offline':
       return t('sync.offline', { count });
+    case 'revoked':
+      return t('sync.revoked');
     case 'online':
       return count > 0 ? t('sync.syncing', { count }) : t('sync.synced');
   }
+}
+
+/** Whether the pill may look settled (green): online, nothing waiting, nothing rejected. */
+export function syncSettled(sync: SyncState): boolean {
+  return sync.hq === 'online' && sync.pendingEvents === 0 && sync.deadLetters === 0;
+}
+
+/** The pill's second line: rejected events first (someone must act), else when the last round completed, in store time. */
+export function syncDetail(t: Translate, sync: SyncState, timeZone: string | undefined, language: Language, now?: Date): string | null {
+  if (sync.deadLetters > 0) return t('sync.deadLetters', { count: sync.deadLetters });
+  if (sync.hq === 'not_configured') return null;
+  if (!sync.lastSyncAt) return t('sync.neverSynced');
+  return t('sync.lastSync', { time: formatStoreTime(sync.lastSyncAt, timeZone, language, now) });
 }

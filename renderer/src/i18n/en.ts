@@ -1,5 +1,6 @@
 import { checkoutEn } from './checkout.en.js';
 import { devicesEn } from './devices.en.js';
+import { syncEn } from './sync.en.js';
 import type { Dictionary } from './zh-CN.js';
 
 export const en: Dictionary = {
@@ -106,4 +107,5 @@ export const en: Dictionary = {
   'storeError.details': 'Technical details',
   ...checkoutEn,
   ...devicesEn,
+  ...syncEn,
 };

@@ -4,6 +4,7 @@
  */
 import { checkoutZhCN } from './checkout.zh-CN.js';
 import { devicesZhCN } from './devices.zh-CN.js';
+import { syncZhCN } from './sync.zh-CN.js';
 
 export const zhCN = {
   'nav.lookup': '商品查询',
@@ -110,6 +111,7 @@ export const zhCN = {
   // Each area keeps its texts in its own file (i18n/<area>.zh-CN.ts), so screens grow independently.
   ...checkoutZhCN,
   ...devicesZhCN,
+  ...syncZhCN,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

@@ -89,7 +89,12 @@ export function createAppStore(api: Api, storage?: HintStorage): StoreApi<AppSta
   });
   api.onClose(() => store.setState({ connection: 'disconnected' }));
   api.on('settings.changed', applySettings);
-  api.on('sync.state', (sync) => store.setState({ sync }));
+  api.on('sync.state', (sync) => {
+    const wasProvisioning = store.getState().sync?.provisioning?.phase === 'running';
+    store.setState({ sync });
+    // A fresh device learns its store (name, code) from HQ's provisioning: read the status again.
+    if (wasProvisioning && sync.provisioning?.phase !== 'running') void loadStatus();
+  });
   if (api.isOpen()) void loadStatus();
 
   return store;
