@@ -132,8 +132,9 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     emit({ hq: 'revoked', lastError: { code: 'device_revoked', message: 'HQ revoked this device' } });
   };
 
+  // A page arrived, so HQ answers: online, even before the first whole round ends (provisioning).
   const onProgress = (p: PullProgress) => {
-    emit({ provisioning: { phase: p.done ? 'done' : 'running', applied: p.applied, total: p.total } });
+    emit({ hq: 'online', provisioning: { phase: p.done ? 'done' : 'running', applied: p.applied, total: p.total } });
   };
 
   async function round(): Promise<void> {

@@ -26,6 +26,13 @@ describe('syncText', () => {
     expect(syncSettled(state({}))).toBe(true);
   });
 
+  it('does not claim "synced" while the first download is still running', () => {
+    const downloading = state({ provisioning: { phase: 'running', applied: 50_000, total: 124_409 } });
+    expect(syncText(en, downloading)).toBe('Syncing · 0 waiting');
+    expect(syncSettled(downloading)).toBe(false);
+    expect(syncSettled(state({ provisioning: { phase: 'done', applied: 10, total: 10 } }))).toBe(true);
+  });
+
   it('says a revoked device is revoked, whatever waits', () => {
     expect(syncText(zh, state({ hq: 'revoked', pendingEvents: 2 }))).toBe('设备已停用');
     expect(syncText(en, state({ hq: 'revoked' }))).toBe('Device revoked');

@@ -2,7 +2,7 @@ import type { Translate } from '../i18n/translate.js';
 import type { Language, SyncState } from '../api/contract.js';
 import { formatStoreTime } from './devices/format-time.js';
 
-/** Never says "synced" while anything is still waiting to reach HQ. */
+/** Never says "synced" while anything is still waiting to reach HQ or the first download runs. */
 export function syncText(t: Translate, sync: SyncState): string {
   const count = sync.pendingEvents;
   switch (sync.hq) {
@@ -13,13 +13,17 @@ export function syncText(t: Translate, sync: SyncState): string {
     case 'revoked':
       return t('sync.revoked');
     case 'online':
-      return count > 0 ? t('sync.syncing', { count }) : t('sync.synced');
+      return count > 0 || provisioning(sync) ? t('sync.syncing', { count }) : t('sync.synced');
   }
 }
 
 /** Whether the pill may look settled (green): online, nothing waiting, nothing rejected. */
 export function syncSettled(sync: SyncState): boolean {
-  return sync.hq === 'online' && sync.pendingEvents === 0 && sync.deadLetters === 0;
+  return sync.hq === 'online' && sync.pendingEvents === 0 && sync.deadLetters === 0 && !provisioning(sync);
+}
+
+function provisioning(sync: SyncState): boolean {
+  return sync.provisioning?.phase === 'running';
 }
 
 /** The pill's second line: rejected events first (someone must act), else when the last round completed, in store time. */
