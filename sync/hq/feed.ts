@@ -11,8 +11,8 @@ export function parseCursor(text: string): FeedCursor {
   if (text === '') return { xid: '0', rank: 0, key: '' };
   const m = CURSOR.exec(text);
   if (!m) throw new CursorError('the cursor is not one HQ gave out');
-  // PostgreSQL 15 reads an xid8 above 2^64-1 as the maximum without complaint (newer versions
-  // refuse it): such a cursor would park the device past every change forever.
+  // PostgreSQL 15 takes an xid8 above 2^64-1 without complaint (PGlite's newer one refuses it):
+  // such a cursor would be answered 200 and park the device past every change for good.
   if (BigInt(m[1] as string) > 0xffff_ffff_ffff_ffffn) throw new CursorError('the cursor is not one HQ gave out');
   return { xid: m[1] as string, rank: Number(m[2]), key: m[3] as string };
 }
