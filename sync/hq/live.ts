@@ -98,8 +98,9 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
     revoked(deviceId) {
       for (const channel of [...(byScope.get(`device:${deviceId}`) ?? [])]) {
         send(channel, REVOKED);
+        // Stays registered until its 'close' event: a peer that never answers the close
+        // handshake is still terminated by close() instead of holding HQ's shutdown for 30 s.
         channel.ws.close(4003, 'revoked');
-        remove(channel);
       }
     },
     connections: () => all.size,

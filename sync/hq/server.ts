@@ -51,7 +51,9 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const live = createLiveHub(log);
   const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live };
 
-  const app = Fastify({ bodyLimit: MAX_PUSH_BYTES, logger: false, return503OnClosing: true });
+  // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
+  // for minutes); anything in flight is idempotent and the device retries it.
+  const app = Fastify({ bodyLimit: MAX_PUSH_BYTES, logger: false, return503OnClosing: true, forceCloseConnections: true });
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
