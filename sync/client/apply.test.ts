@@ -44,6 +44,21 @@ function q<T>(sql: string, ...params: unknown[]): T[] {
 const count = (table: string) => q<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)[0]?.n;
 
 describe('applyPage', () => {
+  it('provisions with plain inserts and falls back to upserts when a row is already there', () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW, insertOnly: true });
+    expect(count('sku')).toBe(3);
+    // HQ changed ST1-M mid-download: it comes again later in the feed, next to a new SKU.
+    const again = page('brand:SF', 'c2', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011', 19900), sku('ST2-L', 'ST2', '6900000000022')], deletes: [] }]);
+    expect(applyPage(st, again, { storeId: STORE, now: NOW, insertOnly: true })).toEqual({ rows: 2, deletes: 0 });
+    expect(q('SELECT sku, price_fen FROM sku ORDER BY sku')).toEqual([
+      { sku: 'ST1-L', price_fen: 29900 },
+      { sku: 'ST1-M', price_fen: 19900 },
+      { sku: 'ST2-L', price_fen: 29900 },
+      { sku: 'ST2-M', price_fen: 29900 },
+    ]);
+    expect(readCursors(device.store.db).get('brand:SF')?.cursor).toBe('c2');
+  });
+
   it('upserts rows in the device layout (booleans as 0/1) and stores the cursor with them', () => {
     const result = applyPage(st, catalog(), { storeId: STORE, now: NOW });
     expect(result).toEqual({ rows: 8, deletes: 0 });

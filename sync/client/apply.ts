@@ -52,7 +52,7 @@ const CASCADES: { readonly [table: string]: readonly Cascade[] } = {
   coupon: [{ table: 'coupon_use', column: 'code', action: 'delete' }],
 };
 
-type KindStatements = { upsert: Statement; remove: Statement; bools: number[] };
+type KindStatements = { upsert: Statement; insert: Statement; remove: Statement; bools: number[] };
 
 /** Prepared statements per kind and per cascade, made once per database. */
 export class ApplyStatements {
@@ -71,9 +71,10 @@ export class ApplyStatements {
         `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
          ON CONFLICT(${spec.key.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
       );
+      const insert = this.db.prepare(`INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
       const remove = this.db.prepare(`DELETE FROM ${spec.table} WHERE ${spec.key.map((k) => `${k} = ?`).join(' AND ')}`);
       const bools = spec.columns.flatMap((c, i) => (c.type === 'bool' ? [i] : []));
-      s = { upsert, remove, bools };
+      s = { upsert, insert, remove, bools };
       this.kinds.set(kind, s);
     }
     return s;
@@ -134,6 +135,13 @@ export type ApplyOptions = {
   now: string;
   /** Provisioning bookkeeping of the scope: entities applied so far and HQ's total, stored with the cursor. */
   progress?: { applied: number; total: number | null };
+  /**
+   * The scope is being provisioned: its rows are most likely new here, and a plain INSERT costs
+   * about a third less than an upsert on the encrypted store. A row that is there after all (a
+   * resumed download, an entity HQ changed mid-way, a row another scope brought) makes the page
+   * fail on its key, and the page is applied again with upserts: never wrong, at worst slower.
+   */
+  insertOnly?: boolean;
 };
 
 export type ApplyResult = { rows: number; deletes: number };
@@ -152,6 +160,18 @@ export type ApplyResult = { rows: number; deletes: number };
 export function applyPage(st: ApplyStatements, page: WirePage, options: ApplyOptions): ApplyResult {
   const problem = pageProblem(page);
   if (problem) throw new PageRefusedError(page.scope, `page of ${page.scope} refused: ${problem}`);
+  if (options.insertOnly) {
+    try {
+      return applyChecked(st, page, options, true);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'SQLITE_CONSTRAINT_PRIMARYKEY' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+    }
+  }
+  return applyChecked(st, page, options, false);
+}
+
+function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions, insertOnly: boolean): ApplyResult {
   const db = st.db;
   const hasStock = page.sets.some((s) => s.kind === 'stock' && (s.rows as unknown[]).length > 0);
   let rows = 0;
@@ -171,7 +191,8 @@ export function applyPage(st: ApplyStatements, page: WirePage, options: ApplyOpt
     }
     for (const set of page.sets) {
       const spec = ENTITIES[set.kind as EntityKind];
-      const { upsert, bools } = st.kind(spec.kind);
+      const { upsert, insert, bools } = st.kind(spec.kind);
+      const write = insertOnly ? insert : upsert;
       const adjust = spec.kind === 'stock' && pending !== null && pending.size > 0;
       for (const wire of set.rows as CellValue[][]) {
         let row = wire;
@@ -180,7 +201,7 @@ export function applyPage(st: ApplyStatements, page: WirePage, options: ApplyOpt
           for (const i of bools) row[i] = row[i] ? 1 : 0;
           if (adjust && row[0] === options.storeId) row[2] = (row[2] as number) - (pending.get(row[1] as string) ?? 0);
         }
-        upsert.run(...row);
+        write.run(...row);
         rows++;
       }
     }
@@ -200,6 +221,7 @@ export function applyPage(st: ApplyStatements, page: WirePage, options: ApplyOpt
     run.immediate();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
+    if (insertOnly && (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE')) throw error;
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new PageRefusedError(page.scope, `page of ${page.scope} refused: a row refers to something this device does not have`, true);
     if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) throw new PageRefusedError(page.scope, `page of ${page.scope} refused by the store: ${(error as Error).message}`);
     throw error;

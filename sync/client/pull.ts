@@ -140,7 +140,12 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
       if (page.total !== undefined) s.total = s.applied + page.total;
       s.applied += size;
       const started = performance.now();
-      const result = applyPage(st, page, { storeId: options.storeId, now: options.clock().toISOString(), progress: { applied: s.applied, total: s.total } });
+      const result = applyPage(st, page, {
+        storeId: options.storeId,
+        now: options.clock().toISOString(),
+        progress: { applied: s.applied, total: s.total },
+        insertOnly: provisioning && !s.done,
+      });
       outcome.applyMs += performance.now() - started;
       s.cursor = page.cursor;
       s.done ||= !page.more;
