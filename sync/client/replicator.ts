@@ -134,7 +134,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
 
   // A page arrived, so HQ answers: online, even before the first whole round ends (provisioning).
   const onProgress = (p: PullProgress) => {
-    emit({ hq: 'online', provisioning: { phase: p.done ? 'done' : 'running', applied: p.applied, total: p.total } });
+    emit({ hq: 'online', lastError: null, provisioning: { phase: p.done ? 'done' : 'running', applied: p.applied, total: p.total } });
   };
 
   async function round(): Promise<void> {

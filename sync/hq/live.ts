@@ -59,6 +59,7 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
     }, coalesceMs);
     window.unref();
   };
+  const closing = new Set<Channel['ws']>();
   const remove = (channel: Channel) => {
     all.delete(channel);
     dirty.delete(channel);
@@ -98,9 +99,12 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
     revoked(deviceId) {
       for (const channel of [...(byScope.get(`device:${deviceId}`) ?? [])]) {
         send(channel, REVOKED);
-        // Stays registered until its 'close' event: a peer that never answers the close
-        // handshake is still terminated by close() instead of holding HQ's shutdown for 30 s.
         channel.ws.close(4003, 'revoked');
+        remove(channel);
+        // Until its close handshake ends: a peer that never answers it is still terminated by
+        // close() instead of holding HQ's shutdown for 30 s.
+        closing.add(channel.ws);
+        channel.ws.once('close', () => closing.delete(channel.ws));
       }
     },
     connections: () => all.size,
@@ -109,15 +113,16 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
       closed = true;
       clearInterval(heartbeat);
       if (window) clearTimeout(window);
-      const gone = [...all].map(
-        (channel) =>
+      const gone = [...[...all].map((channel) => channel.ws), ...closing].map(
+        (ws) =>
           new Promise<void>((resolve) => {
-            if (channel.ws.readyState === channel.ws.CLOSED) return resolve();
-            channel.ws.once('close', () => resolve());
-            channel.ws.terminate();
+            if (ws.readyState === ws.CLOSED) return resolve();
+            ws.once('close', () => resolve());
+            ws.terminate();
           }),
       );
       all.clear();
+      closing.clear();
       byScope.clear();
       dirty.clear();
       await Promise.all(gone);

@@ -1,0 +1,75 @@
+/**
+ * HQ as a child process for the restart test: `hq-child <port> <pglite-dir> [<crash>]` (or
+ * DATABASE_URL in the environment for PostgreSQL). Loads the sample brand on first start, makes a
+ * fresh enrolment code for store S001 on every start, and prints `HQ_READY {"url","port","enrolCode"}`.
+ * It runs until SIGTERM (a clean stop) or SIGKILL. `<crash>` makes it SIGKILL itself during its
+ * first push, at a point no outside timer could hit reliably:
+ * - `mid-transaction`: inside the push transaction, after the events were inserted and before the
+ *   sales are (nothing of it may survive);
+ * - `before-answer`: after the push transaction committed and before the answer is sent.
+ */
+import { openHqDb } from '../hq/db.js';
+import type { HqDb } from '../hq/db.js';
+import { createEnrolCode } from '../hq/enrol.js';
+import { migrateHq } from '../hq/migrate.js';
+import { importSampleBrand } from '../hq/sample-brand.js';
+import { createHqServer } from '../hq/server.js';
+
+const [portText, pgliteDir, crash] = process.argv.slice(2);
+const databaseUrl = process.env.DATABASE_URL || undefined;
+if (portText === undefined || (!databaseUrl && !pgliteDir)) {
+  console.error('usage: hq-child <port> <pglite-dir>   (or DATABASE_URL set)');
+  process.exit(2);
+}
+const base = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDir });
+const die = (): never => {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: SIGKILL sent to self');
+};
+// Push transactions take the per-device advisory lock and record events (sync/hq/push/apply-push.ts):
+// that is how they are told apart. Armed once HQ is ready, so start-up never trips it.
+let armed = false;
+const isPush = (text: string) => armed && text.includes('pg_advisory_xact_lock(hashtext(');
+const db: HqDb = crash
+  ? {
+      ...base,
+      kind: base.kind,
+      query: (text, params) => base.query(text, params),
+      exec: (text) => base.exec(text),
+      listen: (channel, onPayload) => base.listen(channel, onPayload),
+      close: () => base.close(),
+      async tx(fn) {
+        let push = false;
+        let recorded = false;
+        const result = await base.tx((sql) =>
+          fn({
+            exec: (text) => sql.exec(text),
+            query(text, params) {
+              push ||= isPush(text);
+              recorded ||= push && text.includes('INSERT INTO event ');
+              if (recorded && crash === 'mid-transaction' && text.includes('INSERT INTO sale ')) die();
+              return sql.query(text, params);
+            },
+          }),
+        );
+        if (recorded && crash === 'before-answer') die();
+        return result;
+      },
+    }
+  : base;
+await migrateHq(db);
+const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
+if (!brand) await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });
+const server = await createHqServer({ db, port: Number(portText), log: (message, detail) => console.error(`[hq-child] ${message}`, detail ?? '') });
+const { code } = await createEnrolCode(db, { storeId: 'loc-S001', ttlMinutes: 60, createdBy: 'hq-child', now: new Date() });
+// SIGTERM stops cleanly (the test then opens the PGlite folder itself); SIGKILL is the crash under test.
+process.once('SIGTERM', () => {
+  void (async () => {
+    server.app.server.closeAllConnections();
+    await server.close();
+    await db.close();
+    process.exit(0);
+  })();
+});
+armed = true;
+process.stdout.write(`HQ_READY ${JSON.stringify({ url: server.url, port: server.port, enrolCode: code })}\n`);

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('./hq-child.ts', import.meta.url));
+
+export type HqProcess = {
+  url: string;
+  port: number;
+  enrolCode: string;
+  pid: number;
+  /** Resolves when the process has ended: its exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL; resolves when the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (HQ closes its database cleanly); resolves when the process is gone. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts HQ (sync/faults/hq-child.ts) as a child process on `port` (0: any) over a PGlite folder
+ * or, with `databaseUrl`, a PostgreSQL database; resolves when it listens. Bounded: a child that
+ * is not ready in `timeoutMs` is killed and the error carries what it printed.
+ */
+export function startHqProcess(options: { port: number; pgliteDir: string; databaseUrl?: string; crash?: 'mid-transaction' | 'before-answer'; timeoutMs?: number }): Promise<HqProcess> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  else delete env.DATABASE_URL;
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, String(options.port), options.pgliteDir, ...(options.crash ? [options.crash] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`HQ child not ready within ${timeoutMs} ms: ${err.slice(-1500)}`));
+    }, timeoutMs);
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      // SF_FAULTS_DEBUG=1 shows what each HQ child logs (to investigate a failure).
+      if (process.env.SF_FAULTS_DEBUG) process.stderr.write(`[hq-child ${proc.pid}] ${chunk.toString()}`);
+    });
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = /HQ_READY (\{.*\})\n/.exec(out);
+      if (!line?.[1]) return;
+      clearTimeout(timer);
+      const ready = JSON.parse(line[1]) as { url: string; port: number; enrolCode: string };
+      resolve({
+        ...ready,
+        exited,
+        pid: proc.pid ?? -1,
+        async kill() {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+          await exited;
+        },
+        async stop() {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`HQ child ended before it was ready (code ${code}, signal ${signal}): ${err.slice(-1500)}`));
+    });
+  });
+}
