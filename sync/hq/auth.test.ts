@@ -102,6 +102,24 @@ describe.each(backends)('device request signatures on $name', (backend) => {
     expect(errorCode(again.body)).toBe('replayed');
   });
 
+  it('accepts one of the same request sent many times at once and refuses the rest as replays', async () => {
+    const device = await testDevice(hq);
+    const headers = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' };
+    // Concurrent copies land in one nonce batch or in several: either way exactly one gets through.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{}' })));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 401 && errorCode(a.body) === 'replayed')).toHaveLength(11);
+  });
+
+  it('accepts many different requests at once, each nonce recorded once', async () => {
+    const device = await testDevice(hq);
+    const [before] = await db.query<{ n: string }>('SELECT count(*) AS n FROM request_nonce WHERE device_id = $1', [device.id]);
+    const answers = await Promise.all(Array.from({ length: 40 }, () => device.call('POST', SYNC_PATHS.hello, {})));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const [after] = await db.query<{ n: string }>('SELECT count(*) AS n FROM request_nonce WHERE device_id = $1', [device.id]);
+    expect(Number(after?.n) - Number(before?.n)).toBe(40);
+  });
+
   it('a wrongly signed request does not use up its nonce', async () => {
     const device = await testDevice(hq);
     const nonce = 'ab'.repeat(16);

@@ -77,27 +77,50 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
   };
 
   /**
-   * One round trip: the two statements go as one simple query, which PostgreSQL runs as one
-   * implicit transaction (a duplicate nonce fails it whole: 23505). That needs the values inline;
-   * they are safe to inline because they matched strict patterns (UUID, 32 hex digits) above and
-   * are checked again here. Durability is traded for speed on purpose: with asynchronous commit a
-   * database crash may forget the nonces of its last few hundred milliseconds, so a captured
-   * request could be replayed once within the skew window after such a crash. Every write a
-   * replay could cause is idempotent anyway (events apply exactly once by id), and a WAL flush
-   * per request would cap HQ at the disk's fsync rate (measured: 1 round trip async ≈ 5× the
-   * BEGIN/SET LOCAL/INSERT/COMMIT transaction).
+   * Nonces of concurrent requests go to PostgreSQL together: while one insert is on its way, the
+   * requests that arrive wait and then go as the next batch, in ONE statement (a busy HQ sends a
+   * few batches per millisecond of database time instead of a transaction per request). Strict
+   * all the same: `ON CONFLICT DO NOTHING RETURNING` names exactly the nonces that were new, a
+   * nonce not returned was there before (a replay), and a nonce twice in one batch is refused
+   * here before it goes out.
+   *
+   * Durability is traded for speed on purpose: the statement sets synchronous_commit off for its
+   * own implicit transaction (set_config(…, true) is read at commit), so a database crash may
+   * forget the nonces of its last few hundred milliseconds and a captured request could be
+   * replayed once within the skew window after such a crash. Every write a replay could cause is
+   * idempotent anyway (events apply exactly once by id), and a WAL flush per request would cap HQ
+   * at the disk's fsync rate.
    */
-  const rememberNonce = async (deviceId: string, nonce: string, now: Date): Promise<boolean> => {
-    if (!UUID.test(deviceId) || !NONCE_PATTERN.test(nonce)) throw new Error('rememberNonce: unchecked input');
-    try {
-      await db.exec(
-        `SET LOCAL synchronous_commit = off; INSERT INTO request_nonce (device_id, nonce, seen_at) VALUES ('${deviceId}', '${nonce}', '${now.toISOString()}')`,
-      );
-      return true;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === '23505') return false;
-      throw error;
+  type NonceWaiter = { deviceId: string; nonce: string; at: Date; done: (fresh: boolean) => void; fail: (error: unknown) => void };
+  let queued = new Map<string, NonceWaiter>();
+  let flushing = false;
+  const insertNonces = `INSERT INTO request_nonce (device_id, nonce, seen_at)
+      SELECT u.d, u.n, u.t FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(d, n, t)
+       WHERE set_config('synchronous_commit', 'off', true) = 'off'
+      ON CONFLICT DO NOTHING RETURNING device_id::text AS d, nonce AS n`;
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (queued.size > 0) {
+      const batch = [...queued.values()];
+      queued = new Map();
+      try {
+        const fresh = await db.query<{ d: string; n: string }>(insertNonces, [batch.map((w) => w.deviceId), batch.map((w) => w.nonce), batch.map((w) => w.at.toISOString())], { name: 'nonce_insert' });
+        const accepted = new Set(fresh.map((r) => `${r.d} ${r.n}`));
+        for (const w of batch) w.done(accepted.has(`${w.deviceId} ${w.nonce}`));
+      } catch (error) {
+        for (const w of batch) w.fail(error);
+      }
     }
+    flushing = false;
+  };
+  const rememberNonce = (deviceId: string, nonce: string, at: Date): Promise<boolean> => {
+    const key = `${deviceId} ${nonce}`;
+    // The same nonce twice while neither is stored yet: the second is the replay.
+    if (queued.has(key)) return Promise.resolve(false);
+    return new Promise<boolean>((done, fail) => {
+      queued.set(key, { deviceId, nonce, at, done, fail });
+      if (!flushing) void flush();
+    });
   };
 
   // Awaited (it happens once a minute per device, so it costs nothing measurable), which keeps

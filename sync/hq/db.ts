@@ -3,7 +3,11 @@ import pg from 'pg';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * `name` makes it a named prepared statement on PostgreSQL (parsed and planned once per
+   * connection): for the hot statements every device request runs. Only for fixed SQL text.
+   */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: { name?: string }): Promise<R[]>;
   /** Several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
 };
@@ -32,12 +36,12 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
   // An idle client that loses its server must not crash HQ: the next query reconnects.
   pool.on('error', (error) => options.log?.('postgres pool error', error.message));
-  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<R[]> =>
-    (await client.query(text, params as unknown[] | undefined)).rows as R[];
+  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], name?: string): Promise<R[]> =>
+    (await client.query({ text, values: params as unknown[] | undefined, name })).rows as R[];
   await run(pool, 'SELECT 1');
   return {
     kind: 'postgres',
-    query: (text, params) => run(pool, text, params),
+    query: (text, params, options) => run(pool, text, params, options?.name),
     exec: async (text) => {
       await pool.query(text);
     },
@@ -46,7 +50,7 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
       try {
         await client.query('BEGIN');
         const result = await fn({
-          query: (text, params) => run(client, text, params),
+          query: (text, params, options) => run(client, text, params, options?.name),
           exec: async (text) => {
             await client.query(text);
           },

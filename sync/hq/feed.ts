@@ -30,50 +30,115 @@ export function formatCursor(c: FeedCursor): string {
  */
 export type FeedPage = { json: string; rows: number; cursor: string; more: boolean; total?: number };
 
-/** One kind's rows in a page, already joined into JSON text by PostgreSQL. */
-type KindRows = { kind: string; rows: string; up: string; del: string; last: string | null };
+/** One scope's request: where the device stands in it. */
+export type FeedRequest = { scope: string; cursor: string };
 
-export async function readFeed(sql: Sql, scope: string, cursorText: string, limit: number, withTotal: boolean): Promise<FeedPage> {
-  const cursor = parseCursor(cursorText);
-  const [h] = await sql.query<{ horizon: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon');
-  const horizon = h?.horizon ?? '0';
-  const params = [scope, cursor.xid, cursor.rank, cursor.key, horizon, limit];
-  // ORDER BY names the table's columns: a bare `xid` next to a text alias `xid` would sort
-  // "10" before "9" (a page would then skip rows) and could not use the change_feed index.
-  const window = `SELECT c.kind, c.xid, c.rank, c.key, c.row, c.deleted, row_number() OVER (ORDER BY c.xid, c.rank, c.key) AS n FROM change AS c
-     WHERE c.scope = $1 AND (c.xid, c.rank, c.key) > ($2::xid8, $3::smallint, $4::text) AND c.xid < $5::xid8
-     ORDER BY c.xid, c.rank, c.key LIMIT $6`;
-  // PostgreSQL joins each kind's rows into one text (the rows are JSON already): HQ reads a few
-  // values per page instead of 50,000 rows. A page holds each entity once (the change log keeps
-  // its latest state only), so grouping by kind and sending kinds by rank (parents first) keeps
-  // what a page means.
-  const kinds = await sql.query<KindRows>(
-    `SELECT p.kind, count(*)::text AS rows,
-            coalesce(string_agg(p.row::text, ',') FILTER (WHERE NOT p.deleted), '') AS up,
-            coalesce(string_agg(p.row::text, ',') FILTER (WHERE p.deleted), '') AS del,
-            max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.n = $6) AS last
-       FROM (${window}) AS p
-      GROUP BY p.kind ORDER BY min(p.rank)`,
-    params,
-  );
-  const count = kinds.reduce((n, k) => n + Number(k.rows), 0);
-  const more = count === limit;
-  // The page's last position comes from the same statement (a second read could see a row
-  // moved on by a later writer and put the cursor past a row this page did not carry).
-  const last = kinds.find((k) => k.last !== null)?.last;
-  // Drained: jump to the horizon (everything below it is served). Otherwise continue after the last row.
-  if (more && !last) throw new Error('a full feed page without its last position');
-  const next: FeedCursor = more && last ? parseCursor(last) : maxCursor(cursor, { xid: horizon, rank: 0, key: '' });
-  let total: number | undefined;
-  if (withTotal) {
-    const [t] = await sql.query<{ n: string }>(
-      'SELECT count(*) AS n FROM change AS c WHERE c.scope = $1 AND (c.xid, c.rank, c.key) > ($2::xid8, $3::smallint, $4::text) AND c.xid < $5::xid8',
-      params.slice(0, 5),
+/**
+ * A scope's page in a multi-scope answer. `served: false` — the shared row budget ran out before
+ * this scope: it was not read, its cursor comes back unchanged and the device asks again.
+ */
+export type ScopePage = FeedPage & { scope: string; served: boolean };
+
+/** The SQL reading `n` scopes in one statement, built once per shape (a request has at most 8 scopes). */
+const statements = new Map<string, string>();
+
+/**
+ * Parameters: $1 the row budget, then per scope i (0-based) $(2+4i) scope, $(3+4i) cursor xid,
+ * $(4+4i) rank, $(5+4i) key.
+ *
+ * One statement means one snapshot: the horizon and every scope's rows are read together, which
+ * is what a page needs (a separate horizon read was only safe because the horizon can only move
+ * forward). Scope i may read only what the scopes before it left of the budget (b<i>, an
+ * init-plan): b<i+1> counts scope i's rows up to b<i> on the change_feed index, so a scope behind
+ * one that fills the page reads nothing (provisioning asks for all scopes at once; a LATERAL with
+ * a per-scope LIMIT of the whole budget would read and drop a page of the store scope on every
+ * brand page). The page's rows themselves stream into the aggregate, never materialised: a
+ * 50,000-row page kept in a CTE spills to a temp file and took ~1.6× as long (measured).
+ * Kept small on purpose: at the feed's head PostgreSQL spends more time planning this than
+ * running it.
+ */
+function feedStatement(n: number, withTotal: boolean): string {
+  const shape = `${n}:${withTotal}`;
+  const cached = statements.get(shape);
+  if (cached) return cached;
+  const ctes = ['h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x)', 'b0 AS MATERIALIZED (SELECT $1::int AS b)'];
+  const parts = [`SELECT -1 AS i, NULL::text AS kind, (SELECT x::text FROM h) AS n, NULL::text AS up, NULL::text AS del, NULL::text AS last, NULL::int AS rank`];
+  for (let i = 0; i < n; i++) {
+    const p = 2 + 4 * i;
+    const where = `c.scope = $${p} AND (c.xid, c.rank, c.key) > ($${p + 1}::xid8, $${p + 2}::smallint, $${p + 3}::text) AND c.xid < (SELECT x FROM h)`;
+    const budget = `(SELECT b FROM b${i})`;
+    if (i + 1 < n) {
+      ctes.push(`b${i + 1} AS MATERIALIZED (SELECT ${budget} - (SELECT count(*) FROM (SELECT 1 FROM change AS c WHERE ${where} LIMIT ${budget}) AS z)::int AS b)`);
+    }
+    // ORDER BY names the table's columns: a bare `xid` next to a text alias `xid` would sort
+    // "10" before "9" (a page would then skip rows) and could not use the change_feed index.
+    const window = `SELECT c.kind, c.xid, c.rank, c.key, c.row, c.deleted, row_number() OVER (ORDER BY c.xid, c.rank, c.key) AS n FROM change AS c
+         WHERE ${where} ORDER BY c.xid, c.rank, c.key LIMIT ${budget}`;
+    // PostgreSQL joins each kind's rows into one text (the rows are JSON already): HQ reads a few
+    // values per page instead of 50,000 rows. The position of the page's last row comes from the
+    // same statement (a second read could see a row moved on by a later writer).
+    parts.push(
+      `SELECT ${i}, p.kind, count(*)::text,
+              coalesce(string_agg(p.row::text, ',') FILTER (WHERE NOT p.deleted), ''),
+              coalesce(string_agg(p.row::text, ',') FILTER (WHERE p.deleted), ''),
+              max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.n = ${budget}),
+              min(p.rank)::int
+         FROM (${window}) AS p GROUP BY p.kind`,
     );
-    total = Number(t?.n ?? 0);
+    // What is left of the scope, for a progress bar; only read for a scope the budget reached.
+    if (withTotal) parts.push(`SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, NULL FROM change AS c WHERE ${budget} > 0 AND ${where}`);
   }
-  const sets = kinds.map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up}],"deletes":[${k.del}]}`);
-  return { json: `[${sets.join(',')}]`, rows: count, cursor: formatCursor(next), more, total };
+  const text = `WITH ${ctes.join(',\n')}\n${parts.join('\nUNION ALL\n')}`;
+  statements.set(shape, text);
+  return text;
+}
+
+/** i = -1: the horizon; a kind: that kind's rows in scope i's page; no kind: scope i's total. */
+type FeedRow = { i: number; kind: string | null; n: string; up: string | null; del: string | null; last: string | null; rank: number | null };
+
+/**
+ * Pages of several scopes in one statement, sharing `limit` rows in the order given: a later
+ * scope is read only with what the earlier ones left, and only once they are drained. See
+ * `FeedPage` for what a page and its cursor mean.
+ */
+export async function readFeeds(sql: Sql, requests: readonly FeedRequest[], limit: number, withTotal: boolean): Promise<ScopePage[]> {
+  const cursors = requests.map((r) => parseCursor(r.cursor));
+  const params: unknown[] = [limit];
+  requests.forEach((r, i) => {
+    const c = cursors[i] as FeedCursor;
+    params.push(r.scope, c.xid, c.rank, c.key);
+  });
+  const rows = await sql.query<FeedRow>(feedStatement(requests.length, withTotal), params, { name: `feed_${requests.length}_${withTotal}` });
+  const horizon = rows.find((r) => r.i === -1)?.n ?? '0';
+  let budget = limit;
+  return requests.map((r, i) => {
+    const cursor = cursors[i] as FeedCursor;
+    const mine = rows.filter((row) => row.i === i);
+    // The same arithmetic as the statement's LIMITs: what the scopes before this one left.
+    if (budget === 0) return { scope: r.scope, served: false, json: '[]', rows: 0, cursor: r.cursor, more: true };
+    // Kinds by rank (parents first): a page holds each entity once, so grouping keeps its meaning.
+    const kinds = mine.filter((row) => row.kind !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+    const count = kinds.reduce((s, k) => s + Number(k.n), 0);
+    const more = count === budget;
+    budget -= count;
+    const last = kinds.find((k) => k.last !== null)?.last;
+    if (more && !last) throw new Error('a full feed page without its last position');
+    // Drained: jump to the horizon (everything below it is served). Otherwise continue after the last row.
+    const next: FeedCursor = more && last ? parseCursor(last) : maxCursor(cursor, { xid: horizon, rank: 0, key: '' });
+    const t = mine.find((row) => row.kind === null);
+    const sets = kinds.map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up ?? ''}],"deletes":[${k.del ?? ''}]}`);
+    const page: ScopePage = { scope: r.scope, served: true, json: `[${sets.join(',')}]`, rows: count, cursor: formatCursor(next), more };
+    if (withTotal) page.total = Number(t?.n ?? 0);
+    return page;
+  });
+}
+
+/** One scope's page (`readFeeds` with a single scope). */
+export async function readFeed(sql: Sql, scope: string, cursorText: string, limit: number, withTotal: boolean): Promise<FeedPage> {
+  const [page] = await readFeeds(sql, [{ scope, cursor: cursorText }], limit, withTotal);
+  if (!page) throw new Error('readFeeds answered no page');
+  const { json, rows, cursor, more, total } = page;
+  return total === undefined ? { json, rows, cursor, more } : { json, rows, cursor, more, total };
 }
 
 function maxCursor(a: FeedCursor, b: FeedCursor): FeedCursor {

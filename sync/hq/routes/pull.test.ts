@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ENTITIES } from '../../protocol/entities.js';
+import type { EntityKind } from '../../protocol/entities.js';
 import { pullResponseSchema } from '../../protocol/feed.js';
 import type { PullRequest, PullResponse } from '../../protocol/feed.js';
 import type { HqDb } from '../db.js';
@@ -94,6 +96,44 @@ describe.each(HQ_BACKENDS)('pull on %s', (kind) => {
     expect(store?.sets.flatMap((s) => s.rows)).toHaveLength(2);
     // Out of budget: the cursor comes back unchanged, and the device asks again.
     expect(device).toEqual({ scope: `device:${S1.id}`, cursor: '', more: true, sets: [] });
+  });
+
+  it('answers a pull of every scope with one statement, all drained scopes at the same horizon', async () => {
+    let statements = 0;
+    const counting: HqDb = { ...db, query: (text, params) => (statements++, db.query(text, params)) };
+    const scopes = [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '' }, { scope: `device:${S1.id}`, cursor: '' }];
+    const response = pullResponseSchema.parse(JSON.parse(await servePull(counting, S1, { scopes, limit: 1000, withTotal: true }, NOW)));
+    expect(statements).toBe(1);
+    expect(response.pages.map((p) => p.more)).toEqual([false, false, false]);
+    expect(response.pages.map((p) => p.total)).toEqual([28, 27, 1]);
+    // One snapshot: every drained scope jumps to the same horizon.
+    expect(new Set(response.pages.map((p) => p.cursor)).size).toBe(1);
+    // At the head: nothing new, still one statement, cursors unchanged.
+    const again = pullResponseSchema.parse(JSON.parse(await servePull(counting, S1, { scopes: response.pages.map((p) => ({ scope: p.scope, cursor: p.cursor })), limit: 1000 }, NOW)));
+    expect(statements).toBe(2);
+    expect(again.pages.map((p) => [p.cursor, p.more, p.sets.length])).toEqual(response.pages.map((p) => [p.cursor, false, 0]));
+  });
+
+  it('serves a later scope only once the earlier ones are drained (a page that fills the budget exactly stops there)', async () => {
+    // brand:B holds exactly 28 rows: the budget is used up, so the brand page says `more` and store waits.
+    const first = await pull(db, { scopes: [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '' }], limit: 28 });
+    expect(first.pages[0]).toMatchObject({ more: true });
+    expect(first.pages[0]?.sets.flatMap((s) => s.rows)).toHaveLength(28);
+    expect(first.pages[1]).toEqual({ scope: 'store:S1', cursor: '', more: true, sets: [] });
+    // Next: brand turns out drained (nothing left) and store gets the whole budget.
+    const second = await pull(db, { scopes: [{ scope: 'brand:B', cursor: first.pages[0]!.cursor }, { scope: 'store:S1', cursor: '' }], limit: 28 });
+    expect(second.pages[0]).toMatchObject({ more: false, sets: [] });
+    expect(second.pages[1]).toMatchObject({ more: false });
+    expect(second.pages[1]?.sets.flatMap((s) => s.rows)).toHaveLength(27);
+    // A page carries kinds parents first (rank order).
+    const ranks = (second.pages[1]?.sets ?? []).map((s) => ENTITIES[s.kind as EntityKind].rank);
+    expect(ranks.length).toBeGreaterThan(1);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  });
+
+  it('refuses a cursor HQ did not give out in any scope of the request, even one the budget would not reach', async () => {
+    const request = { scopes: [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '1:2' }], limit: 1 };
+    await expect(servePull(db, S1, request, NOW)).rejects.toMatchObject({ status: 400, code: 'bad_request' });
   });
 
   it("refuses another store's scope and a cursor HQ did not give out", async () => {

@@ -1,7 +1,7 @@
 import type { PullRequest } from '../../protocol/feed.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
-import { CursorError, readFeed } from '../feed.js';
+import { CursorError, readFeeds } from '../feed.js';
 import { HqHttpError } from '../http-error.js';
 
 /**
@@ -13,23 +13,18 @@ export async function servePull(db: HqDb, device: AuthedDevice, request: PullReq
   for (const { scope } of request.scopes) {
     if (!device.scopes.includes(scope)) throw new HqHttpError(403, 'forbidden', `scope ${scope} is not this device's`);
   }
-  let budget = request.limit;
-  const pages: string[] = [];
-  for (const { scope, cursor } of request.scopes) {
-    if (budget === 0) {
-      pages.push(`{"scope":${JSON.stringify(scope)},"cursor":${JSON.stringify(cursor)},"more":true,"sets":[]}`);
-      continue;
-    }
-    let page;
-    try {
-      page = await readFeed(db, scope, cursor, budget, request.withTotal === true);
-    } catch (error) {
-      if (error instanceof CursorError) throw new HqHttpError(400, 'bad_request', error.message);
-      throw error;
-    }
-    budget -= page.rows;
-    const total = page.total === undefined ? '' : `,"total":${page.total}`;
-    pages.push(`{"scope":${JSON.stringify(scope)},"cursor":${JSON.stringify(page.cursor)},"more":${page.more}${total},"sets":${page.json}}`);
+  let pages;
+  try {
+    // One statement for the horizon and every scope (sync/hq/feed.ts readFeeds).
+    pages = await readFeeds(db, request.scopes, request.limit, request.withTotal === true);
+  } catch (error) {
+    if (error instanceof CursorError) throw new HqHttpError(400, 'bad_request', error.message);
+    throw error;
   }
-  return `{"pages":[${pages.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
+  const json = pages.map((page) => {
+    if (!page.served) return `{"scope":${JSON.stringify(page.scope)},"cursor":${JSON.stringify(page.cursor)},"more":true,"sets":[]}`;
+    const total = page.total === undefined ? '' : `,"total":${page.total}`;
+    return `{"scope":${JSON.stringify(page.scope)},"cursor":${JSON.stringify(page.cursor)},"more":${page.more}${total},"sets":${page.json}}`;
+  });
+  return `{"pages":[${json.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
 }
