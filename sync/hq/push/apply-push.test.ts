@@ -54,6 +54,36 @@ describe.each(HQ_BACKENDS)('push on %s', (kind) => {
     expect(Number(sum?.fen)).toBe(19900 * 2 + 19900 * 3 - 19900);
   });
 
+  it('a batch of known and new events applies only the new ones: sales, lines, tenders, stock and cash', async () => {
+    const known = [saleEvent('S1', [1, 2]), cashEvent('S1', 300)];
+    await applyPush(db, S1, request(known), NOW);
+    const fresh = [saleEvent('S1', [1], { qty: 2 }), cashEvent('S1', 700), saleEvent('S1', [3], { qty: -1 })];
+    const results = await applyPush(db, S1, request([fresh[0]!, known[0]!, fresh[1]!, known[1]!, fresh[2]!]), NOW);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'duplicate', 'accepted', 'duplicate', 'accepted']);
+    expect(await count(db, 'sale')).toBe(3);
+    expect(await count(db, 'sale_line')).toBe(4);
+    expect(await count(db, 'sale_tender')).toBe(3);
+    expect(await stockOf(db, 1)).toBe(97);
+    expect(await stockOf(db, 2)).toBe(99);
+    expect(await stockOf(db, 3)).toBe(101);
+    const cash = await db.query<{ kind: string; amount_fen: string; staff_id: string }>('SELECT kind, amount_fen, staff_id FROM cash_movement ORDER BY amount_fen');
+    expect(cash.map((c) => [c.kind, Number(c.amount_fen), c.staff_id])).toEqual([
+      ['paid_in', 300, FIXTURE.staff.S1],
+      ['paid_in', 700, FIXTURE.staff.S1],
+    ]);
+    const payload = fresh[2]!.payload as { saleId: string; receiptNo: string };
+    const [sale] = await db.query<Record<string, unknown>>(
+      `SELECT event_id::text AS event_id, receipt_no, kind, store_id, device_id::text AS device_id, staff_id, customer_id, business_day::text AS day, total_fen, net_fen, offline, created_at, received_at FROM sale WHERE id = $1`,
+      [payload.saleId],
+    );
+    expect(sale).toMatchObject({ event_id: fresh[2]!.id, receipt_no: payload.receiptNo, kind: 'return', store_id: 'S1', device_id: S1.id, staff_id: FIXTURE.staff.S1, customer_id: null, day: '2026-11-20', offline: true });
+    expect([Number(sale?.total_fen), Number(sale?.net_fen)]).toEqual([-19900, -19900]);
+    expect((sale?.received_at as Date).toISOString()).toBe(NOW.toISOString());
+    const [tender] = await db.query<{ n: number; method: string; amount_fen: string; reference: string | null }>('SELECT n, method, amount_fen, reference FROM sale_tender WHERE sale_id = $1', [payload.saleId]);
+    expect(tender).toMatchObject({ n: 1, method: 'cash', reference: null });
+    expect(Number(tender?.amount_fen)).toBe(-19900);
+  });
+
   it("keeps the device's clock as occurred_at, HQ's as received_at, and orders by hq_seq", async () => {
     const events = [saleEvent('S1', [1]), cashEvent('S1', 100)];
     await applyPush(db, S1, request(events), NOW);

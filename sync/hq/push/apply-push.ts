@@ -4,12 +4,12 @@ import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
 import { checkEvents } from './check-events.js';
 import type { Rejection } from './check-events.js';
-import { applyEffects } from './effects.js';
+import { recordBatch } from './record-batch.js';
 
 /**
  * Records and applies a device's push exactly once, in one transaction: the events go into
- * `event` in one statement (`ON CONFLICT (id) DO NOTHING RETURNING id` — returned ids are new,
- * the rest HQ already had), then the effects of the new ones only, batched. If the batch fails
+ * `event` and the effects of the new ones only (returned ids are new, the rest HQ already had)
+ * into their tables, all in one statement (record-batch.ts). If the batch fails
  * (one event's sale breaks a unique receipt number, a value PostgreSQL refuses), the work is
  * rolled back to a savepoint and redone event by event, each under its own savepoint, so the
  * bad event is rejected with its reason and the others still go in.
@@ -37,8 +37,7 @@ export async function applyPush(db: HqDb, device: AuthedDevice, request: PushReq
     let inserted: Set<string>;
     await sql.query('SAVEPOINT push_batch');
     try {
-      inserted = await insertEvents(sql, device.id, valid, now);
-      await applyEffects(sql, [...inserted], device.storeId, now);
+      inserted = await recordBatch(sql, device.id, device.storeId, valid, now);
       await sql.query('RELEASE SAVEPOINT push_batch');
     } catch (error) {
       if (!isDataError(error)) throw error;
@@ -74,27 +73,12 @@ async function rejectForeignStaff(sql: Sql, storeId: string, events: OutboxEvent
   }
 }
 
-/** One statement for the whole batch; the JSON goes in as one parameter. Returns the ids that are new. */
-async function insertEvents(sql: Sql, deviceId: string, events: OutboxEvent[], now: Date): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const rows = await sql.query<{ id: string }>(
-    `INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at)
-     SELECT x.id, x.type, $2::uuid, x."storeId", x."staffId", x.payload, x."occurredAt", $3::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, "storeId" text, "staffId" text, payload jsonb, "occurredAt" timestamptz)
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id::text AS id`,
-    [JSON.stringify(events), deviceId, now.toISOString()],
-  );
-  return new Set(rows.map((r) => r.id));
-}
-
 async function applyOneByOne(sql: Sql, device: AuthedDevice, events: OutboxEvent[], now: Date, failed: Map<string, Rejection>): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (const event of events) {
     await sql.query('SAVEPOINT push_event');
     try {
-      const ids = await insertEvents(sql, device.id, [event], now);
-      await applyEffects(sql, [...ids], device.storeId, now);
+      const ids = await recordBatch(sql, device.id, device.storeId, [event], now);
       await sql.query('RELEASE SAVEPOINT push_event');
       for (const id of ids) inserted.add(id);
     } catch (error) {
