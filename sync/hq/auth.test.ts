@@ -7,25 +7,17 @@ import type { HqDb } from './db.js';
 import { testBackends } from './testing/backends.js';
 import { httpCall, openTestHqDb, startTestHq, testDevice } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
+import { HQ_SETUP_TIMEOUT_MS, useTestHq } from './testing/use-test-hq.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
 
-/** Opening PGlite and loading the sample brand takes seconds, many more on a busy 2-core machine. */
-const SETUP_TIMEOUT_MS = 180_000;
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 
 describe.each(backends)('device request signatures on $name', (backend) => {
   let db: HqDb;
   let hq: TestHq;
-  beforeAll(async () => {
-    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
-    hq = await startTestHq(db);
-  }, SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    await hq?.close();
-    await db?.close();
-  });
+  useTestHq(backend, (opened) => ({ db, hq } = opened));
 
   it('accepts a correctly signed request and records when the device was last seen', async () => {
     const device = await testDevice(hq);
@@ -179,7 +171,7 @@ describe('two HQ processes on one PostgreSQL', () => {
         for (const wake of waiters.splice(0)) wake();
       },
     });
-  }, SETUP_TIMEOUT_MS);
+  }, HQ_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await hq1?.close();
     await hq2?.close();

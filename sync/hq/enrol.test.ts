@@ -1,19 +1,18 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { enrolProofText, enrolResponseSchema } from '../protocol/enrol.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { MAX_PUSH_BYTES } from '../protocol/push.js';
 import type { HqDb } from './db.js';
 import { createEnrolCode, ENROL_FAILURES_PER_MINUTE, newEnrolCode } from './enrol.js';
 import { testBackends } from './testing/backends.js';
-import { enrolmentRequest, httpCall, openTestHqDb, startTestHq } from './testing/test-hq.js';
+import { enrolmentRequest, httpCall, startTestHq } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
+import { useTestHq } from './testing/use-test-hq.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
 
-/** Opening PGlite and loading the sample brand takes seconds, many more on a busy 2-core machine. */
-const SETUP_TIMEOUT_MS = 180_000;
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 
 function enrolCall(hq: TestHq, body: unknown) {
@@ -23,14 +22,7 @@ function enrolCall(hq: TestHq, body: unknown) {
 describe.each(backends)('enrolment on $name', (backend) => {
   let db: HqDb;
   let hq: TestHq;
-  beforeAll(async () => {
-    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
-    hq = await startTestHq(db);
-  }, SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    await hq?.close();
-    await db?.close();
-  });
+  useTestHq(backend, (opened) => ({ db, hq } = opened));
 
   it('enrols a device with its own id and key, gives each device of a store its own receipt code, and uses the code up', async () => {
     const first = enrolmentRequest(await hq.enrolCode('loc-S001'));

@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPin } from '../../../main/staff/pin-hash.js';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';
-import { TEST_ADMIN, httpCall, openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
+import { TEST_ADMIN, httpCall, testDevice } from '../testing/test-hq.js';
 import type { TestHq } from '../testing/test-hq.js';
+import { useTestHq } from '../testing/use-test-hq.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
 
-/** Opening PGlite and loading the sample brand takes seconds, many more on a busy 2-core machine. */
-const SETUP_TIMEOUT_MS = 180_000;
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 const message = (body: unknown): string => (body as { error?: { message?: string } }).error?.message ?? '';
 
@@ -21,14 +20,7 @@ describe.each(backends)('admin API on $name', (backend) => {
   let db: HqDb;
   let hq: TestHq;
   const count = async (table: string, where = 'true', params: unknown[] = []) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params))[0]?.n ?? 0;
-  beforeAll(async () => {
-    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
-    hq = await startTestHq(db);
-  }, SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    await hq?.close();
-    await db?.close();
-  });
+  useTestHq(backend, (opened) => ({ db, hq } = opened));
 
   it('refuses every admin route without a valid token, and a wrong password', async () => {
     const routes: [string, string, unknown][] = [
