@@ -3,7 +3,7 @@ import type { PushRequest } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from './apply-push.js';
-import { HQ_BACKENDS, openTestHq, resetHq, stopTestPostgres } from './hq-backends.js';
+import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
 import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture, skuCode } from './push-fixture.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');
@@ -23,12 +23,13 @@ async function stockOf(db: HqDb, n: number): Promise<number> {
   return row?.qty ?? Number.NaN;
 }
 
-afterAll(stopTestPostgres);
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
 
-describe.each(HQ_BACKENDS)('push on %s', (kind) => {
+describe.each(backends)('push on $name', (backend) => {
   let db: HqDb;
   beforeAll(async () => {
-    db = (await openTestHq(kind)).db;
+    db = (await openEmptyHq(backend)).db;
   });
   afterAll(async () => db.close());
   beforeEach(async () => {

@@ -5,7 +5,8 @@ import type { EntityKind } from '../../protocol/entities.js';
 import { pullResponseSchema } from '../../protocol/feed.js';
 import type { PullRequest, PullResponse } from '../../protocol/feed.js';
 import type { HqDb } from '../db.js';
-import { HQ_BACKENDS, openTestHq, resetHq, stopTestPostgres } from '../push/hq-backends.js';
+import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
+import type { TestBackend } from '../testing/backends.js';
 import { deviceOf, seedFixture, skuCode } from '../push/push-fixture.js';
 import { servePull } from './pull.js';
 
@@ -34,12 +35,13 @@ async function drain(db: HqDb, scope: string, cursor: string, limit: number) {
   }
 }
 
-afterAll(stopTestPostgres);
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
 
-describe.each(HQ_BACKENDS)('pull on %s', (kind) => {
+describe.each(backends)('pull on $name', (backend) => {
   let db: HqDb;
   beforeAll(async () => {
-    db = (await openTestHq(kind)).db;
+    db = (await openEmptyHq(backend)).db;
   });
   afterAll(async () => db.close());
   beforeEach(async () => {
@@ -142,11 +144,11 @@ describe.each(HQ_BACKENDS)('pull on %s', (kind) => {
   });
 });
 
-describe.skipIf(!HQ_BACKENDS.includes('postgres'))('the feed on PostgreSQL with writers that commit late', () => {
+describe('the feed on PostgreSQL with writers that commit late', () => {
   let db: HqDb;
   let url: string;
   beforeAll(async () => {
-    const opened = await openTestHq('postgres');
+    const opened = await openEmptyHq(backends.find((b) => b.name === 'postgres') as TestBackend);
     db = opened.db;
     url = opened.url!;
     await seedFixture(db, 1);

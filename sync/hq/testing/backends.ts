@@ -1,5 +1,8 @@
 import { postgresForTests } from '../../testing/postgres-server.js';
 import type { PostgresServer } from '../../testing/postgres-server.js';
+import { openHqDb } from '../db.js';
+import type { HqDb } from '../db.js';
+import { migrateHq } from '../migrate.js';
 
 /** The HQ backends every HQ test runs on: PGlite always, PostgreSQL when its binaries (or DATABASE_URL) exist. */
 export type TestBackend = { name: 'pglite' | 'postgres'; databaseUrl(): Promise<string | undefined> };
@@ -27,4 +30,18 @@ export function testBackends(): { backends: TestBackend[]; stopBackends(): Promi
       if (server) await (await server)?.stop();
     },
   };
+}
+
+/** A migrated HQ database with no data on the backend (for tests that seed their own rows), and its URL on PostgreSQL. */
+export async function openEmptyHq(backend: TestBackend): Promise<{ db: HqDb; url: string | undefined }> {
+  const url = await backend.databaseUrl();
+  const db = await openHqDb({ databaseUrl: url, poolSize: 8 });
+  await migrateHq(db);
+  return { db, url };
+}
+
+/** Empties every HQ table (a fresh PGlite costs seconds; a TRUNCATE costs milliseconds). */
+export async function resetHq(db: HqDb): Promise<void> {
+  const rows = await db.query<{ t: string }>("SELECT string_agg(quote_ident(tablename), ', ') AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'hq_migration'");
+  await db.exec(`TRUNCATE ${rows[0]?.t ?? ''} RESTART IDENTITY CASCADE`);
 }
