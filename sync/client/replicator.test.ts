@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncState } from '../../main/api/domains/system.js';
 import { uuidv7Generator } from '../../main/store/uuidv7.js';
 import { startChaosProxy } from '../testing/chaos-proxy.js';
 import type { ChaosProxy } from '../testing/chaos-proxy.js';
@@ -11,7 +10,7 @@ import { enrolDevice, EnrolError } from './enrol.js';
 import { readIdentity } from './identity.js';
 import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
-import { testDevice as testDeviceStore } from './test-device.js';
+import { testDevice as testDeviceStore, waitForState } from './test-device.js';
 import type { TestDevice } from './test-device.js';
 import type { Replicator } from './types.js';
 
@@ -20,23 +19,6 @@ afterAll(() => stopBackends());
 
 const newId = uuidv7Generator();
 const noLog = () => undefined;
-
-/** Resolves with the first state (current or next) that satisfies `ok`; fails after `ms`. */
-function waitForState(r: Replicator, ok: (s: SyncState) => boolean, ms = 20_000): Promise<SyncState> {
-  return new Promise((resolve, reject) => {
-    if (ok(r.state())) return resolve(r.state());
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`state never matched; last: ${JSON.stringify(r.state())}`));
-    }, ms);
-    const off = r.onState((s) => {
-      if (!ok(s)) return;
-      clearTimeout(timer);
-      off();
-      resolve(s);
-    });
-  });
-}
 
 describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   let hq: TestHq;

@@ -4,6 +4,8 @@ import { openStore } from '../../main/store/open-store.js';
 import type { Store } from '../../main/store/open-store.js';
 import { uuidv7Generator } from '../../main/store/uuidv7.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
+import type { SyncState } from '../../main/api/domains/system.js';
+import type { Replicator } from './types.js';
 
 export type TestDevice = { store: Store; dir: string; deviceId: string; reopen(): Store; cleanup(): void };
 
@@ -33,4 +35,21 @@ export function testDevice(): TestDevice {
     },
   };
   return device;
+}
+
+/** Resolves with the first sync state (now or later) that satisfies `ok`; fails after `ms` with the last state seen. */
+export function waitForState(r: Replicator, ok: (s: SyncState) => boolean, ms = 20_000, what = 'sync state'): Promise<SyncState> {
+  return new Promise((resolve, reject) => {
+    if (ok(r.state())) return resolve(r.state());
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`${what}: not within ${ms} ms; last state ${JSON.stringify(r.state())}`));
+    }, ms);
+    const off = r.onState((s) => {
+      if (!ok(s)) return;
+      clearTimeout(timer);
+      off();
+      resolve(s);
+    });
+  });
 }

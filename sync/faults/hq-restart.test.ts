@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SyncState } from '../../main/api/domains/system.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
 import { createPrng } from '../../fixtures/prng.js';
 import type { Replicator } from '../client/types.js';
@@ -17,28 +16,12 @@ import { catalogMismatch, deviceQueues, deviceReplicator, deviceSales, emptyDevi
 import type { FaultDevice } from './fault-device.js';
 import { startHqProcess } from './hq-process.js';
 import type { HqProcess } from './hq-process.js';
+import { waitForState } from '../client/test-device.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
 
 const SALES = 700;
-
-/** The first state (now or later) that satisfies `ok`; fails after `ms` with the last state seen. */
-function waitForState(r: Replicator, ok: (s: SyncState) => boolean, ms: number, what: string): Promise<SyncState> {
-  return new Promise((resolve, reject) => {
-    if (ok(r.state())) return resolve(r.state());
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`${what}: not within ${ms} ms; last state ${JSON.stringify(r.state())}`));
-    }, ms);
-    const off = r.onState((s) => {
-      if (!ok(s)) return;
-      clearTimeout(timer);
-      off();
-      resolve(s);
-    });
-  });
-}
 
 describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backend) => {
   it(
