@@ -120,7 +120,7 @@ async function roundtrip(a: Args): Promise<void> {
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
           // Nothing new is the expected answer: three pages, no rows. A page with rows is still an
-          // answer (HQ re-feeds a device's own profile when it writes its last_seen_at): counted apart.
+          // answer (at the head there should be none): counted apart.
           if (res.statusCode === 200 && text.startsWith('{"pages":[')) {
             ok++;
             if (text.includes('"rows":[[')) withRows++;
