@@ -6,21 +6,10 @@
  */
 import { generateSampleData } from '../../fixtures/generate.js';
 import { createPrng } from '../../fixtures/prng.js';
+import type { Sku } from '../../fixtures/sample-data.js';
 
 /** One SKU as a flat document: the device's `sku` row plus an `id` (= the SKU code). ~200 bytes as JSON. */
-export type CatalogDoc = {
-  id: string;
-  sku: string;
-  style_code: string;
-  colour_code: string;
-  colour_zh: string;
-  colour_en: string;
-  size: string;
-  size_order: number;
-  ean: string;
-  price_fen: number;
-  active: boolean;
-};
+export type CatalogDoc = Sku & { id: string };
 
 export type OrderLine = { sku: string; ean: string; qty: number; unit_price_fen: number; discount_fen: number; line_total_fen: number };
 export type OrderTender = { kind: 'cash' | 'wechat' | 'alipay' | 'card'; amount_fen: number; change_fen: number; reference: string | null };

@@ -1,4 +1,4 @@
-import { useApp, useT } from '../state/services.js';
+import { useApp, useT, useStoreTimeZone } from '../state/services.js';
 import { syncDetail, syncSettled, syncText } from './sync-text.js';
 import '../styles/sync.css';
 
@@ -6,7 +6,7 @@ export function SyncPill() {
   const t = useT();
   const sync = useApp((s) => s.sync);
   const language = useApp((s) => s.language);
-  const timeZone = useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
+  const timeZone = useStoreTimeZone();
   if (!sync) return null;
   const detail = syncDetail(t, sync, timeZone, language);
   return (

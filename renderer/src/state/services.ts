@@ -41,6 +41,11 @@ export function useLookup<T>(selector: (state: LookupState) => T): T {
   return useStore(useServices().lookup, selector);
 }
 
+/** The store's IANA time zone once the status is known (times are shown in store-local time). */
+export function useStoreTimeZone(): string | undefined {
+  return useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
+}
+
 export function useT(): Translate {
   const language = useApp((s) => s.language);
   return useMemo(() => createTranslate(language), [language]);

@@ -5,7 +5,7 @@ import { parseYuanToFen, typeAmountKey } from '../../state/checkout-amount.js';
 import { useTill } from '../../state/checkout-hooks.js';
 import type { TillMessage } from '../../state/checkout-till.js';
 import type { CountedInput } from '../../state/checkout-types.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { Translate } from '../../i18n/translate.js';
 import { MessageBanner } from '../MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';
@@ -35,8 +35,7 @@ function Cashup() {
   const state = useTill((s) => s.till);
   const report = useTill((s) => s.report);
   const message = useTill((s) => s.message);
-  const status = useApp((s) => s.status);
-  const timezone = status?.state === 'ready' ? status.store.timezone : 'Asia/Shanghai';
+  const timezone = useStoreTimeZone() ?? 'Asia/Shanghai';
 
   useEffect(() => {
     void till.getState().load();

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { formatFen } from '../../format/money.js';
 import { describeError } from '../../i18n/describe-error.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { ApiError } from '../../api/contract.js';
 import type { SaleSummary, SaleView } from '../../state/checkout-types.js';
 import { MessageBanner } from '../MessageBanner.js';
@@ -25,8 +25,7 @@ type Note = { tone: 'error' | 'info'; text: string } | undefined;
 function History() {
   const t = useT();
   const { api } = useServices();
-  const status = useApp((s) => s.status);
-  const timezone = status?.state === 'ready' ? status.store.timezone : 'Asia/Shanghai';
+  const timezone = useStoreTimeZone() ?? 'Asia/Shanghai';
   const [sales, setSales] = useState<SaleSummary[] | undefined>(undefined);
   const [open, setOpen] = useState<SaleView | undefined>(undefined);
   const [note, setNote] = useState<Note>(undefined);

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { formatFen } from '../../format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from '../../state/checkout-hooks.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { SaleView } from '../../state/checkout-types.js';
 import { MessageBanner } from '../MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';
@@ -26,8 +26,7 @@ export function ReturnsScreen() {
 function Returns() {
   const t = useT();
   const { api, cart } = useServices();
-  const status = useApp((s) => s.status);
-  const timezone = status?.state === 'ready' ? status.store.timezone : 'Asia/Shanghai';
+  const timezone = useStoreTimeZone() ?? 'Asia/Shanghai';
   const message = useCart((s) => s.message);
   const sale = useCart((s) => s.returnSale);
   const lastSale = useCart((s) => s.lastSale);

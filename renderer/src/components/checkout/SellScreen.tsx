@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../format/money.js';
 import { useCart, useSession, useTill } from '../../state/checkout-hooks.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import { MessageBanner } from '../MessageBanner.js';
 import { CartLines } from './CartLines.js';
 import { CheckoutGate } from './CheckoutGate.js';
@@ -28,8 +28,7 @@ export function SellScreen() {
 function Sell() {
   const t = useT();
   const { api, cart } = useServices();
-  const status = useApp((s) => s.status);
-  const timezone = status?.state === 'ready' ? status.store.timezone : 'Asia/Shanghai';
+  const timezone = useStoreTimeZone() ?? 'Asia/Shanghai';
   const message = useCart((s) => s.message);
   const lastSale = useCart((s) => s.lastSale);
   const busy = useCart((s) => s.busy);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { DrawerProfile, DrawerPulse } from '../../state/devices-types.js';
 import { Choice } from './Choice.js';
 import { Field } from './Field.js';
@@ -22,7 +22,7 @@ export function DrawerPanel() {
   const errors = useDevices((s) => s.fieldErrors);
   const opening = useDevices((s) => s.busy.drawer === true);
   const language = useApp((s) => s.language);
-  const timezone = useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
+  const timezone = useStoreTimeZone();
   const [reason, setReason] = useState('');
   if (!drawer) return null;
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { PrintJobView } from '../../state/devices-types.js';
 import { dynamicText } from './dynamic-text.js';
 import { formatStoreTime } from './format-time.js';
@@ -47,7 +47,7 @@ function JobRow({ job, onPreview }: { job: PrintJobView; onPreview: () => void }
   const t = useT();
   const { devices } = useServices();
   const language = useApp((s) => s.language);
-  const timezone = useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
+  const timezone = useStoreTimeZone();
   const busy = useDevices((s) => s.busy[`job:${job.id}`] === true);
   const actions = devices.getState();
   const canRetry = job.state === 'held' || job.state === 'failed';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useDevicesWedge } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { ScanEvent } from '../../api/contract.js';
 import { dynamicText } from './dynamic-text.js';
 import { formatStoreTime } from './format-time.js';
@@ -11,7 +11,7 @@ export function ScanTestLog() {
   const { api, devicesWedge } = useServices();
   const scans = useDevicesWedge((s) => s.scans);
   const language = useApp((s) => s.language);
-  const timezone = useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
+  const timezone = useStoreTimeZone();
 
   // Subscribed only while shown: on this screen a scan is a test, not a lookup or a sale.
   useEffect(() => api.on('scanned', (scan) => devicesWedge.getState().recordScan(scan)), [api, devicesWedge]);

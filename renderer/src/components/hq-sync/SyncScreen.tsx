@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, DeadLetterView } from '../../api/contract.js';
 import { describeError } from '../../i18n/describe-error.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import { formatStoreTime } from '../devices/format-time.js';
 import { syncText } from '../sync-text.js';
 import { DeadLetterList } from './DeadLetterList.js';
@@ -13,7 +13,7 @@ export function SyncScreen() {
   const { api, app } = useServices();
   const sync = useApp((s) => s.sync);
   const language = useApp((s) => s.language);
-  const timeZone = useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));
+  const timeZone = useStoreTimeZone();
   const [deadLetters, setDeadLetters] = useState<DeadLetterView[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
