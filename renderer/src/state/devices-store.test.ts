@@ -94,6 +94,15 @@ describe('devices store', () => {
     expect(store.getState().busy['job:j1']).toBeUndefined();
   });
 
+  it('keeps why USB-HID is unavailable for the HID list to show, instead of a passing banner', async () => {
+    const message = 'USB-HID unavailable: libusb-1.0 is not installed';
+    const fake = fakeDevicesApi({ ...baseAnswers, 'devices.listHid': { ok: false, error: { code: 'DEVICE_UNAVAILABLE', message } } });
+    const store = createDevicesStore(fake.api);
+    await store.getState().listHid();
+    expect(store.getState()).toMatchObject({ hidUnavailable: message, hidDevices: undefined, notice: undefined });
+    expect(store.getState().busy.hid).toBeUndefined();
+  });
+
   it('shows BAD_INPUT issues at their fields, keeps the draft, and clears a field’s error when it is edited', async () => {
     const fake = fakeDevicesApi({
       ...baseAnswers,

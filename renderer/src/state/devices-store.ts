@@ -31,6 +31,8 @@ export type DevicesState = {
   fieldErrors: FieldErrors;
   serialPorts: SerialPortInfo[] | undefined;
   hidDevices: HidDeviceInfo[] | undefined;
+  /** Why this machine cannot list or read USB-HID devices at all (main names what is missing, e.g. libusb-1.0). */
+  hidUnavailable: string | undefined;
   /** Actions under way, so their buttons show it and cannot be pressed twice. */
   busy: Partial<Record<DevicesAction | `job:${string}`, true>>;
   notice: DevicesNotice | undefined;
@@ -98,6 +100,7 @@ export function createDevicesStore(api: Api): StoreApi<DevicesState> {
       fieldErrors: {},
       serialPorts: undefined,
       hidDevices: undefined,
+      hidUnavailable: undefined,
       busy: {},
       notice: undefined,
 
@@ -196,7 +199,9 @@ export function createDevicesStore(api: Api): StoreApi<DevicesState> {
         begin('hid');
         const result = await api.call('devices', 'listHid', {});
         end('hid');
-        if (result.ok) set({ hidDevices: result.value });
+        if (result.ok) set({ hidDevices: result.value, hidUnavailable: undefined });
+        // The HID stack itself is missing: said where the list would be, not as a passing banner.
+        else if (result.error.code === 'DEVICE_UNAVAILABLE') set({ hidDevices: undefined, hidUnavailable: result.error.message });
         else set({ notice: { kind: 'error', error: result.error, action: 'hid' } });
       },
 

@@ -146,6 +146,7 @@ function HidScannerFields({ scanner, path, onChange }: { scanner: HidScannerProf
   const { devices } = useServices();
   const errors = useDevices((s) => s.fieldErrors);
   const found = useDevices((s) => s.hidDevices);
+  const unavailable = useDevices((s) => s.hidUnavailable);
   const listing = useDevices((s) => s.busy.hid === true);
   const chosen = scanner.vendorId !== 0 || scanner.productId !== 0;
   const error = errors[`${path}.vendorId`] ?? errors[`${path}.productId`];
@@ -161,6 +162,11 @@ function HidScannerFields({ scanner, path, onChange }: { scanner: HidScannerProf
           </div>
         )}
       </Field>
+      {unavailable && (
+        <p className="dv-empty dv-error-text" role="alert" data-testid="hid-unavailable">
+          {t('devices.failed.hid', { reason: unavailable })}
+        </p>
+      )}
       {found && (
         <div className="dv-found">
           {found.length === 0 ? (
