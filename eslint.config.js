@@ -6,7 +6,22 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'stream', 'url', 'util', 'worker_threads'];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'net',
+  'http',
+  'https',
+  'stream',
+  'url',
+  'util',
+  'worker_threads',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'release/**', 'bench/out/**', '.shopfloor/**'] },
@@ -32,7 +47,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only main/electron/ may import electron.' }], patterns: [{ group: ['**/electron/*'], message: 'Only main/electron/ may import the Electron adapter.' }] },
+        {
+          paths: [{ name: 'electron', message: 'Only main/electron/ may import electron.' }],
+          patterns: [{ group: ['**/electron/*'], message: 'Only main/electron/ may import the Electron adapter.' }],
+        },
       ],
     },
   },
@@ -41,7 +59,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: ['electron'], patterns: [{ group: ['**/main/**', '**/hq/**', '**/client/**', '**/native/**'], message: 'sync/protocol is shared by device and HQ and depends on neither.' }] },
+        {
+          paths: ['electron'],
+          patterns: [
+            {
+              group: ['**/main/**', '**/hq/**', '**/client/**', '**/native/**'],
+              message: 'sync/protocol is shared by device and HQ and depends on neither.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -54,10 +80,18 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer is browser code.' }, { name: 'better-sqlite3-multiple-ciphers', message: 'The renderer has no database.' }, { name: 'ws', message: 'Use the browser WebSocket.' }],
+          paths: [
+            { name: 'electron', message: 'The renderer is browser code.' },
+            { name: 'better-sqlite3-multiple-ciphers', message: 'The renderer has no database.' },
+            { name: 'ws', message: 'Use the browser WebSocket.' },
+          ],
           patterns: [
             { group: NODE_BUILTINS, message: 'The renderer is browser code: no Node modules.' },
-            { group: ['**/main/**', '**/native/**', '**/sync/**', '**/fixtures/**'], allowTypeImports: true, message: 'The renderer may import only types from main (the API contract).' },
+            {
+              group: ['**/main/**', '**/native/**', '**/sync/**', '**/fixtures/**'],
+              allowTypeImports: true,
+              message: 'The renderer may import only types from main (the API contract).',
+            },
           ],
         },
       ],

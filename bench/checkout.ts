@@ -23,7 +23,13 @@ const SALES = Number(process.env.BENCH_CHECKOUT_SALES ?? 500);
 export async function benchCheckout(record: (r: BenchResult) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'shopfloor-bench-checkout-'));
   const devices = recordingDevices();
-  const till = openTestTill({ dbPath: join(dir, 'shopfloor.db'), keyPath: join(dir, 'store.key'), sample: { skus: SKUS, customers: 2_000 }, devices, recordEvents: false });
+  const till = openTestTill({
+    dbPath: join(dir, 'shopfloor.db'),
+    keyPath: join(dir, 'store.key'),
+    sample: { skus: SKUS, customers: 2_000 },
+    devices,
+    recordEvents: false,
+  });
   try {
     const db = till.store.db;
     // 30 lines: 5 down jackets (20% off), 5 jeans (fixed price) and 20 others (spend threshold).
@@ -33,7 +39,9 @@ export async function benchCheckout(record: (r: BenchResult) => void): Promise<v
         .pluck()
         .all(category, n) as string[];
     const others = db
-      .prepare("SELECT s.ean FROM sku s JOIN style st ON st.code = s.style_code WHERE s.active = 1 AND st.category_en NOT IN ('Down jacket', 'Jeans') LIMIT 20 OFFSET 1000")
+      .prepare(
+        "SELECT s.ean FROM sku s JOIN style st ON st.code = s.style_code WHERE s.active = 1 AND st.category_en NOT IN ('Down jacket', 'Jeans') LIMIT 20 OFFSET 1000",
+      )
       .pluck()
       .all() as string[];
     const lineEans = [...pick('Down jacket', 5), ...pick('Jeans', 5), ...others];

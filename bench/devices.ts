@@ -34,7 +34,11 @@ async function firstByte(mode: 'text-gb18030' | 'raster', record: Record): Promi
   const t = openTestContext(dir.path);
   const devices = createDevicesService(t.ctx);
   try {
-    const profile: DeviceProfile = { scanners: [], printer: { connection: { kind: 'tcp', host: '127.0.0.1', port }, mode, paperMm: 80, logo: false }, drawer: { kind: 'none' } };
+    const profile: DeviceProfile = {
+      scanners: [],
+      printer: { connection: { kind: 'tcp', host: '127.0.0.1', port }, mode, paperMm: 80, logo: false },
+      drawer: { kind: 'none' },
+    };
     await devices.saveProfile(profile, null);
     await devices.start();
     const samples: number[] = [];
@@ -82,7 +86,21 @@ async function scanToEvent(record: Record): Promise<void> {
     await devices.start();
     const connected = nextEvent(t.ctx.events, 'devices.status', (s) => s.scanners[0]?.connected === true);
     await devices.saveProfile(
-      { scanners: [{ kind: 'serial', id: 'bench', enabled: true, line: { path: pair.b, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 }, terminator: 'CR', maxLength: 256, idleFlushMs: 0 }], printer: null, drawer: { kind: 'none' } },
+      {
+        scanners: [
+          {
+            kind: 'serial',
+            id: 'bench',
+            enabled: true,
+            line: { path: pair.b, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 },
+            terminator: 'CR',
+            maxLength: 256,
+            idleFlushMs: 0,
+          },
+        ],
+        printer: null,
+        drawer: { kind: 'none' },
+      },
       null,
     );
     await connected;

@@ -38,12 +38,23 @@ const dataDir = mkdtempSync(join(tmpdir(), 'shopfloor-bench-'));
 try {
   // 1. Build the store once: what a device holds after provisioning.
   const t0 = performance.now();
-  const seeded = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: 'bench', log, seed: sampleSeeder({ skus: SKUS, customers: CUSTOMERS }) });
+  const seeded = openTerminal({
+    dataDir,
+    keyStore: fileKeyStore(join(dataDir, 'store.key')),
+    appVersion: 'bench',
+    log,
+    seed: sampleSeeder({ skus: SKUS, customers: CUSTOMERS }),
+  });
   const seedMs = performance.now() - t0;
   const status = seeded.status();
   seeded.close();
   if (status.state !== 'ready') throw new Error('bench store did not open');
-  record({ name: 'seed_store_s', value: round(seedMs / 1000, 2), unit: 's', note: `generate + write ${status.catalog.skus} SKUs, ${CUSTOMERS} customers, stock, into the encrypted store (one transaction)` });
+  record({
+    name: 'seed_store_s',
+    value: round(seedMs / 1000, 2),
+    unit: 's',
+    note: `generate + write ${status.catalog.skus} SKUs, ${CUSTOMERS} customers, stock, into the encrypted store (one transaction)`,
+  });
 
   // 2. Cold start: a new process opens that store (quick_check, migrations, services), listens,
   //    and answers a scan over the WebSocket API — "ready to scan" as a cashier means it.
@@ -55,16 +66,26 @@ try {
     cold.push(ms);
     rss.push(rssMb);
   }
-  record({ name: 'cold_start_ms', value: round(percentile([...cold], 50), 0), unit: 'ms', note: `median of 5: process spawn → first scan answered over the API, ${SKUS} SKUs/${CUSTOMERS} customers (runs: ${cold.map((c) => Math.round(c)).join(', ')}); goal ≤ 2000` });
-  record({ name: 'store_open_mb', value: round(percentile([...rss], 50), 0), unit: 'MB', note: `median RSS of the host process (all main-process services, no renderer) after opening the store and answering a scan; goal ≤ 200` });
+  record({
+    name: 'cold_start_ms',
+    value: round(percentile([...cold], 50), 0),
+    unit: 'ms',
+    note: `median of 5: process spawn → first scan answered over the API, ${SKUS} SKUs/${CUSTOMERS} customers (runs: ${cold.map((c) => Math.round(c)).join(', ')}); goal ≤ 2000`,
+  });
+  record({
+    name: 'store_open_mb',
+    value: round(percentile([...rss], 50), 0),
+    unit: 'MB',
+    note: `median RSS of the host process (all main-process services, no renderer) after opening the store and answering a scan; goal ≤ 200`,
+  });
 
   // 3. EAN lookups: what a scan costs in main — classify, then one indexed probe.
   const store = openStore({ path: join(dataDir, 'shopfloor.db'), keyStore: fileKeyStore(join(dataDir, 'store.key')), quickCheck: false });
   const storeId = (store.db.prepare("SELECT value FROM meta WHERE key = 'store_id'").get() as { value: string }).value;
   const catalog = new CatalogService(store.db, () => storeId);
-  const eans = (store.db.prepare('SELECT ean FROM sku').pluck().all() as string[]);
+  const eans = store.db.prepare('SELECT ean FROM sku').pluck().all() as string[];
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const N = 100_000;
   const samples = new Float64Array(N);
   for (let i = 0; i < 2000; i++) catalog.skuByEan(eans[Math.floor(rand() * eans.length)]!); // warm-up
@@ -80,7 +101,12 @@ try {
   store.close();
   if (misses > 0) throw new Error(`${misses} scans missed`);
   const us = Array.from(samples);
-  record({ name: 'lookup_ean_p99_us', value: round(percentile(us, 99), 1), unit: 'µs', note: `${N} random scans over ${eans.length} SKUs: classify + EAN probe + stock; p50 ${round(percentile(us, 50), 1)} µs, max ${round(percentile(us, 100), 0)} µs; goal ≤ 200` });
+  record({
+    name: 'lookup_ean_p99_us',
+    value: round(percentile(us, 99), 1),
+    unit: 'µs',
+    note: `${N} random scans over ${eans.length} SKUs: classify + EAN probe + stock; p50 ${round(percentile(us, 50), 1)} µs, max ${round(percentile(us, 100), 0)} µs; goal ≤ 200`,
+  });
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
@@ -95,7 +121,12 @@ await benchDevices(record);
 for (const r of await benchSync()) record(r);
 const peerBudgetMs = Math.max(60_000, 570_000 - (performance.now() - runStarted));
 for (const r of await benchPeers({ ...peerOptionsFromEnv(), budgetMs: Math.min(360_000, peerBudgetMs) })) record(r);
-record({ name: 'bench_total_s', value: round((performance.now() - runStarted) / 1000, 0), unit: 's', note: 'wall time of the whole npm run bench (after the build)' });
+record({
+  name: 'bench_total_s',
+  value: round((performance.now() - runStarted) / 1000, 0),
+  unit: 's',
+  note: 'wall time of the whole npm run bench (after the build)',
+});
 
 const out = join(ROOT, 'bench/results.json');
 mkdirSync(dirname(out), { recursive: true });
@@ -119,7 +150,9 @@ function rssOf(pid: number): number {
 function coldStart(dir: string, ean: string): Promise<{ ms: number; rssMb: number }> {
   return new Promise((resolvePromise, reject) => {
     const start = performance.now();
-    const proc = spawn(process.execPath, [join(ROOT, 'dist/main/host/cli.js'), '--port=0', `--data-dir=${dir}`, '--lifetime-s=60'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [join(ROOT, 'dist/main/host/cli.js'), '--port=0', `--data-dir=${dir}`, '--lifetime-s=60'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

@@ -33,12 +33,36 @@ export type DeviceResult = {
   cpu: { provision: PhaseCpu; provisionStore: PhaseCpu; push: PhaseCpu; incremental: PhaseCpu };
   provision: { ms: number; rows: number; skus: number; requests: number; peakMb: number; cpuMs: number; progressEvents: number };
   provisionStore: { ms: number; rows: number; customers: number; stock: number; staff: number; peakMb: number };
-  push: { ms: number; events: number; batches: number; bytesPerEvent: number; hqEvents: number; hqSales: number; hqNetFen: number; deviceNetFen: number; outboxLeft: number; deadLetters: number; repushDuplicates: number; hqEventsAfterRepush: number };
+  push: {
+    ms: number;
+    events: number;
+    batches: number;
+    bytesPerEvent: number;
+    hqEvents: number;
+    hqSales: number;
+    hqNetFen: number;
+    deviceNetFen: number;
+    outboxLeft: number;
+    deadLetters: number;
+    repushDuplicates: number;
+    hqEventsAfterRepush: number;
+  };
   incremental: { ms: number; rows: number; requests: number; verified: number; hqCommitMs: number };
   live: { samplesMs: number[]; commitMs: number[]; missed: number };
 };
 
-type Args = { url: string; databaseUrl: string; code: string; dir: string; orders: number; changed: number; liveSamples: number; lifetimeS: number; hqPid: number; pgPid: number };
+type Args = {
+  url: string;
+  databaseUrl: string;
+  code: string;
+  dir: string;
+  orders: number;
+  changed: number;
+  liveSamples: number;
+  lifetimeS: number;
+  hqPid: number;
+  pgPid: number;
+};
 
 function parse(argv: readonly string[]): Args {
   const flag = (name: string): string => {
@@ -101,7 +125,14 @@ function salePayload(order: OrderDoc, staffId: string, tillSessionId: string): S
     tenders: order.tenders.map((t) => ({ method: t.kind, amountFen: t.amount_fen, reference: t.reference, providerRef: t.reference })),
     coupons: [],
     points: null,
-    totals: { subtotalFen: order.subtotal_fen, discountFen: order.discount_fen, totalFen: order.total_fen, refundFen: 0, netFen: order.total_fen, changeFen: paid - order.total_fen },
+    totals: {
+      subtotalFen: order.subtotal_fen,
+      discountFen: order.discount_fen,
+      totalFen: order.total_fen,
+      refundFen: 0,
+      netFen: order.total_fen,
+      changeFen: paid - order.total_fen,
+    },
     offline: true,
     createdAt: order.created_at,
   };
@@ -126,7 +157,11 @@ const st = new ApplyStatements(db);
 const brandScope = identity.scopes.find((s) => s.startsWith('brand:'));
 if (!brandScope) throw new Error(`HQ gave no brand scope: ${identity.scopes.join(', ')}`);
 // The replicator's order: brand, then store, then device.
-const scopes = [brandScope, ...identity.scopes.filter((s) => s.startsWith('store:')), ...identity.scopes.filter((s) => s.startsWith('device:'))];
+const scopes = [
+  brandScope,
+  ...identity.scopes.filter((s) => s.startsWith('store:')),
+  ...identity.scopes.filter((s) => s.startsWith('device:')),
+];
 const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 const pullOptions = { st, client, storeId: identity.storeId, clock };
 
@@ -138,20 +173,41 @@ let t = performance.now();
 const brand = await pullAll({ ...pullOptions, scopes: [brandScope], onProgress: () => progressEvents++ });
 const provisionMs = performance.now() - t;
 const provisionCpu = bracket();
-const provision = { ms: provisionMs, rows: brand.rows, skus: count('sku'), requests: brand.requests, peakMb: peakRssMb(), cpuMs: cpuMs() - cpu, progressEvents };
+const provision = {
+  ms: provisionMs,
+  rows: brand.rows,
+  skus: count('sku'),
+  requests: brand.requests,
+  peakMb: peakRssMb(),
+  cpuMs: cpuMs() - cpu,
+  progressEvents,
+};
 
 // The store scope (customers, stock, staff) and the device scope, reported apart.
 bracket = cpuBracket(a);
 t = performance.now();
 const rest = await pullAll({ ...pullOptions, scopes });
 const provisionStoreCpu = bracket();
-const provisionStore = { ms: performance.now() - t, rows: rest.rows, customers: count('customer'), stock: count('stock'), staff: count('staff'), peakMb: peakRssMb() };
+const provisionStore = {
+  ms: performance.now() - t,
+  rows: rest.rows,
+  customers: count('customer'),
+  stock: count('stock'),
+  staff: count('staff'),
+  peakMb: peakRssMb(),
+};
 
 // (b) Sales made offline: written like the checkout writes them (writeChange, one event each),
 // in one outer transaction so building the outbox is not what is measured.
 const hq = new pg.Client({ connectionString: a.databaseUrl });
 await hq.connect();
-const staffId = ((await hq.query<{ id: string }>("SELECT id FROM staff WHERE store_id = $1 AND role IN ('cashier', 'manager') ORDER BY id LIMIT 1", [identity.storeId])).rows[0] ?? { id: '' }).id;
+const staffId = (
+  (
+    await hq.query<{ id: string }>("SELECT id FROM staff WHERE store_id = $1 AND role IN ('cashier', 'manager') ORDER BY id LIMIT 1", [
+      identity.storeId,
+    ])
+  ).rows[0] ?? { id: '' }
+).id;
 const newId = uuidv7Generator();
 const outboxCtx = { db, newId, clock, deviceId: identity.deviceId, storeId: identity.storeId };
 let deviceNetFen = 0;
@@ -163,7 +219,9 @@ db.transaction(() => {
   }
 })();
 const outboxBytes = (db.prepare('SELECT sum(length(payload)) AS n FROM outbox').get() as { n: number }).n;
-const firstEvents = db.prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT 500').all() as Record<string, unknown>[];
+const firstEvents = db
+  .prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT 500')
+  .all() as Record<string, unknown>[];
 bracket = cpuBracket(a);
 t = performance.now();
 const pushed = await pushOutbox({ db, client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
@@ -178,7 +236,9 @@ const sums = async () =>
   ).rows[0]!;
 const afterPush = await sums();
 // Exactly once: the first 500 events go out again (a device that never got HQ's answer) and must come back as duplicates.
-const insertAgain = db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (@id, @type, @payload, @staff_id, @device_id, @store_id, @occurred_at)');
+const insertAgain = db.prepare(
+  'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (@id, @type, @payload, @staff_id, @device_id, @store_id, @occurred_at)',
+);
 db.transaction(() => {
   for (const row of firstEvents) insertAgain.run(row);
 })();
@@ -210,7 +270,10 @@ const changed = Array.from({ length: a.changed }, (_, i) => {
   return { sku: s.sku, price: off === s.price_fen ? s.price_fen - 100 : off };
 });
 t = performance.now();
-await hq.query('UPDATE sku SET price_fen = u.price FROM unnest($1::text[], $2::int[]) AS u(sku, price) WHERE sku.sku = u.sku', [changed.map((c) => c.sku), changed.map((c) => c.price)]);
+await hq.query('UPDATE sku SET price_fen = u.price FROM unnest($1::text[], $2::int[]) AS u(sku, price) WHERE sku.sku = u.sku', [
+  changed.map((c) => c.sku),
+  changed.map((c) => c.price),
+]);
 const hqCommitMs = performance.now() - t;
 bracket = cpuBracket(a);
 t = performance.now();
@@ -224,7 +287,15 @@ const incremental = { ms: incMs, rows: inc.rows, requests: inc.requests, verifie
 // Live: the terminal's replicator with its channel open; one SKU's price committed at HQ, then
 // the time until the replicator's round that applied it ends (its state event), checked by
 // reading the row from this device's SQLite.
-const replicator = createReplicator({ db, deviceId: identity.deviceId, storeId: identity.storeId, hqUrl: a.url, clock, log, pollMs: 600_000 });
+const replicator = createReplicator({
+  db,
+  deviceId: identity.deviceId,
+  storeId: identity.storeId,
+  hqUrl: a.url,
+  clock,
+  log,
+  pollMs: 600_000,
+});
 let waiting: { sku: string; price: number; resolve: () => void } | null = null;
 const check = () => {
   if (waiting && priceOf.get(waiting.sku) === waiting.price) {
@@ -277,6 +348,13 @@ await replicator.close();
 await hq.end();
 store.close();
 
-const result: DeviceResult = { cpu: { provision: provisionCpu, provisionStore: provisionStoreCpu, push: pushCpu, incremental: incrementalCpu }, provision, provisionStore, push, incremental, live: { samplesMs, commitMs, missed } };
+const result: DeviceResult = {
+  cpu: { provision: provisionCpu, provisionStore: provisionStoreCpu, push: pushCpu, incremental: incrementalCpu },
+  provision,
+  provisionStore,
+  push,
+  incremental,
+  live: { samplesMs, commitMs, missed },
+};
 process.stdout.write(`${DEVICE_RESULT}${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -19,8 +19,18 @@ import { signRequest } from '../sync/protocol/signing.js';
 import { FLEET_READY, FLEET_RESULT, fleetDeviceId, fleetPrivateKey, fleetStoreOf } from './sync-shared.js';
 import type { FleetReady, FleetResult } from './sync-shared.js';
 
-
-type Args = { mode: 'connect' | 'roundtrip'; url: string; from: number; count: number; concurrency: number; seconds: number; brand: string; stores: string[]; cursor: string; lifetimeS: number };
+type Args = {
+  mode: 'connect' | 'roundtrip';
+  url: string;
+  from: number;
+  count: number;
+  concurrency: number;
+  seconds: number;
+  brand: string;
+  stores: string[];
+  cursor: string;
+  lifetimeS: number;
+};
 
 function parse(argv: readonly string[]): Args {
   const flag = (name: string): string => {
@@ -112,26 +122,37 @@ async function roundtrip(a: Args): Promise<void> {
       const deviceId = fleetDeviceId(n);
       const scopes = [`brand:${a.brand}`, `store:${fleetStoreOf(n, a.stores)}`, `device:${deviceId}`];
       const body = JSON.stringify({ scopes: scopes.map((scope) => ({ scope, cursor: a.cursor })), limit: 1000 });
-      const headers = signRequest(key, { deviceId, method: 'POST', path: SYNC_PATHS.pull, body, now: new Date(), nonce: randomBytes(16).toString('hex') });
-      const start = performance.now();
-      const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          // Nothing new is the expected answer: three pages, no rows. A page with rows is still an
-          // answer (at the head there should be none): counted apart.
-          if (res.statusCode === 200 && text.startsWith('{"pages":[')) {
-            ok++;
-            if (text.includes('"rows":[[')) withRows++;
-            latencies.push(performance.now() - start);
-          } else {
-            failed++;
-            firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
-          }
-          resolve();
-        });
+      const headers = signRequest(key, {
+        deviceId,
+        method: 'POST',
+        path: SYNC_PATHS.pull,
+        body,
+        now: new Date(),
+        nonce: randomBytes(16).toString('hex'),
       });
+      const start = performance.now();
+      const req = request(
+        url,
+        { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            // Nothing new is the expected answer: three pages, no rows. A page with rows is still an
+            // answer (at the head there should be none): counted apart.
+            if (res.statusCode === 200 && text.startsWith('{"pages":[')) {
+              ok++;
+              if (text.includes('"rows":[[')) withRows++;
+              latencies.push(performance.now() - start);
+            } else {
+              failed++;
+              firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
+            }
+            resolve();
+          });
+        },
+      );
       req.on('error', (error) => {
         failed++;
         firstError ??= error.message;
@@ -146,7 +167,14 @@ async function roundtrip(a: Args): Promise<void> {
     }),
   );
   agent.destroy();
-  const result: FleetResult = { ok, withRows, failed, firstError, latenciesMs: latencies.map((l) => Math.round(l * 100) / 100), seconds: a.seconds };
+  const result: FleetResult = {
+    ok,
+    withRows,
+    failed,
+    firstError,
+    latenciesMs: latencies.map((l) => Math.round(l * 100) / 100),
+    seconds: a.seconds,
+  };
   process.stdout.write(`${FLEET_RESULT}${JSON.stringify(result)}\n`);
 }
 

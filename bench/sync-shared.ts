@@ -38,7 +38,14 @@ export const DEVICE_RESULT = 'DEVICE_RESULT ';
 
 export type FleetReady = { ready: number; failed: number; firstError: string | null; openMs: number; tried: number };
 /** `withRows`: answers that carried rows (the device's own profile, re-fed after HQ wrote its last_seen_at). */
-export type FleetResult = { ok: number; withRows: number; failed: number; firstError: string | null; latenciesMs: number[]; seconds: number };
+export type FleetResult = {
+  ok: number;
+  withRows: number;
+  failed: number;
+  firstError: string | null;
+  latenciesMs: number[];
+  seconds: number;
+};
 
 /** Peak RSS of this process so far, MB. */
 export function peakRssMb(): number {
@@ -73,4 +80,3 @@ export function cpuSplit(hqPid: number, pgPid: number | null, clientPids: readon
   const clients = clientPids.reduce((n, pid) => n + (procStat(pid)?.ticks ?? 0), 0);
   return { hq: (procStat(hqPid)?.ticks ?? 0) / 100, pg: pg / 100, clients: clients / 100 };
 }
-

@@ -75,7 +75,8 @@ const HQ_CLI = join(ROOT, 'dist/sync/hq/cli.js');
 
 /** BENCH_SYNC_PROFILE=<dir>: HQ and the device child write V8 CPU profiles there (to find where the time goes). */
 const PROFILE_DIR = process.env.BENCH_SYNC_PROFILE;
-const profileArgs = (name: string) => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : []);
+const profileArgs = (name: string) =>
+  PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
 
 function script(name: string, args: readonly string[]): string[] {
   const file = join(HERE, `${name}${EXT}`);
@@ -111,7 +112,9 @@ function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Child
         const timer = setTimeout(() => {
           waiters.delete(look);
           if (proc.pid !== undefined && !exited) process.kill(proc.pid, 'SIGKILL');
-          reject(new Error(`${args.at(-1) ?? 'child'}: no ${prefix.trim()} within ${limitMs} ms; killed pid ${proc.pid}. ${err.slice(-500)}`));
+          reject(
+            new Error(`${args.at(-1) ?? 'child'}: no ${prefix.trim()} within ${limitMs} ms; killed pid ${proc.pid}. ${err.slice(-500)}`),
+          );
         }, limitMs);
         const look = () => {
           const found = out.split('\n').find((l) => l.startsWith(prefix));
@@ -122,7 +125,9 @@ function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Child
           } else if (exited) {
             clearTimeout(timer);
             waiters.delete(look);
-            reject(new Error(`child pid ${proc.pid} exited (${proc.exitCode ?? proc.signalCode}) without ${prefix.trim()}: ${err.slice(-800)}`));
+            reject(
+              new Error(`child pid ${proc.pid} exited (${proc.exitCode ?? proc.signalCode}) without ${prefix.trim()}: ${err.slice(-800)}`),
+            );
           }
         };
         waiters.add(look);
@@ -189,7 +194,13 @@ const progress = (message: string) => console.error(`[bench:sync ${new Date().to
  * Where the CPU went in a phase, and per operation: on a shared machine the wall-clock rate says
  * how busy the machine was as much as how fast HQ is; CPU ms per operation says what it costs.
  */
-function cpuNote(before: ReturnType<typeof cpuSplit>, after: ReturnType<typeof cpuSplit>, seconds: number, ops: number, what: string): string {
+function cpuNote(
+  before: ReturnType<typeof cpuSplit>,
+  after: ReturnType<typeof cpuSplit>,
+  seconds: number,
+  ops: number,
+  what: string,
+): string {
   const pct = (a: number, b: number) => `${round(((b - a) / seconds) * 100, 0)} %`;
   const per = (a: number, b: number) => `${round(((b - a) * 1000) / Math.max(ops, 1), 2)} ms`;
   return (
@@ -221,7 +232,9 @@ function waitSampler(db: HqDb): { stop(): Promise<string> } {
       running = false;
       await loop;
       const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4);
-      return top.length === 0 ? 'no active backends seen' : `active PostgreSQL backends per sample: ${top.map(([w, n]) => `${round(n / samples, 1)} ${w}`).join(', ')}`;
+      return top.length === 0
+        ? 'no active backends seen'
+        : `active PostgreSQL backends per sample: ${top.map(([w, n]) => `${round(n / samples, 1)} ${w}`).join(', ')}`;
     },
   };
 }
@@ -278,7 +291,11 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
 
     // HQ: the real server process (sync/hq/cli.js) on that database.
     progress(`HQ loaded in ${round(importS, 1)} s; starting the HQ process`);
-    const hq = startChild([...profileArgs('hq'), HQ_CLI, '--port=0', `--data-dir=${join(dir, 'hq')}`, '--lifetime-s=600'], { ...process.env, DATABASE_URL: databaseUrl, SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password' });
+    const hq = startChild([...profileArgs('hq'), HQ_CLI, '--port=0', `--data-dir=${join(dir, 'hq')}`, '--lifetime-s=600'], {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password',
+    });
     children.push(hq);
     const ready = await hq.line<{ url: string }>('HQ_READY ', 60_000);
     const hqPid = hq.proc.pid as number;
@@ -289,12 +306,25 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
     const deviceLoad = loadavg()[0] ?? 0;
     try {
       const device = startChild(
-        script('sync-device', [`--url=${ready.url}`, `--database-url=${databaseUrl}`, `--code=${code}`, `--dir=${join(dir, 'device')}`, `--orders=${o.orders}`, `--changed=${o.changed}`, `--live-samples=${o.liveSamples}`, `--hq-pid=${hqPid}`, `--pg-pid=${pgPid ?? 0}`, '--lifetime-s=300']),
+        script('sync-device', [
+          `--url=${ready.url}`,
+          `--database-url=${databaseUrl}`,
+          `--code=${code}`,
+          `--dir=${join(dir, 'device')}`,
+          `--orders=${o.orders}`,
+          `--changed=${o.changed}`,
+          `--live-samples=${o.liveSamples}`,
+          `--hq-pid=${hqPid}`,
+          `--pg-pid=${pgPid ?? 0}`,
+          '--lifetime-s=300',
+        ]),
       );
       children.push(device);
       const d = await device.line<DeviceResult>(DEVICE_RESULT, 300_000);
       await device.stop();
-      results.push(...deviceRows(d, o, feed, `${setup}; load average ${round(deviceLoad, 1)} on ${availableParallelism()} CPUs at the start`));
+      results.push(
+        ...deviceRows(d, o, feed, `${setup}; load average ${round(deviceLoad, 1)} on ${availableParallelism()} CPUs at the start`),
+      );
     } catch (error) {
       results.push(failure('provision_200k_s', 's', error));
     }
@@ -308,15 +338,31 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
       t = performance.now();
       const fleet = Array.from({ length: o.fleetChildren }, (_, i) =>
         startChild(
-          script('sync-fleet', ['connect', `--url=${ready.url}`, `--from=${i * per}`, `--count=${Math.max(0, Math.min(per, o.connections - i * per))}`, '--concurrency=100', `--seconds=${connectS}`, `--lifetime-s=${connectS + 120}`]),
+          script('sync-fleet', [
+            'connect',
+            `--url=${ready.url}`,
+            `--from=${i * per}`,
+            `--count=${Math.max(0, Math.min(per, o.connections - i * per))}`,
+            '--concurrency=100',
+            `--seconds=${connectS}`,
+            `--lifetime-s=${connectS + 120}`,
+          ]),
         ),
       );
       children.push(...fleet);
-      const cpu0 = cpuSplit(hqPid, pgPid, fleet.map((f) => f.proc.pid ?? 0));
+      const cpu0 = cpuSplit(
+        hqPid,
+        pgPid,
+        fleet.map((f) => f.proc.pid ?? 0),
+      );
       const waits = waitSampler(hqDb);
       const opened = await Promise.all(fleet.map((f) => f.line<FleetReady>(FLEET_READY, (connectS + 60) * 1000)));
       const openS = (performance.now() - t) / 1000;
-      const cpu1 = cpuSplit(hqPid, pgPid, fleet.map((f) => f.proc.pid ?? 0));
+      const cpu1 = cpuSplit(
+        hqPid,
+        pgPid,
+        fleet.map((f) => f.proc.pid ?? 0),
+      );
       const waitNote = await waits.stop();
       const held = (await health(ready.url)).liveConnections;
       const withFleet = rssMb(hqPid);
@@ -330,7 +376,12 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
         unit: 'conn',
         note: `signed live channels one HQ process holds (its /health count), opened by ${o.fleetChildren} child processes, 100 upgrades in flight each, in ${round(openS, 1)} s (${round(readyCount / openS, 0)}/s; given up after ${connectS} s): ${tried} of ${o.connections} tried, ${readyCount} got HQ's ready, ${failed} failed${firstError ? ` (${firstError})` : ''}. Devices enrolled in bulk: rows with generated Ed25519 public keys inserted in HQ's device table (each upgrade still checks signature, time, nonce). HQ RSS ${round(withFleet.rss, 0)} MB with them (${round(before.rss, 0)} MB before); ${cpuNote(cpu0, cpu1, openS, readyCount, 'channel opened')}; ${waitNote}; goal ≥ 10,000`,
       });
-      results.push({ name: 'hq_rss_connected_mb', value: round(withFleet.rss, 0), unit: 'MB', note: `RSS of the HQ process holding ${held} live channels (peak so far ${round(withFleet.hwm, 0)} MB; ${round(((withFleet.rss - before.rss) * 1024) / Math.max(held, 1), 1)} KB more per channel)` });
+      results.push({
+        name: 'hq_rss_connected_mb',
+        value: round(withFleet.rss, 0),
+        unit: 'MB',
+        note: `RSS of the HQ process holding ${held} live channels (peak so far ${round(withFleet.hwm, 0)} MB; ${round(((withFleet.rss - before.rss) * 1024) / Math.max(held, 1), 1)} KB more per channel)`,
+      });
       await Promise.all(fleet.map((f) => f.stop()));
       await waitFor('HQ to drop the fleet channels', 60_000, async () => (await health(ready.url)).liveConnections === 0);
     } catch (error) {
@@ -364,12 +415,20 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
       );
       children.push(...rt);
       const [x0] = await db.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
-      const cpu0 = cpuSplit(hqPid, pgPid, rt.map((c) => c.proc.pid ?? 0));
+      const cpu0 = cpuSplit(
+        hqPid,
+        pgPid,
+        rt.map((c) => c.proc.pid ?? 0),
+      );
       const waits = waitSampler(hqDb);
       t = performance.now();
       const rounds = await Promise.all(rt.map((c) => c.line<FleetResult>(FLEET_RESULT, (o.roundtripSeconds + 60) * 1000)));
       const phaseS = (performance.now() - t) / 1000;
-      const cpu1 = cpuSplit(hqPid, pgPid, rt.map((c) => c.proc.pid ?? 0));
+      const cpu1 = cpuSplit(
+        hqPid,
+        pgPid,
+        rt.map((c) => c.proc.pid ?? 0),
+      );
       const waitNote = await waits.stop();
       const [x1] = await db.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
       const ok = rounds.reduce((n, r) => n + r.ok, 0);
@@ -384,12 +443,22 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
         unit: 'rt/s',
         note: `signed pulls of brand+store+device scopes at the feed's head (nothing new) by ${rtDevices} simulated devices, ${o.roundtripConcurrency} in flight from ${rtChildren} child processes (keep-alive HTTP), ${o.roundtripSeconds} s: ${ok} answered (${withRows} of them carried rows; at the head none should: a last_seen_at stamp is not a change for the feed), ${bad} failed${rtError ? ` (${rtError})` : ''}; each = signature check + a batched nonce insert + one feed statement, ${round(xacts, 1)} PostgreSQL transactions per round trip; ${cpuNote(cpu0, cpu1, phaseS, ok + bad, 'round trip')}; ${waitNote}; goal ≥ 2,000`,
       });
-      results.push({ name: 'hq_roundtrip_p99_ms', value: round(percentile(lat, 99), 1), unit: 'ms', note: `same run: p50 ${round(percentile([...lat], 50), 1)} ms, p99 over ${lat.length} round trips, max ${round(percentile([...lat], 100), 0)} ms; goal ≤ 250` });
+      results.push({
+        name: 'hq_roundtrip_p99_ms',
+        value: round(percentile(lat, 99), 1),
+        unit: 'ms',
+        note: `same run: p50 ${round(percentile([...lat], 50), 1)} ms, p99 over ${lat.length} round trips, max ${round(percentile([...lat], 100), 0)} ms; goal ≤ 250`,
+      });
       await Promise.all(rt.map((c) => c.stop()));
     } catch (error) {
       results.push(failure('hq_roundtrips_per_s', 'rt/s', error));
     }
-    results.push({ name: 'sync_bench_total_s', value: round((performance.now() - began) / 1000, 1), unit: 's', note: 'wall time of the whole sync benchmark (PostgreSQL start, HQ load, all of the above)' });
+    results.push({
+      name: 'sync_bench_total_s',
+      value: round((performance.now() - began) / 1000, 1),
+      unit: 's',
+      note: 'wall time of the whole sync benchmark (PostgreSQL start, HQ load, all of the above)',
+    });
     return results;
   } catch (error) {
     results.push(failure('sync_bench', 's', error));
@@ -408,7 +477,12 @@ function phaseCpu(c: PhaseCpu): string {
   return `CPU in the timed part: device ${round(c.device, 0)} ms, HQ ${round(c.hq, 0)} ms, PostgreSQL ${round(c.pg, 0)} ms`;
 }
 
-function deviceRows(d: DeviceResult, o: SyncBenchOptions, feed: { brand: string; store: string } | undefined, setup: string): BenchResult[] {
+function deviceRows(
+  d: DeviceResult,
+  o: SyncBenchOptions,
+  feed: { brand: string; store: string } | undefined,
+  setup: string,
+): BenchResult[] {
   const results: BenchResult[] = [];
   const p = d.provision;
   results.push({
@@ -417,8 +491,18 @@ function deviceRows(d: DeviceResult, o: SyncBenchOptions, feed: { brand: string;
     unit: 's',
     note: `fresh enrolled device pulls its brand scope (${p.rows} rows: ${p.skus} SKUs + styles, promotions, brand coupons; ${feed?.brand ?? '?'} in HQ's feed) into its encrypted SQLite, pages of 50k with the next page fetched while one is applied, ${p.requests} requests, ${p.progressEvents} progress events; ${phaseCpu(d.cpu.provision)}; goal ≤ 3 s. ${setup}`,
   });
-  results.push({ name: 'provision_docs_per_s', value: round(p.rows / (p.ms / 1000), 0), unit: 'docs/s', note: `brand scope rows applied per second (provision_200k_s)` });
-  results.push({ name: 'provision_peak_mb', value: round(p.peakMb, 0), unit: 'MB', note: `peak RSS of the device process after provisioning the brand scope (whole process: Node, SQLCipher, pages in flight)` });
+  results.push({
+    name: 'provision_docs_per_s',
+    value: round(p.rows / (p.ms / 1000), 0),
+    unit: 'docs/s',
+    note: `brand scope rows applied per second (provision_200k_s)`,
+  });
+  results.push({
+    name: 'provision_peak_mb',
+    value: round(p.peakMb, 0),
+    unit: 'MB',
+    note: `peak RSS of the device process after provisioning the brand scope (whole process: Node, SQLCipher, pages in flight)`,
+  });
   const s = d.provisionStore;
   results.push({
     name: 'provision_store_s',
@@ -427,14 +511,26 @@ function deviceRows(d: DeviceResult, o: SyncBenchOptions, feed: { brand: string;
     note: `then its store and device scopes: ${s.rows} rows (${s.customers} customers + member codes, ${s.stock} stock rows, ${s.staff} staff + PIN credentials, coupons) from ${feed?.store ?? '?'} feed rows; peak RSS ${round(s.peakMb, 0)} MB; ${phaseCpu(d.cpu.provisionStore)}; not part of provision_200k_s`,
   });
   const u = d.push;
-  const exact = u.hqEvents === o.orders && u.hqSales === o.orders && u.hqNetFen === u.deviceNetFen && u.outboxLeft === 0 && u.deadLetters === 0 && u.hqEventsAfterRepush === o.orders && u.repushDuplicates === Math.min(500, o.orders);
+  const exact =
+    u.hqEvents === o.orders &&
+    u.hqSales === o.orders &&
+    u.hqNetFen === u.deviceNetFen &&
+    u.outboxLeft === 0 &&
+    u.deadLetters === 0 &&
+    u.hqEventsAfterRepush === o.orders &&
+    u.repushDuplicates === Math.min(500, o.orders);
   results.push({
     name: 'push_10k_s',
     value: round(u.ms / 1000, 2),
     unit: 's',
     note: `${u.events} sale.completed events (~${u.bytesPerEvent} B payload; workload orders written offline through writeChange) pushed in ${u.batches} signed batches until the outbox was empty; HQ applies each batch in one transaction (event + sale + lines + tenders + stock + change log). Exactly once: ${exact ? 'OK' : 'FAILED'} — HQ holds ${u.hqEvents} events / ${u.hqSales} sales, net ${u.hqNetFen} fen vs the device's ${u.deviceNetFen}, outbox left ${u.outboxLeft}, dead letters ${u.deadLetters}; the first 500 pushed again came back duplicate (${u.repushDuplicates}), HQ still ${u.hqEventsAfterRepush}; ${phaseCpu(d.cpu.push)}; goal ≤ 1 s`,
   });
-  results.push({ name: 'push_docs_per_s', value: round(u.events / (u.ms / 1000), 0), unit: 'docs/s', note: 'events pushed per second (push_10k_s)' });
+  results.push({
+    name: 'push_docs_per_s',
+    value: round(u.events / (u.ms / 1000), 0),
+    unit: 'docs/s',
+    note: 'events pushed per second (push_10k_s)',
+  });
   const inc = d.incremental;
   results.push({
     name: 'incremental_1k_ms',
@@ -450,7 +546,12 @@ function deviceRows(d: DeviceResult, o: SyncBenchOptions, feed: { brand: string;
     unit: 'ms',
     note: `${live.length} samples (${d.live.missed} missed within 5 s): one SKU's price UPDATE sent to PostgreSQL (autocommit; commit itself p50 ${round(percentile(commit, 50), 1)} ms) → NOTIFY → HQ's live hub → WebSocket nudge → the device's replicator pulls and applies → its state event, where the new price is read back from SQLite. Samples 80 ms apart (HQ coalesces nudges within 50 ms); goal ≤ 100`,
   });
-  results.push({ name: 'live_change_p95_ms', value: round(percentile(live, 95), 0), unit: 'ms', note: `same samples; max ${round(percentile(live, 100), 0)} ms` });
+  results.push({
+    name: 'live_change_p95_ms',
+    value: round(percentile(live, 95), 0),
+    unit: 'ms',
+    note: `same samples; max ${round(percentile(live, 100), 0)} ms`,
+  });
   return results;
 }
 

@@ -27,7 +27,9 @@ const member = checkout.demoMember!;
 const noThresholdCoupon = checkout.coupons.find((c) => c.customer_id === null && c.kind === 'amount' && c.valid_until > '2027')!;
 // Three everyday items of different styles, outside the item promotions and under the spend
 // threshold, so the coupon is what takes money off.
-const promoted = new Set(checkout.promotions.filter((p) => p.kind !== 'spend_threshold').flatMap((p) => (JSON.parse(p.scope) as { names?: string[] }).names ?? []));
+const promoted = new Set(
+  checkout.promotions.filter((p) => p.kind !== 'spend_threshold').flatMap((p) => (JSON.parse(p.scope) as { names?: string[] }).names ?? []),
+);
 const items = (() => {
   const picked: typeof data.skus = [];
   for (const sku of data.skus) {

@@ -126,7 +126,9 @@ describe('device settings in Chromium against the browser host', () => {
     const src = await devices.preview.getByTestId('receipt-image').getAttribute('src');
     expect(src).toMatch(/^data:image\/svg\+xml;base64,/);
     // The browser decoded it as an image: it has a size.
-    const width = await devices.preview.getByTestId('receipt-image').evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0));
+    const width = await devices.preview
+      .getByTestId('receipt-image')
+      .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0));
     expect(width).toBeGreaterThan(100);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'devices-preview.png') });
@@ -188,7 +190,9 @@ describe('device settings in Chromium against the browser host', () => {
       line.write(Buffer.from('\x01\x02\xff\xfegarbage\r', 'latin1'));
       line.write('6901234567892\r');
       const scan = page.locator('[data-testid="scan-entry"][data-source="serial"]').first();
-      await expect.poll(() => page.locator('[data-testid="scan-entry"][data-source="serial"]').count(), { timeout: 15_000 }).toBe(before + 1);
+      await expect
+        .poll(() => page.locator('[data-testid="scan-entry"][data-source="serial"]').count(), { timeout: 15_000 })
+        .toBe(before + 1);
       expect(await scan.getAttribute('data-kind')).toBe('product');
       expect(await scan.textContent()).toContain('6901234567892');
       await expect.poll(() => entry.getByTestId('scanner-counts').textContent(), { timeout: 15_000 }).toMatch(/乱码 [1-9]/);

@@ -38,7 +38,9 @@ beforeEach(async () => {
 describe('product lookup in Chromium against the browser host', () => {
   it('shows the product card and its style matrix for a scan at scanner speed, in Chinese', async () => {
     // A SKU with stock in a style with several colours and sizes: the matrix has something to show.
-    const sku = data.skus.find((s) => s.active && stockOf(s.sku) > 0 && data.skus.filter((o) => o.style_code === s.style_code).length >= 6)!;
+    const sku = data.skus.find(
+      (s) => s.active && stockOf(s.sku) > 0 && data.skus.filter((o) => o.style_code === s.style_code).length >= 6,
+    )!;
     const style = data.styles.find((s) => s.code === sku.style_code)!;
     await lookup.scan(sku.ean, 5);
 

@@ -49,7 +49,10 @@ beforeAll(async () => {
   // The device reaches HQ through a proxy that holds every chunk for a while, so the provisioning
   // overlay stays up long enough to be seen; the test lets traffic through once it has seen it.
   const upstream = new URL(hq.url);
-  proxy = await startChaosProxy({ upstream: { host: upstream.hostname, port: Number(upstream.port) }, policy: () => ({ kind: 'delay', ms: 1500 }) });
+  proxy = await startChaosProxy({
+    upstream: { host: upstream.hostname, port: Number(upstream.port) },
+    policy: () => ({ kind: 'delay', ms: 1500 }),
+  });
   host = await startHostProcess({ ...HOST_SEED, lifetimeS: 600, hqUrl: proxy.url, enrolCode: hq.enrolCode });
   page = await browser.context.newPage();
   sync = new SyncPage(page);
@@ -180,7 +183,9 @@ describe('HQ sync in Chromium: enrol, provision, sell, live price change', () =>
     await hq.stop();
     const db = await openHqDb({ pgliteDir: join(hq.dataDir, 'pglite') });
     try {
-      const sales = await db.query<{ receipt_no: string; net_fen: string; kind: string }>('SELECT receipt_no, net_fen::text AS net_fen, kind FROM sale');
+      const sales = await db.query<{ receipt_no: string; net_fen: string; kind: string }>(
+        'SELECT receipt_no, net_fen::text AS net_fen, kind FROM sale',
+      );
       expect(sales).toEqual([{ receipt_no: receiptNo, net_fen: String(saleNetFen), kind: 'sale' }]);
     } finally {
       await db.close();

@@ -18,7 +18,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const electronDir = join(root, 'node_modules', 'electron');
 const hostCli = join(root, 'dist', 'main', 'host', 'cli.js');
 const hqCli = join(root, 'dist', 'sync', 'hq', 'cli.js');
-const hqArgs = ['--data-dir', join(root, '.shopfloor', 'hq'), '--sample-skus', '20000', '--sample-customers', '5000', '--enrol-store', 'S001'];
+const hqArgs = [
+  '--data-dir',
+  join(root, '.shopfloor', 'hq'),
+  '--sample-skus',
+  '20000',
+  '--sample-customers',
+  '5000',
+  '--enrol-store',
+  'S001',
+];
 const HQ_STOP_MS = 10_000;
 const args = process.argv.slice(2);
 /** The running local HQ, if any: stopped when the app ends. */

@@ -117,9 +117,7 @@ describe.skipIf(process.platform === 'win32')('scripts/start.mjs', () => {
     const root = project();
     const run = await start(root, { HOST_EXIT: '3' });
     expect(run.stdout).toContain('The download failed: RequestError: getaddrinfo ENOTFOUND github.com');
-    expect(run.stdout).toContain(
-      'Electron binary is not installed (no network to download it): starting the browser host instead.',
-    );
+    expect(run.stdout).toContain('Electron binary is not installed (no network to download it): starting the browser host instead.');
     expect(run.stdout).toContain('host args ["--port","0"]');
     expect(run.stdout).toContain('Shopfloor is ready: open http://127.0.0.1:4321/#token=abc123');
     expect(run.code).toBe(3);
@@ -172,7 +170,11 @@ describe.skipIf(process.platform === 'win32')('scripts/start.mjs', () => {
     it('gives Electron the same through its environment', async () => {
       const root = project({ hq: true });
       write(join(root, 'node_modules/electron/path.txt'), 'electron');
-      write(join(root, 'node_modules/electron/dist/electron'), '#!/bin/sh\necho "electron hq=$SHOPFLOOR_HQ_URL code=$SHOPFLOOR_ENROL_CODE"\nexit 0\n', 0o755);
+      write(
+        join(root, 'node_modules/electron/dist/electron'),
+        '#!/bin/sh\necho "electron hq=$SHOPFLOOR_HQ_URL code=$SHOPFLOOR_ENROL_CODE"\nexit 0\n',
+        0o755,
+      );
       const run = await start(root, {});
       expect(run.stdout).toContain('electron hq=http://127.0.0.1:5999 code=ABCD-EFGH-JKLM');
       expect(existsSync(join(root, 'hq-stopped'))).toBe(true);

@@ -53,7 +53,13 @@ export function parseArgs(argv: readonly string[]): ChildArgs {
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
     return value;
   };
-  return { mode: mode as ChildArgs['mode'], dir: flag('dir') ?? null, catalog: count('catalog', 200_000), orders: count('orders', 10_000), changed: count('changed', 1000) };
+  return {
+    mode: mode as ChildArgs['mode'],
+    dir: flag('dir') ?? null,
+    catalog: count('catalog', 200_000),
+    orders: count('orders', 10_000),
+    changed: count('changed', 1000),
+  };
 }
 
 export function peakMb(): number {
@@ -154,7 +160,11 @@ export async function startServerChild(script: string, dir: string): Promise<Ser
   return {
     url,
     async control<T>(command: string, body: unknown = {}): Promise<T> {
-      const res = await fetch(`${url}/_bench/${command}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${url}/_bench/${command}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const text = await res.text();
       if (!res.ok) throw new Error(`server ${command}: HTTP ${res.status} ${text}`);
       return JSON.parse(text) as T;

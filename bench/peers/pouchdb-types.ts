@@ -13,7 +13,11 @@ export type ReplicationResult = { ok: boolean; docs_read: number; docs_written: 
 export type PouchDatabase = {
   info(): Promise<{ doc_count: number; update_seq: number | string }>;
   bulkDocs(docs: PouchDoc[]): Promise<Array<{ ok?: boolean; id: string; error?: string }>>;
-  allDocs(options: { keys?: string[]; include_docs?: boolean; limit?: number }): Promise<{ rows: Array<{ id: string; value?: { rev: string }; doc?: PouchDoc; error?: string }> }>;
+  allDocs(options: {
+    keys?: string[];
+    include_docs?: boolean;
+    limit?: number;
+  }): Promise<{ rows: Array<{ id: string; value?: { rev: string }; doc?: PouchDoc; error?: string }> }>;
   close(): Promise<void>;
 };
 
@@ -24,7 +28,15 @@ export type PouchStatic = {
   replicate(source: PouchDatabase | string, target: PouchDatabase | string, options: ReplicateOptions): Promise<ReplicationResult>;
 };
 
-export type ExpressPouchdb = (pouch: PouchStatic, options: { mode: 'minimumForPouchDB' | 'fullCouchDB'; inMemoryConfig?: boolean; configPath?: string; overrideMode?: { include?: string[]; exclude?: string[] } }) => (req: IncomingMessage, res: ServerResponse) => void;
+export type ExpressPouchdb = (
+  pouch: PouchStatic,
+  options: {
+    mode: 'minimumForPouchDB' | 'fullCouchDB';
+    inMemoryConfig?: boolean;
+    configPath?: string;
+    overrideMode?: { include?: string[]; exclude?: string[] };
+  },
+) => (req: IncomingMessage, res: ServerResponse) => void;
 
 const require = createRequire(import.meta.url);
 

@@ -15,7 +15,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { changedDocs, catalogDocs, orderDocs } from './workload.js';
-import { main, parseArgs, peakMb, printResult, readJson, sendJson, serveUntilStdinEnds, startServerChild, timed, usage } from './peer-child.js';
+import {
+  main,
+  parseArgs,
+  peakMb,
+  printResult,
+  readJson,
+  sendJson,
+  serveUntilStdinEnds,
+  startServerChild,
+  timed,
+  usage,
+} from './peer-child.js';
 import type { ChildArgs, Scenario, ServerChild, Timed, Usage } from './peer-child.js';
 import { loadExpressPouchdb, loadPouchDB } from './pouchdb-types.js';
 import type { PouchDatabase, PouchDoc, ReplicateOptions, ReplicationResult } from './pouchdb-types.js';
@@ -42,7 +53,11 @@ async function serve(dir: string): Promise<void> {
   const ServerPouch = PouchDB.defaults({ prefix: `${root}/` });
   // The config keeps the server's uuid on disk, as CouchDB does: replication checkpoints are
   // keyed by it, so a restarted server (on a new port) still resumes where the client stopped.
-  const app = loadExpressPouchdb()(ServerPouch, { mode: 'minimumForPouchDB', configPath: join(root, 'config.json'), overrideMode: { include: ['config-infrastructure'] } });
+  const app = loadExpressPouchdb()(ServerPouch, {
+    mode: 'minimumForPouchDB',
+    configPath: join(root, 'config.json'),
+    overrideMode: { include: ['config-infrastructure'] },
+  });
   // The LevelDB adapter shares one store per name within a process, so these handles see
   // exactly what express-pouchdb serves.
   const catalog = new ServerPouch('catalog');
@@ -51,14 +66,21 @@ async function serve(dir: string): Promise<void> {
   const control: Record<string, (body: Record<string, number>) => Promise<unknown>> = {
     async seed({ catalog: n = 0 }) {
       const { doc_count } = await catalog.info();
-      if (doc_count < n) await writeInChunks(catalog, catalogDocs(n).map((d) => ({ _id: d.id, ...d })));
+      if (doc_count < n)
+        await writeInChunks(
+          catalog,
+          catalogDocs(n).map((d) => ({ _id: d.id, ...d })),
+        );
       return { docs: (await catalog.info()).doc_count };
     },
     async change({ catalog: n = 0, changed = 0 }) {
       const next = changedDocs(catalogDocs(n), changed);
       const current = await catalog.allDocs({ keys: next.map((d) => d.id) });
       const revs = new Map(current.rows.map((r) => [r.id, r.value?.rev]));
-      await writeInChunks(catalog, next.map((d) => ({ _id: d.id, _rev: revs.get(d.id), ...d })));
+      await writeInChunks(
+        catalog,
+        next.map((d) => ({ _id: d.id, _rev: revs.get(d.id), ...d })),
+      );
       return { docs: next.length };
     },
     async count() {
@@ -107,11 +129,15 @@ async function scenario(mode: Scenario, args: ChildArgs, dir: string): Promise<v
       verified = `client holds all ${docs} docs`;
     } else if (mode === 'push') {
       // Made offline: written locally before the timed part, the server has none of them.
-      await writeInChunks(local, orderDocs(args.orders).map((d) => ({ _id: d.id, ...d })));
+      await writeInChunks(
+        local,
+        orderDocs(args.orders).map((d) => ({ _id: d.id, ...d })),
+      );
       let result: ReplicationResult | undefined;
       time = await timed(server, async () => (result = await PouchDB.replicate(local, `${server.url}/orders`, REPLICATE)));
       const counts = await server.control<{ orders: number }>('count');
-      if (!result?.ok || counts.orders !== args.orders) throw new Error(`push ended with ${counts.orders} of ${args.orders} orders on the server`);
+      if (!result?.ok || counts.orders !== args.orders)
+        throw new Error(`push ended with ${counts.orders} of ${args.orders} orders on the server`);
       docs = args.orders;
       verified = `server holds all ${docs} orders`;
     } else {
@@ -128,13 +154,24 @@ async function scenario(mode: Scenario, args: ChildArgs, dir: string): Promise<v
       const expected = changedDocs(catalogDocs(args.catalog), args.changed);
       const got = await local.allDocs({ keys: expected.map((d) => d.id), include_docs: true });
       const stale = got.rows.filter((r, i) => r.doc?.price_fen !== expected[i]?.price_fen).length;
-      if (!result?.ok || stale > 0 || changed !== expected.length) throw new Error(`incremental pull left ${stale} of ${expected.length} docs stale`);
+      if (!result?.ok || stale > 0 || changed !== expected.length)
+        throw new Error(`incremental pull left ${stale} of ${expected.length} docs stale`);
       docs = expected.length;
       verified = `all ${docs} changed prices on the client; ${result?.docs_read} docs read, ${result?.docs_written} written`;
     }
     const { peakMb: serverPeakMb } = await server.control<Usage>('usage');
     await local.close();
-    printResult({ peer: 'pouchdb', scenario: mode, docs, ...time, peakMb: peakMb(), peakIncludes, serverPeakMb, settings: SETTINGS, verified });
+    printResult({
+      peer: 'pouchdb',
+      scenario: mode,
+      docs,
+      ...time,
+      peakMb: peakMb(),
+      peakIncludes,
+      serverPeakMb,
+      settings: SETTINGS,
+      verified,
+    });
   } finally {
     await server.stop();
   }

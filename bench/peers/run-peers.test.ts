@@ -35,11 +35,19 @@ describe('benchPeers', () => {
       'peer_pouchdb_incremental_peak_mb',
     ]);
     for (const r of rows) expect(r.value, r.name).toBeGreaterThan(0);
-    expect(rows.find((r) => r.name === 'peer_pouchdb_incremental_30_ms')?.note).toContain('all 30 changed prices on the client; 30 docs read, 30 written');
+    expect(rows.find((r) => r.name === 'peer_pouchdb_incremental_30_ms')?.note).toContain(
+      'all 30 changed prices on the client; 30 docs read, 30 written',
+    );
     expect(rows.find((r) => r.name === 'peer_rxdb_push_120_s')?.note).toContain('server holds all 120 orders');
     // PouchDB's incremental run reopened what its provisioning run left on disk.
-    expect(rows.find((r) => r.name === 'peer_pouchdb_incremental_peak_mb')?.note).toContain('reopening the LevelDB folders provisioning left');
-    expect(rows.map((r) => r.unit)).toEqual(Array.from({ length: 6 }, () => ['s', 'docs/s', 'MB']).flat().map((u, i) => (i % 9 === 6 ? 'ms' : u)));
+    expect(rows.find((r) => r.name === 'peer_pouchdb_incremental_peak_mb')?.note).toContain(
+      'reopening the LevelDB folders provisioning left',
+    );
+    expect(rows.map((r) => r.unit)).toEqual(
+      Array.from({ length: 6 }, () => ['s', 'docs/s', 'MB'])
+        .flat()
+        .map((u, i) => (i % 9 === 6 ? 'ms' : u)),
+    );
     // Data folders are gone afterwards.
     expect(peerDirs().filter((d) => !before.has(d))).toEqual([]);
   });
@@ -55,7 +63,9 @@ describe('benchPeers', () => {
 
   it('skips what would run past the budget of the whole peer part', async () => {
     const rows = await benchPeers({ catalog: 200_000, orders: 10_000, changed: 1000, budgetMs: 1 });
-    expect(rows.map((r) => r.note)).toEqual(Array.from({ length: 6 }, () => expect.stringContaining("skipped: the peers' budget of 0 s was used up")));
+    expect(rows.map((r) => r.note)).toEqual(
+      Array.from({ length: 6 }, () => expect.stringContaining("skipped: the peers' budget of 0 s was used up")),
+    );
   });
 
   it('refuses sizes that are not positive integers', async () => {

@@ -42,7 +42,11 @@ const DESCRIPTION: Record<Peer, string> = {
 
 /** The workload sizes, scaled down by BENCH_PEER_CATALOG / BENCH_PEER_ORDERS / BENCH_PEER_CHANGED for a quick check. */
 export function peerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PeerOptions {
-  return { catalog: Number(env.BENCH_PEER_CATALOG ?? 200_000), orders: Number(env.BENCH_PEER_ORDERS ?? 10_000), changed: Number(env.BENCH_PEER_CHANGED ?? 1000) };
+  return {
+    catalog: Number(env.BENCH_PEER_CATALOG ?? 200_000),
+    orders: Number(env.BENCH_PEER_ORDERS ?? 10_000),
+    changed: Number(env.BENCH_PEER_CHANGED ?? 1000),
+  };
 }
 
 /** 200000 → "200k", 1500 → "1.5k", 500 → "500". */
@@ -62,7 +66,13 @@ function timeoutMs(scenario: Scenario, o: PeerOptions): number {
 type ChildOutcome = { result: PeerResult } | { failure: string };
 
 function runChild(peer: Peer, scenario: Scenario, o: PeerOptions, dir: string, limit: number): Promise<ChildOutcome> {
-  const args = nodeArgs(join(HERE, `${peer}${EXT}`), [scenario, `--dir=${dir}`, `--catalog=${o.catalog}`, `--orders=${o.orders}`, `--changed=${o.changed}`]);
+  const args = nodeArgs(join(HERE, `${peer}${EXT}`), [
+    scenario,
+    `--dir=${dir}`,
+    `--catalog=${o.catalog}`,
+    `--orders=${o.orders}`,
+    `--changed=${o.changed}`,
+  ]);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -104,16 +114,34 @@ function rows(peer: Peer, scenario: Scenario, o: PeerOptions, outcome: ChildOutc
   const size = scenario === 'provision' ? o.catalog : scenario === 'push' ? o.orders : o.changed;
   const prefix = `peer_${peer}_${scenario}`;
   const timeName = `${prefix}_${label(size)}_${scenario === 'incremental' ? 'ms' : 's'}`;
-  if ('failure' in outcome) return [{ name: timeName, value: Number.NaN, unit: scenario === 'incremental' ? 'ms' : 's', note: `${DESCRIPTION[peer]}: ${outcome.failure}` }];
+  if ('failure' in outcome)
+    return [
+      {
+        name: timeName,
+        value: Number.NaN,
+        unit: scenario === 'incremental' ? 'ms' : 's',
+        note: `${DESCRIPTION[peer]}: ${outcome.failure}`,
+      },
+    ];
   const r = outcome.result;
-  const what = scenario === 'provision' ? `${r.docs} catalog docs (~200 B) server → fresh client` : scenario === 'push' ? `${r.docs} orders (~1 KB) made offline, client → server` : `${r.docs} changed catalog docs pulled after provisioning ${o.catalog}`;
+  const what =
+    scenario === 'provision'
+      ? `${r.docs} catalog docs (~200 B) server → fresh client`
+      : scenario === 'push'
+        ? `${r.docs} orders (~1 KB) made offline, client → server`
+        : `${r.docs} changed catalog docs pulled after provisioning ${o.catalog}`;
   const cpu = `CPU in the timed part: client ${round(r.clientCpuMs, 0)} ms, server ${round(r.serverCpuMs, 0)} ms; load average ${round(load, 1)} on ${availableParallelism()} CPUs at start`;
   const base = `${DESCRIPTION[peer]}; ${r.settings}; ${what}; verified: ${r.verified}; ${cpu}`;
   const time = scenario === 'incremental' ? { value: round(r.ms, 0), unit: 'ms' } : { value: round(r.ms / 1000, 2), unit: 's' };
   return [
     { name: timeName, ...time, note: base },
     { name: `${prefix}_docs_per_s`, value: round(r.docs / (r.ms / 1000), 0), unit: 'docs/s', note: `${DESCRIPTION[peer]}; ${what}` },
-    { name: `${prefix}_peak_mb`, value: round(r.peakMb, 0), unit: 'MB', note: `peak RSS of the client process (includes ${r.peakIncludes}); server process peak ${round(r.serverPeakMb, 0)} MB` },
+    {
+      name: `${prefix}_peak_mb`,
+      value: round(r.peakMb, 0),
+      unit: 'MB',
+      note: `peak RSS of the client process (includes ${r.peakIncludes}); server process peak ${round(r.serverPeakMb, 0)} MB`,
+    },
   ];
 }
 
@@ -134,7 +162,9 @@ export async function benchPeers(options: PeerOptions): Promise<BenchResult[]> {
         const left = deadline - performance.now();
         const load = loadavg()[0] ?? Number.NaN;
         const outcome: ChildOutcome =
-          left < 5000 ? { failure: `skipped: the peers' budget of ${round(budget / 1000, 0)} s was used up` } : await runChild(peer, scenario, options, dir, Math.min(timeoutMs(scenario, options), left));
+          left < 5000
+            ? { failure: `skipped: the peers' budget of ${round(budget / 1000, 0)} s was used up` }
+            : await runChild(peer, scenario, options, dir, Math.min(timeoutMs(scenario, options), left));
         results.push(...rows(peer, scenario, options, outcome, load));
       }
     } finally {

@@ -23,7 +23,18 @@ import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { changedDocs, catalogDocs, orderDocs } from './workload.js';
 import type { CatalogDoc, OrderDoc } from './workload.js';
-import { main, parseArgs, peakMb, printResult, readJson, sendJson, serveUntilStdinEnds, startServerChild, timed, usage } from './peer-child.js';
+import {
+  main,
+  parseArgs,
+  peakMb,
+  printResult,
+  readJson,
+  sendJson,
+  serveUntilStdinEnds,
+  startServerChild,
+  timed,
+  usage,
+} from './peer-child.js';
 import type { ChildArgs, Scenario, ServerChild, Timed, Usage } from './peer-child.js';
 import { MemoryCollection, route } from './rxdb-server.js';
 import type { Checkpoint, PullAnswer } from './rxdb-server.js';
@@ -148,7 +159,10 @@ function pullCatalog(collection: RxCollection<CatalogRow>, url: string): Promise
         handler: async (checkpoint, batchSize) => {
           const query = checkpoint ? `&updatedAt=${checkpoint.updatedAt}&id=${encodeURIComponent(checkpoint.id)}` : '';
           const answer = await fetchJson<PullAnswer>(`${url}/catalog/pull?limit=${batchSize}${query}`);
-          return { documents: answer.documents as unknown as Array<CatalogRow & { _deleted: boolean }>, checkpoint: answer.checkpoint ?? undefined };
+          return {
+            documents: answer.documents as unknown as Array<CatalogRow & { _deleted: boolean }>,
+            checkpoint: answer.checkpoint ?? undefined,
+          };
         },
       },
     }),
@@ -168,7 +182,10 @@ async function scenario(mode: Scenario, args: ChildArgs): Promise<void> {
   let database: RxDatabase | undefined;
   try {
     database = await createRxDatabase({ name: `peer-${mode}`, storage: getRxStorageMemory(), multiInstance: false, eventReduce: true });
-    const db = (await database.addCollections({ catalog: { schema: catalogSchema }, orders: { schema: orderSchema } })) as unknown as Collections;
+    const db = (await database.addCollections({
+      catalog: { schema: catalogSchema },
+      orders: { schema: orderSchema },
+    })) as unknown as Collections;
     let docs: number;
     let time: Timed;
     let verified: string;
@@ -188,7 +205,12 @@ async function scenario(mode: Scenario, args: ChildArgs): Promise<void> {
           waitForLeadership: false,
           push: {
             batchSize: BATCH_SIZE,
-            handler: (rows) => fetchJson(`${server.url}/orders/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows) }),
+            handler: (rows) =>
+              fetchJson(`${server.url}/orders/push`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(rows),
+              }),
           },
         });
       time = await timed(server, () => runOnce(push()));
@@ -208,7 +230,20 @@ async function scenario(mode: Scenario, args: ChildArgs): Promise<void> {
       verified = `all ${docs} changed prices on the client`;
     }
     const { peakMb: serverPeakMb } = await server.control<Usage>('usage');
-    printResult({ peer: 'rxdb', scenario: mode, docs, ...time, peakMb: peakMb(), peakIncludes: mode === 'incremental' ? `provisioning ${args.catalog} docs first: memory storage does not outlive a process` : 'only this scenario', serverPeakMb, settings: SETTINGS, verified });
+    printResult({
+      peer: 'rxdb',
+      scenario: mode,
+      docs,
+      ...time,
+      peakMb: peakMb(),
+      peakIncludes:
+        mode === 'incremental'
+          ? `provisioning ${args.catalog} docs first: memory storage does not outlive a process`
+          : 'only this scenario',
+      serverPeakMb,
+      settings: SETTINGS,
+      verified,
+    });
   } finally {
     try {
       await database?.close();

@@ -27,7 +27,14 @@ describe('sync benchmark workload', () => {
     expect(avg).toBeLessThan(1300);
     for (const o of orders) {
       expect(o.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      const money = [o.subtotal_fen, o.discount_fen, o.total_fen, o.paid_fen, ...o.lines.flatMap((l) => [l.unit_price_fen, l.discount_fen, l.line_total_fen]), ...o.tenders.map((t) => t.amount_fen)];
+      const money = [
+        o.subtotal_fen,
+        o.discount_fen,
+        o.total_fen,
+        o.paid_fen,
+        ...o.lines.flatMap((l) => [l.unit_price_fen, l.discount_fen, l.line_total_fen]),
+        ...o.tenders.map((t) => t.amount_fen),
+      ];
       expect(money.every((m) => Number.isSafeInteger(m) && m >= 0)).toBe(true);
       expect(o.lines.reduce((sum, l) => sum + l.line_total_fen, 0)).toBe(o.total_fen);
       expect(o.subtotal_fen - o.discount_fen).toBe(o.total_fen);

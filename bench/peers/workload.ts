@@ -83,7 +83,14 @@ export function orderDocs(n: number): OrderDoc[] {
       const qty = rng.int(1, 2);
       // Whole-yuan markdowns on some lines, as a promotion would give; never more than half the line.
       const discount = rng.chance(0.3) ? Math.min(rng.int(1, 5) * 1000 * qty, Math.floor((sku.price_fen * qty) / 200) * 100) : 0;
-      lines.push({ sku: sku.sku, ean: sku.ean, qty, unit_price_fen: sku.price_fen, discount_fen: discount, line_total_fen: sku.price_fen * qty - discount });
+      lines.push({
+        sku: sku.sku,
+        ean: sku.ean,
+        qty,
+        unit_price_fen: sku.price_fen,
+        discount_fen: discount,
+        line_total_fen: sku.price_fen * qty - discount,
+      });
     }
     const subtotal = lines.reduce((sum, line) => sum + line.unit_price_fen * line.qty, 0);
     const discount = lines.reduce((sum, line) => sum + line.discount_fen, 0);

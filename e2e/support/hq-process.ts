@@ -36,7 +36,10 @@ export function startHqProcess(options: { skus: number; customers: number; lifet
     '--enrol-store=S001',
     `--lifetime-s=${options.lifetimeS ?? 300}`,
   ];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOPFLOOR_ADMIN_PASSWORD: E2E_ADMIN.password } });
+  const proc = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHOPFLOOR_ADMIN_PASSWORD: E2E_ADMIN.password },
+  });
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((r) => proc.once('exit', r));
@@ -57,7 +60,10 @@ export function startHqProcess(options: { skus: number; customers: number; lifet
       const request = async (method: string, path: string, body: unknown, auth: string | undefined) => {
         const response = await fetch(`${ready.url}${path}`, {
           method,
-          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
         const text = await response.text();
@@ -68,7 +74,15 @@ export function startHqProcess(options: { skus: number; customers: number; lifet
         token ??= ((await request('POST', '/admin/v1/login', E2E_ADMIN, undefined)) as { token: string }).token;
         return (await request(method, path, body, token)) as T;
       };
-      resolveReady({ url: ready.url, enrolCode: ready.enrolCode, dataDir, proc, admin, stop, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) });
+      resolveReady({
+        url: ready.url,
+        enrolCode: ready.enrolCode,
+        dataDir,
+        proc,
+        admin,
+        stop,
+        cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+      });
     });
     proc.once('exit', (code) => reject(new Error(`HQ exited (${code}) before it was ready:\n${out}\n${err}`)));
   });

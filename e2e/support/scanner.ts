@@ -19,7 +19,15 @@ export async function scanKeys(page: Page, code: string, msPerKey = 5, terminato
       const timestamp = start + (i * msPerKey) / 1000;
       const event = keyOf(key);
       sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', timestamp, ...event }));
-      sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', timestamp: timestamp + 0.001, key: event.key, code: event.code, windowsVirtualKeyCode: event.windowsVirtualKeyCode }));
+      sends.push(
+        cdp.send('Input.dispatchKeyEvent', {
+          type: 'keyUp',
+          timestamp: timestamp + 0.001,
+          key: event.key,
+          code: event.code,
+          windowsVirtualKeyCode: event.windowsVirtualKeyCode,
+        }),
+      );
     });
     await Promise.all(sends);
   } finally {
@@ -31,7 +39,8 @@ function keyOf(key: string): { key: string; code: string; windowsVirtualKeyCode:
   if (key === 'Enter') return { key, code: 'Enter', windowsVirtualKeyCode: 13, text: '\r' };
   if (key === 'Tab') return { key, code: 'Tab', windowsVirtualKeyCode: 9 };
   if (/^[0-9]$/.test(key)) return { key, code: `Digit${key}`, windowsVirtualKeyCode: key.charCodeAt(0), text: key };
-  if (/^[a-z]$/i.test(key)) return { key, code: `Key${key.toUpperCase()}`, windowsVirtualKeyCode: key.toUpperCase().charCodeAt(0), text: key };
+  if (/^[a-z]$/i.test(key))
+    return { key, code: `Key${key.toUpperCase()}`, windowsVirtualKeyCode: key.toUpperCase().charCodeAt(0), text: key };
   if (key === '-') return { key, code: 'Minus', windowsVirtualKeyCode: 189, text: key };
   return { key, code: '', windowsVirtualKeyCode: 0, text: key };
 }

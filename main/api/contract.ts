@@ -122,7 +122,13 @@ export type {
   Tier,
 } from './domains/checkout.js';
 export type { CashReport, TenderTotal, TillState } from './domains/cashup.js';
-export { deviceProfileSchema, drawerProfileSchema, printerProfileSchema, scannerProfileSchema, serialLineSchema } from './domains/devices.js';
+export {
+  deviceProfileSchema,
+  drawerProfileSchema,
+  printerProfileSchema,
+  scannerProfileSchema,
+  serialLineSchema,
+} from './domains/devices.js';
 export type {
   DeviceProfile,
   DevicesStatus,
@@ -175,11 +181,13 @@ type MethodDef<D extends Domain, M extends MethodName<D>> = Contract[D][M] exten
   ? { input: I; output: O }
   : never;
 /** What a caller passes (before defaults/transforms). */
-export type Input<D extends Domain, M extends MethodName<D>> =
-  MethodDef<D, M>['input'] extends z.ZodType ? z.input<MethodDef<D, M>['input']> : never;
+export type Input<D extends Domain, M extends MethodName<D>> = MethodDef<D, M>['input'] extends z.ZodType
+  ? z.input<MethodDef<D, M>['input']>
+  : never;
 /** What a handler receives (validated, transformed). */
-export type ParsedInput<D extends Domain, M extends MethodName<D>> =
-  MethodDef<D, M>['input'] extends z.ZodType ? z.output<MethodDef<D, M>['input']> : never;
+export type ParsedInput<D extends Domain, M extends MethodName<D>> = MethodDef<D, M>['input'] extends z.ZodType
+  ? z.output<MethodDef<D, M>['input']>
+  : never;
 export type Output<D extends Domain, M extends MethodName<D>> = MethodDef<D, M>['output'];
 
 /** Events main pushes to every connected renderer. */

@@ -49,7 +49,13 @@ describe('input validation in main', () => {
 
   it('rejects bad settings without writing anything', async () => {
     const before = await pending();
-    for (const input of [{ wedge: { maxInterKeyMs: 1 } }, { language: 'fr' }, { kiosk: 'yes' }, { wedge: { terminator: 'Space' } }, { theme: 'dark' }]) {
+    for (const input of [
+      { wedge: { maxInterKeyMs: 1 } },
+      { language: 'fr' },
+      { kiosk: 'yes' },
+      { wedge: { terminator: 'Space' } },
+      { theme: 'dark' },
+    ]) {
       expect(errorOf(await call('settings', 'update', input)).code).toBe('BAD_INPUT');
     }
     expect(await pending()).toBe(before);

@@ -14,7 +14,13 @@ const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 function open(dataDir: string, sampleData: { skus: number; customers: number } | false = { skus: 300, customers: 20 }): Terminal {
-  const terminal = openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: '1.2.3', log: () => undefined, ...(sampleData ? { seed: sampleSeeder(sampleData) } : {}) });
+  const terminal = openTerminal({
+    dataDir,
+    keyStore: fileKeyStore(join(dataDir, 'store.key')),
+    appVersion: '1.2.3',
+    log: () => undefined,
+    ...(sampleData ? { seed: sampleSeeder(sampleData) } : {}),
+  });
   cleanups.unshift(() => terminal.close());
   return terminal;
 }
@@ -38,7 +44,14 @@ describe('openTerminal', () => {
     expect(status.deviceId).toMatch(UUID_RE);
     expect(status.store).toMatchObject({ id: 'loc-S001', code: 'S001', timezone: 'Asia/Shanghai' });
     expect(status.catalog.skus).toBe(300);
-    expect(status.sync).toEqual({ hq: 'not_configured', pendingEvents: 0, lastSyncAt: null, deadLetters: 0, lastError: null, provisioning: null });
+    expect(status.sync).toEqual({
+      hq: 'not_configured',
+      pendingEvents: 0,
+      lastSyncAt: null,
+      deadLetters: 0,
+      lastError: null,
+      provisioning: null,
+    });
     value(await first.dispatch('settings', 'update', { language: 'en' }, ctx));
     first.close();
 
@@ -79,7 +92,11 @@ describe('openTerminal', () => {
     writeFileSync(join(dir, STORE_FILE), Buffer.alloc(8192, 0x42));
     const terminal = open(dir);
     const status = value(await terminal.dispatch('system', 'status', {}, ctx));
-    expect(status).toMatchObject({ state: 'store_error', appVersion: '1.2.3', problem: { reason: 'unreadable', path: join(dir, STORE_FILE) } });
+    expect(status).toMatchObject({
+      state: 'store_error',
+      appVersion: '1.2.3',
+      problem: { reason: 'unreadable', path: join(dir, STORE_FILE) },
+    });
     const lookup = await terminal.dispatch('catalog', 'lookup', { query: '6901234567892' }, ctx);
     expect(lookup.ok || lookup.error.code).toBe('STORE_UNAVAILABLE');
   });

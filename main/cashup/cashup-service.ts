@@ -26,7 +26,15 @@ export class CashupService {
 
   state(): TillState {
     const open = this.till.tills.open();
-    if (open) return { state: 'open', sessionId: open.id, businessDay: open.business_day, openedAt: open.opened_at, openedBy: open.opened_by, floatFen: open.float_fen };
+    if (open)
+      return {
+        state: 'open',
+        sessionId: open.id,
+        businessDay: open.business_day,
+        openedAt: open.opened_at,
+        openedBy: open.opened_by,
+        floatFen: open.float_fen,
+      };
     const last = this.till.tills.lastClosed();
     return { state: 'closed', lastZ: last?.closed_at ? { businessDay: last.business_day, closedAt: last.closed_at } : null };
   }
@@ -38,7 +46,9 @@ export class CashupService {
     const id = this.ctx.newId();
     const businessDay = storeLocalDate(now, this.till.store.timezone);
     writeChange(this.ctx.outbox, { type: 'till.opened', payload: { sessionId: id, businessDay, floatFen }, staffId: staff.id }, (db) =>
-      db.prepare('INSERT INTO till_session (id, business_day, opened_at, opened_by, float_fen) VALUES (?, ?, ?, ?, ?)').run(id, businessDay, now.toISOString(), staff.id, floatFen),
+      db
+        .prepare('INSERT INTO till_session (id, business_day, opened_at, opened_by, float_fen) VALUES (?, ?, ?, ?, ?)')
+        .run(id, businessDay, now.toISOString(), staff.id, floatFen),
     );
     return this.after({ kind: 'cash_up', staffId: staff.id, note: 'float' });
   }
@@ -77,7 +87,8 @@ export class CashupService {
     const staff = this.till.staff.require('cash');
     const session = this.requireOpen();
     // A payment step waiting on the gateway (a refund before its commit) would land in a closed day.
-    if (this.till.paying || this.till.data.tenders.length > 0) throw new AppError('CONFLICT', 'A sale is being paid: complete or clear it first');
+    if (this.till.paying || this.till.data.tenders.length > 0)
+      throw new AppError('CONFLICT', 'A sale is being paid: complete or clear it first');
     const counted: Partial<Record<TenderMethod, number>> = input.counted;
     const report = this.report(session, 'z', false, counted);
     const closedAt = this.ctx.clock().toISOString();
@@ -100,12 +111,23 @@ export class CashupService {
     return s;
   }
 
-  private move(kind: 'paid_in' | 'paid_out' | 'no_sale', amountFen: number, reason: string, staffId: string, approvedBy: string | null = null): void {
+  private move(
+    kind: 'paid_in' | 'paid_out' | 'no_sale',
+    amountFen: number,
+    reason: string,
+    staffId: string,
+    approvedBy: string | null = null,
+  ): void {
     const session = this.requireOpen();
     const id = this.ctx.newId();
     const at = this.ctx.clock().toISOString();
-    writeChange(this.ctx.outbox, { type: `cash.${kind}`, payload: { id, sessionId: session.id, amountFen, reason, approvedBy }, staffId }, (db) =>
-      db.prepare('INSERT INTO cash_movement (id, session_id, kind, amount_fen, reason, staff_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, session.id, kind, amountFen, reason, staffId, at),
+    writeChange(
+      this.ctx.outbox,
+      { type: `cash.${kind}`, payload: { id, sessionId: session.id, amountFen, reason, approvedBy }, staffId },
+      (db) =>
+        db
+          .prepare('INSERT INTO cash_movement (id, session_id, kind, amount_fen, reason, staff_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(id, session.id, kind, amountFen, reason, staffId, at),
     );
   }
 
@@ -129,18 +151,29 @@ export class CashupService {
       )
       .get(s.id) as { sales: number; returns: number; sales_fen: number; refunds_fen: number; discount_fen: number };
     const byMethod = db
-      .prepare('SELECT t.method, sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id WHERE s.session_id = ? GROUP BY t.method')
+      .prepare(
+        'SELECT t.method, sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id WHERE s.session_id = ? GROUP BY t.method',
+      )
       .all(s.id) as { method: TenderMethod; fen: number }[];
     const movements = db
-      .prepare('SELECT m.kind, m.amount_fen, m.reason, m.at, coalesce(st.name, m.staff_id) AS staff_name FROM cash_movement m LEFT JOIN staff st ON st.id = m.staff_id WHERE m.session_id = ? ORDER BY m.at')
+      .prepare(
+        'SELECT m.kind, m.amount_fen, m.reason, m.at, coalesce(st.name, m.staff_id) AS staff_name FROM cash_movement m LEFT JOIN staff st ON st.id = m.staff_id WHERE m.session_id = ? ORDER BY m.at',
+      )
       .all(s.id) as { kind: 'paid_in' | 'paid_out' | 'no_sale'; amount_fen: number; reason: string; at: string; staff_name: string }[];
     const paidIn = movements.filter((m) => m.kind === 'paid_in').reduce((a, m) => a + m.amount_fen, 0);
     const paidOut = movements.filter((m) => m.kind === 'paid_out').reduce((a, m) => a + m.amount_fen, 0);
-    const tenders: TenderTotal[] = METHODS.filter((m) => m === 'cash' || byMethod.some((b) => b.method === m) || counted?.[m] !== undefined).map((method) => {
+    const tenders: TenderTotal[] = METHODS.filter(
+      (m) => m === 'cash' || byMethod.some((b) => b.method === m) || counted?.[m] !== undefined,
+    ).map((method) => {
       const taken = byMethod.find((b) => b.method === method)?.fen ?? 0;
       const expected = method === 'cash' ? s.float_fen + taken + paidIn - paidOut : taken;
       const c = counted?.[method];
-      return { method, expectedFen: blind ? null : expected, countedFen: c ?? null, varianceFen: c === undefined || blind ? null : c - expected };
+      return {
+        method,
+        expectedFen: blind ? null : expected,
+        countedFen: c ?? null,
+        varianceFen: c === undefined || blind ? null : c - expected,
+      };
     });
     return {
       kind,

@@ -96,7 +96,9 @@ describe('catalog lookup', () => {
 
     const word = style.name_en.split(' ').at(-1)!.toUpperCase();
     const en = catalog.lookup(word);
-    expect(en.match === 'search' && en.styles.every((s) => s.name.en.toUpperCase().includes(word) || s.category.en.toUpperCase() === word)).toBe(true);
+    expect(
+      en.match === 'search' && en.styles.every((s) => s.name.en.toUpperCase().includes(word) || s.category.en.toUpperCase() === word),
+    ).toBe(true);
   });
 
   it('treats LIKE wildcards literally and says when nothing matches', () => {

@@ -88,7 +88,10 @@ export class CatalogService {
     this.styleSkus = db.prepare(`SELECT ${skuCols} FROM sku s WHERE s.style_code = ? ORDER BY s.colour_code, s.size_order`);
     const styleCols = `st.code, st.brand, st.name_zh, st.name_en, st.category_zh, st.category_en, st.season, st.price_fen,
       (SELECT count(*) FROM sku WHERE style_code = st.code) AS sku_count,
-      coalesce((SELECT sum(k.qty) FROM sku s JOIN stock k ON k.sku = s.sku AND k.location_id = ? WHERE s.style_code = st.code), 0) AS stock`.replace('= ?', '= @store');
+      coalesce((SELECT sum(k.qty) FROM sku s JOIN stock k ON k.sku = s.sku AND k.location_id = ? WHERE s.style_code = st.code), 0) AS stock`.replace(
+      '= ?',
+      '= @store',
+    );
     this.styleRow = db.prepare(`SELECT ${styleCols} FROM style st WHERE st.code = @code COLLATE NOCASE`);
     // Prefix matches first (they use the name indexes' order), then names that merely contain the text.
     this.searchNames = db.prepare(`
@@ -109,7 +112,11 @@ export class CatalogService {
   byBarcode(raw: string): { sku: SkuView; by: 'ean' | 'upc' } {
     const gtin = parseGtin(raw);
     if (!gtin.ok) {
-      const why = { not_digits: 'is not all digits', bad_length: 'must have 8, 12 or 13 digits', bad_check_digit: 'has a wrong check digit' }[gtin.reason];
+      const why = {
+        not_digits: 'is not all digits',
+        bad_length: 'must have 8, 12 or 13 digits',
+        bad_check_digit: 'has a wrong check digit',
+      }[gtin.reason];
       throw new AppError('INVALID_BARCODE', `Barcode ${raw} ${why}`);
     }
     const row = this.byEan.get(this.storeId(), gtin.code);
@@ -150,7 +157,13 @@ export class CatalogService {
     }
     if (STYLE_RE.test(q) && this.styleRow.get({ store: this.storeId(), code: q })) return { match: 'style', style: this.style(q) };
     const escaped = likeEscape(q);
-    const rows = this.searchNames.all({ store: this.storeId(), prefix: `${escaped}%`, part: `%${escaped}%`, exact: q, limit: SEARCH_LIMIT + 1 });
+    const rows = this.searchNames.all({
+      store: this.storeId(),
+      prefix: `${escaped}%`,
+      part: `%${escaped}%`,
+      exact: q,
+      limit: SEARCH_LIMIT + 1,
+    });
     if (rows.length === 0) throw new AppError('NOT_FOUND', `Nothing in the catalog matches “${q}”`);
     return { match: 'search', styles: rows.slice(0, SEARCH_LIMIT).map(toSummary), truncated: rows.length > SEARCH_LIMIT };
   }

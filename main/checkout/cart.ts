@@ -1,4 +1,13 @@
-import type { AppliedCoupon, CartLine, CartState, CartTender, ManualDiscount, MemberView, ReturnLine, TenderMethod } from '../api/contract.js';
+import type {
+  AppliedCoupon,
+  CartLine,
+  CartState,
+  CartTender,
+  ManualDiscount,
+  MemberView,
+  ReturnLine,
+  TenderMethod,
+} from '../api/contract.js';
 import type { I18nName } from '../api/domains/common.js';
 import { priceCart } from './pricing.js';
 import type { Coupon, PricingResult, Promotion } from './pricing.js';
@@ -35,7 +44,11 @@ export type CartData = {
   tenders: TenderRecord[];
   ret: ReturnState | null;
   /** How a refund goes back when the cart nets negative; set by the return logic. */
-  refundSources: { method: TenderMethod; availableFen: number; /** The original payment's provider reference (mobile refunds). */ reference?: string }[];
+  refundSources: {
+    method: TenderMethod;
+    availableFen: number;
+    /** The original payment's provider reference (mobile refunds). */ reference?: string;
+  }[];
 };
 
 export function emptyCart(id: string): CartData {
@@ -48,7 +61,9 @@ export type Rendered = { state: CartState; pricing: PricingResult };
 export function planRefunds(amountFen: number, sources: CartData['refundSources']): { method: TenderMethod; amountFen: number }[] {
   const out: { method: TenderMethod; amountFen: number }[] = [];
   let left = amountFen;
-  const ordered = [...sources].sort((a, b) => (a.method === 'cash' ? 1 : 0) - (b.method === 'cash' ? 1 : 0) || b.availableFen - a.availableFen);
+  const ordered = [...sources].sort(
+    (a, b) => (a.method === 'cash' ? 1 : 0) - (b.method === 'cash' ? 1 : 0) || b.availableFen - a.availableFen,
+  );
   for (const s of ordered) {
     if (left <= 0) break;
     const take = Math.min(left, s.availableFen);
@@ -69,7 +84,14 @@ export function planRefunds(amountFen: number, sources: CartData['refundSources'
 /** The pricing engine applied to the cart: the value the UI renders and the receipt prints. */
 export function renderCart(
   data: CartData,
-  deps: { promotions: Promotion[]; member: MemberView | null; pointsValueFen: number; offline: boolean; couponOffline: boolean; now: string },
+  deps: {
+    promotions: Promotion[];
+    member: MemberView | null;
+    pointsValueFen: number;
+    offline: boolean;
+    couponOffline: boolean;
+    now: string;
+  },
 ): Rendered {
   const pricing = priceCart({
     lines: data.items.map((i) => ({
@@ -160,4 +182,3 @@ export function renderCart(
   };
   return { state, pricing };
 }
-

@@ -14,7 +14,19 @@ export type SellableSku = {
   active: boolean;
 };
 
-type Row = { sku: string; ean: string; style_code: string; category_en: string; name_zh: string; name_en: string; colour_zh: string; colour_en: string; size: string; price_fen: number; active: number };
+type Row = {
+  sku: string;
+  ean: string;
+  style_code: string;
+  category_en: string;
+  name_zh: string;
+  name_en: string;
+  colour_zh: string;
+  colour_en: string;
+  size: string;
+  price_fen: number;
+  active: number;
+};
 
 const COLS = `s.sku, s.ean, s.style_code, st.category_en, st.name_zh, st.name_en, s.colour_zh, s.colour_en, s.size, s.price_fen, s.active
   FROM sku s JOIN style st ON st.code = s.style_code`;

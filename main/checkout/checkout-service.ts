@@ -1,5 +1,16 @@
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
-import type { CartState, Language, ManualDiscount, MemberView, ParkedCart, ParsedInput, SaleResult, SaleSummary, SaleView, ScanOutcome } from '../api/contract.js';
+import type {
+  CartState,
+  Language,
+  ManualDiscount,
+  MemberView,
+  ParkedCart,
+  ParsedInput,
+  SaleResult,
+  SaleSummary,
+  SaleView,
+  ScanOutcome,
+} from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { TerminalContext } from '../app/context.js';
 import { TillSessions } from '../cashup/till-sessions.js';
@@ -67,7 +78,9 @@ export class CheckoutService {
     this.storeRow = ctx.db.prepare('SELECT code, name_zh, name_en, timezone FROM location WHERE id = ?');
     this.deviceCode = deviceShortCode(ctx.db, ctx.deviceId);
     this.cart = emptyCart(ctx.newId());
-    this.parkedList = ctx.db.prepare('SELECT p.id, p.note, p.cart, p.parked_at, s.name AS staff_name FROM parked_cart p LEFT JOIN staff s ON s.id = p.staff_id ORDER BY p.parked_at');
+    this.parkedList = ctx.db.prepare(
+      'SELECT p.id, p.note, p.cart, p.parked_at, s.name AS staff_name FROM parked_cart p LEFT JOIN staff s ON s.id = p.staff_id ORDER BY p.parked_at',
+    );
   }
 
   /**
@@ -95,7 +108,14 @@ export class CheckoutService {
     const now = this.ctx.clock();
     const pointsValueFen = this.cart.points > 0 ? (this.members.pointsValueFen(this.cart.points) ?? 0) : 0;
     const offline = !this.deps.isOnline();
-    return renderCart(this.cart, { promotions: this.promotions.promotions(now), member: this.member, pointsValueFen, offline, couponOffline: offline, now: now.toISOString() });
+    return renderCart(this.cart, {
+      promotions: this.promotions.promotions(now),
+      member: this.member,
+      pointsValueFen,
+      offline,
+      couponOffline: offline,
+      now: now.toISOString(),
+    });
   }
 
   state(): CartState {
@@ -113,7 +133,8 @@ export class CheckoutService {
   /** Items, member, coupons and points are fixed once a payment is taken: remove the payments first. */
   editable(): void {
     if (this.busy) throw new AppError('CONFLICT', 'A payment is in progress: wait for it to finish');
-    if (this.cart.tenders.length > 0) throw new AppError('CONFLICT', 'A payment has been taken: remove the payments before changing the cart');
+    if (this.cart.tenders.length > 0)
+      throw new AppError('CONFLICT', 'A payment has been taken: remove the payments before changing the cart');
   }
 
   // ── Items ────────────────────────────────────────────────────────────────
@@ -197,7 +218,10 @@ export class CheckoutService {
     if (item.manual?.kind !== 'amount' || item.discountApprovedBy) return;
     const percent = gross === 0 ? 100 : (item.manual.amountFen * 100) / gross;
     if (percent > this.staff.maxDiscountPercent()) {
-      throw new AppError('APPROVAL_REQUIRED', `The ${yuan(item.manual.amountFen)} discount would be above your limit on ${yuan(gross)}: change the discount first`);
+      throw new AppError(
+        'APPROVAL_REQUIRED',
+        `The ${yuan(item.manual.amountFen)} discount would be above your limit on ${yuan(gross)}: change the discount first`,
+      );
     }
   }
 
@@ -220,7 +244,8 @@ export class CheckoutService {
     }
     const gross = item.qty * (item.override?.unitFen ?? item.listUnitFen);
     const discount: ManualDiscount = input.discount;
-    if (discount.kind === 'amount' && discount.amountFen > gross) throw new AppError('BAD_INPUT', `The discount is more than the line (${yuan(gross)})`);
+    if (discount.kind === 'amount' && discount.amountFen > gross)
+      throw new AppError('BAD_INPUT', `The discount is more than the line (${yuan(gross)})`);
     const percent = discount.kind === 'percent' ? discount.percent : gross === 0 ? 100 : (discount.amountFen * 100) / gross;
     const { approvedBy } = this.staff.authorize('discount', input.approvalToken, percent <= this.staff.maxDiscountPercent());
     item.manual = discount;
@@ -287,13 +312,21 @@ export class CheckoutService {
         coupons: data.coupons,
         pointsFen: 0,
       }).totals.totalFen;
-      return { parkedId: r.id, note: r.note, staffName: r.staff_name ?? '', itemCount: data.items.reduce((a, i) => a + i.qty, 0), totalFen: total, parkedAt: r.parked_at };
+      return {
+        parkedId: r.id,
+        note: r.note,
+        staffName: r.staff_name ?? '',
+        itemCount: data.items.reduce((a, i) => a + i.qty, 0),
+        totalFen: total,
+        parkedAt: r.parked_at,
+      };
     });
   }
 
   resume(parkedId: string): CartState {
     this.staff.require('sell');
-    if (this.cart.items.length > 0 || this.cart.ret || this.cart.tenders.length > 0) throw new AppError('CONFLICT', 'Park or finish the current cart first');
+    if (this.cart.items.length > 0 || this.cart.ret || this.cart.tenders.length > 0)
+      throw new AppError('CONFLICT', 'Park or finish the current cart first');
     const row = this.ctx.db.prepare('SELECT cart FROM parked_cart WHERE id = ?').get(parkedId) as { cart: string } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No parked cart ${parkedId}`);
     const data = JSON.parse(row.cart) as Pick<CartData, 'items' | 'memberId' | 'coupons' | 'points'>;

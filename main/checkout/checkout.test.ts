@@ -65,7 +65,8 @@ const cart = () => till.call<CartState>('checkout', 'cart');
 const openTill = (floatFen = 50_000) => till.call<TillState>('cashup', 'open', { floatFen });
 const lineOf = (c: CartState, sku: Sku) => c.lines.find((l) => l.sku === sku.sku)!;
 const outboxTypes = () => readOutbox(till.store.db, 10_000).map((e) => e.type);
-const stockOf = (sku: Sku) => (till.store.db.prepare("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = ?").get(sku.sku) as { qty: number }).qty;
+const stockOf = (sku: Sku) =>
+  (till.store.db.prepare("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = ?").get(sku.sku) as { qty: number }).qty;
 
 /** The bundle sale: A, B×2, C = ￥2,731.33; 满1000减300; the bundle's ￥400 + ￥300 + ￥111 coupons; card ￥1,000 + cash. */
 async function bundleSale(): Promise<SaleResult> {
@@ -96,7 +97,11 @@ describe('staff login', () => {
     expect((await login(MANAGER)).state).toBe('active');
     now += 15 * 60_000 + 1;
     const session = await login(CASHIER);
-    expect(session).toMatchObject({ state: 'active', staff: { code: CASHIER, role: 'cashier' }, permissions: { tender: true, maxDiscountPercent: 10 } });
+    expect(session).toMatchObject({
+      state: 'active',
+      staff: { code: CASHIER, role: 'cashier' },
+      permissions: { tender: true, maxDiscountPercent: 10 },
+    });
     expect(outboxTypes()).toContain('staff.locked_out');
   });
 
@@ -127,7 +132,10 @@ describe('roles', () => {
     expect((await till.fail('checkout', 'addTender', { method: 'cash', givenFen: 200_000 })).code).toBe('FORBIDDEN');
     expect((await till.fail('cashup', 'open', { floatFen: 0 })).code).toBe('FORBIDDEN');
     expect((await till.fail('returns', 'find', { receiptNo: 'S001-0000-261122-0001' })).code).toBe('FORBIDDEN');
-    expect((await till.fail('checkout', 'lineDiscount', { lineId: (await cart()).lines[0]!.lineId, discount: { kind: 'percent', percent: 5 } })).code).toBe('APPROVAL_REQUIRED');
+    expect(
+      (await till.fail('checkout', 'lineDiscount', { lineId: (await cart()).lines[0]!.lineId, discount: { kind: 'percent', percent: 5 } }))
+        .code,
+    ).toBe('APPROVAL_REQUIRED');
   });
 
   it('gives a cashier 10% discount alone and more with a single-use manager approval, without logging the cashier out', async () => {
@@ -136,18 +144,36 @@ describe('roles', () => {
     const lineId = (await cart()).lines[0]!.lineId;
     const ten = await till.call<CartState>('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 10 } });
     expect(ten.lines[0]!.manualDiscountFen).toBe(12_000);
-    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 } })).code).toBe('APPROVAL_REQUIRED');
+    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 } })).code).toBe(
+      'APPROVAL_REQUIRED',
+    );
     const wrongAction = await approve('paid_out');
-    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: wrongAction.token })).code).toBe('APPROVAL_REQUIRED');
+    expect(
+      (
+        await till.fail('checkout', 'lineDiscount', {
+          lineId,
+          discount: { kind: 'percent', percent: 30 },
+          approvalToken: wrongAction.token,
+        })
+      ).code,
+    ).toBe('APPROVAL_REQUIRED');
     const ok = await approve('discount');
-    const thirty = await till.call<CartState>('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: ok.token });
+    const thirty = await till.call<CartState>('checkout', 'lineDiscount', {
+      lineId,
+      discount: { kind: 'percent', percent: 30 },
+      approvalToken: ok.token,
+    });
     expect(thirty.lines[0]!.manualDiscountFen).toBe(36_000);
     // Single use.
-    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 40 }, approvalToken: ok.token })).code).toBe('APPROVAL_REQUIRED');
+    expect(
+      (await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 40 }, approvalToken: ok.token })).code,
+    ).toBe('APPROVAL_REQUIRED');
     const session = await till.call<SessionState>('staff', 'session');
     expect(session.state === 'active' && session.staff.code).toBe(CASHIER);
     // A cashier cannot approve.
-    expect((await till.fail('staff', 'approve', { managerCode: 'S001-03', pin: demoPin('S001-03'), action: 'discount' })).code).toBe('FORBIDDEN');
+    expect((await till.fail('staff', 'approve', { managerCode: 'S001-03', pin: demoPin('S001-03'), action: 'discount' })).code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('keeps an approval with the cashier it was given to: the next person logged in cannot use it', async () => {
@@ -157,9 +183,16 @@ describe('roles', () => {
     await login('S001-03');
     await scan(A.ean);
     const lineId = (await cart()).lines[0]!.lineId;
-    expect((await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: forFirst.token })).code).toBe('APPROVAL_REQUIRED');
+    expect(
+      (await till.fail('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: forFirst.token }))
+        .code,
+    ).toBe('APPROVAL_REQUIRED');
     const own = await approve('discount');
-    const thirty = await till.call<CartState>('checkout', 'lineDiscount', { lineId, discount: { kind: 'percent', percent: 30 }, approvalToken: own.token });
+    const thirty = await till.call<CartState>('checkout', 'lineDiscount', {
+      lineId,
+      discount: { kind: 'percent', percent: 30 },
+      approvalToken: own.token,
+    });
     expect(thirty.lines[0]!.manualDiscountFen).toBe(36_000);
   });
 });
@@ -182,7 +215,13 @@ describe('a sale', () => {
     // A third threshold coupon needs ￥3,300 of spend after the ￥300 threshold promotion: refused.
     expect((await till.fail('checkout', 'applyCoupon', { code: `${bundle}-300B` })).code).toBe('COUPON_NOT_APPLICABLE');
     const priced = await cart();
-    expect(priced.totals).toMatchObject({ subtotalFen: 273_133, promotionDiscountFen: 30_000, couponDiscountFen: 81_100, totalFen: 162_033, dueFen: 162_033 });
+    expect(priced.totals).toMatchObject({
+      subtotalFen: 273_133,
+      promotionDiscountFen: 30_000,
+      couponDiscountFen: 81_100,
+      totalFen: 162_033,
+      dueFen: 162_033,
+    });
     expect(priced.promotions.map((p) => p.id)).toEqual(['promo-1000-300']);
     expect(priced.lines.reduce((a, l) => a + l.totalFen, 0)).toBe(162_033);
 
@@ -206,7 +245,11 @@ describe('a sale', () => {
     expect(result.drawer).toEqual({ opened: true });
     expect(devices.drawer.at(-1)).toEqual({ kind: 'cash_sale', staffId: 'stf-S001-02', note: result.sale.receiptNo });
     const receipt = devices.printed[0]!;
-    expect(receipt).toMatchObject({ kind: 'sale', receiptNo: result.sale.receiptNo, totals: { totalFen: 162_033, changeFen: 7_967, tenderedFen: 170_000 } });
+    expect(receipt).toMatchObject({
+      kind: 'sale',
+      receiptNo: result.sale.receiptNo,
+      totals: { totalFen: 162_033, changeFen: 7_967, tenderedFen: 170_000 },
+    });
     expect(receipt.tenders).toContainEqual({ method: 'card', amountFen: 100_000, reference: '****8812' });
     expect(result.cart.lines).toEqual([]);
 
@@ -308,7 +351,9 @@ describe('bad input: a clear error and nothing written', () => {
 
     const unknown = withCheckDigit('690000000000');
     expect((await till.fail('checkout', 'scan', { code: unknown })).code).toBe('NOT_FOUND');
-    expect((await till.fail('checkout', 'scan', { code: unknown.slice(0, 12) + String((Number(unknown[12]) + 1) % 10) })).code).toBe('INVALID_BARCODE');
+    expect((await till.fail('checkout', 'scan', { code: unknown.slice(0, 12) + String((Number(unknown[12]) + 1) % 10) })).code).toBe(
+      'INVALID_BARCODE',
+    );
     if (inactive) expect((await till.fail('checkout', 'scan', { code: inactive.ean })).code).toBe('SKU_INACTIVE');
     await scan(A.ean);
     expect((await till.fail('checkout', 'applyCoupon', { code: 'CPN-EXPIRED' })).code).toBe('COUPON_EXPIRED');
@@ -347,7 +392,9 @@ describe('mobile payment (online, sandbox gateway)', () => {
       ['wechat', 20_000],
       ['alipay', 70_000],
     ]);
-    expect((await till.call<SaleResult>('checkout', 'complete')).sale.tenders.map((t) => t.method)).toEqual(expect.arrayContaining(['wechat', 'alipay']));
+    expect((await till.call<SaleResult>('checkout', 'complete')).sale.tenders.map((t) => t.method)).toEqual(
+      expect.arrayContaining(['wechat', 'alipay']),
+    );
   });
 
   it('charges one payment code at a time: a second tap while the gateway answers is refused, and the cart is frozen meanwhile', async () => {
@@ -431,7 +478,7 @@ describe('returns and exchanges', () => {
     expect(r.sale.tenders).toEqual([{ method: 'card', amountFen: -(aLine.totalFen - 10_000) }]);
   });
 
-  it('a return without receipt needs a manager and refunds cash at today\'s price', async () => {
+  it("a return without receipt needs a manager and refunds cash at today's price", async () => {
     await login();
     await openTill();
     expect((await till.fail('returns', 'noReceipt', { sku: E.sku, qty: 1 })).code).toBe('APPROVAL_REQUIRED');
@@ -495,7 +542,10 @@ describe('limits, points and refunds hold when the cart or the commit changes un
     expect((await till.fail('checkout', 'setQty', { lineId, qty: 1 })).code).toBe('APPROVAL_REQUIRED');
     expect(lineOf(await cart(), E)).toMatchObject({ qty: 10, manualDiscountFen: 10_000 });
     // Within the limit the quantity still changes freely.
-    expect(lineOf(await till.call<CartState>('checkout', 'setQty', { lineId, qty: 12 }), E)).toMatchObject({ qty: 12, manualDiscountFen: 10_000 });
+    expect(lineOf(await till.call<CartState>('checkout', 'setQty', { lineId, qty: 12 }), E)).toMatchObject({
+      qty: 12,
+      manualDiscountFen: 10_000,
+    });
   });
 
   it('keeps a cashier within the discount limit when a price override lowers the line under an amount discount', async () => {
@@ -505,7 +555,9 @@ describe('limits, points and refunds hold when the cart or the commit changes un
     await till.call('checkout', 'lineDiscount', { lineId, discount: { kind: 'amount', amountFen: 1_000 } }); // 10%
     const { token } = await approve('price_override');
     // The manager approved a price of ￥20, not ￥10 off it (50%).
-    expect((await till.fail('checkout', 'priceOverride', { lineId, unitFen: 2_000, reason: 'damaged', approvalToken: token })).code).toBe('APPROVAL_REQUIRED');
+    expect((await till.fail('checkout', 'priceOverride', { lineId, unitFen: 2_000, reason: 'damaged', approvalToken: token })).code).toBe(
+      'APPROVAL_REQUIRED',
+    );
     expect(lineOf(await cart(), E)).toMatchObject({ unitFen: 10_000, manualDiscountFen: 1_000 });
   });
 
@@ -541,7 +593,14 @@ describe('limits, points and refunds hold when the cart or the commit changes un
       },
     };
     till.close();
-    till = openTestTill({ dbPath: join(dir.path, 'shopfloor.db'), keyPath: join(dir.path, 'store.key'), clock: () => new Date(now), devices, online: () => online, payments: gated });
+    till = openTestTill({
+      dbPath: join(dir.path, 'shopfloor.db'),
+      keyPath: join(dir.path, 'store.key'),
+      clock: () => new Date(now),
+      devices,
+      online: () => online,
+      payments: gated,
+    });
     await login();
     await openTill();
     await scan(E.ean);
@@ -572,7 +631,14 @@ describe('limits, points and refunds hold when the cart or the commit changes un
       },
     };
     till.close();
-    till = openTestTill({ dbPath: join(dir.path, 'shopfloor.db'), keyPath: join(dir.path, 'store.key'), clock: () => new Date(now), devices, online: () => online, payments: counting });
+    till = openTestTill({
+      dbPath: join(dir.path, 'shopfloor.db'),
+      keyPath: join(dir.path, 'store.key'),
+      clock: () => new Date(now),
+      devices,
+      online: () => online,
+      payments: counting,
+    });
     await login();
     await openTill();
     await scan(E.ean);

@@ -45,19 +45,17 @@ export class MemberDirectory {
   view(customerId: string, now: Date): MemberView | undefined {
     const r = this.byId.get(customerId);
     if (!r) return undefined;
-    const coupons = this.promotions.couponsOf(r.id).map(
-      (c): MemberCoupon => ({
-        code: c.code,
-        kind: c.kind,
-        name: { zh: c.name_zh, en: c.name_en },
-        valueFen: c.value_fen,
-        thresholdFen: c.threshold_fen,
-        percent: c.percent_bp / 100,
-        stackable: c.stackable === 1,
-        validUntil: c.valid_until,
-        status: couponStatus(c, now),
-      }),
-    );
+    const coupons = this.promotions.couponsOf(r.id).map((c): MemberCoupon => ({
+      code: c.code,
+      kind: c.kind,
+      name: { zh: c.name_zh, en: c.name_en },
+      valueFen: c.value_fen,
+      thresholdFen: c.threshold_fen,
+      percent: c.percent_bp / 100,
+      stackable: c.stackable === 1,
+      validUntil: c.valid_until,
+      status: couponStatus(c, now),
+    }));
     return {
       id: r.id,
       code: r.code ?? '',

@@ -38,7 +38,10 @@ describe('receiptNumberOf', () => {
 describe('sandbox provider', () => {
   it('declines codes ending in 0000 and never charges one request twice', async () => {
     const p = sandboxPaymentProvider();
-    expect(await p.charge({ method: 'alipay', code: '281234567890120000', amountFen: 100, requestId: 'r1' })).toEqual({ ok: false, reason: 'insufficient balance (sandbox)' });
+    expect(await p.charge({ method: 'alipay', code: '281234567890120000', amountFen: 100, requestId: 'r1' })).toEqual({
+      ok: false,
+      reason: 'insufficient balance (sandbox)',
+    });
     const first = await p.charge({ method: 'wechat', code: '134567890123456789', amountFen: 100, requestId: 'r2' });
     const again = await p.charge({ method: 'wechat', code: '134567890123456789', amountFen: 100, requestId: 'r2' });
     expect(first.ok).toBe(true);

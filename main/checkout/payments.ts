@@ -16,7 +16,12 @@ export function classifyPaymentCode(raw: string): MobileMethod | null {
   return null;
 }
 
-export type ChargeRequest = { method: MobileMethod; code: string; amountFen: number; /** Idempotency key: the same id never charges twice. */ requestId: string };
+export type ChargeRequest = {
+  method: MobileMethod;
+  code: string;
+  amountFen: number;
+  /** Idempotency key: the same id never charges twice. */ requestId: string;
+};
 export type ChargeResult = { ok: true; providerRef: string } | { ok: false; reason: string };
 
 /** A payment gateway (WeChat Pay / Alipay through the chain's acquirer). */
@@ -44,7 +49,11 @@ export function sandboxPaymentProvider(): PaymentProvider {
     name: 'sandbox',
     charge: (r) =>
       Promise.resolve(
-        once(r.requestId, () => (r.code.endsWith('0000') ? { ok: false, reason: 'insufficient balance (sandbox)' } : { ok: true, providerRef: `SBX-${r.method.toUpperCase()}-${++n}` })),
+        once(r.requestId, () =>
+          r.code.endsWith('0000')
+            ? { ok: false, reason: 'insufficient balance (sandbox)' }
+            : { ok: true, providerRef: `SBX-${r.method.toUpperCase()}-${++n}` },
+        ),
       ),
     refund: (r) => Promise.resolve(once(r.requestId, () => ({ ok: true, providerRef: `SBX-RF-${++n}` }))),
   };

@@ -28,12 +28,41 @@ const promo = (id: string, more: Partial<Promotion>): Promotion => ({
   withItemPromotions: true,
   ...more,
 });
-const amount = (code: string, valueFen: number, stackable = true): Coupon => ({ code, kind: 'amount', name: n, valueFen, thresholdFen: 0, percentBp: 0, stackable });
-const threshold = (code: string, thresholdFen: number, valueFen: number): Coupon => ({ code, kind: 'threshold', name: n, valueFen, thresholdFen, percentBp: 0, stackable: true });
-const percent = (code: string, percentBp: number, stackable = false): Coupon => ({ code, kind: 'percent', name: n, valueFen: 0, thresholdFen: 0, percentBp, stackable });
+const amount = (code: string, valueFen: number, stackable = true): Coupon => ({
+  code,
+  kind: 'amount',
+  name: n,
+  valueFen,
+  thresholdFen: 0,
+  percentBp: 0,
+  stackable,
+});
+const threshold = (code: string, thresholdFen: number, valueFen: number): Coupon => ({
+  code,
+  kind: 'threshold',
+  name: n,
+  valueFen,
+  thresholdFen,
+  percentBp: 0,
+  stackable: true,
+});
+const percent = (code: string, percentBp: number, stackable = false): Coupon => ({
+  code,
+  kind: 'percent',
+  name: n,
+  valueFen: 0,
+  thresholdFen: 0,
+  percentBp,
+  stackable,
+});
 
 /** The ¥1.1 bundle: one ¥111 no-threshold, two "¥1000 − ¥300", one "¥1300 − ¥400", all stackable. */
-const bundle = [amount('B111', 11_100), threshold('B300a', 100_000, 30_000), threshold('B300b', 100_000, 30_000), threshold('B400', 130_000, 40_000)];
+const bundle = [
+  amount('B111', 11_100),
+  threshold('B300a', 100_000, 30_000),
+  threshold('B300b', 100_000, 30_000),
+  threshold('B400', 130_000, 40_000),
+];
 
 describe('priceCart', () => {
   it.each([
@@ -100,7 +129,12 @@ describe('priceCart', () => {
       promo('fixed', { kind: 'fixed_price', priceFen: 19_900, scope: { kind: 'styles', codes: ['ST-a'] } }),
     ];
     const r = priceCart({
-      lines: [line('a', 29_900), line('b', 10_000), line('c', 10_000, 1, { manual: { kind: 'amount', amountFen: 500 } }), line('d', 8_000, 1, { overridden: true })],
+      lines: [
+        line('a', 29_900),
+        line('b', 10_000),
+        line('c', 10_000, 1, { manual: { kind: 'amount', amountFen: 500 } }),
+        line('d', 8_000, 1, { overridden: true }),
+      ],
       promotions,
       coupons: [],
       pointsFen: 0,
@@ -118,13 +152,21 @@ describe('priceCart', () => {
     { name: '每满1000减300', repeat: true, lines: [line('a', 120_000), line('b', 90_000)], off: 60_000 },
     { name: 'under the threshold', repeat: false, lines: [line('a', 99_999)], off: 0 },
   ])('spend threshold: $name', ({ repeat, lines, off }) => {
-    const r = priceCart({ lines, promotions: [promo('t', { kind: 'spend_threshold', thresholdFen: 100_000, offFen: 30_000, repeat })], coupons: [], pointsFen: 0 });
+    const r = priceCart({
+      lines,
+      promotions: [promo('t', { kind: 'spend_threshold', thresholdFen: 100_000, offFen: 30_000, repeat })],
+      coupons: [],
+      pointsFen: 0,
+    });
     expect(r.totals.promotionDiscountFen).toBe(off);
     expect(r.lines.reduce((a, l) => a + l.orderDiscountFen, 0)).toBe(off);
   });
 
   it('spend threshold counts item-promoted lines only when the promotion allows it', () => {
-    const promotions = [promo('p10', { percentBp: 1000, scope: { kind: 'skus', codes: ['SKU-a'] } }), promo('t', { kind: 'spend_threshold', thresholdFen: 100_000, offFen: 30_000, withItemPromotions: false })];
+    const promotions = [
+      promo('p10', { percentBp: 1000, scope: { kind: 'skus', codes: ['SKU-a'] } }),
+      promo('t', { kind: 'spend_threshold', thresholdFen: 100_000, offFen: 30_000, withItemPromotions: false }),
+    ];
     const r = priceCart({ lines: [line('a', 60_000), line('b', 60_000)], promotions, coupons: [], pointsFen: 0 });
     // Only line b (¥600) counts: under ¥1000, no threshold discount.
     expect(r.promotions).toEqual([]);
@@ -140,7 +182,12 @@ describe('priceCart', () => {
   });
 
   it('allocates order discounts by largest remainder with odd fen, summing exactly', () => {
-    const r = priceCart({ lines: [line('a', 3_333), line('b', 3_333), line('c', 3_334)], promotions: [], coupons: [amount('A', 1_001)], pointsFen: 0 });
+    const r = priceCart({
+      lines: [line('a', 3_333), line('b', 3_333), line('c', 3_334)],
+      promotions: [],
+      coupons: [amount('A', 1_001)],
+      pointsFen: 0,
+    });
     expect(r.lines.map((l) => l.orderDiscountFen)).toEqual([334, 333, 334]);
     expect(r.lines.map((l) => l.totalFen)).toEqual([2_999, 3_000, 3_000]);
   });

@@ -34,10 +34,7 @@ export type PricingLine = {
 };
 
 export type PromotionScope =
-  | { kind: 'all' }
-  | { kind: 'styles'; codes: string[] }
-  | { kind: 'skus'; codes: string[] }
-  | { kind: 'categories'; names: string[] };
+  { kind: 'all' } | { kind: 'styles'; codes: string[] } | { kind: 'skus'; codes: string[] } | { kind: 'categories'; names: string[] };
 
 export type Promotion = {
   id: string;
@@ -185,7 +182,9 @@ export function priceCart(input: PricingInput): PricingResult {
   let threshold: { p: Promotion; fen: number; eligible: boolean[] } | null = null;
   for (const p of input.promotions) {
     if (p.kind !== 'spend_threshold') continue;
-    const eligible = lines.map((line, i) => inScope(p.scope, line) && (p.withItemPromotions || (!item[i] && !line.manual && !line.overridden)));
+    const eligible = lines.map(
+      (line, i) => inScope(p.scope, line) && (p.withItemPromotions || (!item[i] && !line.manual && !line.overridden)),
+    );
     const basis = afterItem.reduce((a, v, i) => a + (eligible[i] ? v : 0), 0);
     const fen = thresholdOff(p, basis);
     if (fen > 0 && (!threshold || fen > threshold.fen)) threshold = { p, fen, eligible };
@@ -193,7 +192,10 @@ export function priceCart(input: PricingInput): PricingResult {
   const thresholdShare = threshold
     ? (() => {
         const t = threshold;
-        return allocate(t.fen, afterItem.map((v, i) => (t.eligible[i] ? v : 0)));
+        return allocate(
+          t.fen,
+          afterItem.map((v, i) => (t.eligible[i] ? v : 0)),
+        );
       })()
     : lines.map(() => 0);
   const afterThreshold = afterItem.map((v, i) => v - (thresholdShare[i] as number));
@@ -243,7 +245,10 @@ export function priceCart(input: PricingInput): PricingResult {
     }
   }
   const couponTotal = couponBase - remaining;
-  const couponShare = allocate(couponTotal, afterThreshold.map((v, i) => (couponEligible[i] ? v : 0)));
+  const couponShare = allocate(
+    couponTotal,
+    afterThreshold.map((v, i) => (couponEligible[i] ? v : 0)),
+  );
   const afterCoupons = afterThreshold.map((v, i) => v - (couponShare[i] as number));
 
   // 5. Points on what is left.
@@ -253,7 +258,9 @@ export function priceCart(input: PricingInput): PricingResult {
 
   const pricedLines: PricedLine[] = lines.map((line, i) => {
     const promo = item[i];
-    const promotions: AppliedPromotion[] = promo ? [{ id: promo.p.id, kind: promo.p.kind, name: promo.p.name, discountFen: promo.fen }] : [];
+    const promotions: AppliedPromotion[] = promo
+      ? [{ id: promo.p.id, kind: promo.p.kind, name: promo.p.name, discountFen: promo.fen }]
+      : [];
     const orderDiscountFen = (thresholdShare[i] as number) + (couponShare[i] as number) + (pointsShare[i] as number);
     return {
       lineId: line.lineId,

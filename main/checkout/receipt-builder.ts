@@ -45,7 +45,11 @@ export function saleReceipt(sale: SaleView, c: ReceiptContext, copy = false): Re
       ...(tendered > 0 ? { tenderedFen: tendered } : {}),
       changeFen: sale.totals.changeFen,
     },
-    tenders: sale.tenders.map((t) => ({ method: t.method satisfies TenderMethod, amountFen: t.amountFen, ...(t.reference ? { reference: mask(t.reference) } : {}) })),
+    tenders: sale.tenders.map((t) => ({
+      method: t.method satisfies TenderMethod,
+      amountFen: t.amountFen,
+      ...(t.reference ? { reference: mask(t.reference) } : {}),
+    })),
   };
   if (copy) doc.copy = true;
   if (sale.member) {

@@ -27,7 +27,8 @@ export class ReturnsService {
     const sale = this.till.sales.find(receiptNo);
     if (sale.lines.every((l) => l.qty <= 0)) throw new AppError('CONFLICT', `${sale.receiptNo} has nothing sold to return`);
     const cart = this.till.data;
-    if (cart.ret?.saleId && cart.ret.saleId !== sale.saleId) throw new AppError('CONFLICT', `A return of ${cart.ret.receiptNo} is in progress: finish or cancel it first`);
+    if (cart.ret?.saleId && cart.ret.saleId !== sale.saleId)
+      throw new AppError('CONFLICT', `A return of ${cart.ret.receiptNo} is in progress: finish or cancel it first`);
     if (cart.ret?.saleId === sale.saleId) return this.till.changed();
     cart.ret = { receiptNo: sale.receiptNo, saleId: sale.saleId, lines: cart.ret?.lines ?? [] };
     cart.refundSources = this.refundSources(sale);
@@ -66,14 +67,17 @@ export class ReturnsService {
       unitPaidFen: Math.round(line.totalFen / line.qty),
       refundFen,
     };
-    cart.ret.lines = [...others, returnLine].sort((a, b) => sale.lines.findIndex((l) => l.saleLineId === a.saleLineId) - sale.lines.findIndex((l) => l.saleLineId === b.saleLineId));
+    cart.ret.lines = [...others, returnLine].sort(
+      (a, b) => sale.lines.findIndex((l) => l.saleLineId === a.saleLineId) - sale.lines.findIndex((l) => l.saleLineId === b.saleLineId),
+    );
     return this.till.changed();
   }
 
   noReceipt(skuCode: string, qty: number, approvalToken: string | undefined): CartState {
     this.till.staff.require('returns');
     this.till.editable();
-    const sku = this.till.catalog.sku(skuCode) ?? (/^\d{8,14}$/.test(skuCode) ? this.till.catalog.ean(skuCode.padStart(13, '0')) : undefined);
+    const sku =
+      this.till.catalog.sku(skuCode) ?? (/^\d{8,14}$/.test(skuCode) ? this.till.catalog.ean(skuCode.padStart(13, '0')) : undefined);
     if (!sku) throw new AppError('NOT_FOUND', `SKU ${skuCode} is not in the catalog`);
     this.till.staff.authorize('no_receipt_return', approvalToken);
     const cart = this.till.data;
@@ -104,7 +108,9 @@ export class ReturnsService {
   /** What each original tender can still take back: what it paid minus earlier refunds against this sale. */
   private refundSources(sale: SaleView): { method: TenderMethod; availableFen: number; reference?: string }[] {
     const refunded = this.ctx.db
-      .prepare('SELECT t.method, -sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id WHERE s.original_sale_id = ? AND t.amount_fen < 0 GROUP BY t.method')
+      .prepare(
+        'SELECT t.method, -sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id WHERE s.original_sale_id = ? AND t.amount_fen < 0 GROUP BY t.method',
+      )
       .all(sale.saleId) as { method: TenderMethod; fen: number }[];
     const paid = new Map<TenderMethod, { fen: number; reference?: string }>();
     for (const t of sale.tenders) {

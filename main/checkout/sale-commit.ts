@@ -103,11 +103,26 @@ export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: s
       })),
     ],
     tenders: [
-      ...c.tenders.map((t) => ({ method: t.method, amountFen: t.amountFen, reference: t.reference ?? null, providerRef: t.providerRef ?? null })),
-      ...c.refunds.map((r) => ({ method: r.method, amountFen: -r.amountFen, reference: r.reference ?? null, providerRef: r.reference ?? null })),
+      ...c.tenders.map((t) => ({
+        method: t.method,
+        amountFen: t.amountFen,
+        reference: t.reference ?? null,
+        providerRef: t.providerRef ?? null,
+      })),
+      ...c.refunds.map((r) => ({
+        method: r.method,
+        amountFen: -r.amountFen,
+        reference: r.reference ?? null,
+        providerRef: r.reference ?? null,
+      })),
     ],
-    coupons: state.coupons.filter((x) => x.active && x.discountFen > 0).map((x) => ({ code: x.code, discountFen: x.discountFen, spentOffline: c.offline })),
-    points: c.points || c.pointsEarned !== 0 ? { redeemed: c.points?.redeemed ?? 0, valueFen: c.points?.valueFen ?? 0, spentOffline: c.offline, earned: c.pointsEarned } : null,
+    coupons: state.coupons
+      .filter((x) => x.active && x.discountFen > 0)
+      .map((x) => ({ code: x.code, discountFen: x.discountFen, spentOffline: c.offline })),
+    points:
+      c.points || c.pointsEarned !== 0
+        ? { redeemed: c.points?.redeemed ?? 0, valueFen: c.points?.valueFen ?? 0, spentOffline: c.offline, earned: c.pointsEarned }
+        : null,
     totals: {
       subtotalFen: state.totals.subtotalFen,
       discountFen: state.totals.discountFen,
@@ -135,7 +150,9 @@ const statements = new WeakMap<Database, Statements>();
 /** Prepared once per database: a commit runs them, it does not compile them. */
 function prepare(db: Database) {
   return {
-    sold: db.prepare('SELECT qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned FROM sale_line l WHERE l.id = ?'),
+    sold: db.prepare(
+      'SELECT qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned FROM sale_line l WHERE l.id = ?',
+    ),
     sale: db.prepare(
       `INSERT INTO sale (id, receipt_no, kind, session_id, business_day, staff_id, customer_id, original_sale_id, subtotal_fen, discount_fen, total_fen,
          refund_fen, net_fen, change_fen, points_redeemed, points_value_fen, points_earned, offline, created_at)
@@ -149,7 +166,9 @@ function prepare(db: Database) {
       `INSERT INTO stock (location_id, sku, qty, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(location_id, sku) DO UPDATE SET qty = qty + excluded.qty, updated_at = excluded.updated_at`,
     ),
-    tender: db.prepare('INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    tender: db.prepare(
+      'INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     use: db.prepare('INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES (?, ?, ?, ?)'),
     saleCoupon: db.prepare('INSERT INTO sale_coupon (sale_id, code, discount_fen, offline) VALUES (?, ?, ?, ?)'),
     points: db.prepare('INSERT INTO points_use (sale_id, customer_id, points, offline) VALUES (?, ?, ?, ?)'),
@@ -205,20 +224,56 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompletedPayload): void {
       promotionDiscountFen: l.promotionDiscountFen,
       orderDiscountFen: l.orderDiscountFen,
     };
-    line.run(l.lineId, c.saleId, ++n, l.sku, l.name.zh, l.name.en, l.colour.zh, l.colour.en, l.size, l.qty, l.listUnitFen, l.unitFen, l.grossFen - l.totalFen, l.totalFen, JSON.stringify(detail), null);
+    line.run(
+      l.lineId,
+      c.saleId,
+      ++n,
+      l.sku,
+      l.name.zh,
+      l.name.en,
+      l.colour.zh,
+      l.colour.en,
+      l.size,
+      l.qty,
+      l.listUnitFen,
+      l.unitFen,
+      l.grossFen - l.totalFen,
+      l.totalFen,
+      JSON.stringify(detail),
+      null,
+    );
     stock.run(c.storeId, l.sku, -l.qty, c.createdAt);
   });
   for (const r of c.ret?.lines ?? []) {
-    line.run(r.lineId, c.saleId, ++n, r.sku, r.name.zh, r.name.en, r.colour.zh, r.colour.en, r.size, -r.qty, r.unitPaidFen, r.unitPaidFen, 0, -r.refundFen, JSON.stringify({ noReceipt: r.saleLineId === null }), r.saleLineId);
+    line.run(
+      r.lineId,
+      c.saleId,
+      ++n,
+      r.sku,
+      r.name.zh,
+      r.name.en,
+      r.colour.zh,
+      r.colour.en,
+      r.size,
+      -r.qty,
+      r.unitPaidFen,
+      r.unitPaidFen,
+      0,
+      -r.refundFen,
+      JSON.stringify({ noReceipt: r.saleLineId === null }),
+      r.saleLineId,
+    );
     stock.run(c.storeId, r.sku, r.qty, c.createdAt);
   }
-  for (const t of c.tenders) tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null);
+  for (const t of c.tenders)
+    tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null);
   c.refunds.forEach((r, i) => tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null));
   for (const cp of p.coupons) {
     try {
       use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0);
     } catch (error) {
-      if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY')) throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
+      if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY'))
+        throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
       throw error;
     }
     saleCoupon.run(c.saleId, cp.code, cp.discountFen, c.offline ? 1 : 0);

@@ -9,7 +9,10 @@ import { openTestTill, sampleData } from './test-till.js';
 
 const child = fileURLToPath(new URL('./sale-crash-child.ts', import.meta.url));
 const data = sampleData();
-const eans = data.skus.filter((s) => s.active).slice(0, 5).map((s) => s.ean);
+const eans = data.skus
+  .filter((s) => s.active)
+  .slice(0, 5)
+  .map((s) => s.ean);
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -20,7 +23,8 @@ afterEach(() => dir.cleanup());
 const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, 'store.key') });
 
 /** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
-const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) => killChildAfter(child, [paths().db, paths().key, mode, ...eans], marker, afterMs);
+const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) =>
+  killChildAfter(child, [paths().db, paths().key, mode, ...eans], marker, afterMs);
 
 /** Every committed sale has its event, lines and tenders as the event says, and every event its sale. */
 function consistency() {
@@ -32,13 +36,21 @@ function consistency() {
   const mismatches: string[] = [];
   for (const p of payloads) {
     const lines = db.prepare('SELECT count(*) AS n FROM sale_line WHERE sale_id = ?').get(p.saleId) as { n: number };
-    const tenders = db.prepare('SELECT coalesce(sum(amount_fen), 0) AS fen, count(*) AS n FROM sale_tender WHERE sale_id = ?').get(p.saleId) as { fen: number; n: number };
+    const tenders = db
+      .prepare('SELECT coalesce(sum(amount_fen), 0) AS fen, count(*) AS n FROM sale_tender WHERE sale_id = ?')
+      .get(p.saleId) as { fen: number; n: number };
     if (lines.n !== p.lines.length || tenders.n !== p.tenders.length || tenders.fen !== p.totals.netFen) mismatches.push(p.receiptNo);
   }
   const orphanLines = db.prepare('SELECT count(*) AS n FROM sale_line WHERE sale_id NOT IN (SELECT id FROM sale)').get() as { n: number };
   const counter = db.prepare('SELECT coalesce(max(last_seq), 0) AS n FROM receipt_counter').get() as { n: number };
   till.close();
-  return { saleIds: sales.map((s) => s.id), eventSaleIds: payloads.map((p) => p.saleId).sort(), mismatches, orphanLines: orphanLines.n, counter: counter.n };
+  return {
+    saleIds: sales.map((s) => s.id),
+    eventSaleIds: payloads.map((p) => p.saleId).sort(),
+    mismatches,
+    orphanLines: orphanLines.n,
+    counter: counter.n,
+  };
 }
 
 describe('sale commit', () => {

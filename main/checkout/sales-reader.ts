@@ -44,7 +44,16 @@ type LineRow = {
   returned_fen: number;
 };
 
-type SummaryRow = { id: string; receipt_no: string; kind: SaleKind; created_at: string; staff_name: string | null; member_name: string | null; item_count: number; net_fen: number };
+type SummaryRow = {
+  id: string;
+  receipt_no: string;
+  kind: SaleKind;
+  created_at: string;
+  staff_name: string | null;
+  member_name: string | null;
+  item_count: number;
+  net_fen: number;
+};
 
 const SALE_SELECT = `SELECT s.*, st.code AS staff_code, st.name AS staff_name, st.role AS staff_role,
     m.code AS member_code, c.name AS member_name, o.receipt_no AS original_receipt_no
@@ -63,7 +72,10 @@ export class SalesReader {
   private readonly byReceipt: Statement<[string], SaleRow>;
   private readonly byId: Statement<[string], SaleRow>;
   private readonly lines: Statement<[string], LineRow>;
-  private readonly tenders: Statement<[string], { method: TenderMethod; amount_fen: number; reference: string | null; given_fen: number | null; change_fen: number | null }>;
+  private readonly tenders: Statement<
+    [string],
+    { method: TenderMethod; amount_fen: number; reference: string | null; given_fen: number | null; change_fen: number | null }
+  >;
   private readonly coupons: Statement<[string], { code: string; discount_fen: number; offline: number }>;
   private readonly day: Statement<[string], SummaryRow>;
   private readonly member: Statement<[string], SummaryRow>;
@@ -76,7 +88,9 @@ export class SalesReader {
         coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned_qty,
         coalesce((SELECT -sum(r.total_fen) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned_fen
       FROM sale_line l WHERE l.sale_id = ? ORDER BY l.line_no`);
-    this.tenders = db.prepare('SELECT method, amount_fen, reference, given_fen, change_fen FROM sale_tender WHERE sale_id = ? ORDER BY amount_fen < 0, id');
+    this.tenders = db.prepare(
+      'SELECT method, amount_fen, reference, given_fen, change_fen FROM sale_tender WHERE sale_id = ? ORDER BY amount_fen < 0, id',
+    );
     this.coupons = db.prepare('SELECT code, discount_fen, offline FROM sale_coupon WHERE sale_id = ? ORDER BY code');
     this.day = db.prepare(`${SUMMARY_SELECT} WHERE s.business_day = ? ORDER BY s.created_at DESC, s.receipt_no DESC`);
     this.member = db.prepare(`${SUMMARY_SELECT} WHERE s.customer_id = ? ORDER BY s.created_at DESC LIMIT 200`);
@@ -103,21 +117,19 @@ export class SalesReader {
   }
 
   private view(r: SaleRow): SaleView {
-    const lines = this.lines.all(r.id).map(
-      (l): SaleLineView => ({
-        saleLineId: l.id,
-        sku: l.sku,
-        name: { zh: l.name_zh, en: l.name_en },
-        colour: { zh: l.colour_zh, en: l.colour_en },
-        size: l.size,
-        qty: l.qty,
-        unitFen: l.unit_fen,
-        discountFen: l.discount_fen,
-        totalFen: l.total_fen,
-        returnedQty: l.returned_qty,
-        returnedFen: l.returned_fen,
-      }),
-    );
+    const lines = this.lines.all(r.id).map((l): SaleLineView => ({
+      saleLineId: l.id,
+      sku: l.sku,
+      name: { zh: l.name_zh, en: l.name_en },
+      colour: { zh: l.colour_zh, en: l.colour_en },
+      size: l.size,
+      qty: l.qty,
+      unitFen: l.unit_fen,
+      discountFen: l.discount_fen,
+      totalFen: l.total_fen,
+      returnedQty: l.returned_qty,
+      returnedFen: l.returned_fen,
+    }));
     const offline = r.offline === 1;
     return {
       saleId: r.id,
@@ -136,8 +148,18 @@ export class SalesReader {
         ...(t.change_fen !== null ? { changeFen: t.change_fen } : {}),
       })),
       coupons: this.coupons.all(r.id).map((c) => ({ code: c.code, discountFen: c.discount_fen, offline: c.offline === 1 })),
-      points: r.points_redeemed > 0 || r.points_earned !== 0 ? { redeemed: r.points_redeemed, valueFen: r.points_value_fen, offline, earned: r.points_earned } : null,
-      totals: { subtotalFen: r.subtotal_fen, discountFen: r.discount_fen, totalFen: r.total_fen, refundFen: r.refund_fen, netFen: r.net_fen, changeFen: r.change_fen },
+      points:
+        r.points_redeemed > 0 || r.points_earned !== 0
+          ? { redeemed: r.points_redeemed, valueFen: r.points_value_fen, offline, earned: r.points_earned }
+          : null,
+      totals: {
+        subtotalFen: r.subtotal_fen,
+        discountFen: r.discount_fen,
+        totalFen: r.total_fen,
+        refundFen: r.refund_fen,
+        netFen: r.net_fen,
+        changeFen: r.change_fen,
+      },
       originalReceiptNo: r.original_receipt_no,
     };
   }

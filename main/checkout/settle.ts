@@ -26,7 +26,8 @@ export const settle = {
     const state = till.render().state;
     if (state.lines.length === 0 && !state.return) throw new AppError('CART_EMPTY', 'Nothing to pay for');
     const due = state.totals.dueFen;
-    if (due <= 0) throw new AppError('CONFLICT', state.totals.netFen < 0 ? 'This is a refund: complete it to pay the customer back' : 'Nothing is due');
+    if (due <= 0)
+      throw new AppError('CONFLICT', state.totals.netFen < 0 ? 'This is a refund: complete it to pay the customer back' : 'Nothing is due');
     const tenderId = ctx.newId();
     if (input.method === 'cash') {
       const amountFen = Math.min(input.givenFen, due);
@@ -39,10 +40,18 @@ export const settle = {
       if (!method) throw new AppError('BAD_INPUT', 'That is not a WeChat Pay or Alipay payment code');
       const amountFen = input.amountFen ?? due;
       if (amountFen > due) throw new AppError('BAD_INPUT', `Only ${yuan(due)} is due`);
-      if (!till.deps.isOnline()) throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: mobile payment codes cannot be charged now');
+      if (!till.deps.isOnline())
+        throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: mobile payment codes cannot be charged now');
       const result = await till.deps.payments.charge({ method, code: input.code, amountFen, requestId: tenderId });
       if (!result.ok) throw new AppError('PAYMENT_DECLINED', `${method === 'wechat' ? 'WeChat Pay' : 'Alipay'} declined: ${result.reason}`);
-      till.tenders.push({ tenderId, method, amountFen, reference: result.providerRef, providerRef: result.providerRef, requestId: tenderId });
+      till.tenders.push({
+        tenderId,
+        method,
+        amountFen,
+        reference: result.providerRef,
+        providerRef: result.providerRef,
+        requestId: tenderId,
+      });
     }
     return till.changed();
   },
@@ -53,8 +62,14 @@ export const settle = {
     if (!tender) throw new AppError('NOT_FOUND', `No payment ${tenderId} in the cart`);
     if (tender.method === 'wechat' || tender.method === 'alipay') {
       till.staff.authorize('void_tender', approvalToken);
-      if (!till.deps.isOnline()) throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
-      const r = await till.deps.payments.refund({ method: tender.method, providerRef: tender.providerRef ?? '', amountFen: tender.amountFen, requestId: `${tenderId}-void` });
+      if (!till.deps.isOnline())
+        throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
+      const r = await till.deps.payments.refund({
+        method: tender.method,
+        providerRef: tender.providerRef ?? '',
+        amountFen: tender.amountFen,
+        requestId: `${tenderId}-void`,
+      });
       if (!r.ok) throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${r.reason}`);
     }
     till.data.tenders = till.tenders.filter((t) => t.tenderId !== tenderId);
@@ -76,7 +91,8 @@ export const settle = {
     assertPointsUsable(till, state);
     if (state.points && cart.memberId) {
       const fresh = till.members.view(cart.memberId, ctx.clock());
-      if (!fresh || fresh.points < state.points.redeemed) throw new AppError('POINTS_INSUFFICIENT', 'The member no longer has those points');
+      if (!fresh || fresh.points < state.points.redeemed)
+        throw new AppError('POINTS_INSUFFICIENT', 'The member no longer has those points');
     }
     const online = till.deps.isOnline();
     const refunds: { method: TenderMethod; amountFen: number; reference?: string }[] = [];
@@ -88,7 +104,12 @@ export const settle = {
         // Keyed by the cart, not the attempt: when the commit below fails after the gateway paid out,
         // the cashier's retry asks for the same refund again and the gateway answers it once.
         const requestId = `${cart.id}-refund-${r.method}-${r.amountFen}`;
-        const res = await till.deps.payments.refund({ method: r.method, providerRef: original?.reference ?? '', amountFen: r.amountFen, requestId });
+        const res = await till.deps.payments.refund({
+          method: r.method,
+          providerRef: original?.reference ?? '',
+          amountFen: r.amountFen,
+          requestId,
+        });
         if (!res.ok) throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${res.reason}`);
         refunds.push({ ...r, reference: res.providerRef });
       } else refunds.push(r);
@@ -123,7 +144,9 @@ export const settle = {
     ctx.events.emit('sale.completed', sale);
     till.reset();
     const cashMoved = sale.tenders.some((t) => t.method === 'cash');
-    const drawer = cashMoved ? await attempt(() => till.deps.devices.openDrawer({ kind: 'cash_sale', staffId: staff.id, note: receiptNo })) : null;
+    const drawer = cashMoved
+      ? await attempt(() => till.deps.devices.openDrawer({ kind: 'cash_sale', staffId: staff.id, note: receiptNo }))
+      : null;
     const receipt = await attempt(() => till.deps.devices.printReceipt(till.receiptFor(sale, false)));
     return {
       sale,

@@ -79,7 +79,8 @@ export function openTestTill(o: TestTillOptions): TestTill {
   const deviceId = meta?.value ?? newId();
   if (!meta) {
     store.db.transaction(() => {
-      if (o.sample !== false) seedDeviceStore(store.db, sampleData(o.sample ?? SAMPLE), { storeId: 'loc-S001', now: clock().toISOString() });
+      if (o.sample !== false)
+        seedDeviceStore(store.db, sampleData(o.sample ?? SAMPLE), { storeId: 'loc-S001', now: clock().toISOString() });
       store.db.prepare("INSERT INTO meta (key, value) VALUES ('device_id', ?), ('store_id', 'loc-S001')").run(deviceId);
     })();
   }

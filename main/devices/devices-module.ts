@@ -22,7 +22,11 @@ export function createDevicesService(ctx: TerminalContext, options: DevicesOptio
  *   (profile, drawer, retry, cancel, reprint) is recorded with who did it. Never taken from the
  *   renderer's input, which is not trusted.
  */
-export function devicesModule(ctx: TerminalContext, devices: DevicesService, actor: () => string | null = () => null): DomainModule<'devices'> {
+export function devicesModule(
+  ctx: TerminalContext,
+  devices: DevicesService,
+  actor: () => string | null = () => null,
+): DomainModule<'devices'> {
   // Starting opens ports and may start the virtual printer: it runs in the background, and a
   // failure is logged, never fatal to the terminal.
   devices.start().catch((error: unknown) => ctx.log('devices failed to start', error));

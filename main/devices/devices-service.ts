@@ -30,7 +30,11 @@ import { ScannerDrivers } from './scanner-drivers.js';
 import type { OpenHid } from './scanner-drivers.js';
 
 /** Why a drawer opens: the till's reasons (checkout) or a hardware test / manager's no-sale from the Devices screen. */
-export type DrawerReason = { kind: 'cash_sale' | 'no_sale' | 'paid_in' | 'paid_out' | 'cash_up' | 'test'; staffId: string | null; note?: string };
+export type DrawerReason = {
+  kind: 'cash_sale' | 'no_sale' | 'paid_in' | 'paid_out' | 'cash_up' | 'test';
+  staffId: string | null;
+  note?: string;
+};
 
 /** A printer the terminal runs itself when none is configured (browser host demos): see virtual-printer-option.ts. */
 export type VirtualPrinterFactory = () => Promise<{ port: number; outDir: string | null; close: () => Promise<void> }>;
@@ -58,10 +62,19 @@ function sampleForWarmUp(): ReceiptDocument {
     kind: 'sale',
     language: 'zh-CN',
     receiptNo: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789',
-    store: { name: 'abcdefghijklmnopqrstuvwxyz ()[]:;,.+-×*/#%&@' , code: '' },
+    store: { name: 'abcdefghijklmnopqrstuvwxyz ()[]:;,.+-×*/#%&@', code: '' },
     issuedAt: new Date(0).toISOString(),
     timezone: 'Asia/Shanghai',
-    lines: [{ name: '销售小票退货单换货报表日结开钱箱无打印测试页', detail: '黑白红蓝灰色', qty: 1, unitFen: 123456789, discountFen: 1, totalFen: 123456789 }],
+    lines: [
+      {
+        name: '销售小票退货单换货报表日结开钱箱无打印测试页',
+        detail: '黑白红蓝灰色',
+        qty: 1,
+        unitFen: 123456789,
+        discountFen: 1,
+        totalFen: 123456789,
+      },
+    ],
     totals: { subtotalFen: 1, discountFen: 1, totalFen: 1, pointsRedeemedFen: 1, tenderedFen: 1, changeFen: 1 },
     tenders: ['cash', 'card', 'wechat', 'alipay', 'external'].map((method) => ({ method, amountFen: 1 })),
     member: { name: '会员', code: 'M', tier: 'gold', pointsEarned: 1, pointsBalance: 1 },
@@ -120,9 +133,11 @@ export class DevicesService {
     this.scanners = new ScannerDrivers({
       onScan: (raw, source) => options.onScan?.(raw, source),
       onChange: () => this.announceStatus(),
-      openHid: options.openHid ?? (() => {
-        throw new Error('USB-HID is not available on this terminal');
-      }),
+      openHid:
+        options.openHid ??
+        (() => {
+          throw new Error('USB-HID is not available on this terminal');
+        }),
       log: ctx.log,
     });
     // What the profile says before start(): starting a terminal with nothing changed announces nothing.
@@ -200,7 +215,9 @@ export class DevicesService {
       if (!this.virtual) {
         this.virtual = await this.options.virtualPrinter();
         if (this.closed) return;
-        this.ctx.log(`no printer configured: printing to the virtual printer on 127.0.0.1:${this.virtual.port}${this.virtual.outDir ? `, receipts in ${this.virtual.outDir}` : ''}`);
+        this.ctx.log(
+          `no printer configured: printing to the virtual printer on 127.0.0.1:${this.virtual.port}${this.virtual.outDir ? `, receipts in ${this.virtual.outDir}` : ''}`,
+        );
       }
       this.retarget({ kind: 'tcp', host: '127.0.0.1', port: this.virtual.port });
       this.printer = { ...noPrinter(), configured: true, simulated: true, connection: 'tcp', problem: null };
@@ -311,7 +328,8 @@ export class DevicesService {
   }
 
   testPrint(): PrintJobView {
-    const storeRow = this.ctx.db.prepare('SELECT code, name_zh, timezone FROM location WHERE id = ?').get(this.ctx.storeId) as { code: string; name_zh: string; timezone: string } | undefined;
+    const storeRow = this.ctx.db.prepare('SELECT code, name_zh, timezone FROM location WHERE id = ?').get(this.ctx.storeId) as
+      { code: string; name_zh: string; timezone: string } | undefined;
     const p = this.current.printer;
     return this.printReceipt({
       kind: 'test',
@@ -386,14 +404,16 @@ export class DevicesService {
     const pulse = drawerKick(drawer.pulse);
     try {
       if (drawer.kind === 'printer') {
-        if (!this.link.configured) throw new AppError('DEVICE_NOT_CONFIGURED', 'The drawer opens through the printer, and no printer is set up');
+        if (!this.link.configured)
+          throw new AppError('DEVICE_NOT_CONFIGURED', 'The drawer opens through the printer, and no printer is set up');
         await this.link.use(async (c) => {
           // An offline printer (paper out, cover open) keeps the pulse in its buffer: the drawer
           // stays shut now and springs open later, unlogged. Refuse instead of logging an opening.
           const status = await readRealtimeStatus(c);
           const problem = status ? problemOf(status) : null;
           if (status) this.notePrinter(status, problem, null);
-          if (problem) throw new AppError('DEVICE_UNAVAILABLE', `The drawer opens through the printer, which reports ${problem.replace('_', ' ')}`);
+          if (problem)
+            throw new AppError('DEVICE_UNAVAILABLE', `The drawer opens through the printer, which reports ${problem.replace('_', ' ')}`);
           await c.write(pulse);
         });
       } else {
@@ -409,7 +429,15 @@ export class DevicesService {
       throw new AppError('DEVICE_UNAVAILABLE', `The drawer could not be opened: ${(error as Error).message}`);
     }
     const at = this.ctx.clock().toISOString();
-    writeChange(this.ctx.outbox, { type: 'device.drawer_opened', payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at }, staffId: reason.staffId }, () => undefined);
+    writeChange(
+      this.ctx.outbox,
+      {
+        type: 'device.drawer_opened',
+        payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at },
+        staffId: reason.staffId,
+      },
+      () => undefined,
+    );
     this.ctx.announceSync();
     this.drawer = { ...this.drawer, lastOpenedAt: at, open: drawer.kind === 'printer' ? this.drawer.open : null };
     this.announceStatus();

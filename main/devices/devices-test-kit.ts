@@ -40,7 +40,11 @@ export function openTestContext(dir: string): TestContext {
 }
 
 /** Resolves with the first `name` event whose payload passes `match` (registered before the action that causes it). */
-export function nextEvent<E extends EventName>(bus: EventBus, name: E, match: (payload: Events[E]) => boolean = () => true): Promise<Events[E]> {
+export function nextEvent<E extends EventName>(
+  bus: EventBus,
+  name: E,
+  match: (payload: Events[E]) => boolean = () => true,
+): Promise<Events[E]> {
   return new Promise((resolve) => {
     const off = bus.subscribe((frame: EventFrame) => {
       if (frame.name !== name) return;
@@ -57,7 +61,14 @@ export function sampleSaleReceipt(lines = 3, receiptNo = 'S001-7F3A-261122-0042'
   const names = ['羽绒服 长款', '针织开衫', '牛仔裤 直筒', 'T恤 圆领', '连衣裙', '围巾 羊毛', '运动鞋', '棒球帽', '衬衫 条纹', '卫衣 连帽'];
   const items = Array.from({ length: lines }, (_, i) => {
     const unitFen = 19900 + i * 1000;
-    return { name: names[i % names.length]!, detail: `SF25W${String(i + 1).padStart(4, '0')}-001-M 黑色 M`, qty: 1, unitFen, discountFen: 0, totalFen: unitFen };
+    return {
+      name: names[i % names.length]!,
+      detail: `SF25W${String(i + 1).padStart(4, '0')}-001-M 黑色 M`,
+      qty: 1,
+      unitFen,
+      discountFen: 0,
+      totalFen: unitFen,
+    };
   });
   const total = items.reduce((n, l) => n + l.totalFen, 0);
   return {

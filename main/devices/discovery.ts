@@ -19,7 +19,10 @@ function nodeHid(): NodeHid {
  */
 export function hidUnavailable(error: unknown): AppError {
   const message = error instanceof Error ? error.message : String(error);
-  return new AppError('DEVICE_UNAVAILABLE', /libusb-1\.0/.test(message) ? 'USB-HID unavailable: libusb-1.0 is not installed' : `USB-HID unavailable: ${message}`);
+  return new AppError(
+    'DEVICE_UNAVAILABLE',
+    /libusb-1\.0/.test(message) ? 'USB-HID unavailable: libusb-1.0 is not installed' : `USB-HID unavailable: ${message}`,
+  );
 }
 
 /** Runs a node-hid call; a binding that cannot load becomes DEVICE_UNAVAILABLE naming what is missing. */
@@ -70,6 +73,7 @@ export function openHid(vendorId: number, productId: number): HidDeviceLike {
     throw hidUnavailable(error);
   }
   const pos = devices.find((d) => d.usagePage === HID_POS_USAGE_PAGE && d.path);
-  if (!pos?.path) throw new Error(`no HID POS scanner ${vendorId.toString(16).padStart(4, '0')}:${productId.toString(16).padStart(4, '0')} is connected`);
+  if (!pos?.path)
+    throw new Error(`no HID POS scanner ${vendorId.toString(16).padStart(4, '0')}:${productId.toString(16).padStart(4, '0')} is connected`);
   return new hid.HID(pos.path) as unknown as HidDeviceLike;
 }

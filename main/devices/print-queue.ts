@@ -67,7 +67,8 @@ export class PrintQueue {
 
   /** The original (not a copy) print of a receipt number, newest first. */
   latestFor(receiptNo: string): JobRow {
-    const row = this.outbox.db.prepare('SELECT * FROM print_job WHERE receipt_no = ? ORDER BY copy, seq DESC LIMIT 1').get(receiptNo) as JobRow | undefined;
+    const row = this.outbox.db.prepare('SELECT * FROM print_job WHERE receipt_no = ? ORDER BY copy, seq DESC LIMIT 1').get(receiptNo) as
+      JobRow | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No print job for receipt ${receiptNo}`);
     return row;
   }
@@ -84,14 +85,26 @@ export class PrintQueue {
         `INSERT INTO print_job (id, kind, document, state, copy, reprint_of, kick_drawer, receipt_no, created_at, updated_at)
          VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, doc.kind, JSON.stringify(doc), doc.copy ? 1 : 0, options.reprintOf ?? null, options.kickDrawer ? 1 : 0, doc.receiptNo ?? null, now, now);
+      .run(
+        id,
+        doc.kind,
+        JSON.stringify(doc),
+        doc.copy ? 1 : 0,
+        options.reprintOf ?? null,
+        options.kickDrawer ? 1 : 0,
+        doc.receiptNo ?? null,
+        now,
+        now,
+      );
     return this.require(id);
   }
 
   /** The oldest job the worker should look at: queued, or held for a printer problem it re-checks itself. */
   next(): JobRow | undefined {
     return this.outbox.db
-      .prepare(`SELECT * FROM print_job WHERE state = 'queued' OR (state = 'held' AND held_reason IN ${PRINTER_REASONS}) ORDER BY seq LIMIT 1`)
+      .prepare(
+        `SELECT * FROM print_job WHERE state = 'queued' OR (state = 'held' AND held_reason IN ${PRINTER_REASONS}) ORDER BY seq LIMIT 1`,
+      )
       .get() as JobRow | undefined;
   }
 
@@ -100,20 +113,26 @@ export class PrintQueue {
   }
 
   summary(): PrintQueueSummary {
-    const rows = this.outbox.db.prepare(`SELECT state, count(*) AS n FROM print_job WHERE state IN ('queued', 'sending', 'held', 'failed') GROUP BY state`).all() as { state: string; n: number }[];
+    const rows = this.outbox.db
+      .prepare(`SELECT state, count(*) AS n FROM print_job WHERE state IN ('queued', 'sending', 'held', 'failed') GROUP BY state`)
+      .all() as { state: string; n: number }[];
     const n = (s: string) => rows.find((r) => r.state === s)?.n ?? 0;
     return { queued: n('queued') + n('sending'), held: n('held'), failed: n('failed') };
   }
 
   private set(id: string, fields: Partial<Omit<JobRow, 'seq' | 'id'>>): JobRow {
     const entries = Object.entries({ ...fields, updated_at: this.now() });
-    this.outbox.db.prepare(`UPDATE print_job SET ${entries.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+    this.outbox.db
+      .prepare(`UPDATE print_job SET ${entries.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`)
+      .run(...entries.map(([, v]) => v), id);
     return this.require(id);
   }
 
   /** Committed before the first byte goes out: a crash from here on leaves the job `sending`. */
   markSending(id: string): JobRow {
-    this.outbox.db.prepare(`UPDATE print_job SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`).run(this.now(), id);
+    this.outbox.db
+      .prepare(`UPDATE print_job SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`)
+      .run(this.now(), id);
     return this.require(id);
   }
 
@@ -141,8 +160,16 @@ export class PrintQueue {
    * whether it printed (retry) or not (cancel). Returns the jobs changed.
    */
   recoverAfterRestart(): JobRow[] {
-    const rows = this.outbox.db.prepare(`SELECT * FROM print_job WHERE state = 'sending' OR (state = 'held' AND delivered = 1)`).all() as JobRow[];
-    return rows.map((r) => this.set(r.id, { state: 'held', held_reason: 'interrupted', last_error: r.last_error ?? 'the terminal stopped while this job was being printed' }));
+    const rows = this.outbox.db
+      .prepare(`SELECT * FROM print_job WHERE state = 'sending' OR (state = 'held' AND delivered = 1)`)
+      .all() as JobRow[];
+    return rows.map((r) =>
+      this.set(r.id, {
+        state: 'held',
+        held_reason: 'interrupted',
+        last_error: r.last_error ?? 'the terminal stopped while this job was being printed',
+      }),
+    );
   }
 
   /**
@@ -150,7 +177,9 @@ export class PrintQueue {
    * there is unknown, and the new printer never got them. Held as `interrupted` for a person.
    */
   interruptDelivered(why: string): JobRow[] {
-    const rows = this.outbox.db.prepare(`SELECT * FROM print_job WHERE state = 'held' AND delivered = 1 AND held_reason <> 'interrupted'`).all() as JobRow[];
+    const rows = this.outbox.db
+      .prepare(`SELECT * FROM print_job WHERE state = 'held' AND delivered = 1 AND held_reason <> 'interrupted'`)
+      .all() as JobRow[];
     return rows.map((r) => this.set(r.id, { held_reason: 'interrupted', last_error: why }));
   }
 
@@ -158,25 +187,37 @@ export class PrintQueue {
   retry(id: string, staffId: string | null): JobRow {
     const row = this.require(id);
     if (row.state === 'queued') return row;
-    if (row.state !== 'failed' && row.state !== 'held') throw new AppError('CONFLICT', `Job ${id} is ${row.state}; only failed or held jobs can be sent again`);
+    if (row.state !== 'failed' && row.state !== 'held')
+      throw new AppError('CONFLICT', `Job ${id} is ${row.state}; only failed or held jobs can be sent again`);
     // Held for paper/cover/offline after its bytes were delivered: the printer has the job in its
     // buffer and prints it when the problem is gone. Sending it again would print it twice.
     if (row.state === 'held' && row.delivered === 1 && row.held_reason !== 'interrupted') {
       throw new AppError('CONFLICT', `Job ${id} was already sent to the printer; it prints when the printer is ready`);
     }
-    writeChange(this.outbox, { type: 'device.print_job_retried', payload: { jobId: id, was: row.state, heldReason: row.held_reason }, staffId }, (db) => {
-      db.prepare(`UPDATE print_job SET state = 'queued', held_reason = NULL, delivered = 0, last_error = NULL, updated_at = ? WHERE id = ?`).run(this.now(), id);
-    });
+    writeChange(
+      this.outbox,
+      { type: 'device.print_job_retried', payload: { jobId: id, was: row.state, heldReason: row.held_reason }, staffId },
+      (db) => {
+        db.prepare(
+          `UPDATE print_job SET state = 'queued', held_reason = NULL, delivered = 0, last_error = NULL, updated_at = ? WHERE id = ?`,
+        ).run(this.now(), id);
+      },
+    );
     return this.require(id);
   }
 
   cancel(id: string, staffId: string | null): JobRow {
     const row = this.require(id);
     if (row.state === 'cancelled') return row;
-    if (row.state === 'done' || row.state === 'sending') throw new AppError('CONFLICT', `Job ${id} is ${row.state} and cannot be cancelled`);
-    writeChange(this.outbox, { type: 'device.print_job_cancelled', payload: { jobId: id, was: row.state, heldReason: row.held_reason }, staffId }, (db) => {
-      db.prepare(`UPDATE print_job SET state = 'cancelled', updated_at = ? WHERE id = ?`).run(this.now(), id);
-    });
+    if (row.state === 'done' || row.state === 'sending')
+      throw new AppError('CONFLICT', `Job ${id} is ${row.state} and cannot be cancelled`);
+    writeChange(
+      this.outbox,
+      { type: 'device.print_job_cancelled', payload: { jobId: id, was: row.state, heldReason: row.held_reason }, staffId },
+      (db) => {
+        db.prepare(`UPDATE print_job SET state = 'cancelled', updated_at = ? WHERE id = ?`).run(this.now(), id);
+      },
+    );
     return this.require(id);
   }
 
@@ -184,8 +225,10 @@ export class PrintQueue {
   reprint(id: string, staffId: string | null): JobRow {
     const original = this.require(id);
     const doc: ReceiptDocument = { ...this.document(original), copy: true };
-    const { result } = writeChange(this.outbox, { type: 'device.receipt_reprinted', payload: { jobId: id, receiptNo: original.receipt_no, kind: original.kind }, staffId }, () =>
-      this.enqueue(doc, { reprintOf: id }),
+    const { result } = writeChange(
+      this.outbox,
+      { type: 'device.receipt_reprinted', payload: { jobId: id, receiptNo: original.receipt_no, kind: original.kind }, staffId },
+      () => this.enqueue(doc, { reprintOf: id }),
     );
     return result;
   }

@@ -123,7 +123,8 @@ export class PrintWorker {
         // paper) lost them. Calling it printed when the link is back would be a guess; a person decides.
         this.changed(queue.markHeld(job.id, 'interrupted', true, message));
       } else if (current.state === 'held') {
-        if (current.held_reason !== 'unreachable' || current.last_error !== message) this.changed(queue.markHeld(job.id, 'unreachable', false, message));
+        if (current.held_reason !== 'unreachable' || current.last_error !== message)
+          this.changed(queue.markHeld(job.id, 'unreachable', false, message));
       } else if (current.last_error !== message) this.changed(queue.noteUnreachable(job.id, message));
       const wait = this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, this.deps.maxBackoffMs);
@@ -132,7 +133,8 @@ export class PrintWorker {
   }
 
   private hold(job: JobRow, reason: PrintHoldReason, delivered: boolean): Next {
-    if (job.state !== 'held' || job.held_reason !== reason || (job.delivered === 1) !== delivered) this.changed(this.deps.queue.markHeld(job.id, reason, delivered));
+    if (job.state !== 'held' || job.held_reason !== reason || (job.delivered === 1) !== delivered)
+      this.changed(this.deps.queue.markHeld(job.id, reason, delivered));
     return { wait: this.deps.heldPollMs };
   }
 
@@ -144,7 +146,8 @@ export class PrintWorker {
     // A person may have cancelled (or retried) the job while the printer was being asked: act on
     // the job as it is now, never on the row read before the wait.
     const job = queue.get(picked.id);
-    if (!job || job.state !== picked.state || job.held_reason !== picked.held_reason || job.delivered !== picked.delivered) return { wait: 0 };
+    if (!job || job.state !== picked.state || job.held_reason !== picked.held_reason || job.delivered !== picked.delivered)
+      return { wait: 0 };
     if (job.delivered === 1) {
       // Sent before the printer stopped: it prints from its buffer once the problem is gone.
       if (problem) return this.hold(job, problem, true);

@@ -107,7 +107,11 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     };
     printer.on('data', onData);
     const held = nextEvent(t.ctx.events, 'devices.job', (j) => j.state === 'held');
-    const statusShowsIt = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.paperEnd === true && s.printer.problem === 'paper_end' && s.queue.held === 1);
+    const statusShowsIt = nextEvent(
+      t.ctx.events,
+      'devices.status',
+      (s) => s.printer.paperEnd === true && s.printer.problem === 'paper_end' && s.queue.held === 1,
+    );
     const job = devices.printReceipt(sampleSaleReceipt(3));
     expect((await held).heldReason).toBe('paper_end');
     await statusShowsIt;
@@ -251,7 +255,9 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     let kicked = false;
     printer.on('drawer', () => (kicked = true));
     printer.set({ paperEnd: true });
-    await expect(devices.openDrawer({ kind: 'cash_sale', staffId: 'cashier-2', note: 'S001-7F3A-261122-0042' })).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+    await expect(devices.openDrawer({ kind: 'cash_sale', staffId: 'cashier-2', note: 'S001-7F3A-261122-0042' })).rejects.toMatchObject({
+      code: 'DEVICE_UNAVAILABLE',
+    });
     expect(kicked).toBe(false);
     expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
     expect(devices.status().printer.problem).toBe('paper_end');
@@ -260,7 +266,11 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
   it('writes to a USB printer device file (write-only: no status, done once written)', async () => {
     const device = `${dir.path}/lp0`;
     writeFileSync(device, '');
-    const { t, devices } = await startService({ scanners: [], printer: { connection: { kind: 'usb', path: device }, mode: 'text-gb18030', paperMm: 58, logo: false }, drawer: { kind: 'none' } });
+    const { t, devices } = await startService({
+      scanners: [],
+      printer: { connection: { kind: 'usb', path: device }, mode: 'text-gb18030', paperMm: 58, logo: false },
+      drawer: { kind: 'none' },
+    });
     const job = devices.printReceipt(sampleSaleReceipt(1));
     await jobDone(t, job.id);
     const items = new EscPosDecoder().push(readFileSync(device));
@@ -271,7 +281,11 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
 
   it('does not "print" into a new file when the USB printer is unplugged (its device file is gone)', async () => {
     const device = `${dir.path}/lp9`;
-    const { t, devices } = await startService({ scanners: [], printer: { connection: { kind: 'usb', path: device }, mode: 'text-gb18030', paperMm: 58, logo: false }, drawer: { kind: 'none' } });
+    const { t, devices } = await startService({
+      scanners: [],
+      printer: { connection: { kind: 'usb', path: device }, mode: 'text-gb18030', paperMm: 58, logo: false },
+      drawer: { kind: 'none' },
+    });
     const noted = nextEvent(t.ctx.events, 'devices.job', (j) => j.state !== 'queued' || j.error !== null);
     const job = devices.printReceipt(sampleSaleReceipt(1));
     const seen = await noted;
@@ -289,7 +303,11 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     await devices.start();
     printer.set({ paperEnd: true });
     expect((await paperOut).printer).toMatchObject({ reachable: true, paperEnd: true });
-    const back = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.reachable && s.printer.problem === null && s.printer.paperEnd === false);
+    const back = nextEvent(
+      t.ctx.events,
+      'devices.status',
+      (s) => s.printer.reachable && s.printer.problem === null && s.printer.paperEnd === false,
+    );
     printer.set({ paperEnd: false });
     await back;
     expect(printer.receipts).toHaveLength(0);

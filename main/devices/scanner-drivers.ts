@@ -38,13 +38,26 @@ export class ScannerDrivers {
   }
 
   private startOne(profile: ScannerProfile): Running {
-    const status: ScannerStatus = { id: profile.id, kind: profile.kind, enabled: profile.enabled, connected: false, scans: 0, errors: noErrors(), lastError: null };
+    const status: ScannerStatus = {
+      id: profile.id,
+      kind: profile.kind,
+      enabled: profile.enabled,
+      connected: false,
+      scans: 0,
+      errors: noErrors(),
+      lastError: null,
+    };
     const running: Running = { profile, driver: null, status };
     if (!profile.enabled) return running;
     const source = profile.kind;
     let driver: SerialScanner | HidScanner;
     if (profile.kind === 'serial') {
-      driver = new SerialScanner({ ...profile.line, terminator: profile.terminator, maxLength: profile.maxLength, idleFlushMs: profile.idleFlushMs });
+      driver = new SerialScanner({
+        ...profile.line,
+        terminator: profile.terminator,
+        maxLength: profile.maxLength,
+        idleFlushMs: profile.idleFlushMs,
+      });
     } else {
       try {
         driver = new HidScanner(this.deps.openHid(profile.vendorId, profile.productId));

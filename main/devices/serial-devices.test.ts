@@ -64,13 +64,31 @@ describe('serial peripherals through the devices service (socat pseudo-terminals
     await devices.start();
     const connected = nextEvent(t.ctx.events, 'devices.status', (s) => s.scanners[0]?.connected === true);
     await devices.saveProfile(
-      { scanners: [{ kind: 'serial', id: 'scanner-1', enabled: true, line: { ...line(scannerLine!.b), baudRate: 9600 }, terminator: 'CRLF', maxLength: 64, idleFlushMs: 0 }], printer: null, drawer: { kind: 'none' } },
+      {
+        scanners: [
+          {
+            kind: 'serial',
+            id: 'scanner-1',
+            enabled: true,
+            line: { ...line(scannerLine!.b), baudRate: 9600 },
+            terminator: 'CRLF',
+            maxLength: 64,
+            idleFlushMs: 0,
+          },
+        ],
+        printer: null,
+        drawer: { kind: 'none' },
+      },
       'staff-1',
     );
     await connected;
     scanner = await VirtualScanner.open(scannerLine!.a, 9600);
     const scanned = nextEvent(t.ctx.events, 'scanned', (s) => s.raw === '6971111376183');
-    const garbageCounted = nextEvent(t.ctx.events, 'devices.status', (s) => (s.scanners[0]?.errors.garbage ?? 0) >= 1 && (s.scanners[0]?.errors.overlong ?? 0) >= 1);
+    const garbageCounted = nextEvent(
+      t.ctx.events,
+      'devices.status',
+      (s) => (s.scanners[0]?.errors.garbage ?? 0) >= 1 && (s.scanners[0]?.errors.overlong ?? 0) >= 1,
+    );
     await scanner.sendRaw(Buffer.from([0x00, 0xff, 0x07, 0x0d, 0x0a]));
     await scanner.sendRaw(Buffer.from('9'.repeat(100) + '\r\n'));
     await scanner.scan('6971111376183', 'CRLF');
@@ -85,7 +103,14 @@ describe('serial peripherals through the devices service (socat pseudo-terminals
     // The virtual printer's decoder reads the drawer line too: a serial drawer takes the same ESC p.
     printer = new VirtualPrinter({ outDir: null });
     await printer.attachSerial(drawerLine!.a, 9600);
-    await devices.saveProfile({ scanners: [], printer: null, drawer: { kind: 'serial', line: { ...line(drawerLine!.b), baudRate: 9600 }, pulse: { pin: 1, onMs: 120, offMs: 240 } } }, 'staff-1');
+    await devices.saveProfile(
+      {
+        scanners: [],
+        printer: null,
+        drawer: { kind: 'serial', line: { ...line(drawerLine!.b), baudRate: 9600 }, pulse: { pin: 1, onMs: 120, offMs: 240 } },
+      },
+      'staff-1',
+    );
     await devices.start();
     const kicked = new Promise<{ pin: number; onMs: number; offMs: number }>((resolve) => printer!.once('drawer', resolve));
     const status = await devices.openDrawer({ kind: 'paid_out', staffId: 'staff-9', note: 'window cleaner' });

@@ -34,7 +34,11 @@ it('a cash sale at the till opens the drawer and prints its receipt on the print
     });
   });
   await simulated;
-  await call('devices', 'saveProfile', { scanners: [], printer: null, drawer: { kind: 'printer', pulse: { pin: 0, onMs: 100, offMs: 200 } } });
+  await call('devices', 'saveProfile', {
+    scanners: [],
+    printer: null,
+    drawer: { kind: 'printer', pulse: { pin: 0, onMs: 100, offMs: 200 } },
+  });
 
   await call('staff', 'login', { code: 'S001-02', pin: '0202' });
   await call('cashup', 'open', { floatFen: 50_000 });
@@ -51,7 +55,10 @@ it('a cash sale at the till opens the drawer and prints its receipt on the print
       }
     });
   });
-  const result = await call<{ sale: { receiptNo: string }; receipt: { sent: boolean }; drawer: { opened: boolean } | null }>('checkout', 'complete');
+  const result = await call<{ sale: { receiptNo: string }; receipt: { sent: boolean }; drawer: { opened: boolean } | null }>(
+    'checkout',
+    'complete',
+  );
   expect(result.receipt).toEqual({ sent: true });
   expect(result.drawer).toEqual({ opened: true });
   const job = await printed;

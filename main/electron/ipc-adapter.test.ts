@@ -57,7 +57,11 @@ describe('attachIpc', () => {
     ]);
 
     const pushed = nextFrame(port);
-    t.events.emit('settings.changed', { language: 'en', kiosk: true, wedge: { maxInterKeyMs: 30, minLength: 6, terminator: 'Enter', prefix: '', suffix: '' } });
+    t.events.emit('settings.changed', {
+      language: 'en',
+      kiosk: true,
+      wedge: { maxInterKeyMs: 30, minLength: 6, terminator: 'Enter', prefix: '', suffix: '' },
+    });
     expect(await pushed).toMatchObject({ t: 'evt', name: 'settings.changed', payload: { kiosk: true } });
   });
 
@@ -88,7 +92,14 @@ describe('attachIpc', () => {
     const stale = vi.fn();
     oldPort.on('message', stale);
     const pushed = nextFrame(newPort);
-    t.events.emit('sync.state', { hq: 'not_configured', pendingEvents: 0, lastSyncAt: null, deadLetters: 0, lastError: null, provisioning: null });
+    t.events.emit('sync.state', {
+      hq: 'not_configured',
+      pendingEvents: 0,
+      lastSyncAt: null,
+      deadLetters: 0,
+      lastError: null,
+      provisioning: null,
+    });
     expect(await pushed).toMatchObject({ name: 'sync.state' });
     expect(stale).not.toHaveBeenCalled();
   });

@@ -54,12 +54,7 @@ function serve(port: MessagePortMain, terminal: Pick<Terminal, 'dispatch' | 'eve
  * window's top-level frame while it shows the app page: the API opens the cash drawer, so a
  * sub-frame or a page that got navigated elsewhere is refused and logged.
  */
-export function attachIpc(
-  win: BrowserWindow,
-  terminal: Pick<Terminal, 'dispatch' | 'events'>,
-  appPagePath: string,
-  log: Log,
-): void {
+export function attachIpc(win: BrowserWindow, terminal: Pick<Terminal, 'dispatch' | 'events'>, appPagePath: string, log: Log): void {
   const contents = win.webContents;
   let connections = 0;
   let closeCurrent: (() => void) | undefined;

@@ -51,7 +51,16 @@ async function start(): Promise<void> {
   const hqUrl = process.env.SHOPFLOOR_HQ_URL || undefined;
   const enrolCode = process.env.SHOPFLOOR_ENROL_CODE || undefined;
   if (hqUrl && enrolCode) {
-    await enrolStoreIfNeeded({ dataDir, keyStore, hqUrl, code: enrolCode, appVersion: app.getVersion(), hostname: hostname(), newId: uuidv7Generator(), log });
+    await enrolStoreIfNeeded({
+      dataDir,
+      keyStore,
+      hqUrl,
+      code: enrolCode,
+      appVersion: app.getVersion(),
+      hostname: hostname(),
+      newId: uuidv7Generator(),
+      log,
+    });
   }
   terminal = openTerminal({
     dataDir,

@@ -39,7 +39,9 @@ function runPreload(readyState = 'loading') {
     },
     postMessage: (...args: unknown[]) => posted.push(args),
   });
-  const wrapped = new Script(`(function (require, process, Buffer, global, setImmediate, clearImmediate, exports, module) {\n${outputText}\n})`);
+  const wrapped = new Script(
+    `(function (require, process, Buffer, global, setImmediate, clearImmediate, exports, module) {\n${outputText}\n})`,
+  );
   const run = wrapped.runInContext(window) as (...args: unknown[]) => void;
   const module = { exports: {} };
   run(sandboxRequire, {}, Buffer, window, setImmediate, clearImmediate, module.exports, module);

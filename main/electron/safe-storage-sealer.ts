@@ -3,10 +3,7 @@ import { KeyStoreError } from '../store/key-store.js';
 import type { KeySealer } from '../store/key-store.js';
 
 /** The part of Electron's `safeStorage` the sealer uses; tests pass a fake. */
-export type SafeStorageLike = Pick<
-  SafeStorage,
-  'isEncryptionAvailable' | 'getSelectedStorageBackend' | 'encryptString' | 'decryptString'
->;
+export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'getSelectedStorageBackend' | 'encryptString' | 'decryptString'>;
 
 export type SafeStorageSealerOptions = {
   platform?: NodeJS.Platform;

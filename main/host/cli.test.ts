@@ -33,7 +33,13 @@ describe('the browser host command line', () => {
 
   it('stops with exit code 1 and says why when the device cannot enrol (HQ unreachable)', () => {
     // Port 1 on the loopback: nothing listens, the connection is refused at once.
-    const result = run('--hq-url=http://127.0.0.1:1', '--enrol-code=ABCD-EFGH-JKLM', '--port=0', '--sample-skus=50', '--sample-customers=0');
+    const result = run(
+      '--hq-url=http://127.0.0.1:1',
+      '--enrol-code=ABCD-EFGH-JKLM',
+      '--port=0',
+      '--sample-skus=50',
+      '--sample-customers=0',
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/This device could not enrol at http:\/\/127\.0\.0\.1:1/);
     expect(result.stdout).not.toContain('SHOPFLOOR_READY');

@@ -96,7 +96,16 @@ const keyStore = fileKeyStore(join(dataDir, 'store.key'));
 // Enrolment gives a fresh device its store, so the terminal below does not seed sample data into it.
 if (hqUrl !== undefined && enrolCode !== undefined) {
   try {
-    const outcome = await enrolStoreIfNeeded({ dataDir, keyStore, hqUrl, code: enrolCode, appVersion, hostname: hostname(), newId: uuidv7Generator(Date.now), log });
+    const outcome = await enrolStoreIfNeeded({
+      dataDir,
+      keyStore,
+      hqUrl,
+      code: enrolCode,
+      appVersion,
+      hostname: hostname(),
+      newId: uuidv7Generator(Date.now),
+      log,
+    });
     if (outcome === 'enrolled') console.log(`This device is now enrolled at ${hqUrl}; its store comes from HQ.`);
   } catch (error) {
     console.error(`This device could not enrol at ${hqUrl}: ${(error as Error).message}`);
@@ -136,7 +145,8 @@ console.log(`Shopfloor is ready: open ${host.launchUrl}`);
 if (status.state === 'ready' && hqUrl !== undefined && status.sync.hq === 'not_configured') {
   console.log('--hq-url is not used: this device is not enrolled (pass --enrol-code with a code from IT).');
 }
-if (status.state === 'store_error') console.log(`The local store could not be opened (${status.problem.reason}): ${status.problem.message}`);
+if (status.state === 'store_error')
+  console.log(`The local store could not be opened (${status.problem.reason}): ${status.problem.message}`);
 // One machine-readable line for the tests and benchmarks that start this process.
 console.log(`SHOPFLOOR_READY ${JSON.stringify(ready)}`);
 

@@ -66,7 +66,10 @@ function nextFrame<T>(ws: WebSocket, match: (frame: ResponseFrame | EventFrame) 
   });
 }
 
-function httpGet(path: string, host_ = `127.0.0.1:${host.port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function httpGet(
+  path: string,
+  host_ = `127.0.0.1:${host.port}`,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: host.port, path, headers: { Host: host_ } }, (res) => {
       let body = '';

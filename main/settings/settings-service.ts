@@ -34,11 +34,9 @@ export class SettingsService {
     if (changed.length === 0) return current;
     const now = this.outbox.clock().toISOString();
     writeChange(this.outbox, { type: 'device.settings_changed', payload: { changed, settings: next.data }, staffId }, (db) => {
-      db.prepare('INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
-        KEY,
-        JSON.stringify(next.data),
-        now,
-      );
+      db.prepare(
+        'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ).run(KEY, JSON.stringify(next.data), now);
     });
     return next.data;
   }

@@ -11,7 +11,16 @@ import { verifyPin } from './pin-hash.js';
 export const LOCKOUT = { maxAttempts: 5, lockMs: 15 * 60_000 } as const;
 export const APPROVAL_TTL_MS = 2 * 60_000;
 
-type StaffRow = { id: string; code: string; name: string; role: StaffRole; pin_salt: string | null; pin_hash: string | null; failed_attempts: number | null; locked_until: string | null };
+type StaffRow = {
+  id: string;
+  code: string;
+  name: string;
+  role: StaffRole;
+  pin_salt: string | null;
+  pin_hash: string | null;
+  failed_attempts: number | null;
+  locked_until: string | null;
+};
 
 type Session = { staff: StaffView; state: 'active' | 'locked'; loggedInAt: string; lastActivityAt: string };
 
@@ -39,7 +48,13 @@ export class StaffService {
   state(): SessionState {
     const s = this.session;
     if (!s) return { state: 'logged_out' };
-    return { state: s.state, staff: s.staff, permissions: ROLE_PERMISSIONS[s.staff.role], loggedInAt: s.loggedInAt, lastActivityAt: s.lastActivityAt };
+    return {
+      state: s.state,
+      staff: s.staff,
+      permissions: ROLE_PERMISSIONS[s.staff.role],
+      loggedInAt: s.loggedInAt,
+      lastActivityAt: s.lastActivityAt,
+    };
   }
 
   login(code: string, pin: string): SessionState {
@@ -75,7 +90,8 @@ export class StaffService {
   approve(managerCode: string, pin: string, action: ApprovalAction): Approval {
     const cashier = this.active();
     const manager = this.checkPin(managerCode, pin, false);
-    if (!ROLE_PERMISSIONS[manager.role].approves.includes(action)) throw new AppError('FORBIDDEN', `${manager.code} may not approve ${action}`);
+    if (!ROLE_PERMISSIONS[manager.role].approves.includes(action))
+      throw new AppError('FORBIDDEN', `${manager.code} may not approve ${action}`);
     const token = randomBytes(16).toString('hex');
     const expiresAt = this.ctx.clock().getTime() + APPROVAL_TTL_MS;
     this.approvals.set(token, { action, manager, forStaffId: cashier.id, expiresAt });
@@ -110,7 +126,10 @@ export class StaffService {
     if (!token) throw new AppError('APPROVAL_REQUIRED', `A manager must approve this (${action})`);
     const approval = this.approvals.get(token);
     if (!approval || approval.action !== action || approval.forStaffId !== staff.id || approval.expiresAt < this.ctx.clock().getTime()) {
-      throw new AppError('APPROVAL_REQUIRED', `The manager approval is not valid for ${action} (wrong action, another cashier's, used or expired)`);
+      throw new AppError(
+        'APPROVAL_REQUIRED',
+        `The manager approval is not valid for ${action} (wrong action, another cashier's, used or expired)`,
+      );
     }
     this.approvals.delete(token);
     return { approvedBy: approval.manager };
@@ -137,15 +156,22 @@ export class StaffService {
       const attempts = (row.failed_attempts ?? 0) + 1;
       const locks = attempts >= LOCKOUT.maxAttempts;
       const lockedUntil = locks ? new Date(now.getTime() + LOCKOUT.lockMs).toISOString() : null;
-      writeChange(this.ctx.outbox, { type: locks ? 'staff.locked_out' : 'staff.login_failed', payload: { staffId: row.id, attempts, lockedUntil }, staffId: row.id }, (db) =>
-        db.prepare('UPDATE staff_credential SET failed_attempts = ?, locked_until = ? WHERE staff_id = ?').run(locks ? 0 : attempts, lockedUntil, row.id),
+      writeChange(
+        this.ctx.outbox,
+        { type: locks ? 'staff.locked_out' : 'staff.login_failed', payload: { staffId: row.id, attempts, lockedUntil }, staffId: row.id },
+        (db) =>
+          db
+            .prepare('UPDATE staff_credential SET failed_attempts = ?, locked_until = ? WHERE staff_id = ?')
+            .run(locks ? 0 : attempts, lockedUntil, row.id),
       );
       this.ctx.announceSync();
       if (locks) throw new AppError('STAFF_LOCKED', `Too many wrong PINs: ${row.code} is locked for ${LOCKOUT.lockMs / 60_000} minutes`);
       throw new AppError('WRONG_PIN', `Wrong staff code or PIN (${LOCKOUT.maxAttempts - attempts} attempt(s) left)`);
     }
-    writeChange(this.ctx.outbox, { type: countsAsLogin ? 'staff.logged_in' : 'staff.pin_verified', payload: { staffId: row.id }, staffId: row.id }, (db) =>
-      db.prepare('UPDATE staff_credential SET failed_attempts = 0, locked_until = NULL WHERE staff_id = ?').run(row.id),
+    writeChange(
+      this.ctx.outbox,
+      { type: countsAsLogin ? 'staff.logged_in' : 'staff.pin_verified', payload: { staffId: row.id }, staffId: row.id },
+      (db) => db.prepare('UPDATE staff_credential SET failed_attempts = 0, locked_until = NULL WHERE staff_id = ?').run(row.id),
     );
     this.ctx.announceSync();
     return staff;

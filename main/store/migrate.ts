@@ -13,7 +13,9 @@ export class StoreTooNewError extends Error {
     readonly found: number,
     readonly supported: number,
   ) {
-    super(`The local store is at schema version ${found}, but this app only knows up to ${supported}. Update the app; the data is left untouched.`);
+    super(
+      `The local store is at schema version ${found}, but this app only knows up to ${supported}. Update the app; the data is left untouched.`,
+    );
     this.name = 'StoreTooNewError';
   }
 }

@@ -63,7 +63,11 @@ export function openStore(options: OpenStoreOptions): Store {
   }
   if (!key) {
     if (!isNew) {
-      throw problem('unreadable', path, `The store at ${path} exists but this device has no key for it (${keyStore.kind}). It is not recreated: unsynced data may be in it.`);
+      throw problem(
+        'unreadable',
+        path,
+        `The store at ${path} exists but this device has no key for it (${keyStore.kind}). It is not recreated: unsynced data may be in it.`,
+      );
     }
     try {
       key = keyStore.create();
@@ -103,7 +107,11 @@ export function openStore(options: OpenStoreOptions): Store {
     if (error instanceof StoreTooNewError) throw problem('too_new', path, error.message);
     const code = sqliteCode(error);
     if (code === 'SQLITE_NOTADB') {
-      throw problem('unreadable', path, `The store at ${path} cannot be read with this device's key: the key is wrong or the file is damaged. It was left as it is.`);
+      throw problem(
+        'unreadable',
+        path,
+        `The store at ${path} cannot be read with this device's key: the key is wrong or the file is damaged. It was left as it is.`,
+      );
     }
     if (code?.startsWith('SQLITE_CORRUPT')) {
       throw problem('corrupt', path, `The store at ${path} is damaged (${(error as Error).message}). It was left as it is for recovery.`);

@@ -21,7 +21,8 @@ const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, '
 const open = () => openStore({ path: paths().db, keyStore: fileKeyStore(paths().key) });
 
 /** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
-const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) => killChildAfter(child, [paths().db, paths().key, mode], marker, afterMs);
+const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) =>
+  killChildAfter(child, [paths().db, paths().key, mode], marker, afterMs);
 
 /** Every domain row has its event and every event its row. */
 function domainAndOutbox() {
@@ -36,15 +37,29 @@ describe('writeChange', () => {
   it('writes the effect and a well-formed outbox event together', () => {
     const store = open();
     const times = [Date.UTC(2026, 10, 22, 8, 0, 0)];
-    const ctx = { db: store.db, newId: uuidv7Generator(() => times[0]!), clock: () => new Date(times[0]!), deviceId: 'dev-1', storeId: 'loc-S001' };
-    const { result, event } = writeChange(ctx, { type: 'test.changed', payload: { n: 1 }, staffId: 'stf-1' }, (db) =>
-      db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run().changes,
+    const ctx = {
+      db: store.db,
+      newId: uuidv7Generator(() => times[0]!),
+      clock: () => new Date(times[0]!),
+      deviceId: 'dev-1',
+      storeId: 'loc-S001',
+    };
+    const { result, event } = writeChange(
+      ctx,
+      { type: 'test.changed', payload: { n: 1 }, staffId: 'stf-1' },
+      (db) => db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run().changes,
     );
     expect(result).toBe(1);
     expect(event.id).toMatch(UUID_RE);
     expect(readOutbox(store.db, 10)).toEqual([event]);
     expect(outboxEventSchema.parse(event)).toEqual(event);
-    expect(event).toMatchObject({ type: 'test.changed', staffId: 'stf-1', deviceId: 'dev-1', storeId: 'loc-S001', occurredAt: '2026-11-22T08:00:00.000Z' });
+    expect(event).toMatchObject({
+      type: 'test.changed',
+      staffId: 'stf-1',
+      deviceId: 'dev-1',
+      storeId: 'loc-S001',
+      occurredAt: '2026-11-22T08:00:00.000Z',
+    });
     store.close();
   });
 

@@ -22,7 +22,11 @@ export type ChangeInput<P> = {
  * instant the store holds both or neither. `effect` runs first and may return a value; if it
  * throws, nothing is written. Every feature that changes data goes through here.
  */
-export function writeChange<P, R>(ctx: OutboxContext, change: ChangeInput<P>, effect: (db: Database) => R): { result: R; event: OutboxEvent } {
+export function writeChange<P, R>(
+  ctx: OutboxContext,
+  change: ChangeInput<P>,
+  effect: (db: Database) => R,
+): { result: R; event: OutboxEvent } {
   const run = ctx.db.transaction(() => {
     const result = effect(ctx.db);
     const event: OutboxEvent = {
@@ -51,7 +55,15 @@ export function pendingCount(db: Database): number {
 export function readOutbox(db: Database, limit: number): OutboxEvent[] {
   const rows = db
     .prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?')
-    .all(limit) as { id: string; type: string; payload: string; staff_id: string | null; device_id: string; store_id: string; occurred_at: string }[];
+    .all(limit) as {
+    id: string;
+    type: string;
+    payload: string;
+    staff_id: string | null;
+    device_id: string;
+    store_id: string;
+    occurred_at: string;
+  }[];
   return rows.map((r) => ({
     id: r.id,
     type: r.type,

@@ -36,7 +36,13 @@ export async function enrolStoreIfNeeded(options: EnrolStoreOptions): Promise<'e
     if (enrolledHq(store.db)) return 'already_enrolled';
     store.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)").run(options.newId());
     options.log('enrolling this device at HQ', { hqUrl: options.hqUrl });
-    await enrolDevice({ db: store.db, hqUrl: options.hqUrl, code: options.code, appVersion: options.appVersion, hostname: options.hostname });
+    await enrolDevice({
+      db: store.db,
+      hqUrl: options.hqUrl,
+      code: options.code,
+      appVersion: options.appVersion,
+      hostname: options.hostname,
+    });
     return 'enrolled';
   } finally {
     store.close();

@@ -39,7 +39,13 @@ function value<T>(result: Result<unknown>): T {
 }
 
 function open(dataDir: string): Terminal {
-  return openTerminal({ dataDir, keyStore: fileKeyStore(join(dataDir, 'store.key')), appVersion: '0.0.0-test', log: () => undefined, seed: sampleSeeder(SEED) });
+  return openTerminal({
+    dataDir,
+    keyStore: fileKeyStore(join(dataDir, 'store.key')),
+    appVersion: '0.0.0-test',
+    log: () => undefined,
+    seed: sampleSeeder(SEED),
+  });
 }
 
 /** The next `sync.state` event that satisfies `ok` (or the current state, if it already does). */
@@ -65,7 +71,16 @@ describe('a device enrolled at HQ', () => {
   afterAll(() => dir.cleanup());
   const keyStore = () => fileKeyStore(join(dir.path, 'store.key'));
   const enrol = async (code: string) =>
-    enrolStoreIfNeeded({ dataDir: dir.path, keyStore: keyStore(), hqUrl: hq.url, code, appVersion: '0.0.0-test', hostname: 'test', newId, log: () => undefined });
+    enrolStoreIfNeeded({
+      dataDir: dir.path,
+      keyStore: keyStore(),
+      hqUrl: hq.url,
+      code,
+      appVersion: '0.0.0-test',
+      hostname: 'test',
+      newId,
+      log: () => undefined,
+    });
   let terminal: Terminal;
 
   it('enrols once, before the terminal opens; a later start does not use the code again', async () => {
@@ -76,7 +91,11 @@ describe('a device enrolled at HQ', () => {
 
   it('provisions its store from HQ instead of the sample seed, and comes online', async () => {
     terminal = open(dir.path);
-    const state = await syncState(terminal, (s) => s.hq === 'online' && s.provisioning?.phase !== 'running' && s.lastSyncAt !== null, 'online after provisioning');
+    const state = await syncState(
+      terminal,
+      (s) => s.hq === 'online' && s.provisioning?.phase !== 'running' && s.lastSyncAt !== null,
+      'online after provisioning',
+    );
     expect(state.pendingEvents).toBe(0);
     const status = terminal.status();
     if (status.state !== 'ready') throw new Error('not ready');
@@ -96,14 +115,22 @@ describe('a device enrolled at HQ', () => {
   });
 
   it('keeps an event HQ rejects on the dead-letter list, reported to HQ', async () => {
-    const [stranger] = await db.query<{ id: string }>("SELECT id FROM staff WHERE store_id <> $1 LIMIT 1", [TEST_STORE]);
+    const [stranger] = await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id <> $1 LIMIT 1', [TEST_STORE]);
     const store = openStore({ path: join(dir.path, 'shopfloor.db'), keyStore: keyStore() });
     const eventId = newId();
     try {
       const meta = (key: string) => (store.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string }).value;
       store.db
         .prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(eventId, 'cash.paid_in', JSON.stringify({ id: newId(), sessionId: newId(), amountFen: 100, reason: 'test', approvedBy: null }), stranger!.id, meta('device_id'), meta('store_id'), new Date().toISOString());
+        .run(
+          eventId,
+          'cash.paid_in',
+          JSON.stringify({ id: newId(), sessionId: newId(), amountFen: 100, reason: 'test', approvedBy: null }),
+          stranger!.id,
+          meta('device_id'),
+          meta('store_id'),
+          new Date().toISOString(),
+        );
     } finally {
       store.close();
     }
@@ -113,7 +140,8 @@ describe('a device enrolled at HQ', () => {
     const { items } = value<{ items: DeadLetterView[] }>(await terminal.dispatch('sync', 'deadLetters', {}, call));
     expect(items).toEqual([expect.objectContaining({ id: eventId, type: 'cash.paid_in', reason: 'foreign_staff' })]);
     // Reporting happens in the same round or the next one.
-    const reported = async () => value<{ items: DeadLetterView[] }>(await terminal.dispatch('sync', 'deadLetters', {}, call)).items[0]?.reported;
+    const reported = async () =>
+      value<{ items: DeadLetterView[] }>(await terminal.dispatch('sync', 'deadLetters', {}, call)).items[0]?.reported;
     if (!(await reported())) await terminal.dispatch('sync', 'syncNow', {}, call);
     expect(await reported()).toBe(true);
   });
@@ -148,7 +176,16 @@ describe('a device never enrolled', () => {
   it('refuses to enrol with a code HQ does not know, and stays unenrolled', async () => {
     const dir = tempDir();
     try {
-      const attempt = enrolStoreIfNeeded({ dataDir: dir.path, keyStore: fileKeyStore(join(dir.path, 'store.key')), hqUrl: hq.url, code: 'ZZZZ-ZZZZ-ZZZZ', appVersion: '0', hostname: 't', newId, log: () => undefined });
+      const attempt = enrolStoreIfNeeded({
+        dataDir: dir.path,
+        keyStore: fileKeyStore(join(dir.path, 'store.key')),
+        hqUrl: hq.url,
+        code: 'ZZZZ-ZZZZ-ZZZZ',
+        appVersion: '0',
+        hostname: 't',
+        newId,
+        log: () => undefined,
+      });
       await expect(attempt).rejects.toMatchObject({ code: 'enrolment_invalid' });
       const terminal = open(dir.path);
       expect(terminal.status().state === 'ready' && terminal.status()).toMatchObject({ sync: { hq: 'not_configured' } });

@@ -22,7 +22,24 @@ export type DecodedItem =
   | { type: 'transmit-status'; n: number }
   | { type: 'unknown'; bytes: number[] };
 
-const BARCODES: Record<number, string> = { 0: 'UPC-A', 1: 'UPC-E', 2: 'EAN13', 3: 'EAN8', 4: 'CODE39', 5: 'ITF', 6: 'CODABAR', 65: 'UPC-A', 66: 'UPC-E', 67: 'EAN13', 68: 'EAN8', 69: 'CODE39', 70: 'ITF', 71: 'CODABAR', 72: 'CODE93', 73: 'CODE128' };
+const BARCODES: Record<number, string> = {
+  0: 'UPC-A',
+  1: 'UPC-E',
+  2: 'EAN13',
+  3: 'EAN8',
+  4: 'CODE39',
+  5: 'ITF',
+  6: 'CODABAR',
+  65: 'UPC-A',
+  66: 'UPC-E',
+  67: 'EAN13',
+  68: 'EAN8',
+  69: 'CODE39',
+  70: 'ITF',
+  71: 'CODABAR',
+  72: 'CODE93',
+  73: 'CODE128',
+};
 
 /** Dots a character cell is wide in font A (12 × 24): single-byte 12, double-byte 24. */
 const CELL = 12;

@@ -9,9 +9,7 @@ import { openUsbPrinter } from './usb-printer.js';
 
 /** Where a printer is (the device profile's `printer.connection`). */
 export type PrinterConnectionProfile =
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'serial'; line: SerialLineOptions }
-  | { kind: 'usb'; path: string };
+  { kind: 'tcp'; host: string; port: number } | { kind: 'serial'; line: SerialLineOptions } | { kind: 'usb'; path: string };
 
 /** Opens the link a printer profile describes. */
 export function openPrinter(profile: PrinterConnectionProfile, connectTimeoutMs = 3000): Promise<PrinterConnection> {

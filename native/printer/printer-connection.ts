@@ -67,7 +67,13 @@ export class AnswerBuffer {
    * `PrinterConnection.request` for a link that writes with `write`: waits for the answer before
    * the query goes out (so a fast answer is not missed), and fails it at once if the write fails.
    */
-  ask(write: (bytes: Uint8Array) => Promise<void>, query: Uint8Array, length: number, timeoutMs: number, what = 'a status query'): Promise<Uint8Array> {
+  ask(
+    write: (bytes: Uint8Array) => Promise<void>,
+    query: Uint8Array,
+    length: number,
+    timeoutMs: number,
+    what = 'a status query',
+  ): Promise<Uint8Array> {
     const answer = this.next(length, timeoutMs, what);
     write(query).catch((error: unknown) => this.fail(error as Error));
     return answer;

@@ -3,7 +3,14 @@ import { encodeRealtimeStatus, isStatusByte, parseRealtimeStatus, problemOf, Sta
 
 describe('ESC/POS real-time status (DLE EOT)', () => {
   it('reads an idle printer as online with paper', () => {
-    expect(parseRealtimeStatus(0x12, 0x12, 0x12)).toEqual({ online: true, drawerOpen: false, coverOpen: false, error: false, paperEnd: false, paperNearEnd: false });
+    expect(parseRealtimeStatus(0x12, 0x12, 0x12)).toEqual({
+      online: true,
+      drawerOpen: false,
+      coverOpen: false,
+      error: false,
+      paperEnd: false,
+      paperNearEnd: false,
+    });
   });
 
   it('decodes offline, cover open, paper end and near end, drawer open (Epson bit layout)', () => {

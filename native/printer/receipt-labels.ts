@@ -3,7 +3,15 @@ import type { ReceiptDocument, ReceiptKind } from './receipt-document.js';
 /** The template's fixed labels, in both receipt languages. */
 const LABELS = {
   'zh-CN': {
-    title: { sale: '销售小票', return: '退货单', exchange: '换货单', x_report: 'X 报表', z_report: 'Z 报表（日结）', no_sale: '开钱箱（无销售）', test: '打印测试页' },
+    title: {
+      sale: '销售小票',
+      return: '退货单',
+      exchange: '换货单',
+      x_report: 'X 报表',
+      z_report: 'Z 报表（日结）',
+      no_sale: '开钱箱（无销售）',
+      test: '打印测试页',
+    },
     receiptNo: '单号',
     time: '时间',
     staff: '收银员',
@@ -25,7 +33,15 @@ const LABELS = {
     testBody: ['中文：你好，世界 ￥123.45', 'English: The quick brown fox', '生僻字：𠮷 䶮'],
   },
   en: {
-    title: { sale: 'Sales receipt', return: 'Return', exchange: 'Exchange', x_report: 'X report', z_report: 'Z report (day end)', no_sale: 'No sale (drawer)', test: 'Test page' },
+    title: {
+      sale: 'Sales receipt',
+      return: 'Return',
+      exchange: 'Exchange',
+      x_report: 'X report',
+      z_report: 'Z report (day end)',
+      no_sale: 'No sale (drawer)',
+      test: 'Test page',
+    },
     receiptNo: 'No.',
     time: 'Time',
     staff: 'Cashier',

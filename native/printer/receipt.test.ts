@@ -57,7 +57,13 @@ describe('receipt template → ESC/POS', () => {
     const kinds: ReceiptKind[] = ['sale', 'return', 'exchange', 'x_report', 'z_report', 'no_sale', 'test'];
     for (const kind of kinds) {
       for (const language of ['zh-CN', 'en'] as const) {
-        const doc: ReceiptDocument = { ...base, kind, language, copy: kind === 'return', report: { title: 'Z', rows: [{ label: '现金', value: receiptMoney(100) }] } };
+        const doc: ReceiptDocument = {
+          ...base,
+          kind,
+          language,
+          copy: kind === 'return',
+          report: { title: 'Z', rows: [{ label: '现金', value: receiptMoney(100) }] },
+        };
         const items = decode(renderEscPos(doc, { mode: 'text-gb18030', paperMm: 58 }).bytes);
         expect(items.filter((i) => i.type === 'cut')).toHaveLength(1);
         expect(textOf(items)).toContain(language === 'en' ? 'No.: S001-7F3A-261122-0042' : '单号: S001-7F3A-261122-0042');

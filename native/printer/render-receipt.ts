@@ -78,7 +78,13 @@ export function renderEscPos(doc: ReceiptDocument, format: PrintFormat): Rendere
     return { bytes: concat([INIT, rasterCommands(bitmap), Uint8Array.of(0x1b, 0x64, 4), FEED_AND_CUT, ...tail]), replacedChars: 0 };
   }
   const { text, replaced } = fitToPrinterFont(receiptMarkup(doc, templateOptions(format)));
-  const commands = receiptline.transform(text, { cpl: charsPerLine(format.paperMm), encoding: 'gb18030', command: 'escpos', spacing: true, cutting: true });
+  const commands = receiptline.transform(text, {
+    cpl: charsPerLine(format.paperMm),
+    encoding: 'gb18030',
+    command: 'escpos',
+    spacing: true,
+    cutting: true,
+  });
   // receiptline returns one character a byte, and ends with `GS r 1` (transmit paper status): the
   // queue asks for status itself with DLE EOT, and a stray answer must not be taken for one.
   const body = commands.endsWith('\x1dr1') ? commands.slice(0, -3) : commands;

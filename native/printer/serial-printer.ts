@@ -14,7 +14,9 @@ export type SerialLineOptions = {
 /** Opens a serial (RS-232 / USB-CDC) printer; rejects with PrinterLinkError when the port cannot be opened. */
 export async function openSerialPrinter(line: SerialLineOptions): Promise<PrinterConnection> {
   const port = new SerialPort({ ...line, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(new PrinterLinkError(`${line.path}: ${error.message}`)) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    port.open((error) => (error ? reject(new PrinterLinkError(`${line.path}: ${error.message}`)) : resolve())),
+  );
   const answers = new AnswerBuffer();
   let open = true;
   port.on('data', (chunk: Buffer) => answers.push(chunk));

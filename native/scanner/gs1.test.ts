@@ -42,7 +42,7 @@ describe('GS1 element strings', () => {
 
   it('never throws on random GS1-looking input', () => {
     let seed = 99;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const alphabet = `0123456789ABC-${GS}`;
     for (let i = 0; i < 10_000; i++) {
       let s = [']C1', ']d2', ']Q3', ']e0'][i % 4]!;

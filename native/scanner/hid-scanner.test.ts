@@ -41,7 +41,12 @@ describe('USB-HID POS scanner (report replay)', () => {
     const device = new ReplayDevice();
     const { scans } = collect(device);
     // Recorded shape of a Honeywell 1950g in HID POS mode scanning an EAN-13.
-    device.replay([Buffer.from('020d5d4530363937313131313337363138330000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000', 'hex')]);
+    device.replay([
+      Buffer.from(
+        '020d5d4530363937313131313337363138330000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000',
+        'hex',
+      ),
+    ]);
     expect(scans).toEqual(['6971111376183']);
     expect(classifyScan(scans[0]!)).toMatchObject({ kind: 'product', code: '6971111376183' });
   });
@@ -83,7 +88,7 @@ describe('USB-HID POS scanner (report replay)', () => {
   it('the parser survives random reports', () => {
     const parser = new HidPosReportParser(512);
     let seed = 7;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     let outputs = 0;
     for (let i = 0; i < 10_000; i++) {
       const r = Buffer.alloc(Math.floor(rand() * 70));

@@ -30,7 +30,14 @@ describe('scan line framing', () => {
 
   it('rejects control bytes and invalid UTF-8 as garbage but keeps GS (FNC1) and UTF-8 Chinese', () => {
     const f = new ScanLineFramer('CR', 128);
-    const out = f.push(Buffer.concat([bytes('ab\x07c\r'), Buffer.from([0xff, 0xfe, 0x0d]), bytes(']C10109876543210982\x1d10LOT\r'), Buffer.from('会员M1\r', 'utf8')]));
+    const out = f.push(
+      Buffer.concat([
+        bytes('ab\x07c\r'),
+        Buffer.from([0xff, 0xfe, 0x0d]),
+        bytes(']C10109876543210982\x1d10LOT\r'),
+        Buffer.from('会员M1\r', 'utf8'),
+      ]),
+    );
     expect(out.errors.map((e) => e.kind)).toEqual(['garbage', 'garbage']);
     expect(out.scans).toEqual([']C10109876543210982\x1d10LOT', '会员M1']);
   });

@@ -82,7 +82,12 @@ export class ScanLineFramer {
     const out: FramerOutput = { scans: [], errors: [] };
     if (!this.hasPartial) return out;
     if (asScan && !this.overlong) this.endLine(out);
-    else this.drop(out, this.overlong ? 'overlong' : 'partial', this.overlong ? `longer than ${this.maxLength} bytes` : `${this.buffer.length} bytes with no terminator`);
+    else
+      this.drop(
+        out,
+        this.overlong ? 'overlong' : 'partial',
+        this.overlong ? `longer than ${this.maxLength} bytes` : `${this.buffer.length} bytes with no terminator`,
+      );
     return out;
   }
 

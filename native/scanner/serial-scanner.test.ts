@@ -22,11 +22,25 @@ afterEach(async () => {
 });
 
 function options(over: Partial<SerialScannerOptions> = {}): SerialScannerOptions {
-  return { path: pair.b, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, terminator: 'CR', maxLength: 256, idleFlushMs: 0, reconnectMinMs: 10, reconnectMaxMs: 50, ...over };
+  return {
+    path: pair.b,
+    baudRate: 9600,
+    dataBits: 8,
+    parity: 'none',
+    stopBits: 1,
+    terminator: 'CR',
+    maxLength: 256,
+    idleFlushMs: 0,
+    reconnectMinMs: 10,
+    reconnectMaxMs: 50,
+    ...over,
+  };
 }
 
 /** Starts the driver and resolves once its port is open. */
-async function startScanner(over: Partial<SerialScannerOptions> = {}): Promise<{ scans: string[]; errors: Record<ScannerErrorKind, number> }> {
+async function startScanner(
+  over: Partial<SerialScannerOptions> = {},
+): Promise<{ scans: string[]; errors: Record<ScannerErrorKind, number> }> {
   const s = new SerialScanner(options(over));
   scanner = s;
   const seen = { scans: [] as string[], errors: { garbage: 0, overlong: 0, partial: 0, io: 0 } };
@@ -77,7 +91,7 @@ describe('serial scanner over a real pseudo-terminal (socat)', () => {
     device = await VirtualScanner.open(pair.a);
     // A deterministic generator: the same fuzz every run.
     let seed = 20261122;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const valid: string[] = [];
     const chunks: Buffer[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -87,7 +101,9 @@ describe('serial scanner over a real pseudo-terminal (socat)', () => {
       chunks.push(bytes, Buffer.from('\r'));
       if (i % 10 === 0) {
         // Malformed GS1: bad AI, missing separator, truncated, a lone FNC1.
-        const gs1 = [']C10198765432109', ']d2\x1d\x1d', ']C1011234567890123417', ']C1' + '9'.repeat(300), ']Q3\x1d10ABC\x1d'][Math.floor(rand() * 5)]!;
+        const gs1 = [']C10198765432109', ']d2\x1d\x1d', ']C1011234567890123417', ']C1' + '9'.repeat(300), ']Q3\x1d10ABC\x1d'][
+          Math.floor(rand() * 5)
+        ]!;
         chunks.push(Buffer.from(gs1 + '\r', 'latin1'));
       }
       if (i % 100 === 50) {

@@ -105,10 +105,13 @@ export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
     this.idleTimer = undefined;
     if (this.framer.hasPartial) {
       const flush = this.options.idleFlushMs > 0;
-      this.idleTimer = setTimeout(() => {
-        this.idleTimer = undefined;
-        this.deliver(this.framer.flush(flush));
-      }, flush ? this.options.idleFlushMs : (this.options.partialDropMs ?? 1000));
+      this.idleTimer = setTimeout(
+        () => {
+          this.idleTimer = undefined;
+          this.deliver(this.framer.flush(flush));
+        },
+        flush ? this.options.idleFlushMs : (this.options.partialDropMs ?? 1000),
+      );
     }
   }
 

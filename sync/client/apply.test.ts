@@ -18,7 +18,18 @@ afterEach(() => device.cleanup());
 
 const location = (id: string, kind = 'store') => [id, kind, id.slice(4), '店', 'Store', '上海', 'Shanghai', 31.2, 121.4, 'Asia/Shanghai'];
 const style = (code: string, price = 29900) => [code, 'SF', '羽绒服', 'Down coat', '外套', 'Coats', '25W', price];
-const sku = (code: string, styleCode: string, ean: string, price = 29900, active = true) => [code, styleCode, '001', '黑', 'Black', 'M', 2, ean, price, active];
+const sku = (code: string, styleCode: string, ean: string, price = 29900, active = true) => [
+  code,
+  styleCode,
+  '001',
+  '黑',
+  'Black',
+  'M',
+  2,
+  ean,
+  price,
+  active,
+];
 const stock = (loc: string, code: string, qty: number) => [loc, code, qty, NOW];
 
 function page(scope: string, cursor: string, sets: WirePage['sets'], more = false): WirePage {
@@ -29,14 +40,35 @@ const catalog = () =>
   page('brand:SF', 'c1', [
     { kind: 'location', rows: [location(STORE), location(WH, 'warehouse')], deletes: [] },
     { kind: 'style', rows: [style('ST1'), style('ST2')], deletes: [] },
-    { kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011'), sku('ST1-L', 'ST1', '6900000000012', 29900, false), sku('ST2-M', 'ST2', '6900000000021')], deletes: [] },
+    {
+      kind: 'sku',
+      rows: [
+        sku('ST1-M', 'ST1', '6900000000011'),
+        sku('ST1-L', 'ST1', '6900000000012', 29900, false),
+        sku('ST2-M', 'ST2', '6900000000021'),
+      ],
+      deletes: [],
+    },
     { kind: 'stock', rows: [stock(WH, 'ST1-M', 50)], deletes: [] },
   ]);
 
 const storePage = (cursor: string, sets: WirePage['sets']) => page(`store:${STORE}`, cursor, sets);
 const staff = (id: string) => [id, STORE, id.toUpperCase(), '王', 'cashier', true];
 const customer = (id: string, guide: string | null) => [id, STORE, '李', '13800000000', 'gold', 100, guide, NOW];
-const coupon = (code: string, customerId: string | null) => [code, customerId, 'amount', '券', 'Coupon', 1000, 0, 0, true, NOW, '2027-01-01T00:00:00.000Z', 'issued'];
+const coupon = (code: string, customerId: string | null) => [
+  code,
+  customerId,
+  'amount',
+  '券',
+  'Coupon',
+  1000,
+  0,
+  0,
+  true,
+  NOW,
+  '2027-01-01T00:00:00.000Z',
+  'issued',
+];
 
 function q<T>(sql: string, ...params: unknown[]): T[] {
   return device.store.db.prepare(sql).all(...params) as T[];
@@ -48,7 +80,9 @@ describe('applyPage', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW, insertOnly: true });
     expect(count('sku')).toBe(3);
     // HQ changed ST1-M mid-download: it comes again later in the feed, next to a new SKU.
-    const again = page('brand:SF', 'c2', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011', 19900), sku('ST2-L', 'ST2', '6900000000022')], deletes: [] }]);
+    const again = page('brand:SF', 'c2', [
+      { kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011', 19900), sku('ST2-L', 'ST2', '6900000000022')], deletes: [] },
+    ]);
     expect(applyPage(st, again, { storeId: STORE, now: NOW, insertOnly: true })).toEqual({ rows: 2, deletes: 0 });
     expect(q('SELECT sku, price_fen FROM sku ORDER BY sku')).toEqual([
       { sku: 'ST1-L', price_fen: 29900 },
@@ -70,7 +104,10 @@ describe('applyPage', () => {
     expect(readCursors(device.store.db).get('brand:SF')).toMatchObject({ cursor: 'c1', done: true });
 
     // A price change arrives as the whole row again.
-    applyPage(st, page('brand:SF', 'c2', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011', 19900)], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(st, page('brand:SF', 'c2', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011', 19900)], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
     expect(q('SELECT price_fen FROM sku WHERE sku = ?', 'ST1-M')).toEqual([{ price_fen: 19900 }]);
     expect(readCursors(device.store.db).get('brand:SF')?.cursor).toBe('c2');
   });
@@ -79,19 +116,40 @@ describe('applyPage', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
     const bad = page('brand:SF', 'c9', [
       { kind: 'style', rows: [style('ST3')], deletes: [] },
-      { kind: 'sku', rows: [sku('ST3-M', 'ST3', '6900000000031'), ['ST3-L', 'ST3', '001', '黑', 'Black', 'L', 3, '6900000000032', '29900', true]], deletes: [] },
+      {
+        kind: 'sku',
+        rows: [sku('ST3-M', 'ST3', '6900000000031'), ['ST3-L', 'ST3', '001', '黑', 'Black', 'L', 3, '6900000000032', '29900', true]],
+        deletes: [],
+      },
     ]);
     expect(() => applyPage(st, bad, { storeId: STORE, now: NOW })).toThrow(PageRefusedError);
     expect(count('style')).toBe(2);
     expect(readCursors(device.store.db).get('brand:SF')?.cursor).toBe('c1');
-    expect(() => applyPage(st, page('brand:SF', 'c9', [{ kind: 'sku', rows: [], deletes: [[1, 2]] }]), { storeId: STORE, now: NOW })).toThrow(/key/);
-    expect(() => applyPage(st, page('brand:SF', 'c9', [{ kind: 'nope', rows: [], deletes: [] }]), { storeId: STORE, now: NOW })).toThrow(/unknown entity kind/);
+    expect(() =>
+      applyPage(st, page('brand:SF', 'c9', [{ kind: 'sku', rows: [], deletes: [[1, 2]] }]), { storeId: STORE, now: NOW }),
+    ).toThrow(/key/);
+    expect(() => applyPage(st, page('brand:SF', 'c9', [{ kind: 'nope', rows: [], deletes: [] }]), { storeId: STORE, now: NOW })).toThrow(
+      /unknown entity kind/,
+    );
   });
 
   it('accepts a child before its parent: a parent HQ changed later comes in a later page', () => {
-    applyPage(st, page('brand:SF', 'c1', [{ kind: 'location', rows: [location(STORE)], deletes: [] }, { kind: 'style', rows: [style('ST1')], deletes: [] }]), { storeId: STORE, now: NOW });
-    applyPage(st, page('brand:SF', 'c2', [{ kind: 'stock', rows: [stock(STORE, 'ST1-M', 3)], deletes: [] }], true), { storeId: STORE, now: NOW });
-    applyPage(st, page('brand:SF', 'c3', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011')], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      page('brand:SF', 'c1', [
+        { kind: 'location', rows: [location(STORE)], deletes: [] },
+        { kind: 'style', rows: [style('ST1')], deletes: [] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
+    applyPage(st, page('brand:SF', 'c2', [{ kind: 'stock', rows: [stock(STORE, 'ST1-M', 3)], deletes: [] }], true), {
+      storeId: STORE,
+      now: NOW,
+    });
+    applyPage(st, page('brand:SF', 'c3', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000011')], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
     expect(q('SELECT s.sku, k.qty FROM sku s JOIN stock k ON k.sku = s.sku')).toEqual([{ sku: 'ST1-M', qty: 3 }]);
     expect(device.store.db.pragma('foreign_key_check')).toEqual([]);
     // The connection enforces foreign keys again for the terminal's own writes.
@@ -100,17 +158,39 @@ describe('applyPage', () => {
 
   it("keeps the device's own columns (PIN lockout counters) when HQ's row changes", () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
-    applyPage(st, storePage('s1', [{ kind: 'staff', rows: [staff('stf-1')], deletes: [] }, { kind: 'staff_credential', rows: [['stf-1', 'salt', 'hash1']], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      storePage('s1', [
+        { kind: 'staff', rows: [staff('stf-1')], deletes: [] },
+        { kind: 'staff_credential', rows: [['stf-1', 'salt', 'hash1']], deletes: [] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
     device.store.db.prepare("UPDATE staff_credential SET failed_attempts = 3, locked_until = ? WHERE staff_id = 'stf-1'").run(NOW);
-    applyPage(st, storePage('s2', [{ kind: 'staff_credential', rows: [['stf-1', 'salt2', 'hash2']], deletes: [] }]), { storeId: STORE, now: NOW });
-    expect(q('SELECT pin_hash, failed_attempts, locked_until FROM staff_credential')).toEqual([{ pin_hash: 'hash2', failed_attempts: 3, locked_until: NOW }]);
+    applyPage(st, storePage('s2', [{ kind: 'staff_credential', rows: [['stf-1', 'salt2', 'hash2']], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
+    expect(q('SELECT pin_hash, failed_attempts, locked_until FROM staff_credential')).toEqual([
+      { pin_hash: 'hash2', failed_attempts: 3, locked_until: NOW },
+    ]);
   });
 
   it('takes children along with a tombstone, but not a child that moved to another parent in the same page', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
-    applyPage(st, storePage('s1', [{ kind: 'stock', rows: [stock(STORE, 'ST1-M', 4), stock(STORE, 'ST2-M', 7)], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(st, storePage('s1', [{ kind: 'stock', rows: [stock(STORE, 'ST1-M', 4), stock(STORE, 'ST2-M', 7)], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
     // ST1 goes; ST1-L moves to ST2 in the same page; ST1-M goes with its style (and its stock).
-    applyPage(st, page('brand:SF', 'c2', [{ kind: 'style', rows: [], deletes: [['ST1']] }, { kind: 'sku', rows: [sku('ST1-L', 'ST2', '6900000000012')], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      page('brand:SF', 'c2', [
+        { kind: 'style', rows: [], deletes: [['ST1']] },
+        { kind: 'sku', rows: [sku('ST1-L', 'ST2', '6900000000012')], deletes: [] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
     expect(q('SELECT sku, style_code FROM sku ORDER BY sku')).toEqual([
       { sku: 'ST1-L', style_code: 'ST2' },
       { sku: 'ST2-M', style_code: 'ST2' },
@@ -129,13 +209,27 @@ describe('applyPage', () => {
         { kind: 'staff', rows: [staff('stf-g')], deletes: [] },
         { kind: 'staff_credential', rows: [['stf-g', 's', 'h']], deletes: [] },
         { kind: 'customer', rows: [customer('cus-1', 'stf-g'), customer('cus-2', 'stf-g')], deletes: [] },
-        { kind: 'member_code', rows: [['M1', 'cus-1'], ['M2', 'cus-2']], deletes: [] },
+        {
+          kind: 'member_code',
+          rows: [
+            ['M1', 'cus-1'],
+            ['M2', 'cus-2'],
+          ],
+          deletes: [],
+        },
         { kind: 'coupon', rows: [coupon('CPN-1', 'cus-1'), coupon('CPN-ALL', null)], deletes: [] },
       ]),
       { storeId: STORE, now: NOW },
     );
     device.store.db.prepare("INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES ('CPN-1', 'sale-1', ?, 1)").run(NOW);
-    applyPage(st, storePage('s2', [{ kind: 'customer', rows: [], deletes: [['cus-1']] }, { kind: 'staff', rows: [], deletes: [['stf-g']] }]), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      storePage('s2', [
+        { kind: 'customer', rows: [], deletes: [['cus-1']] },
+        { kind: 'staff', rows: [], deletes: [['stf-g']] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
     expect(q('SELECT id, guide_id FROM customer')).toEqual([{ id: 'cus-2', guide_id: null }]);
     expect(q('SELECT code FROM member_code')).toEqual([{ code: 'M2' }]);
     expect(q('SELECT code FROM coupon')).toEqual([{ code: 'CPN-ALL' }]);
@@ -145,7 +239,14 @@ describe('applyPage', () => {
 
   it('replaces a member code of the same customer in one page (tombstones go first)', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
-    applyPage(st, storePage('s1', [{ kind: 'customer', rows: [customer('cus-1', null)], deletes: [] }, { kind: 'member_code', rows: [['M1', 'cus-1']], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      storePage('s1', [
+        { kind: 'customer', rows: [customer('cus-1', null)], deletes: [] },
+        { kind: 'member_code', rows: [['M1', 'cus-1']], deletes: [] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
     applyPage(st, storePage('s2', [{ kind: 'member_code', rows: [['M9', 'cus-1']], deletes: [['M1']] }]), { storeId: STORE, now: NOW });
     expect(q('SELECT code, customer_id FROM member_code')).toEqual([{ code: 'M9', customer_id: 'cus-1' }]);
   });
@@ -154,14 +255,29 @@ describe('applyPage', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
     const sale = (id: string, lines: { sku: string; qty: number }[], storeId = STORE) =>
       device.store.db
-        .prepare("INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, 'sale.completed', ?, 'stf-1', 'dev', ?, ?)")
+        .prepare(
+          "INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, 'sale.completed', ?, 'stf-1', 'dev', ?, ?)",
+        )
         .run(id, JSON.stringify({ saleId: id, lines }), storeId, NOW);
-    sale('e1', [{ sku: 'ST1-M', qty: 2 }, { sku: 'ST2-M', qty: 1 }]);
+    sale('e1', [
+      { sku: 'ST1-M', qty: 2 },
+      { sku: 'ST2-M', qty: 1 },
+    ]);
     sale('e2', [{ sku: 'ST1-M', qty: 1 }]);
     sale('e3', [{ sku: 'ST2-M', qty: -1 }]);
-    device.store.db.prepare("INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES ('e4', 'cash.paid_in', '{\"lines\":[{\"sku\":\"ST1-M\",\"qty\":5}]}', null, 'dev', ?, ?)").run(STORE, NOW);
+    device.store.db
+      .prepare(
+        'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (\'e4\', \'cash.paid_in\', \'{"lines":[{"sku":"ST1-M","qty":5}]}\', null, \'dev\', ?, ?)',
+      )
+      .run(STORE, NOW);
     applyPage(st, page('brand:SF', 'c2', [{ kind: 'stock', rows: [stock(WH, 'ST1-M', 50)], deletes: [] }]), { storeId: STORE, now: NOW });
-    applyPage(st, storePage('s1', [{ kind: 'stock', rows: [stock(STORE, 'ST1-M', 10), stock(STORE, 'ST2-M', 10), stock(STORE, 'ST1-L', 10)], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      storePage('s1', [
+        { kind: 'stock', rows: [stock(STORE, 'ST1-M', 10), stock(STORE, 'ST2-M', 10), stock(STORE, 'ST1-L', 10)], deletes: [] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
     expect(q('SELECT location_id, sku, qty FROM stock ORDER BY location_id, sku')).toEqual([
       { location_id: STORE, sku: 'ST1-L', qty: 10 },
       { location_id: STORE, sku: 'ST1-M', qty: 7 },

@@ -222,8 +222,10 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (insertOnly && (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE')) throw error;
-    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new PageRefusedError(page.scope, `page of ${page.scope} refused: a row refers to something this device does not have`, true);
-    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) throw new PageRefusedError(page.scope, `page of ${page.scope} refused by the store: ${(error as Error).message}`);
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+      throw new PageRefusedError(page.scope, `page of ${page.scope} refused: a row refers to something this device does not have`, true);
+    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'))
+      throw new PageRefusedError(page.scope, `page of ${page.scope} refused by the store: ${(error as Error).message}`);
     throw error;
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');
@@ -251,6 +253,12 @@ function cascade(st: ApplyStatements, table: string, key: CellValue): void {
 export type ScopeCursor = { scope: string; cursor: string; applied: number; total: number | null; done: boolean };
 
 export function readCursors(db: Database): Map<string, ScopeCursor> {
-  const rows = db.prepare('SELECT scope, cursor, applied, total, done FROM sync_cursor').all() as { scope: string; cursor: string; applied: number; total: number | null; done: number }[];
+  const rows = db.prepare('SELECT scope, cursor, applied, total, done FROM sync_cursor').all() as {
+    scope: string;
+    cursor: string;
+    applied: number;
+    total: number | null;
+    done: number;
+  }[];
   return new Map(rows.map((r) => [r.scope, { ...r, done: r.done === 1 }]));
 }

@@ -54,7 +54,10 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
   // the same device with the same key. So the key is kept before it is sent, until enrolment is stored.
   const pendingPem = readMeta(db, 'enrol_pending_key');
   const privateKey = pendingPem ? createPrivateKey({ key: pendingPem, format: 'pem' }) : generateKeyPairSync('ed25519').privateKey;
-  if (!pendingPem) db.prepare("INSERT INTO meta (key, value) VALUES ('enrol_pending_key', ?)").run(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+  if (!pendingPem)
+    db.prepare("INSERT INTO meta (key, value) VALUES ('enrol_pending_key', ?)").run(
+      privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
   const publicKey = createPublicKey(privateKey);
   const publicKeyText = publicKeyToBase64(publicKey);
   const request: EnrolRequest = {
@@ -68,19 +71,29 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
   const hqUrl = options.hqUrl.replace(/\/+$/, '');
   let answer: EnrolResponse;
   try {
-    answer = await postJson({ url: hqUrl, timeoutMs: options.timeoutMs, fetch: options.fetch }, SYNC_PATHS.enrol, JSON.stringify(request), {}, enrolResponseSchema);
+    answer = await postJson(
+      { url: hqUrl, timeoutMs: options.timeoutMs, fetch: options.fetch },
+      SYNC_PATHS.enrol,
+      JSON.stringify(request),
+      {},
+      enrolResponseSchema,
+    );
   } catch (error) {
     if (error instanceof HqRequestError) throw new EnrolError(error.code, error.message);
     throw error;
   }
-  if (answer.deviceId !== deviceId) throw new EnrolError('bad_response', `HQ enrolled device ${answer.deviceId}, not this device (${deviceId})`);
+  if (answer.deviceId !== deviceId)
+    throw new EnrolError('bad_response', `HQ enrolled device ${answer.deviceId}, not this device (${deviceId})`);
   const now = (options.clock ?? (() => new Date()))().toISOString();
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   db.transaction(() => {
     const storeId = readMeta(db, 'store_id');
     const waiting = (db.prepare('SELECT count(*) AS n FROM outbox WHERE store_id <> ?').get(answer.storeId) as { n: number }).n;
     if (storeId !== answer.storeId && waiting > 0) {
-      throw new EnrolError('pending_events', `${waiting} events of store ${storeId ?? '?'} are not synced yet; this device cannot join store ${answer.storeId} until they are.`);
+      throw new EnrolError(
+        'pending_events',
+        `${waiting} events of store ${storeId ?? '?'} are not synced yet; this device cannot join store ${answer.storeId} until they are.`,
+      );
     }
     // A device moved to another store starts its feeds from the beginning.
     if (storeId !== answer.storeId || readIdentity(db)?.brand !== answer.brand) db.prepare('DELETE FROM sync_cursor').run();

@@ -15,7 +15,17 @@ export type DeviceIdentity = {
   privateKey: KeyObject;
 };
 
-export const IDENTITY_KEYS = ['device_id', 'store_id', 'hq_url', 'brand', 'store_code', 'receipt_code', 'scopes', 'enrolled_at', 'device_private_key'] as const;
+export const IDENTITY_KEYS = [
+  'device_id',
+  'store_id',
+  'hq_url',
+  'brand',
+  'store_code',
+  'receipt_code',
+  'scopes',
+  'enrolled_at',
+  'device_private_key',
+] as const;
 
 export function readMeta(db: Database, key: string): string | undefined {
   return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
@@ -23,7 +33,10 @@ export function readMeta(db: Database, key: string): string | undefined {
 
 /** The enrolled identity, or null when this device was never enrolled (standalone demo). */
 export function readIdentity(db: Database): DeviceIdentity | null {
-  const rows = db.prepare(`SELECT key, value FROM meta WHERE key IN (${IDENTITY_KEYS.map(() => '?').join(',')})`).all(...IDENTITY_KEYS) as { key: string; value: string }[];
+  const rows = db.prepare(`SELECT key, value FROM meta WHERE key IN (${IDENTITY_KEYS.map(() => '?').join(',')})`).all(...IDENTITY_KEYS) as {
+    key: string;
+    value: string;
+  }[];
   const m = new Map(rows.map((r) => [r.key, r.value]));
   const pem = m.get('device_private_key');
   const hqUrl = m.get('hq_url');

@@ -51,7 +51,13 @@ export function openLive(options: LiveOptions): LiveChannel {
   function connect(): void {
     timer = null;
     if (closed) return;
-    const headers = signRequest(options.key.privateKey, { deviceId: options.key.deviceId, method: 'GET', path: SYNC_PATHS.live, body: '', now: options.clock() });
+    const headers = signRequest(options.key.privateKey, {
+      deviceId: options.key.deviceId,
+      method: 'GET',
+      path: SYNC_PATHS.live,
+      body: '',
+      now: options.clock(),
+    });
     const ws = new WebSocket(wsUrl, { headers, handshakeTimeout: 10_000, maxPayload: 64 * 1024 });
     socket = ws;
     let ended = false;

@@ -91,11 +91,18 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
     }),
   );
   const provisioning = [...state.values()].some((s) => !s.done);
-  const limit = Math.min(provisioning ? (options.provisioningLimit ?? MAX_PULL_LIMIT) : (options.incrementalLimit ?? 10_000), MAX_PULL_LIMIT);
+  const limit = Math.min(
+    provisioning ? (options.provisioningLimit ?? MAX_PULL_LIMIT) : (options.incrementalLimit ?? 10_000),
+    MAX_PULL_LIMIT,
+  );
   const outcome: PullOutcome = { rows: 0, deletes: 0, pages: 0, requests: 0, provisioning, applyMs: 0 };
 
   const request = (wanted: readonly string[], cursors: Map<string, string>, withTotal: boolean) => {
-    const body: PullRequest = { scopes: wanted.map((scope) => ({ scope, cursor: cursors.get(scope) ?? '' })), limit, ...(withTotal ? { withTotal } : {}) };
+    const body: PullRequest = {
+      scopes: wanted.map((scope) => ({ scope, cursor: cursors.get(scope) ?? '' })),
+      limit,
+      ...(withTotal ? { withTotal } : {}),
+    };
     outcome.requests++;
     const answer = client.post(SYNC_PATHS.pull, body, wirePullResponseSchema);
     // A dropped prefetch must not become an unhandled rejection.

@@ -19,7 +19,9 @@ beforeEach(() => {
 afterEach(() => device.cleanup());
 
 function addEvents(n: number, type = 'sale.completed'): string[] {
-  const insert = device.store.db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = device.store.db.prepare(
+    'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = newId();
@@ -35,7 +37,8 @@ function fakeClient(answer: (events: { id: string; type: string }[]) => PushResu
   return {
     bodies,
     post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-      const json = typeof body === 'object' && body !== null && 'rawJson' in body ? JSON.parse((body as { rawJson: string }).rawJson) : body;
+      const json =
+        typeof body === 'object' && body !== null && 'rawJson' in body ? JSON.parse((body as { rawJson: string }).rawJson) : body;
       bodies.push(json);
       if (path.endsWith('/push')) {
         const request = pushRequestSchema.parse(json);
@@ -52,20 +55,52 @@ describe('pushOutbox', () => {
     const client = fakeClient((events) =>
       events.flatMap((e): PushResult[] => {
         if (e.id === ids[1]) return [{ id: e.id, status: 'duplicate' }];
-        if (e.id === ids[2]) return [{ id: e.id, status: 'rejected', reason: 'foreign_staff', message: 'staff stf-1 is not of this store' }];
+        if (e.id === ids[2])
+          return [{ id: e.id, status: 'rejected', reason: 'foreign_staff', message: 'staff stf-1 is not of this store' }];
         if (e.id === ids[6]) return []; // HQ said nothing about it
         return [{ id: e.id, status: 'accepted' }];
       }),
     );
-    const outcome = await pushOutbox({ db: device.store.db, client, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW, batchSize: 3 });
+    const outcome = await pushOutbox({
+      db: device.store.db,
+      client,
+      deviceId: device.deviceId,
+      storeId: 'loc-S001',
+      clock: () => NOW,
+      batchSize: 3,
+    });
     expect(outcome).toEqual({ pushed: 5, rejected: 1, batches: 3 });
-    expect((client.bodies as { events: { id: string }[] }[]).map((b) => b.events.map((e) => e.id))).toEqual([ids.slice(0, 3), ids.slice(3, 6), [ids[6]]]);
+    expect((client.bodies as { events: { id: string }[] }[]).map((b) => b.events.map((e) => e.id))).toEqual([
+      ids.slice(0, 3),
+      ids.slice(3, 6),
+      [ids[6]],
+    ]);
     expect(readOutbox(device.store.db, 10).map((e) => e.id)).toEqual([ids[6]]);
     const dead = device.store.db.prepare('SELECT id, type, reason, message, payload, reported_at FROM dead_letter').all();
-    expect(dead).toEqual([{ id: ids[2], type: 'sale.completed', reason: 'foreign_staff', message: 'staff stf-1 is not of this store', payload: '{"n":2,"lines":[]}', reported_at: null }]);
+    expect(dead).toEqual([
+      {
+        id: ids[2],
+        type: 'sale.completed',
+        reason: 'foreign_staff',
+        message: 'staff stf-1 is not of this store',
+        payload: '{"n":2,"lines":[]}',
+        reported_at: null,
+      },
+    ]);
 
     expect(await reportDeadLetters(device.store.db, client, () => NOW)).toBe(1);
-    expect(client.bodies.at(-1)).toEqual({ items: [{ id: ids[2], type: 'sale.completed', reason: 'foreign_staff', message: 'staff stf-1 is not of this store', occurredAt: NOW.toISOString(), rejectedAt: NOW.toISOString() }] });
+    expect(client.bodies.at(-1)).toEqual({
+      items: [
+        {
+          id: ids[2],
+          type: 'sale.completed',
+          reason: 'foreign_staff',
+          message: 'staff stf-1 is not of this store',
+          occurredAt: NOW.toISOString(),
+          rejectedAt: NOW.toISOString(),
+        },
+      ],
+    });
     expect(await reportDeadLetters(device.store.db, client, () => NOW)).toBe(0);
   });
 
@@ -73,10 +108,14 @@ describe('pushOutbox', () => {
     addEvents(2);
     const stranger = '01900000-0000-7000-8000-000000000000';
     const liar = fakeClient(() => [{ id: stranger, status: 'accepted' }]);
-    expect(await pushOutbox({ db: device.store.db, client: liar, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW })).toEqual({ pushed: 0, rejected: 0, batches: 1 });
+    expect(
+      await pushOutbox({ db: device.store.db, client: liar, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW }),
+    ).toEqual({ pushed: 0, rejected: 0, batches: 1 });
     expect(pendingCount(device.store.db)).toBe(2);
     const down: SignedClient = { post: () => Promise.reject(new HqRequestError('network', null, 'down')) };
-    await expect(pushOutbox({ db: device.store.db, client: down, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW })).rejects.toThrow('down');
+    await expect(
+      pushOutbox({ db: device.store.db, client: down, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW }),
+    ).rejects.toThrow('down');
     expect(pendingCount(device.store.db)).toBe(2);
   });
 });

@@ -17,14 +17,24 @@ export type PushOptions = {
 
 export type PushOutcome = { pushed: number; rejected: number; batches: number };
 
-type OutboxRow = { id: string; type: string; payload: string; staff_id: string | null; device_id: string; store_id: string; occurred_at: string };
+type OutboxRow = {
+  id: string;
+  type: string;
+  payload: string;
+  staff_id: string | null;
+  device_id: string;
+  store_id: string;
+  occurred_at: string;
+};
 
 // Room for the envelope ({"deviceId":…,"storeId":…,"events":[…]}) under HQ's body limit.
 const ENVELOPE_BYTES = 1024;
 
 /** The oldest events, as many as fit one request. The payload stays JSON text: it is sent as stored. */
 function readBatch(db: Database, limit: number): { rows: OutboxRow[]; json: string[] } {
-  const rows = db.prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?').all(limit) as OutboxRow[];
+  const rows = db
+    .prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?')
+    .all(limit) as OutboxRow[];
   const json: string[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const r of rows) {
@@ -43,7 +53,12 @@ function readBatch(db: Database, limit: number): { rows: OutboxRow[]; json: stri
  * rejected ones move to the dead-letter list as they were. An id HQ did not answer for stays
  * (the next push sends it again and gets `duplicate` if HQ had it after all).
  */
-export function applyPushResults(db: Database, rows: readonly OutboxRow[], results: readonly PushResult[], rejectedAt: string): { done: number; rejected: number } {
+export function applyPushResults(
+  db: Database,
+  rows: readonly OutboxRow[],
+  results: readonly PushResult[],
+  rejectedAt: string,
+): { done: number; rejected: number } {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const remove = db.prepare('DELETE FROM outbox WHERE id = ?');
   const dead = db.prepare(
@@ -59,7 +74,18 @@ export function applyPushResults(db: Database, rows: readonly OutboxRow[], resul
       if (!row) continue;
       byId.delete(result.id);
       if (result.status === 'rejected') {
-        dead.run(row.id, row.type, row.payload, row.staff_id, row.device_id, row.store_id, row.occurred_at, result.reason, result.message, rejectedAt);
+        dead.run(
+          row.id,
+          row.type,
+          row.payload,
+          row.staff_id,
+          row.device_id,
+          row.store_id,
+          row.occurred_at,
+          result.reason,
+          result.message,
+          rejectedAt,
+        );
         rejected++;
       }
       remove.run(row.id);
@@ -106,11 +132,20 @@ export async function reportDeadLetters(db: Database, client: SignedClient, cloc
   let reported = 0;
   for (;;) {
     const rows = db
-      .prepare('SELECT id, type, reason, message, occurred_at, rejected_at FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT 500')
+      .prepare(
+        'SELECT id, type, reason, message, occurred_at, rejected_at FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT 500',
+      )
       .all() as { id: string; type: string; reason: string; message: string; occurred_at: string; rejected_at: string }[];
     if (rows.length === 0) return reported;
     const report: DeadLetterReport = {
-      items: rows.map((r) => ({ id: r.id, type: r.type, reason: r.reason, message: r.message.slice(0, 500), occurredAt: r.occurred_at, rejectedAt: r.rejected_at })),
+      items: rows.map((r) => ({
+        id: r.id,
+        type: r.type,
+        reason: r.reason,
+        message: r.message.slice(0, 500),
+        occurredAt: r.occurred_at,
+        rejectedAt: r.rejected_at,
+      })),
     };
     await client.post(SYNC_PATHS.deadLetters, report, reportAnswerSchema);
     const mark = db.prepare('UPDATE dead_letter SET reported_at = ? WHERE id = ?');
@@ -121,5 +156,3 @@ export async function reportDeadLetters(db: Database, client: SignedClient, cloc
     reported += rows.length;
   }
 }
-
-

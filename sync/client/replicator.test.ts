@@ -32,7 +32,8 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 120, customers: 40 });
     hq = await startTestHq(db);
     staffId = (await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id ?? '';
-    otherStaffId = (await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id <> $1 ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id ?? '';
+    otherStaffId =
+      (await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id <> $1 ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id ?? '';
     skus = (await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku LIMIT 5')).map((r) => r.sku);
   }, 120_000);
   afterAll(async () => {
@@ -52,7 +53,16 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   }
 
   function replicator(device: TestDevice, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
-    const r = createReplicator({ db: device.store.db, deviceId: device.deviceId, storeId: TEST_STORE, hqUrl: hq.url, clock: () => new Date(), log: noLog, live: false, ...extra });
+    const r = createReplicator({
+      db: device.store.db,
+      deviceId: device.deviceId,
+      storeId: TEST_STORE,
+      hqUrl: hq.url,
+      clock: () => new Date(),
+      log: noLog,
+      live: false,
+      ...extra,
+    });
     replicators.push(r);
     return r;
   }
@@ -77,19 +87,28 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       createdAt: new Date().toISOString(),
     };
     device.store.db
-      .prepare("INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, 'sale.completed', ?, ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, 'sale.completed', ?, ?, ?, ?, ?)",
+      )
       .run(id, JSON.stringify(payload), staff, device.deviceId, TEST_STORE, new Date().toISOString());
     return id;
   }
 
   const hqCount = async (sql: string, params: unknown[] = []) => Number((await hq.db.query<{ n: string }>(sql, params))[0]?.n);
-  const deviceCount = (device: TestDevice, sql: string, ...params: unknown[]) => (device.store.db.prepare(sql).get(...params) as { n: number }).n;
+  const deviceCount = (device: TestDevice, sql: string, ...params: unknown[]) =>
+    (device.store.db.prepare(sql).get(...params) as { n: number }).n;
 
   it('enrols with a one-time code, keeps its own id, and refuses used, invalid and unreachable enrolments', async () => {
     const device = testDeviceStore();
     devices.push(device);
     const code = await hq.enrolCode();
-    const identity = await enrolDevice({ db: device.store.db, hqUrl: `${hq.url}/`, code: code.toLowerCase(), appVersion: '0.1.0-test', hostname: 'till-1' });
+    const identity = await enrolDevice({
+      db: device.store.db,
+      hqUrl: `${hq.url}/`,
+      code: code.toLowerCase(),
+      appVersion: '0.1.0-test',
+      hostname: 'till-1',
+    });
     expect(identity).toMatchObject({ deviceId: device.deviceId, storeId: TEST_STORE, hqUrl: hq.url });
     expect(identity.scopes).toContain(`store:${TEST_STORE}`);
     expect(readIdentity(device.store.db)?.receiptCode).toMatch(/^[0-9A-Z]{2,4}$/);
@@ -118,8 +137,12 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(after).toMatchObject({ hq: 'online', pendingEvents: 0, lastError: null, provisioning: { phase: 'done' } });
     expect(after.provisioning?.applied).toBe(after.provisioning?.total);
     expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
-    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]));
-    expect(deviceCount(device, 'SELECT count(*) AS n FROM stock WHERE location_id = ?', TEST_STORE)).toBe(await hqCount('SELECT count(*) AS n FROM stock WHERE location_id = $1', [TEST_STORE]));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
+      await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
+    );
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM stock WHERE location_id = ?', TEST_STORE)).toBe(
+      await hqCount('SELECT count(*) AS n FROM stock WHERE location_id = $1', [TEST_STORE]),
+    );
     expect(deviceCount(device, 'SELECT count(*) AS n FROM hq_device WHERE device_id = ?', device.deviceId)).toBe(1);
 
     const sku = skus[0] as string;
@@ -135,7 +158,9 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(deviceCount(device, 'SELECT qty AS n FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, sku)).toBe(before - 30);
 
     // The answer was lost: the same events are in the outbox again.
-    const insert = device.store.db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = device.store.db.prepare(
+      'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     for (const c of copies) insert.run(c.id, c.type, c.payload, c.staff_id, c.device_id, c.store_id, c.occurred_at);
     expect((await r.syncNow()).pendingEvents).toBe(0);
     expect(await hqCount('SELECT count(*) AS n FROM event WHERE id = ANY($1::uuid[])', [ids])).toBe(30);
@@ -150,9 +175,13 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const foreign = sale(device, [{ sku: skus[1] as string, qty: 1, unitFen: 100 }], otherStaffId);
     const state = await r.syncNow();
     expect(state).toMatchObject({ hq: 'online', pendingEvents: 0, deadLetters: 1 });
-    expect(device.store.db.prepare('SELECT id, reason, reported_at IS NOT NULL AS reported FROM dead_letter').all()).toEqual([{ id: foreign, reason: 'foreign_staff', reported: 1 }]);
+    expect(device.store.db.prepare('SELECT id, reason, reported_at IS NOT NULL AS reported FROM dead_letter').all()).toEqual([
+      { id: foreign, reason: 'foreign_staff', reported: 1 },
+    ]);
     expect(await hqCount('SELECT count(*) AS n FROM event WHERE id = $1', [good])).toBe(1);
-    expect(await hqCount('SELECT count(*) AS n FROM dead_letter WHERE device_id = $1 AND event_id = $2', [device.deviceId, foreign])).toBe(1);
+    expect(await hqCount('SELECT count(*) AS n FROM dead_letter WHERE device_id = $1 AND event_id = $2', [device.deviceId, foreign])).toBe(
+      1,
+    );
   });
 
   it('pulls catalog, price and stock changes and tombstones, and takes unpushed sales off the stock', async () => {
@@ -164,7 +193,12 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     await hq.db.query('UPDATE sku SET price_fen = 12345 WHERE sku = $1', [a]);
     await hq.db.query('UPDATE stock SET qty = 40 WHERE location_id = $1 AND sku = $2', [TEST_STORE, b]);
     await hq.db.query('DELETE FROM stock WHERE location_id = $1 AND sku = $2', [TEST_STORE, c]);
-    const customer = (await hq.db.query<{ id: string }>('SELECT c.id FROM customer c WHERE c.store_id = $1 AND NOT EXISTS (SELECT 1 FROM coupon WHERE customer_id = c.id) ORDER BY id LIMIT 1', [TEST_STORE]))[0]?.id;
+    const customer = (
+      await hq.db.query<{ id: string }>(
+        'SELECT c.id FROM customer c WHERE c.store_id = $1 AND NOT EXISTS (SELECT 1 FROM coupon WHERE customer_id = c.id) ORDER BY id LIMIT 1',
+        [TEST_STORE],
+      )
+    )[0]?.id;
     await hq.db.query('DELETE FROM member_code WHERE customer_id = $1', [customer]);
     await hq.db.query('DELETE FROM customer WHERE id = $1', [customer]);
     // Sold here, not pushed yet: HQ's 40 does not include these 3.
@@ -223,10 +257,12 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const done = await second.syncNow();
     expect(resumedFrom).not.toContain(`"brand:${readIdentity(device.store.db)?.brand}","cursor":""`);
     expect(resumedFrom).toContain('"withTotal":true');
-    expect(done, JSON.stringify(done)).toMatchObject({ hq: "online", provisioning: { phase: "done" } });
+    expect(done, JSON.stringify(done)).toMatchObject({ hq: 'online', provisioning: { phase: 'done' } });
     expect(done.provisioning?.applied).toBe(done.provisioning?.total);
     expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
-    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
+      await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
+    );
   });
 
   it('goes offline when HQ is unreachable, keeps selling, and drains the outbox when HQ is back', async () => {
@@ -272,5 +308,4 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     // Stopped: a sync now does nothing and the outbox is kept.
     expect(await r.syncNow()).toMatchObject({ hq: 'revoked', pendingEvents: 1 });
   });
-
 });

@@ -39,7 +39,13 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * POSTs JSON to HQ and validates the answer with `schema`: HQ is trusted no more than the
  * renderer. Every failure becomes an HqRequestError (never a bare TypeError from fetch).
  */
-export async function postJson<T>(options: HttpOptions, path: string, body: string, headers: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
+export async function postJson<T>(
+  options: HttpOptions,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+  schema: z.ZodType<T>,
+): Promise<T> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -55,7 +61,8 @@ export async function postJson<T>(options: HttpOptions, path: string, body: stri
     status = response.status;
     text = await response.text();
   } catch (error) {
-    if (timeout.aborted) throw new HqRequestError('timeout', null, `HQ did not answer ${path} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
+    if (timeout.aborted)
+      throw new HqRequestError('timeout', null, `HQ did not answer ${path} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new HqRequestError('network', null, `HQ unreachable (${path}): ${cause?.code ?? cause?.message ?? (error as Error).message}`);
   }
@@ -72,7 +79,12 @@ export async function postJson<T>(options: HttpOptions, path: string, body: stri
     throw new HqRequestError(status >= 500 ? 'unavailable' : 'bad_response', status, `HQ answered ${status} to ${path}`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new HqRequestError('bad_response', status, `HQ's answer to ${path} does not match the protocol: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
+  if (!parsed.success)
+    throw new HqRequestError(
+      'bad_response',
+      status,
+      `HQ's answer to ${path} does not match the protocol: ${parsed.error.issues[0]?.message ?? 'unreadable'}`,
+    );
   return parsed.data;
 }
 
@@ -92,7 +104,13 @@ export function signedClient(options: HttpOptions & { key: DeviceKey; clock: () 
     post(path, body, schema) {
       // A body already serialised (the push batch) goes out as it is: the signature covers those bytes.
       const text = isRawJson(body) ? body.rawJson : JSON.stringify(body);
-      const headers = signRequest(options.key.privateKey, { deviceId: options.key.deviceId, method: 'POST', path, body: text, now: options.clock() });
+      const headers = signRequest(options.key.privateKey, {
+        deviceId: options.key.deviceId,
+        method: 'POST',
+        path,
+        body: text,
+        now: options.clock(),
+      });
       return postJson(options, path, text, headers, schema);
     },
   };

@@ -15,7 +15,18 @@ import { testBackends } from '../hq/testing/backends.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import { startChaosProxy } from '../testing/chaos-proxy.js';
 import type { Fault } from '../testing/chaos-proxy.js';
-import { catalogMismatch, deviceQueues, deviceSales, emptyDevice, enrolThrough, hqSaleEvents, hqSales, openTill, sell, sellableEans } from './fault-device.js';
+import {
+  catalogMismatch,
+  deviceQueues,
+  deviceSales,
+  emptyDevice,
+  enrolThrough,
+  hqSaleEvents,
+  hqSales,
+  openTill,
+  sell,
+  sellableEans,
+} from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
 import { oneConnectionFetch } from './one-connection-fetch.js';
 
@@ -28,7 +39,10 @@ const DEVICES = 3;
 
 /** One fault per connection: about 40 % pass, the rest spread over every way a network fails. */
 function randomFault(prng: Prng): Fault {
-  const kind = prng.weighted(['pass', 'refuse', 'delay', 'reset_mid_request', 'drop_response', 'reset_mid_response'] as const, [40, 10, 10, 13, 14, 13]);
+  const kind = prng.weighted(
+    ['pass', 'refuse', 'delay', 'reset_mid_request', 'drop_response', 'reset_mid_response'] as const,
+    [40, 10, 10, 13, 14, 13],
+  );
   switch (kind) {
     case 'pass':
     case 'refuse':
@@ -44,148 +58,152 @@ function randomFault(prng: Prng): Fault {
 }
 
 describe.each(backends)('chaos rounds on $name', (backend) => {
-  it(
-    'ends with exactly the sales the devices made, once each, and every device holding HQ’s state',
-    async () => {
-      const rounds = Number(process.env.SF_CHAOS_ROUNDS ?? ROUNDS[backend.name]);
-      const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 120, customers: 20 });
-      const hq = await startTestHq(db);
-      const proxy = await startChaosProxy({ upstream: { host: '127.0.0.1', port: hq.port } });
-      const devices: FaultDevice[] = [];
-      const replicators: Replicator[] = [];
-      try {
-        const prng = createPrng(`chaos-rounds-${backend.name}`);
-        // The proxy draws from its own stream: the test's choices stay the same whatever the connection order.
-        const faults = createPrng(`chaos-faults-${backend.name}`);
-        const chaos = () => proxy.setPolicy(() => randomFault(faults));
-        chaos();
+  it('ends with exactly the sales the devices made, once each, and every device holding HQ’s state', async () => {
+    const rounds = Number(process.env.SF_CHAOS_ROUNDS ?? ROUNDS[backend.name]);
+    const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 120, customers: 20 });
+    const hq = await startTestHq(db);
+    const proxy = await startChaosProxy({ upstream: { host: '127.0.0.1', port: hq.port } });
+    const devices: FaultDevice[] = [];
+    const replicators: Replicator[] = [];
+    try {
+      const prng = createPrng(`chaos-rounds-${backend.name}`);
+      // The proxy draws from its own stream: the test's choices stay the same whatever the connection order.
+      const faults = createPrng(`chaos-faults-${backend.name}`);
+      const chaos = () => proxy.setPolicy(() => randomFault(faults));
+      chaos();
 
-        // Counts HQ's `duplicate` answers: each is an event HQ had committed while the device never heard.
-        let duplicates = 0;
-        const fetchCounting: typeof fetch = async (input, init) => {
-          const response = await oneConnectionFetch(input, init);
-          if (String(input).endsWith('/push') && response.ok) {
-            const body = JSON.parse(await response.clone().text()) as { results: { status: string }[] };
-            duplicates += body.results.filter((r) => r.status === 'duplicate').length;
-          }
-          return response;
-        };
-
-        let enrolAttempts = 0;
-        for (let i = 0; i < DEVICES; i++) {
-          const device = emptyDevice();
-          devices.push(device);
-          enrolAttempts += await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });
-          replicators.push(
-            createReplicator({
-              db: device.till.store.db,
-              deviceId: device.deviceId,
-              storeId: TEST_STORE,
-              hqUrl: proxy.url,
-              clock: () => new Date(),
-              log: () => undefined,
-              live: false,
-              fetch: fetchCounting,
-              random: () => prng.next(),
-              requestTimeoutMs: 5_000,
-              provisioningLimit: 200,
-            }),
-          );
+      // Counts HQ's `duplicate` answers: each is an event HQ had committed while the device never heard.
+      let duplicates = 0;
+      const fetchCounting: typeof fetch = async (input, init) => {
+        const response = await oneConnectionFetch(input, init);
+        if (String(input).endsWith('/push') && response.ok) {
+          const body = JSON.parse(await response.clone().text()) as { results: { status: string }[] };
+          duplicates += body.results.filter((r) => r.status === 'duplicate').length;
         }
+        return response;
+      };
 
-        // Provisioning under faults: each round resumes from the stored cursors.
-        const provisionRounds: number[] = [];
-        for (const r of replicators) {
-          let n = 0;
-          for (let s: SyncState = r.state(); !(s.hq === 'online' && s.provisioning?.phase === 'done' && s.lastError === null); ) {
-            if (++n > 100) throw new Error(`provisioning never finished under faults: ${JSON.stringify(s)}`);
-            s = await r.syncNow();
-          }
-          provisionRounds.push(n);
-        }
-        for (const d of devices) await openTill(d);
-        const eans = sellableEans(devices[0] as FaultDevice);
-        expect(eans.length).toBeGreaterThan(20);
-
-        const roundsStarted = performance.now();
-        const outcomes = { online: 0, offline: 0, otherError: 0 };
-        let hqChanges = 0;
-        for (let round = 0; round < rounds; round++) {
-          // Some rounds the network is simply fine; the rest, every connection draws a fault.
-          if (prng.chance(0.2)) proxy.setPolicy(() => ({ kind: 'pass' }));
-          else chaos();
-          for (const d of devices) {
-            const sales = prng.int(0, 2);
-            for (let i = 0; i < sales; i++) await sell(d, prng, eans);
-          }
-          if (prng.chance(0.3)) {
-            for (const sku of prng.shuffle(eans).slice(0, prng.int(1, 3))) await db.query('UPDATE sku SET price_fen = $2 WHERE ean = $1', [sku, prng.int(100, 99_900)]);
-            hqChanges++;
-          }
-          if (prng.chance(0.3)) {
-            const location = prng.chance(0.7) ? TEST_STORE : 'loc-W01';
-            for (const ean of prng.shuffle(eans).slice(0, prng.int(1, 3))) {
-              await db.query('UPDATE stock SET qty = qty + $3 WHERE location_id = $1 AND sku = (SELECT sku FROM sku WHERE ean = $2)', [location, ean, prng.int(-3, 20)]);
-            }
-            hqChanges++;
-          }
-          for (const i of prng.shuffle([...replicators.keys()])) {
-            const r = replicators[i] as Replicator;
-            const state = await r.syncNow();
-            // Never "all synced" while events wait: the state counts what is really in the outbox.
-            expect(state.pendingEvents).toBe(deviceQueues(devices[i] as FaultDevice).outbox);
-            if (state.hq === 'online' && state.lastError === null) outcomes.online++;
-            else if (state.hq === 'offline') outcomes.offline++;
-            else outcomes.otherError++;
-            expect(state.hq).not.toBe('revoked');
-          }
-        }
-
-        const roundsMs = Math.round(performance.now() - roundsStarted);
-        // The network heals: every device drains its outbox, then pulls once more (after all pushed).
-        proxy.setPolicy(() => ({ kind: 'pass' }));
-        for (const r of replicators) {
-          let n = 0;
-          for (let s = await r.syncNow(); !(s.hq === 'online' && s.pendingEvents === 0 && s.lastError === null); s = await r.syncNow()) {
-            if (++n > 10) throw new Error(`the outbox did not drain with the network back: ${JSON.stringify(s)}`);
-          }
-        }
-        for (const r of replicators) expect(await r.syncNow()).toMatchObject({ hq: 'online', pendingEvents: 0, deadLetters: 0, lastError: null });
-
-        let totalSales = 0;
-        for (const d of devices) {
-          const mine = deviceSales(d);
-          const theirs = await hqSales(db, d.deviceId);
-          totalSales += mine.count;
-          expect(theirs.count, 'HQ sale count for a device').toBe(mine.count);
-          expect(theirs.netFen, 'HQ total in fen for a device').toBe(mine.netFen);
-          expect(theirs.ids).toEqual(mine.ids);
-          expect(new Set(theirs.receipts).size).toBe(theirs.count);
-          expect(await hqSaleEvents(db, d.deviceId)).toEqual({ total: mine.count, distinct: mine.count });
-          expect(deviceQueues(d)).toEqual({ outbox: 0, deadLetters: 0 });
-          expect(await catalogMismatch(db, d, TEST_STORE)).toBeNull();
-        }
-        const [all] = await db.query<{ n: string; receipts: string }>('SELECT count(*)::text AS n, count(DISTINCT receipt_no)::text AS receipts FROM sale');
-        expect({ n: Number(all?.n), receipts: Number(all?.receipts) }).toEqual({ n: totalSales, receipts: totalSales });
-        const [dead] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM dead_letter');
-        expect(Number(dead?.n)).toBe(0);
-        expect(proxy.stats.byFault.drop_response).toBeGreaterThan(0);
-        expect(proxy.stats.byFault.reset_mid_request).toBeGreaterThan(0);
-        expect(outcomes.offline).toBeGreaterThan(0);
-        // Answers were lost after HQ committed, and the resent events were recognised, not applied twice.
-        expect(duplicates).toBeGreaterThan(0);
-        console.log(
-          `[chaos ${backend.name}] ${rounds} rounds in ${roundsMs} ms, ${totalSales} sales, ${hqChanges} HQ changes, ${duplicates} duplicate answers, enrol attempts ${enrolAttempts}, provisioning rounds ${provisionRounds.join('/')}, syncs ${JSON.stringify(outcomes)}, connections ${JSON.stringify(proxy.stats.byFault)}`,
+      let enrolAttempts = 0;
+      for (let i = 0; i < DEVICES; i++) {
+        const device = emptyDevice();
+        devices.push(device);
+        enrolAttempts += await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });
+        replicators.push(
+          createReplicator({
+            db: device.till.store.db,
+            deviceId: device.deviceId,
+            storeId: TEST_STORE,
+            hqUrl: proxy.url,
+            clock: () => new Date(),
+            log: () => undefined,
+            live: false,
+            fetch: fetchCounting,
+            random: () => prng.next(),
+            requestTimeoutMs: 5_000,
+            provisioningLimit: 200,
+          }),
         );
-      } finally {
-        for (const r of replicators) await r.close();
-        for (const d of devices) d.cleanup();
-        await proxy.close();
-        hq.app.server.closeAllConnections();
-        await hq.close();
-        await db.close();
       }
-    },
-    600_000,
-  );
+
+      // Provisioning under faults: each round resumes from the stored cursors.
+      const provisionRounds: number[] = [];
+      for (const r of replicators) {
+        let n = 0;
+        for (let s: SyncState = r.state(); !(s.hq === 'online' && s.provisioning?.phase === 'done' && s.lastError === null);) {
+          if (++n > 100) throw new Error(`provisioning never finished under faults: ${JSON.stringify(s)}`);
+          s = await r.syncNow();
+        }
+        provisionRounds.push(n);
+      }
+      for (const d of devices) await openTill(d);
+      const eans = sellableEans(devices[0] as FaultDevice);
+      expect(eans.length).toBeGreaterThan(20);
+
+      const roundsStarted = performance.now();
+      const outcomes = { online: 0, offline: 0, otherError: 0 };
+      let hqChanges = 0;
+      for (let round = 0; round < rounds; round++) {
+        // Some rounds the network is simply fine; the rest, every connection draws a fault.
+        if (prng.chance(0.2)) proxy.setPolicy(() => ({ kind: 'pass' }));
+        else chaos();
+        for (const d of devices) {
+          const sales = prng.int(0, 2);
+          for (let i = 0; i < sales; i++) await sell(d, prng, eans);
+        }
+        if (prng.chance(0.3)) {
+          for (const sku of prng.shuffle(eans).slice(0, prng.int(1, 3)))
+            await db.query('UPDATE sku SET price_fen = $2 WHERE ean = $1', [sku, prng.int(100, 99_900)]);
+          hqChanges++;
+        }
+        if (prng.chance(0.3)) {
+          const location = prng.chance(0.7) ? TEST_STORE : 'loc-W01';
+          for (const ean of prng.shuffle(eans).slice(0, prng.int(1, 3))) {
+            await db.query('UPDATE stock SET qty = qty + $3 WHERE location_id = $1 AND sku = (SELECT sku FROM sku WHERE ean = $2)', [
+              location,
+              ean,
+              prng.int(-3, 20),
+            ]);
+          }
+          hqChanges++;
+        }
+        for (const i of prng.shuffle([...replicators.keys()])) {
+          const r = replicators[i] as Replicator;
+          const state = await r.syncNow();
+          // Never "all synced" while events wait: the state counts what is really in the outbox.
+          expect(state.pendingEvents).toBe(deviceQueues(devices[i] as FaultDevice).outbox);
+          if (state.hq === 'online' && state.lastError === null) outcomes.online++;
+          else if (state.hq === 'offline') outcomes.offline++;
+          else outcomes.otherError++;
+          expect(state.hq).not.toBe('revoked');
+        }
+      }
+
+      const roundsMs = Math.round(performance.now() - roundsStarted);
+      // The network heals: every device drains its outbox, then pulls once more (after all pushed).
+      proxy.setPolicy(() => ({ kind: 'pass' }));
+      for (const r of replicators) {
+        let n = 0;
+        for (let s = await r.syncNow(); !(s.hq === 'online' && s.pendingEvents === 0 && s.lastError === null); s = await r.syncNow()) {
+          if (++n > 10) throw new Error(`the outbox did not drain with the network back: ${JSON.stringify(s)}`);
+        }
+      }
+      for (const r of replicators)
+        expect(await r.syncNow()).toMatchObject({ hq: 'online', pendingEvents: 0, deadLetters: 0, lastError: null });
+
+      let totalSales = 0;
+      for (const d of devices) {
+        const mine = deviceSales(d);
+        const theirs = await hqSales(db, d.deviceId);
+        totalSales += mine.count;
+        expect(theirs.count, 'HQ sale count for a device').toBe(mine.count);
+        expect(theirs.netFen, 'HQ total in fen for a device').toBe(mine.netFen);
+        expect(theirs.ids).toEqual(mine.ids);
+        expect(new Set(theirs.receipts).size).toBe(theirs.count);
+        expect(await hqSaleEvents(db, d.deviceId)).toEqual({ total: mine.count, distinct: mine.count });
+        expect(deviceQueues(d)).toEqual({ outbox: 0, deadLetters: 0 });
+        expect(await catalogMismatch(db, d, TEST_STORE)).toBeNull();
+      }
+      const [all] = await db.query<{ n: string; receipts: string }>(
+        'SELECT count(*)::text AS n, count(DISTINCT receipt_no)::text AS receipts FROM sale',
+      );
+      expect({ n: Number(all?.n), receipts: Number(all?.receipts) }).toEqual({ n: totalSales, receipts: totalSales });
+      const [dead] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM dead_letter');
+      expect(Number(dead?.n)).toBe(0);
+      expect(proxy.stats.byFault.drop_response).toBeGreaterThan(0);
+      expect(proxy.stats.byFault.reset_mid_request).toBeGreaterThan(0);
+      expect(outcomes.offline).toBeGreaterThan(0);
+      // Answers were lost after HQ committed, and the resent events were recognised, not applied twice.
+      expect(duplicates).toBeGreaterThan(0);
+      console.log(
+        `[chaos ${backend.name}] ${rounds} rounds in ${roundsMs} ms, ${totalSales} sales, ${hqChanges} HQ changes, ${duplicates} duplicate answers, enrol attempts ${enrolAttempts}, provisioning rounds ${provisionRounds.join('/')}, syncs ${JSON.stringify(outcomes)}, connections ${JSON.stringify(proxy.stats.byFault)}`,
+      );
+    } finally {
+      for (const r of replicators) await r.close();
+      for (const d of devices) d.cleanup();
+      await proxy.close();
+      hq.app.server.closeAllConnections();
+      await hq.close();
+      await db.close();
+    }
+  }, 600_000);
 });

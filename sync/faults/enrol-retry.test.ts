@@ -19,7 +19,10 @@ describe.each(backends)('enrolment when HQ’s answer is lost, on $name', (backe
     const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 20, customers: 5 });
     const hq = await startTestHq(db);
     // The first connection reaches HQ, HQ commits the enrolment, and its answer is dropped.
-    const proxy = await startChaosProxy({ upstream: { host: '127.0.0.1', port: hq.port }, policy: (n) => (n === 0 ? { kind: 'drop_response' } : { kind: 'pass' }) });
+    const proxy = await startChaosProxy({
+      upstream: { host: '127.0.0.1', port: hq.port },
+      policy: (n) => (n === 0 ? { kind: 'drop_response' } : { kind: 'pass' }),
+    });
     const device = emptyDevice();
     try {
       const attempts = await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });

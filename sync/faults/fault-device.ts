@@ -67,11 +67,24 @@ function closeQuietly(till: TestTill): void {
  * up to `attempts` times. Answers how many attempts it took. A refusal by HQ (the code was used,
  * expired …) is not retried: it is thrown.
  */
-export async function enrolThrough(device: FaultDevice, hqUrl: string, code: string, options: { fetch?: FetchLike; attempts?: number } = {}): Promise<number> {
+export async function enrolThrough(
+  device: FaultDevice,
+  hqUrl: string,
+  code: string,
+  options: { fetch?: FetchLike; attempts?: number } = {},
+): Promise<number> {
   const attempts = options.attempts ?? 50;
   for (let attempt = 1; ; attempt++) {
     try {
-      await enrolDevice({ db: device.till.store.db, hqUrl, code, appVersion: '0.1.0-faults', hostname: `till-${device.deviceId.slice(-4)}`, fetch: options.fetch, timeoutMs: 5_000 });
+      await enrolDevice({
+        db: device.till.store.db,
+        hqUrl,
+        code,
+        appVersion: '0.1.0-faults',
+        hostname: `till-${device.deviceId.slice(-4)}`,
+        fetch: options.fetch,
+        timeoutMs: 5_000,
+      });
       return attempt;
     } catch (error) {
       const transient = error instanceof EnrolError && ['network', 'timeout', 'unavailable', 'bad_response'].includes(error.code);
@@ -99,9 +112,11 @@ export async function sell(device: FaultDevice, prng: Prng, eans: readonly strin
   const items = prng.int(1, 3);
   for (let i = 0; i < items; i++) await device.till.call('checkout', 'scan', { code: prng.pick(eans) });
   const due = (await device.till.call<CartState>('checkout', 'cart')).totals.dueFen;
-  if (prng.chance(0.3) && due > 1) await device.till.call('checkout', 'addTender', { method: 'card', amountFen: prng.int(1, due - 1), reference: `T${prng.int(1, 1e6)}` });
+  if (prng.chance(0.3) && due > 1)
+    await device.till.call('checkout', 'addTender', { method: 'card', amountFen: prng.int(1, due - 1), reference: `T${prng.int(1, 1e6)}` });
   const left = (await device.till.call<CartState>('checkout', 'cart')).totals.dueFen;
-  if (left > 0) await device.till.call('checkout', 'addTender', { method: 'cash', givenFen: left + (prng.chance(0.5) ? prng.int(0, 5_000) : 0) });
+  if (left > 0)
+    await device.till.call('checkout', 'addTender', { method: 'cash', givenFen: left + (prng.chance(0.5) ? prng.int(0, 5_000) : 0) });
   return device.till.call<SaleResult>('checkout', 'complete');
 }
 
@@ -109,14 +124,31 @@ export type SalesFigures = { count: number; netFen: number; ids: string[]; recei
 
 /** What the device itself says it sold (its own sale table). */
 export function deviceSales(device: FaultDevice): SalesFigures {
-  const rows = device.till.store.db.prepare('SELECT id, receipt_no, net_fen FROM sale ORDER BY id').all() as { id: string; receipt_no: string; net_fen: number }[];
-  return { count: rows.length, netFen: rows.reduce((n, r) => n + r.net_fen, 0), ids: rows.map((r) => r.id), receipts: rows.map((r) => r.receipt_no).sort() };
+  const rows = device.till.store.db.prepare('SELECT id, receipt_no, net_fen FROM sale ORDER BY id').all() as {
+    id: string;
+    receipt_no: string;
+    net_fen: number;
+  }[];
+  return {
+    count: rows.length,
+    netFen: rows.reduce((n, r) => n + r.net_fen, 0),
+    ids: rows.map((r) => r.id),
+    receipts: rows.map((r) => r.receipt_no).sort(),
+  };
 }
 
 /** What HQ recorded for one device. */
 export async function hqSales(db: HqDb, deviceId: string): Promise<SalesFigures> {
-  const rows = await db.query<{ id: string; receipt_no: string; net_fen: string }>('SELECT id, receipt_no, net_fen::text AS net_fen FROM sale WHERE device_id = $1 ORDER BY id', [deviceId]);
-  return { count: rows.length, netFen: rows.reduce((n, r) => n + Number(r.net_fen), 0), ids: rows.map((r) => r.id), receipts: rows.map((r) => r.receipt_no).sort() };
+  const rows = await db.query<{ id: string; receipt_no: string; net_fen: string }>(
+    'SELECT id, receipt_no, net_fen::text AS net_fen FROM sale WHERE device_id = $1 ORDER BY id',
+    [deviceId],
+  );
+  return {
+    count: rows.length,
+    netFen: rows.reduce((n, r) => n + Number(r.net_fen), 0),
+    ids: rows.map((r) => r.id),
+    receipts: rows.map((r) => r.receipt_no).sort(),
+  };
 }
 
 /** sale.completed events HQ holds for the device: total and distinct (exactly once means equal). */
@@ -139,8 +171,14 @@ export function deviceQueues(device: FaultDevice): { outbox: number; deadLetters
  * active flags (brand scope), stock of its store and of the warehouses (store and brand scopes).
  */
 export async function catalogMismatch(db: HqDb, device: FaultDevice, storeId: string): Promise<string | null> {
-  const hqSkus = await db.query<{ sku: string; price_fen: number; active: boolean }>('SELECT sku, price_fen::int AS price_fen, active FROM sku ORDER BY sku');
-  const devSkus = device.till.store.db.prepare('SELECT sku, price_fen, active FROM sku ORDER BY sku').all() as { sku: string; price_fen: number; active: number }[];
+  const hqSkus = await db.query<{ sku: string; price_fen: number; active: boolean }>(
+    'SELECT sku, price_fen::int AS price_fen, active FROM sku ORDER BY sku',
+  );
+  const devSkus = device.till.store.db.prepare('SELECT sku, price_fen, active FROM sku ORDER BY sku').all() as {
+    sku: string;
+    price_fen: number;
+    active: number;
+  }[];
   const hqSkuText = hqSkus.map((r) => `${r.sku}:${r.price_fen}:${r.active ? 1 : 0}`);
   const devSkuText = devSkus.map((r) => `${r.sku}:${r.price_fen}:${r.active}`);
   // Sorted here: PostgreSQL's collation and SQLite's binary order differ.
@@ -151,17 +189,17 @@ export async function catalogMismatch(db: HqDb, device: FaultDevice, storeId: st
       WHERE s.location_id = $1 OR l.kind = 'warehouse' ORDER BY s.location_id, s.sku`,
     [storeId],
   );
-  const devStock = device.till.store.db.prepare("SELECT location_id || '/' || sku || ':' || qty AS k FROM stock ORDER BY location_id, sku").all() as { k: string }[];
-  const stockDiff = firstDifference(
-    hqStock.map((r) => r.k).sort(),
-    devStock.map((r) => r.k).sort(),
-  );
+  const devStock = device.till.store.db
+    .prepare("SELECT location_id || '/' || sku || ':' || qty AS k FROM stock ORDER BY location_id, sku")
+    .all() as { k: string }[];
+  const stockDiff = firstDifference(hqStock.map((r) => r.k).sort(), devStock.map((r) => r.k).sort());
   return stockDiff ? `stock ${stockDiff}` : null;
 }
 
 function firstDifference(hq: readonly string[], device: readonly string[]): string | null {
   for (let i = 0; i < Math.max(hq.length, device.length); i++) {
-    if (hq[i] !== device[i]) return `#${i}: HQ ${hq[i] ?? '(none)'} / device ${device[i] ?? '(none)'} (HQ ${hq.length} rows, device ${device.length})`;
+    if (hq[i] !== device[i])
+      return `#${i}: HQ ${hq[i] ?? '(none)'} / device ${device[i] ?? '(none)'} (HQ ${hq.length} rows, device ${device.length})`;
   }
   return null;
 }
@@ -191,4 +229,5 @@ export async function syncUntil(r: Replicator, ok: (s: SyncState) => boolean, ro
 }
 
 /** Online, nothing waiting, nothing failed, provisioning (if any) finished. */
-export const settled = (s: SyncState): boolean => s.hq === 'online' && s.pendingEvents === 0 && s.lastError === null && s.provisioning?.phase !== 'running';
+export const settled = (s: SyncState): boolean =>
+  s.hq === 'online' && s.pendingEvents === 0 && s.lastError === null && s.provisioning?.phase !== 'running';

@@ -60,7 +60,11 @@ const db: HqDb = crash
 await migrateHq(db);
 const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
 if (!brand) await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });
-const server = await createHqServer({ db, port: Number(portText), log: (message, detail) => console.error(`[hq-child] ${message}`, detail ?? '') });
+const server = await createHqServer({
+  db,
+  port: Number(portText),
+  log: (message, detail) => console.error(`[hq-child] ${message}`, detail ?? ''),
+});
 const { code } = await createEnrolCode(db, { storeId: 'loc-S001', ttlMinutes: 60, createdBy: 'hq-child', now: new Date() });
 // SIGTERM stops cleanly (the test then opens the PGlite folder itself); SIGKILL is the crash under test.
 process.once('SIGTERM', () => {

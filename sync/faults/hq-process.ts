@@ -22,13 +22,25 @@ export type HqProcess = {
  * or, with `databaseUrl`, a PostgreSQL database; resolves when it listens. Bounded: a child that
  * is not ready in `timeoutMs` is killed and the error carries what it printed.
  */
-export function startHqProcess(options: { port: number; pgliteDir: string; databaseUrl?: string; crash?: 'mid-transaction' | 'before-answer'; timeoutMs?: number }): Promise<HqProcess> {
+export function startHqProcess(options: {
+  port: number;
+  pgliteDir: string;
+  databaseUrl?: string;
+  crash?: 'mid-transaction' | 'before-answer';
+  timeoutMs?: number;
+}): Promise<HqProcess> {
   const timeoutMs = options.timeoutMs ?? 90_000;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   else delete env.DATABASE_URL;
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, String(options.port), options.pgliteDir, ...(options.crash ? [options.crash] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, String(options.port), options.pgliteDir, ...(options.crash ? [options.crash] : [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

@@ -12,16 +12,29 @@ export type KillOptions = {
  * then SIGKILLs it `afterMs` later. Resolves with the signal that ended it — SIGKILL when the kill
  * ended it — and rejects, with the child's last words, if the marker never came in time.
  */
-export function killAtMarker(script: string, args: readonly string[], marker: string, afterMs: number, options: KillOptions = {}): Promise<NodeJS.Signals | null> {
+export function killAtMarker(
+  script: string,
+  args: readonly string[],
+  marker: string,
+  afterMs: number,
+  options: KillOptions = {},
+): Promise<NodeJS.Signals | null> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     let out = '';
     let err = '';
     let armed = false;
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`${script} ${args.join(' ')}: no "${marker}" within ${timeoutMs} ms; stdout: ${out.slice(-500)} stderr: ${err.slice(-1500)}`));
+      reject(
+        new Error(
+          `${script} ${args.join(' ')}: no "${marker}" within ${timeoutMs} ms; stdout: ${out.slice(-500)} stderr: ${err.slice(-1500)}`,
+        ),
+      );
     }, timeoutMs);
     proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

@@ -156,7 +156,9 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
       const mine = new Set(deviceSales(d).ids);
       const theirs = await hqSales(db, d.deviceId);
       const waiting = new Set(
-        (db0.prepare("SELECT json_extract(payload, '$.saleId') AS id FROM outbox WHERE type = 'sale.completed'").all() as { id: string }[]).map((r) => r.id),
+        (
+          db0.prepare("SELECT json_extract(payload, '$.saleId') AS id FROM outbox WHERE type = 'sale.completed'").all() as { id: string }[]
+        ).map((r) => r.id),
       );
       for (const id of mine) expect(theirs.ids.includes(id) || waiting.has(id), `sale ${id} is neither at HQ nor in the outbox`).toBe(true);
       for (const id of theirs.ids) expect(mine.has(id), `HQ has sale ${id} the device does not`).toBe(true);

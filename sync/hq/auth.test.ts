@@ -30,7 +30,11 @@ describe.each(backends)('device request signatures on $name', (backend) => {
 
   it('refuses a request without signature headers, or with malformed ones', async () => {
     const device = await testDevice(hq);
-    const none = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const none = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(none.status).toBe(401);
     expect(errorCode(none.body)).toBe('unauthenticated');
     for (const header of Object.values(SIGN_HEADERS)) {
@@ -40,7 +44,11 @@ describe.each(backends)('device request signatures on $name', (backend) => {
       expect(answer.status, header).toBe(401);
       expect(errorCode(answer.body)).toBe('unauthenticated');
     }
-    const garbled = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), [SIGN_HEADERS.time]: 'yesterday', 'content-type': 'application/json' };
+    const garbled = {
+      ...device.sign('POST', SYNC_PATHS.hello, '{}'),
+      [SIGN_HEADERS.time]: 'yesterday',
+      'content-type': 'application/json',
+    };
     const answer = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: garbled, body: '{}' });
     expect(answer.status).toBe(401);
     expect(errorCode(answer.body)).toBe('unauthenticated');
@@ -98,7 +106,9 @@ describe.each(backends)('device request signatures on $name', (backend) => {
     const device = await testDevice(hq);
     const headers = { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' };
     // Concurrent copies land in one nonce batch or in several: either way exactly one gets through.
-    const answers = await Promise.all(Array.from({ length: 12 }, () => httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{}' })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers, body: '{}' })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 401 && errorCode(a.body) === 'replayed')).toHaveLength(11);
   });
@@ -181,7 +191,12 @@ describe('two HQ processes on one PostgreSQL', () => {
 
   it('a revocation through one process is refused by the other, whose cache held the device', async () => {
     const device = await testDevice(hq1);
-    const hello2 = () => httpCall(`${hq2.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' }, body: '{}' });
+    const hello2 = () =>
+      httpCall(`${hq2.url}${SYNC_PATHS.hello}`, {
+        method: 'POST',
+        headers: { ...device.sign('POST', SYNC_PATHS.hello, '{}'), 'content-type': 'application/json' },
+        body: '{}',
+      });
     expect((await hello2()).status).toBe(200);
     const heard = new Promise<void>((resolve) => waiters.push(resolve));
     expect((await hq1.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {})).status).toBe(200);

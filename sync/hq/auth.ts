@@ -1,6 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { deviceScopes } from '../protocol/feed.js';
-import { MAX_CLOCK_SKEW_MS, NONCE_PATTERN, SIGN_HEADERS, bodyHash, canonicalRequest, publicKeyFromBase64, verifySignature } from '../protocol/signing.js';
+import {
+  MAX_CLOCK_SKEW_MS,
+  NONCE_PATTERN,
+  SIGN_HEADERS,
+  bodyHash,
+  canonicalRequest,
+  publicKeyFromBase64,
+  verifySignature,
+} from '../protocol/signing.js';
 import type { AuthedDevice, HqLog, SignedRequest } from './context.js';
 import type { HqDb } from './db.js';
 import { HqHttpError } from './http-error.js';
@@ -57,7 +65,13 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     const cached = cache.get(id);
     if (cached && now - cached.loadedAt < CACHE_TTL_MS) return cached;
     const startEpoch = epoch;
-    const [row] = await db.query<{ store_id: string; public_key: string; receipt_code: string; status: 'active' | 'revoked'; brand: string }>(
+    const [row] = await db.query<{
+      store_id: string;
+      public_key: string;
+      receipt_code: string;
+      status: 'active' | 'revoked';
+      brand: string;
+    }>(
       `SELECT d.store_id, d.public_key, d.receipt_code, d.status, l.brand
          FROM device d JOIN location l ON l.id = d.store_id WHERE d.id = $1`,
       [id],
@@ -67,7 +81,13 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
       return null;
     }
     const entry: DeviceEntry = {
-      device: { id, storeId: row.store_id, brand: row.brand, receiptCode: row.receipt_code, scopes: deviceScopes({ brand: row.brand, storeId: row.store_id, deviceId: id }) },
+      device: {
+        id,
+        storeId: row.store_id,
+        brand: row.brand,
+        receiptCode: row.receipt_code,
+        scopes: deviceScopes({ brand: row.brand, storeId: row.store_id, deviceId: id }),
+      },
       key: publicKeyFromBase64(row.public_key),
       status: row.status,
       loadedAt: now,
@@ -104,7 +124,11 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
       const batch = [...queued.values()];
       queued = new Map();
       try {
-        const fresh = await db.query<{ d: string; n: string }>(insertNonces, [batch.map((w) => w.deviceId), batch.map((w) => w.nonce), batch.map((w) => w.at.toISOString())], { name: 'nonce_insert' });
+        const fresh = await db.query<{ d: string; n: string }>(
+          insertNonces,
+          [batch.map((w) => w.deviceId), batch.map((w) => w.nonce), batch.map((w) => w.at.toISOString())],
+          { name: 'nonce_insert' },
+        );
         const accepted = new Set(fresh.map((r) => `${r.d} ${r.n}`));
         for (const w of batch) w.done(accepted.has(`${w.deviceId} ${w.nonce}`));
       } catch (error) {
@@ -130,7 +154,9 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     if (now.getTime() - last < LAST_SEEN_EVERY_MS) return;
     lastSeen.set(deviceId, now.getTime());
     if (lastSeen.size > 200_000) lastSeen.clear();
-    await db.query('UPDATE device SET last_seen_at = $2 WHERE id = $1', [deviceId, now]).catch((error: unknown) => log('last_seen_at update failed', String(error)));
+    await db
+      .query('UPDATE device SET last_seen_at = $2 WHERE id = $1', [deviceId, now])
+      .catch((error: unknown) => log('last_seen_at update failed', String(error)));
   };
 
   const prune = async (): Promise<void> => {
@@ -161,10 +187,15 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
       if (!entry) throw new HqHttpError(401, 'unknown_device', 'this device is not enrolled');
       if (entry.status === 'revoked') throw new HqHttpError(403, 'device_revoked', 'this device was revoked');
       if (Math.abs(now.getTime() - Number(time)) > MAX_CLOCK_SKEW_MS) {
-        throw new HqHttpError(401, 'stale_time', `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`);
+        throw new HqHttpError(
+          401,
+          'stale_time',
+          `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`,
+        );
       }
       const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });
-      if (!verifySignature(entry.key, text, signature)) throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
+      if (!verifySignature(entry.key, text, signature))
+        throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
       // Checked last: only a correctly signed request may use up a nonce.
       if (!(await rememberNonce(deviceId, nonce, now))) throw new HqHttpError(401, 'replayed', 'this request was already received');
       await touch(deviceId, now);

@@ -44,10 +44,13 @@ describe('hq cli', () => {
     await Promise.all(
       started
         .filter((c) => c.exitCode === null && c.signalCode === null)
-        .map((c) => new Promise((resolve) => {
-          c.once('exit', resolve);
-          c.kill('SIGKILL');
-        })),
+        .map(
+          (c) =>
+            new Promise((resolve) => {
+              c.once('exit', resolve);
+              c.kill('SIGKILL');
+            }),
+        ),
     );
     rmSync(dir, { recursive: true, force: true });
   });
@@ -61,13 +64,30 @@ describe('hq cli', () => {
   }, 120_000);
 
   it('starts with the sample brand, prints an enrolment code that enrols, and stops cleanly on SIGTERM', async () => {
-    const child = run(['--port', '0', '--data-dir', dir, '--sample-skus', '200', '--sample-customers', '20', '--enrol-store', 'S001', '--lifetime-s', '300']);
+    const child = run([
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--sample-skus',
+      '200',
+      '--sample-customers',
+      '20',
+      '--enrol-store',
+      'S001',
+      '--lifetime-s',
+      '300',
+    ]);
     const done = exited(child);
     const { url, enrolCode } = await ready(child);
     expect(enrolCode).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     expect((await httpCall(`${url}/health`)).status).toBe(200);
     const request = enrolmentRequest(enrolCode as string);
-    const answer = await httpCall(`${url}${SYNC_PATHS.enrol}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
+    const answer = await httpCall(`${url}${SYNC_PATHS.enrol}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request.body),
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ storeCode: 'S001', brand: 'SFL' });
     // No SHOPFLOOR_ADMIN_PASSWORD: a generated password, readable by the owner only.

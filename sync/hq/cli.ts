@@ -20,7 +20,9 @@ import type { HqServer } from './server.js';
 
 function fail(message: string): never {
   console.error(`hq: ${message}`);
-  console.error('usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store CODE]');
+  console.error(
+    'usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store CODE]',
+  );
   process.exit(2);
 }
 
@@ -62,7 +64,8 @@ const lifetimeS = wholeNumber('lifetime-s', values['lifetime-s'], 1, 31 * 24 * 3
 const sampleSkus = wholeNumber('sample-skus', values['sample-skus'], 0, 1_000_000);
 const sampleCustomers = wholeNumber('sample-customers', values['sample-customers'], 0, 1_000_000);
 const enrolStore = values['enrol-store'];
-if (enrolStore !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(enrolStore)) fail(`--enrol-store takes a store code such as S001, got ${enrolStore}`);
+if (enrolStore !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(enrolStore))
+  fail(`--enrol-store takes a store code such as S001, got ${enrolStore}`);
 const dataDir = resolve(values['data-dir'] ?? join(projectRoot(dirname(fileURLToPath(import.meta.url))), '.shopfloor', 'hq'));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const log = (message: string, detail?: unknown) => console.error(`[hq] ${message}`, detail ?? '');

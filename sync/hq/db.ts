@@ -25,7 +25,12 @@ export type HqDb = Sql & {
   close(): Promise<void>;
 };
 
-export type HqDbOptions = { databaseUrl?: string; pgliteDir?: string; log?: (message: string, detail?: unknown) => void; poolSize?: number };
+export type HqDbOptions = {
+  databaseUrl?: string;
+  pgliteDir?: string;
+  log?: (message: string, detail?: unknown) => void;
+  poolSize?: number;
+};
 
 /** DATABASE_URL → a real PostgreSQL server; otherwise PGlite in `pgliteDir` (or in memory). */
 export async function openHqDb(options: HqDbOptions): Promise<HqDb> {

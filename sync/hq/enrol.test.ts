@@ -16,7 +16,11 @@ afterAll(stopBackends);
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 
 function enrolCall(hq: TestHq, body: unknown) {
-  return httpCall(`${hq.url}${SYNC_PATHS.enrol}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return httpCall(`${hq.url}${SYNC_PATHS.enrol}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 describe.each(backends)('enrolment on $name', (backend) => {
@@ -36,10 +40,14 @@ describe.each(backends)('enrolment on $name', (backend) => {
     expect(ea).toMatchObject({ deviceId: first.body.deviceId, storeId: 'loc-S001', storeCode: 'S001', brand: 'SFL' });
     expect(ea.scopes).toEqual(['brand:SFL', 'store:loc-S001', `device:${first.body.deviceId}`]);
     expect(ea.receiptCode).not.toBe(eb.receiptCode);
-    const [row] = await db.query<{ public_key: string; status: string }>('SELECT public_key, status FROM device WHERE id = $1', [first.body.deviceId]);
+    const [row] = await db.query<{ public_key: string; status: string }>('SELECT public_key, status FROM device WHERE id = $1', [
+      first.body.deviceId,
+    ]);
     expect(row).toEqual({ public_key: first.body.publicKey, status: 'active' });
     // The device's own scope got its profile row (what it pulls first).
-    const [change] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM change WHERE scope = $1', [`device:${first.body.deviceId}`]);
+    const [change] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM change WHERE scope = $1', [
+      `device:${first.body.deviceId}`,
+    ]);
     expect(change?.n).toBe(1);
   });
 
@@ -56,7 +64,12 @@ describe.each(backends)('enrolment on $name', (backend) => {
   });
 
   it('refuses an expired code', async () => {
-    const { code } = await createEnrolCode(db, { storeId: 'loc-S001', ttlMinutes: 5, createdBy: 'test', now: new Date(Date.now() - 10 * 60_000) });
+    const { code } = await createEnrolCode(db, {
+      storeId: 'loc-S001',
+      ttlMinutes: 5,
+      createdBy: 'test',
+      now: new Date(Date.now() - 10 * 60_000),
+    });
     const answer = await enrolCall(hq, enrolmentRequest(code).body);
     expect(answer.status).toBe(410);
     expect(errorCode(answer.body)).toBe('enrolment_expired');
@@ -71,7 +84,14 @@ describe.each(backends)('enrolment on $name', (backend) => {
   it('refuses a proof not signed with the enrolled key, and leaves the code usable', async () => {
     const code = await hq.enrolCode();
     const request = enrolmentRequest(code);
-    const forged = { ...request.body, proof: sign(null, Buffer.from(enrolProofText(code, request.body.deviceId as string, request.body.publicKey as string)), generateKeyPairSync('ed25519').privateKey).toString('base64') };
+    const forged = {
+      ...request.body,
+      proof: sign(
+        null,
+        Buffer.from(enrolProofText(code, request.body.deviceId as string, request.body.publicKey as string)),
+        generateKeyPairSync('ed25519').privateKey,
+      ).toString('base64'),
+    };
     const answer = await enrolCall(hq, forged);
     expect(answer.status).toBe(401);
     expect(errorCode(answer.body)).toBe('bad_signature');
@@ -106,7 +126,11 @@ describe.each(backends)('enrolment on $name', (backend) => {
     const nulAnswer = await enrolCall(hq, { ...nul.body, hostname: 'till\u0000one' });
     expect(nulAnswer.status).toBe(400);
     expect(errorCode(nulAnswer.body)).toBe('bad_request');
-    const huge = await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${'x'.repeat(MAX_PUSH_BYTES)}"` });
+    const huge = await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `"${'x'.repeat(MAX_PUSH_BYTES)}"`,
+    });
     expect(huge.status).toBe(413);
     expect(errorCode(huge.body)).toBe('too_large');
     const nowhere = await httpCall(`${hq.url}/sync/v1/nothing`);

@@ -26,7 +26,10 @@ export function enrolCodeHash(code: string): string {
 }
 
 /** Creates a one-time code for a store; IT shows it as text and QR. */
-export async function createEnrolCode(sql: Sql, input: { storeId: string; ttlMinutes: number; createdBy: string; now: Date }): Promise<{ code: string; expiresAt: string }> {
+export async function createEnrolCode(
+  sql: Sql,
+  input: { storeId: string; ttlMinutes: number; createdBy: string; now: Date },
+): Promise<{ code: string; expiresAt: string }> {
   const [store] = await sql.query<{ kind: string }>('SELECT kind FROM location WHERE id = $1', [input.storeId]);
   if (!store) throw new HqHttpError(404, 'not_found', `no location ${input.storeId}`);
   if (store.kind !== 'store') throw new HqHttpError(400, 'bad_request', `${input.storeId} is a ${store.kind}, not a store`);
@@ -88,7 +91,8 @@ export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, forgetD
   app.post(SYNC_PATHS.enrol, async (request): Promise<EnrolResponse> => {
     const now = hq.clock();
     const source = request.ip;
-    if (limiter.blocked(source, now.getTime())) throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
+    if (limiter.blocked(source, now.getTime()))
+      throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
     const input = enrolRequestSchema.parse(request.body);
     try {
       return await enrol(hq, input, now);
@@ -125,9 +129,10 @@ async function enrol(hq: HqContext, input: ReturnType<typeof enrolRequestSchema.
     throw new HqHttpError(401, 'bad_signature', 'the proof was not signed with the key being enrolled');
   }
   return hq.db.tx(async (sql) => {
-    const [code] = await sql.query<CodeRow>('SELECT store_id, expires_at, used_at, device_id::text AS device_id FROM enrolment_code WHERE code_hash = $1 FOR UPDATE', [
-      enrolCodeHash(input.code),
-    ]);
+    const [code] = await sql.query<CodeRow>(
+      'SELECT store_id, expires_at, used_at, device_id::text AS device_id FROM enrolment_code WHERE code_hash = $1 FOR UPDATE',
+      [enrolCodeHash(input.code)],
+    );
     if (!code) throw new HqHttpError(404, 'enrolment_invalid', 'this enrolment code does not exist');
     const [store] = await sql.query<StoreRow>('SELECT code, brand FROM location WHERE id = $1 FOR UPDATE', [code.store_id]);
     if (!store) throw new HqHttpError(404, 'enrolment_invalid', 'the store of this code no longer exists');
@@ -137,10 +142,12 @@ async function enrol(hq: HqContext, input: ReturnType<typeof enrolRequestSchema.
     );
     if (code.used_at) {
       // The same device asking again (the answer to its first try was lost) gets the same answer.
-      if (code.device_id === input.deviceId && existing?.public_key === input.publicKey) return response(input.deviceId, code.store_id, store, existing.receipt_code);
+      if (code.device_id === input.deviceId && existing?.public_key === input.publicKey)
+        return response(input.deviceId, code.store_id, store, existing.receipt_code);
       throw new HqHttpError(409, 'enrolment_used', 'this enrolment code was already used');
     }
-    if (code.expires_at.getTime() <= now.getTime()) throw new HqHttpError(410, 'enrolment_expired', 'this enrolment code has expired; ask IT for a new one');
+    if (code.expires_at.getTime() <= now.getTime())
+      throw new HqHttpError(410, 'enrolment_expired', 'this enrolment code has expired; ask IT for a new one');
     if (existing) throw new HqHttpError(409, 'forbidden', 'a device with this id is already enrolled');
     const receiptCode = await nextReceiptCode(sql, code.store_id);
     await sql.query(
@@ -148,13 +155,24 @@ async function enrol(hq: HqContext, input: ReturnType<typeof enrolRequestSchema.
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [input.deviceId, code.store_id, input.publicKey, receiptCode, input.appVersion, input.hostname, now],
     );
-    await sql.query('UPDATE enrolment_code SET used_at = $2, device_id = $3 WHERE code_hash = $1', [enrolCodeHash(input.code), now, input.deviceId]);
+    await sql.query('UPDATE enrolment_code SET used_at = $2, device_id = $3 WHERE code_hash = $1', [
+      enrolCodeHash(input.code),
+      now,
+      input.deviceId,
+    ]);
     return response(input.deviceId, code.store_id, store, receiptCode);
   });
 }
 
 function response(deviceId: string, storeId: string, store: StoreRow, receiptCode: string): EnrolResponse {
-  return { deviceId, storeId, storeCode: store.code, brand: store.brand, receiptCode, scopes: deviceScopes({ brand: store.brand, storeId, deviceId }) };
+  return {
+    deviceId,
+    storeId,
+    storeCode: store.code,
+    brand: store.brand,
+    receiptCode,
+    scopes: deviceScopes({ brand: store.brand, storeId, deviceId }),
+  };
 }
 
 /** D1, D2, … the lowest free one in the store (the location row is locked, so two enrolments cannot take the same). */

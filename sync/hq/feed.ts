@@ -62,13 +62,17 @@ function feedStatement(n: number, withTotal: boolean): string {
   const cached = statements.get(shape);
   if (cached) return cached;
   const ctes = ['h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x)', 'b0 AS MATERIALIZED (SELECT $1::int AS b)'];
-  const parts = [`SELECT -1 AS i, NULL::text AS kind, (SELECT x::text FROM h) AS n, NULL::text AS up, NULL::text AS del, NULL::text AS last, NULL::int AS rank`];
+  const parts = [
+    `SELECT -1 AS i, NULL::text AS kind, (SELECT x::text FROM h) AS n, NULL::text AS up, NULL::text AS del, NULL::text AS last, NULL::int AS rank`,
+  ];
   for (let i = 0; i < n; i++) {
     const p = 2 + 4 * i;
     const where = `c.scope = $${p} AND (c.xid, c.rank, c.key) > ($${p + 1}::xid8, $${p + 2}::smallint, $${p + 3}::text) AND c.xid < (SELECT x FROM h)`;
     const budget = `(SELECT b FROM b${i})`;
     if (i + 1 < n) {
-      ctes.push(`b${i + 1} AS MATERIALIZED (SELECT ${budget} - (SELECT count(*) FROM (SELECT 1 FROM change AS c WHERE ${where} LIMIT ${budget}) AS z)::int AS b)`);
+      ctes.push(
+        `b${i + 1} AS MATERIALIZED (SELECT ${budget} - (SELECT count(*) FROM (SELECT 1 FROM change AS c WHERE ${where} LIMIT ${budget}) AS z)::int AS b)`,
+      );
     }
     // ORDER BY names the table's columns: a bare `xid` next to a text alias `xid` would sort
     // "10" before "9" (a page would then skip rows) and could not use the change_feed index.
@@ -86,7 +90,8 @@ function feedStatement(n: number, withTotal: boolean): string {
          FROM (${window}) AS p GROUP BY p.kind`,
     );
     // What is left of the scope, for a progress bar; only read for a scope the budget reached.
-    if (withTotal) parts.push(`SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, NULL FROM change AS c WHERE ${budget} > 0 AND ${where}`);
+    if (withTotal)
+      parts.push(`SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, NULL FROM change AS c WHERE ${budget} > 0 AND ${where}`);
   }
   const text = `WITH ${ctes.join(',\n')}\n${parts.join('\nUNION ALL\n')}`;
   statements.set(shape, text);
@@ -94,7 +99,15 @@ function feedStatement(n: number, withTotal: boolean): string {
 }
 
 /** i = -1: the horizon; a kind: that kind's rows in scope i's page; no kind: scope i's total. */
-type FeedRow = { i: number; kind: string | null; n: string; up: string | null; del: string | null; last: string | null; rank: number | null };
+type FeedRow = {
+  i: number;
+  kind: string | null;
+  n: string;
+  up: string | null;
+  del: string | null;
+  last: string | null;
+  rank: number | null;
+};
 
 /**
  * Pages of several scopes in one statement, sharing `limit` rows in the order given: a later
@@ -108,7 +121,9 @@ export async function readFeeds(sql: Sql, requests: readonly FeedRequest[], limi
     const c = cursors[i] as FeedCursor;
     params.push(r.scope, c.xid, c.rank, c.key);
   });
-  const rows = await sql.query<FeedRow>(feedStatement(requests.length, withTotal), params, { name: `feed_${requests.length}_${withTotal}` });
+  const rows = await sql.query<FeedRow>(feedStatement(requests.length, withTotal), params, {
+    name: `feed_${requests.length}_${withTotal}`,
+  });
   const horizon = rows.find((r) => r.i === -1)?.n ?? '0';
   let budget = limit;
   return requests.map((r, i) => {

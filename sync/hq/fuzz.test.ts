@@ -31,8 +31,17 @@ afterAll(stopBackends);
 const SEED = 'hq-fuzz-1';
 
 async function fuzzDevice(db: HqDb, device: TestDevice): Promise<FuzzDevice> {
-  const [staff] = await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 ORDER BY id LIMIT 1', [device.enrolment.storeId]);
-  return { id: device.id, storeId: device.enrolment.storeId, brand: device.enrolment.brand, privateKey: device.privateKey, publicKey: device.publicKey, staffId: staff!.id };
+  const [staff] = await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 ORDER BY id LIMIT 1', [
+    device.enrolment.storeId,
+  ]);
+  return {
+    id: device.id,
+    storeId: device.enrolment.storeId,
+    brand: device.enrolment.brand,
+    privateKey: device.privateKey,
+    publicKey: device.publicKey,
+    staffId: staff!.id,
+  };
 }
 
 function summary(report: RunReport): string {
@@ -52,15 +61,30 @@ describe.each(backends)('HQ under fuzzing on $name', (backend) => {
 
   beforeAll(async () => {
     db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
-    hq = await startTestHq(db, { clock: () => now, log: (message, detail) => internalErrors.push(`${message} ${String(detail).slice(0, 300)}`) });
+    hq = await startTestHq(db, {
+      clock: () => now,
+      log: (message, detail) => internalErrors.push(`${message} ${String(detail).slice(0, 300)}`),
+    });
     a = await testDevice(hq);
-    const [second] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1", [TEST_STORE]);
+    const [second] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1", [
+      TEST_STORE,
+    ]);
     const b = await testDevice(hq, second!.id);
     // A code already used (by a third device) and one that expired an hour ago.
     const used = await hq.enrolCode();
     const third = enrolmentRequest(used);
-    expect((await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(third.body) })).status).toBe(200);
-    const expired = (await createEnrolCode(db, { storeId: TEST_STORE, ttlMinutes: 1, createdBy: 'fuzz', now: new Date(now.getTime() - 3_600_000) })).code;
+    expect(
+      (
+        await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(third.body),
+        })
+      ).status,
+    ).toBe(200);
+    const expired = (
+      await createEnrolCode(db, { storeId: TEST_STORE, ttlMinutes: 1, createdBy: 'fuzz', now: new Date(now.getTime() - 3_600_000) })
+    ).code;
     const [stocked] = await db.query<{ sku: string }>('SELECT sku FROM stock WHERE location_id = $1 ORDER BY sku LIMIT 1', [TEST_STORE]);
     target = {
       a: await fuzzDevice(db, a),
@@ -86,10 +110,24 @@ describe.each(backends)('HQ under fuzzing on $name', (backend) => {
     const report = await runCases(hq.url, cases);
 
     const show = process.env.FUZZ_SHOW;
-    if (process.env.FUZZ_SLOW) console.info([...report.answers].sort((x, y) => y.ms - x.ms).slice(0, 40).map((x) => `${x.ms}ms ${x.status} ${x.name}`).join('\n'));
-    if (show) console.info(report.answers.filter((x) => x.name.includes(show)).map((x) => `${x.status} ${x.code} ${x.name}`).join('\n'));
+    if (process.env.FUZZ_SLOW)
+      console.info(
+        [...report.answers]
+          .sort((x, y) => y.ms - x.ms)
+          .slice(0, 40)
+          .map((x) => `${x.ms}ms ${x.status} ${x.name}`)
+          .join('\n'),
+      );
+    if (show)
+      console.info(
+        report.answers
+          .filter((x) => x.name.includes(show))
+          .map((x) => `${x.status} ${x.code} ${x.name}`)
+          .join('\n'),
+      );
     expect(report.requests).toBeGreaterThanOrEqual(1000);
-    for (const family of ['malformed', 'oversized', 'signature', 'replay', 'cross-store', 'live', 'admin'] as const) expect(report.byFamily[family] ?? 0).toBeGreaterThan(0);
+    for (const family of ['malformed', 'oversized', 'signature', 'replay', 'cross-store', 'live', 'admin'] as const)
+      expect(report.byFamily[family] ?? 0).toBeGreaterThan(0);
     expect(report.failures, summary(report)).toEqual([]);
     expect(Object.keys(report.byStatus).filter((s) => Number(s) >= 500)).toEqual([]);
     expect(internalErrors).toEqual([]);
@@ -98,7 +136,9 @@ describe.each(backends)('HQ under fuzzing on $name', (backend) => {
     // Correctly signed requests refused for their body used up their nonces: the only growth.
     const [noncesAfter] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM request_nonce');
     expect(noncesAfter!.n).toBeGreaterThan(noncesBefore!.n);
-    console.info(`[fuzz ${backend.name}] ${report.requests} requests: ${JSON.stringify(report.byFamily)}; ms ${JSON.stringify(report.msByFamily)}; statuses ${JSON.stringify(report.byStatus)}; request_nonce +${noncesAfter!.n - noncesBefore!.n}`);
+    console.info(
+      `[fuzz ${backend.name}] ${report.requests} requests: ${JSON.stringify(report.byFamily)}; ms ${JSON.stringify(report.msByFamily)}; statuses ${JSON.stringify(report.byStatus)}; request_nonce +${noncesAfter!.n - noncesBefore!.n}`,
+    );
   });
 
   it('still takes a valid push afterwards, and refuses its byte-for-byte replay without writing', async () => {

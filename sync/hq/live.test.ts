@@ -37,7 +37,10 @@ async function liveServer(options: { heartbeatMs?: number } = {}): Promise<{ url
 }
 
 function connect(url: string, deviceId: string, options: { autoPong?: boolean; path?: string } = {}) {
-  const ws = new WebSocket(`${url}${options.path ?? SYNC_PATHS.live}`, { headers: { 'x-sf-device': deviceId }, autoPong: options.autoPong ?? true });
+  const ws = new WebSocket(`${url}${options.path ?? SYNC_PATHS.live}`, {
+    headers: { 'x-sf-device': deviceId },
+    autoPong: options.autoPong ?? true,
+  });
   const messages: LiveMessage[] = [];
   const waiters: (() => void)[] = [];
   ws.on('message', (data) => {
@@ -74,7 +77,11 @@ describe('live hub', () => {
     for (let i = 0; i < 1000; i++) s.hub.changed('store:A');
     s.hub.changed('brand:X');
     s.hub.changed('store:nobody-listens');
-    expect(await a.count(3)).toEqual([{ type: 'ready' }, { type: 'changed', scopes: ['store:A'] }, { type: 'changed', scopes: ['store:A', 'brand:X'] }]);
+    expect(await a.count(3)).toEqual([
+      { type: 'ready' },
+      { type: 'changed', scopes: ['store:A'] },
+      { type: 'changed', scopes: ['store:A', 'brand:X'] },
+    ]);
     expect(await b.count(2)).toEqual([{ type: 'ready' }, { type: 'changed', scopes: ['brand:X'] }]);
     // Nothing else was queued for A: the next message is the next change.
     s.hub.changed('device:a1');

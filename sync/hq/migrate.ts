@@ -5,7 +5,10 @@ import { HQ_MIGRATIONS } from './migrations/index.js';
 export type HqMigration = { version: number; name: string; up: (sql: Sql) => Promise<void> };
 
 export class HqSchemaError extends Error {
-  constructor(readonly found: number, readonly known: number) {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
     super(`the HQ database is at schema ${found}, newer than this HQ (${known}); update HQ`);
   }
 }
@@ -19,7 +22,9 @@ export async function migrateHq(db: HqDb, migrations: readonly HqMigration[] = H
   const known = migrations.at(-1)?.version ?? 0;
   return db.tx(async (sql) => {
     await sql.query('SELECT pg_advisory_xact_lock(5317001)');
-    await sql.query('CREATE TABLE IF NOT EXISTS hq_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    await sql.query(
+      'CREATE TABLE IF NOT EXISTS hq_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const [row] = await sql.query<{ v: number | null }>('SELECT max(version) AS v FROM hq_migration');
     const current = row?.v ?? 0;
     if (current > known) throw new HqSchemaError(current, known);

@@ -28,14 +28,18 @@ describe.each(backends)('the sample brand on $name', (backend) => {
       expect(await n('SELECT count(*)::int AS n FROM coupon')).toBe(counts.coupons);
 
       // What the demo device of S001 will pull: its staff with PIN hashes the device checks.
-      const creds = await db.query<{ row: [string, string, string] }>("SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'staff_credential' ORDER BY key");
+      const creds = await db.query<{ row: [string, string, string] }>(
+        "SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'staff_credential' ORDER BY key",
+      );
       const byId = new Map(creds.map((c) => [c.row[0], c.row]));
       const manager = byId.get('stf-S001-01');
       const cashier = byId.get('stf-S001-02');
       expect(manager && verifyPin('0101', manager[1], manager[2])).toBe(true);
       expect(cashier && verifyPin('0202', cashier[1], cashier[2])).toBe(true);
       expect(cashier && verifyPin('0101', cashier[1], cashier[2])).toBe(false);
-      const [roles] = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'staff' AND key = 'stf-S001-01'");
+      const [roles] = await db.query<{ row: unknown[] }>(
+        "SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'staff' AND key = 'stf-S001-01'",
+      );
       expect(roles?.row[4]).toBe('manager');
       // The change log feeds each scope its own slice.
       expect(await n("SELECT count(*)::int AS n FROM change WHERE scope = 'brand:SFL' AND kind = 'sku'")).toBe(300);

@@ -38,7 +38,12 @@ const CHUNK = 50_000;
  * provisioned from HQ logs in with S001-01 / 0101. One transaction, multi-row `unnest` inserts.
  */
 export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): Promise<SampleBrandCounts> {
-  const data = generateSampleData({ seed: options.seed ?? DEFAULT_SEED, skus: options.skus, customers: options.customers, stores: options.stores });
+  const data = generateSampleData({
+    seed: options.seed ?? DEFAULT_SEED,
+    skus: options.skus,
+    customers: options.customers,
+    stores: options.stores,
+  });
   const stores = data.locations.filter((l) => l.kind === 'store');
   const stocked = data.locations.filter((l) => l.kind === 'warehouse' || !options.stockStores || options.stockStores.includes(l.code));
   const samples = stores.map((s) => generateCheckoutSample(data, s.id));
@@ -46,9 +51,25 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
   return db.tx(async (sql) => {
     const [exists] = await sql.query('SELECT 1 FROM brand WHERE code = $1', [data.brand.code]);
     if (exists) throw new Error(`the sample brand ${data.brand.code} is already in this HQ`);
-    await sql.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3)', [data.brand.code, data.brand.name_zh, data.brand.name]);
+    await sql.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3)', [
+      data.brand.code,
+      data.brand.name_zh,
+      data.brand.name,
+    ]);
     await insertLocations(sql, data);
-    await upsertStyles(sql, data.brand.code, data.styles.map((s) => ({ code: s.code, name_zh: s.name_zh, name_en: s.name_en, category_zh: s.category_zh, category_en: s.category_en, season: s.season, price_fen: s.price_fen })));
+    await upsertStyles(
+      sql,
+      data.brand.code,
+      data.styles.map((s) => ({
+        code: s.code,
+        name_zh: s.name_zh,
+        name_en: s.name_en,
+        category_zh: s.category_zh,
+        category_en: s.category_en,
+        season: s.season,
+        price_fen: s.price_fen,
+      })),
+    );
     await upsertSkus(sql, data.brand.code, data.skus);
     const credentials = new Map(samples.flatMap((s) => s.credentials.map((c) => [c.staff_id, c] as const)));
     await sql.query(
@@ -70,13 +91,31 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       await sql.query(
         `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[])`,
-        [part.map((c) => c.id), part.map((c) => c.store_id), part.map((c) => c.name), part.map((c) => c.phone), part.map((c) => c.tier), part.map((c) => c.points), part.map((c) => c.guide_id), part.map((c) => c.created_at)],
+        [
+          part.map((c) => c.id),
+          part.map((c) => c.store_id),
+          part.map((c) => c.name),
+          part.map((c) => c.phone),
+          part.map((c) => c.tier),
+          part.map((c) => c.points),
+          part.map((c) => c.guide_id),
+          part.map((c) => c.created_at),
+        ],
       );
-      await sql.query('INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [part.map((c) => memberCodeOf(c.id)), part.map((c) => c.id)]);
+      await sql.query('INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [
+        part.map((c) => memberCodeOf(c.id)),
+        part.map((c) => c.id),
+      ]);
     }
     // Every store's sample has the same brand-wide promotions and coupons: keep one of each.
-    const promotions = unique(samples.flatMap((s) => s.promotions), (p) => p.id);
-    const coupons = unique(samples.flatMap((s) => s.coupons), (c) => c.code);
+    const promotions = unique(
+      samples.flatMap((s) => s.promotions),
+      (p) => p.id,
+    );
+    const coupons = unique(
+      samples.flatMap((s) => s.coupons),
+      (c) => c.code,
+    );
     await insertPromotions(sql, data.brand.code, promotions);
     await insertCoupons(sql, data.brand.code, coupons);
     let stockRows = 0;

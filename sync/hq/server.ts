@@ -148,7 +148,8 @@ function describeError(error: unknown, log: HqLog): { status: number; code: HqEr
   const fastifyError = error as Partial<FastifyError>;
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status === 413) return { status, code: 'too_large', message: 'the body is larger than HQ accepts' };
-  if (status >= 400 && status < 500) return { status, code: status === 404 ? 'not_found' : 'bad_request', message: fastifyError.message ?? 'bad request' };
+  if (status >= 400 && status < 500)
+    return { status, code: status === 404 ? 'not_found' : 'bad_request', message: fastifyError.message ?? 'bad request' };
   log('internal error', error instanceof Error ? (error.stack ?? error.message) : String(error));
   return { status: 500, code: 'internal', message: 'HQ failed to answer this request' };
 }

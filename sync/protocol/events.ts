@@ -9,7 +9,10 @@ export const outboxEventSchema = z
     /** UUIDv7 made on the device; HQ's idempotency key. */
     id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
     /** `<domain>.<what happened>`, e.g. `device.settings_changed`, `sale.completed`. */
-    type: z.string().regex(/^[a-z]+(\.[a-z_]+)+$/).max(64),
+    type: z
+      .string()
+      .regex(/^[a-z]+(\.[a-z_]+)+$/)
+      .max(64),
     payload: z.unknown(),
     staffId: z.string().max(64).nullable(),
     deviceId: z.string().max(64),

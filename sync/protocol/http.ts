@@ -37,6 +37,12 @@ export const hqErrorSchema = z.object({ error: z.object({ code: z.enum(HQ_ERROR_
 export type HqErrorBody = z.infer<typeof hqErrorSchema>;
 
 export const helloResponseSchema = z
-  .object({ deviceId: z.string(), storeId: z.string(), status: z.enum(['active', 'revoked']), serverTime: z.iso.datetime(), scopes: z.array(z.string()) })
+  .object({
+    deviceId: z.string(),
+    storeId: z.string(),
+    status: z.enum(['active', 'revoked']),
+    serverTime: z.iso.datetime(),
+    scopes: z.array(z.string()),
+  })
   .strict();
 export type HelloResponse = z.infer<typeof helloResponseSchema>;

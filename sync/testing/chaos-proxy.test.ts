@@ -128,7 +128,10 @@ describe('chaos proxy', () => {
     const received: Buffer[] = [];
     const sink = createServerSink(received);
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const sinkProxy = await startChaosProxy({ upstream: { host: '127.0.0.1', port: (sink.address() as AddressInfo).port }, policy: () => ({ kind: 'reset_mid_request', afterBytes: 1234 }) });
+    const sinkProxy = await startChaosProxy({
+      upstream: { host: '127.0.0.1', port: (sink.address() as AddressInfo).port },
+      policy: () => ({ kind: 'reset_mid_request', afterBytes: 1234 }),
+    });
     try {
       await rawExchange(sinkProxy.port, 'x'.repeat(50_000));
       await sinkProxy.idle();

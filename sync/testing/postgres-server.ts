@@ -46,7 +46,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   // The watchdog starts before the cluster exists, so there is no moment where a crash of ours
   // leaves a running server behind.
   // Its lifetime counts from when the server is ready (see below); this bound covers a hung start.
-  const watchdogPid = startWatchdog({ parentPid: process.pid, deadline: Date.now() + (lifetimeS + 600) * 1000, baseDir, dataDir, stopCommand });
+  const watchdogPid = startWatchdog({
+    parentPid: process.pid,
+    deadline: Date.now() + (lifetimeS + 600) * 1000,
+    baseDir,
+    dataDir,
+    stopCommand,
+  });
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -57,7 +63,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   };
   try {
     if (bins.runAs) chownSync(baseDir, bins.runAs.uid, bins.runAs.gid);
-    await runPostgresTool(bins, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    await runPostgresTool(bins, 'initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     configure(dataDir, options.fsync ?? true);
     const port = await startOnFreePort(bins, dataDir, logFile);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -104,7 +121,10 @@ let databaseCounter = 0;
 
 function databaseMaker(url: string, created: string[]): (prefix?: string) => Promise<string> {
   return async (prefix = 'test') => {
-    const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+    const safePrefix = prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+      .slice(0, 30);
     const name = `${safePrefix}_${process.pid}_${++databaseCounter}_${Math.random().toString(36).slice(2, 8)}`;
     await withClient(url, async (client) => {
       // Two CREATE DATABASE at once may clash on the template ("being accessed by other users")
@@ -220,4 +240,3 @@ function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
     // already gone
   }
 }
-

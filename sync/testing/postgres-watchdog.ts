@@ -64,7 +64,17 @@ export function startWatchdog(options: WatchdogOptions): number {
   const [stopFile, stopArgs] = options.stopCommand;
   const child = spawn(
     process.execPath,
-    ['--input-type=commonjs', '-e', WATCHDOG_SOURCE, String(options.parentPid), String(options.deadline), options.baseDir, options.dataDir, stopFile, JSON.stringify(stopArgs)],
+    [
+      '--input-type=commonjs',
+      '-e',
+      WATCHDOG_SOURCE,
+      String(options.parentPid),
+      String(options.deadline),
+      options.baseDir,
+      options.dataDir,
+      stopFile,
+      JSON.stringify(stopArgs),
+    ],
     // Its own session: a Ctrl-C or a kill of the test runner's process group must not take it along.
     { detached: true, stdio: 'ignore' },
   );

@@ -240,7 +240,16 @@ const tenderInput = z.discriminatedUnion('method', [
   /** Card or another external terminal: the amount it took and its reference. */
   z.object({ method: z.enum(['card', 'external']), amountFen: fen.min(1), reference: z.string().trim().min(1).max(64) }).strict(),
   /** A customer's WeChat Pay / Alipay payment code; amount defaults to what is due. Refused offline (PAYMENT_OFFLINE). */
-  z.object({ method: z.literal('mobile'), code: z.string().trim().regex(/^\d{16,24}$/, 'payment code is 16–24 digits'), amountFen: fen.min(1).optional() }).strict(),
+  z
+    .object({
+      method: z.literal('mobile'),
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{16,24}$/, 'payment code is 16–24 digits'),
+      amountFen: fen.min(1).optional(),
+    })
+    .strict(),
 ]);
 export type TenderInput = z.input<typeof tenderInput>;
 
@@ -278,7 +287,17 @@ export const checkoutContract = {
   resume: method<CartState>()(z.object({ parkedId: z.string().min(1).max(64) }).strict()),
   /** By member code (the QR) or exact mobile number. NOT_FOUND otherwise. */
   identifyMember: method<CartState>()(
-    z.union([z.object({ code }).strict(), z.object({ phone: z.string().trim().regex(/^1\d{10}$/, 'an 11-digit mobile number') }).strict()]),
+    z.union([
+      z.object({ code }).strict(),
+      z
+        .object({
+          phone: z
+            .string()
+            .trim()
+            .regex(/^1\d{10}$/, 'an 11-digit mobile number'),
+        })
+        .strict(),
+    ]),
   ),
   removeMember: method<CartState>()(empty),
   /** COUPON_EXPIRED, COUPON_USED (also: used on this device already), COUPON_NOT_APPLICABLE (threshold, stacking, not this member's). */

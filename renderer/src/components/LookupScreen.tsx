@@ -24,7 +24,11 @@ export function LookupScreen() {
   const banner = message
     ? { tone: messageTone(message), text: messageText(t, message), dismiss: actions.dismissMessage }
     : languageError
-      ? { tone: 'error' as const, text: t('lang.saveFailed', { reason: describeError(t, languageError) }), dismiss: app.getState().dismissLanguageError }
+      ? {
+          tone: 'error' as const,
+          text: t('lang.saveFailed', { reason: describeError(t, languageError) }),
+          dismiss: app.getState().dismissLanguageError,
+        }
       : undefined;
 
   return (

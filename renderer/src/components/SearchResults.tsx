@@ -17,7 +17,13 @@ export function SearchResults({ styles, truncated, onOpen }: Props) {
       <ul className="results-list">
         {styles.map((style) => (
           <li key={style.styleCode}>
-            <button type="button" className="result" data-testid="search-result" data-style-code={style.styleCode} onClick={() => onOpen(style.styleCode)}>
+            <button
+              type="button"
+              className="result"
+              data-testid="search-result"
+              data-style-code={style.styleCode}
+              onClick={() => onOpen(style.styleCode)}
+            >
               <span className="result-name">{pickName(style.name, language)}</span>
               <span className="result-meta">
                 <span className="mono">{style.styleCode}</span> · {pickName(style.category, language)}

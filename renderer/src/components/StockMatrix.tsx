@@ -47,7 +47,12 @@ export function StockMatrix({ style, selectedSku, onSelect }: Props) {
                       );
                     }
                     const selected = sku.sku === selectedSku;
-                    const classes = ['matrix-cell', sku.stock === 0 ? 'is-empty' : '', sku.active ? '' : 'is-inactive', selected ? 'is-selected' : '']
+                    const classes = [
+                      'matrix-cell',
+                      sku.stock === 0 ? 'is-empty' : '',
+                      sku.active ? '' : 'is-inactive',
+                      selected ? 'is-selected' : '',
+                    ]
                       .filter(Boolean)
                       .join(' ');
                     return (

@@ -19,7 +19,9 @@ export function StoreErrorScreen({ problem, appVersion }: Props) {
           !
         </div>
         <h1>{t('storeError.title')}</h1>
-        <p className="store-error-reason">{isMessageKey(reasonKey) ? t(reasonKey as `storeError.reason.${StoreProblem['reason']}`) : problem.message}</p>
+        <p className="store-error-reason">
+          {isMessageKey(reasonKey) ? t(reasonKey as `storeError.reason.${StoreProblem['reason']}`) : problem.message}
+        </p>
         <div className="store-error-file">
           <span>{t('storeError.file')}</span>
           <code data-testid="store-error-path">{problem.path}</code>

@@ -176,7 +176,8 @@ export const checkoutEn: { readonly [K in keyof typeof checkoutZhCN]: string } =
   'co.returns.left': '{qty} returnable',
   'co.returns.none': 'All returned',
   'co.returns.start': 'Return items from this receipt',
-  'co.returns.exchangeHint': 'Choose how many to return. For an exchange, scan the new items on the Sell screen; the difference is settled there.',
+  'co.returns.exchangeHint':
+    'Choose how many to return. For an exchange, scan the new items on the Sell screen; the difference is settled there.',
   'co.returns.newItems': 'New items',
   'co.returns.refundTo': 'Back to {method}',
   'co.returns.refund': 'Refund {amount}',

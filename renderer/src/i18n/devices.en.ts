@@ -39,7 +39,8 @@ export const devicesEn: { readonly [K in keyof typeof devicesZhCN]: string } = {
   'devices.printer.advice.paper_end': 'Load a new paper roll. Waiting receipts print by themselves afterwards, never twice.',
   'devices.printer.advice.cover_open': 'Close the printer cover; waiting receipts then print by themselves.',
   'devices.printer.advice.offline': 'The printer reports offline: check paper, cover and its error light.',
-  'devices.printer.advice.unreachable': 'Check the printer’s power and cable (network printers: cable and IP address). Receipts wait in the queue until it is back.',
+  'devices.printer.advice.unreachable':
+    'Check the printer’s power and cable (network printers: cable and IP address). Receipts wait in the queue until it is back.',
   'devices.printer.advice.not_configured': 'Choose how the printer is connected below, then save.',
   'devices.printer.connectionLabel': 'Connection',
   'devices.printer.connection.none': 'Not set',

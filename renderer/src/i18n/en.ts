@@ -11,7 +11,8 @@ export const en: Dictionary = {
   'app.device': 'Device {id}',
   'app.version': 'Version {version}',
   'app.statusFailed': 'Could not read the terminal status: {reason}',
-  'app.stillWaiting': 'Still waiting for the terminal service. In a browser, open the full link the terminal printed at start-up (with #token=…).',
+  'app.stillWaiting':
+    'Still waiting for the terminal service. In a browser, open the full link the terminal printed at start-up (with #token=…).',
 
   'sync.notConfigured': 'HQ not connected · {count} waiting',
   'sync.offline': 'HQ offline · {count} waiting',
@@ -102,7 +103,8 @@ export const en: Dictionary = {
   'storeError.reason.io': 'A disk error happened while reading or writing the data file.',
   'storeError.file': 'Data file',
   'storeError.callIt': 'Please call IT support and give them the file path above and the technical details below.',
-  'storeError.dontReinstall': 'Do not reinstall or uninstall the app, and do not delete any files: sales and customer records not yet synced to HQ are in this file.',
+  'storeError.dontReinstall':
+    'Do not reinstall or uninstall the app, and do not delete any files: sales and customer records not yet synced to HQ are in this file.',
   'storeError.untouched': 'The terminal has not changed this file; the data is as it was.',
   'storeError.details': 'Technical details',
   ...checkoutEn,

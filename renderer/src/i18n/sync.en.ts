@@ -12,7 +12,8 @@ export const syncEn: { readonly [K in keyof typeof syncZhCN]: string } = {
   'sync.provisioning.title': 'Downloading products and members from HQ…',
   'sync.provisioning.count': '{applied} / {total}',
   'sync.provisioning.starting': 'Connecting to HQ…',
-  'sync.provisioning.hint': 'The till is not available until the download finishes. Keep the device powered and online; an interruption resumes where it stopped.',
+  'sync.provisioning.hint':
+    'The till is not available until the download finishes. Keep the device powered and online; an interruption resumes where it stopped.',
 
   'sync.revokedScreen.title': 'This device was revoked by IT',
   'sync.revokedScreen.body': 'This device can no longer be used for sales.',

@@ -212,7 +212,12 @@ describe('WedgeDetector on a busy main thread', () => {
     const time = new FakeTime();
     const log: string[] = [];
     let pending = true;
-    const detector = new WedgeDetector({}, { onScan: (c) => log.push(`scan ${c}`), onReplay: (t) => log.push(`replay ${t}`) }, time, () => pending);
+    const detector = new WedgeDetector(
+      {},
+      { onScan: (c) => log.push(`scan ${c}`), onReplay: (t) => log.push(`replay ${t}`) },
+      time,
+      () => pending,
+    );
     detector.handleKey({ key: '6', time: 0 });
     // The main thread was blocked: the timer runs at 120 ms, before the scanner's other keys are dispatched.
     time.advanceTo(120);

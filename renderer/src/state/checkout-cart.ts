@@ -3,7 +3,16 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Api } from '../api/api-client.js';
 import type { ApiError, Result, ScanEvent } from '../api/contract.js';
 import type { SessionStoreState } from './checkout-session.js';
-import type { ApprovalAction, CartState, DiscountInput, ParkedCart, SaleResult, SaleSummary, SaleView, TenderInput } from './checkout-types.js';
+import type {
+  ApprovalAction,
+  CartState,
+  DiscountInput,
+  ParkedCart,
+  SaleResult,
+  SaleSummary,
+  SaleView,
+  TenderInput,
+} from './checkout-types.js';
 
 /** Kept as data, not text, so a banner re-renders in the new language after a switch. */
 export type CartMessage =
@@ -66,7 +75,10 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
         set({ cart: result.value, busy: false, message: undefined });
         return true;
       }
-      set({ busy: false, message: query === undefined ? { kind: 'error', error: result.error } : { kind: 'error', error: result.error, query } });
+      set({
+        busy: false,
+        message: query === undefined ? { kind: 'error', error: result.error } : { kind: 'error', error: result.error, query },
+      });
       return false;
     };
 
@@ -76,7 +88,10 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
     };
 
     /** Tries without approval; when main asks for one, gets a manager's token and tries once more. */
-    const withApproval = async (action: ApprovalAction, call: (token: string | undefined) => Promise<Result<CartState>>): Promise<boolean> => {
+    const withApproval = async (
+      action: ApprovalAction,
+      call: (token: string | undefined) => Promise<Result<CartState>>,
+    ): Promise<boolean> => {
       set({ busy: true });
       const first = await call(undefined);
       if (first.ok || first.error.code !== 'APPROVAL_REQUIRED') return apply(first);
@@ -134,7 +149,9 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       setQty: (lineId, qty) => run(() => api.call('checkout', 'setQty', { lineId, qty })),
       removeLine: (lineId) => run(() => api.call('checkout', 'removeLine', { lineId })),
       lineDiscount: (lineId, discount) =>
-        withApproval('discount', (token) => api.call('checkout', 'lineDiscount', token ? { lineId, discount, approvalToken: token } : { lineId, discount })),
+        withApproval('discount', (token) =>
+          api.call('checkout', 'lineDiscount', token ? { lineId, discount, approvalToken: token } : { lineId, discount }),
+        ),
       priceOverride: (lineId, unitFen, reason) =>
         withApproval('price_override', (token) =>
           api.call('checkout', 'priceOverride', token ? { lineId, unitFen, reason, approvalToken: token } : { lineId, unitFen, reason }),
@@ -162,7 +179,9 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       redeemPoints: (points) => run(() => api.call('checkout', 'redeemPoints', { points })),
       addTender: (tender) => run(() => api.call('checkout', 'addTender', tender)),
       removeTender: (tenderId) =>
-        withApproval('void_tender', (token) => api.call('checkout', 'removeTender', token ? { tenderId, approvalToken: token } : { tenderId })),
+        withApproval('void_tender', (token) =>
+          api.call('checkout', 'removeTender', token ? { tenderId, approvalToken: token } : { tenderId }),
+        ),
 
       complete: async () => {
         set({ busy: true });
@@ -171,7 +190,14 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
           set({ busy: false, message: { kind: 'error', error: result.error } });
           return false;
         }
-        set({ busy: false, cart: result.value.cart, lastSale: result.value, message: undefined, returnSale: undefined, memberSales: undefined });
+        set({
+          busy: false,
+          cart: result.value.cart,
+          lastSale: result.value,
+          message: undefined,
+          returnSale: undefined,
+          memberSales: undefined,
+        });
         return true;
       },
 
@@ -182,7 +208,9 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
         const result = await api.call('returns', 'find', { receiptNo });
         if (!result.ok) {
           const message: CartMessage =
-            result.error.code === 'NOT_FOUND' ? { kind: 'receipt-not-found', receiptNo } : { kind: 'error', error: result.error, query: receiptNo };
+            result.error.code === 'NOT_FOUND'
+              ? { kind: 'receipt-not-found', receiptNo }
+              : { kind: 'error', error: result.error, query: receiptNo };
           set({ busy: false, message });
           return false;
         }
@@ -197,7 +225,9 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       startReturn: (receiptNo) => run(() => api.call('returns', 'start', { receiptNo }), receiptNo),
       setReturnQty: (saleLineId, qty) => run(() => api.call('returns', 'setQty', { saleLineId, qty })),
       noReceiptReturn: (sku, qty) =>
-        withApproval('no_receipt_return', (token) => api.call('returns', 'noReceipt', token ? { sku, qty, approvalToken: token } : { sku, qty })),
+        withApproval('no_receipt_return', (token) =>
+          api.call('returns', 'noReceipt', token ? { sku, qty, approvalToken: token } : { sku, qty }),
+        ),
       cancelReturn: async () => {
         const ok = await run(() => api.call('returns', 'cancel', {}));
         if (ok) set({ returnSale: undefined });

@@ -33,12 +33,45 @@ function fakeApi(handlers: Record<string, Handler>) {
 
 const staff = { id: 'stf-S001-02', code: 'S001-02', name: '王芳', role: 'cashier' as const };
 const permissions = { sell: true, tender: true, returns: true, cash: true, maxDiscountPercent: 10, approves: [] };
-const active: SessionState = { state: 'active', staff, permissions, loggedInAt: '2026-11-22T01:00:00Z', lastActivityAt: '2026-11-22T01:00:00Z' };
+const active: SessionState = {
+  state: 'active',
+  staff,
+  permissions,
+  loggedInAt: '2026-11-22T01:00:00Z',
+  lastActivityAt: '2026-11-22T01:00:00Z',
+};
 const locked: SessionState = { ...active, state: 'locked' };
 const fail = (code: string, message = code) => ({ ok: false as const, error: { code, message } }) as Result<never>;
 
 function cartWith(discountPercent: number | null): CartState {
-  return { id: 'cart-1', lines: [], promotions: [], member: null, coupons: [], points: null, return: null, tenders: [], refunds: [], totals: { itemCount: 0, subtotalFen: 0, manualDiscountFen: 0, promotionDiscountFen: 0, couponDiscountFen: 0, pointsFen: 0, discountFen: discountPercent ?? 0, totalFen: 0, refundFen: 0, netFen: 0, paidFen: 0, dueFen: 0, changeFen: 0 }, canComplete: false, updatedAt: '' } as CartState;
+  return {
+    id: 'cart-1',
+    lines: [],
+    promotions: [],
+    member: null,
+    coupons: [],
+    points: null,
+    return: null,
+    tenders: [],
+    refunds: [],
+    totals: {
+      itemCount: 0,
+      subtotalFen: 0,
+      manualDiscountFen: 0,
+      promotionDiscountFen: 0,
+      couponDiscountFen: 0,
+      pointsFen: 0,
+      discountFen: discountPercent ?? 0,
+      totalFen: 0,
+      refundFen: 0,
+      netFen: 0,
+      paidFen: 0,
+      dueFen: 0,
+      changeFen: 0,
+    },
+    canComplete: false,
+    updatedAt: '',
+  } as CartState;
 }
 
 describe('session store', () => {
@@ -116,7 +149,11 @@ describe('cart store approvals', () => {
     const cart = createCartStore(api, createSessionStore(api));
     await cart.getState().load();
     await cart.getState().handleScan({ id: 's1', source: 'wedge', raw: '6909999999994', kind: 'product', code: '6909999999994', at: '' });
-    expect(cart.getState().message).toEqual({ kind: 'error', error: { code: 'NOT_FOUND', message: 'no such barcode' }, query: '6909999999994' });
+    expect(cart.getState().message).toEqual({
+      kind: 'error',
+      error: { code: 'NOT_FOUND', message: 'no such barcode' },
+      query: '6909999999994',
+    });
     expect(cart.getState().cart?.id).toBe('cart-1');
   });
 });

@@ -5,7 +5,10 @@ import type { ApiError, Result } from '../api/contract.js';
 import type { SessionStoreState } from './checkout-session.js';
 import type { ApprovalAction, CashReport, CountedInput, TillState } from './checkout-types.js';
 
-export type TillMessage = { kind: 'error'; error: ApiError } | { kind: 'done'; what: 'opened' | 'paid_in' | 'paid_out' | 'no_sale' } | { kind: 'approval-cancelled' };
+export type TillMessage =
+  | { kind: 'error'; error: ApiError }
+  | { kind: 'done'; what: 'opened' | 'paid_in' | 'paid_out' | 'no_sale' }
+  | { kind: 'approval-cancelled' };
 
 export type TillStoreState = {
   till: TillState | undefined;
@@ -83,7 +86,8 @@ export function createTillStore(api: Api, session: StoreApi<SessionStoreState>):
         withApproval('paid_out', 'paid_out', (token) =>
           api.call('cashup', 'paidOut', token ? { amountFen, reason, approvalToken: token } : { amountFen, reason }),
         ),
-      noSale: (reason) => withApproval('no_sale', 'no_sale', (token) => api.call('cashup', 'noSale', token ? { reason, approvalToken: token } : { reason })),
+      noSale: (reason) =>
+        withApproval('no_sale', 'no_sale', (token) => api.call('cashup', 'noSale', token ? { reason, approvalToken: token } : { reason })),
       xReport: async (blind) => {
         set({ busy: true });
         return applyReport(await api.call('cashup', 'xReport', { blind, print: false }));

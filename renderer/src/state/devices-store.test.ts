@@ -120,14 +120,24 @@ describe('devices store', () => {
     });
     const store = createDevicesStore(fake.api);
     await store.getState().load();
-    store.getState().editProfile((d) => ({ ...d, printer: d.printer && { ...d.printer, connection: { kind: 'tcp', host: '10.0.0.9', port: 70000 } } }), ['printer.connection.port']);
+    store
+      .getState()
+      .editProfile(
+        (d) => ({ ...d, printer: d.printer && { ...d.printer, connection: { kind: 'tcp', host: '10.0.0.9', port: 70000 } } }),
+        ['printer.connection.port'],
+      );
     await store.getState().saveProfile();
     expect(fake.calls.find((c) => c.key === 'devices.saveProfile')?.input).toMatchObject({ printer: { connection: { port: 70000 } } });
     expect(store.getState().fieldErrors).toEqual({ 'printer.connection.port': 'Too big', 'drawer.pulse.onMs': 'Too small' });
     expect(store.getState().dirty).toBe(true);
     expect(store.getState().notice).toMatchObject({ kind: 'error', action: 'save' });
 
-    store.getState().editProfile((d) => ({ ...d, printer: d.printer && { ...d.printer, connection: { kind: 'tcp', host: '10.0.0.9', port: 9100 } } }), ['printer.connection.port']);
+    store
+      .getState()
+      .editProfile(
+        (d) => ({ ...d, printer: d.printer && { ...d.printer, connection: { kind: 'tcp', host: '10.0.0.9', port: 9100 } } }),
+        ['printer.connection.port'],
+      );
     expect(store.getState().fieldErrors).toEqual({ 'drawer.pulse.onMs': 'Too small' });
   });
 

@@ -57,7 +57,9 @@ export function upsertJob(jobs: readonly PrintJobView[], job: PrintJobView): Pri
   const existing = jobs.find((j) => j.id === job.id);
   // An older event arriving late must not move a job back (e.g. `sending` after `done`).
   if (existing && existing.updatedAt > job.updatedAt) return [...jobs];
-  return [job, ...others].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1)).slice(0, QUEUE_LIMIT);
+  return [job, ...others]
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))
+    .slice(0, QUEUE_LIMIT);
 }
 
 /**

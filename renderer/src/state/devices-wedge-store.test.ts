@@ -5,12 +5,28 @@ import { LOCAL_NOT_A_NUMBER } from './devices-field-errors.js';
 import { fakeDevicesApi } from './devices-test-api.js';
 import type { ScanEvent, Settings } from '../api/contract.js';
 
-const settings: Settings = { language: 'zh-CN', kiosk: false, wedge: { maxInterKeyMs: 50, minLength: 6, terminator: 'Enter', prefix: '', suffix: '' } };
-const scan = (id: string): ScanEvent => ({ id, source: 'wedge', raw: '6901234567892', kind: 'product', code: '6901234567892', at: '2026-11-22T10:00:00Z' });
+const settings: Settings = {
+  language: 'zh-CN',
+  kiosk: false,
+  wedge: { maxInterKeyMs: 50, minLength: 6, terminator: 'Enter', prefix: '', suffix: '' },
+};
+const scan = (id: string): ScanEvent => ({
+  id,
+  source: 'wedge',
+  raw: '6901234567892',
+  kind: 'product',
+  code: '6901234567892',
+  at: '2026-11-22T10:00:00Z',
+});
 
 describe('devices wedge store', () => {
   it('saves the thresholds as numbers through settings.update', async () => {
-    const fake = fakeDevicesApi({ 'settings.update': (input) => ({ ok: true, value: { ...settings, wedge: { ...settings.wedge, ...(input as { wedge: object }).wedge } } }) });
+    const fake = fakeDevicesApi({
+      'settings.update': (input) => ({
+        ok: true,
+        value: { ...settings, wedge: { ...settings.wedge, ...(input as { wedge: object }).wedge } },
+      }),
+    });
     const store = createDevicesWedgeStore(fake.api);
     store.getState().load(settings);
     store.getState().edit({ maxInterKeyMs: ' 90 ', suffix: '#' });
@@ -31,7 +47,14 @@ describe('devices wedge store', () => {
 
   it('puts main’s range errors next to the field they are about', async () => {
     const fake = fakeDevicesApi({
-      'settings.update': { ok: false, error: { code: 'BAD_INPUT', message: 'Invalid input', issues: [{ path: 'wedge.maxInterKeyMs', message: 'Too big: expected number to be <=200' }] } },
+      'settings.update': {
+        ok: false,
+        error: {
+          code: 'BAD_INPUT',
+          message: 'Invalid input',
+          issues: [{ path: 'wedge.maxInterKeyMs', message: 'Too big: expected number to be <=200' }],
+        },
+      },
     });
     const store = createDevicesWedgeStore(fake.api);
     store.getState().load(settings);

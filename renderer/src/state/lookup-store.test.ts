@@ -16,8 +16,28 @@ const style: StyleView = {
   colours: [{ code: '01', name: { zh: '黑', en: 'Black' } }],
   sizes: ['S', 'M'],
   skus: [
-    { sku: 'S100-01-S', ean: '6901234567892', styleCode: 'S100', colourCode: '01', colour: { zh: '黑', en: 'Black' }, size: 'S', priceFen: 129900, active: true, stock: 3 },
-    { sku: 'S100-01-M', ean: '6901234567885', styleCode: 'S100', colourCode: '01', colour: { zh: '黑', en: 'Black' }, size: 'M', priceFen: 129900, active: true, stock: 0 },
+    {
+      sku: 'S100-01-S',
+      ean: '6901234567892',
+      styleCode: 'S100',
+      colourCode: '01',
+      colour: { zh: '黑', en: 'Black' },
+      size: 'S',
+      priceFen: 129900,
+      active: true,
+      stock: 3,
+    },
+    {
+      sku: 'S100-01-M',
+      ean: '6901234567885',
+      styleCode: 'S100',
+      colourCode: '01',
+      colour: { zh: '黑', en: 'Black' },
+      size: 'M',
+      priceFen: 129900,
+      active: true,
+      stock: 0,
+    },
   ],
 };
 
@@ -30,7 +50,8 @@ function fakeApi(answers: Record<string, Result<unknown>>) {
       calls.push(key);
       return answers[key] ?? { ok: false, error: { code: 'INTERNAL', message: 'unexpected' } };
     }) as Api['call'],
-    on: (<E extends EventName>(_name: E, _l: (payload: Events[E]) => void) => () => {}) as Api['on'],
+    on: (<E extends EventName>(_name: E, _l: (payload: Events[E]) => void) =>
+      () => {}) as Api['on'],
     isOpen: () => true,
     onOpen: () => () => {},
     onClose: () => () => {},
@@ -38,11 +59,20 @@ function fakeApi(answers: Record<string, Result<unknown>>) {
   return { api, calls };
 }
 
-const scan = (over: Partial<ScanEvent>): ScanEvent => ({ id: 'e1', source: 'wedge', raw: '6901234567892', kind: 'product', at: '2025-01-01T00:00:00Z', ...over });
+const scan = (over: Partial<ScanEvent>): ScanEvent => ({
+  id: 'e1',
+  source: 'wedge',
+  raw: '6901234567892',
+  kind: 'product',
+  at: '2025-01-01T00:00:00Z',
+  ...over,
+});
 
 describe('lookup store', () => {
   it('looks up a scanned product by its normalised code, shows the card and flashes the code', async () => {
-    const { api, calls } = fakeApi({ 'catalog.lookup:6901234567892': { ok: true, value: { match: 'sku', by: 'ean', sku: style.skus[0], style } } });
+    const { api, calls } = fakeApi({
+      'catalog.lookup:6901234567892': { ok: true, value: { match: 'sku', by: 'ean', sku: style.skus[0], style } },
+    });
     const store = createLookupStore(api);
     await store.getState().handleScan(scan({ code: '6901234567892' }));
     expect(calls).toEqual(['catalog.lookup:6901234567892']);

@@ -53,7 +53,17 @@ const stockSchema = z
       .max(500_000),
   })
   .strict();
-const enrolCodeSchema = z.object({ storeId: id, ttlMinutes: z.number().int().min(1).max(60 * 24 * 30).default(60) }).strict();
+const enrolCodeSchema = z
+  .object({
+    storeId: id,
+    ttlMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 30)
+      .default(60),
+  })
+  .strict();
 const deviceIdSchema = z.object({ id: z.uuid() }).strict();
 
 /** Postgres constraint failures (unknown parent, duplicate, check) are bad input here, not HQ bugs. */
@@ -94,11 +104,10 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
   app.post(`${ADMIN_PREFIX}/brands`, async (request) => {
     await admin(request);
     const b = brandSchema.parse(request.body);
-    await hq.db.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en', [
-      b.code,
-      b.name_zh,
-      b.name_en,
-    ]);
+    await hq.db.query(
+      'INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en',
+      [b.code, b.name_zh, b.name_en],
+    );
     return { code: b.code };
   });
 
@@ -186,7 +195,9 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
       last_seen_at: Date | null;
       app_version: string;
       hostname: string;
-    }>('SELECT id::text AS id, store_id, receipt_code, status, enrolled_at, last_seen_at, app_version, hostname FROM device ORDER BY store_id, receipt_code');
+    }>(
+      'SELECT id::text AS id, store_id, receipt_code, status, enrolled_at, last_seen_at, app_version, hostname FROM device ORDER BY store_id, receipt_code',
+    );
     return {
       devices: rows.map((d) => ({
         id: d.id,
@@ -206,7 +217,11 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
     const { id: deviceId } = deviceIdSchema.parse(request.params);
     const now = hq.clock();
     const found = await hq.db.tx(async (sql) => {
-      const rows = await sql.query('UPDATE device SET status = $2, revoked_at = coalesce(revoked_at, $3) WHERE id = $1 RETURNING 1', [deviceId, 'revoked', now]);
+      const rows = await sql.query('UPDATE device SET status = $2, revoked_at = coalesce(revoked_at, $3) WHERE id = $1 RETURNING 1', [
+        deviceId,
+        'revoked',
+        now,
+      ]);
       // At commit every HQ process hears it, drops the device from its cache and closes its live channels.
       if (rows.length > 0) await sql.query('SELECT pg_notify($1, $2)', [DEVICE_CHANNEL, deviceNotice('revoked', deviceId)]);
       return rows.length > 0;
@@ -218,7 +233,16 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
 
   app.get(`${ADMIN_PREFIX}/dead-letters`, async (request) => {
     await admin(request);
-    const rows = await hq.db.query<{ device_id: string; event_id: string; type: string; reason: string; message: string; occurred_at: Date; rejected_at: Date; reported_at: Date }>(
+    const rows = await hq.db.query<{
+      device_id: string;
+      event_id: string;
+      type: string;
+      reason: string;
+      message: string;
+      occurred_at: Date;
+      rejected_at: Date;
+      reported_at: Date;
+    }>(
       'SELECT device_id::text AS device_id, event_id, type, reason, message, occurred_at, rejected_at, reported_at FROM dead_letter ORDER BY reported_at DESC LIMIT 1000',
     );
     return {

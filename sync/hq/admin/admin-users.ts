@@ -12,7 +12,9 @@ export const ADMIN_TOKEN_TTL_MS = 12 * 3600_000;
 function scryptHex(password: string, saltHex: string): Promise<string> {
   const { N, r, p, keylen } = SCRYPT;
   return new Promise((resolve, reject) => {
-    scrypt(password, Buffer.from(saltHex, 'hex'), keylen, { N, r, p }, (error, key) => (error ? reject(error) : resolve(key.toString('hex'))));
+    scrypt(password, Buffer.from(saltHex, 'hex'), keylen, { N, r, p }, (error, key) =>
+      error ? reject(error) : resolve(key.toString('hex')),
+    );
   });
 }
 
@@ -32,11 +34,15 @@ export async function setAdminPassword(sql: Sql, name: string, password: string)
 }
 
 export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<{ token: string; expiresAt: string }> {
-  const [user] = await db.query<{ password_salt: string; password_hash: string }>('SELECT password_salt, password_hash FROM admin_user WHERE name = $1', [name]);
+  const [user] = await db.query<{ password_salt: string; password_hash: string }>(
+    'SELECT password_salt, password_hash FROM admin_user WHERE name = $1',
+    [name],
+  );
   // Hash even for an unknown name, so the answer time does not tell which names exist.
   const actual = Buffer.from(await scryptHex(password, user?.password_salt ?? '00'), 'hex');
   const expected = Buffer.from(user?.password_hash ?? '', 'hex');
-  if (!user || expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
+  if (!user || expected.length !== actual.length || !timingSafeEqual(expected, actual))
+    throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ADMIN_TOKEN_TTL_MS);
   await db.query('DELETE FROM admin_token WHERE expires_at < $1', [now]);
@@ -48,7 +54,10 @@ export async function adminLogin(db: HqDb, name: string, password: string, now: 
 export async function adminOfToken(db: HqDb, authorization: string | undefined, now: Date): Promise<string> {
   const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (!m) throw new HqHttpError(401, 'unauthenticated', 'an admin token is required (Authorization: Bearer …)');
-  const [row] = await db.query<{ admin: string }>('SELECT admin FROM admin_token WHERE token_hash = $1 AND expires_at > $2', [tokenHash(m[1] as string), now]);
+  const [row] = await db.query<{ admin: string }>('SELECT admin FROM admin_token WHERE token_hash = $1 AND expires_at > $2', [
+    tokenHash(m[1] as string),
+    now,
+  ]);
   if (!row) throw new HqHttpError(401, 'unauthenticated', 'the admin token is unknown or expired');
   return row.admin;
 }
@@ -60,7 +69,10 @@ export type FirstAdmin = { name: string; created: boolean; passwordFile: string 
  * otherwise a fresh HQ gets a generated one, written to a 0600 file in its data folder and shown
  * once by the caller — never a default password anyone could guess.
  */
-export async function ensureFirstAdmin(db: HqDb, options: { password?: string; dataDir?: string }): Promise<FirstAdmin & { password?: string }> {
+export async function ensureFirstAdmin(
+  db: HqDb,
+  options: { password?: string; dataDir?: string },
+): Promise<FirstAdmin & { password?: string }> {
   const name = 'admin';
   if (options.password) {
     await setAdminPassword(db, name, options.password);

@@ -13,13 +13,16 @@ afterAll(stopBackends);
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 const message = (body: unknown): string => (body as { error?: { message?: string } }).error?.message ?? '';
 
-const CSV_HEADER = 'sku,style_code,colour_code,colour_zh,colour_en,size,size_order,ean,price_fen,style_name_zh,style_name_en,category_zh,category_en,season,style_price_fen';
-const csvRow = (n: number, ean: string, price = '29900') => `TST0001-001-${n},TST0001,001,黑色,"Black, deep",S${n},${n},${ean},${price},测试外套,Test coat,外套,Coat,26W,29900`;
+const CSV_HEADER =
+  'sku,style_code,colour_code,colour_zh,colour_en,size,size_order,ean,price_fen,style_name_zh,style_name_en,category_zh,category_en,season,style_price_fen';
+const csvRow = (n: number, ean: string, price = '29900') =>
+  `TST0001-001-${n},TST0001,001,黑色,"Black, deep",S${n},${n},${ean},${price},测试外套,Test coat,外套,Coat,26W,29900`;
 
 describe.each(backends)('admin API on $name', (backend) => {
   let db: HqDb;
   let hq: TestHq;
-  const count = async (table: string, where = 'true', params: unknown[] = []) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params))[0]?.n ?? 0;
+  const count = async (table: string, where = 'true', params: unknown[] = []) =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params))[0]?.n ?? 0;
   useTestHq(backend, (opened) => ({ db, hq } = opened));
 
   it('refuses every admin route without a valid token, and a wrong password', async () => {
@@ -41,9 +44,17 @@ describe.each(backends)('admin API on $name', (backend) => {
         expect(errorCode(answer.body)).toBe('unauthenticated');
       }
     }
-    const wrong = await httpCall(`${hq.url}/admin/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: TEST_ADMIN.name, password: 'nope' }) });
+    const wrong = await httpCall(`${hq.url}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: TEST_ADMIN.name, password: 'nope' }),
+    });
     expect(wrong.status).toBe(401);
-    const nobody = await httpCall(`${hq.url}/admin/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mallory', password: 'nope' }) });
+    const nobody = await httpCall(`${hq.url}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'mallory', password: 'nope' }),
+    });
     expect(nobody.status).toBe(401);
   });
 
@@ -74,11 +85,15 @@ describe.each(backends)('admin API on $name', (backend) => {
     const answer = await hq.admin('POST', '/admin/v1/catalog?brand=SFL', csv, { contentType: 'text/csv' });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ styles: 1, skus: 2, prices: 0 });
-    const [change] = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-1'");
+    const [change] = await db.query<{ row: unknown[] }>(
+      "SELECT row FROM change WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-1'",
+    );
     expect(change?.row).toEqual(['TST0001-001-1', 'TST0001', '001', '黑色', 'Black, deep', 'S1', 1, '6900000000017', 29900, true]);
     const priced = await hq.admin('POST', '/admin/v1/catalog', { brand: 'SFL', prices: [{ sku: 'TST0001-001-2', price_fen: 19900 }] });
     expect(priced.status).toBe(200);
-    const [after] = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-2'");
+    const [after] = await db.query<{ row: unknown[] }>(
+      "SELECT row FROM change WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-2'",
+    );
     expect(after?.row[8]).toBe(19900);
     const unknown = await hq.admin('POST', '/admin/v1/catalog', { brand: 'SFL', prices: [{ sku: 'NOPE', price_fen: 1 }] });
     expect(unknown.status).toBe(400);
@@ -88,17 +103,51 @@ describe.each(backends)('admin API on $name', (backend) => {
   });
 
   it('creates a store with coordinates, its staff with a PIN the device accepts, and its stock', async () => {
-    const store = { id: 'loc-S900', brand: 'SFL', kind: 'store', code: 'S900', name_zh: '测试店', name_en: 'Test store', city_zh: '上海', city_en: 'Shanghai', lat: 31.23, lng: 121.47 };
+    const store = {
+      id: 'loc-S900',
+      brand: 'SFL',
+      kind: 'store',
+      code: 'S900',
+      name_zh: '测试店',
+      name_en: 'Test store',
+      city_zh: '上海',
+      city_en: 'Shanghai',
+      lat: 31.23,
+      lng: 121.47,
+    };
     expect((await hq.admin('POST', '/admin/v1/locations', store)).status).toBe(200);
     const badCoords = await hq.admin('POST', '/admin/v1/locations', { ...store, lat: 123 });
     expect(badCoords.status).toBe(400);
-    const staff = await hq.admin('POST', '/admin/v1/staff', { id: 'stf-S900-01', storeId: 'loc-S900', code: 'S900-01', name: '王测试', role: 'manager', pin: '2468' });
+    const staff = await hq.admin('POST', '/admin/v1/staff', {
+      id: 'stf-S900-01',
+      storeId: 'loc-S900',
+      code: 'S900-01',
+      name: '王测试',
+      role: 'manager',
+      pin: '2468',
+    });
     expect(staff.status).toBe(200);
-    const [cred] = await db.query<{ row: [string, string, string] }>("SELECT row FROM change WHERE scope = 'store:loc-S900' AND kind = 'staff_credential'");
+    const [cred] = await db.query<{ row: [string, string, string] }>(
+      "SELECT row FROM change WHERE scope = 'store:loc-S900' AND kind = 'staff_credential'",
+    );
     expect(cred && verifyPin('2468', cred.row[1], cred.row[2])).toBe(true);
     expect(cred && verifyPin('1357', cred.row[1], cred.row[2])).toBe(false);
-    expect((await hq.admin('POST', '/admin/v1/staff', { id: 'stf-X', storeId: 'loc-W01', code: 'X-01', name: 'x', role: 'cashier', pin: '1234' })).status).toBe(400);
-    expect((await hq.admin('POST', '/admin/v1/staff', { id: 'stf-Y', storeId: 'loc-S900', code: 'Y-01', name: 'y', role: 'cashier', pin: '12' })).status).toBe(400);
+    expect(
+      (
+        await hq.admin('POST', '/admin/v1/staff', {
+          id: 'stf-X',
+          storeId: 'loc-W01',
+          code: 'X-01',
+          name: 'x',
+          role: 'cashier',
+          pin: '1234',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await hq.admin('POST', '/admin/v1/staff', { id: 'stf-Y', storeId: 'loc-S900', code: 'Y-01', name: 'y', role: 'cashier', pin: '12' }))
+        .status,
+    ).toBe(400);
     const stock = await hq.admin('PUT', '/admin/v1/stock', { locationId: 'loc-S900', levels: [{ sku: 'TST0001-001-1', qty: 7 }] });
     expect(stock.status).toBe(200);
     const [level] = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'store:loc-S900' AND kind = 'stock'");
@@ -120,7 +169,9 @@ describe.each(backends)('admin API on $name', (backend) => {
     const device = await testDevice(hq);
     expect((await device.call('POST', SYNC_PATHS.hello, {})).status).toBe(200);
     const list = await hq.admin('GET', '/admin/v1/devices');
-    const listed = (list.body as { devices: { id: string; status: string; receiptCode: string; lastSeenAt: string | null }[] }).devices.find((d) => d.id === device.id);
+    const listed = (
+      list.body as { devices: { id: string; status: string; receiptCode: string; lastSeenAt: string | null }[] }
+    ).devices.find((d) => d.id === device.id);
     expect(listed).toMatchObject({ status: 'active', receiptCode: device.enrolment.receiptCode });
     expect(listed?.lastSeenAt).not.toBeNull();
     expect((await hq.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {})).status).toBe(200);
@@ -133,9 +184,13 @@ describe.each(backends)('admin API on $name', (backend) => {
   it('lists dead letters devices reported', async () => {
     const device = await testDevice(hq);
     const now = new Date().toISOString();
-    const report = await device.call('POST', SYNC_PATHS.deadLetters, { items: [{ id: 'evt-1', type: 'sale.completed', reason: 'foreign_staff', message: 'no such staff', occurredAt: now, rejectedAt: now }] });
+    const report = await device.call('POST', SYNC_PATHS.deadLetters, {
+      items: [{ id: 'evt-1', type: 'sale.completed', reason: 'foreign_staff', message: 'no such staff', occurredAt: now, rejectedAt: now }],
+    });
     expect(report.status).toBe(200);
     const list = await hq.admin('GET', '/admin/v1/dead-letters');
-    expect((list.body as { deadLetters: { deviceId: string; eventId: string }[] }).deadLetters).toContainEqual(expect.objectContaining({ deviceId: device.id, eventId: 'evt-1' }));
+    expect((list.body as { deadLetters: { deviceId: string; eventId: string }[] }).deadLetters).toContainEqual(
+      expect.objectContaining({ deviceId: device.id, eventId: 'evt-1' }),
+    );
   });
 });

@@ -59,17 +59,33 @@ function rowError(what: string, rowNumber: number, error: z.ZodError): HqHttpErr
 
 /** `{brand, styles?, skus?, prices?}`, each a list of rows. */
 export function catalogFromJson(body: unknown): CatalogImport {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HqHttpError(400, 'bad_request', 'expected {brand, styles, skus, prices}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HqHttpError(400, 'bad_request', 'expected {brand, styles, skus, prices}');
   const { brand, styles, skus, prices, ...rest } = body as Record<string, unknown>;
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined) throw new HqHttpError(400, 'bad_request', `unknown field ${unknownKey}`);
   const parsedBrand = brandSchema.safeParse(brand);
   if (!parsedBrand.success) throw new HqHttpError(400, 'bad_request', 'brand: a brand code is required');
-  return checked({ brand: parsedBrand.data, styles: rows(styleRowSchema, styles, 'styles'), skus: rows(skuRowSchema, skus, 'skus'), prices: rows(priceRowSchema, prices, 'prices') });
+  return checked({
+    brand: parsedBrand.data,
+    styles: rows(styleRowSchema, styles, 'styles'),
+    skus: rows(skuRowSchema, skus, 'skus'),
+    prices: rows(priceRowSchema, prices, 'prices'),
+  });
 }
 
 /** The columns a catalog CSV has: one SKU per row; the style columns are optional when the style exists. */
-export const CSV_SKU_COLUMNS = ['sku', 'style_code', 'colour_code', 'colour_zh', 'colour_en', 'size', 'size_order', 'ean', 'price_fen'] as const;
+export const CSV_SKU_COLUMNS = [
+  'sku',
+  'style_code',
+  'colour_code',
+  'colour_zh',
+  'colour_en',
+  'size',
+  'size_order',
+  'ean',
+  'price_fen',
+] as const;
 export const CSV_STYLE_COLUMNS = ['style_name_zh', 'style_name_en', 'category_zh', 'category_en', 'season', 'style_price_fen'] as const;
 
 /** A CSV with a header row (CSV_SKU_COLUMNS, optional `active`, optional CSV_STYLE_COLUMNS all together). */
@@ -96,7 +112,8 @@ export function catalogFromCsv(brand: unknown, csv: string): CatalogImport {
   const styles = new Map<string, StyleRow>();
   data.forEach((cells, i) => {
     const rowNumber = i + 1;
-    if (cells.length !== header.length) throw new HqHttpError(400, 'bad_request', `row ${rowNumber}: ${cells.length} fields, the header has ${header.length}`);
+    if (cells.length !== header.length)
+      throw new HqHttpError(400, 'bad_request', `row ${rowNumber}: ${cells.length} fields, the header has ${header.length}`);
     const cell = (name: string): string => (cells[index.get(name) ?? -1] ?? '').trim();
     const int = (name: string): number | string => (/^-?\d{1,12}$/.test(cell(name)) ? Number(cell(name)) : cell(name));
     const active = index.has('active') ? !['false', '0', 'no'].includes(cell('active').toLowerCase()) : true;

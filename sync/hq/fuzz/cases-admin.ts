@@ -5,7 +5,13 @@ import type { Json } from './mutate.js';
 import { EXTRA_KEYS, junkBodies, mutate, parseAsHq, pathsOf, serialize, wrongType } from './mutate.js';
 import type { RawRequest } from './raw-http.js';
 
-type Route = { method: string; path: string; base: () => Record<string, Json>; optional: string[]; semantic: [string, Record<string, Json>][] };
+type Route = {
+  method: string;
+  path: string;
+  base: () => Record<string, Json>;
+  optional: string[];
+  semantic: [string, Record<string, Json>][];
+};
 
 function routes(target: FuzzTarget): Route[] {
   const store = target.a.storeId;
@@ -24,12 +30,55 @@ function routes(target: FuzzTarget): Route[] {
     {
       method: 'POST',
       path: '/admin/v1/locations',
-      base: () => ({ id: 'loc-FUZZ', brand, kind: 'store', code: 'F001', name_zh: '模糊店', name_en: 'Fuzz', city_zh: '上海', city_en: 'Shanghai', lat: 31.2, lng: 121.4, timezone: 'Asia/Shanghai' }),
+      base: () => ({
+        id: 'loc-FUZZ',
+        brand,
+        kind: 'store',
+        code: 'F001',
+        name_zh: '模糊店',
+        name_en: 'Fuzz',
+        city_zh: '上海',
+        city_en: 'Shanghai',
+        lat: 31.2,
+        lng: 121.4,
+        timezone: 'Asia/Shanghai',
+      }),
       optional: ['timezone'],
       semantic: [
-        ['latitude 90.5', { id: 'loc-FUZZ', brand, kind: 'store', code: 'F001', name_zh: 'x', name_en: 'x', city_zh: 'x', city_en: 'x', lat: 90.5, lng: 0 }],
-        ['an unknown brand', { id: 'loc-FUZZ', brand: 'NOPE', kind: 'store', code: 'F001', name_zh: 'x', name_en: 'x', city_zh: 'x', city_en: 'x', lat: 0, lng: 0 }],
-        ['a NUL in the city', { id: 'loc-FUZZ', brand, kind: 'store', code: 'F001', name_zh: 'x', name_en: 'x', city_zh: '\u0000', city_en: 'x', lat: 0, lng: 0 }],
+        [
+          'latitude 90.5',
+          { id: 'loc-FUZZ', brand, kind: 'store', code: 'F001', name_zh: 'x', name_en: 'x', city_zh: 'x', city_en: 'x', lat: 90.5, lng: 0 },
+        ],
+        [
+          'an unknown brand',
+          {
+            id: 'loc-FUZZ',
+            brand: 'NOPE',
+            kind: 'store',
+            code: 'F001',
+            name_zh: 'x',
+            name_en: 'x',
+            city_zh: 'x',
+            city_en: 'x',
+            lat: 0,
+            lng: 0,
+          },
+        ],
+        [
+          'a NUL in the city',
+          {
+            id: 'loc-FUZZ',
+            brand,
+            kind: 'store',
+            code: 'F001',
+            name_zh: 'x',
+            name_en: 'x',
+            city_zh: '\u0000',
+            city_en: 'x',
+            lat: 0,
+            lng: 0,
+          },
+        ],
       ],
     },
     {
@@ -100,7 +149,20 @@ function catalogBase(target: FuzzTarget): Json {
   return {
     brand: target.a.brand,
     styles: [{ code: 'FZ01', name_zh: '模糊', name_en: 'Fuzz', category_zh: '上衣', category_en: 'Tops', season: '26W', price_fen: 9900 }],
-    skus: [{ sku: 'FZ01-1', style_code: 'FZ01', colour_code: '001', colour_zh: '黑', colour_en: 'Black', size: 'M', size_order: 1, ean: '6900000000017', price_fen: 9900, active: true }],
+    skus: [
+      {
+        sku: 'FZ01-1',
+        style_code: 'FZ01',
+        colour_code: '001',
+        colour_zh: '黑',
+        colour_en: 'Black',
+        size: 'M',
+        size_order: 1,
+        ean: '6900000000017',
+        price_fen: 9900,
+        active: true,
+      },
+    ],
   };
 }
 
@@ -122,24 +184,54 @@ export function adminCases(target: FuzzTarget): FuzzCase[] {
   const cases: FuzzCase[] = [];
   const auth = { authorization: `Bearer ${target.adminToken}` };
   const add = (name: string, request: RawRequest, expect: Expect) => cases.push({ family: 'admin', name, steps: [{ request, expect }] });
-  const json = (method: string, path: string, body: Buffer | string, headers: Record<string, string> = auth): RawRequest => ({ method, path, headers: { ...headers, 'content-type': 'application/json' }, body });
+  const json = (method: string, path: string, body: Buffer | string, headers: Record<string, string> = auth): RawRequest => ({
+    method,
+    path,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body,
+  });
 
-  const badTokens: (string | null)[] = [null, 'Bearer', 'Bearer ', `Bearer ${'A'.repeat(43)}`, `bearer ${target.adminToken}`, target.adminToken, `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`, `Bearer ${target.adminToken}x`, `Bearer ${'a'.repeat(101)}`, `Bearer ${target.adminToken.slice(0, -1)}`];
+  const badTokens: (string | null)[] = [
+    null,
+    'Bearer',
+    'Bearer ',
+    `Bearer ${'A'.repeat(43)}`,
+    `bearer ${target.adminToken}`,
+    target.adminToken,
+    `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`,
+    `Bearer ${target.adminToken}x`,
+    `Bearer ${'a'.repeat(101)}`,
+    `Bearer ${target.adminToken.slice(0, -1)}`,
+  ];
   for (const route of routes(target)) {
     for (const token of badTokens) {
-      add(`${route.path}: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`, json(route.method, route.path, JSON.stringify(route.base()), token === null ? {} : { authorization: token }), refused('unauthenticated'));
+      add(
+        `${route.path}: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`,
+        json(route.method, route.path, JSON.stringify(route.base()), token === null ? {} : { authorization: token }),
+        refused('unauthenticated'),
+      );
     }
     for (let i = 0; i < 20; i++) {
       const mutation = typeMutation(target, route);
       add(`${route.path}: ${mutation.what}`, json(route.method, route.path, mutation.body), refused('bad_request'));
     }
-    for (const [what, body] of route.semantic) add(`${route.path}: ${what}`, json(route.method, route.path, JSON.stringify(body)), refused('bad_request', 'not_found'));
-    for (const junk of junkBodies(target.prng, JSON.stringify(route.base())).slice(0, 10)) add(`${route.path}: ${junk.what}`, json(route.method, route.path, junk.body), refused('bad_request'));
+    for (const [what, body] of route.semantic)
+      add(`${route.path}: ${what}`, json(route.method, route.path, JSON.stringify(body)), refused('bad_request', 'not_found'));
+    for (const junk of junkBodies(target.prng, JSON.stringify(route.base())).slice(0, 10))
+      add(`${route.path}: ${junk.what}`, json(route.method, route.path, junk.body), refused('bad_request'));
   }
 
   for (const token of badTokens) {
-    add(`GET devices: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`, { method: 'GET', path: '/admin/v1/devices', headers: token === null ? {} : { authorization: token } }, refused('unauthenticated'));
-    add(`revoke A: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`, { method: 'POST', path: `/admin/v1/devices/${target.a.id}/revoke`, headers: token === null ? {} : { authorization: token } }, refused('unauthenticated'));
+    add(
+      `GET devices: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`,
+      { method: 'GET', path: '/admin/v1/devices', headers: token === null ? {} : { authorization: token } },
+      refused('unauthenticated'),
+    );
+    add(
+      `revoke A: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`,
+      { method: 'POST', path: `/admin/v1/devices/${target.a.id}/revoke`, headers: token === null ? {} : { authorization: token } },
+      refused('unauthenticated'),
+    );
   }
   for (const id of ['not-a-uuid', '01900000-0000-7000-8000-00000000beef', `${target.a.id}x`, '..%2F..%2Fetc', "'%20OR%201=1"]) {
     add(`revoke ${id}`, { method: 'POST', path: `/admin/v1/devices/${id}/revoke`, headers: auth }, refused('bad_request', 'not_found'));
@@ -167,20 +259,66 @@ export function adminCases(target: FuzzTarget): FuzzCase[] {
   ];
   for (const csv of csvs) {
     if (!refusedByCatalog(Buffer.from(csv), true)) continue;
-    add(`catalog CSV: ${JSON.stringify(csv.slice(-30))}`, { method: 'POST', path: '/admin/v1/catalog?brand=FUZZ', headers: { ...auth, 'content-type': 'text/csv' }, body: csv }, refused('bad_request'));
+    add(
+      `catalog CSV: ${JSON.stringify(csv.slice(-30))}`,
+      { method: 'POST', path: '/admin/v1/catalog?brand=FUZZ', headers: { ...auth, 'content-type': 'text/csv' }, body: csv },
+      refused('bad_request'),
+    );
   }
-  add('catalog CSV without a brand', { method: 'POST', path: '/admin/v1/catalog', headers: { ...auth, 'content-type': 'text/csv' }, body: `${header}\nFZ01-1,FZ01,001,黑,Black,M,1,6900000000017,9900` }, refused('bad_request'));
-  add('catalog CSV with a bad brand', { method: 'POST', path: '/admin/v1/catalog?brand=%00', headers: { ...auth, 'content-type': 'text/csv' }, body: `${header}\nFZ01-1,FZ01,001,黑,Black,M,1,6900000000017,9900` }, refused('bad_request'));
-  add('catalog for an unknown brand', json('POST', '/admin/v1/catalog', JSON.stringify({ ...(catalogBase(target) as Record<string, Json>), brand: 'NOPE' })), refused('bad_request'));
+  add(
+    'catalog CSV without a brand',
+    {
+      method: 'POST',
+      path: '/admin/v1/catalog',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: `${header}\nFZ01-1,FZ01,001,黑,Black,M,1,6900000000017,9900`,
+    },
+    refused('bad_request'),
+  );
+  add(
+    'catalog CSV with a bad brand',
+    {
+      method: 'POST',
+      path: '/admin/v1/catalog?brand=%00',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: `${header}\nFZ01-1,FZ01,001,黑,Black,M,1,6900000000017,9900`,
+    },
+    refused('bad_request'),
+  );
+  add(
+    'catalog for an unknown brand',
+    json('POST', '/admin/v1/catalog', JSON.stringify({ ...(catalogBase(target) as Record<string, Json>), brand: 'NOPE' })),
+    refused('bad_request'),
+  );
 
   // Login: malformed bodies and wrong passwords (after ten failures a minute HQ answers 429).
   const login: Expect = refused('bad_request', 'unauthenticated', 'forbidden');
-  for (const body of [{}, { name: 'admin' }, { name: 'admin', password: '' }, { name: ['admin'], password: 'x' }, { name: 'admin', password: 'x'.repeat(201) }, { name: 'admin', password: 'wrong' }, { name: "admin' --", password: 'x' }, { name: 'admin\u0000', password: 'x' }]) {
+  for (const body of [
+    {},
+    { name: 'admin' },
+    { name: 'admin', password: '' },
+    { name: ['admin'], password: 'x' },
+    { name: 'admin', password: 'x'.repeat(201) },
+    { name: 'admin', password: 'wrong' },
+    { name: "admin' --", password: 'x' },
+    { name: 'admin\u0000', password: 'x' },
+  ]) {
     add(`login ${JSON.stringify(body).slice(0, 40)}`, json('POST', '/admin/v1/login', JSON.stringify(body), {}), login);
   }
   // Routes and methods that do not exist.
-  for (const [method, path] of [['GET', '/sync/v1/push'], ['DELETE', '/admin/v1/devices'], ['POST', '/admin/v2/brands'], ['GET', '/sync/v1/../../admin/v1/devices'], ['PATCH', '/sync/v1/enrol'], ['GET', '/%00']]) {
-    add(`${method} ${path}`, { method: method as string, path: path as string, headers: {} }, refused('not_found', 'bad_request', 'unauthenticated'));
+  for (const [method, path] of [
+    ['GET', '/sync/v1/push'],
+    ['DELETE', '/admin/v1/devices'],
+    ['POST', '/admin/v2/brands'],
+    ['GET', '/sync/v1/../../admin/v1/devices'],
+    ['PATCH', '/sync/v1/enrol'],
+    ['GET', '/%00'],
+  ]) {
+    add(
+      `${method} ${path}`,
+      { method: method as string, path: path as string, headers: {} },
+      refused('not_found', 'bad_request', 'unauthenticated'),
+    );
   }
   return cases;
 }

@@ -15,15 +15,34 @@ function endpoints(target: FuzzTarget): Endpoint[] {
   // Pushed events are for the other store: should a mutation slip through the schema, it is still rejected, never written.
   const foreign = { ...sourceOf(target.a), storeId: target.b.storeId };
   return [
-    { path: SYNC_PATHS.enrol, signedBy: null, schema: enrolRequestSchema, base: () => enrolBody(target.codes.fresh, fuzzUuid(target)), mutations: 80 },
-    { path: SYNC_PATHS.push, signedBy: 'a', schema: pushRequestSchema, base: () => pushBody(target.a, [saleEvent(target, foreign), cashEvent(target, foreign)]), mutations: 150 },
+    {
+      path: SYNC_PATHS.enrol,
+      signedBy: null,
+      schema: enrolRequestSchema,
+      base: () => enrolBody(target.codes.fresh, fuzzUuid(target)),
+      mutations: 80,
+    },
+    {
+      path: SYNC_PATHS.push,
+      signedBy: 'a',
+      schema: pushRequestSchema,
+      base: () => pushBody(target.a, [saleEvent(target, foreign), cashEvent(target, foreign)]),
+      mutations: 150,
+    },
     { path: SYNC_PATHS.pull, signedBy: 'a', schema: pullRequestSchema, base: () => pullBody(target.a), mutations: 80 },
     { path: SYNC_PATHS.deadLetters, signedBy: 'a', schema: deadLetterReportSchema, base: () => deadLetterBody(), mutations: 60 },
     { path: SYNC_PATHS.rotateKey, signedBy: 'a', schema: rotateKeyRequestSchema, base: () => rotateBody(target.a.id), mutations: 40 },
   ];
 }
 
-const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'application/xml', 'text/csv'];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/jsonx',
+  'application/xml',
+  'text/csv',
+];
 
 /**
  * Bodies that break an endpoint's schema (each checked against the protocol's own schema here,
@@ -37,28 +56,58 @@ export function malformedCases(target: FuzzTarget): FuzzCase[] {
     const send = (body: Buffer, contentType = 'application/json') =>
       endpoint.signedBy === null
         ? { method: 'POST', path: endpoint.path, headers: { 'content-type': contentType }, body }
-        : { method: 'POST', path: endpoint.path, headers: { ...signed(target, target.a, 'POST', endpoint.path, body), 'content-type': contentType }, body };
+        : {
+            method: 'POST',
+            path: endpoint.path,
+            headers: { ...signed(target, target.a, 'POST', endpoint.path, body), 'content-type': contentType },
+            body,
+          };
     let made = 0;
     for (let attempt = 0; made < endpoint.mutations && attempt < endpoint.mutations * 20; attempt++) {
       const mutation: Mutation = mutate(target.prng, endpoint.base());
       const parsed = parseAsHq(mutation.body);
       if (parsed !== undefined && endpoint.schema.safeParse(parsed).success) continue;
       made++;
-      cases.push({ family: 'malformed', name: `${endpoint.path}: ${mutation.what}`, steps: [{ request: send(mutation.body), expect: refused('bad_request', 'too_large') }] });
+      cases.push({
+        family: 'malformed',
+        name: `${endpoint.path}: ${mutation.what}`,
+        steps: [{ request: send(mutation.body), expect: refused('bad_request', 'too_large') }],
+      });
     }
     const valid = JSON.stringify(endpoint.base());
     for (const junk of junkBodies(target.prng, valid)) {
-      cases.push({ family: 'malformed', name: `${endpoint.path}: ${junk.what}`, steps: [{ request: send(junk.body), expect: refused('bad_request') }] });
+      cases.push({
+        family: 'malformed',
+        name: `${endpoint.path}: ${junk.what}`,
+        steps: [{ request: send(junk.body), expect: refused('bad_request') }],
+      });
     }
     for (const contentType of CONTENT_TYPES) {
-      cases.push({ family: 'malformed', name: `${endpoint.path}: content type ${contentType}`, steps: [{ request: send(Buffer.from(valid), contentType), expect: refused('bad_request') }] });
+      cases.push({
+        family: 'malformed',
+        name: `${endpoint.path}: content type ${contentType}`,
+        steps: [{ request: send(Buffer.from(valid), contentType), expect: refused('bad_request') }],
+      });
     }
     const noType = Buffer.from(valid);
     const request = send(noType);
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'content-type'));
-    cases.push({ family: 'malformed', name: `${endpoint.path}: no content type`, steps: [{ request: { ...request, headers }, expect: refused('bad_request') }] });
+    cases.push({
+      family: 'malformed',
+      name: `${endpoint.path}: no content type`,
+      steps: [{ request: { ...request, headers }, expect: refused('bad_request') }],
+    });
     if (endpoint.signedBy !== null) {
-      cases.push({ family: 'malformed', name: `${endpoint.path}: signed, empty body`, steps: [{ request: { method: 'POST', path: endpoint.path, headers: signed(target, target.a, 'POST', endpoint.path, '', { json: false }) }, expect: refused('bad_request') }] });
+      cases.push({
+        family: 'malformed',
+        name: `${endpoint.path}: signed, empty body`,
+        steps: [
+          {
+            request: { method: 'POST', path: endpoint.path, headers: signed(target, target.a, 'POST', endpoint.path, '', { json: false }) },
+            expect: refused('bad_request'),
+          },
+        ],
+      });
     }
   }
   return cases;

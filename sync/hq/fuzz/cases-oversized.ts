@@ -20,23 +20,52 @@ export function oversizedCases(target: FuzzTarget): FuzzCase[] {
     cases.push({
       family: 'oversized',
       name: `${path}: Content-Length ${length}, only ${head.length} bytes sent`,
-      steps: [{ request: { method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, body: head, declaredLength: length }, expect }],
+      steps: [
+        {
+          request: {
+            method: 'POST',
+            path,
+            headers: { 'content-type': 'application/json', ...headers },
+            body: head,
+            declaredLength: length,
+          },
+          expect,
+        },
+      ],
     });
-  for (const path of [SYNC_PATHS.push, SYNC_PATHS.pull, SYNC_PATHS.enrol, SYNC_PATHS.deadLetters, SYNC_PATHS.hello, '/admin/v1/brands', '/admin/v1/login']) declared(path, MAX_PUSH_BYTES + 1);
+  for (const path of [
+    SYNC_PATHS.push,
+    SYNC_PATHS.pull,
+    SYNC_PATHS.enrol,
+    SYNC_PATHS.deadLetters,
+    SYNC_PATHS.hello,
+    '/admin/v1/brands',
+    '/admin/v1/login',
+  ])
+    declared(path, MAX_PUSH_BYTES + 1);
   declared(SYNC_PATHS.push, MAX_PUSH_BYTES + 1, signed(target, a, 'POST', SYNC_PATHS.push, head));
   declared(SYNC_PATHS.push, 2 ** 40);
   declared('/admin/v1/catalog', CATALOG_LIMIT + 1, { authorization: `Bearer ${target.adminToken}` });
   // Anonymous: the token is checked first, so 401 — or 413, either before reading the body.
   declared('/admin/v1/catalog', CATALOG_LIMIT + 1, {}, refused('too_large', 'unauthenticated'));
   // Within the import limit but anonymous (or a wrong token): refused from the headers, before HQ reads 100 MB.
-  for (const [method, path] of [['POST', '/admin/v1/catalog'], ['PUT', '/admin/v1/stock']] as const) {
+  for (const [method, path] of [
+    ['POST', '/admin/v1/catalog'],
+    ['PUT', '/admin/v1/stock'],
+  ] as const) {
     for (const authorization of [null, `Bearer ${'A'.repeat(43)}`]) {
       cases.push({
         family: 'oversized',
         name: `${path}: ${authorization ? 'a wrong token' : 'no token'}, Content-Length 100 MiB, only ${head.length} bytes sent`,
         steps: [
           {
-            request: { method, path, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: head, declaredLength: 100 * 1024 * 1024 },
+            request: {
+              method,
+              path,
+              headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+              body: head,
+              declaredLength: 100 * 1024 * 1024,
+            },
             expect: refused('unauthenticated'),
           },
         ],
@@ -51,7 +80,12 @@ export function oversizedCases(target: FuzzTarget): FuzzCase[] {
     cases.push({
       family: 'oversized',
       name: `${path}: ${big.length} bytes chunked`,
-      steps: [{ request: { method: 'POST', path, headers: { 'content-type': 'application/json' }, body: big, chunkBytes: 256 * 1024 }, expect: refused('too_large') }],
+      steps: [
+        {
+          request: { method: 'POST', path, headers: { 'content-type': 'application/json' }, body: big, chunkBytes: 256 * 1024 },
+          expect: refused('too_large'),
+        },
+      ],
     });
   }
 
@@ -59,7 +93,11 @@ export function oversizedCases(target: FuzzTarget): FuzzCase[] {
   const foreign = { ...sourceOf(a), storeId: target.b.storeId };
   for (const count of [MAX_PUSH_EVENTS + 1, MAX_PUSH_EVENTS * 3]) {
     const events = Array.from({ length: count }, () => cashEvent(target, foreign));
-    cases.push({ family: 'oversized', name: `push of ${count} events`, steps: [{ request: signedPost(target, a, SYNC_PATHS.push, JSON.stringify(pushBody(a, events))), expect: refused('bad_request') }] });
+    cases.push({
+      family: 'oversized',
+      name: `push of ${count} events`,
+      steps: [{ request: signedPost(target, a, SYNC_PATHS.push, JSON.stringify(pushBody(a, events))), expect: refused('bad_request') }],
+    });
   }
   return cases;
 }

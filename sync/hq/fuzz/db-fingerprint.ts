@@ -5,7 +5,18 @@ import type { Sql } from '../db.js';
  * them: a correctly signed request uses up its nonce even when its body is then refused (that
  * is what makes its replay fail), and `admin_token` grows by the fuzzer's own login.
  */
-export const WATCHED_TABLES = ['event', 'sale', 'sale_line', 'sale_tender', 'cash_movement', 'stock', 'change', 'device', 'dead_letter', 'enrolment_code'] as const;
+export const WATCHED_TABLES = [
+  'event',
+  'sale',
+  'sale_line',
+  'sale_tender',
+  'cash_movement',
+  'stock',
+  'change',
+  'device',
+  'dead_letter',
+  'enrolment_code',
+] as const;
 
 export type Fingerprint = Record<(typeof WATCHED_TABLES)[number], { rows: number; hash: string }>;
 

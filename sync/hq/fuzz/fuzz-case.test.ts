@@ -20,7 +20,10 @@ describe('fuzz judge', () => {
 
   it('passes a push answer only when every event was rejected', () => {
     const rejected: Step = { request, expect: { kind: 'rejected', ids: ['e1'], reasons: ['foreign_store'] } };
-    const results = (status: string, reason = 'foreign_store') => ({ results: [{ id: 'e1', status, ...(status === 'rejected' ? { reason, message: 'not yours' } : {}) }], serverTime: '2026-11-23T00:00:00.000Z' });
+    const results = (status: string, reason = 'foreign_store') => ({
+      results: [{ id: 'e1', status, ...(status === 'rejected' ? { reason, message: 'not yours' } : {}) }],
+      serverTime: '2026-11-23T00:00:00.000Z',
+    });
     expect(judge(rejected, answer(200, results('rejected')))).toBeNull();
     expect(judge(rejected, answer(200, results('accepted')))).toMatch(/not rejected/);
     expect(judge(rejected, answer(200, results('duplicate')))).toMatch(/not rejected/);

@@ -57,7 +57,14 @@ export function signed(
   body: Buffer | string,
   options: { now?: Date; nonce?: string; key?: KeyObject; json?: boolean } = {},
 ): Record<string, string> {
-  const headers = signRequest(options.key ?? device.privateKey, { deviceId: device.id, method, path, body, now: options.now ?? target.now, nonce: options.nonce ?? nonceOf(target.prng) });
+  const headers = signRequest(options.key ?? device.privateKey, {
+    deviceId: device.id,
+    method,
+    path,
+    body,
+    now: options.now ?? target.now,
+    nonce: options.nonce ?? nonceOf(target.prng),
+  });
   return options.json === false ? headers : { ...headers, 'content-type': 'application/json' };
 }
 

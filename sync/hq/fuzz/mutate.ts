@@ -147,11 +147,15 @@ export function mutate(prng: Prng, base: Json): Mutation {
       return { body: serialize(root), what: `${where} wrapped` };
     case 'extra': {
       const objects = [[], ...paths].filter((p) => {
-        const node = p.length === 0 ? root : (parentOf(root, p).parent as Record<string | number, Json>)[p[p.length - 1] as string | number];
+        const node =
+          p.length === 0 ? root : (parentOf(root, p).parent as Record<string | number, Json>)[p[p.length - 1] as string | number];
         return node !== null && typeof node === 'object' && !Array.isArray(node);
       });
       const target = prng.pick(objects);
-      const node = target.length === 0 ? root : ((parentOf(root, target).parent as Record<string | number, Json>)[target[target.length - 1] as string | number] as Json);
+      const node =
+        target.length === 0
+          ? root
+          : ((parentOf(root, target).parent as Record<string | number, Json>)[target[target.length - 1] as string | number] as Json);
       const extraKey = prng.pick(EXTRA_KEYS);
       setOwn(node, extraKey, prng.chance(0.5) ? { polluted: true } : nastyValue(prng));
       return { body: serialize(root), what: `extra key ${JSON.stringify(extraKey)} at ${target.join('.') || 'root'}` };

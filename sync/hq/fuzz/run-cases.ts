@@ -30,15 +30,34 @@ export async function runCases(baseUrl: string, cases: readonly FuzzCase[]): Pro
       try {
         const answer = await sendRaw(baseUrl, step.request);
         report.byStatus[answer.status] = (report.byStatus[answer.status] ?? 0) + 1;
-        report.answers.push({ name: fuzzCase.name, status: answer.status, code: /"code":"(\w+)"/.exec(answer.text)?.[1] ?? '', ms: Math.round(performance.now() - sent) });
+        report.answers.push({
+          name: fuzzCase.name,
+          status: answer.status,
+          code: /"code":"(\w+)"/.exec(answer.text)?.[1] ?? '',
+          ms: Math.round(performance.now() - sent),
+        });
         const problem = judge(step, answer);
         if (problem) report.failures.push({ family: fuzzCase.family, name: fuzzCase.name, step: i, problem });
       } catch (error) {
-        report.failures.push({ family: fuzzCase.family, name: fuzzCase.name, step: i, problem: `no answer: ${error instanceof Error ? error.message : String(error)}` });
+        report.failures.push({
+          family: fuzzCase.family,
+          name: fuzzCase.name,
+          step: i,
+          problem: `no answer: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     }
-    const health = await sendRaw(baseUrl, { method: 'GET', path: '/health', headers: {} }).catch((error: unknown) => ({ status: 0, text: String(error) }));
-    if (health.status !== 200) report.failures.push({ family: fuzzCase.family, name: `${fuzzCase.name} (then /health)`, step: -1, problem: `${health.status} ${health.text.slice(0, 200)}` });
+    const health = await sendRaw(baseUrl, { method: 'GET', path: '/health', headers: {} }).catch((error: unknown) => ({
+      status: 0,
+      text: String(error),
+    }));
+    if (health.status !== 200)
+      report.failures.push({
+        family: fuzzCase.family,
+        name: `${fuzzCase.name} (then /health)`,
+        step: -1,
+        problem: `${health.status} ${health.text.slice(0, 200)}`,
+      });
     report.msByFamily[fuzzCase.family] = Math.round((report.msByFamily[fuzzCase.family] ?? 0) + performance.now() - started);
   }
   return report;

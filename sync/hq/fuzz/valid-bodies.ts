@@ -22,17 +22,29 @@ export function fuzzUuid(target: FuzzTarget): string {
   return `${hex(8)}-${hex(4)}-7${hex(3)}-${target.prng.pick(['8', '9', 'a', 'b'])}${hex(3)}-${hex(12)}`;
 }
 
-export function enrolBody(code: string, deviceId: string, key = keyPair(), overrides: Partial<Record<string, string>> = {}): Record<string, string> {
+export function enrolBody(
+  code: string,
+  deviceId: string,
+  key = keyPair(),
+  overrides: Partial<Record<string, string>> = {},
+): Record<string, string> {
   const proof = sign(null, Buffer.from(enrolProofText(code, deviceId, key.publicKey)), key.privateKey).toString('base64');
   return { code, deviceId, publicKey: key.publicKey, proof, appVersion: '0.1.0-fuzz', hostname: 'fuzz-device', ...overrides };
 }
 
 export function rotateBody(deviceId: string, key = keyPair()): Record<string, string> {
-  return { publicKey: key.publicKey, proof: sign(null, Buffer.from(rotateProofText(deviceId, key.publicKey)), key.privateKey).toString('base64') };
+  return {
+    publicKey: key.publicKey,
+    proof: sign(null, Buffer.from(rotateProofText(deviceId, key.publicKey)), key.privateKey).toString('base64'),
+  };
 }
 
 /** A sale.completed event as a device sends it; `from` decides device, store and staff. */
-export function saleEvent(target: FuzzTarget, from: { deviceId: string; storeId: string; staffId: string }, overrides: Record<string, Json> = {}): Record<string, Json> {
+export function saleEvent(
+  target: FuzzTarget,
+  from: { deviceId: string; storeId: string; staffId: string },
+  overrides: Record<string, Json> = {},
+): Record<string, Json> {
   const saleId = fuzzUuid(target);
   return {
     id: fuzzUuid(target),
@@ -50,7 +62,19 @@ export function saleEvent(target: FuzzTarget, from: { deviceId: string; storeId:
       staffId: from.staffId,
       customerId: null,
       originalSaleId: null,
-      lines: [{ lineId: `${saleId}-0`, sku: target.sku, qty: 1, listUnitFen: 19900, unitFen: 19900, discountFen: 0, totalFen: 19900, promotions: [], originalLineId: null }],
+      lines: [
+        {
+          lineId: `${saleId}-0`,
+          sku: target.sku,
+          qty: 1,
+          listUnitFen: 19900,
+          unitFen: 19900,
+          discountFen: 0,
+          totalFen: 19900,
+          promotions: [],
+          originalLineId: null,
+        },
+      ],
       tenders: [{ method: 'cash', amountFen: 19900, reference: null, providerRef: null }],
       coupons: [],
       points: null,
@@ -62,7 +86,11 @@ export function saleEvent(target: FuzzTarget, from: { deviceId: string; storeId:
   };
 }
 
-export function cashEvent(target: FuzzTarget, from: { deviceId: string; storeId: string; staffId: string }, overrides: Record<string, Json> = {}): Record<string, Json> {
+export function cashEvent(
+  target: FuzzTarget,
+  from: { deviceId: string; storeId: string; staffId: string },
+  overrides: Record<string, Json> = {},
+): Record<string, Json> {
   return {
     id: fuzzUuid(target),
     type: 'cash.paid_in',
@@ -96,6 +124,15 @@ export function pullBody(d: FuzzDevice): Record<string, Json> {
 
 export function deadLetterBody(): Record<string, Json> {
   return {
-    items: [{ id: 'dl-1', type: 'sale.completed', reason: 'conflict', message: 'receipt taken', occurredAt: '2026-11-20T08:00:00.000Z', rejectedAt: '2026-11-20T09:00:00.000Z' }],
+    items: [
+      {
+        id: 'dl-1',
+        type: 'sale.completed',
+        reason: 'conflict',
+        message: 'receipt taken',
+        occurredAt: '2026-11-20T08:00:00.000Z',
+        rejectedAt: '2026-11-20T09:00:00.000Z',
+      },
+    ],
   };
 }

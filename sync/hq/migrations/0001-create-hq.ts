@@ -11,7 +11,17 @@ import type { HqMigration } from '../migrate.js';
  * anti-join halves the cost of a stock movement. `skipUnchanged`: an UPDATE that leaves the
  * device-shaped row as it was is not a change (a device's last_seen_at must not nudge it).
  */
-type Feed = { kind: string; rank: number; scope: string; key: string; keyValues: string; row: string; from?: string; movable?: boolean; skipUnchanged?: boolean };
+type Feed = {
+  kind: string;
+  rank: number;
+  scope: string;
+  key: string;
+  keyValues: string;
+  row: string;
+  from?: string;
+  movable?: boolean;
+  skipUnchanged?: boolean;
+};
 
 /** Rows of new_rows whose device-shaped row differs from the old one (only where asked: it costs an anti-join). */
 function changedOnly(f: Feed): string {
@@ -34,7 +44,12 @@ function feedFunction(table: string, feeds: Feed[]): string {
      WHERE NOT EXISTS (SELECT 1 FROM (SELECT ${f.scope} AS scope, ${f.key} AS key FROM new_rows AS t ${f.from ?? ''}) AS n WHERE n.scope = o.scope AND n.key = o.key)
     ON CONFLICT (scope, kind, key) DO UPDATE SET rank = excluded.rank, xid = excluded.xid, row = excluded.row, deleted = excluded.deleted;`;
   const notify = (source: string, where: (f: Feed) => string = () => '') =>
-    feeds.map((f) => `PERFORM pg_notify('sf_change', s) FROM (SELECT DISTINCT ${f.scope} AS s FROM ${source} AS t ${f.from ?? ''} ${where(f)}) AS scopes;`).join('\n');
+    feeds
+      .map(
+        (f) =>
+          `PERFORM pg_notify('sf_change', s) FROM (SELECT DISTINCT ${f.scope} AS s FROM ${source} AS t ${f.from ?? ''} ${where(f)}) AS scopes;`,
+      )
+      .join('\n');
   return `
     CREATE FUNCTION feed_${table}() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN

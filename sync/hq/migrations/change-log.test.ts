@@ -9,7 +9,10 @@ afterAll(stopBackends);
 type ChangeRow = { scope: string; kind: string; key: string; xid: string; deleted: boolean };
 
 async function changes(db: HqDb, kind: string, key: string): Promise<ChangeRow[]> {
-  return db.query<ChangeRow>('SELECT scope, kind, key, xid::text AS xid, deleted FROM change WHERE kind = $1 AND key = $2 ORDER BY scope', [kind, key]);
+  return db.query<ChangeRow>('SELECT scope, kind, key, xid::text AS xid, deleted FROM change WHERE kind = $1 AND key = $2 ORDER BY scope', [
+    kind,
+    key,
+  ]);
 }
 
 describe.each(backends)('the change log on $name', (backend) => {
@@ -19,7 +22,10 @@ describe.each(backends)('the change log on $name', (backend) => {
       const [store] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' ORDER BY id LIMIT 1`);
       const [other] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' ORDER BY id OFFSET 1 LIMIT 1`);
       const deviceId = '01900000-0000-7000-8000-000000000001';
-      await db.query(`INSERT INTO device (id, store_id, public_key, receipt_code, app_version, hostname) VALUES ($1, $2, 'k', 'D1', 't', 'h')`, [deviceId, store!.id]);
+      await db.query(
+        `INSERT INTO device (id, store_id, public_key, receipt_code, app_version, hostname) VALUES ($1, $2, 'k', 'D1', 't', 'h')`,
+        [deviceId, store!.id],
+      );
       const [before] = await changes(db, 'device_profile', deviceId);
       expect(before).toMatchObject({ scope: `device:${deviceId}`, deleted: false });
 

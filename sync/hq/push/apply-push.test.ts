@@ -67,7 +67,9 @@ describe.each(backends)('push on $name', (backend) => {
     expect(await stockOf(db, 1)).toBe(97);
     expect(await stockOf(db, 2)).toBe(99);
     expect(await stockOf(db, 3)).toBe(101);
-    const cash = await db.query<{ kind: string; amount_fen: string; staff_id: string }>('SELECT kind, amount_fen, staff_id FROM cash_movement ORDER BY amount_fen');
+    const cash = await db.query<{ kind: string; amount_fen: string; staff_id: string }>(
+      'SELECT kind, amount_fen, staff_id FROM cash_movement ORDER BY amount_fen',
+    );
     expect(cash.map((c) => [c.kind, Number(c.amount_fen), c.staff_id])).toEqual([
       ['paid_in', 300, FIXTURE.staff.S1],
       ['paid_in', 700, FIXTURE.staff.S1],
@@ -77,10 +79,23 @@ describe.each(backends)('push on $name', (backend) => {
       `SELECT event_id::text AS event_id, receipt_no, kind, store_id, device_id::text AS device_id, staff_id, customer_id, business_day::text AS day, total_fen, net_fen, offline, created_at, received_at FROM sale WHERE id = $1`,
       [payload.saleId],
     );
-    expect(sale).toMatchObject({ event_id: fresh[2]!.id, receipt_no: payload.receiptNo, kind: 'return', store_id: 'S1', device_id: S1.id, staff_id: FIXTURE.staff.S1, customer_id: null, day: '2026-11-20', offline: true });
+    expect(sale).toMatchObject({
+      event_id: fresh[2]!.id,
+      receipt_no: payload.receiptNo,
+      kind: 'return',
+      store_id: 'S1',
+      device_id: S1.id,
+      staff_id: FIXTURE.staff.S1,
+      customer_id: null,
+      day: '2026-11-20',
+      offline: true,
+    });
     expect([Number(sale?.total_fen), Number(sale?.net_fen)]).toEqual([-19900, -19900]);
     expect((sale?.received_at as Date).toISOString()).toBe(NOW.toISOString());
-    const [tender] = await db.query<{ n: number; method: string; amount_fen: string; reference: string | null }>('SELECT n, method, amount_fen, reference FROM sale_tender WHERE sale_id = $1', [payload.saleId]);
+    const [tender] = await db.query<{ n: number; method: string; amount_fen: string; reference: string | null }>(
+      'SELECT n, method, amount_fen, reference FROM sale_tender WHERE sale_id = $1',
+      [payload.saleId],
+    );
     expect(tender).toMatchObject({ n: 1, method: 'cash', reference: null });
     expect(Number(tender?.amount_fen)).toBe(-19900);
   });
@@ -88,7 +103,9 @@ describe.each(backends)('push on $name', (backend) => {
   it("keeps the device's clock as occurred_at, HQ's as received_at, and orders by hq_seq", async () => {
     const events = [saleEvent('S1', [1]), cashEvent('S1', 100)];
     await applyPush(db, S1, request(events), NOW);
-    const rows = await db.query<{ id: string; occurred_at: Date; received_at: Date }>('SELECT id::text AS id, occurred_at, received_at FROM event ORDER BY hq_seq');
+    const rows = await db.query<{ id: string; occurred_at: Date; received_at: Date }>(
+      'SELECT id::text AS id, occurred_at, received_at FROM event ORDER BY hq_seq',
+    );
     expect(rows.map((r) => r.id)).toEqual(events.map((e) => e.id));
     expect(rows[0]?.occurred_at.toISOString()).toBe('2026-11-20T08:00:00.000Z');
     expect(rows[0]?.received_at.toISOString()).toBe(NOW.toISOString());
@@ -96,7 +113,9 @@ describe.each(backends)('push on $name', (backend) => {
 
   it('the store sees its new stock in its change feed', async () => {
     await applyPush(db, S1, request([saleEvent('S1', [4], { qty: 2 })]), NOW);
-    const rows = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'store:S1' AND kind = 'stock' AND key = $1", [`S1|${skuCode(4)}`]);
+    const rows = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'store:S1' AND kind = 'stock' AND key = $1", [
+      `S1|${skuCode(4)}`,
+    ]);
     expect(rows[0]?.row.slice(0, 3)).toEqual(['S1', skuCode(4), 98]);
   });
 
@@ -107,7 +126,13 @@ describe.each(backends)('push on $name', (backend) => {
     const unknown = { ...cashEvent('S1', 1), type: 'loyalty.teleported' };
     const badPayload = { ...cashEvent('S1', 1), payload: { id: 'x', amountFen: 1.5 } };
     const results = await applyPush(db, S1, request([good, foreignStore, foreignStaff, unknown, badPayload]), NOW);
-    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual(['accepted', 'foreign_store', 'foreign_staff', 'unknown_type', 'bad_payload']);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual([
+      'accepted',
+      'foreign_store',
+      'foreign_staff',
+      'unknown_type',
+      'bad_payload',
+    ]);
     expect(await count(db, 'event')).toBe(1);
     expect(await count(db, 'sale')).toBe(1);
     expect(await count(db, 'cash_movement')).toBe(0);
@@ -121,7 +146,12 @@ describe.each(backends)('push on $name', (backend) => {
     const nul = { ...cashEvent('S1', 7), payload: { id: 'c', sessionId: 't', amountFen: 7, reason: 'bad \u0000 byte', approvedBy: null } };
     const others = [saleEvent('S1', [3]), cashEvent('S1', 10)];
     const results = await applyPush(db, S1, request([others[0]!, clash, nul, others[1]!]), NOW);
-    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual(['accepted', 'conflict', 'bad_payload', 'accepted']);
+    expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual([
+      'accepted',
+      'conflict',
+      'bad_payload',
+      'accepted',
+    ]);
     expect(await count(db, 'event')).toBe(3);
     expect(await count(db, 'sale')).toBe(2);
     expect(await count(db, 'cash_movement')).toBe(1);

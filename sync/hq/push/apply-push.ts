@@ -62,18 +62,31 @@ export async function applyPush(db: HqDb, device: AuthedDevice, request: PushReq
   });
 }
 
-async function rejectForeignStaff(sql: Sql, storeId: string, events: OutboxEvent[], staffIds: Map<string, string[]>, rejected: Map<string, Rejection>): Promise<void> {
+async function rejectForeignStaff(
+  sql: Sql,
+  storeId: string,
+  events: OutboxEvent[],
+  staffIds: Map<string, string[]>,
+  rejected: Map<string, Rejection>,
+): Promise<void> {
   const named = [...new Set([...staffIds.values()].flat())];
   if (named.length === 0) return;
   const rows = await sql.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 AND id = ANY($2::text[])', [storeId, named]);
   const ours = new Set(rows.map((r) => r.id));
   for (const event of events) {
     const stranger = staffIds.get(event.id)?.find((id) => !ours.has(id));
-    if (stranger !== undefined) rejected.set(event.id, { reason: 'foreign_staff', message: `staff ${stranger} is not of store ${storeId}` });
+    if (stranger !== undefined)
+      rejected.set(event.id, { reason: 'foreign_staff', message: `staff ${stranger} is not of store ${storeId}` });
   }
 }
 
-async function applyOneByOne(sql: Sql, device: AuthedDevice, events: OutboxEvent[], now: Date, failed: Map<string, Rejection>): Promise<Set<string>> {
+async function applyOneByOne(
+  sql: Sql,
+  device: AuthedDevice,
+  events: OutboxEvent[],
+  now: Date,
+  failed: Map<string, Rejection>,
+): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (const event of events) {
     await sql.query('SAVEPOINT push_event');
@@ -109,7 +122,10 @@ function isDataError(error: unknown): boolean {
 function rejectionOf(error: unknown): Rejection {
   const state = sqlState(error);
   const text = error instanceof Error ? error.message : String(error);
-  const detail = typeof error === 'object' && error !== null && typeof (error as { detail?: unknown }).detail === 'string' ? ` (${(error as { detail: string }).detail})` : '';
+  const detail =
+    typeof error === 'object' && error !== null && typeof (error as { detail?: unknown }).detail === 'string'
+      ? ` (${(error as { detail: string }).detail})`
+      : '';
   // A unique violation means another event already holds this sale or receipt number.
   return state.startsWith('23')
     ? { reason: state === '23505' ? 'conflict' : 'bad_payload', message: `${text}${detail}`.slice(0, 500) }

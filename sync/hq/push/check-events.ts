@@ -11,7 +11,10 @@ export type Rejection = { reason: PushRejectReason; message: string };
  * push is refused and nothing is written), each event of its store, of a known type with a
  * valid payload. Returns the staff ids the remaining events name (checked in the transaction).
  */
-export function checkEvents(device: AuthedDevice, request: PushRequest): { rejected: Map<string, Rejection>; staffIds: Map<string, string[]> } {
+export function checkEvents(
+  device: AuthedDevice,
+  request: PushRequest,
+): { rejected: Map<string, Rejection>; staffIds: Map<string, string[]> } {
   if (request.deviceId !== device.id || request.storeId !== device.storeId) {
     throw new HqHttpError(403, 'forbidden', 'a device pushes only its own events, for its own store');
   }
@@ -34,7 +37,11 @@ export function checkEvents(device: AuthedDevice, request: PushRequest): { rejec
 }
 
 function problemOf(device: AuthedDevice, event: OutboxEvent): Rejection | null {
-  if (event.storeId !== device.storeId) return { reason: 'foreign_store', message: `the event is for store ${event.storeId.slice(0, 64)}, this device is of ${device.storeId}` };
+  if (event.storeId !== device.storeId)
+    return {
+      reason: 'foreign_store',
+      message: `the event is for store ${event.storeId.slice(0, 64)}, this device is of ${device.storeId}`,
+    };
   // PostgreSQL text cannot hold NUL: say so here rather than fail the statement.
   if (event.staffId?.includes('\u0000')) return { reason: 'bad_payload', message: 'the staff id contains a NUL character' };
   const schema = payloadSchemaOf(event.type);

@@ -34,7 +34,20 @@ const CASH_TYPES = new Set(['cash.paid_in', 'cash.paid_out', 'cash.no_sale']);
 /** The sale, line, tender and cash rows of `events` (other types are only recorded). */
 export function effectColumns(events: readonly OutboxEvent[]): EffectColumns {
   const c: EffectColumns = {
-    sale: { eventId: [], id: [], receiptNo: [], kind: [], staffId: [], customerId: [], originalSaleId: [], businessDay: [], totalFen: [], netFen: [], offline: [], createdAt: [] },
+    sale: {
+      eventId: [],
+      id: [],
+      receiptNo: [],
+      kind: [],
+      staffId: [],
+      customerId: [],
+      originalSaleId: [],
+      businessDay: [],
+      totalFen: [],
+      netFen: [],
+      offline: [],
+      createdAt: [],
+    },
     line: { eventId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [] },
     tender: { eventId: [], saleId: [], n: [], method: [], amountFen: [], reference: [] },
     cash: { eventId: [], id: [], sessionId: [], kind: [], amountFen: [], staffId: [] },

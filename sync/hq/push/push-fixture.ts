@@ -39,7 +39,13 @@ export function skuCode(n: number): string {
 
 export function deviceOf(store: 'S1' | 'S2'): AuthedDevice {
   const id = FIXTURE.devices[store];
-  return { id, storeId: store, brand: FIXTURE.brand, receiptCode: '01', scopes: deviceScopes({ brand: FIXTURE.brand, storeId: store, deviceId: id }) };
+  return {
+    id,
+    storeId: store,
+    brand: FIXTURE.brand,
+    receiptCode: '01',
+    scopes: deviceScopes({ brand: FIXTURE.brand, storeId: store, deviceId: id }),
+  };
 }
 
 /** A UUIDv7-shaped id (the event schema's pattern); random is enough for tests. */
@@ -59,7 +65,11 @@ function sourceOf(store: 'S1' | 'S2', staffId?: string): EventSource {
 }
 
 /** A `sale.completed` event of about 1 KB selling `qty` of each given fixture SKU at 199 yuan. */
-export function saleEvent(store: 'S1' | 'S2', skus: number[], options: { qty?: number; receiptNo?: string; staffId?: string } = {}): OutboxEvent {
+export function saleEvent(
+  store: 'S1' | 'S2',
+  skus: number[],
+  options: { qty?: number; receiptNo?: string; staffId?: string } = {},
+): OutboxEvent {
   return saleEventFrom(sourceOf(store, options.staffId), skus.map(skuCode), options);
 }
 

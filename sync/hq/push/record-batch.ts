@@ -21,7 +21,13 @@ import { effectColumns } from './effects.js';
  * Returns the ids that are new. A data error (a receipt number another sale holds, a value
  * PostgreSQL refuses) fails the whole statement: the caller falls back to event by event.
  */
-export async function recordBatch(sql: Sql, deviceId: string, storeId: string, events: readonly OutboxEvent[], now: Date): Promise<Set<string>> {
+export async function recordBatch(
+  sql: Sql,
+  deviceId: string,
+  storeId: string,
+  events: readonly OutboxEvent[],
+  now: Date,
+): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const { sale, line, tender, cash } = effectColumns(events);
   const params: unknown[] = [];

@@ -5,7 +5,8 @@ import { HqHttpError } from '../http-error.js';
 /** Records what a device put on its dead-letter list (for IT); a report sent twice updates in place. */
 export async function recordDeadLetters(db: HqDb, deviceId: string, report: DeadLetterReport): Promise<number> {
   // PostgreSQL text cannot hold NUL; anything else was checked by the schema.
-  if (report.items.some((i) => [i.id, i.type, i.reason, i.message].some((t) => t.includes('\u0000')))) throw new HqHttpError(400, 'bad_request', 'a dead letter contains a NUL character');
+  if (report.items.some((i) => [i.id, i.type, i.reason, i.message].some((t) => t.includes('\u0000'))))
+    throw new HqHttpError(400, 'bad_request', 'a dead letter contains a NUL character');
   const rows = await db.query<{ n: string }>(
     `WITH up AS (
        INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at)

@@ -81,8 +81,10 @@ describe.each(backends)('pull on $name', (backend) => {
     const zDevice = { ...S1, scopes: ['brand:Z'] };
     const seen: unknown[] = [];
     let cursor = '';
-    for (let more = true; more; ) {
-      const page = pullResponseSchema.parse(JSON.parse(await servePull(db, zDevice, { scopes: [{ scope: 'brand:Z', cursor }], limit: 1 }, NOW))).pages[0]!;
+    for (let more = true; more;) {
+      const page = pullResponseSchema.parse(
+        JSON.parse(await servePull(db, zDevice, { scopes: [{ scope: 'brand:Z', cursor }], limit: 1 }, NOW)),
+      ).pages[0]!;
       seen.push(...page.sets.flatMap((set) => set.rows.map((r) => r[0])));
       cursor = page.cursor;
       more = page.more;
@@ -91,7 +93,15 @@ describe.each(backends)('pull on $name', (backend) => {
   });
 
   it('shares the row budget across scopes in order and counts what is left', async () => {
-    const response = await pull(db, { scopes: [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '' }, { scope: `device:${S1.id}`, cursor: '' }], limit: 30, withTotal: true });
+    const response = await pull(db, {
+      scopes: [
+        { scope: 'brand:B', cursor: '' },
+        { scope: 'store:S1', cursor: '' },
+        { scope: `device:${S1.id}`, cursor: '' },
+      ],
+      limit: 30,
+      withTotal: true,
+    });
     const [brand, store, device] = response.pages;
     expect(brand).toMatchObject({ more: false, total: 28 });
     expect(store).toMatchObject({ more: true, total: 27 });
@@ -103,7 +113,11 @@ describe.each(backends)('pull on $name', (backend) => {
   it('answers a pull of every scope with one statement, all drained scopes at the same horizon', async () => {
     let statements = 0;
     const counting: HqDb = { ...db, query: (text, params) => (statements++, db.query(text, params)) };
-    const scopes = [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '' }, { scope: `device:${S1.id}`, cursor: '' }];
+    const scopes = [
+      { scope: 'brand:B', cursor: '' },
+      { scope: 'store:S1', cursor: '' },
+      { scope: `device:${S1.id}`, cursor: '' },
+    ];
     const response = pullResponseSchema.parse(JSON.parse(await servePull(counting, S1, { scopes, limit: 1000, withTotal: true }, NOW)));
     expect(statements).toBe(1);
     expect(response.pages.map((p) => p.more)).toEqual([false, false, false]);
@@ -111,19 +125,35 @@ describe.each(backends)('pull on $name', (backend) => {
     // One snapshot: every drained scope jumps to the same horizon.
     expect(new Set(response.pages.map((p) => p.cursor)).size).toBe(1);
     // At the head: nothing new, still one statement, cursors unchanged.
-    const again = pullResponseSchema.parse(JSON.parse(await servePull(counting, S1, { scopes: response.pages.map((p) => ({ scope: p.scope, cursor: p.cursor })), limit: 1000 }, NOW)));
+    const again = pullResponseSchema.parse(
+      JSON.parse(
+        await servePull(counting, S1, { scopes: response.pages.map((p) => ({ scope: p.scope, cursor: p.cursor })), limit: 1000 }, NOW),
+      ),
+    );
     expect(statements).toBe(2);
     expect(again.pages.map((p) => [p.cursor, p.more, p.sets.length])).toEqual(response.pages.map((p) => [p.cursor, false, 0]));
   });
 
   it('serves a later scope only once the earlier ones are drained (a page that fills the budget exactly stops there)', async () => {
     // brand:B holds exactly 28 rows: the budget is used up, so the brand page says `more` and store waits.
-    const first = await pull(db, { scopes: [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '' }], limit: 28 });
+    const first = await pull(db, {
+      scopes: [
+        { scope: 'brand:B', cursor: '' },
+        { scope: 'store:S1', cursor: '' },
+      ],
+      limit: 28,
+    });
     expect(first.pages[0]).toMatchObject({ more: true });
     expect(first.pages[0]?.sets.flatMap((s) => s.rows)).toHaveLength(28);
     expect(first.pages[1]).toEqual({ scope: 'store:S1', cursor: '', more: true, sets: [] });
     // Next: brand turns out drained (nothing left) and store gets the whole budget.
-    const second = await pull(db, { scopes: [{ scope: 'brand:B', cursor: first.pages[0]!.cursor }, { scope: 'store:S1', cursor: '' }], limit: 28 });
+    const second = await pull(db, {
+      scopes: [
+        { scope: 'brand:B', cursor: first.pages[0]!.cursor },
+        { scope: 'store:S1', cursor: '' },
+      ],
+      limit: 28,
+    });
     expect(second.pages[0]).toMatchObject({ more: false, sets: [] });
     expect(second.pages[1]).toMatchObject({ more: false });
     expect(second.pages[1]?.sets.flatMap((s) => s.rows)).toHaveLength(27);
@@ -134,13 +164,25 @@ describe.each(backends)('pull on $name', (backend) => {
   });
 
   it('refuses a cursor HQ did not give out in any scope of the request, even one the budget would not reach', async () => {
-    const request = { scopes: [{ scope: 'brand:B', cursor: '' }, { scope: 'store:S1', cursor: '1:2' }], limit: 1 };
+    const request = {
+      scopes: [
+        { scope: 'brand:B', cursor: '' },
+        { scope: 'store:S1', cursor: '1:2' },
+      ],
+      limit: 1,
+    };
     await expect(servePull(db, S1, request, NOW)).rejects.toMatchObject({ status: 400, code: 'bad_request' });
   });
 
   it("refuses another store's scope and a cursor HQ did not give out", async () => {
-    await expect(servePull(db, S1, { scopes: [{ scope: 'store:S2', cursor: '' }], limit: 10 }, NOW)).rejects.toMatchObject({ status: 403, code: 'forbidden' });
-    await expect(servePull(db, S1, { scopes: [{ scope: 'brand:B', cursor: 'nonsense' }], limit: 10 }, NOW)).rejects.toMatchObject({ status: 400, code: 'bad_request' });
+    await expect(servePull(db, S1, { scopes: [{ scope: 'store:S2', cursor: '' }], limit: 10 }, NOW)).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
+    await expect(servePull(db, S1, { scopes: [{ scope: 'brand:B', cursor: 'nonsense' }], limit: 10 }, NOW)).rejects.toMatchObject({
+      status: 400,
+      code: 'bad_request',
+    });
   });
 });
 
@@ -171,7 +213,10 @@ describe('the feed on PostgreSQL with writers that commit late', () => {
       const got = await drain(db, 'store:S1', sound.cursor, 3);
       sound = { cursor: got.cursor, seen: new Set([...sound.seen, ...[...got.rows.keys()].filter((k) => k.startsWith('customer:'))]) };
       // The trap: "everything after the highest id I saw", ids taken inside the writing transactions.
-      const rows = await db.query<{ key: string; xid: string }>("SELECT key, xid::text AS xid FROM change WHERE scope = 'store:S1' AND kind = 'customer' AND xid > $1::xid8 ORDER BY xid", [naive.xid]);
+      const rows = await db.query<{ key: string; xid: string }>(
+        "SELECT key, xid::text AS xid FROM change WHERE scope = 'store:S1' AND kind = 'customer' AND xid > $1::xid8 ORDER BY xid",
+        [naive.xid],
+      );
       naive = { xid: rows.at(-1)?.xid ?? naive.xid, seen: new Set([...naive.seen, ...rows.map((r) => `customer:${r.key}|S1`)]) };
     };
     try {

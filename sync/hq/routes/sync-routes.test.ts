@@ -16,12 +16,16 @@ const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
 
 async function sourceOf(db: HqDb, device: TestDevice): Promise<EventSource> {
-  const [staff] = await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 ORDER BY id LIMIT 1', [device.enrolment.storeId]);
+  const [staff] = await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 ORDER BY id LIMIT 1', [
+    device.enrolment.storeId,
+  ]);
   return { deviceId: device.id, storeId: device.enrolment.storeId, staffId: staff!.id };
 }
 
 async function stockedSku(db: HqDb, storeId: string): Promise<{ sku: string; qty: number }> {
-  const [row] = await db.query<{ sku: string; qty: number }>('SELECT sku, qty FROM stock WHERE location_id = $1 ORDER BY sku LIMIT 1', [storeId]);
+  const [row] = await db.query<{ sku: string; qty: number }>('SELECT sku, qty FROM stock WHERE location_id = $1 ORDER BY sku LIMIT 1', [
+    storeId,
+  ]);
   return row!;
 }
 
@@ -67,7 +71,9 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
     db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
     hq = await startTestHq(db);
     device = await testDevice(hq);
-    const [second] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1", [TEST_STORE]);
+    const [second] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1", [
+      TEST_STORE,
+    ]);
     other = await testDevice(hq, second!.id);
   });
   afterAll(async () => {
@@ -96,7 +102,11 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
     expect(foreign).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     const posing = await device.call('POST', SYNC_PATHS.push, { deviceId: device.id, storeId: other.enrolment.storeId, events });
     expect(posing).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
-    const unsigned = await fetch(`${hq.url}${SYNC_PATHS.push}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: device.id, storeId: source.storeId, events }) });
+    const unsigned = await fetch(`${hq.url}${SYNC_PATHS.push}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: device.id, storeId: source.storeId, events }),
+    });
     expect(unsigned.status).toBe(401);
     const malformed = await device.call('POST', SYNC_PATHS.push, { deviceId: device.id, storeId: source.storeId, events: [{ id: 'x' }] });
     expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
@@ -105,11 +115,16 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
   });
 
   it('pull: pages through the brand to the end; refuses a foreign scope and a forged cursor', async () => {
-    const [count] = await db.query<{ n: string }>("SELECT count(*) AS n FROM change WHERE scope = $1 AND NOT deleted", [`brand:${device.enrolment.brand}`]);
+    const [count] = await db.query<{ n: string }>('SELECT count(*) AS n FROM change WHERE scope = $1 AND NOT deleted', [
+      `brand:${device.enrolment.brand}`,
+    ]);
     let cursor = '';
     let rows = 0;
-    for (let more = true; more; ) {
-      const answer = await device.call('POST', SYNC_PATHS.pull, { scopes: [{ scope: `brand:${device.enrolment.brand}`, cursor }], limit: 40 });
+    for (let more = true; more;) {
+      const answer = await device.call('POST', SYNC_PATHS.pull, {
+        scopes: [{ scope: `brand:${device.enrolment.brand}`, cursor }],
+        limit: 40,
+      });
       expect(answer.status).toBe(200);
       const page = pullResponseSchema.parse(answer.body).pages[0]!;
       rows += page.sets.reduce((n, s) => n + s.rows.length, 0);
@@ -117,19 +132,38 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
       more = page.more;
     }
     expect(rows).toBe(Number(count?.n));
-    const foreign = await device.call('POST', SYNC_PATHS.pull, { scopes: [{ scope: `store:${other.enrolment.storeId}`, cursor: '' }], limit: 10 });
+    const foreign = await device.call('POST', SYNC_PATHS.pull, {
+      scopes: [{ scope: `store:${other.enrolment.storeId}`, cursor: '' }],
+      limit: 10,
+    });
     expect(foreign).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
-    const forged = await device.call('POST', SYNC_PATHS.pull, { scopes: [{ scope: `device:${device.id}`, cursor: 'drop table' }], limit: 10 });
+    const forged = await device.call('POST', SYNC_PATHS.pull, {
+      scopes: [{ scope: `device:${device.id}`, cursor: 'drop table' }],
+      limit: 10,
+    });
     expect(forged).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
   });
 
   it('dead letters: recorded for the device, a repeated report updates in place', async () => {
-    const item = { id: 'e-1', type: 'sale.completed', reason: 'conflict', message: 'receipt taken', occurredAt: '2026-11-20T08:00:00.000Z', rejectedAt: '2026-11-20T09:00:00.000Z' };
+    const item = {
+      id: 'e-1',
+      type: 'sale.completed',
+      reason: 'conflict',
+      message: 'receipt taken',
+      occurredAt: '2026-11-20T08:00:00.000Z',
+      rejectedAt: '2026-11-20T09:00:00.000Z',
+    };
     const first = await device.call('POST', SYNC_PATHS.deadLetters, { items: [item, { ...item, id: 'e-2' }] });
     expect(first).toEqual({ status: 200, body: { recorded: 2 } });
     await device.call('POST', SYNC_PATHS.deadLetters, { items: [{ ...item, message: 'again' }] });
-    const rows = await db.query<{ event_id: string; message: string }>('SELECT event_id, message FROM dead_letter WHERE device_id = $1 ORDER BY event_id', [device.id]);
-    expect(rows).toEqual([{ event_id: 'e-1', message: 'again' }, { event_id: 'e-2', message: 'receipt taken' }]);
+    const rows = await db.query<{ event_id: string; message: string }>(
+      'SELECT event_id, message FROM dead_letter WHERE device_id = $1 ORDER BY event_id',
+      [device.id],
+    );
+    expect(rows).toEqual([
+      { event_id: 'e-1', message: 'again' },
+      { event_id: 'e-2', message: 'receipt taken' },
+    ]);
   });
 
   it('live: a signed upgrade gets ready, then changed for its store; unsigned is refused; revoked closes it', async () => {
@@ -139,7 +173,11 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
     expect(hq.hq.live.connections()).toBeGreaterThanOrEqual(1);
     // Any write to the store's entities feeds its devices: here a stock change by a push.
     const source = await sourceOf(db, device);
-    await device.call('POST', SYNC_PATHS.push, { deviceId: device.id, storeId: source.storeId, events: [saleEventFrom(source, [(await stockedSku(db, source.storeId)).sku])] });
+    await device.call('POST', SYNC_PATHS.push, {
+      deviceId: device.id,
+      storeId: source.storeId,
+      events: [saleEventFrom(source, [(await stockedSku(db, source.storeId)).sku])],
+    });
     // (The device's own scope may be nudged too: HQ notes when it last saw the device.)
     const changed = await live.next((m) => m.type === 'changed' && m.scopes.includes(`store:${source.storeId}`));
     expect(changed).toMatchObject({ type: 'changed' });
@@ -172,7 +210,11 @@ describe.skipIf(!backends.some((b) => b.name === 'postgres'))('live across two H
     expect(hq2.hq.live.connections()).toBe(0);
 
     const source = await sourceOf(db2, device);
-    const answer = await httpCall2(hq2.url, device, { deviceId: device.id, storeId: source.storeId, events: [saleEventFrom(source, [(await stockedSku(db2, source.storeId)).sku])] });
+    const answer = await httpCall2(hq2.url, device, {
+      deviceId: device.id,
+      storeId: source.storeId,
+      events: [saleEventFrom(source, [(await stockedSku(db2, source.storeId)).sku])],
+    });
     expect(answer).toBe(200);
     expect(await live.next((m) => m.type === 'changed' && m.scopes.includes(`store:${source.storeId}`))).toMatchObject({ type: 'changed' });
     live.ws.close();
@@ -183,7 +225,11 @@ describe.skipIf(!backends.some((b) => b.name === 'postgres'))('live across two H
 /** A signed push sent to a given HQ (the device enrolled on another one of the same database). */
 async function httpCall2(url: string, device: TestDevice, body: unknown): Promise<number> {
   const text = JSON.stringify(body);
-  const response = await fetch(`${url}${SYNC_PATHS.push}`, { method: 'POST', headers: { ...device.sign('POST', SYNC_PATHS.push, text), 'content-type': 'application/json' }, body: text });
+  const response = await fetch(`${url}${SYNC_PATHS.push}`, {
+    method: 'POST',
+    headers: { ...device.sign('POST', SYNC_PATHS.push, text), 'content-type': 'application/json' },
+    body: text,
+  });
   await response.text();
   return response.status;
 }

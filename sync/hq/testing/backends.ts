@@ -42,6 +42,8 @@ export async function openEmptyHq(backend: TestBackend): Promise<{ db: HqDb; url
 
 /** Empties every HQ table (a fresh PGlite costs seconds; a TRUNCATE costs milliseconds). */
 export async function resetHq(db: HqDb): Promise<void> {
-  const rows = await db.query<{ t: string }>("SELECT string_agg(quote_ident(tablename), ', ') AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'hq_migration'");
+  const rows = await db.query<{ t: string }>(
+    "SELECT string_agg(quote_ident(tablename), ', ') AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'hq_migration'",
+  );
   await db.exec(`TRUNCATE ${rows[0]?.t ?? ''} RESTART IDENTITY CASCADE`);
 }

@@ -21,7 +21,10 @@ export const TEST_ADMIN = { name: 'admin', password: 'test-admin-password' } as 
 export type HttpAnswer = { status: number; body: unknown };
 
 /** A small HTTP client for tests: JSON in, parsed JSON (or text) out, never throws on a 4xx. */
-export async function httpCall(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<HttpAnswer> {
+export async function httpCall(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
+): Promise<HttpAnswer> {
   const response = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
   const text = await response.text();
   let body: unknown = text;
@@ -37,11 +40,18 @@ export async function httpCall(url: string, init: { method?: string; headers?: R
  * A database for HQ tests with the schema and a small sample brand: PGlite in memory, or a
  * fresh database on a PostgreSQL server (`databaseUrl`). The caller closes it.
  */
-export async function openTestHqDb(options: { databaseUrl?: string; skus?: number; customers?: number; stores?: number } = {}): Promise<HqDb> {
+export async function openTestHqDb(
+  options: { databaseUrl?: string; skus?: number; customers?: number; stores?: number } = {},
+): Promise<HqDb> {
   const db = await openHqDb({ databaseUrl: options.databaseUrl, poolSize: 10 });
   await migrateHq(db);
   // Two stores: enough for cross-store cases, and few PIN hashes to make (scrypt, ~10 ms each).
-  await importSampleBrand(db, { skus: options.skus ?? 60, customers: options.customers ?? 30, stores: options.stores ?? 2, stockStores: ['S001'] });
+  await importSampleBrand(db, {
+    skus: options.skus ?? 60,
+    customers: options.customers ?? 30,
+    stores: options.stores ?? 2,
+    stockStores: ['S001'],
+  });
   await setAdminPassword(db, TEST_ADMIN.name, TEST_ADMIN.password);
   return db;
 }
@@ -58,11 +68,20 @@ export type TestHq = HqServer & {
 
 /** An HQ server on 127.0.0.1:0 over `db` (from openTestHqDb). close() stops the server, not the db. */
 export async function startTestHq(db: HqDb, options: Pick<HqServerOptions, 'clock' | 'onDeviceNotice' | 'log'> = {}): Promise<TestHq> {
-  const server = await createHqServer({ db, clock: options.clock, log: options.log ?? (() => undefined), onDeviceNotice: options.onDeviceNotice });
+  const server = await createHqServer({
+    db,
+    clock: options.clock,
+    log: options.log ?? (() => undefined),
+    onDeviceNotice: options.onDeviceNotice,
+  });
   let token: string | null = null;
   const adminToken = async (): Promise<string> => {
     if (token) return token;
-    const answer = await httpCall(`${server.url}/admin/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEST_ADMIN) });
+    const answer = await httpCall(`${server.url}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(TEST_ADMIN),
+    });
     if (answer.status !== 200) throw new Error(`admin login failed: ${JSON.stringify(answer.body)}`);
     token = (answer.body as { token: string }).token;
     return token;
@@ -76,7 +95,11 @@ export async function startTestHq(db: HqDb, options: Pick<HqServerOptions, 'cloc
       const headers: Record<string, string> = {};
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-      return httpCall(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      return httpCall(`${server.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
     },
     async enrolCode(storeId = TEST_STORE, ttlMinutes = 60) {
       return (await createEnrolCode(db, { storeId, ttlMinutes, createdBy: 'test', now: server.hq.clock() })).code;
@@ -100,17 +123,28 @@ export type TestDevice = {
 const newId = uuidv7Generator();
 
 /** A fresh Ed25519 key pair and the enrolment request a device would send with it. */
-export function enrolmentRequest(code: string, deviceId = newId()): { body: Record<string, string>; privateKey: KeyObject; publicKey: string } {
+export function enrolmentRequest(
+  code: string,
+  deviceId = newId(),
+): { body: Record<string, string>; privateKey: KeyObject; publicKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const publicKeyText = publicKeyToBase64(publicKey);
   const proof = sign(null, Buffer.from(enrolProofText(code, deviceId, publicKeyText)), privateKey).toString('base64');
-  return { body: { code, deviceId, publicKey: publicKeyText, proof, appVersion: '0.1.0-test', hostname: 'test-device' }, privateKey, publicKey: publicKeyText };
+  return {
+    body: { code, deviceId, publicKey: publicKeyText, proof, appVersion: '0.1.0-test', hostname: 'test-device' },
+    privateKey,
+    publicKey: publicKeyText,
+  };
 }
 
 /** Enrols a new device (fresh key, fresh code) in `storeId` and returns a client that signs its requests. */
 export async function testDevice(hq: TestHq, storeId = TEST_STORE): Promise<TestDevice> {
   const request = enrolmentRequest(await hq.enrolCode(storeId));
-  const answer = await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
+  const answer = await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request.body),
+  });
   if (answer.status !== 200) throw new Error(`enrolment failed: ${JSON.stringify(answer.body)}`);
   const enrolment = answer.body as EnrolResponse;
   const device: TestDevice = {
@@ -119,11 +153,21 @@ export async function testDevice(hq: TestHq, storeId = TEST_STORE): Promise<Test
     publicKey: request.publicKey,
     enrolment,
     sign(method, path, body, options = {}) {
-      return signRequest(options.key ?? device.privateKey, { deviceId: options.deviceId ?? device.id, method, path, body, now: options.now ?? hq.hq.clock(), nonce: options.nonce });
+      return signRequest(options.key ?? device.privateKey, {
+        deviceId: options.deviceId ?? device.id,
+        method,
+        path,
+        body,
+        now: options.now ?? hq.hq.clock(),
+        nonce: options.nonce,
+      });
     },
     async call(method, path, body, options) {
       const text = body === undefined ? '' : JSON.stringify(body);
-      const headers = { ...device.sign(method, path, text, options), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      const headers = {
+        ...device.sign(method, path, text, options),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      };
       return httpCall(`${hq.url}${path}`, { method, headers, body: body === undefined ? undefined : text });
     },
   };

@@ -64,7 +64,14 @@ export function CartLines({ onEdit }: Props) {
                   </div>
                 )}
               </div>
-              <Stepper testId="line-qty" value={line.qty} min={1} max={999} disabled={busy} onChange={(qty) => void cart.getState().setQty(line.lineId, qty)} />
+              <Stepper
+                testId="line-qty"
+                value={line.qty}
+                min={1}
+                max={999}
+                disabled={busy}
+                onChange={(qty) => void cart.getState().setQty(line.lineId, qty)}
+              />
               <div className="co-right co-money">
                 {line.unitFen !== line.listUnitFen && <div className="co-strike">{formatFen(line.listUnitFen)}</div>}
                 <div>{formatFen(line.unitFen)}</div>
@@ -80,7 +87,13 @@ export function CartLines({ onEdit }: Props) {
                 </div>
               </div>
               <div className="co-line-actions">
-                <button type="button" className="co-icon-button" aria-label={t('co.line.edit')} data-testid="line-edit" onClick={() => onEdit(line)}>
+                <button
+                  type="button"
+                  className="co-icon-button"
+                  aria-label={t('co.line.edit')}
+                  data-testid="line-edit"
+                  onClick={() => onEdit(line)}
+                >
                   %
                 </button>
                 <button

@@ -45,17 +45,26 @@ function Cashup() {
     <section className="co-cashup" aria-label={t('nav.cashup')}>
       <div className="co-cashup-main">
         {message && (
-          <MessageBanner tone={message.kind === 'done' ? 'info' : 'error'} text={tillMessageText(t, message)} onDismiss={till.getState().dismissMessage} />
+          <MessageBanner
+            tone={message.kind === 'done' ? 'info' : 'error'}
+            text={tillMessageText(t, message)}
+            onDismiss={till.getState().dismissMessage}
+          />
         )}
         {state?.state === 'closed' &&
-          (report?.kind === 'z' ? <ReportView report={report} timezone={timezone} /> : <OpenTill lastZ={state.lastZ?.businessDay ?? null} />)}
+          (report?.kind === 'z' ? (
+            <ReportView report={report} timezone={timezone} />
+          ) : (
+            <OpenTill lastZ={state.lastZ?.businessDay ?? null} />
+          ))}
         {state?.state === 'open' && (
           <>
             <div className="co-till-head" data-testid="till-open">
               <span className="co-tag co-tag-ok">{t('co.till.open')}</span>
               <span>{t('co.report.day', { day: state.businessDay })}</span>
               <span className="co-muted">
-                {t('co.till.openedBy', { name: state.openedBy, time: formatStoreTime(state.openedAt, timezone) })} · {t('co.report.float')} {formatFen(state.floatFen)}
+                {t('co.till.openedBy', { name: state.openedBy, time: formatStoreTime(state.openedAt, timezone) })} · {t('co.report.float')}{' '}
+                {formatFen(state.floatFen)}
               </span>
             </div>
             {report ? <ReportView report={report} timezone={timezone} /> : <CashMovements />}
@@ -94,7 +103,13 @@ function OpenTill({ lastZ }: { lastZ: string | null }) {
         </span>
       </div>
       <Keypad decimal onKey={(key) => setAmount((a) => typeAmountKey(a, key))} testId="float-keypad" />
-      <button type="button" className="button-primary" data-testid="till-open-submit" disabled={busy || fen === undefined} onClick={() => fen !== undefined && void till.getState().open(fen)}>
+      <button
+        type="button"
+        className="button-primary"
+        data-testid="till-open-submit"
+        disabled={busy || fen === undefined}
+        onClick={() => fen !== undefined && void till.getState().open(fen)}
+      >
         {t('co.till.openSubmit')}
       </button>
     </section>
@@ -120,18 +135,42 @@ function CashMovements() {
       <div className="co-movement-form">
         <label className="co-field">
           <span className="co-field-label">{t('co.till.amount')}</span>
-          <input className="co-input co-money" data-testid="movement-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value.replace(/[^\d.]/g, ''))} />
+          <input
+            className="co-input co-money"
+            data-testid="movement-amount"
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value.replace(/[^\d.]/g, ''))}
+          />
         </label>
         <label className="co-field co-grow">
           <span className="co-field-label">{t('co.till.reason')}</span>
-          <input className="co-input" data-testid="movement-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={120} />
+          <input
+            className="co-input"
+            data-testid="movement-reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            maxLength={120}
+          />
         </label>
       </div>
       <div className="co-form-actions">
-        <button type="button" className="button-ghost co-grow" data-testid="paid-in" disabled={!ready} onClick={() => fen && void till.getState().paidIn(fen, reason.trim()).then(reset)}>
+        <button
+          type="button"
+          className="button-ghost co-grow"
+          data-testid="paid-in"
+          disabled={!ready}
+          onClick={() => fen && void till.getState().paidIn(fen, reason.trim()).then(reset)}
+        >
           {t('co.till.paidIn')}
         </button>
-        <button type="button" className="button-ghost co-grow" data-testid="paid-out" disabled={!ready} onClick={() => fen && void till.getState().paidOut(fen, reason.trim()).then(reset)}>
+        <button
+          type="button"
+          className="button-ghost co-grow"
+          data-testid="paid-out"
+          disabled={!ready}
+          onClick={() => fen && void till.getState().paidOut(fen, reason.trim()).then(reset)}
+        >
           {t('co.till.paidOut')}
         </button>
         <button
@@ -176,7 +215,13 @@ function CloseDay() {
     <section className="co-panel co-close-day">
       <h3 className="co-panel-title">{t('co.till.reports')}</h3>
       <div className="co-form-actions">
-        <button type="button" className="button-ghost co-grow" data-testid="x-report" disabled={busy} onClick={() => void till.getState().xReport(false)}>
+        <button
+          type="button"
+          className="button-ghost co-grow"
+          data-testid="x-report"
+          disabled={busy}
+          onClick={() => void till.getState().xReport(false)}
+        >
           {t('co.till.xReport')}
         </button>
         {report && (
@@ -187,11 +232,16 @@ function CloseDay() {
       </div>
       <h3 className="co-panel-title">{t('co.till.count')}</h3>
       <label className="co-check">
-        <input type="checkbox" data-testid="blind-count" checked={blind} onChange={(e) => {
+        <input
+          type="checkbox"
+          data-testid="blind-count"
+          checked={blind}
+          onChange={(e) => {
             setBlind(e.target.checked);
             // Counting openly: show what the till expects beside each field.
             if (!e.target.checked) void till.getState().xReport(false);
-          }} />
+          }}
+        />
         <span>{t('co.till.blind')}</span>
       </label>
       {COUNTED_METHODS.map((method) => {
@@ -200,7 +250,9 @@ function CloseDay() {
           <label key={method} className="co-count-row">
             <span className="co-grow">
               {t(`co.tender.method.${method}`)}
-              {exp !== undefined && exp !== null && <span className="co-muted"> · {t('co.till.expected', { amount: formatFen(exp) })}</span>}
+              {exp !== undefined && exp !== null && (
+                <span className="co-muted"> · {t('co.till.expected', { amount: formatFen(exp) })}</span>
+              )}
             </span>
             <input
               className="co-input co-count-input co-money"

@@ -41,7 +41,13 @@ export function CouponsPanel() {
       {coupons.length > 0 && (
         <ul className="co-applied">
           {coupons.map((c) => (
-            <li key={c.code} className={c.active ? 'co-applied-row' : 'co-applied-row is-inactive'} data-testid="applied-coupon" data-code={c.code} data-active={c.active}>
+            <li
+              key={c.code}
+              className={c.active ? 'co-applied-row' : 'co-applied-row is-inactive'}
+              data-testid="applied-coupon"
+              data-code={c.code}
+              data-active={c.active}
+            >
               <div className="co-grow">
                 <div className="co-applied-name">
                   {pickName(c.name, language)}
@@ -54,7 +60,13 @@ export function CouponsPanel() {
                 )}
               </div>
               <span className="co-money co-discount">{c.active ? `−${formatFen(c.discountFen)}` : '—'}</span>
-              <button type="button" className="co-icon-button" aria-label={t('co.coupon.remove')} data-testid="coupon-remove" onClick={() => void cart.getState().removeCoupon(c.code)}>
+              <button
+                type="button"
+                className="co-icon-button"
+                aria-label={t('co.coupon.remove')}
+                data-testid="coupon-remove"
+                onClick={() => void cart.getState().removeCoupon(c.code)}
+              >
                 ×
               </button>
             </li>
@@ -62,7 +74,14 @@ export function CouponsPanel() {
         </ul>
       )}
       <form className="co-inline-form" onSubmit={apply}>
-        <input ref={codeField} className="co-input co-grow" data-testid="coupon-code" placeholder={t('co.coupon.placeholder')} aria-label={t('co.coupon.placeholder')} autoComplete="off" />
+        <input
+          ref={codeField}
+          className="co-input co-grow"
+          data-testid="coupon-code"
+          placeholder={t('co.coupon.placeholder')}
+          aria-label={t('co.coupon.placeholder')}
+          autoComplete="off"
+        />
         <button type="submit" className="button-ghost" data-testid="coupon-apply">
           {t('co.coupon.apply')}
         </button>

@@ -32,7 +32,10 @@ function History() {
   const field = useRef<HTMLInputElement>(null);
 
   const fail = (error: ApiError, receiptNo?: string) =>
-    setNote({ tone: 'error', text: error.code === 'NOT_FOUND' && receiptNo ? t('co.returns.notFound', { receiptNo }) : describeError(t, error) });
+    setNote({
+      tone: 'error',
+      text: error.code === 'NOT_FOUND' && receiptNo ? t('co.returns.notFound', { receiptNo }) : describeError(t, error),
+    });
 
   useEffect(() => {
     let current = true;
@@ -73,7 +76,14 @@ function History() {
     <section className="co-history" aria-label={t('nav.history')}>
       <div className="co-sell-main">
         <form className="co-entry" onSubmit={search}>
-          <input ref={field} className="co-input co-grow mono" data-testid="history-search" placeholder={t('co.returns.placeholder')} aria-label={t('co.returns.placeholder')} autoComplete="off" />
+          <input
+            ref={field}
+            className="co-input co-grow mono"
+            data-testid="history-search"
+            placeholder={t('co.returns.placeholder')}
+            aria-label={t('co.returns.placeholder')}
+            autoComplete="off"
+          />
           <button type="submit" className="button-primary" data-testid="history-find">
             {t('co.returns.find')}
           </button>
@@ -88,7 +98,13 @@ function History() {
           <ul className="co-list">
             {sales?.map((s) => (
               <li key={s.saleId}>
-                <button type="button" className="co-list-row" data-testid="history-row" data-receipt-no={s.receiptNo} onClick={() => void show(s.receiptNo)}>
+                <button
+                  type="button"
+                  className="co-list-row"
+                  data-testid="history-row"
+                  data-receipt-no={s.receiptNo}
+                  onClick={() => void show(s.receiptNo)}
+                >
                   <span className="co-grow">
                     <span className="mono">{s.receiptNo}</span>
                     <span className="co-muted co-block">

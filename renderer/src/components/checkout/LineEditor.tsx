@@ -69,7 +69,13 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
           {mode === 'percent' && (
             <div className="co-quick">
               {PERCENTS.map((p) => (
-                <button key={p} type="button" className={p > limit ? 'co-quick-amount needs-approval' : 'co-quick-amount'} data-percent={p} onClick={() => setValue(String(p))}>
+                <button
+                  key={p}
+                  type="button"
+                  className={p > limit ? 'co-quick-amount needs-approval' : 'co-quick-amount'}
+                  data-percent={p}
+                  onClick={() => setValue(String(p))}
+                >
                   {t('co.line.discountPercent', { percent: p })}
                 </button>
               ))}
@@ -78,25 +84,47 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
           {mode === 'price' && (
             <label className="co-field">
               <span className="co-field-label">{t('co.line.reason')}</span>
-              <input className="co-input" data-testid="line-reason" value={reason} onChange={(e) => setReason(e.target.value)} autoComplete="off" />
+              <input
+                className="co-input"
+                data-testid="line-reason"
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                autoComplete="off"
+              />
             </label>
           )}
           <p className="co-hint">{t('co.line.limit', { percent: limit })}</p>
           {line.manualDiscount || line.override ? (
             <div className="co-form-actions">
               {line.manualDiscount && (
-                <button type="button" className="button-ghost" data-testid="line-discount-clear" onClick={() => void cart.getState().lineDiscount(line.lineId, { kind: 'none' }).then(done)}>
+                <button
+                  type="button"
+                  className="button-ghost"
+                  data-testid="line-discount-clear"
+                  onClick={() => void cart.getState().lineDiscount(line.lineId, { kind: 'none' }).then(done)}
+                >
                   {t('co.line.clearDiscount')}
                 </button>
               )}
               {line.override && (
-                <button type="button" className="button-ghost" onClick={() => void cart.getState().priceOverride(line.lineId, null, line.override?.reason ?? '-').then(done)}>
+                <button
+                  type="button"
+                  className="button-ghost"
+                  onClick={() =>
+                    void cart
+                      .getState()
+                      .priceOverride(line.lineId, null, line.override?.reason ?? '-')
+                      .then(done)
+                  }
+                >
                   {t('co.line.clearOverride')}
                 </button>
               )}
             </div>
           ) : null}
-          {message && <MessageBanner tone={cartMessageTone(message)} text={cartMessageText(t, message)} onDismiss={cart.getState().dismissMessage} />}
+          {message && (
+            <MessageBanner tone={cartMessageTone(message)} text={cartMessageText(t, message)} onDismiss={cart.getState().dismissMessage} />
+          )}
         </div>
         <div className="co-tender-right">
           <div className="co-amount-display">
@@ -106,7 +134,15 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
             </span>
           </div>
           <Keypad decimal onKey={(key) => setValue((v) => typeAmountKey(v, key))} testId="line-keypad" />
-          <button type="button" className="button-primary" data-testid="line-apply" disabled={busy || value === '' || (mode === 'percent' && !(percent > 0 && percent <= 100)) || (mode === 'price' && !reason.trim())} onClick={apply}>
+          <button
+            type="button"
+            className="button-primary"
+            data-testid="line-apply"
+            disabled={
+              busy || value === '' || (mode === 'percent' && !(percent > 0 && percent <= 100)) || (mode === 'price' && !reason.trim())
+            }
+            onClick={apply}
+          >
             {t('co.line.apply')}
           </button>
         </div>

@@ -67,7 +67,13 @@ export function MemberPanel() {
         <strong data-testid="member-points">{member.points.toLocaleString()}</strong>
       </div>
       <MemberCoupons coupons={member.coupons} />
-      <button type="button" className="co-icon-button" aria-label={t('co.member.remove')} data-testid="member-remove" onClick={() => void cart.getState().removeMember()}>
+      <button
+        type="button"
+        className="co-icon-button"
+        aria-label={t('co.member.remove')}
+        data-testid="member-remove"
+        onClick={() => void cart.getState().removeMember()}
+      >
         ×
       </button>
     </section>
@@ -85,7 +91,13 @@ function MemberCoupons({ coupons }: { coupons: MemberCoupon[] }) {
     <ul className="co-wallet" aria-label={t('co.member.coupons')}>
       {available.map((coupon) => (
         <li key={coupon.code}>
-          <button type="button" className="co-wallet-coupon" data-testid="member-coupon" data-code={coupon.code} onClick={() => void cart.getState().applyCoupon(coupon.code)}>
+          <button
+            type="button"
+            className="co-wallet-coupon"
+            data-testid="member-coupon"
+            data-code={coupon.code}
+            onClick={() => void cart.getState().applyCoupon(coupon.code)}
+          >
             <span className="co-wallet-value">{couponValue(t, coupon)}</span>
             <span className="co-wallet-name">{pickName(coupon.name, language)}</span>
           </button>

@@ -8,7 +8,13 @@ export function Modal({ title, onClose, children, testId, wide = false }: Props)
   const t = useT();
   return (
     <div className="co-backdrop" role="presentation">
-      <section className={wide ? 'co-modal co-modal-wide' : 'co-modal'} role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
+      <section
+        className={wide ? 'co-modal co-modal-wide' : 'co-modal'}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        data-testid={testId}
+      >
         <header className="co-modal-head">
           <h2>{title}</h2>
           {onClose && (

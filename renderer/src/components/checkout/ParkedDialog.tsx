@@ -28,11 +28,19 @@ export function ParkedDialog({ onClose, timezone }: { onClose: () => void; timez
               className="co-list-row"
               data-testid="parked-cart"
               disabled={hasItems}
-              onClick={() => void cart.getState().resume(p.parkedId).then((ok) => ok && onClose())}
+              onClick={() =>
+                void cart
+                  .getState()
+                  .resume(p.parkedId)
+                  .then((ok) => ok && onClose())
+              }
             >
               <span className="co-grow">
                 <strong>{p.note || t('co.parked.noNote')}</strong>
-                <span className="co-muted"> · {p.staffName} · {formatStoreTime(p.parkedAt, timezone)}</span>
+                <span className="co-muted">
+                  {' '}
+                  · {p.staffName} · {formatStoreTime(p.parkedAt, timezone)}
+                </span>
               </span>
               <span className="co-muted">{t('co.parked.items', { count: p.itemCount })}</span>
               <strong className="co-money">{formatFen(p.totalFen)}</strong>

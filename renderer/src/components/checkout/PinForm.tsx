@@ -93,7 +93,12 @@ export function PinForm({ fixedCode, busy, error, submitLabel, onSubmit, childre
       )}
       <div className="co-form-actions">
         {children}
-        <button type="submit" className="button-primary co-grow" data-testid={`${testPrefix}-submit`} disabled={busy || !code.trim() || pin.length === 0}>
+        <button
+          type="submit"
+          className="button-primary co-grow"
+          data-testid={`${testPrefix}-submit`}
+          disabled={busy || !code.trim() || pin.length === 0}
+        >
           {submitLabel}
         </button>
       </div>

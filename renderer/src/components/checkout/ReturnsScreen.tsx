@@ -74,8 +74,16 @@ function Returns() {
             {t('co.returns.find')}
           </button>
         </form>
-        {message && <MessageBanner tone={cartMessageTone(message)} text={cartMessageText(t, message)} onDismiss={cart.getState().dismissMessage} />}
-        {lastSale ? <SaleDone /> : sale ? <ReturnSale sale={sale} timezone={timezone} /> : <p className="co-hint co-center">{t('co.returns.hint')}</p>}
+        {message && (
+          <MessageBanner tone={cartMessageTone(message)} text={cartMessageText(t, message)} onDismiss={cart.getState().dismissMessage} />
+        )}
+        {lastSale ? (
+          <SaleDone />
+        ) : sale ? (
+          <ReturnSale sale={sale} timezone={timezone} />
+        ) : (
+          <p className="co-hint co-center">{t('co.returns.hint')}</p>
+        )}
       </div>
       <aside className="co-sell-side">
         <div className="co-side-scroll">
@@ -86,7 +94,12 @@ function Returns() {
               <ul className="co-list">
                 {memberSales?.map((s) => (
                   <li key={s.saleId}>
-                    <button type="button" className="co-list-row" data-testid="history-sale" onClick={() => void cart.getState().findSale(s.receiptNo)}>
+                    <button
+                      type="button"
+                      className="co-list-row"
+                      data-testid="history-sale"
+                      onClick={() => void cart.getState().findSale(s.receiptNo)}
+                    >
                       <span className="co-grow mono">{s.receiptNo}</span>
                       <span className="co-muted">{formatStoreTime(s.createdAt, timezone, true)}</span>
                       <strong className="co-money">{formatFen(s.netFen)}</strong>
@@ -135,8 +148,11 @@ function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {
                 <div className="co-line-item">
                   <div className="co-line-name">{pickName(line.name, language)}</div>
                   <div className="co-line-meta">
-                    {pickName(line.colour, language)} · {line.size} · {t('co.returns.paid', { qty: line.qty, amount: formatFen(line.totalFen) })}
-                    {line.returnedQty > 0 && <span className="co-tag co-tag-warn">{t('co.returns.alreadyReturned', { qty: line.returnedQty })}</span>}
+                    {pickName(line.colour, language)} · {line.size} ·{' '}
+                    {t('co.returns.paid', { qty: line.qty, amount: formatFen(line.totalFen) })}
+                    {line.returnedQty > 0 && (
+                      <span className="co-tag co-tag-warn">{t('co.returns.alreadyReturned', { qty: line.returnedQty })}</span>
+                    )}
                   </div>
                 </div>
                 {started && left > 0 ? (
@@ -160,7 +176,13 @@ function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {
       </ol>
       {!started && (
         <div className="co-form-actions">
-          <button type="button" className="button-primary co-grow" data-testid="return-start" disabled={busy} onClick={() => void cart.getState().startReturn(sale.receiptNo)}>
+          <button
+            type="button"
+            className="button-primary co-grow"
+            data-testid="return-start"
+            disabled={busy}
+            onClick={() => void cart.getState().startReturn(sale.receiptNo)}
+          >
             {t('co.returns.start')}
           </button>
         </div>
@@ -201,11 +223,23 @@ function RefundSummary() {
         </div>
       ))}
       <div className="co-form-actions">
-        <button type="button" className="button-ghost" data-testid="return-cancel" disabled={busy} onClick={() => void cart.getState().cancelReturn()}>
+        <button
+          type="button"
+          className="button-ghost"
+          data-testid="return-cancel"
+          disabled={busy}
+          onClick={() => void cart.getState().cancelReturn()}
+        >
           {t('co.cancel')}
         </button>
         {totals.netFen <= 0 ? (
-          <button type="button" className="button-ok co-grow" data-testid="return-complete" disabled={busy || !canComplete} onClick={() => void cart.getState().complete()}>
+          <button
+            type="button"
+            className="button-ok co-grow"
+            data-testid="return-complete"
+            disabled={busy || !canComplete}
+            onClick={() => void cart.getState().complete()}
+          >
             {t('co.returns.refund', { amount: formatFen(-totals.netFen) })}
           </button>
         ) : (

@@ -41,11 +41,17 @@ export function SaleDone() {
           </span>
           {sale.tenders.map((tender, i) => (
             <span key={i}>
-              {t(`co.tender.method.${tender.method}`)} <strong className="co-money">{formatFen(tender.givenFen ?? tender.amountFen)}</strong>
+              {t(`co.tender.method.${tender.method}`)}{' '}
+              <strong className="co-money">{formatFen(tender.givenFen ?? tender.amountFen)}</strong>
             </span>
           ))}
         </div>
-        <button type="button" className="button-primary co-done-next" data-testid="next-customer" onClick={() => cart.getState().nextCustomer()}>
+        <button
+          type="button"
+          className="button-primary co-done-next"
+          data-testid="next-customer"
+          onClick={() => cart.getState().nextCustomer()}
+        >
           {t('co.done.next')}
         </button>
       </div>

@@ -77,13 +77,25 @@ function Sell() {
             {t('co.sell.add')}
           </button>
           <div className="co-entry-actions">
-            <button type="button" className="button-ghost" data-testid="park" disabled={!hasLines || busy} onClick={() => void cart.getState().park('')}>
+            <button
+              type="button"
+              className="button-ghost"
+              data-testid="park"
+              disabled={!hasLines || busy}
+              onClick={() => void cart.getState().park('')}
+            >
               {t('co.sell.park')}
             </button>
             <button type="button" className="button-ghost" data-testid="parked" onClick={() => setDialog('parked')}>
               {t('co.sell.parked')}
             </button>
-            <button type="button" className="button-ghost" data-testid="clear-cart" disabled={!hasLines || busy} onClick={() => void cart.getState().clear()}>
+            <button
+              type="button"
+              className="button-ghost"
+              data-testid="clear-cart"
+              disabled={!hasLines || busy}
+              onClick={() => void cart.getState().clear()}
+            >
               {t('co.sell.clear')}
             </button>
           </div>
@@ -109,14 +121,26 @@ function Sell() {
             {t('co.sell.noTender')}
           </p>
         ) : canComplete && due === 0 ? (
-          <button type="button" className="button-ok co-pay" data-testid="complete" disabled={busy} onClick={() => void cart.getState().complete()}>
+          <button
+            type="button"
+            className="button-ok co-pay"
+            data-testid="complete"
+            disabled={busy}
+            onClick={() => void cart.getState().complete()}
+          >
             {t('co.sell.complete')}
           </button>
         ) : (
-          <button type="button" className="button-ok co-pay" data-testid="pay" disabled={!hasLines || due === 0} onClick={() => {
+          <button
+            type="button"
+            className="button-ok co-pay"
+            data-testid="pay"
+            disabled={!hasLines || due === 0}
+            onClick={() => {
               setTenderCart(cartId);
               setDialog('tender');
-            }}>
+            }}
+          >
             {t('co.sell.pay', { amount: formatFen(due) })}
           </button>
         )}

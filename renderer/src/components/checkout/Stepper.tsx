@@ -7,13 +7,27 @@ export function Stepper({ value, min, max, onChange, disabled = false, testId }:
   const t = useT();
   return (
     <div className="co-stepper" data-testid={testId}>
-      <button type="button" className="co-step" aria-label={t('co.qty.less')} disabled={disabled || value <= min} onClick={() => onChange(value - 1)} data-testid={`${testId}-minus`}>
+      <button
+        type="button"
+        className="co-step"
+        aria-label={t('co.qty.less')}
+        disabled={disabled || value <= min}
+        onClick={() => onChange(value - 1)}
+        data-testid={`${testId}-minus`}
+      >
         −
       </button>
       <span className="co-step-value" data-testid={`${testId}-value`}>
         {value}
       </span>
-      <button type="button" className="co-step" aria-label={t('co.qty.more')} disabled={disabled || value >= max} onClick={() => onChange(value + 1)} data-testid={`${testId}-plus`}>
+      <button
+        type="button"
+        className="co-step"
+        aria-label={t('co.qty.more')}
+        disabled={disabled || value >= max}
+        onClick={() => onChange(value + 1)}
+        data-testid={`${testId}-plus`}
+      >
         +
       </button>
     </div>

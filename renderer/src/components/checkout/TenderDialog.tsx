@@ -48,8 +48,10 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
   const submit = () => {
     if (busy) return;
     if (tab === 'cash' && tenderFen) void pay({ method: 'cash', givenFen: tenderFen });
-    if ((tab === 'card' || tab === 'external') && tenderFen && reference.trim()) void pay({ method: tab, amountFen: Math.min(tenderFen, due), reference: reference.trim() });
-    if (tab === 'mobile' && payCode.trim()) void pay({ method: 'mobile', code: payCode.trim(), amountFen: tenderFen && tenderFen < due ? tenderFen : due });
+    if ((tab === 'card' || tab === 'external') && tenderFen && reference.trim())
+      void pay({ method: tab, amountFen: Math.min(tenderFen, due), reference: reference.trim() });
+    if (tab === 'mobile' && payCode.trim())
+      void pay({ method: 'mobile', code: payCode.trim(), amountFen: tenderFen && tenderFen < due ? tenderFen : due });
   };
 
   const canSubmit =
@@ -74,7 +76,12 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
                   <span>{t(`co.tender.method.${tender.method}`)}</span>
                   {tender.reference && <span className="mono co-faint">{tender.reference}</span>}
                   <span className="co-money co-grow co-right">{formatFen(tender.amountFen)}</span>
-                  <button type="button" className="co-icon-button co-icon-danger" aria-label={t('co.tender.remove')} onClick={() => void cart.getState().removeTender(tender.tenderId)}>
+                  <button
+                    type="button"
+                    className="co-icon-button co-icon-danger"
+                    aria-label={t('co.tender.remove')}
+                    onClick={() => void cart.getState().removeTender(tender.tenderId)}
+                  >
                     ×
                   </button>
                 </li>
@@ -102,7 +109,13 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
           {tab === 'cash' && (
             <div className="co-quick" data-testid="tender-quick">
               {quickAmounts(due).map((fen) => (
-                <button key={fen} type="button" className="co-quick-amount co-money" data-fen={fen} onClick={() => setAmount(fenToYuanText(fen))}>
+                <button
+                  key={fen}
+                  type="button"
+                  className="co-quick-amount co-money"
+                  data-fen={fen}
+                  onClick={() => setAmount(fenToYuanText(fen))}
+                >
                   {formatFen(fen)}
                 </button>
               ))}
@@ -111,17 +124,32 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
           {(tab === 'card' || tab === 'external') && (
             <label className="co-field">
               <span className="co-field-label">{t('co.tender.reference')}</span>
-              <input className="co-input mono" data-testid="tender-reference" value={reference} onChange={(e) => setReference(e.target.value)} autoComplete="off" />
+              <input
+                className="co-input mono"
+                data-testid="tender-reference"
+                value={reference}
+                onChange={(e) => setReference(e.target.value)}
+                autoComplete="off"
+              />
             </label>
           )}
           {tab === 'mobile' && (
             <label className="co-field">
               <span className="co-field-label">{t('co.tender.payCode')}</span>
-              <input className="co-input mono" data-testid="tender-paycode" value={payCode} inputMode="numeric" onChange={(e) => setPayCode(e.target.value.replace(/\D/g, ''))} autoComplete="off" />
+              <input
+                className="co-input mono"
+                data-testid="tender-paycode"
+                value={payCode}
+                inputMode="numeric"
+                onChange={(e) => setPayCode(e.target.value.replace(/\D/g, ''))}
+                autoComplete="off"
+              />
               <span className="co-hint">{t('co.tender.payCodeHint')}</span>
             </label>
           )}
-          {message && <MessageBanner tone={cartMessageTone(message)} text={cartMessageText(t, message)} onDismiss={cart.getState().dismissMessage} />}
+          {message && (
+            <MessageBanner tone={cartMessageTone(message)} text={cartMessageText(t, message)} onDismiss={cart.getState().dismissMessage} />
+          )}
         </div>
         <div className="co-tender-right">
           <div className="co-amount-display">

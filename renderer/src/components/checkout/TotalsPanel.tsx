@@ -10,7 +10,8 @@ export function TotalsPanel() {
   const totals = useCart((s) => s.cart?.totals);
   const promotions = useCart((s) => s.cart?.promotions ?? NONE);
   if (!totals) return null;
-  const thresholdFen = totals.discountFen - totals.manualDiscountFen - totals.promotionDiscountFen - totals.couponDiscountFen - totals.pointsFen;
+  const thresholdFen =
+    totals.discountFen - totals.manualDiscountFen - totals.promotionDiscountFen - totals.couponDiscountFen - totals.pointsFen;
   const row = (label: string, fen: number, testId: string, negative = true) =>
     fen !== 0 && (
       <div className="co-total-row" data-testid={testId}>

@@ -13,12 +13,18 @@ describe('pinErrorText', () => {
   });
 
   it('says how long the lockout lasts, in either of main’s phrasings', () => {
-    expect(pinErrorText(en, { code: 'STAFF_LOCKED', message: 'Too many wrong PINs: S001-02 is locked for 15 minutes' })).toContain('15 minutes');
-    expect(pinErrorText(zh, { code: 'STAFF_LOCKED', message: 'Too many wrong PINs: S001-02 is locked for 12 more minute(s)' })).toContain('12 分钟');
+    expect(pinErrorText(en, { code: 'STAFF_LOCKED', message: 'Too many wrong PINs: S001-02 is locked for 15 minutes' })).toContain(
+      '15 minutes',
+    );
+    expect(pinErrorText(zh, { code: 'STAFF_LOCKED', message: 'Too many wrong PINs: S001-02 is locked for 12 more minute(s)' })).toContain(
+      '12 分钟',
+    );
   });
 
   it('falls back to the plain sentence when main gives no numbers', () => {
     expect(pinErrorText(zh, { code: 'WRONG_PIN', message: 'Wrong staff code or PIN' })).toBe('工号或 PIN 不正确。');
-    expect(pinErrorText(en, { code: 'FORBIDDEN', message: 'not a manager' })).toBe('This staff code is not a manager’s; it cannot approve.');
+    expect(pinErrorText(en, { code: 'FORBIDDEN', message: 'not a manager' })).toBe(
+      'This staff code is not a manager’s; it cannot approve.',
+    );
   });
 });

@@ -58,7 +58,9 @@ export function DevicesScreen() {
           </button>
         ))}
       </nav>
-      {notice && noticeTone(notice) === 'error' && <MessageBanner tone="error" text={noticeText(t, notice)} onDismiss={devices.getState().dismissNotice} />}
+      {notice && noticeTone(notice) === 'error' && (
+        <MessageBanner tone="error" text={noticeText(t, notice)} onDismiss={devices.getState().dismissNotice} />
+      )}
 
       {section === 'printer' && (
         <div className="dv-columns">

@@ -19,25 +19,47 @@ export function DevicesSummary({ onOpen }: Props) {
 
   return (
     <div className="dv-summary" data-testid="devices-summary">
-      <Tile tone={printerTone(pState)} label={t('devices.section.printer')} value={t(`devices.printer.state.${pState}`)} onClick={() => onOpen('printer')} testId="summary-printer" />
+      <Tile
+        tone={printerTone(pState)}
+        label={t('devices.section.printer')}
+        value={t(`devices.printer.state.${pState}`)}
+        onClick={() => onOpen('printer')}
+        testId="summary-printer"
+      />
       <Tile
         tone={queueTone}
         label={t('devices.queue.title')}
-        value={status.queue.held + status.queue.failed > 0 ? t('devices.queue.needsAttention', { count: status.queue.held + status.queue.failed }) : t('devices.queue.pending', { count: status.queue.queued })}
+        value={
+          status.queue.held + status.queue.failed > 0
+            ? t('devices.queue.needsAttention', { count: status.queue.held + status.queue.failed })
+            : t('devices.queue.pending', { count: status.queue.queued })
+        }
         onClick={() => onOpen('printer')}
         testId="summary-queue"
       />
       <Tile
         tone={scannerTone}
         label={t('devices.section.scanners')}
-        value={enabled.length === 0 ? t('devices.scanners.wedgeOnly') : t('devices.scanners.connectedCount', { connected, total: enabled.length })}
+        value={
+          enabled.length === 0
+            ? t('devices.scanners.wedgeOnly')
+            : t('devices.scanners.connectedCount', { connected, total: enabled.length })
+        }
         onClick={() => onOpen('scanners')}
         testId="summary-scanners"
       />
       <Tile
         tone={drawerTone}
         label={t('devices.section.drawer')}
-        value={!status.drawer.configured ? t('devices.drawer.notConfigured') : status.drawer.open === null ? t('devices.drawer.unknown') : status.drawer.open ? t('devices.drawer.open') : t('devices.drawer.closed')}
+        value={
+          !status.drawer.configured
+            ? t('devices.drawer.notConfigured')
+            : status.drawer.open === null
+              ? t('devices.drawer.unknown')
+              : status.drawer.open
+                ? t('devices.drawer.open')
+                : t('devices.drawer.closed')
+        }
         onClick={() => onOpen('drawer')}
         testId="summary-drawer"
       />

@@ -39,12 +39,30 @@ export function DrawerPanel() {
         <header className="dv-card-head">
           <h2 id="dv-drawer-test">{t('devices.drawer.title')}</h2>
           <span className={`dv-state-badge ${status?.open ? 'state-held' : 'state-done'}`} data-testid="drawer-state">
-            {!status || !status.configured ? t('devices.drawer.notConfigured') : status.open === null ? t('devices.drawer.unknown') : status.open ? t('devices.drawer.open') : t('devices.drawer.closed')}
+            {!status || !status.configured
+              ? t('devices.drawer.notConfigured')
+              : status.open === null
+                ? t('devices.drawer.unknown')
+                : status.open
+                  ? t('devices.drawer.open')
+                  : t('devices.drawer.closed')}
           </span>
         </header>
-        {status?.lastOpenedAt && <p className="dv-note">{t('devices.drawer.lastOpened', { time: formatStoreTime(status.lastOpenedAt, timezone, language) })}</p>}
+        {status?.lastOpenedAt && (
+          <p className="dv-note">{t('devices.drawer.lastOpened', { time: formatStoreTime(status.lastOpenedAt, timezone, language) })}</p>
+        )}
         <Field label={t('devices.drawer.reason')} hint={t('devices.drawer.reasonHint')} name="drawer-reason">
-          {(a) => <input {...a} className="dv-input" value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} data-testid="drawer-reason" autoComplete="off" />}
+          {(a) => (
+            <input
+              {...a}
+              className="dv-input"
+              value={reason}
+              maxLength={200}
+              onChange={(e) => setReason(e.target.value)}
+              data-testid="drawer-reason"
+              autoComplete="off"
+            />
+          )}
         </Field>
         <div className="dv-chips">
           {REASONS.map((r) => (
@@ -54,7 +72,13 @@ export function DrawerPanel() {
           ))}
         </div>
         <div className="dv-actions">
-          <button type="button" className="button-primary" disabled={opening || reason.trim() === ''} onClick={() => void open()} data-testid="drawer-open">
+          <button
+            type="button"
+            className="button-primary"
+            disabled={opening || reason.trim() === ''}
+            onClick={() => void open()}
+            data-testid="drawer-open"
+          >
             {t('devices.drawer.openNow')}
           </button>
         </div>
@@ -75,13 +99,25 @@ export function DrawerPanel() {
               onChange={(kind) => {
                 if (kind === drawer.kind) return;
                 const keep = pulse ?? DEFAULT_PULSE;
-                edit(kind === 'none' ? { kind } : kind === 'printer' ? { kind, pulse: keep } : { kind, pulse: keep, line: DEFAULT_SERIAL_LINE }, ['drawer']);
+                edit(
+                  kind === 'none'
+                    ? { kind }
+                    : kind === 'printer'
+                      ? { kind, pulse: keep }
+                      : { kind, pulse: keep, line: DEFAULT_SERIAL_LINE },
+                  ['drawer'],
+                );
               }}
             />
           )}
         </Field>
         {drawer.kind === 'serial' && (
-          <SerialLineFields name="drawer-serial" path="drawer.line" line={drawer.line} onChange={(line, touched) => edit({ ...drawer, line }, touched)} />
+          <SerialLineFields
+            name="drawer-serial"
+            path="drawer.line"
+            line={drawer.line}
+            onChange={(line, touched) => edit({ ...drawer, line }, touched)}
+          />
         )}
         {pulse && (
           <>
@@ -101,10 +137,24 @@ export function DrawerPanel() {
             </Field>
             <div className="dv-row">
               <Field label={t('devices.drawer.onMs')} hint="2–510 ms" error={errors['drawer.pulse.onMs']} name="drawer-on">
-                {(a) => <NumberInput {...a} className="dv-input dv-input-short mono" value={pulse.onMs} onValue={(onMs) => setPulse({ ...pulse, onMs }, ['drawer.pulse.onMs'])} />}
+                {(a) => (
+                  <NumberInput
+                    {...a}
+                    className="dv-input dv-input-short mono"
+                    value={pulse.onMs}
+                    onValue={(onMs) => setPulse({ ...pulse, onMs }, ['drawer.pulse.onMs'])}
+                  />
+                )}
               </Field>
               <Field label={t('devices.drawer.offMs')} hint="2–510 ms" error={errors['drawer.pulse.offMs']} name="drawer-off">
-                {(a) => <NumberInput {...a} className="dv-input dv-input-short mono" value={pulse.offMs} onValue={(offMs) => setPulse({ ...pulse, offMs }, ['drawer.pulse.offMs'])} />}
+                {(a) => (
+                  <NumberInput
+                    {...a}
+                    className="dv-input dv-input-short mono"
+                    value={pulse.offMs}
+                    onValue={(offMs) => setPulse({ ...pulse, offMs }, ['drawer.pulse.offMs'])}
+                  />
+                )}
               </Field>
             </div>
           </>

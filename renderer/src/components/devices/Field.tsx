@@ -19,7 +19,14 @@ export function Field({ label, hint, error, name, children }: Props) {
   const t = useT();
   const id = useId();
   const describedBy = `${id}-note`;
-  const message = error === undefined ? undefined : error === LOCAL_NOT_A_NUMBER ? t('devices.field.notANumber') : hint ? t('devices.field.invalidHint', { hint }) : t('devices.field.invalid');
+  const message =
+    error === undefined
+      ? undefined
+      : error === LOCAL_NOT_A_NUMBER
+        ? t('devices.field.notANumber')
+        : hint
+          ? t('devices.field.invalidHint', { hint })
+          : t('devices.field.invalid');
   return (
     <div className={error === undefined ? 'dv-field' : 'dv-field has-error'} data-testid={`field-${name}`}>
       <label className="dv-field-label" htmlFor={id}>

@@ -27,7 +27,13 @@ export function PrintQueue() {
         </ol>
       )}
       {previewId && (
-        <div className="dv-preview-overlay" role="dialog" aria-modal="true" aria-label={t('devices.preview.title')} data-testid="preview-dialog">
+        <div
+          className="dv-preview-overlay"
+          role="dialog"
+          aria-modal="true"
+          aria-label={t('devices.preview.title')}
+          data-testid="preview-dialog"
+        >
           <div className="dv-preview-panel">
             <header className="dv-card-head">
               <h2>{t('devices.preview.title')}</h2>
@@ -52,7 +58,8 @@ function JobRow({ job, onPreview }: { job: PrintJobView; onPreview: () => void }
   const actions = devices.getState();
   const canRetry = job.state === 'held' || job.state === 'failed';
   const canCancel = job.state === 'held' || job.state === 'failed' || job.state === 'queued';
-  const reason = job.state === 'held' && job.heldReason ? dynamicText(t, `devices.hold.${job.heldReason}`, 'devices.hold.unknown') : undefined;
+  const reason =
+    job.state === 'held' && job.heldReason ? dynamicText(t, `devices.hold.${job.heldReason}`, 'devices.hold.unknown') : undefined;
 
   return (
     <li className={`dv-job state-${job.state}`} data-testid="print-job" data-job-id={job.id} data-state={job.state} data-copy={job.copy}>
@@ -73,7 +80,11 @@ function JobRow({ job, onPreview }: { job: PrintJobView; onPreview: () => void }
           <span>{formatStoreTime(job.createdAt, timezone, language)}</span>
           {job.attempts > 1 && <span>{t('devices.queue.attempts', { count: job.attempts })}</span>}
           {reason && <span className="dv-job-reason">{reason}</span>}
-          {job.state === 'failed' && job.error && <span className="dv-job-reason" title={job.error}>{job.error}</span>}
+          {job.state === 'failed' && job.error && (
+            <span className="dv-job-reason" title={job.error}>
+              {job.error}
+            </span>
+          )}
         </p>
       </div>
       <div className="dv-job-actions">
@@ -81,17 +92,35 @@ function JobRow({ job, onPreview }: { job: PrintJobView; onPreview: () => void }
           {t('devices.queue.preview')}
         </button>
         {canRetry && (
-          <button type="button" className="button-ghost dv-strong" disabled={busy} onClick={() => void actions.retryJob(job.id)} data-testid="job-retry">
+          <button
+            type="button"
+            className="button-ghost dv-strong"
+            disabled={busy}
+            onClick={() => void actions.retryJob(job.id)}
+            data-testid="job-retry"
+          >
             {t('devices.queue.retry')}
           </button>
         )}
         {canCancel && (
-          <button type="button" className="button-ghost" disabled={busy} onClick={() => void actions.cancelJob(job.id)} data-testid="job-cancel">
+          <button
+            type="button"
+            className="button-ghost"
+            disabled={busy}
+            onClick={() => void actions.cancelJob(job.id)}
+            data-testid="job-cancel"
+          >
             {t('devices.queue.cancel')}
           </button>
         )}
         {job.state === 'done' && (
-          <button type="button" className="button-ghost" disabled={busy} onClick={() => void actions.reprint(job.id)} data-testid="job-reprint">
+          <button
+            type="button"
+            className="button-ghost"
+            disabled={busy}
+            onClick={() => void actions.reprint(job.id)}
+            data-testid="job-reprint"
+          >
             {t('devices.queue.reprint')}
           </button>
         )}

@@ -25,7 +25,8 @@ export function PrinterSettings() {
   const errors = useDevices((s) => s.fieldErrors);
   if (!loaded) return null;
 
-  const edit = (next: PrinterProfile | null, touched: string[]) => devices.getState().editProfile((draft) => ({ ...draft, printer: next }), touched);
+  const edit = (next: PrinterProfile | null, touched: string[]) =>
+    devices.getState().editProfile((draft) => ({ ...draft, printer: next }), touched);
   const kind: ConnectionKind = printer?.connection.kind ?? 'none';
   const setKind = (next: ConnectionKind) => {
     if (next === kind) return;
@@ -53,16 +54,38 @@ export function PrinterSettings() {
       {kind === 'none' && <p className="dv-note">{t('devices.printer.noneNote')}</p>}
       {printer?.connection.kind === 'tcp' && (
         <div className="dv-row">
-          <Field label={t('devices.printer.host')} hint={t('devices.printer.hostHint')} error={errors['printer.connection.host']} name="printer-host">
+          <Field
+            label={t('devices.printer.host')}
+            hint={t('devices.printer.hostHint')}
+            error={errors['printer.connection.host']}
+            name="printer-host"
+          >
             {(a) => {
               const connection = printer.connection as Extract<PrinterConnection, { kind: 'tcp' }>;
-              return <input {...a} className="dv-input mono" value={connection.host} placeholder="192.168.1.50" autoComplete="off" spellCheck={false} onChange={(e) => setConnection({ ...connection, host: e.target.value }, ['printer.connection.host'])} />;
+              return (
+                <input
+                  {...a}
+                  className="dv-input mono"
+                  value={connection.host}
+                  placeholder="192.168.1.50"
+                  autoComplete="off"
+                  spellCheck={false}
+                  onChange={(e) => setConnection({ ...connection, host: e.target.value }, ['printer.connection.host'])}
+                />
+              );
             }}
           </Field>
           <Field label={t('devices.printer.port')} hint="1–65535" error={errors['printer.connection.port']} name="printer-port">
             {(a) => {
               const connection = printer.connection as Extract<PrinterConnection, { kind: 'tcp' }>;
-              return <NumberInput {...a} className="dv-input dv-input-short mono" value={connection.port} onValue={(port) => setConnection({ ...connection, port }, ['printer.connection.port'])} />;
+              return (
+                <NumberInput
+                  {...a}
+                  className="dv-input dv-input-short mono"
+                  value={connection.port}
+                  onValue={(port) => setConnection({ ...connection, port }, ['printer.connection.port'])}
+                />
+              );
             }}
           </Field>
         </div>
@@ -76,13 +99,32 @@ export function PrinterSettings() {
         />
       )}
       {printer?.connection.kind === 'usb' && (
-        <Field label={t('devices.printer.usbPath')} hint={t('devices.printer.usbHint')} error={errors['printer.connection.path']} name="printer-usb">
-          {(a) => <input {...a} className="dv-input mono" value={(printer.connection as Extract<PrinterConnection, { kind: 'usb' }>).path} autoComplete="off" spellCheck={false} onChange={(e) => setConnection({ kind: 'usb', path: e.target.value }, ['printer.connection.path'])} />}
+        <Field
+          label={t('devices.printer.usbPath')}
+          hint={t('devices.printer.usbHint')}
+          error={errors['printer.connection.path']}
+          name="printer-usb"
+        >
+          {(a) => (
+            <input
+              {...a}
+              className="dv-input mono"
+              value={(printer.connection as Extract<PrinterConnection, { kind: 'usb' }>).path}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => setConnection({ kind: 'usb', path: e.target.value }, ['printer.connection.path'])}
+            />
+          )}
         </Field>
       )}
       {printer && (
         <div className="dv-row">
-          <Field label={t('devices.printer.mode')} hint={t(`devices.printer.modeHint.${printer.mode}`)} error={errors['printer.mode']} name="printer-mode">
+          <Field
+            label={t('devices.printer.mode')}
+            hint={t(`devices.printer.modeHint.${printer.mode}`)}
+            error={errors['printer.mode']}
+            name="printer-mode"
+          >
             {() => (
               <Choice
                 name="printer-mode"

@@ -69,11 +69,25 @@ export function PrinterStatusCard() {
         </div>
         <div>
           <dt>{t('devices.printer.paper')}</dt>
-          <dd>{printer.paperEnd === null ? t('devices.unknown') : printer.paperEnd ? t('devices.printer.paperOut') : printer.paperNearEnd ? t('devices.printer.paperLow') : t('devices.printer.paperOk')}</dd>
+          <dd>
+            {printer.paperEnd === null
+              ? t('devices.unknown')
+              : printer.paperEnd
+                ? t('devices.printer.paperOut')
+                : printer.paperNearEnd
+                  ? t('devices.printer.paperLow')
+                  : t('devices.printer.paperOk')}
+          </dd>
         </div>
         <div>
           <dt>{t('devices.printer.cover')}</dt>
-          <dd>{printer.coverOpen === null ? t('devices.unknown') : printer.coverOpen ? t('devices.printer.coverOpen') : t('devices.printer.coverClosed')}</dd>
+          <dd>
+            {printer.coverOpen === null
+              ? t('devices.unknown')
+              : printer.coverOpen
+                ? t('devices.printer.coverOpen')
+                : t('devices.printer.coverClosed')}
+          </dd>
         </div>
       </dl>
       {printer.lastError && state !== 'ready' && (
@@ -82,10 +96,22 @@ export function PrinterStatusCard() {
         </p>
       )}
       <div className="dv-actions">
-        <button type="button" className="button-primary" data-testid="test-print" disabled={testing} aria-busy={testing} onClick={() => void devices.getState().testPrint()}>
+        <button
+          type="button"
+          className="button-primary"
+          data-testid="test-print"
+          disabled={testing}
+          aria-busy={testing}
+          onClick={() => void devices.getState().testPrint()}
+        >
           {testing ? t('devices.printer.testing') : t('devices.printer.testPrint')}
         </button>
-        <button type="button" className="button-ghost" data-testid="printer-refresh" onClick={() => void devices.getState().refreshStatus()}>
+        <button
+          type="button"
+          className="button-ghost"
+          data-testid="printer-refresh"
+          onClick={() => void devices.getState().refreshStatus()}
+        >
           {t('devices.refresh')}
         </button>
       </div>

@@ -12,10 +12,22 @@ export function ProfileSaveBar() {
   return (
     <div className="dv-savebar" role="region" aria-label={t('devices.profile.unsaved')} data-testid="profile-savebar">
       <p>{problems > 0 ? t('devices.profile.fixFields', { count: problems }) : t('devices.profile.unsaved')}</p>
-      <button type="button" className="button-ghost" disabled={saving} onClick={() => devices.getState().discardProfile()} data-testid="profile-discard">
+      <button
+        type="button"
+        className="button-ghost"
+        disabled={saving}
+        onClick={() => devices.getState().discardProfile()}
+        data-testid="profile-discard"
+      >
         {t('devices.profile.discard')}
       </button>
-      <button type="button" className="button-primary" disabled={saving} onClick={() => void devices.getState().saveProfile()} data-testid="profile-save">
+      <button
+        type="button"
+        className="button-primary"
+        disabled={saving}
+        onClick={() => void devices.getState().saveProfile()}
+        data-testid="profile-save"
+      >
         {saving ? t('devices.saving') : t('devices.profile.save')}
       </button>
     </div>

@@ -83,7 +83,12 @@ function JobReceipt({ jobId, caption }: { jobId: string; caption: string | undef
   // An answer for another job (the prop changed) is not this receipt.
   const shown = loaded?.jobId === jobId ? loaded : undefined;
   return (
-    <figure className="dv-receipt" data-testid="receipt-preview" data-job-id={jobId} data-state={!shown ? 'loading' : 'error' in shown ? 'error' : 'ready'}>
+    <figure
+      className="dv-receipt"
+      data-testid="receipt-preview"
+      data-job-id={jobId}
+      data-state={!shown ? 'loading' : 'error' in shown ? 'error' : 'ready'}
+    >
       {!shown && (
         <div className="dv-receipt-placeholder">
           <span className="spinner" aria-hidden="true" />

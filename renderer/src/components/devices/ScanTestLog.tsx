@@ -31,15 +31,24 @@ export function ScanTestLog() {
       ) : (
         <ol className="dv-scans" aria-live="polite">
           {scans.map((scan) => (
-            <li key={scan.id} className={`dv-scan kind-${tone(scan)}`} data-testid="scan-entry" data-kind={scan.kind} data-source={scan.source}>
+            <li
+              key={scan.id}
+              className={`dv-scan kind-${tone(scan)}`}
+              data-testid="scan-entry"
+              data-kind={scan.kind}
+              data-source={scan.source}
+            >
               <span className="dv-scan-raw mono">{scan.raw}</span>
               <span className="dv-scan-kind">
                 {dynamicText(t, `devices.scanKind.${scan.kind}`, 'devices.scanKind.other')}
                 {scan.code && scan.code !== scan.raw && <span className="code">{scan.code}</span>}
-                {scan.reason && <span className="dv-scan-reason">{dynamicText(t, `scan.reason.${scan.reason}`, 'error.INVALID_BARCODE')}</span>}
+                {scan.reason && (
+                  <span className="dv-scan-reason">{dynamicText(t, `scan.reason.${scan.reason}`, 'error.INVALID_BARCODE')}</span>
+                )}
               </span>
               <span className="dv-scan-meta">
-                {dynamicText(t, `devices.scanSource.${scan.source}`, 'devices.scanSource.other')} · {formatStoreTime(scan.at, timezone, language)}
+                {dynamicText(t, `devices.scanSource.${scan.source}`, 'devices.scanSource.other')} ·{' '}
+                {formatStoreTime(scan.at, timezone, language)}
               </span>
             </li>
           ))}

@@ -38,10 +38,22 @@ export function ScannerProfilesCard() {
       <header className="dv-card-head">
         <h2 id="dv-scanners-title">{t('devices.scanners.title')}</h2>
         <div className="dv-inline">
-          <button type="button" className="button-ghost" disabled={scanners.length >= MAX_SCANNERS} onClick={() => add('serial')} data-testid="add-serial-scanner">
+          <button
+            type="button"
+            className="button-ghost"
+            disabled={scanners.length >= MAX_SCANNERS}
+            onClick={() => add('serial')}
+            data-testid="add-serial-scanner"
+          >
             + {t('devices.scanners.addSerial')}
           </button>
-          <button type="button" className="button-ghost" disabled={scanners.length >= MAX_SCANNERS} onClick={() => add('hid')} data-testid="add-hid-scanner">
+          <button
+            type="button"
+            className="button-ghost"
+            disabled={scanners.length >= MAX_SCANNERS}
+            onClick={() => add('hid')}
+            data-testid="add-hid-scanner"
+          >
             + {t('devices.scanners.addHid')}
           </button>
         </div>
@@ -81,7 +93,11 @@ function ScannerEntry({ scanner, index, status, onChange, onRemove }: EntryProps
         </p>
         <ScannerStatusBadge status={status} enabled={scanner.enabled} />
         <label className="dv-switch">
-          <input type="checkbox" checked={scanner.enabled} onChange={(e) => onChange({ ...scanner, enabled: e.target.checked }, [`${path}.enabled`])} />
+          <input
+            type="checkbox"
+            checked={scanner.enabled}
+            onChange={(e) => onChange({ ...scanner, enabled: e.target.checked }, [`${path}.enabled`])}
+          />
           <span>{t('devices.enabled')}</span>
         </label>
         <button type="button" className="button-ghost" onClick={onRemove}>
@@ -89,7 +105,11 @@ function ScannerEntry({ scanner, index, status, onChange, onRemove }: EntryProps
         </button>
       </div>
       {status && <ErrorCounts status={status} />}
-      {scanner.kind === 'serial' ? <SerialScannerFields scanner={scanner} path={path} onChange={onChange} /> : <HidScannerFields scanner={scanner} path={path} onChange={onChange} />}
+      {scanner.kind === 'serial' ? (
+        <SerialScannerFields scanner={scanner} path={path} onChange={onChange} />
+      ) : (
+        <HidScannerFields scanner={scanner} path={path} onChange={onChange} />
+      )}
     </div>
   );
 }
@@ -99,7 +119,11 @@ function ScannerStatusBadge({ status, enabled }: { status: ScannerStatus | undef
   if (!enabled) return <span className="dv-state-badge state-cancelled">{t('devices.scanners.disabled')}</span>;
   if (!status) return <span className="dv-state-badge state-queued">{t('devices.scanners.notSaved')}</span>;
   return (
-    <span className={`dv-state-badge ${status.connected ? 'state-done' : 'state-failed'}`} data-testid="scanner-connected" data-connected={status.connected}>
+    <span
+      className={`dv-state-badge ${status.connected ? 'state-done' : 'state-failed'}`}
+      data-testid="scanner-connected"
+      data-connected={status.connected}
+    >
       {status.connected ? t('devices.scanners.connected') : t('devices.scanners.disconnected')}
     </span>
   );
@@ -120,12 +144,25 @@ function ErrorCounts({ status }: { status: ScannerStatus }) {
   );
 }
 
-function SerialScannerFields({ scanner, path, onChange }: { scanner: SerialScannerProfile; path: string; onChange: EntryProps['onChange'] }) {
+function SerialScannerFields({
+  scanner,
+  path,
+  onChange,
+}: {
+  scanner: SerialScannerProfile;
+  path: string;
+  onChange: EntryProps['onChange'];
+}) {
   const t = useT();
   const errors = useDevices((s) => s.fieldErrors);
   return (
     <>
-      <SerialLineFields name={`${scanner.id}-line`} path={`${path}.line`} line={scanner.line} onChange={(line, touched) => onChange({ ...scanner, line }, touched)} />
+      <SerialLineFields
+        name={`${scanner.id}-line`}
+        path={`${path}.line`}
+        line={scanner.line}
+        onChange={(line, touched) => onChange({ ...scanner, line }, touched)}
+      />
       <Field label={t('devices.scanners.terminator')} error={errors[`${path}.terminator`]} name={`${scanner.id}-terminator`}>
         {() => (
           <Choice
@@ -155,8 +192,16 @@ function HidScannerFields({ scanner, path, onChange }: { scanner: HidScannerProf
       <Field label={t('devices.hid.device')} error={error} name={`${scanner.id}-hid`}>
         {() => (
           <div className="dv-inline">
-            <span className="dv-value mono">{chosen ? `${hex(scanner.vendorId)}:${hex(scanner.productId)}` : t('devices.hid.noneChosen')}</span>
-            <button type="button" className="button-ghost" disabled={listing} onClick={() => void devices.getState().listHid()} data-testid={`${scanner.id}-list-hid`}>
+            <span className="dv-value mono">
+              {chosen ? `${hex(scanner.vendorId)}:${hex(scanner.productId)}` : t('devices.hid.noneChosen')}
+            </span>
+            <button
+              type="button"
+              className="button-ghost"
+              disabled={listing}
+              onClick={() => void devices.getState().listHid()}
+              data-testid={`${scanner.id}-list-hid`}
+            >
               {t('devices.hid.list')}
             </button>
           </div>
@@ -177,10 +222,13 @@ function HidScannerFields({ scanner, path, onChange }: { scanner: HidScannerProf
                 key={`${d.vendorId}:${d.productId}:${d.path ?? ''}`}
                 type="button"
                 className={d.vendorId === scanner.vendorId && d.productId === scanner.productId ? 'dv-found-item is-on' : 'dv-found-item'}
-                onClick={() => onChange({ ...scanner, vendorId: d.vendorId, productId: d.productId }, [`${path}.vendorId`, `${path}.productId`])}
+                onClick={() =>
+                  onChange({ ...scanner, vendorId: d.vendorId, productId: d.productId }, [`${path}.vendorId`, `${path}.productId`])
+                }
               >
                 <span>
-                  {d.product ?? t('devices.hid.unnamed')} <span className="mono dv-found-meta">{`${hex(d.vendorId)}:${hex(d.productId)}`}</span>
+                  {d.product ?? t('devices.hid.unnamed')}{' '}
+                  <span className="mono dv-found-meta">{`${hex(d.vendorId)}:${hex(d.productId)}`}</span>
                 </span>
                 <span className="dv-found-meta">
                   {d.manufacturer ?? ''}

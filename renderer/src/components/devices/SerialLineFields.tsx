@@ -31,8 +31,22 @@ export function SerialLineFields({ line, onChange, path, name }: Props) {
       <Field label={t('devices.serial.port')} hint={t('devices.serial.portHint')} error={errors[`${path}.path`]} name={`${name}-path`}>
         {(a) => (
           <div className="dv-inline">
-            <input {...a} className="dv-input mono" value={line.path} placeholder="/dev/ttyUSB0" onChange={(e) => set('path', e.target.value)} autoComplete="off" spellCheck={false} />
-            <button type="button" className="button-ghost" disabled={listing} onClick={() => void devices.getState().listSerialPorts()} data-testid={`${name}-list-ports`}>
+            <input
+              {...a}
+              className="dv-input mono"
+              value={line.path}
+              placeholder="/dev/ttyUSB0"
+              onChange={(e) => set('path', e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <button
+              type="button"
+              className="button-ghost"
+              disabled={listing}
+              onClick={() => void devices.getState().listSerialPorts()}
+              data-testid={`${name}-list-ports`}
+            >
               {t('devices.serial.listPorts')}
             </button>
           </div>
@@ -44,34 +58,70 @@ export function SerialLineFields({ line, onChange, path, name }: Props) {
             <p className="dv-empty">{t('devices.serial.noPorts')}</p>
           ) : (
             ports.map((port) => (
-              <button key={port.path} type="button" className={port.path === line.path ? 'dv-found-item is-on' : 'dv-found-item'} onClick={() => set('path', port.path)}>
+              <button
+                key={port.path}
+                type="button"
+                className={port.path === line.path ? 'dv-found-item is-on' : 'dv-found-item'}
+                onClick={() => set('path', port.path)}
+              >
                 <span className="mono">{port.path}</span>
-                <span className="dv-found-meta">{[port.manufacturer, port.vendorId && port.productId ? `${port.vendorId}:${port.productId}` : null].filter(Boolean).join(' · ')}</span>
+                <span className="dv-found-meta">
+                  {[port.manufacturer, port.vendorId && port.productId ? `${port.vendorId}:${port.productId}` : null]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </span>
               </button>
             ))
           )}
         </div>
       )}
       <Field label={t('devices.serial.baud')} error={errors[`${path}.baudRate`]} name={`${name}-baud`}>
-        {() => <Choice name={`${name}-baud`} label={t('devices.serial.baud')} options={BAUDS.map((b) => ({ value: b, label: String(b) }))} value={line.baudRate} onChange={(v) => set('baudRate', v)} />}
+        {() => (
+          <Choice
+            name={`${name}-baud`}
+            label={t('devices.serial.baud')}
+            options={BAUDS.map((b) => ({ value: b, label: String(b) }))}
+            value={line.baudRate}
+            onChange={(v) => set('baudRate', v)}
+          />
+        )}
       </Field>
       <div className="dv-row">
         <Field label={t('devices.serial.dataBits')} error={errors[`${path}.dataBits`]} name={`${name}-databits`}>
-          {() => <Choice name={`${name}-databits`} label={t('devices.serial.dataBits')} options={[7, 8].map((b) => ({ value: b, label: String(b) }))} value={line.dataBits} onChange={(v) => set('dataBits', v as SerialLine['dataBits'])} />}
+          {() => (
+            <Choice
+              name={`${name}-databits`}
+              label={t('devices.serial.dataBits')}
+              options={[7, 8].map((b) => ({ value: b, label: String(b) }))}
+              value={line.dataBits}
+              onChange={(v) => set('dataBits', v as SerialLine['dataBits'])}
+            />
+          )}
         </Field>
         <Field label={t('devices.serial.parity')} error={errors[`${path}.parity`]} name={`${name}-parity`}>
           {() => (
             <Choice
               name={`${name}-parity`}
               label={t('devices.serial.parity')}
-              options={PARITIES.filter((p) => p === line.parity || (p !== 'mark' && p !== 'space')).map((p) => ({ value: p, label: t(`devices.serial.parity.${p}`) }))}
+              options={PARITIES.filter((p) => p === line.parity || (p !== 'mark' && p !== 'space')).map((p) => ({
+                value: p,
+                label: t(`devices.serial.parity.${p}`),
+              }))}
               value={line.parity}
               onChange={(v) => set('parity', v)}
             />
           )}
         </Field>
         <Field label={t('devices.serial.stopBits')} error={errors[`${path}.stopBits`]} name={`${name}-stopbits`}>
-          {() => <Choice name={`${name}-stopbits`} label={t('devices.serial.stopBits')} options={[1, 2].map((b) => ({ value: b, label: String(b) }))} value={line.stopBits} onChange={(v) => set('stopBits', v as SerialLine['stopBits'])} />}
+          {() => (
+            <Choice
+              name={`${name}-stopbits`}
+              label={t('devices.serial.stopBits')}
+              options={[1, 2].map((b) => ({ value: b, label: String(b) }))}
+              value={line.stopBits}
+              onChange={(v) => set('stopBits', v as SerialLine['stopBits'])}
+            />
+          )}
         </Field>
       </div>
     </div>

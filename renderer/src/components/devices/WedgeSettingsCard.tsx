@@ -29,11 +29,34 @@ export function WedgeSettingsCard() {
         <span className="dv-tag">{t('devices.wedge.noSetup')}</span>
       </header>
       <div className="dv-row">
-        <Field label={t('devices.wedge.maxInterKeyMs')} hint={t('devices.wedge.maxInterKeyHint')} error={errors.maxInterKeyMs} name="wedge-interkey">
-          {(a) => <input {...a} className="dv-input dv-input-short mono" inputMode="numeric" value={draft.maxInterKeyMs} onChange={(e) => edit({ maxInterKeyMs: e.target.value })} data-testid="wedge-interkey" />}
+        <Field
+          label={t('devices.wedge.maxInterKeyMs')}
+          hint={t('devices.wedge.maxInterKeyHint')}
+          error={errors.maxInterKeyMs}
+          name="wedge-interkey"
+        >
+          {(a) => (
+            <input
+              {...a}
+              className="dv-input dv-input-short mono"
+              inputMode="numeric"
+              value={draft.maxInterKeyMs}
+              onChange={(e) => edit({ maxInterKeyMs: e.target.value })}
+              data-testid="wedge-interkey"
+            />
+          )}
         </Field>
         <Field label={t('devices.wedge.minLength')} hint={t('devices.wedge.minLengthHint')} error={errors.minLength} name="wedge-minlength">
-          {(a) => <input {...a} className="dv-input dv-input-short mono" inputMode="numeric" value={draft.minLength} onChange={(e) => edit({ minLength: e.target.value })} data-testid="wedge-minlength" />}
+          {(a) => (
+            <input
+              {...a}
+              className="dv-input dv-input-short mono"
+              inputMode="numeric"
+              value={draft.minLength}
+              onChange={(e) => edit({ minLength: e.target.value })}
+              data-testid="wedge-minlength"
+            />
+          )}
         </Field>
       </div>
       <div className="dv-row">
@@ -52,10 +75,28 @@ export function WedgeSettingsCard() {
           )}
         </Field>
         <Field label={t('devices.wedge.prefix')} hint={t('devices.wedge.affixHint')} error={errors.prefix} name="wedge-prefix">
-          {(a) => <input {...a} className="dv-input dv-input-short mono" value={draft.prefix} onChange={(e) => edit({ prefix: e.target.value })} autoComplete="off" spellCheck={false} />}
+          {(a) => (
+            <input
+              {...a}
+              className="dv-input dv-input-short mono"
+              value={draft.prefix}
+              onChange={(e) => edit({ prefix: e.target.value })}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
         </Field>
         <Field label={t('devices.wedge.suffix')} hint={t('devices.wedge.affixHint')} error={errors.suffix} name="wedge-suffix">
-          {(a) => <input {...a} className="dv-input dv-input-short mono" value={draft.suffix} onChange={(e) => edit({ suffix: e.target.value })} autoComplete="off" spellCheck={false} />}
+          {(a) => (
+            <input
+              {...a}
+              className="dv-input dv-input-short mono"
+              value={draft.suffix}
+              onChange={(e) => edit({ suffix: e.target.value })}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
         </Field>
       </div>
       {error && (
@@ -64,7 +105,13 @@ export function WedgeSettingsCard() {
         </p>
       )}
       <div className="dv-actions">
-        <button type="button" className="button-primary" disabled={!dirty || saveState === 'saving'} onClick={() => void save()} data-testid="wedge-save">
+        <button
+          type="button"
+          className="button-primary"
+          disabled={!dirty || saveState === 'saving'}
+          onClick={() => void save()}
+          data-testid="wedge-save"
+        >
           {saveState === 'saving' ? t('devices.saving') : t('devices.wedge.save')}
         </button>
         {saveState === 'saved' && !dirty && (

@@ -8,7 +8,8 @@ export function formatStoreTime(iso: string, timeZone: string | undefined, langu
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
   const zone = validZone(timeZone);
-  const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const day = (d: Date) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
   const sameDay = day(at) === day(now);
   return new Intl.DateTimeFormat(language, {
     timeZone: zone,

@@ -10,7 +10,8 @@ export function noticeTone(notice: DevicesNotice): 'error' | 'info' {
 export function noticeText(t: Translate, notice: DevicesNotice): string {
   switch (notice.kind) {
     case 'error': {
-      const reason = notice.error.code === 'BAD_INPUT' && notice.action === 'save' ? t('devices.profile.badInput') : describeError(t, notice.error);
+      const reason =
+        notice.error.code === 'BAD_INPUT' && notice.action === 'save' ? t('devices.profile.badInput') : describeError(t, notice.error);
       return t(`devices.failed.${notice.action}`, { reason });
     }
     case 'test-queued':

@@ -28,7 +28,9 @@ describe('printer state', () => {
   });
 
   it('does not claim a write-only printer is online', () => {
-    expect(printerState({ ...base, connection: 'usb', online: null, coverOpen: null, paperEnd: null, paperNearEnd: null })).toBe('ready_no_status');
+    expect(printerState({ ...base, connection: 'usb', online: null, coverOpen: null, paperEnd: null, paperNearEnd: null })).toBe(
+      'ready_no_status',
+    );
   });
 
   it('reports cover open, offline and unreachable as they are', () => {

@@ -1,7 +1,8 @@
 import type { PrinterStatus } from '../../state/devices-types.js';
 
 /** What the cashier needs to know about the printer, most urgent first. */
-export type PrinterState = 'ready' | 'ready_no_status' | 'paper_near_end' | 'paper_end' | 'cover_open' | 'offline' | 'unreachable' | 'not_configured';
+export type PrinterState =
+  'ready' | 'ready_no_status' | 'paper_near_end' | 'paper_end' | 'cover_open' | 'offline' | 'unreachable' | 'not_configured';
 
 export type Tone = 'ok' | 'warn' | 'error' | 'idle';
 

@@ -13,7 +13,13 @@ export function ProvisioningOverlay() {
   const percent = total > 0 ? Math.min(100, Math.floor((applied / total) * 100)) : 0;
   const number = (n: number) => n.toLocaleString(language);
   return (
-    <div className="sync-overlay" data-testid="provisioning-overlay" role="alertdialog" aria-modal="true" aria-labelledby="provisioning-title">
+    <div
+      className="sync-overlay"
+      data-testid="provisioning-overlay"
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby="provisioning-title"
+    >
       <div className="sync-panel">
         <div className="spinner spinner-large" aria-hidden="true" />
         <h1 id="provisioning-title">{t('sync.provisioning.title')}</h1>

@@ -104,7 +104,11 @@ export function SyncScreen() {
       <section className="sync-card">
         <h2>{t('sync.screen.deadLetters')}</h2>
         <p className="sync-muted">{t('sync.screen.deadLettersHint')}</p>
-        {deadLetters ? <DeadLetterList items={deadLetters} timeZone={timeZone} /> : <p className="sync-empty">{t('sync.screen.loading')}</p>}
+        {deadLetters ? (
+          <DeadLetterList items={deadLetters} timeZone={timeZone} />
+        ) : (
+          <p className="sync-empty">{t('sync.screen.loading')}</p>
+        )}
       </section>
     </section>
   );
