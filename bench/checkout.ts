@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestTill, recordingDevices } from '../main/checkout/test-till.js';
+import { openTestTill, recordingDevices } from '../main/testing/test-till.js';
 import { demoPin } from '../fixtures/checkout-sample.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
@@ -46,7 +46,7 @@ export async function benchCheckout(record: (r: BenchResult) => void): Promise<v
       .all() as string[];
     const lineEans = [...pick('Down jacket', 5), ...pick('Jeans', 5), ...others];
     if (lineEans.length !== 30) throw new Error(`bench catalog gave ${lineEans.length} sellable lines, not 30`);
-    const promotions = till.services.checkout.promotions.promotions(new Date()).length;
+    const promotions = till.services.promotions.promotions(new Date()).length;
 
     await till.call('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') });
     await till.call('cashup', 'open', { floatFen: 100_000 });

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from '../main/testing/temp-dir.js';
 import type { DeviceProfile } from '../main/api/contract.js';
 import { createDevicesService } from '../main/devices/devices-module.js';
-import { nextEvent, openTestContext, sampleSaleReceipt } from '../main/devices/devices-test-kit.js';
+import { nextEvent, openTestContext, sampleSaleReceipt } from '../main/testing/devices-kit.js';
 import { startSocatPair } from '../fixtures/socat-pair.js';
 import { VirtualPrinter } from '../fixtures/virtual-printer.js';
 import { VirtualScanner } from '../fixtures/virtual-scanner.js';

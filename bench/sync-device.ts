@@ -10,12 +10,12 @@
  */
 import { join } from 'node:path';
 import pg from 'pg';
-import type { SyncState } from '../main/api/domains/system.js';
-import type { SaleCompletedPayload } from '../main/checkout/sale-commit.js';
+import type { SyncState } from '../main/api/contract.js';
+import type { SaleCompleted } from '../sync/protocol/events/index.js';
 import { fileKeyStore } from '../main/store/key-store.js';
 import { openStore } from '../main/store/open-store.js';
 import { writeChange } from '../main/store/outbox.js';
-import { uuidv7Generator } from '../main/store/uuidv7.js';
+import { uuidv7Generator } from '../sync/protocol/uuidv7.js';
 import { ApplyStatements } from '../sync/client/apply.js';
 import { enrolDevice } from '../sync/client/enrol.js';
 import { pullAll } from '../sync/client/pull.js';
@@ -25,6 +25,7 @@ import { signedClient } from '../sync/client/signed-http.js';
 import { orderDocs } from './peers/workload.js';
 import type { OrderDoc } from './peers/workload.js';
 import { DEVICE_RESULT, cpuSplit, peakRssMb } from './sync-shared.js';
+import { deviceOutbox } from '../main/store/outbox.js';
 
 /** CPU (ms) that HQ, PostgreSQL and this device process spent in a timed phase. */
 export type PhaseCpu = { hq: number; pg: number; device: number };
@@ -100,7 +101,7 @@ function cpuBracket(a: { hqPid: number; pgPid: number }): () => PhaseCpu {
 }
 
 /** A workload order as the checkout's `sale.completed` payload (same amounts, lines and tenders). */
-function salePayload(order: OrderDoc, staffId: string, tillSessionId: string): SaleCompletedPayload {
+function salePayload(order: OrderDoc, staffId: string, tillSessionId: string): SaleCompleted {
   const paid = order.tenders.reduce((sum, t) => sum + t.amount_fen, 0);
   return {
     saleId: order.id,
@@ -151,9 +152,17 @@ const log = () => undefined;
 const store = openStore({ path: join(a.dir, 'shopfloor.db'), keyStore: fileKeyStore(join(a.dir, 'store.key')) });
 const db = store.db;
 db.prepare("INSERT INTO meta (key, value) VALUES ('device_id', ?)").run(uuidv7Generator()());
-const identity = await enrolDevice({ db, hqUrl: a.url, code: a.code, appVersion: 'bench', hostname: 'bench-device', clock });
+const identity = await enrolDevice({
+  db,
+  outbox: deviceOutbox(db),
+  hqUrl: a.url,
+  code: a.code,
+  appVersion: 'bench',
+  hostname: 'bench-device',
+  clock,
+});
 const client = signedClient({ url: a.url, key: { deviceId: identity.deviceId, privateKey: identity.privateKey }, clock });
-const st = new ApplyStatements(db);
+const st = new ApplyStatements(db, deviceOutbox(db));
 const brandScope = identity.scopes.find((s) => s.startsWith('brand:'));
 if (!brandScope) throw new Error(`HQ gave no brand scope: ${identity.scopes.join(', ')}`);
 // The replicator's order: brand, then store, then device.
@@ -224,7 +233,7 @@ const firstEvents = db
   .all() as Record<string, unknown>[];
 bracket = cpuBracket(a);
 t = performance.now();
-const pushed = await pushOutbox({ db, client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
+const pushed = await pushOutbox({ outbox: deviceOutbox(db), client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
 const pushMs = performance.now() - t;
 const pushCpu = bracket();
 const sums = async () =>
@@ -242,7 +251,7 @@ const insertAgain = db.prepare(
 db.transaction(() => {
   for (const row of firstEvents) insertAgain.run(row);
 })();
-const repushed = await pushOutbox({ db, client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
+const repushed = await pushOutbox({ outbox: deviceOutbox(db), client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
 const afterRepush = await sums();
 const push = {
   ms: pushMs,
@@ -289,6 +298,7 @@ const incremental = { ms: incMs, rows: inc.rows, requests: inc.requests, verifie
 // reading the row from this device's SQLite.
 const replicator = createReplicator({
   db,
+  outbox: deviceOutbox(db),
   deviceId: identity.deviceId,
   storeId: identity.storeId,
   hqUrl: a.url,

@@ -96,7 +96,7 @@ export type { Settings, WedgeSettings } from './domains/settings.js';
 export type { Provisioning, StoreProblem, SyncState, SystemStatus } from './domains/system.js';
 export type { DeadLetterView } from './domains/sync.js';
 export { APPROVAL_ACTIONS } from './domains/staff.js';
-export type { Approval, ApprovalAction, SessionState, StaffPermissions, StaffRole, StaffView } from './domains/staff.js';
+export type { Approval, ApprovalAction, Capability, SessionState, StaffPermissions, StaffRole, StaffView } from './domains/staff.js';
 export type {
   AppliedCoupon,
   AppliedPromotion,
@@ -155,7 +155,8 @@ export type {
 
 /**
  * Every domain's methods. A new domain: declare it in `domains/<name>.ts` (its schemas, output
- * types and events), add it here and to `Events`, and implement it in `main/app/terminal.ts`.
+ * types and events), add it here and to `Events`, implement its handlers — each with its guard —
+ * in `main/<domain>/<domain>-module.ts`, and plug the module into `main/app/terminal.ts`.
  */
 export const contract = {
   system: systemContract,

@@ -4,6 +4,7 @@ import type { TestTerminal } from '../testing/test-terminal.js';
 import type { EventFrame, Result } from './contract.js';
 import { createDispatcher, handleFrame } from './dispatcher.js';
 import type { Handlers } from './dispatcher.js';
+import { open } from './guards.js';
 
 let t: TestTerminal;
 const ctx = { transport: 'test' as const, connectionId: 't1' };
@@ -79,12 +80,12 @@ describe('input validation in main', () => {
     const logged: string[] = [];
     const handlers = {
       system: {
-        status: () => {
+        status: open(() => {
           throw new TypeError('secret internals');
-        },
+        }),
       },
     } as unknown as Handlers;
-    const error = errorOf(await createDispatcher(handlers, (m) => logged.push(m))('system', 'status', {}, ctx));
+    const error = errorOf(await createDispatcher(handlers, { log: (m) => logged.push(m), gate: null })('system', 'status', {}, ctx));
     expect(error.code).toBe('INTERNAL');
     expect(error.message).not.toContain('secret');
     expect(logged).toEqual(['system.status failed']);

@@ -2,16 +2,14 @@ import type { z } from 'zod';
 import { contract, requestFrameSchema } from './contract.js';
 import type { Domain, MethodName, Output, ParsedInput, ResponseFrame, Result } from './contract.js';
 import { AppError, fail, ok } from './errors.js';
+import { isGuardedHandler, runGuarded } from './guards.js';
+import type { CallContext, GuardedHandler, GuardKind, SessionGate } from './guards.js';
 
-/** Who is calling: the transport fills this in (used for audit and, later, staff permissions). */
-export type CallContext = { transport: 'ipc' | 'ws' | 'test'; connectionId: string };
+export type { CallContext } from './guards.js';
 
-export type Handler<D extends Domain, M extends MethodName<D>> = (
-  input: ParsedInput<D, M>,
-  ctx: CallContext,
-) => Output<D, M> | Promise<Output<D, M>>;
+export type Handler<D extends Domain, M extends MethodName<D>> = GuardedHandler<ParsedInput<D, M>, Output<D, M>>;
 
-/** One implementation per method of the contract; the compiler checks none is missing. */
+/** One guarded implementation per method of the contract; the compiler checks none is missing. */
 export type Handlers = { [D in Domain]: { [M in MethodName<D>]: Handler<D, M> } };
 
 export type Dispatch = (domain: string, method: string, input: unknown, ctx: CallContext) => Promise<Result<unknown>>;
@@ -28,23 +26,48 @@ function lookupMethod(domain: string, method: string): { input: z.ZodType } | un
   return Object.hasOwn(methods, method) ? methods[method] : undefined;
 }
 
+/** A handler map as registered: every entry must be a contract method and declare its guard. */
+type Registered = Partial<Record<string, Partial<Record<string, unknown>>>>;
+
+/** `domain.method` → the guard kind each registered handler declares. */
+export function guardsOf(handlers: Registered): Record<string, GuardKind> {
+  const out: Record<string, GuardKind> = {};
+  for (const [domain, methods] of Object.entries(handlers)) {
+    for (const [method, handler] of Object.entries(methods ?? {})) {
+      if (!lookupMethod(domain, method)) throw new Error(`${domain}.${method} is registered but not in the contract`);
+      if (!isGuardedHandler(handler))
+        throw new Error(`${domain}.${method} declares no guard: register it as open(), session(), role(), approval() …`);
+      out[`${domain}.${method}`] = handler.guard.kind;
+    }
+  }
+  return out;
+}
+
+export type DispatcherOptions = {
+  log: Log;
+  /** The staff session guards are checked against; null where nothing may need one (a terminal whose store did not open). */
+  gate: SessionGate | null;
+};
+
 /**
- * The single entry point both transports call. Validates the input against the contract,
- * runs the handler, and turns every outcome — including a handler's bug — into a Result.
+ * The single entry point both transports call. Validates the input against the contract, checks
+ * the handler's declared guard, runs it, and turns every outcome — including a handler's bug —
+ * into a Result. Refuses to be built with a handler that declares no guard.
  */
-export function createDispatcher(handlers: Handlers, log: Log): Dispatch {
+export function createDispatcher(handlers: Partial<Handlers>, options: DispatcherOptions): Dispatch {
+  guardsOf(handlers as Registered);
   return async (domain, method, input, ctx) => {
     const def = lookupMethod(domain, method);
     if (!def) return fail('UNKNOWN_METHOD', `No method ${domain}.${method}`);
     const parsed = def.input.safeParse(input ?? {});
     if (!parsed.success) return fail('BAD_INPUT', `Invalid input for ${domain}.${method}`, issuesOf(parsed.error));
-    const handler = (handlers[domain as Domain] as Record<string, (i: unknown, c: CallContext) => unknown> | undefined)?.[method];
+    const handler = (handlers as Registered)[domain]?.[method] as GuardedHandler<unknown, unknown> | undefined;
     if (!handler) return fail('UNKNOWN_METHOD', `No handler for ${domain}.${method}`);
     try {
-      return ok(await handler(parsed.data, ctx));
+      return ok(await runGuarded(handler, parsed.data, ctx, options.gate));
     } catch (error) {
       if (error instanceof AppError) return { ok: false, error: error.toApiError() };
-      log(`${domain}.${method} failed`, error);
+      options.log(`${domain}.${method} failed`, error);
       return fail('INTERNAL', 'Something went wrong on the terminal; the error was logged.');
     }
   };

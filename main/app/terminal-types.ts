@@ -1,14 +1,15 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { Dispatch } from '../api/dispatcher.js';
+import type { GuardKind } from '../api/guards.js';
 import type { EventBus } from '../api/event-bus.js';
 import type { SystemStatus } from '../api/contract.js';
 import type { KeyStore } from '../store/key-store.js';
-import type { IdGenerator } from '../store/uuidv7.js';
+import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
 
-export type Log = (message: string, detail?: unknown) => void;
+export type { Log } from '../core/log.js';
+import type { Log } from '../core/log.js';
 
-/** Writes a new store's first data; answers which store the device belongs to. */
-export type StoreSeeder = (db: Database, now: string) => { storeId: string };
+export type { StoreSeeder } from '../store/open-store.js';
+import type { StoreSeeder } from '../store/open-store.js';
 
 export type TerminalOptions = {
   /** Folder holding the store (shopfloor.db), its key file (browser host) and logs. */
@@ -41,6 +42,8 @@ export type TerminalOptions = {
 export type Terminal = {
   readonly dispatch: Dispatch;
   readonly events: EventBus;
+  /** `domain.method` → the guard its handler declares (every method of the contract has one). */
+  readonly guards: Readonly<Record<string, GuardKind>>;
   status(): SystemStatus;
   close(): void;
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventFrame, Result, ScanEvent } from '../api/contract.js';
 import { fileKeyStore } from '../store/key-store.js';
-import { UUID_RE } from '../store/uuidv7.js';
+import { UUID_RE } from '../../sync/protocol/uuidv7.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import { openTerminal, STORE_FILE } from './terminal.js';

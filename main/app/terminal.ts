@@ -1,28 +1,31 @@
 import { join } from 'node:path';
+import { createDispatcher, guardsOf } from '../api/dispatcher.js';
 import type { Handlers } from '../api/dispatcher.js';
-import { createDispatcher } from '../api/dispatcher.js';
 import { EventBus } from '../api/event-bus.js';
 import type { Domain, StoreProblem, SyncState, SystemStatus } from '../api/contract.js';
 import { fail } from '../api/errors.js';
 import { catalogModule } from '../catalog/catalog-module.js';
 import { CatalogService } from '../catalog/catalog-service.js';
-import { cashupModule, checkoutModule, createCheckout, returnsModule, salesModule, staffModule } from '../checkout/checkout-module.js';
+import { handlersOf } from '../core/context.js';
+import type { DomainModule, TerminalContext } from '../core/context.js';
+import { storeInfoProvider } from '../core/store-info.js';
 import { createDevicesService, devicesModule } from '../devices/devices-module.js';
-import { tillDevices } from '../devices/till-devices.js';
+import { devicePeripherals } from '../devices/peripherals.js';
 import { virtualPrinterOption } from '../devices/virtual-printer-option.js';
 import { scannerModule } from '../scanner/scanner-module.js';
 import { settingsModule } from '../settings/settings-module.js';
 import { SettingsService } from '../settings/settings-service.js';
-import { openStore, StoreOpenError } from '../store/open-store.js';
+import { openStore, STORE_FILE, StoreOpenError } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
-import { uuidv7Generator } from '../store/uuidv7.js';
-import type { DomainModule, TerminalContext } from './context.js';
-import type { Terminal, TerminalOptions } from './terminal-types.js';
 import { openReplicator } from '../sync/open-replicator.js';
 import { syncModule } from '../sync/sync-module.js';
 import { createTerminalSync } from '../sync/terminal-sync.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
+import { composeTill } from './compose-till.js';
+import { systemModule, systemStatus } from './system-module.js';
+import type { Terminal, TerminalOptions } from './terminal-types.js';
 
-export const STORE_FILE = 'shopfloor.db';
+export { STORE_FILE } from '../store/open-store.js';
 
 type Identity = { deviceId: string; storeId: string };
 
@@ -32,9 +35,8 @@ function readMeta(store: Store, key: string): string | undefined {
 
 /**
  * First start of a store: give the device its id and, for the demo, let the seeder load the
- * sample brand into it. A real device gets its store from enrolment (sync issue); until then the sample store is
- * its store. All of it is one transaction, so a crash here leaves an empty store that the next
- * start seeds again.
+ * sample brand into it. A real device gets its store from enrolment; until then it has none.
+ * All of it is one transaction, so a crash here leaves an empty store that the next start seeds again.
  */
 function ensureIdentity(store: Store, options: TerminalOptions, newId: () => string, clock: () => Date): Identity {
   const deviceId = readMeta(store, 'device_id');
@@ -60,12 +62,16 @@ function failedTerminal(problem: StoreProblem, appVersion: string): Terminal {
       domain === 'system' && method === 'status'
         ? { ok: true, value: { state: 'store_error', appVersion, problem } satisfies SystemStatus }
         : fail('STORE_UNAVAILABLE', problem.message),
+    guards: { 'system.status': 'open' },
     status: () => ({ state: 'store_error', appVersion, problem }),
     close: () => undefined,
   };
 }
 
-/** Opens the store and wires the services behind the contract. Both the Electron app and the browser host call this. */
+/**
+ * Opens the store and wires every domain behind the contract: the composition root, and the only
+ * place that knows all the domains. Both the Electron app and the browser host call this.
+ */
 export function openTerminal(options: TerminalOptions): Terminal {
   const clock = options.clock ?? (() => new Date());
   const newId = options.newId ?? uuidv7Generator(() => clock().getTime());
@@ -82,11 +88,8 @@ export function openTerminal(options: TerminalOptions): Terminal {
   const { deviceId, storeId } = ensureIdentity(store, options, newId, clock);
   const events = new EventBus();
   // An enrolled device syncs through its replicator; a device that never enrolled stays standalone.
-  const sync = createTerminalSync(
-    store.db,
-    events,
-    openReplicator({ db: store.db, deviceId, storeId, clock, log: options.log, hqUrl: options.hq?.url }),
-  );
+  const replicator = openReplicator({ db: store.db, deviceId, storeId, clock, log: options.log, hqUrl: options.hq?.url });
+  const sync = createTerminalSync(store.db, events, replicator);
   const ctx: TerminalContext = {
     db: store.db,
     outbox: { db: store.db, newId, clock, deviceId, storeId },
@@ -95,6 +98,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     newId,
     deviceId,
     storeId,
+    store: storeInfoProvider(store.db, storeId),
     dataDir: options.dataDir,
     log: options.log,
     announceSync: (): SyncState => sync.announce(),
@@ -102,48 +106,26 @@ export function openTerminal(options: TerminalOptions): Terminal {
   const catalog = new CatalogService(store.db, () => storeId);
   const settings = new SettingsService(ctx.outbox);
   const devices = createDevicesService(ctx, { virtualPrinter: virtualPrinterOption(options.virtualPrinter, options.dataDir) });
-  // Checkout prints and opens the drawer through the devices service (TillDevices). The payment
-  // gateway is wired here when it exists; until then checkout refuses mobile payment (offline).
-  const till = createCheckout(ctx, { language: () => settings.get().language, devices: tillDevices(devices) });
-  const storeRow = store.db.prepare('SELECT id, code, name_zh, name_en, timezone FROM location WHERE id = ?');
+  // The payment gateway is wired here when it exists; until then checkout refuses mobile payment (offline).
+  const till = composeTill(ctx, { peripherals: devicePeripherals(devices), language: () => settings.get().language });
+  const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
 
-  const status = (): SystemStatus => {
-    const row = storeRow.get(storeId) as { id: string; code: string; name_zh: string; name_en: string; timezone: string } | undefined;
-    return {
-      state: 'ready',
-      appVersion: options.appVersion,
-      deviceId,
-      store: row
-        ? { id: row.id, code: row.code, name: { zh: row.name_zh, en: row.name_en }, timezone: row.timezone }
-        : { id: storeId, code: '', name: { zh: '未分配门店', en: 'No store assigned' }, timezone: 'Asia/Shanghai' },
-      catalog: catalog.size(),
-      settings: settings.get(),
-      sync: sync.state(),
-    };
-  };
-
-  // One line per domain. A new domain's module gets the same context.
+  // One line per domain; each module's handlers declare their guards.
   const modules = {
-    system: { handlers: { status } },
+    system: systemModule(status),
     catalog: catalogModule(ctx, catalog),
     scanner: scannerModule(ctx),
     settings: settingsModule(ctx, settings),
-    devices: devicesModule(ctx, devices, () => {
-      const session = till.staff.state();
-      return session.state === 'logged_out' ? null : session.staff.id;
-    }),
-    staff: staffModule(till),
-    checkout: checkoutModule(till),
-    returns: returnsModule(till),
-    sales: salesModule(till),
-    cashup: cashupModule(till),
+    devices: devicesModule(ctx, devices),
+    ...till.modules,
     sync: syncModule(ctx, sync),
   } satisfies { [D in Domain]: DomainModule<D> };
-  const handlers = Object.fromEntries(Object.entries(modules).map(([domain, m]) => [domain, m.handlers])) as unknown as Handlers;
+  const handlers = handlersOf(modules) as Handlers;
 
   return {
-    dispatch: createDispatcher(handlers, options.log),
+    dispatch: createDispatcher(handlers, { log: options.log, gate: till.staff }),
     events,
+    guards: guardsOf(handlers),
     status,
     close: () => {
       for (const m of Object.values(modules) as { close?: () => unknown }[]) m.close?.();

@@ -7,9 +7,9 @@ import { demoPin, memberCodeOf } from '../../fixtures/checkout-sample.js';
 import type { Sku } from '../../fixtures/generate.js';
 import { withCheckDigit } from '../../native/scanner/barcode.js';
 import { sandboxPaymentProvider } from './payments.js';
-import { RECEIPT_NO_RE } from './receipt-number.js';
-import { openTestTill, recordingDevices, sampleData } from './test-till.js';
-import type { RecordingDevices, TestTill } from './test-till.js';
+import { RECEIPT_NO_RE } from '../../sync/protocol/receipt-number.js';
+import { openTestTill, recordingDevices, sampleData } from '../testing/test-till.js';
+import type { RecordingDevices, TestTill } from '../testing/test-till.js';
 
 const data = sampleData();
 const styleOf = new Map(data.styles.map((s) => [s.code, s]));

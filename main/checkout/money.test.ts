@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, percentOf, percentToBp, unitsShare, yuan } from './money.js';
+import { allocate, percentOf, percentToBp, unitsShare } from './money.js';
 
 describe('percentOf', () => {
   it.each([
@@ -51,9 +51,4 @@ describe('unitsShare', () => {
   it('refuses more units than the line had', () => {
     expect(() => unitsShare(1000, 2, 1, 2)).toThrow(RangeError);
   });
-});
-
-it('formats yuan with the full-width sign GBK printers have', () => {
-  expect(yuan(123456)).toBe('￥1,234.56');
-  expect(yuan(-5)).toBe('-￥0.05');
 });

@@ -68,10 +68,3 @@ export function unitsShare(lineTotalFen: number, qty: number, alreadyUnits: numb
   const cum = (n: number) => (n === qty ? lineTotalFen : upTo(n));
   return cum(alreadyUnits + units) - cum(alreadyUnits);
 }
-
-/** `¥1,234.56` style for receipts and messages produced in main (the UI has its own formatter). */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}￥${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
-}

@@ -1,12 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-
-/**
- * Receipt numbers are made on the device without asking HQ and are unique across the chain:
- * `S001-7F3A-261122-0042` = store code, device code, business date (store time, YYMMDD), the
- * device's sequence of that day. ASCII only and ≤ 24 characters, so CODE128 prints it compactly
- * and a scanner reads it back for returns.
- */
-export const RECEIPT_NO_RE = /^[A-Z0-9]{1,6}-[0-9A-Z]{4}-\d{6}-\d{4,5}$/;
+import { formatReceiptNo } from '../../sync/protocol/receipt-number.js';
 
 /**
  * A device's short code: the `receipt_code` HQ assigned at enrolment (unique among the store's
@@ -32,7 +25,5 @@ export function nextReceiptNo(db: Database, storeCode: string, deviceCode: strin
       'INSERT INTO receipt_counter (business_day, last_seq) VALUES (?, 1) ON CONFLICT(business_day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq',
     )
     .get(businessDay) as { last_seq: number };
-  const yymmdd = businessDay.replace(/-/g, '').slice(2);
-  const seq = String(row.last_seq).padStart(4, '0');
-  return `${storeCode}-${deviceCode}-${yymmdd}-${seq}`;
+  return formatReceiptNo(storeCode, deviceCode, businessDay, row.last_seq);
 }

@@ -5,6 +5,7 @@ import type { OutboxContext } from '../store/outbox.js';
 import { writeChange } from '../store/outbox.js';
 import type { CartItem, Rendered, ReturnState, TenderRecord } from './cart.js';
 import { nextReceiptNo } from './receipt-number.js';
+import type { SaleCompleted } from '../../sync/protocol/events/index.js';
 
 export type SaleCommit = {
   saleId: string;
@@ -28,35 +29,6 @@ export type SaleCommit = {
   createdAt: string;
 };
 
-/** What HQ needs to record the sale as it happened (the `sale.completed` event's payload). */
-export type SaleCompletedPayload = {
-  saleId: string;
-  receiptNo: string;
-  kind: SaleKind;
-  businessDay: string;
-  tillSessionId: string;
-  staffId: string;
-  customerId: string | null;
-  originalSaleId: string | null;
-  lines: {
-    lineId: string;
-    sku: string;
-    qty: number;
-    listUnitFen: number;
-    unitFen: number;
-    discountFen: number;
-    totalFen: number;
-    promotions: { id: string; discountFen: number }[];
-    originalLineId: string | null;
-  }[];
-  tenders: { method: TenderMethod; amountFen: number; reference: string | null; providerRef: string | null }[];
-  coupons: { code: string; discountFen: number; spentOffline: boolean }[];
-  points: { redeemed: number; valueFen: number; spentOffline: boolean; earned: number } | null;
-  totals: { subtotalFen: number; discountFen: number; totalFen: number; refundFen: number; netFen: number; changeFen: number };
-  offline: boolean;
-  createdAt: string;
-};
-
 function isConstraint(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
@@ -67,9 +39,10 @@ function isConstraint(error: unknown, code: string): boolean {
  * Checks that need the committed state (a coupon spent on this device, more returned than sold)
  * run inside the same transaction, so two tills on one store file cannot both pass them.
  */
-export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: string; payload: SaleCompletedPayload } {
+export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: string; payload: SaleCompleted } {
   const { state } = c.rendered;
-  const payload: SaleCompletedPayload = {
+  // The `sale.completed` event's payload: what HQ needs to record the sale as it happened (its schema is in sync/protocol).
+  const payload: SaleCompleted = {
     saleId: c.saleId,
     receiptNo: '',
     kind: c.kind,
@@ -175,7 +148,7 @@ function prepare(db: Database) {
   };
 }
 
-function writeRows(db: Database, c: SaleCommit, p: SaleCompletedPayload): void {
+function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
   const { state } = c.rendered;
   let st = statements.get(db);
   if (!st) {

@@ -4,10 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readOutbox } from '../store/outbox.js';
 import { killAfter as killChildAfter } from '../testing/kill-child.js';
 import { tempDir } from '../testing/temp-dir.js';
-import type { SaleCompletedPayload } from './sale-commit.js';
-import { openTestTill, sampleData } from './test-till.js';
+import type { SaleCompleted } from '../../sync/protocol/events/index.js';
+import { openTestTill, sampleData } from '../testing/test-till.js';
 
-const child = fileURLToPath(new URL('./sale-crash-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('../testing/sale-crash-child.ts', import.meta.url));
 const data = sampleData();
 const eans = data.skus
   .filter((s) => s.active)
@@ -32,7 +32,7 @@ function consistency() {
   const db = till.store.db;
   const sales = db.prepare('SELECT id, receipt_no FROM sale ORDER BY id').all() as { id: string; receipt_no: string }[];
   const events = readOutbox(db, 1_000_000).filter((e) => e.type === 'sale.completed');
-  const payloads = events.map((e) => e.payload as SaleCompletedPayload);
+  const payloads = events.map((e) => e.payload as SaleCompleted);
   const mismatches: string[] = [];
   for (const p of payloads) {
     const lines = db.prepare('SELECT count(*) AS n FROM sale_line WHERE sale_id = ?').get(p.saleId) as { n: number };

@@ -80,6 +80,7 @@ export class SalesReader {
   private readonly day: Statement<[string], SummaryRow>;
   private readonly member: Statement<[string], SummaryRow>;
 
+  private readonly refunded: Statement<[string], { method: TenderMethod; fen: number }>;
   constructor(db: Database) {
     this.byReceipt = db.prepare(`${SALE_SELECT} WHERE s.receipt_no = ? COLLATE NOCASE`);
     this.byId = db.prepare(`${SALE_SELECT} WHERE s.id = ?`);
@@ -94,6 +95,15 @@ export class SalesReader {
     this.coupons = db.prepare('SELECT code, discount_fen, offline FROM sale_coupon WHERE sale_id = ? ORDER BY code');
     this.day = db.prepare(`${SUMMARY_SELECT} WHERE s.business_day = ? ORDER BY s.created_at DESC, s.receipt_no DESC`);
     this.member = db.prepare(`${SUMMARY_SELECT} WHERE s.customer_id = ? ORDER BY s.created_at DESC LIMIT 200`);
+    this.refunded = db.prepare(
+      `SELECT t.method, -sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id
+        WHERE s.original_sale_id = ? AND t.amount_fen < 0 GROUP BY t.method`,
+    );
+  }
+
+  /** Per tender method, what returns against `saleId` have paid back so far. */
+  refundedByMethod(saleId: string): Map<TenderMethod, number> {
+    return new Map(this.refunded.all(saleId).map((r) => [r.method, r.fen]));
   }
 
   find(receiptNo: string): SaleView {

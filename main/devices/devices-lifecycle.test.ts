@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { tempDir } from '../testing/temp-dir.js';
 import { DevicesService } from './devices-service.js';
-import { openTestContext } from './devices-test-kit.js';
+import { openTestContext } from '../testing/devices-kit.js';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));

@@ -1,4 +1,5 @@
-import type { DomainModule, TerminalContext } from '../app/context.js';
+import { open } from '../api/guards.js';
+import type { DomainModule, TerminalContext } from '../core/context.js';
 import { announceScan } from '../scanner/scanner-module.js';
 import { DevicesService } from './devices-service.js';
 import type { DevicesOptions } from './devices-service.js';
@@ -8,7 +9,7 @@ import { listHid, listSerialPorts, openHid } from './discovery.js';
 export function createDevicesService(ctx: TerminalContext, options: DevicesOptions = {}): DevicesService {
   return new DevicesService(ctx, {
     listSerialPorts,
-    listHid,
+    listHid: () => listHid(),
     openHid,
     onScan: (raw, source) => {
       announceScan(ctx, raw, source);
@@ -18,32 +19,30 @@ export function createDevicesService(ctx: TerminalContext, options: DevicesOptio
 }
 
 /**
- * @param actor The staff member logged in on this terminal, if any: every audited device action
- *   (profile, drawer, retry, cancel, reprint) is recorded with who did it. Never taken from the
- *   renderer's input, which is not trusted.
+ * The peripherals' setup, status, tests and print queue. Every audited action (profile, drawer,
+ * retry, cancel, reprint) is recorded with whoever holds the session — from the guard, never from
+ * the renderer's input, which is not trusted. These handlers need no session today: the device
+ * settings screen is reachable before login (IT sets a till up before anyone can log in).
  */
-export function devicesModule(
-  ctx: TerminalContext,
-  devices: DevicesService,
-  actor: () => string | null = () => null,
-): DomainModule<'devices'> {
+export function devicesModule(ctx: TerminalContext, devices: DevicesService): DomainModule<'devices'> {
   // Starting opens ports and may start the virtual printer: it runs in the background, and a
   // failure is logged, never fatal to the terminal.
   devices.start().catch((error: unknown) => ctx.log('devices failed to start', error));
+  const who = (present: { id: string } | null) => present?.id ?? null;
   return {
     handlers: {
-      profile: () => devices.profile(),
-      saveProfile: (profile) => devices.saveProfile(profile, actor()),
-      listSerialPorts: () => devices.listSerialPorts(),
-      listHid: () => devices.listHid(),
-      status: ({ refresh }) => (refresh ? devices.refreshStatus() : devices.status()),
-      testPrint: () => devices.testPrint(),
-      openDrawer: ({ reason }) => devices.openDrawer({ kind: 'test', staffId: actor(), note: reason }),
-      jobs: ({ limit }) => devices.jobs(limit),
-      retryJob: ({ jobId }) => devices.retryJob(jobId, actor()),
-      cancelJob: ({ jobId }) => devices.cancelJob(jobId, actor()),
-      reprint: ({ jobId }) => devices.reprint(jobId, actor()),
-      receiptPreview: ({ jobId, receiptNo, png }) => devices.preview({ jobId, receiptNo }, png ?? false),
+      profile: open(() => devices.profile()),
+      saveProfile: open((profile, { present }) => devices.saveProfile(profile, who(present))),
+      listSerialPorts: open(() => devices.listSerialPorts()),
+      listHid: open(() => devices.listHid()),
+      status: open(({ refresh }) => (refresh ? devices.refreshStatus() : devices.status())),
+      testPrint: open(() => devices.testPrint()),
+      openDrawer: open(({ reason }, { present }) => devices.openDrawer({ kind: 'test', staffId: who(present), note: reason })),
+      jobs: open(({ limit }) => devices.jobs(limit)),
+      retryJob: open(({ jobId }, { present }) => devices.retryJob(jobId, who(present))),
+      cancelJob: open(({ jobId }, { present }) => devices.cancelJob(jobId, who(present))),
+      reprint: open(({ jobId }, { present }) => devices.reprint(jobId, who(present))),
+      receiptPreview: open(({ jobId, receiptNo, png }) => devices.preview({ jobId, receiptNo }, png ?? false)),
     },
     close: () => devices.close(),
   };

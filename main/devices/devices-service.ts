@@ -10,16 +10,17 @@ import type {
   ReceiptPreview,
   SerialPortInfo,
 } from '../api/contract.js';
-import type { TerminalContext } from '../app/context.js';
+import type { TerminalContext } from '../core/context.js';
+import type { DrawerReason } from '../core/peripherals.js';
 import { AppError } from '../api/errors.js';
 import { writeChange } from '../store/outbox.js';
-import { drawerKick } from '../../native/printer/escpos-commands.js';
 import { openPrinter, readRealtimeStatus } from '../../native/printer/open-printer.js';
-import { openSerialPrinter } from '../../native/printer/serial-printer.js';
 import { problemOf } from '../../native/printer/printer-status.js';
 import type { RealtimeStatus } from '../../native/printer/printer-status.js';
 import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
 import { receiptPng, receiptSvg, renderEscPos } from '../../native/printer/render-receipt.js';
+import { sampleForWarmUp, testPage } from './device-documents.js';
+import { kickDrawer } from './drawer-kick.js';
 import { PrinterLink } from './printer-link.js';
 import type { OpenPrinter } from './printer-link.js';
 import { jobView, PrintQueue } from './print-queue.js';
@@ -28,13 +29,6 @@ import { PrintWorker } from './print-worker.js';
 import { readProfile, saveProfile } from './profile-store.js';
 import { ScannerDrivers } from './scanner-drivers.js';
 import type { OpenHid } from './scanner-drivers.js';
-
-/** Why a drawer opens: the till's reasons (checkout) or a hardware test / manager's no-sale from the Devices screen. */
-export type DrawerReason = {
-  kind: 'cash_sale' | 'no_sale' | 'paid_in' | 'paid_out' | 'cash_up' | 'test';
-  staffId: string | null;
-  note?: string;
-};
 
 /** A printer the terminal runs itself when none is configured (browser host demos): see virtual-printer-option.ts. */
 export type VirtualPrinterFactory = () => Promise<{ port: number; outDir: string | null; close: () => Promise<void> }>;
@@ -55,31 +49,6 @@ export type DevicesOptions = {
   /** Hands a scan from a serial/HID scanner to main's scan pipeline (announceScan). */
   onScan?: (raw: string, source: 'serial' | 'hid') => void;
 };
-
-/** Digits, Latin, money and the template's own labels: what every receipt prints. */
-function sampleForWarmUp(): ReceiptDocument {
-  return {
-    kind: 'sale',
-    language: 'zh-CN',
-    receiptNo: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789',
-    store: { name: 'abcdefghijklmnopqrstuvwxyz ()[]:;,.+-×*/#%&@', code: '' },
-    issuedAt: new Date(0).toISOString(),
-    timezone: 'Asia/Shanghai',
-    lines: [
-      {
-        name: '销售小票退货单换货报表日结开钱箱无打印测试页',
-        detail: '黑白红蓝灰色',
-        qty: 1,
-        unitFen: 123456789,
-        discountFen: 1,
-        totalFen: 123456789,
-      },
-    ],
-    totals: { subtotalFen: 1, discountFen: 1, totalFen: 1, pointsRedeemedFen: 1, tenderedFen: 1, changeFen: 1 },
-    tenders: ['cash', 'card', 'wechat', 'alipay', 'external'].map((method) => ({ method, amountFen: 1 })),
-    member: { name: '会员', code: 'M', tier: 'gold', pointsEarned: 1, pointsBalance: 1 },
-  };
-}
 
 const noPrinter = (): PrinterStatus => ({
   configured: false,
@@ -328,27 +297,9 @@ export class DevicesService {
   }
 
   testPrint(): PrintJobView {
-    const storeRow = this.ctx.db.prepare('SELECT code, name_zh, timezone FROM location WHERE id = ?').get(this.ctx.storeId) as
-      { code: string; name_zh: string; timezone: string } | undefined;
     const p = this.current.printer;
-    return this.printReceipt({
-      kind: 'test',
-      language: 'zh-CN',
-      store: { name: storeRow?.name_zh ?? 'Shopfloor', code: storeRow?.code ?? '' },
-      issuedAt: this.ctx.clock().toISOString(),
-      timezone: storeRow?.timezone ?? 'Asia/Shanghai',
-      lines: [],
-      report: {
-        title: 'Printer',
-        rows: [
-          { label: 'connection', value: p ? p.connection.kind : this.printer.simulated ? 'virtual' : 'none' },
-          { label: 'mode', value: p?.mode ?? 'text-gb18030' },
-          { label: 'paper', value: `${p?.paperMm ?? 80} mm` },
-        ],
-      },
-      qr: { url: 'https://shopfloor.example/test', caption: 'QR' },
-      receiptNo: 'TEST-0000',
-    });
+    const connection = p ? p.connection.kind : this.printer.simulated ? 'virtual' : 'none';
+    return this.printReceipt(testPage(this.ctx.store(), p, connection, this.ctx.clock()));
   }
 
   jobs(limit: number): PrintJobView[] {
@@ -401,33 +352,7 @@ export class DevicesService {
   async openDrawer(reason: DrawerReason): Promise<DrawerStatus> {
     const drawer = this.current.drawer;
     if (drawer.kind === 'none') throw new AppError('DEVICE_NOT_CONFIGURED', 'No cash drawer is set up on this terminal');
-    const pulse = drawerKick(drawer.pulse);
-    try {
-      if (drawer.kind === 'printer') {
-        if (!this.link.configured)
-          throw new AppError('DEVICE_NOT_CONFIGURED', 'The drawer opens through the printer, and no printer is set up');
-        await this.link.use(async (c) => {
-          // An offline printer (paper out, cover open) keeps the pulse in its buffer: the drawer
-          // stays shut now and springs open later, unlogged. Refuse instead of logging an opening.
-          const status = await readRealtimeStatus(c);
-          const problem = status ? problemOf(status) : null;
-          if (status) this.notePrinter(status, problem, null);
-          if (problem)
-            throw new AppError('DEVICE_UNAVAILABLE', `The drawer opens through the printer, which reports ${problem.replace('_', ' ')}`);
-          await c.write(pulse);
-        });
-      } else {
-        const serial = await openSerialPrinter(drawer.line);
-        try {
-          await serial.write(pulse);
-        } finally {
-          await serial.close();
-        }
-      }
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError('DEVICE_UNAVAILABLE', `The drawer could not be opened: ${(error as Error).message}`);
-    }
+    await kickDrawer(drawer, this.link, (status, problem) => this.notePrinter(status, problem, null));
     const at = this.ctx.clock().toISOString();
     writeChange(
       this.ctx.outbox,

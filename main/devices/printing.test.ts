@@ -9,8 +9,8 @@ import { tempDir } from '../testing/temp-dir.js';
 import { VirtualPrinter } from '../../fixtures/virtual-printer.js';
 import { EscPosDecoder } from '../../native/printer/escpos-decoder.js';
 import { DevicesService } from './devices-service.js';
-import { nextEvent, openTestContext, sampleSaleReceipt } from './devices-test-kit.js';
-import type { TestContext } from './devices-test-kit.js';
+import { nextEvent, openTestContext, sampleSaleReceipt } from '../testing/devices-kit.js';
+import type { TestContext } from '../testing/devices-kit.js';
 
 let dir: ReturnType<typeof tempDir>;
 let printer: VirtualPrinter;

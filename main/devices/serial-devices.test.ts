@@ -7,8 +7,8 @@ import { VirtualPrinter } from '../../fixtures/virtual-printer.js';
 import { VirtualScanner } from '../../fixtures/virtual-scanner.js';
 import { createDevicesService } from './devices-module.js';
 import type { DevicesService } from './devices-service.js';
-import { nextEvent, openTestContext, sampleSaleReceipt } from './devices-test-kit.js';
-import type { TestContext } from './devices-test-kit.js';
+import { nextEvent, openTestContext, sampleSaleReceipt } from '../testing/devices-kit.js';
+import type { TestContext } from '../testing/devices-kit.js';
 
 let dir: ReturnType<typeof tempDir>;
 let pairs: SocatPair[] = [];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { openTerminal } from '../app/terminal.js';
 import type { Log, Terminal } from '../app/terminal-types.js';
 import { fileKeyStore } from '../store/key-store.js';
-import { uuidv7Generator } from '../store/uuidv7.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
 import { attachIpc } from './ipc-adapter.js';
 import { followKioskSetting, readKioskSetting } from './kiosk.js';

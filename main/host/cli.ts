@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openTerminal } from '../app/terminal.js';
 import { fileKeyStore } from '../store/key-store.js';
-import { uuidv7Generator } from '../store/uuidv7.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
 import { ENROL_CODE_PATTERN } from '../../sync/protocol/enrol.js';
 import { sampleSeeder } from '../../fixtures/sample-seeder.js';

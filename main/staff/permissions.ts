@@ -1,4 +1,5 @@
-import type { ApprovalAction, StaffPermissions, StaffRole } from '../api/contract.js';
+import type { ApprovalAction, Capability, StaffPermissions, StaffRole, StaffView } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
 
 /**
  * What each role may do at the till. Enforced in main (checkout, returns, cash-up ask here), and
@@ -18,4 +19,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
   },
 };
 
-export type Capability = 'sell' | 'tender' | 'returns' | 'cash';
+/** FORBIDDEN unless the staff member's role has the capability (the role guard, and checks that depend on what is in the cart). */
+export function requireCapability(staff: StaffView, capability: Capability): StaffView {
+  if (!ROLE_PERMISSIONS[staff.role][capability]) throw new AppError('FORBIDDEN', `A ${staff.role} may not do this (${capability})`);
+  return staff;
+}

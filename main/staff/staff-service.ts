@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
-import type { Approval, ApprovalAction, SessionState, StaffRole, StaffView } from '../api/contract.js';
+import type { Approval, ApprovalAction, Capability, SessionState, StaffRole, StaffView } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import type { TerminalContext } from '../app/context.js';
+import type { SessionGate } from '../api/guards.js';
+import type { TerminalContext } from '../core/context.js';
 import { writeChange } from '../store/outbox.js';
-import { ROLE_PERMISSIONS } from './permissions.js';
-import type { Capability } from './permissions.js';
-import { verifyPin } from './pin-hash.js';
+import type { EventPayload, EventType } from '../../sync/protocol/events/index.js';
+import { verifyPin } from '../../sync/protocol/pin-credential.js';
+import { requireCapability, ROLE_PERMISSIONS } from './permissions.js';
 
 export const LOCKOUT = { maxAttempts: 5, lockMs: 15 * 60_000 } as const;
 export const APPROVAL_TTL_MS = 2 * 60_000;
@@ -24,21 +25,22 @@ type StaffRow = {
 
 type Session = { staff: StaffView; state: 'active' | 'locked'; loggedInAt: string; lastActivityAt: string };
 
-/** The logged-in staff as the services see it. */
-export type Actor = StaffView;
+/** A manager's approval checked where the need depends on the input (a discount above the role's limit, voiding a mobile payment). */
+export type Approvals = Pick<StaffService, 'authorize'>;
 
 /**
  * Staff login on the shared till: one session at a time, PINs checked against scrypt hashes,
  * five wrong PINs lock that staff for 15 minutes (stored, so a restart does not reset it), and a
- * manager's PIN approves one action for the cashier without ending the cashier's session.
+ * manager's PIN approves one action for the cashier without ending the cashier's session. It is
+ * the session the dispatcher checks every handler's guard against.
  */
-export class StaffService {
+export class StaffService implements SessionGate {
   private session: Session | null = null;
   /** Single-use manager approvals, each for one action by the cashier who asked for it. */
   private readonly approvals = new Map<string, { action: ApprovalAction; manager: StaffView; forStaffId: string; expiresAt: number }>();
   private readonly byCode: Statement<[string, string], StaffRow>;
 
-  constructor(private readonly ctx: TerminalContext) {
+  constructor(private readonly ctx: Pick<TerminalContext, 'db' | 'outbox' | 'clock' | 'storeId' | 'events' | 'announceSync'>) {
     this.byCode = ctx.db.prepare(`
       SELECT s.id, s.code, s.name, s.role, c.pin_salt, c.pin_hash, c.failed_attempts, c.locked_until
       FROM staff s LEFT JOIN staff_credential c ON c.staff_id = s.id
@@ -87,8 +89,7 @@ export class StaffService {
     return this.announce();
   }
 
-  approve(managerCode: string, pin: string, action: ApprovalAction): Approval {
-    const cashier = this.active();
+  approve(cashier: StaffView, managerCode: string, pin: string, action: ApprovalAction): Approval {
     const manager = this.checkPin(managerCode, pin, false);
     if (!ROLE_PERMISSIONS[manager.role].approves.includes(action))
       throw new AppError('FORBIDDEN', `${manager.code} may not approve ${action}`);
@@ -99,8 +100,18 @@ export class StaffService {
     return { token, action, manager, expiresAt: new Date(expiresAt).toISOString() };
   }
 
+  present(): StaffView | null {
+    return this.session?.staff ?? null;
+  }
+
+  /** Whoever holds the session, locked or not; NOT_LOGGED_IN otherwise. */
+  signedIn(): StaffView {
+    if (!this.session) throw new AppError('NOT_LOGGED_IN', 'Nobody is logged in');
+    return this.session.staff;
+  }
+
   /** The active session's staff; NOT_LOGGED_IN / SESSION_LOCKED otherwise. Counts as activity. */
-  active(): Actor {
+  active(): StaffView {
     const s = this.session;
     if (!s) throw new AppError('NOT_LOGGED_IN', 'Log in first');
     if (s.state === 'locked') throw new AppError('SESSION_LOCKED', 'The screen is locked');
@@ -109,10 +120,8 @@ export class StaffService {
   }
 
   /** The active staff if the role has the capability; FORBIDDEN otherwise. */
-  require(capability: Capability): Actor {
-    const staff = this.active();
-    if (!ROLE_PERMISSIONS[staff.role][capability]) throw new AppError('FORBIDDEN', `A ${staff.role} may not do this (${capability})`);
-    return staff;
+  require(capability: Capability): StaffView {
+    return requireCapability(this.active(), capability);
   }
 
   /**
@@ -133,10 +142,6 @@ export class StaffService {
     }
     this.approvals.delete(token);
     return { approvedBy: approval.manager };
-  }
-
-  maxDiscountPercent(): number {
-    return ROLE_PERMISSIONS[this.active().role].maxDiscountPercent;
   }
 
   /** Checks a PIN with the lockout rules; every failure and lock is written (audit + persistent counter). */
@@ -177,7 +182,7 @@ export class StaffService {
     return staff;
   }
 
-  private audit(type: string, staffId: string | null, payload: object): void {
+  private audit<T extends EventType>(type: T, staffId: string | null, payload: EventPayload<T>): void {
     writeChange(this.ctx.outbox, { type, payload, staffId }, () => undefined);
     this.ctx.announceSync();
   }

@@ -8,6 +8,12 @@ import { migrate, StoreTooNewError } from './migrate.js';
 import type { Migration } from './migrate.js';
 import { migrations as deviceMigrations } from './migrations/index.js';
 
+/** The device's store file in its data folder. */
+export const STORE_FILE = 'shopfloor.db';
+
+/** Writes a new store's first data (the demo's sample brand); answers which store the device belongs to. */
+export type StoreSeeder = (db: Db, now: string) => { storeId: string };
+
 export type Store = {
   readonly db: Db;
   readonly path: string;

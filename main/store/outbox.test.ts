@@ -6,10 +6,11 @@ import { tempDir } from '../testing/temp-dir.js';
 import { fileKeyStore } from './key-store.js';
 import { openStore } from './open-store.js';
 import { pendingCount, readOutbox, writeChange } from './outbox.js';
-import { UUID_RE, uuidv7Generator } from './uuidv7.js';
-import { outboxEventSchema } from '../../sync/protocol/events.js';
+import { UUID_RE, uuidv7Generator } from '../../sync/protocol/uuidv7.js';
+import { outboxEventSchema } from '../../sync/protocol/events/index.js';
+import { untypedChange } from '../testing/untyped-change.js';
 
-const child = fileURLToPath(new URL('./outbox-crash-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('../testing/outbox-crash-child.ts', import.meta.url));
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -46,7 +47,7 @@ describe('writeChange', () => {
     };
     const { result, event } = writeChange(
       ctx,
-      { type: 'test.changed', payload: { n: 1 }, staffId: 'stf-1' },
+      untypedChange('test.changed', { n: 1 }, 'stf-1'),
       (db) => db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run().changes,
     );
     expect(result).toBe(1);
@@ -67,7 +68,7 @@ describe('writeChange', () => {
     const store = open();
     const ctx = { db: store.db, newId: uuidv7Generator(), clock: () => new Date(), deviceId: 'dev-1', storeId: 'loc-S001' };
     expect(() =>
-      writeChange(ctx, { type: 'test.changed', payload: {}, staffId: null }, (db) => {
+      writeChange(ctx, untypedChange('test.changed', {}, null), (db) => {
         db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run();
         throw new Error('effect failed');
       }),

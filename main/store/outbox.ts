@@ -1,6 +1,14 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { OutboxEvent } from '../../sync/protocol/events.js';
-import type { IdGenerator } from './uuidv7.js';
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
+import type { DeadLetterReport, PushResult } from '../../sync/protocol/push.js';
+import type { EventPayload, EventType, OutboxEvent, StoredEvent } from '../../sync/protocol/events/index.js';
+import { SALE_JSON } from '../../sync/protocol/events/index.js';
+import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
+
+/**
+ * The device's outbox and dead-letter list. This module is the only code with SQL on the
+ * `outbox` and `dead_letter` tables: domains write through `writeChange`, the replicator
+ * (sync/client, through main/sync) reads batches and settles HQ's answers through `deviceOutbox`.
+ */
 
 export type OutboxContext = {
   db: Database;
@@ -10,9 +18,10 @@ export type OutboxContext = {
   storeId: string;
 };
 
-export type ChangeInput<P> = {
-  type: string;
-  payload: P;
+export type ChangeInput<T extends EventType> = {
+  type: T;
+  /** Checked by the compiler against the event's schema in sync/protocol/events (HQ validates with the same). */
+  payload: EventPayload<T>;
   /** Who made the change; null for the device itself (e.g. a settings change before login). */
   staffId: string | null;
 };
@@ -22,11 +31,12 @@ export type ChangeInput<P> = {
  * instant the store holds both or neither. `effect` runs first and may return a value; if it
  * throws, nothing is written. Every feature that changes data goes through here.
  */
-export function writeChange<P, R>(
+export function writeChange<T extends EventType, R>(
   ctx: OutboxContext,
-  change: ChangeInput<P>,
+  change: ChangeInput<T>,
   effect: (db: Database) => R,
 ): { result: R; event: OutboxEvent } {
+  const st = statements(ctx.db);
   const run = ctx.db.transaction(() => {
     const result = effect(ctx.db);
     const event: OutboxEvent = {
@@ -38,39 +48,218 @@ export function writeChange<P, R>(
       storeId: ctx.storeId,
       occurredAt: ctx.clock().toISOString(),
     };
-    ctx.db
-      .prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(event.id, event.type, JSON.stringify(event.payload), event.staffId, event.deviceId, event.storeId, event.occurredAt);
+    st.insert.run(event.id, event.type, JSON.stringify(event.payload), event.staffId, event.deviceId, event.storeId, event.occurredAt);
     return { result, event };
   });
   // IMMEDIATE: take the write lock up front so two writers never deadlock upgrading a read lock.
   return run.immediate();
 }
 
-export function pendingCount(db: Database): number {
-  return (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+/** A dead letter as the sync screen lists it. */
+export type DeadLetter = {
+  id: string;
+  type: string;
+  reason: string;
+  message: string;
+  occurredAt: string;
+  rejectedAt: string;
+  reported: boolean;
+};
+
+/** The outbox as the replicator and the sync screen use it (the shape sync/client's OutboxPort asks for). */
+export type DeviceOutbox = {
+  pendingCount(): number;
+  deadLetterCount(): number;
+  /** The oldest waiting events, payloads as stored (JSON text: sent as is, never parsed again). */
+  oldest(limit: number): StoredEvent[];
+  /**
+   * Applies HQ's answers in one transaction: accepted and duplicate events leave the outbox,
+   * rejected ones move to the dead-letter list as they were. An id HQ did not answer for stays
+   * (the next push sends it again and gets `duplicate` if HQ had it after all); an answer for an
+   * event the batch did not carry is ignored.
+   */
+  settle(sent: readonly StoredEvent[], results: readonly PushResult[], rejectedAt: string): { done: number; rejected: number };
+  /** Dead letters HQ has not been told about yet, oldest first. */
+  unreported(limit: number): DeadLetterReport['items'];
+  markReported(ids: readonly string[], reportedAt: string): void;
+  /** The dead-letter list, newest first. */
+  deadLetters(limit: number): DeadLetter[];
+  /**
+   * Per SKU, what this device's unpushed sales moved at `storeId` (sold > 0, returned < 0). HQ's
+   * stock does not include them yet, so a pull takes them off what HQ sends.
+   */
+  pendingStock(storeId: string): Map<string, number>;
+  /** Waiting events of another store than `storeId` (enrolling elsewhere would strand them). */
+  pendingOutside(storeId: string): number;
+};
+
+type Row = { id: string; type: string; payload: string; staff_id: string | null; device_id: string; store_id: string; occurred_at: string };
+type DeadRow = {
+  id: string;
+  type: string;
+  reason: string;
+  message: string;
+  occurred_at: string;
+  rejected_at: string;
+  reported_at: string | null;
+};
+
+const cache = new WeakMap<Database, ReturnType<typeof prepare>>();
+
+function statements(db: Database): ReturnType<typeof prepare> {
+  let st = cache.get(db);
+  if (!st) {
+    st = prepare(db);
+    cache.set(db, st);
+  }
+  return st;
 }
 
-/** Oldest first, for the pusher (sync issue) and the outbox screen. */
+/** Prepared once per database: the sale path runs them, it does not compile them. */
+function prepare(db: Database) {
+  return {
+    insert: db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    count: db.prepare('SELECT count(*) AS n FROM outbox').pluck() as Statement<[], number>,
+    oldest: db.prepare(
+      'SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?',
+    ) as Statement<[number], Row>,
+    remove: db.prepare('DELETE FROM outbox WHERE id = ?'),
+    outside: db.prepare('SELECT count(*) AS n FROM outbox WHERE store_id <> ?').pluck() as Statement<[string], number>,
+    pendingStock: db.prepare(
+      `SELECT json_extract(l.value, '${SALE_JSON.sku}') AS sku, sum(json_extract(l.value, '${SALE_JSON.qty}')) AS qty
+         FROM outbox AS o, json_each(o.payload, '${SALE_JSON.lines}') AS l
+        WHERE o.type = 'sale.completed' AND o.store_id = ?
+        GROUP BY 1`,
+    ) as Statement<[string], { sku: string | null; qty: number | null }>,
+  };
+}
+
+/**
+ * The dead-letter statements, made on first use: a store from before the sync migration has no
+ * `dead_letter` table, and its terminal must still open (it lists none).
+ */
+function deadStatements(db: Database) {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dead_letter'").get() !== undefined;
+  if (!exists) return null;
+  return {
+    count: db.prepare('SELECT count(*) AS n FROM dead_letter').pluck() as Statement<[], number>,
+    insert: db.prepare(
+      `INSERT INTO dead_letter (id, type, payload, staff_id, device_id, store_id, occurred_at, reason, message, rejected_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+    ),
+    unreported: db.prepare(
+      'SELECT id, type, reason, message, occurred_at, rejected_at FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT ?',
+    ) as Statement<[number], Omit<DeadRow, 'reported_at'>>,
+    mark: db.prepare('UPDATE dead_letter SET reported_at = ? WHERE id = ?'),
+    list: db.prepare(
+      'SELECT id, type, reason, message, occurred_at, rejected_at, reported_at FROM dead_letter ORDER BY rejected_at DESC, id DESC LIMIT ?',
+    ) as Statement<[number], DeadRow>,
+  };
+}
+
+const toStored = (r: Row): StoredEvent => ({
+  id: r.id,
+  type: r.type,
+  payloadJson: r.payload,
+  staffId: r.staff_id,
+  deviceId: r.device_id,
+  storeId: r.store_id,
+  occurredAt: r.occurred_at,
+});
+
+export function deviceOutbox(db: Database): DeviceOutbox {
+  const st = statements(db);
+  let dead: ReturnType<typeof deadStatements> | undefined;
+  const deadSt = () => (dead === undefined ? (dead = deadStatements(db)) : dead);
+  const needDead = () => {
+    const d = deadSt();
+    if (!d) throw new Error('this store has no dead-letter list (the sync migration has not run)');
+    return d;
+  };
+  return {
+    pendingCount: () => st.count.get() ?? 0,
+    deadLetterCount: () => deadSt()?.count.get() ?? 0,
+    oldest: (limit) => st.oldest.all(limit).map(toStored),
+    settle(sent, results, rejectedAt) {
+      const d = needDead();
+      const byId = new Map(sent.map((e) => [e.id, e]));
+      let done = 0;
+      let rejected = 0;
+      db.transaction(() => {
+        for (const result of results) {
+          const e = byId.get(result.id);
+          if (!e) continue;
+          byId.delete(result.id);
+          if (result.status === 'rejected') {
+            d.insert.run(
+              e.id,
+              e.type,
+              e.payloadJson,
+              e.staffId,
+              e.deviceId,
+              e.storeId,
+              e.occurredAt,
+              result.reason,
+              result.message,
+              rejectedAt,
+            );
+            rejected++;
+          }
+          st.remove.run(e.id);
+          done++;
+        }
+      }).immediate();
+      return { done, rejected };
+    },
+    unreported: (limit) =>
+      (deadSt()?.unreported.all(limit) ?? []).map((r) => ({
+        id: r.id,
+        type: r.type,
+        reason: r.reason,
+        message: r.message.slice(0, 500),
+        occurredAt: r.occurred_at,
+        rejectedAt: r.rejected_at,
+      })),
+    markReported(ids, reportedAt) {
+      const d = needDead();
+      db.transaction(() => {
+        for (const id of ids) d.mark.run(reportedAt, id);
+      }).immediate();
+    },
+    deadLetters: (limit) =>
+      (deadSt()?.list.all(limit) ?? []).map((r) => ({
+        id: r.id,
+        type: r.type,
+        reason: r.reason,
+        message: r.message,
+        occurredAt: r.occurred_at,
+        rejectedAt: r.rejected_at,
+        reported: r.reported_at !== null,
+      })),
+    pendingStock(storeId) {
+      const rows = st.pendingStock.all(storeId);
+      return new Map(rows.flatMap((r) => (r.sku !== null && r.qty ? [[r.sku, r.qty] as [string, number]] : [])));
+    },
+    pendingOutside: (storeId) => st.outside.get(storeId) ?? 0,
+  };
+}
+
+/** Events waiting for HQ. */
+export function pendingCount(db: Database): number {
+  return statements(db).count.get() ?? 0;
+}
+
+/** The waiting events, oldest first, payloads parsed (for tests and tools that read what a device would send). */
 export function readOutbox(db: Database, limit: number): OutboxEvent[] {
-  const rows = db
-    .prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?')
-    .all(limit) as {
-    id: string;
-    type: string;
-    payload: string;
-    staff_id: string | null;
-    device_id: string;
-    store_id: string;
-    occurred_at: string;
-  }[];
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type,
-    payload: JSON.parse(r.payload) as unknown,
-    staffId: r.staff_id,
-    deviceId: r.device_id,
-    storeId: r.store_id,
-    occurredAt: r.occurred_at,
-  }));
+  return statements(db)
+    .oldest.all(limit)
+    .map((r) => ({
+      id: r.id,
+      type: r.type,
+      payload: JSON.parse(r.payload) as unknown,
+      staffId: r.staff_id,
+      deviceId: r.device_id,
+      storeId: r.store_id,
+      occurredAt: r.occurred_at,
+    }));
 }

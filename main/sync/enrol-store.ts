@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { STORE_FILE } from '../app/terminal.js';
-import type { Log } from '../app/terminal-types.js';
+import type { Log } from '../core/log.js';
+import { deviceOutbox } from '../store/outbox.js';
 import type { KeyStore } from '../store/key-store.js';
-import { openStore, StoreOpenError } from '../store/open-store.js';
-import type { IdGenerator } from '../store/uuidv7.js';
+import { openStore, STORE_FILE, StoreOpenError } from '../store/open-store.js';
+import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
 import { enrolDevice } from '../../sync/client/enrol.js';
 import { enrolledHq } from './enrolment-state.js';
 
@@ -38,6 +38,7 @@ export async function enrolStoreIfNeeded(options: EnrolStoreOptions): Promise<'e
     options.log('enrolling this device at HQ', { hqUrl: options.hqUrl });
     await enrolDevice({
       db: store.db,
+      outbox: deviceOutbox(store.db),
       hqUrl: options.hqUrl,
       code: options.code,
       appVersion: options.appVersion,

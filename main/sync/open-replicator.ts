@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { createReplicator } from '../../sync/client/replicator.js';
 import type { Replicator } from '../../sync/client/types.js';
-import type { Log } from '../app/terminal-types.js';
+import type { Log } from '../core/log.js';
+import { deviceOutbox } from '../store/outbox.js';
 import { enrolledHq } from './enrolment-state.js';
 
 export type ReplicatorOptions = {
@@ -20,6 +21,7 @@ export function openReplicator(options: ReplicatorOptions): Replicator | null {
   if (!enrolled) return null;
   return createReplicator({
     db: options.db,
+    outbox: deviceOutbox(options.db),
     deviceId: options.deviceId,
     storeId: options.storeId,
     hqUrl: options.hqUrl ?? enrolled.hqUrl,

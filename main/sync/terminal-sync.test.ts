@@ -6,7 +6,7 @@ import type { Terminal } from '../app/terminal-types.js';
 import { deviceShortCode } from '../checkout/receipt-number.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { openStore } from '../store/open-store.js';
-import { uuidv7Generator } from '../store/uuidv7.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import type { HqDb } from '../../sync/hq/db.js';

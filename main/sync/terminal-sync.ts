@@ -1,10 +1,9 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { DeadLetterView, SyncState } from '../api/contract.js';
 import type { EventBus } from '../api/event-bus.js';
-import { pendingCount } from '../store/outbox.js';
-import { standaloneSync } from '../app/standalone-sync.js';
+import { deviceOutbox } from '../store/outbox.js';
 import type { Replicator } from '../../sync/client/types.js';
-import { readDeadLetters } from './dead-letters.js';
+import { standaloneSync } from './standalone-sync.js';
 
 /**
  * The terminal's side of sync: the replicator of an enrolled device, or the standalone answer
@@ -22,8 +21,9 @@ export type TerminalSync = {
 };
 
 export function createTerminalSync(db: Database, events: EventBus, replicator: Replicator | null): TerminalSync {
+  const outbox = deviceOutbox(db);
   if (!replicator) {
-    const state = () => standaloneSync(pendingCount(db));
+    const state = () => standaloneSync(outbox.pendingCount());
     return {
       state,
       announce: () => {
@@ -32,7 +32,7 @@ export function createTerminalSync(db: Database, events: EventBus, replicator: R
         return s;
       },
       syncNow: () => Promise.resolve(state()),
-      deadLetters: (limit) => readDeadLetters(db, limit),
+      deadLetters: (limit) => outbox.deadLetters(limit),
       close: () => Promise.resolve(),
     };
   }
@@ -44,12 +44,12 @@ export function createTerminalSync(db: Database, events: EventBus, replicator: R
     announce: () => {
       replicator.outboxChanged();
       // The count changed now, before the replicator pushes: show it at once (never "synced" while events wait).
-      const s = { ...replicator.state(), pendingEvents: pendingCount(db) };
+      const s = { ...replicator.state(), pendingEvents: outbox.pendingCount() };
       events.emit('sync.state', s);
       return s;
     },
     syncNow: () => replicator.syncNow(),
-    deadLetters: (limit) => readDeadLetters(db, limit),
+    deadLetters: (limit) => outbox.deadLetters(limit),
     close: async () => {
       unsubscribe();
       await replicator.close();

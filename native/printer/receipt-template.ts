@@ -1,5 +1,6 @@
 import type { ReceiptDocument } from './receipt-document.js';
 import { labelsFor, titleOf } from './receipt-labels.js';
+import { yuan } from '../../sync/protocol/money.js';
 
 /** Characters per line for the paper width (receiptline lays out 12 dots a character: 384 / 576 dots). */
 export function charsPerLine(paperMm: 58 | 80): number {
@@ -17,14 +18,6 @@ export function escapeMarkup(text: string): string {
 /** A property value (`{code:…}`): only `\\ ; { } |` are special there, and other escapes are dropped. */
 export function escapeProperty(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[\\;{}|]/g, (c) => `\\${c}`);
-}
-
-/** Money as shown on receipts: integer fen → `￥1,234.50`. `￥` (U+FFE5), not `¥`: GBK has no `¥`. */
-export function receiptMoney(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(fen));
-  const yuan = Math.floor(abs / 100).toLocaleString('en-US');
-  return `${sign}￥${yuan}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** A UTC instant shown in the store's timezone: `2026-11-22 18:04:05`. */
@@ -84,13 +77,13 @@ export function receiptMarkup(doc: ReceiptDocument, options: TemplateOptions): s
   if (doc.lines.length > 0) {
     out.push('{width:*,5,12}', `${e(t.item)} | ${e(t.qty)}| ${e(t.amount)}|`, '---');
     for (const line of doc.lines) {
-      out.push(`${e(line.name)} | ${line.qty}| ${receiptMoney(line.totalFen)}|`);
+      out.push(`${e(line.name)} | ${line.qty}| ${yuan(line.totalFen)}|`);
       const below: string[] = [];
       if (line.detail) below.push(e(line.detail));
-      below.push(`${line.qty} × ${receiptMoney(line.unitFen)}`);
+      below.push(`${line.qty} × ${yuan(line.unitFen)}`);
       out.push('{width:*}');
       left(below.join('  '));
-      if (line.discountFen > 0) out.push('{width:*,12}', `${e(t.discount)} | ${receiptMoney(-line.discountFen)}|`);
+      if (line.discountFen > 0) out.push('{width:*,12}', `${e(t.discount)} | ${yuan(-line.discountFen)}|`);
       out.push('{width:*,5,12}');
     }
     out.push('---');
@@ -98,7 +91,7 @@ export function receiptMarkup(doc: ReceiptDocument, options: TemplateOptions): s
 
   if (doc.totals) {
     const row = (label: string, fen: number, strong = false) =>
-      out.push(strong ? `"${e(label)}" | "${receiptMoney(fen)}"|` : `${e(label)} | ${receiptMoney(fen)}|`);
+      out.push(strong ? `"${e(label)}" | "${yuan(fen)}"|` : `${e(label)} | ${yuan(fen)}|`);
     out.push('{width:*,16}');
     row(t.subtotal, doc.totals.subtotalFen);
     if (doc.totals.discountFen !== 0) row(t.discount, -Math.abs(doc.totals.discountFen));

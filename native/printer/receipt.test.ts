@@ -3,7 +3,7 @@ import { EscPosDecoder } from './escpos-decoder.js';
 import type { DecodedItem } from './escpos-decoder.js';
 import { renderEscPos, receiptSvg } from './render-receipt.js';
 import type { ReceiptDocument, ReceiptKind } from './receipt-document.js';
-import { receiptMoney } from './receipt-template.js';
+import { yuan } from '../../sync/protocol/money.js';
 
 const base: ReceiptDocument = {
   kind: 'sale',
@@ -30,7 +30,7 @@ describe('receipt template → ESC/POS', () => {
     expect(text).not.toContain('¥');
     // 16:30 UTC is 00:30 the next day in Shanghai.
     expect(text).toContain('时间: 2026-11-23 00:30:00');
-    expect(receiptMoney(-123456)).toBe('-￥1,234.56');
+    expect(yuan(-123456)).toBe('-￥1,234.56');
   });
 
   it('falls back visibly for characters outside the printer font, and prints them in raster mode', () => {
@@ -62,7 +62,7 @@ describe('receipt template → ESC/POS', () => {
           kind,
           language,
           copy: kind === 'return',
-          report: { title: 'Z', rows: [{ label: '现金', value: receiptMoney(100) }] },
+          report: { title: 'Z', rows: [{ label: '现金', value: yuan(100) }] },
         };
         const items = decode(renderEscPos(doc, { mode: 'text-gb18030', paperMm: 58 }).bytes);
         expect(items.filter((i) => i.type === 'cut')).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { parseGtin } from './barcode.js';
 import { isGs1, parseGs1 } from './gs1.js';
+import { RECEIPT_NO_RE } from '../../sync/protocol/receipt-number.js';
 
 /** Why a scan is malformed, as a code the UI translates. */
 export type MalformedReason = 'empty' | 'bad_length' | 'bad_check_digit';
@@ -52,5 +53,5 @@ function classifyGs1(text: string): Classification {
  */
 export function receiptNumberOf(raw: string): string | null {
   const text = raw.replace(CONTROL, '').trim().toUpperCase();
-  return /^[A-Z0-9]{1,6}-[0-9A-Z]{4}-\d{6}-\d{4,5}$/.test(text) ? text : null;
+  return RECEIPT_NO_RE.test(text) ? text : null;
 }

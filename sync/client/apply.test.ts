@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplyStatements, applyPage, PageRefusedError, readCursors } from './apply.js';
 import type { WirePage } from './apply.js';
-import { testDevice } from './test-device.js';
-import type { TestDevice } from './test-device.js';
+import { testDevice } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
 
 const NOW = '2026-11-23T01:00:00.000Z';
 const STORE = 'loc-S001';
@@ -12,7 +13,7 @@ let device: TestDevice;
 let st: ApplyStatements;
 beforeEach(() => {
   device = testDevice();
-  st = new ApplyStatements(device.store.db);
+  st = new ApplyStatements(device.store.db, deviceOutbox(device.store.db));
 });
 afterEach(() => device.cleanup());
 

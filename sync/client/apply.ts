@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { ENTITIES, isEntityKind, rowProblem } from '../protocol/entities.js';
 import type { CellValue, EntityKind, EntitySpec } from '../protocol/entities.js';
+import type { OutboxPort } from './types.js';
 
 /** A page HQ sent that this device will not apply (bad rows, or rows its store refuses). Nothing of it was written. */
 export class PageRefusedError extends Error {
@@ -58,7 +59,11 @@ type KindStatements = { upsert: Statement; insert: Statement; remove: Statement;
 export class ApplyStatements {
   private readonly kinds = new Map<EntityKind, KindStatements>();
   private readonly sql = new Map<string, Statement>();
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    /** Unpushed sales are taken off the stock HQ sends (HQ has not counted them yet). */
+    readonly outbox: Pick<OutboxPort, 'pendingStock'>,
+  ) {}
 
   kind(kind: EntityKind): KindStatements {
     let s = this.kinds.get(kind);
@@ -114,22 +119,6 @@ export function pageProblem(page: WirePage): string | null {
   return null;
 }
 
-/**
- * Quantities this device sold (or took back, qty < 0) that are still in the outbox, per SKU. HQ's
- * stock does not include them yet, so they are taken off what HQ sends for this store.
- */
-function pendingSales(db: Database, storeId: string): Map<string, number> {
-  const rows = db
-    .prepare(
-      `SELECT json_extract(l.value, '$.sku') AS sku, sum(json_extract(l.value, '$.qty')) AS qty
-         FROM outbox AS o, json_each(o.payload, '$.lines') AS l
-        WHERE o.type = 'sale.completed' AND o.store_id = ?
-        GROUP BY 1`,
-    )
-    .all(storeId) as { sku: string | null; qty: number | null }[];
-  return new Map(rows.flatMap((r) => (r.sku !== null && r.qty ? [[r.sku, r.qty] as [string, number]] : [])));
-}
-
 export type ApplyOptions = {
   storeId: string;
   now: string;
@@ -177,7 +166,7 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
   let rows = 0;
   let deletes = 0;
   const run = db.transaction(() => {
-    const pending = hasStock ? pendingSales(db, options.storeId) : null;
+    const pending = hasStock ? st.outbox.pendingStock(options.storeId) : null;
     const removed: { table: string; key: CellValue }[] = [];
     // Tombstones first: a member code replaced by a new one for the same customer (UNIQUE) must go before the new one comes.
     for (const set of page.sets) {
@@ -261,4 +250,9 @@ export function readCursors(db: Database): Map<string, ScopeCursor> {
     done: number;
   }[];
   return new Map(rows.map((r) => [r.scope, { ...r, done: r.done === 1 }]));
+}
+
+/** Forgets every scope's cursor: the next pull starts the feeds from the beginning (a device moved to another store or brand). */
+export function clearCursors(db: Database): void {
+  db.prepare('DELETE FROM sync_cursor').run();
 }

@@ -8,6 +8,8 @@ import { readIdentity, readMeta } from './identity.js';
 import type { DeviceIdentity } from './identity.js';
 import { HqRequestError, postJson } from './signed-http.js';
 import type { FetchLike, HqFailureCode } from './signed-http.js';
+import { clearCursors } from './apply.js';
+import type { OutboxPort } from './types.js';
 
 export type EnrolErrorCode =
   | 'enrolment_invalid'
@@ -31,6 +33,8 @@ export class EnrolError extends Error {
 
 export type EnrolOptions = {
   db: Database;
+  /** Enrolment refuses to move a device whose waiting events belong to another store. */
+  outbox: Pick<OutboxPort, 'pendingOutside'>;
   hqUrl: string;
   code: string;
   appVersion: string;
@@ -88,7 +92,7 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   db.transaction(() => {
     const storeId = readMeta(db, 'store_id');
-    const waiting = (db.prepare('SELECT count(*) AS n FROM outbox WHERE store_id <> ?').get(answer.storeId) as { n: number }).n;
+    const waiting = options.outbox.pendingOutside(answer.storeId);
     if (storeId !== answer.storeId && waiting > 0) {
       throw new EnrolError(
         'pending_events',
@@ -96,7 +100,7 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
       );
     }
     // A device moved to another store starts its feeds from the beginning.
-    if (storeId !== answer.storeId || readIdentity(db)?.brand !== answer.brand) db.prepare('DELETE FROM sync_cursor').run();
+    if (storeId !== answer.storeId || readIdentity(db)?.brand !== answer.brand) clearCursors(db);
     const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     put.run('store_id', answer.storeId);
     put.run('hq_url', hqUrl);

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { pendingCount, readOutbox } from '../../main/store/outbox.js';
-import { uuidv7Generator } from '../../main/store/uuidv7.js';
+import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { pushRequestSchema } from '../protocol/push.js';
 import type { PushResult } from '../protocol/push.js';
 import { pushOutbox, reportDeadLetters } from './push.js';
 import type { SignedClient } from './signed-http.js';
 import { HqRequestError } from './signed-http.js';
-import { testDevice } from './test-device.js';
-import type { TestDevice } from './test-device.js';
+import { testDevice } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
 
 const NOW = new Date('2026-11-23T01:00:00.000Z');
 let device: TestDevice;
@@ -62,7 +63,7 @@ describe('pushOutbox', () => {
       }),
     );
     const outcome = await pushOutbox({
-      db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
       client,
       deviceId: device.deviceId,
       storeId: 'loc-S001',
@@ -88,7 +89,7 @@ describe('pushOutbox', () => {
       },
     ]);
 
-    expect(await reportDeadLetters(device.store.db, client, () => NOW)).toBe(1);
+    expect(await reportDeadLetters(deviceOutbox(device.store.db), client, () => NOW)).toBe(1);
     expect(client.bodies.at(-1)).toEqual({
       items: [
         {
@@ -101,7 +102,7 @@ describe('pushOutbox', () => {
         },
       ],
     });
-    expect(await reportDeadLetters(device.store.db, client, () => NOW)).toBe(0);
+    expect(await reportDeadLetters(deviceOutbox(device.store.db), client, () => NOW)).toBe(0);
   });
 
   it('ignores answers for events it did not send, and keeps the outbox when HQ fails', async () => {
@@ -109,12 +110,18 @@ describe('pushOutbox', () => {
     const stranger = '01900000-0000-7000-8000-000000000000';
     const liar = fakeClient(() => [{ id: stranger, status: 'accepted' }]);
     expect(
-      await pushOutbox({ db: device.store.db, client: liar, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW }),
+      await pushOutbox({
+        outbox: deviceOutbox(device.store.db),
+        client: liar,
+        deviceId: device.deviceId,
+        storeId: 'loc-S001',
+        clock: () => NOW,
+      }),
     ).toEqual({ pushed: 0, rejected: 0, batches: 1 });
     expect(pendingCount(device.store.db)).toBe(2);
     const down: SignedClient = { post: () => Promise.reject(new HqRequestError('network', null, 'down')) };
     await expect(
-      pushOutbox({ db: device.store.db, client: down, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW }),
+      pushOutbox({ outbox: deviceOutbox(device.store.db), client: down, deviceId: device.deviceId, storeId: 'loc-S001', clock: () => NOW }),
     ).rejects.toThrow('down');
     expect(pendingCount(device.store.db)).toBe(2);
   });

@@ -1,12 +1,13 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
+import type { StoredEvent } from '../protocol/events/index.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { MAX_PUSH_BYTES, MAX_PUSH_EVENTS, pushResponseSchema } from '../protocol/push.js';
-import type { DeadLetterReport, PushResult } from '../protocol/push.js';
+import type { DeadLetterReport } from '../protocol/push.js';
 import type { SignedClient } from './signed-http.js';
+import type { OutboxPort } from './types.js';
 
 export type PushOptions = {
-  db: Database;
+  outbox: OutboxPort;
   client: SignedClient;
   deviceId: string;
   storeId: string;
@@ -17,82 +18,29 @@ export type PushOptions = {
 
 export type PushOutcome = { pushed: number; rejected: number; batches: number };
 
-type OutboxRow = {
-  id: string;
-  type: string;
-  payload: string;
-  staff_id: string | null;
-  device_id: string;
-  store_id: string;
-  occurred_at: string;
-};
-
 // Room for the envelope ({"deviceId":…,"storeId":…,"events":[…]}) under HQ's body limit.
 const ENVELOPE_BYTES = 1024;
 
-/** The oldest events, as many as fit one request. The payload stays JSON text: it is sent as stored. */
-function readBatch(db: Database, limit: number): { rows: OutboxRow[]; json: string[] } {
-  const rows = db
-    .prepare('SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?')
-    .all(limit) as OutboxRow[];
+/** One event on the wire; the payload is the stored JSON text, not parsed and re-serialised. */
+function wireEvent(e: StoredEvent): string {
+  const q = JSON.stringify;
+  return `{"id":${q(e.id)},"type":${q(e.type)},"payload":${e.payloadJson},"staffId":${q(e.staffId)},"deviceId":${q(e.deviceId)},"storeId":${q(e.storeId)},"occurredAt":${q(e.occurredAt)}}`;
+}
+
+/** The oldest events, as many as fit one request. */
+function nextBatch(outbox: OutboxPort, limit: number): { events: StoredEvent[]; json: string[] } {
+  const events = outbox.oldest(limit);
   const json: string[] = [];
   let bytes = ENVELOPE_BYTES;
-  for (const r of rows) {
-    const text = `{"id":${JSON.stringify(r.id)},"type":${JSON.stringify(r.type)},"payload":${r.payload},"staffId":${JSON.stringify(r.staff_id)},"deviceId":${JSON.stringify(r.device_id)},"storeId":${JSON.stringify(r.store_id)},"occurredAt":${JSON.stringify(r.occurred_at)}}`;
+  for (const e of events) {
+    const text = wireEvent(e);
     const size = Buffer.byteLength(text) + 1;
     // One event bigger than the limit still goes alone: HQ refuses it (413) and the error shows.
     if (json.length > 0 && bytes + size > MAX_PUSH_BYTES) break;
     json.push(text);
     bytes += size;
   }
-  return { rows: rows.slice(0, json.length), json };
-}
-
-/**
- * Applies HQ's answers in one transaction: accepted and duplicate events leave the outbox,
- * rejected ones move to the dead-letter list as they were. An id HQ did not answer for stays
- * (the next push sends it again and gets `duplicate` if HQ had it after all).
- */
-export function applyPushResults(
-  db: Database,
-  rows: readonly OutboxRow[],
-  results: readonly PushResult[],
-  rejectedAt: string,
-): { done: number; rejected: number } {
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const remove = db.prepare('DELETE FROM outbox WHERE id = ?');
-  const dead = db.prepare(
-    `INSERT INTO dead_letter (id, type, payload, staff_id, device_id, store_id, occurred_at, reason, message, rejected_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-  );
-  let done = 0;
-  let rejected = 0;
-  db.transaction(() => {
-    for (const result of results) {
-      const row = byId.get(result.id);
-      // HQ answering for an event this batch did not carry is ignored: the device acts only on what it sent.
-      if (!row) continue;
-      byId.delete(result.id);
-      if (result.status === 'rejected') {
-        dead.run(
-          row.id,
-          row.type,
-          row.payload,
-          row.staff_id,
-          row.device_id,
-          row.store_id,
-          row.occurred_at,
-          result.reason,
-          result.message,
-          rejectedAt,
-        );
-        rejected++;
-      }
-      remove.run(row.id);
-      done++;
-    }
-  }).immediate();
-  return { done, rejected };
+  return { events: events.slice(0, json.length), json };
 }
 
 /**
@@ -101,16 +49,16 @@ export function applyPushResults(
  * (exactly once by id) but wasteful.
  */
 export async function pushOutbox(options: PushOptions): Promise<PushOutcome> {
-  const { db, client } = options;
+  const { outbox, client } = options;
   const batchSize = Math.min(options.batchSize ?? 500, MAX_PUSH_EVENTS);
   const outcome: PushOutcome = { pushed: 0, rejected: 0, batches: 0 };
   for (;;) {
-    const { rows, json } = readBatch(db, batchSize);
-    if (rows.length === 0) return outcome;
+    const { events, json } = nextBatch(outbox, batchSize);
+    if (events.length === 0) return outcome;
     // Built as text so payloads are not parsed and re-serialised; the same bytes are signed and sent.
     const body = `{"deviceId":${JSON.stringify(options.deviceId)},"storeId":${JSON.stringify(options.storeId)},"events":[${json.join(',')}]}`;
     const answer = await client.post(SYNC_PATHS.push, rawJson(body), pushResponseSchema);
-    const { done, rejected } = applyPushResults(db, rows, answer.results, options.clock().toISOString());
+    const { done, rejected } = outbox.settle(events, answer.results, options.clock().toISOString());
     outcome.batches++;
     outcome.pushed += done - rejected;
     outcome.rejected += rejected;
@@ -128,31 +76,17 @@ export function rawJson(text: string): RawJson {
 const reportAnswerSchema = z.looseObject({});
 
 /** Tells HQ about dead letters it has not heard of yet, then marks them reported. Returns how many. */
-export async function reportDeadLetters(db: Database, client: SignedClient, clock: () => Date): Promise<number> {
+export async function reportDeadLetters(outbox: OutboxPort, client: SignedClient, clock: () => Date): Promise<number> {
   let reported = 0;
   for (;;) {
-    const rows = db
-      .prepare(
-        'SELECT id, type, reason, message, occurred_at, rejected_at FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT 500',
-      )
-      .all() as { id: string; type: string; reason: string; message: string; occurred_at: string; rejected_at: string }[];
-    if (rows.length === 0) return reported;
-    const report: DeadLetterReport = {
-      items: rows.map((r) => ({
-        id: r.id,
-        type: r.type,
-        reason: r.reason,
-        message: r.message.slice(0, 500),
-        occurredAt: r.occurred_at,
-        rejectedAt: r.rejected_at,
-      })),
-    };
+    const items = outbox.unreported(500);
+    if (items.length === 0) return reported;
+    const report: DeadLetterReport = { items };
     await client.post(SYNC_PATHS.deadLetters, report, reportAnswerSchema);
-    const mark = db.prepare('UPDATE dead_letter SET reported_at = ? WHERE id = ?');
-    const at = clock().toISOString();
-    db.transaction(() => {
-      for (const r of rows) mark.run(at, r.id);
-    }).immediate();
-    reported += rows.length;
+    outbox.markReported(
+      items.map((i) => i.id),
+      clock().toISOString(),
+    );
+    reported += items.length;
   }
 }

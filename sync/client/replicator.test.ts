@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7Generator } from '../../main/store/uuidv7.js';
+import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { startChaosProxy } from '../testing/chaos-proxy.js';
 import type { ChaosProxy } from '../testing/chaos-proxy.js';
 import { testBackends } from '../hq/testing/backends.js';
@@ -10,9 +10,11 @@ import { enrolDevice, EnrolError } from './enrol.js';
 import { readIdentity } from './identity.js';
 import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
-import { testDevice as testDeviceStore, waitForState } from './test-device.js';
-import type { TestDevice } from './test-device.js';
+import { testDevice as testDeviceStore, waitForState } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
+import type { SaleCompleted } from '../protocol/events/index.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
@@ -48,13 +50,21 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   async function enrolled(): Promise<TestDevice> {
     const device = testDeviceStore();
     devices.push(device);
-    await enrolDevice({ db: device.store.db, hqUrl: hq.url, code: await hq.enrolCode(), appVersion: '0.1.0-test', hostname: 'till-1' });
+    await enrolDevice({
+      db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
+      hqUrl: hq.url,
+      code: await hq.enrolCode(),
+      appVersion: '0.1.0-test',
+      hostname: 'till-1',
+    });
     return device;
   }
 
   function replicator(device: TestDevice, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
     const r = createReplicator({
       db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
       deviceId: device.deviceId,
       storeId: TEST_STORE,
       hqUrl: hq.url,
@@ -71,7 +81,8 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const id = newId();
     const saleId = `sale-${id}`;
     const total = lines.reduce((n, l) => n + l.qty * l.unitFen, 0);
-    const payload = {
+    // A payload as the till writes it (main/checkout/sale-commit.ts), checked by HQ with the same schema.
+    const payload: SaleCompleted = {
       saleId,
       receiptNo: `R-${id}`,
       kind: 'sale',
@@ -80,9 +91,21 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       staffId: staff,
       customerId: null,
       originalSaleId: null,
-      lines: lines.map((l, i) => ({ lineId: `${saleId}-${i}`, sku: l.sku, qty: l.qty, unitFen: l.unitFen, totalFen: l.qty * l.unitFen })),
-      tenders: [{ method: 'cash', amountFen: total, reference: null }],
-      totals: { totalFen: total, netFen: total },
+      lines: lines.map((l, i) => ({
+        lineId: `${saleId}-${i}`,
+        sku: l.sku,
+        qty: l.qty,
+        listUnitFen: l.unitFen,
+        unitFen: l.unitFen,
+        discountFen: 0,
+        totalFen: l.qty * l.unitFen,
+        promotions: [],
+        originalLineId: null,
+      })),
+      tenders: [{ method: 'cash', amountFen: total, reference: null, providerRef: null }],
+      coupons: [],
+      points: null,
+      totals: { subtotalFen: total, discountFen: 0, totalFen: total, refundFen: 0, netFen: total, changeFen: 0 },
       offline: true,
       createdAt: new Date().toISOString(),
     };
@@ -104,6 +127,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const code = await hq.enrolCode();
     const identity = await enrolDevice({
       db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
       hqUrl: `${hq.url}/`,
       code: code.toLowerCase(),
       appVersion: '0.1.0-test',
@@ -118,7 +142,14 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     devices.push(again);
     const refused = async (hqUrl: string, c: string) => {
       try {
-        await enrolDevice({ db: again.store.db, hqUrl, code: c, appVersion: '0.1.0-test', hostname: 'till-2' });
+        await enrolDevice({
+          db: again.store.db,
+          outbox: deviceOutbox(again.store.db),
+          hqUrl,
+          code: c,
+          appVersion: '0.1.0-test',
+          hostname: 'till-2',
+        });
       } catch (error) {
         return error instanceof EnrolError ? error.code : String(error);
       }
@@ -212,7 +243,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     if (!identity) throw new Error('not enrolled');
     // Pull only (no push), so the sale stays in the outbox while HQ's stock is applied.
     await pullAll({
-      st: new ApplyStatements(device.store.db),
+      st: new ApplyStatements(device.store.db, deviceOutbox(device.store.db)),
       client: signedClient({ url: hq.url, key: { deviceId: identity.deviceId, privateKey: identity.privateKey }, clock: () => new Date() }),
       scopes: identity.scopes,
       storeId: TEST_STORE,

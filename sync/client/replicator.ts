@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import type { SyncState } from '../../main/api/domains/system.js';
+import type { SyncState } from '../protocol/sync-state.js';
 import { ApplyStatements, PageRefusedError } from './apply.js';
 import { fullJitter, pollDelay, realTimers } from './backoff.js';
 import type { Timers } from './backoff.js';
@@ -11,10 +11,12 @@ import type { PullProgress } from './pull.js';
 import { pushOutbox, reportDeadLetters } from './push.js';
 import { HqRequestError, signedClient } from './signed-http.js';
 import type { FetchLike, SignedClient } from './signed-http.js';
-import type { Replicator } from './types.js';
+import type { OutboxPort, Replicator } from './types.js';
 
 export type CreateReplicatorOptions = {
   db: Database;
+  /** The device's outbox (owned by the terminal). */
+  outbox: OutboxPort;
   deviceId: string;
   storeId: string;
   hqUrl: string;
@@ -49,7 +51,7 @@ const UNREACHABLE = new Set(['network', 'timeout', 'unavailable']);
  * failures back off with full jitter. It never throws into the terminal: everything lands in state().
  */
 export function createReplicator(options: CreateReplicatorOptions): Replicator {
-  const { db, clock, log } = options;
+  const { db, outbox, clock, log } = options;
   const timers = options.timers ?? realTimers;
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 30_000;
@@ -57,10 +59,8 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   const listeners = new Set<(state: SyncState) => void>();
   const abort = new AbortController();
   const identity = readIdentity(db);
-  const st = new ApplyStatements(db);
+  const st = new ApplyStatements(db, outbox);
   const scopes = [...(identity?.scopes ?? [])].sort((a, b) => scopeOrder(a) - scopeOrder(b));
-  const countOutbox = db.prepare('SELECT count(*) AS n FROM outbox');
-  const countDead = db.prepare('SELECT count(*) AS n FROM dead_letter');
 
   let client: SignedClient | null = null;
   if (identity) {
@@ -76,9 +76,9 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   const initial = identity ? storedProgress(st, scopes) : null;
   let state: SyncState = {
     hq: identity ? 'offline' : 'not_configured',
-    pendingEvents: (countOutbox.get() as { n: number }).n,
+    pendingEvents: outbox.pendingCount(),
     lastSyncAt: null,
-    deadLetters: (countDead.get() as { n: number }).n,
+    deadLetters: outbox.deadLetterCount(),
     lastError: null,
     provisioning: initial && !initial.done ? { phase: 'running', applied: initial.applied, total: initial.total } : null,
   };
@@ -97,8 +97,8 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     state = {
       ...state,
       ...patch,
-      pendingEvents: (countOutbox.get() as { n: number }).n,
-      deadLetters: (countDead.get() as { n: number }).n,
+      pendingEvents: outbox.pendingCount(),
+      deadLetters: outbox.deadLetterCount(),
     };
     for (const l of listeners) {
       try {
@@ -140,8 +140,8 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   async function round(): Promise<void> {
     if (!client || !identity) return;
     try {
-      await pushOutbox({ db, client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
-      await reportDeadLetters(db, client, clock);
+      await pushOutbox({ outbox, client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
+      await reportDeadLetters(outbox, client, clock);
       const pulled = await pullAll({
         st,
         client,

@@ -1,4 +1,6 @@
-import type { SyncState } from '../../main/api/domains/system.js';
+import type { StoredEvent } from '../protocol/events/index.js';
+import type { DeadLetterReport, PushResult } from '../protocol/push.js';
+import type { SyncState } from '../protocol/sync-state.js';
 
 /** Where the device finds HQ, and how it talks to it (injected: tests put a chaos proxy in between). */
 export type HqEndpoint = {
@@ -25,4 +27,24 @@ export type Replicator = {
   outboxChanged(): void;
   /** Stops loops, timers and the live channel; in-flight work is abandoned safely (it is all idempotent). */
   close(): Promise<void>;
+};
+
+/**
+ * The device's outbox as the replicator needs it. The terminal owns the outbox and dead-letter
+ * tables (main/store/outbox.ts) and hands this in: the replicator never writes SQL on them.
+ */
+export type OutboxPort = {
+  pendingCount(): number;
+  deadLetterCount(): number;
+  /** The oldest waiting events, payloads as stored. */
+  oldest(limit: number): StoredEvent[];
+  /** HQ's answers for `sent`, in one transaction: accepted/duplicate leave, rejected move to the dead-letter list. */
+  settle(sent: readonly StoredEvent[], results: readonly PushResult[], rejectedAt: string): { done: number; rejected: number };
+  /** Dead letters HQ has not been told about, oldest first. */
+  unreported(limit: number): DeadLetterReport['items'];
+  markReported(ids: readonly string[], reportedAt: string): void;
+  /** Per SKU, what unpushed sales at `storeId` moved (taken off the stock HQ sends). */
+  pendingStock(storeId: string): Map<string, number>;
+  /** Waiting events of another store than `storeId`. */
+  pendingOutside(storeId: string): number;
 };

@@ -6,7 +6,7 @@
  * the sales the devices made, once each, and every device must hold HQ's catalog and stock.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SyncState } from '../../main/api/domains/system.js';
+import type { SyncState } from '../../main/api/contract.js';
 import { createPrng } from '../../fixtures/prng.js';
 import type { Prng } from '../../fixtures/prng.js';
 import { createReplicator } from '../client/replicator.js';
@@ -29,6 +29,7 @@ import {
 } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
 import { oneConnectionFetch } from './one-connection-fetch.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
@@ -91,6 +92,7 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
         replicators.push(
           createReplicator({
             db: device.till.store.db,
+            outbox: deviceOutbox(device.till.store.db),
             deviceId: device.deviceId,
             storeId: TEST_STORE,
             hqUrl: proxy.url,

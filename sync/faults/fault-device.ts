@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { CartState, SaleResult } from '../../main/api/contract.js';
-import type { SyncState } from '../../main/api/domains/system.js';
-import { openTestTill } from '../../main/checkout/test-till.js';
-import type { TestTill } from '../../main/checkout/test-till.js';
+import type { SyncState } from '../../main/api/contract.js';
+import { openTestTill } from '../../main/testing/test-till.js';
+import type { TestTill } from '../../main/testing/test-till.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
 import { demoPin } from '../../fixtures/checkout-sample.js';
 import type { Prng } from '../../fixtures/prng.js';
@@ -12,6 +12,7 @@ import type { CreateReplicatorOptions } from '../client/replicator.js';
 import type { Replicator } from '../client/types.js';
 import type { FetchLike } from '../client/signed-http.js';
 import type { HqDb } from '../hq/db.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
 
 /** The cashier every fault test rings sales up as (store S001 of the sample brand). */
 export const CASHIER = 'S001-02';
@@ -78,6 +79,7 @@ export async function enrolThrough(
     try {
       await enrolDevice({
         db: device.till.store.db,
+        outbox: deviceOutbox(device.till.store.db),
         hqUrl,
         code,
         appVersion: '0.1.0-faults',
@@ -96,7 +98,7 @@ export async function enrolThrough(
 /** Logs the cashier in and opens the till (after provisioning: staff and PINs come from HQ). */
 export async function openTill(device: FaultDevice): Promise<void> {
   await device.till.call('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) });
-  if (!device.till.services.checkout.tills.open()) await device.till.call('cashup', 'open', { floatFen: 10_000 });
+  if (!device.till.services.tills.open()) await device.till.call('cashup', 'open', { floatFen: 10_000 });
 }
 
 /** Active EANs the device can sell (from what it pulled). */
@@ -208,6 +210,7 @@ function firstDifference(hq: readonly string[], device: readonly string[]): stri
 export function deviceReplicator(device: FaultDevice, hqUrl: string, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
   return createReplicator({
     db: device.till.store.db,
+    outbox: deviceOutbox(device.till.store.db),
     deviceId: device.deviceId,
     storeId: device.till.ctx.storeId,
     hqUrl,

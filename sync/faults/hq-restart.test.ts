@@ -30,7 +30,7 @@ import {
 import type { FaultDevice } from './fault-device.js';
 import { startHqProcess } from './hq-process.js';
 import type { HqProcess } from './hq-process.js';
-import { waitForState } from '../client/test-device.js';
+import { waitForState } from '../client/testing/test-device.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());

@@ -9,12 +9,13 @@
  *   after each sale, a full round every few sales); prints `started` once selling; runs until killed.
  */
 import { createPrng } from '../../fixtures/prng.js';
-import { openTestTill } from '../../main/checkout/test-till.js';
+import { openTestTill } from '../../main/testing/test-till.js';
 import { createReplicator } from '../client/replicator.js';
 import { readIdentity } from '../client/identity.js';
 import type { FetchLike } from '../client/signed-http.js';
 import { openTill, sell, sellableEans } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
 
 const [dbPath, keyPath, mode, arg, limitText] = process.argv.slice(2);
 if (!dbPath || !keyPath || !['push-answered', 'mid-apply', 'sell-and-sync'].includes(mode ?? '')) {
@@ -55,6 +56,7 @@ if (mode === 'mid-apply') {
 
 const replicator = createReplicator({
   db,
+  outbox: deviceOutbox(db),
   deviceId: identity.deviceId,
   storeId: identity.storeId,
   hqUrl: identity.hqUrl,

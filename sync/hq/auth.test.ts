@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7Generator } from '../../main/store/uuidv7.js';
+import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../protocol/signing.js';
 import type { HqDb } from './db.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyPin } from '../../main/staff/pin-hash.js';
+import { verifyPin } from '../protocol/pin-credential.js';
 import { openHqDb } from './db.js';
 import { migrateHq } from './migrate.js';
 import { importSampleBrand } from './sample-brand.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outboxEventSchema } from './events.js';
+import { outboxEventSchema } from './events/envelope.js';
 
 /**
  * Push: a batch of outbox events, oldest first. HQ answers per event; the device removes an

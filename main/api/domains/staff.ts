@@ -27,6 +27,9 @@ export type StaffPermissions = {
   approves: ApprovalAction[];
 };
 
+/** What a role may do at the till (the booleans of StaffPermissions); handlers declare the one they need. */
+export type Capability = 'sell' | 'tender' | 'returns' | 'cash';
+
 export type StaffView = { id: string; code: string; name: string; role: StaffRole };
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import receiptline from 'receiptline';
 import { z } from 'zod';
-import { hashPin, newPinSalt } from '../../../main/staff/pin-hash.js';
+import { hashPin, newPinSalt } from '../../protocol/pin-credential.js';
 import { DEVICE_CHANNEL, deviceNotice } from '../auth.js';
 import type { HqContext } from '../context.js';
 import { createEnrolCode, createFailureLimiter } from '../enrol.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyPin } from '../../../main/staff/pin-hash.js';
+import { verifyPin } from '../../protocol/pin-credential.js';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';

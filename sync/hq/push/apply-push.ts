@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../../protocol/events.js';
+import type { OutboxEvent } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';

@@ -1,8 +1,8 @@
-import type { OutboxEvent } from '../../protocol/events.js';
+import type { OutboxEvent } from '../../protocol/events/index.js';
+import { payloadSchemaOf } from '../../protocol/events/index.js';
 import type { PushRejectReason, PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import { HqHttpError } from '../http-error.js';
-import { payloadSchemaOf } from './event-schemas.js';
 
 export type Rejection = { reason: PushRejectReason; message: string };
 

@@ -1,7 +1,4 @@
-import type { OutboxEvent } from '../../protocol/events.js';
-import type { SaleCompleted } from './event-schemas.js';
-
-type CashMovement = { id: string; sessionId: string; amountFen: number };
+import type { CashMovement, OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 
 /**
  * The rows a batch of checked events would write, as one array per column (for `unnest`). Built

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { OutboxEvent } from '../../protocol/events.js';
+import type { OutboxEvent } from '../../protocol/events/index.js';
 import { deviceScopes } from '../../protocol/feed.js';
 import type { AuthedDevice } from '../context.js';
 import type { Sql } from '../db.js';

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../../protocol/events.js';
+import type { OutboxEvent } from '../../protocol/events/index.js';
 import type { Sql } from '../db.js';
 import { effectColumns } from './effects.js';
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { uuidv7Generator } from '../../../main/store/uuidv7.js';
+import { uuidv7Generator } from '../../protocol/uuidv7.js';
 import type { EnrolResponse } from '../../protocol/enrol.js';
 import { enrolProofText } from '../../protocol/enrol.js';
 import { SYNC_PATHS } from '../../protocol/http.js';

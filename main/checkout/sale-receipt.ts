@@ -1,5 +1,7 @@
 import type { Language, SaleView, TenderMethod } from '../api/contract.js';
+import type { StoreInfoProvider } from '../core/store-info.js';
 import type { ReceiptDocument, ReceiptKind } from '../../native/printer/receipt-document.js';
+import type { MemberDirectory } from './members.js';
 
 export type ReceiptContext = {
   language: Language;
@@ -63,4 +65,32 @@ export function saleReceipt(sale: SaleView, c: ReceiptContext, copy = false): Re
   }
   if (sale.originalReceiptNo) doc.footer = [zh ? `原小票 ${sale.originalReceiptNo}` : `Original receipt ${sale.originalReceiptNo}`];
   return doc;
+}
+
+export type SaleReceiptsDeps = {
+  language: () => Language;
+  store: StoreInfoProvider;
+  deviceCode: string;
+  members: MemberDirectory;
+  clock: () => Date;
+};
+
+/** A sale's receipt for this device: the UI language, the store, the member's tier and balance now. */
+export function saleReceipts(deps: SaleReceiptsDeps): (sale: SaleView, copy: boolean) => ReceiptDocument {
+  return (sale, copy) => {
+    const language = deps.language();
+    const store = deps.store();
+    const member = sale.member ? deps.members.view(sale.member.id, deps.clock()) : undefined;
+    return saleReceipt(
+      sale,
+      {
+        language,
+        store: { name: language === 'zh-CN' ? store.name.zh : store.name.en, code: store.code },
+        deviceCode: deps.deviceCode,
+        timezone: store.timezone,
+        member: member ? { tier: member.tier, pointsBalance: member.points } : null,
+      },
+      copy,
+    );
+  };
 }

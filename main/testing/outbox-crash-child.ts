@@ -3,10 +3,11 @@
  * killed. `loop` writes as fast as it can; `pause` stops inside a transaction, after the domain
  * row and before the outbox event, and waits there to be killed.
  */
-import { fileKeyStore } from './key-store.js';
-import { openStore } from './open-store.js';
-import { writeChange } from './outbox.js';
-import { uuidv7Generator } from './uuidv7.js';
+import { fileKeyStore } from '../store/key-store.js';
+import { openStore } from '../store/open-store.js';
+import { writeChange } from '../store/outbox.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
+import { untypedChange } from './untyped-change.js';
 
 const [dbPath, keyPath, mode] = process.argv.slice(2);
 if (!dbPath || !keyPath || (mode !== 'loop' && mode !== 'pause')) {
@@ -21,7 +22,7 @@ const block = new Int32Array(new SharedArrayBuffer(4));
 process.stdout.write('started\n');
 for (let i = 0; ; i++) {
   const key = `change:${process.pid}:${i}`;
-  writeChange(ctx, { type: 'test.changed', payload: { key }, staffId: null }, () => {
+  writeChange(ctx, untypedChange('test.changed', { key }, null), () => {
     insert.run(key, 'x'.repeat(64));
     if (mode === 'pause') {
       process.stdout.write('in-transaction\n');

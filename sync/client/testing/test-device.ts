@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { fileKeyStore } from '../../main/store/key-store.js';
-import { openStore } from '../../main/store/open-store.js';
-import type { Store } from '../../main/store/open-store.js';
-import { uuidv7Generator } from '../../main/store/uuidv7.js';
-import { tempDir } from '../../main/testing/temp-dir.js';
-import type { SyncState } from '../../main/api/domains/system.js';
-import type { Replicator } from './types.js';
+import { fileKeyStore } from '../../../main/store/key-store.js';
+import { openStore } from '../../../main/store/open-store.js';
+import type { Store } from '../../../main/store/open-store.js';
+import { uuidv7Generator } from '../../protocol/uuidv7.js';
+import { tempDir } from '../../../main/testing/temp-dir.js';
+import type { SyncState } from '../../../main/api/contract.js';
+import type { Replicator } from '../types.js';
 
 export type TestDevice = { store: Store; dir: string; deviceId: string; reopen(): Store; cleanup(): void };
 

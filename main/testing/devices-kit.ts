@@ -5,14 +5,15 @@
 import { join } from 'node:path';
 import type { EventFrame, EventName, Events } from '../api/contract.js';
 import { EventBus } from '../api/event-bus.js';
-import type { TerminalContext } from '../app/context.js';
+import type { TerminalContext } from '../core/context.js';
+import { storeInfoProvider } from '../core/store-info.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
 import { pendingCount } from '../store/outbox.js';
-import { uuidv7Generator } from '../store/uuidv7.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
-import { standaloneSync } from '../app/standalone-sync.js';
+import { standaloneSync } from '../sync/standalone-sync.js';
 
 export type TestContext = { ctx: TerminalContext; store: Store; logs: string[]; close: () => void };
 
@@ -32,6 +33,7 @@ export function openTestContext(dir: string): TestContext {
     newId,
     deviceId: outbox.deviceId,
     storeId: outbox.storeId,
+    store: storeInfoProvider(store.db, outbox.storeId),
     dataDir: dir,
     log: (message, detail) => logs.push(detail === undefined ? message : `${message} ${JSON.stringify(detail)}`),
     announceSync: () => standaloneSync(pendingCount(store.db)),

@@ -4,7 +4,7 @@
  * after the sale, its lines, tenders and stock are written and before the outbox event — and
  * waits there to be killed.
  */
-import { uuidv7Generator } from '../store/uuidv7.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { demoPin } from '../../fixtures/checkout-sample.js';
 import { openTestTill } from './test-till.js';
 
@@ -31,7 +31,7 @@ const till = openTestTill({
 });
 
 await till.call('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') });
-if (!till.services.checkout.tills.open()) await till.call('cashup', 'open', { floatFen: 10_000 });
+if (!till.services.tills.open()) await till.call('cashup', 'open', { floatFen: 10_000 });
 process.stdout.write('started\n');
 for (let i = 0; ; i++) {
   for (const ean of eans.slice(0, 1 + (i % eans.length))) await till.call('checkout', 'scan', { code: ean });

@@ -6,26 +6,27 @@
 import { join } from 'node:path';
 import type { ApiError, EventFrame } from '../api/contract.js';
 import { createDispatcher } from '../api/dispatcher.js';
-import type { Handlers } from '../api/dispatcher.js';
 import { EventBus } from '../api/event-bus.js';
-import type { TerminalContext } from '../app/context.js';
+import { composeTill } from '../app/compose-till.js';
+import type { Till } from '../app/compose-till.js';
+import { handlersOf } from '../core/context.js';
+import type { TerminalContext } from '../core/context.js';
+import type { DrawerReason, Peripherals } from '../core/peripherals.js';
+import { storeInfoProvider } from '../core/store-info.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
 import { pendingCount } from '../store/outbox.js';
-import { uuidv7Generator } from '../store/uuidv7.js';
-import type { IdGenerator } from '../store/uuidv7.js';
+import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
+import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
 import { generateSampleData } from '../../fixtures/generate.js';
 import type { SampleData } from '../../fixtures/generate.js';
 import { seedDeviceStore } from '../../fixtures/seed-device.js';
 import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
-import { cashupModule, checkoutModule, createCheckout, returnsModule, salesModule, staffModule } from './checkout-module.js';
-import type { CheckoutServices } from './checkout-module.js';
-import type { PaymentProvider } from './payments.js';
-import type { DrawerReason, TillDevices } from './till-devices.js';
-import { standaloneSync } from '../app/standalone-sync.js';
+import type { PaymentProvider } from '../checkout/payments.js';
+import { standaloneSync } from '../sync/standalone-sync.js';
 
-export type RecordingDevices = TillDevices & { drawer: DrawerReason[]; printed: ReceiptDocument[]; fail: boolean };
+export type RecordingDevices = Peripherals & { drawer: DrawerReason[]; printed: ReceiptDocument[]; fail: boolean };
 
 /** Records what checkout asked of the peripherals; `fail` makes both calls reject, like an unplugged printer. */
 export function recordingDevices(): RecordingDevices {
@@ -45,7 +46,7 @@ export type TestTillOptions = {
   /** Seed the sample store on first open (default true). */
   sample?: { skus: number; customers: number } | false;
   online?: () => boolean;
-  devices?: TillDevices;
+  devices?: Peripherals;
   payments?: PaymentProvider;
   clock?: () => Date;
   newId?: IdGenerator;
@@ -56,7 +57,7 @@ export type TestTillOptions = {
 export type TestTill = {
   store: Store;
   ctx: TerminalContext;
-  services: CheckoutServices;
+  services: Till;
   events: EventFrame[];
   /** Calls through the dispatcher; throws `CODE: message` on a failed result. */
   call<T = unknown>(domain: string, method: string, input?: unknown): Promise<T>;
@@ -97,23 +98,17 @@ export function openTestTill(o: TestTillOptions): TestTill {
     newId,
     deviceId,
     storeId: 'loc-S001',
+    store: storeInfoProvider(store.db, 'loc-S001'),
     dataDir: join(o.dbPath, '..'),
     log: () => undefined,
     announceSync: () => standaloneSync(pendingCount(store.db)),
   };
-  const services = createCheckout(ctx, {
-    ...(o.devices ? { devices: o.devices } : {}),
+  const services = composeTill(ctx, {
+    ...(o.devices ? { peripherals: o.devices } : {}),
     ...(o.payments ? { payments: o.payments } : {}),
     ...(o.online ? { isOnline: o.online } : {}),
   });
-  const handlers = {
-    staff: staffModule(services).handlers,
-    checkout: checkoutModule(services).handlers,
-    returns: returnsModule(services).handlers,
-    sales: salesModule(services).handlers,
-    cashup: cashupModule(services).handlers,
-  } as unknown as Handlers;
-  const dispatch = createDispatcher(handlers, (m, d) => console.error(m, d));
+  const dispatch = createDispatcher(handlersOf(services.modules), { log: (m, d) => console.error(m, d), gate: services.staff });
   const cc = { transport: 'test' as const, connectionId: 't' };
   return {
     store,

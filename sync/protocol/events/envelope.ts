@@ -23,3 +23,6 @@ export const outboxEventSchema = z
   .strict();
 
 export type OutboxEvent = z.infer<typeof outboxEventSchema>;
+
+/** An outbox event as the device stores it: the payload kept as the JSON text it was written as, so a push sends it unparsed. */
+export type StoredEvent = Omit<OutboxEvent, 'payload'> & { payloadJson: string };

@@ -1,0 +1,102 @@
+import type { Language } from '../api/contract.js';
+import { cashupModule } from '../cashup/cashup-module.js';
+import { CashupService } from '../cashup/cashup-service.js';
+import { TillSessions } from '../cashup/till-sessions.js';
+import { CheckoutCatalog } from '../checkout/checkout-catalog.js';
+import { checkoutModule } from '../checkout/checkout-module.js';
+import { CheckoutService } from '../checkout/checkout-service.js';
+import { CurrentCart } from '../checkout/current-cart.js';
+import { MemberDirectory } from '../checkout/members.js';
+import { ParkedCarts } from '../checkout/parked-carts.js';
+import { PaymentService } from '../checkout/payment-service.js';
+import { sandboxPaymentProvider } from '../checkout/payments.js';
+import type { PaymentProvider } from '../checkout/payments.js';
+import { PromotionBook } from '../checkout/promotions.js';
+import { deviceShortCode } from '../checkout/receipt-number.js';
+import { saleReceipts } from '../checkout/sale-receipt.js';
+import { SalesReader } from '../checkout/sales-reader.js';
+import { salesModule } from '../checkout/sales-module.js';
+import { SalesService } from '../checkout/sales-service.js';
+import type { TerminalContext } from '../core/context.js';
+import { noPeripherals } from '../core/peripherals.js';
+import type { Peripherals } from '../core/peripherals.js';
+import { returnsModule } from '../returns/returns-module.js';
+import { ReturnsService } from '../returns/returns-service.js';
+import { staffModule } from '../staff/staff-module.js';
+import { StaffService } from '../staff/staff-service.js';
+
+export type TillOptions = {
+  /** The printer and drawer (default: none attached). */
+  peripherals?: Peripherals;
+  /** The mobile payment gateway (default: the sandbox). */
+  payments?: PaymentProvider;
+  /** Whether HQ and the gateway can be reached (default: offline). */
+  isOnline?: () => boolean;
+  /** The UI language receipts and reports are printed in. */
+  language?: () => Language;
+};
+
+/**
+ * The till's services over one context — staff sessions, the cart and its payment, returns, the
+ * sales history and cash-up — each given the narrow things it uses, and their guarded modules.
+ */
+export function composeTill(ctx: TerminalContext, options: TillOptions = {}) {
+  const peripherals = options.peripherals ?? noPeripherals;
+  const language = options.language ?? (() => 'zh-CN' as const);
+  const isOnline = options.isOnline ?? (() => false);
+  const staff = new StaffService(ctx);
+  const tills = new TillSessions(ctx.db);
+  const promotions = new PromotionBook(ctx.db);
+  const members = new MemberDirectory(ctx.db, promotions);
+  const catalog = new CheckoutCatalog(ctx.db);
+  const sales = new SalesReader(ctx.db);
+  const deviceCode = deviceShortCode(ctx.db, ctx.deviceId);
+  const receipt = saleReceipts({ language, store: ctx.store, deviceCode, members, clock: ctx.clock });
+  const cart = new CurrentCart({ promotions, members, isOnline, events: ctx.events, clock: ctx.clock, newId: ctx.newId });
+  const checkout = new CheckoutService({
+    cart,
+    catalog,
+    promotions,
+    members,
+    parked: new ParkedCarts(ctx.db),
+    approvals: staff,
+    clock: ctx.clock,
+    newId: ctx.newId,
+  });
+  const payment = new PaymentService({
+    ctx,
+    cart,
+    checkout,
+    members,
+    approvals: staff,
+    payments: options.payments ?? sandboxPaymentProvider(),
+    isOnline,
+    tills,
+    sales,
+    receipt,
+    peripherals,
+    deviceCode,
+  });
+  const returns = new ReturnsService({ cart, sales, catalog, approvals: staff, newId: ctx.newId });
+  const history = new SalesService({ sales, tills, receipt, peripherals });
+  const cashup = new CashupService({ ctx, tills, peripherals, language, deviceCode, salePaying: () => cart.beingPaid });
+  return {
+    staff,
+    tills,
+    promotions,
+    cart,
+    checkout,
+    payment,
+    returns,
+    cashup,
+    modules: {
+      staff: staffModule(staff),
+      checkout: checkoutModule(cart, checkout, payment),
+      returns: returnsModule(cart, returns),
+      sales: salesModule(history),
+      cashup: cashupModule(cashup),
+    },
+  };
+}
+
+export type Till = ReturnType<typeof composeTill>;
