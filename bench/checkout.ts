@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestTill, recordingDevices } from '../main/testing/test-till.js';
+import { openTestCheckout, recordingDevices } from '../main/testing/test-checkout.js';
 import { demoPin } from '../fixtures/checkout-sample.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
@@ -23,7 +23,7 @@ const SALES = Number(process.env.BENCH_CHECKOUT_SALES ?? 500);
 export async function benchCheckout(record: (r: BenchResult) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'shopfloor-bench-checkout-'));
   const devices = recordingDevices();
-  const till = openTestTill({
+  const pos = openTestCheckout({
     dbPath: join(dir, 'shopfloor.db'),
     keyPath: join(dir, 'store.key'),
     sample: { skus: SKUS, customers: 2_000 },
@@ -31,7 +31,7 @@ export async function benchCheckout(record: (r: BenchResult) => void): Promise<v
     recordEvents: false,
   });
   try {
-    const db = till.store.db;
+    const db = pos.store.db;
     // 30 lines: 5 down jackets (20% off), 5 jeans (fixed price) and 20 others (spend threshold).
     const pick = (category: string, n: number) =>
       db
@@ -46,11 +46,11 @@ export async function benchCheckout(record: (r: BenchResult) => void): Promise<v
       .all() as string[];
     const lineEans = [...pick('Down jacket', 5), ...pick('Jeans', 5), ...others];
     if (lineEans.length !== 30) throw new Error(`bench catalog gave ${lineEans.length} sellable lines, not 30`);
-    const promotions = till.services.promotions.promotions(new Date()).length;
+    const promotions = pos.services.promotions.promotions(new Date()).length;
 
-    await till.call('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') });
-    await till.call('cashup', 'open', { floatFen: 100_000 });
-    for (const ean of lineEans) await till.call('checkout', 'scan', { code: ean });
+    await pos.call('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') });
+    await pos.call('cashup', 'open', { floatFen: 100_000 });
+    for (const ean of lineEans) await pos.call('checkout', 'scan', { code: ean });
 
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -58,28 +58,28 @@ export async function benchCheckout(record: (r: BenchResult) => void): Promise<v
     for (let i = 0; i < SCANS + 200; i++) {
       const ean = lineEans[Math.floor(rand() * lineEans.length)]!;
       const start = process.hrtime.bigint();
-      await till.call('checkout', 'scan', { code: ean });
+      await pos.call('checkout', 'scan', { code: ean });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (i >= 200) scanMs.push(ms); // first 200: warm-up
     }
-    const lines = (await till.call<{ lines: unknown[] }>('checkout', 'cart')).lines.length;
+    const lines = (await pos.call<{ lines: unknown[] }>('checkout', 'cart')).lines.length;
     record({
       name: 'scan_to_cart_p99_ms',
       value: round(percentile([...scanMs], 99), 3),
       unit: 'ms',
       note: `${SCANS} scans into a ${lines}-line cart, ${promotions} active promotions, ${SKUS} SKUs: dispatch → classify → EAN probe → price → cart state pushed (JSON-serialised as a transport does); p50 ${round(percentile([...scanMs], 50), 3)} ms; goal ≤ 5`,
     });
-    await till.call('checkout', 'clear');
+    await pos.call('checkout', 'clear');
 
     const all = db.prepare('SELECT ean FROM sku WHERE active = 1 LIMIT 5000').pluck().all() as string[];
     const commitMs: number[] = [];
     for (let i = 0; i < SALES + 20; i++) {
-      for (let k = 0; k < 5; k++) await till.call('checkout', 'scan', { code: all[(i * 5 + k) % all.length]! });
-      const due = (await till.call<{ totals: { dueFen: number } }>('checkout', 'cart')).totals.dueFen;
-      await till.call('checkout', 'addTender', { method: 'card', amountFen: Math.floor(due / 2), reference: `B${i}` });
-      await till.call('checkout', 'addTender', { method: 'cash', givenFen: due });
+      for (let k = 0; k < 5; k++) await pos.call('checkout', 'scan', { code: all[(i * 5 + k) % all.length]! });
+      const due = (await pos.call<{ totals: { dueFen: number } }>('checkout', 'cart')).totals.dueFen;
+      await pos.call('checkout', 'addTender', { method: 'card', amountFen: Math.floor(due / 2), reference: `B${i}` });
+      await pos.call('checkout', 'addTender', { method: 'cash', givenFen: due });
       const start = process.hrtime.bigint();
-      await till.call('checkout', 'complete');
+      await pos.call('checkout', 'complete');
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (i >= 20) commitMs.push(ms);
       devices.printed.length = 0;
@@ -92,7 +92,7 @@ export async function benchCheckout(record: (r: BenchResult) => void): Promise<v
       note: `${SALES} checkout.complete calls, 5 lines + 2 tenders each: sale, lines, tenders, stock, outbox event in one transaction (WAL, synchronous=FULL, encrypted), receipt built; p50 ${round(percentile([...commitMs], 50), 2)} ms; goal ≤ 10`,
     });
   } finally {
-    till.close();
+    pos.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -8,5 +8,5 @@ export function method<O>() {
 /** Inputs of methods that take none. */
 export const empty = z.object({}).strict();
 
-/** A code-like key typed or scanned at the till: trimmed, 1–64 characters. */
+/** A code-like key typed or scanned at the counter: trimmed, 1–64 characters. */
 export const code = z.string().trim().min(1).max(64);

@@ -1,7 +1,7 @@
 import type { ApprovalAction, Capability, StaffView } from './contract.js';
 
 /**
- * What a handler requires of whoever is at the till, declared where the handler is registered
+ * What a handler requires of whoever is at the terminal, declared where the handler is registered
  * (Actual Budget's `app.method(name, mutator(undoable(fn)))` is the model): the dispatcher checks
  * it before the handler runs, and refuses to register a handler that declares none. A handler
  * never checks the session itself.

@@ -21,7 +21,7 @@ import { openReplicator } from '../sync/open-replicator.js';
 import { syncModule } from '../sync/sync-module.js';
 import { createTerminalSync } from '../sync/terminal-sync.js';
 import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
-import { composeTill } from './compose-till.js';
+import { composePointOfSale } from './compose-point-of-sale.js';
 import { systemModule, systemStatus } from './system-module.js';
 import type { Terminal, TerminalOptions } from './terminal-types.js';
 
@@ -107,7 +107,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
   const settings = new SettingsService(ctx.outbox);
   const devices = createDevicesService(ctx, { virtualPrinter: virtualPrinterOption(options.virtualPrinter, options.dataDir) });
   // The payment gateway is wired here when it exists; until then checkout refuses mobile payment (offline).
-  const till = composeTill(ctx, { peripherals: devicePeripherals(devices), language: () => settings.get().language });
+  const pos = composePointOfSale(ctx, { peripherals: devicePeripherals(devices), language: () => settings.get().language });
   const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
 
   // One line per domain; each module's handlers declare their guards.
@@ -117,13 +117,13 @@ export function openTerminal(options: TerminalOptions): Terminal {
     scanner: scannerModule(ctx),
     settings: settingsModule(ctx, settings),
     devices: devicesModule(ctx, devices),
-    ...till.modules,
+    ...pos.modules,
     sync: syncModule(ctx, sync),
   } satisfies { [D in Domain]: DomainModule<D> };
   const handlers = handlersOf(modules) as Handlers;
 
   return {
-    dispatch: createDispatcher(handlers, { log: options.log, gate: till.staff }),
+    dispatch: createDispatcher(handlers, { log: options.log, gate: pos.staff }),
     events,
     guards: guardsOf(handlers),
     status,

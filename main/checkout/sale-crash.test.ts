@@ -5,7 +5,7 @@ import { readOutbox } from '../store/outbox.js';
 import { killAfter as killChildAfter } from '../testing/kill-child.js';
 import { tempDir } from '../testing/temp-dir.js';
 import type { SaleCompleted } from '../../sync/protocol/events/index.js';
-import { openTestTill, sampleData } from '../testing/test-till.js';
+import { openTestCheckout, sampleData } from '../testing/test-checkout.js';
 
 const child = fileURLToPath(new URL('../testing/sale-crash-child.ts', import.meta.url));
 const data = sampleData();
@@ -28,8 +28,8 @@ const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) =>
 
 /** Every committed sale has its event, lines and tenders as the event says, and every event its sale. */
 function consistency() {
-  const till = openTestTill({ dbPath: paths().db, keyPath: paths().key });
-  const db = till.store.db;
+  const pos = openTestCheckout({ dbPath: paths().db, keyPath: paths().key });
+  const db = pos.store.db;
   const sales = db.prepare('SELECT id, receipt_no FROM sale ORDER BY id').all() as { id: string; receipt_no: string }[];
   const events = readOutbox(db, 1_000_000).filter((e) => e.type === 'sale.completed');
   const payloads = events.map((e) => e.payload as SaleCompleted);
@@ -43,7 +43,7 @@ function consistency() {
   }
   const orphanLines = db.prepare('SELECT count(*) AS n FROM sale_line WHERE sale_id NOT IN (SELECT id FROM sale)').get() as { n: number };
   const counter = db.prepare('SELECT coalesce(max(last_seq), 0) AS n FROM receipt_counter').get() as { n: number };
-  till.close();
+  pos.close();
   return {
     saleIds: sales.map((s) => s.id),
     eventSaleIds: payloads.map((p) => p.saleId).sort(),
@@ -55,7 +55,7 @@ function consistency() {
 
 describe('sale commit', () => {
   it('leaves neither sale nor event when killed inside the commit transaction', async () => {
-    openTestTill({ dbPath: paths().db, keyPath: paths().key }).close();
+    openTestCheckout({ dbPath: paths().db, keyPath: paths().key }).close();
     expect(await killAfter('pause', 'in-transaction', 0)).toBe('SIGKILL');
     const c = consistency();
     expect(c.saleIds).toEqual([]);
@@ -66,7 +66,7 @@ describe('sale commit', () => {
   });
 
   it('leaves sale, lines, tenders and event together for every sale when killed at random moments', async () => {
-    openTestTill({ dbPath: paths().db, keyPath: paths().key }).close();
+    openTestCheckout({ dbPath: paths().db, keyPath: paths().key }).close();
     let total = 0;
     for (const afterMs of [40, 170, 400]) {
       expect(await killAfter('loop', 'started', afterMs)).toBe('SIGKILL');

@@ -36,7 +36,7 @@ export function isAppPage(url: string, appPagePath: string, ignoreCase = process
 
 /**
  * Why a frame that asked for the API port must not get it, or undefined when it is our window's
- * top-level frame showing our page. The port drives the till, so a sub-frame or a page that
+ * top-level frame showing our page. The port drives the terminal, so a sub-frame or a page that
  * navigated elsewhere gets nothing.
  */
 export function senderProblem(frame: FrameInfo | null, mainFrame: FrameInfo, appPagePath: string): string | undefined {

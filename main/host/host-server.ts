@@ -43,7 +43,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * The browser host: serves the renderer and the terminal's API over a WebSocket on 127.0.0.1.
- * Three checks keep other local processes and web pages from driving the till: loopback only,
+ * Three checks keep other local processes and web pages from driving the terminal: loopback only,
  * a Host header naming this server (DNS rebinding), and a per-launch token presented as a
  * WebSocket subprotocol. A browser page from another origin is refused as well.
  */

@@ -29,7 +29,7 @@ type Session = { staff: StaffView; state: 'active' | 'locked'; loggedInAt: strin
 export type Approvals = Pick<StaffService, 'authorize'>;
 
 /**
- * Staff login on the shared till: one session at a time, PINs checked against scrypt hashes,
+ * Staff login on the shared terminal: one session at a time, PINs checked against scrypt hashes,
  * five wrong PINs lock that staff for 15 minutes (stored, so a restart does not reset it), and a
  * manager's PIN approves one action for the cashier without ending the cashier's session. It is
  * the session the dispatcher checks every handler's guard against.

@@ -6,7 +6,7 @@
  */
 import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { demoPin } from '../../fixtures/checkout-sample.js';
-import { openTestTill } from './test-till.js';
+import { openTestCheckout } from './test-checkout.js';
 
 const [dbPath, keyPath, mode, ...eans] = process.argv.slice(2);
 if (!dbPath || !keyPath || (mode !== 'loop' && mode !== 'pause') || eans.length === 0) {
@@ -18,11 +18,11 @@ let armed = false;
 const ids = uuidv7Generator();
 // The outbox event's id is the first id taken inside the commit transaction: pausing there
 // leaves the sale rows written and the event not yet.
-const till = openTestTill({
+const pos = openTestCheckout({
   dbPath,
   keyPath,
   newId: () => {
-    if (armed && till.store.db.inTransaction) {
+    if (armed && pos.store.db.inTransaction) {
       process.stdout.write('in-transaction\n');
       Atomics.wait(block, 0, 0); // until SIGKILL
     }
@@ -30,14 +30,14 @@ const till = openTestTill({
   },
 });
 
-await till.call('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') });
-if (!till.services.tills.open()) await till.call('cashup', 'open', { floatFen: 10_000 });
+await pos.call('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') });
+if (!pos.services.tills.open()) await pos.call('cashup', 'open', { floatFen: 10_000 });
 process.stdout.write('started\n');
 for (let i = 0; ; i++) {
-  for (const ean of eans.slice(0, 1 + (i % eans.length))) await till.call('checkout', 'scan', { code: ean });
-  const due = (await till.call<{ totals: { dueFen: number } }>('checkout', 'cart')).totals.dueFen;
-  await till.call('checkout', 'addTender', { method: 'card', amountFen: Math.floor(due / 2), reference: `T${i}` });
-  await till.call('checkout', 'addTender', { method: 'cash', givenFen: due });
+  for (const ean of eans.slice(0, 1 + (i % eans.length))) await pos.call('checkout', 'scan', { code: ean });
+  const due = (await pos.call<{ totals: { dueFen: number } }>('checkout', 'cart')).totals.dueFen;
+  await pos.call('checkout', 'addTender', { method: 'card', amountFen: Math.floor(due / 2), reference: `T${i}` });
+  await pos.call('checkout', 'addTender', { method: 'cash', givenFen: due });
   armed = mode === 'pause';
-  await till.call('checkout', 'complete');
+  await pos.call('checkout', 'complete');
 }

@@ -91,8 +91,8 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
         enrolAttempts += await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });
         replicators.push(
           createReplicator({
-            db: device.till.store.db,
-            outbox: deviceOutbox(device.till.store.db),
+            db: device.pos.store.db,
+            outbox: deviceOutbox(device.pos.store.db),
             deviceId: device.deviceId,
             storeId: TEST_STORE,
             hqUrl: proxy.url,

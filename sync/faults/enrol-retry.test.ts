@@ -28,7 +28,7 @@ describe.each(backends)('enrolment when HQ’s answer is lost, on $name', (backe
       const attempts = await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });
       expect(attempts).toBe(2);
       expect(proxy.stats.byFault.drop_response).toBe(1);
-      const identity = readIdentity(device.till.store.db);
+      const identity = readIdentity(device.pos.store.db);
       expect(identity).toMatchObject({ deviceId: device.deviceId, storeId: TEST_STORE });
       const [row] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM device WHERE id = $1', [device.deviceId]);
       expect(Number(row?.n)).toBe(1);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { CartState, SaleResult } from '../../main/api/contract.js';
 import type { SyncState } from '../../main/api/contract.js';
-import { openTestTill } from '../../main/testing/test-till.js';
-import type { TestTill } from '../../main/testing/test-till.js';
+import { openTestCheckout } from '../../main/testing/test-checkout.js';
+import type { TestCheckout } from '../../main/testing/test-checkout.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
 import { demoPin } from '../../fixtures/checkout-sample.js';
 import type { Prng } from '../../fixtures/prng.js';
@@ -19,13 +19,13 @@ export const CASHIER = 'S001-02';
 
 /** A device in a fault test: its own encrypted store file on disk, driven through the real till. */
 export type FaultDevice = {
-  till: TestTill;
+  pos: TestCheckout;
   dir: string;
   dbPath: string;
   keyPath: string;
   deviceId: string;
   /** Closes the till and opens it again on the same store file (as after a restart). */
-  reopen(): TestTill;
+  reopen(): TestCheckout;
   /** Closes the store and removes its folder. */
   cleanup(): void;
 };
@@ -36,28 +36,28 @@ export function emptyDevice(): FaultDevice {
   const dbPath = join(dir.path, 'shopfloor.db');
   const keyPath = join(dir.path, 'store.key');
   const device: FaultDevice = {
-    till: openTestTill({ dbPath, keyPath, sample: false, recordEvents: false }),
+    pos: openTestCheckout({ dbPath, keyPath, sample: false, recordEvents: false }),
     dir: dir.path,
     dbPath,
     keyPath,
     deviceId: '',
     reopen() {
-      closeQuietly(device.till);
-      device.till = openTestTill({ dbPath, keyPath, sample: false, recordEvents: false });
-      return device.till;
+      closeQuietly(device.pos);
+      device.pos = openTestCheckout({ dbPath, keyPath, sample: false, recordEvents: false });
+      return device.pos;
     },
     cleanup() {
-      closeQuietly(device.till);
+      closeQuietly(device.pos);
       dir.cleanup();
     },
   };
-  device.deviceId = device.till.ctx.deviceId;
+  device.deviceId = device.pos.ctx.deviceId;
   return device;
 }
 
-function closeQuietly(till: TestTill): void {
+function closeQuietly(pos: TestCheckout): void {
   try {
-    till.close();
+    pos.close();
   } catch {
     // already closed
   }
@@ -78,8 +78,8 @@ export async function enrolThrough(
   for (let attempt = 1; ; attempt++) {
     try {
       await enrolDevice({
-        db: device.till.store.db,
-        outbox: deviceOutbox(device.till.store.db),
+        db: device.pos.store.db,
+        outbox: deviceOutbox(device.pos.store.db),
         hqUrl,
         code,
         appVersion: '0.1.0-faults',
@@ -97,13 +97,13 @@ export async function enrolThrough(
 
 /** Logs the cashier in and opens the till (after provisioning: staff and PINs come from HQ). */
 export async function openTill(device: FaultDevice): Promise<void> {
-  await device.till.call('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) });
-  if (!device.till.services.tills.open()) await device.till.call('cashup', 'open', { floatFen: 10_000 });
+  await device.pos.call('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) });
+  if (!device.pos.services.tills.open()) await device.pos.call('cashup', 'open', { floatFen: 10_000 });
 }
 
 /** Active EANs the device can sell (from what it pulled). */
 export function sellableEans(device: FaultDevice): string[] {
-  return (device.till.store.db.prepare('SELECT ean FROM sku WHERE active = 1 ORDER BY sku').all() as { ean: string }[]).map((r) => r.ean);
+  return (device.pos.store.db.prepare('SELECT ean FROM sku WHERE active = 1 ORDER BY sku').all() as { ean: string }[]).map((r) => r.ean);
 }
 
 /**
@@ -112,21 +112,21 @@ export function sellableEans(device: FaultDevice): string[] {
  */
 export async function sell(device: FaultDevice, prng: Prng, eans: readonly string[]): Promise<SaleResult> {
   const items = prng.int(1, 3);
-  for (let i = 0; i < items; i++) await device.till.call('checkout', 'scan', { code: prng.pick(eans) });
-  const due = (await device.till.call<CartState>('checkout', 'cart')).totals.dueFen;
+  for (let i = 0; i < items; i++) await device.pos.call('checkout', 'scan', { code: prng.pick(eans) });
+  const due = (await device.pos.call<CartState>('checkout', 'cart')).totals.dueFen;
   if (prng.chance(0.3) && due > 1)
-    await device.till.call('checkout', 'addTender', { method: 'card', amountFen: prng.int(1, due - 1), reference: `T${prng.int(1, 1e6)}` });
-  const left = (await device.till.call<CartState>('checkout', 'cart')).totals.dueFen;
+    await device.pos.call('checkout', 'addTender', { method: 'card', amountFen: prng.int(1, due - 1), reference: `T${prng.int(1, 1e6)}` });
+  const left = (await device.pos.call<CartState>('checkout', 'cart')).totals.dueFen;
   if (left > 0)
-    await device.till.call('checkout', 'addTender', { method: 'cash', givenFen: left + (prng.chance(0.5) ? prng.int(0, 5_000) : 0) });
-  return device.till.call<SaleResult>('checkout', 'complete');
+    await device.pos.call('checkout', 'addTender', { method: 'cash', givenFen: left + (prng.chance(0.5) ? prng.int(0, 5_000) : 0) });
+  return device.pos.call<SaleResult>('checkout', 'complete');
 }
 
 export type SalesFigures = { count: number; netFen: number; ids: string[]; receipts: string[] };
 
 /** What the device itself says it sold (its own sale table). */
 export function deviceSales(device: FaultDevice): SalesFigures {
-  const rows = device.till.store.db.prepare('SELECT id, receipt_no, net_fen FROM sale ORDER BY id').all() as {
+  const rows = device.pos.store.db.prepare('SELECT id, receipt_no, net_fen FROM sale ORDER BY id').all() as {
     id: string;
     receipt_no: string;
     net_fen: number;
@@ -164,7 +164,7 @@ export async function hqSaleEvents(db: HqDb, deviceId: string): Promise<{ total:
 
 /** Rows in the device's outbox and on its dead-letter list. */
 export function deviceQueues(device: FaultDevice): { outbox: number; deadLetters: number } {
-  const one = (sql: string) => (device.till.store.db.prepare(sql).get() as { n: number }).n;
+  const one = (sql: string) => (device.pos.store.db.prepare(sql).get() as { n: number }).n;
   return { outbox: one('SELECT count(*) AS n FROM outbox'), deadLetters: one('SELECT count(*) AS n FROM dead_letter') };
 }
 
@@ -176,7 +176,7 @@ export async function catalogMismatch(db: HqDb, device: FaultDevice, storeId: st
   const hqSkus = await db.query<{ sku: string; price_fen: number; active: boolean }>(
     'SELECT sku, price_fen::int AS price_fen, active FROM sku ORDER BY sku',
   );
-  const devSkus = device.till.store.db.prepare('SELECT sku, price_fen, active FROM sku ORDER BY sku').all() as {
+  const devSkus = device.pos.store.db.prepare('SELECT sku, price_fen, active FROM sku ORDER BY sku').all() as {
     sku: string;
     price_fen: number;
     active: number;
@@ -191,7 +191,7 @@ export async function catalogMismatch(db: HqDb, device: FaultDevice, storeId: st
       WHERE s.location_id = $1 OR l.kind = 'warehouse' ORDER BY s.location_id, s.sku`,
     [storeId],
   );
-  const devStock = device.till.store.db
+  const devStock = device.pos.store.db
     .prepare("SELECT location_id || '/' || sku || ':' || qty AS k FROM stock ORDER BY location_id, sku")
     .all() as { k: string }[];
   const stockDiff = firstDifference(hqStock.map((r) => r.k).sort(), devStock.map((r) => r.k).sort());
@@ -209,10 +209,10 @@ function firstDifference(hq: readonly string[], device: readonly string[]): stri
 /** The device's replicator as the terminal makes it, with test defaults: no live channel, no background loop until start(). */
 export function deviceReplicator(device: FaultDevice, hqUrl: string, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
   return createReplicator({
-    db: device.till.store.db,
-    outbox: deviceOutbox(device.till.store.db),
+    db: device.pos.store.db,
+    outbox: deviceOutbox(device.pos.store.db),
     deviceId: device.deviceId,
-    storeId: device.till.ctx.storeId,
+    storeId: device.pos.ctx.storeId,
     hqUrl,
     clock: () => new Date(),
     log: () => undefined,

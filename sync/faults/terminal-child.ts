@@ -9,7 +9,7 @@
  *   after each sale, a full round every few sales); prints `started` once selling; runs until killed.
  */
 import { createPrng } from '../../fixtures/prng.js';
-import { openTestTill } from '../../main/testing/test-till.js';
+import { openTestCheckout } from '../../main/testing/test-checkout.js';
 import { createReplicator } from '../client/replicator.js';
 import { readIdentity } from '../client/identity.js';
 import type { FetchLike } from '../client/signed-http.js';
@@ -28,8 +28,8 @@ const waitForKill = (marker: string): never => {
   for (;;) Atomics.wait(block, 0, 0);
 };
 
-const till = openTestTill({ dbPath, keyPath, sample: false, recordEvents: false });
-const db = till.store.db;
+const pos = openTestCheckout({ dbPath, keyPath, sample: false, recordEvents: false });
+const db = pos.store.db;
 const identity = readIdentity(db);
 if (!identity) throw new Error('the device is not enrolled');
 
@@ -71,7 +71,7 @@ const replicator = createReplicator({
 
 if (mode === 'sell-and-sync') {
   const prng = createPrng(`terminal-child-${arg ?? ''}`);
-  const device = { till } as FaultDevice;
+  const device = { pos } as FaultDevice;
   await openTill(device);
   const eans = sellableEans(device);
   replicator.start();

@@ -96,7 +96,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     const eans = sellableEans(d);
     for (let i = 0; i < 40; i++) await sell(d, prng, eans);
     const waiting = deviceQueues(d).outbox;
-    d.till.close();
+    d.pos.close();
 
     expect(await killAtMarker(child, [d.dbPath, d.keyPath, 'push-answered'], 'push-answered', 0)).toBe('SIGKILL');
     d.reopen();
@@ -108,11 +108,11 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
 
   it('killed in the middle of applying a pull page: the page and its cursor are kept together or not at all', async () => {
     const d = await enrolled();
-    d.till.close();
+    d.pos.close();
     // Pages of 500 rows; the 1,200th SKU row is in the third page or later, so earlier pages committed.
     expect(await killAtMarker(child, [d.dbPath, d.keyPath, 'mid-apply', '1200', '500'], 'mid-apply', 0)).toBe('SIGKILL');
     d.reopen();
-    const db0 = d.till.store.db;
+    const db0 = d.pos.store.db;
     const skusAtKill = (db0.prepare('SELECT count(*) AS n FROM sku').get() as { n: number }).n;
     const brand = [...readCursors(db0).values()].find((c) => c.scope.startsWith('brand:'));
     expect(brand?.cursor, 'a page before the interrupted one committed with its cursor').toBeTruthy();
@@ -145,7 +145,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
 
   it('killed at random moments while selling and syncing: every sale is at HQ or in the outbox, never lost, never twice', async () => {
     const d = await provisioned();
-    d.till.close();
+    d.pos.close();
     const prng = createPrng(`random-kills-${backend.name}`);
     const kills = 6;
     const seen: string[] = [];
@@ -164,7 +164,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
       for (const id of theirs.ids) expect(mine.has(id), `HQ has sale ${id} the device does not`).toBe(true);
       for (const id of waiting) expect(mine.has(id), `outbox event for a sale ${id} the device does not have`).toBe(true);
       seen.push(`${mine.size} sold/${theirs.count} at HQ/${waiting.size} waiting`);
-      d.till.close();
+      d.pos.close();
     }
     console.log(`[terminal kills ${backend.name}] after each kill: ${seen.join(', ')}`);
     d.reopen();

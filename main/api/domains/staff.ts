@@ -19,7 +19,7 @@ export type StaffPermissions = {
   tender: boolean;
   /** Returns and exchanges against a receipt. */
   returns: boolean;
-  /** Open the till, paid-in, X and Z reports. */
+  /** Open the till (the business day), paid-in, X and Z reports. */
   cash: boolean;
   /** Largest line discount this role may give without approval, in percent (0–100). */
   maxDiscountPercent: number;

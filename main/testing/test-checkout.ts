@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { ApiError, EventFrame } from '../api/contract.js';
 import { createDispatcher } from '../api/dispatcher.js';
 import { EventBus } from '../api/event-bus.js';
-import { composeTill } from '../app/compose-till.js';
-import type { Till } from '../app/compose-till.js';
+import { composePointOfSale } from '../app/compose-point-of-sale.js';
+import type { PointOfSale } from '../app/compose-point-of-sale.js';
 import { handlersOf } from '../core/context.js';
 import type { TerminalContext } from '../core/context.js';
 import type { DrawerReason, Peripherals } from '../core/peripherals.js';
@@ -40,7 +40,7 @@ export function recordingDevices(): RecordingDevices {
   return d;
 }
 
-export type TestTillOptions = {
+export type TestPointOfSaleOptions = {
   dbPath: string;
   keyPath: string;
   /** Seed the sample store on first open (default true). */
@@ -54,10 +54,10 @@ export type TestTillOptions = {
   recordEvents?: boolean;
 };
 
-export type TestTill = {
+export type TestCheckout = {
   store: Store;
   ctx: TerminalContext;
-  services: Till;
+  services: PointOfSale;
   events: EventFrame[];
   /** Calls through the dispatcher; throws `CODE: message` on a failed result. */
   call<T = unknown>(domain: string, method: string, input?: unknown): Promise<T>;
@@ -72,7 +72,7 @@ export function sampleData(sample = SAMPLE): SampleData {
   return generateSampleData(sample);
 }
 
-export function openTestTill(o: TestTillOptions): TestTill {
+export function openTestCheckout(o: TestPointOfSaleOptions): TestCheckout {
   const clock = o.clock ?? (() => new Date());
   const newId = o.newId ?? uuidv7Generator(() => clock().getTime());
   const store = openStore({ path: o.dbPath, keyStore: fileKeyStore(o.keyPath) });
@@ -103,7 +103,7 @@ export function openTestTill(o: TestTillOptions): TestTill {
     log: () => undefined,
     announceSync: () => standaloneSync(pendingCount(store.db)),
   };
-  const services = composeTill(ctx, {
+  const services = composePointOfSale(ctx, {
     ...(o.devices ? { peripherals: o.devices } : {}),
     ...(o.payments ? { payments: o.payments } : {}),
     ...(o.online ? { isOnline: o.online } : {}),

@@ -25,7 +25,7 @@ import { ReturnsService } from '../returns/returns-service.js';
 import { staffModule } from '../staff/staff-module.js';
 import { StaffService } from '../staff/staff-service.js';
 
-export type TillOptions = {
+export type PointOfSaleOptions = {
   /** The printer and drawer (default: none attached). */
   peripherals?: Peripherals;
   /** The mobile payment gateway (default: the sandbox). */
@@ -40,7 +40,7 @@ export type TillOptions = {
  * The till's services over one context — staff sessions, the cart and its payment, returns, the
  * sales history and cash-up — each given the narrow things it uses, and their guarded modules.
  */
-export function composeTill(ctx: TerminalContext, options: TillOptions = {}) {
+export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOptions = {}) {
   const peripherals = options.peripherals ?? noPeripherals;
   const language = options.language ?? (() => 'zh-CN' as const);
   const isOnline = options.isOnline ?? (() => false);
@@ -99,4 +99,4 @@ export function composeTill(ctx: TerminalContext, options: TillOptions = {}) {
   };
 }
 
-export type Till = ReturnType<typeof composeTill>;
+export type PointOfSale = ReturnType<typeof composePointOfSale>;
