@@ -15,9 +15,7 @@
  * Everything is bounded: children have lifetimes and are killed by pid when they overrun; HQ and
  * PostgreSQL stop at the end, also on error.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +29,25 @@ import type { PostgresServer } from '../sync/testing/postgres-server.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
 import type { DeviceResult, PhaseCpu } from './sync-device.js';
-import { DEVICE_RESULT, FLEET_READY, FLEET_RESULT, cpuSplit, fleetDeviceId, fleetPublicKey, fleetStoreOf } from './sync-shared.js';
+import { DEVICE_RESULT, FLEET_READY, FLEET_RESULT, cpuSplit } from './sync-shared.js';
 import type { FleetReady, FleetResult } from './sync-shared.js';
+import {
+  cpuNote,
+  failure,
+  fmt,
+  health,
+  HQ_CLI,
+  PROFILE_DIR,
+  profileArgs,
+  progress,
+  registerFleet,
+  rssMb,
+  script,
+  startChild,
+  waitFor,
+  waitSampler,
+} from './sync-processes.js';
+import type { Child } from './sync-processes.js';
 
 export type SyncBenchOptions = {
   skus: number;
@@ -64,183 +79,6 @@ export function syncOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SyncBe
     roundtripSeconds: n('BENCH_SYNC_RT_SECONDS', 10),
     roundtripDevices: n('BENCH_SYNC_RT_DEVICES', 1000),
   };
-}
-
-const SELF = fileURLToPath(import.meta.url);
-const HERE = dirname(SELF);
-/** `.js` when built, `.ts` when run from source with tsx. */
-const EXT = SELF.endsWith('.ts') ? '.ts' : '.js';
-const ROOT = join(HERE, EXT === '.ts' ? '..' : '../..');
-const HQ_CLI = join(ROOT, 'dist/sync/hq/cli.js');
-
-/** BENCH_SYNC_PROFILE=<dir>: HQ and the device child write V8 CPU profiles there (to find where the time goes). */
-const PROFILE_DIR = process.env.BENCH_SYNC_PROFILE;
-const profileArgs = (name: string) =>
-  PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-
-function script(name: string, args: readonly string[]): string[] {
-  const file = join(HERE, `${name}${EXT}`);
-  const node = name === 'sync-device' ? profileArgs(name) : [];
-  return file.endsWith('.ts') ? [...node, '--import', 'tsx', file, ...args] : [...node, file, ...args];
-}
-
-/** A child whose stdout is scanned for one `PREFIX {json}` line; killed by pid if it overruns. */
-type Child = { proc: ChildProcess; line<T>(prefix: string, limitMs: number): Promise<T>; stop(): Promise<void>; stderr(): string };
-
-function startChild(args: string[], env: NodeJS.ProcessEnv = process.env): Child {
-  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-  let out = '';
-  let err = '';
-  const waiters = new Set<() => void>();
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    for (const w of waiters) w();
-  });
-  proc.stderr?.on('data', (chunk: Buffer) => {
-    if (err.length < 20_000) err += chunk.toString();
-  });
-  let exited = false;
-  const exit = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())));
-  proc.once('exit', () => {
-    for (const w of waiters) w();
-  });
-  return {
-    proc,
-    stderr: () => err,
-    line<T>(prefix: string, limitMs: number): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(look);
-          if (proc.pid !== undefined && !exited) process.kill(proc.pid, 'SIGKILL');
-          reject(
-            new Error(`${args.at(-1) ?? 'child'}: no ${prefix.trim()} within ${limitMs} ms; killed pid ${proc.pid}. ${err.slice(-500)}`),
-          );
-        }, limitMs);
-        const look = () => {
-          const found = out.split('\n').find((l) => l.startsWith(prefix));
-          if (found) {
-            clearTimeout(timer);
-            waiters.delete(look);
-            resolve(JSON.parse(found.slice(prefix.length)) as T);
-          } else if (exited) {
-            clearTimeout(timer);
-            waiters.delete(look);
-            reject(
-              new Error(`child pid ${proc.pid} exited (${proc.exitCode ?? proc.signalCode}) without ${prefix.trim()}: ${err.slice(-800)}`),
-            );
-          }
-        };
-        waiters.add(look);
-        look();
-      });
-    },
-    async stop() {
-      if (exited) return;
-      // Children exit by themselves when their stdin closes (and write their CPU profile); SIGTERM if they do not.
-      proc.stdin?.end();
-      await Promise.race([exit, new Promise((r) => setTimeout(r, 5000).unref())]);
-      if (exited) return;
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => {
-        if (proc.pid !== undefined && !exited) process.kill(proc.pid, 'SIGKILL');
-      }, 10_000);
-      await exit;
-      clearTimeout(killer);
-    },
-  };
-}
-
-function rssMb(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-}
-
-async function health(url: string): Promise<{ liveConnections: number }> {
-  return (await (await fetch(`${url}/health`)).json()) as { liveConnections: number };
-}
-
-async function waitFor(what: string, limitMs: number, test: () => Promise<boolean>): Promise<void> {
-  const until = performance.now() + limitMs;
-  while (!(await test())) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Registers `count` simulated devices (bench keys) round-robin over the stores, straight in HQ's tables. */
-async function registerFleet(db: HqDb, count: number, stores: readonly string[]): Promise<void> {
-  const ids: string[] = [];
-  const storeIds: string[] = [];
-  const keys: string[] = [];
-  const codes: string[] = [];
-  for (let i = 0; i < count; i++) {
-    ids.push(fleetDeviceId(i));
-    storeIds.push(fleetStoreOf(i, stores));
-    keys.push(fleetPublicKey(i));
-    codes.push(`B${i.toString(36)}`);
-  }
-  await db.query(
-    `INSERT INTO device (id, store_id, public_key, receipt_code, app_version, hostname)
-     SELECT u.id, u.store_id, u.key, u.code, 'bench', 'bench-fleet' FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(id, store_id, key, code)`,
-    [ids, storeIds, keys, codes],
-  );
-}
-
-const fmt = (n: number) => (n >= 1000 ? `${round(n / 1000, 1)}k` : String(n));
-const progress = (message: string) => console.error(`[bench:sync ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-/**
- * Where the CPU went in a phase, and per operation: on a shared machine the wall-clock rate says
- * how busy the machine was as much as how fast HQ is; CPU ms per operation says what it costs.
- */
-function cpuNote(
-  before: ReturnType<typeof cpuSplit>,
-  after: ReturnType<typeof cpuSplit>,
-  seconds: number,
-  ops: number,
-  what: string,
-): string {
-  const pct = (a: number, b: number) => `${round(((b - a) / seconds) * 100, 0)} %`;
-  const per = (a: number, b: number) => `${round(((b - a) * 1000) / Math.max(ops, 1), 2)} ms`;
-  return (
-    `CPU over the phase (% of one core): HQ ${pct(before.hq, after.hq)}, PostgreSQL ${pct(before.pg, after.pg)}, clients ${pct(before.clients, after.clients)}; ` +
-    `CPU per ${what}: HQ ${per(before.hq, after.hq)}, PostgreSQL ${per(before.pg, after.pg)}, clients ${per(before.clients, after.clients)}; load average ${round(loadavg()[0] ?? 0, 1)} on ${availableParallelism()} CPUs`
-  );
-}
-
-/** Samples what PostgreSQL's active backends wait on (pg_stat_activity) every 200 ms while a phase runs. */
-function waitSampler(db: HqDb): { stop(): Promise<string> } {
-  const counts = new Map<string, number>();
-  let samples = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const rows = await db
-        .query<{ w: string; n: string }>(
-          `SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS w, count(*) AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`,
-        )
-        .catch(() => []);
-      samples++;
-      for (const r of rows) counts.set(r.w, (counts.get(r.w) ?? 0) + Number(r.n));
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4);
-      return top.length === 0
-        ? 'no active backends seen'
-        : `active PostgreSQL backends per sample: ${top.map(([w, n]) => `${round(n / samples, 1)} ${w}`).join(', ')}`;
-    },
-  };
-}
-
-function failure(name: string, unit: string, error: unknown): BenchResult {
-  return { name, value: Number.NaN, unit, note: `FAILED: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1500) };
 }
 
 export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()): Promise<BenchResult[]> {
@@ -555,6 +393,6 @@ function deviceRows(
   return results;
 }
 
-if (process.argv[1] === SELF) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const r of await benchSync()) console.log(`${r.name.padEnd(24)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)} ${r.note}`);
 }
