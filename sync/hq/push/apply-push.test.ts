@@ -4,7 +4,7 @@ import type { HqDb } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from './apply-push.js';
 import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture, skuCode } from './push-fixture.js';
+import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');

@@ -7,7 +7,7 @@ import type { PullRequest, PullResponse } from '../../protocol/feed.js';
 import type { HqDb } from '../db.js';
 import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
 import type { TestBackend } from '../testing/backends.js';
-import { deviceOf, seedFixture, skuCode } from '../push/push-fixture.js';
+import { deviceOf, seedFixture, skuCode } from '../testing/push-fixture.js';
 import { servePull } from './pull.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import type { Prng } from '../../../fixtures/prng.js';
-import { hqErrorSchema } from '../../protocol/http.js';
-import type { HqErrorCode } from '../../protocol/http.js';
-import { pushResponseSchema } from '../../protocol/push.js';
-import type { PushRejectReason } from '../../protocol/push.js';
-import { signRequest } from '../../protocol/signing.js';
+import type { Prng } from '../../../../fixtures/prng.js';
+import { hqErrorSchema } from '../../../protocol/http.js';
+import type { HqErrorCode } from '../../../protocol/http.js';
+import { pushResponseSchema } from '../../../protocol/push.js';
+import type { PushRejectReason } from '../../../protocol/push.js';
+import { signRequest } from '../../../protocol/signing.js';
 import type { RawAnswer, RawRequest } from './raw-http.js';
 
 /** A device the fuzzer signs as (enrolled for real, or with a key HQ never saw). */

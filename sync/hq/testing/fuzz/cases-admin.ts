@@ -1,4 +1,4 @@
-import { catalogFromCsv, catalogFromJson } from '../admin/catalog-import.js';
+import { catalogFromCsv, catalogFromJson } from '../../admin/catalog-import.js';
 import type { Expect, FuzzCase, FuzzTarget } from './fuzz-case.js';
 import { refused } from './fuzz-case.js';
 import type { Json } from './mutate.js';

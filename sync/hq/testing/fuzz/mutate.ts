@@ -1,4 +1,4 @@
-import type { Prng } from '../../../fixtures/prng.js';
+import type { Prng } from '../../../../fixtures/prng.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = (string | number)[];

@@ -1,5 +1,5 @@
-import { SYNC_PATHS } from '../../protocol/http.js';
-import type { PushRejectReason } from '../../protocol/push.js';
+import { SYNC_PATHS } from '../../../protocol/http.js';
+import type { PushRejectReason } from '../../../protocol/push.js';
 import type { FuzzCase, FuzzTarget } from './fuzz-case.js';
 import { refused, signedPost } from './fuzz-case.js';
 import type { Json } from './mutate.js';

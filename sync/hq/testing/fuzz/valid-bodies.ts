@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { enrolProofText, rotateProofText } from '../../protocol/enrol.js';
-import { publicKeyToBase64 } from '../../protocol/signing.js';
+import { enrolProofText, rotateProofText } from '../../../protocol/enrol.js';
+import { publicKeyToBase64 } from '../../../protocol/signing.js';
 import type { FuzzDevice, FuzzTarget } from './fuzz-case.js';
 import type { Json } from './mutate.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPrng } from '../../../fixtures/prng.js';
+import { createPrng } from '../../../../fixtures/prng.js';
 import { mutate, parseAsHq, serialize } from './mutate.js';
 import type { Json } from './mutate.js';
 

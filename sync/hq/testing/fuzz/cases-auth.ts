@@ -1,5 +1,5 @@
-import { SYNC_PATHS } from '../../protocol/http.js';
-import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../../protocol/signing.js';
+import { SYNC_PATHS } from '../../../protocol/http.js';
+import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../../../protocol/signing.js';
 import type { Expect, FuzzCase, FuzzTarget, Step } from './fuzz-case.js';
 import { nonceOf, refused, signed } from './fuzz-case.js';
 import type { RawRequest } from './raw-http.js';

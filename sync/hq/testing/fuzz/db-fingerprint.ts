@@ -1,4 +1,4 @@
-import type { Sql } from '../db.js';
+import type { Sql } from '../../db.js';
 
 /**
  * The tables a refused request must leave exactly as they were. `request_nonce` is not among

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { enrolRequestSchema, rotateKeyRequestSchema } from '../../protocol/enrol.js';
-import { pullRequestSchema } from '../../protocol/feed.js';
-import { SYNC_PATHS } from '../../protocol/http.js';
-import { deadLetterReportSchema, pushRequestSchema } from '../../protocol/push.js';
+import { enrolRequestSchema, rotateKeyRequestSchema } from '../../../protocol/enrol.js';
+import { pullRequestSchema } from '../../../protocol/feed.js';
+import { SYNC_PATHS } from '../../../protocol/http.js';
+import { deadLetterReportSchema, pushRequestSchema } from '../../../protocol/push.js';
 import type { FuzzCase, FuzzTarget } from './fuzz-case.js';
 import { refused, signed } from './fuzz-case.js';
 import type { Json, Mutation } from './mutate.js';

@@ -1,4 +1,4 @@
-import { SYNC_PATHS } from '../../protocol/http.js';
+import { SYNC_PATHS } from '../../../protocol/http.js';
 import type { FuzzCase, FuzzTarget } from './fuzz-case.js';
 import { refused, signedPost } from './fuzz-case.js';
 import { enrolBody, fuzzUuid, keyPair, rotateBody } from './valid-bodies.js';

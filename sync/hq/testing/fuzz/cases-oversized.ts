@@ -1,5 +1,5 @@
-import { SYNC_PATHS } from '../../protocol/http.js';
-import { MAX_PUSH_BYTES, MAX_PUSH_EVENTS } from '../../protocol/push.js';
+import { SYNC_PATHS } from '../../../protocol/http.js';
+import { MAX_PUSH_BYTES, MAX_PUSH_EVENTS } from '../../../protocol/push.js';
 import type { FuzzCase, FuzzTarget } from './fuzz-case.js';
 import { refused, signed, signedPost } from './fuzz-case.js';
 import { cashEvent, pushBody, sourceOf } from './valid-bodies.js';
