@@ -1,80 +1,164 @@
 import type { HqMigration } from '../migrate.js';
+import { BRAND_SCOPE, feedTriggersV1 } from './feed-triggers.js';
+import type { FeedSpec } from './feed-triggers.js';
 
-/**
- * How a table feeds the change log: for each entity kind it carries, the scope of a row, its key
- * as text, the key values and the device-shaped row (JSON arrays in sync/protocol/entities.ts
- * column order). `from` may join parents (a member code's scope is its customer's store).
- * Written out here rather than generated from the protocol so this shipped migration never changes.
- *
- * `movable`: an UPDATE may change the row's scope (a customer moving stores), so the old place
- * gets a tombstone. The other tables never change a key or scope on UPDATE, and skipping that
- * anti-join halves the cost of a stock movement. `skipUnchanged`: an UPDATE that leaves the
- * device-shaped row as it was is not a change (a device's last_seen_at must not nudge it).
- */
-type Feed = {
-  kind: string;
-  rank: number;
-  scope: string;
-  key: string;
-  keyValues: string;
-  row: string;
-  from?: string;
-  movable?: boolean;
-  skipUnchanged?: boolean;
-};
+export type FedTable = { table: string; feeds: readonly FeedSpec[] };
 
-/** Rows of new_rows whose device-shaped row differs from the old one (only where asked: it costs an anti-join). */
-function changedOnly(f: Feed): string {
-  if (!f.skipUnchanged) return '';
-  const old = (expr: string) => expr.replace(/\bt\./g, 'o.');
-  return `WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE ${old(f.key)} = ${f.key} AND (${old(f.row)})::text = (${f.row})::text)`;
-}
-
-function feedFunction(table: string, feeds: Feed[]): string {
-  const upsert = (source: string, deleted: boolean, f: Feed, where = '') => `
-    INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
-    SELECT ${f.scope}, '${f.kind}', ${f.key}, ${f.rank}, pg_current_xact_id(), ${deleted ? f.keyValues : f.row}, ${deleted}
-      FROM ${source} AS t ${f.from ?? ''} ${where}
-    ON CONFLICT (scope, kind, key) DO UPDATE SET rank = excluded.rank, xid = excluded.xid, row = excluded.row, deleted = excluded.deleted;`;
-  // A row whose scope or key changed leaves a tombstone where it was (a customer moved stores).
-  const moved = (f: Feed) => `
-    INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
-    SELECT o.scope, '${f.kind}', o.key, ${f.rank}, pg_current_xact_id(), o.kv, true
-      FROM (SELECT ${f.scope} AS scope, ${f.key} AS key, ${f.keyValues} AS kv FROM old_rows AS t ${f.from ?? ''}) AS o
-     WHERE NOT EXISTS (SELECT 1 FROM (SELECT ${f.scope} AS scope, ${f.key} AS key FROM new_rows AS t ${f.from ?? ''}) AS n WHERE n.scope = o.scope AND n.key = o.key)
-    ON CONFLICT (scope, kind, key) DO UPDATE SET rank = excluded.rank, xid = excluded.xid, row = excluded.row, deleted = excluded.deleted;`;
-  const notify = (source: string, where: (f: Feed) => string = () => '') =>
-    feeds
-      .map(
-        (f) =>
-          `PERFORM pg_notify('sf_change', s) FROM (SELECT DISTINCT ${f.scope} AS s FROM ${source} AS t ${f.from ?? ''} ${where(f)}) AS scopes;`,
-      )
-      .join('\n');
-  return `
-    CREATE FUNCTION feed_${table}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      IF TG_OP = 'DELETE' THEN
-        ${feeds.map((f) => upsert('old_rows', true, f)).join('\n')}
-        ${notify('old_rows')}
-      ELSIF TG_OP = 'UPDATE' THEN
-        ${feeds
-          .filter((f) => f.movable)
-          .map(moved)
-          .join('\n')}
-        ${feeds.map((f) => upsert('new_rows', false, f, changedOnly(f))).join('\n')}
-        ${notify('new_rows', changedOnly)}
-      ELSE
-        ${feeds.map((f) => upsert('new_rows', false, f)).join('\n')}
-        ${notify('new_rows')}
-      END IF;
-      RETURN NULL;
-    END $fn$;
-    CREATE TRIGGER feed_${table}_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION feed_${table}();
-    CREATE TRIGGER feed_${table}_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION feed_${table}();
-    CREATE TRIGGER feed_${table}_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION feed_${table}();`;
-}
-
-const brandScope = `'brand:' || t.brand`;
+/** The tables 0001 feeds to devices, in the order it created their triggers. Frozen with 0001. */
+export const FED_TABLES_0001: readonly FedTable[] = [
+  {
+    table: 'location',
+    feeds: [
+      {
+        kind: 'location',
+        rank: 1,
+        scope: BRAND_SCOPE,
+        key: 't.id',
+        keyValues: 'json_build_array(t.id)',
+        row: 'json_build_array(t.id, t.kind, t.code, t.name_zh, t.name_en, t.city_zh, t.city_en, t.lat, t.lng, t.timezone)',
+      },
+    ],
+  },
+  {
+    table: 'style',
+    feeds: [
+      {
+        kind: 'style',
+        rank: 2,
+        scope: BRAND_SCOPE,
+        key: 't.code',
+        keyValues: 'json_build_array(t.code)',
+        row: 'json_build_array(t.code, t.brand, t.name_zh, t.name_en, t.category_zh, t.category_en, t.season, t.price_fen)',
+      },
+    ],
+  },
+  {
+    table: 'sku',
+    feeds: [
+      {
+        kind: 'sku',
+        rank: 3,
+        scope: BRAND_SCOPE,
+        key: 't.sku',
+        keyValues: 'json_build_array(t.sku)',
+        row: 'json_build_array(t.sku, t.style_code, t.colour_code, t.colour_zh, t.colour_en, t.size, t.size_order, t.ean, t.price_fen, t.active)',
+      },
+    ],
+  },
+  {
+    table: 'promotion',
+    feeds: [
+      {
+        kind: 'promotion',
+        rank: 4,
+        scope: BRAND_SCOPE,
+        key: 't.id',
+        keyValues: 'json_build_array(t.id)',
+        // The line break and the 16 spaces after it are part of the shipped SQL.
+        row: `json_build_array(t.id, t.kind, t.name_zh, t.name_en, t.scope::text, t.percent_bp, t.price_fen, t.threshold_fen, t.off_fen, t.repeat,
+                t.coupons_allowed, t.with_item_promotions, sf_iso(t.valid_from), sf_iso(t.valid_until))`,
+      },
+    ],
+  },
+  {
+    table: 'staff',
+    feeds: [
+      {
+        kind: 'staff',
+        rank: 5,
+        movable: true,
+        scope: `'store:' || t.store_id`,
+        key: 't.id',
+        keyValues: 'json_build_array(t.id)',
+        row: 'json_build_array(t.id, t.store_id, t.code, t.name, t.role, t.active)',
+      },
+      {
+        kind: 'staff_credential',
+        rank: 6,
+        movable: true,
+        scope: `'store:' || t.store_id`,
+        key: 't.id',
+        keyValues: 'json_build_array(t.id)',
+        row: 'json_build_array(t.id, t.pin_salt, t.pin_hash)',
+      },
+    ],
+  },
+  {
+    table: 'customer',
+    feeds: [
+      {
+        kind: 'customer',
+        rank: 7,
+        movable: true,
+        scope: `'store:' || t.store_id`,
+        key: 't.id',
+        keyValues: 'json_build_array(t.id)',
+        row: 'json_build_array(t.id, t.store_id, t.name, t.phone, t.tier, t.points, t.guide_id, sf_iso(t.created_at))',
+      },
+    ],
+  },
+  {
+    table: 'member_code',
+    feeds: [
+      {
+        kind: 'member_code',
+        rank: 8,
+        movable: true,
+        scope: `'store:' || c.store_id`,
+        key: 't.code',
+        keyValues: 'json_build_array(t.code)',
+        row: 'json_build_array(t.code, t.customer_id)',
+        from: 'JOIN customer c ON c.id = t.customer_id',
+      },
+    ],
+  },
+  {
+    table: 'coupon',
+    feeds: [
+      {
+        kind: 'coupon',
+        rank: 9,
+        movable: true,
+        scope: `coalesce('store:' || c.store_id, 'brand:' || t.brand)`,
+        key: 't.code',
+        keyValues: 'json_build_array(t.code)',
+        // The line break and the 16 spaces after it are part of the shipped SQL.
+        row: `json_build_array(t.code, t.customer_id, t.kind, t.name_zh, t.name_en, t.value_fen, t.threshold_fen, t.percent_bp, t.stackable,
+                sf_iso(t.valid_from), sf_iso(t.valid_until), t.hq_status)`,
+        from: 'LEFT JOIN customer c ON c.id = t.customer_id',
+      },
+    ],
+  },
+  {
+    table: 'stock',
+    feeds: [
+      {
+        kind: 'stock',
+        rank: 10,
+        // A store's stock goes to that store; a warehouse's to the whole brand (endless aisle).
+        scope: `CASE WHEN l.kind = 'store' THEN 'store:' || t.location_id ELSE 'brand:' || l.brand END`,
+        key: `t.location_id || '|' || t.sku`,
+        keyValues: 'json_build_array(t.location_id, t.sku)',
+        row: 'json_build_array(t.location_id, t.sku, t.qty, sf_iso(t.updated_at))',
+        from: 'JOIN location l ON l.id = t.location_id',
+      },
+    ],
+  },
+  {
+    table: 'device',
+    feeds: [
+      {
+        kind: 'device_profile',
+        rank: 11,
+        skipUnchanged: true,
+        scope: `'device:' || t.id`,
+        key: 't.id::text',
+        keyValues: 'json_build_array(t.id)',
+        row: 'json_build_array(t.id, t.store_id, t.receipt_code, t.status, t.profile::text)',
+      },
+    ],
+  },
+];
 
 const migration: HqMigration = {
   version: 1,
@@ -343,146 +427,7 @@ const migration: HqMigration = {
       );
     `);
 
-    await sql.exec(
-      feedFunction('location', [
-        {
-          kind: 'location',
-          rank: 1,
-          scope: brandScope,
-          key: 't.id',
-          keyValues: 'json_build_array(t.id)',
-          row: 'json_build_array(t.id, t.kind, t.code, t.name_zh, t.name_en, t.city_zh, t.city_en, t.lat, t.lng, t.timezone)',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('style', [
-        {
-          kind: 'style',
-          rank: 2,
-          scope: brandScope,
-          key: 't.code',
-          keyValues: 'json_build_array(t.code)',
-          row: 'json_build_array(t.code, t.brand, t.name_zh, t.name_en, t.category_zh, t.category_en, t.season, t.price_fen)',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('sku', [
-        {
-          kind: 'sku',
-          rank: 3,
-          scope: brandScope,
-          key: 't.sku',
-          keyValues: 'json_build_array(t.sku)',
-          row: 'json_build_array(t.sku, t.style_code, t.colour_code, t.colour_zh, t.colour_en, t.size, t.size_order, t.ean, t.price_fen, t.active)',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('promotion', [
-        {
-          kind: 'promotion',
-          rank: 4,
-          scope: brandScope,
-          key: 't.id',
-          keyValues: 'json_build_array(t.id)',
-          row: `json_build_array(t.id, t.kind, t.name_zh, t.name_en, t.scope::text, t.percent_bp, t.price_fen, t.threshold_fen, t.off_fen, t.repeat,
-                t.coupons_allowed, t.with_item_promotions, sf_iso(t.valid_from), sf_iso(t.valid_until))`,
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('staff', [
-        {
-          kind: 'staff',
-          rank: 5,
-          movable: true,
-          scope: `'store:' || t.store_id`,
-          key: 't.id',
-          keyValues: 'json_build_array(t.id)',
-          row: 'json_build_array(t.id, t.store_id, t.code, t.name, t.role, t.active)',
-        },
-        {
-          kind: 'staff_credential',
-          rank: 6,
-          movable: true,
-          scope: `'store:' || t.store_id`,
-          key: 't.id',
-          keyValues: 'json_build_array(t.id)',
-          row: 'json_build_array(t.id, t.pin_salt, t.pin_hash)',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('customer', [
-        {
-          kind: 'customer',
-          rank: 7,
-          movable: true,
-          scope: `'store:' || t.store_id`,
-          key: 't.id',
-          keyValues: 'json_build_array(t.id)',
-          row: 'json_build_array(t.id, t.store_id, t.name, t.phone, t.tier, t.points, t.guide_id, sf_iso(t.created_at))',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('member_code', [
-        {
-          kind: 'member_code',
-          rank: 8,
-          movable: true,
-          scope: `'store:' || c.store_id`,
-          key: 't.code',
-          keyValues: 'json_build_array(t.code)',
-          row: 'json_build_array(t.code, t.customer_id)',
-          from: 'JOIN customer c ON c.id = t.customer_id',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('coupon', [
-        {
-          kind: 'coupon',
-          rank: 9,
-          movable: true,
-          scope: `coalesce('store:' || c.store_id, 'brand:' || t.brand)`,
-          key: 't.code',
-          keyValues: 'json_build_array(t.code)',
-          row: `json_build_array(t.code, t.customer_id, t.kind, t.name_zh, t.name_en, t.value_fen, t.threshold_fen, t.percent_bp, t.stackable,
-                sf_iso(t.valid_from), sf_iso(t.valid_until), t.hq_status)`,
-          from: 'LEFT JOIN customer c ON c.id = t.customer_id',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('stock', [
-        {
-          kind: 'stock',
-          rank: 10,
-          // A store's stock goes to that store; a warehouse's to the whole brand (endless aisle).
-          scope: `CASE WHEN l.kind = 'store' THEN 'store:' || t.location_id ELSE 'brand:' || l.brand END`,
-          key: `t.location_id || '|' || t.sku`,
-          keyValues: 'json_build_array(t.location_id, t.sku)',
-          row: 'json_build_array(t.location_id, t.sku, t.qty, sf_iso(t.updated_at))',
-          from: 'JOIN location l ON l.id = t.location_id',
-        },
-      ]),
-    );
-    await sql.exec(
-      feedFunction('device', [
-        {
-          kind: 'device_profile',
-          rank: 11,
-          skipUnchanged: true,
-          scope: `'device:' || t.id`,
-          key: 't.id::text',
-          keyValues: 'json_build_array(t.id)',
-          row: 'json_build_array(t.id, t.store_id, t.receipt_code, t.status, t.profile::text)',
-        },
-      ]),
-    );
+    for (const { table, feeds } of FED_TABLES_0001) await sql.exec(feedTriggersV1(table, feeds));
   },
 };
 
