@@ -63,6 +63,9 @@ export type FeedSpec = {
   skipUnchanged?: boolean;
 };
 
+/** A fed table and the entity kinds it carries, as a migration lists them. */
+export type FedTable = { table: string; feeds: readonly FeedSpec[] };
+
 /** The scope of a row of a brand-wide table (one with a `brand` column). */
 export const BRAND_SCOPE = `'brand:' || t.brand`;
 
