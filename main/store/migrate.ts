@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { planMigrations } from '../../sync/protocol/migration-plan.js';
+import type { MigrationStep } from '../../sync/protocol/migration-plan.js';
 
-export type Migration = {
+export type Migration = MigrationStep & {
   /** 1, 2, 3 … with no gaps; stored in `PRAGMA user_version`. */
   version: number;
   name: string;
@@ -8,37 +10,22 @@ export type Migration = {
   up: (db: Database) => void;
 };
 
-export class StoreTooNewError extends Error {
-  constructor(
-    readonly found: number,
-    readonly supported: number,
-  ) {
-    super(
-      `The local store is at schema version ${found}, but this app only knows up to ${supported}. Update the app; the data is left untouched.`,
-    );
-    this.name = 'StoreTooNewError';
-  }
-}
-
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
 /**
  * Brings the database to the newest schema in one transaction: after a crash it is either at
- * the old version or at the new one, never between. Refuses a database newer than the app.
+ * the old version or at the new one, never between. The version rules are HQ's too
+ * (sync/protocol/migration-plan.ts): a broken list throws MigrationListError, a database newer
+ * than the app SchemaTooNewError.
  */
 export function migrate(db: Database, migrations: readonly Migration[]): { from: number; to: number } {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
-  });
-  const latest = migrations.length;
-  const from = schemaVersion(db);
-  if (from > latest) throw new StoreTooNewError(from, latest);
-  if (from === latest) return { from, to: latest };
+  const { from, to, pending } = planMigrations(migrations, schemaVersion(db), 'device');
+  if (pending.length === 0) return { from, to };
   db.transaction(() => {
-    for (const m of migrations.slice(from)) m.up(db);
-    db.pragma(`user_version = ${latest}`);
+    for (const m of pending) m.up(db);
+    db.pragma(`user_version = ${to}`);
   }).immediate();
-  return { from, to: latest };
+  return { from, to };
 }

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as Db } from 'better-sqlite3-multiple-ciphers';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { SchemaTooNewError } from '../../sync/protocol/migration-plan.js';
 import type { StoreProblem } from '../api/contract.js';
 import type { KeyStore } from './key-store.js';
-import { migrate, StoreTooNewError } from './migrate.js';
+import { migrate } from './migrate.js';
 import type { Migration } from './migrate.js';
 import { migrations as deviceMigrations } from './migrations/index.js';
 
@@ -110,7 +111,7 @@ export function openStore(options: OpenStoreOptions): Store {
   } catch (error) {
     db.close();
     if (error instanceof StoreOpenError) throw error;
-    if (error instanceof StoreTooNewError) throw problem('too_new', path, error.message);
+    if (error instanceof SchemaTooNewError) throw problem('too_new', path, error.message);
     const code = sqliteCode(error);
     if (code === 'SQLITE_NOTADB') {
       throw problem(

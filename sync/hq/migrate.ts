@@ -1,38 +1,40 @@
+import { planMigrations, validateMigrationList, versionFromHistory } from '../protocol/migration-plan.js';
+import type { MigrationStep } from '../protocol/migration-plan.js';
 import type { HqDb, Sql } from './db.js';
 import { HQ_MIGRATIONS } from './migrations/index.js';
 
 /** One HQ schema change: numbered, additive only, run in one transaction. */
-export type HqMigration = { version: number; name: string; up: (sql: Sql) => Promise<void> };
+export type HqMigration = MigrationStep & { version: number; name: string; up: (sql: Sql) => Promise<void> };
 
-export class HqSchemaError extends Error {
-  constructor(
-    readonly found: number,
-    readonly known: number,
-  ) {
-    super(`the HQ database is at schema ${found}, newer than this HQ (${known}); update HQ`);
-  }
-}
+/** Held for the whole migration transaction: a second HQ process starting at once waits here. */
+const MIGRATION_LOCK = 5317001;
 
 /**
- * Brings the database to the newest schema. Two HQ processes may start together: an advisory
- * lock makes the second wait and then find nothing to do. A database newer than this HQ is
- * refused (an older HQ must not write to a schema it does not know).
+ * Brings the database to the newest schema, with the device's version rules
+ * (sync/protocol/migration-plan.ts). Two HQ processes may start together: an advisory lock makes
+ * the second wait and then find nothing to do. Refused, with nothing changed: a broken list
+ * (MigrationListError), a database newer than this HQ (SchemaTooNewError: an older HQ must not
+ * write to a schema it does not know) and an `hq_migration` that is not exactly 1..n
+ * (SchemaHistoryError: someone edited it, so what the database holds is unknown).
  */
 export async function migrateHq(db: HqDb, migrations: readonly HqMigration[] = HQ_MIGRATIONS): Promise<number> {
-  const known = migrations.at(-1)?.version ?? 0;
+  // A code error: refuse before taking the lock or creating anything.
+  validateMigrationList(migrations);
   return db.tx(async (sql) => {
-    await sql.query('SELECT pg_advisory_xact_lock(5317001)');
+    await sql.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await sql.query(
       'CREATE TABLE IF NOT EXISTS hq_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const [row] = await sql.query<{ v: number | null }>('SELECT max(version) AS v FROM hq_migration');
-    const current = row?.v ?? 0;
-    if (current > known) throw new HqSchemaError(current, known);
-    for (const m of migrations) {
-      if (m.version <= current) continue;
+    const recorded = await sql.query<{ version: number }>('SELECT version FROM hq_migration ORDER BY version');
+    const current = versionFromHistory(
+      recorded.map((r) => r.version),
+      'hq',
+    );
+    const { to, pending } = planMigrations(migrations, current, 'hq');
+    for (const m of pending) {
       await m.up(sql);
       await sql.query('INSERT INTO hq_migration (version, name) VALUES ($1, $2)', [m.version, m.name]);
     }
-    return known;
+    return to;
   });
 }

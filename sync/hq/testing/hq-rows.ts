@@ -1,0 +1,80 @@
+import type { HqDb } from '../db.js';
+
+/**
+ * Representative rows for the HQ database at each schema version, for upgrade tests
+ * (hq-upgrade.ts). Each version's rows are plain SQL in the schema that version shipped with: an
+ * HQ database in the field was written by the HQ of its time, so these must never go through
+ * today's code (importSampleBrand, the push handler …), which writes today's schema. The feed
+ * triggers turn them into `change` rows too, so an upgrade that broke the feed shows. A new
+ * migration N adds `N: \`…\`` for its own tables.
+ */
+const ROWS_BY_VERSION: Record<number, string> = {
+  1: `
+    INSERT INTO brand (code, name_zh, name_en) VALUES ('SF', '示范', 'Shopfloor Fashion');
+    INSERT INTO location (id, brand, kind, code, name_zh, name_en, city_zh, city_en, lat, lng, timezone) VALUES
+      ('loc-S001', 'SF', 'store', 'S001', '南京西路店', 'West Nanjing Rd', '上海', 'Shanghai', 31.2304, 121.4737, 'Asia/Shanghai'),
+      ('loc-S002', 'SF', 'store', 'S002', '春熙路店', 'Chunxi Rd', '成都', 'Chengdu', 30.6570, 104.0810, 'Asia/Shanghai'),
+      ('loc-W001', 'SF', 'warehouse', 'W001', '华东仓', 'East China DC', '苏州', 'Suzhou', 31.2989, 120.5853, 'Asia/Shanghai');
+    INSERT INTO style (code, brand, name_zh, name_en, category_zh, category_en, season, price_fen) VALUES
+      ('SF25W0001', 'SF', '羽绒服', 'Down coat', '外套', 'Outerwear', '25W', 129900);
+    INSERT INTO sku (sku, brand, style_code, colour_code, colour_zh, colour_en, size, size_order, ean, price_fen, active) VALUES
+      ('SF25W0001-001-S', 'SF', 'SF25W0001', '001', '黑色', 'Black', 'S', 1, '6971111376183', 129900, true),
+      ('SF25W0001-001-M', 'SF', 'SF25W0001', '001', '黑色', 'Black', 'M', 2, '6971111376190', 129900, false);
+    INSERT INTO promotion (id, brand, kind, name_zh, name_en, scope, percent_bp, price_fen, threshold_fen, off_fen, repeat, coupons_allowed,
+                           with_item_promotions, valid_from, valid_until) VALUES
+      ('pro-1', 'SF', 'spend_threshold', '满1000减100', '100 off 1000', '{"styles": ["SF25W0001"]}', 0, 0, 100000, 10000, true, true, false,
+       '2025-01-01T00:00:00Z', '2025-02-01T00:00:00Z');
+    INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES
+      ('stf-01', 'loc-S001', 'S001-01', '王经理', 'manager', true, 'c2FsdA==', 'aGFzaDE='),
+      ('stf-02', 'loc-S001', 'S001-02', '李收银', 'cashier', true, 'c2FsdA==', 'aGFzaDI='),
+      ('stf-04', 'loc-S001', 'S001-04', '陈导购', 'guide', false, 'c2FsdA==', 'aGFzaDQ=');
+    INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at) VALUES
+      ('cus-1', 'loc-S001', '王小明', '13800138000', 'gold', 1200, 'stf-04', '2024-12-31T16:00:00Z'),
+      ('cus-2', 'loc-S002', 'Amy Zhang', '13900139000', 'blue', 0, NULL, '2025-01-01T00:00:00Z');
+    INSERT INTO member_code (code, customer_id) VALUES ('M00000001', 'cus-1');
+    INSERT INTO coupon (code, brand, customer_id, kind, name_zh, name_en, value_fen, threshold_fen, percent_bp, stackable, valid_from, valid_until, hq_status) VALUES
+      ('CPN-00000001-111', 'SF', 'cus-1', 'amount', '1.1元券', '¥1.1 coupon', 110, 0, 0, true, '2025-01-01T00:00:00Z', '2025-12-31T00:00:00Z', 'used'),
+      ('CPN-15-PCT', 'SF', NULL, 'percent', '85折', '15% off', 0, 0, 1500, false, '2025-01-01T00:00:00Z', '2025-12-31T00:00:00Z', 'issued');
+    INSERT INTO stock (location_id, sku, qty, updated_at) VALUES
+      ('loc-S001', 'SF25W0001-001-S', 2, '2025-01-02T03:04:05.678Z'),
+      ('loc-W001', 'SF25W0001-001-M', 40, '2025-01-02T03:04:05.678Z');
+    INSERT INTO device (id, store_id, public_key, receipt_code, status, profile, app_version, hostname, enrolled_at, key_rotated_at, revoked_at, last_seen_at) VALUES
+      ('01900000-0000-7000-8000-00000000d001', 'loc-S001', 'MCowBQYDK2VwAyEA', 'D1', 'active', '{"printer": {"kind": "tcp"}}', '0.1.0', 'till-1',
+       '2025-01-01T08:00:00Z', NULL, NULL, '2025-01-02T03:05:00Z'),
+      ('01900000-0000-7000-8000-00000000d002', 'loc-S001', 'MCowBQYDK2VwAyEB', 'D2', 'revoked', '{}', '0.1.0', 'till-2',
+       '2025-01-01T08:00:00Z', '2025-01-01T09:00:00Z', '2025-01-01T10:00:00Z', NULL);
+    INSERT INTO enrolment_code (code_hash, store_id, created_by, created_at, expires_at, used_at, device_id) VALUES
+      ('hash-used', 'loc-S001', 'admin', '2025-01-01T07:00:00Z', '2025-01-02T07:00:00Z', '2025-01-01T08:00:00Z', '01900000-0000-7000-8000-00000000d001'),
+      ('hash-open', 'loc-S002', 'admin', '2025-01-01T07:00:00Z', '2025-01-02T07:00:00Z', NULL, NULL);
+    INSERT INTO request_nonce (device_id, nonce, seen_at) VALUES ('01900000-0000-7000-8000-00000000d001', 'bm9uY2U=', '2025-01-02T03:05:00Z');
+    INSERT INTO admin_user (name, password_salt, password_hash) VALUES ('admin', 'c2FsdA==', 'cGFzcw==');
+    INSERT INTO admin_token (token_hash, admin, expires_at) VALUES ('token-hash', 'admin', '2025-01-03T00:00:00Z');
+    INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at) VALUES
+      ('01900000-0000-7000-8000-0000000e0001', 'sale.completed', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-02',
+       '{"saleId": "sal-1", "totalFen": 129790}', '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:06Z'),
+      ('01900000-0000-7000-8000-0000000e0002', 'cash.paid_out', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-01',
+       '{"amountFen": 2000}', '2025-01-02T02:00:00Z', '2025-01-02T03:04:06Z');
+    INSERT INTO sale (id, event_id, receipt_no, kind, store_id, device_id, staff_id, customer_id, original_sale_id, business_day, total_fen,
+                      net_fen, offline, created_at, received_at) VALUES
+      ('sal-1', '01900000-0000-7000-8000-0000000e0001', 'D1-20250102-0001', 'sale', 'loc-S001', '01900000-0000-7000-8000-00000000d001',
+       'stf-02', 'cus-1', NULL, '2025-01-02', 129790, 129790, true, '2025-01-02T03:04:05.678Z', '2025-01-02T03:04:06Z');
+    INSERT INTO sale_line (id, sale_id, sku, qty, unit_fen, total_fen) VALUES ('sl-1', 'sal-1', 'SF25W0001-001-S', 1, 129900, 129790);
+    INSERT INTO sale_tender (sale_id, n, method, amount_fen, reference) VALUES ('sal-1', 1, 'cash', 129790, NULL), ('sal-1', 2, 'card', 0, 'ref-1');
+    INSERT INTO cash_movement (id, event_id, store_id, device_id, session_id, kind, amount_fen, staff_id) VALUES
+      ('cm-1', '01900000-0000-7000-8000-0000000e0002', 'loc-S001', '01900000-0000-7000-8000-00000000d001', 'ses-1', 'paid_out', 2000, 'stf-01');
+    INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, reported_at) VALUES
+      ('01900000-0000-7000-8000-00000000d001', '01900000-0000-7000-8000-0000000e0009', 'sale.completed', 'invalid', 'unknown sku',
+       '2025-01-01T10:00:00Z', '2025-01-02T00:00:02Z', '2025-01-02T00:01:00Z');
+  `,
+};
+
+/** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */
+export async function seedHqRows(db: HqDb, version: number): Promise<void> {
+  await db.tx(async (sql) => {
+    for (let v = 1; v <= version; v++) {
+      const rows = ROWS_BY_VERSION[v];
+      if (rows === undefined) throw new Error(`hq-rows.ts has no rows for version ${v}: add them with migration ${v}`);
+      await sql.exec(rows);
+    }
+  });
+}
