@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { describeError } from '../i18n/describe-error.js';
 import { useApp, useLookup, useServices, useT } from '../state/services.js';
-import { MessageBanner } from './MessageBanner.js';
+import { MessageBanner } from '../ui/MessageBanner.js';
 import { ProductCard } from './ProductCard.js';
 import { ScanFlash } from './ScanFlash.js';
 import { SearchBox } from './SearchBox.js';

@@ -1,4 +1,4 @@
-import { formatFen } from '../format/money.js';
+import { formatFen } from '../ui/format/money.js';
 import { pickName } from '../i18n/pick-name.js';
 import { useApp, useT } from '../state/services.js';
 import type { StyleSummary } from '../api/contract.js';

@@ -1,6 +1,6 @@
 import { useServices, useT } from '../../state/services.js';
 import { useSession } from '../../state/checkout-hooks.js';
-import { Modal } from './Modal.js';
+import { Modal } from '../../ui/Modal.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';
 

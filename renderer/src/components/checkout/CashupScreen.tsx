@@ -1,17 +1,17 @@
 import { useEffect, useState } from 'react';
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { describeError } from '../../i18n/describe-error.js';
-import { parseYuanToFen, typeAmountKey } from '../../state/checkout-amount.js';
+import { parseYuanToFen, typeAmountKey } from '../../ui/amount-entry.js';
 import { useTill } from '../../state/checkout-hooks.js';
 import type { TillMessage } from '../../state/checkout-till.js';
 import type { CountedInput } from '../../state/checkout-types.js';
 import { useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { Translate } from '../../i18n/translate.js';
-import { MessageBanner } from '../MessageBanner.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';
-import { Keypad } from './Keypad.js';
+import { Keypad } from '../../ui/Keypad.js';
 import { ReportView } from './ReportView.js';
-import { formatStoreTime } from './store-time.js';
+import { formatStoreTime } from '../../ui/format/store-time.js';
 import '../../styles/checkout.css';
 
 /** The Cash-up tab: open the day with a float, cash in and out, X report, Z report with the count. */

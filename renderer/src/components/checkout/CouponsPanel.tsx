@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import type { FormEvent } from 'react';
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from '../../state/checkout-hooks.js';
 import { useApp, useServices, useT } from '../../state/services.js';

@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { describeError } from '../../i18n/describe-error.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { ApiError } from '../../api/contract.js';
 import type { SaleSummary, SaleView } from '../../state/checkout-types.js';
-import { MessageBanner } from '../MessageBanner.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';
-import { formatStoreTime } from './store-time.js';
+import { formatStoreTime } from '../../ui/format/store-time.js';
 import '../../styles/checkout.css';
 
 /** Sales history of this device: today's sales, one by receipt number, reprint. */

@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { parseYuanToFen, typeAmountKey } from '../../state/checkout-amount.js';
+import { parseYuanToFen, typeAmountKey } from '../../ui/amount-entry.js';
 import { useCart, useSession } from '../../state/checkout-hooks.js';
 import { useApp, useServices, useT } from '../../state/services.js';
-import { MessageBanner } from '../MessageBanner.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
-import { Keypad } from './Keypad.js';
-import { Modal } from './Modal.js';
+import { Keypad } from '../../ui/Keypad.js';
+import { Modal } from '../../ui/Modal.js';
 
 type Mode = 'percent' | 'amount' | 'price';
 const PERCENTS = [5, 10, 20, 30, 50];

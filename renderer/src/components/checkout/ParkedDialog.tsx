@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { useCart } from '../../state/checkout-hooks.js';
 import { useServices, useT } from '../../state/services.js';
-import { formatStoreTime } from './store-time.js';
-import { Modal } from './Modal.js';
+import { formatStoreTime } from '../../ui/format/store-time.js';
+import { Modal } from '../../ui/Modal.js';
 
 /** Carts put aside (a customer went to try something on); tap one to bring it back. */
 export function ParkedDialog({ onClose, timezone }: { onClose: () => void; timezone: string }) {

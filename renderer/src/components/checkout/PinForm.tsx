@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { useT } from '../../state/services.js';
-import { Keypad } from './Keypad.js';
+import { Keypad } from '../../ui/Keypad.js';
 
 const PIN_MAX = 8;
 

@@ -1,7 +1,7 @@
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { useT } from '../../state/services.js';
 import type { CashReport } from '../../state/checkout-types.js';
-import { formatStoreTime } from './store-time.js';
+import { formatStoreTime } from '../../ui/format/store-time.js';
 
 /** An X or Z report: the day's figures, and per tender expected vs counted with the variance. */
 export function ReportView({ report, timezone }: { report: CashReport; timezone: string }) {

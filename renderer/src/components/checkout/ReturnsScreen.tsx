@@ -1,17 +1,17 @@
 import { useEffect, useRef } from 'react';
 import type { FormEvent } from 'react';
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from '../../state/checkout-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { SaleView } from '../../state/checkout-types.js';
-import { MessageBanner } from '../MessageBanner.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';
 import { NoReceiptReturn } from './NoReceiptReturn.js';
 import { SaleDone } from './SaleDone.js';
-import { Stepper } from './Stepper.js';
+import { Stepper } from '../../ui/Stepper.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
-import { formatStoreTime } from './store-time.js';
+import { formatStoreTime } from '../../ui/format/store-time.js';
 import '../../styles/checkout.css';
 
 /** The Returns tab: against a receipt (scanned or typed, or from the member's history), or without one. */

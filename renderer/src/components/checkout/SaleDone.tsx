@@ -1,4 +1,4 @@
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { useCart } from '../../state/checkout-hooks.js';
 import { useServices, useT } from '../../state/services.js';
 import { ReceiptSlot } from './ReceiptSlot.js';

@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { formatFen } from '../../format/money.js';
-import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from '../../state/checkout-amount.js';
+import { formatFen } from '../../ui/format/money.js';
+import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from '../../ui/amount-entry.js';
 import { NONE, useCart } from '../../state/checkout-hooks.js';
 import { useServices, useT } from '../../state/services.js';
 import type { TenderInput } from '../../state/checkout-types.js';
-import { MessageBanner } from '../MessageBanner.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
-import { Keypad } from './Keypad.js';
-import { Modal } from './Modal.js';
+import { Keypad } from '../../ui/Keypad.js';
+import { Modal } from '../../ui/Modal.js';
 
 type Tab = 'cash' | 'card' | 'external' | 'mobile';
 const TABS: Tab[] = ['cash', 'card', 'external', 'mobile'];

@@ -1,4 +1,4 @@
-import { formatFen } from '../../format/money.js';
+import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from '../../state/checkout-hooks.js';
 import { useApp, useT } from '../../state/services.js';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
 import { useServices, useT } from '../../state/services.js';
-import { MessageBanner } from '../MessageBanner.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { DevicesSummary } from './DevicesSummary.js';
 import { DrawerPanel } from './DrawerPanel.js';
 import { KioskCard } from './KioskCard.js';

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { DrawerProfile, DrawerPulse } from '../../state/devices-types.js';
-import { Choice } from './Choice.js';
-import { Field } from './Field.js';
-import { formatStoreTime } from './format-time.js';
-import { NumberInput } from './NumberInput.js';
+import { Choice } from '../../ui/Choice.js';
+import { Field } from '../../ui/Field.js';
+import { formatStoreTime } from '../../ui/format/event-time.js';
+import { NumberInput } from '../../ui/NumberInput.js';
 import { DEFAULT_SERIAL_LINE, SerialLineFields } from './SerialLineFields.js';
 
 // ESC p 0 25 250 in 2 ms units: the pulse most drawers expect.

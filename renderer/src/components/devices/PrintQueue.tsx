@@ -3,7 +3,7 @@ import { useDevices } from '../../state/devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { PrintJobView } from '../../state/devices-types.js';
 import { dynamicText } from './dynamic-text.js';
-import { formatStoreTime } from './format-time.js';
+import { formatStoreTime } from '../../ui/format/event-time.js';
 import { ReceiptPreview } from './ReceiptPreview.js';
 
 /** The persistent print queue: what printed, what waits and why, and the buttons to act on it. */

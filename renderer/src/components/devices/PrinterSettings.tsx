@@ -1,9 +1,9 @@
 import { useDevices } from '../../state/devices-hooks.js';
 import { useServices, useT } from '../../state/services.js';
 import type { PrinterConnection, PrinterProfile } from '../../state/devices-types.js';
-import { Choice } from './Choice.js';
-import { Field } from './Field.js';
-import { NumberInput } from './NumberInput.js';
+import { Choice } from '../../ui/Choice.js';
+import { Field } from '../../ui/Field.js';
+import { NumberInput } from '../../ui/NumberInput.js';
 import { DEFAULT_SERIAL_LINE, SerialLineFields } from './SerialLineFields.js';
 
 type ConnectionKind = PrinterConnection['kind'] | 'none';

@@ -3,7 +3,7 @@ import { useDevicesWedge } from '../../state/devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
 import type { ScanEvent } from '../../api/contract.js';
 import { dynamicText } from './dynamic-text.js';
-import { formatStoreTime } from './format-time.js';
+import { formatStoreTime } from '../../ui/format/event-time.js';
 
 /** "Scan something": every scan from any scanner while this screen is open, with what it was taken for. */
 export function ScanTestLog() {

@@ -1,8 +1,8 @@
 import { useDevices } from '../../state/devices-hooks.js';
 import { useServices, useT } from '../../state/services.js';
 import type { HidScannerProfile, ScannerProfile, ScannerStatus, SerialScannerProfile } from '../../state/devices-types.js';
-import { Choice } from './Choice.js';
-import { Field } from './Field.js';
+import { Choice } from '../../ui/Choice.js';
+import { Field } from '../../ui/Field.js';
 import { DEFAULT_SERIAL_LINE, SerialLineFields } from './SerialLineFields.js';
 
 const MAX_SCANNERS = 8;

@@ -1,8 +1,8 @@
 import { useDevices } from '../../state/devices-hooks.js';
 import { useServices, useT } from '../../state/services.js';
 import type { SerialLine } from '../../state/devices-types.js';
-import { Choice } from './Choice.js';
-import { Field } from './Field.js';
+import { Choice } from '../../ui/Choice.js';
+import { Field } from '../../ui/Field.js';
 
 const BAUDS = [9600, 19200, 38400, 57600, 115200] as const;
 // Mark and space parity are rare: offered only when a profile already uses one.

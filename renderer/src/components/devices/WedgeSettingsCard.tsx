@@ -2,8 +2,8 @@ import { useEffect } from 'react';
 import { describeError } from '../../i18n/describe-error.js';
 import { useDevicesWedge } from '../../state/devices-hooks.js';
 import { useApp, useServices, useT } from '../../state/services.js';
-import { Choice } from './Choice.js';
-import { Field } from './Field.js';
+import { Choice } from '../../ui/Choice.js';
+import { Field } from '../../ui/Field.js';
 
 /** Keyboard-wedge scanner thresholds (settings.wedge): saved on their own, applied at once. */
 export function WedgeSettingsCard() {

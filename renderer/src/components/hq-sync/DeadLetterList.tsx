@@ -1,6 +1,6 @@
 import type { DeadLetterView } from '../../api/contract.js';
 import { useApp, useT } from '../../state/services.js';
-import { formatStoreTime } from '../devices/format-time.js';
+import { formatStoreTime } from '../../ui/format/event-time.js';
 
 type Props = { items: DeadLetterView[]; timeZone: string | undefined };
 

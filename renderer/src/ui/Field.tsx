@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useId } from 'react';
-import { LOCAL_NOT_A_NUMBER } from '../../state/devices-field-errors.js';
-import { useT } from '../../state/services.js';
+import { LOCAL_NOT_A_NUMBER } from './field-errors.js';
+import { useT } from '../state/services.js';
 
 type Props = {
   label: string;

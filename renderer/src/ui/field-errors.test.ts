@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldErrorsOf, parseWholeNumber } from './devices-field-errors.js';
+import { fieldErrorsOf, parseWholeNumber } from './field-errors.js';
 
 describe('field errors', () => {
   it('keys BAD_INPUT issues by path, relative to the form’s part of the input, first problem wins', () => {

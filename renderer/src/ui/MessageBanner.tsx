@@ -1,5 +1,5 @@
 import { useT } from '../state/services.js';
-import type { Tone } from './message-text.js';
+import type { Tone } from '../components/message-text.js';
 
 type Props = { tone: Tone; text: string; onDismiss: () => void };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from './checkout-amount.js';
+import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from './amount-entry.js';
 
 describe('parseYuanToFen', () => {
   it.each([

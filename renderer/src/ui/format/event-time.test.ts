@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatStoreTime } from './format-time.js';
+import { formatStoreTime } from './event-time.js';
 
 describe('store time', () => {
   const now = new Date('2026-11-22T06:00:00Z');
