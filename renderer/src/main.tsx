@@ -1,16 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
+import { App } from './app/App.js';
 import { connect } from './api/connect.js';
 import { startWedgeScanner } from './scanner/start-wedge-scanner.js';
-import { createAppStore } from './state/app-store.js';
+import { createAppStore } from './app/app-store.js';
 import { createLookupStore } from './state/lookup-store.js';
 import { createDevicesStore } from './state/devices-store.js';
 import { createDevicesWedgeStore } from './state/devices-wedge-store.js';
 import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from './state/checkout-session.js';
 import { createCartStore } from './state/checkout-cart.js';
 import { createTillStore } from './state/checkout-till.js';
-import { ServicesContext } from './state/services.js';
+import { ServicesContext } from './app/services.js';
 import './styles.css';
 
 function localStorageOrUndefined(): Storage | undefined {

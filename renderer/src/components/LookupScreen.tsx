@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { describeError } from '../i18n/describe-error.js';
-import { useApp, useLookup, useServices, useT } from '../state/services.js';
+import { useApp, useLookup, useServices, useT } from '../app/services.js';
 import { MessageBanner } from '../ui/MessageBanner.js';
 import { ProductCard } from './ProductCard.js';
 import { ScanFlash } from './ScanFlash.js';

@@ -1,5 +1,5 @@
 import { pickName } from '../i18n/pick-name.js';
-import { useApp, useT } from '../state/services.js';
+import { useApp, useT } from '../app/services.js';
 import { matrixLayout } from './matrix-layout.js';
 import type { StyleView } from '../api/contract.js';
 

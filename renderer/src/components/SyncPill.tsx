@@ -1,4 +1,4 @@
-import { useApp, useT, useStoreTimeZone } from '../state/services.js';
+import { useApp, useT, useStoreTimeZone } from '../app/services.js';
 import { syncDetail, syncSettled, syncText } from './sync-text.js';
 import '../styles/sync.css';
 

@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { useServices } from './services.js';
+import { useServices } from '../app/services.js';
 import type { CartStoreState } from './checkout-cart.js';
 import type { SessionStoreState } from './checkout-session.js';
 import type { TillStoreState } from './checkout-till.js';

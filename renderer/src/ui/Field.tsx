@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useId } from 'react';
 import { LOCAL_NOT_A_NUMBER } from './field-errors.js';
-import { useT } from '../state/services.js';
+import { useT } from '../app/services.js';
 
 type Props = {
   label: string;

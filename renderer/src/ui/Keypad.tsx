@@ -1,4 +1,4 @@
-import { useT } from '../state/services.js';
+import { useT } from '../app/services.js';
 
 type Props = {
   /** Called with a digit, '.', 'back' or 'clear'. */

@@ -1,4 +1,4 @@
-import { useT } from '../state/services.js';
+import { useT } from '../app/services.js';
 import type { Tone } from '../components/message-text.js';
 
 type Props = { tone: Tone; text: string; onDismiss: () => void };

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useT } from '../state/services.js';
+import { useT } from '../app/services.js';
 
 type Props = { title: string; onClose?: () => void; children: ReactNode; testId: string; wide?: boolean };
 

@@ -1,4 +1,4 @@
-import { useT } from '../state/services.js';
+import { useT } from '../app/services.js';
 
 type Props = { value: number; min: number; max: number; onChange: (value: number) => void; disabled?: boolean; testId: string };
 

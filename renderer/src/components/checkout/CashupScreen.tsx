@@ -5,7 +5,7 @@ import { parseYuanToFen, typeAmountKey } from '../../ui/amount-entry.js';
 import { useTill } from '../../state/checkout-hooks.js';
 import type { TillMessage } from '../../state/checkout-till.js';
 import type { CountedInput } from '../../state/checkout-types.js';
-import { useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { Translate } from '../../i18n/translate.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';

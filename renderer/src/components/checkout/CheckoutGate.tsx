@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useSession } from '../../state/checkout-hooks.js';
 import type { ActiveSession } from '../../state/checkout-types.js';
-import { useT } from '../../state/services.js';
+import { useT } from '../../app/services.js';
 import { ApprovalDialog } from './ApprovalDialog.js';
 import { LockScreen } from './LockScreen.js';
 import { LoginScreen } from './LoginScreen.js';

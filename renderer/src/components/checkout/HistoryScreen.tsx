@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { describeError } from '../../i18n/describe-error.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { ApiError } from '../../api/contract.js';
 import type { SaleSummary, SaleView } from '../../state/checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';

@@ -1,4 +1,4 @@
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import { useSession } from '../../state/checkout-hooks.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';

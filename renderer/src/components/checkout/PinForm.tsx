@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
-import { useT } from '../../state/services.js';
+import { useT } from '../../app/services.js';
 import { Keypad } from '../../ui/Keypad.js';
 
 const PIN_MAX = 8;

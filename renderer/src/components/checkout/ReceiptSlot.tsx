@@ -1,4 +1,4 @@
-import { useT } from '../../state/services.js';
+import { useT } from '../../app/services.js';
 import { ReceiptPreview } from '../devices/ReceiptPreview.js';
 
 type Props = { receiptNo: string; /** The receipt went to the print queue: its preview can be shown. */ sent: boolean };

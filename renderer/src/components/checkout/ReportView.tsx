@@ -1,5 +1,5 @@
 import { formatFen } from '../../ui/format/money.js';
-import { useT } from '../../state/services.js';
+import { useT } from '../../app/services.js';
 import type { CashReport } from '../../state/checkout-types.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 

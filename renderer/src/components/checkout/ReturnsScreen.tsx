@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from '../../state/checkout-hooks.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { SaleView } from '../../state/checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from './CheckoutGate.js';

@@ -1,6 +1,6 @@
 import { formatFen } from '../../ui/format/money.js';
 import { useCart } from '../../state/checkout-hooks.js';
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import { ReceiptSlot } from './ReceiptSlot.js';
 
 /** After the sale: the change to hand back (big), the receipt number, what printed and opened. */

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { useCart, useSession, useTill } from '../../state/checkout-hooks.js';
-import { useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CartLines } from './CartLines.js';
 import { CheckoutGate } from './CheckoutGate.js';

@@ -1,4 +1,4 @@
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import type { StaffView } from '../../state/checkout-types.js';
 
 /** Who is at the till, and the buttons to step away (lock) or hand over (log out). */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { DevicesSummary } from './DevicesSummary.js';
 import { DrawerPanel } from './DrawerPanel.js';

@@ -1,5 +1,5 @@
 import { useDevices } from '../../state/devices-hooks.js';
-import { useT } from '../../state/services.js';
+import { useT } from '../../app/services.js';
 import { printerState, printerTone } from './printer-state.js';
 import type { Tone } from './printer-state.js';
 

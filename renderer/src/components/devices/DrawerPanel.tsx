@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { DrawerProfile, DrawerPulse } from '../../state/devices-types.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';

@@ -1,4 +1,4 @@
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT } from '../../app/services.js';
 import { useDevicesWedge } from '../../state/devices-hooks.js';
 
 /** Kiosk mode: the Electron window goes full screen and cannot be left (settings.kiosk). */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useDevices } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { PrintJobView } from '../../state/devices-types.js';
 import { dynamicText } from './dynamic-text.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';

@@ -1,5 +1,5 @@
 import { useDevices } from '../../state/devices-hooks.js';
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import { printerState, printerTone } from './printer-state.js';
 import type { PrinterState } from './printer-state.js';
 import type { PrinterConnection } from '../../state/devices-types.js';

@@ -1,5 +1,5 @@
 import { useDevices } from '../../state/devices-hooks.js';
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 
 /** Shown while the peripheral profile has unsaved changes: one place to save or drop them. */
 export function ProfileSaveBar() {

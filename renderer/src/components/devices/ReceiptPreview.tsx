@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../../i18n/describe-error.js';
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import type { ApiError } from '../../api/contract.js';
 import { watchReceiptJob } from '../../state/devices-receipt-job.js';
 import type { ReceiptPreviewData } from '../../state/devices-types.js';

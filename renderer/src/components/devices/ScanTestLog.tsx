@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useDevicesWedge } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { ScanEvent } from '../../api/contract.js';
 import { dynamicText } from './dynamic-text.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';

@@ -1,5 +1,5 @@
 import { useDevices } from '../../state/devices-hooks.js';
-import { useServices, useT } from '../../state/services.js';
+import { useServices, useT } from '../../app/services.js';
 import type { SerialLine } from '../../state/devices-types.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { describeError } from '../../i18n/describe-error.js';
 import { useDevicesWedge } from '../../state/devices-hooks.js';
-import { useApp, useServices, useT } from '../../state/services.js';
+import { useApp, useServices, useT } from '../../app/services.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';
 

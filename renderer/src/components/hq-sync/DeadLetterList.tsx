@@ -1,5 +1,5 @@
 import type { DeadLetterView } from '../../api/contract.js';
-import { useApp, useT } from '../../state/services.js';
+import { useApp, useT } from '../../app/services.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 
 type Props = { items: DeadLetterView[]; timeZone: string | undefined };

@@ -1,4 +1,4 @@
-import { useApp, useT } from '../../state/services.js';
+import { useApp, useT } from '../../app/services.js';
 
 /**
  * A fresh device's first download from HQ. It covers the whole app: a till that is half

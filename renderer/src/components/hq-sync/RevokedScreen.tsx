@@ -1,5 +1,5 @@
-import { useApp, useT } from '../../state/services.js';
-import { LanguageSwitch } from '../LanguageSwitch.js';
+import { useApp, useT } from '../../app/services.js';
+import { LanguageSwitch } from '../../app/LanguageSwitch.js';
 
 /** HQ revoked this device: the whole screen says so, and nothing behind it can be used for sales. */
 export function RevokedScreen() {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, DeadLetterView } from '../../api/contract.js';
 import { describeError } from '../../i18n/describe-error.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../state/services.js';
+import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 import { syncText } from '../sync-text.js';
 import { DeadLetterList } from './DeadLetterList.js';

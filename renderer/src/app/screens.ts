@@ -1,12 +1,12 @@
 import type { ComponentType } from 'react';
-import { LookupScreen } from './components/LookupScreen.js';
-import { DevicesScreen } from './components/devices/DevicesScreen.js';
-import { CashupScreen } from './components/checkout/CashupScreen.js';
-import { HistoryScreen } from './components/checkout/HistoryScreen.js';
-import { ReturnsScreen } from './components/checkout/ReturnsScreen.js';
-import { SellScreen } from './components/checkout/SellScreen.js';
-import { SyncScreen } from './components/hq-sync/SyncScreen.js';
-import type { MessageKey } from './i18n/translate.js';
+import { LookupScreen } from '../components/LookupScreen.js';
+import { DevicesScreen } from '../components/devices/DevicesScreen.js';
+import { CashupScreen } from '../components/checkout/CashupScreen.js';
+import { HistoryScreen } from '../components/checkout/HistoryScreen.js';
+import { ReturnsScreen } from '../components/checkout/ReturnsScreen.js';
+import { SellScreen } from '../components/checkout/SellScreen.js';
+import { SyncScreen } from '../components/hq-sync/SyncScreen.js';
+import type { MessageKey } from '../i18n/translate.js';
 
 /**
  * The screens of the terminal, in tab order. Only the active screen is mounted, so only it

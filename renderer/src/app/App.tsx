@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
-import { ConnectionBanner } from './components/ConnectionBanner.js';
-import { NavTabs } from './components/NavTabs.js';
-import { Splash } from './components/Splash.js';
-import { StoreErrorScreen } from './components/StoreErrorScreen.js';
-import { TopBar } from './components/TopBar.js';
-import { ProvisioningOverlay } from './components/hq-sync/ProvisioningOverlay.js';
-import { RevokedScreen } from './components/hq-sync/RevokedScreen.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import { NavTabs } from './NavTabs.js';
+import { Splash } from './Splash.js';
+import { StoreErrorScreen } from './StoreErrorScreen.js';
+import { TopBar } from './TopBar.js';
+import { ProvisioningOverlay } from '../components/hq-sync/ProvisioningOverlay.js';
+import { RevokedScreen } from '../components/hq-sync/RevokedScreen.js';
 import { SCREENS } from './screens.js';
 import type { ScreenId } from './screens.js';
-import { useApp } from './state/services.js';
+import { useApp } from './services.js';
 
 export function App() {
   const status = useApp((s) => s.status);

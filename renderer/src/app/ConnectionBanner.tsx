@@ -1,4 +1,4 @@
-import { useApp, useT } from '../state/services.js';
+import { useApp, useT } from './services.js';
 
 /** Shown over a working screen when main went away; the data on screen may be stale meanwhile. */
 export function ConnectionBanner() {

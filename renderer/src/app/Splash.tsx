@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../i18n/describe-error.js';
-import { useApp, useT } from '../state/services.js';
+import { useApp, useT } from './services.js';
 
 /** After this long without a status, say what usually causes it (a browser tab opened without the token). */
 const SLOW_MS = 8_000;

@@ -1,6 +1,6 @@
-import { SCREENS } from '../screens.js';
-import type { ScreenId } from '../screens.js';
-import { useT } from '../state/services.js';
+import { SCREENS } from './screens.js';
+import type { ScreenId } from './screens.js';
+import { useT } from './services.js';
 
 type Props = { active: ScreenId; onSelect: (id: ScreenId) => void };
 

@@ -5,12 +5,12 @@ import { createTranslate } from '../i18n/translate.js';
 import type { Translate } from '../i18n/translate.js';
 import type { Api } from '../api/api-client.js';
 import type { AppState } from './app-store.js';
-import type { LookupState } from './lookup-store.js';
-import type { DevicesState } from './devices-store.js';
-import type { DevicesWedgeState } from './devices-wedge-store.js';
-import type { SessionStoreState } from './checkout-session.js';
-import type { CartStoreState } from './checkout-cart.js';
-import type { TillStoreState } from './checkout-till.js';
+import type { LookupState } from '../state/lookup-store.js';
+import type { DevicesState } from '../state/devices-store.js';
+import type { DevicesWedgeState } from '../state/devices-wedge-store.js';
+import type { SessionStoreState } from '../state/checkout-session.js';
+import type { CartStoreState } from '../state/checkout-cart.js';
+import type { TillStoreState } from '../state/checkout-till.js';
 
 /** Everything the screens use, created once at start-up (main.tsx) and passed down by context. */
 export type Services = {

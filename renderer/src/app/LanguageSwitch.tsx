@@ -1,4 +1,4 @@
-import { useApp, useServices, useT } from '../state/services.js';
+import { useApp, useServices, useT } from './services.js';
 
 /** One toggle: it names the language it switches to, written in that language. */
 export function LanguageSwitch() {

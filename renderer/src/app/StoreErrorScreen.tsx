@@ -1,5 +1,5 @@
 import { isMessageKey } from '../i18n/translate.js';
-import { useT } from '../state/services.js';
+import { useT } from './services.js';
 import type { StoreProblem } from '../api/contract.js';
 
 type Props = { problem: StoreProblem; appVersion: string };
