@@ -4,7 +4,7 @@ import { App } from './app/App.js';
 import { connect } from './api/connect.js';
 import { startWedgeScanner } from './scanner/start-wedge-scanner.js';
 import { createAppStore } from './app/app-store.js';
-import { createLookupStore } from './state/lookup-store.js';
+import { createLookupStore } from './features/lookup/lookup-store.js';
 import { createDevicesStore } from './state/devices-store.js';
 import { createDevicesWedgeStore } from './state/devices-wedge-store.js';
 import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from './state/checkout-session.js';

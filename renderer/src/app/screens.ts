@@ -1,5 +1,5 @@
 import type { ComponentType } from 'react';
-import { LookupScreen } from '../components/LookupScreen.js';
+import { LookupScreen } from '../features/lookup/LookupScreen.js';
 import { DevicesScreen } from '../components/devices/DevicesScreen.js';
 import { CashupScreen } from '../components/checkout/CashupScreen.js';
 import { HistoryScreen } from '../components/checkout/HistoryScreen.js';

@@ -5,7 +5,7 @@ import { createTranslate } from '../i18n/translate.js';
 import type { Translate } from '../i18n/translate.js';
 import type { Api } from '../api/api-client.js';
 import type { AppState } from './app-store.js';
-import type { LookupState } from '../state/lookup-store.js';
+import type { LookupState } from '../features/lookup/lookup-store.js';
 import type { DevicesState } from '../state/devices-store.js';
 import type { DevicesWedgeState } from '../state/devices-wedge-store.js';
 import type { SessionStoreState } from '../state/checkout-session.js';

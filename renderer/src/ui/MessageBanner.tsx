@@ -1,5 +1,5 @@
 import { useT } from '../app/services.js';
-import type { Tone } from '../components/message-text.js';
+import type { Tone } from '../features/lookup/lookup-message-text.js';
 
 type Props = { tone: Tone; text: string; onDismiss: () => void };
 

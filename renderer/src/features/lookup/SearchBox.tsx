@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import type { FormEvent } from 'react';
-import { useT } from '../app/services.js';
+import { useT } from '../../app/services.js';
 
 type Props = { busy: boolean; onSubmit: (query: string) => void };
 

@@ -1,7 +1,7 @@
-import { pickName } from '../i18n/pick-name.js';
-import { useApp, useT } from '../app/services.js';
+import { pickName } from '../../i18n/pick-name.js';
+import { useApp, useT } from '../../app/services.js';
 import { matrixLayout } from './matrix-layout.js';
-import type { StyleView } from '../api/contract.js';
+import type { StyleView } from '../../api/contract.js';
 
 type Props = { style: StyleView; selectedSku: string | undefined; onSelect: (sku: string) => void };
 

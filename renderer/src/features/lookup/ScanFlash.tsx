@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useLookup, useServices, useT } from '../app/services.js';
+import { useLookup, useServices, useT } from '../../app/services.js';
 
 const FLASH_MS = 2500;
 

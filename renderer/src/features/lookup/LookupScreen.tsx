@@ -1,12 +1,12 @@
 import { useEffect } from 'react';
-import { describeError } from '../i18n/describe-error.js';
-import { useApp, useLookup, useServices, useT } from '../app/services.js';
-import { MessageBanner } from '../ui/MessageBanner.js';
+import { describeError } from '../../i18n/describe-error.js';
+import { useApp, useLookup, useServices, useT } from '../../app/services.js';
+import { MessageBanner } from '../../ui/MessageBanner.js';
 import { ProductCard } from './ProductCard.js';
 import { ScanFlash } from './ScanFlash.js';
 import { SearchBox } from './SearchBox.js';
 import { SearchResults } from './SearchResults.js';
-import { messageText, messageTone } from './message-text.js';
+import { messageText, messageTone } from './lookup-message-text.js';
 
 export function LookupScreen() {
   const t = useT();

@@ -1,8 +1,8 @@
-import { describeError } from '../i18n/describe-error.js';
-import { isMessageKey } from '../i18n/translate.js';
-import type { Translate } from '../i18n/translate.js';
-import type { ScanEvent } from '../api/contract.js';
-import type { LookupMessage } from '../state/lookup-store.js';
+import { describeError } from '../../i18n/describe-error.js';
+import { isMessageKey } from '../../i18n/translate.js';
+import type { Translate } from '../../i18n/translate.js';
+import type { ScanEvent } from '../../api/contract.js';
+import type { LookupMessage } from './lookup-store.js';
 
 export type Tone = 'error' | 'info';
 

@@ -1,4 +1,4 @@
-import type { I18nName, SkuView, StyleView } from '../api/contract.js';
+import type { I18nName, SkuView, StyleView } from '../../api/contract.js';
 
 export type MatrixLayout = {
   colours: { code: string; name: I18nName }[];

@@ -1,8 +1,8 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { createLookupStore } from './lookup-store.js';
-import type { Api } from '../api/api-client.js';
-import type { EventName, Events, Result, ScanEvent, StyleView } from '../api/contract.js';
+import type { Api } from '../../api/api-client.js';
+import type { EventName, Events, Result, ScanEvent, StyleView } from '../../api/contract.js';
 
 const style: StyleView = {
   styleCode: 'S100',

@@ -1,8 +1,8 @@
-import { formatFen } from '../ui/format/money.js';
-import { pickName } from '../i18n/pick-name.js';
-import { useApp, useT } from '../app/services.js';
+import { formatFen } from '../../ui/format/money.js';
+import { pickName } from '../../i18n/pick-name.js';
+import { useApp, useT } from '../../app/services.js';
 import { StockMatrix } from './StockMatrix.js';
-import type { StyleView } from '../api/contract.js';
+import type { StyleView } from '../../api/contract.js';
 
 type Props = {
   style: StyleView;

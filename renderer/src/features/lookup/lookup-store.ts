@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
-import type { Api } from '../api/api-client.js';
-import type { ApiError, LookupResult, ScanEvent, StyleSummary, StyleView } from '../api/contract.js';
+import type { Api } from '../../api/api-client.js';
+import type { ApiError, LookupResult, ScanEvent, StyleSummary, StyleView } from '../../api/contract.js';
 
 export type LookupView =
   | { kind: 'empty' }
