@@ -8,7 +8,7 @@ import type { AppState } from './app-store.js';
 import type { LookupState } from '../features/lookup/lookup-store.js';
 import type { DevicesState } from '../state/devices-store.js';
 import type { DevicesWedgeState } from '../state/devices-wedge-store.js';
-import type { SessionStoreState } from '../state/checkout-session.js';
+import type { SessionStoreState } from '../features/session/session-store.js';
 import type { CartStoreState } from '../state/checkout-cart.js';
 import type { TillStoreState } from '../state/checkout-till.js';
 

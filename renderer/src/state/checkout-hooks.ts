@@ -1,7 +1,7 @@
 import { useStore } from 'zustand';
 import { useServices } from '../app/services.js';
 import type { CartStoreState } from './checkout-cart.js';
-import type { SessionStoreState } from './checkout-session.js';
+import type { SessionStoreState } from '../features/session/session-store.js';
 import type { TillStoreState } from './checkout-till.js';
 
 /** Select primitives or stable references: zustand re-renders when the selected value changes. */

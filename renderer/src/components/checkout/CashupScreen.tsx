@@ -8,7 +8,7 @@ import type { CountedInput } from '../../state/checkout-types.js';
 import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { Translate } from '../../i18n/translate.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
-import { CheckoutGate } from './CheckoutGate.js';
+import { CheckoutGate } from '../../features/session/CheckoutGate.js';
 import { Keypad } from '../../ui/Keypad.js';
 import { ReportView } from './ReportView.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';

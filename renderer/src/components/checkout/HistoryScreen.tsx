@@ -7,7 +7,7 @@ import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.
 import type { ApiError } from '../../api/contract.js';
 import type { SaleSummary, SaleView } from '../../state/checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
-import { CheckoutGate } from './CheckoutGate.js';
+import { CheckoutGate } from '../../features/session/CheckoutGate.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 import '../../styles/checkout.css';
 

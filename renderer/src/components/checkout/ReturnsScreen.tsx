@@ -6,7 +6,7 @@ import { NONE, useCart } from '../../state/checkout-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { SaleView } from '../../state/checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
-import { CheckoutGate } from './CheckoutGate.js';
+import { CheckoutGate } from '../../features/session/CheckoutGate.js';
 import { NoReceiptReturn } from './NoReceiptReturn.js';
 import { SaleDone } from './SaleDone.js';
 import { Stepper } from '../../ui/Stepper.js';

@@ -5,7 +5,7 @@ import { useCart, useSession, useTill } from '../../state/checkout-hooks.js';
 import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CartLines } from './CartLines.js';
-import { CheckoutGate } from './CheckoutGate.js';
+import { CheckoutGate } from '../../features/session/CheckoutGate.js';
 import { CouponsPanel } from './CouponsPanel.js';
 import { LineEditor } from './LineEditor.js';
 import { MemberPanel } from './MemberPanel.js';

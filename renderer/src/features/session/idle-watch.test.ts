@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchIdle } from './checkout-idle.js';
+import { watchIdle } from './idle-watch.js';
 
 describe('watchIdle', () => {
   beforeEach(() => vi.useFakeTimers());
