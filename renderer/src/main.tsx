@@ -8,7 +8,7 @@ import { createLookupStore } from './features/lookup/lookup-store.js';
 import { createDevicesStore } from './state/devices-store.js';
 import { createDevicesWedgeStore } from './state/devices-wedge-store.js';
 import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from './features/session/session-store.js';
-import { createCartStore } from './state/checkout-cart.js';
+import { createCartStore } from './features/checkout/cart-store.js';
 import { createTillStore } from './state/checkout-till.js';
 import { ServicesContext } from './app/services.js';
 import './styles.css';

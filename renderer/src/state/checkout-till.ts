@@ -3,7 +3,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Api } from '../api/api-client.js';
 import type { ApiError, Result } from '../api/contract.js';
 import type { SessionStoreState } from '../features/session/session-store.js';
-import type { ApprovalAction, CashReport, CountedInput, TillState } from './checkout-types.js';
+import type { ApprovalAction, CashReport, CountedInput, TillState } from '../features/checkout/checkout-types.js';
 
 export type TillMessage =
   | { kind: 'error'; error: ApiError }

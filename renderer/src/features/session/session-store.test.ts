@@ -1,10 +1,10 @@
 // @vitest-environment node
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCartStore } from '../../state/checkout-cart.js';
+import { createCartStore } from '../checkout/cart-store.js';
 import { createSessionStore, lockWhenIdle } from './session-store.js';
 import type { Api } from '../../api/api-client.js';
 import type { Result } from '../../api/contract.js';
-import type { CartState, SessionState } from '../../state/checkout-types.js';
+import type { CartState, SessionState } from '../checkout/checkout-types.js';
 
 type Handler = (input: Record<string, unknown>) => Result<unknown>;
 

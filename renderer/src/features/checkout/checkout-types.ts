@@ -2,7 +2,7 @@
  * The checkout types, named for the renderer. Derived through the contract door
  * (api/contract.ts), so the renderer sees main only through its calls' Input/Output and events.
  */
-import type { Events, Input, Output } from '../api/contract.js';
+import type { Events, Input, Output } from '../../api/contract.js';
 
 export type SessionState = Events['staff.session'];
 export type ActiveSession = Exclude<SessionState, { state: 'logged_out' }>;

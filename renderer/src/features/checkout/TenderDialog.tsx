@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from '../../ui/amount-entry.js';
-import { NONE, useCart } from '../../state/checkout-hooks.js';
+import { NONE, useCart } from './checkout-hooks.js';
 import { useServices, useT } from '../../app/services.js';
-import type { TenderInput } from '../../state/checkout-types.js';
+import type { TenderInput } from './checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
 import { Keypad } from '../../ui/Keypad.js';

@@ -1,6 +1,6 @@
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { NONE, useCart } from '../../state/checkout-hooks.js';
+import { NONE, useCart } from './checkout-hooks.js';
 import { useApp, useT } from '../../app/services.js';
 
 /** Subtotal, every kind of discount, and what is due, big. */

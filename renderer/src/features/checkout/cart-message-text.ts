@@ -2,8 +2,8 @@ import { describeError } from '../../i18n/describe-error.js';
 import { isMessageKey } from '../../i18n/translate.js';
 import type { Translate } from '../../i18n/translate.js';
 import type { ScanEvent } from '../../api/contract.js';
-import type { CartMessage } from '../../state/checkout-cart.js';
-import type { Tone } from '../../features/lookup/lookup-message-text.js';
+import type { CartMessage } from './cart-store.js';
+import type { Tone } from '../lookup/lookup-message-text.js';
 
 export function cartMessageTone(message: CartMessage): Tone {
   return message.kind === 'error' || message.kind === 'scan-malformed' ? 'error' : 'info';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { parseYuanToFen, typeAmountKey } from '../../ui/amount-entry.js';
-import { useCart, useSession } from '../../state/checkout-hooks.js';
+import { useCart, useSession } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
-import { useCart, useSession, useTill } from '../../state/checkout-hooks.js';
+import { useCart, useSession, useTill } from './checkout-hooks.js';
 import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CartLines } from './CartLines.js';
-import { CheckoutGate } from '../../features/session/CheckoutGate.js';
+import { CheckoutGate } from '../session/CheckoutGate.js';
 import { CouponsPanel } from './CouponsPanel.js';
 import { LineEditor } from './LineEditor.js';
 import { MemberPanel } from './MemberPanel.js';

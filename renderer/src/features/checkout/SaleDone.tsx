@@ -1,5 +1,5 @@
 import { formatFen } from '../../ui/format/money.js';
-import { useCart } from '../../state/checkout-hooks.js';
+import { useCart } from './checkout-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import { ReceiptSlot } from './ReceiptSlot.js';
 

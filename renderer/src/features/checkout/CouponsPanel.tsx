@@ -2,7 +2,7 @@ import { useRef } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { NONE, useCart } from '../../state/checkout-hooks.js';
+import { NONE, useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
 
 /** Coupons on this sale, each with what it took off or why it takes nothing; and points to redeem. */

@@ -1,8 +1,8 @@
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { NONE, useCart } from '../../state/checkout-hooks.js';
+import { NONE, useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
-import type { CartLine, ReturnLine } from '../../state/checkout-types.js';
+import type { CartLine, ReturnLine } from './checkout-types.js';
 import { Stepper } from '../../ui/Stepper.js';
 
 type Props = { onEdit: (line: CartLine) => void };

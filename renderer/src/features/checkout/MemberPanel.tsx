@@ -2,9 +2,9 @@ import { useRef } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
-import { useCart } from '../../state/checkout-hooks.js';
+import { useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
-import type { MemberCoupon } from '../../state/checkout-types.js';
+import type { MemberCoupon } from './checkout-types.js';
 
 /** The customer: scan their member QR anywhere on the Sell screen, or search by mobile number. */
 export function MemberPanel() {

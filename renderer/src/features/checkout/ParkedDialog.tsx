@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { formatFen } from '../../ui/format/money.js';
-import { useCart } from '../../state/checkout-hooks.js';
+import { useCart } from './checkout-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 import { Modal } from '../../ui/Modal.js';

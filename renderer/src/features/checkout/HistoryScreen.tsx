@@ -5,9 +5,9 @@ import { describeError } from '../../i18n/describe-error.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { ApiError } from '../../api/contract.js';
-import type { SaleSummary, SaleView } from '../../state/checkout-types.js';
+import type { SaleSummary, SaleView } from './checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
-import { CheckoutGate } from '../../features/session/CheckoutGate.js';
+import { CheckoutGate } from '../session/CheckoutGate.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 import '../../styles/checkout.css';
 

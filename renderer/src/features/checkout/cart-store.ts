@@ -1,8 +1,8 @@
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
-import type { Api } from '../api/api-client.js';
-import type { ApiError, Result, ScanEvent } from '../api/contract.js';
-import type { SessionStoreState } from '../features/session/session-store.js';
+import type { Api } from '../../api/api-client.js';
+import type { ApiError, Result, ScanEvent } from '../../api/contract.js';
+import type { SessionStoreState } from '../session/session-store.js';
 import type {
   ApprovalAction,
   CartState,
