@@ -9,7 +9,7 @@ import { createDevicesStore } from './state/devices-store.js';
 import { createDevicesWedgeStore } from './state/devices-wedge-store.js';
 import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from './features/session/session-store.js';
 import { createCartStore } from './features/checkout/cart-store.js';
-import { createTillStore } from './state/checkout-till.js';
+import { createTillStore } from './features/cashup/till-store.js';
 import { ServicesContext } from './app/services.js';
 import './styles.css';
 

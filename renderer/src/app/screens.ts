@@ -1,9 +1,9 @@
 import type { ComponentType } from 'react';
 import { LookupScreen } from '../features/lookup/LookupScreen.js';
 import { DevicesScreen } from '../components/devices/DevicesScreen.js';
-import { CashupScreen } from '../components/checkout/CashupScreen.js';
+import { CashupScreen } from '../features/cashup/CashupScreen.js';
 import { HistoryScreen } from '../features/checkout/HistoryScreen.js';
-import { ReturnsScreen } from '../components/checkout/ReturnsScreen.js';
+import { ReturnsScreen } from '../features/returns/ReturnsScreen.js';
 import { SellScreen } from '../features/checkout/SellScreen.js';
 import { SyncScreen } from '../components/hq-sync/SyncScreen.js';
 import type { MessageKey } from '../i18n/translate.js';

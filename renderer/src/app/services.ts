@@ -10,7 +10,7 @@ import type { DevicesState } from '../state/devices-store.js';
 import type { DevicesWedgeState } from '../state/devices-wedge-store.js';
 import type { SessionStoreState } from '../features/session/session-store.js';
 import type { CartStoreState } from '../features/checkout/cart-store.js';
-import type { TillStoreState } from '../state/checkout-till.js';
+import type { TillStoreState } from '../features/cashup/till-store.js';
 
 /** Everything the screens use, created once at start-up (main.tsx) and passed down by context. */
 export type Services = {

@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import { useServices } from '../../app/services.js';
 import type { CartStoreState } from './cart-store.js';
 import type { SessionStoreState } from '../session/session-store.js';
-import type { TillStoreState } from '../../state/checkout-till.js';
+import type { TillStoreState } from '../cashup/till-store.js';
 
 /** Select primitives or stable references: zustand re-renders when the selected value changes. */
 export function useSession<T>(selector: (state: SessionStoreState) => T): T {

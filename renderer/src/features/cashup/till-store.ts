@@ -1,9 +1,9 @@
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
-import type { Api } from '../api/api-client.js';
-import type { ApiError, Result } from '../api/contract.js';
-import type { SessionStoreState } from '../features/session/session-store.js';
-import type { ApprovalAction, CashReport, CountedInput, TillState } from '../features/checkout/checkout-types.js';
+import type { Api } from '../../api/api-client.js';
+import type { ApiError, Result } from '../../api/contract.js';
+import type { SessionStoreState } from '../session/session-store.js';
+import type { ApprovalAction, CashReport, CountedInput, TillState } from '../checkout/checkout-types.js';
 
 export type TillMessage =
   | { kind: 'error'; error: ApiError }
