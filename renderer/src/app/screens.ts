@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { LookupScreen } from '../features/lookup/LookupScreen.js';
-import { DevicesScreen } from '../components/devices/DevicesScreen.js';
+import { DevicesScreen } from '../features/devices/DevicesScreen.js';
 import { CashupScreen } from '../features/cashup/CashupScreen.js';
 import { HistoryScreen } from '../features/checkout/HistoryScreen.js';
 import { ReturnsScreen } from '../features/returns/ReturnsScreen.js';

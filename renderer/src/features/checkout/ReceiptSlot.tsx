@@ -1,5 +1,5 @@
 import { useT } from '../../app/services.js';
-import { ReceiptPreview } from '../../components/devices/ReceiptPreview.js';
+import { ReceiptPreview } from '../devices/ReceiptPreview.js';
 
 type Props = { receiptNo: string; /** The receipt went to the print queue: its preview can be shown. */ sent: boolean };
 

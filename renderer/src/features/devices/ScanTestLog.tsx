@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
-import { useDevicesWedge } from '../../state/devices-hooks.js';
+import { useDevicesWedge } from './devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { ScanEvent } from '../../api/contract.js';
-import { dynamicText } from './dynamic-text.js';
+import { dynamicText } from '../../i18n/dynamic-text.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 
 /** "Scan something": every scan from any scanner while this screen is open, with what it was taken for. */

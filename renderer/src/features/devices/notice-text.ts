@@ -1,6 +1,6 @@
 import { describeError } from '../../i18n/describe-error.js';
 import type { Translate } from '../../i18n/translate.js';
-import type { DevicesNotice } from '../../state/devices-store.js';
+import type { DevicesNotice } from './devices-store.js';
 
 export function noticeTone(notice: DevicesNotice): 'error' | 'info' {
   return notice.kind === 'error' ? 'error' : 'info';

@@ -1,9 +1,9 @@
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
-import type { Api } from '../api/api-client.js';
-import type { ApiError, ScanEvent, Settings, WedgeSettings } from '../api/contract.js';
-import { fieldErrorsOf, LOCAL_NOT_A_NUMBER, parseWholeNumber } from '../ui/field-errors.js';
-import type { FieldErrors } from '../ui/field-errors.js';
+import type { Api } from '../../api/api-client.js';
+import type { ApiError, ScanEvent, Settings, WedgeSettings } from '../../api/contract.js';
+import { fieldErrorsOf, LOCAL_NOT_A_NUMBER, parseWholeNumber } from '../../ui/field-errors.js';
+import type { FieldErrors } from '../../ui/field-errors.js';
 
 /** The wedge form as typed: numbers stay text until saved, so a half-typed value is not lost. */
 export type WedgeDraft = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { printerState, printerTone } from './printer-state.js';
-import type { PrinterStatus } from '../../state/devices-types.js';
+import type { PrinterStatus } from './devices-types.js';
 
 const base: PrinterStatus = {
   configured: true,

@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { createDevicesWedgeStore, SCAN_LOG_SIZE } from './devices-wedge-store.js';
-import { LOCAL_NOT_A_NUMBER } from '../ui/field-errors.js';
+import { LOCAL_NOT_A_NUMBER } from '../../ui/field-errors.js';
 import { fakeDevicesApi } from './devices-test-api.js';
-import type { ScanEvent, Settings } from '../api/contract.js';
+import type { ScanEvent, Settings } from '../../api/contract.js';
 
 const settings: Settings = {
   language: 'zh-CN',

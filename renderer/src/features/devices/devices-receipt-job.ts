@@ -1,4 +1,4 @@
-import type { Api } from '../api/api-client.js';
+import type { Api } from '../../api/api-client.js';
 import type { PrintJobView } from './devices-types.js';
 
 /** How far back the queue is searched for a receipt's job (a sale's receipt is among the newest). */

@@ -3,7 +3,7 @@
  * (api/contract.ts) rather than imported from main/, so the renderer still sees main only
  * through Input/Output of its calls and the payloads of its events.
  */
-import type { Events, Input, Output } from '../api/contract.js';
+import type { Events, Input, Output } from '../../api/contract.js';
 
 export type DeviceProfile = Output<'devices', 'profile'>;
 export type DevicesStatus = Events['devices.status'];

@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { useServices } from '../app/services.js';
+import { useServices } from '../../app/services.js';
 import type { DevicesState } from './devices-store.js';
 import type { DevicesWedgeState } from './devices-wedge-store.js';
 

@@ -1,6 +1,6 @@
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useServices, useT } from '../../app/services.js';
-import type { HidScannerProfile, ScannerProfile, ScannerStatus, SerialScannerProfile } from '../../state/devices-types.js';
+import type { HidScannerProfile, ScannerProfile, ScannerStatus, SerialScannerProfile } from './devices-types.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';
 import { DEFAULT_SERIAL_LINE, SerialLineFields } from './SerialLineFields.js';

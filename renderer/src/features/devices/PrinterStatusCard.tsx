@@ -1,8 +1,8 @@
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import { printerState, printerTone } from './printer-state.js';
 import type { PrinterState } from './printer-state.js';
-import type { PrinterConnection } from '../../state/devices-types.js';
+import type { PrinterConnection } from './devices-types.js';
 
 function address(connection: PrinterConnection): string {
   switch (connection.kind) {

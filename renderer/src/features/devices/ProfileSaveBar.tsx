@@ -1,4 +1,4 @@
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 
 /** Shown while the peripheral profile has unsaved changes: one place to save or drop them. */

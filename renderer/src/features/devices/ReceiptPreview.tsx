@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { describeError } from '../../i18n/describe-error.js';
 import { useServices, useT } from '../../app/services.js';
 import type { ApiError } from '../../api/contract.js';
-import { watchReceiptJob } from '../../state/devices-receipt-job.js';
-import type { ReceiptPreviewData } from '../../state/devices-types.js';
+import { watchReceiptJob } from './devices-receipt-job.js';
+import type { ReceiptPreviewData } from './devices-types.js';
 import { svgDataUrl } from './svg-data-url.js';
 import '../../styles/devices.css';
 

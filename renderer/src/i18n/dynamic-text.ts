@@ -1,5 +1,5 @@
-import { isMessageKey } from '../../i18n/translate.js';
-import type { MessageKey, Translate } from '../../i18n/translate.js';
+import { isMessageKey } from './translate.js';
+import type { MessageKey, Translate } from './translate.js';
 
 /**
  * The text of a key built from data main may extend (a new receipt kind, job state or hold

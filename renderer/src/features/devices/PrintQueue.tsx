@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
-import type { PrintJobView } from '../../state/devices-types.js';
-import { dynamicText } from './dynamic-text.js';
+import type { PrintJobView } from './devices-types.js';
+import { dynamicText } from '../../i18n/dynamic-text.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 import { ReceiptPreview } from './ReceiptPreview.js';
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
-import type { DrawerProfile, DrawerPulse } from '../../state/devices-types.js';
+import type { DrawerProfile, DrawerPulse } from './devices-types.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';

@@ -1,5 +1,5 @@
 import { useApp, useServices, useT } from '../../app/services.js';
-import { useDevicesWedge } from '../../state/devices-hooks.js';
+import { useDevicesWedge } from './devices-hooks.js';
 
 /** Kiosk mode: the Electron window goes full screen and cannot be left (settings.kiosk). */
 export function KioskCard() {

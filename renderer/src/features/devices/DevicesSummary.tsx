@@ -1,4 +1,4 @@
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useT } from '../../app/services.js';
 import { printerState, printerTone } from './printer-state.js';
 import type { Tone } from './printer-state.js';

@@ -1,4 +1,4 @@
-import type { PrinterStatus } from '../../state/devices-types.js';
+import type { PrinterStatus } from './devices-types.js';
 
 /** What the cashier needs to know about the printer, most urgent first. */
 export type PrinterState =

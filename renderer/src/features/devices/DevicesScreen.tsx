@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useDevices } from '../../state/devices-hooks.js';
+import { useDevices } from './devices-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { DevicesSummary } from './DevicesSummary.js';

@@ -1,5 +1,5 @@
-import type { Api } from '../api/api-client.js';
-import type { EventName, Events, Result } from '../api/contract.js';
+import type { Api } from '../../api/api-client.js';
+import type { EventName, Events, Result } from '../../api/contract.js';
 
 type Answer = Result<unknown> | ((input: unknown) => Result<unknown>);
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { describeError } from '../../i18n/describe-error.js';
-import { useDevicesWedge } from '../../state/devices-hooks.js';
+import { useDevicesWedge } from './devices-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';

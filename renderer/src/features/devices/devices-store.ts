@@ -1,9 +1,9 @@
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
-import type { Api } from '../api/api-client.js';
-import type { ApiError } from '../api/contract.js';
-import { fieldErrorsOf } from '../ui/field-errors.js';
-import type { FieldErrors } from '../ui/field-errors.js';
+import type { Api } from '../../api/api-client.js';
+import type { ApiError } from '../../api/contract.js';
+import { fieldErrorsOf } from '../../ui/field-errors.js';
+import type { FieldErrors } from '../../ui/field-errors.js';
 import type { DeviceProfile, DevicesStatus, DrawerStatus, HidDeviceInfo, PrintJobView, SerialPortInfo } from './devices-types.js';
 
 /** How many jobs the queue shows; older ones stay in the store's history. */
