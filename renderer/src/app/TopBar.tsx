@@ -1,7 +1,7 @@
 import { pickName } from '../i18n/pick-name.js';
 import { useApp, useT } from './services.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
-import { SyncPill } from '../components/SyncPill.js';
+import { SyncPill } from '../features/sync/SyncPill.js';
 import type { SystemStatus } from '../api/contract.js';
 
 type Props = { status: Extract<SystemStatus, { state: 'ready' }> };

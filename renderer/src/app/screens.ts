@@ -5,7 +5,7 @@ import { CashupScreen } from '../features/cashup/CashupScreen.js';
 import { HistoryScreen } from '../features/checkout/HistoryScreen.js';
 import { ReturnsScreen } from '../features/returns/ReturnsScreen.js';
 import { SellScreen } from '../features/checkout/SellScreen.js';
-import { SyncScreen } from '../components/hq-sync/SyncScreen.js';
+import { SyncScreen } from '../features/sync/SyncScreen.js';
 import type { MessageKey } from '../i18n/translate.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { Translate } from '../i18n/translate.js';
-import type { Language, SyncState } from '../api/contract.js';
-import { formatStoreTime } from '../ui/format/event-time.js';
+import type { Translate } from '../../i18n/translate.js';
+import type { Language, SyncState } from '../../api/contract.js';
+import { formatStoreTime } from '../../ui/format/event-time.js';
 
 /** Never says "synced" while anything is still waiting to reach HQ or the first download runs. */
 export function syncText(t: Translate, sync: SyncState): string {

@@ -3,7 +3,7 @@ import type { ApiError, DeadLetterView } from '../../api/contract.js';
 import { describeError } from '../../i18n/describe-error.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
-import { syncText } from '../sync-text.js';
+import { syncText } from './sync-text.js';
 import { DeadLetterList } from './DeadLetterList.js';
 import '../../styles/sync.css';
 

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import type { SyncState } from '../api/contract.js';
-import { createTranslate } from '../i18n/translate.js';
+import type { SyncState } from '../../api/contract.js';
+import { createTranslate } from '../../i18n/translate.js';
 import { syncDetail, syncSettled, syncText } from './sync-text.js';
 
 const base: SyncState = { hq: 'online', pendingEvents: 0, lastSyncAt: null, deadLetters: 0, lastError: null, provisioning: null };
