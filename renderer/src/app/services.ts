@@ -37,10 +37,6 @@ export function useApp<T>(selector: (state: AppState) => T): T {
   return useStore(useServices().app, selector);
 }
 
-export function useLookup<T>(selector: (state: LookupState) => T): T {
-  return useStore(useServices().lookup, selector);
-}
-
 /** The store's IANA time zone once the status is known (times are shown in store-local time). */
 export function useStoreTimeZone(): string | undefined {
   return useApp((s) => (s.status?.state === 'ready' ? s.status.store.timezone : undefined));

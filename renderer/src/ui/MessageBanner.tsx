@@ -1,5 +1,7 @@
 import { useT } from '../app/services.js';
-import type { Tone } from '../features/lookup/lookup-message-text.js';
+
+/** Errors ask for attention (role=alert); information is announced politely. */
+export type Tone = 'error' | 'info';
 
 type Props = { tone: Tone; text: string; onDismiss: () => void };
 

@@ -1,6 +1,6 @@
 import { formatFen } from '../../ui/format/money.js';
 import { useT } from '../../app/services.js';
-import type { CashReport } from '../checkout/checkout-types.js';
+import type { CashReport } from './till-types.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 
 /** An X or Z report: the day's figures, and per tender expected vs counted with the variance. */

@@ -3,7 +3,8 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../api/api-client.js';
 import type { ApiError, Result } from '../../api/contract.js';
 import type { SessionStoreState } from '../session/session-store.js';
-import type { ApprovalAction, CashReport, CountedInput, TillState } from '../checkout/checkout-types.js';
+import type { ApprovalAction } from '../session/session-types.js';
+import type { CashReport, CountedInput, TillState } from './till-types.js';
 
 export type TillMessage =
   | { kind: 'error'; error: ApiError }

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
-import { useCart, useSession, useTill } from './checkout-hooks.js';
+import { useTill } from '../cashup/till-hooks.js';
+import { useSession } from '../session/session-hooks.js';
+import { useCart } from './checkout-hooks.js';
 import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CartLines } from './CartLines.js';

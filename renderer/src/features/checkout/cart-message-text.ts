@@ -3,7 +3,7 @@ import { isMessageKey } from '../../i18n/translate.js';
 import type { Translate } from '../../i18n/translate.js';
 import type { ScanEvent } from '../../api/contract.js';
 import type { CartMessage } from './cart-store.js';
-import type { Tone } from '../lookup/lookup-message-text.js';
+import type { Tone } from '../../ui/MessageBanner.js';
 
 export function cartMessageTone(message: CartMessage): Tone {
   return message.kind === 'error' || message.kind === 'scan-malformed' ? 'error' : 'info';

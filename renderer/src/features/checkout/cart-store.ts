@@ -3,16 +3,8 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../api/api-client.js';
 import type { ApiError, Result, ScanEvent } from '../../api/contract.js';
 import type { SessionStoreState } from '../session/session-store.js';
-import type {
-  ApprovalAction,
-  CartState,
-  DiscountInput,
-  ParkedCart,
-  SaleResult,
-  SaleSummary,
-  SaleView,
-  TenderInput,
-} from './checkout-types.js';
+import type { ApprovalAction } from '../session/session-types.js';
+import type { CartState, DiscountInput, ParkedCart, SaleResult, SaleSummary, SaleView, TenderInput } from './checkout-types.js';
 
 /** Kept as data, not text, so a banner re-renders in the new language after a switch. */
 export type CartMessage =

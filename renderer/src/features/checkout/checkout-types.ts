@@ -1,15 +1,8 @@
 /**
- * The checkout types, named for the renderer. Derived through the contract door
+ * The cart's and sales' types, named for the renderer. Derived through the contract door
  * (api/contract.ts), so the renderer sees main only through its calls' Input/Output and events.
  */
 import type { Events, Input, Output } from '../../api/contract.js';
-
-export type SessionState = Events['staff.session'];
-export type ActiveSession = Exclude<SessionState, { state: 'logged_out' }>;
-export type StaffView = ActiveSession['staff'];
-export type StaffRole = StaffView['role'];
-export type ApprovalAction = Input<'staff', 'approve'>['action'];
-export type Approval = Output<'staff', 'approve'>;
 
 export type CartState = Events['cart.changed'];
 export type CartLine = CartState['lines'][number];
@@ -29,8 +22,3 @@ export type SaleResult = Output<'checkout', 'complete'>;
 export type SaleView = Events['sale.completed'];
 export type SaleLineView = SaleView['lines'][number];
 export type SaleSummary = Output<'sales', 'today'>[number];
-
-export type TillState = Events['till.changed'];
-export type CashReport = Output<'cashup', 'xReport'>;
-export type TenderTotal = CashReport['tenders'][number];
-export type CountedInput = Input<'cashup', 'zReport'>['counted'];

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { describeError } from '../../i18n/describe-error.js';
-import { useApp, useLookup, useServices, useT } from '../../app/services.js';
+import { useApp, useServices, useT } from '../../app/services.js';
+import { useLookup } from './lookup-hooks.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { ProductCard } from './ProductCard.js';
 import { ScanFlash } from './ScanFlash.js';

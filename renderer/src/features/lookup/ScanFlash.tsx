@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import { useLookup, useServices, useT } from '../../app/services.js';
+import { useServices, useT } from '../../app/services.js';
+import { useLookup } from './lookup-hooks.js';
 
 const FLASH_MS = 2500;
 

@@ -3,8 +3,7 @@ import { isMessageKey } from '../../i18n/translate.js';
 import type { Translate } from '../../i18n/translate.js';
 import type { ScanEvent } from '../../api/contract.js';
 import type { LookupMessage } from './lookup-store.js';
-
-export type Tone = 'error' | 'info';
+import type { Tone } from '../../ui/MessageBanner.js';
 
 export function messageTone(message: LookupMessage): Tone {
   return message.kind === 'no-results' ? 'info' : 'error';

@@ -1,5 +1,5 @@
 import { useServices, useT } from '../../app/services.js';
-import { useSession } from '../checkout/checkout-hooks.js';
+import { useSession } from './session-hooks.js';
 import { Modal } from '../../ui/Modal.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';

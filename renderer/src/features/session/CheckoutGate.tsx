@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { useSession } from '../checkout/checkout-hooks.js';
-import type { ActiveSession } from '../checkout/checkout-types.js';
+import { useSession } from './session-hooks.js';
+import type { ActiveSession } from './session-types.js';
 import { useT } from '../../app/services.js';
 import { ApprovalDialog } from './ApprovalDialog.js';
 import { LockScreen } from './LockScreen.js';

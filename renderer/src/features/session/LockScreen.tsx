@@ -1,6 +1,6 @@
 import { useServices, useT } from '../../app/services.js';
-import { useSession } from '../checkout/checkout-hooks.js';
-import type { StaffView } from '../checkout/checkout-types.js';
+import { useSession } from './session-hooks.js';
+import type { StaffView } from './session-types.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';
 

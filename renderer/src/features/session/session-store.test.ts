@@ -4,7 +4,8 @@ import { createCartStore } from '../checkout/cart-store.js';
 import { createSessionStore, lockWhenIdle } from './session-store.js';
 import type { Api } from '../../api/api-client.js';
 import type { Result } from '../../api/contract.js';
-import type { CartState, SessionState } from '../checkout/checkout-types.js';
+import type { CartState } from '../checkout/checkout-types.js';
+import type { SessionState } from './session-types.js';
 
 type Handler = (input: Record<string, unknown>) => Result<unknown>;
 

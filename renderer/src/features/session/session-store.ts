@@ -4,7 +4,7 @@ import type { Api } from '../../api/api-client.js';
 import type { ApiError, Result } from '../../api/contract.js';
 import { watchIdle } from './idle-watch.js';
 import type { IdleTimers } from './idle-watch.js';
-import type { ApprovalAction, SessionState } from '../checkout/checkout-types.js';
+import type { ApprovalAction, SessionState } from './session-types.js';
 
 /** A manager's approval being asked for; the dialog shows it, `approve` / `cancel` settle it. */
 export type ApprovalRequest = { id: number; action: ApprovalAction; error: ApiError | undefined; busy: boolean };
