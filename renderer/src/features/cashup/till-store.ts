@@ -4,6 +4,7 @@ import type { Api } from '../../api/api-client.js';
 import type { ApiError, Result } from '../../api/contract.js';
 import type { SessionStoreState } from '../session/session-store.js';
 import type { ApprovalAction } from '../session/session-types.js';
+import { withApproval } from '../session/with-approval.js';
 import type { CashReport, CountedInput, TillState } from './till-types.js';
 
 export type TillMessage =
@@ -39,23 +40,17 @@ export function createTillStore(api: Api, session: StoreApi<SessionStoreState>):
       set({ busy: false, message: { kind: 'error', error: result.error } });
       return false;
     };
-    const withApproval = async (
+    /** Tries without approval; when main asks for one, gets a manager's token and tries once more. */
+    const approved = (
       action: ApprovalAction,
       done: 'paid_out' | 'no_sale',
       call: (token: string | undefined) => Promise<Result<TillState>>,
-    ): Promise<boolean> => {
-      set({ busy: true });
-      const first = await call(undefined);
-      if (first.ok || first.error.code !== 'APPROVAL_REQUIRED') return applyTill(first, done);
-      set({ busy: false });
-      const token = await session.getState().requestApproval(action);
-      if (!token) {
-        set({ message: { kind: 'approval-cancelled' } });
-        return false;
-      }
-      set({ busy: true });
-      return applyTill(await call(token), done);
-    };
+    ): Promise<boolean> =>
+      withApproval(session, action, call, {
+        setBusy: (busy) => set({ busy }),
+        cancelled: () => set({ message: { kind: 'approval-cancelled' } }),
+        apply: (result) => applyTill(result, done),
+      });
     const applyReport = (result: Result<CashReport>): boolean => {
       if (result.ok) {
         set({ report: result.value, busy: false, message: undefined });
@@ -84,11 +79,11 @@ export function createTillStore(api: Api, session: StoreApi<SessionStoreState>):
         return applyTill(await api.call('cashup', 'paidIn', { amountFen, reason }), 'paid_in');
       },
       paidOut: (amountFen, reason) =>
-        withApproval('paid_out', 'paid_out', (token) =>
+        approved('paid_out', 'paid_out', (token) =>
           api.call('cashup', 'paidOut', token ? { amountFen, reason, approvalToken: token } : { amountFen, reason }),
         ),
       noSale: (reason) =>
-        withApproval('no_sale', 'no_sale', (token) => api.call('cashup', 'noSale', token ? { reason, approvalToken: token } : { reason })),
+        approved('no_sale', 'no_sale', (token) => api.call('cashup', 'noSale', token ? { reason, approvalToken: token } : { reason })),
       xReport: async (blind) => {
         set({ busy: true });
         return applyReport(await api.call('cashup', 'xReport', { blind, print: false }));

@@ -4,6 +4,7 @@ import type { Api } from '../../api/api-client.js';
 import type { ApiError, Result, ScanEvent } from '../../api/contract.js';
 import type { SessionStoreState } from '../session/session-store.js';
 import type { ApprovalAction } from '../session/session-types.js';
+import { withApproval } from '../session/with-approval.js';
 import type { CartState, DiscountInput, ParkedCart, SaleResult, SaleSummary, SaleView, TenderInput } from './checkout-types.js';
 
 /** Kept as data, not text, so a banner re-renders in the new language after a switch. */
@@ -80,21 +81,12 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
     };
 
     /** Tries without approval; when main asks for one, gets a manager's token and tries once more. */
-    const withApproval = async (
-      action: ApprovalAction,
-      call: (token: string | undefined) => Promise<Result<CartState>>,
-    ): Promise<boolean> => {
-      set({ busy: true });
-      const first = await call(undefined);
-      if (first.ok || first.error.code !== 'APPROVAL_REQUIRED') return apply(first);
-      set({ busy: false });
-      const token = await session.getState().requestApproval(action);
-      if (!token) {
-        set({ message: { kind: 'approval-cancelled' } });
-        return false;
-      }
-      return run(() => call(token));
-    };
+    const approved = (action: ApprovalAction, call: (token: string | undefined) => Promise<Result<CartState>>): Promise<boolean> =>
+      withApproval(session, action, call, {
+        setBusy: (busy) => set({ busy }),
+        cancelled: () => set({ message: { kind: 'approval-cancelled' } }),
+        apply: (result) => apply(result),
+      });
 
     return {
       cart: undefined,
@@ -141,11 +133,11 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       setQty: (lineId, qty) => run(() => api.call('checkout', 'setQty', { lineId, qty })),
       removeLine: (lineId) => run(() => api.call('checkout', 'removeLine', { lineId })),
       lineDiscount: (lineId, discount) =>
-        withApproval('discount', (token) =>
+        approved('discount', (token) =>
           api.call('checkout', 'lineDiscount', token ? { lineId, discount, approvalToken: token } : { lineId, discount }),
         ),
       priceOverride: (lineId, unitFen, reason) =>
-        withApproval('price_override', (token) =>
+        approved('price_override', (token) =>
           api.call('checkout', 'priceOverride', token ? { lineId, unitFen, reason, approvalToken: token } : { lineId, unitFen, reason }),
         ),
       clear: () => run(() => api.call('checkout', 'clear', {})),
@@ -171,9 +163,7 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       redeemPoints: (points) => run(() => api.call('checkout', 'redeemPoints', { points })),
       addTender: (tender) => run(() => api.call('checkout', 'addTender', tender)),
       removeTender: (tenderId) =>
-        withApproval('void_tender', (token) =>
-          api.call('checkout', 'removeTender', token ? { tenderId, approvalToken: token } : { tenderId }),
-        ),
+        approved('void_tender', (token) => api.call('checkout', 'removeTender', token ? { tenderId, approvalToken: token } : { tenderId })),
 
       complete: async () => {
         set({ busy: true });
@@ -217,7 +207,7 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       startReturn: (receiptNo) => run(() => api.call('returns', 'start', { receiptNo }), receiptNo),
       setReturnQty: (saleLineId, qty) => run(() => api.call('returns', 'setQty', { saleLineId, qty })),
       noReceiptReturn: (sku, qty) =>
-        withApproval('no_receipt_return', (token) =>
+        approved('no_receipt_return', (token) =>
           api.call('returns', 'noReceipt', token ? { sku, qty, approvalToken: token } : { sku, qty }),
         ),
       cancelReturn: async () => {
