@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from './amount-entry.js';
+import { parseYuanToFen, quickAmounts, typeAmountKey } from './amount-entry.js';
+import { fenToYuanText } from './format/money.js';
 
 describe('parseYuanToFen', () => {
   it.each([

@@ -39,9 +39,3 @@ export function quickAmounts(dueFen: number): number[] {
   out.add(Math.ceil(dueFen / 10_000) * 10_000 + 10_000);
   return [...out].sort((a, b) => a - b).slice(0, 5);
 }
-
-/** Integer fen → the keypad's text ("261.50"), for a quick amount put into the field. */
-export function fenToYuanText(fen: number): string {
-  const abs = Math.abs(Math.trunc(fen));
-  return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { formatFen } from '../../ui/format/money.js';
-import { fenToYuanText, parseYuanToFen, quickAmounts, typeAmountKey } from '../../ui/amount-entry.js';
+import { fenToYuanText, formatFen } from '../../ui/format/money.js';
+import { parseYuanToFen, quickAmounts, typeAmountKey } from '../../ui/amount-entry.js';
 import { NONE, useCart } from './checkout-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import type { TenderInput } from './checkout-types.js';
