@@ -1,6 +1,6 @@
-import { checkoutEn } from './checkout.en.js';
-import { devicesEn } from './devices.en.js';
-import { syncEn } from './sync.en.js';
+import { checkoutEn } from '../features/checkout/checkout.en.js';
+import { devicesEn } from '../features/devices/devices.en.js';
+import { syncEn } from '../features/sync/sync.en.js';
 import type { Dictionary } from './zh-CN.js';
 
 export const en: Dictionary = {

@@ -2,9 +2,9 @@
  * Simplified Chinese, the default language and the reference dictionary: its keys (and the
  * `{placeholders}` in its texts) define what every other language must provide.
  */
-import { checkoutZhCN } from './checkout.zh-CN.js';
-import { devicesZhCN } from './devices.zh-CN.js';
-import { syncZhCN } from './sync.zh-CN.js';
+import { checkoutZhCN } from '../features/checkout/checkout.zh-CN.js';
+import { devicesZhCN } from '../features/devices/devices.zh-CN.js';
+import { syncZhCN } from '../features/sync/sync.zh-CN.js';
 
 export const zhCN = {
   'nav.lookup': '商品查询',

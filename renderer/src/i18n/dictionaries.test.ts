@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutEn } from './checkout.en.js';
-import { checkoutZhCN } from './checkout.zh-CN.js';
+import { checkoutEn } from '../features/checkout/checkout.en.js';
+import { checkoutZhCN } from '../features/checkout/checkout.zh-CN.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
