@@ -13,10 +13,10 @@ export function LanguageSwitch() {
       data-testid="lang-switch"
       data-lang={language}
       lang={next}
-      aria-label={t('lang.switchLabel')}
+      aria-label={t('app.lang.switchLabel')}
       onClick={() => void app.getState().setLanguage(next)}
     >
-      {t('lang.switchTo')}
+      {t('app.lang.switchTo')}
     </button>
   );
 }

@@ -9,7 +9,7 @@ export function NavTabs({ active, onSelect }: Props) {
   const t = useT();
   if (SCREENS.length < 2) return null;
   return (
-    <nav className="nav-tabs" aria-label={t('nav.label')}>
+    <nav className="nav-tabs" aria-label={t('app.nav.label')}>
       {SCREENS.map((screen) => (
         <button
           key={screen.id}

@@ -11,28 +11,28 @@ type Props = { problem: StoreProblem; appVersion: string };
  */
 export function StoreErrorScreen({ problem, appVersion }: Props) {
   const t = useT();
-  const reasonKey = `storeError.reason.${problem.reason}`;
+  const reasonKey = `app.storeError.reason.${problem.reason}`;
   return (
     <main className="store-error" data-testid="store-error" data-reason={problem.reason} role="alert">
       <div className="store-error-panel">
         <div className="store-error-icon" aria-hidden="true">
           !
         </div>
-        <h1>{t('storeError.title')}</h1>
+        <h1>{t('app.storeError.title')}</h1>
         <p className="store-error-reason">
-          {isMessageKey(reasonKey) ? t(reasonKey as `storeError.reason.${StoreProblem['reason']}`) : problem.message}
+          {isMessageKey(reasonKey) ? t(reasonKey as `app.storeError.reason.${StoreProblem['reason']}`) : problem.message}
         </p>
         <div className="store-error-file">
-          <span>{t('storeError.file')}</span>
+          <span>{t('app.storeError.file')}</span>
           <code data-testid="store-error-path">{problem.path}</code>
         </div>
         <ol className="store-error-steps">
-          <li>{t('storeError.callIt')}</li>
-          <li>{t('storeError.dontReinstall')}</li>
-          <li>{t('storeError.untouched')}</li>
+          <li>{t('app.storeError.callIt')}</li>
+          <li>{t('app.storeError.dontReinstall')}</li>
+          <li>{t('app.storeError.untouched')}</li>
         </ol>
         <section className="store-error-details">
-          <h2>{t('storeError.details')}</h2>
+          <h2>{t('app.storeError.details')}</h2>
           <pre>
             {problem.reason}: {problem.message}
             {'\n'}

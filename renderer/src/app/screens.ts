@@ -13,13 +13,13 @@ import type { MessageKey } from '../i18n/translate.js';
  * receives scans (each screen subscribes to `scanned` while mounted). Add a screen: a line here.
  */
 export const SCREENS = [
-  { id: 'lookup', label: 'nav.lookup', component: LookupScreen },
-  { id: 'sell', label: 'nav.sell', component: SellScreen },
-  { id: 'returns', label: 'nav.returns', component: ReturnsScreen },
-  { id: 'history', label: 'nav.history', component: HistoryScreen },
-  { id: 'cashup', label: 'nav.cashup', component: CashupScreen },
-  { id: 'devices', label: 'nav.devices', component: DevicesScreen },
-  { id: 'sync', label: 'nav.sync', component: SyncScreen },
+  { id: 'lookup', label: 'app.nav.lookup', component: LookupScreen },
+  { id: 'sell', label: 'app.nav.sell', component: SellScreen },
+  { id: 'returns', label: 'app.nav.returns', component: ReturnsScreen },
+  { id: 'history', label: 'app.nav.history', component: HistoryScreen },
+  { id: 'cashup', label: 'app.nav.cashup', component: CashupScreen },
+  { id: 'devices', label: 'app.nav.devices', component: DevicesScreen },
+  { id: 'sync', label: 'app.nav.sync', component: SyncScreen },
 ] as const satisfies readonly {
   id: string;
   label: MessageKey;

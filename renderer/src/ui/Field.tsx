@@ -23,10 +23,10 @@ export function Field({ label, hint, error, name, children }: Props) {
     error === undefined
       ? undefined
       : error === LOCAL_NOT_A_NUMBER
-        ? t('devices.field.notANumber')
+        ? t('ui.field.notANumber')
         : hint
-          ? t('devices.field.invalidHint', { hint })
-          : t('devices.field.invalid');
+          ? t('ui.field.invalidHint', { hint })
+          : t('ui.field.invalid');
   return (
     <div className={error === undefined ? 'dv-field' : 'dv-field has-error'} data-testid={`field-${name}`}>
       <label className="dv-field-label" htmlFor={id}>

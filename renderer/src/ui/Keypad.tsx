@@ -26,13 +26,13 @@ export function Keypad({ onKey, decimal = false, testId = 'keypad' }: Props) {
         </button>
       ) : (
         <button type="button" className="co-key co-key-muted" data-key="clear" onClick={() => onKey('clear')}>
-          {t('co.key.clear')}
+          {t('ui.keypad.clear')}
         </button>
       )}
       <button type="button" className="co-key" data-key="0" onClick={() => onKey('0')}>
         0
       </button>
-      <button type="button" className="co-key co-key-muted" data-key="back" aria-label={t('co.key.back')} onClick={() => onKey('back')}>
+      <button type="button" className="co-key co-key-muted" data-key="back" aria-label={t('ui.keypad.back')} onClick={() => onKey('back')}>
         ⌫
       </button>
     </div>

@@ -13,7 +13,7 @@ export function MessageBanner({ tone, text, onDismiss }: Props) {
         {tone === 'error' ? '!' : 'i'}
       </span>
       <p className="message-text">{text}</p>
-      <button type="button" className="message-dismiss" onClick={onDismiss} aria-label={t('message.dismiss')}>
+      <button type="button" className="message-dismiss" onClick={onDismiss} aria-label={t('ui.message.dismiss')}>
         ×
       </button>
     </div>

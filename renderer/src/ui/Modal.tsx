@@ -18,7 +18,13 @@ export function Modal({ title, onClose, children, testId, wide = false }: Props)
         <header className="co-modal-head">
           <h2>{title}</h2>
           {onClose && (
-            <button type="button" className="co-modal-close" onClick={onClose} aria-label={t('co.close')} data-testid={`${testId}-close`}>
+            <button
+              type="button"
+              className="co-modal-close"
+              onClick={onClose}
+              aria-label={t('ui.modal.close')}
+              data-testid={`${testId}-close`}
+            >
               ×
             </button>
           )}

@@ -10,7 +10,7 @@ export function Stepper({ value, min, max, onChange, disabled = false, testId }:
       <button
         type="button"
         className="co-step"
-        aria-label={t('co.qty.less')}
+        aria-label={t('ui.stepper.less')}
         disabled={disabled || value <= min}
         onClick={() => onChange(value - 1)}
         data-testid={`${testId}-minus`}
@@ -23,7 +23,7 @@ export function Stepper({ value, min, max, onChange, disabled = false, testId }:
       <button
         type="button"
         className="co-step"
-        aria-label={t('co.qty.more')}
+        aria-label={t('ui.stepper.more')}
         disabled={disabled || value >= max}
         onClick={() => onChange(value + 1)}
         data-testid={`${testId}-plus`}

@@ -25,8 +25,8 @@ export function CashupScreen() {
 
 function tillMessageText(t: Translate, message: TillMessage): string {
   if (message.kind === 'error') return describeError(t, message.error);
-  if (message.kind === 'approval-cancelled') return t('co.approval.cancelled');
-  return t(`co.till.done.${message.what}`);
+  if (message.kind === 'approval-cancelled') return t('session.approval.cancelled');
+  return t(`cashup.till.done.${message.what}`);
 }
 
 function Cashup() {
@@ -42,7 +42,7 @@ function Cashup() {
   }, [till]);
 
   return (
-    <section className="co-cashup" aria-label={t('nav.cashup')}>
+    <section className="co-cashup" aria-label={t('app.nav.cashup')}>
       <div className="co-cashup-main">
         {message && (
           <MessageBanner
@@ -60,11 +60,11 @@ function Cashup() {
         {state?.state === 'open' && (
           <>
             <div className="co-till-head" data-testid="till-open">
-              <span className="co-tag co-tag-ok">{t('co.till.open')}</span>
-              <span>{t('co.report.day', { day: state.businessDay })}</span>
+              <span className="co-tag co-tag-ok">{t('cashup.till.open')}</span>
+              <span>{t('cashup.report.day', { day: state.businessDay })}</span>
               <span className="co-muted">
-                {t('co.till.openedBy', { name: state.openedBy, time: formatStoreTime(state.openedAt, timezone) })} · {t('co.report.float')}{' '}
-                {formatFen(state.floatFen)}
+                {t('cashup.till.openedBy', { name: state.openedBy, time: formatStoreTime(state.openedAt, timezone) })} ·{' '}
+                {t('cashup.report.float')} {formatFen(state.floatFen)}
               </span>
             </div>
             {report ? <ReportView report={report} timezone={timezone} /> : <CashMovements />}
@@ -94,10 +94,10 @@ function OpenTill({ lastZ }: { lastZ: string | null }) {
   const fen = parseYuanToFen(amount);
   return (
     <section className="co-card co-open-till" data-testid="till-closed">
-      <h2>{t('co.till.openTitle')}</h2>
-      <p className="co-muted">{lastZ ? t('co.till.lastZ', { day: lastZ }) : t('co.till.firstDay')}</p>
+      <h2>{t('cashup.till.openTitle')}</h2>
+      <p className="co-muted">{lastZ ? t('cashup.till.lastZ', { day: lastZ }) : t('cashup.till.firstDay')}</p>
       <div className="co-amount-display">
-        <span className="co-field-label">{t('co.till.float')}</span>
+        <span className="co-field-label">{t('cashup.till.float')}</span>
         <span className="co-amount co-money" data-testid="float-amount">
           {fen === undefined ? '—' : formatFen(fen)}
         </span>
@@ -110,7 +110,7 @@ function OpenTill({ lastZ }: { lastZ: string | null }) {
         disabled={busy || fen === undefined}
         onClick={() => fen !== undefined && void till.getState().open(fen)}
       >
-        {t('co.till.openSubmit')}
+        {t('cashup.till.openSubmit')}
       </button>
     </section>
   );
@@ -131,10 +131,10 @@ function CashMovements() {
   };
   return (
     <section className="co-card" data-testid="cash-movements">
-      <h2>{t('co.till.movements')}</h2>
+      <h2>{t('cashup.till.movements')}</h2>
       <div className="co-movement-form">
         <label className="co-field">
-          <span className="co-field-label">{t('co.till.amount')}</span>
+          <span className="co-field-label">{t('cashup.till.amount')}</span>
           <input
             className="co-input co-money"
             data-testid="movement-amount"
@@ -144,7 +144,7 @@ function CashMovements() {
           />
         </label>
         <label className="co-field co-grow">
-          <span className="co-field-label">{t('co.till.reason')}</span>
+          <span className="co-field-label">{t('cashup.till.reason')}</span>
           <input
             className="co-input"
             data-testid="movement-reason"
@@ -162,7 +162,7 @@ function CashMovements() {
           disabled={!ready}
           onClick={() => fen && void till.getState().paidIn(fen, reason.trim()).then(reset)}
         >
-          {t('co.till.paidIn')}
+          {t('cashup.till.paidIn')}
         </button>
         <button
           type="button"
@@ -171,7 +171,7 @@ function CashMovements() {
           disabled={!ready}
           onClick={() => fen && void till.getState().paidOut(fen, reason.trim()).then(reset)}
         >
-          {t('co.till.paidOut')}
+          {t('cashup.till.paidOut')}
         </button>
         <button
           type="button"
@@ -180,7 +180,7 @@ function CashMovements() {
           disabled={busy || reason.trim().length === 0}
           onClick={() => void till.getState().noSale(reason.trim()).then(reset)}
         >
-          {t('co.till.noSale')}
+          {t('cashup.till.noSale')}
         </button>
       </div>
     </section>
@@ -213,7 +213,7 @@ function CloseDay() {
 
   return (
     <section className="co-panel co-close-day">
-      <h3 className="co-panel-title">{t('co.till.reports')}</h3>
+      <h3 className="co-panel-title">{t('cashup.till.reports')}</h3>
       <div className="co-form-actions">
         <button
           type="button"
@@ -222,15 +222,15 @@ function CloseDay() {
           disabled={busy}
           onClick={() => void till.getState().xReport(false)}
         >
-          {t('co.till.xReport')}
+          {t('cashup.till.xReport')}
         </button>
         {report && (
           <button type="button" className="button-ghost" onClick={() => till.getState().clearReport()}>
-            {t('co.till.hideReport')}
+            {t('cashup.till.hideReport')}
           </button>
         )}
       </div>
-      <h3 className="co-panel-title">{t('co.till.count')}</h3>
+      <h3 className="co-panel-title">{t('cashup.till.count')}</h3>
       <label className="co-check">
         <input
           type="checkbox"
@@ -242,23 +242,23 @@ function CloseDay() {
             if (!e.target.checked) void till.getState().xReport(false);
           }}
         />
-        <span>{t('co.till.blind')}</span>
+        <span>{t('cashup.till.blind')}</span>
       </label>
       {COUNTED_METHODS.map((method) => {
         const exp = !blind ? expected?.find((e) => e.method === method)?.expectedFen : undefined;
         return (
           <label key={method} className="co-count-row">
             <span className="co-grow">
-              {t(`co.tender.method.${method}`)}
+              {t(`checkout.tender.method.${method}`)}
               {exp !== undefined && exp !== null && (
-                <span className="co-muted"> · {t('co.till.expected', { amount: formatFen(exp) })}</span>
+                <span className="co-muted"> · {t('cashup.till.expected', { amount: formatFen(exp) })}</span>
               )}
             </span>
             <input
               className="co-input co-count-input co-money"
               data-testid={`count-${method}`}
               inputMode="decimal"
-              placeholder={method === 'cash' ? '0.00' : t('co.till.optional')}
+              placeholder={method === 'cash' ? '0.00' : t('cashup.till.optional')}
               value={counted[method] ?? ''}
               onChange={(e) => {
                 const value = e.target.value;
@@ -269,7 +269,7 @@ function CloseDay() {
         );
       })}
       <button type="button" className="button-primary" data-testid="z-report" disabled={busy || cashFen === undefined} onClick={closeDay}>
-        {t('co.till.zReport')}
+        {t('cashup.till.zReport')}
       </button>
     </section>
   );

@@ -18,40 +18,40 @@ export function ReportView({ report, timezone }: { report: CashReport; timezone:
     <section className="co-card co-report" data-testid={`report-${report.kind}`}>
       <header className="co-card-head">
         <div>
-          <h2>{t(`co.report.title.${report.kind}`)}</h2>
+          <h2>{t(`cashup.report.title.${report.kind}`)}</h2>
           <div className="co-muted">
-            {t('co.report.day', { day: report.businessDay })} · {formatStoreTime(report.openedAt, timezone, true)}
+            {t('cashup.report.day', { day: report.businessDay })} · {formatStoreTime(report.openedAt, timezone, true)}
             {report.closedAt && ` – ${formatStoreTime(report.closedAt, timezone, true)}`}
           </div>
         </div>
         <div className="co-report-badges">
-          {report.blind && <span className="co-tag co-tag-warn">{t('co.report.blind')}</span>}
+          {report.blind && <span className="co-tag co-tag-warn">{t('cashup.report.blind')}</span>}
           {counted.length > 0 && (
             <span className={variance === 0 ? 'co-variance-total is-even' : 'co-variance-total is-off'} data-testid="report-variance-total">
               {variance === 0
-                ? t('co.report.even')
+                ? t('cashup.report.even')
                 : variance < 0
-                  ? t('co.report.short', { amount: formatFen(-variance) })
-                  : t('co.report.over', { amount: formatFen(variance) })}
+                  ? t('cashup.report.short', { amount: formatFen(-variance) })
+                  : t('cashup.report.over', { amount: formatFen(variance) })}
             </span>
           )}
         </div>
       </header>
       <dl className="co-facts">
-        {figure(t('co.report.sales', { count: report.salesCount }), formatFen(report.salesFen), 'report-sales')}
-        {figure(t('co.report.refunds', { count: report.returnsCount }), formatFen(report.refundsFen))}
-        {figure(t('co.report.discounts'), formatFen(report.discountFen))}
-        {figure(t('co.report.float'), formatFen(report.floatFen))}
-        {figure(t('co.report.paidIn'), formatFen(report.paidInFen))}
-        {figure(t('co.report.paidOut'), formatFen(report.paidOutFen))}
+        {figure(t('cashup.report.sales', { count: report.salesCount }), formatFen(report.salesFen), 'report-sales')}
+        {figure(t('cashup.report.refunds', { count: report.returnsCount }), formatFen(report.refundsFen))}
+        {figure(t('cashup.report.discounts'), formatFen(report.discountFen))}
+        {figure(t('cashup.report.float'), formatFen(report.floatFen))}
+        {figure(t('cashup.report.paidIn'), formatFen(report.paidInFen))}
+        {figure(t('cashup.report.paidOut'), formatFen(report.paidOutFen))}
       </dl>
       <table className="co-table" data-testid="report-tenders">
         <thead>
           <tr>
-            <th>{t('co.report.tender')}</th>
-            <th className="co-right">{t('co.report.expected')}</th>
-            <th className="co-right">{t('co.report.counted')}</th>
-            <th className="co-right">{t('co.report.variance')}</th>
+            <th>{t('cashup.report.tender')}</th>
+            <th className="co-right">{t('cashup.report.expected')}</th>
+            <th className="co-right">{t('cashup.report.counted')}</th>
+            <th className="co-right">{t('cashup.report.variance')}</th>
           </tr>
         </thead>
         <tbody>
@@ -60,8 +60,8 @@ export function ReportView({ report, timezone }: { report: CashReport; timezone:
             const tone = v === null ? '' : v === 0 ? 'is-even' : v < 0 ? 'is-short' : 'is-over';
             return (
               <tr key={row.method} data-testid="report-tender" data-method={row.method}>
-                <td>{t(`co.tender.method.${row.method}`)}</td>
-                <td className="co-right co-money">{row.expectedFen === null ? t('co.report.hidden') : formatFen(row.expectedFen)}</td>
+                <td>{t(`checkout.tender.method.${row.method}`)}</td>
+                <td className="co-right co-money">{row.expectedFen === null ? t('cashup.report.hidden') : formatFen(row.expectedFen)}</td>
                 <td className="co-right co-money">{row.countedFen === null ? '—' : formatFen(row.countedFen)}</td>
                 <td className={`co-right co-money co-variance ${tone}`} data-testid="report-variance">
                   {v === null ? '—' : v > 0 ? `+${formatFen(v)}` : formatFen(v)}
@@ -75,7 +75,7 @@ export function ReportView({ report, timezone }: { report: CashReport; timezone:
         <ul className="co-movements">
           {report.movements.map((m, i) => (
             <li key={i}>
-              <span>{t(`co.movement.${m.kind}`)}</span>
+              <span>{t(`cashup.movement.${m.kind}`)}</span>
               <span className="co-muted co-grow">
                 {m.reason} · {m.staffName} · {formatStoreTime(m.at, timezone)}
               </span>
@@ -84,7 +84,7 @@ export function ReportView({ report, timezone }: { report: CashReport; timezone:
           ))}
         </ul>
       )}
-      {!report.printed.sent && report.kind === 'z' && <p className="co-hint">{t('co.report.notPrinted')}</p>}
+      {!report.printed.sent && report.kind === 'z' && <p className="co-hint">{t('cashup.report.notPrinted')}</p>}
     </section>
   );
 }

@@ -22,7 +22,7 @@ export function CartLines({ onEdit }: Props) {
         <span className="co-cart-empty-icon" aria-hidden="true">
           ⌁
         </span>
-        <p>{t('co.sell.empty')}</p>
+        <p>{t('checkout.sell.empty')}</p>
       </div>
     );
   }
@@ -30,10 +30,10 @@ export function CartLines({ onEdit }: Props) {
   return (
     <div className="co-cart" data-testid="cart">
       <div className="co-cart-head" aria-hidden="true">
-        <span>{t('co.cart.item')}</span>
-        <span>{t('co.cart.qty')}</span>
-        <span className="co-right">{t('co.cart.unit')}</span>
-        <span className="co-right">{t('co.cart.total')}</span>
+        <span>{t('checkout.cart.item')}</span>
+        <span>{t('checkout.cart.qty')}</span>
+        <span className="co-right">{t('checkout.cart.unit')}</span>
+        <span className="co-right">{t('checkout.cart.total')}</span>
         <span />
       </div>
       <ol className="co-cart-lines">
@@ -56,11 +56,11 @@ export function CartLines({ onEdit }: Props) {
                     {line.manualDiscount && (
                       <span className="co-tag">
                         {line.manualDiscount.kind === 'percent'
-                          ? t('co.line.discountPercent', { percent: line.manualDiscount.percent })
-                          : t('co.line.discountAmount', { amount: formatFen(line.manualDiscount.amountFen) })}
+                          ? t('checkout.line.discountPercent', { percent: line.manualDiscount.percent })
+                          : t('checkout.line.discountAmount', { amount: formatFen(line.manualDiscount.amountFen) })}
                       </span>
                     )}
-                    {line.override && <span className="co-tag">{t('co.line.overridden')}</span>}
+                    {line.override && <span className="co-tag">{t('checkout.line.overridden')}</span>}
                   </div>
                 )}
               </div>
@@ -90,7 +90,7 @@ export function CartLines({ onEdit }: Props) {
                 <button
                   type="button"
                   className="co-icon-button"
-                  aria-label={t('co.line.edit')}
+                  aria-label={t('checkout.line.edit')}
                   data-testid="line-edit"
                   onClick={() => onEdit(line)}
                 >
@@ -99,7 +99,7 @@ export function CartLines({ onEdit }: Props) {
                 <button
                   type="button"
                   className="co-icon-button co-icon-danger"
-                  aria-label={t('co.line.remove')}
+                  aria-label={t('checkout.line.remove')}
                   data-testid="line-remove"
                   disabled={busy}
                   onClick={() => void cart.getState().removeLine(line.lineId)}
@@ -125,7 +125,7 @@ function ReturnedLine({ line }: { line: ReturnLine }) {
     <li className="co-line co-line-return" data-testid="cart-return-line" data-sku={line.sku}>
       <div className="co-line-item">
         <div className="co-line-name">
-          <span className="co-tag co-tag-return">{t('co.cart.returnTag')}</span> {pickName(line.name, language)}
+          <span className="co-tag co-tag-return">{t('checkout.cart.returnTag')}</span> {pickName(line.name, language)}
         </div>
         <div className="co-line-meta">
           {pickName(line.colour, language)} · {line.size} <span className="mono co-faint">{line.sku}</span>

@@ -36,8 +36,8 @@ export function CouponsPanel() {
   };
 
   return (
-    <section className="co-panel" aria-label={t('co.coupon.title')}>
-      <h3 className="co-panel-title">{t('co.coupon.title')}</h3>
+    <section className="co-panel" aria-label={t('checkout.coupon.title')}>
+      <h3 className="co-panel-title">{t('checkout.coupon.title')}</h3>
       {coupons.length > 0 && (
         <ul className="co-applied">
           {coupons.map((c) => (
@@ -51,11 +51,11 @@ export function CouponsPanel() {
               <div className="co-grow">
                 <div className="co-applied-name">
                   {pickName(c.name, language)}
-                  {c.offline && <span className="co-tag co-tag-warn">{t('co.coupon.offline')}</span>}
+                  {c.offline && <span className="co-tag co-tag-warn">{t('checkout.coupon.offline')}</span>}
                 </div>
                 {!c.active && c.reason && (
                   <div className="co-applied-reason" data-testid="coupon-reason">
-                    {t(`co.coupon.reason.${c.reason}`)}
+                    {t(`checkout.coupon.reason.${c.reason}`)}
                   </div>
                 )}
               </div>
@@ -63,7 +63,7 @@ export function CouponsPanel() {
               <button
                 type="button"
                 className="co-icon-button"
-                aria-label={t('co.coupon.remove')}
+                aria-label={t('checkout.coupon.remove')}
                 data-testid="coupon-remove"
                 onClick={() => void cart.getState().removeCoupon(c.code)}
               >
@@ -78,12 +78,12 @@ export function CouponsPanel() {
           ref={codeField}
           className="co-input co-grow"
           data-testid="coupon-code"
-          placeholder={t('co.coupon.placeholder')}
-          aria-label={t('co.coupon.placeholder')}
+          placeholder={t('checkout.coupon.placeholder')}
+          aria-label={t('checkout.coupon.placeholder')}
           autoComplete="off"
         />
         <button type="submit" className="button-ghost" data-testid="coupon-apply">
-          {t('co.coupon.apply')}
+          {t('checkout.coupon.apply')}
         </button>
       </form>
       {member && member.points > 0 && (
@@ -95,19 +95,19 @@ export function CouponsPanel() {
             data-testid="points-input"
             inputMode="numeric"
             defaultValue={points?.redeemed ? String(points.redeemed) : ''}
-            placeholder={t('co.points.placeholder', { rate: member.pointsPerYuan })}
-            aria-label={t('co.points.label')}
+            placeholder={t('checkout.points.placeholder', { rate: member.pointsPerYuan })}
+            aria-label={t('checkout.points.label')}
             autoComplete="off"
           />
           <button type="submit" className="button-ghost" data-testid="points-apply">
-            {t('co.points.redeem')}
+            {t('checkout.points.redeem')}
           </button>
         </form>
       )}
       {points && points.redeemed > 0 && (
         <p className="co-hint" data-testid="points-redeemed">
-          {t('co.points.redeemed', { points: points.redeemed, amount: formatFen(points.valueFen) })}
-          {points.offline && <span className="co-tag co-tag-warn">{t('co.coupon.offline')}</span>}
+          {t('checkout.points.redeemed', { points: points.redeemed, amount: formatFen(points.valueFen) })}
+          {points.offline && <span className="co-tag co-tag-warn">{t('checkout.coupon.offline')}</span>}
         </p>
       )}
     </section>

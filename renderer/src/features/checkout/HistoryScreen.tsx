@@ -34,7 +34,7 @@ function History() {
   const fail = (error: ApiError, receiptNo?: string) =>
     setNote({
       tone: 'error',
-      text: error.code === 'NOT_FOUND' && receiptNo ? t('co.returns.notFound', { receiptNo }) : describeError(t, error),
+      text: error.code === 'NOT_FOUND' && receiptNo ? t('returns.notFound', { receiptNo }) : describeError(t, error),
     });
 
   useEffect(() => {
@@ -68,24 +68,24 @@ function History() {
   const reprint = async (receiptNo: string) => {
     const result = await api.call('sales', 'reprint', { receiptNo });
     if (!result.ok) fail(result.error);
-    else if (result.value.sent) setNote({ tone: 'info', text: t('co.history.reprinted', { receiptNo }) });
-    else setNote({ tone: 'error', text: `${t('co.done.printFailed')} ${result.value.error ?? ''}`.trim() });
+    else if (result.value.sent) setNote({ tone: 'info', text: t('checkout.history.reprinted', { receiptNo }) });
+    else setNote({ tone: 'error', text: `${t('checkout.done.printFailed')} ${result.value.error ?? ''}`.trim() });
   };
 
   return (
-    <section className="co-history" aria-label={t('nav.history')}>
+    <section className="co-history" aria-label={t('app.nav.history')}>
       <div className="co-sell-main">
         <form className="co-entry" onSubmit={search}>
           <input
             ref={field}
             className="co-input co-grow mono"
             data-testid="history-search"
-            placeholder={t('co.returns.placeholder')}
-            aria-label={t('co.returns.placeholder')}
+            placeholder={t('returns.placeholder')}
+            aria-label={t('returns.placeholder')}
             autoComplete="off"
           />
           <button type="submit" className="button-primary" data-testid="history-find">
-            {t('co.returns.find')}
+            {t('returns.find')}
           </button>
         </form>
         {note && <MessageBanner tone={note.tone} text={note.text} onDismiss={() => setNote(undefined)} />}
@@ -93,8 +93,8 @@ function History() {
       </div>
       <aside className="co-sell-side">
         <section className="co-panel co-side-scroll">
-          <h3 className="co-panel-title">{t('co.history.today', { count: sales?.length ?? 0 })}</h3>
-          {sales?.length === 0 && <p className="co-muted">{t('co.history.none')}</p>}
+          <h3 className="co-panel-title">{t('checkout.history.today', { count: sales?.length ?? 0 })}</h3>
+          {sales?.length === 0 && <p className="co-muted">{t('checkout.history.none')}</p>}
           <ul className="co-list">
             {sales?.map((s) => (
               <li key={s.saleId}>
@@ -108,7 +108,8 @@ function History() {
                   <span className="co-grow">
                     <span className="mono">{s.receiptNo}</span>
                     <span className="co-muted co-block">
-                      {formatStoreTime(s.createdAt, timezone)} · {t(`co.kind.${s.kind}`)} · {s.memberName ?? t('co.history.guest')}
+                      {formatStoreTime(s.createdAt, timezone)} · {t(`checkout.kind.${s.kind}`)} ·{' '}
+                      {s.memberName ?? t('checkout.history.guest')}
                     </span>
                   </span>
                   <strong className={s.netFen < 0 ? 'co-money co-refund' : 'co-money'}>{formatFen(s.netFen)}</strong>
@@ -131,7 +132,7 @@ function SaleDetail({ sale, timezone, onReprint }: { sale: SaleView; timezone: s
         <div>
           <div className="mono co-receipt-no">{sale.receiptNo}</div>
           <div className="co-muted">
-            {t(`co.kind.${sale.kind}`)} · {formatStoreTime(sale.createdAt, timezone, true)} · {sale.staff.name}
+            {t(`checkout.kind.${sale.kind}`)} · {formatStoreTime(sale.createdAt, timezone, true)} · {sale.staff.name}
             {sale.member && ` · ${sale.member.name}`}
           </div>
         </div>
@@ -155,13 +156,13 @@ function SaleDetail({ sale, timezone, onReprint }: { sale: SaleView; timezone: s
       <div className="co-done-facts">
         {sale.tenders.map((tender, i) => (
           <span key={i}>
-            {t(`co.tender.method.${tender.method}`)} <strong className="co-money">{formatFen(tender.amountFen)}</strong>
+            {t(`checkout.tender.method.${tender.method}`)} <strong className="co-money">{formatFen(tender.amountFen)}</strong>
           </span>
         ))}
       </div>
       <div className="co-form-actions">
         <button type="button" className="button-ghost" data-testid="reprint" onClick={onReprint}>
-          {t('co.history.reprint')}
+          {t('checkout.history.reprint')}
         </button>
       </div>
     </section>

@@ -40,7 +40,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
   };
 
   return (
-    <Modal title={t('co.line.editTitle')} onClose={onClose} testId="line-editor" wide>
+    <Modal title={t('checkout.line.editTitle')} onClose={onClose} testId="line-editor" wide>
       <div className="co-editor-head">
         <strong>{pickName(line.name, language)}</strong>
         <span className="co-muted">
@@ -63,7 +63,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
                   setValue('');
                 }}
               >
-                {t(`co.line.mode.${m}`)}
+                {t(`checkout.line.mode.${m}`)}
               </button>
             ))}
           </div>
@@ -77,14 +77,14 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
                   data-percent={p}
                   onClick={() => setValue(String(p))}
                 >
-                  {t('co.line.discountPercent', { percent: p })}
+                  {t('checkout.line.discountPercent', { percent: p })}
                 </button>
               ))}
             </div>
           )}
           {mode === 'price' && (
             <label className="co-field">
-              <span className="co-field-label">{t('co.line.reason')}</span>
+              <span className="co-field-label">{t('checkout.line.reason')}</span>
               <input
                 className="co-input"
                 data-testid="line-reason"
@@ -94,7 +94,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
               />
             </label>
           )}
-          <p className="co-hint">{t('co.line.limit', { percent: limit })}</p>
+          <p className="co-hint">{t('checkout.line.limit', { percent: limit })}</p>
           {line.manualDiscount || line.override ? (
             <div className="co-form-actions">
               {line.manualDiscount && (
@@ -104,7 +104,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
                   data-testid="line-discount-clear"
                   onClick={() => void cart.getState().lineDiscount(line.lineId, { kind: 'none' }).then(done)}
                 >
-                  {t('co.line.clearDiscount')}
+                  {t('checkout.line.clearDiscount')}
                 </button>
               )}
               {line.override && (
@@ -118,7 +118,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
                       .then(done)
                   }
                 >
-                  {t('co.line.clearOverride')}
+                  {t('checkout.line.clearOverride')}
                 </button>
               )}
             </div>
@@ -129,7 +129,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
         </div>
         <div className="co-tender-right">
           <div className="co-amount-display">
-            <span className="co-field-label">{t(`co.line.mode.${mode}`)}</span>
+            <span className="co-field-label">{t(`checkout.line.mode.${mode}`)}</span>
             <span className="co-amount co-money" data-testid="line-value">
               {value === '' ? '—' : mode === 'percent' ? `${value}%` : fen === undefined ? '—' : formatFen(fen)}
             </span>
@@ -144,7 +144,7 @@ export function LineEditor({ lineId, onClose }: { lineId: string; onClose: () =>
             }
             onClick={apply}
           >
-            {t('co.line.apply')}
+            {t('checkout.line.apply')}
           </button>
         </div>
       </div>

@@ -28,49 +28,49 @@ export function MemberPanel() {
 
   if (!member) {
     return (
-      <section className="co-member-strip is-empty" aria-label={t('co.member.title')}>
-        <span className="co-member-label">{t('co.member.title')}</span>
+      <section className="co-member-strip is-empty" aria-label={t('checkout.member.title')}>
+        <span className="co-member-label">{t('checkout.member.title')}</span>
         <form className="co-inline-form co-grow" onSubmit={search}>
           <input
             ref={phone}
             className="co-input co-grow"
             data-testid="member-search"
             inputMode="numeric"
-            placeholder={t('co.member.placeholder')}
-            aria-label={t('co.member.placeholder')}
+            placeholder={t('checkout.member.placeholder')}
+            aria-label={t('checkout.member.placeholder')}
             autoComplete="off"
           />
           <button type="submit" className="button-ghost" data-testid="member-search-submit">
-            {t('co.member.find')}
+            {t('checkout.member.find')}
           </button>
         </form>
-        <span className="co-hint co-member-hint">{t('co.member.scanHint')}</span>
+        <span className="co-hint co-member-hint">{t('checkout.member.scanHint')}</span>
       </section>
     );
   }
 
   return (
-    <section className="co-member-strip" aria-label={t('co.member.title')} data-testid="member-panel" data-member-id={member.id}>
+    <section className="co-member-strip" aria-label={t('checkout.member.title')} data-testid="member-panel" data-member-id={member.id}>
       <div className="co-member-id">
         <div className="co-member-name" data-testid="member-name">
           {member.name}
         </div>
         <div className="co-member-meta">
           <span className={`co-tier co-tier-${member.tier}`} data-testid="member-tier">
-            {t(`co.tier.${member.tier}`)}
+            {t(`checkout.tier.${member.tier}`)}
           </span>
           <span className="mono">{member.phone}</span>
         </div>
       </div>
       <div className="co-member-points">
-        <span>{t('co.member.points')}</span>
+        <span>{t('checkout.member.points')}</span>
         <strong data-testid="member-points">{member.points.toLocaleString()}</strong>
       </div>
       <MemberCoupons coupons={member.coupons} />
       <button
         type="button"
         className="co-icon-button"
-        aria-label={t('co.member.remove')}
+        aria-label={t('checkout.member.remove')}
         data-testid="member-remove"
         onClick={() => void cart.getState().removeMember()}
       >
@@ -88,7 +88,7 @@ function MemberCoupons({ coupons }: { coupons: MemberCoupon[] }) {
   const available = coupons.filter((c) => c.status === 'available' && !applied?.some((a) => a.code === c.code));
   if (available.length === 0) return <div className="co-grow" />;
   return (
-    <ul className="co-wallet" aria-label={t('co.member.coupons')}>
+    <ul className="co-wallet" aria-label={t('checkout.member.coupons')}>
       {available.map((coupon) => (
         <li key={coupon.code}>
           <button
@@ -108,7 +108,7 @@ function MemberCoupons({ coupons }: { coupons: MemberCoupon[] }) {
 }
 
 function couponValue(t: ReturnType<typeof useT>, coupon: MemberCoupon): string {
-  if (coupon.kind === 'percent') return t('co.coupon.percentOff', { percent: coupon.percent });
+  if (coupon.kind === 'percent') return t('checkout.coupon.percentOff', { percent: coupon.percent });
   // A ticket has little room: whole yuan without the ".00".
   return formatFen(coupon.valueFen).replace(/\.00$/, '');
 }

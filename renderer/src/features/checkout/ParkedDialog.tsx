@@ -17,9 +17,9 @@ export function ParkedDialog({ onClose, timezone }: { onClose: () => void; timez
   }, [cart]);
 
   return (
-    <Modal title={t('co.parked.title')} onClose={onClose} testId="parked-dialog">
-      {hasItems && <p className="co-hint">{t('co.parked.cartNotEmpty')}</p>}
-      {parked?.length === 0 && <p className="co-muted">{t('co.parked.none')}</p>}
+    <Modal title={t('checkout.parked.title')} onClose={onClose} testId="parked-dialog">
+      {hasItems && <p className="co-hint">{t('checkout.parked.cartNotEmpty')}</p>}
+      {parked?.length === 0 && <p className="co-muted">{t('checkout.parked.none')}</p>}
       <ul className="co-list">
         {parked?.map((p) => (
           <li key={p.parkedId}>
@@ -36,13 +36,13 @@ export function ParkedDialog({ onClose, timezone }: { onClose: () => void; timez
               }
             >
               <span className="co-grow">
-                <strong>{p.note || t('co.parked.noNote')}</strong>
+                <strong>{p.note || t('checkout.parked.noNote')}</strong>
                 <span className="co-muted">
                   {' '}
                   · {p.staffName} · {formatStoreTime(p.parkedAt, timezone)}
                 </span>
               </span>
-              <span className="co-muted">{t('co.parked.items', { count: p.itemCount })}</span>
+              <span className="co-muted">{t('checkout.parked.items', { count: p.itemCount })}</span>
               <strong className="co-money">{formatFen(p.totalFen)}</strong>
             </button>
           </li>

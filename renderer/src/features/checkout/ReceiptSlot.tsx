@@ -8,7 +8,7 @@ export function ReceiptSlot({ receiptNo, sent }: Props) {
   const t = useT();
   return (
     <div className="co-receipt-slot" data-testid="receipt-slot" data-receipt-no={receiptNo}>
-      <span className="co-muted">{t('co.done.receiptNo')}</span>
+      <span className="co-muted">{t('checkout.done.receiptNo')}</span>
       <span className="co-receipt-no mono">{receiptNo}</span>
       {sent && <ReceiptPreview receiptNo={receiptNo} />}
     </div>

@@ -18,18 +18,18 @@ export function SaleDone() {
           <div className="co-done-check" aria-hidden="true">
             ✓
           </div>
-          <h2>{t(`co.done.title.${sale.kind}`)}</h2>
+          <h2>{t(`checkout.done.title.${sale.kind}`)}</h2>
         </div>
         {refund ? (
           <div className="co-done-big">
-            <span>{t('co.done.refund')}</span>
+            <span>{t('checkout.done.refund')}</span>
             <strong className="co-money" data-testid="done-refund">
               {formatFen(-sale.totals.netFen)}
             </strong>
           </div>
         ) : (
           <div className="co-done-big">
-            <span>{t('co.done.change')}</span>
+            <span>{t('checkout.done.change')}</span>
             <strong className="co-money" data-testid="done-change">
               {formatFen(sale.totals.changeFen)}
             </strong>
@@ -37,11 +37,11 @@ export function SaleDone() {
         )}
         <div className="co-done-facts">
           <span>
-            {t('co.done.total')} <strong className="co-money">{formatFen(sale.totals.totalFen)}</strong>
+            {t('checkout.done.total')} <strong className="co-money">{formatFen(sale.totals.totalFen)}</strong>
           </span>
           {sale.tenders.map((tender, i) => (
             <span key={i}>
-              {t(`co.tender.method.${tender.method}`)}{' '}
+              {t(`checkout.tender.method.${tender.method}`)}{' '}
               <strong className="co-money">{formatFen(tender.givenFen ?? tender.amountFen)}</strong>
             </span>
           ))}
@@ -52,7 +52,7 @@ export function SaleDone() {
           data-testid="next-customer"
           onClick={() => cart.getState().nextCustomer()}
         >
-          {t('co.done.next')}
+          {t('checkout.done.next')}
         </button>
       </div>
       <div className="co-done-side">
@@ -60,13 +60,13 @@ export function SaleDone() {
         {/* Main's reason is for IT (English, technical): the sentence is the UI's, the reason small under it. */}
         {!receipt.sent && (
           <div className="co-done-warning" data-testid="done-print-failed">
-            <p>{t('co.done.printFailed')}</p>
+            <p>{t('checkout.done.printFailed')}</p>
             {receipt.error && <small className="mono">{receipt.error}</small>}
           </div>
         )}
         {drawer && !drawer.opened && (
           <div className="co-done-warning" data-testid="done-drawer-failed">
-            <p>{t('co.done.drawerFailed')}</p>
+            <p>{t('checkout.done.drawerFailed')}</p>
             {drawer.error && <small className="mono">{drawer.error}</small>}
           </div>
         )}

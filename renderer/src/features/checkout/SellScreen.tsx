@@ -63,20 +63,20 @@ function Sell() {
   };
 
   return (
-    <section className="co-sell" aria-label={t('nav.sell')}>
+    <section className="co-sell" aria-label={t('app.nav.sell')}>
       <div className="co-sell-main">
         <form className="co-entry" onSubmit={submitEntry}>
           <input
             ref={entry}
             className="co-input co-grow"
             data-testid="sell-entry"
-            placeholder={t('co.sell.entryPlaceholder')}
-            aria-label={t('co.sell.entryPlaceholder')}
+            placeholder={t('checkout.sell.entryPlaceholder')}
+            aria-label={t('checkout.sell.entryPlaceholder')}
             autoComplete="off"
             spellCheck={false}
           />
           <button type="submit" className="button-primary" data-testid="sell-entry-submit">
-            {t('co.sell.add')}
+            {t('checkout.sell.add')}
           </button>
           <div className="co-entry-actions">
             <button
@@ -86,10 +86,10 @@ function Sell() {
               disabled={!hasLines || busy}
               onClick={() => void cart.getState().park('')}
             >
-              {t('co.sell.park')}
+              {t('checkout.sell.park')}
             </button>
             <button type="button" className="button-ghost" data-testid="parked" onClick={() => setDialog('parked')}>
-              {t('co.sell.parked')}
+              {t('checkout.sell.parked')}
             </button>
             <button
               type="button"
@@ -98,14 +98,14 @@ function Sell() {
               disabled={!hasLines || busy}
               onClick={() => void cart.getState().clear()}
             >
-              {t('co.sell.clear')}
+              {t('checkout.sell.clear')}
             </button>
           </div>
         </form>
         <MemberPanel />
         {tillClosed && !message && (
           <p className="co-till-closed" data-testid="till-closed-note">
-            {t('co.sell.tillClosed')}
+            {t('checkout.sell.tillClosed')}
           </p>
         )}
         {message && !dialog && !editing && (
@@ -120,7 +120,7 @@ function Sell() {
         <TotalsPanel />
         {!mayTender ? (
           <p className="co-hint" data-testid="no-tender">
-            {t('co.sell.noTender')}
+            {t('checkout.sell.noTender')}
           </p>
         ) : canComplete && due === 0 ? (
           <button
@@ -130,7 +130,7 @@ function Sell() {
             disabled={busy}
             onClick={() => void cart.getState().complete()}
           >
-            {t('co.sell.complete')}
+            {t('checkout.sell.complete')}
           </button>
         ) : (
           <button
@@ -143,7 +143,7 @@ function Sell() {
               setDialog('tender');
             }}
           >
-            {t('co.sell.pay', { amount: formatFen(due) })}
+            {t('checkout.sell.pay', { amount: formatFen(due) })}
           </button>
         )}
       </aside>

@@ -60,11 +60,11 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
     (tab === 'cash' ? !!tenderFen : tab === 'mobile' ? /^\d{16,24}$/.test(payCode.trim()) : !!tenderFen && reference.trim().length > 0);
 
   return (
-    <Modal title={t('co.tender.title')} onClose={onClose} testId="tender-dialog" wide>
+    <Modal title={t('checkout.tender.title')} onClose={onClose} testId="tender-dialog" wide>
       <div className="co-tender">
         <div className="co-tender-left">
           <div className="co-tender-due">
-            <span>{t('co.tender.due')}</span>
+            <span>{t('checkout.tender.due')}</span>
             <strong className="co-money" data-testid="tender-due">
               {formatFen(due)}
             </strong>
@@ -73,13 +73,13 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
             <ul className="co-tender-list" data-testid="tender-list">
               {tenders.map((tender) => (
                 <li key={tender.tenderId} data-testid="tender-row" data-method={tender.method}>
-                  <span>{t(`co.tender.method.${tender.method}`)}</span>
+                  <span>{t(`checkout.tender.method.${tender.method}`)}</span>
                   {tender.reference && <span className="mono co-faint">{tender.reference}</span>}
                   <span className="co-money co-grow co-right">{formatFen(tender.amountFen)}</span>
                   <button
                     type="button"
                     className="co-icon-button co-icon-danger"
-                    aria-label={t('co.tender.remove')}
+                    aria-label={t('checkout.tender.remove')}
                     onClick={() => void cart.getState().removeTender(tender.tenderId)}
                   >
                     ×
@@ -102,7 +102,7 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
                   setAmount('');
                 }}
               >
-                {t(`co.tender.tab.${id}`)}
+                {t(`checkout.tender.tab.${id}`)}
               </button>
             ))}
           </div>
@@ -123,7 +123,7 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
           )}
           {(tab === 'card' || tab === 'external') && (
             <label className="co-field">
-              <span className="co-field-label">{t('co.tender.reference')}</span>
+              <span className="co-field-label">{t('checkout.tender.reference')}</span>
               <input
                 className="co-input mono"
                 data-testid="tender-reference"
@@ -135,7 +135,7 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
           )}
           {tab === 'mobile' && (
             <label className="co-field">
-              <span className="co-field-label">{t('co.tender.payCode')}</span>
+              <span className="co-field-label">{t('checkout.tender.payCode')}</span>
               <input
                 className="co-input mono"
                 data-testid="tender-paycode"
@@ -144,7 +144,7 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
                 onChange={(e) => setPayCode(e.target.value.replace(/\D/g, ''))}
                 autoComplete="off"
               />
-              <span className="co-hint">{t('co.tender.payCodeHint')}</span>
+              <span className="co-hint">{t('checkout.tender.payCodeHint')}</span>
             </label>
           )}
           {message && (
@@ -153,20 +153,20 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
         </div>
         <div className="co-tender-right">
           <div className="co-amount-display">
-            <span className="co-field-label">{tab === 'cash' ? t('co.tender.given') : t('co.tender.amount')}</span>
+            <span className="co-field-label">{tab === 'cash' ? t('checkout.tender.given') : t('checkout.tender.amount')}</span>
             <span className="co-amount co-money" data-testid="tender-amount">
               {tenderFen === undefined ? '—' : formatFen(tenderFen)}
             </span>
           </div>
           {tab === 'cash' && (
             <div className={change > 0 ? 'co-change is-due' : 'co-change'} data-testid="tender-change">
-              <span>{t('co.tender.change')}</span>
+              <span>{t('checkout.tender.change')}</span>
               <strong className="co-money">{formatFen(change)}</strong>
             </div>
           )}
           <Keypad decimal onKey={(key) => setAmount((a) => typeAmountKey(a, key))} testId="tender-keypad" />
           <button type="button" className="button-ok" data-testid="tender-submit" disabled={!canSubmit} onClick={submit}>
-            {busy ? t('co.busy') : t(`co.tender.submit.${tab}`)}
+            {busy ? t('checkout.busy') : t(`checkout.tender.submit.${tab}`)}
           </button>
         </div>
       </div>

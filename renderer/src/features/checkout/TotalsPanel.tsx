@@ -20,17 +20,17 @@ export function TotalsPanel() {
       </div>
     );
   return (
-    <section className="co-totals" aria-label={t('co.totals.title')}>
+    <section className="co-totals" aria-label={t('checkout.totals.title')}>
       <div className="co-total-row">
-        <span>{t('co.totals.subtotal', { count: totals.itemCount })}</span>
+        <span>{t('checkout.totals.subtotal', { count: totals.itemCount })}</span>
         <span className="co-money" data-testid="total-subtotal">
           {formatFen(totals.subtotalFen)}
         </span>
       </div>
-      {row(t('co.totals.manual'), totals.manualDiscountFen, 'total-manual')}
-      {row(t('co.totals.promotions'), totals.promotionDiscountFen, 'total-promotions')}
+      {row(t('checkout.totals.manual'), totals.manualDiscountFen, 'total-manual')}
+      {row(t('checkout.totals.promotions'), totals.promotionDiscountFen, 'total-promotions')}
       {/* Spend-threshold promotions, when main counts them apart from the item promotions. */}
-      {row(t('co.totals.threshold'), thresholdFen, 'total-threshold')}
+      {row(t('checkout.totals.threshold'), thresholdFen, 'total-threshold')}
       {promotions.length > 0 && (
         <div className="co-total-promos" data-testid="total-cart-promotions">
           {promotions.map((p) => (
@@ -40,12 +40,12 @@ export function TotalsPanel() {
           ))}
         </div>
       )}
-      {row(t('co.totals.coupons'), totals.couponDiscountFen, 'total-coupons')}
-      {row(t('co.totals.points'), totals.pointsFen, 'total-points')}
-      {row(t('co.totals.refund'), totals.refundFen, 'total-refund')}
-      {row(t('co.totals.paid'), totals.paidFen, 'total-paid')}
+      {row(t('checkout.totals.coupons'), totals.couponDiscountFen, 'total-coupons')}
+      {row(t('checkout.totals.points'), totals.pointsFen, 'total-points')}
+      {row(t('checkout.totals.refund'), totals.refundFen, 'total-refund')}
+      {row(t('checkout.totals.paid'), totals.paidFen, 'total-paid')}
       <div className="co-total-due">
-        <span>{totals.netFen < 0 ? t('co.totals.refundDue') : t('co.totals.due')}</span>
+        <span>{totals.netFen < 0 ? t('checkout.totals.refundDue') : t('checkout.totals.due')}</span>
         <span className="co-money" data-testid="total-due">
           {formatFen(totals.netFen < 0 ? -totals.netFen : totals.dueFen)}
         </span>

@@ -12,23 +12,23 @@ export function cartMessageTone(message: CartMessage): Tone {
 export function cartMessageText(t: Translate, message: CartMessage): string {
   switch (message.kind) {
     case 'error':
-      if (message.error.code === 'SKU_INACTIVE' && message.query) return t('co.sell.inactive', { code: message.query });
+      if (message.error.code === 'SKU_INACTIVE' && message.query) return t('checkout.sell.inactive', { code: message.query });
       if (message.error.code === 'NOT_FOUND' && message.query && !/^\d{8,14}$/.test(message.query)) {
-        return t('co.sell.unknownCode', { code: message.query });
+        return t('checkout.sell.unknownCode', { code: message.query });
       }
       return describeError(t, message.error, message.query === undefined ? {} : { query: message.query });
     case 'scan-malformed': {
-      const key = `scan.reason.${message.reason ?? ''}`;
-      const reason = isMessageKey(key) ? t(key as `scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
-      return t('scan.malformed', { raw: message.raw, reason });
+      const key = `error.scan.reason.${message.reason ?? ''}`;
+      const reason = isMessageKey(key) ? t(key as `error.scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
+      return t('error.scan.malformed', { raw: message.raw, reason });
     }
     case 'receipt':
-      return t('co.sell.receiptScanned', { receiptNo: message.receiptNo });
+      return t('checkout.sell.receiptScanned', { receiptNo: message.receiptNo });
     case 'receipt-not-found':
-      return t('co.returns.notFound', { receiptNo: message.receiptNo });
+      return t('returns.notFound', { receiptNo: message.receiptNo });
     case 'parked':
-      return t('co.sell.parkedOk');
+      return t('checkout.sell.parkedOk');
     case 'approval-cancelled':
-      return t('co.approval.cancelled');
+      return t('session.approval.cancelled');
   }
 }

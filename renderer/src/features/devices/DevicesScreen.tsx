@@ -42,7 +42,7 @@ export function DevicesScreen() {
   }, [notice, devices]);
 
   return (
-    <section className="dv" aria-label={t('nav.devices')} data-testid="devices-screen">
+    <section className="dv" aria-label={t('app.nav.devices')} data-testid="devices-screen">
       <DevicesSummary onOpen={setSection} />
       <nav className="dv-sections" aria-label={t('devices.sections')}>
         {SECTIONS.map((id) => (

@@ -43,7 +43,7 @@ export function ScanTestLog() {
                 {dynamicText(t, `devices.scanKind.${scan.kind}`, 'devices.scanKind.other')}
                 {scan.code && scan.code !== scan.raw && <span className="code">{scan.code}</span>}
                 {scan.reason && (
-                  <span className="dv-scan-reason">{dynamicText(t, `scan.reason.${scan.reason}`, 'error.INVALID_BARCODE')}</span>
+                  <span className="dv-scan-reason">{dynamicText(t, `error.scan.reason.${scan.reason}`, 'error.INVALID_BARCODE')}</span>
                 )}
               </span>
               <span className="dv-scan-meta">

@@ -2,8 +2,6 @@ import type { devicesZhCN } from './devices.zh-CN.js';
 
 /** Texts of the devices screens, English: exactly the keys of the Chinese ones. */
 export const devicesEn: { readonly [K in keyof typeof devicesZhCN]: string } = {
-  'nav.devices': 'Devices',
-
   'devices.sections': 'Device types',
   'devices.section.printer': 'Receipt printer',
   'devices.section.scanners': 'Scanners',
@@ -20,10 +18,6 @@ export const devicesEn: { readonly [K in keyof typeof devicesZhCN]: string } = {
   'devices.remove': 'Remove',
   'devices.on': 'On',
   'devices.off': 'Off',
-
-  'devices.field.notANumber': 'Enter a whole number',
-  'devices.field.invalid': 'This value is not valid',
-  'devices.field.invalidHint': 'Not valid. Expected: {hint}',
 
   'devices.printer.state.ready': 'Printer ready',
   'devices.printer.state.ready_no_status': 'Printer connected',

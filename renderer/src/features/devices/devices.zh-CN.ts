@@ -1,7 +1,5 @@
 /** Texts of the devices screens, Simplified Chinese (the reference: keys and {placeholders}). */
 export const devicesZhCN = {
-  'nav.devices': '设备',
-
   'devices.sections': '设备类别',
   'devices.section.printer': '小票打印机',
   'devices.section.scanners': '扫描枪',
@@ -18,10 +16,6 @@ export const devicesZhCN = {
   'devices.remove': '移除',
   'devices.on': '已开启',
   'devices.off': '已关闭',
-
-  'devices.field.notANumber': '请输入整数',
-  'devices.field.invalid': '此项无效，请检查',
-  'devices.field.invalidHint': '此项无效，应为：{hint}',
 
   'devices.printer.state.ready': '打印机就绪',
   'devices.printer.state.ready_no_status': '打印机已连接',

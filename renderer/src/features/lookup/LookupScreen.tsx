@@ -27,20 +27,20 @@ export function LookupScreen() {
     : languageError
       ? {
           tone: 'error' as const,
-          text: t('lang.saveFailed', { reason: describeError(t, languageError) }),
+          text: t('app.lang.saveFailed', { reason: describeError(t, languageError) }),
           dismiss: app.getState().dismissLanguageError,
         }
       : undefined;
 
   return (
-    <section className="lookup" aria-label={t('search.label')}>
+    <section className="lookup" aria-label={t('lookup.search.label')}>
       <div className="lookup-bar">
         <SearchBox busy={busy} onSubmit={(query) => void actions.lookup(query)} />
         <ScanFlash />
       </div>
       {banner && <MessageBanner tone={banner.tone} text={banner.text} onDismiss={banner.dismiss} />}
 
-      {view.kind === 'empty' && !banner && <p className="lookup-hint">{t('search.hint')}</p>}
+      {view.kind === 'empty' && !banner && <p className="lookup-hint">{t('lookup.search.hint')}</p>}
       {view.kind === 'results' && view.styles.length > 0 && (
         <SearchResults styles={view.styles} truncated={view.truncated} onOpen={(code) => void actions.openStyle(code)} />
       )}
@@ -48,7 +48,7 @@ export function LookupScreen() {
         <>
           {view.fromResults && hasResults && (
             <button type="button" className="button-ghost back" onClick={actions.backToResults}>
-              ← {t('results.back')}
+              ← {t('lookup.results.back')}
             </button>
           )}
           <ProductCard style={view.style} skuCode={view.sku} onSelectSku={actions.selectSku} />

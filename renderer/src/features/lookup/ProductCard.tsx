@@ -23,7 +23,7 @@ export function ProductCard({ style, skuCode, onSelectSku }: Props) {
           <h2 data-testid="product-name">{pickName(style.name, language)}</h2>
           <p className="card-meta">
             <span>
-              {t('card.styleCode')} <strong>{style.styleCode}</strong>
+              {t('lookup.card.styleCode')} <strong>{style.styleCode}</strong>
             </span>
             <span>{pickName(style.category, language)}</span>
             {style.season && <span>{style.season}</span>}
@@ -37,41 +37,41 @@ export function ProductCard({ style, skuCode, onSelectSku }: Props) {
       {sku ? (
         <dl className="facts">
           <div className="fact">
-            <dt>{t('card.colour')}</dt>
+            <dt>{t('lookup.card.colour')}</dt>
             <dd>
               <span data-testid="product-colour">{pickName(sku.colour, language)}</span>
               <span className="code">{sku.colourCode}</span>
             </dd>
           </div>
           <div className="fact">
-            <dt>{t('card.size')}</dt>
+            <dt>{t('lookup.card.size')}</dt>
             <dd data-testid="product-size">{sku.size}</dd>
           </div>
           <div className={`fact fact-stock${sku.stock === 0 ? ' is-empty' : ''}`}>
-            <dt>{t('card.stockHere')}</dt>
-            <dd data-testid="product-stock">{t('card.pieces', { count: sku.stock })}</dd>
+            <dt>{t('lookup.card.stockHere')}</dt>
+            <dd data-testid="product-stock">{t('lookup.card.pieces', { count: sku.stock })}</dd>
           </div>
           <div className="fact">
-            <dt>{t('card.ean')}</dt>
+            <dt>{t('lookup.card.ean')}</dt>
             <dd className="mono" data-testid="product-ean">
               {sku.ean}
             </dd>
           </div>
           <div className="fact">
-            <dt>{t('card.sku')}</dt>
+            <dt>{t('lookup.card.sku')}</dt>
             <dd className="mono" data-testid="product-sku">
               {sku.sku}
             </dd>
           </div>
           {!sku.active && (
             <div className="fact">
-              <dd className="badge badge-inactive">{t('card.inactive')}</dd>
+              <dd className="badge badge-inactive">{t('lookup.card.inactive')}</dd>
             </div>
           )}
         </dl>
       ) : (
         <p className="card-hint">
-          {t('card.pickSize')} · {t('card.styleStock', { count: style.stock })}
+          {t('lookup.card.pickSize')} · {t('lookup.card.styleStock', { count: style.stock })}
         </p>
       )}
 

@@ -19,7 +19,7 @@ export function ScanFlash() {
   if (!flash) return null;
   return (
     <div key={flash.id} className="scan-flash" data-testid="scan-flash" role="status">
-      {t('scan.ok', { code: flash.code })}
+      {t('lookup.scan.ok', { code: flash.code })}
     </div>
   );
 }

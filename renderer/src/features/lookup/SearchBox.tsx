@@ -36,8 +36,8 @@ export function SearchBox({ busy, onSubmit }: Props) {
         data-testid="search-input"
         type="search"
         name="query"
-        placeholder={t('search.placeholder')}
-        aria-label={t('search.label')}
+        placeholder={t('lookup.search.placeholder')}
+        aria-label={t('lookup.search.label')}
         autoComplete="off"
         autoCorrect="off"
         autoCapitalize="off"
@@ -45,11 +45,11 @@ export function SearchBox({ busy, onSubmit }: Props) {
         enterKeyHint="search"
         autoFocus
       />
-      <button type="button" className="search-clear" onClick={clear} aria-label={t('search.clear')}>
+      <button type="button" className="search-clear" onClick={clear} aria-label={t('lookup.search.clear')}>
         ×
       </button>
       <button type="submit" className="button-primary search-submit" aria-busy={busy}>
-        {busy ? t('search.busy') : t('search.submit')}
+        {busy ? t('lookup.search.busy') : t('lookup.search.submit')}
       </button>
     </form>
   );

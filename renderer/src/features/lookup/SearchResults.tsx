@@ -11,8 +11,8 @@ export function SearchResults({ styles, truncated, onOpen }: Props) {
   return (
     <section className="results" data-testid="search-results">
       <p className="results-count">
-        {t('results.count', { count: styles.length })}
-        {truncated && <span className="results-truncated"> · {t('results.truncated', { count: styles.length })}</span>}
+        {t('lookup.results.count', { count: styles.length })}
+        {truncated && <span className="results-truncated"> · {t('lookup.results.truncated', { count: styles.length })}</span>}
       </p>
       <ul className="results-list">
         {styles.map((style) => (
@@ -29,7 +29,9 @@ export function SearchResults({ styles, truncated, onOpen }: Props) {
                 <span className="mono">{style.styleCode}</span> · {pickName(style.category, language)}
               </span>
               <span className="result-price">{formatFen(style.priceFen)}</span>
-              <span className={`result-stock${style.stock === 0 ? ' is-empty' : ''}`}>{t('results.stock', { count: style.stock })}</span>
+              <span className={`result-stock${style.stock === 0 ? ' is-empty' : ''}`}>
+                {t('lookup.results.stock', { count: style.stock })}
+              </span>
             </button>
           </li>
         ))}

@@ -12,14 +12,14 @@ export function StockMatrix({ style, selectedSku, onSelect }: Props) {
   const layout = matrixLayout(style);
 
   return (
-    <section className="matrix" data-testid="stock-matrix" aria-label={t('matrix.title')}>
-      <h3 className="matrix-title">{t('matrix.title')}</h3>
+    <section className="matrix" data-testid="stock-matrix" aria-label={t('lookup.matrix.title')}>
+      <h3 className="matrix-title">{t('lookup.matrix.title')}</h3>
       <div className="matrix-scroll">
         <table className="matrix-table">
           <thead>
             <tr>
               <th scope="col" className="matrix-corner">
-                {t('matrix.colour')}
+                {t('lookup.matrix.colour')}
               </th>
               {layout.sizes.map((size) => (
                 <th scope="col" key={size}>
@@ -41,8 +41,8 @@ export function StockMatrix({ style, selectedSku, onSelect }: Props) {
                     const sku = layout.cell(colour.code, size);
                     if (!sku) {
                       return (
-                        <td key={size} className="matrix-none" title={t('matrix.noSku')}>
-                          <span aria-label={t('matrix.noSku')}>·</span>
+                        <td key={size} className="matrix-none" title={t('lookup.matrix.noSku')}>
+                          <span aria-label={t('lookup.matrix.noSku')}>·</span>
                         </td>
                       );
                     }
@@ -66,11 +66,11 @@ export function StockMatrix({ style, selectedSku, onSelect }: Props) {
                           data-active={sku.active}
                           data-selected={selected}
                           aria-pressed={selected}
-                          aria-label={t('matrix.cellLabel', { colour: colourName, size, stock: sku.stock })}
+                          aria-label={t('lookup.matrix.cellLabel', { colour: colourName, size, stock: sku.stock })}
                           onClick={() => onSelect(sku.sku)}
                         >
                           <span className="matrix-stock">{sku.stock}</span>
-                          {!sku.active && <span className="matrix-tag">{t('matrix.inactive')}</span>}
+                          {!sku.active && <span className="matrix-tag">{t('lookup.matrix.inactive')}</span>}
                         </button>
                       </td>
                     );

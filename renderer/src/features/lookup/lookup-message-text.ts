@@ -16,16 +16,16 @@ export function messageText(t: Translate, message: LookupMessage): string {
     case 'no-results':
       return t('lookup.notFoundQuery', { query: message.query });
     case 'scan-malformed':
-      return t('scan.malformed', { raw: message.raw, reason: scanReason(t, message.reason) });
+      return t('error.scan.malformed', { raw: message.raw, reason: scanReason(t, message.reason) });
     case 'scan-unknown':
-      return t('scan.unknown', { raw: message.raw });
+      return t('lookup.scan.unknown', { raw: message.raw });
     case 'scan-submit-failed':
-      return t('scan.submitFailed', { reason: describeError(t, message.error) });
+      return t('lookup.scan.submitFailed', { reason: describeError(t, message.error) });
   }
 }
 
 /** A reason code a newer main may add, unknown to this renderer, still reads as "invalid barcode". */
 function scanReason(t: Translate, reason: ScanEvent['reason']): string {
-  const key = `scan.reason.${reason ?? ''}`;
-  return isMessageKey(key) ? t(key as `scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
+  const key = `error.scan.reason.${reason ?? ''}`;
+  return isMessageKey(key) ? t(key as `error.scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
 }

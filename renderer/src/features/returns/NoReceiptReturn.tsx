@@ -20,15 +20,15 @@ export function NoReceiptReturn() {
   };
   return (
     <section className="co-panel">
-      <h3 className="co-panel-title">{t('co.returns.noReceipt')}</h3>
+      <h3 className="co-panel-title">{t('returns.noReceipt')}</h3>
       <form className="co-inline-form" onSubmit={submit}>
         <input
           className="co-input co-grow mono"
           data-testid="no-receipt-sku"
           value={sku}
           onChange={(e) => setSku(e.target.value)}
-          placeholder={t('co.returns.noReceiptSku')}
-          aria-label={t('co.returns.noReceiptSku')}
+          placeholder={t('returns.noReceiptSku')}
+          aria-label={t('returns.noReceiptSku')}
           autoComplete="off"
         />
         <input
@@ -37,14 +37,14 @@ export function NoReceiptReturn() {
           min={1}
           max={99}
           value={qty}
-          aria-label={t('co.cart.qty')}
+          aria-label={t('checkout.cart.qty')}
           onChange={(e) => setQty(Math.max(1, Math.min(99, Math.trunc(Number(e.target.value)) || 1)))}
         />
         <button type="submit" className="button-ghost" data-testid="no-receipt-submit">
-          {t('co.returns.noReceiptAdd')}
+          {t('returns.noReceiptAdd')}
         </button>
       </form>
-      <p className="co-hint">{t('co.returns.noReceiptHint')}</p>
+      <p className="co-hint">{t('returns.noReceiptHint')}</p>
     </section>
   );
 }

@@ -58,20 +58,20 @@ function Returns() {
   };
 
   return (
-    <section className="co-returns" aria-label={t('nav.returns')}>
+    <section className="co-returns" aria-label={t('app.nav.returns')}>
       <div className="co-sell-main">
         <form className="co-entry" onSubmit={submit}>
           <input
             ref={field}
             className="co-input co-grow mono"
             data-testid="returns-receipt"
-            placeholder={t('co.returns.placeholder')}
-            aria-label={t('co.returns.placeholder')}
+            placeholder={t('returns.placeholder')}
+            aria-label={t('returns.placeholder')}
             autoComplete="off"
             spellCheck={false}
           />
           <button type="submit" className="button-primary" data-testid="returns-find">
-            {t('co.returns.find')}
+            {t('returns.find')}
           </button>
         </form>
         {message && (
@@ -82,15 +82,15 @@ function Returns() {
         ) : sale ? (
           <ReturnSale sale={sale} timezone={timezone} />
         ) : (
-          <p className="co-hint co-center">{t('co.returns.hint')}</p>
+          <p className="co-hint co-center">{t('returns.hint')}</p>
         )}
       </div>
       <aside className="co-sell-side">
         <div className="co-side-scroll">
           {member && (
             <section className="co-panel" data-testid="member-history">
-              <h3 className="co-panel-title">{t('co.returns.history', { name: member.name })}</h3>
-              {memberSales?.length === 0 && <p className="co-muted">{t('co.returns.noHistory')}</p>}
+              <h3 className="co-panel-title">{t('returns.history', { name: member.name })}</h3>
+              {memberSales?.length === 0 && <p className="co-muted">{t('returns.noHistory')}</p>}
               <ul className="co-list">
                 {memberSales?.map((s) => (
                   <li key={s.saleId}>
@@ -149,9 +149,9 @@ function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {
                   <div className="co-line-name">{pickName(line.name, language)}</div>
                   <div className="co-line-meta">
                     {pickName(line.colour, language)} · {line.size} ·{' '}
-                    {t('co.returns.paid', { qty: line.qty, amount: formatFen(line.totalFen) })}
+                    {t('returns.paid', { qty: line.qty, amount: formatFen(line.totalFen) })}
                     {line.returnedQty > 0 && (
-                      <span className="co-tag co-tag-warn">{t('co.returns.alreadyReturned', { qty: line.returnedQty })}</span>
+                      <span className="co-tag co-tag-warn">{t('returns.alreadyReturned', { qty: line.returnedQty })}</span>
                     )}
                   </div>
                 </div>
@@ -165,7 +165,7 @@ function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {
                     onChange={(qty) => void cart.getState().setReturnQty(line.saleLineId, qty)}
                   />
                 ) : (
-                  <span className="co-muted">{left > 0 ? t('co.returns.left', { qty: left }) : t('co.returns.none')}</span>
+                  <span className="co-muted">{left > 0 ? t('returns.left', { qty: left }) : t('returns.none')}</span>
                 )}
                 <div className="co-right co-money co-refund" data-testid="return-line-refund">
                   {chosen ? `−${formatFen(chosen.refundFen)}` : ''}
@@ -183,11 +183,11 @@ function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {
             disabled={busy}
             onClick={() => void cart.getState().startReturn(sale.receiptNo)}
           >
-            {t('co.returns.start')}
+            {t('returns.start')}
           </button>
         </div>
       )}
-      {started && <p className="co-hint">{t('co.returns.exchangeHint')}</p>}
+      {started && <p className="co-hint">{t('returns.exchangeHint')}</p>}
     </section>
   );
 }
@@ -205,20 +205,20 @@ function RefundSummary() {
   return (
     <section className="co-totals" data-testid="refund-summary">
       <div className="co-total-row">
-        <span>{t('co.totals.refund')}</span>
+        <span>{t('checkout.totals.refund')}</span>
         <span className="co-money co-refund" data-testid="refund-total">
           {formatFen(totals.refundFen)}
         </span>
       </div>
       {exchange && (
         <div className="co-total-row">
-          <span>{t('co.returns.newItems')}</span>
+          <span>{t('returns.newItems')}</span>
           <span className="co-money">{formatFen(totals.totalFen)}</span>
         </div>
       )}
       {refunds.map((r) => (
         <div key={r.method} className="co-total-row co-muted" data-testid="refund-method" data-method={r.method}>
-          <span>{t('co.returns.refundTo', { method: t(`co.tender.method.${r.method}`) })}</span>
+          <span>{t('returns.refundTo', { method: t(`checkout.tender.method.${r.method}`) })}</span>
           <span className="co-money">{formatFen(r.amountFen)}</span>
         </div>
       ))}
@@ -230,7 +230,7 @@ function RefundSummary() {
           disabled={busy}
           onClick={() => void cart.getState().cancelReturn()}
         >
-          {t('co.cancel')}
+          {t('ui.cancel')}
         </button>
         {totals.netFen <= 0 ? (
           <button
@@ -240,10 +240,10 @@ function RefundSummary() {
             disabled={busy || !canComplete}
             onClick={() => void cart.getState().complete()}
           >
-            {t('co.returns.refund', { amount: formatFen(-totals.netFen) })}
+            {t('returns.refund', { amount: formatFen(-totals.netFen) })}
           </button>
         ) : (
-          <p className="co-hint co-grow">{t('co.returns.payOnSell', { amount: formatFen(totals.dueFen) })}</p>
+          <p className="co-hint co-grow">{t('returns.payOnSell', { amount: formatFen(totals.dueFen) })}</p>
         )}
       </div>
     </section>

@@ -12,20 +12,20 @@ export function ApprovalDialog() {
   if (!approval) return null;
   const cancel = () => session.getState().cancelApproval();
   return (
-    <Modal title={t('co.approval.title')} onClose={cancel} testId="approval-dialog">
+    <Modal title={t('session.approval.title')} onClose={cancel} testId="approval-dialog">
       <p className="co-approval-reason" data-testid="approval-action">
-        {t(`co.approval.action.${approval.action}`)}
+        {t(`session.approval.action.${approval.action}`)}
       </p>
       <PinForm
         key={approval.id}
         testPrefix="approval"
         busy={approval.busy}
         error={approval.error ? pinErrorText(t, approval.error) : undefined}
-        submitLabel={t('co.approval.submit')}
+        submitLabel={t('session.approval.submit')}
         onSubmit={(code, pin) => void session.getState().approve(code, pin)}
       >
         <button type="button" className="button-ghost" onClick={cancel}>
-          {t('co.cancel')}
+          {t('ui.cancel')}
         </button>
       </PinForm>
     </Modal>

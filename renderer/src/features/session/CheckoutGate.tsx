@@ -31,7 +31,7 @@ export function CheckoutGate({ needs, children }: Props) {
         children
       ) : (
         <p className="co-form-error" data-testid="co-not-allowed">
-          {t('co.notAllowed')}
+          {t('session.notAllowed')}
         </p>
       )}
       <ApprovalDialog />

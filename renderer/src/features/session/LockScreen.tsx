@@ -11,11 +11,11 @@ export function LockScreen({ staff }: { staff: StaffView }) {
   const busy = useSession((s) => s.busy);
   const error = useSession((s) => s.error);
   return (
-    <section className="co-login" data-testid="lock-screen" aria-label={t('co.lock.title')}>
+    <section className="co-login" data-testid="lock-screen" aria-label={t('session.lock.title')}>
       <div className="co-login-intro">
-        <span className="co-lock-badge">{t('co.lock.badge')}</span>
-        <h1>{t('co.lock.title')}</h1>
-        <p>{t('co.lock.intro', { name: staff.name })}</p>
+        <span className="co-lock-badge">{t('session.lock.badge')}</span>
+        <h1>{t('session.lock.title')}</h1>
+        <p>{t('session.lock.intro', { name: staff.name })}</p>
       </div>
       <div className="co-login-card">
         <PinForm
@@ -23,11 +23,11 @@ export function LockScreen({ staff }: { staff: StaffView }) {
           fixedCode={staff.code}
           busy={busy}
           error={error ? pinErrorText(t, error) : undefined}
-          submitLabel={t('co.lock.submit')}
+          submitLabel={t('session.lock.submit')}
           onSubmit={(_code, pin) => void session.getState().unlock(pin)}
         >
           <button type="button" className="button-ghost" data-testid="lock-logout" onClick={() => void session.getState().logout()}>
-            {t('co.lock.switchUser')}
+            {t('session.lock.switchUser')}
           </button>
         </PinForm>
       </div>

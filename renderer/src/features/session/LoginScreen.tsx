@@ -10,17 +10,17 @@ export function LoginScreen() {
   const busy = useSession((s) => s.busy);
   const error = useSession((s) => s.error);
   return (
-    <section className="co-login" data-testid="login-screen" aria-label={t('co.login.title')}>
+    <section className="co-login" data-testid="login-screen" aria-label={t('session.login.title')}>
       <div className="co-login-intro">
-        <h1>{t('co.login.title')}</h1>
-        <p>{t('co.login.intro')}</p>
+        <h1>{t('session.login.title')}</h1>
+        <p>{t('session.login.intro')}</p>
       </div>
       <div className="co-login-card">
         <PinForm
           testPrefix="login"
           busy={busy}
           error={error ? pinErrorText(t, error) : undefined}
-          submitLabel={t('co.login.submit')}
+          submitLabel={t('session.login.submit')}
           onSubmit={(code, pin) => void session.getState().login(code, pin)}
         />
       </div>

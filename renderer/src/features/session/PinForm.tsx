@@ -50,14 +50,14 @@ export function PinForm({ fixedCode, busy, error, submitLabel, onSubmit, childre
     <form className="co-pin-form" onSubmit={submit} data-testid={`${testPrefix}-form`}>
       <div className="co-pin-fields">
         <label className="co-field">
-          <span className="co-field-label">{t('co.login.code')}</span>
+          <span className="co-field-label">{t('session.login.code')}</span>
           <input
             className="co-input co-input-code"
             data-testid={`${testPrefix}-code`}
             value={code}
             readOnly={fixedCode !== undefined}
             onChange={(e) => setCode(e.target.value.toUpperCase())}
-            placeholder={t('co.login.codePlaceholder')}
+            placeholder={t('session.login.codePlaceholder')}
             autoComplete="off"
             autoCapitalize="characters"
             spellCheck={false}
@@ -65,14 +65,14 @@ export function PinForm({ fixedCode, busy, error, submitLabel, onSubmit, childre
           />
         </label>
         <div className="co-field">
-          <span className="co-field-label">{t('co.login.pin')}</span>
+          <span className="co-field-label">{t('session.login.pin')}</span>
           <div
             ref={dots}
             className="co-pin-dots"
             data-testid={`${testPrefix}-pin`}
             data-length={pin.length}
             tabIndex={0}
-            aria-label={t('co.login.pinEntered', { count: pin.length })}
+            aria-label={t('session.login.pinEntered', { count: pin.length })}
             onKeyDown={(e) => {
               if (/^\d$/.test(e.key)) key(e.key);
               else if (e.key === 'Backspace') key('back');
@@ -81,7 +81,7 @@ export function PinForm({ fixedCode, busy, error, submitLabel, onSubmit, childre
               e.preventDefault();
             }}
           >
-            {pin.length === 0 ? <span className="co-pin-empty">{t('co.login.pinHint')}</span> : '●'.repeat(pin.length)}
+            {pin.length === 0 ? <span className="co-pin-empty">{t('session.login.pinHint')}</span> : '●'.repeat(pin.length)}
           </div>
         </div>
       </div>

@@ -12,14 +12,14 @@ export function SessionBar({ staff }: { staff: StaffView }) {
           {staff.name.slice(0, 1)}
         </span>
         <span>{staff.name}</span>
-        <span className="co-role">{t(`co.role.${staff.role}`)}</span>
+        <span className="co-role">{t(`session.role.${staff.role}`)}</span>
       </div>
       <div className="co-session-actions">
         <button type="button" className="button-ghost" data-testid="session-lock" onClick={() => void session.getState().lock()}>
-          {t('co.session.lock')}
+          {t('session.bar.lock')}
         </button>
         <button type="button" className="button-ghost" data-testid="session-logout" onClick={() => void session.getState().logout()}>
-          {t('co.session.logout')}
+          {t('session.bar.logout')}
         </button>
       </div>
     </div>

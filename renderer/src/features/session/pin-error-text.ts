@@ -9,12 +9,12 @@ import type { ApiError } from '../../api/contract.js';
 export function pinErrorText(t: Translate, error: ApiError): string {
   if (error.code === 'WRONG_PIN') {
     const left = /(\d+)\s*(?:attempts?|tries|次)/i.exec(error.message)?.[1];
-    return left === undefined ? t('error.WRONG_PIN') : t('co.login.wrongPinLeft', { count: left });
+    return left === undefined ? t('error.WRONG_PIN') : t('session.login.wrongPinLeft', { count: left });
   }
   if (error.code === 'STAFF_LOCKED') {
     const minutes = /(\d+)\s*(?:more\s+)?(?:min|分钟)/i.exec(error.message)?.[1];
-    return minutes === undefined ? t('error.STAFF_LOCKED') : t('co.login.lockedFor', { minutes });
+    return minutes === undefined ? t('error.STAFF_LOCKED') : t('session.login.lockedFor', { minutes });
   }
-  if (error.code === 'FORBIDDEN') return t('co.approval.notManager');
+  if (error.code === 'FORBIDDEN') return t('session.approval.notManager');
   return describeError(t, error);
 }

@@ -1,8 +1,11 @@
 import type { syncZhCN } from './sync.zh-CN.js';
 
-/** Texts of the HQ sync parts, English: exactly the keys of the Chinese ones. */
+/** Texts of the HQ sync parts (pill, provisioning, revoked notice, sync screen), English: exactly the keys of the Chinese ones. */
 export const syncEn: { readonly [K in keyof typeof syncZhCN]: string } = {
-  'nav.sync': 'Sync',
+  'sync.notConfigured': 'HQ not connected · {count} waiting',
+  'sync.offline': 'HQ offline · {count} waiting',
+  'sync.syncing': 'Syncing · {count} waiting',
+  'sync.synced': 'Synced with HQ',
 
   'sync.revoked': 'Device revoked',
   'sync.deadLetters': '{count} rejected',

@@ -1,6 +1,9 @@
-/** Texts of the HQ sync parts (pill, provisioning, revoked notice, sync screen), Simplified Chinese (the reference). */
+/** Texts of the HQ sync parts (pill, provisioning, revoked notice, sync screen), Simplified Chinese (the reference: keys and {placeholders}). */
 export const syncZhCN = {
-  'nav.sync': '同步',
+  'sync.notConfigured': '未连接总部 · {count} 条待同步',
+  'sync.offline': '总部离线 · {count} 条待同步',
+  'sync.syncing': '正在同步 · {count} 条待同步',
+  'sync.synced': '已与总部同步',
 
   'sync.revoked': '设备已停用',
   'sync.deadLetters': '{count} 条被拒收',
