@@ -1,7 +1,5 @@
-import { describeError } from '../../i18n/describe-error.js';
-import { isMessageKey } from '../../i18n/translate.js';
+import { describeError, describeScanReason } from '../../i18n/describe-error.js';
 import type { Translate } from '../../i18n/translate.js';
-import type { ScanEvent } from '../../api/contract.js';
 import type { CartMessage } from './cart-store.js';
 import type { Tone } from '../../ui/MessageBanner.js';
 
@@ -17,11 +15,8 @@ export function cartMessageText(t: Translate, message: CartMessage): string {
         return t('checkout.sell.unknownCode', { code: message.query });
       }
       return describeError(t, message.error, message.query === undefined ? {} : { query: message.query });
-    case 'scan-malformed': {
-      const key = `error.scan.reason.${message.reason ?? ''}`;
-      const reason = isMessageKey(key) ? t(key as `error.scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
-      return t('error.scan.malformed', { raw: message.raw, reason });
-    }
+    case 'scan-malformed':
+      return t('error.scan.malformed', { raw: message.raw, reason: describeScanReason(t, message.reason) });
     case 'receipt':
       return t('checkout.sell.receiptScanned', { receiptNo: message.receiptNo });
     case 'receipt-not-found':

@@ -3,6 +3,7 @@ import { useDevicesWedge } from './devices-hooks.js';
 import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import type { ScanEvent } from '../../api/contract.js';
 import { dynamicText } from '../../i18n/dynamic-text.js';
+import { describeScanReason } from '../../i18n/describe-error.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 
 /** "Scan something": every scan from any scanner while this screen is open, with what it was taken for. */
@@ -42,9 +43,7 @@ export function ScanTestLog() {
               <span className="dv-scan-kind">
                 {dynamicText(t, `devices.scanKind.${scan.kind}`, 'devices.scanKind.other')}
                 {scan.code && scan.code !== scan.raw && <span className="code">{scan.code}</span>}
-                {scan.reason && (
-                  <span className="dv-scan-reason">{dynamicText(t, `error.scan.reason.${scan.reason}`, 'error.INVALID_BARCODE')}</span>
-                )}
+                {scan.reason && <span className="dv-scan-reason">{describeScanReason(t, scan.reason)}</span>}
               </span>
               <span className="dv-scan-meta">
                 {dynamicText(t, `devices.scanSource.${scan.source}`, 'devices.scanSource.other')} ·{' '}

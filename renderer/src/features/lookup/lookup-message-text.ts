@@ -1,7 +1,5 @@
-import { describeError } from '../../i18n/describe-error.js';
-import { isMessageKey } from '../../i18n/translate.js';
+import { describeError, describeScanReason } from '../../i18n/describe-error.js';
 import type { Translate } from '../../i18n/translate.js';
-import type { ScanEvent } from '../../api/contract.js';
 import type { LookupMessage } from './lookup-store.js';
 import type { Tone } from '../../ui/MessageBanner.js';
 
@@ -16,16 +14,10 @@ export function messageText(t: Translate, message: LookupMessage): string {
     case 'no-results':
       return t('lookup.notFoundQuery', { query: message.query });
     case 'scan-malformed':
-      return t('error.scan.malformed', { raw: message.raw, reason: scanReason(t, message.reason) });
+      return t('error.scan.malformed', { raw: message.raw, reason: describeScanReason(t, message.reason) });
     case 'scan-unknown':
       return t('lookup.scan.unknown', { raw: message.raw });
     case 'scan-submit-failed':
       return t('lookup.scan.submitFailed', { reason: describeError(t, message.error) });
   }
-}
-
-/** A reason code a newer main may add, unknown to this renderer, still reads as "invalid barcode". */
-function scanReason(t: Translate, reason: ScanEvent['reason']): string {
-  const key = `error.scan.reason.${reason ?? ''}`;
-  return isMessageKey(key) ? t(key as `error.scan.reason.${NonNullable<ScanEvent['reason']>}`) : t('error.INVALID_BARCODE');
 }
