@@ -1,15 +1,14 @@
 import { useEffect, useRef } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
-import { pickName } from '../../i18n/pick-name.js';
-import { NONE, useCart } from '../checkout/checkout-hooks.js';
-import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.js';
-import type { SaleView } from '../checkout/checkout-types.js';
+import { useCart } from '../checkout/checkout-hooks.js';
+import { useServices, useT, useStoreTimeZone } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from '../session/CheckoutGate.js';
 import { NoReceiptReturn } from './NoReceiptReturn.js';
+import { RefundSummary } from './RefundSummary.js';
+import { ReturnSale } from './ReturnSale.js';
 import { SaleDone } from '../checkout/SaleDone.js';
-import { Stepper } from '../../ui/Stepper.js';
 import { cartMessageText, cartMessageTone } from '../checkout/cart-message-text.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 import '../../styles/checkout.css';
@@ -113,139 +112,6 @@ function Returns() {
         </div>
         <RefundSummary />
       </aside>
-    </section>
-  );
-}
-
-function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {
-  const t = useT();
-  const language = useApp((s) => s.language);
-  const { cart } = useServices();
-  const returning = useCart((s) => s.cart?.return);
-  const busy = useCart((s) => s.busy);
-  const started = returning?.receiptNo === sale.receiptNo;
-
-  return (
-    <section className="co-card" data-testid="return-sale" data-receipt-no={sale.receiptNo}>
-      <header className="co-card-head">
-        <div>
-          <div className="mono co-receipt-no">{sale.receiptNo}</div>
-          <div className="co-muted">
-            {formatStoreTime(sale.createdAt, timezone, true)} · {sale.staff.name}
-            {sale.member && ` · ${sale.member.name}`}
-          </div>
-        </div>
-        <strong className="co-money co-card-total">{formatFen(sale.totals.netFen)}</strong>
-      </header>
-      <ol className="co-cart-lines">
-        {sale.lines
-          .filter((l) => l.qty > 0)
-          .map((line) => {
-            const left = line.qty - line.returnedQty;
-            const chosen = returning?.lines.find((r) => r.saleLineId === line.saleLineId);
-            return (
-              <li key={line.saleLineId} className="co-line co-line-returnable" data-testid="return-line" data-sku={line.sku}>
-                <div className="co-line-item">
-                  <div className="co-line-name">{pickName(line.name, language)}</div>
-                  <div className="co-line-meta">
-                    {pickName(line.colour, language)} · {line.size} ·{' '}
-                    {t('returns.paid', { qty: line.qty, amount: formatFen(line.totalFen) })}
-                    {line.returnedQty > 0 && (
-                      <span className="co-tag co-tag-warn">{t('returns.alreadyReturned', { qty: line.returnedQty })}</span>
-                    )}
-                  </div>
-                </div>
-                {started && left > 0 ? (
-                  <Stepper
-                    testId="return-qty"
-                    value={chosen?.qty ?? 0}
-                    min={0}
-                    max={left}
-                    disabled={busy}
-                    onChange={(qty) => void cart.getState().setReturnQty(line.saleLineId, qty)}
-                  />
-                ) : (
-                  <span className="co-muted">{left > 0 ? t('returns.left', { qty: left }) : t('returns.none')}</span>
-                )}
-                <div className="co-right co-money co-refund" data-testid="return-line-refund">
-                  {chosen ? `−${formatFen(chosen.refundFen)}` : ''}
-                </div>
-              </li>
-            );
-          })}
-      </ol>
-      {!started && (
-        <div className="co-form-actions">
-          <button
-            type="button"
-            className="button-primary co-grow"
-            data-testid="return-start"
-            disabled={busy}
-            onClick={() => void cart.getState().startReturn(sale.receiptNo)}
-          >
-            {t('returns.start')}
-          </button>
-        </div>
-      )}
-      {started && <p className="co-hint">{t('returns.exchangeHint')}</p>}
-    </section>
-  );
-}
-
-function RefundSummary() {
-  const t = useT();
-  const { cart } = useServices();
-  const returning = useCart((s) => s.cart?.return ?? null);
-  const totals = useCart((s) => s.cart?.totals);
-  const refunds = useCart((s) => s.cart?.refunds ?? NONE);
-  const canComplete = useCart((s) => s.cart?.canComplete ?? false);
-  const busy = useCart((s) => s.busy);
-  if (!returning || !totals) return null;
-  const exchange = totals.totalFen > 0;
-  return (
-    <section className="co-totals" data-testid="refund-summary">
-      <div className="co-total-row">
-        <span>{t('checkout.totals.refund')}</span>
-        <span className="co-money co-refund" data-testid="refund-total">
-          {formatFen(totals.refundFen)}
-        </span>
-      </div>
-      {exchange && (
-        <div className="co-total-row">
-          <span>{t('returns.newItems')}</span>
-          <span className="co-money">{formatFen(totals.totalFen)}</span>
-        </div>
-      )}
-      {refunds.map((r) => (
-        <div key={r.method} className="co-total-row co-muted" data-testid="refund-method" data-method={r.method}>
-          <span>{t('returns.refundTo', { method: t(`checkout.tender.method.${r.method}`) })}</span>
-          <span className="co-money">{formatFen(r.amountFen)}</span>
-        </div>
-      ))}
-      <div className="co-form-actions">
-        <button
-          type="button"
-          className="button-ghost"
-          data-testid="return-cancel"
-          disabled={busy}
-          onClick={() => void cart.getState().cancelReturn()}
-        >
-          {t('ui.cancel')}
-        </button>
-        {totals.netFen <= 0 ? (
-          <button
-            type="button"
-            className="button-ok co-grow"
-            data-testid="return-complete"
-            disabled={busy || !canComplete}
-            onClick={() => void cart.getState().complete()}
-          >
-            {t('returns.refund', { amount: formatFen(-totals.netFen) })}
-          </button>
-        ) : (
-          <p className="co-hint co-grow">{t('returns.payOnSell', { amount: formatFen(totals.dueFen) })}</p>
-        )}
-      </div>
     </section>
   );
 }
