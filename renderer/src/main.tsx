@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { createServices } from './app/create-services.js';
 import { ServicesContext } from './app/services.js';
-import './styles.css';
+import './ui/base.css';
 
 // Created once, outside React: the connection and the scanner must not restart with a re-render.
 const services = createServices(window);

@@ -13,7 +13,7 @@ import { ProfileSaveBar } from './ProfileSaveBar.js';
 import { ScannerProfilesCard } from './ScannerProfilesCard.js';
 import { ScanTestLog } from './ScanTestLog.js';
 import { WedgeSettingsCard } from './WedgeSettingsCard.js';
-import '../../styles/devices.css';
+import './devices.css';
 
 /** A confirmation ("test page queued") goes away by itself; an error stays until dismissed. */
 const INFO_MS = 6000;

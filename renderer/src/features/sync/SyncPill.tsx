@@ -1,6 +1,6 @@
 import { useApp, useT, useStoreTimeZone } from '../../app/services.js';
 import { syncDetail, syncSettled, syncText } from './sync-text.js';
-import '../../styles/sync.css';
+import './sync-screen.css';
 
 export function SyncPill() {
   const t = useT();

@@ -5,7 +5,7 @@ import { useApp, useServices, useT, useStoreTimeZone } from '../../app/services.
 import { formatStoreTime } from '../../ui/format/event-time.js';
 import { syncText } from './sync-text.js';
 import { DeadLetterList } from './DeadLetterList.js';
-import '../../styles/sync.css';
+import './sync-screen.css';
 
 /** The sync screen: how this device stands with HQ, a "sync now" button and the dead-letter list. */
 export function SyncScreen() {
