@@ -1,9 +1,10 @@
+// The shared base styles first: every other stylesheet comes after them in the cascade.
+import './ui/base-styles.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { createServices } from './app/create-services.js';
 import { ServicesContext } from './app/services.js';
-import './ui/base.css';
 
 // Created once, outside React: the connection and the scanner must not restart with a re-render.
 const services = createServices(window);

@@ -9,6 +9,7 @@ import { RevokedScreen } from '../features/sync/RevokedScreen.js';
 import { SCREENS } from './screens.js';
 import type { ScreenId } from './screens.js';
 import { useApp } from './services.js';
+import './app.css';
 
 export function App() {
   const status = useApp((s) => s.status);

@@ -1,4 +1,5 @@
 import { useApp, useT } from './services.js';
+import './connection-banner.css';
 
 /** Shown over a working screen when main went away; the data on screen may be stale meanwhile. */
 export function ConnectionBanner() {

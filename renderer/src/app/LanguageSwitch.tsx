@@ -1,4 +1,5 @@
 import { useApp, useServices, useT } from './services.js';
+import './language-switch.css';
 
 /** One toggle: it names the language it switches to, written in that language. */
 export function LanguageSwitch() {

@@ -1,6 +1,7 @@
 import { SCREENS } from './screens.js';
 import type { ScreenId } from './screens.js';
 import { useT } from './services.js';
+import './nav-tabs.css';
 
 type Props = { active: ScreenId; onSelect: (id: ScreenId) => void };
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../i18n/describe-error.js';
 import { useApp, useT } from './services.js';
+import './splash.css';
 
 /** After this long without a status, say what usually causes it (a browser tab opened without the token). */
 const SLOW_MS = 8_000;

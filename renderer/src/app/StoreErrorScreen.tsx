@@ -1,6 +1,7 @@
 import { isMessageKey } from '../i18n/translate.js';
 import { useT } from './services.js';
 import type { StoreProblem } from '../api/contract.js';
+import '../ui/notice-screen.css';
 
 type Props = { problem: StoreProblem; appVersion: string };
 

@@ -3,6 +3,7 @@ import { useApp, useT } from './services.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 import { SyncPill } from '../features/sync/SyncPill.js';
 import type { SystemStatus } from '../api/contract.js';
+import './top-bar.css';
 
 type Props = { status: Extract<SystemStatus, { state: 'ready' }> };
 

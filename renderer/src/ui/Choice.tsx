@@ -1,3 +1,5 @@
+import './choice.css';
+
 type Option<V extends string | number> = { value: V; label: string };
 
 type Props<V extends string | number> = {

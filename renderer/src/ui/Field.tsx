@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useId } from 'react';
 import { LOCAL_NOT_A_NUMBER } from './field-errors.js';
 import { useT } from '../app/services.js';
+import './field.css';
 
 type Props = {
   label: string;

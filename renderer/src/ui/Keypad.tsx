@@ -1,4 +1,5 @@
 import { useT } from '../app/services.js';
+import './keypad.css';
 
 type Props = {
   /** Called with a digit, '.', 'back' or 'clear'. */

@@ -1,4 +1,5 @@
 import { useT } from '../app/services.js';
+import './message-banner.css';
 
 /** Errors ask for attention (role=alert); information is announced politely. */
 export type Tone = 'error' | 'info';

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useT } from '../app/services.js';
+import './modal.css';
 
 type Props = { title: string; onClose?: () => void; children: ReactNode; testId: string; wide?: boolean };
 

@@ -1,4 +1,5 @@
 import { useT } from '../app/services.js';
+import './stepper.css';
 
 type Props = { value: number; min: number; max: number; onChange: (value: number) => void; disabled?: boolean; testId: string };
 

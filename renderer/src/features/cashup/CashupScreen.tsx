@@ -10,7 +10,7 @@ import { OpenTill } from './OpenTill.js';
 import { ReportView } from './ReportView.js';
 import { tillMessageText } from './till-message-text.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
-import '../checkout/checkout.css';
+import './cashup.css';
 
 /** The Cash-up tab: open the day with a float, cash in and out, X report, Z report with the count. */
 export function CashupScreen() {

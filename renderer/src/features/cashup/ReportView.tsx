@@ -2,6 +2,7 @@ import { formatFen } from '../../ui/format/money.js';
 import { useT } from '../../app/services.js';
 import type { CashReport } from './till-types.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
+import './report-view.css';
 
 /** An X or Z report: the day's figures, and per tender expected vs counted with the variance. */
 export function ReportView({ report, timezone }: { report: CashReport; timezone: string }) {

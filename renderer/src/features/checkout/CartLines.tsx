@@ -4,6 +4,7 @@ import { NONE, useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
 import type { CartLine, ReturnLine } from './checkout-types.js';
 import { Stepper } from '../../ui/Stepper.js';
+import './cart-lines.css';
 
 type Props = { onEdit: (line: CartLine) => void };
 

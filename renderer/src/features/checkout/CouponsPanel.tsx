@@ -4,6 +4,7 @@ import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
+import './coupons-panel.css';
 
 /** Coupons on this sale, each with what it took off or why it takes nothing; and points to redeem. */
 export function CouponsPanel() {

@@ -9,7 +9,8 @@ import type { SaleSummary, SaleView } from './checkout-types.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { CheckoutGate } from '../session/CheckoutGate.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
-import './checkout.css';
+import './cart-lines.css';
+import './sale-done.css';
 
 /** Sales history of this device: today's sales, one by receipt number, reprint. */
 export function HistoryScreen() {

@@ -9,6 +9,7 @@ import { MessageBanner } from '../../ui/MessageBanner.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
 import { Keypad } from '../../ui/Keypad.js';
 import { Modal } from '../../ui/Modal.js';
+import './amount-dialog.css';
 
 type Mode = 'percent' | 'amount' | 'price';
 const PERCENTS = [5, 10, 20, 30, 50];

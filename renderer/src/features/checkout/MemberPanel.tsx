@@ -5,6 +5,7 @@ import { pickName } from '../../i18n/pick-name.js';
 import { useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
 import type { MemberCoupon } from './checkout-types.js';
+import './member-panel.css';
 
 /** The customer: scan their member QR anywhere on the Sell screen, or search by mobile number. */
 export function MemberPanel() {

@@ -1,5 +1,6 @@
 import { useT } from '../../app/services.js';
 import { ReceiptPreview } from '../devices/ReceiptPreview.js';
+import './receipt-slot.css';
 
 type Props = { receiptNo: string; /** The receipt went to the print queue: its preview can be shown. */ sent: boolean };
 

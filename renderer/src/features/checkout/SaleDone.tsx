@@ -2,6 +2,7 @@ import { formatFen } from '../../ui/format/money.js';
 import { useCart } from './checkout-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import { ReceiptSlot } from './ReceiptSlot.js';
+import './sale-done.css';
 
 /** After the sale: the change to hand back (big), the receipt number, what printed and opened. */
 export function SaleDone() {

@@ -16,7 +16,7 @@ import { SaleDone } from './SaleDone.js';
 import { TenderDialog } from './TenderDialog.js';
 import { TotalsPanel } from './TotalsPanel.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
-import './checkout.css';
+import './sell-screen.css';
 
 /** The Sell tab: scan-to-cart behind the PIN login. */
 export function SellScreen() {

@@ -8,6 +8,7 @@ import { MessageBanner } from '../../ui/MessageBanner.js';
 import { cartMessageText, cartMessageTone } from './cart-message-text.js';
 import { Keypad } from '../../ui/Keypad.js';
 import { Modal } from '../../ui/Modal.js';
+import './amount-dialog.css';
 
 type Tab = 'cash' | 'card' | 'external' | 'mobile';
 const TABS: Tab[] = ['cash', 'card', 'external', 'mobile'];

@@ -2,6 +2,7 @@ import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { NONE, useCart } from './checkout-hooks.js';
 import { useApp, useT } from '../../app/services.js';
+import './totals-panel.css';
 
 /** Subtotal, every kind of discount, and what is due, big. */
 export function TotalsPanel() {

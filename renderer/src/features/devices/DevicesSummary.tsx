@@ -2,6 +2,7 @@ import { useDevices } from './devices-hooks.js';
 import { useT } from '../../app/services.js';
 import { printerState, printerTone } from './printer-state.js';
 import type { Tone } from './printer-state.js';
+import './devices-summary.css';
 
 type Props = { onOpen: (section: 'printer' | 'scanners' | 'drawer') => void };
 

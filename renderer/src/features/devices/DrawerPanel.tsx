@@ -7,6 +7,7 @@ import { Field } from '../../ui/Field.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 import { NumberInput } from '../../ui/NumberInput.js';
 import { DEFAULT_SERIAL_LINE, SerialLineFields } from './SerialLineFields.js';
+import './drawer.css';
 
 // ESC p 0 25 250 in 2 ms units: the pulse most drawers expect.
 const DEFAULT_PULSE: DrawerPulse = { pin: 0, onMs: 50, offMs: 500 };

@@ -1,5 +1,6 @@
 import { useApp, useServices, useT } from '../../app/services.js';
 import { useDevicesWedge } from './devices-hooks.js';
+import './kiosk.css';
 
 /** Kiosk mode: the Electron window goes full screen and cannot be left (settings.kiosk). */
 export function KioskCard() {

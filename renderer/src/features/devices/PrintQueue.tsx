@@ -5,6 +5,7 @@ import type { PrintJobView } from './devices-types.js';
 import { dynamicText } from '../../i18n/dynamic-text.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
 import { ReceiptPreview } from './ReceiptPreview.js';
+import './print-queue.css';
 
 /** The persistent print queue: what printed, what waits and why, and the buttons to act on it. */
 export function PrintQueue() {

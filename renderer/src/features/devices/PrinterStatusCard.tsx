@@ -3,6 +3,7 @@ import { useServices, useT } from '../../app/services.js';
 import { printerState, printerTone } from './printer-state.js';
 import type { PrinterState } from './printer-state.js';
 import type { PrinterConnection } from './devices-types.js';
+import './printer-status.css';
 
 function address(connection: PrinterConnection): string {
   switch (connection.kind) {

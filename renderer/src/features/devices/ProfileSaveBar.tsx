@@ -1,5 +1,6 @@
 import { useDevices } from './devices-hooks.js';
 import { useServices, useT } from '../../app/services.js';
+import './save-bar.css';
 
 /** Shown while the peripheral profile has unsaved changes: one place to save or drop them. */
 export function ProfileSaveBar() {

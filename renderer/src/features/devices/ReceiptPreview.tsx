@@ -5,7 +5,7 @@ import type { ApiError } from '../../api/contract.js';
 import { watchReceiptJob } from './devices-receipt-job.js';
 import type { ReceiptPreviewData } from './devices-types.js';
 import { svgDataUrl } from './svg-data-url.js';
-import './devices.css';
+import './receipt-preview.css';
 
 type Props = (
   | {

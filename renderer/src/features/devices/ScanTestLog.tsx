@@ -5,6 +5,7 @@ import type { ScanEvent } from '../../api/contract.js';
 import { dynamicText } from '../../i18n/dynamic-text.js';
 import { describeScanReason } from '../../i18n/describe-error.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
+import './scan-log.css';
 
 /** "Scan something": every scan from any scanner while this screen is open, with what it was taken for. */
 export function ScanTestLog() {

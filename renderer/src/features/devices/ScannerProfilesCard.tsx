@@ -4,6 +4,8 @@ import type { HidScannerProfile, ScannerProfile, ScannerStatus, SerialScannerPro
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';
 import { DEFAULT_SERIAL_LINE, SerialLineFields } from './SerialLineFields.js';
+import './found-list.css';
+import './scanners.css';
 
 const MAX_SCANNERS = 8;
 const TERMINATORS = ['CR', 'LF', 'CRLF', 'TAB', 'ETX'] as const;

@@ -3,6 +3,7 @@ import { useServices, useT } from '../../app/services.js';
 import type { SerialLine } from './devices-types.js';
 import { Choice } from '../../ui/Choice.js';
 import { Field } from '../../ui/Field.js';
+import './found-list.css';
 
 const BAUDS = [9600, 19200, 38400, 57600, 115200] as const;
 // Mark and space parity are rare: offered only when a profile already uses one.

@@ -8,6 +8,7 @@ import { ScanFlash } from './ScanFlash.js';
 import { SearchBox } from './SearchBox.js';
 import { SearchResults } from './SearchResults.js';
 import { messageText, messageTone } from './lookup-message-text.js';
+import './lookup.css';
 
 export function LookupScreen() {
   const t = useT();

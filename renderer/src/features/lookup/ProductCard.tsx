@@ -3,6 +3,7 @@ import { pickName } from '../../i18n/pick-name.js';
 import { useApp, useT } from '../../app/services.js';
 import { StockMatrix } from './StockMatrix.js';
 import type { StyleView } from '../../api/contract.js';
+import './product-card.css';
 
 type Props = {
   style: StyleView;

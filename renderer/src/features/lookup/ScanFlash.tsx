@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useServices, useT } from '../../app/services.js';
 import { useLookup } from './lookup-hooks.js';
+import './scan-flash.css';
 
 const FLASH_MS = 2500;
 

@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import type { FormEvent } from 'react';
 import { useT } from '../../app/services.js';
+import './search-box.css';
 
 type Props = { busy: boolean; onSubmit: (query: string) => void };
 

@@ -2,6 +2,7 @@ import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { useApp, useT } from '../../app/services.js';
 import type { StyleSummary } from '../../api/contract.js';
+import './search-results.css';
 
 type Props = { styles: StyleSummary[]; truncated: boolean; onOpen: (styleCode: string) => void };
 

@@ -2,6 +2,7 @@ import { pickName } from '../../i18n/pick-name.js';
 import { useApp, useT } from '../../app/services.js';
 import { matrixLayout } from './matrix-layout.js';
 import type { StyleView } from '../../api/contract.js';
+import './stock-matrix.css';
 
 type Props = { style: StyleView; selectedSku: string | undefined; onSelect: (sku: string) => void };
 

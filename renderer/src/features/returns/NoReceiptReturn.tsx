@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useServices, useT } from '../../app/services.js';
+import './returns.css';
 
 /** A return without a receipt, at today's price, refunded in cash: a manager approves it. */
 export function NoReceiptReturn() {

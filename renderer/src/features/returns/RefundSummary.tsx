@@ -1,6 +1,7 @@
 import { useServices, useT } from '../../app/services.js';
 import { formatFen } from '../../ui/format/money.js';
 import { NONE, useCart } from '../checkout/checkout-hooks.js';
+import '../checkout/totals-panel.css';
 
 /** What the customer gets back, and how (by the way each line was paid); an exchange's new items are settled on Sell. */
 export function RefundSummary() {

@@ -5,6 +5,8 @@ import { formatStoreTime } from '../../ui/format/store-time.js';
 import { Stepper } from '../../ui/Stepper.js';
 import { useCart } from '../checkout/checkout-hooks.js';
 import type { SaleView } from '../checkout/checkout-types.js';
+import '../checkout/cart-lines.css';
+import './returns.css';
 
 /** The original sale found by its receipt: its lines with what is left to return, and how many of each go back. */
 export function ReturnSale({ sale, timezone }: { sale: SaleView; timezone: string }) {

@@ -11,7 +11,7 @@ import { ReturnSale } from './ReturnSale.js';
 import { SaleDone } from '../checkout/SaleDone.js';
 import { cartMessageText, cartMessageTone } from '../checkout/cart-message-text.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
-import '../checkout/checkout.css';
+import './returns.css';
 
 /** The Returns tab: against a receipt (scanned or typed, or from the member's history), or without one. */
 export function ReturnsScreen() {

@@ -3,6 +3,7 @@ import { useSession } from './session-hooks.js';
 import { Modal } from '../../ui/Modal.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';
+import './approval-dialog.css';
 
 /** A manager approves one action with their own code and PIN; the cashier stays logged in. */
 export function ApprovalDialog() {

@@ -3,6 +3,7 @@ import { useSession } from './session-hooks.js';
 import type { StaffView } from './session-types.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';
+import './login.css';
 
 /** The locked till: the same person's PIN brings the screen (and the cart) back; anyone else logs out first. */
 export function LockScreen({ staff }: { staff: StaffView }) {

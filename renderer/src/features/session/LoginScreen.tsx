@@ -2,6 +2,7 @@ import { useServices, useT } from '../../app/services.js';
 import { useSession } from './session-hooks.js';
 import { PinForm } from './PinForm.js';
 import { pinErrorText } from './pin-error-text.js';
+import './login.css';
 
 /** PIN login of the shared till. Staff come from the store's staff list (HQ syncs it). */
 export function LoginScreen() {

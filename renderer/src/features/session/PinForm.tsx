@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { useT } from '../../app/services.js';
 import { Keypad } from '../../ui/Keypad.js';
+import './pin-form.css';
 
 const PIN_MAX = 8;
 

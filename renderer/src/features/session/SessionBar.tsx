@@ -1,5 +1,6 @@
 import { useServices, useT } from '../../app/services.js';
 import type { StaffView } from './session-types.js';
+import './session-bar.css';
 
 /** Who is at the till, and the buttons to step away (lock) or hand over (log out). */
 export function SessionBar({ staff }: { staff: StaffView }) {

@@ -1,6 +1,7 @@
 import type { DeadLetterView } from '../../api/contract.js';
 import { useApp, useT } from '../../app/services.js';
 import { formatStoreTime } from '../../ui/format/event-time.js';
+import './sync-screen.css';
 
 type Props = { items: DeadLetterView[]; timeZone: string | undefined };
 

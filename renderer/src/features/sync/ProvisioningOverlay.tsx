@@ -1,4 +1,5 @@
 import { useApp, useT } from '../../app/services.js';
+import './provisioning.css';
 
 /**
  * A fresh device's first download from HQ. It covers the whole app: a till that is half

@@ -1,5 +1,7 @@
 import { useApp, useT } from '../../app/services.js';
 import { LanguageSwitch } from '../../app/LanguageSwitch.js';
+import '../../ui/notice-screen.css';
+import './revoked.css';
 
 /** HQ revoked this device: the whole screen says so, and nothing behind it can be used for sales. */
 export function RevokedScreen() {

@@ -1,6 +1,6 @@
 import { useApp, useT, useStoreTimeZone } from '../../app/services.js';
 import { syncDetail, syncSettled, syncText } from './sync-text.js';
-import './sync-screen.css';
+import './sync-pill.css';
 
 export function SyncPill() {
   const t = useT();
