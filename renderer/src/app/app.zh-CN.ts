@@ -1,4 +1,7 @@
-/** Texts of the app shell (screen tabs, top bar, language switch, splash, store error), Simplified Chinese (the reference: keys and {placeholders}). */
+/**
+ * Texts of the app shell (screen tabs, top bar, language switch, splash, store error),
+ * Simplified Chinese (the reference: keys and {placeholders}).
+ */
 export const appZhCN = {
   'app.nav.lookup': '商品查询',
   'app.nav.label': '功能',

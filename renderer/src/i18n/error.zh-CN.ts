@@ -1,4 +1,7 @@
-/** Texts of the API error codes and the bad-scan reasons, shared by every screen, Simplified Chinese (the reference: keys and {placeholders}). */
+/**
+ * Texts of the API error codes and the bad-scan reasons, shared by every screen,
+ * Simplified Chinese (the reference: keys and {placeholders}).
+ */
 export const errorZhCN = {
   'error.scan.malformed': '条码有误（{raw}）：{reason}',
   'error.scan.reason.empty': '扫描内容为空',

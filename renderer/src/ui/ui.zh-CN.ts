@@ -1,4 +1,7 @@
-/** Texts of the shared UI kit (modal, keypad, stepper, message banner, form fields), Simplified Chinese (the reference: keys and {placeholders}). */
+/**
+ * Texts of the shared UI kit (modal, keypad, stepper, message banner, form fields),
+ * Simplified Chinese (the reference: keys and {placeholders}).
+ */
 export const uiZhCN = {
   'ui.message.dismiss': '关闭',
   'ui.cancel': '取消',

@@ -1,4 +1,7 @@
-/** Texts of the till's staff session (login, lock screen, manager approval), Simplified Chinese (the reference: keys and {placeholders}). */
+/**
+ * Texts of the till's staff session (login, lock screen, manager approval),
+ * Simplified Chinese (the reference: keys and {placeholders}).
+ */
 export const sessionZhCN = {
   'session.notAllowed': '您的岗位不能使用此功能，请让有权限的同事登录。',
 

@@ -1,4 +1,7 @@
-/** Texts of the HQ sync parts (pill, provisioning, revoked notice, sync screen), Simplified Chinese (the reference: keys and {placeholders}). */
+/**
+ * Texts of the HQ sync parts (pill, provisioning, revoked notice, sync screen),
+ * Simplified Chinese (the reference: keys and {placeholders}).
+ */
 export const syncZhCN = {
   'sync.notConfigured': '未连接总部 · {count} 条待同步',
   'sync.offline': '总部离线 · {count} 条待同步',
