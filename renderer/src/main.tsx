@@ -1,47 +1,19 @@
+// The shared base styles first: every other stylesheet comes after them in the cascade.
+import './ui/base-styles.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
-import { connect } from './api/connect.js';
-import { startWedgeScanner } from './scanner/start-wedge-scanner.js';
-import { createAppStore } from './state/app-store.js';
-import { createLookupStore } from './state/lookup-store.js';
-import { createDevicesStore } from './state/devices-store.js';
-import { createDevicesWedgeStore } from './state/devices-wedge-store.js';
-import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from './state/checkout-session.js';
-import { createCartStore } from './state/checkout-cart.js';
-import { createTillStore } from './state/checkout-till.js';
-import { ServicesContext } from './state/services.js';
-import './styles.css';
-
-function localStorageOrUndefined(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined; // storage disabled by policy
-  }
-}
+import { App } from './app/App.js';
+import { createServices } from './app/create-services.js';
+import { ServicesContext } from './app/services.js';
 
 // Created once, outside React: the connection and the scanner must not restart with a re-render.
-const api = connect(window);
-const app = createAppStore(api, localStorageOrUndefined());
-const lookup = createLookupStore(api);
-const devices = createDevicesStore(api);
-const devicesWedge = createDevicesWedgeStore(api);
-const session = createSessionStore(api);
-const cart = createCartStore(api, session);
-const till = createTillStore(api, session);
-lockWhenIdle(window, session, IDLE_LOCK_MS);
-const scanner = startWedgeScanner(window, api, (error) => lookup.getState().scanSubmitFailed(error));
-app.subscribe((state, previous) => {
-  const wedge = state.settings?.wedge;
-  if (wedge && wedge !== previous.settings?.wedge) scanner.configure(wedge);
-});
+const services = createServices(window);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
-    <ServicesContext value={{ api, app, lookup, devices, devicesWedge, session, cart, till }}>
+    <ServicesContext value={services}>
       <App />
     </ServicesContext>
   </StrictMode>,

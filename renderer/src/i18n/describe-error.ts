@@ -1,7 +1,8 @@
 import { isConnectionError } from '../api/api-client.js';
+import { dynamicText } from './dynamic-text.js';
 import { isMessageKey } from './translate.js';
 import type { Translate } from './translate.js';
-import type { ApiError } from '../api/contract.js';
+import type { ApiError, ScanEvent } from '../api/contract.js';
 
 /** What the user was doing, so an error can name it ("barcode 690… is not in the catalog"). */
 export type ErrorContext = { query?: string };
@@ -25,4 +26,9 @@ export function describeError(t: Translate, error: ApiError, context: ErrorConte
     return `${text}: ${error.issues.map((i) => `${i.path} — ${i.message}`).join('; ')}`;
   }
   return text;
+}
+
+/** Why a scan was refused. A reason a newer main may add, unknown to this renderer, still reads as "invalid barcode". */
+export function describeScanReason(t: Translate, reason: ScanEvent['reason']): string {
+  return dynamicText(t, `error.scan.reason.${reason ?? ''}`, 'error.INVALID_BARCODE');
 }

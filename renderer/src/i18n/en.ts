@@ -1,113 +1,24 @@
-import { checkoutEn } from './checkout.en.js';
-import { devicesEn } from './devices.en.js';
-import { syncEn } from './sync.en.js';
+import { appEn } from '../app/app.en.js';
+import { errorEn } from './error.en.js';
+import { uiEn } from '../ui/ui.en.js';
+import { lookupEn } from '../features/lookup/lookup.en.js';
+import { sessionEn } from '../features/session/session.en.js';
+import { checkoutEn } from '../features/checkout/checkout.en.js';
+import { returnsEn } from '../features/returns/returns.en.js';
+import { cashupEn } from '../features/cashup/cashup.en.js';
+import { devicesEn } from '../features/devices/devices.en.js';
+import { syncEn } from '../features/sync/sync.en.js';
 import type { Dictionary } from './zh-CN.js';
 
 export const en: Dictionary = {
-  'nav.lookup': 'Product lookup',
-  'nav.label': 'Screens',
-  'app.connecting': 'Connecting to the terminal service…',
-  'app.disconnected': 'Lost the connection to the terminal service. Reconnecting…',
-  'app.device': 'Device {id}',
-  'app.version': 'Version {version}',
-  'app.statusFailed': 'Could not read the terminal status: {reason}',
-  'app.stillWaiting':
-    'Still waiting for the terminal service. In a browser, open the full link the terminal printed at start-up (with #token=…).',
-
-  'sync.notConfigured': 'HQ not connected · {count} waiting',
-  'sync.offline': 'HQ offline · {count} waiting',
-  'sync.syncing': 'Syncing · {count} waiting',
-  'sync.synced': 'Synced with HQ',
-
-  'lang.switchTo': '中文',
-  'lang.switchLabel': 'Switch language / 切换语言',
-  'lang.saveFailed': 'Language switched, but the setting could not be saved: {reason}',
-
-  'search.label': 'Product lookup',
-  'search.placeholder': 'Scan a barcode, or type an EAN, SKU, style code or name',
-  'search.submit': 'Look up',
-  'search.clear': 'Clear',
-  'search.busy': 'Looking up…',
-  'search.hint': 'Scan a product barcode, or type a barcode, SKU, style code or name and press Enter.',
-
-  'lookup.notFoundBarcode': 'Barcode {code} is not in the catalog',
-  'lookup.notFoundQuery': 'No products match “{query}”',
-  'lookup.invalidBarcode': 'Barcode {code} has a wrong check digit or length. Scan it again, or check the number and retype it.',
-
-  'results.count': '{count} styles found',
-  'results.truncated': 'Many matches: showing the first {count}. Type more of the name or style code.',
-  'results.back': 'Back to results',
-  'results.stock': '{count} in store',
-
-  'card.styleCode': 'Style',
-  'card.category': 'Category',
-  'card.colour': 'Colour',
-  'card.size': 'Size',
-  'card.ean': 'EAN',
-  'card.sku': 'SKU',
-  'card.stockHere': 'Stock here',
-  'card.pieces': '{count} pcs',
-  'card.inactive': 'Discontinued',
-  'card.pickSize': 'Pick a colour and size in the table below',
-  'card.styleStock': '{count} pcs of this style in store',
-
-  'matrix.title': 'Colour / size · stock in this store',
-  'matrix.colour': 'Colour',
-  'matrix.noSku': 'Not made',
-  'matrix.inactive': 'Disc.',
-  'matrix.cellLabel': '{colour} {size}: {stock} in stock',
-
-  'scan.ok': 'Scanned ✓ {code}',
-  'scan.malformed': 'Bad barcode ({raw}): {reason}',
-  'scan.reason.empty': 'the scan was empty',
-  'scan.reason.bad_length': 'wrong number of digits',
-  'scan.reason.bad_check_digit': 'wrong check digit, please scan again',
-  'scan.unknown': 'Unrecognised barcode {raw}',
-  'scan.submitFailed': 'The scan did not reach the terminal: {reason}',
-
-  'message.dismiss': 'Dismiss',
-
-  'error.BAD_INPUT': 'The input is not valid',
-  'error.UNKNOWN_METHOD': 'This version of the terminal cannot do that. Ask IT to update it.',
-  'error.NOT_FOUND': 'Not found',
-  'error.INVALID_BARCODE': 'Invalid barcode (check digit or length)',
-  'error.STORE_UNAVAILABLE': 'The local data cannot be opened. Please call IT support.',
-  'error.UNAUTHORIZED': 'You are not allowed to use this terminal.',
-  'error.CONFLICT': 'The data was just changed by something else. Please try again.',
-  'error.INTERNAL': 'Something went wrong in the terminal; it was logged. Try again, and call IT support if it keeps happening.',
-  'error.DEVICE_NOT_CONFIGURED': 'This device is not set up yet. Set it up on the Devices screen.',
-  'error.DEVICE_UNAVAILABLE': 'The device cannot be reached or is not ready (offline, out of paper or unplugged). Check it and try again.',
-  'error.NOT_LOGGED_IN': 'Log in with your staff code and PIN first.',
-  'error.SESSION_LOCKED': 'The screen is locked. Enter your PIN to unlock it.',
-  'error.WRONG_PIN': 'Wrong staff code or PIN.',
-  'error.STAFF_LOCKED': 'Too many wrong PINs: this staff login is locked for a while. Try later or ask the manager.',
-  'error.FORBIDDEN': 'Your role may not do this.',
-  'error.APPROVAL_REQUIRED': 'This needs a manager’s approval.',
-  'error.SKU_INACTIVE': 'This item is discontinued and cannot be sold.',
-  'error.COUPON_EXPIRED': 'The coupon has expired.',
-  'error.COUPON_USED': 'The coupon has already been used.',
-  'error.COUPON_NOT_APPLICABLE': 'The coupon cannot be used on this order (threshold not met, does not stack, or another member’s).',
-  'error.POINTS_INSUFFICIENT': 'Not enough points, or more than can be redeemed on this order.',
-  'error.TENDER_SHORT': 'Something is still due.',
-  'error.PAYMENT_OFFLINE': 'Offline: WeChat Pay / Alipay codes cannot be taken now. Use cash or card.',
-  'error.PAYMENT_DECLINED': 'The payment was declined. Try another way to pay.',
-  'error.RETURN_EXCEEDS_SALE': 'That is more than is left to return on this receipt.',
-  'error.TILL_NOT_OPEN': 'The till is not open. Open it with the float first.',
-  'error.CART_EMPTY': 'The cart is empty.',
-  'error.connection': 'The terminal service cannot be reached right now. Try again in a moment.',
-
-  'storeError.title': 'The terminal cannot open its data',
-  'storeError.reason.corrupt': 'The data file is damaged; the terminal cannot read it.',
-  'storeError.reason.unreadable': 'The terminal cannot open the data file (wrong key or no permission to read it).',
-  'storeError.reason.too_new': 'The data file was written by a newer version of Shopfloor; this version cannot open it.',
-  'storeError.reason.io': 'A disk error happened while reading or writing the data file.',
-  'storeError.file': 'Data file',
-  'storeError.callIt': 'Please call IT support and give them the file path above and the technical details below.',
-  'storeError.dontReinstall':
-    'Do not reinstall or uninstall the app, and do not delete any files: sales and customer records not yet synced to HQ are in this file.',
-  'storeError.untouched': 'The terminal has not changed this file; the data is as it was.',
-  'storeError.details': 'Technical details',
+  ...appEn,
+  ...errorEn,
+  ...uiEn,
+  ...lookupEn,
+  ...sessionEn,
   ...checkoutEn,
+  ...returnsEn,
+  ...cashupEn,
   ...devicesEn,
   ...syncEn,
 };

@@ -1,0 +1,23 @@
+/** Texts of the Returns screen, Simplified Chinese (the reference: keys and {placeholders}). */
+export const returnsZhCN = {
+  'returns.placeholder': '扫描或输入小票号',
+  'returns.find': '查找',
+  'returns.hint': '扫描小票上的条码，或从会员的购买记录中选择。',
+  'returns.notFound': '本机找不到小票 {receiptNo}。',
+  'returns.history': '{name} 的购买记录',
+  'returns.noHistory': '该会员在本机没有购买记录。',
+  'returns.paid': '购买 {qty} 件，实付 {amount}',
+  'returns.alreadyReturned': '已退 {qty} 件',
+  'returns.left': '可退 {qty} 件',
+  'returns.none': '已全部退货',
+  'returns.start': '从此小票退货',
+  'returns.exchangeHint': '选择要退的件数；如需换货，到“收银”页面扫描新商品，差价一并结算。',
+  'returns.newItems': '新购商品',
+  'returns.refundTo': '退回{method}',
+  'returns.refund': '确认退款 {amount}',
+  'returns.payOnSell': '换货需补差价 {amount}，请到“收银”页面收款。',
+  'returns.noReceipt': '无小票退货',
+  'returns.noReceiptSku': '商品条码或 SKU',
+  'returns.noReceiptAdd': '退货',
+  'returns.noReceiptHint': '按当前售价退现金，需要店长授权。',
+} as const satisfies Record<string, string>;

@@ -1,0 +1,10 @@
+/*
+ * The shared base stylesheets, in cascade order. main.tsx imports this module before anything
+ * else, so every feature's and component's stylesheet comes after them and may build on them.
+ */
+import './base.css';
+import './buttons.css';
+import './helpers.css';
+import './till-form.css';
+import './till-layout.css';
+import './till-lists.css';
