@@ -5,6 +5,6 @@
 import './base.css';
 import './buttons.css';
 import './helpers.css';
-import './till-form.css';
-import './till-layout.css';
-import './till-lists.css';
+import './counter-form.css';
+import './counter-layout.css';
+import './counter-lists.css';
