@@ -1,19 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoPin, generateCheckoutSample } from '../fixtures/checkout-sample.js';
 import { generateSampleData } from '../fixtures/generate.js';
 import { launchBrowser } from './support/browser.js';
-import { ROOT, startHostProcess } from './support/host-process.js';
+import { startHostProcess } from './support/host-process.js';
 import type { HostProcess } from './support/host-process.js';
 import { CashupPage } from './pages/cashup-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { ReturnsPage } from './pages/returns-page.js';
 import { SellPage } from './pages/sell-page.js';
+import { failureShot, shot } from './support/shots.js';
 
 const SAMPLE = { skus: 3000, customers: 200 };
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const fen = SellPage.fen;
 
 // The same deterministic data the host seeded, generated independently here.
@@ -49,7 +49,6 @@ let login: LoginPage;
 let sell: SellPage;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   [host, browser] = await Promise.all([startHostProcess({ ...SAMPLE, lifetimeS: 600 }), launchBrowser()]);
   page = await browser.context.newPage();
   login = new LoginPage(page);
@@ -60,7 +59,7 @@ beforeAll(async () => {
 // What the screen showed when a step failed: the quickest way to see why.
 beforeEach((ctx) => {
   ctx.onTestFailed(async () => {
-    await page?.screenshot({ path: join(SHOTS, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`) });
+    await failureShot(page, 'failed', ctx.task.name);
   });
 });
 afterAll(async () => {
@@ -120,7 +119,7 @@ describe('checkout in Chromium against the browser host', () => {
     await expect.poll(async () => fen(await page.getByTestId('total-coupons').textContent())).toBe(-noThresholdCoupon.value_fen);
     const due = fen(await sell.due.textContent());
     expect(due).toBe(listTotal - noThresholdCoupon.value_fen);
-    await page.screenshot({ path: join(SHOTS, 'sell.png') });
+    await shot(page, 'sell.png');
 
     // The customer hands over the next round ¥100 note(s).
     const given = Math.ceil(due / 10_000) * 10_000 + (due % 10_000 === 0 ? 10_000 : 0);
@@ -135,7 +134,7 @@ describe('checkout in Chromium against the browser host', () => {
     await preview.waitFor();
     await expect.poll(() => preview.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await expect.poll(() => printedReceipts().find((r) => r.includes(receiptNo!)) ?? '').toContain(member.name);
-    await page.screenshot({ path: join(SHOTS, 'sale-done.png') });
+    await shot(page, 'sale-done.png');
     lastReceiptNo = receiptNo!;
     expected.cash += due;
   });
@@ -155,7 +154,7 @@ describe('checkout in Chromium against the browser host', () => {
     expect(lineRefund).toBeGreaterThan(0);
     expect(lineRefund).toBeLessThan(item.price_fen);
     expect(fen(await returns.refundTotal.textContent())).toBe(lineRefund);
-    await page.screenshot({ path: join(SHOTS, 'returns.png') });
+    await shot(page, 'returns.png');
     await returns.complete.click();
     await returns.done.waitFor();
     expect(fen(await returns.refund.textContent())).toBe(lineRefund);
@@ -267,7 +266,7 @@ describe('checkout in Chromium against the browser host', () => {
     expect(fen(await cashup.tenderRow('cash').getByTestId('report-variance').textContent())).toBe(-short);
     expect(fen(await cashup.tenderRow('card').getByTestId('report-variance').textContent())).toBe(0);
     expect(await cashup.closed.isVisible()).toBe(true); // the next day can be opened beside the report
-    await page.screenshot({ path: join(SHOTS, 'z-report.png') });
+    await shot(page, 'z-report.png');
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +9,11 @@ import type { SocatPair } from '../fixtures/socat-pair.js';
 import { startVirtualPrinter } from '../fixtures/virtual-printer.js';
 import type { VirtualPrinter } from '../fixtures/virtual-printer.js';
 import { launchBrowser } from './support/browser.js';
-import { ROOT, startHostProcess } from './support/host-process.js';
+import { startHostProcess } from './support/host-process.js';
 import type { HostProcess } from './support/host-process.js';
 import { DevicesPage } from './pages/devices-page.js';
 import { scanKeys } from './support/scanner.js';
-
-const SHOTS = join(ROOT, 'test-results/screenshots');
+import { shot } from './support/shots.js';
 
 let host: HostProcess;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -25,7 +24,6 @@ let page: Page;
 let devices: DevicesPage;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   receiptsDir = mkdtempSync(join(tmpdir(), 'shopfloor-e2e-receipts-'));
   // The store's network printer: a virtual ESC/POS printer on a real TCP socket, in this process,
   // so the test can take its paper away the way a roll runs out. No PNGs: rendering one blocks
@@ -103,7 +101,7 @@ describe('device settings in Chromium against the browser host', () => {
     expect(await devices.job(id).textContent()).toContain('缺纸');
     expect(printer.receipts.length).toBe(before);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(SHOTS, 'devices.png') });
+    await shot(page, 'devices.png');
 
     printer.set({ paperEnd: false });
     await expect.poll(() => devices.jobState(id), { timeout: 30_000 }).toBe('done');
@@ -131,7 +129,7 @@ describe('device settings in Chromium against the browser host', () => {
       .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0));
     expect(width).toBeGreaterThan(100);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(SHOTS, 'devices-preview.png') });
+    await shot(page, 'devices-preview.png');
     await page.getByTestId('preview-close').click();
   });
 
@@ -197,7 +195,7 @@ describe('device settings in Chromium against the browser host', () => {
       expect(await scan.textContent()).toContain('6901234567892');
       await expect.poll(() => entry.getByTestId('scanner-counts').textContent(), { timeout: 15_000 }).toMatch(/乱码 [1-9]/);
       await page.evaluate(() => window.scrollTo(0, 0));
-      await page.screenshot({ path: join(SHOTS, 'devices-scanners.png') });
+      await shot(page, 'devices-scanners.png');
     } finally {
       if (line.isOpen) await new Promise<void>((resolve) => line.close(() => resolve()));
       await pair.close();

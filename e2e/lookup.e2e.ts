@@ -1,15 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateSampleData } from '../fixtures/generate.js';
 import { launchBrowser } from './support/browser.js';
-import { ROOT, startHostProcess } from './support/host-process.js';
+import { startHostProcess } from './support/host-process.js';
 import type { HostProcess } from './support/host-process.js';
 import { LookupPage } from './pages/lookup-page.js';
+import { shot } from './support/shots.js';
 
 const SAMPLE = { skus: 3000, customers: 200 };
-const SHOTS = join(ROOT, 'test-results/screenshots');
 
 let host: HostProcess;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -22,7 +20,6 @@ const stockOf = (sku: string) => storeStock.qty[data.skus.findIndex((s) => s.sku
 const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   [host, browser] = await Promise.all([startHostProcess({ ...SAMPLE, lifetimeS: 600 }), launchBrowser()]);
 });
 afterAll(async () => {
@@ -54,7 +51,7 @@ describe('product lookup in Chromium against the browser host', () => {
     expect(await page.getByTestId('matrix-cell').count()).toBe(siblings.length);
     // The scan went to the card, not into the (empty) search box.
     expect(await lookup.search.inputValue()).toBe('');
-    await page.screenshot({ path: join(SHOTS, 'lookup.png') });
+    await shot(page, 'lookup.png');
   });
 
   it('takes a scan while the search box has focus without typing it into the box', async () => {
@@ -101,7 +98,7 @@ describe('product lookup in Chromium against the browser host', () => {
     await lookup.search.fill(style.code);
     await page.keyboard.press('Enter');
     await expect.poll(() => lookup.name.textContent()).toContain(style.name_en);
-    await page.screenshot({ path: join(SHOTS, 'lookup-en.png') });
+    await shot(page, 'lookup-en.png');
     await page.reload();
     await lookup.search.waitFor();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -8,7 +7,7 @@ import { openHqDb } from '../sync/hq/db.js';
 import { startChaosProxy } from '../sync/testing/chaos-proxy.js';
 import type { ChaosProxy } from '../sync/testing/chaos-proxy.js';
 import { launchBrowser } from './support/browser.js';
-import { ROOT, startHostProcess } from './support/host-process.js';
+import { startHostProcess } from './support/host-process.js';
 import type { HostProcess } from './support/host-process.js';
 import { startHqProcess } from './support/hq-process.js';
 import type { HqProcess } from './support/hq-process.js';
@@ -17,12 +16,11 @@ import { LoginPage } from './pages/login-page.js';
 import { LookupPage } from './pages/lookup-page.js';
 import { SellPage } from './pages/sell-page.js';
 import { SyncPage } from './pages/sync-page.js';
+import { failureShot, shot } from './support/shots.js';
 
 // HQ's sample brand; the host is also given a (bigger) sample seed, which an enrolled device must not use.
 const HQ_SAMPLE = { skus: 2000, customers: 500 };
 const HOST_SEED = { skus: 3000, customers: 50 };
-const DOCS = join(ROOT, 'docs/screenshots');
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const fen = SellPage.fen;
 
 const data = generateSampleData(HQ_SAMPLE);
@@ -43,8 +41,6 @@ let receiptNo = '';
 let saleNetFen = 0;
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
-  mkdirSync(SHOTS, { recursive: true });
   [hq, browser] = await Promise.all([startHqProcess({ ...HQ_SAMPLE, lifetimeS: 600 }), launchBrowser()]);
   // The device reaches HQ through a proxy that holds every chunk for a while, so the provisioning
   // overlay stays up long enough to be seen; the test lets traffic through once it has seen it.
@@ -59,7 +55,7 @@ beforeAll(async () => {
 }, 180_000);
 beforeEach((ctx) => {
   ctx.onTestFailed(async () => {
-    await page?.screenshot({ path: join(SHOTS, `failed-sync-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`) });
+    await failureShot(page, 'failed-sync', ctx.task.name);
   });
 });
 afterAll(async () => {
@@ -77,7 +73,7 @@ describe('HQ sync in Chromium: enrol, provision, sell, live price change', () =>
     await sync.overlay.waitFor({ state: 'visible', timeout: 30_000 });
     // The till is covered: nothing can be sold from a half-provisioned store.
     // (docs/screenshots/sync-provisioning.png, with counts, is from a 60,000-SKU run: this small one finishes in one page.)
-    await page.screenshot({ path: join(SHOTS, 'sync-provisioning.png') });
+    await shot(page, 'sync-provisioning.png');
     expect(await page.getByTestId('provisioning-count').textContent()).toMatch(/正在连接总部|\d+ \/ \d/);
     proxy.setPolicy(() => ({ kind: 'pass' }));
     await sync.overlay.waitFor({ state: 'hidden', timeout: 90_000 });
@@ -163,7 +159,7 @@ describe('HQ sync in Chromium: enrol, provision, sell, live price change', () =>
     await sync.syncNow.click();
     await expect.poll(() => sync.syncNow.isEnabled(), { timeout: 30_000 }).toBe(true);
     expect(await sync.lastSync.textContent()).toMatch(/\d{2}:\d{2}:\d{2}/);
-    await page.screenshot({ path: join(DOCS, 'sync.png') });
+    await shot(page, 'sync.png');
   });
 
   it('covers the whole app with a notice when IT revokes the device', async () => {
@@ -174,7 +170,7 @@ describe('HQ sync in Chromium: enrol, provision, sell, live price change', () =>
     expect(await sync.revoked.textContent()).toContain('此设备已被总部停用');
     // Nothing behind it: no tabs, no till.
     expect(await page.getByTestId('nav-sell').count()).toBe(0);
-    await page.screenshot({ path: join(DOCS, 'sync-revoked.png') });
+    await shot(page, 'sync-revoked.png');
   });
 
   it('HQ recorded the sale exactly once, with its amount', async () => {
