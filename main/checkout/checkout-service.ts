@@ -10,7 +10,7 @@ import type { CurrentCart } from './current-cart.js';
 import { couponStatus } from './members.js';
 import type { MemberDirectory } from './members.js';
 import type { ParkedCarts } from './parked-carts.js';
-import { classifyPaymentCode } from './payments.js';
+import { classifyPaymentCode, UNIONPAY_NOT_TAKEN } from './payments.js';
 import { MAX_COUPONS, priceCart } from './pricing.js';
 import { toCoupon } from './promotions.js';
 import type { CouponRow, PromotionBook } from './promotions.js';
@@ -60,6 +60,7 @@ export class CheckoutService {
     const receiptNo = receiptNumberOf(code);
     if (receiptNo) return { kind: 'receipt', receiptNo, cart: this.cart.state() };
     const method = classifyPaymentCode(code);
+    if (method === 'unionpay') throw new AppError('PAYMENT_DECLINED', UNIONPAY_NOT_TAKEN);
     if (method) return { kind: 'payment', method, code, cart: this.cart.state() };
     if (SKU_RE.test(code)) {
       const sku = this.deps.catalog.sku(code);

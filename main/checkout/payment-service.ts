@@ -11,7 +11,7 @@ import { yuan } from '../../sync/protocol/money.js';
 import type { CheckoutService } from './checkout-service.js';
 import type { CurrentCart } from './current-cart.js';
 import type { MemberDirectory } from './members.js';
-import { classifyPaymentCode } from './payments.js';
+import { classifyPaymentCode, UNIONPAY_NOT_TAKEN } from './payments.js';
 import type { PaymentProvider } from './payments.js';
 import { commitSale } from './sale-commit.js';
 import type { SalesReader } from './sales-reader.js';
@@ -71,6 +71,7 @@ export class PaymentService {
     } else {
       const method = classifyPaymentCode(input.code);
       if (!method) throw new AppError('BAD_INPUT', 'That is not a WeChat Pay or Alipay payment code');
+      if (method === 'unionpay') throw new AppError('PAYMENT_DECLINED', UNIONPAY_NOT_TAKEN);
       const amountFen = input.amountFen ?? due;
       if (amountFen > due) throw new AppError('BAD_INPUT', `Only ${yuan(due)} is due`);
       if (!this.deps.isOnline())

@@ -15,6 +15,10 @@ describe('classifyPaymentCode', () => {
     ['251234567890123456', 'alipay'],
     ['301234567890123456', 'alipay'],
     ['311234567890123456', null],
+    ['6212345678901234567', 'unionpay'], // UnionPay QR: 19 digits starting 62
+    ['621234567890123456', null], // 62 but 18 digits
+    ['62123456789012345678', null], // 62 but 20 digits
+    ['6112345678901234567', null], // 19 digits starting 61
     ['6901234567892', null], // an EAN
     ['13456789012345678a', null],
   ])('%s → %s', (code, method) => {

@@ -1,20 +1,20 @@
 /**
  * Mobile payment: a customer's WeChat Pay / Alipay payment code (the barcode in their app),
- * classified by prefix and length, and charged through a provider. The provider is the gateway's
- * interface; the sandbox ships for demos and tests.
+ * classified where every scan is read (native/scanner/payment-code.ts), and charged through a
+ * provider. The provider is the gateway's interface; the sandbox ships for demos and tests.
  */
+export { classifyPaymentCode } from '../../native/scanner/payment-code.js';
+export type { PaymentCodeMethod } from '../../native/scanner/payment-code.js';
 
+/** What the gateway charges and a tender records. */
 export type MobileMethod = 'wechat' | 'alipay';
 
-/** WeChat Pay: 18 digits starting 10–15. Alipay: 16–24 digits starting 25–30. Anything else is not a payment code. */
-export function classifyPaymentCode(raw: string): MobileMethod | null {
-  const code = raw.trim();
-  if (!/^\d+$/.test(code)) return null;
-  const prefix = Number(code.slice(0, 2));
-  if (code.length === 18 && prefix >= 10 && prefix <= 15) return 'wechat';
-  if (code.length >= 16 && code.length <= 24 && prefix >= 25 && prefix <= 30) return 'alipay';
-  return null;
-}
+/**
+ * UnionPay QR payment codes are recognised, but the terminal has no UnionPay tender to record them
+ * under (tender methods are part of the sale, the cash-up and the store's schema): refused before
+ * anything is charged, so the cashier asks for another way to pay instead of hearing "not found".
+ */
+export const UNIONPAY_NOT_TAKEN = 'This is a UnionPay payment code: this terminal cannot take UnionPay yet. Ask for another way to pay.';
 
 export type ChargeRequest = {
   method: MobileMethod;
