@@ -37,3 +37,13 @@ export function parseGtin(raw: string): Gtin {
   if (raw.length === 8) return { ok: true, symbology: 'ean8', code: raw };
   return { ok: true, symbology: 'ean13', code: raw };
 }
+
+/**
+ * The item a GTIN-14 with indicator digit 0 stands for, in the form parseGtin gives: a GTIN-13 or a
+ * UPC-A (`00` + 12 digits) as 13 digits, a GTIN-8 (right-justified behind six zeros; GS1 keeps
+ * GTIN-12/13 prefixes that start that way out of use so the two cannot clash) as its 8 digits. Indicators 1–8 are cases and
+ * cartons of the item, 9 a variable-measure item: GS1 forbids deriving the item from them.
+ */
+export function itemCodeOfGtin14(gtin14: string): string {
+  return gtin14.startsWith('000000') ? gtin14.slice(6) : gtin14.slice(1);
+}

@@ -1,13 +1,13 @@
+import { aimIdentifierOf } from './aim.js';
 import { hasValidCheckDigit } from './barcode.js';
 
 /**
- * GS1 element strings as scanners send them: a symbology identifier (`]C1` GS1-128, `]d2` GS1
- * DataMatrix, `]Q3` GS1 QR, `]e0` GS1 DataBar), then application identifiers (AI) with their
- * data; a variable-length field ends at GS (0x1d, FNC1) or at the end. The AI table covers the
- * identifiers found on apparel and retail labels; an AI not in it makes the string malformed,
- * because without its length the rest cannot be read.
+ * GS1 element strings as scanners send them: a GS1 symbology identifier (`]C1` GS1-128, `]d2` GS1
+ * DataMatrix, `]Q3` GS1 QR, `]e0` GS1 DataBar, `]J1` GS1 DotCode — see aim.ts), then application
+ * identifiers (AI) with their data; a variable-length field ends at GS (0x1d, FNC1) or at the end.
+ * The AI table covers the identifiers found on apparel and retail labels; an AI not in it makes the
+ * string malformed, because without its length the rest cannot be read.
  */
-export const GS1_PREFIXES = [']C1', ']d2', ']Q3', ']e0'] as const;
 
 /** [AI prefix, AI length, fixed data length | null, max data length] */
 const AIS: [string, number, number | null, number][] = [
@@ -79,12 +79,17 @@ export type Gs1Result =
 
 /** True when a scan carries a GS1 symbology identifier. */
 export function isGs1(text: string): boolean {
-  return GS1_PREFIXES.some((p) => text.startsWith(p));
+  return aimIdentifierOf(text)?.gs1 ?? false;
 }
 
 /** Reads a GS1 element string (with its `]C1`-style prefix). Never throws. */
 export function parseGs1(text: string): Gs1Result {
-  let rest = text.slice(3);
+  return parseGs1Data(text.slice(3));
+}
+
+/** Reads the data of a GS1 element string, its symbology identifier already taken off. Never throws. */
+export function parseGs1Data(data: string): Gs1Result {
+  let rest = data;
   // A leading FNC1 after the identifier is allowed and means nothing.
   while (rest.startsWith(GS)) rest = rest.slice(1);
   const fields: { ai: string; value: string }[] = [];

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { aimIdentifierOf } from './aim.js';
 import type { ScannerDriverEvents } from './serial-scanner.js';
 
 /** HID usage page of point-of-sale devices; barcode scanners are usage 0x02 on it. */
@@ -67,8 +68,9 @@ export class HidPosReportParser {
 
 /**
  * A USB-HID POS barcode scanner: the same `scan`/`problem` events as the serial driver. The
- * AIM identifier is put in front of GS1 codes (`]C1…`, `]d2…`, `]Q3…`, `]e0…`) so classification
- * can tell GS1 element strings from plain text, as a keyboard-wedge scanner set to send AIM ids does.
+ * AIM identifier is put in front of GS1 codes (`]C1…`, `]d2…`, `]Q3…`, `]e0…`, `]J1…`; aim.ts) so
+ * classification can tell GS1 element strings from plain text, as a keyboard-wedge scanner set to
+ * send AIM ids does; other codes arrive as their data alone.
  */
 export class HidScanner extends EventEmitter<ScannerDriverEvents> {
   private readonly parser = new HidPosReportParser();
@@ -80,7 +82,7 @@ export class HidScanner extends EventEmitter<ScannerDriverEvents> {
       const out = this.parser.push(report);
       if (!out) return;
       if ('error' in out) this.emit('problem', { kind: 'garbage', detail: out.error });
-      else this.emit('scan', /^\](C1|d2|Q3|e0)$/.test(out.scan.aimId) ? out.scan.aimId + out.scan.data : out.scan.data);
+      else this.emit('scan', aimIdentifierOf(out.scan.aimId)?.gs1 ? out.scan.aimId + out.scan.data : out.scan.data);
     });
     device.on('error', (error) => {
       this.connected = false;
