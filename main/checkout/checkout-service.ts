@@ -2,7 +2,7 @@ import type { CartState, ManualDiscount, ParkedCart, ParsedInput, ScanOutcome, S
 import { AppError } from '../api/errors.js';
 import { ROLE_PERMISSIONS } from '../staff/permissions.js';
 import type { Approvals } from '../staff/staff-service.js';
-import { classifyScan, receiptNumberOf } from '../../native/scanner/classify.js';
+import { readScan, receiptNumberOf } from '../../native/scanner/classify.js';
 import { yuan } from '../../sync/protocol/money.js';
 import type { CartItem } from './cart.js';
 import type { CheckoutCatalog, SellableSku } from './checkout-catalog.js';
@@ -44,15 +44,25 @@ export class CheckoutService {
 
   // ── Items ────────────────────────────────────────────────────────────────
 
+  /**
+   * Everything below reads the scan's cleaned text (readScan: no AIM identifier, framing or
+   * full-width characters), so a scanner that sends `]C0`/`]E0`/`]Q1`… in front of every code, or a
+   * cashier typing in full width, reaches the same product, member, receipt, payment code or coupon.
+   */
   scan(raw: string): ScanOutcome {
-    const code = raw.trim();
-    const c = classifyScan(code);
+    const read = readScan(raw);
+    const { text: code, classification: c } = read;
     if (c.kind === 'product') {
       const sku = this.deps.catalog.ean(c.code);
       if (!sku) throw new AppError('NOT_FOUND', `Barcode ${code} is not in the catalog`);
       return { kind: 'product', cart: this.addItem(sku, 1) };
     }
     if (c.kind === 'malformed') throw new AppError('INVALID_BARCODE', `Barcode ${code} has a wrong check digit or length`);
+    // Products returned above: a GTIN-14 left (a 14-digit code, or AI 01 of a GS1 label) is a carton's.
+    if (read.gtin14)
+      throw new AppError('NOT_FOUND', `${read.gtin14} is a case or carton code (GTIN-14), not an item: scan the item's own barcode`);
+    // A GS1 identifier means a GS1 element string: its digits are never a member, receipt or payment code.
+    if (read.gs1) throw new AppError('NOT_FOUND', 'This GS1 label carries no item barcode (GTIN) the till sells');
     if (MEMBER_CODE_RE.test(code)) {
       this.cart.assertEditable();
       return { kind: 'member', cart: this.identifyMember({ code }) };
