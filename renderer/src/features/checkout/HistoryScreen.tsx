@@ -57,8 +57,8 @@ function History() {
     } else fail(result.error, receiptNo);
   };
 
-  // A receipt scanned here opens it.
-  useEffect(() => api.on('scanned', (event) => void show(event.raw)));
+  // A receipt scanned here opens it (`text`: without the `]C0` a scanner set to send AIM identifiers puts first).
+  useEffect(() => api.on('scanned', (event) => void show(event.text ?? event.raw)));
 
   const search = (event: FormEvent) => {
     event.preventDefault();

@@ -38,7 +38,7 @@ function Returns() {
   useEffect(
     () =>
       api.on('scanned', (event) => {
-        if (event.kind !== 'malformed') void cart.getState().findSale(event.raw);
+        if (event.kind !== 'malformed') void cart.getState().findSale(event.text ?? event.raw);
       }),
     [api, cart],
   );
