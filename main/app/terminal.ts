@@ -106,8 +106,13 @@ export function openTerminal(options: TerminalOptions): Terminal {
   const catalog = new CatalogService(store.db, () => storeId);
   const settings = new SettingsService(ctx.outbox);
   const devices = createDevicesService(ctx, { virtualPrinter: virtualPrinterOption(options.virtualPrinter, options.dataDir) });
-  // The payment gateway is wired here when it exists; until then checkout refuses mobile payment (offline).
-  const pos = composePointOfSale(ctx, { peripherals: devicePeripherals(devices), language: () => settings.get().language });
+  // Online is what the replicator last found: HQ (and so the payment gateway behind it) answered.
+  // A standalone device is never online: mobile payment and coupon checks at HQ wait for enrolment.
+  const pos = composePointOfSale(ctx, {
+    peripherals: devicePeripherals(devices),
+    language: () => settings.get().language,
+    isOnline: () => sync.state().hq === 'online',
+  });
   const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
 
   // One line per domain; each module's handlers declare their guards.

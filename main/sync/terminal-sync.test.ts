@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeadLetterView, EventFrame, Result, SyncState } from '../api/contract.js';
+import type { CartState, DeadLetterView, EventFrame, Result, SaleResult, SaleView, SyncState, TillState } from '../api/contract.js';
 import { openTerminal } from '../app/terminal.js';
 import type { Terminal } from '../app/terminal-types.js';
 import { deviceShortCode } from '../checkout/receipt-number.js';
@@ -13,6 +13,8 @@ import type { HqDb } from '../../sync/hq/db.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../../sync/hq/testing/test-hq.js';
 import type { TestHq } from '../../sync/hq/testing/test-hq.js';
 import { enrolStoreIfNeeded } from './enrol-store.js';
+import { demoPin } from '../../fixtures/checkout-sample.js';
+import { startChaosProxy } from '../../sync/testing/chaos-proxy.js';
 
 const call = { transport: 'test' as const, connectionId: 't' };
 const newId = uuidv7Generator();
@@ -155,6 +157,89 @@ describe('a device enrolled at HQ', () => {
     expect((await revoked).hq).toBe('revoked');
     terminal.close();
   });
+});
+
+describe('a device online and offline', () => {
+  const dir = tempDir();
+  afterAll(() => dir.cleanup());
+
+  /** The sale's `offline` column as the device stored it (a second connection; WAL lets it read beside the terminal's). */
+  function offlineFlag(dataDir: string, saleId: string): number {
+    const store = openStore({ path: join(dataDir, 'shopfloor.db'), keyStore: fileKeyStore(join(dataDir, 'store.key')), quickCheck: false });
+    try {
+      return (store.db.prepare('SELECT offline FROM sale WHERE id = ?').get(saleId) as { offline: number }).offline;
+    } finally {
+      store.close();
+    }
+  }
+
+  /** Logs a cashier in, opens the till if needed, and sells one item for cash; answers the sale. */
+  async function sellOne(terminal: Terminal, ean: string): Promise<SaleView> {
+    await terminal.dispatch('staff', 'login', { code: 'S001-02', pin: demoPin('S001-02') }, call);
+    const till = value<TillState>(await terminal.dispatch('cashup', 'state', {}, call));
+    if (till.state === 'closed') value(await terminal.dispatch('cashup', 'open', { floatFen: 10_000 }, call));
+    value(await terminal.dispatch('checkout', 'scan', { code: ean }, call));
+    const cart = value<CartState>(await terminal.dispatch('checkout', 'cart', {}, call));
+    value(await terminal.dispatch('checkout', 'addTender', { method: 'cash', givenFen: cart.totals.dueFen }, call));
+    return value<SaleResult>(await terminal.dispatch('checkout', 'complete', {}, call)).sale;
+  }
+
+  it('records a sale made while HQ answers as online, one made while HQ is unreachable as offline, on the device and at HQ', async () => {
+    const upstream = { host: '127.0.0.1', port: Number(new URL(hq.url).port) };
+    let proxy = await startChaosProxy({ upstream });
+    const code = await hq.enrolCode();
+    expect(
+      await enrolStoreIfNeeded({
+        dataDir: dir.path,
+        keyStore: fileKeyStore(join(dir.path, 'store.key')),
+        hqUrl: proxy.url,
+        code,
+        appVersion: '0.0.0-test',
+        hostname: 'test',
+        newId,
+        log: () => undefined,
+      }),
+    ).toBe('enrolled');
+    const terminal = openTerminal({
+      dataDir: dir.path,
+      keyStore: fileKeyStore(join(dir.path, 'store.key')),
+      appVersion: '0.0.0-test',
+      log: () => undefined,
+    });
+    try {
+      await syncState(terminal, (s) => s.hq === 'online' && s.provisioning?.phase !== 'running' && s.lastSyncAt !== null, 'online');
+      const [sku] = await db.query<{ ean: string }>(
+        'SELECT s.ean FROM sku s JOIN stock k ON k.sku = s.sku AND k.location_id = $1 WHERE s.active ORDER BY s.sku LIMIT 1',
+        [TEST_STORE],
+      );
+      // Online: a mobile payment code could be charged, so the sale is not an offline one.
+      const online = await sellOne(terminal, sku!.ean);
+      expect(offlineFlag(dir.path, online.saleId)).toBe(0);
+
+      // HQ unreachable: the next round finds out, and the till says so on the sale.
+      const port = proxy.port;
+      await proxy.close();
+      await terminal.dispatch('sync', 'syncNow', {}, call);
+      await syncState(terminal, (s) => s.hq === 'offline', 'offline');
+      const offline = await sellOne(terminal, sku!.ean);
+      expect(offlineFlag(dir.path, offline.saleId)).toBe(1);
+
+      // Back online: both sales reach HQ with the flag they were made with.
+      proxy = await startChaosProxy({ upstream, port });
+      await syncState(terminal, (s) => s.hq === 'online' && s.pendingEvents === 0, 'online and drained');
+      const rows = await db.query<{ id: string; offline: boolean }>(
+        'SELECT id, offline FROM sale WHERE id = ANY($1::text[]) ORDER BY created_at',
+        [[online.saleId, offline.saleId]],
+      );
+      expect(rows).toEqual([
+        { id: online.saleId, offline: false },
+        { id: offline.saleId, offline: true },
+      ]);
+    } finally {
+      terminal.close();
+      await proxy.close();
+    }
+  }, 60_000);
 });
 
 describe('a device never enrolled', () => {

@@ -59,6 +59,8 @@ export type ChaosProxy = {
 export type ChaosProxyOptions = {
   upstream: { host: string; port: number };
   policy?: FaultPolicy;
+  /** Listen on this port (a proxy started again where a closed one was, so clients keep their url); default: a free one. */
+  port?: number;
 };
 
 // If the far side never closes after a cut, give up on it after this long so close()/idle() end.
@@ -114,7 +116,7 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
   if (typeof address !== 'object' || address === null) throw new Error('Chaos proxy has no address');
