@@ -35,7 +35,7 @@ beforeAll(async () => {
   [host, browser] = await Promise.all([startHostProcess({ skus: 300, customers: 20, lifetimeS: 600 }), launchBrowser()]);
   page = await browser.context.newPage();
   devices = new DevicesPage(page);
-  await devices.open(host.url);
+  await devices.openAsManager(host.url, { code: 'S001-01', pin: '0101' });
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { LoginPage } from './login-page.js';
 
 /** The Device settings screen, as a store's IT person or manager sees it. */
 export class DevicesPage {
@@ -31,6 +32,20 @@ export class DevicesPage {
   /** Opens the terminal and goes to the Device settings screen. */
   async open(url: string): Promise<void> {
     await this.page.goto(url);
+    await this.tab.click();
+    await this.screen.waitFor({ state: 'visible' });
+  }
+
+  /**
+   * Opens the terminal with a manager logged in (changing the setup and opening the drawer need
+   * one), then goes to the Device settings screen.
+   */
+  async openAsManager(url: string, manager: { code: string; pin: string }): Promise<void> {
+    await this.page.goto(url);
+    const login = new LoginPage(this.page);
+    await login.openTab('sell');
+    await login.login(manager.code, manager.pin);
+    await login.staff.waitFor();
     await this.tab.click();
     await this.screen.waitFor({ state: 'visible' });
   }

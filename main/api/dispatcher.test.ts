@@ -63,6 +63,8 @@ describe('input validation in main', () => {
   });
 
   it('applies a valid settings change, audits it in the outbox and tells every renderer', async () => {
+    // The scanner thresholds are the terminal's setup: a manager changes them (logging in writes an audit event too).
+    await call('staff', 'login', { code: 'S001-01', pin: '0101' });
     const seen: EventFrame[] = [];
     const unsubscribe = t.terminal.events.subscribe((f) => seen.push(f));
     const before = await pending();
@@ -74,6 +76,7 @@ describe('input validation in main', () => {
     // The same change again changes nothing and writes nothing.
     await call('settings', 'update', { language: 'en' });
     expect(await pending()).toBe(before + 1);
+    await call('staff', 'logout', {});
   });
 
   it('turns a handler bug into INTERNAL without leaking its message', async () => {

@@ -5,6 +5,8 @@ export type DrawerReason = {
   kind: 'cash_sale' | 'no_sale' | 'paid_in' | 'paid_out' | 'cash_up' | 'test';
   /** Who was logged in; null for a hardware test with nobody logged in. */
   staffId: string | null;
+  /** The manager who approved the opening, where it needed one. */
+  approvedBy?: string;
   note?: string;
 };
 

@@ -358,7 +358,7 @@ export class DevicesService {
       this.ctx.outbox,
       {
         type: 'device.drawer_opened',
-        payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at },
+        payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at, approvedBy: reason.approvedBy ?? null },
         staffId: reason.staffId,
       },
       () => undefined,

@@ -34,6 +34,8 @@ it('a cash sale at the till opens the drawer and prints its receipt on the print
     });
   });
   await simulated;
+  // The peripheral profile is the terminal's setup: a manager saves it.
+  await call('staff', 'login', { code: 'S001-01', pin: '0101' });
   await call('devices', 'saveProfile', {
     scanners: [],
     printer: null,
@@ -74,11 +76,13 @@ it('a cash sale at the till opens the drawer and prints its receipt on the print
   const jobs = await call<PrintJobView[]>('devices', 'jobs', { limit: 5 });
   expect(jobs.filter((j) => j.kind === 'sale')).toHaveLength(1);
 
-  // A drawer test from the device screen is logged with the cashier logged in — not with whatever
-  // staff id the (untrusted) renderer sends.
-  await call('devices', 'openDrawer', { reason: 'float check', staffId: 'stf-S001-01' });
+  // A drawer test from the device screen is a no-sale: the cashier needs a manager's approval, and
+  // it is logged with the cashier logged in and the manager who approved — not with whatever staff
+  // id the (untrusted) renderer sends.
+  const { token } = await call<{ token: string }>('staff', 'approve', { managerCode: 'S001-01', pin: '0101', action: 'no_sale' });
+  await call('devices', 'openDrawer', { reason: 'float check', staffId: 'stf-S001-01', approvalToken: token });
   const reader = openStore({ path: join(t.dataDir, STORE_FILE), keyStore: fileKeyStore(join(t.dataDir, 'store.key')), quickCheck: false });
   const opened = readOutbox(reader.db, 1000).filter((e) => e.type === 'device.drawer_opened');
   reader.close();
-  expect(opened.at(-1)).toMatchObject({ staffId: 'stf-S001-02', payload: { note: 'float check' } });
+  expect(opened.at(-1)).toMatchObject({ staffId: 'stf-S001-02', payload: { note: 'float check', approvedBy: 'stf-S001-01' } });
 });

@@ -7,13 +7,14 @@ import { AppError } from '../api/errors.js';
  * Guides build carts for their customers (and park them for a cashier) but take no money.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
-  cashier: { sell: true, tender: true, returns: true, cash: true, maxDiscountPercent: 10, approves: [] },
-  guide: { sell: true, tender: false, returns: false, cash: false, maxDiscountPercent: 0, approves: [] },
+  cashier: { sell: true, tender: true, returns: true, cash: true, manage: false, maxDiscountPercent: 10, approves: [] },
+  guide: { sell: true, tender: false, returns: false, cash: false, manage: false, maxDiscountPercent: 0, approves: [] },
   manager: {
     sell: true,
     tender: true,
     returns: true,
     cash: true,
+    manage: true,
     maxDiscountPercent: 100,
     approves: ['discount', 'price_override', 'no_receipt_return', 'paid_out', 'no_sale', 'void_tender'] satisfies ApprovalAction[],
   },

@@ -236,14 +236,20 @@ export const devicesContract = {
   /** Queues a test page; answers with the job (watch `devices.job` for its progress). */
   testPrint: method<PrintJobView>()(empty),
   /**
-   * Opens the cash drawer as a hardware test. Logged with why and with the staff member logged
-   * in on the terminal (outbox event `device.drawer_opened`); `staffId` in the input is ignored —
-   * who acted comes from the session, not from the renderer. A no-sale goes through
-   * `cashup.noSale` (manager approval). Fails with DEVICE_NOT_CONFIGURED / DEVICE_UNAVAILABLE, and
-   * refuses while the printer reports a problem (the kick would wait in its buffer).
+   * Opens the cash drawer as a hardware test. It is a no-sale: cash staff, with a manager's
+   * `no_sale` approval unless a manager (APPROVAL_REQUIRED otherwise). Logged with why, who and who
+   * approved (outbox event `device.drawer_opened`); `staffId` in the input is ignored — who acted
+   * comes from the session, not from the renderer. Fails with DEVICE_NOT_CONFIGURED /
+   * DEVICE_UNAVAILABLE, and refuses while the printer reports a problem (the kick would wait in its buffer).
    */
   openDrawer: method<DrawerStatus>()(
-    z.object({ reason: z.string().trim().min(1).max(200), staffId: z.string().trim().min(1).max(64).optional() }).strict(),
+    z
+      .object({
+        reason: z.string().trim().min(1).max(200),
+        staffId: z.string().trim().min(1).max(64).optional(),
+        approvalToken: z.string().min(1).max(128).optional(),
+      })
+      .strict(),
   ),
   /** The print queue, newest first. */
   jobs: method<PrintJobView[]>()(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict()),

@@ -21,6 +21,8 @@ export type StaffPermissions = {
   returns: boolean;
   /** Open the till (the business day), paid-in, X and Z reports. */
   cash: boolean;
+  /** Change the terminal's setup: the peripheral profile, kiosk mode, the scanner thresholds. */
+  manage: boolean;
   /** Largest line discount this role may give without approval, in percent (0–100). */
   maxDiscountPercent: number;
   /** Actions this role may do without a manager's approval token. */
@@ -28,7 +30,7 @@ export type StaffPermissions = {
 };
 
 /** What a role may do at the till (the booleans of StaffPermissions); handlers declare the one they need. */
-export type Capability = 'sell' | 'tender' | 'returns' | 'cash';
+export type Capability = 'sell' | 'tender' | 'returns' | 'cash' | 'manage';
 
 export type StaffView = { id: string; code: string; name: string; role: StaffRole };
 

@@ -25,7 +25,14 @@ const jobChange = z.object({ jobId: id, was: z.string().max(32), heldReason: z.s
 export const deviceEventSchemas = {
   'device.settings_changed': z.object({ changed: z.array(z.string().max(64)).max(64), settings: z.record(z.string(), z.unknown()) }),
   'device.profile_changed': z.object({ profile: z.record(z.string(), z.unknown()) }),
-  'device.drawer_opened': z.object({ reason: z.string().max(32), note: z.string().max(500).nullable(), via: z.string().max(32), at: iso }),
+  'device.drawer_opened': z.object({
+    reason: z.string().max(32),
+    note: z.string().max(500).nullable(),
+    via: z.string().max(32),
+    at: iso,
+    /** The manager who approved it (a no-sale by a cashier); absent when the role allowed it. */
+    approvedBy: id.nullable().optional(),
+  }),
   'device.print_job_retried': jobChange,
   'device.print_job_cancelled': jobChange,
   'device.receipt_reprinted': z.object({ jobId: id, receiptNo: z.string().max(64).nullable(), kind: z.string().max(32) }),

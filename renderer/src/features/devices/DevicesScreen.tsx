@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useDevices } from './devices-hooks.js';
+import { useSession } from '../session/session-hooks.js';
 import { useServices, useT } from '../../app/services.js';
 import { MessageBanner } from '../../ui/MessageBanner.js';
 import { DevicesSummary } from './DevicesSummary.js';
@@ -27,6 +28,8 @@ export function DevicesScreen() {
   const { devices } = useServices();
   const notice = useDevices((s) => s.notice);
   const [section, setSection] = useState<Section>('printer');
+  // Changing the setup (profile, kiosk, scanner thresholds) and opening the drawer need a manager in main; say so up front.
+  const manages = useSession((s) => s.session?.state === 'active' && s.session.permissions.manage);
 
   // Fresh status and queue every time the screen opens (events keep them current meanwhile).
   useEffect(() => {
@@ -58,6 +61,11 @@ export function DevicesScreen() {
           </button>
         ))}
       </nav>
+      {!manages && (
+        <p className="dv-note dv-manager-hint" data-testid="devices-manager-hint">
+          {t('devices.managerOnly')}
+        </p>
+      )}
       {notice && noticeTone(notice) === 'error' && (
         <MessageBanner tone="error" text={noticeText(t, notice)} onDismiss={devices.getState().dismissNotice} />
       )}

@@ -2,6 +2,7 @@ import type { devicesZhCN } from './devices.zh-CN.js';
 
 /** Texts of the devices screens, English: exactly the keys of the Chinese ones. */
 export const devicesEn: { readonly [K in keyof typeof devicesZhCN]: string } = {
+  'devices.managerOnly': 'Anyone can look here and print a test page; changing the setup or opening the drawer needs a manager logged in.',
   'devices.sections': 'Device types',
   'devices.section.printer': 'Receipt printer',
   'devices.section.scanners': 'Scanners',

@@ -1,5 +1,6 @@
 /** Texts of the devices screens, Simplified Chinese (the reference: keys and {placeholders}). */
 export const devicesZhCN = {
+  'devices.managerOnly': '任何人都可以查看状态和打印测试页；更改设备设置或打开钱箱需要店长登录。',
   'devices.sections': '设备类别',
   'devices.section.printer': '小票打印机',
   'devices.section.scanners': '扫描枪',
