@@ -16,7 +16,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
     cash: true,
     manage: true,
     maxDiscountPercent: 100,
-    approves: ['discount', 'price_override', 'no_receipt_return', 'paid_out', 'no_sale', 'void_tender'] satisfies ApprovalAction[],
+    approves: [
+      'discount',
+      'price_override',
+      'no_receipt_return',
+      'paid_out',
+      'no_sale',
+      'void_tender',
+      'x_report',
+    ] satisfies ApprovalAction[],
   },
 };
 

@@ -60,8 +60,20 @@ export const cashupContract = {
   paidOut: method<TillState>()(z.object({ amountFen: fen.min(1), reason, approvalToken: z.string().min(1).max(128).optional() }).strict()),
   /** Opens the drawer without a sale; a `no_sale` approval for cashiers. */
   noSale: method<TillState>()(z.object({ reason, approvalToken: z.string().min(1).max(128).optional() }).strict()),
-  /** X report: the day so far. `blind` hides expected figures (for a count before the Z). Optionally printed. */
-  xReport: method<CashReport>()(z.object({ blind: z.boolean().default(false), print: z.boolean().default(false) }).strict()),
+  /**
+   * X report: the day so far, optionally printed. `blind` hides expected figures (for a count
+   * before the Z). Showing them (`blind: false`) needs an `x_report` approval unless a manager:
+   * whoever counts must not see what the drawer should hold first (APPROVAL_REQUIRED).
+   */
+  xReport: method<CashReport>()(
+    z
+      .object({
+        blind: z.boolean().default(false),
+        print: z.boolean().default(false),
+        approvalToken: z.string().min(1).max(128).optional(),
+      })
+      .strict(),
+  ),
   /**
    * Z report: closes the business day with what was counted per tender (cash at least); returns
    * expected vs counted and the variance, and prints it. TILL_NOT_OPEN.

@@ -6,9 +6,18 @@ export type StaffRole = 'cashier' | 'guide' | 'manager';
 /**
  * What needs a manager's approval when the logged-in staff's role does not allow it alone:
  * a line discount above the role's limit, a price override, a return without receipt, a
- * paid-out, a no-sale drawer opening, voiding a mobile payment already taken.
+ * paid-out, a no-sale drawer opening, voiding a mobile payment already taken, an X report showing
+ * the expected figures (which would let the cash be "counted" to match).
  */
-export const APPROVAL_ACTIONS = ['discount', 'price_override', 'no_receipt_return', 'paid_out', 'no_sale', 'void_tender'] as const;
+export const APPROVAL_ACTIONS = [
+  'discount',
+  'price_override',
+  'no_receipt_return',
+  'paid_out',
+  'no_sale',
+  'void_tender',
+  'x_report',
+] as const;
 export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
 
 /** What each role may do at the till; enforced in main, mirrored here so the UI can hide what is refused anyway. */

@@ -84,10 +84,18 @@ export function createTillStore(api: Api, session: StoreApi<SessionStoreState>):
         ),
       noSale: (reason) =>
         approved('no_sale', 'no_sale', (token) => api.call('cashup', 'noSale', token ? { reason, approvalToken: token } : { reason })),
-      xReport: async (blind) => {
-        set({ busy: true });
-        return applyReport(await api.call('cashup', 'xReport', { blind, print: false }));
-      },
+      // The expected figures need a manager (a blind report does not): the same approval path as a paid-out.
+      xReport: (blind) =>
+        withApproval(
+          session,
+          'x_report',
+          (token) => api.call('cashup', 'xReport', token ? { blind, print: false, approvalToken: token } : { blind, print: false }),
+          {
+            setBusy: (busy) => set({ busy }),
+            cancelled: () => set({ message: { kind: 'approval-cancelled' } }),
+            apply: applyReport,
+          },
+        ),
       zReport: async (counted, blind) => {
         set({ busy: true });
         const ok = applyReport(await api.call('cashup', 'zReport', { counted, blind }));
