@@ -101,11 +101,12 @@ function cpuBracket(a: { hqPid: number; pgPid: number }): () => PhaseCpu {
 }
 
 /** A workload order as the checkout's `sale.completed` payload (same amounts, lines and tenders). */
-function salePayload(order: OrderDoc, staffId: string, tillSessionId: string): SaleCompleted {
+function salePayload(order: OrderDoc, staffId: string, tillSessionId: string, deviceCode: string): SaleCompleted {
   const paid = order.tenders.reduce((sum, t) => sum + t.amount_fen, 0);
   return {
     saleId: order.id,
-    receiptNo: order.receipt_no,
+    // The workload's number with this device's part: HQ takes only a device's own receipt numbers.
+    receiptNo: order.receipt_no.replace(/^([^-]+)-[^-]+-/, `$1-${deviceCode}-`),
     kind: 'sale',
     businessDay: order.created_at.slice(0, 10),
     tillSessionId,
@@ -222,7 +223,7 @@ const outboxCtx = { db, newId, clock, deviceId: identity.deviceId, storeId: iden
 let deviceNetFen = 0;
 db.transaction(() => {
   for (const order of orderDocs(a.orders)) {
-    const payload = salePayload(order, staffId, 'till-bench');
+    const payload = salePayload(order, staffId, 'till-bench', identity.receiptCode.padStart(4, '0'));
     deviceNetFen += payload.totals.netFen;
     writeChange(outboxCtx, { type: 'sale.completed', payload, staffId }, () => undefined);
   }

@@ -10,6 +10,8 @@ import { sandboxPaymentProvider } from './payments.js';
 import { RECEIPT_NO_RE } from '../../sync/protocol/receipt-number.js';
 import { openTestCheckout, recordingDevices, sampleData } from '../testing/test-checkout.js';
 import type { RecordingDevices, TestCheckout } from '../testing/test-checkout.js';
+import { saleProblem } from '../../sync/hq/push/sale-rules.js';
+import { saleCompletedSchema } from '../../sync/protocol/events/index.js';
 
 const data = sampleData();
 const styleOf = new Map(data.styles.map((s) => [s.code, s]));
@@ -54,6 +56,11 @@ beforeEach(() => {
   pos.store.db.exec("DELETE FROM promotion WHERE id != 'promo-1000-300'");
 });
 afterEach(() => {
+  // Whatever a test rang up, HQ must find it adds up: the till's sums are the ones HQ checks (sync/hq/push/sale-rules.ts).
+  for (const e of readOutbox(pos.store.db, 10_000)) {
+    if (e.type === 'sale.completed')
+      expect(saleProblem(saleCompletedSchema.parse(e.payload)), (e.payload as { receiptNo: string }).receiptNo).toBeNull();
+  }
   pos.close();
   dir.cleanup();
 });

@@ -148,8 +148,9 @@ function deadStatements(db: Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
     ),
     unreported: db.prepare(
-      'SELECT id, type, reason, message, occurred_at, rejected_at FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT ?',
-    ) as Statement<[number], Omit<DeadRow, 'reported_at'>>,
+      `SELECT id, type, reason, message, occurred_at, rejected_at, payload, staff_id, device_id, store_id
+         FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT ?`,
+    ) as Statement<[number], Omit<DeadRow, 'reported_at'> & Pick<Row, 'payload' | 'staff_id' | 'device_id' | 'store_id'>>,
     mark: db.prepare('UPDATE dead_letter SET reported_at = ? WHERE id = ?'),
     list: db.prepare(
       'SELECT id, type, reason, message, occurred_at, rejected_at, reported_at FROM dead_letter ORDER BY rejected_at DESC, id DESC LIMIT ?',
@@ -219,6 +220,16 @@ export function deviceOutbox(db: Database): DeviceOutbox {
         message: r.message.slice(0, 500),
         occurredAt: r.occurred_at,
         rejectedAt: r.rejected_at,
+        // The event itself, so IT can re-apply it at HQ once HQ is fixed.
+        event: {
+          id: r.id,
+          type: r.type,
+          payload: JSON.parse(r.payload) as unknown,
+          staffId: r.staff_id,
+          deviceId: r.device_id,
+          storeId: r.store_id,
+          occurredAt: r.occurred_at,
+        },
       })),
     markReported(ids, reportedAt) {
       const d = needDead();

@@ -51,11 +51,12 @@ function fakeClient(answer: (events: { id: string; type: string }[]) => PushResu
 }
 
 describe('pushOutbox', () => {
-  it('sends oldest first in batches, removes accepted and duplicate events, dead-letters rejected ones, keeps unanswered ones', async () => {
+  it('sends oldest first in batches, removes accepted, duplicate and deferred events, dead-letters rejected ones, keeps unanswered ones', async () => {
     const ids = addEvents(7);
     const client = fakeClient((events) =>
       events.flatMap((e): PushResult[] => {
         if (e.id === ids[1]) return [{ id: e.id, status: 'duplicate' }];
+        if (e.id === ids[4]) return [{ id: e.id, status: 'deferred', message: 'HQ keeps it until it knows the type' }];
         if (e.id === ids[2])
           return [{ id: e.id, status: 'rejected', reason: 'foreign_staff', message: 'staff stf-1 is not of this store' }];
         if (e.id === ids[6]) return []; // HQ said nothing about it
@@ -99,6 +100,16 @@ describe('pushOutbox', () => {
           message: 'staff stf-1 is not of this store',
           occurredAt: NOW.toISOString(),
           rejectedAt: NOW.toISOString(),
+          // The event itself goes with the report, so IT can re-apply it at HQ once HQ is fixed.
+          event: {
+            id: ids[2],
+            type: 'sale.completed',
+            payload: { n: 2, lines: [] },
+            staffId: 'stf-1',
+            deviceId: device.deviceId,
+            storeId: 'loc-S001',
+            occurredAt: NOW.toISOString(),
+          },
         },
       ],
     });

@@ -15,6 +15,7 @@ import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
 import type { SaleCompleted } from '../protocol/events/index.js';
+import { receiptNoFor } from '../hq/testing/push-fixture.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
@@ -84,7 +85,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     // A payload as the till writes it (main/checkout/sale-commit.ts), checked by HQ with the same schema.
     const payload: SaleCompleted = {
       saleId,
-      receiptNo: `R-${id}`,
+      receiptNo: receiptNoFor({ deviceId: device.deviceId, storeId: TEST_STORE }),
       kind: 'sale',
       businessDay: '2026-11-23',
       tillSessionId: 'till-1',

@@ -11,6 +11,7 @@ import { registerEnrolRoutes } from './enrol.js';
 import { HqHttpError } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
+import { applyDeferred } from './push/deferred.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
 
 declare module 'fastify' {
@@ -46,6 +47,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const clock = options.clock ?? (() => new Date());
   const log: HqLog = options.log ?? ((message, detail) => console.error(`[hq] ${message}`, detail ?? ''));
   await migrateHq(db);
+  // Events an older HQ kept without knowing their type are applied by the HQ that knows it.
+  await applyDeferred(db, clock(), log);
 
   const auth = createAuthenticator(db, clock, log);
   const live = createLiveHub(log);

@@ -24,9 +24,9 @@ export const PUSH_REJECT_REASONS = [
   'foreign_store',
   /** The staff member is not of this store (or unknown to HQ). */
   'foreign_staff',
-  /** HQ does not know this event type (an older HQ than the device). */
+  /** An event type HQ does not record at all (not one of its families): newer types are deferred instead. */
   'unknown_type',
-  /** The payload does not match the event type's schema. */
+  /** The payload does not match the event type's schema, or does not add up (lines to totals, tenders to the net). */
   'bad_payload',
   /** The same receipt number was already recorded for another sale. */
   'conflict',
@@ -37,7 +37,14 @@ export const pushResultSchema = z.discriminatedUnion('status', [
   z.object({ id: z.string(), status: z.literal('accepted') }).strict(),
   /** HQ already had it: as good as accepted (the answer to an earlier push was lost). */
   z.object({ id: z.string(), status: z.literal('duplicate') }).strict(),
-  z.object({ id: z.string(), status: z.literal('rejected'), reason: z.enum(PUSH_REJECT_REASONS), message: z.string().max(500) }).strict(),
+  /**
+   * HQ keeps the event but does not know its type yet (the device is newer than HQ during a
+   * rolling upgrade): it is recorded, and applied when HQ is upgraded. As good as accepted for the
+   * device, which removes it from its outbox.
+   */
+  z.object({ id: z.string(), status: z.literal('deferred'), message: z.string().max(500) }).strict(),
+  /** `reason` is one of PUSH_REJECT_REASONS; read as text so a newer HQ's new reason is not an unreadable answer. */
+  z.object({ id: z.string(), status: z.literal('rejected'), reason: z.string().min(1).max(64), message: z.string().max(500) }).strict(),
 ]);
 export type PushResult = z.infer<typeof pushResultSchema>;
 
@@ -57,6 +64,8 @@ export const deadLetterReportSchema = z
             message: z.string().max(500),
             occurredAt: z.iso.datetime(),
             rejectedAt: z.iso.datetime(),
+            /** The event as the device keeps it, so IT can re-apply it at HQ once HQ is fixed. Older devices do not send it. */
+            event: outboxEventSchema.optional(),
           })
           .strict(),
       )

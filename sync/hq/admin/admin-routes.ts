@@ -8,6 +8,7 @@ import { createEnrolCode, createFailureLimiter } from '../enrol.js';
 import { HqHttpError } from '../http-error.js';
 import { adminLogin, adminOfToken } from './admin-users.js';
 import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
+import { registerDeadLetterRoutes } from './dead-letter-routes.js';
 
 export const ADMIN_PREFIX = '/admin/v1';
 /** A 200,000-SKU catalog as JSON is ~50 MB; device requests keep the server's 8 MB limit. */
@@ -88,6 +89,7 @@ export function enrolQrSvg(code: string): string {
 export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetDevice: (deviceId: string) => void = () => undefined): void {
   const loginLimiter = createFailureLimiter(10);
   const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
+  registerDeadLetterRoutes(app, hq, ADMIN_PREFIX);
 
   app.post(`${ADMIN_PREFIX}/login`, async (request) => {
     const now = hq.clock();
@@ -242,8 +244,13 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
       occurred_at: Date;
       rejected_at: Date;
       reported_at: Date;
+      reapplicable: boolean;
+      reapplied_at: Date | null;
+      reapply_result: string | null;
     }>(
-      'SELECT device_id::text AS device_id, event_id, type, reason, message, occurred_at, rejected_at, reported_at FROM dead_letter ORDER BY reported_at DESC LIMIT 1000',
+      `SELECT device_id::text AS device_id, event_id, type, reason, message, occurred_at, rejected_at, reported_at,
+              event IS NOT NULL AS reapplicable, reapplied_at, reapply_result
+         FROM dead_letter ORDER BY reported_at DESC LIMIT 1000`,
     );
     return {
       deadLetters: rows.map((r) => ({
@@ -255,6 +262,9 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
         occurredAt: r.occurred_at.toISOString(),
         rejectedAt: r.rejected_at.toISOString(),
         reportedAt: r.reported_at.toISOString(),
+        reapplicable: r.reapplicable,
+        reappliedAt: r.reapplied_at?.toISOString() ?? null,
+        reapplyResult: r.reapply_result,
       })),
     };
   });

@@ -4,7 +4,7 @@ import type { HqDb } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from './apply-push.js';
 import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
+import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');
@@ -90,7 +90,8 @@ describe.each(backends)('push on $name', (backend) => {
       day: '2026-11-20',
       offline: true,
     });
-    expect([Number(sale?.total_fen), Number(sale?.net_fen)]).toEqual([-19900, -19900]);
+    // A return sells nothing (total 0) and pays the line back (net −199 yuan), as the till writes it.
+    expect([Number(sale?.total_fen), Number(sale?.net_fen)]).toEqual([0, -19900]);
     expect((sale?.received_at as Date).toISOString()).toBe(NOW.toISOString());
     const [tender] = await db.query<{ n: number; method: string; amount_fen: string; reference: string | null }>(
       'SELECT n, method, amount_fen, reference FROM sale_tender WHERE sale_id = $1',
@@ -119,18 +120,16 @@ describe.each(backends)('push on $name', (backend) => {
     expect(rows[0]?.row.slice(0, 3)).toEqual(['S1', skuCode(4), 98]);
   });
 
-  it('rejects foreign store, foreign staff, unknown types and bad payloads, writing nothing for them', async () => {
+  it('rejects foreign store, foreign staff and bad payloads, writing nothing for them', async () => {
     const good = saleEvent('S1', [1]);
     const foreignStore = { ...saleEvent('S1', [1]), storeId: 'S2' };
     const foreignStaff = saleEvent('S1', [1], { staffId: FIXTURE.staff.S2 });
-    const unknown = { ...cashEvent('S1', 1), type: 'loyalty.teleported' };
     const badPayload = { ...cashEvent('S1', 1), payload: { id: 'x', amountFen: 1.5 } };
-    const results = await applyPush(db, S1, request([good, foreignStore, foreignStaff, unknown, badPayload]), NOW);
+    const results = await applyPush(db, S1, request([good, foreignStore, foreignStaff, badPayload]), NOW);
     expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual([
       'accepted',
       'foreign_store',
       'foreign_staff',
-      'unknown_type',
       'bad_payload',
     ]);
     expect(await count(db, 'event')).toBe(1);
@@ -140,9 +139,10 @@ describe.each(backends)('push on $name', (backend) => {
   });
 
   it('falls back to one event at a time: a receipt-number conflict rejects that sale only', async () => {
-    const before = saleEvent('S1', [1], { receiptNo: 'R-1' });
+    const taken = receiptNoFor({ deviceId: FIXTURE.devices.S1, storeId: 'S1' });
+    const before = saleEvent('S1', [1], { receiptNo: taken });
     await applyPush(db, S1, request([before]), NOW);
-    const clash = saleEvent('S1', [2], { receiptNo: 'R-1' });
+    const clash = saleEvent('S1', [2], { receiptNo: taken });
     const nul = { ...cashEvent('S1', 7), payload: { id: 'c', sessionId: 't', amountFen: 7, reason: 'bad \u0000 byte', approvedBy: null } };
     const others = [saleEvent('S1', [3]), cashEvent('S1', 10)];
     const results = await applyPush(db, S1, request([others[0]!, clash, nul, others[1]!]), NOW);

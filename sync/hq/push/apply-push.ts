@@ -3,7 +3,8 @@ import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
 import { checkEvents } from './check-events.js';
-import type { Rejection } from './check-events.js';
+import type { EventTypes, Rejection } from './check-events.js';
+import { checkFacts } from './check-facts.js';
 import { recordBatch } from './record-batch.js';
 
 /**
@@ -17,8 +18,25 @@ import { recordBatch } from './record-batch.js';
  * The answer lists every event of the request, in request order: the device removes an event
  * only after its answer. Throws HqHttpError 403 (nothing written) for another device's events.
  */
-export async function applyPush(db: HqDb, device: AuthedDevice, request: PushRequest, now: Date): Promise<PushResult[]> {
-  const { rejected, staffIds } = checkEvents(device, request);
+export async function applyPush(
+  db: HqDb,
+  device: AuthedDevice,
+  request: PushRequest,
+  now: Date,
+  types?: EventTypes,
+): Promise<PushResult[]> {
+  return db.tx((sql) => applyPushIn(sql, device, request, now, types));
+}
+
+/** applyPush inside a transaction the caller holds (the push route's, or an upgraded HQ re-applying deferred events). */
+export async function applyPushIn(
+  sql: Sql,
+  device: AuthedDevice,
+  request: PushRequest,
+  now: Date,
+  types?: EventTypes,
+): Promise<PushResult[]> {
+  const { rejected, deferred, claims } = checkEvents(device, request, types);
   // The same id twice in one request: the first counts, the rest are duplicates of it.
   const seen = new Set<string>();
   const candidates: OutboxEvent[] = [];
@@ -28,56 +46,39 @@ export async function applyPush(db: HqDb, device: AuthedDevice, request: PushReq
     candidates.push(event);
   }
 
-  const outcome = await db.tx(async (sql) => {
-    // One pusher per device across HQ processes (this process also queues per device).
-    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [device.id]);
-    await rejectForeignStaff(sql, device.storeId, candidates, staffIds, rejected);
-    const valid = candidates.filter((e) => !rejected.has(e.id));
-    const failed = new Map<string, Rejection>();
-    let inserted: Set<string>;
-    await sql.query('SAVEPOINT push_batch');
-    try {
-      inserted = await recordBatch(sql, device.id, device.storeId, valid, now);
-      await sql.query('RELEASE SAVEPOINT push_batch');
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      await sql.query('ROLLBACK TO SAVEPOINT push_batch');
-      inserted = await applyOneByOne(sql, device, valid, now, failed);
-    }
-    // An event HQ already has is a duplicate even if it would be rejected today (its staff
-    // member moved since): the device must not dead-letter what HQ recorded.
-    const refused = [...rejected.keys(), ...failed.keys()];
-    const known = refused.length === 0 ? new Set<string>() : await existing(sql, refused);
-    return { inserted, failed, known };
-  });
+  // One pusher per device across HQ processes (this process also queues per device).
+  await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [device.id]);
+  await checkFacts(sql, device, candidates, claims, rejected);
+  const valid = candidates.filter((e) => !rejected.has(e.id));
+  const failed = new Map<string, Rejection>();
+  let inserted: Set<string>;
+  await sql.query('SAVEPOINT push_batch');
+  try {
+    inserted = await recordBatch(sql, device.id, device.storeId, valid, now, deferred);
+    await sql.query('RELEASE SAVEPOINT push_batch');
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await sql.query('ROLLBACK TO SAVEPOINT push_batch');
+    inserted = await applyOneByOne(sql, device, valid, now, failed, deferred);
+  }
+  // An event HQ already has is a duplicate even if it would be rejected today: the device must
+  // not dead-letter what HQ recorded.
+  const refused = [...rejected.keys(), ...failed.keys()];
+  const known = refused.length === 0 ? new Set<string>() : await existing(sql, refused);
 
   const answered = new Set<string>();
   return request.events.map((event): PushResult => {
     const first = !answered.has(event.id);
     answered.add(event.id);
-    if (outcome.known.has(event.id)) return { id: event.id, status: 'duplicate' };
-    const rejection = rejected.get(event.id) ?? outcome.failed.get(event.id);
+    if (known.has(event.id)) return { id: event.id, status: 'duplicate' };
+    const rejection = rejected.get(event.id) ?? failed.get(event.id);
     if (rejection) return { id: event.id, status: 'rejected', reason: rejection.reason, message: rejection.message };
-    return { id: event.id, status: first && outcome.inserted.has(event.id) ? 'accepted' : 'duplicate' };
+    if (!first || !inserted.has(event.id)) return { id: event.id, status: 'duplicate' };
+    if (deferred.has(event.id)) {
+      return { id: event.id, status: 'deferred', message: `HQ keeps it and applies it once it knows events of type ${event.type}` };
+    }
+    return { id: event.id, status: 'accepted' };
   });
-}
-
-async function rejectForeignStaff(
-  sql: Sql,
-  storeId: string,
-  events: OutboxEvent[],
-  staffIds: Map<string, string[]>,
-  rejected: Map<string, Rejection>,
-): Promise<void> {
-  const named = [...new Set([...staffIds.values()].flat())];
-  if (named.length === 0) return;
-  const rows = await sql.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 AND id = ANY($2::text[])', [storeId, named]);
-  const ours = new Set(rows.map((r) => r.id));
-  for (const event of events) {
-    const stranger = staffIds.get(event.id)?.find((id) => !ours.has(id));
-    if (stranger !== undefined)
-      rejected.set(event.id, { reason: 'foreign_staff', message: `staff ${stranger} is not of store ${storeId}` });
-  }
 }
 
 async function applyOneByOne(
@@ -86,12 +87,13 @@ async function applyOneByOne(
   events: OutboxEvent[],
   now: Date,
   failed: Map<string, Rejection>,
+  deferred: ReadonlySet<string>,
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (const event of events) {
     await sql.query('SAVEPOINT push_event');
     try {
-      const ids = await recordBatch(sql, device.id, device.storeId, [event], now);
+      const ids = await recordBatch(sql, device.id, device.storeId, [event], now, deferred);
       await sql.query('RELEASE SAVEPOINT push_event');
       for (const id of ids) inserted.add(id);
     } catch (error) {

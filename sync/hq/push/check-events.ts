@@ -1,55 +1,101 @@
-import type { OutboxEvent } from '../../protocol/events/index.js';
-import { payloadSchemaOf } from '../../protocol/events/index.js';
+import type { z } from 'zod';
+import type { CashMovement, OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
+import { APPLIED_TYPES, payloadSchemaOf } from '../../protocol/events/index.js';
 import type { PushRejectReason, PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import { HqHttpError } from '../http-error.js';
+import { saleProblem } from './sale-rules.js';
 
 export type Rejection = { reason: PushRejectReason; message: string };
 
+/** The payload schema HQ validates an event type with (null: HQ does not know the type yet). Injected where tests play an older HQ. */
+export type EventTypes = (type: string) => z.ZodType | null;
+
+/** What the checks in the transaction need of an event that passed the ones here. */
+export type Claims = {
+  /** Staff the event names, who must have belonged to the store when it happened. */
+  staff: string[];
+  /** A manager who approved it (a cash movement), who must have been a manager of the store then. */
+  approvedBy: string | null;
+  /** A sale's receipt number, whose store and device parts must be the pushing device's. */
+  receiptNo: string | null;
+  /** A return's original sale and what it takes back of it. */
+  takesBack: { originalSaleId: string; refundFen: number; lines: { originalLineId: string; qty: number }[] } | null;
+};
+
+export type Checked = {
+  rejected: Map<string, Rejection>;
+  /** Events of a type HQ does not know yet: recorded, applied once HQ knows the type. */
+  deferred: Set<string>;
+  claims: Map<string, Claims>;
+};
+
+const APPLIED: ReadonlySet<string> = new Set(APPLIED_TYPES);
+
 /**
  * The checks that need no database: the envelope must be the signing device (else the whole
- * push is refused and nothing is written), each event of its store, of a known type with a
- * valid payload. Returns the staff ids the remaining events name (checked in the transaction).
+ * push is refused and nothing is written), each event of its store, with a valid payload of a
+ * type HQ knows — or deferred when HQ does not know the type yet — and a sale's arithmetic must
+ * add up. Returns what each remaining event claims, checked in the transaction.
  */
-export function checkEvents(
-  device: AuthedDevice,
-  request: PushRequest,
-): { rejected: Map<string, Rejection>; staffIds: Map<string, string[]> } {
+export function checkEvents(device: AuthedDevice, request: PushRequest, types: EventTypes = payloadSchemaOf): Checked {
   if (request.deviceId !== device.id || request.storeId !== device.storeId) {
     throw new HqHttpError(403, 'forbidden', 'a device pushes only its own events, for its own store');
   }
   const rejected = new Map<string, Rejection>();
-  const staffIds = new Map<string, string[]>();
+  const deferred = new Set<string>();
+  const claims = new Map<string, Claims>();
   for (const event of request.events) {
     if (event.deviceId !== device.id) throw new HqHttpError(403, 'forbidden', `event ${event.id} names another device`);
-    const problem = problemOf(device, event);
-    if (problem) {
-      rejected.set(event.id, problem);
-      continue;
-    }
-    const named = new Set<string>();
-    if (event.staffId !== null) named.add(event.staffId);
-    const payloadStaff = (event.payload as { staffId?: unknown } | null)?.staffId;
-    if (event.type === 'sale.completed' && typeof payloadStaff === 'string') named.add(payloadStaff);
-    if (named.size > 0) staffIds.set(event.id, [...named]);
+    const schema = types(event.type);
+    const problem = envelopeProblem(device, event) ?? (schema ? payloadProblem(schema, event) : null);
+    if (problem) rejected.set(event.id, problem);
+    else if (!schema) deferred.add(event.id);
+    else claims.set(event.id, claimsOf(event));
   }
-  return { rejected, staffIds };
+  return { rejected, deferred, claims };
 }
 
-function problemOf(device: AuthedDevice, event: OutboxEvent): Rejection | null {
-  if (event.storeId !== device.storeId)
+function envelopeProblem(device: AuthedDevice, event: OutboxEvent): Rejection | null {
+  if (event.storeId !== device.storeId) {
     return {
       reason: 'foreign_store',
       message: `the event is for store ${event.storeId.slice(0, 64)}, this device is of ${device.storeId}`,
     };
+  }
   // PostgreSQL text cannot hold NUL: say so here rather than fail the statement.
   if (event.staffId?.includes('\u0000')) return { reason: 'bad_payload', message: 'the staff id contains a NUL character' };
-  const schema = payloadSchemaOf(event.type);
-  if (!schema) return { reason: 'unknown_type', message: `HQ does not know events of type ${event.type}` };
+  return null;
+}
+
+function payloadProblem(schema: z.ZodType, event: OutboxEvent): Rejection | null {
   const parsed = schema.safeParse(event.payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { reason: 'bad_payload', message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`.slice(0, 500) };
   }
+  if (event.type === 'sale.completed') {
+    const problem = saleProblem(event.payload as SaleCompleted);
+    if (problem) return { reason: 'bad_payload', message: `the sale does not add up: ${problem}`.slice(0, 500) };
+  }
   return null;
+}
+
+function claimsOf(event: OutboxEvent): Claims {
+  const staff = new Set<string>();
+  if (event.staffId !== null) staff.add(event.staffId);
+  const out: Claims = { staff: [], approvedBy: null, receiptNo: null, takesBack: null };
+  if (event.type === 'sale.completed') {
+    const sale = event.payload as SaleCompleted;
+    staff.add(sale.staffId);
+    out.receiptNo = sale.receiptNo;
+    const lines = sale.lines.flatMap((l) =>
+      l.qty < 0 && l.originalLineId !== null ? [{ originalLineId: l.originalLineId, qty: -l.qty }] : [],
+    );
+    if (sale.originalSaleId !== null) out.takesBack = { originalSaleId: sale.originalSaleId, refundFen: sale.totals.refundFen, lines };
+  } else if (APPLIED.has(event.type)) {
+    out.approvedBy = (event.payload as CashMovement).approvedBy;
+  }
+  out.staff = [...staff];
+  return out;
 }

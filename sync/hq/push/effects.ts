@@ -21,7 +21,16 @@ export type EffectColumns = {
     offline: boolean[];
     createdAt: string[];
   };
-  line: { eventId: string[]; id: string[]; saleId: string[]; sku: string[]; qty: number[]; unitFen: number[]; totalFen: number[] };
+  line: {
+    eventId: string[];
+    id: string[];
+    saleId: string[];
+    sku: string[];
+    qty: number[];
+    unitFen: number[];
+    totalFen: number[];
+    originalLineId: (string | null)[];
+  };
   tender: { eventId: string[]; saleId: string[]; n: number[]; method: string[]; amountFen: number[]; reference: (string | null)[] };
   cash: { eventId: string[]; id: string[]; sessionId: string[]; kind: string[]; amountFen: number[]; staffId: (string | null)[] };
 };
@@ -45,7 +54,7 @@ export function effectColumns(events: readonly OutboxEvent[]): EffectColumns {
       offline: [],
       createdAt: [],
     },
-    line: { eventId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [] },
+    line: { eventId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [], originalLineId: [] },
     tender: { eventId: [], saleId: [], n: [], method: [], amountFen: [], reference: [] },
     cash: { eventId: [], id: [], sessionId: [], kind: [], amountFen: [], staffId: [] },
   };
@@ -86,6 +95,7 @@ function addSale(c: EffectColumns, eventId: string, p: SaleCompleted): void {
     line.qty.push(l.qty);
     line.unitFen.push(l.unitFen);
     line.totalFen.push(l.totalFen);
+    line.originalLineId.push(l.originalLineId);
   }
   p.tenders.forEach((t, i) => {
     tender.eventId.push(eventId);

@@ -27,20 +27,23 @@ export async function recordBatch(
   storeId: string,
   events: readonly OutboxEvent[],
   now: Date,
+  /** Events of a type this HQ does not know yet: recorded with `deferred_at`, their effects not applied. */
+  deferred: ReadonlySet<string> = new Set(),
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const { sale, line, tender, cash } = effectColumns(events);
+  const { sale, line, tender, cash } = effectColumns(events.filter((e) => !deferred.has(e.id)));
   const params: unknown[] = [];
   const p = (value: unknown, type: string): string => `$${params.push(value)}::${type}`;
   const device = p(deviceId, 'uuid');
   const store = p(storeId, 'text');
   const at = p(now.toISOString(), 'timestamptz');
-  const lines = `unnest(${p(line.eventId, 'uuid[]')}, ${p(line.id, 'text[]')}, ${p(line.saleId, 'text[]')}, ${p(line.sku, 'text[]')}, ${p(line.qty, 'int8[]')}, ${p(line.unitFen, 'int8[]')}, ${p(line.totalFen, 'int8[]')})
-        AS x(event_id, id, sale_id, sku, qty, unit_fen, total_fen)`;
+  const lines = `unnest(${p(line.eventId, 'uuid[]')}, ${p(line.id, 'text[]')}, ${p(line.saleId, 'text[]')}, ${p(line.sku, 'text[]')}, ${p(line.qty, 'int8[]')}, ${p(line.unitFen, 'int8[]')}, ${p(line.totalFen, 'int8[]')}, ${p(line.originalLineId, 'text[]')})
+        AS x(event_id, id, sale_id, sku, qty, unit_fen, total_fen, original_line_id)`;
   const text = `
     WITH ins AS (
-      INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at)
-      SELECT x.id, x.type, ${device}, x."storeId", x."staffId", x.payload, x."occurredAt", ${at}
+      INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at, deferred_at)
+      SELECT x.id, x.type, ${device}, x."storeId", x."staffId", x.payload, x."occurredAt", ${at},
+             CASE WHEN x.id = ANY(${p([...deferred], 'uuid[]')}) THEN ${at} END
         FROM jsonb_to_recordset(${p(JSON.stringify(events), 'jsonb')}) AS x(id uuid, type text, "storeId" text, "staffId" text, payload jsonb, "occurredAt" timestamptz)
       ON CONFLICT (id) DO NOTHING
       RETURNING id
@@ -52,8 +55,8 @@ export async function recordBatch(
           AS x(event_id, id, receipt_no, kind, staff_id, customer_id, original_sale_id, business_day, total_fen, net_fen, offline, created_at)
        WHERE x.event_id IN (SELECT id FROM ins)
     ), lines AS (
-      INSERT INTO sale_line (id, sale_id, sku, qty, unit_fen, total_fen)
-      SELECT x.id, x.sale_id, x.sku, x.qty, x.unit_fen, x.total_fen FROM ${lines}
+      INSERT INTO sale_line (id, sale_id, sku, qty, unit_fen, total_fen, original_line_id)
+      SELECT x.id, x.sale_id, x.sku, x.qty, x.unit_fen, x.total_fen, x.original_line_id FROM ${lines}
        WHERE x.event_id IN (SELECT id FROM ins)
     ), tenders AS (
       INSERT INTO sale_tender (sale_id, n, method, amount_fen, reference)

@@ -3,6 +3,7 @@ import type { OutboxEvent } from '../../protocol/events/index.js';
 import { deviceScopes } from '../../protocol/feed.js';
 import type { AuthedDevice } from '../context.js';
 import type { Sql } from '../db.js';
+import { formatReceiptNo } from '../../protocol/receipt-number.js';
 
 /**
  * Test data for push and pull written straight into HQ's tables: brand B, stores S1 and S2
@@ -60,6 +61,34 @@ export function eventId(): string {
 /** Who an event is from: a device, its store, the cashier. */
 export type EventSource = { deviceId: string; storeId: string; staffId: string };
 
+let receiptSeq = 0;
+
+/**
+ * The next receipt number a device of `storeId` would print, with the device part HQ accepts for
+ * it: the fixture devices' enrolment code (`01` → `0001`), else its id's last four hex digits (the
+ * code a device numbers with before it is enrolled). Unique across a test run.
+ */
+export function receiptNoFor(source: Pick<EventSource, 'deviceId' | 'storeId'>): string {
+  const store = source.storeId in FIXTURE_STORE_CODES ? FIXTURE_STORE_CODES[source.storeId]! : source.storeId.replace(/^loc-/, '');
+  const fixtureDevice = (Object.values(FIXTURE.devices) as string[]).includes(source.deviceId);
+  const device = fixtureDevice
+    ? '0001'
+    : source.deviceId
+        .replace(/[^0-9a-f]/gi, '')
+        .slice(-4)
+        .toUpperCase();
+  receiptSeq++;
+  const day = 261120 + Math.floor(receiptSeq / 99_999);
+  return formatReceiptNo(
+    store,
+    device,
+    `20${String(day).slice(0, 2)}-${String(day).slice(2, 4)}-${String(day).slice(4)}`,
+    receiptSeq % 99_999 || 1,
+  );
+}
+
+const FIXTURE_STORE_CODES: Record<string, string> = { S1: 'S001', S2: 'S002' };
+
 function sourceOf(store: 'S1' | 'S2', staffId?: string): EventSource {
   return { deviceId: FIXTURE.devices[store], storeId: store, staffId: staffId ?? FIXTURE.staff[store] };
 }
@@ -90,6 +119,11 @@ export function saleEventFrom(source: EventSource, skus: string[], options: { qt
     originalLineId: null,
   }));
   const total = 19900 * qty * skus.length;
+  // A return (qty < 0) pays back: its lines are the refund, the net is negative.
+  const totals =
+    total >= 0
+      ? { subtotalFen: total, discountFen: 0, totalFen: total, refundFen: 0, netFen: total, changeFen: 0 }
+      : { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen: -total, netFen: total, changeFen: 0 };
   return {
     id: eventId(),
     type: 'sale.completed',
@@ -99,7 +133,7 @@ export function saleEventFrom(source: EventSource, skus: string[], options: { qt
     occurredAt: '2026-11-20T08:00:00.000Z',
     payload: {
       saleId,
-      receiptNo: options.receiptNo ?? `R-${saleId}`,
+      receiptNo: options.receiptNo ?? receiptNoFor(source),
       kind: qty < 0 ? 'return' : 'sale',
       businessDay: '2026-11-20',
       tillSessionId: 'till-1',
@@ -110,7 +144,7 @@ export function saleEventFrom(source: EventSource, skus: string[], options: { qt
       tenders: [{ method: 'cash', amountFen: total, reference: null, providerRef: null }],
       coupons: [],
       points: null,
-      totals: { subtotalFen: total, discountFen: 0, totalFen: total, refundFen: 0, netFen: total, changeFen: 0 },
+      totals,
       offline: true,
       createdAt: '2026-11-20T08:00:00.000Z',
     },

@@ -99,7 +99,8 @@ export function judge(step: Step, answer: RawAnswer): string | null {
         if (result?.status !== 'rejected') return `event ${id} was not rejected: ${JSON.stringify(result)}`;
         if (result.message.length === 0) return `event ${id} was rejected without a message`;
         const reasons = step.expect.reasons;
-        if (reasons && !reasons.includes(result.reason)) return `event ${id}: expected ${reasons.join('|')}, got ${result.reason}`;
+        if (reasons && !reasons.includes(result.reason as PushRejectReason))
+          return `event ${id}: expected ${reasons.join('|')}, got ${result.reason}`;
       }
       if (parsed.data.results.some((r) => r.status !== 'rejected')) return `an event was not rejected: ${show()}`;
       return null;

@@ -4,6 +4,7 @@ import { enrolProofText, rotateProofText } from '../../../protocol/enrol.js';
 import { publicKeyToBase64 } from '../../../protocol/signing.js';
 import type { FuzzDevice, FuzzTarget } from './fuzz-case.js';
 import type { Json } from './mutate.js';
+import { receiptNoFor } from '../push-fixture.js';
 
 /**
  * Bodies each endpoint would accept (or, for push, accept in shape): the fuzzer breaks them.
@@ -55,7 +56,7 @@ export function saleEvent(
     occurredAt: '2026-11-20T08:00:00.000Z',
     payload: {
       saleId,
-      receiptNo: `F-${saleId}`,
+      receiptNo: receiptNoFor(from),
       kind: 'sale',
       businessDay: '2026-11-20',
       tillSessionId: 'till-1',

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNC_PATHS } from '../../protocol/http.js';
+import type { DeadLetterReport, PushResponse } from '../../protocol/push.js';
+import type { HqDb } from '../db.js';
+import { cashEvent } from '../testing/push-fixture.js';
+import { openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
+import type { TestDevice, TestHq } from '../testing/test-hq.js';
+
+/**
+ * IT re-applies a dead-lettered event once HQ is fixed (issue "Money and sync correctness",
+ * item 7): the device reports the event with its dead letter; the admin API pushes it again as
+ * the device's, exactly once.
+ */
+let db: HqDb;
+let hq: TestHq;
+let device: TestDevice;
+beforeAll(async () => {
+  db = await openTestHqDb();
+  hq = await startTestHq(db);
+  device = await testDevice(hq);
+}, 120_000);
+afterAll(async () => {
+  hq.app.server.closeAllConnections();
+  await hq.close();
+  await db.close();
+});
+
+describe('re-applying a dead letter', () => {
+  it('applies an event refused for a staff member HQ did not have yet, once that staff member exists, and only once', async () => {
+    const storeId = device.enrolment.storeId;
+    const event = { ...cashEvent('S1', 2500), deviceId: device.id, storeId, staffId: 'stf-new-hire' };
+    const push = await device.call('POST', SYNC_PATHS.push, { deviceId: device.id, storeId, events: [event] });
+    const [answer] = (push.body as PushResponse).results;
+    expect(answer).toMatchObject({ status: 'rejected', reason: 'foreign_staff' });
+
+    // The device puts it on its dead-letter list and reports it, the event included.
+    const report: DeadLetterReport = {
+      items: [
+        {
+          id: event.id,
+          type: event.type,
+          reason: 'foreign_staff',
+          message: 'unknown staff',
+          occurredAt: event.occurredAt,
+          rejectedAt: new Date().toISOString(),
+          event,
+        },
+      ],
+    };
+    expect((await device.call('POST', SYNC_PATHS.deadLetters, report)).status).toBe(200);
+    const path = `/admin/v1/dead-letters/${device.id}/${event.id}/reapply`;
+
+    // Not fixed yet: refused again, and said so.
+    const again = await hq.admin('POST', path);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ result: { status: 'rejected', reason: 'foreign_staff' } });
+
+    // HQ gets the staff member (the fix); the re-apply now records it, once.
+    await db.query(
+      `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ('stf-new-hire', $1, 'NEW-1', '新同事', 'cashier', true, 's', 'h')`,
+      [storeId],
+    );
+    expect((await hq.admin('POST', path)).body).toMatchObject({ result: { status: 'accepted' }, outcome: 'accepted' });
+    expect((await hq.admin('POST', path)).body).toMatchObject({ result: { status: 'duplicate' } });
+    expect(await db.query('SELECT amount_fen::int AS fen FROM cash_movement WHERE event_id = $1', [event.id])).toEqual([{ fen: 2500 }]);
+    const listed = await hq.admin('GET', '/admin/v1/dead-letters');
+    expect((listed.body as { deadLetters: unknown[] }).deadLetters).toContainEqual(
+      expect.objectContaining({ eventId: event.id, reapplicable: true, reapplyResult: 'duplicate' }),
+    );
+  });
+
+  it('refuses to re-apply without an admin token, and says when a device did not report the event itself', async () => {
+    expect((await hq.admin('POST', `/admin/v1/dead-letters/${device.id}/nope/reapply`, undefined, { token: null })).status).toBe(401);
+    const bare: DeadLetterReport = {
+      items: [
+        {
+          id: 'old-style',
+          type: 'cash.paid_in',
+          reason: 'foreign_staff',
+          message: 'x',
+          occurredAt: new Date().toISOString(),
+          rejectedAt: new Date().toISOString(),
+        },
+      ],
+    };
+    await device.call('POST', SYNC_PATHS.deadLetters, bare);
+    const answer = await hq.admin('POST', `/admin/v1/dead-letters/${device.id}/old-style/reapply`);
+    expect(answer.status).toBe(409);
+    expect(JSON.stringify(answer.body)).toContain('cannot be re-applied');
+  });
+});

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
+import { payloadSchemaOf } from '../../protocol/events/index.js';
+import type { PushRequest, PushResult } from '../../protocol/push.js';
+import type { HqDb } from '../db.js';
+import { applyPush } from './apply-push.js';
+import { applyDeferred } from './deferred.js';
+import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
+import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
+
+/**
+ * What HQ checks of a pushed fact (issue "Money and sync correctness", items 5, 7 and 15): it is
+ * judged as of when it happened, its arithmetic must add up, its receipt number and approver must
+ * be the device's own store's, a return must fit what was sold — and a type HQ does not know yet
+ * is kept and applied after an upgrade instead of being refused for good.
+ */
+const NOW = new Date('2026-11-20T09:00:00.000Z');
+const S1 = deviceOf('S1');
+const request = (events: PushRequest['events']): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
+const outcome = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' ? r.reason : r.status));
+const payloadOf = (e: OutboxEvent) => e.payload as SaleCompleted;
+
+/** A copy of `event` whose sale payload is changed by `edit` (a fresh event id). */
+function withSale(event: OutboxEvent, edit: (p: SaleCompleted) => void): OutboxEvent {
+  const payload = structuredClone(payloadOf(event));
+  edit(payload);
+  return { ...event, id: saleEvent('S1', [1]).id, payload };
+}
+
+/** A return of `qty` units of the original's first line, refunding what they were paid. */
+function returnOf(original: OutboxEvent, qty: number, refundFen: number): OutboxEvent {
+  const sold = payloadOf(original);
+  const line = sold.lines[0]!;
+  return withSale(saleEvent('S1', [1]), (p) => {
+    p.kind = 'return';
+    p.originalSaleId = sold.saleId;
+    p.lines = [{ ...line, lineId: `${p.saleId}-r`, qty: -qty, discountFen: 0, totalFen: -refundFen, originalLineId: line.lineId }];
+    p.tenders = [{ method: 'cash', amountFen: -refundFen, reference: null, providerRef: null }];
+    p.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen, netFen: -refundFen, changeFen: 0 };
+  });
+}
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+describe.each(backends)('facts at HQ on $name', (backend) => {
+  let db: HqDb;
+  /** The first column of the first row, as a number (a count, a quantity). */
+  const count = async (sql: string, params: unknown[] = []) =>
+    Number(Object.values((await db.query<Record<string, unknown>>(sql, params))[0] ?? {})[0]);
+  beforeAll(async () => {
+    db = (await openEmptyHq(backend)).db;
+  });
+  afterAll(async () => db.close());
+  beforeEach(async () => {
+    await resetHq(db);
+    await seedFixture(db);
+    await db.query(
+      `INSERT INTO staff VALUES ('mg-1', 'S1', 'M1', 'Zhou', 'manager', true, 's', 'h'), ('mg-2', 'S2', 'M2', 'Qian', 'manager', true, 's', 'h')`,
+    );
+  });
+
+  it('keeps a sale a cashier made offline before moving to another store, and refuses one made after the move', async () => {
+    const before = saleEvent('S1', [1]);
+    await db.query(`UPDATE staff SET store_id = 'S2' WHERE id = $1`, [FIXTURE.staff.S1]);
+    const after = { ...saleEvent('S1', [2]), occurredAt: new Date(Date.now() + 60_000).toISOString() };
+    const results = await applyPush(db, S1, request([before, after]), NOW);
+    expect(outcome(results)).toEqual(['accepted', 'foreign_staff']);
+    expect(results[1]).toMatchObject({ message: expect.stringContaining('when this happened') });
+    expect(await count('SELECT count(*) FROM sale')).toBe(1);
+  });
+
+  it('keeps an event of a type it does not know yet, and applies it once an upgraded HQ knows the type', async () => {
+    // An "older HQ" that does not know cash.paid_in yet; the device is newer.
+    const older = (type: string) => (type === 'cash.paid_in' ? null : payloadSchemaOf(type));
+    const newer = cashEvent('S1', 1234);
+    expect(await applyPush(db, S1, request([newer]), NOW, older)).toEqual([
+      { id: newer.id, status: 'deferred', message: expect.any(String) },
+    ]);
+    expect(await count('SELECT count(*) FROM event WHERE deferred_at IS NOT NULL')).toBe(1);
+    expect(await count('SELECT count(*) FROM cash_movement')).toBe(0);
+    // Sent again before the upgrade: HQ has it.
+    expect(outcome(await applyPush(db, S1, request([newer]), NOW, older))).toEqual(['duplicate']);
+    // Still unknown at the next start: it waits.
+    expect(await applyDeferred(db, NOW, () => undefined, older)).toEqual({ applied: 0, rejected: 0, waiting: 1 });
+    // The upgraded HQ knows the type: applied once, exactly, and a later push of it is a duplicate.
+    expect(await applyDeferred(db, NOW, () => undefined)).toEqual({ applied: 1, rejected: 0, waiting: 0 });
+    expect(await applyDeferred(db, NOW, () => undefined)).toEqual({ applied: 0, rejected: 0, waiting: 0 });
+    expect(await count('SELECT count(*) FROM cash_movement WHERE amount_fen = 1234')).toBe(1);
+    expect(await count('SELECT count(*) FROM event WHERE deferred_at IS NOT NULL')).toBe(0);
+    expect(outcome(await applyPush(db, S1, request([newer]), NOW))).toEqual(['duplicate']);
+  });
+
+  it('refuses a sale that does not add up, and writes nothing for it', async () => {
+    const good = saleEvent('S1', [1, 2]);
+    const broken = [
+      withSale(good, (p) => (p.totals.netFen += 1)),
+      withSale(good, (p) => (p.lines[0]!.totalFen -= 100)),
+      withSale(good, (p) => (p.tenders[0]!.amountFen -= 100)),
+      withSale(good, (p) => (p.lines[0]!.qty = 5000)),
+      withSale(good, (p) => p.tenders.push({ method: 'card', amountFen: -500, reference: 'x', providerRef: null })),
+      withSale(good, (p) => (p.kind = 'return')),
+    ];
+    const results = await applyPush(db, S1, request([good, ...broken]), NOW);
+    expect(outcome(results)).toEqual(['accepted', ...broken.map(() => 'bad_payload')]);
+    expect(results.slice(1).every((r) => r.status === 'rejected' && r.message.startsWith('the sale does not add up'))).toBe(true);
+    expect(await count('SELECT count(*) FROM sale')).toBe(1);
+  });
+
+  it("refuses receipt numbers that are not this device's, and an approver who was not a manager of the store", async () => {
+    const other = saleEvent('S1', [1], { receiptNo: receiptNoFor({ deviceId: FIXTURE.devices.S2, storeId: 'S2' }) });
+    const otherDevice = saleEvent('S1', [1], { receiptNo: 'S001-0002-261120-0001' });
+    const preEnrolment = saleEvent('S1', [1], { receiptNo: `S001-${S1.id.replace(/-/g, '').slice(-4).toUpperCase()}-261120-0007` });
+    const approvedBy = (by: string) => ({
+      ...cashEvent('S1', 100),
+      type: 'cash.paid_out',
+      payload: { ...(cashEvent('S1', 100).payload as object), approvedBy: by },
+    });
+    const results = await applyPush(
+      db,
+      S1,
+      request([other, otherDevice, preEnrolment, approvedBy('mg-2'), approvedBy(FIXTURE.staff.S1), approvedBy('mg-1')]),
+      NOW,
+    );
+    expect(outcome(results)).toEqual(['foreign_store', 'foreign_store', 'accepted', 'foreign_staff', 'foreign_staff', 'accepted']);
+  });
+
+  it('takes back only what a sale of this store sold, counting earlier returns, in push order', async () => {
+    const sold = saleEvent('S1', [3], { qty: 2 });
+    expect(outcome(await applyPush(db, S1, request([sold]), NOW))).toEqual(['accepted']);
+    const one = 19_900;
+    const results = await applyPush(
+      db,
+      S1,
+      request([
+        returnOf(sold, 1, one),
+        returnOf(sold, 2, 2 * one),
+        returnOf(sold, 1, one + 1),
+        returnOf(sold, 1, one),
+        returnOf(sold, 1, one),
+      ]),
+      NOW,
+    );
+    // 2 sold: the first unit back is fine; 2 more is too many; 1 at a fen more than it was worth is too much;
+    // the last unit is fine; a third unit back is one too many.
+    expect(outcome(results)).toEqual(['accepted', 'bad_payload', 'bad_payload', 'accepted', 'bad_payload']);
+    expect(await count('SELECT count(*) FROM sale WHERE original_sale_id IS NOT NULL')).toBe(2);
+    expect(await count(`SELECT qty FROM stock WHERE location_id = 'S1' AND sku = $1`, [skuCode(3)])).toBe(100);
+
+    // Another store's sale, and a sale HQ does not have, cannot be returned here.
+    const s2 = saleEvent('S2', [1]);
+    expect(outcome(await applyPush(db, deviceOf('S2'), { deviceId: FIXTURE.devices.S2, storeId: 'S2', events: [s2] }, NOW))).toEqual([
+      'accepted',
+    ]);
+    const ghost = withSale(returnOf(sold, 1, one), (p) => (p.originalSaleId = 'sale-nobody-has'));
+    expect(outcome(await applyPush(db, S1, request([returnOf(s2, 1, one), ghost]), NOW))).toEqual(['foreign_store', 'bad_payload']);
+  });
+});

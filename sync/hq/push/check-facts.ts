@@ -1,0 +1,162 @@
+import type { OutboxEvent } from '../../protocol/events/index.js';
+import type { AuthedDevice } from '../context.js';
+import type { Sql } from '../db.js';
+import type { Claims, Rejection } from './check-events.js';
+
+/**
+ * The checks that need HQ's records, inside the push transaction. An event is judged by what was
+ * true when it happened (`occurred_at`), never by what changed since — a cashier moved to another
+ * store after selling offline still sold for this one:
+ * - the staff it names belonged to the device's store then (staff_assignment);
+ * - the manager who approved a cash movement was a manager of that store then;
+ * - a sale's receipt number carries this device's store and device parts (receipt numbers are
+ *   unique chain-wide: a device must not take another's and get that device's real sales refused);
+ * - a return takes back lines of a sale of the same store that HQ has, no more units than were
+ *   sold on them and no more money than the sale's lines were worth, counting earlier returns.
+ */
+export async function checkFacts(
+  sql: Sql,
+  device: AuthedDevice,
+  events: readonly OutboxEvent[],
+  claims: ReadonlyMap<string, Claims>,
+  rejected: Map<string, Rejection>,
+): Promise<void> {
+  const reject = (id: string, r: Rejection) => {
+    if (!rejected.has(id)) rejected.set(id, r);
+  };
+  const at = new Map(events.map((e) => [e.id, e.occurredAt]));
+  const named = events.flatMap((e) => (claims.get(e.id)?.staff ?? []).map((s) => ({ event: e.id, staff: s, at: e.occurredAt })));
+  for (const miss of await notAssigned(sql, device.storeId, named, false)) {
+    reject(miss.event, {
+      reason: 'foreign_staff',
+      message: `staff ${miss.staff} was not of store ${device.storeId} when this happened (${at.get(miss.event)})`,
+    });
+  }
+  const approvers = events.flatMap((e) => {
+    const by = claims.get(e.id)?.approvedBy;
+    return by ? [{ event: e.id, staff: by, at: e.occurredAt }] : [];
+  });
+  for (const miss of await notAssigned(sql, device.storeId, approvers, true)) {
+    reject(miss.event, {
+      reason: 'foreign_staff',
+      message: `${miss.staff}, who approved it, was not a manager of store ${device.storeId} then`,
+    });
+  }
+  await checkReceipts(sql, device, events, claims, reject);
+  await checkReturns(sql, device, events, claims, reject);
+}
+
+type Named = { event: string; staff: string; at: string };
+
+/** The (event, staff) pairs whose staff did not belong to the store at the event's time (or, for approvers, was no manager there). */
+async function notAssigned(sql: Sql, storeId: string, named: readonly Named[], managers: boolean): Promise<Named[]> {
+  if (named.length === 0) return [];
+  const rows = await sql.query<{ i: number }>(
+    `SELECT x.i FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS x(staff_id, at, i)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM staff_assignment a JOIN staff s ON s.id = a.staff_id
+         WHERE a.staff_id = x.staff_id AND a.store_id = $3 AND a.valid_from <= x.at AND (a.valid_to IS NULL OR a.valid_to > x.at)
+           AND ($4::boolean IS FALSE OR s.role = 'manager'))`,
+    [named.map((n) => n.staff), named.map((n) => n.at), storeId, managers],
+  );
+  return rows.map((r) => named[Number(r.i) - 1]!);
+}
+
+/** This device's own parts of a receipt number: the code HQ gave it at enrolment, or the one it used before (its id's last 4 hex digits). */
+function ownDeviceParts(device: AuthedDevice): Set<string> {
+  return new Set([
+    device.receiptCode.padStart(4, '0'),
+    device.id
+      .replace(/[^0-9a-f]/gi, '')
+      .slice(-4)
+      .toUpperCase(),
+  ]);
+}
+
+async function checkReceipts(
+  sql: Sql,
+  device: AuthedDevice,
+  events: readonly OutboxEvent[],
+  claims: ReadonlyMap<string, Claims>,
+  reject: (id: string, r: Rejection) => void,
+): Promise<void> {
+  const withReceipt = events.filter((e) => claims.get(e.id)?.receiptNo);
+  if (withReceipt.length === 0) return;
+  const [store] = await sql.query<{ code: string }>('SELECT code FROM location WHERE id = $1', [device.storeId]);
+  const devices = ownDeviceParts(device);
+  for (const e of withReceipt) {
+    const receiptNo = claims.get(e.id)!.receiptNo!;
+    const [storePart, devicePart] = receiptNo.split('-');
+    if (storePart !== store?.code || !devicePart || !devices.has(devicePart)) {
+      reject(e.id, {
+        reason: 'foreign_store',
+        message: `receipt number ${receiptNo.slice(0, 64)} is not this device's (store ${store?.code ?? '?'}, device ${[...devices].join(' or ')})`,
+      });
+    }
+  }
+}
+
+type Original = { id: string; store_id: string; total_fen: string; refunded_fen: string };
+type OriginalLine = { id: string; sale_id: string; qty: number; returned: number };
+
+async function checkReturns(
+  sql: Sql,
+  device: AuthedDevice,
+  events: readonly OutboxEvent[],
+  claims: ReadonlyMap<string, Claims>,
+  reject: (id: string, r: Rejection) => void,
+): Promise<void> {
+  const returns = events.flatMap((e) => {
+    const back = claims.get(e.id)?.takesBack;
+    return back ? [{ id: e.id, back }] : [];
+  });
+  if (returns.length === 0) return;
+  const saleIds = [...new Set(returns.map((r) => r.back.originalSaleId))];
+  // What the original sales sold, and what earlier returns (already recorded) took back of them.
+  const originals = await sql.query<Original>(
+    `SELECT s.id, s.store_id, s.total_fen::text AS total_fen,
+            coalesce((SELECT sum(r.total_fen - r.net_fen) FROM sale r WHERE r.original_sale_id = s.id), 0)::text AS refunded_fen
+       FROM sale s WHERE s.id = ANY($1::text[])`,
+    [saleIds],
+  );
+  const lines = await sql.query<OriginalLine>(
+    `SELECT l.id, l.sale_id, l.qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0)::int AS returned
+       FROM sale_line l WHERE l.sale_id = ANY($1::text[])`,
+    [saleIds],
+  );
+  const sale = new Map(originals.map((o) => [o.id, { ...o, left: BigInt(o.total_fen) - BigInt(o.refunded_fen) }]));
+  const line = new Map(lines.map((l) => [l.id, { ...l, left: l.qty - l.returned }]));
+  // In push order: a return earlier in this batch uses up what a later one may take back.
+  for (const { id, back } of returns) {
+    const original = sale.get(back.originalSaleId);
+    if (!original) {
+      reject(id, { reason: 'bad_payload', message: `the original sale ${back.originalSaleId.slice(0, 64)} is not at HQ` });
+      continue;
+    }
+    if (original.store_id !== device.storeId) {
+      reject(id, { reason: 'foreign_store', message: `the original sale ${original.id} is of store ${original.store_id}` });
+      continue;
+    }
+    const bad = back.lines.find((l) => line.get(l.originalLineId)?.sale_id !== original.id || l.qty > line.get(l.originalLineId)!.left);
+    if (bad) {
+      const known = line.get(bad.originalLineId);
+      reject(id, {
+        reason: 'bad_payload',
+        message:
+          known?.sale_id === original.id
+            ? `${bad.qty} units back on line ${bad.originalLineId}, only ${known.left} are left`
+            : `line ${bad.originalLineId} is not a line of sale ${original.id}`,
+      });
+      continue;
+    }
+    if (BigInt(back.refundFen) > original.left) {
+      reject(id, {
+        reason: 'bad_payload',
+        message: `refunds ${back.refundFen} of sale ${original.id}, only ${original.left} of its lines are left to refund`,
+      });
+      continue;
+    }
+    original.left -= BigInt(back.refundFen);
+    for (const l of back.lines) line.get(l.originalLineId)!.left -= l.qty;
+  }
+}
