@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import customerBook from '../store/migrations/0005-create-customer-book.js';
 
 /**
  * Representative rows for the device store at each schema version, for upgrade tests
@@ -92,6 +93,36 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
         ('01900000-0000-7000-8000-0000000e0009', 'sale.completed', '{"saleId":"sal-9"}', 'stf-02', '01900000-0000-7000-8000-00000000d001',
          'loc-S001', '2025-01-01T10:00:00.000Z', 'invalid', 'unknown sku', '2025-01-02T00:00:02.000Z', NULL);
     `),
+  // The customer book (its version moves when the migration is renumbered at merge).
+  [customerBook.version]: (db) =>
+    db.exec(`
+      INSERT INTO customer_policy (store_id, contact_max, contact_days, takeover_hours, protection_days) VALUES ('loc-S001', 2, 7, 24, 90);
+      INSERT INTO customer_profile (customer_id, store_id, consent, opted_out, birthday, sizes, bound_at, protected_until, takeover_from,
+                                    takeover_until, last_purchase_at, purchases, spend_fen) VALUES
+        ('cus-1', 'loc-S001', 1, 0, '05-20', 'M', '2024-12-31T16:00:00.000Z', '2025-03-31T16:00:00.000Z', 'stf-01', '2025-01-03T00:00:00.000Z',
+         '2025-01-02T03:04:05.678Z', 1, 129790);
+      INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES
+        ('cus-1', 'VIP', 'loc-S001', 'manual', '2025-01-02T04:00:00.000Z'), ('cus-1', 'size:M', 'loc-S001', 'auto', '2025-01-02T04:00:00.000Z');
+      INSERT INTO customer_note (id, customer_id, store_id, staff_id, body, created_at) VALUES
+        ('01900000-0000-7000-8000-0000000a0001', 'cus-1', 'loc-S001', 'stf-04', '喜欢黑色外套', '2025-01-02T04:00:00.000Z');
+      INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, task_id, note, at) VALUES
+        ('01900000-0000-7000-8000-0000000a0002', 'cus-1', 'loc-S001', 'stf-04', 'wechat', 'reached', 'tsk-1', '', '2025-01-03T02:00:00.000Z');
+      INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, sales_staff_id, service_guide_id, at)
+        VALUES ('sal-1', 'cus-1', 'loc-S001', 'store', 'loc-S001', 'D1-20250102-0001', 129790, '[{"sku":"SF25W0001-001-S","qty":1}]', 'stf-02',
+                'stf-04', '2025-01-02T03:04:05.678Z');
+      INSERT INTO customer_request (id, kind, store_id, customer_id, guide_id, requested_by, status, reason, current_guide_id, requested_at,
+                                    decided_at, name, phone) VALUES
+        ('01900000-0000-7000-8000-0000000a0004', 'new_member', 'loc-S001', '01900000-0000-7000-8000-0000000c0001', 'stf-04', 'stf-04', 'pending',
+         NULL, NULL, '2025-01-03T03:00:00.000Z', NULL, '赵新', '13600136000');
+      INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
+                                 snoozed_until, outcome, done_at) VALUES
+        ('tsk-1', 'loc-S001', 'stf-04', 'cus-1', 'follow_up_3', '3天回访', 'Day-3 follow-up', '您好…', 'Hello…', NULL, '2025-01-05T00:00:00.000Z',
+         'done', NULL, 'reached', '2025-01-03T02:00:00.000Z'),
+        ('tsk-2', 'loc-S001', 'stf-04', 'cus-1', 'follow_up_15', '15天回访', 'Day-15 follow-up', '您好…', 'Hello…', 'CPN-15-PCT',
+         '2025-01-17T00:00:00.000Z', 'snoozed', '2025-01-20T00:00:00.000Z', NULL, NULL);
+      INSERT INTO guide_result (staff_id, month, store_id, sales_fen, sales_count, service_fen, service_count, new_members, tasks_done) VALUES
+        ('stf-04', '2025-01', 'loc-S001', 0, 0, 129790, 1, 1, 1);
+    `),
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */
@@ -103,6 +134,13 @@ export function seedStoreRows(db: Database, version: number): void {
       rows(db);
     }
   })();
+}
+
+/** Writes the representative rows of one version only (the store must be at it or later). */
+export function seedVersionRows(db: Database, version: number): void {
+  const rows = ROWS_BY_VERSION[version];
+  if (!rows) throw new Error(`store-rows.ts has no rows for version ${version}`);
+  db.transaction(() => rows(db))();
 }
 
 /** The tables of `rows` that hold no row: a seed meant to be representative leaves none. */

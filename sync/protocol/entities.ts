@@ -7,6 +7,8 @@
  * member code), because the device enforces foreign keys on every page it applies.
  */
 
+import { CUSTOMER_BOOK_ENTITIES, CUSTOMER_BOOK_KINDS } from './customer-book-entities.js';
+
 export type ColumnType = 'text' | 'int' | 'real' | 'bool' | 'json';
 export type Column = { name: string; type: ColumnType; nullable?: boolean };
 
@@ -36,6 +38,8 @@ export const ENTITY_KINDS = [
   'coupon',
   'stock',
   'device_profile',
+  // The customer book (issue 11): layouts in customer-book-entities.ts.
+  ...CUSTOMER_BOOK_KINDS,
 ] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
@@ -187,6 +191,8 @@ export const ENTITIES: { readonly [K in EntityKind]: EntitySpec } = {
     key: ['device_id'],
     columns: [text('device_id'), text('store_id'), text('receipt_code'), text('status'), { name: 'profile', type: 'json' }],
   },
+  // The customer book (issue 11).
+  ...CUSTOMER_BOOK_ENTITIES,
 };
 
 export function isEntityKind(value: unknown): value is EntityKind {

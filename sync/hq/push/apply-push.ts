@@ -6,6 +6,7 @@ import { checkEvents } from './check-events.js';
 import type { EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
 import { recordBatch } from './record-batch.js';
+import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
 
 /**
  * Records and applies a device's push exactly once, in one transaction: the events go into
@@ -61,6 +62,13 @@ export async function applyPushIn(
     await sql.query('ROLLBACK TO SAVEPOINT push_batch');
     inserted = await applyOneByOne(sql, device, valid, now, failed, deferred);
   }
+  // The customer book (issue 11): bindings, notes, tasks and sale attribution of the new events.
+  await applyCustomerBookSafely(
+    sql,
+    device,
+    valid.filter((e) => inserted.has(e.id) && !deferred.has(e.id)),
+    now,
+  );
   // An event HQ already has is a duplicate even if it would be rejected today: the device must
   // not dead-letter what HQ recorded.
   const refused = [...rejected.keys(), ...failed.keys()];

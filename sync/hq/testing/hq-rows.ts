@@ -1,4 +1,5 @@
 import type { HqDb } from '../db.js';
+import customerBook from '../migrations/0003-customer-book.js';
 
 /**
  * Representative rows for the HQ database at each schema version, for upgrade tests
@@ -8,6 +9,49 @@ import type { HqDb } from '../db.js';
  * triggers turn them into `change` rows too, so an upgrade that broke the feed shows. A new
  * migration N adds `N: \`…\`` for its own tables.
  */
+const CUSTOMER_BOOK_ROWS = `
+    INSERT INTO customer_policy (store_id, contact_max, contact_days, takeover_hours, protection_days) VALUES ('loc-S001', 3, 14, 0, 30);
+    UPDATE customer_profile SET birthday = '05-20', sizes = 'M', last_purchase_at = '2025-01-02T03:04:05.678Z', purchases = 1, spend_fen = 129790
+     WHERE customer_id = 'cus-1';
+    INSERT INTO customer_tag (customer_id, tag, store_id, source, added_by, added_at) VALUES
+      ('cus-1', 'VIP', 'loc-S001', 'manual', 'stf-04', '2025-01-02T04:00:00Z'),
+      ('cus-1', 'size:M', 'loc-S001', 'auto', NULL, '2025-01-02T04:00:00Z');
+    INSERT INTO customer_note (id, customer_id, store_id, staff_id, body, created_at) VALUES
+      ('01900000-0000-7000-8000-0000000a0001', 'cus-1', 'loc-S001', 'stf-04', '喜欢黑色外套', '2025-01-02T04:00:00Z');
+    INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, task_id, note, at) VALUES
+      ('01900000-0000-7000-8000-0000000a0002', 'cus-1', 'loc-S001', 'stf-04', 'wechat', 'reached', 'tsk-1', '', '2025-01-03T02:00:00Z');
+    INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, sales_staff_id, service_guide_id, at) VALUES
+      ('sal-1', 'cus-1', 'loc-S001', 'store', 'loc-S001', 'D1-20250102-0001', 129790, '[{"sku": "SF25W0001-001-S", "qty": 1}]', 'stf-02', 'stf-04',
+       '2025-01-02T03:04:05.678Z'),
+      ('MP-1', 'cus-1', 'loc-S001', 'mini_program', NULL, 'MP-1', 29900, '[]', 'stf-04', 'stf-04', '2025-01-05T12:00:00Z');
+    INSERT INTO online_order (order_no, channel, customer_id, store_id, sales_staff_id, service_guide_id, total_fen, items, ordered_at, imported_at, imported_by)
+      VALUES ('MP-1', 'mini_program', 'cus-1', 'loc-S001', 'stf-04', 'stf-04', 29900, '[]', '2025-01-05T12:00:00Z', '2025-01-06T00:00:00Z', 'admin');
+    INSERT INTO customer_request (id, kind, store_id, customer_id, guide_id, requested_by, status, reason, current_guide_id, event_id, requested_at, decided_at)
+      VALUES ('req-1', 'bind', 'loc-S001', 'cus-1', 'stf-02', 'stf-02', 'refused', 'bound_elsewhere', 'stf-04', NULL, '2025-01-02T05:00:00Z',
+              '2025-01-02T05:00:01Z');
+    INSERT INTO campaign (id, brand, kind, name_zh, name_en, script_zh, script_en, coupon, params, store_ids, due_days, created_by, created_at,
+                          generated_at, tasks, skipped)
+      VALUES ('cmp-1', 'SF', 'follow_up', '3天回访', 'Day-3 follow-up', '您好…', 'Hello…', NULL, '{"afterDays": 3}', '{loc-S001}', 3, 'admin',
+              '2025-01-03T00:00:00Z', '2025-01-03T00:00:01Z', 1, '{}');
+    INSERT INTO contact_blackout (id, brand, starts_at, ends_at, reason) VALUES
+      ('blk-1', 'SF', '2025-02-09T16:00:00Z', '2025-02-12T16:00:00Z', '春节');
+    INSERT INTO customer_task (id, campaign_id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
+                               snoozed_until, outcome, channel, done_by, done_at, created_at)
+      VALUES ('tsk-1', 'cmp-1', 'loc-S001', 'stf-04', 'cus-1', 'follow_up_3', '3天回访', 'Day-3 follow-up', '您好…', 'Hello…', NULL,
+              '2025-01-05T00:00:00Z', 'done', NULL, 'reached', 'wechat', 'stf-04', '2025-01-03T02:00:00Z', '2025-01-03T00:00:01Z');
+    INSERT INTO transfer_batch (request_id, kind, store_id, from_guide_id, rule, reason, takeover_hours, created_by, created_at, customers)
+      VALUES ('trf-1', 'rebalance', 'loc-S001', 'stf-04', 'explicit', 'rebalance', 24, 'admin', '2025-01-04T00:00:00Z', 1);
+    INSERT INTO customer_transfer (request_id, n, customer_id, kind, from_guide_id, to_guide_id, status, reason, created_at, complete_after,
+                                   completed_at, declined_at, declined_by)
+      VALUES ('trf-1', 1, 'cus-1', 'rebalance', 'stf-04', 'stf-01', 'declined', 'rebalance', '2025-01-04T00:00:00Z', '2025-01-05T00:00:00Z',
+              NULL, '2025-01-04T08:00:00Z', 'admin');
+    INSERT INTO customer_reveal (event_id, customer_id, store_id, staff_id, device_id, reason, purpose, at) VALUES
+      ('01900000-0000-7000-8000-0000000a0003', 'cus-1', 'loc-S001', 'stf-04', '01900000-0000-7000-8000-00000000d001', '回电', 'call',
+       '2025-01-03T01:59:00Z');
+    INSERT INTO guide_result (staff_id, month, store_id, sales_fen, sales_count, service_fen, service_count, new_members, tasks_done) VALUES
+      ('stf-04', '2025-01', 'loc-S001', 0, 0, 129790, 1, 0, 1);
+  `;
+
 const ROWS_BY_VERSION: Record<number, string> = {
   1: `
     INSERT INTO brand (code, name_zh, name_en) VALUES ('SF', '示范', 'Shopfloor Fashion');
@@ -66,6 +110,15 @@ const ROWS_BY_VERSION: Record<number, string> = {
       ('01900000-0000-7000-8000-00000000d001', '01900000-0000-7000-8000-0000000e0009', 'sale.completed', 'invalid', 'unknown sku',
        '2025-01-01T10:00:00Z', '2025-01-02T00:00:02Z', '2025-01-02T00:01:00Z');
   `,
+  2: `
+    INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at, deferred_at) VALUES
+      ('01900000-0000-7000-8000-0000000e0003', 'aisle.ordered', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-02',
+       '{"orderId": "ord-1"}', '2025-01-02T06:00:00Z', '2025-01-02T06:00:01Z', '2025-01-02T06:00:01Z');
+    UPDATE dead_letter SET event = '{"id": "01900000-0000-7000-8000-0000000e0009", "type": "sale.completed"}', reapplied_at = '2025-01-03T00:00:00Z',
+           reapply_result = 'rejected again: invalid: unknown sku';
+  `,
+  // The customer book (its version moves when the migration is renumbered at merge).
+  [customerBook.version]: CUSTOMER_BOOK_ROWS,
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */

@@ -2,11 +2,13 @@ import type { z } from 'zod';
 import { AUDIT_FAMILIES, anyAuditPayload, deviceEventSchemas, staffEventSchemas } from './audit.js';
 import { cashMovementSchema, tillClosedSchema, tillOpenedSchema } from './cash.js';
 import { saleCompletedSchema } from './sale.js';
+import { customerEventSchemas } from './customer.js';
 
 export { outboxEventSchema } from './envelope.js';
 export type { OutboxEvent, StoredEvent } from './envelope.js';
 export * from './sale.js';
 export * from './cash.js';
+export * from './customer.js';
 
 /**
  * Every event type a device writes, with the one schema of its payload. The device writes a
@@ -22,6 +24,8 @@ export const EVENT_SCHEMAS = {
   'till.closed': tillClosedSchema,
   ...staffEventSchemas,
   ...deviceEventSchemas,
+  // The customer book (issue 11).
+  ...customerEventSchemas,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -48,6 +48,12 @@ export const saleCompletedSchema = z.object({
   /** HQ could not be asked when it happened (coupons, points and the sale itself were taken offline). */
   offline: z.boolean(),
   createdAt: iso,
+  /**
+   * The guide the customer was bound to on this device when it sold (service credit; the selling
+   * staff has sales credit). Optional: older devices do not send it, and HQ decides it as of
+   * `createdAt` from its own bindings anyway — this is the device's view, kept with the fact.
+   */
+  serviceGuideId: id.nullable().optional(),
 });
 
 export type SaleLine = z.infer<typeof saleLineSchema>;

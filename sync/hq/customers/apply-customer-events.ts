@@ -1,0 +1,184 @@
+import type {
+  AssignRequested,
+  BindRequested,
+  ConsentChanged,
+  Contacted,
+  MemberCreated,
+  NoteAdded,
+  OutboxEvent,
+  PhoneRevealed,
+  TagChange,
+  TaskDone,
+  TaskSnoozed,
+} from '../../protocol/events/index.js';
+import type { AuthedDevice } from '../context.js';
+import type { Sql } from '../db.js';
+import { countResult, createMember, decideAssign, decideBind } from './bindings.js';
+import type { RequestContext } from './bindings.js';
+import { attributeSales } from './sale-attribution.js';
+
+type Handler = (sql: Sql, e: OutboxEvent, r: RequestContext) => Promise<unknown>;
+
+/** The customer's store at HQ, when it is the device's (a customer moved elsewhere since is no longer this store's to change). */
+const OWN = `SELECT id, store_id FROM customer WHERE id = $1 AND store_id = $2`;
+
+async function addContact(sql: Sql, e: OutboxEvent, r: RequestContext, c: Omit<Contacted, 'taskId'>, taskId: string | null): Promise<void> {
+  await sql.query(
+    `INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, task_id, note, at)
+     SELECT $3, c.id, c.store_id, $4, $5, $6, $7, $8, $9 FROM (${OWN}) AS c ON CONFLICT (id) DO NOTHING`,
+    [c.customerId, r.storeId, c.contactId, e.staffId ?? '', c.channel, c.outcome, taskId, c.note, e.occurredAt],
+  );
+}
+
+const HANDLERS: Record<string, Handler> = {
+  'customer.bind_requested': (sql, e, r) => {
+    const p = e.payload as BindRequested;
+    return decideBind(sql, { ...r, requestId: p.requestId }, p.customerId);
+  },
+  'customer.member_created': (sql, e, r) => {
+    const p = e.payload as MemberCreated;
+    return createMember(sql, { ...r, requestId: p.requestId }, p);
+  },
+  'customer.assign_requested': (sql, e, r) => {
+    const p = e.payload as AssignRequested;
+    return decideAssign(sql, { ...r, requestId: p.requestId }, p.customerId, p.toGuideId);
+  },
+  'customer.note_added': (sql, e, r) => {
+    const p = e.payload as NoteAdded;
+    return sql.query(
+      `INSERT INTO customer_note (id, customer_id, store_id, staff_id, body, created_at)
+       SELECT $3, c.id, c.store_id, $4, $5, $6 FROM (${OWN}) AS c ON CONFLICT (id) DO NOTHING`,
+      [p.customerId, r.storeId, p.noteId, e.staffId ?? '', p.body, e.occurredAt],
+    );
+  },
+  'customer.tag_added': (sql, e, r) => {
+    const p = e.payload as TagChange;
+    return sql.query(
+      `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_by, added_at)
+       SELECT c.id, $3, c.store_id, 'manual', $4, $5 FROM (${OWN}) AS c ON CONFLICT (customer_id, tag) DO NOTHING`,
+      [p.customerId, r.storeId, p.tag, e.staffId, e.occurredAt],
+    );
+  },
+  'customer.tag_removed': (sql, e, r) => {
+    const p = e.payload as TagChange;
+    return sql.query(`DELETE FROM customer_tag WHERE customer_id = $1 AND store_id = $2 AND tag = $3 AND source = 'manual'`, [
+      p.customerId,
+      r.storeId,
+      p.tag,
+    ]);
+  },
+  'customer.contacted': (sql, e, r) => {
+    const p = e.payload as Contacted;
+    return addContact(sql, e, r, p, p.taskId);
+  },
+  'customer.consent_changed': (sql, e, r) => {
+    const p = e.payload as ConsentChanged;
+    return sql.query(
+      `UPDATE customer_profile SET consent = CASE WHEN $3 THEN true ELSE consent END, opted_out = NOT $3, updated_at = $4
+        WHERE customer_id = $1 AND store_id = $2`,
+      [p.customerId, r.storeId, p.consent, r.now],
+    );
+  },
+  'customer.phone_revealed': (sql, e, r) => {
+    const p = e.payload as PhoneRevealed;
+    return sql.query(
+      `INSERT INTO customer_reveal (event_id, customer_id, store_id, staff_id, device_id, reason, purpose, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [e.id, p.customerId, r.storeId, e.staffId, e.deviceId, p.reason, p.purpose, e.occurredAt],
+    );
+  },
+  'customer.task_done': async (sql, e, r) => {
+    const p = e.payload as TaskDone;
+    await addContact(sql, e, r, p.contact, p.taskId);
+    // Only a task still open counts: two devices completing the same task count it once.
+    const done = await sql.query(
+      `UPDATE customer_task SET status = 'done', outcome = $3, channel = $4, done_by = $5, done_at = $6
+        WHERE id = $1 AND store_id = $2 AND status IN ('open', 'snoozed') RETURNING 1`,
+      [p.taskId, r.storeId, p.contact.outcome, p.contact.channel, e.staffId, e.occurredAt],
+    );
+    if (done.length > 0 && e.staffId) await countResult(sql, e.staffId, e.occurredAt, 'tasks_done');
+  },
+  'customer.task_snoozed': (sql, e, r) => {
+    const p = e.payload as TaskSnoozed;
+    return sql.query(
+      `UPDATE customer_task SET status = 'snoozed', snoozed_until = $3 WHERE id = $1 AND store_id = $2 AND status IN ('open', 'snoozed')`,
+      [p.taskId, r.storeId, p.until],
+    );
+  },
+};
+
+export function isCustomerBookEvent(type: string): boolean {
+  return Object.hasOwn(HANDLERS, type);
+}
+
+/**
+ * The customer book's effects of a push's *new* events (exactly once: the caller passes only the
+ * ids its insert returned), in HQ's receive order, inside the push transaction: requests are
+ * decided (bindings race by this order), notes, tags, contacts, consent, reveals and tasks are
+ * recorded, and sales are attributed. Staff and store were checked with the push.
+ */
+export async function applyCustomerBook(sql: Sql, device: AuthedDevice, events: readonly OutboxEvent[], now: Date): Promise<void> {
+  await attributeSales(sql, device.storeId, events);
+  for (const e of events) {
+    const handler = HANDLERS[e.type];
+    if (!handler || e.staffId === null) continue;
+    const r: RequestContext = {
+      requestId: e.id,
+      storeId: device.storeId,
+      staffId: e.staffId,
+      requestedAt: e.occurredAt,
+      eventId: e.id,
+      now,
+    };
+    await handler(sql, e, r);
+  }
+}
+
+/** Class 22 (data exception) and 23 (integrity constraint): the event's fault, not HQ's. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * applyCustomerBook under a savepoint. The events are already recorded and answered as accepted,
+ * so an effect PostgreSQL refuses (data HQ cannot take) must not fail the push: the batch is redone
+ * event by event, and an event whose effect is refused goes on HQ's dead-letter list with the
+ * reason and the event itself, for IT — never dropped silently.
+ */
+export async function applyCustomerBookSafely(sql: Sql, device: AuthedDevice, events: readonly OutboxEvent[], now: Date): Promise<void> {
+  const mine = events.filter((e) => e.type === 'sale.completed' || isCustomerBookEvent(e.type));
+  if (mine.length === 0) return;
+  await sql.query('SAVEPOINT customer_book');
+  try {
+    await applyCustomerBook(sql, device, mine, now);
+    await sql.query('RELEASE SAVEPOINT customer_book');
+    return;
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await sql.query('ROLLBACK TO SAVEPOINT customer_book');
+  }
+  for (const e of mine) {
+    await sql.query('SAVEPOINT customer_book_event');
+    try {
+      await applyCustomerBook(sql, device, [e], now);
+      await sql.query('RELEASE SAVEPOINT customer_book_event');
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await sql.query('ROLLBACK TO SAVEPOINT customer_book_event');
+      await sql.query(
+        `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
+         VALUES ($1, $2, $3, 'customer_book', $4, $5, $6, $7::jsonb) ON CONFLICT (device_id, event_id) DO NOTHING`,
+        [
+          device.id,
+          e.id,
+          e.type,
+          `recorded, but its customer-book effect was refused: ${(error as Error).message}`.slice(0, 500),
+          e.occurredAt,
+          now,
+          JSON.stringify(e),
+        ],
+      );
+    }
+  }
+}

@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxEvent } from '../../protocol/events/index.js';
+import { SYNC_PATHS } from '../../protocol/http.js';
+import type { HqDb } from '../db.js';
+import { testBackends } from '../testing/backends.js';
+import { eventId, saleEventFrom } from '../testing/push-fixture.js';
+import { httpCall, openTestHqDb, startTestHq, TEST_ADMIN, TEST_STORE, testDevice } from '../testing/test-hq.js';
+import type { TestDevice, TestHq } from '../testing/test-hq.js';
+import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+type Batch = { requestId: string; created: boolean; customers: number; counts: Record<string, number> };
+type Result = { customerId: string; status: string; reason: string; toGuideId: string | null; fromGuideId: string | null };
+
+describe.each(backends)('customer transfers at HQ on $name', (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  let now = new Date('2026-03-01T02:00:00.000Z');
+  const at = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
+
+  beforeAll(async () => {
+    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), customers: 60 });
+    hq = await startTestHq(db, { clock: () => now });
+  }, HQ_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await hq?.close();
+    await db?.close();
+  });
+
+  // The clock moves by days here, past an admin token's life: log in again when it has moved.
+  let token: { value: string; at: number } | null = null;
+  const ok = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    if (token?.at !== now.getTime()) {
+      const login = await httpCall(`${hq.url}/admin/v1/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(TEST_ADMIN),
+      });
+      token = { value: (login.body as { token: string }).token, at: now.getTime() };
+    }
+    const answer = await hq.admin(method, path, body, { token: token.value });
+    if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body as T;
+  };
+  const guides = async () =>
+    db.query<{ id: string; code: string; book: number }>(
+      `SELECT s.id, s.code, (SELECT count(*) FROM customer c WHERE c.guide_id = s.id)::int AS book FROM staff s
+        WHERE s.store_id = $1 AND s.role = 'guide' AND s.active ORDER BY s.id`,
+      [TEST_STORE],
+    );
+  const bookOf = async (guide: string) =>
+    (await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id', [guide])).map((c) => c.id);
+  const results = async (requestId: string) => (await ok<{ results: Result[] }>('GET', `/admin/v1/transfers/${requestId}`)).results;
+
+  it('refuses to deactivate a guide who still holds customers, naming how many', async () => {
+    const [g] = (await guides()).filter((x) => x.book > 0);
+    const answer = await hq.admin('POST', '/admin/v1/staff', {
+      id: g!.id,
+      storeId: TEST_STORE,
+      code: g!.code,
+      name: '某',
+      role: 'guide',
+      pin: '1234',
+      active: false,
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toMatch(new RegExp(`still holds ${g!.book} customer`));
+    expect(await db.query('SELECT active FROM staff WHERE id = $1', [g!.id])).toEqual([{ active: true }]);
+  });
+
+  it('offboards to a named successor: served at once as "taking over", done after the window, the staff row reaches the devices', async () => {
+    const [leaving, successor] = (await guides()).filter((x) => x.book > 0);
+    const book = await bookOf(leaving!.id);
+    const out = await ok<{ batch: Batch; leftAt: string }>('POST', `/admin/v1/staff/${leaving!.id}/offboard`, {
+      requestId: 'off-1',
+      rule: 'successor',
+      successorId: successor!.id,
+      reason: '离职',
+    });
+    expect(out.batch).toMatchObject({
+      requestId: 'off-1',
+      created: true,
+      customers: book.length,
+      counts: { waiting: book.length, done: 0 },
+    });
+    expect(await bookOf(successor!.id)).toEqual(expect.arrayContaining(book));
+    const profiles = await db.query<{ takeover_from: string; hours: number }>(
+      `SELECT takeover_from, round(extract(epoch FROM takeover_until - $2::timestamptz) / 3600)::int AS hours FROM customer_profile WHERE customer_id = ANY($1)`,
+      [book, now],
+    );
+    expect(profiles.every((p) => p.takeover_from === leaving!.id && p.hours === 24)).toBe(true);
+    // The staff row the store's devices get says inactive (their PIN check refuses it).
+    const [fed] = await db.query<{ row: unknown[] }>(`SELECT row FROM change WHERE kind = 'staff' AND key = $1 AND scope = $2`, [
+      leaving!.id,
+      `store:${TEST_STORE}`,
+    ]);
+    expect(fed!.row[5]).toBe(false);
+    // Asked again with the same request id: the same batch, nothing done twice.
+    const again = await ok<{ batch: Batch }>('POST', `/admin/v1/staff/${leaving!.id}/offboard`, { requestId: 'off-1', rule: 'pool' });
+    expect(again.batch).toMatchObject({ requestId: 'off-1', created: false, counts: { waiting: book.length } });
+
+    // One customer, told, declines within the window: recorded, and into the pool.
+    const decliner = book[0]!;
+    const declined = await ok<Result>('POST', `/admin/v1/customers/${decliner}/decline-transfer`, {});
+    expect(declined).toMatchObject({ status: 'declined', customerId: decliner, toGuideId: successor!.id });
+    expect(await db.query('SELECT guide_id FROM customer WHERE id = $1', [decliner])).toEqual([{ guide_id: null }]);
+
+    // After the window the others are done and no longer "taking over".
+    now = at(25);
+    const list = await results('off-1');
+    expect(list.filter((r) => r.status === 'done')).toHaveLength(book.length - 1);
+    expect(list.find((r) => r.customerId === decliner)?.status).toBe('declined');
+    expect(
+      await db.query('SELECT count(*)::int AS n FROM customer_profile WHERE customer_id = ANY($1) AND takeover_from IS NOT NULL', [book]),
+    ).toEqual([{ n: 0 }]);
+    await expect(ok('POST', `/admin/v1/customers/${book[1]}/decline-transfer`, {})).rejects.toThrow(
+      /409 .*no transfer .* is in its takeover window/,
+    );
+  });
+
+  it('spreads a book over the other guides, the smaller books first, and a pool offboarding empties it at once', async () => {
+    const before = (await guides()).filter((g) => g.book > 0);
+    const leaving = before[0]!;
+    const others = (await guides()).filter((g) => g.id !== leaving.id);
+    const out = await ok<{ batch: Batch }>('POST', `/admin/v1/staff/${leaving.id}/offboard`, {
+      requestId: 'off-2',
+      rule: 'spread',
+      takeoverHours: 0,
+    });
+    expect(out.batch.counts).toMatchObject({ done: leaving.book, waiting: 0 });
+    const after = await guides();
+    const total = others.reduce((s, g) => s + g.book, 0) + leaving.book;
+    const sizes = after.map((g) => g.book);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(total);
+    // Filling the smallest first: no guide gained while another that ends smaller could have taken it.
+    for (const g of after) {
+      const gained = g.book - (others.find((o) => o.id === g.id)?.book ?? 0);
+      if (gained > 0) expect(g.book).toBeLessThanOrEqual(Math.min(...sizes) + 1);
+    }
+
+    const next = (await guides()).find((g) => g.book > 0)!;
+    const pool = await ok<{ batch: Batch }>('POST', `/admin/v1/staff/${next.id}/offboard`, { requestId: 'off-3', rule: 'pool' });
+    expect(pool.batch.counts.done).toBe(next.book);
+    expect(await bookOf(next.id)).toEqual([]);
+  });
+
+  it('refuses a third in-service transfer of a customer within 90 days with a clear reason, per customer', async () => {
+    const [a, b] = (await guides()).filter((g) => g.book > 0);
+    const [customer, other] = await bookOf(a!.id);
+    const move = (requestId: string, to: string, ...ids: string[]) =>
+      ok<Batch>('POST', '/admin/v1/transfers', {
+        requestId,
+        kind: 'rebalance',
+        storeId: TEST_STORE,
+        reason: 'rebalance',
+        takeoverHours: 0,
+        moves: ids.map((customerId) => ({ customerId, toGuideId: to })),
+      });
+    expect((await move('rb-1', b!.id, customer!)).counts.done).toBe(1);
+    now = at(24 * 10);
+    expect((await move('rb-2', a!.id, customer!)).counts.done).toBe(1);
+    now = at(24 * 10);
+    const third = await move('rb-3', b!.id, customer!, other!, 'cus-nope');
+    expect(third.counts).toMatchObject({ refused_limit: 1, done: 1, refused: 1 });
+    const list = await results('rb-3');
+    expect(list[0]).toMatchObject({ customerId: customer, status: 'refused_limit' });
+    expect(list[0]!.reason).toMatch(/transferred 2 times in the last 90 days .*: at most 2/);
+    expect(list[2]).toMatchObject({ customerId: 'cus-nope', status: 'refused' });
+    // Past 90 days the customer may move again.
+    now = at(24 * 75);
+    expect((await move('rb-4', b!.id, customer!)).counts.done).toBe(1);
+  });
+
+  describe('what devices push', () => {
+    let device: TestDevice;
+    let second: TestDevice;
+    beforeAll(async () => {
+      device = await testDevice(hq);
+      second = await testDevice(hq);
+    });
+    const push = async (d: TestDevice, events: OutboxEvent[]) => {
+      const answer = await d.call('POST', SYNC_PATHS.push, { deviceId: d.id, storeId: TEST_STORE, events });
+      expect(answer.status).toBe(200);
+      return (answer.body as { results: { status: string }[] }).results;
+    };
+    const event = (d: TestDevice, staffId: string, type: string, payload: unknown, occurredAt = now.toISOString()): OutboxEvent => ({
+      id: eventId(),
+      type,
+      staffId,
+      deviceId: d.id,
+      storeId: TEST_STORE,
+      occurredAt,
+      payload,
+    });
+
+    it('binds an unbound customer for the first guide in HQ’s receive order; the second device gets the refusal with the guide named', async () => {
+      const [g1, g2] = await guides();
+      const [pooled] = await db.query<{ id: string }>(
+        'SELECT id FROM customer WHERE store_id = $1 AND guide_id IS NULL ORDER BY id LIMIT 1',
+        [TEST_STORE],
+      );
+      const r1 = { requestId: eventId(), customerId: pooled!.id, via: 'member_code' };
+      const r2 = { requestId: eventId(), customerId: pooled!.id, via: 'guide_qr' };
+      // Both made offline; the second device happens to push first.
+      expect(await push(second, [event(second, g2!.id, 'customer.bind_requested', r2)])).toEqual([
+        expect.objectContaining({ status: 'accepted' }),
+      ]);
+      await push(device, [event(device, g1!.id, 'customer.bind_requested', r1)]);
+      const decisions = await db.query<{ id: string; status: string; reason: string | null; current_guide_id: string }>(
+        'SELECT id, status, reason, current_guide_id FROM customer_request WHERE id = ANY($1) ORDER BY decided_at, id',
+        [[r1.requestId, r2.requestId]],
+      );
+      expect(decisions).toEqual(
+        expect.arrayContaining([
+          { id: r2.requestId, status: 'done', reason: null, current_guide_id: g2!.id },
+          { id: r1.requestId, status: 'refused', reason: 'bound_elsewhere', current_guide_id: g2!.id },
+        ]),
+      );
+      // The refusal reaches the store's devices through the feed.
+      expect(await db.query(`SELECT count(*)::int AS n FROM change WHERE kind = 'customer_request' AND key = $1`, [r1.requestId])).toEqual([
+        { n: 1 },
+      ]);
+    });
+
+    it('credits a sale made offline before an offboarding to the departed guide, and one after it to the successor', async () => {
+      const [leaving, successor] = (await guides()).filter((g) => g.book > 0);
+      const [customer] = await bookOf(leaving!.id);
+      const before = new Date(now.getTime() - 3_600_000).toISOString();
+      const sale = (occurredAt: string) => {
+        const e = saleEventFrom({ deviceId: device.id, storeId: TEST_STORE, staffId: leaving!.id }, ['SF25W0001-001-S']);
+        const p = e.payload as Record<string, unknown>;
+        return { ...e, occurredAt, payload: { ...p, customerId: customer, createdAt: occurredAt, serviceGuideId: leaving!.id } };
+      };
+      const early = sale(before);
+      await ok('POST', `/admin/v1/staff/${leaving!.id}/offboard`, { requestId: 'off-9', rule: 'successor', successorId: successor!.id });
+      now = at(1);
+      const later = sale(now.toISOString());
+      // Both reach HQ after the offboarding (the device was offline); each is judged as of when it happened.
+      expect((await push(device, [early, later])).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+      const purchases = await db.query<{ id: string; service_guide_id: string; sales_staff_id: string }>(
+        'SELECT id, service_guide_id, sales_staff_id FROM customer_purchase WHERE customer_id = $1 ORDER BY at',
+        [customer],
+      );
+      expect(purchases.map((p) => p.service_guide_id)).toEqual([leaving!.id, successor!.id]);
+      expect(purchases.every((p) => p.sales_staff_id === leaving!.id)).toBe(true);
+      const [result] = await db.query<{ service_count: number; sales_count: number }>(
+        'SELECT sum(service_count)::int AS service_count, sum(sales_count)::int AS sales_count FROM guide_result WHERE staff_id = $1',
+        [leaving!.id],
+      );
+      expect(result).toEqual({ service_count: 1, sales_count: 2 });
+    });
+  });
+});
