@@ -23,6 +23,8 @@ import type { SettingsEvents } from './domains/settings.js';
 import { systemContract } from './domains/system.js';
 import type { SystemEvents } from './domains/system.js';
 import { syncContract } from './domains/sync.js';
+import { customersContract } from './domains/customers.js';
+import type { CustomersEvents } from './domains/customers.js';
 
 /**
  * The closed set of error codes a call can answer with. The UI translates each one;
@@ -46,6 +48,8 @@ import { syncContract } from './domains/sync.js';
  *   `TENDER_SHORT` (something still due), `PAYMENT_OFFLINE` (mobile payment needs the network),
  *   `PAYMENT_DECLINED`, `RETURN_EXCEEDS_SALE` (more than was sold on this device), `TILL_NOT_OPEN`
  *   (open the business day with a float first), `CART_EMPTY`.
+ * - Customer book: `CONTACT_LIMIT` (the store's do-not-disturb rule: contacted too often lately),
+ *   `OPTED_OUT` (the customer opted out of contact, or never consented).
  */
 export const ERROR_CODES = [
   'BAD_INPUT',
@@ -75,6 +79,8 @@ export const ERROR_CODES = [
   'RETURN_EXCEEDS_SALE',
   'TILL_NOT_OPEN',
   'CART_EMPTY',
+  'CONTACT_LIMIT',
+  'OPTED_OUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -122,6 +128,28 @@ export type {
   Tier,
 } from './domains/checkout.js';
 export type { CashReport, TenderTotal, TillState } from './domains/cashup.js';
+export { CUSTOMER_PAGE_MAX } from './domains/customers.js';
+export type {
+  ContactChannel,
+  ContactOutcome,
+  ContactView,
+  CustomerPage,
+  CustomerProfile,
+  CustomerScope,
+  CustomerSummary,
+  CustomerTag,
+  GuideView,
+  MonthResult,
+  NoteView,
+  PurchaseView,
+  RequestKind,
+  RequestView,
+  ResultsView,
+  StaffRef,
+  TaskPage,
+  TaskStatus,
+  TaskView,
+} from './domains/customers.js';
 export {
   deviceProfileSchema,
   drawerProfileSchema,
@@ -170,6 +198,7 @@ export const contract = {
   sales: salesContract,
   cashup: cashupContract,
   sync: syncContract,
+  customers: customersContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -192,7 +221,14 @@ export type ParsedInput<D extends Domain, M extends MethodName<D>> = MethodDef<D
 export type Output<D extends Domain, M extends MethodName<D>> = MethodDef<D, M>['output'];
 
 /** Events main pushes to every connected renderer. */
-export type Events = ScannerEvents & SettingsEvents & SystemEvents & DevicesEvents & StaffEvents & CheckoutEvents & CashupEvents;
+export type Events = ScannerEvents &
+  SettingsEvents &
+  SystemEvents &
+  DevicesEvents &
+  StaffEvents &
+  CheckoutEvents &
+  CashupEvents &
+  CustomersEvents;
 export type EventName = keyof Events;
 
 /** Frames on the wire, the same on both transports. */

@@ -9,6 +9,7 @@ import { CatalogService } from '../catalog/catalog-service.js';
 import { handlersOf } from '../core/context.js';
 import type { DomainModule, TerminalContext } from '../core/context.js';
 import { storeInfoProvider } from '../core/store-info.js';
+import { createCustomers, customersModule } from '../customers/customers-module.js';
 import { createDevicesService, devicesModule } from '../devices/devices-module.js';
 import { devicePeripherals } from '../devices/peripherals.js';
 import { virtualPrinterOption } from '../devices/virtual-printer-option.js';
@@ -124,6 +125,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     devices: devicesModule(ctx, devices),
     ...pos.modules,
     sync: syncModule(ctx, sync),
+    customers: customersModule(ctx, createCustomers(ctx)), // the customer book (issue 11)
   } satisfies { [D in Domain]: DomainModule<D> };
   const handlers = handlersOf(modules) as Handlers;
 

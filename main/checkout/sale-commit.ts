@@ -3,6 +3,7 @@ import type { SaleKind, TenderMethod } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { OutboxContext } from '../store/outbox.js';
 import { writeChange } from '../store/outbox.js';
+import { boundGuideOf } from './service-credit.js';
 import type { CartItem, Rendered, ReturnState, TenderRecord } from './cart.js';
 import { nextReceiptNo } from './receipt-number.js';
 import type { SaleCompleted } from '../../sync/protocol/events/index.js';
@@ -111,6 +112,8 @@ export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: s
   const run = outbox.db.transaction(() => {
     const receiptNo = nextReceiptNo(outbox.db, c.storeCode, c.deviceCode, c.businessDay);
     payload.receiptNo = receiptNo;
+    // The customer book (issue 11): service credit to the member's guide as this device knows it now.
+    payload.serviceGuideId = boundGuideOf(outbox.db, c.customerId);
     writeChange(outbox, { type: 'sale.completed', payload, staffId: c.staffId }, (db) => writeRows(db, c, payload));
     return receiptNo;
   });

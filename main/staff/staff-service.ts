@@ -39,15 +39,38 @@ export class StaffService implements SessionGate {
   /** Single-use manager approvals, each for one action by the cashier who asked for it. */
   private readonly approvals = new Map<string, { action: ApprovalAction; manager: StaffView; forStaffId: string; expiresAt: number }>();
   private readonly byCode: Statement<[string, string], StaffRow>;
+  private readonly stillHere: Statement<[string, string], { id: string }>;
 
   constructor(private readonly ctx: Pick<TerminalContext, 'db' | 'outbox' | 'clock' | 'storeId' | 'events' | 'announceSync'>) {
     this.byCode = ctx.db.prepare(`
       SELECT s.id, s.code, s.name, s.role, c.pin_salt, c.pin_hash, c.failed_attempts, c.locked_until
       FROM staff s LEFT JOIN staff_credential c ON c.staff_id = s.id
       WHERE s.code = ? COLLATE NOCASE AND s.active = 1 AND s.store_id = ?`);
+    this.stillHere = ctx.db.prepare('SELECT id FROM staff WHERE id = ? AND active = 1 AND store_id = ?');
+    // The staff rows arrive through the feed: after every sync round, a session of someone HQ
+    // offboarded (or moved) since ends, before anyone touches the terminal again.
+    ctx.events.subscribe((frame) => {
+      if (frame.name === 'sync.state') this.endIfGone();
+    });
+  }
+
+  /**
+   * Ends the session of a staff member who is no longer an active staff member of this store
+   * (HQ offboarded them): checked after every sync and on every guard check, so a session of theirs
+   * never outlives the device learning of it. True when it ended one.
+   */
+  endIfGone(): boolean {
+    const s = this.session;
+    if (!s || this.stillHere.get(s.staff.id, this.ctx.storeId)) return false;
+    this.session = null;
+    this.approvals.clear();
+    this.audit('staff.session_ended', s.staff.id, { staffId: s.staff.id, reason: 'deactivated' });
+    this.announce();
+    return true;
   }
 
   state(): SessionState {
+    this.endIfGone();
     const s = this.session;
     if (!s) return { state: 'logged_out' };
     return {
@@ -101,17 +124,20 @@ export class StaffService implements SessionGate {
   }
 
   present(): StaffView | null {
+    this.endIfGone();
     return this.session?.staff ?? null;
   }
 
   /** Whoever holds the session, locked or not; NOT_LOGGED_IN otherwise. */
   signedIn(): StaffView {
+    this.endIfGone();
     if (!this.session) throw new AppError('NOT_LOGGED_IN', 'Nobody is logged in');
     return this.session.staff;
   }
 
   /** The active session's staff; NOT_LOGGED_IN / SESSION_LOCKED otherwise. Counts as activity. */
   active(): StaffView {
+    this.endIfGone();
     const s = this.session;
     if (!s) throw new AppError('NOT_LOGGED_IN', 'Log in first');
     if (s.state === 'locked') throw new AppError('SESSION_LOCKED', 'The screen is locked');

@@ -34,5 +34,7 @@ export const errorEn: { readonly [K in keyof typeof errorZhCN]: string } = {
   'error.RETURN_EXCEEDS_SALE': 'That is more than is left to return on this receipt.',
   'error.TILL_NOT_OPEN': 'The till is not open. Open it with the float first.',
   'error.CART_EMPTY': 'The cart is empty.',
+  'error.CONTACT_LIMIT': 'This customer was contacted as often as the store’s do-not-disturb rule allows lately. Try again in a few days.',
+  'error.OPTED_OUT': 'This customer opted out of being contacted (or never agreed): no contact until they opt in again.',
   'error.connection': 'The terminal service cannot be reached right now. Try again in a moment.',
 };

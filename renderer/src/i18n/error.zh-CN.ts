@@ -35,5 +35,7 @@ export const errorZhCN = {
   'error.RETURN_EXCEEDS_SALE': '退货数量超过本机该小票的可退数量。',
   'error.TILL_NOT_OPEN': '收银尚未开班，请先输入备用金开班。',
   'error.CART_EMPTY': '购物车为空。',
+  'error.CONTACT_LIMIT': '该客户近期联系次数已达门店免打扰上限，请过几天再联系。',
+  'error.OPTED_OUT': '该客户已拒绝被联系（或未同意），在其重新同意前不能联系。',
   'error.connection': '暂时连不上终端服务，请稍后重试。',
 } as const satisfies Record<string, string>;

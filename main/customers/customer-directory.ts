@@ -1,0 +1,243 @@
+import type {
+  ContactView,
+  CustomerPage,
+  CustomerProfile,
+  CustomerScope,
+  I18nName,
+  NoteView,
+  PurchaseView,
+  StaffView,
+} from '../api/contract.js';
+import { CUSTOMER_PAGE_MAX } from '../api/contract.js';
+import { AppError } from '../api/errors.js';
+import type { MemberDirectory } from '../checkout/members.js';
+import { CustomerAccess } from './customer-access.js';
+import type { CustomerViews, RequestRow, TaskRow } from './customer-views.js';
+import { REQUEST_COLUMNS, TASK_COLUMNS } from './customer-views.js';
+
+export type ListInput = { scope: CustomerScope; query: string; tag?: string | undefined; offset: number; limit: number };
+
+type Filter = { where: string; params: unknown[] };
+
+/** The highest code point: a name range `[q, q + MAX)` holds every name that starts with q, rare characters included. */
+const MAX_CHAR = String.fromCodePoint(0x10ffff);
+
+/**
+ * What a search box query means: the last four digits of a phone, a whole mobile number, a member
+ * code, `#tag`, or the start of a name. Every filter starts with the device's store.
+ */
+export function filterOf(storeId: string, staff: StaffView, input: Pick<ListInput, 'scope' | 'query' | 'tag'>): Filter {
+  const where = ['c.store_id = ?'];
+  const params: unknown[] = [storeId];
+  if (input.scope === 'mine') {
+    where.push('c.guide_id = ?');
+    params.push(staff.id);
+  } else if (input.scope === 'pool') where.push('c.guide_id IS NULL');
+  const q = input.query;
+  const tag = q.startsWith('#') ? q.slice(1).trim() : input.tag;
+  if (/^\d{4}$/.test(q)) {
+    where.push('substr(c.phone, -4) = ?');
+    params.push(q);
+  } else if (/^1\d{10}$/.test(q)) {
+    where.push('c.phone = ?');
+    params.push(q);
+  } else if (/^m\d{1,12}$/i.test(q)) {
+    where.push('c.id IN (SELECT customer_id FROM member_code WHERE code = ?)');
+    params.push(q.toUpperCase());
+  } else if (q !== '' && !q.startsWith('#')) {
+    where.push('c.name >= ? AND c.name < ?');
+    params.push(q, q + MAX_CHAR);
+  }
+  if (tag) {
+    where.push('c.id IN (SELECT customer_id FROM customer_tag WHERE store_id = ? AND tag = ?)');
+    params.push(storeId, tag);
+  }
+  return { where: where.join(' AND '), params };
+}
+
+/** The customer book's reads: one page of a list, one customer's profile. */
+export class CustomerDirectory {
+  constructor(
+    private readonly access: CustomerAccess,
+    private readonly views: CustomerViews,
+    private readonly members: MemberDirectory,
+    private readonly clock: () => Date,
+  ) {}
+
+  /**
+   * One page, sorted by next action: customers with an open task by its due time, then the others
+   * by name. Two index-ordered reads rather than one sort of the whole book (a manager's store is
+   * 50,000 customers).
+   */
+  list(staff: StaffView, input: ListInput): CustomerPage {
+    if (input.scope !== 'mine' && !CustomerAccess.isManager(staff))
+      throw new AppError('FORBIDDEN', 'Only a manager sees the store’s book and its pool');
+    const limit = Math.min(input.limit, CUSTOMER_PAGE_MAX);
+    const f = filterOf(this.access.storeId, staff, input);
+    const tasked = `FROM customer_next n JOIN customer c ON c.id = n.customer_id WHERE ${f.where}`;
+    const countTasked =
+      this.access
+        .prepared<unknown[], number>(`SELECT count(*) ${tasked}`)
+        .pluck()
+        .get(...f.params) ?? 0;
+    const total =
+      this.access
+        .prepared<unknown[], number>(`SELECT count(*) FROM customer c WHERE ${f.where}`)
+        .pluck()
+        .get(...f.params) ?? 0;
+    const ids: string[] = [];
+    if (input.offset < countTasked) {
+      const rows = this.access
+        .prepared<unknown[], string>(`SELECT c.id ${tasked} ORDER BY n.due_at, c.id LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...f.params, limit, input.offset);
+      ids.push(...rows);
+    }
+    if (ids.length < limit) {
+      const rest = this.access
+        .prepared<unknown[], string>(
+          `SELECT c.id FROM customer c WHERE ${f.where} AND NOT EXISTS (SELECT 1 FROM customer_next n WHERE n.customer_id = c.id)
+            ORDER BY c.name, c.id LIMIT ? OFFSET ?`,
+        )
+        .pluck()
+        .all(...f.params, limit - ids.length, Math.max(0, input.offset - countTasked));
+      ids.push(...rest);
+    }
+    const items = ids.flatMap((id) => this.views.summary(id) ?? []);
+    const next = input.offset + ids.length;
+    return { items, total, nextOffset: next < total && ids.length === limit ? next : null };
+  }
+
+  profile(staff: StaffView, customerId: string): CustomerProfile {
+    this.access.customer(staff, customerId);
+    const summary = this.views.summary(customerId);
+    const member = this.members.view(customerId, this.clock());
+    if (!summary || !member) throw new AppError('NOT_FOUND', `No customer ${customerId} in your book`);
+    const p = this.access
+      .prepared<
+        [string],
+        {
+          sizes: string;
+          birthday: string | null;
+          consent: number;
+          opted_out: number;
+          bound_at: string | null;
+          protected_until: string | null;
+          spend_fen: number;
+          purchases: number;
+        }
+      >(
+        'SELECT sizes, birthday, consent, opted_out, bound_at, protected_until, spend_fen, purchases FROM customer_profile WHERE customer_id = ?',
+      )
+      .get(customerId);
+    const policy = this.access.policy();
+    const since = new Date(this.clock().getTime() - policy.contactDays * 86_400_000).toISOString();
+    const used =
+      this.access
+        .prepared<[string, string], number>('SELECT count(*) FROM customer_contact WHERE customer_id = ? AND at >= ?')
+        .pluck()
+        .get(customerId, since) ?? 0;
+    const tasks = this.access
+      .prepared<[string], TaskRow>(`SELECT ${TASK_COLUMNS} WHERE t.customer_id = ? ORDER BY t.status = 'done', t.due_at LIMIT 20`)
+      .all(customerId);
+    const requests = this.access
+      .prepared<[string], RequestRow>(`SELECT ${REQUEST_COLUMNS} WHERE r.customer_id = ? ORDER BY r.requested_at DESC LIMIT 5`)
+      .all(customerId);
+    return {
+      ...summary,
+      tags: this.views.tags(customerId),
+      points: member.points,
+      coupons: member.coupons,
+      sizes: p?.sizes ?? '',
+      birthday: p?.birthday ?? null,
+      consent: p ? p.consent === 1 : true,
+      optedOut: p?.opted_out === 1,
+      boundAt: p?.bound_at ?? null,
+      protectedUntil: p?.protected_until ?? null,
+      spendFen: p?.spend_fen ?? 0,
+      purchaseCount: p?.purchases ?? 0,
+      purchases: this.purchases(customerId),
+      notes: this.notes(customerId),
+      contacts: this.contacts(customerId),
+      tasks: tasks.map((t) => this.views.task(t)),
+      requests: requests.map((r) => this.views.request(r)),
+      contactWindow: { used, max: policy.contactMax, days: policy.contactDays },
+    };
+  }
+
+  private purchases(customerId: string): PurchaseView[] {
+    const rows = this.access
+      .prepared<
+        [string],
+        {
+          id: string;
+          channel: PurchaseView['channel'];
+          name_zh: string | null;
+          name_en: string | null;
+          ref: string;
+          total_fen: number;
+          at: string;
+          items: string;
+          sales_staff_id: string | null;
+          service_guide_id: string | null;
+        }
+      >(
+        `SELECT p.id, p.channel, l.name_zh, l.name_en, p.ref, p.total_fen, p.at, p.items, p.sales_staff_id, p.service_guide_id
+           FROM customer_purchase p LEFT JOIN location l ON l.id = p.location_id WHERE p.customer_id = ? ORDER BY p.at DESC LIMIT 20`,
+      )
+      .all(customerId);
+    const sku = this.access.prepared<[string], { name_zh: string; name_en: string; size: string }>(
+      'SELECT s.name_zh, s.name_en, k.size FROM sku k JOIN style s ON s.code = k.style_code WHERE k.sku = ?',
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      store: r.name_zh !== null && r.name_en !== null ? { zh: r.name_zh, en: r.name_en } : null,
+      ref: r.ref,
+      totalFen: r.total_fen,
+      at: r.at,
+      items: (JSON.parse(r.items) as { sku: string; qty: number; totalFen?: number }[]).slice(0, 20).map((i) => {
+        const found = sku.get(i.sku);
+        const name: I18nName | null = found ? { zh: found.name_zh, en: found.name_en } : null;
+        return { sku: i.sku, name, size: found?.size ?? null, qty: i.qty, totalFen: i.totalFen ?? 0 };
+      }),
+      salesStaff: this.views.staffName(r.sales_staff_id),
+      serviceGuide: this.views.staffName(r.service_guide_id),
+    }));
+  }
+
+  private notes(customerId: string): NoteView[] {
+    return this.access
+      .prepared<[string], { id: string; body: string; staff_id: string; created_at: string }>(
+        'SELECT id, body, staff_id, created_at FROM customer_note WHERE customer_id = ? ORDER BY created_at DESC LIMIT 30',
+      )
+      .all(customerId)
+      .map((n) => ({ id: n.id, body: n.body, staff: this.views.staffName(n.staff_id) ?? '', at: n.created_at }));
+  }
+
+  private contacts(customerId: string): ContactView[] {
+    return this.access
+      .prepared<
+        [string],
+        {
+          id: string;
+          channel: ContactView['channel'];
+          outcome: ContactView['outcome'];
+          note: string;
+          staff_id: string;
+          at: string;
+          task_id: string | null;
+        }
+      >('SELECT id, channel, outcome, note, staff_id, at, task_id FROM customer_contact WHERE customer_id = ? ORDER BY at DESC LIMIT 30')
+      .all(customerId)
+      .map((c) => ({
+        id: c.id,
+        channel: c.channel,
+        outcome: c.outcome,
+        note: c.note,
+        staff: this.views.staffName(c.staff_id) ?? '',
+        at: c.at,
+        taskId: c.task_id,
+      }));
+  }
+}

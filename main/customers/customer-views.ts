@@ -1,0 +1,179 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { CustomerSummary, CustomerTag, I18nName, RequestView, StaffRef, TaskView, Tier } from '../api/contract.js';
+import { maskPhone } from '../checkout/members.js';
+import { contactable } from './customer-access.js';
+import type { CustomerAccess } from './customer-access.js';
+
+type SummaryRow = {
+  id: string;
+  name: string;
+  phone: string;
+  tier: Tier;
+  guide_id: string | null;
+  code: string | null;
+  consent: number | null;
+  opted_out: number | null;
+  takeover_from: string | null;
+  takeover_until: string | null;
+  last_purchase_at: string | null;
+};
+
+export type TaskRow = {
+  id: string;
+  customer_id: string;
+  customer_name: string;
+  phone: string;
+  guide_id: string | null;
+  kind: string;
+  name_zh: string;
+  name_en: string;
+  script_zh: string;
+  script_en: string;
+  coupon: string | null;
+  due_at: string;
+  status: TaskView['status'];
+  snoozed_until: string | null;
+  outcome: string | null;
+  done_at: string | null;
+  consent: number | null;
+  opted_out: number | null;
+};
+
+export const TASK_COLUMNS = `t.id, t.customer_id, c.name AS customer_name, c.phone, t.guide_id, t.kind, t.name_zh, t.name_en, t.script_zh, t.script_en,
+  t.coupon, t.due_at, t.status, t.snoozed_until, t.outcome, t.done_at, p.consent, p.opted_out
+  FROM customer_task t JOIN customer c ON c.id = t.customer_id LEFT JOIN customer_profile p ON p.customer_id = t.customer_id`;
+
+export type RequestRow = {
+  id: string;
+  kind: RequestView['kind'];
+  status: RequestView['status'];
+  reason: string | null;
+  customer_id: string | null;
+  guide_id: string | null;
+  current_guide_id: string | null;
+  requested_at: string;
+  decided_at: string | null;
+  customer_name: string | null;
+};
+
+export const REQUEST_COLUMNS = `r.id, r.kind, r.status, r.reason, r.customer_id, r.guide_id, r.current_guide_id, r.requested_at, r.decided_at,
+  coalesce(c.name, r.name) AS customer_name
+  FROM customer_request r LEFT JOIN customer c ON c.id = r.customer_id AND c.store_id = r.store_id`;
+
+const CATEGORY_REFRESH_MS = 60_000;
+
+/**
+ * Rows of the customer book as the renderer sees them: phones masked, staff named, auto tags
+ * labelled where the device can (a favourite category by the catalog's names).
+ */
+export class CustomerViews {
+  private categories = new Map<string, I18nName>();
+  private categoriesAt = -Infinity;
+
+  constructor(
+    private readonly db: Database,
+    private readonly access: CustomerAccess,
+    private readonly clock: () => Date,
+  ) {}
+
+  staff(id: string | null): StaffRef | null {
+    if (id === null) return null;
+    const row = this.access.prepared<[string], StaffRef>('SELECT id, code, name FROM staff WHERE id = ?').get(id);
+    return row ?? { id, code: '', name: id };
+  }
+
+  staffName(id: string | null): string | null {
+    return id === null ? null : (this.staff(id)?.name ?? id);
+  }
+
+  tags(customerId: string, limit = 50): CustomerTag[] {
+    const rows = this.access
+      .prepared<[string, number], { tag: string; source: 'auto' | 'manual' }>(
+        `SELECT tag, source FROM customer_tag WHERE customer_id = ? ORDER BY source DESC, added_at, tag LIMIT ?`,
+      )
+      .all(customerId, limit);
+    return rows.map((r) => this.tag(r.tag, r.source));
+  }
+
+  tag(tag: string, source: 'auto' | 'manual'): CustomerTag {
+    return { tag, source, label: tag.startsWith('category:') ? this.category(tag.slice('category:'.length)) : null };
+  }
+
+  private category(en: string): I18nName | null {
+    const now = this.clock().getTime();
+    if (!this.categories.has(en) && now - this.categoriesAt > CATEGORY_REFRESH_MS) {
+      const rows = this.db.prepare('SELECT DISTINCT category_en AS en, category_zh AS zh FROM style').all() as { en: string; zh: string }[];
+      this.categories = new Map(rows.map((r) => [r.en, { zh: r.zh, en: r.en }]));
+      this.categoriesAt = now;
+    }
+    return this.categories.get(en) ?? null;
+  }
+
+  /** The list row of one customer (of this store: the caller checked access or filtered by store). */
+  summary(customerId: string): CustomerSummary | null {
+    const r = this.access
+      .prepared<[string, string], SummaryRow>(
+        `SELECT c.id, c.name, c.phone, c.tier, c.guide_id, m.code, p.consent, p.opted_out, p.takeover_from, p.takeover_until, p.last_purchase_at
+           FROM customer c LEFT JOIN member_code m ON m.customer_id = c.id LEFT JOIN customer_profile p ON p.customer_id = c.id
+          WHERE c.id = ? AND c.store_id = ?`,
+      )
+      .get(customerId, this.access.storeId);
+    if (!r) return null;
+    const next = this.access
+      .prepared<[string], { id: string; kind: string; name_zh: string; name_en: string; due: string }>(
+        `SELECT id, kind, name_zh, name_en, CASE WHEN status = 'snoozed' THEN coalesce(snoozed_until, due_at) ELSE due_at END AS due
+           FROM customer_task WHERE customer_id = ? AND status IN ('open', 'snoozed') ORDER BY due, id LIMIT 1`,
+      )
+      .get(r.id);
+    const now = this.clock().toISOString();
+    return {
+      id: r.id,
+      name: r.name,
+      phone: maskPhone(r.phone),
+      memberCode: r.code,
+      tier: r.tier,
+      guide: this.staff(r.guide_id),
+      takingOver:
+        r.takeover_until !== null && r.takeover_until > now ? { from: this.staff(r.takeover_from), until: r.takeover_until } : null,
+      nextTask: next ? { id: next.id, kind: next.kind, name: { zh: next.name_zh, en: next.name_en }, dueAt: next.due } : null,
+      lastPurchaseAt: r.last_purchase_at,
+      tags: this.tags(r.id, 6),
+      contactable: contactable(r.consent, r.opted_out),
+    };
+  }
+
+  task(r: TaskRow): TaskView {
+    return {
+      id: r.id,
+      customerId: r.customer_id,
+      customerName: r.customer_name,
+      phone: maskPhone(r.phone),
+      kind: r.kind,
+      name: { zh: r.name_zh, en: r.name_en },
+      script: { zh: r.script_zh, en: r.script_en },
+      coupon: r.coupon,
+      dueAt: r.due_at,
+      status: r.status,
+      snoozedUntil: r.snoozed_until,
+      outcome: r.outcome,
+      doneAt: r.done_at,
+      guide: this.staff(r.guide_id),
+      locked: !contactable(r.consent, r.opted_out),
+    };
+  }
+
+  request(r: RequestRow): RequestView {
+    return {
+      id: r.id,
+      kind: r.kind,
+      status: r.status,
+      reason: r.reason,
+      customerId: r.customer_id,
+      customerName: r.customer_name,
+      guide: this.staff(r.guide_id),
+      currentGuide: this.staff(r.current_guide_id),
+      requestedAt: r.requested_at,
+      decidedAt: r.decided_at,
+    };
+  }
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerPage, CustomerProfile, CustomerTag, NoteView, RequestView, TaskPage, TaskView } from '../api/contract.js';
+import { readOutbox } from '../store/outbox.js';
+import { memberCodeOf } from '../../fixtures/checkout-sample.js';
+import { customersKit } from '../testing/test-customers.js';
+import type { CustomersKit } from '../testing/test-customers.js';
+
+const MANAGER = 'S001-01';
+const GUIDE = 'S001-04';
+const OTHER_GUIDE = 'S001-05';
+const MASKED = /^1\d{2}\*{4}\d{4}$/;
+
+let kit: CustomersKit;
+let guideId: string;
+beforeAll(() => {
+  kit = customersKit();
+  guideId = (kit.db.prepare(`SELECT id FROM staff WHERE code = ?`).get(GUIDE) as { id: string }).id;
+});
+afterAll(() => kit.close());
+
+const outboxOf = (type: string) => readOutbox(kit.db, 10_000).filter((e) => e.type === type);
+const customerOf = (guide: string | null) =>
+  kit.db
+    .prepare(`SELECT c.id, c.name, c.phone FROM customer c WHERE c.guide_id IS ? ORDER BY c.id LIMIT 1`)
+    .get(guide === null ? null : (kit.db.prepare('SELECT id FROM staff WHERE code = ?').get(guide) as { id: string }).id) as {
+    id: string;
+    name: string;
+    phone: string;
+  };
+
+describe('the customer book on the device', () => {
+  it('shows a guide one page of their own customers, masked, the next action first', async () => {
+    await kit.login(GUIDE);
+    const page = await kit.call<CustomerPage>('customers', 'list', { scope: 'mine', limit: 50 });
+    const own = (kit.db.prepare('SELECT count(*) AS n FROM customer WHERE guide_id = ?').get(guideId) as { n: number }).n;
+    expect(page.total).toBe(own);
+    expect(page.items.length).toBe(Math.min(own, 50));
+    expect(page.items.every((c) => c.guide?.id === guideId && MASKED.test(c.phone))).toBe(true);
+    // Customers with an open task come first, by its due time; the rest by name.
+    const tasked = page.items.filter((c) => c.nextTask);
+    expect(tasked.length).toBeGreaterThan(0);
+    expect(page.items.slice(0, tasked.length)).toEqual(tasked);
+    const due = tasked.map((c) => c.nextTask!.dueAt);
+    expect(due).toEqual([...due].sort());
+    // A guide is not given the store's book or its pool.
+    expect((await kit.fail('customers', 'list', { scope: 'store' })).code).toBe('FORBIDDEN');
+    expect((await kit.fail('customers', 'list', { scope: 'mine', limit: 51 })).code).toBe('BAD_INPUT');
+  });
+
+  it('finds a customer by the last four digits of the phone, the member code, the start of the name and a tag', async () => {
+    await kit.login(GUIDE);
+    const c = customerOf(GUIDE);
+    const ids = async (query: string) => (await kit.call<CustomerPage>('customers', 'list', { query })).items.map((i) => i.id);
+    expect(await ids(c.phone.slice(-4))).toContain(c.id);
+    expect(await ids(memberCodeOf(c.id))).toEqual([c.id]);
+    expect(await ids(c.name.slice(0, 1))).toContain(c.id);
+    const [tag] = kit.db.prepare(`SELECT tag FROM customer_tag WHERE customer_id = ?`).pluck().all(c.id) as string[];
+    expect(await ids(`#${tag}`)).toContain(c.id);
+    // Another guide's customer is not found by this guide, whatever the query.
+    const other = customerOf(OTHER_GUIDE);
+    expect(await ids(memberCodeOf(other.id))).toEqual([]);
+    expect((await kit.fail('customers', 'profile', { customerId: other.id })).code).toBe('NOT_FOUND');
+  });
+
+  it('reveals a phone only with a reason, and the reveal goes to HQ’s audit', async () => {
+    await kit.login(GUIDE);
+    const c = customerOf(GUIDE);
+    const profile = await kit.call<CustomerProfile>('customers', 'profile', { customerId: c.id });
+    expect(profile.phone).toMatch(MASKED);
+    expect(JSON.stringify(profile)).not.toContain(c.phone);
+    expect((await kit.fail('customers', 'revealPhone', { customerId: c.id, purpose: 'call' })).code).toBe('BAD_INPUT');
+    const revealed = await kit.call<{ phone: string }>('customers', 'revealPhone', {
+      customerId: c.id,
+      reason: '客户要求回电',
+      purpose: 'call',
+    });
+    expect(revealed.phone).toBe(c.phone);
+    expect(outboxOf('customer.phone_revealed').at(-1)).toMatchObject({
+      staffId: guideId,
+      payload: { customerId: c.id, reason: '客户要求回电', purpose: 'call' },
+    });
+  });
+
+  it('keeps notes and tags at once, each with its event for HQ', async () => {
+    await kit.login(GUIDE);
+    const c = customerOf(GUIDE);
+    const note = await kit.call<NoteView>('customers', 'addNote', { customerId: c.id, body: '想要 M 码的黑色大衣' });
+    const tags = await kit.call<CustomerTag[]>('customers', 'addTag', { customerId: c.id, tag: '周末来' });
+    expect(tags).toContainEqual({ tag: '周末来', source: 'manual', label: null });
+    const profile = await kit.call<CustomerProfile>('customers', 'profile', { customerId: c.id });
+    expect(profile.notes[0]).toEqual(note);
+    expect(outboxOf('customer.note_added').at(-1)?.payload).toEqual({ noteId: note.id, customerId: c.id, body: '想要 M 码的黑色大衣' });
+    const auto = profile.tags.find((t) => t.source === 'auto')!;
+    expect((await kit.fail('customers', 'removeTag', { customerId: c.id, tag: auto.tag })).code).toBe(
+      auto.tag.includes(':') ? 'BAD_INPUT' : 'NOT_FOUND',
+    );
+    expect(await kit.call<CustomerTag[]>('customers', 'removeTag', { customerId: c.id, tag: '周末来' })).not.toContainEqual(
+      expect.objectContaining({ tag: '周末来' }),
+    );
+    expect(outboxOf('customer.tag_removed')).toHaveLength(1);
+  });
+
+  it('works a task: logs the contact, marks it done, and keeps to the do-not-disturb rule and opt-outs', async () => {
+    await kit.login(GUIDE);
+    const open = await kit.call<TaskPage>('customers', 'tasks', { status: 'open' });
+    const task = open.items.find((t) => !t.locked && t.kind.startsWith('follow_up'))!;
+    expect(task).toBeDefined();
+    const done = await kit.call<TaskView>('customers', 'completeTask', {
+      taskId: task.id,
+      channel: 'wechat',
+      outcome: 'reached',
+      note: '尺码合适',
+    });
+    expect(done).toMatchObject({ id: task.id, status: 'done', outcome: 'reached' });
+    expect(outboxOf('customer.task_done').at(-1)?.payload).toMatchObject({
+      taskId: task.id,
+      contact: { customerId: task.customerId, channel: 'wechat' },
+    });
+    expect((await kit.fail('customers', 'completeTask', { taskId: task.id, channel: 'call', outcome: 'reached' })).code).toBe('CONFLICT');
+    // The store's rule: at most 2 contacts in 7 days. One more is allowed, the third is refused; a visit always counts in.
+    await kit.call('customers', 'logContact', { customerId: task.customerId, channel: 'call', outcome: 'no_answer' });
+    expect((await kit.fail('customers', 'logContact', { customerId: task.customerId, channel: 'sms', outcome: 'reached' })).code).toBe(
+      'CONTACT_LIMIT',
+    );
+    await kit.call('customers', 'logContact', { customerId: task.customerId, channel: 'visit', outcome: 'bought' });
+    // Eight days later the window has passed.
+    kit.clock.now += 8 * 86_400_000;
+    await kit.call('customers', 'logContact', { customerId: task.customerId, channel: 'sms', outcome: 'reached' });
+    // A customer who opts out is locked: no task, no contact, until they opt in.
+    await kit.call('customers', 'setConsent', { customerId: task.customerId, consent: false });
+    expect((await kit.fail('customers', 'logContact', { customerId: task.customerId, channel: 'call', outcome: 'reached' })).code).toBe(
+      'OPTED_OUT',
+    );
+    const profile = await kit.call<CustomerProfile>('customers', 'profile', { customerId: task.customerId });
+    expect(profile).toMatchObject({ contactable: false, optedOut: true });
+    await kit.call('customers', 'setConsent', { customerId: task.customerId, consent: true });
+    expect(outboxOf('customer.consent_changed').map((e) => (e.payload as { consent: boolean }).consent)).toEqual([false, true]);
+  });
+
+  it('sends binding, new-member and assignment requests as pending; only a manager assigns or sees the pool', async () => {
+    await kit.login(GUIDE);
+    const pooled = customerOf(null);
+    const bind = await kit.call<RequestView>('customers', 'bind', { memberCode: memberCodeOf(pooled.id) });
+    expect(bind).toMatchObject({ kind: 'bind', status: 'pending', customerId: pooled.id, guide: { id: guideId } });
+    const member = await kit.call<RequestView>('customers', 'newMember', { name: '赵新', phone: '13912345678', consent: true });
+    expect(member).toMatchObject({ kind: 'new_member', status: 'pending', customerName: '赵新' });
+    expect(outboxOf('customer.member_created').at(-1)?.payload).toMatchObject({ name: '赵新', phone: '13912345678', consent: true });
+    expect((await kit.fail('customers', 'newMember', { name: 'x', phone: pooled.phone, consent: true })).code).toBe('CONFLICT');
+    expect((await kit.call<{ items: RequestView[] }>('customers', 'requests')).items.map((r) => r.id)).toEqual([member.id, bind.id]);
+    expect((await kit.fail('customers', 'assign', { customerId: pooled.id, guideId })).code).toBe('FORBIDDEN');
+
+    await kit.login(MANAGER);
+    const pool = await kit.call<CustomerPage>('customers', 'list', { scope: 'pool' });
+    expect(pool.items.length).toBeGreaterThan(0);
+    expect(pool.items.every((c) => c.guide === null)).toBe(true);
+    const assign = await kit.call<RequestView>('customers', 'assign', { customerId: pool.items[0]!.id, guideId });
+    expect(assign).toMatchObject({ kind: 'assign', status: 'pending', guide: { id: guideId } });
+    expect(outboxOf('customer.assign_requested').at(-1)?.payload).toEqual({
+      requestId: assign.id,
+      customerId: pool.items[0]!.id,
+      toGuideId: guideId,
+    });
+  });
+
+  it('ends the session of a staff member HQ offboarded at the next sync, and refuses their PIN', async () => {
+    await kit.login(OTHER_GUIDE);
+    kit.db.prepare(`UPDATE staff SET active = 0 WHERE code = ?`).run(OTHER_GUIDE);
+    // The feed applied the row; the next guard check (or sync round) ends the session.
+    expect((await kit.fail('customers', 'list', { scope: 'mine' })).code).toBe('NOT_LOGGED_IN');
+    expect(
+      readOutbox(kit.db, 10_000)
+        .filter((e) => e.type === 'staff.session_ended')
+        .at(-1),
+    ).toMatchObject({ payload: { reason: 'deactivated' } });
+    expect((await kit.fail('staff', 'login', { code: OTHER_GUIDE, pin: '0505' })).code).toBe('WRONG_PIN');
+  });
+});
