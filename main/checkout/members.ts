@@ -31,9 +31,11 @@ export class MemberDirectory {
     const cols = `c.id, c.name, c.phone, c.tier, c.points, m.code,
       coalesce((SELECT sum(points) FROM points_use WHERE customer_id = c.id), 0) AS spent
       FROM customer c LEFT JOIN member_code m ON m.customer_id = c.id`;
-    this.byCode = db.prepare(`SELECT ${cols} WHERE m.code = ? COLLATE NOCASE`);
-    this.byPhone = db.prepare(`SELECT ${cols} WHERE c.phone = ? ORDER BY c.id LIMIT 1`);
-    this.byId = db.prepare(`SELECT ${cols} WHERE c.id = ?`);
+    // Only the device's own store's members (issue 11: a customer of another store is never shown).
+    const own = `c.store_id = (SELECT value FROM meta WHERE key = 'store_id')`;
+    this.byCode = db.prepare(`SELECT ${cols} WHERE m.code = ? COLLATE NOCASE AND ${own}`);
+    this.byPhone = db.prepare(`SELECT ${cols} WHERE c.phone = ? AND ${own} ORDER BY c.id LIMIT 1`);
+    this.byId = db.prepare(`SELECT ${cols} WHERE c.id = ? AND ${own}`);
     const rate = db.prepare("SELECT value FROM meta WHERE key = 'points_per_yuan'").get() as { value: string } | undefined;
     this.pointsPerYuan = rate && Number(rate.value) > 0 ? Number(rate.value) : DEFAULT_POINTS_PER_YUAN;
   }

@@ -4,6 +4,7 @@ import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/ge
 import type { SampleData } from '../../fixtures/generate.js';
 import { upsertSkus, upsertStyles } from './admin/catalog-import.js';
 import type { HqDb, Sql } from './db.js';
+import { importSampleCustomerBook } from './customers/sample-book.js';
 
 export type SampleBrandOptions = {
   skus: number;
@@ -116,6 +117,8 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       samples.flatMap((s) => s.coupons),
       (c) => c.code,
     );
+    // The customer book (issue 11): purchases, tags, notes, tasks and results of the sample customers.
+    await importSampleCustomerBook(sql, data, now);
     await insertPromotions(sql, data.brand.code, promotions);
     await insertCoupons(sql, data.brand.code, coupons);
     let stockRows = 0;

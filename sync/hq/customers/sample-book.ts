@@ -1,0 +1,119 @@
+import { generateCustomerBook } from '../../../fixtures/customer-book-sample.js';
+import type { SampleData } from '../../../fixtures/generate.js';
+import type { Sql } from '../db.js';
+
+const CHUNK = 50_000;
+
+function chunks<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * The sample brand's customer book at HQ (fixtures/customer-book-sample.ts: the same rows a
+ * device seeds for its store), in the import's transaction, multi-row `unnest` inserts: profiles
+ * (made by the customer trigger, filled in here), tags, notes, purchases, tasks, results.
+ */
+export async function importSampleCustomerBook(sql: Sql, data: SampleData, now: Date): Promise<{ purchases: number; tasks: number }> {
+  const book = generateCustomerBook(data, { now: now.toISOString() });
+  for (const p of chunks(book.profiles)) {
+    await sql.query(
+      `UPDATE customer_profile x SET consent = u.consent, opted_out = u.opted_out, birthday = u.birthday, sizes = u.sizes,
+              last_purchase_at = u.last_purchase_at, purchases = u.purchases, spend_fen = u.spend_fen
+         FROM unnest($1::text[], $2::bool[], $3::bool[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::int8[])
+              AS u(id, consent, opted_out, birthday, sizes, last_purchase_at, purchases, spend_fen)
+        WHERE x.customer_id = u.id`,
+      [
+        p.map((r) => r.customer_id),
+        p.map((r) => r.consent),
+        p.map((r) => r.opted_out),
+        p.map((r) => r.birthday),
+        p.map((r) => r.sizes),
+        p.map((r) => r.last_purchase_at),
+        p.map((r) => r.purchases),
+        p.map((r) => r.spend_fen),
+      ],
+    );
+  }
+  for (const t of chunks(book.tags)) {
+    await sql.query(
+      `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
+      [t.map((r) => r.customer_id), t.map((r) => r.tag), t.map((r) => r.store_id), t.map((r) => r.source), t.map((r) => r.added_at)],
+    );
+  }
+  for (const n of chunks(book.notes)) {
+    await sql.query(
+      `INSERT INTO customer_note (id, customer_id, store_id, staff_id, body, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
+      [
+        n.map((r) => r.id),
+        n.map((r) => r.customer_id),
+        n.map((r) => r.store_id),
+        n.map((r) => r.staff_id),
+        n.map((r) => r.body),
+        n.map((r) => r.created_at),
+      ],
+    );
+  }
+  for (const p of chunks(book.purchases)) {
+    await sql.query(
+      `INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, sales_staff_id, service_guide_id, at)
+       SELECT u.id, u.customer_id, u.store_id, u.channel, u.location_id, u.ref, u.total_fen, u.items::jsonb, u.sales_staff_id, u.service_guide_id, u.at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+              AS u(id, customer_id, store_id, channel, location_id, ref, total_fen, items, sales_staff_id, service_guide_id, at)`,
+      [
+        p.map((r) => r.id),
+        p.map((r) => r.customer_id),
+        p.map((r) => r.store_id),
+        p.map((r) => r.channel),
+        p.map((r) => r.location_id),
+        p.map((r) => r.ref),
+        p.map((r) => r.total_fen),
+        p.map((r) => r.items),
+        p.map((r) => r.sales_staff_id),
+        p.map((r) => r.service_guide_id),
+        p.map((r) => r.at),
+      ],
+    );
+  }
+  for (const t of chunks(book.tasks)) {
+    await sql.query(
+      `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status, created_at)
+       SELECT u.*, $13::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                                $10::text[], $11::timestamptz[], $12::text[]) AS u`,
+      [
+        t.map((r) => r.id),
+        t.map((r) => r.store_id),
+        t.map((r) => r.guide_id),
+        t.map((r) => r.customer_id),
+        t.map((r) => r.kind),
+        t.map((r) => r.name_zh),
+        t.map((r) => r.name_en),
+        t.map((r) => r.script_zh),
+        t.map((r) => r.script_en),
+        t.map((r) => r.coupon),
+        t.map((r) => r.due_at),
+        t.map((r) => r.status),
+        now,
+      ],
+    );
+  }
+  const r = book.results;
+  await sql.query(
+    `INSERT INTO guide_result (staff_id, month, store_id, sales_fen, sales_count, service_fen, service_count, new_members, tasks_done)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int[], $6::int8[], $7::int[], $8::int[], $9::int[])`,
+    [
+      r.map((x) => x.staff_id),
+      r.map((x) => x.month),
+      r.map((x) => x.store_id),
+      r.map((x) => x.sales_fen),
+      r.map((x) => x.sales_count),
+      r.map((x) => x.service_fen),
+      r.map((x) => x.service_count),
+      r.map((x) => x.new_members),
+      r.map((x) => x.tasks_done),
+    ],
+  );
+  return { purchases: book.purchases.length, tasks: book.tasks.length };
+}
