@@ -1,0 +1,237 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { SYNC_PATHS } from '../../protocol/http.js';
+import type { HqDb } from '../db.js';
+import { testBackends } from '../testing/backends.js';
+import { eventId } from '../testing/push-fixture.js';
+import { TEST_STORE, testDevice } from '../testing/test-hq.js';
+import type { TestHq } from '../testing/test-hq.js';
+import { useTestHq } from '../testing/use-test-hq.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+const DAY = 86_400_000;
+type Campaign = { tasks: number; skipped: { optedOut: number; doNotDisturb: number; already: number }; dueAt: string };
+
+describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  useTestHq(backend, (opened) => ({ db, hq } = opened));
+  const ok = async <T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> => {
+    const answer = await hq.admin(method, path, body, contentType ? { contentType } : {});
+    if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body as T;
+  };
+  const brand = async () => (await db.query<{ code: string }>('SELECT code FROM brand'))[0]!.code;
+  const campaign = async (id: string, kind: string, params: object, extra: object = {}) =>
+    ok<Campaign>('POST', '/admin/v1/campaigns', {
+      id,
+      brand: await brand(),
+      kind,
+      name_zh: '唤醒',
+      name_en: 'Wake up',
+      script_zh: '好久不见',
+      script_en: 'Long time no see',
+      coupon: 'CPN-15-PCT',
+      params,
+      ...extra,
+    });
+
+  it('tasks the dormant customers of 180–720 days, never the opted out nor those the do-not-disturb rule protects, once', async () => {
+    const now = Date.now();
+    // Three dormant customers of the store: one opted out, one contacted twice this week.
+    const dormant = await db.query<{ id: string }>(
+      `SELECT id FROM customer WHERE store_id = $1 AND guide_id IS NOT NULL ORDER BY id LIMIT 3`,
+      [TEST_STORE],
+    );
+    const ids = dormant.map((d) => d.id);
+    await db.query(`UPDATE customer_profile SET last_purchase_at = $2, consent = true, opted_out = false WHERE customer_id = ANY($1)`, [
+      ids,
+      new Date(now - 300 * DAY),
+    ]);
+    await db.query(`UPDATE customer_profile SET opted_out = true WHERE customer_id = $1`, [ids[1]]);
+    for (const n of [1, 2]) {
+      await db.query(
+        `INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, note, at) SELECT $1, id, store_id, guide_id, 'call', 'no_answer', '', $3 FROM customer WHERE id = $2`,
+        [`k-${n}`, ids[2], new Date(now - n * DAY)],
+      );
+    }
+    const first = await campaign('wake-1', 'reactivate', { dormantMinDays: 180, dormantMaxDays: 720 }, { storeIds: [TEST_STORE] });
+    const [made] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM customer_task WHERE campaign_id = 'wake-1'`);
+    expect(first.tasks).toBe(made!.n);
+    expect(first.skipped.optedOut).toBeGreaterThanOrEqual(1);
+    expect(first.skipped.doNotDisturb).toBeGreaterThanOrEqual(1);
+    const tasked = new Set(
+      (await db.query<{ customer_id: string }>(`SELECT customer_id FROM customer_task WHERE campaign_id = 'wake-1'`)).map(
+        (t) => t.customer_id,
+      ),
+    );
+    expect([tasked.has(ids[0]!), tasked.has(ids[1]!), tasked.has(ids[2]!)]).toEqual([true, false, false]);
+    // The task goes to the customer's guide, and reaches the store's devices.
+    const [task] = await db.query<{ guide_id: string; customer_guide: string; kind: string }>(
+      `SELECT t.guide_id, c.guide_id AS customer_guide, t.kind FROM customer_task t JOIN customer c ON c.id = t.customer_id WHERE t.campaign_id = 'wake-1' AND t.customer_id = $1`,
+      [ids[0]],
+    );
+    expect(task).toMatchObject({ kind: 'reactivate', guide_id: task!.customer_guide });
+    expect(await db.query(`SELECT count(*)::int AS n FROM change WHERE kind = 'customer_task' AND key = $1`, [`wake-1:${ids[0]}`])).toEqual(
+      [{ n: 1 }],
+    );
+    // Run again: nobody is tasked twice.
+    const again = await campaign('wake-1', 'reactivate', { dormantMinDays: 180, dormantMaxDays: 720 }, { storeIds: [TEST_STORE] });
+    expect(again.tasks).toBe(0);
+    expect(again.skipped.already).toBe(first.tasks);
+  });
+
+  it('moves tasks due inside a blackout window to its end, and follows up the day-3 buyers', async () => {
+    const now = Date.now();
+    const endsAt = new Date(now + 10 * DAY).toISOString();
+    await ok('POST', '/admin/v1/contact-blackouts', {
+      id: 'cny',
+      brand: await brand(),
+      startsAt: new Date(now).toISOString(),
+      endsAt,
+      reason: '春节',
+    });
+    const [buyer] = await db.query<{ id: string }>(
+      `SELECT c.id FROM customer c JOIN customer_profile p ON p.customer_id = c.id WHERE c.store_id = $1 AND p.consent AND NOT p.opted_out
+        AND NOT EXISTS (SELECT 1 FROM customer_task t WHERE t.customer_id = c.id) ORDER BY c.id DESC LIMIT 1`,
+      [TEST_STORE],
+    );
+    await db.query(
+      `INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, at) VALUES ('p-3d', $1, $2, 'store', $2, 'R-3', 19900, '[]', $3)`,
+      [buyer!.id, TEST_STORE, new Date(now - 3 * DAY - 3_600_000)],
+    );
+    const follow = await campaign('day-3', 'follow_up', { afterDays: 3 }, { dueDays: 1 });
+    expect(follow.dueAt).toBe(endsAt);
+    expect(await db.query(`SELECT kind FROM customer_task WHERE campaign_id = 'day-3' AND customer_id = $1`, [buyer!.id])).toEqual([
+      { kind: 'follow_up_3' },
+    ]);
+  });
+
+  it('imports online orders once, with the promoting guide’s sales credit and the bound guide’s service credit, from JSON and CSV', async () => {
+    const [member] = await db.query<{ id: string; code: string; guide_id: string; phone: string }>(
+      `SELECT c.id, m.code, c.guide_id, c.phone FROM customer c JOIN member_code m ON m.customer_id = c.id WHERE c.store_id = $1 AND c.guide_id IS NOT NULL ORDER BY c.id LIMIT 1`,
+      [TEST_STORE],
+    );
+    const [seller] = await db.query<{ id: string; code: string }>(
+      `SELECT id, code FROM staff WHERE store_id = $1 AND role = 'guide' AND id <> $2 ORDER BY id LIMIT 1`,
+      [TEST_STORE, member!.guide_id],
+    );
+    const order = {
+      orderNo: 'MP-0001',
+      channel: 'mini_program',
+      memberCode: member!.code,
+      guideCode: seller!.code,
+      totalFen: 39_900,
+      orderedAt: new Date().toISOString(),
+      items: [],
+    };
+    const first = await ok<{ results: { status: string }[] }>('POST', '/admin/v1/online-orders', {
+      orders: [order, { ...order, orderNo: 'MP-0002', memberCode: 'M99999999' }],
+    });
+    expect(first.results.map((r) => r.status)).toEqual(['imported', 'unknown_member']);
+    expect((await ok<{ results: { status: string }[] }>('POST', '/admin/v1/online-orders', { orders: [order] })).results[0]!.status).toBe(
+      'duplicate',
+    );
+    expect(
+      await db.query(
+        `SELECT channel, sales_staff_id, service_guide_id, total_fen::int AS total FROM customer_purchase WHERE id = 'order:MP-0001'`,
+      ),
+    ).toEqual([{ channel: 'mini_program', sales_staff_id: seller!.id, service_guide_id: member!.guide_id, total: 39_900 }]);
+    const csv = `order_no,channel,phone,guide_code,total_fen,ordered_at,items\nEC-7,ecommerce,${member!.phone},,12900,${new Date().toISOString()},SKU-X*1*12900`;
+    const fromCsv = await ok<{ results: { status: string }[] }>('POST', '/admin/v1/online-orders', csv, 'text/csv');
+    expect(fromCsv.results).toEqual([{ orderNo: 'EC-7', status: 'imported' }]);
+    const bad = await hq.admin('POST', '/admin/v1/online-orders', 'order_no,channel,total_fen,ordered_at\nX,shop,1,yesterday', {
+      contentType: 'text/csv',
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/row 1/);
+  });
+
+  it('recomputes the automatic tags from purchases and leaves a guide’s own tags alone', async () => {
+    const [c] = await db.query<{ id: string }>(`SELECT id FROM customer WHERE store_id = $1 ORDER BY id DESC LIMIT 1`, [TEST_STORE]);
+    await db.query(`DELETE FROM customer_purchase WHERE customer_id = $1`, [c!.id]);
+    await db.query(
+      `INSERT INTO customer_purchase (id, customer_id, store_id, channel, ref, total_fen, items, at) VALUES ('old', $1, $2, 'store', 'R', 100, '[]', $3)`,
+      [c!.id, TEST_STORE, new Date(Date.now() - 400 * DAY)],
+    );
+    await db.query(
+      `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES ($1, 'VIP', $2, 'manual', now()) ON CONFLICT DO NOTHING`,
+      [c!.id, TEST_STORE],
+    );
+    await ok('POST', '/admin/v1/customer-tags/refresh', { storeId: TEST_STORE });
+    const tags = (await db.query<{ tag: string }>(`SELECT tag FROM customer_tag WHERE customer_id = $1 ORDER BY tag`, [c!.id])).map(
+      (t) => t.tag,
+    );
+    expect(tags).toContain('dormant_360');
+    expect(tags).toContain('VIP');
+    expect(tags.filter((t) => t.startsWith('dormant_'))).toEqual(['dormant_360']);
+  });
+
+  it('measures execution, dormant activation and sign-up per store and guide', async () => {
+    const device = await testDevice(hq);
+    const [task] = await db.query<{ id: string; customer_id: string; guide_id: string }>(
+      `SELECT id, customer_id, guide_id FROM customer_task WHERE campaign_id = 'wake-1' AND guide_id IS NOT NULL ORDER BY id LIMIT 1`,
+    );
+    const now = new Date();
+    const event = (type: string, payload: unknown) => ({
+      id: eventId(),
+      type,
+      staffId: task!.guide_id,
+      deviceId: device.id,
+      storeId: TEST_STORE,
+      occurredAt: now.toISOString(),
+      payload,
+    });
+    const pushed = await device.call('POST', SYNC_PATHS.push, {
+      deviceId: device.id,
+      storeId: TEST_STORE,
+      events: [
+        event('customer.task_done', {
+          taskId: task!.id,
+          contact: { contactId: eventId(), customerId: task!.customer_id, channel: 'call', outcome: 'reached', note: '' },
+        }),
+        event('customer.member_created', {
+          requestId: eventId(),
+          customerId: eventId(),
+          name: '新客',
+          phone: '13811112222',
+          consent: true,
+        }),
+      ],
+    });
+    expect(pushed.status).toBe(200);
+    // The reached customer buys online a few days later: activated.
+    const [code] = await db.query<{ code: string }>('SELECT code FROM member_code WHERE customer_id = $1', [task!.customer_id]);
+    await ok('POST', '/admin/v1/online-orders', {
+      orders: [
+        {
+          orderNo: 'MP-ACT',
+          channel: 'mini_program',
+          memberCode: code!.code,
+          totalFen: 59_900,
+          orderedAt: new Date(now.getTime() + 2 * DAY).toISOString(),
+        },
+      ],
+    });
+    const from = new Date(now.getTime() - DAY).toISOString();
+    const to = new Date(now.getTime() + DAY).toISOString();
+    const metrics = await ok<{
+      stores: {
+        storeId: string;
+        tasksAssigned: number;
+        tasksDone: number;
+        executionRate: number;
+        dormantContacted: number;
+        dormantActivated: number;
+        newMembers: number;
+        guides: { staffId: string; tasksDone: number; dormantActivationRate: number | null; newMembers: number }[];
+      }[];
+    }>('GET', `/admin/v1/customer-metrics?brand=${await brand()}&storeId=${TEST_STORE}&from=${from}&to=${to}`);
+    const store = metrics.stores[0]!;
+    expect(store).toMatchObject({ storeId: TEST_STORE, tasksDone: 1, dormantContacted: 1, dormantActivated: 1, newMembers: 1 });
+    expect(store.tasksAssigned).toBeGreaterThanOrEqual(2);
+    expect(store.executionRate).toBeCloseTo(1 / store.tasksAssigned, 3);
+    expect(store.guides.find((g) => g.staffId === task!.guide_id)).toMatchObject({ tasksDone: 1, dormantActivationRate: 1, newMembers: 1 });
+  });
+});
