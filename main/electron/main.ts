@@ -13,6 +13,7 @@ import { fileKeyStore } from '../store/key-store.js';
 import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
 import { attachIpc } from './ipc-adapter.js';
+import { followContentProtection } from './content-protection.js';
 import { followKioskSetting, readKioskSetting } from './kiosk.js';
 import { safeStorageSealer } from './safe-storage-sealer.js';
 import { createMainWindow, hardenSession, hardenWebContents } from './window.js';
@@ -82,6 +83,7 @@ async function start(): Promise<void> {
   // Before loadFile: the preload says hello as soon as the page starts.
   attachIpc(win, terminal, files.page, log);
   followKioskSetting(win, terminal);
+  followContentProtection(win, terminal); // the customer book (issue 11): no screen capture of customers
   await win.loadFile(files.page);
 }
 

@@ -7,6 +7,7 @@ import { createDevicesWedgeStore } from '../features/devices/devices-wedge-store
 import { IDLE_LOCK_MS, createSessionStore, lockWhenIdle } from '../features/session/session-store.js';
 import { createCartStore } from '../features/checkout/cart-store.js';
 import { createTillStore } from '../features/cashup/till-store.js';
+import { createCustomersStore } from '../features/customers/customers-store.js';
 import type { Services } from './services.js';
 
 function localStorageOrUndefined(win: Window): Storage | undefined {
@@ -30,11 +31,12 @@ export function createServices(win: Window): Services {
   const session = createSessionStore(api);
   const cart = createCartStore(api, session);
   const till = createTillStore(api, session);
+  const customers = createCustomersStore(api, session);
   lockWhenIdle(win, session, IDLE_LOCK_MS);
   const scanner = startWedgeScanner(win, api, (error) => lookup.getState().scanSubmitFailed(error));
   app.subscribe((state, previous) => {
     const wedge = state.settings?.wedge;
     if (wedge && wedge !== previous.settings?.wedge) scanner.configure(wedge);
   });
-  return { api, app, lookup, devices, devicesWedge, session, cart, till };
+  return { api, app, lookup, devices, devicesWedge, session, cart, till, customers };
 }

@@ -6,6 +6,7 @@ import { HistoryScreen } from '../features/checkout/HistoryScreen.js';
 import { ReturnsScreen } from '../features/returns/ReturnsScreen.js';
 import { SellScreen } from '../features/checkout/SellScreen.js';
 import { SyncScreen } from '../features/sync/SyncScreen.js';
+import { CustomersScreen } from '../features/customers/CustomersScreen.js';
 import type { MessageKey } from '../i18n/translate.js';
 
 /**
@@ -14,6 +15,7 @@ import type { MessageKey } from '../i18n/translate.js';
  */
 export const SCREENS = [
   { id: 'lookup', label: 'app.nav.lookup', component: LookupScreen },
+  { id: 'customers', label: 'customers.nav', component: CustomersScreen }, // the customer book (issue 11)
   { id: 'sell', label: 'app.nav.sell', component: SellScreen },
   { id: 'returns', label: 'app.nav.returns', component: ReturnsScreen },
   { id: 'history', label: 'app.nav.history', component: HistoryScreen },

@@ -11,6 +11,7 @@ import type { DevicesWedgeState } from '../features/devices/devices-wedge-store.
 import type { SessionStoreState } from '../features/session/session-store.js';
 import type { CartStoreState } from '../features/checkout/cart-store.js';
 import type { TillStoreState } from '../features/cashup/till-store.js';
+import type { CustomersState } from '../features/customers/customers-store.js';
 
 /** Everything the screens use, created once at start-up (main.tsx) and passed down by context. */
 export type Services = {
@@ -22,6 +23,7 @@ export type Services = {
   session: StoreApi<SessionStoreState>;
   cart: StoreApi<CartStoreState>;
   till: StoreApi<TillStoreState>;
+  customers: StoreApi<CustomersState>;
 };
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -3,6 +3,8 @@ import { appEn } from '../app/app.en.js';
 import { appZhCN } from '../app/app.zh-CN.js';
 import { cashupEn } from '../features/cashup/cashup.en.js';
 import { cashupZhCN } from '../features/cashup/cashup.zh-CN.js';
+import { customersEn } from '../features/customers/customers.en.js';
+import { customersZhCN } from '../features/customers/customers.zh-CN.js';
 import { checkoutEn } from '../features/checkout/checkout.en.js';
 import { checkoutZhCN } from '../features/checkout/checkout.zh-CN.js';
 import { devicesEn } from '../features/devices/devices.en.js';
@@ -35,6 +37,7 @@ const FILES: Record<string, [zh: Texts, en: Texts]> = {
   cashup: [cashupZhCN, cashupEn],
   devices: [devicesZhCN, devicesEn],
   sync: [syncZhCN, syncEn],
+  customers: [customersZhCN, customersEn],
 };
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

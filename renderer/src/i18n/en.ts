@@ -8,6 +8,7 @@ import { returnsEn } from '../features/returns/returns.en.js';
 import { cashupEn } from '../features/cashup/cashup.en.js';
 import { devicesEn } from '../features/devices/devices.en.js';
 import { syncEn } from '../features/sync/sync.en.js';
+import { customersEn } from '../features/customers/customers.en.js';
 import type { Dictionary } from './zh-CN.js';
 
 export const en: Dictionary = {
@@ -21,4 +22,5 @@ export const en: Dictionary = {
   ...cashupEn,
   ...devicesEn,
   ...syncEn,
+  ...customersEn,
 };

@@ -15,6 +15,7 @@ import { returnsZhCN } from '../features/returns/returns.zh-CN.js';
 import { cashupZhCN } from '../features/cashup/cashup.zh-CN.js';
 import { devicesZhCN } from '../features/devices/devices.zh-CN.js';
 import { syncZhCN } from '../features/sync/sync.zh-CN.js';
+import { customersZhCN } from '../features/customers/customers.zh-CN.js';
 
 export const zhCN = {
   ...appZhCN,
@@ -27,6 +28,7 @@ export const zhCN = {
   ...cashupZhCN,
   ...devicesZhCN,
   ...syncZhCN,
+  ...customersZhCN,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
