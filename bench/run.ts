@@ -17,6 +17,7 @@ import { openStore } from '../main/store/open-store.js';
 import { classifyScan } from '../native/scanner/classify.js';
 import { sampleSeeder } from '../fixtures/sample-seeder.js';
 import { benchCheckout } from './checkout.js';
+import { benchCustomers } from './customers.js';
 import { benchDevices } from './devices.js';
 import { benchPeers, peerOptionsFromEnv } from './peers/run-peers.js';
 import { percentile, round } from './stats.js';
@@ -114,6 +115,8 @@ try {
 // Checkout (issue 3) and peripherals (issue 4) build their own stores and simulators.
 await benchCheckout(record);
 await benchDevices(record);
+// The customer book (issue 11): search on the device, offboarding propagation and task generation at HQ.
+await benchCustomers(record);
 
 // Sync (issue 5): Shopfloor on a real PostgreSQL, then the peers on the same workload, in one
 // table. The peers get what is left of a 9.5-minute run (at least a minute), so `npm run bench`

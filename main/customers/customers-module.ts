@@ -8,6 +8,7 @@ import { CustomerBook } from './customer-book.js';
 import { CustomerDirectory } from './customer-directory.js';
 import { CustomerRequests } from './customer-requests.js';
 import { CustomerTasks } from './customer-tasks.js';
+import { keepStatistics } from './customer-statistics.js';
 import { CustomerViews } from './customer-views.js';
 import { GuideResults } from './guide-results.js';
 
@@ -20,6 +21,7 @@ export function createCustomers(ctx: TerminalContext) {
   const requests = new CustomerRequests(ctx, access, views);
   const tasks = new CustomerTasks(ctx, access, views, book);
   const results = new GuideResults(access, views, ctx.store, ctx.clock);
+  keepStatistics(ctx);
   return { access, directory, book, requests, tasks, results };
 }
 

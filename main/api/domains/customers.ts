@@ -40,7 +40,8 @@ export type CustomerSummary = {
   contactable: boolean;
 };
 
-export type CustomerPage = { items: CustomerSummary[]; total: number; nextOffset: number | null };
+/** `total` stops at 1,000 (`totalCapped`: there are more): nobody pages through more, and counting a whole book costs. */
+export type CustomerPage = { items: CustomerSummary[]; total: number; totalCapped: boolean; nextOffset: number | null };
 
 export type PurchaseView = {
   id: string;
@@ -157,7 +158,8 @@ export const customersContract = {
       .object({
         scope: z.enum(['mine', 'store', 'pool']).default('mine'),
         query: z.string().trim().max(32).default(''),
-        tag: tag.optional(),
+        // Any tag of the store, HQ's automatic ones (`size:M`) included.
+        tag: z.string().trim().min(1).max(64).optional(),
         offset,
         limit,
       })

@@ -175,7 +175,7 @@ const migration: Migration = {
 
       CREATE INDEX customer_store_name ON customer(store_id, name);
       CREATE INDEX customer_phone_suffix ON customer(store_id, substr(phone, -4));
-      CREATE INDEX customer_store_guide ON customer(store_id, guide_id);
+      CREATE INDEX customer_store_guide ON customer(store_id, guide_id, name);
     `);
   },
 };

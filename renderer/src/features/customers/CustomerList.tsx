@@ -61,7 +61,7 @@ export function CustomerList() {
       )}
       <PendingRequests />
       <p className="cb-count" data-testid="customer-count">
-        {page ? t('customers.list.count', { count: page.total }) : t('customers.list.loading')}
+        {page ? t('customers.list.count', { count: page.totalCapped ? `${page.total}+` : page.total }) : t('customers.list.loading')}
       </p>
       {page && items.length === 0 && !loading && <p className="cb-empty">{t('customers.list.empty')}</p>}
       <ul className="cb-rows">
