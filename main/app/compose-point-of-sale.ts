@@ -12,6 +12,8 @@ import { PaymentService } from '../checkout/payment-service.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
 import type { PaymentProvider } from '../checkout/payments.js';
 import { PromotionBook } from '../checkout/promotions.js';
+import { RedemptionRules } from '../checkout/redemptions.js';
+import type { RedemptionHolds } from '../checkout/redemptions.js';
 import { deviceShortCode } from '../checkout/receipt-number.js';
 import { saleReceipts } from '../checkout/sale-receipt.js';
 import { SalesReader } from '../checkout/sales-reader.js';
@@ -34,6 +36,8 @@ export type PointOfSaleOptions = {
   isOnline?: () => boolean;
   /** The UI language receipts and reports are printed in. */
   language?: () => Language;
+  /** HQ's holds on coupons and points (an enrolled device); without it, only the store's offline policy applies. */
+  holds?: RedemptionHolds;
 };
 
 /**
@@ -76,6 +80,7 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     receipt,
     peripherals,
     deviceCode,
+    redemptions: new RedemptionRules(ctx.db, ctx.storeId, options.holds ?? null, isOnline),
   });
   const returns = new ReturnsService({ cart, sales, catalog, approvals: staff, newId: ctx.newId });
   const history = new SalesService({ sales, tills, receipt, peripherals });

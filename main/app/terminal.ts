@@ -18,6 +18,7 @@ import { SettingsService } from '../settings/settings-service.js';
 import { openStore, STORE_FILE, StoreOpenError } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
 import { openReplicator } from '../sync/open-replicator.js';
+import { redemptionHolds } from '../sync/redemption-holds.js';
 import { syncModule } from '../sync/sync-module.js';
 import { createTerminalSync } from '../sync/terminal-sync.js';
 import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
@@ -112,6 +113,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     peripherals: devicePeripherals(devices),
     language: () => settings.get().language,
     isOnline: () => sync.state().hq === 'online',
+    holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url }) ?? undefined,
   });
   const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
 

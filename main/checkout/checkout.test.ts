@@ -310,7 +310,7 @@ describe('a sale', () => {
 });
 
 describe('points', () => {
-  it('redeems points at the rate (100 = ￥1), records them as spent offline, and lowers the balance this device shows', async () => {
+  it('redeems points at the rate (100 = ￥1), records them as spent offline, and shows the balance with the unsettled sale on top', async () => {
     pos.store.db.prepare('UPDATE customer SET points = 5000 WHERE id = ?').run(demoMember.id);
     await login();
     await openTill();
@@ -324,8 +324,9 @@ describe('points', () => {
     await pos.call('checkout', 'addTender', { method: 'cash', givenFen: 7500 });
     const { sale } = await pos.call<SaleResult>('checkout', 'complete');
     expect(sale.points).toEqual({ redeemed: 2500, valueFen: 2500, offline: true, earned: 75 });
+    // HQ's 5000, less the 2500 spent and plus the 75 earned on this sale, which HQ has not settled yet.
     const next = (await scan(memberCode)).cart;
-    expect(next.member?.points).toBe(2500);
+    expect(next.member?.points).toBe(2575);
     const history = await pos.call<{ receiptNo: string }[]>('sales', 'byMember', { memberId: demoMember.id });
     expect(history.map((h) => h.receiptNo)).toEqual([sale.receiptNo]);
   });

@@ -13,7 +13,9 @@ import type { CurrentCart } from './current-cart.js';
 import type { MemberDirectory } from './members.js';
 import { classifyPaymentCode, UNIONPAY_NOT_TAKEN } from './payments.js';
 import type { PaymentProvider } from './payments.js';
+import type { RedemptionRules } from './redemptions.js';
 import { commitSale } from './sale-commit.js';
+import { storeLocalDate } from '../cashup/business-day.js';
 import type { SalesReader } from './sales-reader.js';
 
 export type PaymentDeps = {
@@ -31,6 +33,8 @@ export type PaymentDeps = {
   receipt: (sale: SaleView, copy: boolean) => ReceiptDocument;
   peripherals: Peripherals;
   deviceCode: string;
+  /** HQ's holds online, the store's policy offline: what the cart may redeem. */
+  redemptions: RedemptionRules;
 };
 
 /**
@@ -61,6 +65,8 @@ export class PaymentService {
     const due = state.totals.dueFen;
     if (due <= 0)
       throw new AppError('CONFLICT', state.totals.netFen < 0 ? 'This is a refund: complete it to pay the customer back' : 'Nothing is due');
+    // Before the first money moves, the coupons and points must be the cart's to spend (HQ holds them online).
+    if (cart.tenders.length === 0) await this.secureRedemptions(state);
     const tenderId = ctx.newId();
     if (input.method === 'cash') {
       const amountFen = Math.min(input.givenFen, due);
@@ -115,6 +121,17 @@ export class PaymentService {
     }
   }
 
+  /** HQ's hold (online) or the store's offline policy on the cart's coupons and points; whether they go offline. */
+  private secureRedemptions(state: CartState): Promise<{ offline: boolean }> {
+    const { cart, ctx, tills } = this.deps;
+    const coupons = state.coupons.filter((c) => c.active && c.discountFen > 0).map((c) => c.code);
+    const day = tills.open()?.business_day ?? storeLocalDate(ctx.clock(), ctx.store().timezone);
+    return this.deps.redemptions.secure(
+      { cartId: cart.data.id, memberId: cart.data.memberId, coupons, points: state.points?.redeemed ?? 0 },
+      day,
+    );
+  }
+
   private async commit(staff: StaffView): Promise<SaleResult> {
     const { cart: current, ctx } = this.deps;
     const cart = current.data;
@@ -135,6 +152,7 @@ export class PaymentService {
         throw new AppError('POINTS_INSUFFICIENT', 'The member no longer has those points');
     }
     const online = this.deps.isOnline();
+    const redemption = await this.secureRedemptions(state);
     const refunds: { method: TenderMethod; amountFen: number; reference?: string }[] = [];
     const saleId = ctx.newId();
     for (const r of state.refunds) {
@@ -175,9 +193,10 @@ export class PaymentService {
       points: state.points ? { redeemed: state.points.redeemed, valueFen: state.points.valueFen } : null,
       // 1 point per whole yuan paid; a refund takes its points back. HQ's rule decides in the end.
       pointsEarned: cart.memberId ? Math.trunc(state.totals.netFen / 100) : 0,
-      offline: !online,
+      offline: !online || redemption.offline,
       createdAt: ctx.clock().toISOString(),
     });
+    this.deps.redemptions.forget(cart.id);
     ctx.announceSync();
     const sale = this.deps.sales.find(receiptNo);
     ctx.events.emit('sale.completed', sale);

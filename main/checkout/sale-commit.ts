@@ -29,10 +29,6 @@ export type SaleCommit = {
   createdAt: string;
 };
 
-function isConstraint(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
-}
-
 /**
  * Writes a sale (or return / exchange) and its outbox event in one transaction: the receipt
  * number, the sale, its lines, tenders and refunds, coupon and points use, the stock movement.
@@ -142,7 +138,12 @@ function prepare(db: Database) {
     tender: db.prepare(
       'INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    use: db.prepare('INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES (?, ?, ?, ?)'),
+    // A use of a sale HQ has settled is HQ's to judge (a return may have restored the coupon): it makes way for the new one.
+    use: db.prepare(
+      `INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES (?, ?, ?, ?)
+       ON CONFLICT(code) DO UPDATE SET sale_id = excluded.sale_id, used_at = excluded.used_at, offline = excluded.offline
+        WHERE EXISTS (SELECT 1 FROM sale_settlement x WHERE x.sale_id = coupon_use.sale_id)`,
+    ),
     saleCoupon: db.prepare('INSERT INTO sale_coupon (sale_id, code, discount_fen, offline) VALUES (?, ?, ?, ?)'),
     points: db.prepare('INSERT INTO points_use (sale_id, customer_id, points, offline) VALUES (?, ?, ?, ?)'),
   };
@@ -242,12 +243,8 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
     tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null);
   c.refunds.forEach((r, i) => tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null));
   for (const cp of p.coupons) {
-    try {
-      use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0);
-    } catch (error) {
-      if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY'))
-        throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
-      throw error;
+    if (use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0).changes === 0) {
+      throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
     }
     saleCoupon.run(c.saleId, cp.code, cp.discountFen, c.offline ? 1 : 0);
   }

@@ -92,6 +92,12 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
         ('01900000-0000-7000-8000-0000000e0009', 'sale.completed', '{"saleId":"sal-9"}', 'stf-02', '01900000-0000-7000-8000-00000000d001',
          'loc-S001', '2025-01-01T10:00:00.000Z', 'invalid', 'unknown sku', '2025-01-02T00:00:02.000Z', NULL);
     `),
+  5: (db) =>
+    db.exec(`
+      INSERT INTO store_policy (store_id, offline_redeem, offline_points_per_day, offline_coupons_per_day) VALUES ('loc-S001', 'limit', 5000, 2);
+      INSERT INTO sale_settlement (sale_id, customer_id, points_burnt, points_earned, conflict, at_risk_fen, settled_at) VALUES
+        ('sal-1', 'cus-1', 100, 1297, NULL, 0, '2025-01-03T00:00:00.000Z');
+    `),
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */

@@ -256,3 +256,21 @@ export function readCursors(db: Database): Map<string, ScopeCursor> {
 export function clearCursors(db: Database): void {
   db.prepare('DELETE FROM sync_cursor').run();
 }
+
+/**
+ * Pulls after an app upgrade that knows more entity kinds start the feeds from the beginning:
+ * HQ left the new kinds out of every page the older version pulled (it does not send a kind a
+ * device does not know), so only a full pull brings their existing rows. Kept in `meta`.
+ */
+export function ensureFeedKinds(db: Database, kinds: readonly string[]): void {
+  const stored = (db.prepare("SELECT value FROM meta WHERE key = 'feed_kinds'").get() as { value: string } | undefined)?.value;
+  const known = new Set<string>(stored ? (JSON.parse(stored) as string[]) : []);
+  if (stored && kinds.every((k) => known.has(k))) return;
+  db.transaction(() => {
+    // A device that never pulled has no cursors to clear; one that pulled with fewer kinds starts again.
+    if (stored || readCursors(db).size > 0) clearCursors(db);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('feed_kinds', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+      JSON.stringify([...new Set([...known, ...kinds])].sort()),
+    );
+  }).immediate();
+}

@@ -36,8 +36,29 @@ export const ENTITY_KINDS = [
   'coupon',
   'stock',
   'device_profile',
+  'store_policy',
+  'sale_settlement',
 ] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/**
+ * The kinds the first devices knew. A device says which kinds it knows when it pulls (an older one
+ * sends nothing: these); HQ leaves the others out of its pages, so a device older than HQ is never
+ * sent a kind it would refuse.
+ */
+export const ENTITY_KINDS_V1: readonly EntityKind[] = [
+  'location',
+  'style',
+  'sku',
+  'promotion',
+  'staff',
+  'staff_credential',
+  'customer',
+  'member_code',
+  'coupon',
+  'stock',
+  'device_profile',
+];
 
 export const ENTITIES: { readonly [K in EntityKind]: EntitySpec } = {
   location: {
@@ -186,6 +207,30 @@ export const ENTITIES: { readonly [K in EntityKind]: EntitySpec } = {
     table: 'hq_device',
     key: ['device_id'],
     columns: [text('device_id'), text('store_id'), text('receipt_code'), text('status'), { name: 'profile', type: 'json' }],
+  },
+  // The store's rules for redeeming coupons and points while HQ cannot be asked.
+  store_policy: {
+    kind: 'store_policy',
+    rank: 12,
+    table: 'store_policy',
+    key: ['store_id'],
+    columns: [text('store_id'), text('offline_redeem'), int('offline_points_per_day'), int('offline_coupons_per_day')],
+  },
+  // What HQ settled for a sale with a member's points or coupons: the device stops counting its own spend then.
+  sale_settlement: {
+    kind: 'sale_settlement',
+    rank: 13,
+    table: 'sale_settlement',
+    key: ['sale_id'],
+    columns: [
+      text('sale_id'),
+      text('customer_id', true),
+      int('points_burnt'),
+      int('points_earned'),
+      text('conflict', true),
+      int('at_risk_fen'),
+      text('settled_at'),
+    ],
   },
 };
 

@@ -8,6 +8,7 @@ export const SYNC_PATHS = {
   pull: '/sync/v1/pull',
   deadLetters: '/sync/v1/dead-letters',
   rotateKey: '/sync/v1/rotate-key',
+  hold: '/sync/v1/hold',
   live: '/sync/v1/live',
 } as const;
 

@@ -71,7 +71,7 @@ export type MemberView = {
   /** Masked for the screen: `138****5678`. */
   phone: string;
   tier: Tier;
-  /** Balance as this device knows it (HQ's last figure minus what this device spent since). */
+  /** Balance as this device knows it: HQ's last figure, less the spends and plus the earns of this device's sales HQ has not settled yet. */
   points: number;
   /** Redemption rate: this many points are worth ¥1. */
   pointsPerYuan: number;

@@ -9,6 +9,7 @@ import { HqHttpError } from '../http-error.js';
 import { adminLogin, adminOfToken } from './admin-users.js';
 import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
+import { registerSettlementRoutes } from './settlement-routes.js';
 
 export const ADMIN_PREFIX = '/admin/v1';
 /** A 200,000-SKU catalog as JSON is ~50 MB; device requests keep the server's 8 MB limit. */
@@ -90,6 +91,7 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
   const loginLimiter = createFailureLimiter(10);
   const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
   registerDeadLetterRoutes(app, hq, ADMIN_PREFIX);
+  registerSettlementRoutes(app, hq, ADMIN_PREFIX);
 
   app.post(`${ADMIN_PREFIX}/login`, async (request) => {
     const now = hq.clock();

@@ -3,11 +3,14 @@ import { SYNC_PATHS } from '../../protocol/http.js';
 import { deadLetterReportSchema, pushRequestSchema } from '../../protocol/push.js';
 import type { PushResponse } from '../../protocol/push.js';
 import { pullRequestSchema } from '../../protocol/feed.js';
+import { holdRequestSchema } from '../../protocol/holds.js';
+import type { HoldAnswer } from '../../protocol/holds.js';
 import type { HqContext } from '../context.js';
 import { signedRequestOf } from '../enrol.js';
 import { applyPush } from '../push/apply-push.js';
 import { createDeviceQueue } from '../push/device-queue.js';
 import { recordDeadLetters } from './dead-letters.js';
+import { holdRedemptions } from './holds.js';
 import { servePull } from './pull.js';
 
 /** Push, pull and dead-letter routes of the device sync API (sync/protocol/http.ts SYNC_PATHS). */
@@ -28,6 +31,12 @@ export function registerSyncRoutes(app: FastifyInstance, hq: HqContext): void {
     // The rows are JSON text already: the body is concatenated, never parsed and re-stringified.
     const body = await servePull(hq.db, device, input, hq.clock());
     return reply.type('application/json; charset=utf-8').send(body);
+  });
+
+  app.post(SYNC_PATHS.hold, async (request): Promise<HoldAnswer> => {
+    const device = await authed(request);
+    const input = holdRequestSchema.parse(request.body);
+    return hq.db.tx((sql) => holdRedemptions(sql, device, input, hq.clock()));
   });
 
   app.post(SYNC_PATHS.deadLetters, async (request) => {
