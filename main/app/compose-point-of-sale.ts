@@ -8,6 +8,8 @@ import { CheckoutService } from '../checkout/checkout-service.js';
 import { CurrentCart } from '../checkout/current-cart.js';
 import { MemberDirectory } from '../checkout/members.js';
 import { ParkedCarts } from '../checkout/parked-carts.js';
+import { PaymentIntents } from '../checkout/payment-intents.js';
+import { PaymentRecovery } from '../checkout/payment-recovery.js';
 import { PaymentService } from '../checkout/payment-service.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
 import type { PaymentProvider } from '../checkout/payments.js';
@@ -67,13 +69,24 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     clock: ctx.clock,
     newId: ctx.newId,
   });
+  const payments = options.payments ?? sandboxPaymentProvider();
+  const intents = new PaymentIntents(ctx.db, ctx.clock);
+  const recovery = new PaymentRecovery({
+    intents,
+    payments,
+    outbox: ctx.outbox,
+    isOnline,
+    inCart: (id) => cart.tenders.some((t) => t.requestId === id),
+    paying: () => cart.paying,
+    log: ctx.log,
+  });
   const payment = new PaymentService({
     ctx,
     cart,
     checkout,
     members,
     approvals: staff,
-    payments: options.payments ?? sandboxPaymentProvider(),
+    payments,
     isOnline,
     tills,
     sales,
@@ -81,10 +94,24 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     peripherals,
     deviceCode,
     redemptions: new RedemptionRules(ctx.db, ctx.storeId, options.holds ?? null, isOnline),
+    intents,
+    recovery,
   });
-  const returns = new ReturnsService({ cart, sales, catalog, approvals: staff, newId: ctx.newId });
+  const returns = new ReturnsService({ cart, sales, catalog, approvals: staff, intents, newId: ctx.newId });
   const history = new SalesService({ sales, tills, receipt, peripherals });
-  const cashup = new CashupService({ ctx, tills, peripherals, language, deviceCode, salePaying: () => cart.beingPaid });
+  const cashup = new CashupService({
+    ctx,
+    tills,
+    peripherals,
+    language,
+    deviceCode,
+    salePaying: () => cart.beingPaid,
+    unrecordedRefunds: () =>
+      intents
+        .unsettled()
+        .filter((i) => i.kind === 'refund')
+        .map((i) => ({ receiptNo: i.detail?.receiptNo ?? '?', method: i.method, amountFen: i.amountFen })),
+  });
   return {
     staff,
     tills,
@@ -92,6 +119,8 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     cart,
     checkout,
     payment,
+    /** Reverses charges left without a cart (start it on a running terminal; tests run it). */
+    recovery,
     returns,
     cashup,
     modules: {

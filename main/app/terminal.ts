@@ -115,6 +115,8 @@ export function openTerminal(options: TerminalOptions): Terminal {
     isOnline: () => sync.state().hq === 'online',
     holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url }) ?? undefined,
   });
+  // Charges a crash left without a cart are given back as soon as the gateway answers.
+  pos.recovery.start();
   const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
 
   // One line per domain; each module's handlers declare their guards.
@@ -135,6 +137,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     guards: guardsOf(handlers),
     status,
     close: () => {
+      pos.recovery.stop();
       for (const m of Object.values(modules) as { close?: () => unknown }[]) m.close?.();
       store.close();
     },

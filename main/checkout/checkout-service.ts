@@ -182,6 +182,7 @@ export class CheckoutService {
   }
 
   clear(): CartState {
+    if (this.cart.data.refundPaid) throw new AppError('CONFLICT', 'The refund has been paid back: complete this return');
     if (this.cart.tenders.some((t) => t.method === 'wechat' || t.method === 'alipay')) {
       throw new AppError('CONFLICT', 'A mobile payment was taken: void it before clearing the cart');
     }

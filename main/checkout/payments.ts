@@ -29,11 +29,18 @@ export type PaymentProvider = {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: { method: MobileMethod; providerRef: string; amountFen: number; requestId: string }): Promise<ChargeResult>;
+  /**
+   * Cancels the charge made under `requestId`, whatever came of it (WeChat Pay's micropay reverse,
+   * Alipay's trade cancel): a charge that went through is paid back, one that did not can no
+   * longer go through. For a charge whose answer never came, or whose cart is gone.
+   */
+  reverse(request: { method: MobileMethod; requestId: string }): Promise<{ ok: true } | { ok: false; reason: string }>;
 };
 
 /**
  * Sandbox gateway: approves every code except those ending in `0000` (declined: "insufficient
- * balance"), and answers a repeated requestId with the first answer, as real gateways do.
+ * balance"), answers a repeated requestId with the first answer, as real gateways do, and
+ * declines a charge under a requestId that was reversed.
  */
 export function sandboxPaymentProvider(): PaymentProvider {
   const seen = new Map<string, ChargeResult>();
@@ -56,5 +63,10 @@ export function sandboxPaymentProvider(): PaymentProvider {
         ),
       ),
     refund: (r) => Promise.resolve(once(r.requestId, () => ({ ok: true, providerRef: `SBX-RF-${++n}` }))),
+    // A reversed request id is answered "reversed" from then on, so a late charge under it fails.
+    reverse: (r) => {
+      seen.set(r.requestId, { ok: false, reason: 'reversed (sandbox)' });
+      return Promise.resolve({ ok: true });
+    },
   };
 }

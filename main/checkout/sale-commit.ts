@@ -7,6 +7,9 @@ import type { CartItem, Rendered, ReturnState, TenderRecord } from './cart.js';
 import { nextReceiptNo } from './receipt-number.js';
 import type { SaleCompleted } from '../../sync/protocol/events/index.js';
 
+/** Money paid back: `insteadOf` — paid in cash although it came from that method (a manager approved). */
+export type RefundTender = { method: TenderMethod; amountFen: number; reference?: string; insteadOf?: TenderMethod };
+
 export type SaleCommit = {
   saleId: string;
   kind: SaleKind;
@@ -21,7 +24,9 @@ export type SaleCommit = {
   ret: ReturnState | null;
   rendered: Rendered;
   tenders: TenderRecord[];
-  refunds: { method: TenderMethod; amountFen: number; reference?: string }[];
+  refunds: RefundTender[];
+  /** The payment intents (gateway charges and refunds) this sale records: settled in its transaction. */
+  intents: readonly string[];
   points: { redeemed: number; valueFen: number } | null;
   pointsEarned: number;
   /** HQ could not be asked (coupons, points and the sale itself were taken offline). */
@@ -83,6 +88,7 @@ export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: s
         amountFen: -r.amountFen,
         reference: r.reference ?? null,
         providerRef: r.reference ?? null,
+        ...(r.insteadOf ? { insteadOf: r.insteadOf } : {}),
       })),
     ],
     coupons: state.coupons
@@ -136,7 +142,10 @@ function prepare(db: Database) {
        ON CONFLICT(location_id, sku) DO UPDATE SET qty = qty + excluded.qty, updated_at = excluded.updated_at`,
     ),
     tender: db.prepare(
-      'INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference, instead_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    settle: db.prepare(
+      "UPDATE payment_intent SET state = 'settled', sale_id = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'paid', 'failed')",
     ),
     // A use of a sale HQ has settled is HQ's to judge (a return may have restored the coupon): it makes way for the new one.
     use: db.prepare(
@@ -240,8 +249,11 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
     stock.run(c.storeId, r.sku, r.qty, c.createdAt);
   }
   for (const t of c.tenders)
-    tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null);
-  c.refunds.forEach((r, i) => tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null));
+    tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null, null);
+  c.refunds.forEach((r, i) =>
+    tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null, r.insteadOf ?? null),
+  );
+  for (const id of c.intents) st.settle.run(c.saleId, c.createdAt, id);
   for (const cp of p.coupons) {
     if (use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0).changes === 0) {
       throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);

@@ -98,6 +98,13 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
       INSERT INTO sale_settlement (sale_id, customer_id, points_burnt, points_earned, conflict, at_risk_fen, settled_at) VALUES
         ('sal-1', 'cus-1', 100, 1297, NULL, 0, '2025-01-03T00:00:00.000Z');
     `),
+  6: (db) =>
+    db.exec(`
+      INSERT INTO payment_intent (id, cart_id, kind, method, amount_fen, original_ref, state, provider_ref, sale_id, detail, created_at, updated_at) VALUES
+        ('01900000-0000-7000-8000-0000000c0001', 'cart-1', 'charge', 'wechat', 129790, NULL, 'settled', 'WX-1', 'sal-1', NULL,
+         '2025-01-02T03:04:00.000Z', '2025-01-02T03:04:05.678Z');
+      UPDATE sale_tender SET instead_of = 'card' WHERE id = 'st-2';
+    `),
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */

@@ -313,8 +313,11 @@ export const checkoutContract = {
    * Commits the sale (or return / exchange): sale, lines, tenders, coupon and points use, stock and
    * the `sale.completed` outbox event in one transaction; then opens the drawer (cash) and prints.
    * TENDER_SHORT when something is still due, CART_EMPTY, TILL_NOT_OPEN.
+   * `cashInstead`: a refund that would go back to a card or mobile payment is paid in cash
+   * instead (the gateway refused it, the customer's card is gone): needs a `cash_refund` approval
+   * for everyone, and the Z report shows it.
    */
-  complete: method<SaleResult>()(empty),
+  complete: method<SaleResult>()(z.object({ cashInstead: z.literal(true).optional(), approvalToken }).strict()),
 };
 
 export const returnsContract = {

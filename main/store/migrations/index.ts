@@ -4,6 +4,7 @@ import m0002 from './0002-create-print-queue.js';
 import m0003 from './0003-create-checkout.js';
 import m0004 from './0004-create-sync.js';
 import m0005 from './0005-create-settlement.js';
+import m0006 from './0006-create-payment-intents.js';
 
 /** Every device migration, in order. Append only: never edit or remove one that has shipped. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
