@@ -99,7 +99,7 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
       expect(await db.query(`SELECT count(*)::int AS n FROM sale WHERE id = ANY($1::text[])`, [sales.map((s) => s.sale.saleId)])).toEqual([
         { n: 2 },
       ]);
-      const listed = await hq.admin('GET', '/admin/v1/conflicts');
+      const listed = await hq.admin('GET', '/admin/v1/settlement-conflicts');
       expect((listed.body as { conflicts: { receiptNo: string; atRiskFen: number }[] }).conflicts).toEqual([
         expect.objectContaining({ receiptNo: sales[1]!.sale.receiptNo, atRiskFen: 4000 }),
       ]);

@@ -18,7 +18,7 @@ const conflictQuery = z.object({ storeId: z.string().min(1).max(64).optional(), 
  * listed), and each store's policy for redeeming while HQ cannot be asked.
  */
 export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, prefix: string): void {
-  app.get(`${prefix}/conflicts`, async (request) => {
+  app.get(`${prefix}/settlement-conflicts`, async (request) => {
     await adminOfToken(hq.db, request.headers.authorization, hq.clock());
     const q = conflictQuery.parse(request.query);
     const rows = await hq.db.query<{
