@@ -5,7 +5,7 @@ import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
 import { yuan } from '../../sync/protocol/money.js';
 import type { TillSessionRow } from './till-sessions.js';
 
-const METHODS: readonly TenderMethod[] = ['cash', 'card', 'external', 'wechat', 'alipay'];
+const METHODS: readonly TenderMethod[] = ['cash', 'card', 'external', 'wechat', 'alipay', 'unionpay'];
 
 type Movement = { kind: 'paid_in' | 'paid_out' | 'no_sale'; amount_fen: number; reason: string; at: string; staff_name: string };
 

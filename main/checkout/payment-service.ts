@@ -15,7 +15,7 @@ import type { MemberDirectory } from './members.js';
 import type { PlannedRefund, ReturnState } from './cart.js';
 import type { PaymentIntents } from './payment-intents.js';
 import type { PaymentRecovery } from './payment-recovery.js';
-import { classifyPaymentCode, UNIONPAY_NOT_TAKEN } from './payments.js';
+import { classifyPaymentCode, isMobile, MOBILE_NAMES } from './payments.js';
 import type { ChargeResult, PaymentProvider } from './payments.js';
 import type { RedemptionRules } from './redemptions.js';
 import { commitSale } from './sale-commit.js';
@@ -87,8 +87,7 @@ export class PaymentService {
       cart.addTender({ tenderId, method: input.method, amountFen: input.amountFen, reference: input.reference });
     } else {
       const method = classifyPaymentCode(input.code);
-      if (!method) throw new AppError('BAD_INPUT', 'That is not a WeChat Pay or Alipay payment code');
-      if (method === 'unionpay') throw new AppError('PAYMENT_DECLINED', UNIONPAY_NOT_TAKEN);
+      if (!method) throw new AppError('BAD_INPUT', 'That is not a WeChat Pay, Alipay or UnionPay payment code');
       const amountFen = input.amountFen ?? due;
       if (amountFen > due) throw new AppError('BAD_INPUT', `Only ${yuan(due)} is due`);
       if (!this.deps.isOnline())
@@ -110,7 +109,7 @@ export class PaymentService {
       }
       if (!result.ok) {
         intents.mark(tenderId, 'failed');
-        throw new AppError('PAYMENT_DECLINED', `${method === 'wechat' ? 'WeChat Pay' : 'Alipay'} declined: ${result.reason}`);
+        throw new AppError('PAYMENT_DECLINED', `${MOBILE_NAMES[method]} declined: ${result.reason}`);
       }
       intents.mark(tenderId, 'paid', result.providerRef);
       cart.addTender({ tenderId, method, amountFen, reference: result.providerRef, providerRef: result.providerRef, requestId: tenderId });
@@ -122,7 +121,7 @@ export class PaymentService {
     const { cart } = this.deps;
     const tender = cart.tenders.find((t) => t.tenderId === tenderId);
     if (!tender) throw new AppError('NOT_FOUND', `No payment ${tenderId} in the cart`);
-    if (tender.method === 'wechat' || tender.method === 'alipay') {
+    if (isMobile(tender.method)) {
       this.deps.approvals.authorize('void_tender', approvalToken);
       if (!this.deps.isOnline())
         throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
@@ -164,7 +163,7 @@ export class PaymentService {
 
   /**
    * Pays a refund back over the payments it came from. Cash and card refunds are handed over at
-   * the till (card on the card terminal); WeChat Pay / Alipay refunds go through the gateway, each
+   * the till (card on the card terminal); WeChat Pay / Alipay / UnionPay refunds go through the gateway, each
    * written down first under a key that is the same however often the cashier retries (the
    * return's lines, how much of them was returned before, the payment it goes back to), and once
    * one is asked the cart is fixed. `cashInstead` (a manager approved): all of it in cash, noted.
@@ -186,7 +185,7 @@ export class PaymentService {
     const refunds: RefundTender[] = [];
     const intents: string[] = [];
     for (const r of plan) {
-      if (r.method !== 'wechat' && r.method !== 'alipay') {
+      if (!isMobile(r.method)) {
         refunds.push(r);
         continue;
       }
@@ -209,7 +208,7 @@ export class PaymentService {
         refunds.push({ method: r.method, amountFen: r.amountFen, reference: intent.providerRef ?? undefined });
         continue;
       }
-      if (!online) throw new AppError('PAYMENT_OFFLINE', 'Refunds to WeChat Pay / Alipay need the network');
+      if (!online) throw new AppError('PAYMENT_OFFLINE', 'Refunds to WeChat Pay, Alipay or UnionPay need the network');
       current.markRefundPaid();
       let res: ChargeResult;
       try {

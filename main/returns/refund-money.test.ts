@@ -188,7 +188,9 @@ describe('refunds follow the money back to where it came from', () => {
     expect((await pos.fail('checkout', 'complete', { cashInstead: true })).code).toBe('APPROVAL_REQUIRED');
     const back = await complete({ cashInstead: true, approvalToken: (await approve('cash_refund')).token });
     expect(tenders(back)).toEqual([['cash', -10_000]]);
-    const event = readOutbox(pos.store.db, 100).filter((e) => e.type === 'sale.completed').at(-1)!;
+    const event = readOutbox(pos.store.db, 100)
+      .filter((e) => e.type === 'sale.completed')
+      .at(-1)!;
     expect((event.payload as { tenders: unknown[] }).tenders).toEqual([expect.objectContaining({ method: 'cash', insteadOf: 'card' })]);
     const z = await pos.call<CashReport>('cashup', 'zReport', { counted: { cash: 40_000, card: 10_000 } });
     expect(z.cashInstead).toEqual([{ method: 'card', amountFen: 10_000, count: 1 }]);

@@ -88,7 +88,14 @@ export const cashupContract = {
     z
       .object({
         counted: z
-          .object({ cash: fen, card: fen.optional(), external: fen.optional(), wechat: fen.optional(), alipay: fen.optional() })
+          .object({
+            cash: fen,
+            card: fen.optional(),
+            external: fen.optional(),
+            wechat: fen.optional(),
+            alipay: fen.optional(),
+            unionpay: fen.optional(),
+          })
           .strict(),
         blind: z.boolean().default(false),
       })

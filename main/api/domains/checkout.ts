@@ -12,7 +12,7 @@ export type Tier = 'blue' | 'silver' | 'gold' | 'platinum';
 
 export type PromotionKind = 'percent_off' | 'fixed_price' | 'spend_threshold';
 export type CouponKind = 'amount' | 'threshold' | 'percent';
-export type TenderMethod = 'cash' | 'card' | 'external' | 'wechat' | 'alipay';
+export type TenderMethod = 'cash' | 'card' | 'external' | 'wechat' | 'alipay' | 'unionpay';
 
 /** A promotion that took money off, with the part that went to one line (on lines) or the whole cart (on the cart). */
 export type AppliedPromotion = { id: string; kind: PromotionKind; name: I18nName; discountFen: number };
@@ -221,7 +221,7 @@ export type ScanOutcome =
   /** A receipt barcode: the UI may start a return with it. */
   | { kind: 'receipt'; receiptNo: string; cart: CartState }
   /** A customer's payment code: the UI may tender with it. */
-  | { kind: 'payment'; method: 'wechat' | 'alipay'; code: string; cart: CartState };
+  | { kind: 'payment'; method: 'wechat' | 'alipay' | 'unionpay'; code: string; cart: CartState };
 
 export type SaleSummary = {
   saleId: string;
@@ -239,7 +239,7 @@ const tenderInput = z.discriminatedUnion('method', [
   z.object({ method: z.literal('cash'), givenFen: fen.min(1) }).strict(),
   /** Card or another external terminal: the amount it took and its reference. */
   z.object({ method: z.enum(['card', 'external']), amountFen: fen.min(1), reference: z.string().trim().min(1).max(64) }).strict(),
-  /** A customer's WeChat Pay / Alipay payment code; amount defaults to what is due. Refused offline (PAYMENT_OFFLINE). */
+  /** A customer's WeChat Pay / Alipay / UnionPay QR payment code; amount defaults to what is due. Refused offline (PAYMENT_OFFLINE). */
   z
     .object({
       method: z.literal('mobile'),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyTables, seedStoreRows } from '../../testing/store-rows.js';
 import { upgradeStore } from '../../testing/store-upgrade.js';
 
-describe('device migration 6 (payment intents, cash instead) on a store with data', () => {
+describe('device migration 6 (payment intents, UnionPay, cash instead) on a store with data', () => {
   it('keeps every row of version 5; tenders have no cash-instead method until one is recorded', () => {
     const upgrade = upgradeStore({ from: 5, seed: (db) => seedStoreRows(db, 5) });
     try {
@@ -22,6 +22,15 @@ describe('device migration 6 (payment intents, cash instead) on a store with dat
       expect(() => intent.run('i-3', 'charge', 100, 'lost', null)).toThrow(/CHECK/);
       expect(() => intent.run('i-4', 'charge', 100, 'paid', '{not json')).toThrow(/CHECK/);
       expect(() => db.prepare("UPDATE sale_tender SET instead_of = 'cash' WHERE id = 'st-2'").run()).toThrow(/CHECK/);
+      db.prepare("UPDATE sale_tender SET method = 'unionpay' WHERE id = 'st-1'").run();
+      expect(() => db.prepare("UPDATE sale_tender SET method = 'bitcoin' WHERE id = 'st-1'").run()).toThrow(/CHECK/);
+      // The rebuilt table keeps its index and its reference to the sale.
+      expect(
+        db.prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'sale_tender' AND type = 'index' AND sql IS NOT NULL").pluck().all(),
+      ).toEqual(['sale_tender_sale']);
+      expect(() =>
+        db.prepare("INSERT INTO sale_tender (id, sale_id, method, amount_fen) VALUES ('x', 'no-such-sale', 'cash', 1)").run(),
+      ).toThrow(/FOREIGN KEY/);
     } finally {
       upgrade.close();
     }
