@@ -37,17 +37,9 @@ async function memberWithCoupon(db: HqDb): Promise<{ id: string; code: string }>
 
 /** Sells the first sellable item to the member with the coupon and 1,000 points, paid in cash. */
 async function sellWithRedemptions(device: FaultDevice, memberCode: string): Promise<SaleResult> {
-  const pos = device.pos;
-  const [sku] = pos.store.db.prepare('SELECT ean FROM sku WHERE active = 1 AND price_fen >= 20000 ORDER BY sku LIMIT 1').all() as {
-    ean: string;
-  }[];
-  await pos.call('checkout', 'scan', { code: sku!.ean });
-  await pos.call('checkout', 'identifyMember', { code: memberCode });
-  await pos.call('checkout', 'applyCoupon', { code: COUPON });
-  await pos.call('checkout', 'redeemPoints', { points: 1000 });
-  const due = (await pos.call<CartState>('checkout', 'cart')).totals.dueFen;
-  await pos.call('checkout', 'addTender', { method: 'cash', givenFen: due });
-  return pos.call<SaleResult>('checkout', 'complete');
+  const due = await prepareCart(device, memberCode);
+  await device.pos.call('checkout', 'addTender', { method: 'cash', givenFen: due });
+  return device.pos.call<SaleResult>('checkout', 'complete');
 }
 
 async function memberSeenBy(device: FaultDevice, memberCode: string): Promise<MemberView> {

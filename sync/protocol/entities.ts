@@ -24,6 +24,7 @@ const text = (name: string, nullable = false): Column => ({ name, type: 'text', 
 const int = (name: string): Column => ({ name, type: 'int' });
 const bool = (name: string): Column => ({ name, type: 'bool' });
 
+/** Every kind HQ feeds, in order of arrival: a new kind is appended, never inserted. */
 export const ENTITY_KINDS = [
   'location',
   'style',
@@ -46,19 +47,7 @@ export type EntityKind = (typeof ENTITY_KINDS)[number];
  * sends nothing: these); HQ leaves the others out of its pages, so a device older than HQ is never
  * sent a kind it would refuse.
  */
-export const ENTITY_KINDS_V1: readonly EntityKind[] = [
-  'location',
-  'style',
-  'sku',
-  'promotion',
-  'staff',
-  'staff_credential',
-  'customer',
-  'member_code',
-  'coupon',
-  'stock',
-  'device_profile',
-];
+export const ENTITY_KINDS_V1: readonly EntityKind[] = ENTITY_KINDS.slice(0, ENTITY_KINDS.indexOf('store_policy'));
 
 export const ENTITIES: { readonly [K in EntityKind]: EntitySpec } = {
   location: {
