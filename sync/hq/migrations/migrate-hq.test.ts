@@ -11,7 +11,11 @@ import { HQ_MIGRATIONS } from './index.js';
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
 
-/** Small test-only migrations after 0001, each creating one table. */
+/** HQ's own migrations; the test-only ones come after them. */
+const N = HQ_MIGRATIONS.length;
+const upTo = (last: number) => Array.from({ length: last }, (_, i) => i + 1);
+
+/** Small test-only migrations after HQ's own, each creating one table. */
 const next = (version: number): HqMigration => ({
   version,
   name: `test-${version}`,
@@ -39,15 +43,15 @@ describe.each(backends)('the HQ migration runner on $name', (backend) => {
     const db = await open();
     try {
       await migrateHq(db);
-      await db.query(`INSERT INTO hq_migration (version, name) VALUES (2, 'from-a-newer-hq')`);
+      await db.query(`INSERT INTO hq_migration (version, name) VALUES ($1, 'from-a-newer-hq')`, [N + 1]);
       const error = await rejection(migrateHq(db));
       expect(error).toBeInstanceOf(SchemaTooNewError);
-      expect(error).toMatchObject({ code: 'schema_too_new', owner: 'hq', found: 2, supported: 1 });
+      expect(error).toMatchObject({ code: 'schema_too_new', owner: 'hq', found: N + 1, supported: N });
       expect((error as Error).message).toBe(
-        'The HQ database is at schema version 2, but this HQ only knows up to 1. Update HQ; the data is left untouched.',
+        `The HQ database is at schema version ${N + 1}, but this HQ only knows up to ${N}. Update HQ; the data is left untouched.`,
       );
       expect(await rejection(createHqServer({ db, port: 0, log: () => undefined }))).toBeInstanceOf(SchemaTooNewError);
-      expect(await history(db)).toEqual([1, 2]);
+      expect(await history(db)).toEqual(upTo(N + 1));
     } finally {
       await db.close();
     }
@@ -56,17 +60,20 @@ describe.each(backends)('the HQ migration runner on $name', (backend) => {
   it('refuses a database whose hq_migration has a gap (edited by hand) and runs nothing on it', async () => {
     const db = await open();
     try {
-      const list = [...HQ_MIGRATIONS, next(2), next(3)];
+      const list = [...HQ_MIGRATIONS, next(N + 1), next(N + 2)];
       await migrateHq(db, list);
-      await db.query('DELETE FROM hq_migration WHERE version = 2');
-      for (const migrations of [list, [...list, next(4)]]) {
+      await db.query('DELETE FROM hq_migration WHERE version = $1', [N + 1]);
+      const recorded = [...upTo(N), N + 2];
+      for (const migrations of [list, [...list, next(N + 3)]]) {
         const error = await rejection(migrateHq(db, migrations));
         expect(error).toBeInstanceOf(SchemaHistoryError);
-        expect(error).toMatchObject({ code: 'schema_history_invalid', recorded: [1, 3] });
-        expect((error as Error).message).toMatch(/The HQ database records migrations 1, 3, .*version 2 is missing/);
+        expect(error).toMatchObject({ code: 'schema_history_invalid', recorded });
+        expect((error as Error).message).toMatch(
+          new RegExp(`The HQ database records migrations ${recorded.join(', ')}, .*version ${N + 1} is missing`),
+        );
       }
-      expect(await tableExists(db, 'test_4')).toBe(false);
-      expect(await history(db)).toEqual([1, 3]);
+      expect(await tableExists(db, `test_${N + 3}`)).toBe(false);
+      expect(await history(db)).toEqual(recorded);
     } finally {
       await db.close();
     }
@@ -75,7 +82,7 @@ describe.each(backends)('the HQ migration runner on $name', (backend) => {
   it('refuses a broken migration list before touching the database', async () => {
     const db = await open();
     try {
-      for (const broken of [[...HQ_MIGRATIONS, next(3)], [...HQ_MIGRATIONS, { ...next(2), version: 1 }], [next(2)]]) {
+      for (const broken of [[...HQ_MIGRATIONS, next(N + 2)], [...HQ_MIGRATIONS, { ...next(N + 1), version: 1 }], [next(2)]]) {
         const error = await rejection(migrateHq(db, broken));
         expect(error).toBeInstanceOf(MigrationListError);
         expect(error).toMatchObject({ code: 'migration_list_invalid' });
@@ -91,19 +98,19 @@ describe.each(backends)('the HQ migration runner on $name', (backend) => {
     try {
       await migrateHq(db);
       const failing: HqMigration = {
-        version: 3,
+        version: N + 2,
         name: 'fails',
         up: async (sql) => {
           await sql.exec('CREATE TABLE half_done (id integer)');
           throw new Error('boom');
         },
       };
-      await expect(migrateHq(db, [...HQ_MIGRATIONS, next(2), failing])).rejects.toThrow('boom');
-      expect(await history(db)).toEqual([1]);
-      expect(await tableExists(db, 'test_2')).toBe(false);
+      await expect(migrateHq(db, [...HQ_MIGRATIONS, next(N + 1), failing])).rejects.toThrow('boom');
+      expect(await history(db)).toEqual(upTo(N));
+      expect(await tableExists(db, `test_${N + 1}`)).toBe(false);
       expect(await tableExists(db, 'half_done')).toBe(false);
-      expect(await migrateHq(db, [...HQ_MIGRATIONS, next(2)])).toBe(2);
-      expect(await history(db)).toEqual([1, 2]);
+      expect(await migrateHq(db, [...HQ_MIGRATIONS, next(N + 1)])).toBe(N + 1);
+      expect(await history(db)).toEqual(upTo(N + 1));
     } finally {
       await db.close();
     }
@@ -115,8 +122,8 @@ describe.each(backends)('the HQ migration runner on $name', (backend) => {
     const first = await openHqDb({ databaseUrl: url, poolSize: 2 });
     const second = url ? await openHqDb({ databaseUrl: url, poolSize: 2 }) : first;
     try {
-      expect(await Promise.all([migrateHq(first), migrateHq(second)])).toEqual([1, 1]);
-      expect(await history(first)).toEqual([1]);
+      expect(await Promise.all([migrateHq(first), migrateHq(second)])).toEqual([N, N]);
+      expect(await history(first)).toEqual(upTo(N));
     } finally {
       await first.close();
       if (second !== first) await second.close();

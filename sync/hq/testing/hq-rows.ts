@@ -66,6 +66,8 @@ const ROWS_BY_VERSION: Record<number, string> = {
       ('01900000-0000-7000-8000-00000000d001', '01900000-0000-7000-8000-0000000e0009', 'sale.completed', 'invalid', 'unknown sku',
        '2025-01-01T10:00:00Z', '2025-01-02T00:00:02Z', '2025-01-02T00:01:00Z');
   `,
+  // 0002 (move-customer-children) adds a trigger, no table.
+  2: '',
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */
