@@ -33,6 +33,8 @@ export type CreateReplicatorOptions = {
   pushDebounceMs?: number;
   /** Open the live channel (on by default). */
   live?: boolean;
+  /** Ping the live channel this often; silent for longer than that, it counts as down (live.ts LIVE_PING_MS). */
+  livePingMs?: number;
   /** Rows per pull request while provisioning (≤ 50,000). */
   provisioningLimit?: number;
 };
@@ -81,6 +83,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     deadLetters: outbox.deadLetterCount(),
     lastError: null,
     provisioning: initial && !initial.done ? { phase: 'running', applied: initial.applied, total: initial.total } : null,
+    ...(identity ? { live: false } : {}),
   };
 
   let started = false;
@@ -129,7 +132,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     if (roundTimer !== null) timers.clearTimeout(roundTimer);
     if (debounceTimer !== null) timers.clearTimeout(debounceTimer);
     roundTimer = debounceTimer = null;
-    emit({ hq: 'revoked', lastError: { code: 'device_revoked', message: 'HQ revoked this device' } });
+    emit({ hq: 'revoked', live: false, lastError: { code: 'device_revoked', message: 'HQ revoked this device' } });
   };
 
   // A page arrived, so HQ answers: online, even before the first whole round ends (provisioning).
@@ -215,11 +218,16 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
           random,
           timers,
           log,
+          pingMs: options.livePingMs,
           onChanged: () => void requestRound(),
           // Changes made while the channel was down were not nudged: pull once it is up.
-          onUp: () => void requestRound(),
+          onUp: () => {
+            emit({ live: true });
+            void requestRound();
+          },
           onDown: (reason) => {
             log('sync: live channel down, polling', reason);
+            emit({ live: false });
             schedule(pollDelay(pollMs, random));
           },
           onRevoked: revoke,

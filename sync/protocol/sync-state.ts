@@ -28,4 +28,6 @@ export type SyncState = {
   /** Why the last attempt failed (an HQ error code or `network`), null after a good round. */
   lastError: { code: string; message: string } | null;
   provisioning: Provisioning | null;
+  /** Whether HQ's live channel is up (changes arrive in seconds); while it is down the device polls. Absent without HQ. */
+  live?: boolean;
 };
