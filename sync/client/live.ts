@@ -22,6 +22,8 @@ export type LiveOptions = {
   onDown(reason: string): void;
   /** HQ revoked this device (a `revoked` message or a 403 device_revoked on upgrade). */
   onRevoked(): void;
+  /** HQ refused the upgrade as `stale_time` and said its time: the signing clock can correct itself before the next try. */
+  onServerTime?(serverTime: string): void;
   /**
    * Ping HQ this often; a socket that answered nothing (no pong, no message) since the last ping is
    * dead and dropped. Default LIVE_PING_MS.
@@ -116,12 +118,15 @@ export function openLive(options: LiveOptions): LiveChannel {
       });
       response.on('end', () => {
         let code: string | undefined;
+        let serverTime: string | undefined;
         try {
           const parsed = hqErrorSchema.safeParse(JSON.parse(body));
           code = parsed.success ? parsed.data.error.code : undefined;
+          serverTime = parsed.success ? parsed.data.error.serverTime : undefined;
         } catch {
           code = undefined;
         }
+        if (code === 'stale_time' && serverTime !== undefined) options.onServerTime?.(serverTime);
         if (code === 'device_revoked') {
           ended = true;
           up = false;

@@ -191,6 +191,7 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
           401,
           'stale_time',
           `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`,
+          now.toISOString(),
         );
       }
       const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });

@@ -6,7 +6,7 @@ import { SYNC_PATHS } from '../protocol/http.js';
 import type { HqErrorBody } from '../protocol/http.js';
 import type { LiveMessage } from '../protocol/live.js';
 import type { AuthedDevice, HqContext, HqLog, LiveHub } from './context.js';
-import { HqHttpError } from './http-error.js';
+import { HqHttpError, hqErrorBody } from './http-error.js';
 
 /** Bursts of changes (a bulk import NOTIFYs per statement) reach a channel at most once per window. */
 export const LIVE_COALESCE_MS = 50;
@@ -178,7 +178,7 @@ export function attachLive(server: Server, hq: HqContext): void {
         wss.handleUpgrade(request, socket, head, (ws) => registry.add(ws, device));
       },
       (error: unknown) => {
-        if (error instanceof HqHttpError) refuse(socket, error.status, { error: { code: error.code, message: error.message } });
+        if (error instanceof HqHttpError) refuse(socket, error.status, hqErrorBody(error));
         else {
           hq.log('live upgrade failed', error instanceof Error ? error.message : String(error));
           refuse(socket, 500, { error: { code: 'internal', message: 'HQ failed to open the live channel' } });

@@ -8,7 +8,7 @@ import { DEVICE_CHANNEL, createAuthenticator, parseDeviceNotice } from './auth.j
 import type { HqContext, HqLog } from './context.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
-import { HqHttpError } from './http-error.js';
+import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
@@ -70,9 +70,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     done(null, body.toString('utf8'));
   });
   app.setErrorHandler((error, _request, reply) => {
-    const { status, code, message } = describeError(error, log);
-    const body: HqErrorBody = { error: { code, message } };
-    return reply.status(status).send(body);
+    const described = describeError(error, log);
+    return reply.status(described.status).send(hqErrorBody(described));
   });
   app.setNotFoundHandler((request, reply) => {
     const body: HqErrorBody = { error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` } };
@@ -132,8 +131,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
 }
 
 /** Maps anything a route throws to an answer: bad input is always a 4xx with a reason; only a real bug is a 500. */
-function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string } {
-  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message };
+function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string; serverTime?: string } {
+  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message, serverTime: error.serverTime };
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
