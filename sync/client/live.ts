@@ -22,13 +22,28 @@ export type LiveOptions = {
   onDown(reason: string): void;
   /** HQ revoked this device (a `revoked` message or a 403 device_revoked on upgrade). */
   onRevoked(): void;
+  /** HQ refused the upgrade as `stale_time` and said its time: the signing clock can correct itself before the next try. */
+  onServerTime?(serverTime: string): void;
+  /**
+   * Ping HQ this often; a socket that answered nothing (no pong, no message) since the last ping is
+   * dead and dropped. Default LIVE_PING_MS.
+   */
+  pingMs?: number;
 };
+
+/**
+ * A socket can go silent without closing: a NAT or proxy that drops the mapping, a Wi-Fi that
+ * roams, an HQ host that vanished. Without pings the device would think it is live, stop polling,
+ * and hear nothing more. Two intervals of silence at most before it falls back to polling.
+ */
+export const LIVE_PING_MS = 30_000;
 
 export type LiveChannel = { close(): void; isUp(): boolean };
 
 /**
  * The live channel: a WebSocket with a signed upgrade (GET, empty body). It carries nudges, not
- * data. When it drops it reconnects with exponential backoff and full jitter (1 s → 60 s).
+ * data. When it drops — or goes silent: it is pinged — it reconnects with exponential backoff and
+ * full jitter (1 s → 60 s).
  */
 export function openLive(options: LiveOptions): LiveChannel {
   let closed = false;
@@ -36,6 +51,7 @@ export function openLive(options: LiveOptions): LiveChannel {
   let socket: WebSocket | null = null;
   let attempt = 0;
   let timer: unknown = null;
+  const pingMs = options.pingMs ?? LIVE_PING_MS;
   const wsUrl = `${options.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`;
 
   const down = (reason: string) => {
@@ -63,11 +79,36 @@ export function openLive(options: LiveOptions): LiveChannel {
     let ended = false;
     // While an upgrade refusal's body is read, the socket's own error/close say nothing new.
     let refusing = false;
+    let pingTimer: unknown = null;
+    // Anything from HQ since the last ping (a pong, a message, HQ's own ping) shows the socket lives.
+    let heard = true;
     const end = (reason: string) => {
       if (ended) return;
       ended = true;
+      if (pingTimer !== null) options.timers.clearTimeout(pingTimer);
+      pingTimer = null;
       down(reason);
     };
+    const beat = () => {
+      pingTimer = null;
+      if (ended || ws.readyState !== WebSocket.OPEN) return;
+      if (!heard) {
+        end('live: HQ went silent');
+        ws.terminate();
+        return;
+      }
+      heard = false;
+      ws.ping();
+      pingTimer = options.timers.setTimeout(beat, pingMs);
+    };
+    const alive = () => {
+      heard = true;
+    };
+    ws.on('open', () => {
+      pingTimer = options.timers.setTimeout(beat, pingMs);
+    });
+    ws.on('pong', alive);
+    ws.on('ping', alive);
     ws.on('unexpected-response', (_request, response) => {
       refusing = true;
       let body = '';
@@ -77,12 +118,15 @@ export function openLive(options: LiveOptions): LiveChannel {
       });
       response.on('end', () => {
         let code: string | undefined;
+        let serverTime: string | undefined;
         try {
           const parsed = hqErrorSchema.safeParse(JSON.parse(body));
           code = parsed.success ? parsed.data.error.code : undefined;
+          serverTime = parsed.success ? parsed.data.error.serverTime : undefined;
         } catch {
           code = undefined;
         }
+        if (code === 'stale_time' && serverTime !== undefined) options.onServerTime?.(serverTime);
         if (code === 'device_revoked') {
           ended = true;
           up = false;
@@ -100,6 +144,7 @@ export function openLive(options: LiveOptions): LiveChannel {
       });
     });
     ws.on('message', (data) => {
+      heard = true;
       let message;
       try {
         message = liveMessageSchema.parse(JSON.parse(String(data)));

@@ -261,6 +261,23 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(one('SELECT qty FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, b)).toEqual({ qty: 37 });
   });
 
+  it('keeps pulling when HQ hands a staff code from one person to another (the feed brings the taker first)', async () => {
+    const device = await enrolled();
+    const r = replicator(device);
+    await r.syncNow();
+    const [x, y] = (await hq.db.query<{ id: string; code: string }>('SELECT id, code FROM staff WHERE store_id = $1 ORDER BY id LIMIT 2', [
+      TEST_STORE,
+    ])) as [{ id: string; code: string }, { id: string; code: string }];
+    await hq.db.query(`UPDATE staff SET code = code || 'X' WHERE id = $1`, [x.id]);
+    await hq.db.query('UPDATE staff SET code = $2 WHERE id = $1', [y.id, x.code]);
+    await hq.db.query(`UPDATE staff SET name = name || '·' WHERE id = $1`, [x.id]);
+    expect(await r.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(device.store.db.prepare('SELECT id, code FROM staff WHERE id IN (?, ?) ORDER BY id').all(x.id, y.id)).toEqual([
+      { id: x.id, code: `${x.code}X` },
+      { id: y.id, code: x.code },
+    ]);
+  });
+
   it('resumes an interrupted provisioning from its stored cursors', async () => {
     const device = await enrolled();
     let pulls = 0;

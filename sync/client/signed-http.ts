@@ -16,6 +16,8 @@ export class HqRequestError extends Error {
     readonly code: HqFailureCode,
     readonly status: number | null,
     message: string,
+    /** HQ's clock when it refused a request as `stale_time` (device-clock.ts corrects by it). */
+    readonly serverTime?: string,
   ) {
     super(message);
     this.name = 'HqRequestError';
@@ -74,7 +76,7 @@ export async function postJson<T>(
   }
   if (status < 200 || status > 299) {
     const parsed = hqErrorSchema.safeParse(json);
-    if (parsed.success) throw new HqRequestError(parsed.data.error.code, status, parsed.data.error.message);
+    if (parsed.success) throw new HqRequestError(parsed.data.error.code, status, parsed.data.error.message, parsed.data.error.serverTime);
     // A proxy or a crashed HQ answers without HQ's body: treat 5xx as unavailable, the rest as bad_response.
     throw new HqRequestError(status >= 500 ? 'unavailable' : 'bad_response', status, `HQ answered ${status} to ${path}`);
   }

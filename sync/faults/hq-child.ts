@@ -36,7 +36,7 @@ const db: HqDb = crash
       kind: base.kind,
       query: (text, params) => base.query(text, params),
       exec: (text) => base.exec(text),
-      listen: (channel, onPayload) => base.listen(channel, onPayload),
+      listen: (channel, onPayload, events) => base.listen(channel, onPayload, events),
       close: () => base.close(),
       async tx(fn) {
         let push = false;

@@ -47,6 +47,8 @@ export type Authenticator = {
   authenticate(request: SignedRequest): Promise<AuthedDevice>;
   /** Drops a device from the cache (its key or status changed, maybe in another HQ process). */
   forget(deviceId: string): void;
+  /** Drops every cached device: notices were missed while the listener was away (notice-listeners.ts). */
+  forgetAll(): void;
   /** Stops the nonce pruning timer. */
   close(): void;
 };
@@ -191,6 +193,7 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
           401,
           'stale_time',
           `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`,
+          now.toISOString(),
         );
       }
       const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });
@@ -204,6 +207,10 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     forget(deviceId) {
       epoch++;
       cache.delete(deviceId);
+    },
+    forgetAll() {
+      epoch++;
+      cache.clear();
     },
     close() {
       clearInterval(pruneTimer);

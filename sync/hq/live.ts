@@ -6,15 +6,18 @@ import { SYNC_PATHS } from '../protocol/http.js';
 import type { HqErrorBody } from '../protocol/http.js';
 import type { LiveMessage } from '../protocol/live.js';
 import type { AuthedDevice, HqContext, HqLog, LiveHub } from './context.js';
-import { HqHttpError } from './http-error.js';
+import { HqHttpError, hqErrorBody } from './http-error.js';
 
 /** Bursts of changes (a bulk import NOTIFYs per statement) reach a channel at most once per window. */
 export const LIVE_COALESCE_MS = 50;
 /** One ping for all sockets per interval; a socket that did not answer the previous ping is dropped. */
 export const LIVE_HEARTBEAT_MS = 30_000;
+/** nudgeAll() reaches every channel within this window, in slices. */
+export const LIVE_NUDGE_ALL_SPREAD_MS = 5_000;
+const NUDGE_ALL_SLICES = 20;
 
-/** Per socket: the socket, its scopes, what is waiting to be sent, and whether it answered the last ping. */
-type Channel = { ws: WebSocket; scopes: readonly string[]; pending: Set<string> | null; alive: boolean };
+/** Per socket: the socket, its device and scopes, what is waiting to be sent, and whether it answered the last ping. */
+type Channel = { ws: WebSocket; deviceId: string; scopes: readonly string[]; pending: Set<string> | null; alive: boolean };
 
 type Registry = { add(ws: WebSocket, device: AuthedDevice): void };
 const registries = new WeakMap<LiveHub, Registry>();
@@ -28,11 +31,12 @@ const REVOKED = JSON.stringify({ type: 'revoked' } satisfies LiveMessage);
  * The first change after a quiet window goes out at once (a nudge in milliseconds); changes
  * arriving while the window is open are merged and sent when it closes.
  */
-export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coalesceMs?: number } = {}): LiveHub {
+export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coalesceMs?: number; nudgeAllSpreadMs?: number } = {}): LiveHub {
   const byScope = new Map<string, Set<Channel>>();
   const all = new Set<Channel>();
   const dirty = new Set<Channel>();
   let window: NodeJS.Timeout | null = null;
+  const spreading = new Set<NodeJS.Timeout>();
   let closed = false;
   const coalesceMs = options.coalesceMs ?? LIVE_COALESCE_MS;
 
@@ -107,12 +111,35 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
         channel.ws.once('close', () => closing.delete(channel.ws));
       }
     },
+    nudgeAll() {
+      const channels = [...all];
+      const spread = options.nudgeAllSpreadMs ?? LIVE_NUDGE_ALL_SPREAD_MS;
+      const size = Math.ceil(channels.length / NUDGE_ALL_SLICES);
+      for (let slice = 0; slice * size < channels.length; slice++) {
+        const part = channels.slice(slice * size, (slice + 1) * size);
+        const timer = setTimeout(
+          () => {
+            spreading.delete(timer);
+            for (const channel of part) {
+              // Only channels still open and here: one that closed meanwhile pulls when it reconnects anyway.
+              if (all.has(channel)) send(channel, JSON.stringify({ type: 'changed', scopes: [...channel.scopes] } satisfies LiveMessage));
+            }
+          },
+          Math.floor((slice * spread) / NUDGE_ALL_SLICES),
+        );
+        timer.unref();
+        spreading.add(timer);
+      }
+    },
+    devices: () => [...new Set([...all].map((channel) => channel.deviceId))],
     connections: () => all.size,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
       if (window) clearTimeout(window);
+      for (const timer of spreading) clearTimeout(timer);
+      spreading.clear();
       const gone = [...[...all].map((channel) => channel.ws), ...closing].map(
         (ws) =>
           new Promise<void>((resolve) => {
@@ -135,7 +162,7 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
         ws.terminate();
         return;
       }
-      const channel: Channel = { ws, scopes: device.scopes, pending: null, alive: true };
+      const channel: Channel = { ws, deviceId: device.id, scopes: device.scopes, pending: null, alive: true };
       all.add(channel);
       for (const scope of channel.scopes) {
         let set = byScope.get(scope);
@@ -178,7 +205,7 @@ export function attachLive(server: Server, hq: HqContext): void {
         wss.handleUpgrade(request, socket, head, (ws) => registry.add(ws, device));
       },
       (error: unknown) => {
-        if (error instanceof HqHttpError) refuse(socket, error.status, { error: { code: error.code, message: error.message } });
+        if (error instanceof HqHttpError) refuse(socket, error.status, hqErrorBody(error));
         else {
           hq.log('live upgrade failed', error instanceof Error ? error.message : String(error));
           refuse(socket, 500, { error: { code: 'internal', message: 'HQ failed to open the live channel' } });

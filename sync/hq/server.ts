@@ -4,14 +4,15 @@ import { ZodError } from 'zod';
 import type { HqErrorBody, HqErrorCode } from '../protocol/http.js';
 import { MAX_PUSH_BYTES } from '../protocol/push.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
-import { DEVICE_CHANNEL, createAuthenticator, parseDeviceNotice } from './auth.js';
+import { createAuthenticator } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
-import { HqHttpError } from './http-error.js';
+import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
 import { applyDeferred } from './push/deferred.js';
+import { listenForNotices } from './notice-listeners.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
 
 declare module 'fastify' {
@@ -33,9 +34,6 @@ export type HqServerOptions = {
 };
 
 export type HqServer = { url: string; port: number; hq: HqContext; app: FastifyInstance; close(): Promise<void> };
-
-/** The change-log channel the entity triggers NOTIFY (migration 0001) with the changed scope. */
-const CHANGE_CHANNEL = 'sf_change';
 
 /**
  * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
@@ -73,9 +71,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     done(null, body.toString('utf8'));
   });
   app.setErrorHandler((error, _request, reply) => {
-    const { status, code, message } = describeError(error, log);
-    const body: HqErrorBody = { error: { code, message } };
-    return reply.status(status).send(body);
+    const described = describeError(error, log);
+    return reply.status(described.status).send(hqErrorBody(described));
   });
   app.setNotFoundHandler((request, reply) => {
     const body: HqErrorBody = { error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` } };
@@ -95,16 +92,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     for (const stop of stopListening.splice(0)) await stop().catch(() => undefined);
   };
   try {
-    stopListening.push(await db.listen(CHANGE_CHANNEL, (scope) => live.changed(scope)));
-    stopListening.push(
-      await db.listen(DEVICE_CHANNEL, (payload) => {
-        const notice = parseDeviceNotice(payload);
-        if (!notice) return;
-        auth.forget(notice.deviceId);
-        if (notice.what === 'revoked') live.revoked(notice.deviceId);
-        options.onDeviceNotice?.(notice);
-      }),
-    );
+    // Changed scopes and device notices, listened for again after a PostgreSQL restart (notice-listeners.ts).
+    stopListening.push(await listenForNotices({ db, live, auth, log, onDeviceNotice: options.onDeviceNotice }));
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -135,8 +124,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
 }
 
 /** Maps anything a route throws to an answer: bad input is always a 4xx with a reason; only a real bug is a 500. */
-function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string } {
-  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message };
+function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string; serverTime?: string } {
+  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message, serverTime: error.serverTime };
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

@@ -88,6 +88,8 @@ const ROWS_BY_VERSION: Record<number, string> = {
       ('points', 'cus-1', '01900000-0000-7000-8000-00000000d001', 'cart-1', 500, '2025-01-02T03:09:00Z');
     UPDATE store_policy SET offline_redeem = 'refuse' WHERE store_id = 'loc-S002';
   `,
+  // 0004 (move-customer-children) adds a trigger, no table.
+  4: '',
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */
