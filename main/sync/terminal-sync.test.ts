@@ -84,7 +84,7 @@ describe('a device enrolled at HQ', () => {
   let terminal: Terminal;
 
   it('enrols once, before the terminal opens; a later start does not use the code again', async () => {
-    expect(await enrol(await hq.enrolCode())).toBe('enrolled');
+    expect(await enrol(await hq.enrolment())).toBe('enrolled');
     // A spent code would be refused by HQ: a second start must not even send it.
     expect(await enrol('AAAA-BBBB-CCCC')).toBe('already_enrolled');
   });
@@ -180,7 +180,7 @@ describe('a device never enrolled', () => {
         dataDir: dir.path,
         keyStore: fileKeyStore(join(dir.path, 'store.key')),
         hqUrl: hq.url,
-        code: 'ZZZZ-ZZZZ-ZZZZ',
+        code: `ZZZZ-ZZZZ-ZZZZ@${hq.hqFingerprint}`,
         appVersion: '0',
         hostname: 't',
         newId,

@@ -3,6 +3,7 @@ import type { SyncState } from '../protocol/sync-state.js';
 import { ApplyStatements, PageRefusedError } from './apply.js';
 import { fullJitter, pollDelay, realTimers } from './backoff.js';
 import type { Timers } from './backoff.js';
+import { hqConnection } from './hq-connection.js';
 import { readIdentity } from './identity.js';
 import { openLive } from './live.js';
 import type { LiveChannel } from './live.js';
@@ -62,12 +63,15 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   const st = new ApplyStatements(db, outbox);
   const scopes = [...(identity?.scopes ?? [])].sort((a, b) => scopeOrder(a) - scopeOrder(b));
 
+  // HQ's pinned key checks every answer; HQ's CA (if it has its own) every TLS connection.
+  const connection = identity ? hqConnection(db, identity, { fetch: options.fetch, log }) : null;
   let client: SignedClient | null = null;
-  if (identity) {
+  if (identity && connection) {
     client = signedClient({
       url: options.hqUrl.replace(/\/+$/, ''),
       timeoutMs: options.requestTimeoutMs,
-      fetch: options.fetch,
+      fetch: connection.fetch,
+      trust: connection.trust,
       signal: abort.signal,
       key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
       clock,
@@ -207,9 +211,11 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     start() {
       if (started || stopped() || !identity) return;
       started = true;
-      if (options.live !== false) {
+      if (options.live !== false && connection) {
         live = openLive({
           url: options.hqUrl.replace(/\/+$/, ''),
+          trust: connection.trust,
+          ca: connection.ca,
           key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
           clock,
           random,
