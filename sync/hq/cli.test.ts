@@ -66,6 +66,7 @@ describe('hq cli', () => {
       ['--sample-skus', '-5'],
       ['--enrol-store', 'S 1'],
       ['--tls-cert', join(dir, 'cert.pem')],
+      ['--trust-proxy', 'the proxy'],
       ['--rotate-hq-key', '--hq-key-file', join(dir, 'no-such-key.pem')],
     ]) {
       const result = await exited(run(args));

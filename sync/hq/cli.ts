@@ -1,12 +1,13 @@
 /**
  * HQ as a process: `node dist/sync/hq/cli.js [--port N] [--host H] [--data-dir DIR]
  * [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store S001]
- * [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--rotate-hq-key]`.
+ * [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--trust-proxy VALUE] [--rotate-hq-key]`.
  * PGlite in `<data-dir>/pglite` by default; DATABASE_URL switches to a PostgreSQL server. HQ's
  * signing key: `--hq-key-file` / SHOPFLOOR_HQ_KEY_FILE, else `<data-dir>/hq-signing-key.pem`
  * (made on first start; give every HQ process of one fleet the same file). HTTPS with
- * `--tls-cert`/`--tls-key` (SHOPFLOOR_HQ_TLS_CERT/_KEY). `--rotate-hq-key` makes a new key
- * endorsed by the old one and exits.
+ * `--tls-cert`/`--tls-key` (SHOPFLOOR_HQ_TLS_CERT/_KEY). `--trust-proxy` (SHOPFLOOR_HQ_TRUST_PROXY):
+ * `true`, a hop count, or the proxies' addresses/CIDRs, comma-separated — whose X-Forwarded-For
+ * names the client for rate limits. `--rotate-hq-key` makes a new key endorsed by the old one and exits.
  * Prints one line `HQ_READY {"url":…,"enrolCode":…,"hqFingerprint":…,"enrolment":…}` when it
  * listens; SIGTERM/SIGINT and --lifetime-s stop it cleanly.
  */
@@ -29,7 +30,7 @@ function fail(message: string): never {
   console.error(`hq: ${message}`);
   console.error(
     'usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store CODE]\n' +
-      '          [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--rotate-hq-key]',
+      '          [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--trust-proxy true|N|ADDR,…] [--rotate-hq-key]',
   );
   process.exit(2);
 }
@@ -62,6 +63,7 @@ try {
       'hq-key-file': { type: 'string', default: process.env.SHOPFLOOR_HQ_KEY_FILE || undefined },
       'tls-cert': { type: 'string', default: process.env.SHOPFLOOR_HQ_TLS_CERT || undefined },
       'tls-key': { type: 'string', default: process.env.SHOPFLOOR_HQ_TLS_KEY || undefined },
+      'trust-proxy': { type: 'string', default: process.env.SHOPFLOOR_HQ_TRUST_PROXY || undefined },
       'rotate-hq-key': { type: 'boolean', default: false },
     },
     strict: true,
@@ -83,6 +85,7 @@ const databaseUrl = process.env.DATABASE_URL || undefined;
 const keyFile = resolve(values['hq-key-file'] ?? join(dataDir, 'hq-signing-key.pem'));
 if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) fail('--tls-cert and --tls-key go together');
 const tls = values['tls-cert'] && values['tls-key'] ? readTls(values['tls-cert'], values['tls-key']) : undefined;
+const trustProxy = parseTrustProxy(values['trust-proxy']);
 
 function readTls(certFile: string, keyFileTls: string): { cert: Buffer; key: Buffer } {
   try {
@@ -92,6 +95,19 @@ function readTls(certFile: string, keyFileTls: string): { cert: Buffer; key: Buf
   }
 }
 
+/** fastify's trustProxy from text: `true`/`false`, a hop count, or addresses/CIDRs (comma-separated). */
+function parseTrustProxy(text: string | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d{1,2}$/.test(text)) {
+    const hops = Number(text);
+    return (_address, hop) => hop < hops;
+  }
+  const list = text.split(',').map((t) => t.trim());
+  if (list.some((t) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(t)))
+    fail(`--trust-proxy takes true, a hop count or addresses/CIDRs, got ${text}`);
+  return list;
+}
 const log = (message: string, detail?: unknown) => console.error(`[hq] ${message}`, detail ?? '');
 
 let db: HqDb | null = null;
@@ -139,7 +155,7 @@ try {
       log(`sample brand loaded in ${Math.round(performance.now() - started)} ms`, counts);
     }
   }
-  server = await createHqServer({ db, host: values.host, port, log, hqKey, tls });
+  server = await createHqServer({ db, host: values.host, port, log, hqKey, tls, trustProxy });
   log(`signing answers with HQ key ${server.hqFingerprint} (${keyFile})`);
   let enrolCode: string | null = null;
   if (enrolStore !== undefined) {

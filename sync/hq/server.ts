@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { ZodError } from 'zod';
 import type { HqErrorBody, HqErrorCode } from '../protocol/http.js';
 import { MAX_PUSH_BYTES } from '../protocol/push.js';
@@ -7,6 +7,7 @@ import { NONCE_PATTERN, SIGN_HEADERS, keyFingerprint, signAnswer } from '../prot
 import type { HqSigningKey } from '../protocol/signing.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
 import { DEVICE_CHANNEL, createAuthenticator, parseDeviceNotice } from './auth.js';
+import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
@@ -14,6 +15,7 @@ import { ephemeralHqKey } from './hq-key.js';
 import { HqHttpError } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
+import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
 
 declare module 'fastify' {
@@ -31,7 +33,7 @@ export type HqServerOptions = {
   host?: string;
   port?: number;
   /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
-  onDeviceNotice?: (notice: { what: 'revoked' | 'rotated'; deviceId: string }) => void;
+  onDeviceNotice?: (notice: { what: DeviceNoticeKind; deviceId: string }) => void;
   /**
    * HQ's signing key (hq-key.ts loadHqKey): every answer to a device is signed with it. Without
    * one, a key only this process knows (tests): devices enrolled there trust this process alone.
@@ -39,6 +41,12 @@ export type HqServerOptions = {
   hqKey?: HqSigningKey;
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (fastify's trustProxy:
+   * true, a hop count, or addresses/CIDRs). Rate limits key on that address. Off by default: a
+   * client then cannot dodge a limit with a made-up header.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 };
 
 export type HqServer = {
@@ -80,13 +88,15 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: true,
+    trustProxy: options.trustProxy ?? false,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
-    if (body.length === 0) return done(null, undefined);
+    // A signed device route parses only after the signature over these bytes checked out (device-route.ts).
+    if (body.length === 0 || request.routeOptions.config.signedDevice) return done(null, undefined);
     try {
       done(null, JSON.parse(body.toString('utf8')));
     } catch {
@@ -95,6 +105,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   });
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
+    if (request.routeOptions.config.signedDevice)
+      return done(new HqHttpError(415, 'bad_request', 'a device sends application/json'), undefined);
     done(null, body.toString('utf8'));
   });
   app.setErrorHandler((error, _request, reply) => {
@@ -122,8 +134,9 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections() }));
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
-  registerEnrolRoutes(app, hq, forgetDevice);
-  registerSyncRoutes(app, hq);
+  const routes = deviceRoutes(app, auth);
+  registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
+  registerSyncRoutes(hq, routes);
   registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 
   const stopListening: (() => Promise<void>)[] = [];
@@ -137,7 +150,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
       await db.listen(DEVICE_CHANNEL, (payload) => {
         const notice = parseDeviceNotice(payload);
         if (!notice) return;
-        auth.forget(notice.deviceId);
+        if (notice.what === 'enrolled') auth.enrolled(notice.deviceId);
+        else auth.forget(notice.deviceId);
         if (notice.what === 'revoked') live.revoked(notice.deviceId);
         options.onDeviceNotice?.(notice);
       }),

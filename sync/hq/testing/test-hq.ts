@@ -71,7 +71,7 @@ export type TestHq = HqServer & {
 /** An HQ server on 127.0.0.1:0 over `db` (from openTestHqDb). close() stops the server, not the db. */
 export async function startTestHq(
   db: HqDb,
-  options: Pick<HqServerOptions, 'clock' | 'onDeviceNotice' | 'log' | 'hqKey' | 'tls'> = {},
+  options: Pick<HqServerOptions, 'clock' | 'onDeviceNotice' | 'log' | 'hqKey' | 'tls' | 'trustProxy'> = {},
 ): Promise<TestHq> {
   const server = await createHqServer({
     db,
@@ -80,6 +80,7 @@ export async function startTestHq(
     onDeviceNotice: options.onDeviceNotice,
     hqKey: options.hqKey,
     tls: options.tls,
+    trustProxy: options.trustProxy,
   });
   let token: string | null = null;
   const adminToken = async (): Promise<string> => {
