@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_PUSH_BYTES } from '../../protocol/push.js';
 import type { Authenticator, CheckedHeaders } from '../auth.js';
 import type { AuthedDevice, SignedRequest } from '../context.js';
 import { HqHttpError } from '../http-error.js';
@@ -70,9 +71,10 @@ function parseJson(raw: Buffer | null): unknown {
 }
 
 /**
- * Body limits of the signed routes: what the largest valid request can be, with room to spare
- * (a push's is the protocol's MAX_PUSH_BYTES; a full dead-letter report of 500 items with
- * 500-character messages, all escaped, stays under 4 MiB; a pull names at most 8 scopes).
+ * Body limits of the signed routes: what the largest valid request can be, with room to spare.
+ * A push's is the protocol's MAX_PUSH_BYTES; a dead-letter report (500 items, which may carry
+ * their events for IT to re-apply) keeps the same 8 MB it always had; a pull names at most 8
+ * scopes, and hello and a key rotation are a few hundred bytes.
  */
 export const SMALL_BODY_LIMIT = 64 * 1024;
-export const DEAD_LETTER_BODY_LIMIT = 4 * 1024 * 1024;
+export const DEAD_LETTER_BODY_LIMIT = MAX_PUSH_BYTES;
