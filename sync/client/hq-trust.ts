@@ -36,10 +36,23 @@ export const HQ_KEY_META = 'hq_public_key';
 export const HQ_FINGERPRINT_META = 'hq_fingerprint';
 
 export function metaKeyPins(db: Database): HqKeyPins {
+  // Read again on every check while the store is open (the replicator may pin a rotated key that
+  // another client of the same store then sees); a client that outlives its store handle (the
+  // till's hold client across a reopen) keeps what it read last.
+  let pinned = readMeta(db, HQ_KEY_META) ?? null;
+  let expected = readMeta(db, HQ_FINGERPRINT_META) ?? null;
   return {
-    pinned: () => readMeta(db, HQ_KEY_META) ?? null,
-    expectedFingerprint: () => readMeta(db, HQ_FINGERPRINT_META) ?? null,
+    pinned() {
+      if (db.open) pinned = readMeta(db, HQ_KEY_META) ?? null;
+      return pinned;
+    },
+    expectedFingerprint() {
+      if (db.open) expected = readMeta(db, HQ_FINGERPRINT_META) ?? null;
+      return expected;
+    },
     pin(publicKey) {
+      pinned = publicKey;
+      if (!db.open) return;
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
         HQ_KEY_META,
         publicKey,
