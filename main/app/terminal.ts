@@ -113,7 +113,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     peripherals: devicePeripherals(devices),
     language: () => settings.get().language,
     isOnline: () => sync.state().hq === 'online',
-    holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url }) ?? undefined,
+    holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url, log: options.log }) ?? undefined,
   });
   // Charges a crash left without a cart are given back as soon as the gateway answers.
   pos.recovery.start();

@@ -39,7 +39,7 @@ describe.each(backends)('a customer moving stores, on $name', (backend) => {
       db: device.store.db,
       outbox: deviceOutbox(device.store.db),
       hqUrl: hq.url,
-      code: await hq.enrolCode(storeId),
+      code: await hq.enrolment(storeId),
       appVersion: '0.1.0-test',
       hostname: 'till',
     });

@@ -1,15 +1,21 @@
 import WebSocket from 'ws';
 import { SYNC_PATHS, hqErrorSchema } from '../protocol/http.js';
-import { liveMessageSchema } from '../protocol/live.js';
-import { signRequest } from '../protocol/signing.js';
+import { openLiveFrame } from '../protocol/live.js';
+import type { LiveMessage } from '../protocol/live.js';
+import { SIGN_HEADERS, signRequest } from '../protocol/signing.js';
 import { fullJitter } from './backoff.js';
 import type { Timers } from './backoff.js';
+import type { HqTrust } from './hq-trust.js';
 import type { DeviceKey } from './signed-http.js';
 
 export type LiveOptions = {
   /** HQ base url (http or https); the channel is ws(s) on SYNC_PATHS.live. */
   url: string;
   key: DeviceKey;
+  /** HQ's pinned key: messages and refusals HQ did not sign are ignored. */
+  trust: HqTrust;
+  /** A CA (PEM) for HQ's TLS certificate (wss). */
+  ca?: string;
   clock: () => Date;
   random: () => number;
   timers: Timers;
@@ -74,7 +80,14 @@ export function openLive(options: LiveOptions): LiveChannel {
       body: '',
       now: options.clock(),
     });
-    const ws = new WebSocket(wsUrl, { headers, handshakeTimeout: 10_000, maxPayload: 64 * 1024 });
+    const ws = new WebSocket(wsUrl, {
+      headers,
+      handshakeTimeout: 10_000,
+      maxPayload: 64 * 1024,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
+    const upgradeNonce = headers[SIGN_HEADERS.nonce] ?? '';
+    const seen = new Set<string>();
     socket = ws;
     let ended = false;
     // While an upgrade refusal's body is read, the socket's own error/close say nothing new.
@@ -111,18 +124,33 @@ export function openLive(options: LiveOptions): LiveChannel {
     ws.on('ping', alive);
     ws.on('unexpected-response', (_request, response) => {
       refusing = true;
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (body.length < 4096) body += chunk;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (size < 4096) chunks.push(chunk);
+        size += chunk.length;
       });
       response.on('end', () => {
+        const body = Buffer.concat(chunks);
+        // Only a refusal HQ signed is believed: anyone on the network could answer `device_revoked`.
+        const signed =
+          options.trust.check({
+            status: response.statusCode ?? 0,
+            method: 'GET',
+            path: SYNC_PATHS.live,
+            nonce: upgradeNonce,
+            body,
+            header: (name) => {
+              const value = response.headers[name];
+              return typeof value === 'string' ? value : null;
+            },
+          }) === null;
         let code: string | undefined;
         let serverTime: string | undefined;
         try {
-          const parsed = hqErrorSchema.safeParse(JSON.parse(body));
-          code = parsed.success ? parsed.data.error.code : undefined;
-          serverTime = parsed.success ? parsed.data.error.serverTime : undefined;
+          const parsed = hqErrorSchema.safeParse(JSON.parse(body.toString('utf8')));
+          code = signed && parsed.success ? parsed.data.error.code : undefined;
+          serverTime = signed && parsed.success ? parsed.data.error.serverTime : undefined;
         } catch {
           code = undefined;
         }
@@ -145,11 +173,9 @@ export function openLive(options: LiveOptions): LiveChannel {
     });
     ws.on('message', (data) => {
       heard = true;
-      let message;
-      try {
-        message = liveMessageSchema.parse(JSON.parse(String(data)));
-      } catch {
-        options.log('live: ignored a message that is not in the protocol');
+      const message = verifiedMessage(options.trust, String(data), upgradeNonce, seen);
+      if (!message) {
+        options.log('live: ignored a message HQ did not sign (or not in the protocol)');
         return;
       }
       if (message.type === 'ready') {
@@ -186,4 +212,20 @@ export function openLive(options: LiveOptions): LiveChannel {
       socket = null;
     },
   };
+}
+
+/**
+ * A live message HQ signed for this channel, or null. `ready` and `revoked` must be signed over
+ * this connection's upgrade nonce (so they cannot come from another device's channel); a
+ * `changed` carries its own nonce, accepted once per connection.
+ */
+function verifiedMessage(trust: HqTrust, text: string, upgradeNonce: string, seen: Set<string>): LiveMessage | null {
+  const key = trust.liveKey();
+  const opened = key ? openLiveFrame(key, text) : null;
+  if (!opened) return null;
+  if (opened.message.type !== 'changed') return opened.nonce === upgradeNonce ? opened.message : null;
+  if (opened.nonce === upgradeNonce || seen.has(opened.nonce)) return null;
+  if (seen.size >= 10_000) seen.clear();
+  seen.add(opened.nonce);
+  return opened.message;
 }

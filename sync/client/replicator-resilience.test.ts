@@ -49,7 +49,7 @@ describe.each(backends)('a replicator when things go wrong, on $name', (backend)
       db: device.store.db,
       outbox,
       hqUrl: hq.url,
-      code: await hq.enrolCode(),
+      code: await hq.enrolment(),
       appVersion: '0.1.0-test',
       hostname: 't',
       clock,

@@ -7,6 +7,7 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { TestHq } from '../hq/testing/test-hq.js';
 import { readCursors } from './apply.js';
 import { enrolDevice, EnrolError } from './enrol.js';
+import { metaKeyPins, pinnedTrust } from './hq-trust.js';
 import { readIdentity } from './identity.js';
 import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
@@ -55,7 +56,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       db: device.store.db,
       outbox: deviceOutbox(device.store.db),
       hqUrl: hq.url,
-      code: await hq.enrolCode(),
+      code: await hq.enrolment(),
       appVersion: '0.1.0-test',
       hostname: 'till-1',
     });
@@ -131,6 +132,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       outbox: deviceOutbox(device.store.db),
       hqUrl: `${hq.url}/`,
       code: code.toLowerCase(),
+      hqFingerprint: hq.hqFingerprint,
       appVersion: '0.1.0-test',
       hostname: 'till-1',
     });
@@ -148,6 +150,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
           outbox: deviceOutbox(again.store.db),
           hqUrl,
           code: c,
+          hqFingerprint: hq.hqFingerprint,
           appVersion: '0.1.0-test',
           hostname: 'till-2',
         });
@@ -245,7 +248,12 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     // Pull only (no push), so the sale stays in the outbox while HQ's stock is applied.
     await pullAll({
       st: new ApplyStatements(device.store.db, deviceOutbox(device.store.db)),
-      client: signedClient({ url: hq.url, key: { deviceId: identity.deviceId, privateKey: identity.privateKey }, clock: () => new Date() }),
+      client: signedClient({
+        url: hq.url,
+        key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
+        clock: () => new Date(),
+        trust: pinnedTrust(metaKeyPins(device.store.db)),
+      }),
       scopes: identity.scopes,
       storeId: TEST_STORE,
       clock: () => new Date(),

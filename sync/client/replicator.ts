@@ -4,6 +4,7 @@ import { ApplyStatements, PageRefusedError } from './apply.js';
 import { fullJitter, pollDelay, realTimers } from './backoff.js';
 import type { Timers } from './backoff.js';
 import { clockedClient, deviceClock } from './device-clock.js';
+import { hqConnection } from './hq-connection.js';
 import { readIdentity } from './identity.js';
 import { openLive } from './live.js';
 import type { LiveChannel } from './live.js';
@@ -71,12 +72,15 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
 
   // Signing uses HQ's time as measured from its answers: a device clock hours off still syncs.
   const hqClock = deviceClock(clock);
+  // HQ's pinned key checks every answer; HQ's CA (if it has its own) every TLS connection.
+  const connection = identity ? hqConnection(db, identity, { fetch: options.fetch, log }) : null;
   let client: SignedClient | null = null;
-  if (identity) {
+  if (identity && connection) {
     const signed = signedClient({
       url: options.hqUrl.replace(/\/+$/, ''),
       timeoutMs: options.requestTimeoutMs,
-      fetch: options.fetch,
+      fetch: connection.fetch,
+      trust: connection.trust,
       signal: abort.signal,
       key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
       clock: hqClock.now,
@@ -243,9 +247,11 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     start() {
       if (started || stopped() || !identity) return;
       started = true;
-      if (options.live !== false) {
+      if (options.live !== false && connection) {
         live = openLive({
           url: options.hqUrl.replace(/\/+$/, ''),
+          trust: connection.trust,
+          ca: connection.ca,
           key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
           clock: hqClock.now,
           random,

@@ -33,7 +33,7 @@ describe.skipIf(!findPostgresBinaries())('PostgreSQL restarted under HQ and a co
       db: device.store.db,
       outbox: deviceOutbox(device.store.db),
       hqUrl: hq.url,
-      code: await hq.enrolCode(),
+      code: await hq.enrolment(),
       appVersion: '0.1.0-test',
       hostname: 'guide-tablet',
     });

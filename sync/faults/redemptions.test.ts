@@ -57,7 +57,7 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
     const replicators = [];
     try {
       for (const till of tills) {
-        await enrolThrough(till, hq.url, await hq.enrolCode());
+        await enrolThrough(till, hq.url, await hq.enrolment());
         const r = deviceReplicator(till, hq.url);
         replicators.push(r);
         await syncUntil(r, settled, 5, 'provisioned');
@@ -118,12 +118,12 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
     const tills = [emptyDevice(), emptyDevice()];
     try {
       for (const till of tills) {
-        await enrolThrough(till, hq.url, await hq.enrolCode());
+        await enrolThrough(till, hq.url, await hq.enrolment());
         const r = deviceReplicator(till, hq.url);
         await syncUntil(r, settled, 5, 'provisioned');
         await r.close();
         // Reopened online, asking HQ for holds.
-        const holds = redemptionHolds(till.pos.store.db, { clock: () => new Date() }) ?? undefined;
+        const holds = redemptionHolds(till.pos.store.db, { clock: () => new Date(), log: () => undefined }) ?? undefined;
         till.pos.close();
         till.pos = openTestCheckout({ dbPath: till.dbPath, keyPath: till.keyPath, sample: false, online: () => true, holds });
         await openTill(till);

@@ -49,7 +49,7 @@ async function setUp(revoked: string[]) {
     db,
     live: hub,
     log: () => undefined,
-    auth: { forget: (id) => forgotten.push(id), forgetAll: () => forgotten.push('*') },
+    auth: { forget: (id) => forgotten.push(id), forgetAll: () => forgotten.push('*'), enrolled: () => undefined },
     onRestored: (channel) => {
       restored.push(channel);
       for (const wake of waiters.splice(0)) wake();

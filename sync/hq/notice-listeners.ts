@@ -1,5 +1,5 @@
 import { DEVICE_CHANNEL, parseDeviceNotice } from './auth.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, DeviceNoticeKind } from './auth.js';
 import type { HqLog, LiveHub } from './context.js';
 import type { HqDb } from './db.js';
 
@@ -9,17 +9,18 @@ export const CHANGE_CHANNEL = 'sf_change';
 export type NoticeListenerOptions = {
   db: HqDb;
   live: LiveHub;
-  auth: Pick<Authenticator, 'forget' | 'forgetAll'>;
+  auth: Pick<Authenticator, 'forget' | 'forgetAll' | 'enrolled'>;
   log: HqLog;
   /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
-  onDeviceNotice?: (notice: { what: 'revoked' | 'rotated'; deviceId: string }) => void;
+  onDeviceNotice?: (notice: { what: DeviceNoticeKind; deviceId: string }) => void;
   /** Called once a lost listener is back and has made up for the gap: tests wait on it. */
   onRestored?: (channel: string) => void;
 };
 
 /**
  * What this HQ process LISTENs for: changed scopes (nudges for the live channels) and device
- * notices (revoked or rotated keys: drop the cached device, close a revoked device's channels).
+ * notices (enrolled: a known id; revoked or rotated keys: drop the cached device, close a revoked
+ * device's channels).
  *
  * The listening connections die with a PostgreSQL restart or failover and come back by themselves
  * (db.ts); what was notified in between is lost, so when one is back this process acts as if
@@ -50,7 +51,8 @@ export async function listenForNotices(options: NoticeListenerOptions): Promise<
         (payload) => {
           const notice = parseDeviceNotice(payload);
           if (!notice) return;
-          auth.forget(notice.deviceId);
+          if (notice.what === 'enrolled') auth.enrolled(notice.deviceId);
+          else auth.forget(notice.deviceId);
           if (notice.what === 'revoked') live.revoked(notice.deviceId);
           options.onDeviceNotice?.(notice);
         },

@@ -1,18 +1,23 @@
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { ZodError } from 'zod';
 import type { HqErrorBody, HqErrorCode } from '../protocol/http.js';
 import { MAX_PUSH_BYTES } from '../protocol/push.js';
+import { NONCE_PATTERN, SIGN_HEADERS, keyFingerprint, signAnswer } from '../protocol/signing.js';
+import type { HqSigningKey } from '../protocol/signing.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
 import { createAuthenticator } from './auth.js';
+import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
+import { ephemeralHqKey } from './hq-key.js';
 import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
-import { applyDeferred } from './push/deferred.js';
 import { listenForNotices } from './notice-listeners.js';
+import { applyDeferred } from './push/deferred.js';
+import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
 
 declare module 'fastify' {
@@ -30,10 +35,32 @@ export type HqServerOptions = {
   host?: string;
   port?: number;
   /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
-  onDeviceNotice?: (notice: { what: 'revoked' | 'rotated'; deviceId: string }) => void;
+  onDeviceNotice?: (notice: { what: DeviceNoticeKind; deviceId: string }) => void;
+  /**
+   * HQ's signing key (hq-key.ts loadHqKey): every answer to a device is signed with it. Without
+   * one, a key only this process knows (tests): devices enrolled there trust this process alone.
+   */
+  hqKey?: HqSigningKey;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (fastify's trustProxy:
+   * true, a hop count, or addresses/CIDRs). Rate limits key on that address. Off by default: a
+   * client then cannot dodge a limit with a made-up header.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 };
 
-export type HqServer = { url: string; port: number; hq: HqContext; app: FastifyInstance; close(): Promise<void> };
+export type HqServer = {
+  url: string;
+  port: number;
+  hq: HqContext;
+  app: FastifyInstance;
+  /** HQ's public key (base64) and its fingerprint, as printed with enrolment codes. */
+  hqPublicKey: string;
+  hqFingerprint: string;
+  close(): Promise<void>;
+};
 
 /**
  * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
@@ -48,18 +75,29 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   // Events an older HQ kept without knowing their type are applied by the HQ that knows it.
   await applyDeferred(db, clock(), log);
 
+  const hqKey = options.hqKey ?? ephemeralHqKey();
+  const hqFingerprint = keyFingerprint(hqKey.publicKey);
   const auth = createAuthenticator(db, clock, log);
-  const live = createLiveHub(log);
+  const live = createLiveHub(log, { key: hqKey });
   const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
   // for minutes); anything in flight is idempotent and the device retries it.
-  const app = Fastify({ bodyLimit: MAX_PUSH_BYTES, logger: false, return503OnClosing: true, forceCloseConnections: true });
+  // The https server's type differs from the http one's only in what HQ never touches.
+  const app = Fastify({
+    bodyLimit: MAX_PUSH_BYTES,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    trustProxy: options.trustProxy ?? false,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
-    if (body.length === 0) return done(null, undefined);
+    // A signed device route parses only after the signature over these bytes checked out (device-route.ts).
+    if (body.length === 0 || request.routeOptions.config.signedDevice) return done(null, undefined);
     try {
       done(null, JSON.parse(body.toString('utf8')));
     } catch {
@@ -68,6 +106,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   });
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
+    if (request.routeOptions.config.signedDevice)
+      return done(new HqHttpError(415, 'bad_request', 'a device sends application/json'), undefined);
     done(null, body.toString('utf8'));
   });
   app.setErrorHandler((error, _request, reply) => {
@@ -79,12 +119,25 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     return reply.status(404).send(body);
   });
 
+  // Every answer to a device is signed (sync/protocol/signing.ts signAnswer), refusals included:
+  // the device acts on nothing HQ did not say. Bound to the request by the device's nonce.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.url.startsWith('/sync/')) return payload;
+    const body = payload === null || payload === undefined ? '' : payload;
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return payload;
+    const header = request.headers[SIGN_HEADERS.nonce];
+    const nonce = typeof header === 'string' && NONCE_PATTERN.test(header) ? header : '';
+    reply.headers(signAnswer(hqKey, { status: reply.statusCode, method: request.method, path: request.url, nonce, body, now: clock() }));
+    return payload;
+  });
+
   app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections() }));
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
-  registerEnrolRoutes(app, hq, forgetDevice);
-  registerSyncRoutes(app, hq);
-  registerAdminRoutes(app, hq, forgetDevice);
+  const routes = deviceRoutes(app, auth);
+  registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
+  registerSyncRoutes(hq, routes);
+  registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 
   const stopListening: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -108,10 +161,12 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const host = options.host ?? '127.0.0.1';
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     hq,
     app,
+    hqPublicKey: hqKey.publicKey,
+    hqFingerprint,
     close() {
       closing ??= (async () => {
         await stopAll();
