@@ -39,7 +39,7 @@ const log = () => undefined;
 
 export async function benchCustomers(record: Recorder): Promise<void> {
   await benchSearch(record);
-  let server: PostgresServer | null = null;
+  let server: PostgresServer;
   try {
     server = await startPostgres({ fsync: true, lifetimeS: 900 });
   } catch (error) {
@@ -140,7 +140,7 @@ async function benchOffboarding(record: Recorder, databaseUrl: string): Promise<
       `UPDATE customer SET guide_id = $1 WHERE id IN (SELECT id FROM customer WHERE store_id = 'loc-S001' ORDER BY id LIMIT ${BOOK})`,
       [g],
     );
-    for (let i = 0; i < DEVICES; i++) devices.push(await openDevice(hq.url, db));
+    for (let i = 0; i < DEVICES; i++) devices.push(await openDevice(hq.url, hq.hqFingerprint, db));
     for (const d of devices) {
       const login = await d.terminal.dispatch('staff', 'login', { code: 'S001-04', pin: demoPin('S001-04') }, CALL);
       if (!login.ok) throw new Error(`the guide could not log in before the offboarding: ${login.error.code}`);
@@ -178,11 +178,11 @@ async function benchOffboarding(record: Recorder, databaseUrl: string): Promise<
   }
 }
 
-async function openDevice(hqUrl: string, db: HqDb): Promise<Device> {
+async function openDevice(hqUrl: string, hqFingerprint: string, db: HqDb): Promise<Device> {
   const dir = mkdtempSync(join(tmpdir(), 'shopfloor-bench-device-'));
   const keyStore = fileKeyStore(join(dir, 'store.key'));
   const code = (await createEnrolCode(db, { storeId: 'loc-S001', ttlMinutes: 60, createdBy: 'bench', now: new Date() })).code;
-  await enrolStoreIfNeeded({ dataDir: dir, keyStore, hqUrl, code, appVersion: 'bench', hostname: 'bench', newId, log });
+  await enrolStoreIfNeeded({ dataDir: dir, keyStore, hqUrl, hqFingerprint, code, appVersion: 'bench', hostname: 'bench', newId, log });
   const terminal = openTerminal({ dataDir: dir, keyStore, appVersion: 'bench', log });
   for (let round = 0; ; round++) {
     const state = await terminal.dispatch('sync', 'syncNow', {}, CALL);

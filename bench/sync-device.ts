@@ -22,6 +22,7 @@ import { pullAll } from '../sync/client/pull.js';
 import { pushOutbox } from '../sync/client/push.js';
 import { createReplicator } from '../sync/client/replicator.js';
 import { signedClient } from '../sync/client/signed-http.js';
+import { metaKeyPins, pinnedTrust } from '../sync/client/hq-trust.js';
 import { orderDocs } from './peers/workload.js';
 import type { OrderDoc } from './peers/workload.js';
 import { DEVICE_RESULT, cpuSplit, peakRssMb } from './sync-shared.js';
@@ -162,7 +163,12 @@ const identity = await enrolDevice({
   hostname: 'bench-device',
   clock,
 });
-const client = signedClient({ url: a.url, key: { deviceId: identity.deviceId, privateKey: identity.privateKey }, clock });
+const client = signedClient({
+  url: a.url,
+  key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
+  clock,
+  trust: pinnedTrust(metaKeyPins(db)),
+});
 const st = new ApplyStatements(db, deviceOutbox(db));
 const brandScope = identity.scopes.find((s) => s.startsWith('brand:'));
 if (!brandScope) throw new Error(`HQ gave no brand scope: ${identity.scopes.join(', ')}`);

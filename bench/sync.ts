@@ -135,7 +135,7 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
       SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password',
     });
     children.push(hq);
-    const ready = await hq.line<{ url: string }>('HQ_READY ', 60_000);
+    const ready = await hq.line<{ url: string; hqFingerprint: string }>('HQ_READY ', 60_000);
     const hqPid = hq.proc.pid as number;
     const setup = `PostgreSQL 15 (private cluster on 127.0.0.1, fsync on) + HQ (sync/hq/cli.js, own process); HQ loaded before the clocks: sample brand ${fmt(counts.skus)} SKUs, ${fmt(counts.customers)} customers, ${counts.locations} locations in ${round(importS, 1)} s`;
 
@@ -147,7 +147,8 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
         script('sync-device', [
           `--url=${ready.url}`,
           `--database-url=${databaseUrl}`,
-          `--code=${code}`,
+          // With HQ's key fingerprint: the device enrols over plain HTTP.
+          `--code=${code}@${ready.hqFingerprint}`,
           `--dir=${join(dir, 'device')}`,
           `--orders=${o.orders}`,
           `--changed=${o.changed}`,

@@ -154,6 +154,8 @@ describe('checkout in Chromium against the browser host', () => {
     expect(lineRefund).toBeGreaterThan(0);
     expect(lineRefund).toBeLessThan(item.price_fen);
     expect(fen(await returns.refundTotal.textContent())).toBe(lineRefund);
+    // Paid in cash, refunded in cash: there is nothing to pay "in cash instead".
+    expect(await page.getByTestId('return-cash-instead').count()).toBe(0);
     await shot(page, 'returns.png');
     await returns.complete.click();
     await returns.done.waitFor();

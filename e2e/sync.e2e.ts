@@ -159,6 +159,9 @@ describe('HQ sync in Chromium: enrol, provision, sell, live price change', () =>
     await sync.syncNow.click();
     await expect.poll(() => sync.syncNow.isEnabled(), { timeout: 30_000 }).toBe(true);
     expect(await sync.lastSync.textContent()).toMatch(/\d{2}:\d{2}:\d{2}/);
+    // The live channel is up and this machine's clock is HQ's.
+    await expect.poll(() => page.getByTestId('sync-live').getAttribute('data-live'), { timeout: 30_000 }).toBe('true');
+    expect(await page.getByTestId('sync-clock').getAttribute('data-off')).toBe('false');
     await shot(page, 'sync.png');
   });
 

@@ -8,6 +8,7 @@
 #   socat           serial scanners and printers on pseudo-terminal pairs
 #   postgresql      the HQ tests run on a private PostgreSQL 15 server as well as PGlite
 #   libusb-1.0-0    node-hid's prebuilt binding loads libusb-1.0.so.0 (USB-HID scanners)
+#   openssl         the HTTPS sync tests make a self-signed certificate for HQ
 #
 # After `npm install`, it also checks that every native module's shared libraries resolve (ldd),
 # so a new native dependency that needs a package nobody installs is named here, not in a test.
@@ -21,8 +22,9 @@ declare -A check=(
   [socat]='command -v socat'
   [postgresql]='test -x /usr/lib/postgresql/15/bin/initdb'
   [libusb-1.0-0]='/sbin/ldconfig -p 2>/dev/null | grep -q "libusb-1.0.so.0 "'
+  [openssl]='command -v openssl'
 )
-order=(chromium fonts-noto-cjk socat postgresql libusb-1.0-0)
+order=(chromium fonts-noto-cjk socat postgresql libusb-1.0-0 openssl)
 
 missing=()
 for pkg in "${order[@]}"; do

@@ -4,6 +4,11 @@
 // have no network), so a missing binary is a reason to fall back, never to fail; an HQ that does
 // not start leaves the app standalone, as it was before HQ existed.
 //
+// The app enrols with HQ's key fingerprint (`CODE@FINGERPRINT`, from HQ's ready line): over plain
+// HTTP that is how it knows the answers come from this HQ. With SHOPFLOOR_HQ_TLS_CERT/_KEY set, HQ
+// serves HTTPS; SHOPFLOOR_HQ_CA_FILE then names the CA the app checks it with (the host reads it;
+// Electron gets it as NODE_EXTRA_CA_CERTS).
+//
 // Environment: SHOPFLOOR_NO_ELECTRON_DOWNLOAD=1 (or CI) skips the download attempt;
 // SHOPFLOOR_NO_BROWSER=1 keeps the browser host from opening a browser; SHOPFLOOR_NO_HQ=1 starts
 // no HQ (the standalone demo).
@@ -103,7 +108,10 @@ function startHq() {
       }
       hq = child;
       console.log(`HQ is ready at ${info.url}`);
-      resolve({ url: info.url, enrolCode: typeof info.enrolCode === 'string' ? info.enrolCode : undefined });
+      // `enrolment` is the code with HQ's key fingerprint; an older HQ printed only the code.
+      const enrolCode =
+        typeof info.enrolment === 'string' ? info.enrolment : typeof info.enrolCode === 'string' ? info.enrolCode : undefined;
+      resolve({ url: info.url, enrolCode });
     });
     child.on('error', (error) => {
       console.log(`HQ could not start (${error.message}): starting without HQ.`);
@@ -210,6 +218,8 @@ if (binary) {
     env.SHOPFLOOR_HQ_URL = hqInfo.url;
     if (hqInfo.enrolCode) env.SHOPFLOOR_ENROL_CODE = hqInfo.enrolCode;
   }
+  // The Electron app's Node checks TLS against the system's CAs plus these.
+  if (env.SHOPFLOOR_HQ_CA_FILE && !env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = env.SHOPFLOOR_HQ_CA_FILE;
   runInForeground(spawn(binary, [root, ...args], { cwd: root, stdio: 'inherit', env }));
 } else {
   const why = downloadSkipped ? 'download skipped: SHOPFLOOR_NO_ELECTRON_DOWNLOAD or CI is set' : 'no network to download it';

@@ -40,7 +40,9 @@ const { writeFileSync } = require('node:fs');
 process.on('SIGTERM', () => { writeFileSync(process.cwd() + '/hq-stopped', ''); process.exit(0); });
 writeFileSync(process.cwd() + '/hq-args', JSON.stringify(process.argv.slice(2)));
 if (process.env.HQ_EXIT) process.exit(Number(process.env.HQ_EXIT));
-console.log('HQ_READY ' + JSON.stringify({ url: 'http://127.0.0.1:5999', enrolCode: 'ABCD-EFGH-JKLM' }));
+const fingerprint = process.env.HQ_FINGERPRINT;
+console.log('HQ_READY ' + JSON.stringify({ url: 'http://127.0.0.1:5999', enrolCode: 'ABCD-EFGH-JKLM',
+  ...(fingerprint ? { hqFingerprint: fingerprint, enrolment: 'ABCD-EFGH-JKLM@' + fingerprint } : {}) }));
 setInterval(() => {}, 1000);
 `;
 
@@ -164,6 +166,15 @@ describe.skipIf(process.platform === 'win32')('scripts/start.mjs', () => {
       expect(run.stdout).toContain('HQ is ready at http://127.0.0.1:5999');
       expect(run.stdout).toContain('host args ["--hq-url","http://127.0.0.1:5999","--enrol-code","ABCD-EFGH-JKLM","--port","0"]');
       expect(existsSync(join(root, 'hq-stopped'))).toBe(true);
+      expect(run.code).toBe(0);
+    });
+
+    it("hands the host the code with HQ's key fingerprint when HQ prints one", async () => {
+      const root = project({ hq: true });
+      const run = await start(root, { CI: 'true', HOST_EXIT: '0', HQ_FINGERPRINT: 'WXYZ-2345-ABCD-EFGH' });
+      expect(run.stdout).toContain(
+        'host args ["--hq-url","http://127.0.0.1:5999","--enrol-code","ABCD-EFGH-JKLM@WXYZ-2345-ABCD-EFGH","--port","0"]',
+      );
       expect(run.code).toBe(0);
     });
 

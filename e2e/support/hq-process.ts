@@ -9,6 +9,7 @@ export const E2E_ADMIN = { name: 'admin', password: 'e2e-admin-password' } as co
 
 export type HqProcess = {
   url: string;
+  /** The enrolment as IT hands it out: the code with HQ's key fingerprint (`CODE@FINGERPRINT`). */
   enrolCode: string;
   dataDir: string;
   proc: ChildProcess;
@@ -55,7 +56,7 @@ export function startHqProcess(options: { skus: number; customers: number; lifet
       out += c.toString();
       const line = /^HQ_READY (.*)$/m.exec(out)?.[1];
       if (!line) return;
-      const ready = JSON.parse(line) as { url: string; enrolCode: string };
+      const ready = JSON.parse(line) as { url: string; enrolment: string };
       let token: string | undefined;
       const request = async (method: string, path: string, body: unknown, auth: string | undefined) => {
         const response = await fetch(`${ready.url}${path}`, {
@@ -76,7 +77,7 @@ export function startHqProcess(options: { skus: number; customers: number; lifet
       };
       resolveReady({
         url: ready.url,
-        enrolCode: ready.enrolCode,
+        enrolCode: ready.enrolment,
         dataDir,
         proc,
         admin,

@@ -8,10 +8,14 @@ import { CheckoutService } from '../checkout/checkout-service.js';
 import { CurrentCart } from '../checkout/current-cart.js';
 import { MemberDirectory } from '../checkout/members.js';
 import { ParkedCarts } from '../checkout/parked-carts.js';
+import { PaymentIntents } from '../checkout/payment-intents.js';
+import { PaymentRecovery } from '../checkout/payment-recovery.js';
 import { PaymentService } from '../checkout/payment-service.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
 import type { PaymentProvider } from '../checkout/payments.js';
 import { PromotionBook } from '../checkout/promotions.js';
+import { RedemptionRules } from '../checkout/redemptions.js';
+import type { RedemptionHolds } from '../checkout/redemptions.js';
 import { deviceShortCode } from '../checkout/receipt-number.js';
 import { saleReceipts } from '../checkout/sale-receipt.js';
 import { SalesReader } from '../checkout/sales-reader.js';
@@ -34,6 +38,8 @@ export type PointOfSaleOptions = {
   isOnline?: () => boolean;
   /** The UI language receipts and reports are printed in. */
   language?: () => Language;
+  /** HQ's holds on coupons and points (an enrolled device); without it, only the store's offline policy applies. */
+  holds?: RedemptionHolds;
 };
 
 /**
@@ -63,23 +69,49 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     clock: ctx.clock,
     newId: ctx.newId,
   });
+  const payments = options.payments ?? sandboxPaymentProvider();
+  const intents = new PaymentIntents(ctx.db, ctx.clock);
+  const recovery = new PaymentRecovery({
+    intents,
+    payments,
+    outbox: ctx.outbox,
+    isOnline,
+    inCart: (id) => cart.tenders.some((t) => t.requestId === id),
+    paying: () => cart.paying,
+    log: ctx.log,
+  });
   const payment = new PaymentService({
     ctx,
     cart,
     checkout,
     members,
     approvals: staff,
-    payments: options.payments ?? sandboxPaymentProvider(),
+    payments,
     isOnline,
     tills,
     sales,
     receipt,
     peripherals,
     deviceCode,
+    redemptions: new RedemptionRules(ctx.db, ctx.storeId, options.holds ?? null, isOnline),
+    intents,
+    recovery,
   });
-  const returns = new ReturnsService({ cart, sales, catalog, approvals: staff, newId: ctx.newId });
+  const returns = new ReturnsService({ cart, sales, catalog, approvals: staff, intents, newId: ctx.newId });
   const history = new SalesService({ sales, tills, receipt, peripherals });
-  const cashup = new CashupService({ ctx, tills, peripherals, language, deviceCode, salePaying: () => cart.beingPaid });
+  const cashup = new CashupService({
+    ctx,
+    tills,
+    peripherals,
+    language,
+    deviceCode,
+    salePaying: () => cart.beingPaid,
+    unrecordedRefunds: () =>
+      intents
+        .unsettled()
+        .filter((i) => i.kind === 'refund')
+        .map((i) => ({ receiptNo: i.detail?.receiptNo ?? '?', method: i.method, amountFen: i.amountFen })),
+  });
   return {
     staff,
     tills,
@@ -87,6 +119,8 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     cart,
     checkout,
     payment,
+    /** Reverses charges left without a cart (start it on a running terminal; tests run it). */
+    recovery,
     returns,
     cashup,
     modules: {

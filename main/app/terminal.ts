@@ -19,6 +19,7 @@ import { SettingsService } from '../settings/settings-service.js';
 import { openStore, STORE_FILE, StoreOpenError } from '../store/open-store.js';
 import type { Store } from '../store/open-store.js';
 import { openReplicator } from '../sync/open-replicator.js';
+import { redemptionHolds } from '../sync/redemption-holds.js';
 import { syncModule } from '../sync/sync-module.js';
 import { createTerminalSync } from '../sync/terminal-sync.js';
 import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
@@ -113,7 +114,10 @@ export function openTerminal(options: TerminalOptions): Terminal {
     peripherals: devicePeripherals(devices),
     language: () => settings.get().language,
     isOnline: () => sync.state().hq === 'online',
+    holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url, log: options.log }) ?? undefined,
   });
+  // Charges a crash left without a cart are given back as soon as the gateway answers.
+  pos.recovery.start();
   const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
 
   // One line per domain; each module's handlers declare their guards.
@@ -135,6 +139,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     guards: guardsOf(handlers),
     status,
     close: () => {
+      pos.recovery.stop();
       for (const m of Object.values(modules) as { close?: () => unknown }[]) m.close?.();
       store.close();
     },

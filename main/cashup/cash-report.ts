@@ -5,7 +5,7 @@ import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
 import { yuan } from '../../sync/protocol/money.js';
 import type { TillSessionRow } from './till-sessions.js';
 
-const METHODS: readonly TenderMethod[] = ['cash', 'card', 'external', 'wechat', 'alipay'];
+const METHODS: readonly TenderMethod[] = ['cash', 'card', 'external', 'wechat', 'alipay', 'unionpay'];
 
 type Movement = { kind: 'paid_in' | 'paid_out' | 'no_sale'; amount_fen: number; reason: string; at: string; staff_name: string };
 
@@ -33,6 +33,13 @@ export function cashReport(
       'SELECT t.method, sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id WHERE s.session_id = ? GROUP BY t.method',
     )
     .all(s.id) as { method: TenderMethod; fen: number }[];
+  const cashInstead = db
+    .prepare(
+      `SELECT t.instead_of AS method, -sum(t.amount_fen) AS amountFen, count(*) AS count
+         FROM sale_tender t JOIN sale s ON s.id = t.sale_id
+        WHERE s.session_id = ? AND t.instead_of IS NOT NULL GROUP BY t.instead_of ORDER BY t.instead_of`,
+    )
+    .all(s.id) as CashReport['cashInstead'];
   const movements = db
     .prepare(
       `SELECT m.kind, m.amount_fen, m.reason, m.at, coalesce(st.name, m.staff_id) AS staff_name
@@ -71,6 +78,7 @@ export function cashReport(
     paidOutFen: paidOut,
     noSaleCount: movements.filter((m) => m.kind === 'no_sale').length,
     tenders,
+    cashInstead,
     blind,
     movements: movements.map((m) => ({ kind: m.kind, amountFen: m.amount_fen, reason: m.reason, staffName: m.staff_name, at: m.at })),
     printed: { sent: false },
@@ -95,6 +103,10 @@ export function reportDocument(r: CashReport, c: { language: Language; store: St
       ...(t.countedFen !== null ? [{ label: `${t.method} ${label('实点', 'counted')}`, value: yuan(t.countedFen) }] : []),
       ...(t.varianceFen !== null ? [{ label: `${t.method} ${label('差异', 'variance')}`, value: yuan(t.varianceFen) }] : []),
     ]),
+    ...r.cashInstead.map((c) => ({
+      label: label(`现金代退 ${c.method} (${c.count}笔)`, `Cash refunded for ${c.method} (${c.count})`),
+      value: yuan(c.amountFen),
+    })),
   ];
   return {
     kind: r.kind === 'x' ? 'x_report' : 'z_report',

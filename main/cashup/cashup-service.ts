@@ -17,6 +17,8 @@ export type CashupDeps = {
   deviceCode: string;
   /** A sale is being paid (a gateway call under way, or payments taken): the day must not close under it. */
   salePaying: () => boolean;
+  /** Refunds the gateway paid whose return is not recorded yet (receipt, method, amount): they belong in the day. */
+  unrecordedRefunds: () => { receiptNo: string; method: string; amountFen: number }[];
 };
 
 /**
@@ -89,6 +91,14 @@ export class CashupService {
     const session = this.requireOpen();
     // A payment step waiting on the gateway (a refund before its commit) would land in a closed day.
     if (this.deps.salePaying()) throw new AppError('CONFLICT', 'A sale is being paid: complete or clear it first');
+    const unrecorded = this.deps.unrecordedRefunds();
+    if (unrecorded.length > 0) {
+      const list = unrecorded.map((r) => `${yuan(r.amountFen)} to ${r.method} for ${r.receiptNo}`).join(', ');
+      throw new AppError(
+        'CONFLICT',
+        `Refunds were paid whose return is not recorded (${list}): open Returns with the receipt and complete it first`,
+      );
+    }
     const counted: Partial<Record<TenderMethod, number>> = input.counted;
     const report = cashReport(this.ctx.db, session, 'z', false, counted);
     const closedAt = this.ctx.clock().toISOString();

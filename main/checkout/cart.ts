@@ -10,6 +10,8 @@ import type {
 } from '../api/contract.js';
 import type { I18nName } from '../api/domains/common.js';
 import { priceCart } from './pricing.js';
+import { take } from './refund-sources.js';
+import type { RefundSource } from './refund-sources.js';
 import type { Coupon, PricingResult, Promotion } from './pricing.js';
 
 export type CartItem = {
@@ -43,40 +45,47 @@ export type CartData = {
   points: number;
   tenders: TenderRecord[];
   ret: ReturnState | null;
-  /** How a refund goes back when the cart nets negative; set by the return logic. */
-  refundSources: {
-    method: TenderMethod;
-    availableFen: number;
-    /** The original payment's provider reference (mobile refunds). */ reference?: string;
-  }[];
+  /** How a refund goes back when the cart nets negative (what each payment can still take back); set by the return logic. */
+  refundSources: RefundSource[];
+  /**
+   * A gateway refund has been paid (or asked) for this cart: from then on the cart cannot change —
+   * the money has gone back for exactly this return — and it can only be completed.
+   */
+  refundPaid: boolean;
 };
 
 export function emptyCart(id: string): CartData {
-  return { id, items: [], memberId: null, coupons: [], points: 0, tenders: [], ret: null, refundSources: [] };
+  return { id, items: [], memberId: null, coupons: [], points: 0, tenders: [], ret: null, refundSources: [], refundPaid: false };
 }
 
 export type Rendered = { state: CartState; pricing: PricingResult };
 
-/** Refund for `amountFen` over the sources in order (card/mobile biggest first, cash last), the rest in cash. */
-export function planRefunds(amountFen: number, sources: CartData['refundSources']): { method: TenderMethod; amountFen: number }[] {
-  const out: { method: TenderMethod; amountFen: number }[] = [];
-  let left = amountFen;
-  const ordered = [...sources].sort(
-    (a, b) => (a.method === 'cash' ? 1 : 0) - (b.method === 'cash' ? 1 : 0) || b.availableFen - a.availableFen,
+/** A refund planned over the sources: one entry per payment it goes back to (`reference`: that payment's). */
+export type PlannedRefund = { method: TenderMethod; amountFen: number; reference?: string };
+
+/** Refund for `amountFen` over the sources in refund order (card/mobile biggest first, cash last), the rest in cash. */
+export function planRefunds(amountFen: number, sources: readonly RefundSource[]): PlannedRefund[] {
+  const taken = take(
+    sources.map((s) => ({ ...s })),
+    amountFen,
   );
-  for (const s of ordered) {
-    if (left <= 0) break;
-    const take = Math.min(left, s.availableFen);
-    if (take <= 0) continue;
-    const same = out.find((o) => o.method === s.method);
-    if (same) same.amountFen += take;
-    else out.push({ method: s.method, amountFen: take });
-    left -= take;
-  }
+  const out: PlannedRefund[] = taken.map(({ availableFen, ...s }) => ({ ...s, amountFen: availableFen }));
+  const left = amountFen - out.reduce((a, r) => a + r.amountFen, 0);
   if (left > 0) {
     const cash = out.find((o) => o.method === 'cash');
     if (cash) cash.amountFen += left;
     else out.push({ method: 'cash', amountFen: left });
+  }
+  return out;
+}
+
+/** The refund as the customer sees it: per method. */
+function refundsByMethod(planned: PlannedRefund[]): CartState['refunds'] {
+  const out: CartState['refunds'] = [];
+  for (const r of planned) {
+    const same = out.find((o) => o.method === r.method);
+    if (same) same.amountFen += r.amountFen;
+    else out.push({ method: r.method, amountFen: r.amountFen });
   }
   return out;
 }
@@ -161,7 +170,7 @@ export function renderCart(
     points: data.points > 0 ? { redeemed: data.points, valueFen: pricing.pointsFen, offline: deps.offline } : null,
     return: data.ret ? { receiptNo: data.ret.receiptNo, saleId: data.ret.saleId, lines: data.ret.lines } : null,
     tenders: data.tenders.map(({ providerRef: _p, requestId: _r, ...t }) => t),
-    refunds: netFen < 0 ? planRefunds(-netFen, data.refundSources) : [],
+    refunds: netFen < 0 ? refundsByMethod(planRefunds(-netFen, data.refundSources)) : [],
     totals: {
       itemCount,
       subtotalFen: pricing.totals.subtotalFen,

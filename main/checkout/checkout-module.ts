@@ -60,7 +60,7 @@ export function checkoutModule(cart: CurrentCart, c: CheckoutService, pay: Payme
       ),
       addTender: role('tender', (input) => pay.addTender(input)),
       removeTender: role('tender', ({ tenderId, approvalToken }) => pay.removeTender(tenderId, approvalToken)),
-      complete: session((_input, { staff }) => pay.complete(staff)),
+      complete: session((input, { staff }) => pay.complete(staff, input)),
     },
   };
 }

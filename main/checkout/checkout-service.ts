@@ -10,7 +10,7 @@ import type { CurrentCart } from './current-cart.js';
 import { couponStatus } from './members.js';
 import type { MemberDirectory } from './members.js';
 import type { ParkedCarts } from './parked-carts.js';
-import { classifyPaymentCode, UNIONPAY_NOT_TAKEN } from './payments.js';
+import { classifyPaymentCode, isMobile } from './payments.js';
 import { MAX_COUPONS, priceCart } from './pricing.js';
 import { toCoupon } from './promotions.js';
 import type { CouponRow, PromotionBook } from './promotions.js';
@@ -70,7 +70,6 @@ export class CheckoutService {
     const receiptNo = receiptNumberOf(code);
     if (receiptNo) return { kind: 'receipt', receiptNo, cart: this.cart.state() };
     const method = classifyPaymentCode(code);
-    if (method === 'unionpay') throw new AppError('PAYMENT_DECLINED', UNIONPAY_NOT_TAKEN);
     if (method) return { kind: 'payment', method, code, cart: this.cart.state() };
     if (SKU_RE.test(code)) {
       const sku = this.deps.catalog.sku(code);
@@ -182,7 +181,8 @@ export class CheckoutService {
   }
 
   clear(): CartState {
-    if (this.cart.tenders.some((t) => t.method === 'wechat' || t.method === 'alipay')) {
+    if (this.cart.data.refundPaid) throw new AppError('CONFLICT', 'The refund has been paid back: complete this return');
+    if (this.cart.tenders.some((t) => isMobile(t.method))) {
       throw new AppError('CONFLICT', 'A mobile payment was taken: void it before clearing the cart');
     }
     this.cart.reset();

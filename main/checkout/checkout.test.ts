@@ -310,7 +310,7 @@ describe('a sale', () => {
 });
 
 describe('points', () => {
-  it('redeems points at the rate (100 = ￥1), records them as spent offline, and lowers the balance this device shows', async () => {
+  it('redeems points at the rate (100 = ￥1), records them as spent offline, and shows the balance with the unsettled sale on top', async () => {
     pos.store.db.prepare('UPDATE customer SET points = 5000 WHERE id = ?').run(demoMember.id);
     await login();
     await openTill();
@@ -324,8 +324,9 @@ describe('points', () => {
     await pos.call('checkout', 'addTender', { method: 'cash', givenFen: 7500 });
     const { sale } = await pos.call<SaleResult>('checkout', 'complete');
     expect(sale.points).toEqual({ redeemed: 2500, valueFen: 2500, offline: true, earned: 75 });
+    // HQ's 5000, less the 2500 spent and plus the 75 earned on this sale, which HQ has not settled yet.
     const next = (await scan(memberCode)).cart;
-    expect(next.member?.points).toBe(2500);
+    expect(next.member?.points).toBe(2575);
     const history = await pos.call<{ receiptNo: string }[]>('sales', 'byMember', { memberId: demoMember.id });
     expect(history.map((h) => h.receiptNo)).toEqual([sale.receiptNo]);
   });
@@ -482,7 +483,8 @@ describe('returns and exchanges', () => {
     expect(c.totals.netFen).toBe(10_000 - aLine.totalFen);
     expect(c.refunds).toEqual([{ method: 'card', amountFen: aLine.totalFen - 10_000 }]);
     const r = await pos.call<SaleResult>('checkout', 'complete');
-    expect(r.sale.tenders).toEqual([{ method: 'card', amountFen: -(aLine.totalFen - 10_000) }]);
+    // Back to the card it was paid with: the card payment's reference goes with the refund.
+    expect(r.sale.tenders).toEqual([{ method: 'card', amountFen: -(aLine.totalFen - 10_000), reference: 'POS-778812' }]);
   });
 
   it("a return without receipt needs a manager and refunds cash at today's price", async () => {
@@ -595,8 +597,8 @@ describe('limits, points and refunds hold when the cart or the commit changes un
     let release: () => void = () => undefined;
     const sandbox = sandboxPaymentProvider();
     const gated = {
+      ...sandbox,
       name: 'gated',
-      charge: sandbox.charge,
       refund: async (r: Parameters<typeof sandbox.refund>[0]) => {
         await new Promise<void>((resolve) => (release = resolve));
         return sandbox.refund(r);
@@ -633,8 +635,8 @@ describe('limits, points and refunds hold when the cart or the commit changes un
     const sandbox = sandboxPaymentProvider();
     const refundIds: string[] = [];
     const counting = {
+      ...sandbox,
       name: 'counting',
-      charge: sandbox.charge,
       refund: (r: Parameters<typeof sandbox.refund>[0]) => {
         refundIds.push(r.requestId);
         return sandbox.refund(r);

@@ -3,7 +3,7 @@ import { AppError } from '../api/errors.js';
 import type { EventBus } from '../api/event-bus.js';
 import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
 import { emptyCart, planRefunds, renderCart } from './cart.js';
-import type { CartData, Rendered, ReturnState, TenderRecord } from './cart.js';
+import type { CartData, PlannedRefund, Rendered, ReturnState, TenderRecord } from './cart.js';
 import type { MemberDirectory } from './members.js';
 import type { PromotionBook } from './promotions.js';
 
@@ -69,6 +69,7 @@ export class CurrentCart {
   /** Items, member, coupons and points are fixed once a payment is taken: remove the payments first. */
   assertEditable(): void {
     if (this.busy) throw new AppError('CONFLICT', 'A payment is in progress: wait for it to finish');
+    if (this.cart.refundPaid) throw new AppError('CONFLICT', 'The refund has been paid back: complete this return as it is');
     if (this.cart.tenders.length > 0)
       throw new AppError('CONFLICT', 'A payment has been taken: remove the payments before changing the cart');
   }
@@ -91,6 +92,17 @@ export class CurrentCart {
   restore(data: Pick<CartData, 'id' | 'items' | 'memberId' | 'coupons' | 'points'>): void {
     this.cart = { ...emptyCart(data.id), ...data };
     this.member = data.memberId ? (this.deps.members.view(data.memberId, this.deps.clock()) ?? null) : null;
+  }
+
+  /** Brings back the cart of a return whose refund was paid before a restart (main/checkout/payment-intents.ts). */
+  resumePaidReturn(data: CartData): void {
+    this.restore(data);
+    this.cart = { ...data, refundPaid: true };
+  }
+
+  /** A gateway refund for this cart has been asked: the cart is fixed from now on. */
+  markRefundPaid(): void {
+    this.cart.refundPaid = true;
   }
 
   /** The member the cart is for (null: none); the view is read fresh. */
@@ -161,8 +173,8 @@ export class CurrentCart {
     this.cart.refundSources = [];
   }
 
-  /** How a refund of `amountFen` goes back over the original tenders. */
-  refundPlan(amountFen: number) {
+  /** How a refund of `amountFen` goes back over the payments it came from, one entry per payment. */
+  refundPlan(amountFen: number): PlannedRefund[] {
     return planRefunds(amountFen, this.cart.refundSources);
   }
 }

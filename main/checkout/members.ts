@@ -17,7 +17,7 @@ export function maskPhone(phone: string): string {
   return phone.length === 11 ? `${phone.slice(0, 3)}****${phone.slice(7)}` : phone;
 }
 
-/** Members as the till sees them: HQ's last figures minus what this device spent since. */
+/** Members as the till sees them: HQ's last figures with this device's sales HQ has not settled yet on top. */
 export class MemberDirectory {
   private readonly byCode: Statement<[string], CustomerRow>;
   private readonly byPhone: Statement<[string], CustomerRow>;
@@ -28,8 +28,13 @@ export class MemberDirectory {
     db: Database,
     private readonly promotions: PromotionBook,
   ) {
+    // HQ's balance, less what this device spent and plus what it credited in sales HQ has not
+    // settled yet: once HQ settles a sale (sale_settlement), its balance holds it (never counted twice).
     const cols = `c.id, c.name, c.phone, c.tier, c.points, m.code,
-      coalesce((SELECT sum(points) FROM points_use WHERE customer_id = c.id), 0) AS spent
+      coalesce((SELECT sum(u.points) FROM points_use u WHERE u.customer_id = c.id
+                  AND NOT EXISTS (SELECT 1 FROM sale_settlement x WHERE x.sale_id = u.sale_id)), 0)
+      - coalesce((SELECT sum(s.points_earned) FROM sale s WHERE s.customer_id = c.id
+                  AND NOT EXISTS (SELECT 1 FROM sale_settlement x WHERE x.sale_id = s.id)), 0) AS spent
       FROM customer c LEFT JOIN member_code m ON m.customer_id = c.id`;
     // Only the device's own store's members (issue 11: a customer of another store is never shown).
     const own = `c.store_id = (SELECT value FROM meta WHERE key = 'store_id')`;

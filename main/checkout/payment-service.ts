@@ -1,4 +1,5 @@
-import type { CartState, ParsedInput, SaleKind, SaleResult, SaleView, StaffView, TenderMethod } from '../api/contract.js';
+import { createHash } from 'node:crypto';
+import type { CartState, ParsedInput, SaleKind, SaleResult, SaleView, StaffView } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { TerminalContext } from '../core/context.js';
 import { attempt } from '../core/peripherals.js';
@@ -11,10 +12,18 @@ import { yuan } from '../../sync/protocol/money.js';
 import type { CheckoutService } from './checkout-service.js';
 import type { CurrentCart } from './current-cart.js';
 import type { MemberDirectory } from './members.js';
-import { classifyPaymentCode, UNIONPAY_NOT_TAKEN } from './payments.js';
-import type { PaymentProvider } from './payments.js';
+import type { PlannedRefund, ReturnState } from './cart.js';
+import type { PaymentIntents } from './payment-intents.js';
+import type { PaymentRecovery } from './payment-recovery.js';
+import { classifyPaymentCode, isMobile, MOBILE_NAMES } from './payments.js';
+import type { ChargeResult, PaymentProvider } from './payments.js';
+import type { RedemptionRules } from './redemptions.js';
 import { commitSale } from './sale-commit.js';
+import type { RefundTender } from './sale-commit.js';
+import { storeLocalDate } from '../cashup/business-day.js';
 import type { SalesReader } from './sales-reader.js';
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export type PaymentDeps = {
   ctx: Pick<TerminalContext, 'outbox' | 'clock' | 'newId' | 'storeId' | 'store' | 'events' | 'announceSync'>;
@@ -31,6 +40,12 @@ export type PaymentDeps = {
   receipt: (sale: SaleView, copy: boolean) => ReceiptDocument;
   peripherals: Peripherals;
   deviceCode: string;
+  /** HQ's holds online, the store's policy offline: what the cart may redeem. */
+  redemptions: RedemptionRules;
+  /** Every gateway call is written down before it is made (main/checkout/payment-intents.ts). */
+  intents: PaymentIntents;
+  /** Reverses a charge whose answer never came. */
+  recovery: Pick<PaymentRecovery, 'reverse'>;
 };
 
 /**
@@ -50,8 +65,8 @@ export class PaymentService {
     return this.deps.cart.exclusive(() => this.void(tenderId, approvalToken));
   }
 
-  complete(staff: StaffView): Promise<SaleResult> {
-    return this.deps.cart.exclusive(() => this.commit(staff));
+  complete(staff: StaffView, input: ParsedInput<'checkout', 'complete'>): Promise<SaleResult> {
+    return this.deps.cart.exclusive(() => this.commit(staff, input));
   }
 
   private async take(input: ParsedInput<'checkout', 'addTender'>): Promise<CartState> {
@@ -61,6 +76,8 @@ export class PaymentService {
     const due = state.totals.dueFen;
     if (due <= 0)
       throw new AppError('CONFLICT', state.totals.netFen < 0 ? 'This is a refund: complete it to pay the customer back' : 'Nothing is due');
+    // Before the first money moves, the coupons and points must be the cart's to spend (HQ holds them online).
+    if (cart.tenders.length === 0) await this.secureRedemptions(state);
     const tenderId = ctx.newId();
     if (input.method === 'cash') {
       const amountFen = Math.min(input.givenFen, due);
@@ -70,14 +87,31 @@ export class PaymentService {
       cart.addTender({ tenderId, method: input.method, amountFen: input.amountFen, reference: input.reference });
     } else {
       const method = classifyPaymentCode(input.code);
-      if (!method) throw new AppError('BAD_INPUT', 'That is not a WeChat Pay or Alipay payment code');
-      if (method === 'unionpay') throw new AppError('PAYMENT_DECLINED', UNIONPAY_NOT_TAKEN);
+      if (!method) throw new AppError('BAD_INPUT', 'That is not a WeChat Pay, Alipay or UnionPay payment code');
       const amountFen = input.amountFen ?? due;
       if (amountFen > due) throw new AppError('BAD_INPUT', `Only ${yuan(due)} is due`);
       if (!this.deps.isOnline())
         throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: mobile payment codes cannot be charged now');
-      const result = await this.deps.payments.charge({ method, code: input.code, amountFen, requestId: tenderId });
-      if (!result.ok) throw new AppError('PAYMENT_DECLINED', `${method === 'wechat' ? 'WeChat Pay' : 'Alipay'} declined: ${result.reason}`);
+      const { intents } = this.deps;
+      const intent = intents.begin({ id: tenderId, cartId: cart.data.id, kind: 'charge', method, amountFen });
+      let result: ChargeResult;
+      try {
+        result = await this.deps.payments.charge({ method, code: input.code, amountFen, requestId: tenderId });
+      } catch (error) {
+        // No answer: the customer's money may or may not have moved. Cancel the charge now (or as soon as the gateway answers).
+        const reversed = await this.deps.recovery.reverse(intent, `the gateway did not answer the charge (${errorText(error)})`);
+        throw new AppError(
+          'PAYMENT_DECLINED',
+          reversed
+            ? 'The payment gateway did not answer: the payment was cancelled. Scan the code again.'
+            : 'The payment gateway did not answer: the payment will be cancelled as soon as it answers. Take another payment.',
+        );
+      }
+      if (!result.ok) {
+        intents.mark(tenderId, 'failed');
+        throw new AppError('PAYMENT_DECLINED', `${MOBILE_NAMES[method]} declined: ${result.reason}`);
+      }
+      intents.mark(tenderId, 'paid', result.providerRef);
       cart.addTender({ tenderId, method, amountFen, reference: result.providerRef, providerRef: result.providerRef, requestId: tenderId });
     }
     return cart.changed();
@@ -87,7 +121,7 @@ export class PaymentService {
     const { cart } = this.deps;
     const tender = cart.tenders.find((t) => t.tenderId === tenderId);
     if (!tender) throw new AppError('NOT_FOUND', `No payment ${tenderId} in the cart`);
-    if (tender.method === 'wechat' || tender.method === 'alipay') {
+    if (isMobile(tender.method)) {
       this.deps.approvals.authorize('void_tender', approvalToken);
       if (!this.deps.isOnline())
         throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
@@ -98,6 +132,7 @@ export class PaymentService {
         requestId: `${tenderId}-void`,
       });
       if (!r.ok) throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${r.reason}`);
+      this.deps.intents.mark(tenderId, 'voided');
     }
     cart.removeTender(tenderId);
     return cart.changed();
@@ -115,7 +150,99 @@ export class PaymentService {
     }
   }
 
-  private async commit(staff: StaffView): Promise<SaleResult> {
+  /** HQ's hold (online) or the store's offline policy on the cart's coupons and points; whether they go offline. */
+  private secureRedemptions(state: CartState): Promise<{ offline: boolean }> {
+    const { cart, ctx, tills } = this.deps;
+    const coupons = state.coupons.filter((c) => c.active && c.discountFen > 0).map((c) => c.code);
+    const day = tills.open()?.business_day ?? storeLocalDate(ctx.clock(), ctx.store().timezone);
+    return this.deps.redemptions.secure(
+      { cartId: cart.data.id, memberId: cart.data.memberId, coupons, points: state.points?.redeemed ?? 0 },
+      day,
+    );
+  }
+
+  /**
+   * Pays a refund back over the payments it came from. Cash and card refunds are handed over at
+   * the till (card on the card terminal); WeChat Pay / Alipay / UnionPay refunds go through the gateway, each
+   * written down first under a key that is the same however often the cashier retries (the
+   * return's lines, how much of them was returned before, the payment it goes back to), and once
+   * one is asked the cart is fixed. `cashInstead` (a manager approved): all of it in cash, noted.
+   */
+  private async payBack(
+    plan: PlannedRefund[],
+    input: ParsedInput<'checkout', 'complete'>,
+    online: boolean,
+  ): Promise<{ refunds: RefundTender[]; intents: string[] }> {
+    const { cart: current } = this.deps;
+    if (input.cashInstead) {
+      if (!plan.some((r) => r.method !== 'cash')) throw new AppError('BAD_INPUT', 'This refund is paid in cash already');
+      this.deps.approvals.authorize('cash_refund', input.approvalToken);
+      return {
+        refunds: plan.map((r) => (r.method === 'cash' ? r : { method: 'cash', amountFen: r.amountFen, insteadOf: r.method })),
+        intents: [],
+      };
+    }
+    const refunds: RefundTender[] = [];
+    const intents: string[] = [];
+    for (const r of plan) {
+      if (!isMobile(r.method)) {
+        refunds.push(r);
+        continue;
+      }
+      const cart = current.data;
+      const ret = cart.ret;
+      if (!ret?.saleId || !ret.receiptNo) throw new AppError('CONFLICT', 'A refund to a mobile payment needs the original receipt');
+      const id = this.refundKey(ret, r);
+      const intent = this.deps.intents.begin({
+        id,
+        cartId: cart.id,
+        kind: 'refund',
+        method: r.method,
+        amountFen: r.amountFen,
+        originalRef: r.reference ?? null,
+        detail: { saleId: ret.saleId, receiptNo: ret.receiptNo, cart: { ...cart, refundPaid: true } },
+      });
+      intents.push(id);
+      if (intent.state === 'settled') throw new AppError('CONFLICT', `This refund is recorded in a sale already (${id})`);
+      if (intent.state === 'paid') {
+        refunds.push({ method: r.method, amountFen: r.amountFen, reference: intent.providerRef ?? undefined });
+        continue;
+      }
+      if (!online) throw new AppError('PAYMENT_OFFLINE', 'Refunds to WeChat Pay, Alipay or UnionPay need the network');
+      current.markRefundPaid();
+      let res: ChargeResult;
+      try {
+        res = await this.deps.payments.refund({ method: r.method, providerRef: r.reference ?? '', amountFen: r.amountFen, requestId: id });
+      } catch (error) {
+        throw new AppError(
+          'PAYMENT_OFFLINE',
+          `The gateway did not answer about the refund (${errorText(error)}): complete again — it is never paid twice`,
+        );
+      }
+      if (!res.ok) {
+        this.deps.intents.mark(id, 'failed');
+        if (!intents.some((i) => this.deps.intents.get(i)?.state === 'paid')) current.data.refundPaid = false;
+        throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${res.reason}. A manager can approve paying it in cash instead.`);
+      }
+      this.deps.intents.mark(id, 'paid', res.providerRef);
+      refunds.push({ method: r.method, amountFen: r.amountFen, reference: res.providerRef });
+    }
+    return { refunds, intents };
+  }
+
+  /** The gateway's idempotency key of a refund: the same return of the same units to the same payment is the same key. */
+  private refundKey(ret: ReturnState, r: PlannedRefund): string {
+    const sold = ret.receiptNo ? this.deps.sales.find(ret.receiptNo).lines : [];
+    const lines = ret.lines
+      .map((l) => [l.saleLineId ?? l.lineId, l.qty, sold.find((s) => s.saleLineId === l.saleLineId)?.returnedQty ?? 0])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const digest = createHash('sha256')
+      .update(JSON.stringify([ret.saleId, lines, r.method, r.reference ?? '']))
+      .digest('hex');
+    return `rf-${digest.slice(0, 40)}`;
+  }
+
+  private async commit(staff: StaffView, input: ParsedInput<'checkout', 'complete'>): Promise<SaleResult> {
     const { cart: current, ctx } = this.deps;
     const cart = current.data;
     // Selling needs `tender`, taking something back needs `returns` (the guard let any active staff in).
@@ -135,25 +262,9 @@ export class PaymentService {
         throw new AppError('POINTS_INSUFFICIENT', 'The member no longer has those points');
     }
     const online = this.deps.isOnline();
-    const refunds: { method: TenderMethod; amountFen: number; reference?: string }[] = [];
+    const redemption = await this.secureRedemptions(state);
     const saleId = ctx.newId();
-    for (const r of state.refunds) {
-      if (r.method === 'wechat' || r.method === 'alipay') {
-        if (!online) throw new AppError('PAYMENT_OFFLINE', 'Refunds to WeChat Pay / Alipay need the network');
-        const original = cart.refundSources.find((s) => s.method === r.method);
-        // Keyed by the cart, not the attempt: when the commit below fails after the gateway paid out,
-        // the cashier's retry asks for the same refund again and the gateway answers it once.
-        const requestId = `${cart.id}-refund-${r.method}-${r.amountFen}`;
-        const res = await this.deps.payments.refund({
-          method: r.method,
-          providerRef: original?.reference ?? '',
-          amountFen: r.amountFen,
-          requestId,
-        });
-        if (!res.ok) throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${res.reason}`);
-        refunds.push({ ...r, reference: res.providerRef });
-      } else refunds.push(r);
-    }
+    const { refunds, intents } = await this.payBack(state.totals.netFen < 0 ? current.refundPlan(-state.totals.netFen) : [], input, online);
     const hasItems = state.lines.length > 0;
     const hasReturn = (state.return?.lines.length ?? 0) > 0;
     const kind: SaleKind = hasItems && hasReturn ? 'exchange' : hasItems ? 'sale' : 'return';
@@ -172,12 +283,15 @@ export class PaymentService {
       rendered,
       tenders: cart.tenders,
       refunds,
+      // The mobile charges and refunds this sale records: settled with it.
+      intents: [...cart.tenders.filter((t) => t.requestId).map((t) => t.requestId!), ...intents],
       points: state.points ? { redeemed: state.points.redeemed, valueFen: state.points.valueFen } : null,
       // 1 point per whole yuan paid; a refund takes its points back. HQ's rule decides in the end.
       pointsEarned: cart.memberId ? Math.trunc(state.totals.netFen / 100) : 0,
-      offline: !online,
+      offline: !online || redemption.offline,
       createdAt: ctx.clock().toISOString(),
     });
+    this.deps.redemptions.forget(cart.id);
     ctx.announceSync();
     const sale = this.deps.sales.find(receiptNo);
     ctx.events.emit('sale.completed', sale);

@@ -1,20 +1,23 @@
 /**
- * Mobile payment: a customer's WeChat Pay / Alipay payment code (the barcode in their app),
+ * Mobile payment: a customer's WeChat Pay / Alipay / UnionPay QR payment code (the barcode in their app),
  * classified where every scan is read (native/scanner/payment-code.ts), and charged through a
  * provider. The provider is the gateway's interface; the sandbox ships for demos and tests.
  */
 export { classifyPaymentCode } from '../../native/scanner/payment-code.js';
 export type { PaymentCodeMethod } from '../../native/scanner/payment-code.js';
 
-/** What the gateway charges and a tender records. */
-export type MobileMethod = 'wechat' | 'alipay';
+/** What the gateway charges and a tender records: WeChat Pay, Alipay, UnionPay QR (云闪付 and the banks' apps). */
+export type MobileMethod = 'wechat' | 'alipay' | 'unionpay';
 
-/**
- * UnionPay QR payment codes are recognised, but the terminal has no UnionPay tender to record them
- * under (tender methods are part of the sale, the cash-up and the store's schema): refused before
- * anything is charged, so the cashier asks for another way to pay instead of hearing "not found".
- */
-export const UNIONPAY_NOT_TAKEN = 'This is a UnionPay payment code: this terminal cannot take UnionPay yet. Ask for another way to pay.';
+export const MOBILE_METHODS: readonly MobileMethod[] = ['wechat', 'alipay', 'unionpay'];
+
+/** Whether a tender's money moves through the gateway (refunds and voids go back through it). */
+export function isMobile(method: string): method is MobileMethod {
+  return (MOBILE_METHODS as readonly string[]).includes(method);
+}
+
+/** The wallet's name as a cashier says it. */
+export const MOBILE_NAMES: Readonly<Record<MobileMethod, string>> = { wechat: 'WeChat Pay', alipay: 'Alipay', unionpay: 'UnionPay QR' };
 
 export type ChargeRequest = {
   method: MobileMethod;
@@ -24,16 +27,23 @@ export type ChargeRequest = {
 };
 export type ChargeResult = { ok: true; providerRef: string } | { ok: false; reason: string };
 
-/** A payment gateway (WeChat Pay / Alipay through the chain's acquirer). */
+/** A payment gateway (WeChat Pay, Alipay and UnionPay QR through the chain's acquirer). */
 export type PaymentProvider = {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: { method: MobileMethod; providerRef: string; amountFen: number; requestId: string }): Promise<ChargeResult>;
+  /**
+   * Cancels the charge made under `requestId`, whatever came of it (WeChat Pay's micropay reverse,
+   * Alipay's trade cancel): a charge that went through is paid back, one that did not can no
+   * longer go through. For a charge whose answer never came, or whose cart is gone.
+   */
+  reverse(request: { method: MobileMethod; requestId: string }): Promise<{ ok: true } | { ok: false; reason: string }>;
 };
 
 /**
  * Sandbox gateway: approves every code except those ending in `0000` (declined: "insufficient
- * balance"), and answers a repeated requestId with the first answer, as real gateways do.
+ * balance"), answers a repeated requestId with the first answer, as real gateways do, and
+ * declines a charge under a requestId that was reversed.
  */
 export function sandboxPaymentProvider(): PaymentProvider {
   const seen = new Map<string, ChargeResult>();
@@ -56,5 +66,10 @@ export function sandboxPaymentProvider(): PaymentProvider {
         ),
       ),
     refund: (r) => Promise.resolve(once(r.requestId, () => ({ ok: true, providerRef: `SBX-RF-${++n}` }))),
+    // A reversed request id is answered "reversed" from then on, so a late charge under it fails.
+    reverse: (r) => {
+      seen.set(r.requestId, { ok: false, reason: 'reversed (sandbox)' });
+      return Promise.resolve({ ok: true });
+    },
   };
 }

@@ -55,7 +55,9 @@ export class PromotionBook {
 
   constructor(db: Database) {
     this.active = db.prepare('SELECT * FROM promotion WHERE valid_from <= ? AND valid_until > ? ORDER BY id');
-    const couponCols = 'c.*, u.sale_id AS used_sale_id FROM coupon c LEFT JOIN coupon_use u ON u.code = c.code';
+    // Used here counts until HQ settles the sale that used it; from then on HQ's status says (a return restores it).
+    const couponCols = `c.*, u.sale_id AS used_sale_id FROM coupon c
+      LEFT JOIN coupon_use u ON u.code = c.code AND NOT EXISTS (SELECT 1 FROM sale_settlement x WHERE x.sale_id = u.sale_id)`;
     this.couponStmt = db.prepare(`SELECT ${couponCols} WHERE c.code = ? COLLATE NOCASE`);
     this.memberCoupons = db.prepare(`SELECT ${couponCols} WHERE c.customer_id = ? ORDER BY c.valid_until, c.code`);
   }

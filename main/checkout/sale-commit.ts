@@ -8,6 +8,9 @@ import type { CartItem, Rendered, ReturnState, TenderRecord } from './cart.js';
 import { nextReceiptNo } from './receipt-number.js';
 import type { SaleCompleted } from '../../sync/protocol/events/index.js';
 
+/** Money paid back: `insteadOf` — paid in cash although it came from that method (a manager approved). */
+export type RefundTender = { method: TenderMethod; amountFen: number; reference?: string; insteadOf?: TenderMethod };
+
 export type SaleCommit = {
   saleId: string;
   kind: SaleKind;
@@ -22,17 +25,15 @@ export type SaleCommit = {
   ret: ReturnState | null;
   rendered: Rendered;
   tenders: TenderRecord[];
-  refunds: { method: TenderMethod; amountFen: number; reference?: string }[];
+  refunds: RefundTender[];
+  /** The payment intents (gateway charges and refunds) this sale records: settled in its transaction. */
+  intents: readonly string[];
   points: { redeemed: number; valueFen: number } | null;
   pointsEarned: number;
   /** HQ could not be asked (coupons, points and the sale itself were taken offline). */
   offline: boolean;
   createdAt: string;
 };
-
-function isConstraint(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
-}
 
 /**
  * Writes a sale (or return / exchange) and its outbox event in one transaction: the receipt
@@ -88,6 +89,7 @@ export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: s
         amountFen: -r.amountFen,
         reference: r.reference ?? null,
         providerRef: r.reference ?? null,
+        ...(r.insteadOf ? { insteadOf: r.insteadOf } : {}),
       })),
     ],
     coupons: state.coupons
@@ -143,9 +145,17 @@ function prepare(db: Database) {
        ON CONFLICT(location_id, sku) DO UPDATE SET qty = qty + excluded.qty, updated_at = excluded.updated_at`,
     ),
     tender: db.prepare(
-      'INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sale_tender (id, sale_id, method, amount_fen, given_fen, change_fen, reference, instead_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    use: db.prepare('INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES (?, ?, ?, ?)'),
+    settle: db.prepare(
+      "UPDATE payment_intent SET state = 'settled', sale_id = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'paid', 'failed')",
+    ),
+    // A use of a sale HQ has settled is HQ's to judge (a return may have restored the coupon): it makes way for the new one.
+    use: db.prepare(
+      `INSERT INTO coupon_use (code, sale_id, used_at, offline) VALUES (?, ?, ?, ?)
+       ON CONFLICT(code) DO UPDATE SET sale_id = excluded.sale_id, used_at = excluded.used_at, offline = excluded.offline
+        WHERE EXISTS (SELECT 1 FROM sale_settlement x WHERE x.sale_id = coupon_use.sale_id)`,
+    ),
     saleCoupon: db.prepare('INSERT INTO sale_coupon (sale_id, code, discount_fen, offline) VALUES (?, ?, ?, ?)'),
     points: db.prepare('INSERT INTO points_use (sale_id, customer_id, points, offline) VALUES (?, ?, ?, ?)'),
   };
@@ -242,15 +252,14 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
     stock.run(c.storeId, r.sku, r.qty, c.createdAt);
   }
   for (const t of c.tenders)
-    tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null);
-  c.refunds.forEach((r, i) => tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null));
+    tender.run(t.tenderId, c.saleId, t.method, t.amountFen, t.givenFen ?? null, t.changeFen ?? null, t.reference ?? null, null);
+  c.refunds.forEach((r, i) =>
+    tender.run(`${c.saleId}-rf${i + 1}`, c.saleId, r.method, -r.amountFen, null, null, r.reference ?? null, r.insteadOf ?? null),
+  );
+  for (const id of c.intents) st.settle.run(c.saleId, c.createdAt, id);
   for (const cp of p.coupons) {
-    try {
-      use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0);
-    } catch (error) {
-      if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY'))
-        throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
-      throw error;
+    if (use.run(cp.code, c.saleId, c.createdAt, c.offline ? 1 : 0).changes === 0) {
+      throw new AppError('COUPON_USED', `Coupon ${cp.code} was already used on this device`);
     }
     saleCoupon.run(c.saleId, cp.code, cp.discountFen, c.offline ? 1 : 0);
   }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SaleKind, SaleLineView, SaleSummary, SaleView, StaffRole, TenderMethod } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
+import type { SaleLookup, SaleMoney } from './refund-sources.js';
 
 type SaleRow = {
   id: string;
@@ -67,8 +68,10 @@ const SUMMARY_SELECT = `SELECT s.id, s.receipt_no, s.kind, s.created_at, st.name
     (SELECT coalesce(sum(abs(qty)), 0) FROM sale_line WHERE sale_id = s.id) AS item_count
   FROM sale s LEFT JOIN staff st ON st.id = s.staff_id LEFT JOIN customer c ON c.id = s.customer_id`;
 
+type MoneyRow = { id: string; original_sale_id: string | null; total_fen: number; refund_fen: number };
+
 /** Sales on this device, as the history screen, the returns and the receipts read them. */
-export class SalesReader {
+export class SalesReader implements SaleLookup {
   private readonly byReceipt: Statement<[string], SaleRow>;
   private readonly byId: Statement<[string], SaleRow>;
   private readonly lines: Statement<[string], LineRow>;
@@ -80,7 +83,10 @@ export class SalesReader {
   private readonly day: Statement<[string], SummaryRow>;
   private readonly member: Statement<[string], SummaryRow>;
 
-  private readonly refunded: Statement<[string], { method: TenderMethod; fen: number }>;
+  private readonly moneyOf: Statement<[string], MoneyRow>;
+  private readonly returnsAgainst: Statement<[string], MoneyRow>;
+  private readonly paidWith: Statement<[string], { method: TenderMethod; amount_fen: number; reference: string | null }>;
+
   constructor(db: Database) {
     this.byReceipt = db.prepare(`${SALE_SELECT} WHERE s.receipt_no = ? COLLATE NOCASE`);
     this.byId = db.prepare(`${SALE_SELECT} WHERE s.id = ?`);
@@ -95,15 +101,32 @@ export class SalesReader {
     this.coupons = db.prepare('SELECT code, discount_fen, offline FROM sale_coupon WHERE sale_id = ? ORDER BY code');
     this.day = db.prepare(`${SUMMARY_SELECT} WHERE s.business_day = ? ORDER BY s.created_at DESC, s.receipt_no DESC`);
     this.member = db.prepare(`${SUMMARY_SELECT} WHERE s.customer_id = ? ORDER BY s.created_at DESC LIMIT 200`);
-    this.refunded = db.prepare(
-      `SELECT t.method, -sum(t.amount_fen) AS fen FROM sale_tender t JOIN sale s ON s.id = t.sale_id
-        WHERE s.original_sale_id = ? AND t.amount_fen < 0 GROUP BY t.method`,
+    this.moneyOf = db.prepare('SELECT id, original_sale_id, total_fen, refund_fen FROM sale WHERE id = ?');
+    this.returnsAgainst = db.prepare(
+      'SELECT id, original_sale_id, total_fen, refund_fen FROM sale WHERE original_sale_id = ? ORDER BY created_at, receipt_no',
     );
+    this.paidWith = db.prepare('SELECT method, amount_fen, reference FROM sale_tender WHERE sale_id = ? ORDER BY id');
   }
 
-  /** Per tender method, what returns against `saleId` have paid back so far. */
-  refundedByMethod(saleId: string): Map<TenderMethod, number> {
-    return new Map(this.refunded.all(saleId).map((r) => [r.method, r.fen]));
+  /** A sale's money, as the refund logic follows it (main/checkout/refund-sources.ts). */
+  money(saleId: string): SaleMoney | undefined {
+    const row = this.moneyOf.get(saleId);
+    return row && this.toMoney(row);
+  }
+
+  /** The returns and exchanges made against a sale, oldest first. */
+  returnsOf(saleId: string): SaleMoney[] {
+    return this.returnsAgainst.all(saleId).map((r) => this.toMoney(r));
+  }
+
+  private toMoney(r: MoneyRow): SaleMoney {
+    return {
+      saleId: r.id,
+      originalSaleId: r.original_sale_id,
+      totalFen: r.total_fen,
+      refundFen: r.refund_fen,
+      tenders: this.paidWith.all(r.id).map((t) => ({ method: t.method, amountFen: t.amount_fen, reference: t.reference })),
+    };
   }
 
   find(receiptNo: string): SaleView {

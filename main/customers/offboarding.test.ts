@@ -61,7 +61,7 @@ async function device(): Promise<Device> {
     dataDir: dir.path,
     keyStore,
     hqUrl: proxy.url,
-    code: await hq.enrolCode(),
+    code: await hq.enrolment(),
     appVersion: '0.0.0-test',
     hostname: 't',
     newId,

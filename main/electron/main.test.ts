@@ -171,7 +171,7 @@ describe('main (Electron entry)', () => {
     expect(headers).toMatchObject({ responseHeaders: { 'Content-Security-Policy': [expect.stringContaining("script-src 'self'")] } });
   });
 
-  it('serves the API to the page and follows the kiosk setting it changes', async () => {
+  it('serves the API to the page, and leaves kiosk mode to a manager (kiosk.test.ts)', async () => {
     const { calls } = await launch();
     await calls.loaded;
     const win = calls.windows[0]!;
@@ -181,10 +181,11 @@ describe('main (Electron entry)', () => {
     port.postMessage({ t: 'req', id: 1, domain: 'system', method: 'status', input: {} });
     expect(await status).toMatchObject({ result: { ok: true, value: { state: 'ready', appVersion: '0.1.0-test' } } });
 
-    const changed = reply(port, (f) => f.t === 'evt' && f.name === 'settings.changed');
+    // A packaged device before enrolment has no staff: nobody at the till can change kiosk mode.
+    const refused = reply(port, (f) => f.t === 'res' && f.id === 2);
     port.postMessage({ t: 'req', id: 2, domain: 'settings', method: 'update', input: { kiosk: true } });
-    await changed;
-    expect(win.isKiosk()).toBe(true);
+    expect(await refused).toMatchObject({ result: { ok: false, error: { code: 'NOT_LOGGED_IN' } } });
+    expect(win.isKiosk()).toBe(false);
   });
 
   it('leaves at once when another instance is running, without touching the store', async () => {

@@ -24,6 +24,9 @@ describe('the browser host command line', () => {
     [['--hq-url=not a url'], /--hq-url must be an http\(s\) address/],
     [['--hq-url=http://127.0.0.1:5318', '--enrol-code=abcd'], /--enrol-code must look like XXXX-XXXX-XXXX/],
     [['--enrol-code=ABCD-EFGH-JKLM'], /--enrol-code needs --hq-url/],
+    [['--hq-url=http://127.0.0.1:5318', '--enrol-code=ABCD-EFGH-JKLM@NOPE'], /--enrol-code must look like XXXX-XXXX-XXXX/],
+    [['--hq-url=http://127.0.0.1:5318', '--hq-fingerprint=not-one'], /--hq-fingerprint must look like XXXX-XXXX-XXXX-XXXX/],
+    [['--hq-url=https://127.0.0.1:5318', '--hq-ca=/no/such/ca.pem'], /--hq-ca: cannot read/],
   ])('refuses %s with a clear message and exit code 2, before touching anything', (args, message) => {
     const result = run(...args);
     expect(result.status).toBe(2);
@@ -35,7 +38,8 @@ describe('the browser host command line', () => {
     // Port 1 on the loopback: nothing listens, the connection is refused at once.
     const result = run(
       '--hq-url=http://127.0.0.1:1',
-      '--enrol-code=ABCD-EFGH-JKLM',
+      // With a fingerprint: over plain HTTP the device sends its code only with one.
+      '--enrol-code=ABCD-EFGH-JKLM@ABCD-EFGH-JKLM-NPQR',
       '--port=0',
       '--sample-skus=50',
       '--sample-customers=0',
@@ -43,5 +47,17 @@ describe('the browser host command line', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/This device could not enrol at http:\/\/127\.0\.0\.1:1/);
     expect(result.stdout).not.toContain('SHOPFLOOR_READY');
+  });
+
+  it("will not send its code to a plain-HTTP HQ without HQ's fingerprint, and says how to give it", () => {
+    const result = run(
+      '--hq-url=http://127.0.0.1:1',
+      '--enrol-code=ABCD-EFGH-JKLM',
+      '--port=0',
+      '--sample-skus=50',
+      '--sample-customers=0',
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/plain HTTP: give HQ's key fingerprint with the code \(CODE@FINGERPRINT/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The browser host: `node dist/main/host/cli.js [--port N] [--data-dir DIR] [--lifetime-s N]
- * [--hq-url URL [--enrol-code XXXX-XXXX-XXXX]]`.
+ * [--hq-url URL [--enrol-code XXXX-XXXX-XXXX[@FINGERPRINT]] [--hq-fingerprint FP] [--hq-ca FILE]]`.
  * Runs the terminal's services without Electron and serves the renderer on 127.0.0.1. Used by
  * `npm start` where the Electron binary is missing, by the end-to-end tests and by the benchmarks.
  */
@@ -13,7 +13,8 @@ import { openTerminal } from '../app/terminal.js';
 import { fileKeyStore } from '../store/key-store.js';
 import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
-import { ENROL_CODE_PATTERN } from '../../sync/protocol/enrol.js';
+import { parseEnrolment } from '../../sync/protocol/enrol.js';
+import { normalizeFingerprint } from '../../sync/protocol/signing.js';
 import { sampleSeeder } from '../../fixtures/sample-seeder.js';
 import { startHost } from './host-server.js';
 
@@ -40,6 +41,10 @@ const { values } = parseArgs({
     // (then the code is spent; later starts may pass it again, it is not used twice).
     'hq-url': { type: 'string', default: process.env.SHOPFLOOR_HQ_URL },
     'enrol-code': { type: 'string', default: process.env.SHOPFLOOR_ENROL_CODE },
+    // HQ's key fingerprint (also accepted as CODE@FINGERPRINT): how a device enrolling over plain
+    // HTTP knows it talks to HQ. And a CA file for an https HQ whose certificate the system does not trust.
+    'hq-fingerprint': { type: 'string', default: process.env.SHOPFLOOR_HQ_FINGERPRINT || undefined },
+    'hq-ca': { type: 'string', default: process.env.SHOPFLOOR_HQ_CA_FILE || undefined },
   },
 });
 
@@ -64,9 +69,25 @@ if (hqUrl !== undefined && !isHttpUrl(hqUrl)) {
   console.error(`--hq-url must be an http(s) address such as http://127.0.0.1:5318, got ${hqUrl}`);
   process.exit(2);
 }
-if (enrolCode !== undefined && !ENROL_CODE_PATTERN.test(enrolCode)) {
-  console.error(`--enrol-code must look like XXXX-XXXX-XXXX (letters and digits from the enrolment code IT gave you), got ${enrolCode}`);
+if (enrolCode !== undefined && !parseEnrolment(enrolCode)) {
+  console.error(
+    `--enrol-code must look like XXXX-XXXX-XXXX or XXXX-XXXX-XXXX@XXXX-XXXX-XXXX-XXXX (the code IT gave you, with HQ's fingerprint), got ${enrolCode}`,
+  );
   process.exit(2);
+}
+const hqFingerprint = values['hq-fingerprint'];
+if (hqFingerprint !== undefined && !normalizeFingerprint(hqFingerprint)) {
+  console.error(`--hq-fingerprint must look like XXXX-XXXX-XXXX-XXXX (HQ prints it with every enrolment code), got ${hqFingerprint}`);
+  process.exit(2);
+}
+let hqCa: string | undefined;
+if (values['hq-ca'] !== undefined) {
+  try {
+    hqCa = readFileSync(values['hq-ca'], 'utf8');
+  } catch (error) {
+    console.error(`--hq-ca: cannot read ${values['hq-ca']}: ${(error as Error).message}`);
+    process.exit(2);
+  }
 }
 if (enrolCode !== undefined && hqUrl === undefined) {
   console.error('--enrol-code needs --hq-url: the HQ that issued the code');
@@ -94,13 +115,15 @@ const seed = sampleSeeder({
 const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
 const keyStore = fileKeyStore(join(dataDir, 'store.key'));
 // Enrolment gives a fresh device its store, so the terminal below does not seed sample data into it.
-if (hqUrl !== undefined && enrolCode !== undefined) {
+if (hqUrl !== undefined && (enrolCode !== undefined || hqFingerprint !== undefined || hqCa !== undefined)) {
   try {
     const outcome = await enrolStoreIfNeeded({
       dataDir,
       keyStore,
       hqUrl,
       code: enrolCode,
+      hqFingerprint,
+      hqCa,
       appVersion,
       hostname: hostname(),
       newId: uuidv7Generator(Date.now),

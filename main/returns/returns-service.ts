@@ -1,7 +1,9 @@
-import type { CartState, SaleView, TenderMethod } from '../api/contract.js';
+import type { CartState, SaleView } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { CheckoutCatalog } from '../checkout/checkout-catalog.js';
 import type { CurrentCart } from '../checkout/current-cart.js';
+import type { PaymentIntents } from '../checkout/payment-intents.js';
+import { fundingLeft } from '../checkout/refund-sources.js';
 import { unitsShare } from '../checkout/money.js';
 import type { SalesReader } from '../checkout/sales-reader.js';
 import type { Approvals } from '../staff/staff-service.js';
@@ -11,14 +13,17 @@ export type ReturnsDeps = {
   sales: SalesReader;
   catalog: CheckoutCatalog;
   approvals: Approvals;
+  /** Refunds paid before a restart whose return is still to be recorded. */
+  intents: PaymentIntents;
   newId: () => string;
 };
 
 /**
  * Returns and exchanges ride on the cart: returned lines are negative, new items positive, and
  * one commit writes both (an exchange is a return and a sale in one transaction). A line refunds
- * exactly what was paid for those units (its allocated discounts included), back to the original
- * tenders; a no-receipt return refunds today's price in cash and needs a manager.
+ * exactly what was paid for those units (its allocated discounts included), back to the payments
+ * it came from — across exchanges (main/checkout/refund-sources.ts); a no-receipt return refunds
+ * today's price in cash and needs a manager.
  */
 export class ReturnsService {
   constructor(private readonly deps: ReturnsDeps) {}
@@ -36,7 +41,23 @@ export class ReturnsService {
       throw new AppError('CONFLICT', `A return of ${ret.receiptNo} is in progress: finish or cancel it first`);
     }
     if (ret?.saleId === sale.saleId) return cart.changed();
-    cart.startReturn({ receiptNo: sale.receiptNo, saleId: sale.saleId, lines: ret?.lines ?? [] }, this.refundSources(sale));
+    // A refund paid for this receipt before the terminal restarted: the money is back with the
+    // customer, so that return comes back exactly as it was, to be completed (and nothing else).
+    const paid = this.deps.intents.openRefunds(sale.saleId)[0]?.detail;
+    if (paid) {
+      if (cart.data.items.length > 0 || ret) {
+        throw new AppError(
+          'CONFLICT',
+          `A refund for ${sale.receiptNo} was paid before the terminal restarted: clear the cart to finish that return`,
+        );
+      }
+      cart.resumePaidReturn(paid.cart);
+      return cart.changed();
+    }
+    cart.startReturn(
+      { receiptNo: sale.receiptNo, saleId: sale.saleId, lines: ret?.lines ?? [] },
+      fundingLeft(sale.saleId, this.deps.sales),
+    );
     if (sale.member && !cart.data.memberId) cart.setMember(sale.member.id);
     return cart.changed();
   }
@@ -101,23 +122,5 @@ export class ReturnsService {
   cancel(): CartState {
     this.deps.cart.cancelReturn();
     return this.deps.cart.changed();
-  }
-
-  /** What each original tender can still take back: what it paid minus earlier refunds against this sale. */
-  private refundSources(sale: SaleView): { method: TenderMethod; availableFen: number; reference?: string }[] {
-    const refunded = this.deps.sales.refundedByMethod(sale.saleId);
-    const paid = new Map<TenderMethod, { fen: number; reference?: string }>();
-    for (const t of sale.tenders) {
-      if (t.amountFen <= 0) continue;
-      const p = paid.get(t.method) ?? { fen: 0 };
-      p.fen += t.amountFen;
-      if (t.reference && !p.reference) p.reference = t.reference;
-      paid.set(t.method, p);
-    }
-    return [...paid].map(([method, p]) => ({
-      method,
-      availableFen: Math.max(0, p.fen - (refunded.get(method) ?? 0)),
-      ...(p.reference ? { reference: p.reference } : {}),
-    }));
   }
 }

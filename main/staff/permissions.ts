@@ -24,6 +24,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
       'no_sale',
       'void_tender',
       'x_report',
+      'cash_refund',
     ] satisfies ApprovalAction[],
   },
 };

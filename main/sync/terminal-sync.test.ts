@@ -86,7 +86,7 @@ describe('a device enrolled at HQ', () => {
   let terminal: Terminal;
 
   it('enrols once, before the terminal opens; a later start does not use the code again', async () => {
-    expect(await enrol(await hq.enrolCode())).toBe('enrolled');
+    expect(await enrol(await hq.enrolment())).toBe('enrolled');
     // A spent code would be refused by HQ: a second start must not even send it.
     expect(await enrol('AAAA-BBBB-CCCC')).toBe('already_enrolled');
   });
@@ -187,7 +187,7 @@ describe('a device online and offline', () => {
   it('records a sale made while HQ answers as online, one made while HQ is unreachable as offline, on the device and at HQ', async () => {
     const upstream = { host: '127.0.0.1', port: Number(new URL(hq.url).port) };
     let proxy = await startChaosProxy({ upstream });
-    const code = await hq.enrolCode();
+    const code = await hq.enrolment();
     expect(
       await enrolStoreIfNeeded({
         dataDir: dir.path,
@@ -265,7 +265,7 @@ describe('a device never enrolled', () => {
         dataDir: dir.path,
         keyStore: fileKeyStore(join(dir.path, 'store.key')),
         hqUrl: hq.url,
-        code: 'ZZZZ-ZZZZ-ZZZZ',
+        code: `ZZZZ-ZZZZ-ZZZZ@${hq.hqFingerprint}`,
         appVersion: '0',
         hostname: 't',
         newId,

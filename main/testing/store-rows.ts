@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import customerBook from '../store/migrations/0005-create-customer-book.js';
 
 /**
  * Representative rows for the device store at each schema version, for upgrade tests
@@ -93,8 +92,20 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
         ('01900000-0000-7000-8000-0000000e0009', 'sale.completed', '{"saleId":"sal-9"}', 'stf-02', '01900000-0000-7000-8000-00000000d001',
          'loc-S001', '2025-01-01T10:00:00.000Z', 'invalid', 'unknown sku', '2025-01-02T00:00:02.000Z', NULL);
     `),
-  // The customer book (its version moves when the migration is renumbered at merge).
-  [customerBook.version]: (db) =>
+  5: (db) =>
+    db.exec(`
+      INSERT INTO store_policy (store_id, offline_redeem, offline_points_per_day, offline_coupons_per_day) VALUES ('loc-S001', 'limit', 5000, 2);
+      INSERT INTO sale_settlement (sale_id, customer_id, points_burnt, points_earned, conflict, at_risk_fen, settled_at) VALUES
+        ('sal-1', 'cus-1', 100, 1297, NULL, 0, '2025-01-03T00:00:00.000Z');
+    `),
+  6: (db) =>
+    db.exec(`
+      INSERT INTO payment_intent (id, cart_id, kind, method, amount_fen, original_ref, state, provider_ref, sale_id, detail, created_at, updated_at) VALUES
+        ('01900000-0000-7000-8000-0000000c0001', 'cart-1', 'charge', 'wechat', 129790, NULL, 'settled', 'WX-1', 'sal-1', NULL,
+         '2025-01-02T03:04:00.000Z', '2025-01-02T03:04:05.678Z');
+      UPDATE sale_tender SET instead_of = 'card' WHERE id = 'st-2';
+    `),
+  7: (db) =>
     db.exec(`
       INSERT INTO customer_policy (store_id, contact_max, contact_days, takeover_hours, protection_days) VALUES ('loc-S001', 2, 7, 24, 90);
       INSERT INTO customer_profile (customer_id, store_id, consent, opted_out, birthday, sizes, bound_at, protected_until, takeover_from,

@@ -24,6 +24,7 @@ import type { SampleData } from '../../fixtures/generate.js';
 import { seedDeviceStore } from '../../fixtures/seed-device.js';
 import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
 import type { PaymentProvider } from '../checkout/payments.js';
+import type { RedemptionHolds } from '../checkout/redemptions.js';
 import { standaloneSync } from '../sync/standalone-sync.js';
 
 export type RecordingDevices = Peripherals & { drawer: DrawerReason[]; printed: ReceiptDocument[]; fail: boolean };
@@ -46,6 +47,8 @@ export type TestPointOfSaleOptions = {
   /** Seed the sample store on first open (default true). */
   sample?: { skus: number; customers: number } | false;
   online?: () => boolean;
+  /** HQ's holds on coupons and points (online tills ask HQ before tendering). */
+  holds?: RedemptionHolds;
   devices?: Peripherals;
   payments?: PaymentProvider;
   clock?: () => Date;
@@ -107,6 +110,7 @@ export function openTestCheckout(o: TestPointOfSaleOptions): TestCheckout {
     ...(o.devices ? { peripherals: o.devices } : {}),
     ...(o.payments ? { payments: o.payments } : {}),
     ...(o.online ? { isOnline: o.online } : {}),
+    ...(o.holds ? { holds: o.holds } : {}),
   });
   const dispatch = createDispatcher(handlersOf(services.modules), { log: (m, d) => console.error(m, d), gate: services.staff });
   const cc = { transport: 'test' as const, connectionId: 't' };

@@ -20,7 +20,7 @@ export type ReceiptLine = {
 };
 
 export type ReceiptTender = {
-  /** `cash`, `card`, `wechat`, `alipay`, `external` … the template translates known methods. */
+  /** `cash`, `card`, `wechat`, `alipay`, `unionpay`, `external` … the template translates known methods. */
   method: string;
   amountFen: number;
   /** Card/mobile reference, shown masked by the producer. */

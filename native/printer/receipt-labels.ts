@@ -29,7 +29,10 @@ const LABELS = {
     pointsEarned: '本次积分',
     pointsBalance: '积分余额',
     copy: '重印 COPY',
-    tenders: { cash: '现金', card: '银行卡', wechat: '微信支付', alipay: '支付宝', external: '其他' } as Record<string, string>,
+    tenders: { cash: '现金', card: '银行卡', wechat: '微信支付', alipay: '支付宝', unionpay: '云闪付', external: '其他' } as Record<
+      string,
+      string
+    >,
     testBody: ['中文：你好，世界 ￥123.45', 'English: The quick brown fox', '生僻字：𠮷 䶮'],
   },
   en: {
@@ -59,7 +62,10 @@ const LABELS = {
     pointsEarned: 'Points earned',
     pointsBalance: 'Points balance',
     copy: 'COPY 重印',
-    tenders: { cash: 'Cash', card: 'Card', wechat: 'WeChat Pay', alipay: 'Alipay', external: 'Other' } as Record<string, string>,
+    tenders: { cash: 'Cash', card: 'Card', wechat: 'WeChat Pay', alipay: 'Alipay', unionpay: 'UnionPay QR', external: 'Other' } as Record<
+      string,
+      string
+    >,
     testBody: ['中文：你好，世界 ￥123.45', 'English: The quick brown fox', 'Rare: 𠮷 䶮'],
   },
 } as const;

@@ -294,3 +294,97 @@ describe('applyPage', () => {
     expect(readCursors(db).get('brand:SF')).toEqual({ scope: 'brand:SF', cursor: 'c1', applied: 8, total: 20, done: true });
   });
 });
+
+describe('applyPage with a unique key HQ moved to another record', () => {
+  const staffWith = (id: string, code: string) => [id, STORE, code, '王', 'cashier', true];
+  const codes = () => q<{ id: string; code: string }>('SELECT id, code FROM staff ORDER BY id');
+  const X = 'stf-x';
+  const Y = 'stf-y';
+  // HQ: X had S001-02, Y had S001-07; then X got S001-02X, Y got S001-02, and X was saved again —
+  // so the feed carries Y's row first, X's after it.
+  const before = () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    applyPage(st, storePage('s1', [{ kind: 'staff', rows: [staffWith(X, 'S001-02'), staffWith(Y, 'S001-07')], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
+  };
+
+  it('applies a staff code that moves across two pages: the old holder waits on a placeholder for its own row', () => {
+    before();
+    applyPage(st, storePage('s2', [{ kind: 'staff', rows: [staffWith(Y, 'S001-02')], deletes: [] }]), { storeId: STORE, now: NOW });
+    const between = codes();
+    expect(between[1]).toEqual({ id: Y, code: 'S001-02' });
+    expect(between[0]?.code).toMatch(/^~.{12}$/);
+    expect(readCursors(device.store.db).get(`store:${STORE}`)?.cursor).toBe('s2');
+    applyPage(st, storePage('s3', [{ kind: 'staff', rows: [staffWith(X, 'S001-02X')], deletes: [] }]), { storeId: STORE, now: NOW });
+    expect(codes()).toEqual([
+      { id: X, code: 'S001-02X' },
+      { id: Y, code: 'S001-02' },
+    ]);
+  });
+
+  it('applies a staff code that moves inside one page, on the provisioning path too', () => {
+    before();
+    const moved = storePage('s2', [{ kind: 'staff', rows: [staffWith(Y, 'S001-02'), staffWith(X, 'S001-02X')], deletes: [] }]);
+    applyPage(st, moved, { storeId: STORE, now: NOW, insertOnly: true });
+    expect(codes()).toEqual([
+      { id: X, code: 'S001-02X' },
+      { id: Y, code: 'S001-02' },
+    ]);
+    expect(readCursors(device.store.db).get(`store:${STORE}`)?.cursor).toBe('s2');
+  });
+
+  it('gives a reused EAN to the new SKU; the old SKU, discontinued later, arrives after it', () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    // HQ gave ST1-M's EAN a new one, created ST2-L with the old EAN, then discontinued ST1-M.
+    applyPage(st, page('brand:SF', 'c2', [{ kind: 'sku', rows: [sku('ST2-L', 'ST2', '6900000000011')], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
+    expect(q('SELECT sku FROM sku WHERE ean = ?', '6900000000011')).toEqual([{ sku: 'ST2-L' }]);
+    expect(q<{ ean: string }>('SELECT ean FROM sku WHERE sku = ?', 'ST1-M')[0]?.ean).toMatch(/^~.{12}$/);
+    applyPage(st, page('brand:SF', 'c3', [{ kind: 'sku', rows: [sku('ST1-M', 'ST1', '6900000000099', 29900, false)], deletes: [] }]), {
+      storeId: STORE,
+      now: NOW,
+    });
+    expect(q('SELECT sku, ean, active FROM sku WHERE sku IN (?, ?) ORDER BY sku', 'ST1-M', 'ST2-L')).toEqual([
+      { sku: 'ST1-M', ean: '6900000000099', active: 0 },
+      { sku: 'ST2-L', ean: '6900000000011', active: 1 },
+    ]);
+    // Two SKUs waiting for their own rows at once get different placeholders.
+    applyPage(
+      st,
+      page('brand:SF', 'c4', [
+        { kind: 'sku', rows: [sku('ST3-M', 'ST2', '6900000000012'), sku('ST3-L', 'ST2', '6900000000021')], deletes: [] },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
+    expect(new Set(q<{ ean: string }>("SELECT ean FROM sku WHERE ean LIKE '~%'").map((r) => r.ean)).size).toBe(2);
+  });
+
+  it("drops a customer's old member code when the new one comes first, and moves a code to another customer", () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    applyPage(
+      st,
+      storePage('s1', [
+        { kind: 'customer', rows: [customer('cus-1', null), customer('cus-2', null)], deletes: [] },
+        {
+          kind: 'member_code',
+          rows: [
+            ['M1', 'cus-1'],
+            ['M2', 'cus-2'],
+          ],
+          deletes: [],
+        },
+      ]),
+      { storeId: STORE, now: NOW },
+    );
+    // The tombstone of M1 is in the next page (the page ended between the two codes).
+    applyPage(st, storePage('s2', [{ kind: 'member_code', rows: [['M9', 'cus-1']], deletes: [] }]), { storeId: STORE, now: NOW });
+    applyPage(st, storePage('s3', [{ kind: 'member_code', rows: [], deletes: [['M1']] }]), { storeId: STORE, now: NOW });
+    // M2 handed to cus-1 (whose M9 goes); cus-2's new code comes later.
+    applyPage(st, storePage('s4', [{ kind: 'member_code', rows: [['M2', 'cus-1']], deletes: [] }]), { storeId: STORE, now: NOW });
+    expect(q('SELECT code, customer_id FROM member_code ORDER BY code')).toEqual([{ code: 'M2', customer_id: 'cus-1' }]);
+  });
+});

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { ENTITIES, isEntityKind, rowProblem } from '../protocol/entities.js';
 import type { CellValue, EntityKind, EntitySpec } from '../protocol/entities.js';
 import type { OutboxPort } from './types.js';
+import { UniqueKeys } from './unique-keys.js';
 
 /** A page HQ sent that this device will not apply (bad rows, or rows its store refuses). Nothing of it was written. */
 export class PageRefusedError extends Error {
@@ -59,11 +60,15 @@ type KindStatements = { upsert: Statement; insert: Statement; remove: Statement;
 export class ApplyStatements {
   private readonly kinds = new Map<EntityKind, KindStatements>();
   private readonly sql = new Map<string, Statement>();
+  /** Frees a unique key (staff.code, sku.ean …) that HQ moved to the row being written. */
+  readonly uniqueKeys: UniqueKeys;
   constructor(
     readonly db: Database,
     /** Unpushed sales are taken off the stock HQ sends (HQ has not counted them yet). */
     readonly outbox: Pick<OutboxPort, 'pendingStock'>,
-  ) {}
+  ) {
+    this.uniqueKeys = new UniqueKeys(db);
+  }
 
   kind(kind: EntityKind): KindStatements {
     let s = this.kinds.get(kind);
@@ -145,6 +150,10 @@ export type ApplyResult = { rows: number; deletes: number };
  * children (a SKU repriced after the import that stocked it) arrives after them — in a later page
  * of a fresh device's provisioning. HQ enforces the references itself; the device converges once
  * the feed is drained, and tombstones still take the device's children along (CASCADES).
+ *
+ * For the same reason a unique key HQ moved from one record to another (a staff code, an EAN) may
+ * reach the device before the record that gave it up: the write that clashes frees the key and is
+ * retried (UniqueKeys), so such a page never blocks the pull.
  */
 export function applyPage(st: ApplyStatements, page: WirePage, options: ApplyOptions): ApplyResult {
   const problem = pageProblem(page);
@@ -190,7 +199,13 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
           for (const i of bools) row[i] = row[i] ? 1 : 0;
           if (adjust && row[0] === options.storeId) row[2] = (row[2] as number) - (pending.get(row[1] as string) ?? 0);
         }
-        write.run(...row);
+        try {
+          write.run(...row);
+        } catch (error) {
+          // A key HQ moved from a row this device still has (see UniqueKeys): free it, write again.
+          if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || !st.uniqueKeys.free(spec, row)) throw error;
+          write.run(...row);
+        }
         rows++;
       }
     }
@@ -255,4 +270,22 @@ export function readCursors(db: Database): Map<string, ScopeCursor> {
 /** Forgets every scope's cursor: the next pull starts the feeds from the beginning (a device moved to another store or brand). */
 export function clearCursors(db: Database): void {
   db.prepare('DELETE FROM sync_cursor').run();
+}
+
+/**
+ * Pulls after an app upgrade that knows more entity kinds start the feeds from the beginning:
+ * HQ left the new kinds out of every page the older version pulled (it does not send a kind a
+ * device does not know), so only a full pull brings their existing rows. Kept in `meta`.
+ */
+export function ensureFeedKinds(db: Database, kinds: readonly string[]): void {
+  const stored = (db.prepare("SELECT value FROM meta WHERE key = 'feed_kinds'").get() as { value: string } | undefined)?.value;
+  const known = new Set<string>(stored ? (JSON.parse(stored) as string[]) : []);
+  if (stored && kinds.every((k) => known.has(k))) return;
+  db.transaction(() => {
+    // A device that never pulled has no cursors to clear; one that pulled with fewer kinds starts again.
+    if (stored || readCursors(db).size > 0) clearCursors(db);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('feed_kinds', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+      JSON.stringify([...new Set([...known, ...kinds])].sort()),
+    );
+  }).immediate();
 }

@@ -1,12 +1,14 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { enrolProofText, enrolResponseSchema } from '../protocol/enrol.js';
+import { enrolProofText, enrolResponseSchema, parseEnrolment } from '../protocol/enrol.js';
 import type { EnrolRequest, EnrolResponse } from '../protocol/enrol.js';
 import { SYNC_PATHS } from '../protocol/http.js';
-import { publicKeyToBase64 } from '../protocol/signing.js';
+import { normalizeFingerprint, publicKeyToBase64 } from '../protocol/signing.js';
+import { fetchWithCa } from './ca-fetch.js';
+import { HQ_FINGERPRINT_META, HQ_KEY_META, enrolmentTrust } from './hq-trust.js';
 import { readIdentity, readMeta } from './identity.js';
 import type { DeviceIdentity } from './identity.js';
-import { HqRequestError, postJson } from './signed-http.js';
+import { HqRequestError, nonceHeader, postJson } from './signed-http.js';
 import type { FetchLike, HqFailureCode } from './signed-http.js';
 import { clearCursors } from './apply.js';
 import type { OutboxPort } from './types.js';
@@ -36,7 +38,15 @@ export type EnrolOptions = {
   /** Enrolment refuses to move a device whose waiting events belong to another store. */
   outbox: Pick<OutboxPort, 'pendingOutside'>;
   hqUrl: string;
+  /** `CODE`, or `CODE@FINGERPRINT` with HQ's key fingerprint (sync/protocol/enrol.ts parseEnrolment). */
   code: string;
+  /**
+   * HQ's key fingerprint, when it does not come with the code. Over plain HTTP one of the two is
+   * required: it is how the device knows the answer comes from HQ. Over HTTPS the certificate does.
+   */
+  hqFingerprint?: string | null;
+  /** A CA (PEM) for HQ's TLS certificate, kept with the identity for every later request. */
+  hqCa?: string | null;
   appVersion: string;
   hostname: string;
   clock?: () => Date;
@@ -53,7 +63,23 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
   const { db } = options;
   const deviceId = readMeta(db, 'device_id');
   if (!deviceId) throw new EnrolError('no_device_id', 'This device has no id yet; open the terminal once first.');
-  const code = options.code.trim().toUpperCase();
+  const enrolment = parseEnrolment(options.code);
+  if (!enrolment && options.code.includes('@'))
+    throw new EnrolError('enrolment_invalid', 'the enrolment must look like XXXX-XXXX-XXXX@XXXX-XXXX-XXXX-XXXX (code@HQ fingerprint)');
+  const code = enrolment?.code ?? options.code.trim().toUpperCase();
+  const given = options.hqFingerprint ? normalizeFingerprint(options.hqFingerprint) : null;
+  if (options.hqFingerprint && !given) throw new EnrolError('hq_key_mismatch', `${options.hqFingerprint} is not an HQ key fingerprint`);
+  if (given && enrolment?.fingerprint && given !== enrolment.fingerprint)
+    throw new EnrolError('hq_key_mismatch', `the fingerprint given (${given}) is not the one with the code (${enrolment.fingerprint})`);
+  const fingerprint = given ?? enrolment?.fingerprint ?? null;
+  const hqUrl = options.hqUrl.replace(/\/+$/, '');
+  const https = hqUrl.startsWith('https://');
+  // The code is a secret: not sent to a server nobody vouched for.
+  if (!fingerprint && !https)
+    throw new EnrolError(
+      'hq_unverified',
+      `${hqUrl} is plain HTTP: give HQ's key fingerprint with the code (CODE@FINGERPRINT, or --hq-fingerprint), or enrol over https`,
+    );
   // A retry after a lost answer must present the same key: HQ answers a spent code again only to
   // the same device with the same key. So the key is kept before it is sent, until enrolment is stored.
   const pendingPem = readMeta(db, 'enrol_pending_key');
@@ -72,14 +98,15 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
     appVersion: options.appVersion.slice(0, 64),
     hostname: options.hostname.slice(0, 128),
   };
-  const hqUrl = options.hqUrl.replace(/\/+$/, '');
+  const trust = enrolmentTrust({ fingerprint, https });
+  const fetch = options.fetch ?? (options.hqCa ? fetchWithCa(options.hqCa) : undefined);
   let answer: EnrolResponse;
   try {
     answer = await postJson(
-      { url: hqUrl, timeoutMs: options.timeoutMs, fetch: options.fetch },
+      { url: hqUrl, timeoutMs: options.timeoutMs, fetch, trust },
       SYNC_PATHS.enrol,
       JSON.stringify(request),
-      {},
+      nonceHeader(),
       enrolResponseSchema,
     );
   } catch (error) {
@@ -88,6 +115,8 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
   }
   if (answer.deviceId !== deviceId)
     throw new EnrolError('bad_response', `HQ enrolled device ${answer.deviceId}, not this device (${deviceId})`);
+  const hqKey = trust.accepted();
+  if (!hqKey) throw new EnrolError('bad_response', "HQ's answer was accepted without its key");
   const now = (options.clock ?? (() => new Date()))().toISOString();
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   db.transaction(() => {
@@ -112,6 +141,11 @@ export async function enrolDevice(options: EnrolOptions): Promise<DeviceIdentity
     put.run('scopes', JSON.stringify(answer.scopes));
     put.run('enrolled_at', now);
     put.run('device_private_key', pem);
+    // From now on every answer must be signed with this key (or one it endorses).
+    put.run(HQ_KEY_META, hqKey);
+    db.prepare('DELETE FROM meta WHERE key = ?').run(HQ_FINGERPRINT_META);
+    if (options.hqCa) put.run('hq_ca', options.hqCa);
+    else db.prepare("DELETE FROM meta WHERE key = 'hq_ca'").run();
     db.prepare("DELETE FROM meta WHERE key = 'enrol_pending_key'").run();
   }).immediate();
   const identity = readIdentity(db);

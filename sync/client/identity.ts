@@ -13,6 +13,10 @@ export type DeviceIdentity = {
   scopes: string[];
   enrolledAt: string;
   privateKey: KeyObject;
+  /** HQ's public key (base64) pinned at enrolment: every answer must be signed with it (hq-trust.ts). */
+  hqPublicKey: string | null;
+  /** The CA (PEM) HQ's TLS certificate is checked against, when it is not one the system trusts. */
+  hqCa: string | null;
 };
 
 export const IDENTITY_KEYS = [
@@ -25,6 +29,8 @@ export const IDENTITY_KEYS = [
   'scopes',
   'enrolled_at',
   'device_private_key',
+  'hq_public_key',
+  'hq_ca',
 ] as const;
 
 export function readMeta(db: Database, key: string): string | undefined {
@@ -51,5 +57,7 @@ export function readIdentity(db: Database): DeviceIdentity | null {
     scopes: JSON.parse(m.get('scopes') ?? '[]') as string[],
     enrolledAt: m.get('enrolled_at') ?? '',
     privateKey: createPrivateKey({ key: pem, format: 'pem' }),
+    hqPublicKey: m.get('hq_public_key') ?? null,
+    hqCa: m.get('hq_ca') ?? null,
   };
 }

@@ -1,15 +1,21 @@
 import WebSocket from 'ws';
 import { SYNC_PATHS, hqErrorSchema } from '../protocol/http.js';
-import { liveMessageSchema } from '../protocol/live.js';
-import { signRequest } from '../protocol/signing.js';
+import { openLiveFrame } from '../protocol/live.js';
+import type { LiveMessage } from '../protocol/live.js';
+import { SIGN_HEADERS, signRequest } from '../protocol/signing.js';
 import { fullJitter } from './backoff.js';
 import type { Timers } from './backoff.js';
+import type { HqTrust } from './hq-trust.js';
 import type { DeviceKey } from './signed-http.js';
 
 export type LiveOptions = {
   /** HQ base url (http or https); the channel is ws(s) on SYNC_PATHS.live. */
   url: string;
   key: DeviceKey;
+  /** HQ's pinned key: messages and refusals HQ did not sign are ignored. */
+  trust: HqTrust;
+  /** A CA (PEM) for HQ's TLS certificate (wss). */
+  ca?: string;
   clock: () => Date;
   random: () => number;
   timers: Timers;
@@ -22,13 +28,28 @@ export type LiveOptions = {
   onDown(reason: string): void;
   /** HQ revoked this device (a `revoked` message or a 403 device_revoked on upgrade). */
   onRevoked(): void;
+  /** HQ refused the upgrade as `stale_time` and said its time: the signing clock can correct itself before the next try. */
+  onServerTime?(serverTime: string): void;
+  /**
+   * Ping HQ this often; a socket that answered nothing (no pong, no message) since the last ping is
+   * dead and dropped. Default LIVE_PING_MS.
+   */
+  pingMs?: number;
 };
+
+/**
+ * A socket can go silent without closing: a NAT or proxy that drops the mapping, a Wi-Fi that
+ * roams, an HQ host that vanished. Without pings the device would think it is live, stop polling,
+ * and hear nothing more. Two intervals of silence at most before it falls back to polling.
+ */
+export const LIVE_PING_MS = 30_000;
 
 export type LiveChannel = { close(): void; isUp(): boolean };
 
 /**
  * The live channel: a WebSocket with a signed upgrade (GET, empty body). It carries nudges, not
- * data. When it drops it reconnects with exponential backoff and full jitter (1 s → 60 s).
+ * data. When it drops — or goes silent: it is pinged — it reconnects with exponential backoff and
+ * full jitter (1 s → 60 s).
  */
 export function openLive(options: LiveOptions): LiveChannel {
   let closed = false;
@@ -36,6 +57,7 @@ export function openLive(options: LiveOptions): LiveChannel {
   let socket: WebSocket | null = null;
   let attempt = 0;
   let timer: unknown = null;
+  const pingMs = options.pingMs ?? LIVE_PING_MS;
   const wsUrl = `${options.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`;
 
   const down = (reason: string) => {
@@ -58,31 +80,81 @@ export function openLive(options: LiveOptions): LiveChannel {
       body: '',
       now: options.clock(),
     });
-    const ws = new WebSocket(wsUrl, { headers, handshakeTimeout: 10_000, maxPayload: 64 * 1024 });
+    const ws = new WebSocket(wsUrl, {
+      headers,
+      handshakeTimeout: 10_000,
+      maxPayload: 64 * 1024,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
+    const upgradeNonce = headers[SIGN_HEADERS.nonce] ?? '';
+    const seen = new Set<string>();
     socket = ws;
     let ended = false;
     // While an upgrade refusal's body is read, the socket's own error/close say nothing new.
     let refusing = false;
+    let pingTimer: unknown = null;
+    // Anything from HQ since the last ping (a pong, a message, HQ's own ping) shows the socket lives.
+    let heard = true;
     const end = (reason: string) => {
       if (ended) return;
       ended = true;
+      if (pingTimer !== null) options.timers.clearTimeout(pingTimer);
+      pingTimer = null;
       down(reason);
     };
+    const beat = () => {
+      pingTimer = null;
+      if (ended || ws.readyState !== WebSocket.OPEN) return;
+      if (!heard) {
+        end('live: HQ went silent');
+        ws.terminate();
+        return;
+      }
+      heard = false;
+      ws.ping();
+      pingTimer = options.timers.setTimeout(beat, pingMs);
+    };
+    const alive = () => {
+      heard = true;
+    };
+    ws.on('open', () => {
+      pingTimer = options.timers.setTimeout(beat, pingMs);
+    });
+    ws.on('pong', alive);
+    ws.on('ping', alive);
     ws.on('unexpected-response', (_request, response) => {
       refusing = true;
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (body.length < 4096) body += chunk;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        if (size < 4096) chunks.push(chunk);
+        size += chunk.length;
       });
       response.on('end', () => {
+        const body = Buffer.concat(chunks);
+        // Only a refusal HQ signed is believed: anyone on the network could answer `device_revoked`.
+        const signed =
+          options.trust.check({
+            status: response.statusCode ?? 0,
+            method: 'GET',
+            path: SYNC_PATHS.live,
+            nonce: upgradeNonce,
+            body,
+            header: (name) => {
+              const value = response.headers[name];
+              return typeof value === 'string' ? value : null;
+            },
+          }) === null;
         let code: string | undefined;
+        let serverTime: string | undefined;
         try {
-          const parsed = hqErrorSchema.safeParse(JSON.parse(body));
-          code = parsed.success ? parsed.data.error.code : undefined;
+          const parsed = hqErrorSchema.safeParse(JSON.parse(body.toString('utf8')));
+          code = signed && parsed.success ? parsed.data.error.code : undefined;
+          serverTime = signed && parsed.success ? parsed.data.error.serverTime : undefined;
         } catch {
           code = undefined;
         }
+        if (code === 'stale_time' && serverTime !== undefined) options.onServerTime?.(serverTime);
         if (code === 'device_revoked') {
           ended = true;
           up = false;
@@ -100,11 +172,10 @@ export function openLive(options: LiveOptions): LiveChannel {
       });
     });
     ws.on('message', (data) => {
-      let message;
-      try {
-        message = liveMessageSchema.parse(JSON.parse(String(data)));
-      } catch {
-        options.log('live: ignored a message that is not in the protocol');
+      heard = true;
+      const message = verifiedMessage(options.trust, String(data), upgradeNonce, seen);
+      if (!message) {
+        options.log('live: ignored a message HQ did not sign (or not in the protocol)');
         return;
       }
       if (message.type === 'ready') {
@@ -141,4 +212,20 @@ export function openLive(options: LiveOptions): LiveChannel {
       socket = null;
     },
   };
+}
+
+/**
+ * A live message HQ signed for this channel, or null. `ready` and `revoked` must be signed over
+ * this connection's upgrade nonce (so they cannot come from another device's channel); a
+ * `changed` carries its own nonce, accepted once per connection.
+ */
+function verifiedMessage(trust: HqTrust, text: string, upgradeNonce: string, seen: Set<string>): LiveMessage | null {
+  const key = trust.liveKey();
+  const opened = key ? openLiveFrame(key, text) : null;
+  if (!opened) return null;
+  if (opened.message.type !== 'changed') return opened.nonce === upgradeNonce ? opened.message : null;
+  if (opened.nonce === upgradeNonce || seen.has(opened.nonce)) return null;
+  if (seen.size >= 10_000) seen.clear();
+  seen.add(opened.nonce);
+  return opened.message;
 }

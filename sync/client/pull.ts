@@ -3,7 +3,7 @@ import { ENTITY_KINDS } from '../protocol/entities.js';
 import { cursorSchema, MAX_PULL_LIMIT, scopeSchema } from '../protocol/feed.js';
 import type { PullRequest } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
-import { applyPage, PageRefusedError, readCursors } from './apply.js';
+import { applyPage, ensureFeedKinds, PageRefusedError, readCursors } from './apply.js';
 import type { ApplyStatements } from './apply.js';
 import type { SignedClient } from './signed-http.js';
 
@@ -83,6 +83,8 @@ export async function pullAll(options: PullOptions): Promise<PullOutcome> {
 
 async function pullOnce(options: PullOptions): Promise<PullOutcome> {
   const { st, client, scopes } = options;
+  // This version knows kinds an earlier one pulled without: start the feeds again to get them.
+  ensureFeedKinds(st.db, ENTITY_KINDS);
   const stored = readCursors(st.db);
   const state = new Map<string, ScopeState>(
     scopes.map((s) => {
@@ -102,6 +104,7 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
       scopes: wanted.map((scope) => ({ scope, cursor: cursors.get(scope) ?? '' })),
       limit,
       ...(withTotal ? { withTotal } : {}),
+      kinds: [...ENTITY_KINDS],
     };
     outcome.requests++;
     const answer = client.post(SYNC_PATHS.pull, body, wirePullResponseSchema);

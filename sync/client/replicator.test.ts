@@ -7,6 +7,7 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { TestHq } from '../hq/testing/test-hq.js';
 import { readCursors } from './apply.js';
 import { enrolDevice, EnrolError } from './enrol.js';
+import { metaKeyPins, pinnedTrust } from './hq-trust.js';
 import { readIdentity } from './identity.js';
 import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
@@ -55,7 +56,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       db: device.store.db,
       outbox: deviceOutbox(device.store.db),
       hqUrl: hq.url,
-      code: await hq.enrolCode(),
+      code: await hq.enrolment(),
       appVersion: '0.1.0-test',
       hostname: 'till-1',
     });
@@ -131,6 +132,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       outbox: deviceOutbox(device.store.db),
       hqUrl: `${hq.url}/`,
       code: code.toLowerCase(),
+      hqFingerprint: hq.hqFingerprint,
       appVersion: '0.1.0-test',
       hostname: 'till-1',
     });
@@ -148,6 +150,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
           outbox: deviceOutbox(again.store.db),
           hqUrl,
           code: c,
+          hqFingerprint: hq.hqFingerprint,
           appVersion: '0.1.0-test',
           hostname: 'till-2',
         });
@@ -245,7 +248,12 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     // Pull only (no push), so the sale stays in the outbox while HQ's stock is applied.
     await pullAll({
       st: new ApplyStatements(device.store.db, deviceOutbox(device.store.db)),
-      client: signedClient({ url: hq.url, key: { deviceId: identity.deviceId, privateKey: identity.privateKey }, clock: () => new Date() }),
+      client: signedClient({
+        url: hq.url,
+        key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
+        clock: () => new Date(),
+        trust: pinnedTrust(metaKeyPins(device.store.db)),
+      }),
       scopes: identity.scopes,
       storeId: TEST_STORE,
       clock: () => new Date(),
@@ -259,6 +267,23 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     // Once pushed, HQ's own figure includes the sale.
     expect((await r.syncNow()).pendingEvents).toBe(0);
     expect(one('SELECT qty FROM stock WHERE location_id = ? AND sku = ?', TEST_STORE, b)).toEqual({ qty: 37 });
+  });
+
+  it('keeps pulling when HQ hands a staff code from one person to another (the feed brings the taker first)', async () => {
+    const device = await enrolled();
+    const r = replicator(device);
+    await r.syncNow();
+    const [x, y] = (await hq.db.query<{ id: string; code: string }>('SELECT id, code FROM staff WHERE store_id = $1 ORDER BY id LIMIT 2', [
+      TEST_STORE,
+    ])) as [{ id: string; code: string }, { id: string; code: string }];
+    await hq.db.query(`UPDATE staff SET code = code || 'X' WHERE id = $1`, [x.id]);
+    await hq.db.query('UPDATE staff SET code = $2 WHERE id = $1', [y.id, x.code]);
+    await hq.db.query(`UPDATE staff SET name = name || '·' WHERE id = $1`, [x.id]);
+    expect(await r.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(device.store.db.prepare('SELECT id, code FROM staff WHERE id IN (?, ?) ORDER BY id').all(x.id, y.id)).toEqual([
+      { id: x.id, code: `${x.code}X` },
+      { id: y.id, code: x.code },
+    ]);
   });
 
   it('resumes an interrupted provisioning from its stored cursors', async () => {

@@ -3,6 +3,8 @@ import type { SyncState } from '../protocol/sync-state.js';
 import { ApplyStatements, PageRefusedError } from './apply.js';
 import { fullJitter, pollDelay, realTimers } from './backoff.js';
 import type { Timers } from './backoff.js';
+import { clockedClient, deviceClock } from './device-clock.js';
+import { hqConnection } from './hq-connection.js';
 import { readIdentity } from './identity.js';
 import { openLive } from './live.js';
 import type { LiveChannel } from './live.js';
@@ -20,6 +22,7 @@ export type CreateReplicatorOptions = {
   deviceId: string;
   storeId: string;
   hqUrl: string;
+  /** The device's clock: its own records keep it; requests are signed with it corrected to HQ's (device-clock.ts). */
   clock: () => Date;
   log: (message: string, detail?: unknown) => void;
   requestTimeoutMs?: number;
@@ -33,6 +36,8 @@ export type CreateReplicatorOptions = {
   pushDebounceMs?: number;
   /** Open the live channel (on by default). */
   live?: boolean;
+  /** Ping the live channel this often; silent for longer than that, it counts as down (live.ts LIVE_PING_MS). */
+  livePingMs?: number;
   /** Rows per pull request while provisioning (≤ 50,000). */
   provisioningLimit?: number;
 };
@@ -49,6 +54,9 @@ const UNREACHABLE = new Set(['network', 'timeout', 'unavailable']);
  * The device's replicator: push → pull rounds, one at a time, triggered by start(), the live
  * channel's nudges, outboxChanged(), syncNow() and a poll (only while the live channel is down);
  * failures back off with full jitter. It never throws into the terminal: everything lands in state().
+ * Push and pull fail on their own: a batch HQ refuses (413, a bad event) does not stop prices and
+ * staff from arriving, and a page the device refuses does not stop sales from leaving. Only a push
+ * that got no answer holds the pull back until a later round (see round()).
  */
 export function createReplicator(options: CreateReplicatorOptions): Replicator {
   const { db, outbox, clock, log } = options;
@@ -62,16 +70,22 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   const st = new ApplyStatements(db, outbox);
   const scopes = [...(identity?.scopes ?? [])].sort((a, b) => scopeOrder(a) - scopeOrder(b));
 
+  // Signing uses HQ's time as measured from its answers: a device clock hours off still syncs.
+  const hqClock = deviceClock(clock);
+  // HQ's pinned key checks every answer; HQ's CA (if it has its own) every TLS connection.
+  const connection = identity ? hqConnection(db, identity, { fetch: options.fetch, log }) : null;
   let client: SignedClient | null = null;
-  if (identity) {
-    client = signedClient({
+  if (identity && connection) {
+    const signed = signedClient({
       url: options.hqUrl.replace(/\/+$/, ''),
       timeoutMs: options.requestTimeoutMs,
-      fetch: options.fetch,
+      fetch: connection.fetch,
+      trust: connection.trust,
       signal: abort.signal,
       key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
-      clock,
+      clock: hqClock.now,
     });
+    client = clockedClient(signed, hqClock, clock);
   }
   const initial = identity ? storedProgress(st, scopes) : null;
   let state: SyncState = {
@@ -81,6 +95,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     deadLetters: outbox.deadLetterCount(),
     lastError: null,
     provisioning: initial && !initial.done ? { phase: 'running', applied: initial.applied, total: initial.total } : null,
+    ...(identity ? { live: false } : {}),
   };
 
   let started = false;
@@ -129,7 +144,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     if (roundTimer !== null) timers.clearTimeout(roundTimer);
     if (debounceTimer !== null) timers.clearTimeout(debounceTimer);
     roundTimer = debounceTimer = null;
-    emit({ hq: 'revoked', lastError: { code: 'device_revoked', message: 'HQ revoked this device' } });
+    emit({ hq: 'revoked', live: false, lastError: { code: 'device_revoked', message: 'HQ revoked this device' } });
   };
 
   // A page arrived, so HQ answers: online, even before the first whole round ends (provisioning).
@@ -137,50 +152,75 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     emit({ hq: 'online', lastError: null, provisioning: { phase: p.done ? 'done' : 'running', applied: p.applied, total: p.total } });
   };
 
+  const revokedBy = (error: unknown) => error instanceof HqRequestError && error.code === 'device_revoked';
+  // HQ answered (a refusal is an answer): only a network failure, a timeout or a 5xx means offline.
+  const reachedHq = (error: unknown) => !(error instanceof HqRequestError && UNREACHABLE.has(error.code));
+
+  /** Runs one half of a round; its failure is returned, not thrown, so the other half still runs. */
+  async function attempt<T>(work: () => Promise<T>): Promise<{ value: T; failure: null } | { value: null; failure: unknown }> {
+    try {
+      return { value: await work(), failure: null };
+    } catch (error) {
+      return { value: null, failure: error ?? new Error('failed without a reason') };
+    }
+  }
+
   async function round(): Promise<void> {
     if (!client || !identity) return;
-    try {
-      await pushOutbox({ outbox, client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
-      await reportDeadLetters(outbox, client, clock);
-      const pulled = await pullAll({
-        st,
-        client,
-        scopes,
-        storeId: identity.storeId,
-        clock,
-        onProgress,
-        signal: abort.signal,
-        provisioningLimit: options.provisioningLimit,
-      });
-      if (closed) return;
+    const hq = client;
+    const push = await attempt(() => pushOutbox({ outbox, client: hq, deviceId: identity.deviceId, storeId: identity.storeId, clock }));
+    if (closed) return;
+    if (revokedBy(push.failure)) return revoke();
+    const report = push.failure === null ? await attempt(() => reportDeadLetters(outbox, hq, clock)) : null;
+    if (closed) return;
+    if (revokedBy(report?.failure)) return revoke();
+    const pushFailure = push.failure ?? report?.failure ?? null;
+    // HQ's stock is applied minus the sales still in the outbox (pendingStock). After a push whose
+    // fate is unknown (no answer: HQ may have committed it) those sales may be in HQ's figure
+    // already and would be taken off twice, for good: pull only after a push that went through or
+    // that HQ refused whole (its own 4xx answer: nothing of the batch was recorded).
+    const pullNow = push.failure === null || refusedWhole(push.failure);
+    const pull = pullNow
+      ? await attempt(() =>
+          pullAll({
+            st,
+            client: hq,
+            scopes,
+            storeId: identity.storeId,
+            clock,
+            onProgress,
+            signal: abort.signal,
+            provisioningLimit: options.provisioningLimit,
+          }),
+        )
+      : null;
+    if (closed) return;
+    if (revokedBy(pull?.failure)) return revoke();
+    const pulled = pull?.value ?? null;
+    const pullFailure = pull?.failure ?? null;
+    const deviceClockState = hqClock.state();
+    const clockPatch = deviceClockState ? { deviceClock: deviceClockState } : {};
+    const provisioning = pulled?.provisioning ? { ...storedProgress(st, scopes), phase: 'done' as const } : state.provisioning;
+    const provisioningPatch = {
+      provisioning: provisioning ? { phase: provisioning.phase, applied: provisioning.applied, total: provisioning.total } : null,
+    };
+    const failure = pushFailure ?? pullFailure;
+    if (failure === null) {
       failures = 0;
-      const provisioning = pulled.provisioning ? { ...storedProgress(st, scopes), phase: 'done' as const } : state.provisioning;
-      emit({
-        hq: 'online',
-        lastSyncAt: clock().toISOString(),
-        lastError: null,
-        provisioning: provisioning ? { phase: provisioning.phase, applied: provisioning.applied, total: provisioning.total } : null,
-      });
+      emit({ hq: 'online', lastSyncAt: clock().toISOString(), lastError: null, ...provisioningPatch, ...clockPatch });
       // The live channel replaces polling; without it, poll.
       if (!live?.isUp()) schedule(pollDelay(pollMs, random));
-    } catch (error) {
-      if (closed) return;
-      if (error instanceof HqRequestError && error.code === 'device_revoked') {
-        revoke();
-        return;
-      }
-      failures++;
-      if (error instanceof HqRequestError) {
-        emit({ hq: UNREACHABLE.has(error.code) ? 'offline' : 'online', lastError: { code: error.code, message: error.message } });
-      } else if (error instanceof PageRefusedError) {
-        log('sync: a pull page was refused', error.message);
-        emit({ hq: 'online', lastError: { code: 'page_refused', message: error.message } });
-      } else {
-        log('sync: round failed', (error as Error).message);
-        emit({ lastError: { code: 'internal', message: (error as Error).message } });
-      }
-      schedule(Math.max(fullJitter(failures, random), 250));
+      return;
     }
+    failures++;
+    for (const error of [pushFailure, pullFailure]) {
+      if (error instanceof PageRefusedError) log('sync: a pull page was refused', error.message);
+      else if (error !== null && !(error instanceof HqRequestError)) log('sync: round failed', (error as Error).message);
+    }
+    // The pull always asks HQ (a push may have had nothing to send): it says whether HQ is reachable.
+    const online = pull ? pullFailure === null || reachedHq(pullFailure) : reachedHq(pushFailure);
+    emit({ hq: online ? 'online' : 'offline', lastError: describeFailure(failure), ...provisioningPatch, ...clockPatch });
+    schedule(Math.max(fullJitter(failures, random), 250));
   }
 
   /** One round at a time; a request during a round runs one more round after it (coalesced). */
@@ -207,22 +247,33 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     start() {
       if (started || stopped() || !identity) return;
       started = true;
-      if (options.live !== false) {
+      if (options.live !== false && connection) {
         live = openLive({
           url: options.hqUrl.replace(/\/+$/, ''),
+          trust: connection.trust,
+          ca: connection.ca,
           key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
-          clock,
+          clock: hqClock.now,
           random,
           timers,
           log,
+          pingMs: options.livePingMs,
           onChanged: () => void requestRound(),
           // Changes made while the channel was down were not nudged: pull once it is up.
-          onUp: () => void requestRound(),
+          onUp: () => {
+            emit({ live: true });
+            void requestRound();
+          },
           onDown: (reason) => {
             log('sync: live channel down, polling', reason);
+            emit({ live: false });
             schedule(pollDelay(pollMs, random));
           },
           onRevoked: revoke,
+          onServerTime: (serverTime) => {
+            const now = clock().getTime();
+            hqClock.observe(serverTime, now, now);
+          },
         });
       }
       void requestRound();
@@ -258,4 +309,18 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
       listeners.clear();
     },
   };
+}
+
+/** HQ answered the push with its own refusal (4xx with HQ's error body): the batch was not recorded. */
+function refusedWhole(error: unknown): boolean {
+  return (
+    error instanceof HqRequestError && error.status !== null && error.status >= 400 && error.status < 500 && error.code !== 'bad_response'
+  );
+}
+
+/** What the sync state says about a failed half-round. */
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof HqRequestError) return { code: error.code, message: error.message };
+  if (error instanceof PageRefusedError) return { code: 'page_refused', message: error.message };
+  return { code: 'internal', message: (error as Error).message };
 }

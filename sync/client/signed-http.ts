@@ -1,11 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import { hqErrorSchema } from '../protocol/http.js';
 import type { HqErrorCode } from '../protocol/http.js';
-import { signRequest } from '../protocol/signing.js';
+import { SIGN_HEADERS, signRequest } from '../protocol/signing.js';
+import type { HqTrust } from './hq-trust.js';
 
-/** Why a request to HQ failed: HQ's own code, or what went wrong on the way. */
-export type HqFailureCode = HqErrorCode | 'network' | 'timeout' | 'bad_response';
+/**
+ * Why a request to HQ failed: HQ's own code, or what went wrong on the way. `bad_response`: the
+ * answer is not HQ's (not signed by it, changed on the way) or not in the protocol; enrolment adds
+ * the two ways HQ's key can fail to be vouched for (hq-trust.ts).
+ */
+export type HqFailureCode = HqErrorCode | 'network' | 'timeout' | 'bad_response' | 'hq_key_mismatch' | 'hq_unverified';
 
 /**
  * A failed exchange with HQ. `status` is the HTTP status when HQ answered (null for network,
@@ -16,6 +22,8 @@ export class HqRequestError extends Error {
     readonly code: HqFailureCode,
     readonly status: number | null,
     message: string,
+    /** HQ's clock when it refused a request as `stale_time` (device-clock.ts corrects by it). */
+    readonly serverTime?: string,
   ) {
     super(message);
     this.name = 'HqRequestError';
@@ -31,13 +39,17 @@ export type HttpOptions = {
   fetch?: FetchLike;
   /** Aborts every request in flight (the replicator's close()). */
   signal?: AbortSignal;
+  /** Checks that HQ signed every answer before anything in it is believed (hq-trust.ts). */
+  trust: HqTrust;
 };
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * POSTs JSON to HQ and validates the answer with `schema`: HQ is trusted no more than the
- * renderer. Every failure becomes an HqRequestError (never a bare TypeError from fetch).
+ * renderer. The answer must be signed by HQ over the request's nonce (in `headers`, added by the
+ * caller) and its exact bytes, or it is `bad_response` and nothing in it counts. Every failure
+ * becomes an HqRequestError (never a bare TypeError from fetch).
  */
 export async function postJson<T>(
   options: HttpOptions,
@@ -49,8 +61,9 @@ export async function postJson<T>(
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-  let text: string;
+  let bytes: Uint8Array;
   let status: number;
+  let answerHeaders: Headers;
   try {
     const response = await doFetch(`${options.url}${path}`, {
       method: 'POST',
@@ -59,25 +72,43 @@ export async function postJson<T>(
       signal,
     });
     status = response.status;
-    text = await response.text();
+    answerHeaders = response.headers;
+    // The signature covers the bytes as sent: hashed before any decoding.
+    bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     if (timeout.aborted)
       throw new HqRequestError('timeout', null, `HQ did not answer ${path} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new HqRequestError('network', null, `HQ unreachable (${path}): ${cause?.code ?? cause?.message ?? (error as Error).message}`);
   }
+  const distrust = options.trust.check({
+    status,
+    method: 'POST',
+    path,
+    nonce: headers[SIGN_HEADERS.nonce] ?? '',
+    body: bytes,
+    header: (name) => answerHeaders.get(name),
+  });
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
     json = undefined;
   }
   if (status < 200 || status > 299) {
+    // A proxy or a crashed HQ answers without HQ's signature: 5xx is unavailable (retry later);
+    // anything else unsigned — a forged `device_revoked` included — is acted on as nothing.
+    if (distrust)
+      throw new HqRequestError(
+        status >= 500 ? 'unavailable' : distrust.code,
+        status,
+        `HQ answered ${status} to ${path}: ${distrust.message}`,
+      );
     const parsed = hqErrorSchema.safeParse(json);
-    if (parsed.success) throw new HqRequestError(parsed.data.error.code, status, parsed.data.error.message);
-    // A proxy or a crashed HQ answers without HQ's body: treat 5xx as unavailable, the rest as bad_response.
+    if (parsed.success) throw new HqRequestError(parsed.data.error.code, status, parsed.data.error.message, parsed.data.error.serverTime);
     throw new HqRequestError(status >= 500 ? 'unavailable' : 'bad_response', status, `HQ answered ${status} to ${path}`);
   }
+  if (distrust) throw new HqRequestError(distrust.code, status, distrust.message);
   const parsed = schema.safeParse(json);
   if (!parsed.success)
     throw new HqRequestError(
@@ -97,6 +128,11 @@ export type SignedClient = {
 
 function isRawJson(body: unknown): body is { rawJson: string } {
   return typeof body === 'object' && body !== null && typeof (body as { rawJson?: unknown }).rawJson === 'string';
+}
+
+/** A fresh nonce header for an unsigned request (enrolment): HQ signs its answer over it. */
+export function nonceHeader(): Record<string, string> {
+  return { [SIGN_HEADERS.nonce]: randomBytes(16).toString('hex') };
 }
 
 export function signedClient(options: HttpOptions & { key: DeviceKey; clock: () => Date }): SignedClient {

@@ -88,7 +88,7 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
       for (let i = 0; i < DEVICES; i++) {
         const device = emptyDevice();
         devices.push(device);
-        enrolAttempts += await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });
+        enrolAttempts += await enrolThrough(device, proxy.url, await hq.enrolment(), { fetch: oneConnectionFetch });
         replicators.push(
           createReplicator({
             db: device.pos.store.db,

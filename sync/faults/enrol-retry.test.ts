@@ -25,7 +25,7 @@ describe.each(backends)('enrolment when HQ’s answer is lost, on $name', (backe
     });
     const device = emptyDevice();
     try {
-      const attempts = await enrolThrough(device, proxy.url, await hq.enrolCode(), { fetch: oneConnectionFetch });
+      const attempts = await enrolThrough(device, proxy.url, await hq.enrolment(), { fetch: oneConnectionFetch });
       expect(attempts).toBe(2);
       expect(proxy.stats.byFault.drop_response).toBe(1);
       const identity = readIdentity(device.pos.store.db);

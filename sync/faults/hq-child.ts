@@ -1,7 +1,9 @@
 /**
  * HQ as a child process for the restart test: `hq-child <port> <pglite-dir> [<crash>]` (or
  * DATABASE_URL in the environment for PostgreSQL). Loads the sample brand on first start, makes a
- * fresh enrolment code for store S001 on every start, and prints `HQ_READY {"url","port","enrolCode"}`.
+ * fresh enrolment code for store S001 on every start, and prints `HQ_READY {"url","port","enrolCode","enrolment"}`
+ * (`enrolment`: the code with HQ's key fingerprint). HQ's signing key is kept beside the PGlite
+ * folder (`<pglite-dir>.hq-key.pem`), so a restarted HQ is the same HQ to its devices.
  * It runs until SIGTERM (a clean stop) or SIGKILL. `<crash>` makes it SIGKILL itself during its
  * first push, at a point no outside timer could hit reliably:
  * - `mid-transaction`: inside the push transaction, after the events were inserted and before the
@@ -13,7 +15,9 @@ import type { HqDb } from '../hq/db.js';
 import { createEnrolCode } from '../hq/enrol.js';
 import { migrateHq } from '../hq/migrate.js';
 import { importSampleBrand } from '../hq/sample-brand.js';
+import { loadHqKey } from '../hq/hq-key.js';
 import { createHqServer } from '../hq/server.js';
+import { enrolmentText } from '../protocol/enrol.js';
 
 const [portText, pgliteDir, crash] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -36,7 +40,7 @@ const db: HqDb = crash
       kind: base.kind,
       query: (text, params) => base.query(text, params),
       exec: (text) => base.exec(text),
-      listen: (channel, onPayload) => base.listen(channel, onPayload),
+      listen: (channel, onPayload, events) => base.listen(channel, onPayload, events),
       close: () => base.close(),
       async tx(fn) {
         let push = false;
@@ -63,6 +67,7 @@ if (!brand) await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, s
 const server = await createHqServer({
   db,
   port: Number(portText),
+  hqKey: pgliteDir ? loadHqKey(`${pgliteDir}.hq-key.pem`) : undefined,
   log: (message, detail) => console.error(`[hq-child] ${message}`, detail ?? ''),
 });
 const { code } = await createEnrolCode(db, { storeId: 'loc-S001', ttlMinutes: 60, createdBy: 'hq-child', now: new Date() });
@@ -76,4 +81,6 @@ process.once('SIGTERM', () => {
   })();
 });
 armed = true;
-process.stdout.write(`HQ_READY ${JSON.stringify({ url: server.url, port: server.port, enrolCode: code })}\n`);
+process.stdout.write(
+  `HQ_READY ${JSON.stringify({ url: server.url, port: server.port, enrolCode: code, enrolment: enrolmentText(code, server.hqFingerprint) })}\n`,
+);

@@ -8,6 +8,8 @@ export type HqProcess = {
   url: string;
   port: number;
   enrolCode: string;
+  /** The code with HQ's key fingerprint, as a device enrols with it. */
+  enrolment: string;
   pid: number;
   /** Resolves when the process has ended: its exit code, or the signal that ended it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -58,7 +60,7 @@ export function startHqProcess(options: {
       const line = /HQ_READY (\{.*\})\n/.exec(out);
       if (!line?.[1]) return;
       clearTimeout(timer);
-      const ready = JSON.parse(line[1]) as { url: string; port: number; enrolCode: string };
+      const ready = JSON.parse(line[1]) as { url: string; port: number; enrolCode: string; enrolment: string };
       resolve({
         ...ready,
         exited,

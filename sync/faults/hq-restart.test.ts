@@ -50,7 +50,7 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
     try {
       const prng = createPrng(`hq-restart-${backend.name}`);
       device = emptyDevice();
-      await enrolThrough(device, hq.url, hq.enrolCode);
+      await enrolThrough(device, hq.url, hq.enrolment);
       let duplicates = 0;
       const counting: typeof fetch = async (input, init) => {
         const response = await fetch(input, init);

@@ -58,7 +58,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
   async function enrolled(): Promise<FaultDevice> {
     const d = emptyDevice();
     devices.push(d);
-    await enrolThrough(d, hq.url, await hq.enrolCode());
+    await enrolThrough(d, hq.url, await hq.enrolment());
     return d;
   }
 

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { deviceScopes } from '../protocol/feed.js';
 import {
   MAX_CLOCK_SKEW_MS,
@@ -12,18 +13,21 @@ import {
 import type { AuthedDevice, HqLog, SignedRequest } from './context.js';
 import type { HqDb } from './db.js';
 import { HqHttpError } from './http-error.js';
+import { knownDevices } from './known-devices.js';
 
 /** The NOTIFY channel telling every HQ process that a device's key or status changed. */
 export const DEVICE_CHANNEL = 'sf_device';
 
-/** `revoked:<id>` or `rotated:<id>`: what happened to the device, so listeners react right. */
-export function deviceNotice(what: 'revoked' | 'rotated', deviceId: string): string {
+export type DeviceNoticeKind = 'revoked' | 'rotated' | 'enrolled';
+
+/** `revoked:<id>`, `rotated:<id>` or `enrolled:<id>`: what happened to the device, so listeners react right. */
+export function deviceNotice(what: DeviceNoticeKind, deviceId: string): string {
   return `${what}:${deviceId}`;
 }
 
-export function parseDeviceNotice(payload: string): { what: 'revoked' | 'rotated'; deviceId: string } | null {
-  const m = /^(revoked|rotated):([0-9a-f-]{36})$/.exec(payload);
-  return m ? { what: m[1] as 'revoked' | 'rotated', deviceId: m[2] as string } : null;
+export function parseDeviceNotice(payload: string): { what: DeviceNoticeKind; deviceId: string } | null {
+  const m = /^(revoked|rotated|enrolled):([0-9a-f-]{36})$/.exec(payload);
+  return m ? { what: m[1] as DeviceNoticeKind, deviceId: m[2] as string } : null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -41,12 +45,28 @@ const LAST_SEEN_EVERY_MS = 60_000;
 const NONCE_KEEP_MS = 2 * MAX_CLOCK_SKEW_MS;
 const PRUNE_EVERY_MS = 60_000;
 
-type DeviceEntry = { device: AuthedDevice; key: KeyObject; status: 'active' | 'revoked'; loadedAt: number };
+export type DeviceEntry = { device: AuthedDevice; key: KeyObject; status: 'active' | 'revoked'; loadedAt: number };
+
+/** What the headers of a signed request showed, before its body was read. */
+export type CheckedHeaders = { entry: DeviceEntry; deviceId: string; time: string; nonce: string; signature: string; at: Date };
 
 export type Authenticator = {
+  /**
+   * The checks that need only the headers: their shape, a device HQ enrolled and did not revoke,
+   * a fresh time. Run before HQ reads a body, so an unknown or revoked device (or a request with
+   * no signature at all) is refused without HQ buffering or parsing what it sent.
+   */
+  checkHeaders(headers: IncomingHttpHeaders): Promise<CheckedHeaders>;
+  /** Then the signature over the exact body bytes, and the nonce (only a correctly signed request uses one up). */
+  verifyBody(request: SignedRequest, checked: CheckedHeaders): Promise<AuthedDevice>;
+  /** Both at once (a request whose body is already read, such as the live channel's upgrade). */
   authenticate(request: SignedRequest): Promise<AuthedDevice>;
   /** Drops a device from the cache (its key or status changed, maybe in another HQ process). */
   forget(deviceId: string): void;
+  /** Drops every cached device: notices were missed while the listener was away (notice-listeners.ts). */
+  forgetAll(): void;
+  /** A device was just enrolled (here or, by NOTIFY, in another HQ process). */
+  enrolled(deviceId: string): void;
   /** Stops the nonce pruning timer. */
   close(): void;
 };
@@ -57,6 +77,7 @@ export type Authenticator = {
  */
 export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Authenticator {
   const cache = new Map<string, DeviceEntry>();
+  const known = knownDevices(db);
   const lastSeen = new Map<string, number>();
   // Bumped by every forget(): a row read before a revocation was heard must not be cached after it.
   let epoch = 0;
@@ -168,42 +189,64 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
   }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 
+  const checkHeaders = async (headers: IncomingHttpHeaders): Promise<CheckedHeaders> => {
+    const header = (name: string): string | null => {
+      const value = headers[name];
+      return typeof value === 'string' ? value : null;
+    };
+    const deviceId = header(SIGN_HEADERS.device);
+    const time = header(SIGN_HEADERS.time);
+    const nonce = header(SIGN_HEADERS.nonce);
+    const signature = header(SIGN_HEADERS.signature);
+    if (!deviceId || !time || !nonce || !signature) throw new HqHttpError(401, 'unauthenticated', 'signature headers missing');
+    if (!UUID.test(deviceId) || !TIME.test(time) || !NONCE_PATTERN.test(nonce) || !SIGNATURE.test(signature)) {
+      throw new HqHttpError(401, 'unauthenticated', 'signature headers malformed');
+    }
+    const now = clock();
+    // An id HQ never enrolled costs no query (known-devices.ts).
+    const entry = (await known.has(deviceId)) ? await load(deviceId, now.getTime()) : null;
+    if (!entry) throw new HqHttpError(401, 'unknown_device', 'this device is not enrolled');
+    if (entry.status === 'revoked') throw new HqHttpError(403, 'device_revoked', 'this device was revoked');
+    if (Math.abs(now.getTime() - Number(time)) > MAX_CLOCK_SKEW_MS) {
+      throw new HqHttpError(
+        401,
+        'stale_time',
+        `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`,
+        now.toISOString(),
+      );
+    }
+    return { entry, deviceId, time, nonce, signature, at: now };
+  };
+
+  const verifyBody = async (request: SignedRequest, checked: CheckedHeaders): Promise<AuthedDevice> => {
+    const { entry, deviceId, time, nonce, signature, at } = checked;
+    const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });
+    if (!verifySignature(entry.key, text, signature))
+      throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
+    // Checked last: only a correctly signed request may use up a nonce.
+    if (!(await rememberNonce(deviceId, nonce, at))) throw new HqHttpError(401, 'replayed', 'this request was already received');
+    await touch(deviceId, at);
+    return entry.device;
+  };
+
   return {
+    checkHeaders,
+    verifyBody,
     async authenticate(request) {
-      const header = (name: string): string | null => {
-        const value = request.headers[name];
-        return typeof value === 'string' ? value : null;
-      };
-      const deviceId = header(SIGN_HEADERS.device);
-      const time = header(SIGN_HEADERS.time);
-      const nonce = header(SIGN_HEADERS.nonce);
-      const signature = header(SIGN_HEADERS.signature);
-      if (!deviceId || !time || !nonce || !signature) throw new HqHttpError(401, 'unauthenticated', 'signature headers missing');
-      if (!UUID.test(deviceId) || !TIME.test(time) || !NONCE_PATTERN.test(nonce) || !SIGNATURE.test(signature)) {
-        throw new HqHttpError(401, 'unauthenticated', 'signature headers malformed');
-      }
-      const now = clock();
-      const entry = await load(deviceId, now.getTime());
-      if (!entry) throw new HqHttpError(401, 'unknown_device', 'this device is not enrolled');
-      if (entry.status === 'revoked') throw new HqHttpError(403, 'device_revoked', 'this device was revoked');
-      if (Math.abs(now.getTime() - Number(time)) > MAX_CLOCK_SKEW_MS) {
-        throw new HqHttpError(
-          401,
-          'stale_time',
-          `the request time is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes from HQ's clock (${now.toISOString()})`,
-        );
-      }
-      const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });
-      if (!verifySignature(entry.key, text, signature))
-        throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
-      // Checked last: only a correctly signed request may use up a nonce.
-      if (!(await rememberNonce(deviceId, nonce, now))) throw new HqHttpError(401, 'replayed', 'this request was already received');
-      await touch(deviceId, now);
-      return entry.device;
+      return verifyBody(request, await checkHeaders(request.headers));
+    },
+    enrolled(deviceId) {
+      known.add(deviceId);
+      epoch++;
+      cache.delete(deviceId);
     },
     forget(deviceId) {
       epoch++;
       cache.delete(deviceId);
+    },
+    forgetAll() {
+      epoch++;
+      cache.clear();
     },
     close() {
       clearInterval(pruneTimer);

@@ -1,18 +1,26 @@
 /**
  * HQ as a process: `node dist/sync/hq/cli.js [--port N] [--host H] [--data-dir DIR]
- * [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store S001]`.
- * PGlite in `<data-dir>/pglite` by default; DATABASE_URL switches to a PostgreSQL server.
- * Prints one line `HQ_READY {"url":…,"enrolCode":…}` when it listens; SIGTERM/SIGINT and
- * --lifetime-s stop it cleanly.
+ * [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store S001]
+ * [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--trust-proxy VALUE] [--rotate-hq-key]`.
+ * PGlite in `<data-dir>/pglite` by default; DATABASE_URL switches to a PostgreSQL server. HQ's
+ * signing key: `--hq-key-file` / SHOPFLOOR_HQ_KEY_FILE, else `<data-dir>/hq-signing-key.pem`
+ * (made on first start; give every HQ process of one fleet the same file). HTTPS with
+ * `--tls-cert`/`--tls-key` (SHOPFLOOR_HQ_TLS_CERT/_KEY). `--trust-proxy` (SHOPFLOOR_HQ_TRUST_PROXY):
+ * `true`, a hop count, or the proxies' addresses/CIDRs, comma-separated — whose X-Forwarded-For
+ * names the client for rate limits. `--rotate-hq-key` makes a new key endorsed by the old one and exits.
+ * Prints one line `HQ_READY {"url":…,"enrolCode":…,"hqFingerprint":…,"enrolment":…}` when it
+ * listens; SIGTERM/SIGINT and --lifetime-s stop it cleanly.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureFirstAdmin } from './admin/admin-users.js';
 import { openHqDb } from './db.js';
 import type { HqDb } from './db.js';
+import { enrolmentText } from '../protocol/enrol.js';
 import { createEnrolCode } from './enrol.js';
+import { loadHqKey, rotateHqKey } from './hq-key.js';
 import { migrateHq } from './migrate.js';
 import { importSampleBrand } from './sample-brand.js';
 import { createHqServer } from './server.js';
@@ -21,7 +29,8 @@ import type { HqServer } from './server.js';
 function fail(message: string): never {
   console.error(`hq: ${message}`);
   console.error(
-    'usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store CODE]',
+    'usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store CODE]\n' +
+      '          [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--trust-proxy true|N|ADDR,…] [--rotate-hq-key]',
   );
   process.exit(2);
 }
@@ -51,6 +60,11 @@ try {
       'sample-customers': { type: 'string' },
       'lifetime-s': { type: 'string' },
       'enrol-store': { type: 'string' },
+      'hq-key-file': { type: 'string', default: process.env.SHOPFLOOR_HQ_KEY_FILE || undefined },
+      'tls-cert': { type: 'string', default: process.env.SHOPFLOOR_HQ_TLS_CERT || undefined },
+      'tls-key': { type: 'string', default: process.env.SHOPFLOOR_HQ_TLS_KEY || undefined },
+      'trust-proxy': { type: 'string', default: process.env.SHOPFLOOR_HQ_TRUST_PROXY || undefined },
+      'rotate-hq-key': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -68,6 +82,32 @@ if (enrolStore !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(enrolStore))
   fail(`--enrol-store takes a store code such as S001, got ${enrolStore}`);
 const dataDir = resolve(values['data-dir'] ?? join(projectRoot(dirname(fileURLToPath(import.meta.url))), '.shopfloor', 'hq'));
 const databaseUrl = process.env.DATABASE_URL || undefined;
+const keyFile = resolve(values['hq-key-file'] ?? join(dataDir, 'hq-signing-key.pem'));
+if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) fail('--tls-cert and --tls-key go together');
+const tls = values['tls-cert'] && values['tls-key'] ? readTls(values['tls-cert'], values['tls-key']) : undefined;
+const trustProxy = parseTrustProxy(values['trust-proxy']);
+
+function readTls(certFile: string, keyFileTls: string): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFileTls) };
+  } catch (error) {
+    fail(`cannot read the TLS certificate or key: ${(error as Error).message}`);
+  }
+}
+
+/** fastify's trustProxy from text: `true`/`false`, a hop count, or addresses/CIDRs (comma-separated). */
+function parseTrustProxy(text: string | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d{1,2}$/.test(text)) {
+    const hops = Number(text);
+    return (_address, hop) => hop < hops;
+  }
+  const list = text.split(',').map((t) => t.trim());
+  if (list.some((t) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(t)))
+    fail(`--trust-proxy takes true, a hop count or addresses/CIDRs, got ${text}`);
+  return list;
+}
 const log = (message: string, detail?: unknown) => console.error(`[hq] ${message}`, detail ?? '');
 
 let db: HqDb | null = null;
@@ -84,8 +124,22 @@ function stop(code: number): Promise<void> {
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 
+if (values['rotate-hq-key']) {
+  try {
+    if (!existsSync(keyFile)) fail(`--rotate-hq-key: there is no key in ${keyFile} to rotate`);
+    const { previous, current } = rotateHqKey(keyFile);
+    console.log(
+      `HQ key rotated in ${keyFile}: ${previous} → ${current}. Copy it (and ${keyFile}.chain.json) to every HQ machine and restart them.`,
+    );
+    process.exit(0);
+  } catch (error) {
+    fail(`cannot rotate the key in ${keyFile}: ${(error as Error).message}`);
+  }
+}
+
 try {
   mkdirSync(dataDir, { recursive: true });
+  const hqKey = loadHqKey(keyFile);
   db = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : join(dataDir, 'pglite'), log });
   await migrateHq(db);
   const admin = await ensureFirstAdmin(db, { password: process.env.SHOPFLOOR_ADMIN_PASSWORD, dataDir });
@@ -101,7 +155,8 @@ try {
       log(`sample brand loaded in ${Math.round(performance.now() - started)} ms`, counts);
     }
   }
-  server = await createHqServer({ db, host: values.host, port, log });
+  server = await createHqServer({ db, host: values.host, port, log, hqKey, tls, trustProxy });
+  log(`signing answers with HQ key ${server.hqFingerprint} (${keyFile})`);
   let enrolCode: string | null = null;
   if (enrolStore !== undefined) {
     const [store] = await db.query<{ id: string }>("SELECT id FROM location WHERE code = $1 AND kind = 'store'", [enrolStore]);
@@ -113,7 +168,11 @@ try {
     }
   }
   if (lifetimeS !== undefined) setTimeout(() => void stop(0), lifetimeS * 1000).unref();
-  console.log(`HQ_READY ${JSON.stringify({ url: server.url, enrolCode, database: db.kind })}`);
+  const enrolment = enrolCode === null ? null : enrolmentText(enrolCode, server.hqFingerprint);
+  if (enrolment) log(`enrolment code for ${enrolStore ?? ''} (24 h, with HQ's fingerprint): ${enrolment}`);
+  console.log(
+    `HQ_READY ${JSON.stringify({ url: server.url, enrolCode, hqFingerprint: server.hqFingerprint, enrolment, database: db.kind })}`,
+  );
   // Keep the process alive while the server listens (the lifetime timer is unref'd).
 } catch (error) {
   log('failed to start', error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -38,6 +38,14 @@ export type LiveHub = {
   changed(scope: string): void;
   /** A device was revoked: tell its open channels and close them. */
   revoked(deviceId: string): void;
+  /**
+   * Tells every open channel that all its scopes changed (each device pulls once), spread over a
+   * few seconds so a whole fleet does not pull at the same instant: after the change listener was
+   * away, whatever was notified meanwhile was missed.
+   */
+  nudgeAll(): void;
+  /** The devices with an open channel here (to check for revocations missed while the listener was away). */
+  devices(): string[];
   connections(): number;
   close(): Promise<void>;
 };

@@ -20,10 +20,26 @@ export type HqDb = Sql & {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction (READ COMMITTED); rolls back if it throws. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
-  /** LISTEN on a channel; NOTIFYs from any HQ process on the same database arrive here. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; NOTIFYs from any HQ process on the same database arrive here. A listening
+   * connection dies with a PostgreSQL restart or failover: it is opened again with backoff and
+   * LISTENs again (`events` hear of both, since what was notified in between is lost). Resolves
+   * once the first LISTEN is in place; the returned function stops listening.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, events?: ListenEvents): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
+
+export type ListenEvents = {
+  /** The listening connection broke: notifications are missed until onRestored. */
+  onLost?(reason: string): void;
+  /** Listening again after a loss: whatever was notified meanwhile was missed, act as if everything changed. */
+  onRestored?(): void;
+};
+
+/** Reconnect waits of a lost listener: 250 ms doubling to 10 s, each ±50 % so HQ processes do not retry in step. */
+const LISTEN_RETRY_BASE_MS = 250;
+const LISTEN_RETRY_CAP_MS = 10_000;
 
 export type HqDbOptions = {
   databaseUrl?: string;
@@ -69,19 +85,85 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
         client.release();
       }
     },
-    async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', (error) => options.log?.('postgres listener error', error.message));
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === channel) onPayload(n.payload ?? '');
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      return async () => {
-        await client.end().catch(() => undefined);
-      };
-    },
+    listen: (channel, onPayload, events) => listenPostgres(url, channel, onPayload, events ?? {}, options.log),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * One connection LISTENing on `channel`, opened again whenever it breaks (a server restart ends it
+ * with an error, a failover by a reset; TCP keep-alive notices a peer that vanished silently).
+ */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  events: ListenEvents,
+  log: HqDbOptions['log'],
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let current: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let attempt = 0;
+
+  const lost = (client: pg.Client, reason: string) => {
+    // Only the connection in use counts: a failed attempt or a second event of the same loss does not.
+    if (client !== current || stopped) return;
+    current = null;
+    client.end().catch(() => undefined);
+    log?.('postgres listener lost; reconnecting', `${channel}: ${reason}`);
+    events.onLost?.(reason);
+    schedule();
+  };
+  const open = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    client.on('error', (error) => lost(client, error.message));
+    client.on('end', () => lost(client, 'connection ended'));
+    client.on('notification', (n) => {
+      if (n.channel === channel) onPayload(n.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    current = client;
+  };
+  const schedule = () => {
+    const ceiling = Math.min(LISTEN_RETRY_CAP_MS, LISTEN_RETRY_BASE_MS * 2 ** Math.min(attempt++, 16));
+    retry = setTimeout(() => void reconnect(), Math.round(ceiling * (0.5 + Math.random() / 2)));
+    retry.unref();
+  };
+  const reconnect = async () => {
+    retry = null;
+    if (stopped) return;
+    try {
+      await open();
+    } catch (error) {
+      log?.('postgres listener reconnect failed', `${channel}: ${(error as Error).message}`);
+      if (!stopped) schedule();
+      return;
+    }
+    if (stopped) {
+      await current?.end().catch(() => undefined);
+      current = null;
+      return;
+    }
+    attempt = 0;
+    log?.('postgres listener back', channel);
+    events.onRestored?.();
+  };
+
+  await open();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    retry = null;
+    const client = current;
+    current = null;
+    await client?.end().catch(() => undefined);
   };
 }
 
@@ -109,6 +191,7 @@ async function openPglite(dir: string | undefined): Promise<HqDb> {
           },
         }),
       ),
+    // In-process: this listener cannot lose its connection, so `events` never fire.
     async listen(channel, onPayload) {
       const stop = await db.listen(channel, onPayload);
       return async () => stop();

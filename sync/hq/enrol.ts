@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { EnrolResponse } from '../protocol/enrol.js';
 import { enrolProofText, enrolRequestSchema, rotateKeyRequestSchema, rotateProofText } from '../protocol/enrol.js';
 import { deviceScopes } from '../protocol/feed.js';
@@ -7,9 +7,11 @@ import type { HelloResponse } from '../protocol/http.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { publicKeyFromBase64, verifySignature } from '../protocol/signing.js';
 import { DEVICE_CHANNEL, deviceNotice } from './auth.js';
-import type { HqContext, SignedRequest } from './context.js';
+import type { HqContext } from './context.js';
 import type { Sql } from './db.js';
 import { HqHttpError } from './http-error.js';
+import { SMALL_BODY_LIMIT } from './routes/device-route.js';
+import type { DeviceRoutes } from './routes/device-route.js';
 
 /** Letters and digits a person reads off a screen without confusing them (no I, O, 0, 1). */
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -76,40 +78,44 @@ export function createFailureLimiter(max: number, windowMs = 60_000): FailureLim
 
 export const ENROL_FAILURES_PER_MINUTE = 10;
 
-/** The raw request a signature covers (the server's JSON parser keeps the body bytes). */
-export function signedRequestOf(request: FastifyRequest): SignedRequest {
-  return { method: request.method, url: request.url, headers: request.headers, rawBody: request.rawBody ?? Buffer.alloc(0) };
-}
-
 type CodeRow = { store_id: string; expires_at: Date; used_at: Date | null; device_id: string | null };
 type StoreRow = { code: string; brand: string };
 
+export type EnrolRouteDeps = {
+  routes: DeviceRoutes;
+  /** A device's key or status changed: forget it in this process now (the others hear the NOTIFY). */
+  forgetDevice: (deviceId: string) => void;
+  /** A device was enrolled: this process knows it at once (the others hear the NOTIFY). */
+  deviceEnrolled: (deviceId: string) => void;
+};
+
 /** Enrolment (unsigned: the proof shows the device holds the key), hello and key rotation. */
-export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, forgetDevice: (deviceId: string) => void = () => undefined): void {
+export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, deps: EnrolRouteDeps): void {
   const limiter = createFailureLimiter(ENROL_FAILURES_PER_MINUTE);
 
-  app.post(SYNC_PATHS.enrol, async (request): Promise<EnrolResponse> => {
+  app.post(SYNC_PATHS.enrol, { bodyLimit: SMALL_BODY_LIMIT }, async (request): Promise<EnrolResponse> => {
     const now = hq.clock();
+    // The client's address as fastify sees it: behind a proxy HQ trusts (trustProxy), the one it forwarded.
     const source = request.ip;
     if (limiter.blocked(source, now.getTime()))
       throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
     const input = enrolRequestSchema.parse(request.body);
     try {
-      return await enrol(hq, input, now);
+      const answer = await enrol(hq, input, now);
+      deps.deviceEnrolled(answer.deviceId);
+      return answer;
     } catch (error) {
       if (error instanceof HqHttpError && error.status !== 409) limiter.failed(source, now.getTime());
       throw error;
     }
   });
 
-  app.post(SYNC_PATHS.hello, async (request): Promise<HelloResponse> => {
-    const device = await hq.authenticate(signedRequestOf(request));
+  deps.routes.post(SYNC_PATHS.hello, SMALL_BODY_LIMIT, async (device): Promise<HelloResponse> => {
     return { deviceId: device.id, storeId: device.storeId, status: 'active', serverTime: hq.clock().toISOString(), scopes: device.scopes };
   });
 
-  app.post(SYNC_PATHS.rotateKey, async (request) => {
-    const device = await hq.authenticate(signedRequestOf(request));
-    const input = rotateKeyRequestSchema.parse(request.body);
+  deps.routes.post(SYNC_PATHS.rotateKey, SMALL_BODY_LIMIT, async (device, body) => {
+    const input = rotateKeyRequestSchema.parse(body);
     if (!verifySignature(publicKeyFromBase64(input.publicKey), rotateProofText(device.id, input.publicKey), input.proof)) {
       throw new HqHttpError(401, 'bad_signature', 'the proof was not signed with the new key');
     }
@@ -119,7 +125,7 @@ export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, forgetD
       // Delivered at commit to every HQ process, which drop the old key from their caches.
       await sql.query('SELECT pg_notify($1, $2)', [DEVICE_CHANNEL, deviceNotice('rotated', device.id)]);
     });
-    forgetDevice(device.id);
+    deps.forgetDevice(device.id);
     return { deviceId: device.id, rotatedAt: now.toISOString() };
   });
 }
@@ -160,6 +166,8 @@ async function enrol(hq: HqContext, input: ReturnType<typeof enrolRequestSchema.
       now,
       input.deviceId,
     ]);
+    // Every HQ process adds the device to its known ids at commit (known-devices.ts).
+    await sql.query('SELECT pg_notify($1, $2)', [DEVICE_CHANNEL, deviceNotice('enrolled', input.deviceId)]);
     return response(input.deviceId, code.store_id, store, receiptCode);
   });
 }

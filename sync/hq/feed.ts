@@ -114,7 +114,14 @@ type FeedRow = {
  * scope is read only with what the earlier ones left, and only once they are drained. See
  * `FeedPage` for what a page and its cursor mean.
  */
-export async function readFeeds(sql: Sql, requests: readonly FeedRequest[], limit: number, withTotal: boolean): Promise<ScopePage[]> {
+export async function readFeeds(
+  sql: Sql,
+  requests: readonly FeedRequest[],
+  limit: number,
+  withTotal: boolean,
+  /** The kinds the device knows: other kinds' rows count towards the page (the cursor moves past them) but are not sent. */
+  kinds?: ReadonlySet<string>,
+): Promise<ScopePage[]> {
   const cursors = requests.map((r) => parseCursor(r.cursor));
   const params: unknown[] = [limit];
   requests.forEach((r, i) => {
@@ -125,6 +132,7 @@ export async function readFeeds(sql: Sql, requests: readonly FeedRequest[], limi
     name: `feed_${requests.length}_${withTotal}`,
   });
   const horizon = rows.find((r) => r.i === -1)?.n ?? '0';
+  const known = kinds;
   let budget = limit;
   return requests.map((r, i) => {
     const cursor = cursors[i] as FeedCursor;
@@ -141,7 +149,9 @@ export async function readFeeds(sql: Sql, requests: readonly FeedRequest[], limi
     // Drained: jump to the horizon (everything below it is served). Otherwise continue after the last row.
     const next: FeedCursor = more && last ? parseCursor(last) : maxCursor(cursor, { xid: horizon, rank: 0, key: '' });
     const t = mine.find((row) => row.kind === null);
-    const sets = kinds.map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up ?? ''}],"deletes":[${k.del ?? ''}]}`);
+    const sets = kinds
+      .filter((k) => !known || known.has(k.kind as string))
+      .map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up ?? ''}],"deletes":[${k.del ?? ''}]}`);
     const page: ScopePage = { scope: r.scope, served: true, json: `[${sets.join(',')}]`, rows: count, cursor: formatCursor(next), more };
     if (withTotal) page.total = Number(t?.n ?? 0);
     return page;

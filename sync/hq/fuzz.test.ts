@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng } from '../../fixtures/prng.js';
 import { SYNC_PATHS } from '../protocol/http.js';
+import { ANSWER_HEADERS, NONCE_PATTERN, SIGN_HEADERS, publicKeyFromBase64, verifyAnswer } from '../protocol/signing.js';
 import { pushResponseSchema } from '../protocol/push.js';
 import type { HqDb } from './db.js';
 import { createEnrolCode } from './enrol.js';
@@ -11,6 +12,7 @@ import type { FuzzDevice, FuzzTarget } from './testing/fuzz/fuzz-case.js';
 import { signed } from './testing/fuzz/fuzz-case.js';
 import { sendRaw } from './testing/fuzz/raw-http.js';
 import { runCases } from './testing/fuzz/run-cases.js';
+import type { AnswerCheck } from './testing/fuzz/run-cases.js';
 import type { RunReport } from './testing/fuzz/run-cases.js';
 import { saleEventFrom } from './testing/push-fixture.js';
 import { testBackends } from './testing/backends.js';
@@ -24,8 +26,9 @@ afterAll(stopBackends);
  * HQ under 1,300+ deterministic bad requests (seeded: the same cases every run) over real HTTP
  * on 127.0.0.1, on PGlite and on a real PostgreSQL: malformed, oversized, wrongly signed,
  * replayed and cross-store requests, refused live upgrades and admin calls. Each must get a 4xx
- * with an HQ error body (or, inside a valid push, a per-event `rejected`), HQ must answer
- * /health after every case, and the watched tables must be byte-for-byte as before.
+ * with an HQ error body (or, inside a valid push, a per-event `rejected`), signed by HQ when it
+ * answers a device path, HQ must answer /health after every case, and the watched tables must be
+ * byte-for-byte as before.
  * To read what HQ answered: FUZZ_SHOW=<part of a case name>; the slowest answers: FUZZ_SLOW=1.
  */
 const SEED = 'hq-fuzz-1';
@@ -41,6 +44,26 @@ async function fuzzDevice(db: HqDb, device: TestDevice): Promise<FuzzDevice> {
     privateKey: device.privateKey,
     publicKey: device.publicKey,
     staffId: staff!.id,
+  };
+}
+
+/** Every answer to a device — refusals included — is signed by HQ over that request's nonce and the body as sent. */
+function signedByHq(hq: TestHq): AnswerCheck {
+  const key = publicKeyFromBase64(hq.hqPublicKey);
+  return (request, answer) => {
+    if (!request.path.startsWith('/sync/')) return null;
+    const header = (name: string) => {
+      const value = answer.headers[name];
+      return typeof value === 'string' ? value : null;
+    };
+    const time = header(ANSWER_HEADERS.time);
+    const signature = header(ANSWER_HEADERS.signature);
+    if (!time || !signature) return `HQ did not sign its ${answer.status} answer`;
+    const sent = request.headers[SIGN_HEADERS.nonce] ?? '';
+    const nonce = NONCE_PATTERN.test(sent) ? sent : '';
+    const body = Buffer.from(answer.text, 'utf8');
+    const ok = verifyAnswer(key, { status: answer.status, method: request.method, path: request.path, nonce, body, time, signature });
+    return ok ? null : `HQ's signature does not cover its ${answer.status} answer`;
   };
 }
 
@@ -107,7 +130,7 @@ describe.each(backends)('HQ under fuzzing on $name', (backend) => {
     const cases = allCases(target);
     const before = await fingerprint(db);
     const [noncesBefore] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM request_nonce');
-    const report = await runCases(hq.url, cases);
+    const report = await runCases(hq.url, cases, signedByHq(hq));
 
     const show = process.env.FUZZ_SHOW;
     if (process.env.FUZZ_SLOW)

@@ -1,22 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { SYNC_PATHS } from '../protocol/http.js';
 import type { HqErrorBody } from '../protocol/http.js';
+import { signLiveFrame } from '../protocol/live.js';
 import type { LiveMessage } from '../protocol/live.js';
+import { NONCE_PATTERN, SIGN_HEADERS, signAnswer } from '../protocol/signing.js';
+import type { HqSigningKey } from '../protocol/signing.js';
 import type { AuthedDevice, HqContext, HqLog, LiveHub } from './context.js';
-import { HqHttpError } from './http-error.js';
+import { HqHttpError, hqErrorBody } from './http-error.js';
 
 /** Bursts of changes (a bulk import NOTIFYs per statement) reach a channel at most once per window. */
 export const LIVE_COALESCE_MS = 50;
 /** One ping for all sockets per interval; a socket that did not answer the previous ping is dropped. */
 export const LIVE_HEARTBEAT_MS = 30_000;
+/** nudgeAll() reaches every channel within this window, in slices. */
+export const LIVE_NUDGE_ALL_SPREAD_MS = 5_000;
+const NUDGE_ALL_SLICES = 20;
 
-/** Per socket: the socket, its scopes, what is waiting to be sent, and whether it answered the last ping. */
-type Channel = { ws: WebSocket; scopes: readonly string[]; pending: Set<string> | null; alive: boolean };
+/** Per socket: the socket, its device and scopes, what is waiting to be sent, whether it answered the last ping, and its upgrade nonce. */
+type Channel = { ws: WebSocket; deviceId: string; scopes: readonly string[]; pending: Set<string> | null; alive: boolean; nonce: string };
 
-type Registry = { add(ws: WebSocket, device: AuthedDevice): void };
+type Registry = { add(ws: WebSocket, device: AuthedDevice, nonce: string): void; key: HqSigningKey | null };
 const registries = new WeakMap<LiveHub, Registry>();
 
 const READY = JSON.stringify({ type: 'ready' } satisfies LiveMessage);
@@ -28,11 +36,26 @@ const REVOKED = JSON.stringify({ type: 'revoked' } satisfies LiveMessage);
  * The first change after a quiet window goes out at once (a nudge in milliseconds); changes
  * arriving while the window is open are merged and sent when it closes.
  */
-export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coalesceMs?: number } = {}): LiveHub {
+export function createLiveHub(
+  log: HqLog,
+  options: {
+    heartbeatMs?: number;
+    coalesceMs?: number;
+    nudgeAllSpreadMs?: number;
+    /** Signs every message (devices refuse unsigned ones); without it, plain messages (the hub's own tests). */
+    key?: HqSigningKey;
+  } = {},
+): LiveHub {
+  const key = options.key ?? null;
+  // `ready` and `revoked` are signed over the channel's upgrade nonce (bound to that device and
+  // connection); a `changed` text is signed once per flush with its own nonce and sent to every
+  // channel it concerns (a brand-wide change reaches thousands: one signature, not thousands).
+  const frame = (text: string, nonce: string) => (key ? signLiveFrame(key, text, nonce, new Date()) : text);
   const byScope = new Map<string, Set<Channel>>();
   const all = new Set<Channel>();
   const dirty = new Set<Channel>();
   let window: NodeJS.Timeout | null = null;
+  const spreading = new Set<NodeJS.Timeout>();
   let closed = false;
   const coalesceMs = options.coalesceMs ?? LIVE_COALESCE_MS;
 
@@ -43,10 +66,15 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
     });
   };
   const flush = () => {
+    const frames = new Map<string, string>();
     for (const channel of dirty) {
       const scopes = channel.pending;
       channel.pending = null;
-      if (scopes) send(channel, JSON.stringify({ type: 'changed', scopes: [...scopes] } satisfies LiveMessage));
+      if (!scopes) continue;
+      const text = JSON.stringify({ type: 'changed', scopes: [...scopes] } satisfies LiveMessage);
+      let signed = frames.get(text);
+      if (signed === undefined) frames.set(text, (signed = frame(text, randomBytes(16).toString('hex'))));
+      send(channel, signed);
     }
     dirty.clear();
   };
@@ -98,7 +126,7 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
     },
     revoked(deviceId) {
       for (const channel of [...(byScope.get(`device:${deviceId}`) ?? [])]) {
-        send(channel, REVOKED);
+        send(channel, frame(REVOKED, channel.nonce));
         channel.ws.close(4003, 'revoked');
         remove(channel);
         // Until its close handshake ends: a peer that never answers it is still terminated by
@@ -107,12 +135,40 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
         channel.ws.once('close', () => closing.delete(channel.ws));
       }
     },
+    nudgeAll() {
+      const channels = [...all];
+      const spread = options.nudgeAllSpreadMs ?? LIVE_NUDGE_ALL_SPREAD_MS;
+      const size = Math.ceil(channels.length / NUDGE_ALL_SLICES);
+      for (let slice = 0; slice * size < channels.length; slice++) {
+        const part = channels.slice(slice * size, (slice + 1) * size);
+        const timer = setTimeout(
+          () => {
+            spreading.delete(timer);
+            const frames = new Map<string, string>();
+            for (const channel of part) {
+              // Only channels still open and here: one that closed meanwhile pulls when it reconnects anyway.
+              if (!all.has(channel)) continue;
+              const text = JSON.stringify({ type: 'changed', scopes: [...channel.scopes] } satisfies LiveMessage);
+              let signed = frames.get(text);
+              if (signed === undefined) frames.set(text, (signed = frame(text, randomBytes(16).toString('hex'))));
+              send(channel, signed);
+            }
+          },
+          Math.floor((slice * spread) / NUDGE_ALL_SLICES),
+        );
+        timer.unref();
+        spreading.add(timer);
+      }
+    },
+    devices: () => [...new Set([...all].map((channel) => channel.deviceId))],
     connections: () => all.size,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
       if (window) clearTimeout(window);
+      for (const timer of spreading) clearTimeout(timer);
+      spreading.clear();
       const gone = [...[...all].map((channel) => channel.ws), ...closing].map(
         (ws) =>
           new Promise<void>((resolve) => {
@@ -130,12 +186,13 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
   };
 
   registries.set(hub, {
-    add(ws, device) {
+    key,
+    add(ws, device, nonce) {
       if (closed) {
         ws.terminate();
         return;
       }
-      const channel: Channel = { ws, scopes: device.scopes, pending: null, alive: true };
+      const channel: Channel = { ws, deviceId: device.id, scopes: device.scopes, pending: null, alive: true, nonce };
       all.add(channel);
       for (const scope of channel.scopes) {
         let set = byScope.get(scope);
@@ -151,7 +208,7 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
         ws.terminate();
       });
       // The device sends nothing on this channel; anything it sends is ignored.
-      send(channel, READY);
+      send(channel, frame(READY, nonce));
     },
   });
   return hub;
@@ -161,38 +218,50 @@ export function createLiveHub(log: HqLog, options: { heartbeatMs?: number; coale
  * Accepts signed WebSocket upgrades on SYNC_PATHS.live (a signed GET with an empty body) and
  * registers them with the hub; refuses others with an HTTP error on the socket.
  */
-export function attachLive(server: Server, hq: HqContext): void {
+export function attachLive(server: Server | HttpsServer, hq: HqContext): void {
   const registry = registries.get(hq.live);
   if (!registry) throw new Error('attachLive needs a hub made by createLiveHub');
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024, clientTracking: false });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
+    const header = request.headers[SIGN_HEADERS.nonce];
+    const nonce = typeof header === 'string' && NONCE_PATTERN.test(header) ? header : '';
+    // A refusal is signed like any answer: a device stops for `device_revoked` only if HQ said it.
+    const refuse = (status: number, body: HqErrorBody) => {
+      const text = JSON.stringify(body);
+      const signed = registry.key
+        ? signAnswer(registry.key, { status, method: 'GET', path: request.url ?? '', nonce, body: text, now: hq.clock() })
+        : {};
+      refuseUpgrade(socket, status, text, signed);
+    };
     if (path !== SYNC_PATHS.live) {
-      refuse(socket, 404, { error: { code: 'not_found', message: 'no live channel here' } });
+      refuse(404, { error: { code: 'not_found', message: 'no live channel here' } });
       return;
     }
     socket.on('error', () => socket.destroy());
     hq.authenticate({ method: 'GET', url: request.url ?? '', headers: request.headers, rawBody: Buffer.alloc(0) }).then(
       (device) => {
         if (socket.destroyed) return;
-        wss.handleUpgrade(request, socket, head, (ws) => registry.add(ws, device));
+        wss.handleUpgrade(request, socket, head, (ws) => registry.add(ws, device, nonce));
       },
       (error: unknown) => {
-        if (error instanceof HqHttpError) refuse(socket, error.status, { error: { code: error.code, message: error.message } });
+        if (error instanceof HqHttpError) refuse(error.status, hqErrorBody(error));
         else {
           hq.log('live upgrade failed', error instanceof Error ? error.message : String(error));
-          refuse(socket, 500, { error: { code: 'internal', message: 'HQ failed to open the live channel' } });
+          refuse(500, { error: { code: 'internal', message: 'HQ failed to open the live channel' } });
         }
       },
     );
   });
 }
 
-function refuse(socket: Duplex, status: number, body: HqErrorBody): void {
+function refuseUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string>): void {
   if (socket.destroyed) return;
-  const text = JSON.stringify(body);
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(
     `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Refused'}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}Connection: close\r\n\r\n${text}`,
   );
 }

@@ -1,17 +1,23 @@
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { ZodError } from 'zod';
 import type { HqErrorBody, HqErrorCode } from '../protocol/http.js';
 import { MAX_PUSH_BYTES } from '../protocol/push.js';
+import { NONCE_PATTERN, SIGN_HEADERS, keyFingerprint, signAnswer } from '../protocol/signing.js';
+import type { HqSigningKey } from '../protocol/signing.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
-import { DEVICE_CHANNEL, createAuthenticator, parseDeviceNotice } from './auth.js';
+import { createAuthenticator } from './auth.js';
+import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
-import { HqHttpError } from './http-error.js';
+import { ephemeralHqKey } from './hq-key.js';
+import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
+import { listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
+import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
 
 declare module 'fastify' {
@@ -29,13 +35,32 @@ export type HqServerOptions = {
   host?: string;
   port?: number;
   /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
-  onDeviceNotice?: (notice: { what: 'revoked' | 'rotated'; deviceId: string }) => void;
+  onDeviceNotice?: (notice: { what: DeviceNoticeKind; deviceId: string }) => void;
+  /**
+   * HQ's signing key (hq-key.ts loadHqKey): every answer to a device is signed with it. Without
+   * one, a key only this process knows (tests): devices enrolled there trust this process alone.
+   */
+  hqKey?: HqSigningKey;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (fastify's trustProxy:
+   * true, a hop count, or addresses/CIDRs). Rate limits key on that address. Off by default: a
+   * client then cannot dodge a limit with a made-up header.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 };
 
-export type HqServer = { url: string; port: number; hq: HqContext; app: FastifyInstance; close(): Promise<void> };
-
-/** The change-log channel the entity triggers NOTIFY (migration 0001) with the changed scope. */
-const CHANGE_CHANNEL = 'sf_change';
+export type HqServer = {
+  url: string;
+  port: number;
+  hq: HqContext;
+  app: FastifyInstance;
+  /** HQ's public key (base64) and its fingerprint, as printed with enrolment codes. */
+  hqPublicKey: string;
+  hqFingerprint: string;
+  close(): Promise<void>;
+};
 
 /**
  * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
@@ -50,18 +75,29 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   // Events an older HQ kept without knowing their type are applied by the HQ that knows it.
   await applyDeferred(db, clock(), log);
 
+  const hqKey = options.hqKey ?? ephemeralHqKey();
+  const hqFingerprint = keyFingerprint(hqKey.publicKey);
   const auth = createAuthenticator(db, clock, log);
-  const live = createLiveHub(log);
+  const live = createLiveHub(log, { key: hqKey });
   const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
   // for minutes); anything in flight is idempotent and the device retries it.
-  const app = Fastify({ bodyLimit: MAX_PUSH_BYTES, logger: false, return503OnClosing: true, forceCloseConnections: true });
+  // The https server's type differs from the http one's only in what HQ never touches.
+  const app = Fastify({
+    bodyLimit: MAX_PUSH_BYTES,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    trustProxy: options.trustProxy ?? false,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
-    if (body.length === 0) return done(null, undefined);
+    // A signed device route parses only after the signature over these bytes checked out (device-route.ts).
+    if (body.length === 0 || request.routeOptions.config.signedDevice) return done(null, undefined);
     try {
       done(null, JSON.parse(body.toString('utf8')));
     } catch {
@@ -70,24 +106,38 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   });
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
+    if (request.routeOptions.config.signedDevice)
+      return done(new HqHttpError(415, 'bad_request', 'a device sends application/json'), undefined);
     done(null, body.toString('utf8'));
   });
   app.setErrorHandler((error, _request, reply) => {
-    const { status, code, message } = describeError(error, log);
-    const body: HqErrorBody = { error: { code, message } };
-    return reply.status(status).send(body);
+    const described = describeError(error, log);
+    return reply.status(described.status).send(hqErrorBody(described));
   });
   app.setNotFoundHandler((request, reply) => {
     const body: HqErrorBody = { error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` } };
     return reply.status(404).send(body);
   });
 
+  // Every answer to a device is signed (sync/protocol/signing.ts signAnswer), refusals included:
+  // the device acts on nothing HQ did not say. Bound to the request by the device's nonce.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.url.startsWith('/sync/')) return payload;
+    const body = payload === null || payload === undefined ? '' : payload;
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return payload;
+    const header = request.headers[SIGN_HEADERS.nonce];
+    const nonce = typeof header === 'string' && NONCE_PATTERN.test(header) ? header : '';
+    reply.headers(signAnswer(hqKey, { status: reply.statusCode, method: request.method, path: request.url, nonce, body, now: clock() }));
+    return payload;
+  });
+
   app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections() }));
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
-  registerEnrolRoutes(app, hq, forgetDevice);
-  registerSyncRoutes(app, hq);
-  registerAdminRoutes(app, hq, forgetDevice);
+  const routes = deviceRoutes(app, auth);
+  registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
+  registerSyncRoutes(hq, routes);
+  registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 
   const stopListening: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -95,16 +145,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     for (const stop of stopListening.splice(0)) await stop().catch(() => undefined);
   };
   try {
-    stopListening.push(await db.listen(CHANGE_CHANNEL, (scope) => live.changed(scope)));
-    stopListening.push(
-      await db.listen(DEVICE_CHANNEL, (payload) => {
-        const notice = parseDeviceNotice(payload);
-        if (!notice) return;
-        auth.forget(notice.deviceId);
-        if (notice.what === 'revoked') live.revoked(notice.deviceId);
-        options.onDeviceNotice?.(notice);
-      }),
-    );
+    // Changed scopes and device notices, listened for again after a PostgreSQL restart (notice-listeners.ts).
+    stopListening.push(await listenForNotices({ db, live, auth, log, onDeviceNotice: options.onDeviceNotice }));
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -119,10 +161,12 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const host = options.host ?? '127.0.0.1';
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     hq,
     app,
+    hqPublicKey: hqKey.publicKey,
+    hqFingerprint,
     close() {
       closing ??= (async () => {
         await stopAll();
@@ -135,8 +179,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
 }
 
 /** Maps anything a route throws to an answer: bad input is always a 4xx with a reason; only a real bug is a 500. */
-function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string } {
-  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message };
+function describeError(error: unknown, log: HqLog): { status: number; code: HqErrorCode; message: string; serverTime?: string } {
+  if (error instanceof HqHttpError) return { status: error.status, code: error.code, message: error.message, serverTime: error.serverTime };
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

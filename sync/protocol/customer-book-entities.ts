@@ -31,7 +31,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // The store's rules: do-not-disturb (at most contact_max contacts in contact_days), the takeover window, the protection period.
   customer_policy: {
     kind: 'customer_policy',
-    rank: 12,
+    rank: 14,
     table: 'customer_policy',
     key: ['store_id'],
     columns: [text('store_id'), int('contact_max'), int('contact_days'), int('takeover_hours'), int('protection_days')],
@@ -39,7 +39,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // One per customer: consent, the binding's protection, a transfer in its takeover window, purchase figures computed at HQ.
   customer_profile: {
     kind: 'customer_profile',
-    rank: 13,
+    rank: 15,
     table: 'customer_profile',
     key: ['customer_id'],
     columns: [
@@ -61,14 +61,14 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // source 'auto' (computed at HQ: dormant_180, high_spender, size:M, category:Outerwear …) or 'manual' (a guide's).
   customer_tag: {
     kind: 'customer_tag',
-    rank: 14,
+    rank: 16,
     table: 'customer_tag',
     key: ['customer_id', 'tag'],
     columns: [text('customer_id'), text('tag'), text('store_id'), text('source'), text('added_at')],
   },
   customer_note: {
     kind: 'customer_note',
-    rank: 15,
+    rank: 17,
     table: 'customer_note',
     key: ['id'],
     columns: [text('id'), text('customer_id'), text('store_id'), text('staff_id'), text('body'), text('created_at')],
@@ -76,7 +76,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // The guides' contact log: channel call/wechat/visit/sms, outcome reached/no_answer/declined/bought/follow_up.
   customer_contact: {
     kind: 'customer_contact',
-    rank: 16,
+    rank: 18,
     table: 'customer_contact',
     key: ['id'],
     columns: [
@@ -94,7 +94,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // All-channel purchase history: store sales of every store of the chain and imported online orders, with attribution.
   customer_purchase: {
     kind: 'customer_purchase',
-    rank: 17,
+    rank: 19,
     table: 'customer_purchase',
     key: ['id'],
     columns: [
@@ -114,7 +114,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // A device's bind / new-member / assign request and HQ's decision (the device writes it as `pending` first).
   customer_request: {
     kind: 'customer_request',
-    rank: 18,
+    rank: 20,
     table: 'customer_request',
     key: ['id'],
     columns: [
@@ -133,7 +133,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   },
   customer_task: {
     kind: 'customer_task',
-    rank: 19,
+    rank: 21,
     table: 'customer_task',
     key: ['id'],
     columns: [
@@ -157,7 +157,7 @@ export const CUSTOMER_BOOK_ENTITIES: { readonly [K in CustomerBookKind]: EntityS
   // A staff member's results per store-local month: sales credit, service credit, new members, tasks.
   guide_result: {
     kind: 'guide_result',
-    rank: 20,
+    rank: 22,
     table: 'guide_result',
     key: ['staff_id', 'month'],
     columns: [

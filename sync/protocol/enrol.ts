@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeFingerprint } from './signing.js';
 
 /**
  * Enrolment: IT creates a one-time code for a store; the device makes an Ed25519 key pair and
@@ -45,4 +46,24 @@ export const rotateKeyRequestSchema = z.object({ publicKey: publicKeySchema, pro
 export type RotateKeyRequest = z.infer<typeof rotateKeyRequestSchema>;
 export function rotateProofText(deviceId: string, publicKey: string): string {
   return `SF1-ROTATE\n${deviceId}\n${publicKey}`;
+}
+
+/**
+ * What IT hands a store: the one-time code, and HQ's key fingerprint after an `@`
+ * (`ABCD-EFGH-JKLM@7QKM-2WXR-C9DP-H4TN`), so a device enrolling over plain HTTP can tell the
+ * real HQ from a machine posing as it. The fingerprint may also come on its own
+ * (`--hq-fingerprint`); over HTTPS the certificate already proves who answers.
+ */
+/** Splits `CODE` or `CODE@FINGERPRINT` (any case, blanks around it ignored); null when it is neither. */
+export function parseEnrolment(text: string): { code: string; fingerprint: string | null } | null {
+  const [code = '', fingerprint, ...rest] = text.trim().toUpperCase().split('@');
+  if (rest.length > 0 || !ENROL_CODE_PATTERN.test(code)) return null;
+  if (fingerprint === undefined) return { code, fingerprint: null };
+  const normal = normalizeFingerprint(fingerprint);
+  return normal ? { code, fingerprint: normal } : null;
+}
+
+/** The text IT hands out (and the QR encodes): the code with HQ's fingerprint. */
+export function enrolmentText(code: string, fingerprint: string): string {
+  return `${code}@${fingerprint}`;
 }

@@ -26,6 +26,7 @@ const text = (name: string, nullable = false): Column => ({ name, type: 'text', 
 const int = (name: string): Column => ({ name, type: 'int' });
 const bool = (name: string): Column => ({ name, type: 'bool' });
 
+/** Every kind HQ feeds, in order of arrival: a new kind is appended, never inserted. */
 export const ENTITY_KINDS = [
   'location',
   'style',
@@ -38,10 +39,19 @@ export const ENTITY_KINDS = [
   'coupon',
   'stock',
   'device_profile',
+  'store_policy',
+  'sale_settlement',
   // The customer book (issue 11): layouts in customer-book-entities.ts.
   ...CUSTOMER_BOOK_KINDS,
 ] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/**
+ * The kinds the first devices knew. A device says which kinds it knows when it pulls (an older one
+ * sends nothing: these); HQ leaves the others out of its pages, so a device older than HQ is never
+ * sent a kind it would refuse.
+ */
+export const ENTITY_KINDS_V1: readonly EntityKind[] = ENTITY_KINDS.slice(0, ENTITY_KINDS.indexOf('store_policy'));
 
 export const ENTITIES: { readonly [K in EntityKind]: EntitySpec } = {
   location: {
@@ -190,6 +200,30 @@ export const ENTITIES: { readonly [K in EntityKind]: EntitySpec } = {
     table: 'hq_device',
     key: ['device_id'],
     columns: [text('device_id'), text('store_id'), text('receipt_code'), text('status'), { name: 'profile', type: 'json' }],
+  },
+  // The store's rules for redeeming coupons and points while HQ cannot be asked.
+  store_policy: {
+    kind: 'store_policy',
+    rank: 12,
+    table: 'store_policy',
+    key: ['store_id'],
+    columns: [text('store_id'), text('offline_redeem'), int('offline_points_per_day'), int('offline_coupons_per_day')],
+  },
+  // What HQ settled for a sale with a member's points or coupons: the device stops counting its own spend then.
+  sale_settlement: {
+    kind: 'sale_settlement',
+    rank: 13,
+    table: 'sale_settlement',
+    key: ['sale_id'],
+    columns: [
+      text('sale_id'),
+      text('customer_id', true),
+      int('points_burnt'),
+      int('points_earned'),
+      text('conflict', true),
+      int('at_risk_fen'),
+      text('settled_at'),
+    ],
   },
   // The customer book (issue 11).
   ...CUSTOMER_BOOK_ENTITIES,

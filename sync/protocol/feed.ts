@@ -27,6 +27,8 @@ export const pullRequestSchema = z
     limit: z.number().int().min(1).max(MAX_PULL_LIMIT),
     /** Ask HQ to count what is left (provisioning shows a progress bar with counts). */
     withTotal: z.boolean().optional(),
+    /** The entity kinds this device knows; HQ leaves others out. Absent (an older device): ENTITY_KINDS_V1. */
+    kinds: z.array(z.string().min(1).max(32)).max(64).optional(),
   })
   .strict();
 export type PullRequest = z.infer<typeof pullRequestSchema>;

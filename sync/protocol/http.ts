@@ -8,6 +8,7 @@ export const SYNC_PATHS = {
   pull: '/sync/v1/pull',
   deadLetters: '/sync/v1/dead-letters',
   rotateKey: '/sync/v1/rotate-key',
+  hold: '/sync/v1/hold',
   live: '/sync/v1/live',
 } as const;
 
@@ -33,7 +34,22 @@ export const HQ_ERROR_CODES = [
   'internal',
 ] as const;
 export type HqErrorCode = (typeof HQ_ERROR_CODES)[number];
-export const hqErrorSchema = z.object({ error: z.object({ code: z.enum(HQ_ERROR_CODES), message: z.string() }).strict() }).strict();
+export const hqErrorSchema = z
+  .object({
+    error: z
+      .object({
+        code: z.enum(HQ_ERROR_CODES),
+        message: z.string(),
+        /**
+         * HQ's clock, sent with `stale_time` only: the device corrects its signing time by it and
+         * sends again. Only there because an older device parses this body strictly and would no
+         * longer read the code; `stale_time` is the one refusal an older device cannot act on anyway.
+         */
+        serverTime: z.iso.datetime().optional(),
+      })
+      .strict(),
+  })
+  .strict();
 export type HqErrorBody = z.infer<typeof hqErrorSchema>;
 
 export const helloResponseSchema = z

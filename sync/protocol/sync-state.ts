@@ -28,4 +28,16 @@ export type SyncState = {
   /** Why the last attempt failed (an HQ error code or `network`), null after a good round. */
   lastError: { code: string; message: string } | null;
   provisioning: Provisioning | null;
+  /**
+   * This device's clock against HQ's, measured from the time HQ stamps on its answers: `offsetMs`
+   * is HQ's time minus the device's. The device signs its requests with HQ's time meanwhile, so it
+   * keeps syncing, but receipts and the business day still use its own clock: `off` (more than
+   * CLOCK_OFF_MS apart) is for IT to fix. Absent until HQ answered.
+   */
+  deviceClock?: { offsetMs: number; off: boolean };
+  /** Whether HQ's live channel is up (changes arrive in seconds); while it is down the device polls. Absent without HQ. */
+  live?: boolean;
 };
+
+/** How far the device's clock may be from HQ's before the sync state calls it off. */
+export const CLOCK_OFF_MS = 60_000;

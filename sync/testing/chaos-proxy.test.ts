@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChaosProxy } from './chaos-proxy.js';
 import type { ChaosProxy, FaultPolicy } from './chaos-proxy.js';
+import { waitUntil } from './process-alive.js';
 
 /** What the upstream saw of one request, settled when the request ended or was cut. */
 type Seen = { bodyBytes: number; declared: number; complete: boolean };
@@ -178,6 +179,48 @@ describe('chaos proxy', () => {
     expect(p.stats).toMatchObject({ connections: 3, byFault: { refuse: 1, pass: 1, drop_response: 1 } });
     await p.idle();
     expect(p.stats.active).toBe(0);
+  });
+
+  it('silence(): open connections stop forwarding both ways and stay open; blackhole: a connection that never answers', async () => {
+    const echoed: Buffer[] = [];
+    const echo = createNetServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        echoed.push(chunk);
+        socket.write(chunk);
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const p = await startChaosProxy({ upstream: { host: '127.0.0.1', port: (echo.address() as AddressInfo).port } });
+    try {
+      const socket = connect({ host: '127.0.0.1', port: p.port });
+      socket.on('error', () => undefined);
+      const received: Buffer[] = [];
+      const firstEcho = new Promise((resolve) => socket.once('data', resolve));
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.write('a');
+      await firstEcho;
+      p.silence();
+      socket.write('bb');
+      await waitUntil(() => p.stats.swallowed >= 2, 'the proxy to swallow what the client sent');
+      expect(Buffer.concat(echoed).toString()).toBe('a');
+      expect(Buffer.concat(received).toString()).toBe('a');
+      expect(socket.destroyed).toBe(false);
+
+      p.setPolicy(() => ({ kind: 'blackhole' }));
+      const hole = connect({ host: '127.0.0.1', port: p.port });
+      hole.on('error', () => undefined);
+      hole.write('ccc');
+      await waitUntil(() => p.stats.swallowed >= 5, 'the blackhole to swallow what the client sent');
+      expect(p.stats.byFault.blackhole).toBe(1);
+      expect(Buffer.concat(echoed).toString()).toBe('a');
+      expect(hole.destroyed).toBe(false);
+      hole.destroy();
+      socket.destroy();
+    } finally {
+      await p.close();
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 
   it('an upstream that is down looks like a reset to the client', async () => {

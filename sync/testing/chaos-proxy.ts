@@ -26,7 +26,12 @@ export type Fault =
    */
   | { kind: 'drop_response' }
   /** Forward the request; forward only the first `afterBytes` bytes of the answer, then close both. */
-  | { kind: 'reset_mid_response'; afterBytes: number };
+  | { kind: 'reset_mid_response'; afterBytes: number }
+  /**
+   * Accept, then nothing: the upstream is never contacted, what the client sends is swallowed, no
+   * answer and no close (a host that vanished behind a NAT that still accepts).
+   */
+  | { kind: 'blackhole' };
 
 export type FaultKind = Fault['kind'];
 
@@ -40,6 +45,8 @@ export type ChaosProxyStats = {
   active: number;
   /** Connections accepted per fault kind. */
   byFault: Record<FaultKind, number>;
+  /** Bytes a blackholed or silenced connection received and dropped (either side). */
+  swallowed: number;
 };
 
 export type ChaosProxy = {
@@ -50,6 +57,11 @@ export type ChaosProxy = {
   stats: ChaosProxyStats;
   /** Changes the faults for connections accepted from now on; open connections keep theirs. */
   setPolicy(policy: FaultPolicy): void;
+  /**
+   * Every open connection stops forwarding, both ways, and stays open: bytes are swallowed, no end
+   * or reset reaches either side (a silent socket). Connections accepted later follow the policy.
+   */
+  silence(): void;
   /** Resolves once no connection is open (e.g. before asserting what the upstream kept). */
   idle(): Promise<void>;
   /** Stops accepting, destroys every open connection, resolves when the listener is closed. */
@@ -72,9 +84,18 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
   const stats: ChaosProxyStats = {
     connections: 0,
     active: 0,
-    byFault: { pass: 0, refuse: 0, delay: 0, reset_mid_request: 0, drop_response: 0, reset_mid_response: 0 },
+    byFault: { pass: 0, refuse: 0, delay: 0, reset_mid_request: 0, drop_response: 0, reset_mid_response: 0, blackhole: 0 },
+    swallowed: 0,
   };
+  // resume(): unpipe() paused the socket, and a paused socket would hold the bytes instead of dropping them.
+  const swallow = (socket: Socket) =>
+    socket
+      .on('data', (chunk: Buffer) => {
+        stats.swallowed += chunk.length;
+      })
+      .resume();
   const sockets = new Set<Socket>();
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
   let idleWaiters: Array<() => void> = [];
 
   const track = (socket: Socket): void => {
@@ -104,8 +125,15 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
       client.resetAndDestroy();
       return;
     }
+    if (fault.kind === 'blackhole') {
+      swallow(client);
+      return;
+    }
     const upstream = connect({ host: options.upstream.host, port: options.upstream.port, allowHalfOpen: true });
     track(upstream);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.once('close', () => pairs.delete(pair));
     upstream.on('error', () => {
       // The upstream went away (or refused): the client sees a reset, as it would without us.
       if (!client.destroyed) client.resetAndDestroy();
@@ -129,6 +157,17 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
     setPolicy(next) {
       policy = next;
     },
+    silence() {
+      for (const { client, upstream } of pairs) {
+        for (const socket of [client, upstream]) {
+          socket.unpipe();
+          // The relays' own listeners go too (delayed chunks, the end of stream): nothing more is forwarded.
+          socket.removeAllListeners('data');
+          socket.removeAllListeners('end');
+          swallow(socket);
+        }
+      }
+    },
     idle() {
       if (sockets.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
@@ -141,7 +180,7 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
   };
 }
 
-function applyFault(fault: Exclude<Fault, { kind: 'refuse' }>, client: Socket, upstream: Socket): void {
+function applyFault(fault: Exclude<Fault, { kind: 'refuse' | 'blackhole' }>, client: Socket, upstream: Socket): void {
   switch (fault.kind) {
     case 'pass':
       relay(client, upstream, 0);

@@ -61,6 +61,23 @@ describe.skipIf(!haveBinaries)('private PostgreSQL server', () => {
     expect(await query(server.url, "SELECT current_setting('fsync') AS fsync")).toEqual([{ fsync: 'on' }]);
   });
 
+  it('restart() ends every connection and comes back on the same port with the same data', async () => {
+    const server = await startPostgres({ fsync: false, lifetimeS: 300 });
+    started.push(server);
+    const db = await server.freshDatabase('kept');
+    await query(db, 'CREATE TABLE t (n int); INSERT INTO t VALUES (42)');
+    const open = new pg.Client({ connectionString: db });
+    await open.connect();
+    const ended = new Promise<string>((resolve) => open.on('error', (error) => resolve(error.message)));
+    const before = server.pid;
+    await server.restart();
+    expect(await ended).toMatch(/terminating connection/);
+    expect(server.pid).not.toBe(before);
+    expect(isProcessAlive(before!)).toBe(false);
+    expect(await query(db, 'SELECT n FROM t')).toEqual([{ n: 42 }]);
+    await open.end().catch(() => undefined);
+  });
+
   it('stops by itself when the Node process that started it is SIGKILLed', async () => {
     const cli = fileURLToPath(new URL('./start-postgres-cli.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', cli, '300', '--no-fsync'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -103,6 +120,7 @@ describe.skipIf(!haveBinaries)('private PostgreSQL server', () => {
     expect(wrapped).not.toBeNull();
     expect(wrapped!.url).toBe(host.url);
     expect(wrapped!.pid).toBeNull();
+    await expect(wrapped!.restart()).rejects.toThrow(/cannot be restarted/);
     const made = await wrapped!.freshDatabase('made');
     const madeName = new URL(made).pathname.slice(1);
     // A session left open on it must not stop the drop.

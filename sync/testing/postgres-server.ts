@@ -17,7 +17,13 @@ export type PostgresServer = {
   freshDatabase(prefix?: string): Promise<string>;
   /** Private server: stops it and removes its folder. DATABASE_URL: drops only the databases it created. Idempotent. */
   stop(): Promise<void>;
-  /** The postmaster's pid (private server only). */
+  /**
+   * Private server: stops it the way a restart does (fast shutdown: every connection is ended) and
+   * starts it again on the same port and data — to see clients reconnect. DATABASE_URL: refused,
+   * that server is not ours to restart.
+   */
+  restart(): Promise<void>;
+  /** The postmaster's pid (private server only); a restart changes it. */
   pid: number | null;
   /** The cluster's folder (private server only); gone after stop(). */
   dataDir: string | null;
@@ -78,9 +84,24 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     configure(dataDir, options.fsync ?? true);
     const port = await startOnFreePort(bins, dataDir, logFile);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmasterPid = () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     writeFileSync(join(baseDir, 'deadline'), String(Date.now() + lifetimeS * 1000));
-    return { url, port, pid, dataDir, freshDatabase: databaseMaker(url, []), stop };
+    const server: PostgresServer = {
+      url,
+      port,
+      pid: postmasterPid(),
+      dataDir,
+      freshDatabase: databaseMaker(url, []),
+      stop,
+      async restart() {
+        if (stopped) throw new Error('this PostgreSQL server was stopped');
+        // Not `pg_ctl restart`: it cannot take -l, and the new postmaster would hold our output pipe open.
+        await runPostgresTool(bins, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
+        await runPostgresTool(bins, 'pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '120']);
+        server.pid = postmasterPid();
+      },
+    };
+    return server;
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -107,6 +128,7 @@ function wrapExternal(url: string): PostgresServer {
     pid: null,
     dataDir: null,
     freshDatabase: databaseMaker(url, created),
+    restart: () => Promise.reject(new Error('DATABASE_URL names a server these tests do not own: it cannot be restarted')),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -44,6 +44,12 @@ export type CashReport = {
    * counting; the Z report reveals them after the count.
    */
   tenders: TenderTotal[];
+  /**
+   * Refunds paid in cash although the money came from a card or a mobile payment (a manager
+   * approved each): per original method. Already in the cash figures; shown so the day's close
+   * says how much card money left the drawer.
+   */
+  cashInstead: { method: TenderMethod; amountFen: number; count: number }[];
   blind: boolean;
   movements: { kind: 'paid_in' | 'paid_out' | 'no_sale'; amountFen: number; reason: string; staffName: string; at: string }[];
   /** Whether the report went to the printer. */
@@ -82,7 +88,14 @@ export const cashupContract = {
     z
       .object({
         counted: z
-          .object({ cash: fen, card: fen.optional(), external: fen.optional(), wechat: fen.optional(), alipay: fen.optional() })
+          .object({
+            cash: fen,
+            card: fen.optional(),
+            external: fen.optional(),
+            wechat: fen.optional(),
+            alipay: fen.optional(),
+            unionpay: fen.optional(),
+          })
           .strict(),
         blind: z.boolean().default(false),
       })

@@ -12,7 +12,7 @@ export type Tier = 'blue' | 'silver' | 'gold' | 'platinum';
 
 export type PromotionKind = 'percent_off' | 'fixed_price' | 'spend_threshold';
 export type CouponKind = 'amount' | 'threshold' | 'percent';
-export type TenderMethod = 'cash' | 'card' | 'external' | 'wechat' | 'alipay';
+export type TenderMethod = 'cash' | 'card' | 'external' | 'wechat' | 'alipay' | 'unionpay';
 
 /** A promotion that took money off, with the part that went to one line (on lines) or the whole cart (on the cart). */
 export type AppliedPromotion = { id: string; kind: PromotionKind; name: I18nName; discountFen: number };
@@ -71,7 +71,7 @@ export type MemberView = {
   /** Masked for the screen: `138****5678`. */
   phone: string;
   tier: Tier;
-  /** Balance as this device knows it (HQ's last figure minus what this device spent since). */
+  /** Balance as this device knows it: HQ's last figure, less the spends and plus the earns of this device's sales HQ has not settled yet. */
   points: number;
   /** Redemption rate: this many points are worth ¥1. */
   pointsPerYuan: number;
@@ -221,7 +221,7 @@ export type ScanOutcome =
   /** A receipt barcode: the UI may start a return with it. */
   | { kind: 'receipt'; receiptNo: string; cart: CartState }
   /** A customer's payment code: the UI may tender with it. */
-  | { kind: 'payment'; method: 'wechat' | 'alipay'; code: string; cart: CartState };
+  | { kind: 'payment'; method: 'wechat' | 'alipay' | 'unionpay'; code: string; cart: CartState };
 
 export type SaleSummary = {
   saleId: string;
@@ -239,7 +239,7 @@ const tenderInput = z.discriminatedUnion('method', [
   z.object({ method: z.literal('cash'), givenFen: fen.min(1) }).strict(),
   /** Card or another external terminal: the amount it took and its reference. */
   z.object({ method: z.enum(['card', 'external']), amountFen: fen.min(1), reference: z.string().trim().min(1).max(64) }).strict(),
-  /** A customer's WeChat Pay / Alipay payment code; amount defaults to what is due. Refused offline (PAYMENT_OFFLINE). */
+  /** A customer's WeChat Pay / Alipay / UnionPay QR payment code; amount defaults to what is due. Refused offline (PAYMENT_OFFLINE). */
   z
     .object({
       method: z.literal('mobile'),
@@ -313,8 +313,11 @@ export const checkoutContract = {
    * Commits the sale (or return / exchange): sale, lines, tenders, coupon and points use, stock and
    * the `sale.completed` outbox event in one transaction; then opens the drawer (cash) and prints.
    * TENDER_SHORT when something is still due, CART_EMPTY, TILL_NOT_OPEN.
+   * `cashInstead`: a refund that would go back to a card or mobile payment is paid in cash
+   * instead (the gateway refused it, the customer's card is gone): needs a `cash_refund` approval
+   * for everyone, and the Z report shows it.
    */
-  complete: method<SaleResult>()(empty),
+  complete: method<SaleResult>()(z.object({ cashInstead: z.literal(true).optional(), approvalToken }).strict()),
 };
 
 export const returnsContract = {

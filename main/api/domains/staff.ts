@@ -17,6 +17,7 @@ export const APPROVAL_ACTIONS = [
   'no_sale',
   'void_tender',
   'x_report',
+  'cash_refund',
 ] as const;
 export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
 

@@ -3,7 +3,9 @@ import m0001 from './0001-create-core.js';
 import m0002 from './0002-create-print-queue.js';
 import m0003 from './0003-create-checkout.js';
 import m0004 from './0004-create-sync.js';
-import m0005 from './0005-create-customer-book.js';
+import m0005 from './0005-create-settlement.js';
+import m0006 from './0006-create-payment-intents.js';
+import m0007 from './0007-create-customer-book.js';
 
 /** Every device migration, in order. Append only: never edit or remove one that has shipped. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];

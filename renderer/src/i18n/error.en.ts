@@ -29,7 +29,7 @@ export const errorEn: { readonly [K in keyof typeof errorZhCN]: string } = {
   'error.COUPON_NOT_APPLICABLE': 'The coupon cannot be used on this order (threshold not met, does not stack, or another member’s).',
   'error.POINTS_INSUFFICIENT': 'Not enough points, or more than can be redeemed on this order.',
   'error.TENDER_SHORT': 'Something is still due.',
-  'error.PAYMENT_OFFLINE': 'Offline: WeChat Pay / Alipay codes cannot be taken now. Use cash or card.',
+  'error.PAYMENT_OFFLINE': 'Offline: WeChat Pay / Alipay / UnionPay codes cannot be taken now. Use cash or card.',
   'error.PAYMENT_DECLINED': 'The payment was declined. Try another way to pay.',
   'error.RETURN_EXCEEDS_SALE': 'That is more than is left to return on this receipt.',
   'error.TILL_NOT_OPEN': 'The till is not open. Open it with the float first.',

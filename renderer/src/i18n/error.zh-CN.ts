@@ -30,7 +30,7 @@ export const errorZhCN = {
   'error.COUPON_NOT_APPLICABLE': '此订单不能使用该优惠券（未达门槛、不可叠加或不属于该会员）。',
   'error.POINTS_INSUFFICIENT': '积分不足或超过可抵扣金额。',
   'error.TENDER_SHORT': '尚有未付金额。',
-  'error.PAYMENT_OFFLINE': '网络离线，暂不能使用微信/支付宝付款码，请改用现金或银行卡。',
+  'error.PAYMENT_OFFLINE': '网络离线，暂不能使用微信/支付宝/云闪付付款码，请改用现金或银行卡。',
   'error.PAYMENT_DECLINED': '支付被拒绝，请换一种付款方式。',
   'error.RETURN_EXCEEDS_SALE': '退货数量超过本机该小票的可退数量。',
   'error.TILL_NOT_OPEN': '收银尚未开班，请先输入备用金开班。',

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import receiptline from 'receiptline';
 import { z } from 'zod';
+import { enrolmentText } from '../../protocol/enrol.js';
 import { hashPin, newPinSalt } from '../../protocol/pin-credential.js';
 import { DEVICE_CHANNEL, deviceNotice } from '../auth.js';
 import type { HqContext } from '../context.js';
@@ -10,6 +11,7 @@ import { adminLogin, adminOfToken } from './admin-users.js';
 import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
 import { registerCustomerBookRoutes } from './customer-book-routes.js';
+import { registerSettlementRoutes } from './settlement-routes.js';
 
 export const ADMIN_PREFIX = '/admin/v1';
 /** A 200,000-SKU catalog as JSON is ~50 MB; device requests keep the server's 8 MB limit. */
@@ -78,20 +80,29 @@ function asBadInput(error: unknown): unknown {
   return error;
 }
 
-/** The enrolment code as a QR (SVG) for the device's camera, with receiptline's quiet zone. */
-export function enrolQrSvg(code: string): string {
-  return receiptline.transform(`{code:${code}; option:qrcode,6}`, { command: 'svg' });
+/** The enrolment (`CODE@FINGERPRINT`) as a QR (SVG) for the device's camera, with receiptline's quiet zone. */
+export function enrolQrSvg(enrolment: string): string {
+  return receiptline.transform(`{code:${enrolment}; option:qrcode,6}`, { command: 'svg' });
 }
 
 /**
  * The admin API for IT (the web console comes later): log in with a password, then everything
  * else needs the bearer token. No anonymous writes.
  */
-export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetDevice: (deviceId: string) => void = () => undefined): void {
+export type AdminRouteDeps = {
+  /** A device's status changed: forget it in this process now (the others hear the NOTIFY). */
+  forgetDevice: (deviceId: string) => void;
+  /** HQ's signing key fingerprint, handed out with every enrolment code. */
+  hqFingerprint: string;
+};
+
+export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: AdminRouteDeps): void {
+  const { forgetDevice } = deps;
   const loginLimiter = createFailureLimiter(10);
   const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
   registerDeadLetterRoutes(app, hq, ADMIN_PREFIX);
   registerCustomerBookRoutes(app, hq, ADMIN_PREFIX); // the customer book (issue 11)
+  registerSettlementRoutes(app, hq, ADMIN_PREFIX);
 
   app.post(`${ADMIN_PREFIX}/login`, async (request) => {
     const now = hq.clock();
@@ -185,7 +196,9 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, forgetD
     const by = await admin(request);
     const input = enrolCodeSchema.parse(request.body);
     const created = await createEnrolCode(hq.db, { storeId: input.storeId, ttlMinutes: input.ttlMinutes, createdBy: by, now: hq.clock() });
-    return { ...created, qrSvg: enrolQrSvg(created.code) };
+    // What the store types or scans: the code with HQ's fingerprint (sync/protocol/enrol.ts parseEnrolment).
+    const enrolment = enrolmentText(created.code, deps.hqFingerprint);
+    return { ...created, hqFingerprint: deps.hqFingerprint, enrolment, qrSvg: enrolQrSvg(enrolment) };
   });
 
   app.get(`${ADMIN_PREFIX}/devices`, async (request) => {

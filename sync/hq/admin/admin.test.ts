@@ -159,8 +159,17 @@ describe.each(backends)('admin API on $name', (backend) => {
   it('makes an enrolment code with a QR, lists the device it enrolled, revokes it (its device feed shows it)', async () => {
     const created = await hq.admin('POST', '/admin/v1/enrolment-codes', { storeId: 'loc-S001', ttlMinutes: 30 });
     expect(created.status).toBe(200);
-    const { code, expiresAt, qrSvg } = created.body as { code: string; expiresAt: string; qrSvg: string };
+    const { code, expiresAt, qrSvg, hqFingerprint, enrolment } = created.body as {
+      code: string;
+      expiresAt: string;
+      qrSvg: string;
+      hqFingerprint: string;
+      enrolment: string;
+    };
     expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    // With HQ's key fingerprint: a device enrolling over plain HTTP checks the key HQ answers with.
+    expect(hqFingerprint).toBe(hq.hqFingerprint);
+    expect(enrolment).toBe(`${code}@${hq.hqFingerprint}`);
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(25 * 60_000);
     expect(qrSvg.startsWith('<svg')).toBe(true);
     expect((await hq.admin('POST', '/admin/v1/enrolment-codes', { storeId: 'loc-W01' })).status).toBe(400);

@@ -224,32 +224,39 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
       ]);
     });
 
+    const credits = async (staffId: string) => {
+      const [row] = await db.query<{ service: number; sales: number }>(
+        'SELECT coalesce(sum(service_count), 0)::int AS service, coalesce(sum(sales_count), 0)::int AS sales FROM guide_result WHERE staff_id = $1',
+        [staffId],
+      );
+      return row!;
+    };
+
     it('credits a sale made offline before an offboarding to the departed guide, and one after it to the successor', async () => {
       const [leaving, successor] = (await guides()).filter((g) => g.book > 0);
       const [customer] = await bookOf(leaving!.id);
-      const before = new Date(now.getTime() - 3_600_000).toISOString();
+      const earlier = new Date(now.getTime() - 3_600_000).toISOString();
       const sale = (occurredAt: string) => {
         const e = saleEventFrom({ deviceId: device.id, storeId: TEST_STORE, staffId: leaving!.id }, ['SF25W0001-001-S']);
         const p = e.payload as Record<string, unknown>;
         return { ...e, occurredAt, payload: { ...p, customerId: customer, createdAt: occurredAt, serviceGuideId: leaving!.id } };
       };
-      const early = sale(before);
+      const early = sale(earlier);
+      const before = await credits(leaving!.id);
       await ok('POST', `/admin/v1/staff/${leaving!.id}/offboard`, { requestId: 'off-9', rule: 'successor', successorId: successor!.id });
       now = at(1);
       const later = sale(now.toISOString());
       // Both reach HQ after the offboarding (the device was offline); each is judged as of when it happened.
       expect((await push(device, [early, later])).map((r) => r.status)).toEqual(['accepted', 'accepted']);
       const purchases = await db.query<{ id: string; service_guide_id: string; sales_staff_id: string }>(
-        'SELECT id, service_guide_id, sales_staff_id FROM customer_purchase WHERE customer_id = $1 ORDER BY at',
-        [customer],
+        'SELECT id, service_guide_id, sales_staff_id FROM customer_purchase WHERE customer_id = $1 AND id = ANY($2) ORDER BY at',
+        [customer, [early, later].map((e) => (e.payload as unknown as { saleId: string }).saleId)],
       );
       expect(purchases.map((p) => p.service_guide_id)).toEqual([leaving!.id, successor!.id]);
       expect(purchases.every((p) => p.sales_staff_id === leaving!.id)).toBe(true);
-      const [result] = await db.query<{ service_count: number; sales_count: number }>(
-        'SELECT sum(service_count)::int AS service_count, sum(sales_count)::int AS sales_count FROM guide_result WHERE staff_id = $1',
-        [leaving!.id],
-      );
-      expect(result).toEqual({ service_count: 1, sales_count: 2 });
+      const after = await credits(leaving!.id);
+      // The sample book's history counts too: only what these two sales added is compared.
+      expect({ service: after.service - before.service, sales: after.sales - before.sales }).toEqual({ service: 1, sales: 2 });
     });
   });
 });

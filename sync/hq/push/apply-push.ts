@@ -6,6 +6,7 @@ import { checkEvents } from './check-events.js';
 import type { EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
 import { recordBatch } from './record-batch.js';
+import { settleRedemptions } from './settle-redemptions.js';
 import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
 
 /**
@@ -55,7 +56,7 @@ export async function applyPushIn(
   let inserted: Set<string>;
   await sql.query('SAVEPOINT push_batch');
   try {
-    inserted = await recordBatch(sql, device.id, device.storeId, valid, now, deferred);
+    inserted = await recordAndSettle(sql, device, valid, now, deferred);
     await sql.query('RELEASE SAVEPOINT push_batch');
   } catch (error) {
     if (!isDataError(error)) throw error;
@@ -101,7 +102,7 @@ async function applyOneByOne(
   for (const event of events) {
     await sql.query('SAVEPOINT push_event');
     try {
-      const ids = await recordBatch(sql, device.id, device.storeId, [event], now, deferred);
+      const ids = await recordAndSettle(sql, device, [event], now, deferred);
       await sql.query('RELEASE SAVEPOINT push_event');
       for (const id of ids) inserted.add(id);
     } catch (error) {
@@ -110,6 +111,24 @@ async function applyOneByOne(
       failed.set(event.id, rejectionOf(error));
     }
   }
+  return inserted;
+}
+
+/** Records the events and applies their effects (record-batch.ts), then settles the new sales' coupons and points. */
+async function recordAndSettle(
+  sql: Sql,
+  device: AuthedDevice,
+  events: readonly OutboxEvent[],
+  now: Date,
+  deferred: ReadonlySet<string>,
+): Promise<Set<string>> {
+  const inserted = await recordBatch(sql, device.id, device.storeId, events, now, deferred);
+  await settleRedemptions(
+    sql,
+    device,
+    events.filter((e) => inserted.has(e.id) && !deferred.has(e.id)),
+    now,
+  );
   return inserted;
 }
 

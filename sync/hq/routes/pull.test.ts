@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENTITIES } from '../../protocol/entities.js';
+import { ENTITIES, ENTITY_KINDS, ENTITY_KINDS_V1 } from '../../protocol/entities.js';
 import type { EntityKind } from '../../protocol/entities.js';
 import { pullResponseSchema } from '../../protocol/feed.js';
 import type { PullRequest, PullResponse } from '../../protocol/feed.js';
@@ -104,7 +104,7 @@ describe.each(backends)('pull on $name', (backend) => {
     });
     const [brand, store, device] = response.pages;
     expect(brand).toMatchObject({ more: false, total: 28 });
-    expect(store).toMatchObject({ more: true, total: 27 });
+    expect(store).toMatchObject({ more: true, total: 28 });
     expect(store?.sets.flatMap((s) => s.rows)).toHaveLength(2);
     // Out of budget: the cursor comes back unchanged, and the device asks again.
     expect(device).toEqual({ scope: `device:${S1.id}`, cursor: '', more: true, sets: [] });
@@ -121,7 +121,7 @@ describe.each(backends)('pull on $name', (backend) => {
     const response = pullResponseSchema.parse(JSON.parse(await servePull(counting, S1, { scopes, limit: 1000, withTotal: true }, NOW)));
     expect(statements).toBe(1);
     expect(response.pages.map((p) => p.more)).toEqual([false, false, false]);
-    expect(response.pages.map((p) => p.total)).toEqual([28, 27, 1]);
+    expect(response.pages.map((p) => p.total)).toEqual([28, 28, 1]);
     // One snapshot: every drained scope jumps to the same horizon.
     expect(new Set(response.pages.map((p) => p.cursor)).size).toBe(1);
     // At the head: nothing new, still one statement, cursors unchanged.
@@ -152,15 +152,26 @@ describe.each(backends)('pull on $name', (backend) => {
         { scope: 'brand:B', cursor: first.pages[0]!.cursor },
         { scope: 'store:S1', cursor: '' },
       ],
-      limit: 28,
+      limit: 29,
+      kinds: [...ENTITY_KINDS],
     });
     expect(second.pages[0]).toMatchObject({ more: false, sets: [] });
     expect(second.pages[1]).toMatchObject({ more: false });
-    expect(second.pages[1]?.sets.flatMap((s) => s.rows)).toHaveLength(27);
+    expect(second.pages[1]?.sets.flatMap((s) => s.rows)).toHaveLength(28);
     // A page carries kinds parents first (rank order).
     const ranks = (second.pages[1]?.sets ?? []).map((s) => ENTITIES[s.kind as EntityKind].rank);
     expect(ranks.length).toBeGreaterThan(1);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  });
+
+  it('sends a device only the kinds it knows: one of the first version gets no store policy, and its cursor still moves past it', async () => {
+    const old = await pull(db, { scopes: [{ scope: 'store:S1', cursor: '' }], limit: 1000 });
+    const now = await pull(db, { scopes: [{ scope: 'store:S1', cursor: '' }], limit: 1000, kinds: [...ENTITY_KINDS] });
+    const kindsOf = (r: PullResponse) => r.pages[0]!.sets.map((s) => s.kind);
+    expect(kindsOf(now)).toContain('store_policy');
+    expect(kindsOf(old)).not.toContain('store_policy');
+    expect(kindsOf(old).every((k) => ENTITY_KINDS_V1.includes(k as EntityKind))).toBe(true);
+    expect(old.pages[0]).toMatchObject({ more: false, cursor: now.pages[0]!.cursor });
   });
 
   it('refuses a cursor HQ did not give out in any scope of the request, even one the budget would not reach', async () => {

@@ -1,4 +1,5 @@
 import type { PullRequest } from '../../protocol/feed.js';
+import { ENTITY_KINDS_V1 } from '../../protocol/entities.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { CursorError, readFeeds } from '../feed.js';
@@ -16,7 +17,9 @@ export async function servePull(db: HqDb, device: AuthedDevice, request: PullReq
   let pages;
   try {
     // One statement for the horizon and every scope (sync/hq/feed.ts readFeeds).
-    pages = await readFeeds(db, request.scopes, request.limit, request.withTotal === true);
+    // A device sends the kinds it knows; one that sends none is of the first version.
+    const kinds = new Set<string>(request.kinds ?? ENTITY_KINDS_V1);
+    pages = await readFeeds(db, request.scopes, request.limit, request.withTotal === true, kinds);
   } catch (error) {
     if (error instanceof CursorError) throw new HqHttpError(400, 'bad_request', error.message);
     throw error;

@@ -1,7 +1,9 @@
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS } from '../../protocol/http.js';
+import { openLiveFrame } from '../../protocol/live.js';
 import type { LiveMessage } from '../../protocol/live.js';
+import { publicKeyFromBase64 } from '../../protocol/signing.js';
 import { pullResponseSchema } from '../../protocol/feed.js';
 import { pushResponseSchema } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
@@ -29,13 +31,16 @@ async function stockedSku(db: HqDb, storeId: string): Promise<{ sku: string; qty
   return row!;
 }
 
-/** A live channel opened the way a device opens it: a signed GET upgrade. Collects the messages. */
-async function openLive(hq: { url: string }, device: TestDevice, headers = device.sign('GET', SYNC_PATHS.live, '')) {
+/** A live channel opened the way a device opens it: a signed GET upgrade. Collects the messages (each signed by HQ). */
+async function openLive(hq: { url: string; hqPublicKey: string }, device: TestDevice, headers = device.sign('GET', SYNC_PATHS.live, '')) {
   const ws = new WebSocket(`${hq.url.replace('http', 'ws')}${SYNC_PATHS.live}`, { headers });
   const messages: LiveMessage[] = [];
   const waiters: (() => void)[] = [];
+  const hqKey = publicKeyFromBase64(hq.hqPublicKey);
   ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)) as LiveMessage);
+    const opened = openLiveFrame(hqKey, String(data));
+    if (!opened) throw new Error(`a live frame HQ did not sign: ${String(data)}`);
+    messages.push(opened.message);
     for (const w of waiters.splice(0)) w();
   });
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));

@@ -1,38 +1,42 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SYNC_PATHS } from '../../protocol/http.js';
-import { deadLetterReportSchema, pushRequestSchema } from '../../protocol/push.js';
+import { MAX_PUSH_BYTES, deadLetterReportSchema, pushRequestSchema } from '../../protocol/push.js';
 import type { PushResponse } from '../../protocol/push.js';
 import { pullRequestSchema } from '../../protocol/feed.js';
+import { holdRequestSchema } from '../../protocol/holds.js';
+import type { HoldAnswer } from '../../protocol/holds.js';
 import type { HqContext } from '../context.js';
-import { signedRequestOf } from '../enrol.js';
 import { applyPush } from '../push/apply-push.js';
 import { createDeviceQueue } from '../push/device-queue.js';
 import { recordDeadLetters } from './dead-letters.js';
+import { holdRedemptions } from './holds.js';
+import { DEAD_LETTER_BODY_LIMIT, SMALL_BODY_LIMIT } from './device-route.js';
+import type { DeviceRoutes } from './device-route.js';
 import { servePull } from './pull.js';
 
 /** Push, pull and dead-letter routes of the device sync API (sync/protocol/http.ts SYNC_PATHS). */
-export function registerSyncRoutes(app: FastifyInstance, hq: HqContext): void {
+export function registerSyncRoutes(hq: HqContext, routes: DeviceRoutes): void {
   const queue = createDeviceQueue();
-  const authed = (request: FastifyRequest) => hq.authenticate(signedRequestOf(request));
 
-  app.post(SYNC_PATHS.push, async (request): Promise<PushResponse> => {
-    const device = await authed(request);
-    const input = pushRequestSchema.parse(request.body);
+  routes.post(SYNC_PATHS.push, MAX_PUSH_BYTES, async (device, body): Promise<PushResponse> => {
+    const input = pushRequestSchema.parse(body);
     const results = await queue(device.id, () => applyPush(hq.db, device, input, hq.clock()));
     return { results, serverTime: hq.clock().toISOString() };
   });
 
-  app.post(SYNC_PATHS.pull, async (request, reply) => {
-    const device = await authed(request);
-    const input = pullRequestSchema.parse(request.body);
+  routes.post(SYNC_PATHS.pull, SMALL_BODY_LIMIT, async (device, body, _request, reply) => {
+    const input = pullRequestSchema.parse(body);
     // The rows are JSON text already: the body is concatenated, never parsed and re-stringified.
-    const body = await servePull(hq.db, device, input, hq.clock());
-    return reply.type('application/json; charset=utf-8').send(body);
+    const text = await servePull(hq.db, device, input, hq.clock());
+    return reply.type('application/json; charset=utf-8').send(text);
   });
 
-  app.post(SYNC_PATHS.deadLetters, async (request) => {
-    const device = await authed(request);
-    const input = deadLetterReportSchema.parse(request.body);
+  routes.post(SYNC_PATHS.hold, SMALL_BODY_LIMIT, async (device, body): Promise<HoldAnswer> => {
+    const input = holdRequestSchema.parse(body);
+    return hq.db.tx((sql) => holdRedemptions(sql, device, input, hq.clock()));
+  });
+
+  routes.post(SYNC_PATHS.deadLetters, DEAD_LETTER_BODY_LIMIT, async (device, body) => {
+    const input = deadLetterReportSchema.parse(body);
     return { recorded: await recordDeadLetters(hq.db, device.id, input) };
   });
 }

@@ -1,5 +1,4 @@
 import type { HqDb } from '../db.js';
-import customerBook from '../migrations/0003-customer-book.js';
 
 /**
  * Representative rows for the HQ database at each schema version, for upgrade tests
@@ -111,14 +110,30 @@ const ROWS_BY_VERSION: Record<number, string> = {
        '2025-01-01T10:00:00Z', '2025-01-02T00:00:02Z', '2025-01-02T00:01:00Z');
   `,
   2: `
+    UPDATE staff SET store_id = 'loc-S002' WHERE id = 'stf-04';
     INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at, deferred_at) VALUES
-      ('01900000-0000-7000-8000-0000000e0003', 'aisle.ordered', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-02',
-       '{"orderId": "ord-1"}', '2025-01-02T06:00:00Z', '2025-01-02T06:00:01Z', '2025-01-02T06:00:01Z');
-    UPDATE dead_letter SET event = '{"id": "01900000-0000-7000-8000-0000000e0009", "type": "sale.completed"}', reapplied_at = '2025-01-03T00:00:00Z',
-           reapply_result = 'rejected again: invalid: unknown sku';
+      ('01900000-0000-7000-8000-0000000e0003', 'gift.card_sold', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-02',
+       '{"cardNo": "G1", "amountFen": 50000}', '2025-01-02T04:00:00Z', '2025-01-02T04:00:01Z', '2025-01-02T04:00:01Z');
+    UPDATE sale_line SET original_line_id = NULL WHERE id = 'sl-1';
+    UPDATE dead_letter SET event = '{"id": "01900000-0000-7000-8000-0000000e0009", "type": "sale.completed"}',
+      reapplied_at = '2025-01-03T00:00:00Z', reapply_result = 'rejected again: foreign_staff' WHERE event_id = '01900000-0000-7000-8000-0000000e0009';
   `,
-  // The customer book (its version moves when the migration is renumbered at merge).
-  [customerBook.version]: CUSTOMER_BOOK_ROWS,
+  3: `
+    INSERT INTO points_entry (customer_id, event_id, sale_id, kind, points, at) VALUES
+      ('cus-1', '01900000-0000-7000-8000-0000000e0001', 'sal-1', 'earn', 1297, '2025-01-02T03:04:06Z');
+    UPDATE coupon SET redeemed_sale_id = 'sal-1', redeemed_at = '2025-01-02T03:04:05.678Z', redeemed_store_id = 'loc-S001' WHERE code = 'CPN-00000001-111';
+    INSERT INTO sale_settlement (sale_id, store_id, customer_id, points_burnt, points_earned, conflict, at_risk_fen, settled_at) VALUES
+      ('sal-1', 'loc-S001', 'cus-1', 0, 1297, NULL, 0, '2025-01-02T03:04:06Z');
+    INSERT INTO settlement_conflict (event_id, sale_id, receipt_no, store_id, device_id, customer_id, coupons, points, at_risk_fen, detail, offline) VALUES
+      ('01900000-0000-7000-8000-0000000e0001', 'sal-1', 'D1-20250102-0001', 'loc-S001', '01900000-0000-7000-8000-00000000d001', 'cus-1',
+       '{CPN-00000001-111}', 0, 110, 'coupon CPN-00000001-111 was already used', true);
+    INSERT INTO redemption_hold (kind, key, device_id, cart_id, points, expires_at) VALUES
+      ('points', 'cus-1', '01900000-0000-7000-8000-00000000d001', 'cart-1', 500, '2025-01-02T03:09:00Z');
+    UPDATE store_policy SET offline_redeem = 'refuse' WHERE store_id = 'loc-S002';
+  `,
+  // 0004 (move-customer-children) adds a trigger, no table.
+  4: '',
+  5: CUSTOMER_BOOK_ROWS,
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */

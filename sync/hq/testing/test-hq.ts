@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { uuidv7Generator } from '../../protocol/uuidv7.js';
 import type { EnrolResponse } from '../../protocol/enrol.js';
-import { enrolProofText } from '../../protocol/enrol.js';
+import { enrolProofText, enrolmentText } from '../../protocol/enrol.js';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import { publicKeyToBase64, signRequest } from '../../protocol/signing.js';
 import { setAdminPassword } from '../admin/admin-users.js';
@@ -64,15 +64,23 @@ export type TestHq = HqServer & {
   admin(method: string, path: string, body?: unknown, options?: { token?: string | null; contentType?: string }): Promise<HttpAnswer>;
   /** A fresh one-time enrolment code for a store (default the demo store). */
   enrolCode(storeId?: string, ttlMinutes?: number): Promise<string>;
+  /** The same as IT hands it to a device: `CODE@FINGERPRINT` of this HQ's key. */
+  enrolment(storeId?: string, ttlMinutes?: number): Promise<string>;
 };
 
 /** An HQ server on 127.0.0.1:0 over `db` (from openTestHqDb). close() stops the server, not the db. */
-export async function startTestHq(db: HqDb, options: Pick<HqServerOptions, 'clock' | 'onDeviceNotice' | 'log'> = {}): Promise<TestHq> {
+export async function startTestHq(
+  db: HqDb,
+  options: Pick<HqServerOptions, 'clock' | 'onDeviceNotice' | 'log' | 'hqKey' | 'tls' | 'trustProxy'> = {},
+): Promise<TestHq> {
   const server = await createHqServer({
     db,
     clock: options.clock,
     log: options.log ?? (() => undefined),
     onDeviceNotice: options.onDeviceNotice,
+    hqKey: options.hqKey,
+    tls: options.tls,
+    trustProxy: options.trustProxy,
   });
   let token: string | null = null;
   const adminToken = async (): Promise<string> => {
@@ -103,6 +111,10 @@ export async function startTestHq(db: HqDb, options: Pick<HqServerOptions, 'cloc
     },
     async enrolCode(storeId = TEST_STORE, ttlMinutes = 60) {
       return (await createEnrolCode(db, { storeId, ttlMinutes, createdBy: 'test', now: server.hq.clock() })).code;
+    },
+    async enrolment(storeId = TEST_STORE, ttlMinutes = 60) {
+      const { code } = await createEnrolCode(db, { storeId, ttlMinutes, createdBy: 'test', now: server.hq.clock() });
+      return enrolmentText(code, server.hqFingerprint);
     },
   };
 }

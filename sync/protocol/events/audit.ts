@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, id, iso } from './fields.js';
+import { count, fen, id, iso } from './fields.js';
 
 /**
  * Audit events: who did what at the terminal. HQ records them (they change no HQ state), so a
@@ -38,6 +38,17 @@ export const deviceEventSchemas = {
   'device.print_job_retried': jobChange,
   'device.print_job_cancelled': jobChange,
   'device.receipt_reprinted': z.object({ jobId: id, receiptNo: z.string().max(64).nullable(), kind: z.string().max(32) }),
+  /** A mobile charge no sale records (its answer never came, or its cart was lost in a restart), reversed at the gateway. */
+  'device.payment_reversed': z.object({
+    requestId: z.string().min(1).max(128),
+    method: z.string().max(32),
+    amountFen: fen,
+    providerRef: z.string().max(200).nullable(),
+    /** The gateway had said yes (otherwise its answer never came). */
+    wasPaid: z.boolean(),
+    why: z.string().max(200),
+    takenAt: iso,
+  }),
 } as const;
 
 /** Audit families HQ records whatever their subtype: a newer device's new audit must not dead-letter on an older HQ. */

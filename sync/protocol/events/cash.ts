@@ -45,6 +45,11 @@ export const tillClosedSchema = z.object({
   paidOutFen: fen,
   noSaleCount: count,
   tenders: z.array(tenderTotal).max(20),
+  /** Refunds paid in cash (a manager approved) although the money came from another method. */
+  cashInstead: z
+    .array(z.object({ method: z.string().min(1).max(32), amountFen: fen, count }))
+    .max(20)
+    .optional(),
   blind: z.boolean(),
   movements: z
     .array(

@@ -29,6 +29,8 @@ export const saleTenderSchema = z.object({
   amountFen: fen,
   reference: z.string().max(200).nullable(),
   providerRef: z.string().max(200).nullable(),
+  /** A refund paid in cash (a manager approved) although the money came from this method. */
+  insteadOf: z.string().min(1).max(32).optional(),
 });
 
 export const saleCompletedSchema = z.object({

@@ -5,7 +5,7 @@ import { formatFen } from '../../ui/format/money.js';
 import { useTill } from './till-hooks.js';
 import type { CountedInput } from './till-types.js';
 
-const COUNTED_METHODS = ['cash', 'card', 'external', 'wechat', 'alipay'] as const;
+const COUNTED_METHODS = ['cash', 'card', 'external', 'wechat', 'alipay', 'unionpay'] as const;
 
 /** X report any time; the Z report closes the day with what was counted. Blind: counted before expected is seen. */
 export function CloseDay() {

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { useT } from '../../app/services.js';
 import type { CashReport } from './till-types.js';
@@ -45,6 +46,15 @@ export function ReportView({ report, timezone }: { report: CashReport; timezone:
         {figure(t('cashup.report.float'), formatFen(report.floatFen))}
         {figure(t('cashup.report.paidIn'), formatFen(report.paidInFen))}
         {figure(t('cashup.report.paidOut'), formatFen(report.paidOutFen))}
+        {report.cashInstead.map((c) => (
+          <Fragment key={c.method}>
+            {figure(
+              t('cashup.report.cashInstead', { method: t(`checkout.tender.method.${c.method}`), count: c.count }),
+              formatFen(c.amountFen),
+              `report-cash-instead-${c.method}`,
+            )}
+          </Fragment>
+        ))}
       </dl>
       <table className="co-table" data-testid="report-tenders">
         <thead>

@@ -41,6 +41,7 @@ export const cashupEn: { readonly [K in keyof typeof cashupZhCN]: string } = {
   'cashup.report.float': 'Float',
   'cashup.report.paidIn': 'Paid in',
   'cashup.report.paidOut': 'Paid out',
+  'cashup.report.cashInstead': 'Cash refunded for {method} ({count})',
   'cashup.report.tender': 'Tender',
   'cashup.report.expected': 'Expected',
   'cashup.report.counted': 'Counted',

@@ -39,6 +39,7 @@ export const cashupZhCN = {
   'cashup.report.float': '备用金',
   'cashup.report.paidIn': '存入',
   'cashup.report.paidOut': '取出',
+  'cashup.report.cashInstead': '现金代退{method}（{count} 笔）',
   'cashup.report.tender': '付款方式',
   'cashup.report.expected': '应有',
   'cashup.report.counted': '清点',

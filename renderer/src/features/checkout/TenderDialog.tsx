@@ -15,7 +15,7 @@ const TABS: Tab[] = ['cash', 'card', 'external', 'mobile'];
 
 /**
  * Payment: cash with the amount handed over (change shown big), card or another terminal with its
- * reference, a customer's WeChat Pay / Alipay code. Split tender: pay part, then the rest. The sale
+ * reference, a customer's WeChat Pay / Alipay / UnionPay QR code. Split tender: pay part, then the rest. The sale
  * completes by itself once nothing is due.
  */
 export function TenderDialog({ onClose }: { onClose: () => void }) {

@@ -48,7 +48,8 @@ export type CartStoreState = {
   redeemPoints: (points: number) => Promise<boolean>;
   addTender: (tender: TenderInput) => Promise<boolean>;
   removeTender: (tenderId: string) => Promise<boolean>;
-  complete: () => Promise<boolean>;
+  /** `cashInstead`: the refund goes back in cash rather than to the card or mobile payment (a manager approves). */
+  complete: (options?: { cashInstead?: true }) => Promise<boolean>;
   findSale: (receiptNo: string) => Promise<boolean>;
   loadMemberSales: (memberId: string) => Promise<void>;
   startReturn: (receiptNo: string) => Promise<boolean>;
@@ -165,22 +166,33 @@ export function createCartStore(api: Api, session: StoreApi<SessionStoreState>):
       removeTender: (tenderId) =>
         approved('void_tender', (token) => api.call('checkout', 'removeTender', token ? { tenderId, approvalToken: token } : { tenderId })),
 
-      complete: async () => {
-        set({ busy: true });
-        const result = await api.call('checkout', 'complete', {});
-        if (!result.ok) {
-          set({ busy: false, message: { kind: 'error', error: result.error } });
-          return false;
+      complete: async (options = {}) => {
+        const finish = (result: Result<SaleResult>): boolean => {
+          if (!result.ok) {
+            set({ busy: false, message: { kind: 'error', error: result.error } });
+            return false;
+          }
+          set({
+            busy: false,
+            cart: result.value.cart,
+            lastSale: result.value,
+            message: undefined,
+            returnSale: undefined,
+            memberSales: undefined,
+          });
+          return true;
+        };
+        if (!options.cashInstead) {
+          set({ busy: true });
+          return finish(await api.call('checkout', 'complete', {}));
         }
-        set({
-          busy: false,
-          cart: result.value.cart,
-          lastSale: result.value,
-          message: undefined,
-          returnSale: undefined,
-          memberSales: undefined,
-        });
-        return true;
+        // A refund in cash instead of back to the card or mobile payment: a manager approves it.
+        return withApproval(
+          session,
+          'cash_refund',
+          (token) => api.call('checkout', 'complete', token ? { cashInstead: true, approvalToken: token } : { cashInstead: true }),
+          { setBusy: (busy) => set({ busy }), cancelled: () => set({ message: { kind: 'approval-cancelled' } }), apply: finish },
+        );
       },
 
       findSale: async (raw) => {

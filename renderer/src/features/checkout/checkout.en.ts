@@ -100,6 +100,7 @@ export const checkoutEn: { readonly [K in keyof typeof checkoutZhCN]: string } =
   'checkout.tender.method.card': 'Card',
   'checkout.tender.method.external': 'Other terminal',
   'checkout.tender.method.wechat': 'WeChat Pay',
+  'checkout.tender.method.unionpay': 'UnionPay QR',
   'checkout.tender.method.alipay': 'Alipay',
 
   'checkout.done.title.sale': 'Sale complete',

@@ -98,6 +98,7 @@ export const checkoutZhCN = {
   'checkout.tender.method.card': '银行卡',
   'checkout.tender.method.external': '其他终端',
   'checkout.tender.method.wechat': '微信支付',
+  'checkout.tender.method.unionpay': '云闪付',
   'checkout.tender.method.alipay': '支付宝',
 
   'checkout.done.title.sale': '交易完成',

@@ -44,6 +44,17 @@ export function RefundSummary() {
         >
           {t('ui.cancel')}
         </button>
+        {totals.netFen < 0 && refunds.some((r) => r.method !== 'cash') && (
+          <button
+            type="button"
+            className="button-ghost"
+            data-testid="return-cash-instead"
+            disabled={busy || !canComplete}
+            onClick={() => void cart.getState().complete({ cashInstead: true })}
+          >
+            {t('returns.cashInstead')}
+          </button>
+        )}
         {totals.netFen <= 0 ? (
           <button
             type="button"

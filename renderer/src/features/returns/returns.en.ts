@@ -18,6 +18,7 @@ export const returnsEn: { readonly [K in keyof typeof returnsZhCN]: string } = {
   'returns.newItems': 'New items',
   'returns.refundTo': 'Back to {method}',
   'returns.refund': 'Refund {amount}',
+  'returns.cashInstead': 'Refund in cash instead',
   'returns.payOnSell': 'The exchange costs {amount} more: take the payment on the Sell screen.',
   'returns.noReceipt': 'Return without receipt',
   'returns.noReceiptSku': 'Barcode or SKU',

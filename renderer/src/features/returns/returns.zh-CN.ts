@@ -15,6 +15,7 @@ export const returnsZhCN = {
   'returns.newItems': '新购商品',
   'returns.refundTo': '退回{method}',
   'returns.refund': '确认退款 {amount}',
+  'returns.cashInstead': '改为现金退款',
   'returns.payOnSell': '换货需补差价 {amount}，请到“收银”页面收款。',
   'returns.noReceipt': '无小票退货',
   'returns.noReceiptSku': '商品条码或 SKU',

@@ -37,5 +37,6 @@ export const sessionEn: { readonly [K in keyof typeof sessionZhCN]: string } = {
   'session.approval.action.paid_out': 'Taking cash out of the drawer needs a manager.',
   'session.approval.action.no_sale': 'Opening the drawer without a sale needs a manager.',
   'session.approval.action.x_report': 'Showing what the drawer should hold before the count needs a manager.',
+  'session.approval.action.cash_refund': 'Refunding in cash what was paid by card or mobile payment needs a manager.',
   'session.approval.action.void_tender': 'Voiding a mobile payment already taken needs a manager.',
 };

@@ -38,5 +38,6 @@ export const sessionZhCN = {
   'session.approval.action.paid_out': '从钱箱取出现金需要店长授权。',
   'session.approval.action.no_sale': '无交易开钱箱需要店长授权。',
   'session.approval.action.x_report': '在清点前查看应有金额需要店长授权。',
+  'session.approval.action.cash_refund': '将刷卡或移动支付的款项改为现金退款需要店长授权。',
   'session.approval.action.void_tender': '撤销已完成的移动支付需要店长授权。',
 } as const satisfies Record<string, string>;

@@ -92,6 +92,26 @@ export function SyncScreen() {
             {sync.deadLetters.toLocaleString(language)}
           </dd>
         </div>
+        {sync.live !== undefined && (
+          <div className="sync-fact">
+            <dt>{t('sync.screen.live')}</dt>
+            <dd data-testid="sync-live" data-live={sync.live}>
+              {t(sync.live ? 'sync.live.up' : 'sync.live.down')}
+            </dd>
+          </div>
+        )}
+        {sync.deviceClock && (
+          <div className="sync-fact">
+            <dt>{t('sync.screen.clock')}</dt>
+            <dd className={sync.deviceClock.off ? 'sync-warn' : ''} data-testid="sync-clock" data-off={sync.deviceClock.off}>
+              {sync.deviceClock.off
+                ? t(sync.deviceClock.offsetMs > 0 ? 'sync.clock.behind' : 'sync.clock.ahead', {
+                    minutes: Math.round(Math.abs(sync.deviceClock.offsetMs) / 60_000).toLocaleString(language),
+                  })
+                : t('sync.clock.right')}
+            </dd>
+          </div>
+        )}
         {sync.lastError && (
           <div className="sync-fact sync-fact-wide">
             <dt>{t('sync.screen.lastError')}</dt>

@@ -2,14 +2,16 @@ import type { z } from 'zod';
 import { enrolRequestSchema, rotateKeyRequestSchema } from '../../../protocol/enrol.js';
 import { pullRequestSchema } from '../../../protocol/feed.js';
 import { SYNC_PATHS } from '../../../protocol/http.js';
-import { deadLetterReportSchema, pushRequestSchema } from '../../../protocol/push.js';
+import { MAX_PUSH_BYTES, deadLetterReportSchema, pushRequestSchema } from '../../../protocol/push.js';
+import { DEAD_LETTER_BODY_LIMIT, SMALL_BODY_LIMIT } from '../../routes/device-route.js';
 import type { FuzzCase, FuzzTarget } from './fuzz-case.js';
 import { refused, signed } from './fuzz-case.js';
 import type { Json, Mutation } from './mutate.js';
 import { junkBodies, mutate, parseAsHq } from './mutate.js';
 import { cashEvent, deadLetterBody, enrolBody, fuzzUuid, pullBody, pushBody, rotateBody, saleEvent, sourceOf } from './valid-bodies.js';
 
-type Endpoint = { path: string; signedBy: 'a' | null; schema: z.ZodType; base: () => Json; mutations: number };
+/** The bytes an endpoint reads at most (routes/device-route.ts): a bigger body is refused as too_large first. */
+type Endpoint = { path: string; signedBy: 'a' | null; schema: z.ZodType; base: () => Json; mutations: number; limit: number };
 
 function endpoints(target: FuzzTarget): Endpoint[] {
   // Pushed events are for the other store: should a mutation slip through the schema, it is still rejected, never written.
@@ -21,6 +23,7 @@ function endpoints(target: FuzzTarget): Endpoint[] {
       schema: enrolRequestSchema,
       base: () => enrolBody(target.codes.fresh, fuzzUuid(target)),
       mutations: 80,
+      limit: SMALL_BODY_LIMIT,
     },
     {
       path: SYNC_PATHS.push,
@@ -28,10 +31,32 @@ function endpoints(target: FuzzTarget): Endpoint[] {
       schema: pushRequestSchema,
       base: () => pushBody(target.a, [saleEvent(target, foreign), cashEvent(target, foreign)]),
       mutations: 150,
+      limit: MAX_PUSH_BYTES,
     },
-    { path: SYNC_PATHS.pull, signedBy: 'a', schema: pullRequestSchema, base: () => pullBody(target.a), mutations: 80 },
-    { path: SYNC_PATHS.deadLetters, signedBy: 'a', schema: deadLetterReportSchema, base: () => deadLetterBody(), mutations: 60 },
-    { path: SYNC_PATHS.rotateKey, signedBy: 'a', schema: rotateKeyRequestSchema, base: () => rotateBody(target.a.id), mutations: 40 },
+    {
+      path: SYNC_PATHS.pull,
+      signedBy: 'a',
+      schema: pullRequestSchema,
+      base: () => pullBody(target.a),
+      mutations: 80,
+      limit: SMALL_BODY_LIMIT,
+    },
+    {
+      path: SYNC_PATHS.deadLetters,
+      signedBy: 'a',
+      schema: deadLetterReportSchema,
+      base: () => deadLetterBody(),
+      mutations: 60,
+      limit: DEAD_LETTER_BODY_LIMIT,
+    },
+    {
+      path: SYNC_PATHS.rotateKey,
+      signedBy: 'a',
+      schema: rotateKeyRequestSchema,
+      base: () => rotateBody(target.a.id),
+      mutations: 40,
+      limit: SMALL_BODY_LIMIT,
+    },
   ];
 }
 
@@ -79,7 +104,7 @@ export function malformedCases(target: FuzzTarget): FuzzCase[] {
       cases.push({
         family: 'malformed',
         name: `${endpoint.path}: ${junk.what}`,
-        steps: [{ request: send(junk.body), expect: refused('bad_request') }],
+        steps: [{ request: send(junk.body), expect: refused(junk.body.length > endpoint.limit ? 'too_large' : 'bad_request') }],
       });
     }
     for (const contentType of CONTENT_TYPES) {

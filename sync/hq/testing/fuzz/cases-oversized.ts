@@ -73,21 +73,39 @@ export function oversizedCases(target: FuzzTarget): FuzzCase[] {
     }
   }
 
-  // Streamed without a length: HQ counts and stops at the limit.
+  // Streamed without a length: HQ counts and stops at the limit. A signed route checks the
+  // (missing) signature headers before it reads a byte, so unsigned it is refused as that first.
   const big = Buffer.alloc(MAX_PUSH_BYTES + 64 * 1024, 0x20);
   big.write('{"deviceId":"');
-  for (const path of [SYNC_PATHS.push, SYNC_PATHS.enrol]) {
+  for (const [path, expect] of [
+    [SYNC_PATHS.push, refused('too_large', 'unauthenticated')],
+    [SYNC_PATHS.enrol, refused('too_large')],
+  ] as const) {
     cases.push({
       family: 'oversized',
       name: `${path}: ${big.length} bytes chunked`,
       steps: [
-        {
-          request: { method: 'POST', path, headers: { 'content-type': 'application/json' }, body: big, chunkBytes: 256 * 1024 },
-          expect: refused('too_large'),
-        },
+        { request: { method: 'POST', path, headers: { 'content-type': 'application/json' }, body: big, chunkBytes: 256 * 1024 }, expect },
       ],
     });
   }
+  // Signed by A, streamed past the push limit: read up to the limit, then refused.
+  cases.push({
+    family: 'oversized',
+    name: `${SYNC_PATHS.push}: ${big.length} bytes chunked, signed`,
+    steps: [
+      {
+        request: {
+          method: 'POST',
+          path: SYNC_PATHS.push,
+          headers: signed(target, a, 'POST', SYNC_PATHS.push, big),
+          body: big,
+          chunkBytes: 256 * 1024,
+        },
+        expect: refused('too_large'),
+      },
+    ],
+  });
 
   // Within the byte limit but over the event limit (events of the other store: never writable).
   const foreign = { ...sourceOf(a), storeId: target.b.storeId };

@@ -1,6 +1,10 @@
 import type { Family, FuzzCase } from './fuzz-case.js';
 import { judge } from './fuzz-case.js';
 import { sendRaw } from './raw-http.js';
+import type { RawAnswer, RawRequest } from './raw-http.js';
+
+/** A check every answer must also pass (what is wrong, or null). */
+export type AnswerCheck = (request: RawRequest, answer: RawAnswer) => string | null;
 
 export type CaseFailure = { family: Family; name: string; step: number; problem: string };
 export type RunReport = {
@@ -19,7 +23,7 @@ export type RunReport = {
  * enrolment limiter depend on it), judges every answer, and after each case checks that HQ
  * still answers /health. Never stops at the first failure: the report lists them all.
  */
-export async function runCases(baseUrl: string, cases: readonly FuzzCase[]): Promise<RunReport> {
+export async function runCases(baseUrl: string, cases: readonly FuzzCase[], check?: AnswerCheck): Promise<RunReport> {
   const report: RunReport = { requests: 0, byFamily: {}, msByFamily: {}, byStatus: {}, answers: [], failures: [] };
   for (const fuzzCase of cases) {
     const started = performance.now();
@@ -36,7 +40,7 @@ export async function runCases(baseUrl: string, cases: readonly FuzzCase[]): Pro
           code: /"code":"(\w+)"/.exec(answer.text)?.[1] ?? '',
           ms: Math.round(performance.now() - sent),
         });
-        const problem = judge(step, answer);
+        const problem = judge(step, answer) ?? check?.(step.request, answer) ?? null;
         if (problem) report.failures.push({ family: fuzzCase.family, name: fuzzCase.name, step: i, problem });
       } catch (error) {
         report.failures.push({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyTables, seedStoreRows, seedVersionRows } from '../../testing/store-rows.js';
 import { upgradeStore } from '../../testing/store-upgrade.js';
-import customerBook from './0005-create-customer-book.js';
+import customerBook from './0007-create-customer-book.js';
 
 const from = customerBook.version - 1;
 

@@ -3,7 +3,7 @@ import { testBackends } from '../testing/backends.js';
 import { seedHqRows } from '../testing/hq-rows.js';
 import { upgradeHq } from '../testing/hq-upgrade.js';
 import { CUSTOMER_BOOK_KINDS } from '../../protocol/customer-book-entities.js';
-import customerBook from './0003-customer-book.js';
+import customerBook from './0005-customer-book.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);

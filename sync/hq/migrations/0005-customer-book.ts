@@ -3,8 +3,7 @@ import { feedTriggersV1 } from './feed-triggers.js';
 import type { FedTable } from './feed-triggers.js';
 
 /**
- * The company's customer book (issue 11). Written as version 3 on the customer-book branch; it is
- * renumbered at merge (to 5): rename the file and change VERSION, nothing else refers to the number.
+ * The company's customer book (issue 11).
  *
  * HQ owns every binding, transfer and decision:
  * - `customer_binding`: which guide each customer was bound to, from when to when (kept by a trigger
@@ -20,7 +19,7 @@ import type { FedTable } from './feed-triggers.js';
  *   offboarding with a transfer rule, which moves them first in the same transaction, can.
  * Fed to the store scope: policy, profiles, tags, notes, contacts, purchases, requests, tasks, results.
  */
-const VERSION = 3;
+const VERSION = 5;
 
 const TABLES = `
   ALTER TABLE staff ADD COLUMN left_at timestamptz;
@@ -268,7 +267,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_policy',
-        rank: 12,
+        rank: 14,
         scope: `'store:' || t.store_id`,
         key: 't.store_id',
         keyValues: 'json_build_array(t.store_id)',
@@ -281,7 +280,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_profile',
-        rank: 13,
+        rank: 15,
         movable: true,
         skipUnchanged: true,
         scope: `'store:' || t.store_id`,
@@ -297,7 +296,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_tag',
-        rank: 14,
+        rank: 16,
         movable: true,
         scope: `'store:' || t.store_id`,
         key: `t.customer_id || '|' || t.tag`,
@@ -311,7 +310,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_note',
-        rank: 15,
+        rank: 17,
         movable: true,
         scope: `'store:' || t.store_id`,
         key: 't.id',
@@ -325,7 +324,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_contact',
-        rank: 16,
+        rank: 18,
         movable: true,
         scope: `'store:' || t.store_id`,
         key: 't.id',
@@ -339,7 +338,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_purchase',
-        rank: 17,
+        rank: 19,
         movable: true,
         scope: `'store:' || t.store_id`,
         key: 't.id',
@@ -354,7 +353,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_request',
-        rank: 18,
+        rank: 20,
         scope: `'store:' || t.store_id`,
         key: 't.id',
         keyValues: 'json_build_array(t.id)',
@@ -368,7 +367,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'customer_task',
-        rank: 19,
+        rank: 21,
         movable: true,
         scope: `'store:' || t.store_id`,
         key: 't.id',
@@ -383,7 +382,7 @@ const FEEDS: readonly FedTable[] = [
     feeds: [
       {
         kind: 'guide_result',
-        rank: 20,
+        rank: 22,
         scope: `'store:' || t.store_id`,
         key: `t.staff_id || '|' || t.month`,
         keyValues: 'json_build_array(t.staff_id, t.month)',

@@ -1,8 +1,7 @@
 import type { Migration } from '../migrate.js';
 
 /**
- * The customer book on the device (issue 11). Written as version 5 on the customer-book branch; it
- * is renumbered at merge (to 7): rename the file and change VERSION, nothing else refers to the number.
+ * The customer book on the device (issue 11).
  *
  * The tables HQ feeds (sync/protocol/customer-book-entities.ts): the store's rules, a profile per
  * customer, tags, notes, the contact log, all-channel purchases, bind / new-member / assign
@@ -17,7 +16,7 @@ import type { Migration } from '../migrate.js';
  * Indexes for the guide's search (name prefix, last four digits of the phone, tag, member code),
  * each within the store, over a book of 50,000.
  */
-const VERSION = 5;
+const VERSION = 7;
 
 /** Recomputes one customer's next action (`row`: NEW or OLD of a customer_task trigger). */
 const next = (row: 'NEW' | 'OLD') => `

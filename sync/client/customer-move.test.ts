@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceOutbox } from '../../main/store/outbox.js';
+import type { HqDb } from '../hq/db.js';
+import { testBackends } from '../hq/testing/backends.js';
+import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
+import type { TestHq } from '../hq/testing/test-hq.js';
+import { enrolDevice } from './enrol.js';
+import { createReplicator } from './replicator.js';
+import { testDevice } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+import type { Replicator } from './types.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(() => stopBackends());
+
+const OTHER_STORE = 'loc-S002';
+
+describe.each(backends)('a customer moving stores, on $name', (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  const devices: TestDevice[] = [];
+  const replicators: Replicator[] = [];
+  beforeAll(async () => {
+    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
+    hq = await startTestHq(db);
+  }, 180_000);
+  afterAll(async () => {
+    for (const r of replicators) await r.close();
+    for (const d of devices) d.cleanup();
+    await hq?.close();
+    await db?.close();
+  });
+
+  /** A device of `storeId`, provisioned. */
+  async function syncedDevice(storeId: string): Promise<{ device: TestDevice; replicator: Replicator }> {
+    const device = testDevice();
+    devices.push(device);
+    await enrolDevice({
+      db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
+      hqUrl: hq.url,
+      code: await hq.enrolment(storeId),
+      appVersion: '0.1.0-test',
+      hostname: 'till',
+    });
+    const replicator = createReplicator({
+      db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
+      deviceId: device.deviceId,
+      storeId,
+      hqUrl: hq.url,
+      clock: () => new Date(),
+      log: () => undefined,
+      live: false,
+    });
+    replicators.push(replicator);
+    expect(await replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    return { device, replicator };
+  }
+
+  /** What the till finds for a member code (main/checkout/members.ts looks members up this way), and their coupons. */
+  const member = (device: TestDevice, code: string) => {
+    const found = device.store.db
+      .prepare('SELECT c.id FROM customer c JOIN member_code m ON m.customer_id = c.id WHERE m.code = ? COLLATE NOCASE')
+      .get(code) as { id: string } | undefined;
+    const coupons = device.store.db.prepare('SELECT code FROM coupon WHERE customer_id = ? ORDER BY code').all(found?.id ?? '') as {
+      code: string;
+    }[];
+    return { id: found?.id ?? null, coupons: coupons.map((c) => c.code) };
+  };
+
+  it("brings their member code and coupons to the new store's devices and takes them from the old store's", async () => {
+    const [customer] = await db.query<{ id: string; code: string; brand: string }>(
+      `SELECT c.id, m.code, l.brand FROM customer c JOIN member_code m ON m.customer_id = c.id JOIN location l ON l.id = c.store_id
+        WHERE c.store_id = $1 AND NOT EXISTS (SELECT 1 FROM coupon WHERE customer_id = c.id) ORDER BY c.id LIMIT 1`,
+      [TEST_STORE],
+    );
+    if (!customer) throw new Error('no customer to move');
+    const coupons = [`CPN-MOVE-${customer.id}-1`, `CPN-MOVE-${customer.id}-2`];
+    for (const code of coupons) {
+      await db.query(
+        `INSERT INTO coupon (code, brand, customer_id, kind, name_zh, name_en, value_fen, valid_from, valid_until)
+         VALUES ($1, $2, $3, 'amount', '券', 'Coupon', 1000, '2025-01-01T00:00:00Z', '2099-01-01T00:00:00Z')`,
+        [code, customer.brand, customer.id],
+      );
+    }
+    const a = await syncedDevice(TEST_STORE);
+    const b = await syncedDevice(OTHER_STORE);
+    expect(member(a.device, customer.code)).toEqual({ id: customer.id, coupons });
+    expect(member(b.device, customer.code)).toEqual({ id: null, coupons: [] });
+
+    await db.query('UPDATE customer SET store_id = $2 WHERE id = $1', [customer.id, OTHER_STORE]);
+    expect(await b.replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(await a.replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(member(b.device, customer.code)).toEqual({ id: customer.id, coupons });
+    expect(member(a.device, customer.code)).toEqual({ id: null, coupons: [] });
+    const leftovers = (device: TestDevice) =>
+      device.store.db
+        .prepare(`SELECT (SELECT count(*) FROM member_code WHERE code = ?) + (SELECT count(*) FROM coupon WHERE code IN (?, ?)) AS n`)
+        .get(customer.code, ...coupons) as { n: number };
+    expect(leftovers(a.device).n).toBe(0);
+
+    // A device the old store provisions afterwards never gets them either.
+    const fresh = await syncedDevice(TEST_STORE);
+    expect(leftovers(fresh.device).n).toBe(0);
+  });
+});

@@ -1,0 +1,163 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deviceOutbox } from '../../main/store/outbox.js';
+import { tempDir } from '../../main/testing/temp-dir.js';
+import { signLiveFrame } from '../protocol/live.js';
+import { keyFingerprint } from '../protocol/signing.js';
+import type { HqDb } from '../hq/db.js';
+import { ephemeralHqKey, loadHqKey, rotateHqKey } from '../hq/hq-key.js';
+import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
+import type { TestHq } from '../hq/testing/test-hq.js';
+import { enrolDevice } from './enrol.js';
+import { HQ_FINGERPRINT_META, HQ_KEY_META } from './hq-trust.js';
+import { readMeta } from './identity.js';
+import { createReplicator } from './replicator.js';
+import { testDevice as testDeviceStore } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+import type { Replicator } from './types.js';
+
+/** HQ's key changes (rotation, a new HQ machine); the device follows only what the pinned key vouches for. */
+describe("HQ's key: rotation, and devices enrolled before HQ signed", () => {
+  const dir = tempDir('shopfloor-hq-key-');
+  const keyFile = join(dir.path, 'hq-signing-key.pem');
+  let db: HqDb;
+  const servers: TestHq[] = [];
+  const devices: TestDevice[] = [];
+  const replicators: Replicator[] = [];
+  beforeAll(async () => {
+    db = await openTestHqDb({ skus: 20, customers: 5 });
+  }, 120_000);
+  afterEach(async () => {
+    for (const r of replicators.splice(0)) await r.close();
+    for (const s of servers.splice(0)) await s.close();
+    for (const d of devices.splice(0)) d.cleanup();
+  });
+  afterAll(async () => {
+    await db?.close();
+    dir.cleanup();
+  });
+
+  async function hqWith(hqKey = loadHqKey(keyFile)): Promise<TestHq> {
+    const hq = await startTestHq(db, { hqKey });
+    servers.push(hq);
+    return hq;
+  }
+
+  async function enrolledAt(hq: TestHq): Promise<TestDevice> {
+    const device = testDeviceStore();
+    devices.push(device);
+    await enrolDevice({
+      db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
+      hqUrl: hq.url,
+      code: await hq.enrolment(),
+      appVersion: '0.1.0-test',
+      hostname: 'till',
+    });
+    return device;
+  }
+
+  function replicatorAt(
+    device: TestDevice,
+    hq: { url: string },
+    log: (message: string, detail?: unknown) => void = () => undefined,
+    live = false,
+  ): Replicator {
+    const r = createReplicator({
+      db: device.store.db,
+      outbox: deviceOutbox(device.store.db),
+      deviceId: device.deviceId,
+      storeId: TEST_STORE,
+      hqUrl: hq.url,
+      clock: () => new Date(),
+      log,
+      live,
+    });
+    replicators.push(r);
+    return r;
+  }
+
+  it('follows a rotation the old key endorsed, and refuses a key nobody endorsed', async () => {
+    const first = await hqWith();
+    const device = await enrolledAt(first);
+    expect(await replicatorAt(device, first).syncNow()).toMatchObject({ lastError: null });
+    const k1 = first.hqPublicKey;
+
+    // Another HQ with a key of its own (a machine posing as HQ, or one given the wrong key file).
+    const stranger = await hqWith(ephemeralHqKey());
+    expect(await replicatorAt(device, stranger).syncNow()).toMatchObject({ lastError: { code: 'bad_response' } });
+    expect(readMeta(device.store.db, HQ_KEY_META)).toBe(k1);
+
+    const k1Key = loadHqKey(keyFile);
+    const { previous, current } = rotateHqKey(keyFile);
+    expect(previous).toBe(keyFingerprint(k1));
+    const rotated = await hqWith();
+    expect(rotated.hqFingerprint).toBe(current);
+    const logs: string[] = [];
+    expect(await replicatorAt(device, rotated, (m) => logs.push(m)).syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(readMeta(device.store.db, HQ_KEY_META)).toBe(rotated.hqPublicKey);
+    expect(logs).toContain(`sync: HQ rotated its key to ${current}`);
+    // The old key no longer counts for this device.
+    const old = await hqWith(k1Key);
+    expect(old.hqPublicKey).toBe(k1);
+    expect(await replicatorAt(device, old).syncNow()).toMatchObject({ lastError: { code: 'bad_response' } });
+  });
+
+  it('pins the first key of a device enrolled before HQ signed, checked against a fingerprint IT gave', async () => {
+    const hq = await hqWith(ephemeralHqKey());
+    const device = await enrolledAt(hq);
+    const forget = () => device.store.db.prepare('DELETE FROM meta WHERE key = ?').run(HQ_KEY_META);
+    forget();
+    device.store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(HQ_FINGERPRINT_META, 'AAAA-BBBB-CCCC-DDDD');
+    expect(await replicatorAt(device, hq).syncNow()).toMatchObject({ lastError: { code: 'bad_response' } });
+    expect(readMeta(device.store.db, HQ_KEY_META)).toBeUndefined();
+    device.store.db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(hq.hqFingerprint, HQ_FINGERPRINT_META);
+    expect(await replicatorAt(device, hq).syncNow()).toMatchObject({ lastError: null });
+    expect(readMeta(device.store.db, HQ_KEY_META)).toBe(hq.hqPublicKey);
+  });
+
+  it('ignores live messages and refusals HQ did not sign: a forged `revoked` stops nothing', async () => {
+    const hq = await hqWith(ephemeralHqKey());
+    const device = await enrolledAt(hq);
+    // A machine answering the live channel: an unsigned `revoked`, then one signed by its own key,
+    // then a refused upgrade claiming the device was revoked.
+    const impostor = ephemeralHqKey();
+    const wss = new WebSocketServer({ noServer: true });
+    let upgrades = 0;
+    // A revoked device never comes back; one that shrugged the forgeries off reconnects.
+    let thirdUpgrade: () => void = () => undefined;
+    const cameBack = new Promise<void>((resolve) => (thirdUpgrade = resolve));
+    const fake = createServer((_request, response) => response.writeHead(503).end());
+    fake.on('upgrade', (request, socket, head) => {
+      socket.on('error', () => undefined);
+      if (++upgrades === 3) thirdUpgrade();
+      if (upgrades > 1) {
+        const body = JSON.stringify({ error: { code: 'device_revoked', message: 'forged' } });
+        socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.on('error', () => undefined);
+        ws.send('{"type":"revoked"}');
+        ws.send(signLiveFrame(impostor, '{"type":"revoked"}', String(request.headers['x-sf-nonce']), new Date()));
+        ws.close();
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const logs: string[] = [];
+    const r = replicatorAt(device, { url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}` }, (m) => logs.push(m), true);
+    r.start();
+    try {
+      await cameBack;
+      expect(logs.filter((l) => l.startsWith('live: ignored a message HQ did not sign'))).toHaveLength(2);
+      expect(r.state().hq).not.toBe('revoked');
+    } finally {
+      await r.close();
+      fake.closeAllConnections();
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNC_PATHS } from '../protocol/http.js';
+import type { HqDb } from './db.js';
+import { ENROL_FAILURES_PER_MINUTE, newEnrolCode } from './enrol.js';
+import type { HqServerOptions } from './server.js';
+import { enrolmentRequest, httpCall, openTestHqDb, startTestHq } from './testing/test-hq.js';
+import type { TestHq } from './testing/test-hq.js';
+
+/**
+ * The enrolment and admin-login limits count failures per client address. Behind haproxy every
+ * request comes from the proxy, so HQ must read the client from X-Forwarded-For — but only when
+ * told to trust the proxy (trustProxy), or anyone could dodge the limit with a made-up header.
+ * The limits are per process and in memory: one database (PGlite) serves every case.
+ */
+let db: HqDb;
+beforeAll(async () => {
+  db = await openTestHqDb({ skus: 10, customers: 2 });
+}, 120_000);
+afterAll(async () => db?.close());
+
+async function withHq<T>(trustProxy: HqServerOptions['trustProxy'], fn: (hq: TestHq) => Promise<T>): Promise<T> {
+  const hq = await startTestHq(db, { trustProxy });
+  try {
+    return await fn(hq);
+  } finally {
+    await hq.close();
+  }
+}
+
+/** A wrong enrolment code "from" `client` (as the proxy says); the answer's status. */
+async function wrongEnrolment(hq: TestHq, client: string): Promise<number> {
+  const answer = await httpCall(`${hq.url}${SYNC_PATHS.enrol}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+    body: JSON.stringify(enrolmentRequest(newEnrolCode()).body),
+  });
+  return answer.status;
+}
+
+async function wrongLogin(hq: TestHq, client: string): Promise<number> {
+  const answer = await httpCall(`${hq.url}/admin/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+    body: JSON.stringify({ name: 'admin', password: 'not the password' }),
+  });
+  return answer.status;
+}
+
+const A = '203.0.113.7';
+const B = '198.51.100.23';
+
+describe('rate limits and the client address behind a proxy', () => {
+  it.each([
+    ['trustProxy: true', true],
+    ['the proxy by address', ['127.0.0.1']],
+  ] as const)('with %s, each client behind the proxy has its own enrolment budget', async (_name, trustProxy) => {
+    await withHq(trustProxy as HqServerOptions['trustProxy'], async (hq) => {
+      for (let i = 0; i < ENROL_FAILURES_PER_MINUTE; i++) expect(await wrongEnrolment(hq, A)).toBe(404);
+      expect(await wrongEnrolment(hq, A)).toBe(429);
+      // Another store behind the same proxy is not blocked by A's guessing.
+      expect(await wrongEnrolment(hq, B)).toBe(404);
+    });
+  });
+
+  it('without trustProxy, ignores X-Forwarded-For: a made-up address does not reset the limit', async () => {
+    await withHq(false, async (hq) => {
+      for (let i = 0; i < ENROL_FAILURES_PER_MINUTE; i++) expect(await wrongEnrolment(hq, `192.0.2.${i}`)).toBe(404);
+      expect(await wrongEnrolment(hq, B)).toBe(429);
+    });
+  });
+
+  it('does not believe a proxy it was not told about', async () => {
+    await withHq(['10.9.8.7'], async (hq) => {
+      for (let i = 0; i < ENROL_FAILURES_PER_MINUTE; i++) expect(await wrongEnrolment(hq, `192.0.2.${i}`)).toBe(404);
+      expect(await wrongEnrolment(hq, B)).toBe(429);
+    });
+  });
+
+  it('limits admin logins per client behind a trusted proxy too', async () => {
+    await withHq(true, async (hq) => {
+      for (let i = 0; i < 10; i++) expect(await wrongLogin(hq, A)).toBe(401);
+      expect(await wrongLogin(hq, A)).toBe(429);
+      expect(await wrongLogin(hq, B)).toBe(401);
+    });
+  });
+});

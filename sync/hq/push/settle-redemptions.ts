@@ -1,0 +1,159 @@
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
+import { yuan } from '../../protocol/money.js';
+import type { AuthedDevice } from '../context.js';
+import type { Sql } from '../db.js';
+
+/**
+ * Settles the coupons and points of newly recorded sales, in push order, inside the push
+ * transaction (exactly once: only events recorded by this push reach here, and every ledger
+ * entry is unique by event id):
+ * - a coupon is redeemed if it is still issued; one already used (on another till, another
+ *   store) is a conflict — the sale stands, the discount it gave is at risk;
+ * - points are burnt if the balance holds them; otherwise the whole redemption is a conflict and
+ *   the balance is left as it was (the points were not there to spend);
+ * - points earned are credited (a return's negative earn takes them back);
+ * - a return that takes back the last unit of a sale restores that sale's coupons and points.
+ * Each sale that used or earned a member's points or used a coupon gets a `sale_settlement` row,
+ * fed to its store's tills, which then stop counting their own spend and show HQ's figures.
+ */
+export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: readonly OutboxEvent[], now: Date): Promise<void> {
+  for (const event of events) {
+    if (event.type !== 'sale.completed') continue;
+    const sale = event.payload as SaleCompleted;
+    const customer = sale.customerId;
+    const redeemed = sale.points?.redeemed ?? 0;
+    const earned = sale.points?.earned ?? 0;
+    if (sale.coupons.length === 0 && (customer === null || (redeemed === 0 && earned === 0)) && sale.originalSaleId === null) continue;
+    const problems: string[] = [];
+    const usedElsewhere: string[] = [];
+    let atRisk = 0;
+
+    for (const c of sale.coupons) {
+      const taken = await sql.query(
+        `UPDATE coupon SET hq_status = 'used', redeemed_sale_id = $2, redeemed_at = $3, redeemed_store_id = $4
+          WHERE code = $1 AND hq_status = 'issued' RETURNING code`,
+        [c.code, sale.saleId, event.occurredAt, device.storeId],
+      );
+      if (taken.length === 0) {
+        problems.push(await couponProblem(sql, c.code));
+        usedElsewhere.push(c.code);
+        atRisk += c.discountFen;
+      }
+      await sql.query(`DELETE FROM redemption_hold WHERE kind = 'coupon' AND key = $1`, [c.code]);
+    }
+
+    let burnt = 0;
+    if (customer !== null && redeemed > 0) {
+      const paid = await sql.query<{ points: number }>(
+        'UPDATE customer SET points = points - $2 WHERE id = $1 AND points >= $2 RETURNING points',
+        [customer, redeemed],
+      );
+      if (paid.length > 0) {
+        burnt = redeemed;
+        await entry(sql, customer, event.id, sale.saleId, 'burn', -redeemed);
+      } else {
+        const [row] = await sql.query<{ points: number }>('SELECT points FROM customer WHERE id = $1', [customer]);
+        problems.push(
+          row
+            ? `${redeemed} points redeemed, the balance was ${row.points}`
+            : `${redeemed} points of member ${customer}, whom HQ does not know`,
+        );
+        atRisk += sale.points?.valueFen ?? 0;
+      }
+      await sql.query(`DELETE FROM redemption_hold WHERE kind = 'points' AND key = $1 AND device_id = $2`, [customer, device.id]);
+    }
+
+    let credited = 0;
+    if (customer !== null && earned !== 0) {
+      const known = await sql.query('UPDATE customer SET points = points + $2 WHERE id = $1 RETURNING id', [customer, earned]);
+      if (known.length > 0) {
+        credited = earned;
+        await entry(sql, customer, event.id, sale.saleId, 'earn', earned);
+      }
+    }
+
+    if (sale.originalSaleId !== null) await restoreIfFullyReturned(sql, sale.originalSaleId, event.id);
+
+    if (sale.coupons.length === 0 && customer === null) continue;
+    const conflict = problems.length > 0 ? problems.join('; ').slice(0, 1000) : null;
+    await sql.query(
+      `INSERT INTO sale_settlement (sale_id, store_id, customer_id, points_burnt, points_earned, conflict, at_risk_fen, settled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sale_id) DO NOTHING`,
+      [sale.saleId, device.storeId, customer, burnt, credited, conflict, atRisk, now],
+    );
+    if (conflict) {
+      await sql.query(
+        `INSERT INTO settlement_conflict (event_id, sale_id, receipt_no, store_id, device_id, customer_id, coupons, points, at_risk_fen, detail, offline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING`,
+        [
+          event.id,
+          sale.saleId,
+          sale.receiptNo,
+          device.storeId,
+          device.id,
+          customer,
+          usedElsewhere,
+          burnt === redeemed ? 0 : redeemed,
+          atRisk,
+          `${conflict} (${yuan(atRisk)} at risk)`,
+          sale.offline,
+        ],
+      );
+    }
+  }
+}
+
+async function entry(
+  sql: Sql,
+  customer: string,
+  eventId: string,
+  saleId: string,
+  kind: 'earn' | 'burn' | 'restore',
+  points: number,
+): Promise<void> {
+  await sql.query(
+    `INSERT INTO points_entry (customer_id, event_id, sale_id, kind, points) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id, kind) DO NOTHING`,
+    [customer, eventId, saleId, kind, points],
+  );
+}
+
+/** Why a coupon could not be redeemed: where it went, for the store and for finance. */
+async function couponProblem(sql: Sql, code: string): Promise<string> {
+  const [row] = await sql.query<{ hq_status: string; receipt_no: string | null; store: string | null }>(
+    `SELECT c.hq_status, s.receipt_no, l.code AS store
+       FROM coupon c LEFT JOIN sale s ON s.id = c.redeemed_sale_id LEFT JOIN location l ON l.id = c.redeemed_store_id
+      WHERE c.code = $1`,
+    [code],
+  );
+  if (!row) return `coupon ${code} is not one HQ issued`;
+  if (row.hq_status === 'revoked') return `coupon ${code} was revoked`;
+  return `coupon ${code} was already used${row.receipt_no ? ` on ${row.receipt_no}` : ''}${row.store ? ` at ${row.store}` : ''}`;
+}
+
+/**
+ * A sale returned to the last unit gives back what it spent: its coupons are issued again and
+ * its burnt points come back (a partial return keeps them spent: the refund already left out the
+ * coupon's and the points' share of each line).
+ */
+async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId: string): Promise<void> {
+  const [left] = await sql.query<{ left: number; customer_id: string | null; burnt: number | null }>(
+    `SELECT coalesce(sum(l.qty + coalesce((SELECT sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0)), 0)::int AS left,
+            (SELECT customer_id FROM sale WHERE id = $1) AS customer_id,
+            (SELECT -sum(points)::int FROM points_entry WHERE sale_id = $1 AND kind = 'burn') AS burnt
+       FROM sale_line l WHERE l.sale_id = $1 AND l.qty > 0`,
+    [originalSaleId],
+  );
+  if (!left || left.left > 0) return;
+  await sql.query(
+    `UPDATE coupon SET hq_status = 'issued', redeemed_sale_id = NULL, redeemed_at = NULL, redeemed_store_id = NULL WHERE redeemed_sale_id = $1`,
+    [originalSaleId],
+  );
+  if (left.customer_id && left.burnt) {
+    const restored = await sql.query(
+      `INSERT INTO points_entry (customer_id, event_id, sale_id, kind, points) VALUES ($1, $2, $3, 'restore', $4)
+       ON CONFLICT (event_id, kind) DO NOTHING RETURNING id`,
+      [left.customer_id, eventId, originalSaleId, left.burnt],
+    );
+    if (restored.length > 0) await sql.query('UPDATE customer SET points = points + $2 WHERE id = $1', [left.customer_id, left.burnt]);
+  }
+}
