@@ -50,8 +50,9 @@ fi
 # Native modules: every shared library they load must resolve. Only the binaries this platform
 # loads (prebuilds for other systems and architectures are skipped).
 if [[ -d node_modules ]] && command -v ldd >/dev/null 2>&1; then
-  unresolved=$(find node_modules -name '*.node' -type f 2>/dev/null |
-    grep -vE 'android|win32|darwin|arm|musl|ia32|freebsd' |
+  # -L: node_modules may be a link (a git worktree sharing one install); no binary at all is no error.
+  unresolved=$(find -L node_modules -name '*.node' -type f 2>/dev/null |
+    { grep -vE 'android|win32|darwin|arm|musl|ia32|freebsd' || true; } |
     while read -r binary; do
       ldd "$binary" 2>/dev/null | awk -v b="$binary" '/not found/ {print b ": " $1}'
     done)
