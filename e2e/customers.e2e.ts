@@ -9,6 +9,7 @@ import { startHqProcess } from './support/hq-process.js';
 import type { HqProcess } from './support/hq-process.js';
 import { CustomersPage } from './pages/customers-page.js';
 import { LoginPage } from './pages/login-page.js';
+import { SellPage } from './pages/sell-page.js';
 import { SyncPage } from './pages/sync-page.js';
 import { failureShot, shot } from './support/shots.js';
 
@@ -150,5 +151,38 @@ describe('the customer book on a tablet held upright (800×1280)', () => {
     await page.getByTestId('customer-back').click();
     await page.getByTestId('customer-list').waitFor();
     await page.setViewportSize(LANDSCAPE);
+  });
+});
+
+describe('signing a customer up at the till', () => {
+  it('sends 建档 from the member strip with the number searched for; once HQ confirms, the till finds the new member', async () => {
+    const phone = '13987650123';
+    expect(data.customers.some((c) => c.phone === phone)).toBe(false);
+    const sell = new SellPage(page);
+    await page.getByTestId('nav-sell').click();
+    await sell.memberSearch.fill(phone);
+    await page.getByTestId('member-new').click();
+    await page.getByTestId('customer-new-dialog').waitFor();
+    expect(await page.getByTestId('new-member-phone').inputValue()).toBe(phone);
+    await page.getByTestId('new-member-name').fill('顾新客');
+    await page.getByTestId('new-member-submit').click();
+    await page.getByTestId('customer-new-dialog').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('member-hint').textContent()).toContain('总部确认');
+    // HQ decides at the next sync and feeds the customer back to the store, bound to the guide.
+    await expect
+      .poll(
+        async () => {
+          // Found once: the strip shows the member instead of the search.
+          if ((await sell.memberPanel.count()) > 0) return sell.memberPanel.getByTestId('member-name').textContent();
+          await sell.memberSearch.fill(phone);
+          await page.getByTestId('member-search-submit').click();
+          return null;
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe('顾新客');
+    await book.open();
+    await book.find(phone.slice(-4));
+    await page.locator('[data-testid="customer-row"]', { hasText: '顾新客' }).waitFor();
   });
 });

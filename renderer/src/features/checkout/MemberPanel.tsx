@@ -1,18 +1,25 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formatFen } from '../../ui/format/money.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { useCart } from './checkout-hooks.js';
 import { useApp, useServices, useT } from '../../app/services.js';
 import type { MemberCoupon } from './checkout-types.js';
+import { NewMemberDialog } from '../customers/NewMemberDialog.js';
 import './member-panel.css';
 
-/** The customer: scan their member QR anywhere on the Sell screen, or search by mobile number. */
+/**
+ * The customer: scan their member QR anywhere on the Sell screen, or search by mobile number; a
+ * customer who is not a member yet is signed up (建档) here, for the logged-in staff member, and can
+ * be found once HQ confirms.
+ */
 export function MemberPanel() {
   const t = useT();
   const { cart } = useServices();
   const member = useCart((s) => s.cart?.member ?? null);
   const phone = useRef<HTMLInputElement>(null);
+  const [signUp, setSignUp] = useState<{ phone: string } | null>(null);
+  const [sent, setSent] = useState(false);
 
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -23,7 +30,9 @@ export function MemberPanel() {
       .getState()
       .identifyMember(input)
       .then((ok) => {
-        if (ok && phone.current) phone.current.value = '';
+        if (!ok) return;
+        if (phone.current) phone.current.value = '';
+        setSent(false);
       });
   };
 
@@ -44,8 +53,22 @@ export function MemberPanel() {
           <button type="submit" className="button-ghost" data-testid="member-search-submit">
             {t('checkout.member.find')}
           </button>
+          <button
+            type="button"
+            className="button-ghost"
+            data-testid="member-new"
+            onClick={() => {
+              const typed = phone.current?.value.trim() ?? '';
+              setSignUp({ phone: /^1\d{10}$/.test(typed) ? typed : '' });
+            }}
+          >
+            {t('checkout.member.new')}
+          </button>
         </form>
-        <span className="co-hint co-member-hint">{t('checkout.member.scanHint')}</span>
+        <span className="co-hint co-member-hint" data-testid="member-hint">
+          {t(sent ? 'checkout.member.sent' : 'checkout.member.scanHint')}
+        </span>
+        {signUp && <NewMemberDialog phone={signUp.phone} onSent={() => setSent(true)} onClose={() => setSignUp(null)} />}
       </section>
     );
   }

@@ -44,6 +44,8 @@ export const checkoutEn: { readonly [K in keyof typeof checkoutZhCN]: string } =
   'checkout.member.placeholder': 'Mobile number or member code',
   'checkout.member.find': 'Find',
   'checkout.member.scanHint': 'Or scan the member QR code the customer shows.',
+  'checkout.member.new': 'New member',
+  'checkout.member.sent': 'Sign-up sent: find them here once HQ confirms.',
   'checkout.member.remove': 'Remove member',
   'checkout.member.points': 'Points',
   'checkout.member.coupons': 'Member’s coupons',

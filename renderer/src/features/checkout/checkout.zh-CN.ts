@@ -42,6 +42,8 @@ export const checkoutZhCN = {
   'checkout.member.placeholder': '手机号或会员码',
   'checkout.member.find': '查找',
   'checkout.member.scanHint': '也可直接扫描顾客出示的会员二维码。',
+  'checkout.member.new': '建档',
+  'checkout.member.sent': '建档已提交，总部确认后即可查找。',
   'checkout.member.remove': '移除会员',
   'checkout.member.points': '积分',
   'checkout.member.coupons': '会员优惠券',

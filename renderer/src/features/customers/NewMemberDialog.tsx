@@ -2,18 +2,29 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useServices, useT } from '../../app/services.js';
 import { Modal } from '../../ui/Modal.js';
+import { CustomersMessageBar } from './CustomersMessageBar.js';
 
-/** 建档: name, mobile number and consent; the new member is bound to whoever makes them once HQ confirms. */
-export function NewMemberDialog({ onClose }: { onClose: () => void }) {
+/**
+ * 建档: name, mobile number and consent; the new member is bound to whoever makes them once HQ
+ * confirms. Opened from the customer book or from the till's member strip (`phone`: the number the
+ * cashier searched for); a refusal shows in the dialog, `onSent` hears of a request sent.
+ */
+export function NewMemberDialog({ onClose, onSent, phone: searched = '' }: { onClose: () => void; onSent?: () => void; phone?: string }) {
   const t = useT();
   const { customers } = useServices();
   const [name, setName] = useState('');
-  const [phone, setPhone] = useState('');
+  const [phone, setPhone] = useState(searched);
   const [consent, setConsent] = useState(true);
+  const [refused, setRefused] = useState(false);
   const valid = name.trim() !== '' && /^1\d{10}$/.test(phone);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (valid && (await customers.getState().newMember(name.trim(), phone, consent))) onClose();
+    if (!valid) return;
+    const sent = await customers.getState().newMember(name.trim(), phone, consent);
+    setRefused(!sent);
+    if (!sent) return;
+    onSent?.();
+    onClose();
   };
   return (
     <Modal title={t('customers.newMember.title')} onClose={onClose} testId="customer-new-dialog">
@@ -46,6 +57,7 @@ export function NewMemberDialog({ onClose }: { onClose: () => void }) {
         <button type="submit" className="button-primary" disabled={!valid} data-testid="new-member-submit">
           {t('customers.newMember.submit')}
         </button>
+        {refused && <CustomersMessageBar />}
       </form>
     </Modal>
   );
