@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import { SYNC_PATHS } from '../sync/protocol/http.js';
-import { signRequest } from '../sync/protocol/signing.js';
+import { liveFrameSchema, liveMessageSchema } from '../sync/protocol/live.js';
+import { SIGN_HEADERS, signRequest } from '../sync/protocol/signing.js';
 import { FLEET_READY, FLEET_RESULT, fleetDeviceId, fleetPrivateKey, fleetStoreOf } from './sync-shared.js';
 import type { FleetReady, FleetResult } from './sync-shared.js';
 
@@ -54,6 +55,20 @@ function parse(argv: readonly string[]): Args {
   };
 }
 
+/**
+ * HQ's `ready` for this channel: a signed live frame over the upgrade's nonce. The load generator
+ * checks the frame's shape and nonce, not HQ's signature (HQ's cost of signing is what is measured;
+ * the devices' own check is in sync/client/live.ts), to keep the clients' CPU small.
+ */
+function isReady(text: string, upgradeNonce: string): boolean {
+  try {
+    const frame = liveFrameSchema.parse(JSON.parse(text));
+    return frame.nonce === upgradeNonce && liveMessageSchema.parse(JSON.parse(frame.message)).type === 'ready';
+  } catch {
+    return false;
+  }
+}
+
 async function connect(a: Args): Promise<void> {
   const wsUrl = `${a.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`;
   const keys = Array.from({ length: a.count }, (_, i) => fleetPrivateKey(a.from + i));
@@ -76,7 +91,7 @@ async function connect(a: Args): Promise<void> {
       };
       ws.on('message', (data: Buffer) => {
         if (settled) return;
-        if ((JSON.parse(data.toString()) as { type?: string }).type === 'ready') {
+        if (isReady(data.toString(), headers[SIGN_HEADERS.nonce] ?? '')) {
           settled = true;
           ready++;
           resolve();
