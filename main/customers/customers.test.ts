@@ -62,6 +62,37 @@ describe('the customer book on the device', () => {
     expect((await kit.fail('customers', 'profile', { customerId: other.id })).code).toBe('NOT_FOUND');
   });
 
+  it('lists a tag the same way whether few or most of the store wear it (read from the tag, or checked per customer)', async () => {
+    const [tag] = kit.db.prepare(`SELECT tag FROM customer_tag GROUP BY tag ORDER BY count(*) DESC LIMIT 1`).pluck().all() as string[];
+    const pages = async () => {
+      const all: Record<string, CustomerPage[]> = {};
+      for (const [who, scope] of [
+        [GUIDE, 'mine'],
+        [MANAGER, 'store'],
+        [MANAGER, 'pool'],
+      ] as const) {
+        await kit.login(who);
+        for (const offset of [0, 7, 20])
+          (all[scope] ??= []).push(await kit.call<CustomerPage>('customers', 'list', { scope, tag, offset, limit: 10 }));
+      }
+      return all;
+    };
+    const rare = await pages();
+    expect(rare.mine![0]!.items.length).toBeGreaterThan(0);
+    // Wearers past RARE_TAG and COUNTED_FROM_TAG (of customers another store's device would hold): now common.
+    const insert = kit.db.prepare(
+      `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES (?, ?, 'loc-S001', 'auto', '2025-01-01T00:00:00.000Z')`,
+    );
+    kit.db.transaction(() => {
+      for (let i = 0; i < 8000; i++) insert.run(`cus-elsewhere-${i}`, tag);
+    })();
+    try {
+      expect(await pages()).toEqual(rare);
+    } finally {
+      kit.db.prepare(`DELETE FROM customer_tag WHERE customer_id LIKE 'cus-elsewhere-%'`).run();
+    }
+  });
+
   it('reveals a phone only with a reason, and the reveal goes to HQ’s audit', async () => {
     await kit.login(GUIDE);
     const c = customerOf(GUIDE);
