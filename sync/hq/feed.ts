@@ -128,8 +128,11 @@ export async function readFeeds(
     const c = cursors[i] as FeedCursor;
     params.push(r.scope, c.xid, c.rank, c.key);
   });
+  // A poll (most calls: at the feed's head) keeps one generic plan; a provisioning page, asked with
+  // its totals, is planned for its own cursor and budget.
   const rows = await sql.query<FeedRow>(feedStatement(requests.length, withTotal), params, {
     name: `feed_${requests.length}_${withTotal}`,
+    genericPlan: !withTotal,
   });
   const horizon = rows.find((r) => r.i === -1)?.n ?? '0';
   const known = kinds;
