@@ -4,9 +4,8 @@ import type { HqDb } from '../hq/db.js';
 import { testBackends } from '../hq/testing/backends.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import type { TestHq } from '../hq/testing/test-hq.js';
-import { enrolDevice } from './enrol.js';
 import { createReplicator } from './replicator.js';
-import { testDevice } from './testing/test-device.js';
+import { enrolAt, testDevice } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -35,14 +34,7 @@ describe.each(backends)('a customer moving stores, on $name', (backend) => {
   async function syncedDevice(storeId: string): Promise<{ device: TestDevice; replicator: Replicator }> {
     const device = testDevice();
     devices.push(device);
-    await enrolDevice({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      hqUrl: hq.url,
-      code: await hq.enrolment(storeId),
-      appVersion: '0.1.0-test',
-      hostname: 'till',
-    });
+    await enrolAt(device, hq, { storeId });
     const replicator = createReplicator({
       db: device.store.db,
       outbox: deviceOutbox(device.store.db),

@@ -9,11 +9,10 @@ import type { TestHq } from '../hq/testing/test-hq.js';
 import { startTamperProxy } from '../testing/tamper-proxy.js';
 import type { ProxiedAnswer, TamperProxy } from '../testing/tamper-proxy.js';
 import { readCursors } from './apply.js';
-import { enrolDevice } from './enrol.js';
 import { HQ_KEY_META } from './hq-trust.js';
 import { readMeta } from './identity.js';
 import { createReplicator } from './replicator.js';
-import { testDevice as testDeviceStore } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -59,14 +58,7 @@ describe.each(backends)("the device acts only on HQ's signed answers, on $name",
   async function syncingDevice(): Promise<{ device: TestDevice; r: Replicator }> {
     const device = testDeviceStore();
     devices.push(device);
-    await enrolDevice({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      hqUrl: hq.url,
-      code: await hq.enrolment(),
-      appVersion: '0.1.0-test',
-      hostname: 'till-1',
-    });
+    await enrolAt(device, hq);
     const r = createReplicator({
       db: device.store.db,
       outbox: deviceOutbox(device.store.db),

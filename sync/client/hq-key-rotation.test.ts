@@ -11,11 +11,10 @@ import type { HqDb } from '../hq/db.js';
 import { ephemeralHqKey, loadHqKey, rotateHqKey } from '../hq/hq-key.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import type { TestHq } from '../hq/testing/test-hq.js';
-import { enrolDevice } from './enrol.js';
 import { HQ_FINGERPRINT_META, HQ_KEY_META } from './hq-trust.js';
 import { readMeta } from './identity.js';
 import { createReplicator } from './replicator.js';
-import { testDevice as testDeviceStore } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -49,14 +48,7 @@ describe("HQ's key: rotation, and devices enrolled before HQ signed", () => {
   async function enrolledAt(hq: TestHq): Promise<TestDevice> {
     const device = testDeviceStore();
     devices.push(device);
-    await enrolDevice({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      hqUrl: hq.url,
-      code: await hq.enrolment(),
-      appVersion: '0.1.0-test',
-      hostname: 'till',
-    });
+    await enrolAt(device, hq);
     return device;
   }
 

@@ -7,10 +7,9 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { TestHq } from '../hq/testing/test-hq.js';
 import { startChaosProxy } from '../testing/chaos-proxy.js';
 import type { ChaosProxy } from '../testing/chaos-proxy.js';
-import { enrolDevice } from './enrol.js';
 import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
-import { testDevice, waitForState } from './testing/test-device.js';
+import { enrolAt, testDevice, waitForState } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -44,16 +43,7 @@ describe.each(backends)('a replicator when things go wrong, on $name', (backend)
   async function enrolled(clock: () => Date = () => new Date()): Promise<TestDevice> {
     const device = testDevice();
     devices.push(device);
-    const outbox = deviceOutbox(device.store.db);
-    await enrolDevice({
-      db: device.store.db,
-      outbox,
-      hqUrl: hq.url,
-      code: await hq.enrolment(),
-      appVersion: '0.1.0-test',
-      hostname: 't',
-      clock,
-    });
+    await enrolAt(device, hq, { clock });
     return device;
   }
 

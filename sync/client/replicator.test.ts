@@ -11,7 +11,7 @@ import { metaKeyPins, pinnedTrust } from './hq-trust.js';
 import { readIdentity } from './identity.js';
 import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
-import { testDevice as testDeviceStore, waitForState } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore, waitForState } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
@@ -52,14 +52,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   async function enrolled(): Promise<TestDevice> {
     const device = testDeviceStore();
     devices.push(device);
-    await enrolDevice({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      hqUrl: hq.url,
-      code: await hq.enrolment(),
-      appVersion: '0.1.0-test',
-      hostname: 'till-1',
-    });
+    await enrolAt(device, hq);
     return device;
   }
 

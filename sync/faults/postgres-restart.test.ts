@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceOutbox } from '../../main/store/outbox.js';
-import { enrolDevice } from '../client/enrol.js';
 import { createReplicator } from '../client/replicator.js';
-import { testDevice, waitForState } from '../client/testing/test-device.js';
+import { enrolAt, testDevice, waitForState } from '../client/testing/test-device.js';
 import type { TestDevice } from '../client/testing/test-device.js';
 import type { Replicator } from '../client/types.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
@@ -29,14 +28,7 @@ describe.skipIf(!findPostgresBinaries())('PostgreSQL restarted under HQ and a co
     const db = await openTestHqDb({ databaseUrl: await pg.freshDatabase('hq') });
     hq = await startTestHq(db, { log: (message) => restored.push(message) });
     device = testDevice();
-    await enrolDevice({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      hqUrl: hq.url,
-      code: await hq.enrolment(),
-      appVersion: '0.1.0-test',
-      hostname: 'guide-tablet',
-    });
+    await enrolAt(device, hq, { hostname: 'guide-tablet' });
   }, 180_000);
   afterAll(async () => {
     await replicator?.close();

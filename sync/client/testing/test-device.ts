@@ -6,6 +6,8 @@ import { uuidv7Generator } from '../../protocol/uuidv7.js';
 import { tempDir } from '../../../main/testing/temp-dir.js';
 import type { SyncState } from '../../../main/api/contract.js';
 import type { Replicator } from '../types.js';
+import { deviceOutbox } from '../../../main/store/outbox.js';
+import { enrolDevice } from '../enrol.js';
 
 export type TestDevice = { store: Store; dir: string; deviceId: string; reopen(): Store; cleanup(): void };
 
@@ -51,5 +53,25 @@ export function waitForState(r: Replicator, ok: (s: SyncState) => boolean, ms = 
       off();
       resolve(s);
     });
+  });
+}
+
+/** A test HQ as enrolment needs it: its URL and a fresh code of a store, with HQ's key fingerprint. */
+export type EnrollingHq = { url: string; enrolment(storeId?: string): Promise<string> };
+
+/** Enrols `device` at `hq` (default: HQ's test store), as a till named `hostname` whose clock is `clock`. */
+export async function enrolAt(
+  device: TestDevice,
+  hq: EnrollingHq,
+  options: { storeId?: string; hostname?: string; clock?: () => Date } = {},
+): Promise<void> {
+  await enrolDevice({
+    db: device.store.db,
+    outbox: deviceOutbox(device.store.db),
+    hqUrl: hq.url,
+    code: await hq.enrolment(options.storeId),
+    appVersion: '0.1.0-test',
+    hostname: options.hostname ?? 'till',
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }
