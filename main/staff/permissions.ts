@@ -1,4 +1,5 @@
-import type { ApprovalAction, Capability, StaffPermissions, StaffRole, StaffView } from '../api/contract.js';
+import type { Capability, StaffPermissions, StaffRole, StaffView } from '../api/contract.js';
+import { APPROVAL_ACTIONS } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 
 /**
@@ -16,16 +17,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
     cash: true,
     manage: true,
     maxDiscountPercent: 100,
-    approves: [
-      'discount',
-      'price_override',
-      'no_receipt_return',
-      'paid_out',
-      'no_sale',
-      'void_tender',
-      'x_report',
-      'cash_refund',
-    ] satisfies ApprovalAction[],
+    // A manager approves every action that needs one.
+    approves: [...APPROVAL_ACTIONS],
   },
 };
 

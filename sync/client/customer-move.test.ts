@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceOutbox } from '../../main/store/outbox.js';
 import type { HqDb } from '../hq/db.js';
 import { testBackends } from '../hq/testing/backends.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import type { TestHq } from '../hq/testing/test-hq.js';
-import { createReplicator } from './replicator.js';
-import { enrolAt, testDevice } from './testing/test-device.js';
+import { enrolAt, testDevice, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -35,16 +33,7 @@ describe.each(backends)('a customer moving stores, on $name', (backend) => {
     const device = testDevice();
     devices.push(device);
     await enrolAt(device, hq, { storeId });
-    const replicator = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId,
-      hqUrl: hq.url,
-      clock: () => new Date(),
-      log: () => undefined,
-      live: false,
-    });
+    const replicator = testReplicator(device, hq.url, { storeId });
     replicators.push(replicator);
     expect(await replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
     return { device, replicator };

@@ -11,8 +11,7 @@ import type { ProxiedAnswer, TamperProxy } from '../testing/tamper-proxy.js';
 import { readCursors } from './apply.js';
 import { HQ_KEY_META } from './hq-trust.js';
 import { readMeta } from './identity.js';
-import { createReplicator } from './replicator.js';
-import { enrolAt, testDevice as testDeviceStore } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -59,16 +58,7 @@ describe.each(backends)("the device acts only on HQ's signed answers, on $name",
     const device = testDeviceStore();
     devices.push(device);
     await enrolAt(device, hq);
-    const r = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId: TEST_STORE,
-      hqUrl: proxy.url,
-      clock: () => new Date(),
-      log: () => undefined,
-      live: false,
-    });
+    const r = testReplicator(device, proxy.url, { storeId: TEST_STORE });
     replicators.push(r);
     expect(await r.syncNow()).toMatchObject({ hq: 'online', lastError: null, provisioning: { phase: 'done' } });
     return { device, r };

@@ -16,8 +16,7 @@ import { enrolDevice, EnrolError } from './enrol.js';
 import type { EnrolOptions } from './enrol.js';
 import { HQ_KEY_META } from './hq-trust.js';
 import { readIdentity, readMeta } from './identity.js';
-import { createReplicator } from './replicator.js';
-import { testDevice as testDeviceStore, waitForState } from './testing/test-device.js';
+import { testDevice as testDeviceStore, waitForState, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -184,15 +183,7 @@ describe('HQ over HTTPS with a self-signed certificate', () => {
         TEST_STORE,
         new Date().toISOString(),
       );
-    const r = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId: TEST_STORE,
-      hqUrl: hq.url,
-      clock: () => new Date(),
-      log: () => undefined,
-    });
+    const r = testReplicator(device, hq.url, { storeId: TEST_STORE, live: true });
     replicators.push(r);
     r.start();
     // Pushed (HQ's answer, rejected, went to the dead-letter list) and provisioned.

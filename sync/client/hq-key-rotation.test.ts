@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deviceOutbox } from '../../main/store/outbox.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
 import { signLiveFrame } from '../protocol/live.js';
 import { keyFingerprint } from '../protocol/signing.js';
@@ -13,8 +12,7 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { TestHq } from '../hq/testing/test-hq.js';
 import { HQ_FINGERPRINT_META, HQ_KEY_META } from './hq-trust.js';
 import { readMeta } from './identity.js';
-import { createReplicator } from './replicator.js';
-import { enrolAt, testDevice as testDeviceStore } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -58,16 +56,7 @@ describe("HQ's key: rotation, and devices enrolled before HQ signed", () => {
     log: (message: string, detail?: unknown) => void = () => undefined,
     live = false,
   ): Replicator {
-    const r = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId: TEST_STORE,
-      hqUrl: hq.url,
-      clock: () => new Date(),
-      log,
-      live,
-    });
+    const r = testReplicator(device, hq.url, { storeId: TEST_STORE, log, live });
     replicators.push(r);
     return r;
   }

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deviceOutbox } from '../../main/store/outbox.js';
 import { MAX_PUSH_BYTES } from '../protocol/push.js';
 import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { testBackends } from '../hq/testing/backends.js';
@@ -7,9 +6,8 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { TestHq } from '../hq/testing/test-hq.js';
 import { startChaosProxy } from '../testing/chaos-proxy.js';
 import type { ChaosProxy } from '../testing/chaos-proxy.js';
-import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
-import { enrolAt, testDevice, waitForState } from './testing/test-device.js';
+import { enrolAt, testDevice, waitForState, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -48,17 +46,7 @@ describe.each(backends)('a replicator when things go wrong, on $name', (backend)
   }
 
   function replicator(device: TestDevice, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
-    const r = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId: TEST_STORE,
-      hqUrl: hq.url,
-      clock: () => new Date(),
-      log: () => undefined,
-      live: false,
-      ...extra,
-    });
+    const r = testReplicator(device, hq.url, { storeId: TEST_STORE, ...extra });
     replicators.push(r);
     return r;
   }

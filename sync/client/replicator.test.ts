@@ -9,9 +9,8 @@ import { readCursors } from './apply.js';
 import { enrolDevice, EnrolError } from './enrol.js';
 import { metaKeyPins, pinnedTrust } from './hq-trust.js';
 import { readIdentity } from './identity.js';
-import { createReplicator } from './replicator.js';
 import type { CreateReplicatorOptions } from './replicator.js';
-import { enrolAt, testDevice as testDeviceStore, waitForState } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore, waitForState, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
@@ -22,7 +21,6 @@ const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
 
 const newId = uuidv7Generator();
-const noLog = () => undefined;
 
 describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   let hq: TestHq;
@@ -57,17 +55,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   }
 
   function replicator(device: TestDevice, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
-    const r = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId: TEST_STORE,
-      hqUrl: hq.url,
-      clock: () => new Date(),
-      log: noLog,
-      live: false,
-      ...extra,
-    });
+    const r = testReplicator(device, hq.url, { storeId: TEST_STORE, ...extra });
     replicators.push(r);
     return r;
   }

@@ -5,9 +5,7 @@
  * hears of a later price change at once, and a revocation still closes its channel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceOutbox } from '../../main/store/outbox.js';
-import { createReplicator } from '../client/replicator.js';
-import { enrolAt, testDevice, waitForState } from '../client/testing/test-device.js';
+import { enrolAt, testDevice, waitForState, testReplicator } from '../client/testing/test-device.js';
 import type { TestDevice } from '../client/testing/test-device.js';
 import type { Replicator } from '../client/types.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
@@ -39,17 +37,8 @@ describe.skipIf(!findPostgresBinaries())('PostgreSQL restarted under HQ and a co
   });
 
   it('a later price change still reaches the device through the live channel, and a revocation closes it', async () => {
-    replicator = createReplicator({
-      db: device.store.db,
-      outbox: deviceOutbox(device.store.db),
-      deviceId: device.deviceId,
-      storeId: TEST_STORE,
-      hqUrl: hq.url,
-      clock: () => new Date(),
-      log: () => undefined,
-      // Only a nudge can bring the change within the test.
-      pollMs: 3_600_000,
-    });
+    // Only a nudge can bring the change within the test.
+    replicator = testReplicator(device, hq.url, { storeId: TEST_STORE, live: true, pollMs: 3_600_000 });
     replicator.start();
     await waitForState(replicator, (s) => s.live === true && s.provisioning?.phase === 'done' && s.lastSyncAt !== null);
     // Idle from here on: the rounds the start asked for are done, and with the channel up nothing is scheduled.

@@ -8,6 +8,8 @@ import type { SyncState } from '../../../main/api/contract.js';
 import type { Replicator } from '../types.js';
 import { deviceOutbox } from '../../../main/store/outbox.js';
 import { enrolDevice } from '../enrol.js';
+import { createReplicator } from '../replicator.js';
+import type { CreateReplicatorOptions } from '../replicator.js';
 
 export type TestDevice = { store: Store; dir: string; deviceId: string; reopen(): Store; cleanup(): void };
 
@@ -73,5 +75,23 @@ export async function enrolAt(
     appVersion: '0.1.0-test',
     hostname: options.hostname ?? 'till',
     ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
+
+/**
+ * A replicator for `device` against `hqUrl`, not started: the device's own clock, no log, no live
+ * channel unless `extra` says otherwise. The test's store is `storeId` (default loc-S001).
+ */
+export function testReplicator(device: TestDevice, hqUrl: string, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
+  return createReplicator({
+    db: device.store.db,
+    outbox: deviceOutbox(device.store.db),
+    deviceId: device.deviceId,
+    storeId: 'loc-S001',
+    hqUrl,
+    clock: () => new Date(),
+    log: () => undefined,
+    live: false,
+    ...extra,
   });
 }
