@@ -14,6 +14,7 @@ import { Watermark } from './Watermark.js';
 import { useCustomers } from './customers-hooks.js';
 import type { CustomersTab } from './customers-types.js';
 import './customers.css';
+import './customer-profile.css';
 
 const block = (event: ClipboardEvent | MouseEvent) => event.preventDefault();
 

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { useServices, useT } from '../../app/services.js';
 import { Modal } from '../../ui/Modal.js';
 import { CustomersMessageBar } from './CustomersMessageBar.js';
+import './customer-profile.css';
 
 /**
  * 建档: name, mobile number and consent; the new member is bound to whoever makes them once HQ
