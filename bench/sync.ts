@@ -347,7 +347,7 @@ function deviceRows(
     name: 'provision_store_s',
     value: round(s.ms / 1000, 2),
     unit: 's',
-    note: `then its store and device scopes: ${s.rows} rows (${s.customers} customers + member codes, ${s.stock} stock rows, ${s.staff} staff + PIN credentials, coupons) from ${feed?.store ?? '?'} feed rows; peak RSS ${round(s.peakMb, 0)} MB; ${phaseCpu(d.cpu.provisionStore)}; not part of provision_200k_s`,
+    note: `then its store and device scopes: ${s.rows} rows (${s.customers} customers + member codes, ${s.stock} stock rows, ${s.staff} staff + PIN credentials, coupons, and the customer book: profiles, tags, notes, purchases, tasks, results) from ${feed?.store ?? '?'} feed rows; peak RSS ${round(s.peakMb, 0)} MB; ${phaseCpu(d.cpu.provisionStore)}; not part of provision_200k_s`,
   });
   const u = d.push;
   const exact =
