@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openHqDb } from './db.js';
+import type { QueryOptions, Sql } from './db.js';
+import { readFeeds } from './feed.js';
+import { testBackends } from './testing/backends.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+/**
+ * A poll at the feed's head is HQ's commonest statement: PostgreSQL re-planned it on every call
+ * (planning ten times its running time) until it ran on connections that keep one generic plan.
+ * A provisioning page, asked with its totals, is still planned for its own cursor and budget.
+ */
+describe('where the feed statement is planned', () => {
+  it('sends a poll to the connections with one generic plan, and a provisioning page to the others', async () => {
+    const seen: (QueryOptions | undefined)[] = [];
+    const sql: Sql = {
+      async query<R>(_text: string, _params?: readonly unknown[], options?: QueryOptions) {
+        seen.push(options);
+        return [] as R[];
+      },
+      exec: async () => undefined,
+    };
+    const scopes = [{ scope: 'store:loc-S001', cursor: '' }];
+    await readFeeds(sql, scopes, 1000, false);
+    await readFeeds(sql, scopes, 50_000, true);
+    expect(seen.map((o) => o?.genericPlan)).toEqual([true, false]);
+    expect(seen.map((o) => o?.name)).toEqual(['feed_1_false', 'feed_1_true']);
+  });
+
+  it.each(backends.filter((b) => b.name === 'postgres'))('keeps one generic plan on those connections only, on $name', async (backend) => {
+    const db = await openHqDb({ databaseUrl: await backend.databaseUrl(), poolSize: 2 });
+    try {
+      const mode = async (options?: QueryOptions) =>
+        (await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode', [], options))[0]?.plan_cache_mode;
+      expect(await mode({ genericPlan: true })).toBe('force_generic_plan');
+      expect(await mode()).toBe('auto');
+      expect(await db.tx((tx) => tx.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode'))).toEqual([{ plan_cache_mode: 'auto' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
