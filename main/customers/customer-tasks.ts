@@ -27,7 +27,8 @@ export class CustomerTasks {
 
   list(staff: StaffView, input: { status: 'open' | 'done'; offset: number; limit: number }): TaskPage {
     const limit = Math.min(input.limit, CUSTOMER_PAGE_MAX);
-    const mine = CustomerAccess.isManager(staff) ? '' : 'AND t.guide_id = ?';
+    // A guide's tasks of customers still theirs: a done task keeps the guide who did it, its customer may have moved on.
+    const mine = CustomerAccess.isManager(staff) ? '' : 'AND t.guide_id = ? AND c.guide_id = t.guide_id';
     const who = CustomerAccess.isManager(staff) ? [] : [staff.id];
     const open = input.status === 'open';
     const where = `WHERE t.store_id = ? AND c.store_id = t.store_id ${mine} AND t.status ${open ? `IN ('open', 'snoozed')` : `= 'done'`}`;

@@ -121,10 +121,11 @@ describe('the customer book on the device', () => {
     const profile = await kit.call<CustomerProfile>('customers', 'profile', { customerId: c.id });
     expect(profile.notes[0]).toEqual(note);
     expect(outboxOf('customer.note_added').at(-1)?.payload).toEqual({ noteId: note.id, customerId: c.id, body: '想要 M 码的黑色大衣' });
+    // HQ's automatic tags are not a guide's to add or remove.
     const auto = profile.tags.find((t) => t.source === 'auto')!;
-    expect((await kit.fail('customers', 'removeTag', { customerId: c.id, tag: auto.tag })).code).toBe(
-      auto.tag.includes(':') ? 'BAD_INPUT' : 'NOT_FOUND',
-    );
+    expect((await kit.fail('customers', 'removeTag', { customerId: c.id, tag: auto.tag })).code).toBe('BAD_INPUT');
+    for (const tag of ['dormant_180', 'high_spender', 'size:M'])
+      expect((await kit.fail('customers', 'addTag', { customerId: c.id, tag })).code).toBe('BAD_INPUT');
     expect(await kit.call<CustomerTag[]>('customers', 'removeTag', { customerId: c.id, tag: '周末来' })).not.toContainEqual(
       expect.objectContaining({ tag: '周末来' }),
     );
@@ -166,6 +167,16 @@ describe('the customer book on the device', () => {
     expect(profile).toMatchObject({ contactable: false, optedOut: true });
     await kit.call('customers', 'setConsent', { customerId: task.customerId, consent: true });
     expect(outboxOf('customer.consent_changed').map((e) => (e.payload as { consent: boolean }).consent)).toEqual([false, true]);
+    // Once HQ moves the customer to another guide, the done task no longer shows them to this guide.
+    const doneIds = async () => (await kit.call<TaskPage>('customers', 'tasks', { status: 'done' })).items.map((t) => t.id);
+    expect(await doneIds()).toContain(task.id);
+    const other = (kit.db.prepare('SELECT id FROM staff WHERE code = ?').get(OTHER_GUIDE) as { id: string }).id;
+    kit.db.prepare('UPDATE customer SET guide_id = ? WHERE id = ?').run(other, task.customerId);
+    try {
+      expect(await doneIds()).not.toContain(task.id);
+    } finally {
+      kit.db.prepare('UPDATE customer SET guide_id = ? WHERE id = ?').run(guideId, task.customerId);
+    }
   });
 
   it('sends binding, new-member and assignment requests as pending; only a manager assigns or sees the pool', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { manualTagSchema } from '../../../sync/protocol/events/customer.js';
 import { code, empty, method } from '../define.js';
 import type { MemberCoupon, Tier } from './checkout.js';
 import type { I18nName } from './common.js';
@@ -141,11 +142,8 @@ export type ResultsView = { current: MonthResult; previous: MonthResult };
 const customerId = z.string().min(1).max(64);
 const offset = z.number().int().min(0).max(1_000_000).default(0);
 const limit = z.number().int().min(1).max(CUSTOMER_PAGE_MAX).default(20);
-/** Manual tags hold no `:` (auto tags do) and no spaces at the ends. */
-const tag = z
-  .string()
-  .trim()
-  .regex(/^[^:\s][^:]{0,23}$/u, 'a tag is 1–24 characters without ":"');
+/** A manual tag as HQ takes it (sync/protocol), without spaces at the ends. */
+const tag = z.string().trim().pipe(manualTagSchema);
 
 export const customersContract = {
   /**

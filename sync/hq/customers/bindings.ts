@@ -49,7 +49,11 @@ async function decided(sql: Sql, requestId: string): Promise<Decision | null> {
 }
 
 async function activeStaff(sql: Sql, staffId: string, storeId: string): Promise<{ role: string } | undefined> {
-  const [row] = await sql.query<{ role: string }>('SELECT role FROM staff WHERE id = $1 AND store_id = $2 AND active', [staffId, storeId]);
+  // FOR SHARE: a bind or sign-up waits for an offboarding of this guide in progress (it holds the row FOR UPDATE), then sees it.
+  const [row] = await sql.query<{ role: string }>('SELECT role FROM staff WHERE id = $1 AND store_id = $2 AND active FOR SHARE', [
+    staffId,
+    storeId,
+  ]);
   return row;
 }
 
@@ -75,7 +79,8 @@ export async function decideBind(sql: Sql, r: RequestContext, customerId: string
   if (!(await activeStaff(sql, guideId, r.storeId))) return refuse('staff_inactive');
   if (c.guide_id === guideId)
     return record(sql, 'bind', r, guideId, { status: 'done', reason: 'already_bound', currentGuideId: guideId, customerId });
-  if (c.guide_id !== null && c.protected_until !== null && c.protected_until > r.now) return refuse('bound_elsewhere', c.guide_id);
+  // A binding without a protection date is protected: only a date in the past lets another guide's scan take it.
+  if (c.guide_id !== null && (c.protected_until === null || c.protected_until > r.now)) return refuse('bound_elsewhere', c.guide_id);
   await sql.query('UPDATE customer SET guide_id = $2 WHERE id = $1', [customerId, guideId]);
   return record(sql, 'bind', r, guideId, {
     status: 'done',
@@ -95,6 +100,8 @@ export type NewMember = { customerId: string; name: string; phone: string; conse
 export async function createMember(sql: Sql, r: RequestContext, m: NewMember): Promise<Decision> {
   const before = await decided(sql, r.requestId);
   if (before) return before;
+  // Pushes of different devices hold different locks: two sign-ups of one number take turns here.
+  await sql.query(`SELECT pg_advisory_xact_lock(hashtext('customer-phone:' || $1))`, [m.phone]);
   const [existing] = await sql.query<{ id: string; store_id: string; guide_id: string | null }>(
     'SELECT id, store_id, guide_id FROM customer WHERE phone = $1 OR id = $2 LIMIT 1',
     [m.phone, m.customerId],

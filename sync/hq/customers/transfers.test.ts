@@ -159,6 +159,9 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
         moves: ids.map((customerId) => ({ customerId, toGuideId: to })),
       });
     expect((await move('rb-1', b!.id, customer!)).counts.done).toBe(1);
+    // A move to the guide the customer already has is no transfer: it does not count towards the limit.
+    expect((await move('rb-noop', b!.id, customer!)).counts.done).toBe(1);
+    expect((await results('rb-noop'))[0]!.reason).toBe('already with this guide');
     now = at(24 * 10);
     expect((await move('rb-2', a!.id, customer!)).counts.done).toBe(1);
     now = at(24 * 10);
@@ -222,6 +225,21 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
       expect(await db.query(`SELECT count(*)::int AS n FROM change WHERE kind = 'customer_request' AND key = $1`, [r1.requestId])).toEqual([
         { n: 1 },
       ]);
+    });
+
+    it('protects a binding HQ made itself (an import, a customer with a guide) from another guide’s scan', async () => {
+      const [g1, g2] = await guides();
+      await db.query(
+        `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at) VALUES ('cus-imported', $1, '进口', '13700137000', 'blue', 0, $2, $3)`,
+        [TEST_STORE, g1!.id, now],
+      );
+      const request = { requestId: eventId(), customerId: 'cus-imported', via: 'member_code' };
+      await push(second, [event(second, g2!.id, 'customer.bind_requested', request)]);
+      const [decision] = await db.query<{ status: string; reason: string; current_guide_id: string }>(
+        'SELECT status, reason, current_guide_id FROM customer_request WHERE id = $1',
+        [request.requestId],
+      );
+      expect(decision).toEqual({ status: 'refused', reason: 'bound_elsewhere', current_guide_id: g1!.id });
     });
 
     const credits = async (staffId: string) => {

@@ -189,6 +189,7 @@ async function recentTransfers(sql: Sql, ids: readonly string[], now: Date): Pro
     `SELECT customer_id, array_agg(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') ORDER BY created_at) AS at
        FROM customer_transfer
       WHERE customer_id = ANY($1::text[]) AND kind = ANY($2::text[]) AND status IN ('waiting', 'done', 'declined') AND created_at > $3
+        AND from_guide_id IS DISTINCT FROM to_guide_id
       GROUP BY customer_id`,
     [ids, IN_SERVICE, since],
   );

@@ -406,8 +406,10 @@ const TRIGGERS = `
   CREATE FUNCTION sf_customer_book() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF TG_OP = 'INSERT' THEN
-      INSERT INTO customer_profile (customer_id, store_id, bound_at)
-        SELECT n.id, n.store_id, CASE WHEN n.guide_id IS NOT NULL THEN n.created_at END FROM new_rows n
+      INSERT INTO customer_profile (customer_id, store_id, bound_at, protected_until)
+        SELECT n.id, n.store_id, CASE WHEN n.guide_id IS NOT NULL THEN n.created_at END,
+               CASE WHEN n.guide_id IS NOT NULL THEN n.created_at + make_interval(days => coalesce(pol.protection_days, 90)) END
+          FROM new_rows n LEFT JOIN customer_policy pol ON pol.store_id = n.store_id
         ON CONFLICT (customer_id) DO NOTHING;
       INSERT INTO customer_binding (customer_id, guide_id, valid_from)
         SELECT n.id, n.guide_id, '-infinity' FROM new_rows n WHERE n.guide_id IS NOT NULL
@@ -465,8 +467,9 @@ const TRIGGERS = `
 `;
 
 const BACKFILL = `
-  INSERT INTO customer_profile (customer_id, store_id, bound_at)
-    SELECT id, store_id, CASE WHEN guide_id IS NOT NULL THEN created_at END FROM customer;
+  INSERT INTO customer_profile (customer_id, store_id, bound_at, protected_until)
+    SELECT id, store_id, CASE WHEN guide_id IS NOT NULL THEN created_at END,
+           CASE WHEN guide_id IS NOT NULL THEN created_at + interval '90 days' END FROM customer;
   INSERT INTO customer_binding (customer_id, guide_id, valid_from) SELECT id, guide_id, '-infinity' FROM customer WHERE guide_id IS NOT NULL;
 `;
 

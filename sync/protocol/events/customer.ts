@@ -32,8 +32,13 @@ export const assignRequestedSchema = z.object({ requestId: id, customerId: id, t
 
 export const noteAddedSchema = z.object({ noteId: id, customerId: id, body: text(1000) });
 
-/** Manual tags only; a tag holds no `:` (auto tags, computed at HQ, do). */
-export const tagSchema = z.object({ customerId: id, tag: z.string().regex(/^[^:\s][^:]{0,23}$/u) });
+/** A manual tag: no `:` (HQ's `size:M`, `category:…`) and none of HQ's other automatic names (dormant_180, high_spender). */
+export const manualTagSchema = z
+  .string()
+  .regex(/^[^:\s][^:]{0,23}$/u, 'a tag is 1–24 characters without ":"')
+  .refine((tag) => !/^(dormant_\d+|high_spender)$/i.test(tag), 'a tag HQ computes (dormant_…, high_spender) is not added by hand');
+
+export const tagSchema = z.object({ customerId: id, tag: manualTagSchema });
 
 export const CONTACT_CHANNELS = ['call', 'wechat', 'visit', 'sms'] as const;
 export const CONTACT_OUTCOMES = ['reached', 'no_answer', 'declined', 'bought', 'follow_up'] as const;
