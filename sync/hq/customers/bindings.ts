@@ -115,22 +115,42 @@ export async function createMember(sql: Sql, r: RequestContext, m: NewMember): P
       customerId: mine ? existing.id : null,
     });
   }
+  // A sign-up is a fact as of when it was made: one made (offline) before the guide left still
+  // makes the member, who then waits in the store pool for the manager; one made after is refused.
+  let guideId: string | null = r.staffId;
   if (!(await activeStaff(sql, r.staffId, r.storeId))) {
-    return record(sql, 'new_member', r, r.staffId, { status: 'refused', reason: 'staff_inactive', currentGuideId: null, customerId: null });
+    const [left] = await sql.query<{ left_at: Date | null }>('SELECT left_at FROM staff WHERE id = $1 AND store_id = $2', [
+      r.staffId,
+      r.storeId,
+    ]);
+    if (!left?.left_at || new Date(r.requestedAt) > left.left_at)
+      return record(sql, 'new_member', r, r.staffId, {
+        status: 'refused',
+        reason: 'staff_inactive',
+        currentGuideId: null,
+        customerId: null,
+      });
+    guideId = null;
   }
   const policy = await storePolicy(sql, r.storeId);
   await sql.query(
     `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at) VALUES ($1, $2, $3, $4, 'blue', 0, $5, $6)`,
-    [m.customerId, r.storeId, m.name, m.phone, r.staffId, r.requestedAt],
+    [m.customerId, r.storeId, m.name, m.phone, guideId, r.requestedAt],
   );
   await sql.query(`INSERT INTO member_code (code, customer_id) VALUES ('M' || nextval('member_code_seq')::text, $1)`, [m.customerId]);
   await sql.query(
-    `UPDATE customer_profile SET consent = $2, bound_at = $3, protected_until = $3::timestamptz + make_interval(days => $4), updated_at = $5
+    `UPDATE customer_profile SET consent = $2, bound_at = CASE WHEN $6 THEN $3::timestamptz END,
+            protected_until = CASE WHEN $6 THEN $3::timestamptz + make_interval(days => $4) END, updated_at = $5
       WHERE customer_id = $1`,
-    [m.customerId, m.consent, r.requestedAt, policy.protectionDays, r.now],
+    [m.customerId, m.consent, r.requestedAt, policy.protectionDays, r.now, guideId !== null],
   );
   await countResult(sql, r.staffId, r.requestedAt, 'new_members');
-  return record(sql, 'new_member', r, r.staffId, { status: 'done', reason: null, currentGuideId: r.staffId, customerId: m.customerId });
+  return record(sql, 'new_member', r, r.staffId, {
+    status: 'done',
+    reason: guideId === null ? 'pool_guide_left' : null,
+    currentGuideId: guideId,
+    customerId: m.customerId,
+  });
 }
 
 /**

@@ -242,6 +242,31 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
       expect(decision).toEqual({ status: 'refused', reason: 'bound_elsewhere', current_guide_id: g1!.id });
     });
 
+    it('makes a member a guide signed up offline before leaving (into the pool), and refuses one signed up after', async () => {
+      const leaving = (await guides()).at(-1)!;
+      const signUp = (phone: string, occurredAt: string) =>
+        event(
+          device,
+          leaving.id,
+          'customer.member_created',
+          { requestId: eventId(), customerId: `cus-${phone}`, name: '新客', phone, consent: true },
+          occurredAt,
+        );
+      const before = signUp('13900139001', new Date(now.getTime() - 3_600_000).toISOString());
+      await ok('POST', `/admin/v1/staff/${leaving.id}/offboard`, { requestId: 'off-signup', rule: 'pool' });
+      const after = signUp('13900139002', new Date(now.getTime() + 60_000).toISOString());
+      expect((await push(device, [before, after])).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+      const decisions = await db.query<{ status: string; reason: string | null; customer_id: string | null }>(
+        'SELECT status, reason, customer_id FROM customer_request WHERE id = ANY($1) ORDER BY requested_at',
+        [[before, after].map((e) => (e.payload as { requestId: string }).requestId)],
+      );
+      expect(decisions).toEqual([
+        { status: 'done', reason: 'pool_guide_left', customer_id: 'cus-13900139001' },
+        { status: 'refused', reason: 'staff_inactive', customer_id: null },
+      ]);
+      expect(await db.query(`SELECT guide_id FROM customer WHERE phone IN ('13900139001', '13900139002')`)).toEqual([{ guide_id: null }]);
+    });
+
     const credits = async (staffId: string) => {
       const [row] = await db.query<{ service: number; sales: number }>(
         'SELECT coalesce(sum(service_count), 0)::int AS service, coalesce(sum(sales_count), 0)::int AS sales FROM guide_result WHERE staff_id = $1',
