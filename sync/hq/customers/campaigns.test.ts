@@ -82,16 +82,35 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
     expect(again.skipped.already).toBe(first.tasks);
   });
 
-  it('moves tasks due inside a blackout window to its end, and follows up the day-3 buyers', async () => {
+  it('refuses to start a campaign inside a blackout window, moves tasks due inside one to its end, and follows up the day-3 buyers', async () => {
     const now = Date.now();
-    const endsAt = new Date(now + 10 * DAY).toISOString();
-    await ok('POST', '/admin/v1/contact-blackouts', {
-      id: 'cny',
+    const blackout = async (id: string, startsAt: number, endsAt: number) =>
+      ok('POST', '/admin/v1/contact-blackouts', {
+        id,
+        brand: await brand(),
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(endsAt).toISOString(),
+        reason: '春节',
+      });
+    // In force now: nothing is started.
+    await blackout('now', now - DAY, now + DAY);
+    const refused = await hq.admin('POST', '/admin/v1/campaigns', {
+      id: 'in-blackout',
       brand: await brand(),
-      startsAt: new Date(now).toISOString(),
-      endsAt,
-      reason: '春节',
+      kind: 'follow_up',
+      name_zh: '回访',
+      name_en: 'Follow-up',
+      script_zh: '您好',
+      script_en: 'Hello',
+      params: { afterDays: 3 },
     });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/blackout window .* in force until/);
+    expect(await db.query(`SELECT count(*)::int AS n FROM customer_task WHERE campaign_id = 'in-blackout'`)).toEqual([{ n: 0 }]);
+    await db.query(`DELETE FROM contact_blackout WHERE id = 'now'`);
+    // Starting tomorrow: a campaign due the day after is due when it ends.
+    const endsAt = new Date(now + 10 * DAY).toISOString();
+    await blackout('cny', now + DAY / 2, now + 10 * DAY);
     const [buyer] = await db.query<{ id: string }>(
       `SELECT c.id FROM customer c JOIN customer_profile p ON p.customer_id = c.id WHERE c.store_id = $1 AND p.consent AND NOT p.opted_out
         AND NOT EXISTS (SELECT 1 FROM customer_task t WHERE t.customer_id = c.id) ORDER BY c.id DESC LIMIT 1`,

@@ -93,10 +93,20 @@ export class CampaignError extends Error {
  * stores). Never tasked: a customer who opted out or never consented, and one the store's
  * do-not-disturb rule protects — contacted, or already tasked to be, `contact_max` times within
  * `contact_days` (default 2 in 7 days). A task goes to the customer's guide (the pool's to the
- * store manager's list), due in `dueDays`, moved out of any blackout window. Asked again with the
- * same id, it tasks nobody twice.
+ * store manager's list), due in `dueDays`, moved out of any blackout window; none is started
+ * while a blackout is in force. Asked again with the same id, it tasks nobody twice.
  */
 export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: Date): Promise<CampaignResult> {
+  // No new mass campaign while a blackout window is in force (its tasks would be worked at once).
+  const [inForce] = await sql.query<{ ends_at: Date }>(
+    `SELECT max(b.ends_at) AS ends_at FROM contact_blackout b
+      WHERE b.brand = $1 AND b.starts_at <= $2 AND b.ends_at > $2 AND NOT EXISTS (SELECT 1 FROM campaign WHERE id = $3) HAVING count(*) > 0`,
+    [c.brand, now, c.id],
+  );
+  if (inForce)
+    throw new CampaignError(
+      `a blackout window for mass campaigns is in force until ${inForce.ends_at.toISOString()}: start the campaign after it`,
+    );
   const extra = await kindParams(sql, c, now);
   let due = new Date(now.getTime() + c.dueDays * 86_400_000);
   const [blackout] = await sql.query<{ ends_at: Date }>(
