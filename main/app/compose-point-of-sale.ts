@@ -58,7 +58,16 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
   const sales = new SalesReader(ctx.db);
   const deviceCode = deviceShortCode(ctx.db, ctx.deviceId);
   const receipt = saleReceipts({ language, store: ctx.store, deviceCode, members, clock: ctx.clock });
-  const cart = new CurrentCart({ promotions, members, isOnline, events: ctx.events, clock: ctx.clock, newId: ctx.newId });
+  const redemptions = new RedemptionRules(ctx.db, ctx.storeId, options.holds ?? null, isOnline);
+  const cart = new CurrentCart({
+    promotions,
+    members,
+    isOnline,
+    events: ctx.events,
+    clock: ctx.clock,
+    newId: ctx.newId,
+    onReset: (cartId) => redemptions.release(cartId),
+  });
   const checkout = new CheckoutService({
     cart,
     catalog,
@@ -93,7 +102,7 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     receipt,
     peripherals,
     deviceCode,
-    redemptions: new RedemptionRules(ctx.db, ctx.storeId, options.holds ?? null, isOnline),
+    redemptions,
     intents,
     recovery,
   });

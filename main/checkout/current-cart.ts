@@ -15,6 +15,8 @@ export type CurrentCartDeps = {
   events: EventBus;
   clock: () => Date;
   newId: IdGenerator;
+  /** The cart `cartId` is gone without a sale of it being committed here (cleared, parked, or just sold: see RedemptionRules). */
+  onReset?: (cartId: string) => void;
 };
 
 /**
@@ -84,8 +86,10 @@ export class CurrentCart {
 
   /** A fresh, empty cart (after a sale, a clear or a park). */
   reset(): void {
+    const gone = this.cart.id;
     this.cart = emptyCart(this.deps.newId());
     this.member = null;
+    this.deps.onReset?.(gone);
   }
 
   /** Replaces the cart with one brought back from the parked list. */

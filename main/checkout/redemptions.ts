@@ -56,7 +56,11 @@ export class RedemptionRules {
    * POINTS_INSUFFICIENT with HQ's reason, or the offline policy's.
    */
   async secure(r: Redemption, businessDay: string): Promise<{ offline: boolean }> {
-    if (r.coupons.length === 0 && r.points === 0) return { offline: !this.isOnline() };
+    if (r.coupons.length === 0 && r.points === 0) {
+      // Coupons and points taken out since HQ held them: the other tills need not wait for the hold to run out.
+      this.release(r.cartId);
+      return { offline: !this.isOnline() };
+    }
     const key = JSON.stringify([r.memberId, [...r.coupons].sort(), r.points]);
     if (this.holds && this.isOnline()) {
       if (this.held.get(r.cartId) === key) return { offline: false };
@@ -77,9 +81,19 @@ export class RedemptionRules {
     return { offline: true };
   }
 
-  /** The cart is gone (sold, cleared): its hold is consumed by the sale or runs out at HQ. */
+  /** The cart was sold: HQ turns its hold into the redemption when the sale arrives. */
   forget(cartId: string): void {
     this.held.delete(cartId);
+  }
+
+  /**
+   * The cart no longer redeems what HQ holds for it (cleared, parked, coupons and points taken out):
+   * HQ drops the holds now, so another till is not refused for five minutes. Offline or unanswered,
+   * they run out at HQ by themselves.
+   */
+  release(cartId: string): void {
+    if (!this.held.delete(cartId) || !this.holds) return;
+    this.holds.hold({ cartId, customerId: null, coupons: [], points: 0, release: true }).catch(() => undefined);
   }
 
   private checkOfflinePolicy(r: Redemption, businessDay: string): void {

@@ -111,7 +111,7 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
     }
   });
 
-  it('online, HQ holds the coupon for the first till and refuses the second at once, saying where it is', async () => {
+  it('online, HQ holds the coupon for the first till, refuses the second at once saying where it is, and lets go when the first clears', async () => {
     const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 30, customers: 10 });
     const hq = await startTestHq(db);
     const member = await memberWithCoupon(db);
@@ -138,8 +138,19 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
       expect(refused.code).toBe('COUPON_USED');
       expect(refused.message).toContain('another till');
       expect((await b.pos.call<CartState>('checkout', 'cart')).tenders).toEqual([]);
-      // A completes online: the sale is not an offline one, and HQ's hold became the redemption.
-      const { sale } = await a.pos.call<SaleResult>('checkout', 'complete');
+      // A's customer changes their mind: A clears the cart, and HQ lets the coupon go at once, not in five minutes.
+      await a.pos.call('checkout', 'clear');
+      await expect
+        .poll(
+          async () =>
+            (await b.pos.call<CartState>('checkout', 'addTender', { method: 'cash', givenFen: second }).catch(() => null))?.tenders,
+          {
+            timeout: 5_000,
+          },
+        )
+        .toHaveLength(1);
+      // B completes online: the sale is not an offline one, and HQ's hold became the redemption.
+      const { sale } = await b.pos.call<SaleResult>('checkout', 'complete');
       expect(sale.coupons).toEqual([{ code: COUPON, discountFen: 3000, offline: false }]);
     } finally {
       for (const till of tills) till.cleanup();
