@@ -64,7 +64,7 @@ export function CustomerList() {
         {page ? t('customers.list.count', { count: page.totalCapped ? `${page.total}+` : page.total }) : t('customers.list.loading')}
       </p>
       {page && items.length === 0 && !loading && <p className="cb-empty">{t('customers.list.empty')}</p>}
-      <ul className="cb-rows">
+      <ul className="co-list cb-rows">
         {items.map((c) => (
           <CustomerRow key={c.id} customer={c} active={c.id === selected} />
         ))}

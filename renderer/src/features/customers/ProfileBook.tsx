@@ -75,7 +75,7 @@ export function ProfileBook({ profile: p }: { profile: CustomerProfile }) {
         {p.notes.length === 0 ? (
           <p className="cb-muted">{t('customers.profile.noNotes')}</p>
         ) : (
-          <ul className="cb-log">
+          <ul className="co-list cb-log">
             {p.notes.map((n) => (
               <li key={n.id} data-testid="profile-note">
                 <p>{n.body}</p>
@@ -95,7 +95,7 @@ export function ProfileBook({ profile: p }: { profile: CustomerProfile }) {
         {p.contacts.length === 0 ? (
           <p className="cb-muted">{t('customers.profile.noContacts')}</p>
         ) : (
-          <ul className="cb-log">
+          <ul className="co-list cb-log">
             {p.contacts.map((c) => (
               <li key={c.id}>
                 <p>

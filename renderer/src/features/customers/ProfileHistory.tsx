@@ -16,7 +16,7 @@ export function ProfileHistory({ profile: p }: { profile: CustomerProfile }) {
       {open.length > 0 && (
         <section className="cb-section">
           <h3>{t('customers.profile.tasks')}</h3>
-          <ul className="cb-log">
+          <ul className="co-list cb-log">
             {open.map((x) => (
               <li key={x.id}>
                 <p>{pickName(x.name, language)}</p>
@@ -45,7 +45,7 @@ export function ProfileHistory({ profile: p }: { profile: CustomerProfile }) {
         {p.purchases.length === 0 ? (
           <p className="cb-muted">{t('customers.profile.noPurchases')}</p>
         ) : (
-          <ul className="cb-log">
+          <ul className="co-list cb-log">
             {p.purchases.map((x) => (
               <li key={x.id}>
                 <p>

@@ -34,7 +34,7 @@ export function TaskList() {
         ))}
       </div>
       {tasks && tasks.items.length === 0 && <p className="cb-empty">{t('customers.tasks.empty')}</p>}
-      <ul className="cb-rows">
+      <ul className="co-list cb-rows">
         {(tasks?.items ?? []).map((x) => {
           const due = x.status === 'snoozed' && x.snoozedUntil ? x.snoozedUntil : x.dueAt;
           return (
