@@ -5,7 +5,7 @@ import { BindDialog } from './BindDialog.js';
 import { NewMemberDialog } from './NewMemberDialog.js';
 import { PendingRequests } from './PendingRequests.js';
 import { useCustomers } from './customers-hooks.js';
-import { formatDate, tagText } from './customers-text.js';
+import { formatDate, isOverdue, tagText } from './customers-text.js';
 import type { CustomerSummary } from './customers-types.js';
 
 /** One page of the tab's customers, the next action first; search, tag chips, new member and binding. */
@@ -120,7 +120,7 @@ function CustomerRow({ customer: c, active }: { customer: CustomerSummary; activ
   const language = useApp((s) => s.language);
   const timeZone = useStoreTimeZone();
   const { customers } = useServices();
-  const overdue = c.nextTask !== null && c.nextTask.dueAt < new Date().toISOString();
+  const overdue = c.nextTask !== null && isOverdue(c.nextTask.dueAt, new Date(), timeZone);
   return (
     <li>
       <button

@@ -3,7 +3,7 @@ import { useApp, useServices, useStoreTimeZone, useT } from '../../app/services.
 import { pickName } from '../../i18n/pick-name.js';
 import { TaskDialog } from './TaskDialog.js';
 import { useCustomers } from './customers-hooks.js';
-import { formatDate } from './customers-text.js';
+import { formatDate, isOverdue } from './customers-text.js';
 import type { TaskView } from './customers-types.js';
 
 /** The guide's tasks from HQ's campaigns (a manager's: the store's), due first; worked offline too. */
@@ -15,7 +15,7 @@ export function TaskList() {
   const tasks = useCustomers((s) => s.tasks);
   const status = useCustomers((s) => s.taskStatus);
   const [working, setWorking] = useState<TaskView | null>(null);
-  const now = new Date().toISOString();
+  const now = new Date();
   return (
     <section className="cb-tasks" data-testid="task-list">
       <div className="cb-segments" role="tablist">
@@ -51,7 +51,9 @@ export function TaskList() {
                 <span className="cb-row-name">
                   {pickName(x.name, language)} · {x.customerName}
                   {x.locked && <span className="cb-badge cb-badge-muted">{t('customers.tasks.locked')}</span>}
-                  {x.status === 'open' && due < now && <span className="cb-badge cb-badge-refused">{t('customers.tasks.overdue')}</span>}
+                  {x.status === 'open' && isOverdue(due, now, timeZone) && (
+                    <span className="cb-badge cb-badge-refused">{t('customers.tasks.overdue')}</span>
+                  )}
                 </span>
                 <span className="cb-row-meta">
                   <span className="mono">{x.phone}</span>

@@ -34,3 +34,18 @@ export function formatDate(iso: string, timeZone: string | undefined, language: 
     return at.toISOString().slice(0, 10);
   }
 }
+
+/** The store-local day of an instant, as YYYY-MM-DD (en-CA writes dates that way). */
+function storeDay(at: Date, timeZone: string | undefined): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  } catch {
+    return at.toISOString().slice(0, 10);
+  }
+}
+
+/** A task is overdue once its due day (shown as a date, in the store's time zone) has passed, not at its time of day. */
+export function isOverdue(dueAt: string, now: Date, timeZone: string | undefined): boolean {
+  const due = new Date(dueAt);
+  return !Number.isNaN(due.getTime()) && storeDay(due, timeZone) < storeDay(now, timeZone);
+}
