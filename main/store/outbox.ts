@@ -82,6 +82,10 @@ export type DeviceOutbox = {
   /** Dead letters HQ has not been told about yet, oldest first. */
   unreported(limit: number): DeadLetterReport['items'];
   markReported(ids: readonly string[], reportedAt: string): void;
+  /** Dead letters HQ has been told about (without their events: HQ keeps them), oldest first. */
+  reported(limit: number): DeadLetterReport['items'];
+  /** Dead letters IT has since re-applied at HQ and HQ now holds: off the list. */
+  resolve(ids: readonly string[]): number;
   /** The dead-letter list, newest first. */
   deadLetters(limit: number): DeadLetter[];
   /**
@@ -152,6 +156,10 @@ function deadStatements(db: Database) {
          FROM dead_letter WHERE reported_at IS NULL ORDER BY rejected_at, id LIMIT ?`,
     ) as Statement<[number], Omit<DeadRow, 'reported_at'> & Pick<Row, 'payload' | 'staff_id' | 'device_id' | 'store_id'>>,
     mark: db.prepare('UPDATE dead_letter SET reported_at = ? WHERE id = ?'),
+    reported: db.prepare(
+      `SELECT id, type, reason, message, occurred_at, rejected_at FROM dead_letter WHERE reported_at IS NOT NULL ORDER BY rejected_at, id LIMIT ?`,
+    ) as Statement<[number], Omit<DeadRow, 'reported_at'>>,
+    resolve: db.prepare('DELETE FROM dead_letter WHERE id = ? AND reported_at IS NOT NULL'),
     list: db.prepare(
       'SELECT id, type, reason, message, occurred_at, rejected_at, reported_at FROM dead_letter ORDER BY rejected_at DESC, id DESC LIMIT ?',
     ) as Statement<[number], DeadRow>,
@@ -236,6 +244,23 @@ export function deviceOutbox(db: Database): DeviceOutbox {
       db.transaction(() => {
         for (const id of ids) d.mark.run(reportedAt, id);
       }).immediate();
+    },
+    reported: (limit) =>
+      (deadSt()?.reported.all(limit) ?? []).map((r) => ({
+        id: r.id,
+        type: r.type,
+        reason: r.reason,
+        message: r.message.slice(0, 500),
+        occurredAt: r.occurred_at,
+        rejectedAt: r.rejected_at,
+      })),
+    resolve(ids) {
+      const d = needDead();
+      let n = 0;
+      db.transaction(() => {
+        for (const id of ids) n += d.resolve.run(id).changes;
+      }).immediate();
+      return n;
     },
     deadLetters: (limit) =>
       (deadSt()?.list.all(limit) ?? []).map((r) => ({

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { StoredEvent } from '../protocol/events/index.js';
 import { SYNC_PATHS } from '../protocol/http.js';
-import { MAX_PUSH_BYTES, MAX_PUSH_EVENTS, pushResponseSchema } from '../protocol/push.js';
+import { deadLetterAnswerSchema, MAX_PUSH_BYTES, MAX_PUSH_EVENTS, pushResponseSchema } from '../protocol/push.js';
 import type { DeadLetterReport } from '../protocol/push.js';
 import type { SignedClient } from './signed-http.js';
 import type { OutboxPort } from './types.js';
@@ -72,8 +71,6 @@ export function rawJson(text: string): RawJson {
   return { rawJson: text };
 }
 
-/** Parses nothing: HQ's answer to a dead-letter report only has to be a JSON object. */
-const reportAnswerSchema = z.looseObject({});
 
 /** Tells HQ about dead letters it has not heard of yet, then marks them reported. Returns how many. */
 export async function reportDeadLetters(outbox: OutboxPort, client: SignedClient, clock: () => Date): Promise<number> {
@@ -82,11 +79,26 @@ export async function reportDeadLetters(outbox: OutboxPort, client: SignedClient
     const items = outbox.unreported(500);
     if (items.length === 0) return reported;
     const report: DeadLetterReport = { items };
-    await client.post(SYNC_PATHS.deadLetters, report, reportAnswerSchema);
+    await client.post(SYNC_PATHS.deadLetters, report, deadLetterAnswerSchema);
     outbox.markReported(
       items.map((i) => i.id),
       clock().toISOString(),
     );
     reported += items.length;
   }
+}
+
+/** How often a device that has dead letters asks HQ which of them IT has re-applied since. */
+export const DEAD_LETTER_RECHECK_MS = 10 * 60_000;
+
+/**
+ * Reports the dead letters HQ already knows again (without their events) and takes off the list
+ * those HQ answers it now holds: IT re-applied them once HQ was fixed. Returns how many.
+ */
+export async function recheckDeadLetters(outbox: OutboxPort, client: SignedClient): Promise<number> {
+  const items = outbox.reported(500);
+  if (items.length === 0) return 0;
+  const answer = await client.post(SYNC_PATHS.deadLetters, { items } satisfies DeadLetterReport, deadLetterAnswerSchema);
+  const asked = new Set(items.map((i) => i.id));
+  return outbox.resolve((answer.resolved ?? []).filter((id) => asked.has(id)));
 }

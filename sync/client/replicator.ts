@@ -10,7 +10,7 @@ import { openLive } from './live.js';
 import type { LiveChannel } from './live.js';
 import { pullAll, storedProgress } from './pull.js';
 import type { PullProgress } from './pull.js';
-import { pushOutbox, reportDeadLetters } from './push.js';
+import { DEAD_LETTER_RECHECK_MS, pushOutbox, recheckDeadLetters, reportDeadLetters } from './push.js';
 import { HqRequestError, signedClient } from './signed-http.js';
 import type { FetchLike, SignedClient } from './signed-http.js';
 import type { OutboxPort, Replicator } from './types.js';
@@ -40,6 +40,8 @@ export type CreateReplicatorOptions = {
   livePingMs?: number;
   /** Rows per pull request while provisioning (≤ 50,000). */
   provisioningLimit?: number;
+  /** While it has dead letters, ask HQ this often which IT has re-applied (push.ts DEAD_LETTER_RECHECK_MS). */
+  deadLetterRecheckMs?: number;
 };
 
 /** Brand before store before device: a page may only refer to what an earlier scope brought. */
@@ -165,6 +167,9 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     }
   }
 
+  const recheckMs = options.deadLetterRecheckMs ?? DEAD_LETTER_RECHECK_MS;
+  let lastRecheck = -Infinity;
+
   async function round(): Promise<void> {
     if (!client || !identity) return;
     const hq = client;
@@ -174,6 +179,12 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     const report = push.failure === null ? await attempt(() => reportDeadLetters(outbox, hq, clock)) : null;
     if (closed) return;
     if (revokedBy(report?.failure)) return revoke();
+    if (report?.failure === null && outbox.deadLetterCount() > 0 && clock().getTime() - lastRecheck >= recheckMs) {
+      // A failed check is tried again at the next interval: dead letters wait for IT anyway.
+      lastRecheck = clock().getTime();
+      await attempt(() => recheckDeadLetters(outbox, hq));
+      if (closed) return;
+    }
     const pushFailure = push.failure ?? report?.failure ?? null;
     // HQ's stock is applied minus the sales still in the outbox (pendingStock). After a push whose
     // fate is unknown (no answer: HQ may have committed it) those sales may be in HQ's figure

@@ -43,6 +43,10 @@ export type OutboxPort = {
   /** Dead letters HQ has not been told about, oldest first. */
   unreported(limit: number): DeadLetterReport['items'];
   markReported(ids: readonly string[], reportedAt: string): void;
+  /** Dead letters HQ has been told about, oldest first (without their events). */
+  reported(limit: number): DeadLetterReport['items'];
+  /** Takes off the list the dead letters HQ says IT re-applied and it now holds. */
+  resolve(ids: readonly string[]): number;
   /** Per SKU, what unpushed sales at `storeId` moved (taken off the stock HQ sends). */
   pendingStock(storeId: string): Map<string, number>;
   /** Waiting events of another store than `storeId`. */

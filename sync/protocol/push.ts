@@ -74,3 +74,13 @@ export const deadLetterReportSchema = z
   })
   .strict();
 export type DeadLetterReport = z.infer<typeof deadLetterReportSchema>;
+
+/**
+ * HQ's answer to a report: how many it recorded, and which of the reported events IT has since
+ * re-applied and HQ now holds (the device takes those off its list). Older HQs send neither.
+ */
+export const deadLetterAnswerSchema = z.looseObject({
+  recorded: z.number().int().min(0).optional(),
+  resolved: z.array(z.string().max(64)).max(500).optional(),
+});
+export type DeadLetterAnswer = z.infer<typeof deadLetterAnswerSchema>;

@@ -60,7 +60,11 @@ describe('re-applying a dead letter', () => {
       `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ('stf-new-hire', $1, 'NEW-1', '新同事', 'cashier', true, 's', 'h')`,
       [storeId],
     );
+    // Reported again before: not resolved. After the re-apply, HQ's answer tells the device it holds the event now.
+    const without = { items: report.items.map(({ event: _event, ...item }) => item) };
+    expect((await device.call('POST', SYNC_PATHS.deadLetters, without)).body).toEqual({ recorded: 1, resolved: [] });
     expect((await hq.admin('POST', path)).body).toMatchObject({ result: { status: 'accepted' }, outcome: 'accepted' });
+    expect((await device.call('POST', SYNC_PATHS.deadLetters, without)).body).toEqual({ recorded: 1, resolved: [event.id] });
     expect((await hq.admin('POST', path)).body).toMatchObject({ result: { status: 'duplicate' } });
     expect(await db.query('SELECT amount_fen::int AS fen FROM cash_movement WHERE event_id = $1', [event.id])).toEqual([{ fen: 2500 }]);
     const listed = await hq.admin('GET', '/admin/v1/dead-letters');

@@ -1,9 +1,13 @@
-import type { DeadLetterReport } from '../../protocol/push.js';
+import type { DeadLetterAnswer, DeadLetterReport } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 
-/** Records what a device put on its dead-letter list (for IT); a report sent twice updates in place. */
-export async function recordDeadLetters(db: HqDb, deviceId: string, report: DeadLetterReport): Promise<number> {
+/**
+ * Records what a device put on its dead-letter list (for IT); a report sent twice updates in place
+ * (an item without its event keeps the one HQ has). Answers how many, and which of the reported
+ * events IT has since re-applied and HQ now holds: the device takes those off its list.
+ */
+export async function recordDeadLetters(db: HqDb, deviceId: string, report: DeadLetterReport): Promise<DeadLetterAnswer> {
   // PostgreSQL text cannot hold NUL; anything else was checked by the schema.
   if (report.items.some((i) => [i.id, i.type, i.reason, i.message].some((t) => t.includes('\u0000'))))
     throw new HqHttpError(400, 'bad_request', 'a dead letter contains a NUL character');
@@ -26,5 +30,10 @@ export async function recordDeadLetters(db: HqDb, deviceId: string, report: Dead
       deviceId,
     ],
   );
-  return Number(rows[0]?.n ?? 0);
+  const resolved = await db.query<{ id: string }>(
+    `SELECT event_id::text AS id FROM dead_letter
+      WHERE device_id = $1 AND event_id::text = ANY($2::text[]) AND reapply_result IN ('accepted', 'duplicate')`,
+    [deviceId, report.items.map((i) => i.id)],
+  );
+  return { recorded: Number(rows[0]?.n ?? 0), resolved: resolved.map((r) => r.id) };
 }

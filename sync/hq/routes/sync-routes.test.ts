@@ -159,7 +159,7 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
       rejectedAt: '2026-11-20T09:00:00.000Z',
     };
     const first = await device.call('POST', SYNC_PATHS.deadLetters, { items: [item, { ...item, id: 'e-2' }] });
-    expect(first).toEqual({ status: 200, body: { recorded: 2 } });
+    expect(first).toEqual({ status: 200, body: { recorded: 2, resolved: [] } });
     await device.call('POST', SYNC_PATHS.deadLetters, { items: [{ ...item, message: 'again' }] });
     const rows = await db.query<{ event_id: string; message: string }>(
       'SELECT event_id, message FROM dead_letter WHERE device_id = $1 ORDER BY event_id',

@@ -37,6 +37,6 @@ export function registerSyncRoutes(hq: HqContext, routes: DeviceRoutes): void {
 
   routes.post(SYNC_PATHS.deadLetters, DEAD_LETTER_BODY_LIMIT, async (device, body) => {
     const input = deadLetterReportSchema.parse(body);
-    return { recorded: await recordDeadLetters(hq.db, device.id, input) };
+    return recordDeadLetters(hq.db, device.id, input);
   });
 }
