@@ -71,7 +71,6 @@ export function rawJson(text: string): RawJson {
   return { rawJson: text };
 }
 
-
 /** Tells HQ about dead letters it has not heard of yet, then marks them reported. Returns how many. */
 export async function reportDeadLetters(outbox: OutboxPort, client: SignedClient, clock: () => Date): Promise<number> {
   let reported = 0;
