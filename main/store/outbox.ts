@@ -166,6 +166,16 @@ function deadStatements(db: Database) {
   };
 }
 
+/** A dead letter as HQ is told about it (its message cut to what the report allows). */
+const reportItem = (r: Omit<DeadRow, 'reported_at'>): DeadLetterReport['items'][number] => ({
+  id: r.id,
+  type: r.type,
+  reason: r.reason,
+  message: r.message.slice(0, 500),
+  occurredAt: r.occurred_at,
+  rejectedAt: r.rejected_at,
+});
+
 const toStored = (r: Row): StoredEvent => ({
   id: r.id,
   type: r.type,
@@ -222,12 +232,7 @@ export function deviceOutbox(db: Database): DeviceOutbox {
     },
     unreported: (limit) =>
       (deadSt()?.unreported.all(limit) ?? []).map((r) => ({
-        id: r.id,
-        type: r.type,
-        reason: r.reason,
-        message: r.message.slice(0, 500),
-        occurredAt: r.occurred_at,
-        rejectedAt: r.rejected_at,
+        ...reportItem(r),
         // The event itself, so IT can re-apply it at HQ once HQ is fixed.
         event: {
           id: r.id,
@@ -245,15 +250,7 @@ export function deviceOutbox(db: Database): DeviceOutbox {
         for (const id of ids) d.mark.run(reportedAt, id);
       }).immediate();
     },
-    reported: (limit) =>
-      (deadSt()?.reported.all(limit) ?? []).map((r) => ({
-        id: r.id,
-        type: r.type,
-        reason: r.reason,
-        message: r.message.slice(0, 500),
-        occurredAt: r.occurred_at,
-        rejectedAt: r.rejected_at,
-      })),
+    reported: (limit) => (deadSt()?.reported.all(limit) ?? []).map(reportItem),
     resolve(ids) {
       const d = needDead();
       let n = 0;

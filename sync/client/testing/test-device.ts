@@ -79,15 +79,18 @@ export async function enrolAt(
 }
 
 /**
- * A replicator for `device` against `hqUrl`, not started: the device's own clock, no log, no live
- * channel unless `extra` says otherwise. The test's store is `storeId` (default loc-S001).
+ * A replicator for `device` (enrolled in `extra.storeId`) against `hqUrl`, not started: the
+ * device's own clock, no log, no live channel unless `extra` says otherwise.
  */
-export function testReplicator(device: TestDevice, hqUrl: string, extra: Partial<CreateReplicatorOptions> = {}): Replicator {
+export function testReplicator(
+  device: TestDevice,
+  hqUrl: string,
+  extra: Partial<CreateReplicatorOptions> & Pick<CreateReplicatorOptions, 'storeId'>,
+): Replicator {
   return createReplicator({
     db: device.store.db,
     outbox: deviceOutbox(device.store.db),
     deviceId: device.deviceId,
-    storeId: 'loc-S001',
     hqUrl,
     clock: () => new Date(),
     log: () => undefined,
