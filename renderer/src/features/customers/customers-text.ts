@@ -1,6 +1,7 @@
 import type { Language } from '../../api/contract.js';
 import { pickName } from '../../i18n/pick-name.js';
 import { isMessageKey } from '../../i18n/translate.js';
+import { storeDay } from '../../ui/format/event-time.js';
 import type { Translate } from '../../i18n/translate.js';
 import type { CustomerTag, RequestView } from './customers-types.js';
 
@@ -30,15 +31,6 @@ export function formatDate(iso: string, timeZone: string | undefined, language: 
   if (Number.isNaN(at.getTime())) return iso;
   try {
     return new Intl.DateTimeFormat(language, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  } catch {
-    return at.toISOString().slice(0, 10);
-  }
-}
-
-/** The store-local day of an instant, as YYYY-MM-DD (en-CA writes dates that way). */
-function storeDay(at: Date, timeZone: string | undefined): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
   } catch {
     return at.toISOString().slice(0, 10);
   }

@@ -8,9 +8,7 @@ export function formatStoreTime(iso: string, timeZone: string | undefined, langu
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
   const zone = validZone(timeZone);
-  const day = (d: Date) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-  const sameDay = day(at) === day(now);
+  const sameDay = storeDay(at, zone) === storeDay(now, zone);
   return new Intl.DateTimeFormat(language, {
     timeZone: zone,
     hour12: false,
@@ -18,6 +16,11 @@ export function formatStoreTime(iso: string, timeZone: string | undefined, langu
     minute: '2-digit',
     ...(sameDay ? { second: '2-digit' } : { month: '2-digit', day: '2-digit' }),
   }).format(at);
+}
+
+/** The store-local day of an instant as YYYY-MM-DD (en-CA writes dates that way), comparable as text. */
+export function storeDay(at: Date, timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: validZone(timeZone), year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 function validZone(timeZone: string | undefined): string | undefined {
