@@ -17,6 +17,18 @@ export type Sql = {
 
 export type QueryOptions = { name?: string; genericPlan?: boolean };
 
+/** PostgreSQL's SQLSTATE of an error ('' for anything else). */
+export function sqlState(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : '';
+}
+
+/** Class 22 (data exception) and 23 (integrity constraint): the data's fault (a device's event), not HQ's. */
+export function isDataError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state.startsWith('22') || state.startsWith('23');
+}
+
 /**
  * HQ's database: PostgreSQL through `pg`, or PGlite (the same SQL, in-process, data in a folder)
  * as the embedded default. HQ code uses only this, so every test runs on both.

@@ -12,6 +12,7 @@ import type {
   TaskSnoozed,
 } from '../../protocol/events/index.js';
 import type { AuthedDevice } from '../context.js';
+import { isDataError } from '../db.js';
 import type { Sql } from '../db.js';
 import { countResult, createMember, decideAssign, decideBind } from './bindings.js';
 import type { RequestContext } from './bindings.js';
@@ -132,12 +133,6 @@ export async function applyCustomerBook(sql: Sql, device: AuthedDevice, events: 
     };
     await handler(sql, e, r);
   }
-}
-
-/** Class 22 (data exception) and 23 (integrity constraint): the event's fault, not HQ's. */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /**

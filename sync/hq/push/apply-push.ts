@@ -1,6 +1,7 @@
 import type { OutboxEvent } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
+import { isDataError, sqlState } from '../db.js';
 import type { HqDb, Sql } from '../db.js';
 import { checkEvents } from './check-events.js';
 import type { EventTypes, Rejection } from './check-events.js';
@@ -135,17 +136,6 @@ async function recordAndSettle(
 async function existing(sql: Sql, ids: string[]): Promise<Set<string>> {
   const rows = await sql.query<{ id: string }>('SELECT id::text AS id FROM event WHERE id = ANY($1::uuid[])', [ids]);
   return new Set(rows.map((r) => r.id));
-}
-
-function sqlState(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : '';
-}
-
-/** Class 22 (data exception) and 23 (integrity constraint): the event's fault, not HQ's. */
-function isDataError(error: unknown): boolean {
-  const state = sqlState(error);
-  return state.startsWith('22') || state.startsWith('23');
 }
 
 function rejectionOf(error: unknown): Rejection {
