@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deviceScopes } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import type { LiveMessage } from '../protocol/live.js';
@@ -103,15 +103,34 @@ describe('live hub', () => {
   });
 
   it('drops a socket that stops answering pings and keeps one that answers', async () => {
-    const s = await liveServer({ heartbeatMs: 25 });
-    running.push(s);
-    const dead = connect(s.url, 'a-dead', { autoPong: false });
-    const alive = connect(s.url, 'a-alive');
-    await dead.count(1);
-    await alive.count(1);
-    await dead.closed;
-    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
-    expect(s.hub.connections()).toBe(1);
+    // Only the heartbeat's interval is faked: sockets, pongs and the coalescing timer stay real,
+    // and each heartbeat runs when the test says so, never on a busy machine's schedule.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const s = await liveServer({ heartbeatMs: 1000 });
+      running.push(s);
+      const dead = connect(s.url, 'a-dead', { autoPong: false });
+      const alive = connect(s.url, 'a-alive');
+      await dead.count(1);
+      await alive.count(1);
+      const pinged = (c: ReturnType<typeof connect>) => new Promise<void>((resolve) => c.ws.once('ping', () => resolve()));
+      const deadPinged = pinged(dead);
+      const alivePinged = pinged(alive);
+      vi.advanceTimersByTime(1000);
+      await Promise.all([deadPinged, alivePinged]);
+      // The alive socket answered the ping as it arrived; a ping of its own, answered by HQ after
+      // HQ read that pong (frames are read in order), proves HQ has noted it.
+      const roundTrip = new Promise<void>((resolve) => alive.ws.once('pong', () => resolve()));
+      alive.ws.ping();
+      await roundTrip;
+      expect(s.hub.connections()).toBe(2);
+      vi.advanceTimersByTime(1000);
+      await dead.closed;
+      expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+      expect(s.hub.connections()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('close() ends every channel', async () => {
