@@ -6,13 +6,12 @@ import { killAfter as killChildAfter } from '../testing/kill-child.js';
 import { tempDir } from '../testing/temp-dir.js';
 import type { SaleCompleted } from '../../sync/protocol/events/index.js';
 import { openTestCheckout, sampleData } from '../testing/test-checkout.js';
+import type { TestCheckout } from '../testing/test-checkout.js';
 
 const child = fileURLToPath(new URL('../testing/sale-crash-child.ts', import.meta.url));
 const data = sampleData();
-const eans = data.skus
-  .filter((s) => s.active)
-  .slice(0, 5)
-  .map((s) => s.ean);
+const skus = data.skus.filter((s) => s.active).slice(0, 5);
+const eans = skus.map((s) => s.ean);
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -23,8 +22,21 @@ afterEach(() => dir.cleanup());
 const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, 'store.key') });
 
 /** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
-const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) =>
+const killAfter = (mode: 'loop' | 'pause' | 'before-outbox', marker: string, afterMs: number) =>
   killChildAfter(child, [paths().db, paths().key, mode, ...eans], marker, afterMs);
+
+/** Seeds the store (first open) and returns its stock of the sold SKUs. */
+function seededStock(): Map<string, number> {
+  const pos = openTestCheckout({ dbPath: paths().db, keyPath: paths().key });
+  const stock = stockOf(pos.store.db);
+  pos.close();
+  return stock;
+}
+
+function stockOf(db: TestCheckout['store']['db']): Map<string, number> {
+  const qty = db.prepare("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = ?").pluck();
+  return new Map(skus.map((s) => [s.sku, (qty.get(s.sku) as number | undefined) ?? 0]));
+}
 
 /** Every committed sale has its event, lines and tenders as the event says, and every event its sale. */
 function consistency() {
@@ -43,8 +55,21 @@ function consistency() {
   }
   const orphanLines = db.prepare('SELECT count(*) AS n FROM sale_line WHERE sale_id NOT IN (SELECT id FROM sale)').get() as { n: number };
   const counter = db.prepare('SELECT coalesce(max(last_seq), 0) AS n FROM receipt_counter').get() as { n: number };
+  // Stock as the surviving sales say: what was seeded less what they sold.
+  const sold = db.prepare('SELECT coalesce(sum(qty), 0) FROM sale_line WHERE sku = ?').pluck();
+  const stockSoldBySales = new Map(skus.map((s) => [s.sku, sold.get(s.sku) as number]));
+  const stock = stockOf(db);
+  // Coupon and points rows belong to a surviving sale, and each such sale has its rows.
+  const couponUses = db.prepare('SELECT sale_id FROM coupon_use ORDER BY sale_id').pluck().all() as string[];
+  const saleCoupons = db.prepare('SELECT sale_id FROM sale_coupon ORDER BY sale_id').pluck().all() as string[];
+  const pointsUses = db.prepare('SELECT sale_id FROM points_use ORDER BY sale_id').pluck().all() as string[];
   pos.close();
   return {
+    stock,
+    stockSoldBySales,
+    couponUses,
+    saleCoupons,
+    pointsUses,
     saleIds: sales.map((s) => s.id),
     eventSaleIds: payloads.map((p) => p.saleId).sort(),
     mismatches,
@@ -65,8 +90,22 @@ describe('sale commit', () => {
     expect(c.counter).toBe(0);
   });
 
-  it('leaves sale, lines, tenders and event together for every sale when killed at random moments', async () => {
-    openTestCheckout({ dbPath: paths().db, keyPath: paths().key }).close();
+  it('leaves no sale, stock, coupon or points change when killed after the commit wrote them and before its outbox row', async () => {
+    const seeded = seededStock();
+    expect(await killAfter('before-outbox', 'before-outbox', 0)).toBe('SIGKILL');
+    const c = consistency();
+    expect(c.saleIds).toEqual([]);
+    expect(c.eventSaleIds).toEqual([]);
+    expect(c.orphanLines).toBe(0);
+    expect(c.counter).toBe(0);
+    expect(c.stock).toEqual(seeded);
+    expect(c.couponUses).toEqual([]);
+    expect(c.saleCoupons).toEqual([]);
+    expect(c.pointsUses).toEqual([]);
+  });
+
+  it('leaves sale, lines, tenders, stock and event together for every sale when killed at random moments', async () => {
+    const seeded = seededStock();
     let total = 0;
     for (const afterMs of [40, 170, 400]) {
       expect(await killAfter('loop', 'started', afterMs)).toBe('SIGKILL');
@@ -75,6 +114,7 @@ describe('sale commit', () => {
       expect(c.mismatches).toEqual([]);
       expect(c.orphanLines).toBe(0);
       expect(c.counter).toBe(c.saleIds.length);
+      expect(c.stock).toEqual(new Map([...seeded].map(([sku, qty]) => [sku, qty - c.stockSoldBySales.get(sku)!])));
       expect(c.saleIds.length).toBeGreaterThanOrEqual(total);
       total = c.saleIds.length;
     }

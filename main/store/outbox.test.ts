@@ -22,7 +22,7 @@ const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, '
 const open = () => openStore({ path: paths().db, keyStore: fileKeyStore(paths().key) });
 
 /** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
-const killAfter = (mode: 'loop' | 'pause', marker: string, afterMs: number) =>
+const killAfter = (mode: 'loop' | 'pause' | 'before-outbox', marker: string, afterMs: number) =>
   killChildAfter(child, [paths().db, paths().key, mode], marker, afterMs);
 
 /** Every domain row has its event and every event its row. */
@@ -84,6 +84,16 @@ describe('writeChange', () => {
     const { keys, events } = domainAndOutbox();
     expect(keys).toEqual([]);
     expect(events).toEqual([]);
+  });
+
+  it('leaves neither when killed after the effect and before its outbox row is written', async () => {
+    open().close();
+    expect(await killAfter('before-outbox', 'before-outbox', 0)).toBe('SIGKILL');
+    const { keys, eventKeys } = domainAndOutbox();
+    // The effect ran (the pause is at the outbox insert, after it) yet did not outlive the kill:
+    // effect and event commit together, or an effect without its event would be left here.
+    expect(keys).toEqual([]);
+    expect(eventKeys).toEqual([]);
   });
 
   it('leaves both or neither for every change when killed at random moments of a write loop', async () => {
