@@ -1,6 +1,4 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceProfile, PrintJobView } from '../api/contract.js';
@@ -143,14 +141,10 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(printer.receipts).toHaveLength(1);
   });
 
-  it('keeps jobs queued with a clear status while the printer is unreachable, and prints them once it is back', async () => {
-    // A port nobody listens on.
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    const deadPort = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-
-    const { t, devices } = await startService(profile(deadPort));
+  it('keeps jobs queued with a clear status while the printer is unreachable, and prints them once it is reachable', async () => {
+    // Port 1 (tcpmux, privileged): nobody listens there. Not a port freed a moment ago that any
+    // other process could take before the test uses it.
+    const { t, devices } = await startService(profile(1));
     const unreachable = nextEvent(t.ctx.events, 'devices.status', (s) => s.printer.problem === 'unreachable');
     const noted = nextEvent(t.ctx.events, 'devices.job', (j) => j.state === 'queued' && (j.error ?? '').includes('ECONNREFUSED'));
     const job = devices.printReceipt(sampleSaleReceipt(1));
@@ -160,9 +154,11 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(status.queue.queued).toBe(1);
     expect((await noted).attempts).toBe(0);
 
+    // The printer is reachable again (here: at the address it really has, bound by the OS).
     const late = new VirtualPrinter({ outDir: null });
-    await late.listenTcp(deadPort);
+    const latePort = await late.listenTcp(0);
     try {
+      await devices.saveProfile(profile(latePort), 'it-1');
       await jobDone(t, job.id);
       expect(late.receipts).toHaveLength(1);
       expect(devices.status().printer).toMatchObject({ reachable: true, problem: null });
