@@ -13,6 +13,7 @@ import type { RawAnswer, RawRequest } from './testing/fuzz/raw-http.js';
 import { openTestHqDb, startTestHq, testDevice } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
 import { useTestHq } from './testing/use-test-hq.js';
+import { postgresAvailable } from '../testing/postgres-server.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -152,7 +153,7 @@ describe.each(backends)('a flood of made-up device ids, on $name', (backend) => 
   }, 120_000);
 });
 
-describe.skipIf(!backends.some((b) => b.name === 'postgres'))('two HQ processes on one PostgreSQL', () => {
+describe.skipIf(!postgresAvailable())('two HQ processes on one PostgreSQL', () => {
   it('a device enrolled through one is known to the other at once, by NOTIFY, not by a reload', async () => {
     const url = await backends.find((b) => b.name === 'postgres')!.databaseUrl();
     const db1 = await openTestHqDb({ databaseUrl: url, skus: 10, customers: 2 });

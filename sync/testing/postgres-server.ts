@@ -108,6 +108,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
 }
 
+/** Whether `postgresForTests` can give a server here (DATABASE_URL, or the binaries): the guard for `describe.skipIf`. */
+export function postgresAvailable(): boolean {
+  return Boolean(process.env.DATABASE_URL) || findPostgresBinaries() !== null;
+}
+
 /**
  * For tests: a server on DATABASE_URL when it is set (stop() drops only what it created), else a
  * private one (fsync off) when the binaries exist, else null so the suite can `describe.skipIf`.

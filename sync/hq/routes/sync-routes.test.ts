@@ -13,6 +13,7 @@ import type { EventSource } from '../testing/push-fixture.js';
 import { testBackends } from '../testing/backends.js';
 import { TEST_STORE, openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
 import type { TestDevice, TestHq } from '../testing/test-hq.js';
+import { postgresAvailable } from '../../testing/postgres-server.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -192,7 +193,7 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
   });
 });
 
-describe.skipIf(!backends.some((b) => b.name === 'postgres'))('live across two HQ processes on one PostgreSQL', () => {
+describe.skipIf(!postgresAvailable())('live across two HQ processes on one PostgreSQL', () => {
   const opened: { close(): Promise<void> }[] = [];
   afterEach(async () => {
     for (const o of opened.splice(0).reverse()) await o.close();
