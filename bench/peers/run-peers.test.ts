@@ -1,18 +1,25 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { benchPeers } from './run-peers.js';
 import { nodeArgs } from './peer-child.js';
 
-const peerDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('shopfloor-peer-'));
-
 describe('benchPeers', () => {
   // Twelve processes started through tsx: slow on a busy 2-core machine, hence its own limit.
   it('runs both peers on a small workload and reports verified figures for every scenario', { timeout: 300_000 }, async () => {
-    const before = new Set(peerDirs());
-    const rows = await benchPeers({ catalog: 600, orders: 120, changed: 30 });
+    // Its own folder: the shared temp folder holds other runs' peer folders too.
+    const root = mkdtempSync(join(tmpdir(), 'shopfloor-peers-test-'));
+    let rows: Awaited<ReturnType<typeof benchPeers>>;
+    let left: string[];
+    try {
+      rows = await benchPeers({ catalog: 600, orders: 120, changed: 30, tempRoot: root });
+      left = readdirSync(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
     const names = rows.map((r) => r.name);
     expect(names).toEqual([
       'peer_rxdb_provision_600_s',
@@ -49,7 +56,7 @@ describe('benchPeers', () => {
         .map((u, i) => (i % 9 === 6 ? 'ms' : u)),
     );
     // Data folders are gone afterwards.
-    expect(peerDirs().filter((d) => !before.has(d))).toEqual([]);
+    expect(left).toEqual([]);
   });
 
   it('kills a child that overruns its limit and reports it instead of hanging', async () => {

@@ -25,6 +25,8 @@ export type PeerOptions = {
   limitMs?: number;
   /** All peer scenarios together stop after this long (ms; default 6 minutes): what is left is reported as skipped. */
   budgetMs?: number;
+  /** Where each peer's data folder is made (default the system's temp folder). */
+  tempRoot?: string;
 };
 
 const SELF = fileURLToPath(import.meta.url);
@@ -147,8 +149,8 @@ function rows(peer: Peer, scenario: Scenario, o: PeerOptions, outcome: ChildOutc
 
 /** Runs every peer scenario in its own child process, one after another; never throws for a peer's failure. */
 export async function benchPeers(options: PeerOptions): Promise<BenchResult[]> {
-  for (const [name, value] of Object.entries(options)) {
-    if (name === 'limitMs' || name === 'budgetMs') continue;
+  for (const name of ['catalog', 'orders', 'changed'] as const) {
+    const value = options[name];
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`benchPeers: ${name} must be a positive integer, got ${value}`);
   }
   const budget = options.budgetMs ?? 360_000;
@@ -156,7 +158,7 @@ export async function benchPeers(options: PeerOptions): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const peer of PEERS) {
     // One folder per peer: PouchDB's incremental scenario reopens what provisioning left there.
-    const dir = mkdtempSync(join(tmpdir(), `shopfloor-peer-${peer}-`));
+    const dir = mkdtempSync(join(options.tempRoot ?? tmpdir(), `shopfloor-peer-${peer}-`));
     try {
       for (const scenario of SCENARIOS) {
         const left = deadline - performance.now();
