@@ -362,7 +362,8 @@ describe('bad input: a clear error and nothing written', () => {
     expect((await pos.fail('checkout', 'scan', { code: unknown.slice(0, 12) + String((Number(unknown[12]) + 1) % 10) })).code).toBe(
       'INVALID_BARCODE',
     );
-    if (inactive) expect((await pos.fail('checkout', 'scan', { code: inactive.ean })).code).toBe('SKU_INACTIVE');
+    expect(inactive, 'the sample has a discontinued SKU').toBeDefined();
+    expect((await pos.fail('checkout', 'scan', { code: inactive!.ean })).code).toBe('SKU_INACTIVE');
     await scan(A.ean);
     expect((await pos.fail('checkout', 'applyCoupon', { code: 'CPN-EXPIRED' })).code).toBe('COUPON_EXPIRED');
     expect((await pos.fail('checkout', 'applyCoupon', { code: `${bundle}-111` })).code).toBe('COUPON_NOT_APPLICABLE'); // not this member's (no member)
