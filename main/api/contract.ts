@@ -35,7 +35,6 @@ import type { CustomersEvents } from './domains/customers.js';
  * - `NOT_FOUND`: a well-formed key that is not in the local store (e.g. an unknown barcode).
  * - `INVALID_BARCODE`: a code that looks like a barcode but is malformed (wrong check digit, bad length).
  * - `STORE_UNAVAILABLE`: the local store could not be opened (corrupt, wrong key, newer than the app).
- * - `UNAUTHORIZED`: the caller is not allowed to drive this terminal.
  * - `CONFLICT`: the change conflicts with the current state.
  * - `INTERNAL`: a bug; the message is safe to show, the details are in the log.
  * - `DEVICE_NOT_CONFIGURED`: the peripheral (printer, drawer) is not in the device profile.
@@ -57,7 +56,6 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'INVALID_BARCODE',
   'STORE_UNAVAILABLE',
-  'UNAUTHORIZED',
   'CONFLICT',
   'INTERNAL',
   'DEVICE_NOT_CONFIGURED',

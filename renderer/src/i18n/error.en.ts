@@ -12,7 +12,6 @@ export const errorEn: { readonly [K in keyof typeof errorZhCN]: string } = {
   'error.NOT_FOUND': 'Not found',
   'error.INVALID_BARCODE': 'Invalid barcode (check digit or length)',
   'error.STORE_UNAVAILABLE': 'The local data cannot be opened. Please call IT support.',
-  'error.UNAUTHORIZED': 'You are not allowed to use this terminal.',
   'error.CONFLICT': 'The data was just changed by something else. Please try again.',
   'error.INTERNAL': 'Something went wrong in the terminal; it was logged. Try again, and call IT support if it keeps happening.',
   'error.DEVICE_NOT_CONFIGURED': 'This device is not set up yet. Set it up on the Devices screen.',

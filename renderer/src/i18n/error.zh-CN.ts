@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../api/contract.js';
+
 /**
  * Texts of the API error codes and the bad-scan reasons, shared by every screen,
  * Simplified Chinese (the reference: keys and {placeholders}).
@@ -13,7 +15,6 @@ export const errorZhCN = {
   'error.NOT_FOUND': '未找到',
   'error.INVALID_BARCODE': '条码无效（校验位或长度错误）',
   'error.STORE_UNAVAILABLE': '本地数据无法打开，请联系 IT 支持。',
-  'error.UNAUTHORIZED': '无权操作此终端。',
   'error.CONFLICT': '数据刚被其他操作更改，请重试。',
   'error.INTERNAL': '终端内部出错，已记录日志。请重试；如果反复出现，请联系 IT 支持。',
   'error.DEVICE_NOT_CONFIGURED': '该设备尚未设置，请在“设备”页面中设置。',
@@ -39,3 +40,9 @@ export const errorZhCN = {
   'error.OPTED_OUT': '该客户已拒绝被联系（或未同意），在其重新同意前不能联系。',
   'error.connection': '暂时连不上终端服务，请稍后重试。',
 } as const satisfies Record<string, string>;
+
+/** The keys that are API error codes: every code of the contract, and no code it dropped. */
+type CodeKeys = Exclude<keyof typeof errorZhCN, `error.scan.${string}` | 'error.connection'>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Fails to compile when a code is added to ERROR_CODES without its text, or a text outlives its code.
+export const everyErrorCodeHasText: Same<CodeKeys, `error.${ErrorCode}`> = true;
