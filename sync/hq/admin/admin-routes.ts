@@ -229,23 +229,27 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
     };
   });
 
+  // Idempotent: revoking a revoked device changes nothing, keeps the first revocation's time and
+  // says so (`alreadyRevoked`), so IT clicking twice or a retried request reads clearly.
   app.post(`${ADMIN_PREFIX}/devices/:id/revoke`, async (request) => {
     await admin(request);
     const { id: deviceId } = deviceIdSchema.parse(request.params);
     const now = hq.clock();
-    const found = await hq.db.tx(async (sql) => {
-      const rows = await sql.query('UPDATE device SET status = $2, revoked_at = coalesce(revoked_at, $3) WHERE id = $1 RETURNING 1', [
-        deviceId,
-        'revoked',
-        now,
-      ]);
+    const outcome = await hq.db.tx(async (sql) => {
+      const [before] = await sql.query<{ status: string; revoked_at: Date | null }>(
+        'SELECT status, revoked_at FROM device WHERE id = $1 FOR UPDATE',
+        [deviceId],
+      );
+      if (!before) return null;
+      if (before.status === 'revoked') return { revokedAt: before.revoked_at ?? now, alreadyRevoked: true };
+      await sql.query('UPDATE device SET status = $2, revoked_at = coalesce(revoked_at, $3) WHERE id = $1', [deviceId, 'revoked', now]);
       // At commit every HQ process hears it, drops the device from its cache and closes its live channels.
-      if (rows.length > 0) await sql.query('SELECT pg_notify($1, $2)', [DEVICE_CHANNEL, deviceNotice('revoked', deviceId)]);
-      return rows.length > 0;
+      await sql.query('SELECT pg_notify($1, $2)', [DEVICE_CHANNEL, deviceNotice('revoked', deviceId)]);
+      return { revokedAt: before.revoked_at ?? now, alreadyRevoked: false };
     });
-    if (!found) throw new HqHttpError(404, 'not_found', `no device ${deviceId}`);
+    if (!outcome) throw new HqHttpError(404, 'not_found', `no device ${deviceId}`);
     forgetDevice(deviceId);
-    return { id: deviceId, status: 'revoked' };
+    return { id: deviceId, status: 'revoked', revokedAt: outcome.revokedAt.toISOString(), alreadyRevoked: outcome.alreadyRevoked };
   });
 
   app.get(`${ADMIN_PREFIX}/dead-letters`, async (request) => {

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNC_PATHS } from '../../protocol/http.js';
+import type { HqDb } from '../db.js';
+import { ADMIN_TOKEN_TTL_MS } from './admin-users.js';
+import { testBackends } from '../testing/backends.js';
+import { TEST_ADMIN, httpCall, openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
+import type { HttpAnswer, TestHq } from '../testing/test-hq.js';
+import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+const errorCode = (answer: HttpAnswer): string | undefined => (answer.body as { error?: { code?: string } }).error?.code;
+
+describe.each(backends)('admin sessions and devices on $name', (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  // HQ's clock, moved by the tests: expiry and lockout windows pass without waiting.
+  let now = Date.UTC(2026, 10, 22, 2, 0, 0);
+  beforeAll(async () => {
+    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 10, customers: 2 });
+    hq = await startTestHq(db, { clock: () => new Date(now) });
+  }, HQ_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await hq?.close();
+    await db?.close();
+  });
+
+  const login = (password: string): Promise<HttpAnswer> =>
+    httpCall(`${hq.url}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: TEST_ADMIN.name, password }),
+    });
+  const devices = (token: string) => hq.admin('GET', '/admin/v1/devices', undefined, { token });
+
+  it('ends a session when its token expires, by HQ’s clock', async () => {
+    const answer = await login(TEST_ADMIN.password);
+    expect(answer.status).toBe(200);
+    const { token, expiresAt } = answer.body as { token: string; expiresAt: string };
+    expect(Date.parse(expiresAt)).toBe(now + ADMIN_TOKEN_TTL_MS);
+    now += ADMIN_TOKEN_TTL_MS - 1000;
+    expect((await devices(token)).status).toBe(200);
+    now += 1000;
+    const expired = await devices(token);
+    expect(expired.status).toBe(401);
+    expect(errorCode(expired)).toBe('unauthenticated');
+    expect((expired.body as { error: { message: string } }).error.message).toMatch(/expired/);
+  });
+
+  it('locks logins out (429) after 10 wrong passwords in a minute, even with the right one, and lets them in after it', async () => {
+    now += 3600_000;
+    for (let i = 0; i < 10; i++) expect((await login('wrong-password')).status).toBe(401);
+    const locked = await login(TEST_ADMIN.password);
+    expect(locked.status).toBe(429);
+    expect((locked.body as { error: { message: string } }).error.message).toMatch(/too many failed logins/);
+    now += 59_000;
+    expect((await login(TEST_ADMIN.password)).status).toBe(429);
+    now += 1000;
+    const after = await login(TEST_ADMIN.password);
+    expect(after.status).toBe(200);
+    expect((await devices((after.body as { token: string }).token)).status).toBe(200);
+  });
+
+  it('revokes a device once; a second revoke answers the same revocation, says so, and changes nothing', async () => {
+    now += 3600_000;
+    const { token } = (await login(TEST_ADMIN.password)).body as { token: string };
+    const device = await testDevice(hq);
+    expect((await device.call('POST', SYNC_PATHS.hello, {})).status).toBe(200);
+    const first = await hq.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {}, { token });
+    expect(first.status).toBe(200);
+    const revokedAt = new Date(now).toISOString();
+    expect(first.body).toEqual({ id: device.id, status: 'revoked', revokedAt, alreadyRevoked: false });
+    now += 60_000;
+    const second = await hq.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {}, { token });
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ id: device.id, status: 'revoked', revokedAt, alreadyRevoked: true });
+    const [row] = await db.query<{ status: string; revoked_at: Date }>('SELECT status, revoked_at FROM device WHERE id = $1', [device.id]);
+    expect(row).toEqual({ status: 'revoked', revoked_at: new Date(revokedAt) });
+    // The device stays refused.
+    expect(errorCode(await device.call('POST', SYNC_PATHS.hello, {}))).toBe('device_revoked');
+  });
+});
