@@ -15,6 +15,7 @@ import { ephemeralHqKey } from './hq-key.js';
 import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
+import { createFeedHeads } from './feed-heads.js';
 import { listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
 import { deviceRoutes } from './routes/device-route.js';
@@ -79,7 +80,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const hqFingerprint = keyFingerprint(hqKey.publicKey);
   const auth = createAuthenticator(db, clock, log);
   const live = createLiveHub(log, { key: hqKey });
-  const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live };
+  const feedHeads = createFeedHeads();
+  const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live, feedHeads };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
   // for minutes); anything in flight is idempotent and the device retries it.
@@ -146,7 +148,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   };
   try {
     // Changed scopes and device notices, listened for again after a PostgreSQL restart (notice-listeners.ts).
-    stopListening.push(await listenForNotices({ db, live, auth, log, onDeviceNotice: options.onDeviceNotice }));
+    stopListening.push(await listenForNotices({ db, live, auth, log, feedHeads, onDeviceNotice: options.onDeviceNotice }));
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
