@@ -33,7 +33,7 @@ const quietHub: LiveHub = {
  * One HQ process's pull path over a real database: its FeedHeads fed by the real change listener,
  * and a count of the statements its pulls send to the database.
  */
-async function hqProcess(backend: TestBackend) {
+async function hqProcess(backend: TestBackend, heartbeat?: { now: () => number }) {
   const { db, url } = await openEmptyHq(backend);
   await resetHq(db);
   await seedFixture(db, 25);
@@ -47,14 +47,25 @@ async function hqProcess(backend: TestBackend) {
       heard.push(scope);
       wake();
     },
+    ...(heartbeat ? { aliveWithinMs: 3000, now: heartbeat.now } : {}),
   });
+  let beats = 0;
   const restored: string[] = [];
   const stop = await listenForNotices({
     db,
     live: quietHub,
     log: () => undefined,
     auth: { forget: () => undefined, forgetAll: () => undefined, enrolled: () => undefined },
-    feedHeads,
+    feedHeads: {
+      ...feedHeads,
+      alive: () => {
+        feedHeads.alive();
+        beats++;
+        wake();
+      },
+    },
+    // Only the first heartbeat, sent at once, within the test: the test moves the clock past it.
+    ...(heartbeat ? { heartbeatMs: 600_000 } : {}),
     onRestored: (channel) => {
       restored.push(channel);
       wake();
@@ -78,6 +89,7 @@ async function hqProcess(backend: TestBackend) {
       return until(() => heard.slice(from).includes(scope));
     },
     restoredOnce: (channel: string) => until(() => restored.includes(channel)),
+    heartbeatHeard: () => until(() => beats > 0),
     pull: async (cursors: Record<string, string>): Promise<PullResponse> =>
       pullResponseSchema.parse(
         JSON.parse(
@@ -121,6 +133,19 @@ describe('FeedHeads on its own', () => {
     expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
   });
 
+  it('trusts its heads only within the heartbeat window', () => {
+    let clock = 0;
+    const heads = createFeedHeads({ aliveWithinMs: 3000, now: () => clock });
+    heads.listening();
+    heads.record(heads.begin(), [{ scope: BRAND, cursor: '5:0:' }], [drained]);
+    expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
+    heads.alive();
+    clock = 2000;
+    expect(heads.isAtHead(BRAND, '5:0:')).toBe(true);
+    clock = 3500;
+    expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
+  });
+
   it('does not take a scope with rows held back by the horizon for its head', () => {
     const heads = createFeedHeads();
     heads.listening();
@@ -155,6 +180,29 @@ describe.each(backends)('pulls at the head on $name', (backend) => {
     // Back at the head from the cursor of that answer.
     await hq.pull(cursorsOf(changed));
     expect(hq.statements()).toBe(2);
+  });
+});
+
+describe.each(backends)('pulls at the head with a heartbeat on $name', (backend) => {
+  it('answers from memory only while its own heartbeat came back through the listener lately', async () => {
+    let clock = 0;
+    const hq = await hqProcess(backend, { now: () => clock });
+    try {
+      const first = await hq.pull({ [BRAND]: '' });
+      await hq.heartbeatHeard();
+      const head = cursorsOf(first);
+      // The first read may have run before the heartbeat was heard: once more to learn the head.
+      await hq.pull(head);
+      const learnt = hq.statements();
+      await hq.pull(head);
+      expect(hq.statements()).toBe(learnt);
+      // No heartbeat heard for longer than the window: the listener may be deaf, so the feed is read.
+      clock += 10_000;
+      expect(rowCount(await hq.pull(head))).toBe(0);
+      expect(hq.statements()).toBe(learnt + 1);
+    } finally {
+      await hq.close();
+    }
   });
 });
 

@@ -39,6 +39,8 @@ export type FeedHeads = {
   listening(): void;
   /** The change listener lost its connection (or stopped): notices may be missed, forget every head. */
   lost(): void;
+  /** This process's heartbeat NOTIFY came back through the change listener (notice-listeners.ts). */
+  alive(): void;
   /** Scopes whose head is known (for tests and health). */
   size(): number;
 };
@@ -51,9 +53,21 @@ type Head = { cursor: FeedCursor; tick: number };
 export type FeedHeadsOptions = {
   /** Called after each notice was taken in (tests wait on it instead of sleeping). */
   onChanged?: (scope: string) => void;
+  /**
+   * Answer from memory only while this process's own heartbeat, NOTIFYed through its pool, was
+   * heard by its listener within this many ms: a listener left on a server that died silently
+   * (a failover without a reset: its TCP keep-alive takes minutes) hears nothing, yet no loss is
+   * reported. Unset: no heartbeat is required (the listener's loss events are trusted alone).
+   */
+  aliveWithinMs?: number;
+  /** Monotonic ms, for the heartbeat's age (injected in tests). */
+  now?: () => number;
 };
 
 export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
+  const now = options.now ?? (() => performance.now());
+  const within = options.aliveWithinMs;
+  let lastAlive = -Infinity;
   let listening = false;
   // Bumped on every loss and every return of the listener: a read begun in another epoch teaches nothing.
   let epoch = 0;
@@ -64,7 +78,7 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
 
   return {
     isAtHead(scope, cursor) {
-      if (!listening) return false;
+      if (!listening || (within !== undefined && now() - lastAlive > within)) return false;
       const head = heads.get(scope);
       if (!head || (noticed.get(scope) ?? -1) >= head.tick) return false;
       let c: FeedCursor;
@@ -106,6 +120,9 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
       listening = false;
       epoch++;
       heads.clear();
+    },
+    alive() {
+      lastAlive = now();
     },
     size: () => heads.size,
   };

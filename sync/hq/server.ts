@@ -63,6 +63,9 @@ export type HqServer = {
   close(): Promise<void>;
 };
 
+/** How often an HQ process checks that its change listener still hears its own database (feed-heads.ts). */
+const FEED_HEARTBEAT_MS = 1000;
+
 /**
  * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
  * no state beyond caches, so several of them can serve one PostgreSQL: NOTIFYs from the database
@@ -80,7 +83,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const hqFingerprint = keyFingerprint(hqKey.publicKey);
   const auth = createAuthenticator(db, clock, log);
   const live = createLiveHub(log, { key: hqKey });
-  const feedHeads = createFeedHeads();
+  // The heartbeat goes out every second and counts for three: a silently dead listener stops memory answers within ~3 s.
+  const feedHeads = createFeedHeads({ aliveWithinMs: FEED_HEARTBEAT_MS * 3 });
   const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live, feedHeads };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
@@ -148,7 +152,17 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   };
   try {
     // Changed scopes and device notices, listened for again after a PostgreSQL restart (notice-listeners.ts).
-    stopListening.push(await listenForNotices({ db, live, auth, log, feedHeads, onDeviceNotice: options.onDeviceNotice }));
+    stopListening.push(
+      await listenForNotices({
+        db,
+        live,
+        auth,
+        log,
+        feedHeads,
+        heartbeatMs: FEED_HEARTBEAT_MS,
+        onDeviceNotice: options.onDeviceNotice,
+      }),
+    );
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
