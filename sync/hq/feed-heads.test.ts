@@ -5,6 +5,7 @@ import type { PullResponse } from '../protocol/feed.js';
 import type { LiveHub } from './context.js';
 import { openHqDb } from './db.js';
 import type { HqDb } from './db.js';
+import { notifyBarrier } from './feed-barrier.js';
 import { createFeedHeads } from './feed-heads.js';
 import type { FeedHeads } from './feed-heads.js';
 import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
@@ -33,11 +34,13 @@ const quietHub: LiveHub = {
  * One HQ process's pull path over a real database: its FeedHeads fed by the real change listener,
  * and a count of the statements its pulls send to the database.
  */
-async function hqProcess(backend: TestBackend, heartbeat?: { now: () => number }) {
+async function hqProcess(backend: TestBackend) {
   const { db, url } = await openEmptyHq(backend);
   await resetHq(db);
   await seedFixture(db, 25);
   const heard: string[] = [];
+  const send = notifyBarrier(db, CHANGE_CHANNEL);
+  let barriers = 0;
   const waiters: (() => void)[] = [];
   const wake = () => {
     for (const w of waiters.splice(0)) w();
@@ -47,25 +50,18 @@ async function hqProcess(backend: TestBackend, heartbeat?: { now: () => number }
       heard.push(scope);
       wake();
     },
-    ...(heartbeat ? { aliveWithinMs: 3000, now: heartbeat.now } : {}),
+    sendBarrier: (payload) => {
+      barriers++;
+      return send(payload);
+    },
   });
-  let beats = 0;
   const restored: string[] = [];
   const stop = await listenForNotices({
     db,
     live: quietHub,
     log: () => undefined,
     auth: { forget: () => undefined, forgetAll: () => undefined, enrolled: () => undefined },
-    feedHeads: {
-      ...feedHeads,
-      alive: () => {
-        feedHeads.alive();
-        beats++;
-        wake();
-      },
-    },
-    // Only the first heartbeat, sent at once, within the test: the test moves the clock past it.
-    ...(heartbeat ? { heartbeatMs: 600_000 } : {}),
+    feedHeads,
     onRestored: (channel) => {
       restored.push(channel);
       wake();
@@ -83,13 +79,13 @@ async function hqProcess(backend: TestBackend, heartbeat?: { now: () => number }
     url,
     feedHeads,
     statements: () => statements,
+    barriers: () => barriers,
     /** Resolves once this process has heard a notice of `scope` (counted from now). */
     notice(scope: string): Promise<void> {
       const from = heard.length;
       return until(() => heard.slice(from).includes(scope));
     },
     restoredOnce: (channel: string) => until(() => restored.includes(channel)),
-    heartbeatHeard: () => until(() => beats > 0),
     pull: async (cursors: Record<string, string>): Promise<PullResponse> =>
       pullResponseSchema.parse(
         JSON.parse(
@@ -133,24 +129,29 @@ describe('FeedHeads on its own', () => {
     expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
   });
 
-  it('trusts its heads only within the heartbeat window', () => {
-    let clock = 0;
-    const heads = createFeedHeads({ aliveWithinMs: 3000, now: () => clock });
+  it('answers from memory only once a barrier sent after the pull came back through the listener', async () => {
+    const sent: string[] = [];
+    const heads = createFeedHeads({ sendBarrier: async (payload) => void sent.push(payload), barrierTimeoutMs: 60_000 });
     heads.listening();
-    heads.record(heads.begin(), [{ scope: BRAND, cursor: '5:0:' }], [drained]);
-    expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
-    heads.alive();
-    clock = 2000;
-    expect(heads.isAtHead(BRAND, '5:0:')).toBe(true);
-    clock = 3500;
-    expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
+    const first = heads.settled();
+    // Arrives while the first barrier is out: it waits for one sent after it.
+    const second = heads.settled();
+    expect(sent).toHaveLength(1);
+    heads.heard(sent[0] ?? '');
+    expect(await first).toBe(true);
+    expect(sent).toHaveLength(2);
+    heads.heard('~sync:another-process:0');
+    heads.lost();
+    expect(await second).toBe(false);
   });
 
-  it('does not take a scope with rows held back by the horizon for its head', () => {
-    const heads = createFeedHeads();
-    heads.listening();
-    heads.record(heads.begin(), [{ scope: BRAND, cursor: '5:0:' }], [{ ...drained, heldBack: true }]);
-    expect(heads.isAtHead(BRAND, '5:0:')).toBe(false);
+  it('does not answer from memory when its barrier is never heard (a deaf listener) or without a way to send one', async () => {
+    const deaf = createFeedHeads({ sendBarrier: async () => undefined, barrierTimeoutMs: 10 });
+    deaf.listening();
+    expect(await deaf.settled()).toBe(false);
+    const mute = createFeedHeads();
+    mute.listening();
+    expect(await mute.settled()).toBe(false);
   });
 });
 
@@ -168,11 +169,12 @@ describe.each(backends)('pulls at the head on $name', (backend) => {
 
     const idle = await hq.pull(cursorsOf(first));
     expect(hq.statements()).toBe(1);
+    expect(hq.barriers()).toBe(1);
+    expect(hq.feedHeads.stats()).toEqual({ known: 3, fromMemory: 1, reads: 1 });
     expect(idle.pages.map((p) => [p.cursor, p.more, p.sets])).toEqual(first.pages.map((p) => [p.cursor, false, []]));
 
-    const heard = hq.notice(BRAND);
+    // Pulled as soon as the commit returned: the barrier makes sure its notice was heard first.
     await hq.db.query('UPDATE sku SET price_fen = 100 WHERE sku = $1', [skuCode(3)]);
-    await heard;
     const changed = await hq.pull(cursorsOf(first));
     expect(hq.statements()).toBe(2);
     expect(skuPrices(changed)).toEqual(new Map([[skuCode(3), 100]]));
@@ -180,29 +182,6 @@ describe.each(backends)('pulls at the head on $name', (backend) => {
     // Back at the head from the cursor of that answer.
     await hq.pull(cursorsOf(changed));
     expect(hq.statements()).toBe(2);
-  });
-});
-
-describe.each(backends)('pulls at the head with a heartbeat on $name', (backend) => {
-  it('answers from memory only while its own heartbeat came back through the listener lately', async () => {
-    let clock = 0;
-    const hq = await hqProcess(backend, { now: () => clock });
-    try {
-      const first = await hq.pull({ [BRAND]: '' });
-      await hq.heartbeatHeard();
-      const head = cursorsOf(first);
-      // The first read may have run before the heartbeat was heard: once more to learn the head.
-      await hq.pull(head);
-      const learnt = hq.statements();
-      await hq.pull(head);
-      expect(hq.statements()).toBe(learnt);
-      // No heartbeat heard for longer than the window: the listener may be deaf, so the feed is read.
-      clock += 10_000;
-      expect(rowCount(await hq.pull(head))).toBe(0);
-      expect(hq.statements()).toBe(learnt + 1);
-    } finally {
-      await hq.close();
-    }
   });
 });
 
@@ -220,9 +199,8 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('pulls at the head 
   it('sees a change committed by another HQ process (its own pool on the same database) at the next pull', async () => {
     const other = await openHqDb({ databaseUrl: hq.url, poolSize: 2 });
     try {
-      const heard = hq.notice(BRAND);
+      // Pulled as soon as the commit returned, before this process may have heard its notice.
       await other.query('UPDATE sku SET price_fen = 300 WHERE sku = $1', [skuCode(5)]);
-      await heard;
       expect(skuPrices(await hq.pull(head))).toEqual(new Map([[skuCode(5), 300]]));
     } finally {
       await other.close();
@@ -237,9 +215,7 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('pulls at the head 
       await late.query('UPDATE sku SET price_fen = 400 WHERE sku = $1', [skuCode(7)]);
       // Not committed: nothing new, whether answered from memory or not.
       expect(rowCount(await hq.pull(head))).toBe(0);
-      const heard = hq.notice(BRAND);
       await late.query('COMMIT');
-      await heard;
       expect(skuPrices(await hq.pull(head))).toEqual(new Map([[skuCode(7), 400]]));
     } finally {
       await late.end();

@@ -1,3 +1,4 @@
+import { createFeedBarrier } from './feed-barrier.js';
 import { CursorError, parseCursor } from './feed.js';
 import type { FeedCursor, ScopePage } from './feed.js';
 
@@ -19,16 +20,27 @@ import type { FeedCursor, ScopePage } from './feed.js';
  * horizon (committed above a transaction still running, whose NOTIFY came before the read) is not
  * at its head, because those rows become due without a new notice.
  *
+ * A notice reaches this process a little after its commit returned to whoever made it: a device
+ * told of a change some other way (its own push, a change made by the bench right before its pull)
+ * could ask in between. So a pull at the head is answered from memory only after `settled()`: a
+ * barrier NOTIFY sent after the pull arrived came back (feed-barrier.ts), which shows every commit
+ * that completed earlier was heard. One barrier serves every pull that waits for it.
+ *
  * Nothing is answered from memory while the change listener is not listening: before it first
  * LISTENs, and from a lost connection (a PostgreSQL restart, a failover) until it is back; what
  * was learnt before the loss is forgotten, and each scope's head is learnt again from its next read.
  */
 export type FeedHeads = {
   /**
-   * Whether a pull of `scope` from `cursor` would find nothing now: this process knows the scope
-   * has no change beyond that cursor. A cursor HQ never gave out is never at the head.
+   * Whether a pull of `scope` from `cursor` would find nothing: this process knows the scope has no
+   * change beyond that cursor, as of the notices heard so far. A cursor HQ never gave out is never
+   * at the head. Only to be trusted after `await settled()` (checked again after it).
    */
   isAtHead(scope: string, cursor: string): boolean;
+  /** Resolves true once every commit that completed before the call was heard (a barrier came back); false: read the feed. */
+  settled(): Promise<boolean>;
+  /** A `~`-payload on the change channel (a barrier; notice-listeners.ts). */
+  heard(payload: string): void;
   /** Called before a feed read: what `record` needs to tell whether a notice arrived meanwhile. */
   begin(): FeedRead;
   /** Learns from a read's pages (`requested`: the cursors the read was asked for, in page order). */
@@ -39,11 +51,13 @@ export type FeedHeads = {
   listening(): void;
   /** The change listener lost its connection (or stopped): notices may be missed, forget every head. */
   lost(): void;
-  /** This process's heartbeat NOTIFY came back through the change listener (notice-listeners.ts). */
-  alive(): void;
-  /** Scopes whose head is known (for tests and health). */
-  size(): number;
+  /** A pull was answered from memory (servePull): counted for `stats`. */
+  answered(): void;
+  /** Scopes whose head is known, pulls answered from memory and feed reads begun (HQ's /health, the bench). */
+  stats(): FeedHeadStats;
 };
+
+export type FeedHeadStats = { known: number; fromMemory: number; reads: number };
 
 /** Opaque to callers: the listener's epoch and the notice count when a read began. */
 export type FeedRead = { readonly epoch: number; readonly tick: number; readonly listening: boolean };
@@ -53,32 +67,27 @@ type Head = { cursor: FeedCursor; tick: number };
 export type FeedHeadsOptions = {
   /** Called after each notice was taken in (tests wait on it instead of sleeping). */
   onChanged?: (scope: string) => void;
-  /**
-   * Answer from memory only while this process's own heartbeat, NOTIFYed through its pool, was
-   * heard by its listener within this many ms: a listener left on a server that died silently
-   * (a failover without a reset: its TCP keep-alive takes minutes) hears nothing, yet no loss is
-   * reported. Unset: no heartbeat is required (the listener's loss events are trusted alone).
-   */
-  aliveWithinMs?: number;
-  /** Monotonic ms, for the heartbeat's age (injected in tests). */
-  now?: () => number;
+  /** Sends a barrier NOTIFY on the change channel (feed-barrier.ts notifyBarrier); without it nothing is answered from memory. */
+  sendBarrier?: (payload: string) => Promise<void>;
+  /** A barrier not heard back within this many ms fails (the pull reads the feed). */
+  barrierTimeoutMs?: number;
 };
 
 export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
-  const now = options.now ?? (() => performance.now());
-  const within = options.aliveWithinMs;
-  let lastAlive = -Infinity;
+  const barrier = options.sendBarrier ? createFeedBarrier(options.sendBarrier, options.barrierTimeoutMs) : null;
   let listening = false;
   // Bumped on every loss and every return of the listener: a read begun in another epoch teaches nothing.
   let epoch = 0;
   let tick = 0;
+  let reads = 0;
+  let fromMemory = 0;
   const heads = new Map<string, Head>();
   // The notice count at each scope's last notice: a head learnt by a read begun before it is stale.
   const noticed = new Map<string, number>();
 
   return {
     isAtHead(scope, cursor) {
-      if (!listening || (within !== undefined && now() - lastAlive > within)) return false;
+      if (!listening) return false;
       const head = heads.get(scope);
       if (!head || (noticed.get(scope) ?? -1) >= head.tick) return false;
       let c: FeedCursor;
@@ -90,7 +99,12 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
       }
       return compareCursors(c, head.cursor) >= 0;
     },
-    begin: () => ({ epoch, tick, listening }),
+    settled: async () => listening && barrier !== null && (await barrier.wait()),
+    heard: (payload) => barrier?.heard(payload),
+    begin() {
+      reads++;
+      return { epoch, tick, listening };
+    },
     record(read, requested, pages) {
       if (!read.listening || !listening || read.epoch !== epoch) return;
       pages.forEach((page, i) => {
@@ -120,11 +134,12 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
       listening = false;
       epoch++;
       heads.clear();
+      barrier?.fail();
     },
-    alive() {
-      lastAlive = now();
+    answered() {
+      fromMemory++;
     },
-    size: () => heads.size,
+    stats: () => ({ known: heads.size, fromMemory, reads }),
   };
 }
 

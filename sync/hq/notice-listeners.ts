@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DEVICE_CHANNEL, parseDeviceNotice } from './auth.js';
 import type { Authenticator, DeviceNoticeKind } from './auth.js';
 import type { HqLog, LiveHub } from './context.js';
@@ -8,21 +7,13 @@ import type { FeedHeads } from './feed-heads.js';
 /** The change-log channel the entity triggers NOTIFY (migration 0001) with the changed scope. */
 export const CHANGE_CHANNEL = 'sf_change';
 
-/** A heartbeat's payload on the change channel: `~alive:` and the process's own id; no scope starts with `~`. */
-const HEARTBEAT_PREFIX = '~alive:';
-
 export type NoticeListenerOptions = {
   db: HqDb;
   live: LiveHub;
   auth: Pick<Authenticator, 'forget' | 'forgetAll' | 'enrolled'>;
   log: HqLog;
   /** Learns of every changed scope, and of the change listener's losses and returns (feed-heads.ts). */
-  feedHeads?: Pick<FeedHeads, 'changed' | 'listening' | 'lost' | 'alive'>;
-  /**
-   * NOTIFY a heartbeat of this process on the change channel this often, through the pool, and tell
-   * `feedHeads` when it is heard back (FeedHeadsOptions.aliveWithinMs). Unset: no heartbeat.
-   */
-  heartbeatMs?: number;
+  feedHeads?: Pick<FeedHeads, 'changed' | 'listening' | 'lost' | 'heard'>;
   /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
   onDeviceNotice?: (notice: { what: DeviceNoticeKind; deviceId: string }) => void;
   /** Called once a lost listener is back and has made up for the gap: tests wait on it. */
@@ -45,7 +36,6 @@ export async function listenForNotices(options: NoticeListenerOptions): Promise<
   const { db, live, auth, log } = options;
   const stops: (() => Promise<void>)[] = [];
   const heads = options.feedHeads;
-  const heartbeat = `${HEARTBEAT_PREFIX}${randomUUID()}`;
   const stopAll = async (): Promise<void> => {
     heads?.lost();
     for (const stop of stops.splice(0)) await stop().catch(() => undefined);
@@ -55,9 +45,9 @@ export async function listenForNotices(options: NoticeListenerOptions): Promise<
       await db.listen(
         CHANGE_CHANNEL,
         (scope) => {
-          // Heartbeats (this process's or another's) are no scope.
-          if (scope.startsWith(HEARTBEAT_PREFIX)) {
-            if (scope === heartbeat) heads?.alive();
+          // Barriers (this process's or another's, feed-barrier.ts) are no scope.
+          if (scope.startsWith('~')) {
+            heads?.heard(scope);
             return;
           }
           // Heads first: a device nudged by the live hub must not be answered from a head this notice ended.
@@ -68,14 +58,6 @@ export async function listenForNotices(options: NoticeListenerOptions): Promise<
           onLost: () => heads?.lost(),
           onRestored: () => {
             heads?.listening();
-            if (heads && options.heartbeatMs !== undefined) {
-              // A heartbeat that fails (PostgreSQL away) is its own signal: it is not heard, so heads stop being trusted.
-              const beat = () => void db.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, heartbeat]).catch(() => undefined);
-              const timer = setInterval(beat, options.heartbeatMs);
-              timer.unref();
-              stops.push(async () => clearInterval(timer));
-              beat();
-            }
             log('change listener back: nudging every live channel once');
             live.nudgeAll();
             options.onRestored?.(CHANGE_CHANNEL);
@@ -84,14 +66,6 @@ export async function listenForNotices(options: NoticeListenerOptions): Promise<
       ),
     );
     heads?.listening();
-    if (heads && options.heartbeatMs !== undefined) {
-      // A heartbeat that fails (PostgreSQL away) is its own signal: it is not heard, so heads stop being trusted.
-      const beat = () => void db.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, heartbeat]).catch(() => undefined);
-      const timer = setInterval(beat, options.heartbeatMs);
-      timer.unref();
-      stops.push(async () => clearInterval(timer));
-      beat();
-    }
     stops.push(
       await db.listen(
         DEVICE_CHANNEL,

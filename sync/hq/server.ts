@@ -15,8 +15,9 @@ import { ephemeralHqKey } from './hq-key.js';
 import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
+import { notifyBarrier } from './feed-barrier.js';
 import { createFeedHeads } from './feed-heads.js';
-import { listenForNotices } from './notice-listeners.js';
+import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
 import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
@@ -63,9 +64,6 @@ export type HqServer = {
   close(): Promise<void>;
 };
 
-/** How often an HQ process checks that its change listener still hears its own database (feed-heads.ts). */
-const FEED_HEARTBEAT_MS = 1000;
-
 /**
  * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
  * no state beyond caches, so several of them can serve one PostgreSQL: NOTIFYs from the database
@@ -83,8 +81,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const hqFingerprint = keyFingerprint(hqKey.publicKey);
   const auth = createAuthenticator(db, clock, log);
   const live = createLiveHub(log, { key: hqKey });
-  // The heartbeat goes out every second and counts for three: a silently dead listener stops memory answers within ~3 s.
-  const feedHeads = createFeedHeads({ aliveWithinMs: FEED_HEARTBEAT_MS * 3 });
+  const feedHeads = createFeedHeads({ sendBarrier: notifyBarrier(db, CHANGE_CHANNEL) });
   const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live, feedHeads };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
@@ -137,7 +134,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     return payload;
   });
 
-  app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections() }));
+  app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections(), feedHeads: feedHeads.stats() }));
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
   const routes = deviceRoutes(app, auth);
@@ -159,7 +156,6 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
         auth,
         log,
         feedHeads,
-        heartbeatMs: FEED_HEARTBEAT_MS,
         onDeviceNotice: options.onDeviceNotice,
       }),
     );

@@ -12,15 +12,19 @@ import { HqHttpError } from '../http-error.js';
  * back with its cursor unchanged and `more`, so the device asks again.
  *
  * With `heads` (the process's FeedHeads), a pull whose every scope is at its known head is
- * answered from memory — empty pages, cursors unchanged — without a query; any other pull reads
- * the feed and teaches `heads` what it found.
+ * answered from memory — empty pages, cursors unchanged — without a feed query, once every commit
+ * made before it arrived was heard (FeedHeads.settled); any other pull reads the feed and teaches
+ * `heads` what it found.
  */
 export async function servePull(db: HqDb, device: AuthedDevice, request: PullRequest, now: Date, heads?: FeedHeads): Promise<string> {
   for (const { scope } of request.scopes) {
     if (!device.scopes.includes(scope)) throw new HqHttpError(403, 'forbidden', `scope ${scope} is not this device's`);
   }
   const withTotal = request.withTotal === true;
-  if (heads && request.scopes.length > 0 && request.scopes.every((s) => heads.isAtHead(s.scope, s.cursor))) {
+  const atHead = (h: FeedHeads) => request.scopes.length > 0 && request.scopes.every((s) => h.isAtHead(s.scope, s.cursor));
+  // Checked again once every commit before this pull was heard: a notice may have ended a head meanwhile.
+  if (heads && atHead(heads) && (await heads.settled()) && atHead(heads)) {
+    heads.answered();
     const total = withTotal ? ',"total":0' : '';
     const json = request.scopes.map(
       (s) => `{"scope":${JSON.stringify(s.scope)},"cursor":${JSON.stringify(s.cursor)},"more":false${total},"sets":[]}`,
