@@ -143,6 +143,16 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
   };
 }
 
+/**
+ * Whether a pull of these scopes from these cursors finds nothing, known without a feed query: every
+ * scope at its known head, checked again once every earlier commit was heard (a notice may have
+ * ended a head meanwhile). What servePull and the live socket ask before answering from memory.
+ */
+export async function pullIsAtHead(heads: FeedHeads, scopes: readonly { scope: string; cursor: string }[]): Promise<boolean> {
+  const atHead = () => scopes.length > 0 && scopes.every((s) => heads.isAtHead(s.scope, s.cursor));
+  return atHead() && (await heads.settled()) && atHead();
+}
+
 function compareCursors(a: FeedCursor, b: FeedCursor): number {
   const ax = BigInt(a.xid);
   const bx = BigInt(b.xid);

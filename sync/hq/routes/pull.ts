@@ -3,6 +3,7 @@ import { ENTITY_KINDS_V1 } from '../../protocol/entities.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { CursorError, readFeeds } from '../feed.js';
+import { pullIsAtHead } from '../feed-heads.js';
 import type { FeedHeads } from '../feed-heads.js';
 import { HqHttpError } from '../http-error.js';
 
@@ -21,9 +22,7 @@ export async function servePull(db: HqDb, device: AuthedDevice, request: PullReq
     if (!device.scopes.includes(scope)) throw new HqHttpError(403, 'forbidden', `scope ${scope} is not this device's`);
   }
   const withTotal = request.withTotal === true;
-  const atHead = (h: FeedHeads) => request.scopes.length > 0 && request.scopes.every((s) => h.isAtHead(s.scope, s.cursor));
-  // Checked again once every commit before this pull was heard: a notice may have ended a head meanwhile.
-  if (heads && atHead(heads) && (await heads.settled()) && atHead(heads)) {
+  if (heads && (await pullIsAtHead(heads, request.scopes))) {
     heads.answered();
     const total = withTotal ? ',"total":0' : '';
     const json = request.scopes.map(
