@@ -276,12 +276,11 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
       const bad = rounds.reduce((n, r) => n + r.failed, 0);
       const lat = rounds.flatMap((r) => r.latenciesMs);
       const rtError = rounds.find((r) => r.firstError)?.firstError;
-      const xacts = (c1.xacts - c0.xacts) / Math.max(ok + bad, 1);
       results.push({
         name: 'hq_roundtrips_per_s',
         value: round(ok / o.roundtripSeconds, 0),
         unit: 'rt/s',
-        note: `signed pulls of brand+store+device scopes at the feed's head (nothing new) by ${rtDevices} simulated devices, ${o.roundtripConcurrency} in flight from ${rtChildren} child processes (keep-alive HTTP), ${o.roundtripSeconds} s: ${ok} answered (${withRows} of them carried rows; at the head none should: a last_seen_at stamp is not a change for the feed), ${bad} failed${rtError ? ` (${rtError})` : ''}; each = signature check + a batched nonce insert, and a feed statement only where HQ does not know the scopes' head (sync/hq/feed-heads.ts): ${c1.fromMemory - c0.fromMemory} answered from memory, ${c1.reads - c0.reads} feed statements; ${round(xacts, 1)} PostgreSQL transactions per round trip; ${cpuNote(cpu0, cpu1, phaseS, ok + bad, 'round trip')}; ${waitNote}; goal ≥ 2,000`,
+        note: `signed pulls of brand+store+device scopes at the feed's head (nothing new) by ${rtDevices} simulated devices, ${o.roundtripConcurrency} in flight from ${rtChildren} child processes (keep-alive HTTP), ${o.roundtripSeconds} s: ${ok} answered (${withRows} of them carried rows; at the head none should: a last_seen_at stamp is not a change for the feed), ${bad} failed${rtError ? ` (${rtError})` : ''}; each = signature check + a batched nonce insert, and a feed statement only where HQ does not know the scopes' head (sync/hq/feed-heads.ts): ${c1.fromMemory - c0.fromMemory} answered from memory, ${c1.reads - c0.reads} feed statements; ${round((c1.xacts - c0.xacts) / Math.max(ok + bad, 1), 1)} PostgreSQL transactions per round trip; ${cpuNote(cpu0, cpu1, phaseS, ok + bad, 'round trip')}; ${waitNote}; goal ≥ 2,000`,
       });
       results.push({
         name: 'hq_roundtrip_p99_ms',
