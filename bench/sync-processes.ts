@@ -108,6 +108,16 @@ export async function health(url: string): Promise<{ liveConnections: number }> 
   return (await (await fetch(`${url}/health`)).json()) as { liveConnections: number };
 }
 
+/**
+ * Counters read before and after a phase: PostgreSQL's committed transactions, and HQ's feed heads
+ * (its /health: pulls answered from memory, feed statements run).
+ */
+export async function phaseCounters(db: HqDb, url: string): Promise<{ xacts: number; fromMemory: number; reads: number }> {
+  const [x] = await db.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+  const body = (await (await fetch(`${url}/health`)).json()) as { feedHeads?: { fromMemory: number; reads: number } };
+  return { xacts: Number(x?.n ?? 0), ...(body.feedHeads ?? { fromMemory: Number.NaN, reads: Number.NaN }) };
+}
+
 export async function waitFor(what: string, limitMs: number, test: () => Promise<boolean>): Promise<void> {
   const until = performance.now() + limitMs;
   while (!(await test())) {

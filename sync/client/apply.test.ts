@@ -113,6 +113,27 @@ describe('applyPage', () => {
     expect(readCursors(device.store.db).get('brand:SF')?.cursor).toBe('c2');
   });
 
+  it('finds a SKU by its new EAN and under its new style once a page moved them, next to plain price changes', () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    // ST1-M: a price change only (the indexes stay as they are); ST2-M: a new EAN and another style with its new price.
+    const moved = page('brand:SF', 'c2', [
+      {
+        kind: 'sku',
+        rows: [sku('ST1-M', 'ST1', '6900000000011', 19900), sku('ST2-M', 'ST1', '6900000000099', 9900, false)],
+        deletes: [],
+      },
+    ]);
+    expect(applyPage(st, moved, { storeId: STORE, now: NOW })).toEqual({ rows: 2, deletes: 0 });
+    expect(q('SELECT sku, price_fen, active FROM sku WHERE ean = ?', '6900000000099')).toEqual([
+      { sku: 'ST2-M', price_fen: 9900, active: 0 },
+    ]);
+    expect(q('SELECT sku FROM sku WHERE ean = ?', '6900000000021')).toEqual([]);
+    expect(q("SELECT sku FROM sku WHERE style_code = 'ST1' ORDER BY sku")).toEqual([{ sku: 'ST1-L' }, { sku: 'ST1-M' }, { sku: 'ST2-M' }]);
+    expect(q("SELECT sku FROM sku WHERE style_code = 'ST2'")).toEqual([]);
+    expect(q('SELECT price_fen FROM sku WHERE ean = ?', '6900000000011')).toEqual([{ price_fen: 19900 }]);
+    expect(q('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  });
+
   it('refuses a page with one bad row whole: nothing written, cursor unchanged', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
     const bad = page('brand:SF', 'c9', [

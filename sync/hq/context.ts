@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HqDb } from './db.js';
+import type { FeedHeads } from './feed-heads.js';
 
 /** What a signature covers; from a fastify request (raw body kept by the server's parser) or a WebSocket upgrade. */
 export type SignedRequest = { method: string; url: string; headers: IncomingHttpHeaders; rawBody: Buffer };
@@ -31,6 +32,11 @@ export type HqContext = {
   authenticate(request: SignedRequest): Promise<AuthedDevice>;
   /** Live channel registry: nudges connected devices whose scopes changed (fed by LISTEN sf_change). */
   live: LiveHub;
+  /**
+   * Each scope's head as this process knows it (fed by LISTEN sf_change): a pull at the head is
+   * answered without a query (`feedHeads.isAtHead(scope, cursor)`, routes/pull.ts servePull). Absent: every pull reads.
+   */
+  feedHeads?: FeedHeads;
 };
 
 export type LiveHub = {

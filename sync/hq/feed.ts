@@ -37,7 +37,16 @@ export type FeedRequest = { scope: string; cursor: string };
  * A scope's page in a multi-scope answer. `served: false` — the shared row budget ran out before
  * this scope: it was not read, its cursor comes back unchanged and the device asks again.
  */
-export type ScopePage = FeedPage & { scope: string; served: boolean };
+export type ScopePage = FeedPage & {
+  scope: string;
+  served: boolean;
+  /**
+   * The scope has rows beyond the page that the horizon holds back: committed by a transaction
+   * that started after one still running. Such rows come without a new NOTIFY once the older
+   * transaction ends, so a scope with them is not at its head even when its page is empty.
+   */
+  heldBack: boolean;
+};
 
 /** The SQL reading `n` scopes in one statement, built once per shape (a request has at most 8 scopes). */
 const statements = new Map<string, string>();
@@ -89,6 +98,12 @@ function feedStatement(n: number, withTotal: boolean): string {
               min(p.rank)::int
          FROM (${window}) AS p GROUP BY p.kind`,
     );
+    // Whether the scope has rows the horizon holds back (committed above a transaction still running):
+    // a drained page without any is the scope's head (feed-heads.ts). rank -1 marks this row.
+    parts.push(
+      `SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, -1 FROM (SELECT 1 FROM change AS c
+         WHERE c.scope = $${p} AND (c.xid, c.rank, c.key) > ($${p + 1}::xid8, $${p + 2}::smallint, $${p + 3}::text) AND c.xid >= (SELECT x FROM h) LIMIT 1) AS z`,
+    );
     // What is left of the scope, for a progress bar; only read for a scope the budget reached.
     if (withTotal)
       parts.push(`SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, NULL FROM change AS c WHERE ${budget} > 0 AND ${where}`);
@@ -98,7 +113,7 @@ function feedStatement(n: number, withTotal: boolean): string {
   return text;
 }
 
-/** i = -1: the horizon; a kind: that kind's rows in scope i's page; no kind: scope i's total. */
+/** i = -1: the horizon; a kind: that kind's rows in scope i's page; no kind: scope i's total, or (rank -1) whether rows are held back. */
 type FeedRow = {
   i: number;
   kind: string | null;
@@ -141,7 +156,7 @@ export async function readFeeds(
     const cursor = cursors[i] as FeedCursor;
     const mine = rows.filter((row) => row.i === i);
     // The same arithmetic as the statement's LIMITs: what the scopes before this one left.
-    if (budget === 0) return { scope: r.scope, served: false, json: '[]', rows: 0, cursor: r.cursor, more: true };
+    if (budget === 0) return { scope: r.scope, served: false, heldBack: true, json: '[]', rows: 0, cursor: r.cursor, more: true };
     // Kinds by rank (parents first): a page holds each entity once, so grouping keeps its meaning.
     const kinds = mine.filter((row) => row.kind !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const count = kinds.reduce((s, k) => s + Number(k.n), 0);
@@ -151,11 +166,20 @@ export async function readFeeds(
     if (more && !last) throw new Error('a full feed page without its last position');
     // Drained: jump to the horizon (everything below it is served). Otherwise continue after the last row.
     const next: FeedCursor = more && last ? parseCursor(last) : maxCursor(cursor, { xid: horizon, rank: 0, key: '' });
-    const t = mine.find((row) => row.kind === null);
+    const t = mine.find((row) => row.kind === null && row.rank === null);
+    const heldBack = Number(mine.find((row) => row.kind === null && row.rank === -1)?.n ?? 1) > 0;
     const sets = kinds
       .filter((k) => !known || known.has(k.kind as string))
       .map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up ?? ''}],"deletes":[${k.del ?? ''}]}`);
-    const page: ScopePage = { scope: r.scope, served: true, json: `[${sets.join(',')}]`, rows: count, cursor: formatCursor(next), more };
+    const page: ScopePage = {
+      scope: r.scope,
+      served: true,
+      heldBack,
+      json: `[${sets.join(',')}]`,
+      rows: count,
+      cursor: formatCursor(next),
+      more,
+    };
     if (withTotal) page.total = Number(t?.n ?? 0);
     return page;
   });

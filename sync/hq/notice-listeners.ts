@@ -2,6 +2,7 @@ import { DEVICE_CHANNEL, parseDeviceNotice } from './auth.js';
 import type { Authenticator, DeviceNoticeKind } from './auth.js';
 import type { HqLog, LiveHub } from './context.js';
 import type { HqDb } from './db.js';
+import type { FeedHeads } from './feed-heads.js';
 
 /** The change-log channel the entity triggers NOTIFY (migration 0001) with the changed scope. */
 export const CHANGE_CHANNEL = 'sf_change';
@@ -11,6 +12,8 @@ export type NoticeListenerOptions = {
   live: LiveHub;
   auth: Pick<Authenticator, 'forget' | 'forgetAll' | 'enrolled'>;
   log: HqLog;
+  /** Learns of every changed scope, and of the change listener's losses and returns (feed-heads.ts). */
+  feedHeads?: Pick<FeedHeads, 'changed' | 'listening' | 'lost' | 'heard'>;
   /** Called after this process handled an sf_device notice (its cache no longer holds the device): tests wait on it. */
   onDeviceNotice?: (notice: { what: DeviceNoticeKind; deviceId: string }) => void;
   /** Called once a lost listener is back and has made up for the gap: tests wait on it. */
@@ -32,19 +35,37 @@ export type NoticeListenerOptions = {
 export async function listenForNotices(options: NoticeListenerOptions): Promise<() => Promise<void>> {
   const { db, live, auth, log } = options;
   const stops: (() => Promise<void>)[] = [];
+  const heads = options.feedHeads;
   const stopAll = async (): Promise<void> => {
+    heads?.lost();
     for (const stop of stops.splice(0)) await stop().catch(() => undefined);
   };
   try {
     stops.push(
-      await db.listen(CHANGE_CHANNEL, (scope) => live.changed(scope), {
-        onRestored: () => {
-          log('change listener back: nudging every live channel once');
-          live.nudgeAll();
-          options.onRestored?.(CHANGE_CHANNEL);
+      await db.listen(
+        CHANGE_CHANNEL,
+        (scope) => {
+          // Barriers (this process's or another's, feed-barrier.ts) are no scope.
+          if (scope.startsWith('~')) {
+            heads?.heard(scope);
+            return;
+          }
+          // Heads first: a device nudged by the live hub must not be answered from a head this notice ended.
+          heads?.changed(scope);
+          live.changed(scope);
         },
-      }),
+        {
+          onLost: () => heads?.lost(),
+          onRestored: () => {
+            heads?.listening();
+            log('change listener back: nudging every live channel once');
+            live.nudgeAll();
+            options.onRestored?.(CHANGE_CHANNEL);
+          },
+        },
+      ),
     );
+    heads?.listening();
     stops.push(
       await db.listen(
         DEVICE_CHANNEL,

@@ -15,7 +15,9 @@ import { ephemeralHqKey } from './hq-key.js';
 import { HqHttpError, hqErrorBody } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
 import { migrateHq } from './migrate.js';
-import { listenForNotices } from './notice-listeners.js';
+import { notifyBarrier } from './feed-barrier.js';
+import { createFeedHeads } from './feed-heads.js';
+import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
 import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
@@ -79,7 +81,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const hqFingerprint = keyFingerprint(hqKey.publicKey);
   const auth = createAuthenticator(db, clock, log);
   const live = createLiveHub(log, { key: hqKey });
-  const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live };
+  const feedHeads = createFeedHeads({ sendBarrier: notifyBarrier(db, CHANGE_CHANNEL) });
+  const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live, feedHeads };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
   // for minutes); anything in flight is idempotent and the device retries it.
@@ -131,7 +134,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     return payload;
   });
 
-  app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections() }));
+  app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections(), feedHeads: feedHeads.stats() }));
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
   const routes = deviceRoutes(app, auth);
@@ -146,7 +149,16 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   };
   try {
     // Changed scopes and device notices, listened for again after a PostgreSQL restart (notice-listeners.ts).
-    stopListening.push(await listenForNotices({ db, live, auth, log, onDeviceNotice: options.onDeviceNotice }));
+    stopListening.push(
+      await listenForNotices({
+        db,
+        live,
+        auth,
+        log,
+        feedHeads,
+        onDeviceNotice: options.onDeviceNotice,
+      }),
+    );
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });

@@ -3,23 +3,41 @@ import { ENTITY_KINDS_V1 } from '../../protocol/entities.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { CursorError, readFeeds } from '../feed.js';
+import { pullIsAtHead } from '../feed-heads.js';
+import type { FeedHeads } from '../feed-heads.js';
 import { HqHttpError } from '../http-error.js';
 
 /**
  * A pull answer as JSON text (sync/protocol/feed.ts pullResponseSchema): one page per requested
  * scope, in order, sharing the request's row budget. A scope the budget did not reach comes
  * back with its cursor unchanged and `more`, so the device asks again.
+ *
+ * With `heads` (the process's FeedHeads), a pull whose every scope is at its known head is
+ * answered from memory — empty pages, cursors unchanged — without a feed query, once every commit
+ * made before it arrived was heard (FeedHeads.settled); any other pull reads the feed and teaches
+ * `heads` what it found.
  */
-export async function servePull(db: HqDb, device: AuthedDevice, request: PullRequest, now: Date): Promise<string> {
+export async function servePull(db: HqDb, device: AuthedDevice, request: PullRequest, now: Date, heads?: FeedHeads): Promise<string> {
   for (const { scope } of request.scopes) {
     if (!device.scopes.includes(scope)) throw new HqHttpError(403, 'forbidden', `scope ${scope} is not this device's`);
   }
+  const withTotal = request.withTotal === true;
+  if (heads && (await pullIsAtHead(heads, request.scopes))) {
+    heads.answered();
+    const total = withTotal ? ',"total":0' : '';
+    const json = request.scopes.map(
+      (s) => `{"scope":${JSON.stringify(s.scope)},"cursor":${JSON.stringify(s.cursor)},"more":false${total},"sets":[]}`,
+    );
+    return `{"pages":[${json.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
+  }
   let pages;
   try {
+    const read = heads?.begin();
     // One statement for the horizon and every scope (sync/hq/feed.ts readFeeds).
     // A device sends the kinds it knows; one that sends none is of the first version.
     const kinds = new Set<string>(request.kinds ?? ENTITY_KINDS_V1);
-    pages = await readFeeds(db, request.scopes, request.limit, request.withTotal === true, kinds);
+    pages = await readFeeds(db, request.scopes, request.limit, withTotal, kinds);
+    if (heads && read) heads.record(read, request.scopes, pages);
   } catch (error) {
     if (error instanceof CursorError) throw new HqHttpError(400, 'bad_request', error.message);
     throw error;

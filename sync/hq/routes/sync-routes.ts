@@ -26,7 +26,7 @@ export function registerSyncRoutes(hq: HqContext, routes: DeviceRoutes): void {
   routes.post(SYNC_PATHS.pull, SMALL_BODY_LIMIT, async (device, body, _request, reply) => {
     const input = pullRequestSchema.parse(body);
     // The rows are JSON text already: the body is concatenated, never parsed and re-stringified.
-    const text = await servePull(hq.db, device, input, hq.clock());
+    const text = await servePull(hq.db, device, input, hq.clock(), hq.feedHeads);
     return reply.type('application/json; charset=utf-8').send(text);
   });
 
