@@ -24,6 +24,7 @@ import { enrolmentText } from '../protocol/enrol.js';
 import { createEnrolCode } from './enrol.js';
 import { loadHqKey, rotateHqKey } from './hq-key.js';
 import { migrateHq } from './migrate.js';
+import { pgliteTemplate } from './pglite-template.js';
 import { importSampleBrand } from './sample-brand.js';
 import { createHqServer } from './server.js';
 import type { HqServer } from './server.js';
@@ -87,7 +88,8 @@ if (stockStores?.some((code) => !/^[A-Za-z0-9_-]{1,32}$/.test(code)))
 const enrolStore = values['enrol-store'];
 if (enrolStore !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(enrolStore))
   fail(`--enrol-store takes a store code such as S001, got ${enrolStore}`);
-const dataDir = resolve(values['data-dir'] ?? join(projectRoot(dirname(fileURLToPath(import.meta.url))), '.shopfloor', 'hq'));
+const root = projectRoot(dirname(fileURLToPath(import.meta.url)));
+const dataDir = resolve(values['data-dir'] ?? join(root, '.shopfloor', 'hq'));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const keyFile = resolve(values['hq-key-file'] ?? join(dataDir, 'hq-signing-key.pem'));
 if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) fail('--tls-cert and --tls-key go together');
@@ -147,7 +149,11 @@ if (values['rotate-hq-key']) {
 try {
   mkdirSync(dataDir, { recursive: true });
   const hqKey = loadHqKey(keyFile);
-  db = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : join(dataDir, 'pglite'), log });
+  const pgliteDir = join(dataDir, 'pglite');
+  // A new local HQ starts from the build's empty migrated PGlite (pglite-template.ts), if current: no initdb in WASM.
+  const pgliteLoad =
+    databaseUrl || existsSync(join(pgliteDir, 'PG_VERSION')) ? undefined : pgliteTemplate(join(root, 'dist', 'hq-template'));
+  db = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDir, pgliteLoad, log });
   await migrateHq(db);
   const admin = await ensureFirstAdmin(db, { password: process.env.SHOPFLOOR_ADMIN_PASSWORD, dataDir });
   if (admin.password) {
