@@ -16,9 +16,11 @@ import { fileKeyStore } from '../main/store/key-store.js';
 import { openStore } from '../main/store/open-store.js';
 import { classifyScan } from '../native/scanner/classify.js';
 import { sampleSeeder } from '../fixtures/sample-seeder.js';
+import { benchCatalog } from './catalog.js';
 import { benchCheckout } from './checkout.js';
 import { benchCustomers } from './customers.js';
 import { benchDevices } from './devices.js';
+import { benchFirstStart } from './first-start.js';
 import { benchPeers, peerOptionsFromEnv } from './peers/run-peers.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
@@ -117,6 +119,9 @@ await benchCheckout(record);
 await benchDevices(record);
 // The customer book (issue 11): search on the device, offboarding propagation and task generation at HQ.
 await benchCustomers(record);
+
+// HQ's catalog import on PostgreSQL and the newcomer's first `npm start` (issue 13).
+for (const r of [...(await benchCatalog()), ...(await benchFirstStart())]) record(r);
 
 // Sync (issue 5): Shopfloor on a real PostgreSQL, then the peers on the same workload, in one
 // table. The peers get what is left of a 9.5-minute run (at least a minute), so `npm run bench`

@@ -23,13 +23,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const electronDir = join(root, 'node_modules', 'electron');
 const hostCli = join(root, 'dist', 'main', 'host', 'cli.js');
 const hqCli = join(root, 'dist', 'sync', 'hq', 'cli.js');
+// SHOPFLOOR_DATA_DIR moves the app's folder (the host reads it too) and HQ's with it.
 const hqArgs = [
   '--data-dir',
-  join(root, '.shopfloor', 'hq'),
+  join(process.env.SHOPFLOOR_DATA_DIR ?? join(root, '.shopfloor'), 'hq'),
   '--sample-skus',
   '20000',
   '--sample-customers',
   '5000',
+  // Stock for the store the app enrols in (and the warehouse): the other stores' 140,000 stock
+  // rows are in feeds this device never pulls, and were 40 % of the first start's wait.
+  '--sample-stock-stores',
+  'S001',
   '--enrol-store',
   'S001',
 ];

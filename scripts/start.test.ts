@@ -163,6 +163,8 @@ describe.skipIf(process.platform === 'win32')('scripts/start.mjs', () => {
       const run = await start(root, { CI: 'true', HOST_EXIT: '0' });
       const hqArgs = JSON.parse(readFileSync(join(root, 'hq-args'), 'utf8')) as string[];
       expect(hqArgs).toEqual(expect.arrayContaining(['--data-dir', join(root, '.shopfloor', 'hq'), '--enrol-store', 'S001']));
+      // The sample's stock only where the app enrols (and the warehouse): the first start's wait.
+      expect(hqArgs.join(' ')).toContain('--sample-stock-stores S001');
       expect(run.stdout).toContain('HQ is ready at http://127.0.0.1:5999');
       expect(run.stdout).toContain('host args ["--hq-url","http://127.0.0.1:5999","--enrol-code","ABCD-EFGH-JKLM","--port","0"]');
       expect(existsSync(join(root, 'hq-stopped'))).toBe(true);

@@ -64,6 +64,7 @@ describe('hq cli', () => {
       ['--port', 'abc'],
       ['--bogus'],
       ['--sample-skus', '-5'],
+      ['--sample-skus', '10', '--sample-stock-stores', 'S001,S 2'],
       ['--enrol-store', 'S 1'],
       ['--tls-cert', join(dir, 'cert.pem')],
       ['--trust-proxy', 'the proxy'],

@@ -1,6 +1,6 @@
 /**
  * HQ as a process: `node dist/sync/hq/cli.js [--port N] [--host H] [--data-dir DIR]
- * [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store S001]
+ * [--sample-skus N --sample-customers N [--sample-stock-stores S001,…]] [--lifetime-s N] [--enrol-store S001]
  * [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--trust-proxy VALUE] [--rotate-hq-key]`.
  * PGlite in `<data-dir>/pglite` by default; DATABASE_URL switches to a PostgreSQL server. HQ's
  * signing key: `--hq-key-file` / SHOPFLOOR_HQ_KEY_FILE, else `<data-dir>/hq-signing-key.pem`
@@ -8,6 +8,8 @@
  * `--tls-cert`/`--tls-key` (SHOPFLOOR_HQ_TLS_CERT/_KEY). `--trust-proxy` (SHOPFLOOR_HQ_TRUST_PROXY):
  * `true`, a hop count, or the proxies' addresses/CIDRs, comma-separated — whose X-Forwarded-For
  * names the client for rate limits. `--rotate-hq-key` makes a new key endorsed by the old one and exits.
+ * `--sample-stock-stores` limits the sample's stock to those stores (and the warehouse, which
+ * always has stock); by default every store has stock.
  * Prints one line `HQ_READY {"url":…,"enrolCode":…,"hqFingerprint":…,"enrolment":…}` when it
  * listens; SIGTERM/SIGINT and --lifetime-s stop it cleanly.
  */
@@ -22,6 +24,7 @@ import { enrolmentText } from '../protocol/enrol.js';
 import { createEnrolCode } from './enrol.js';
 import { loadHqKey, rotateHqKey } from './hq-key.js';
 import { migrateHq } from './migrate.js';
+import { pgliteTemplate } from './pglite-template.js';
 import { importSampleBrand } from './sample-brand.js';
 import { createHqServer } from './server.js';
 import type { HqServer } from './server.js';
@@ -29,7 +32,8 @@ import type { HqServer } from './server.js';
 function fail(message: string): never {
   console.error(`hq: ${message}`);
   console.error(
-    'usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N] [--lifetime-s N] [--enrol-store CODE]\n' +
+    'usage: hq [--port N] [--host H] [--data-dir DIR] [--sample-skus N --sample-customers N [--sample-stock-stores CODE,…]]\n' +
+      '          [--lifetime-s N] [--enrol-store CODE]\n' +
       '          [--hq-key-file FILE] [--tls-cert FILE --tls-key FILE] [--trust-proxy true|N|ADDR,…] [--rotate-hq-key]',
   );
   process.exit(2);
@@ -58,6 +62,7 @@ try {
       'data-dir': { type: 'string' },
       'sample-skus': { type: 'string' },
       'sample-customers': { type: 'string' },
+      'sample-stock-stores': { type: 'string' },
       'lifetime-s': { type: 'string' },
       'enrol-store': { type: 'string' },
       'hq-key-file': { type: 'string', default: process.env.SHOPFLOOR_HQ_KEY_FILE || undefined },
@@ -77,10 +82,14 @@ const port = wholeNumber('port', values.port, 0, 65535) ?? 5318;
 const lifetimeS = wholeNumber('lifetime-s', values['lifetime-s'], 1, 31 * 24 * 3600);
 const sampleSkus = wholeNumber('sample-skus', values['sample-skus'], 0, 1_000_000);
 const sampleCustomers = wholeNumber('sample-customers', values['sample-customers'], 0, 1_000_000);
+const stockStores = values['sample-stock-stores']?.split(',').map((code) => code.trim());
+if (stockStores?.some((code) => !/^[A-Za-z0-9_-]{1,32}$/.test(code)))
+  fail(`--sample-stock-stores takes store codes such as S001,S002, got ${values['sample-stock-stores']}`);
 const enrolStore = values['enrol-store'];
 if (enrolStore !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(enrolStore))
   fail(`--enrol-store takes a store code such as S001, got ${enrolStore}`);
-const dataDir = resolve(values['data-dir'] ?? join(projectRoot(dirname(fileURLToPath(import.meta.url))), '.shopfloor', 'hq'));
+const root = projectRoot(dirname(fileURLToPath(import.meta.url)));
+const dataDir = resolve(values['data-dir'] ?? join(root, '.shopfloor', 'hq'));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const keyFile = resolve(values['hq-key-file'] ?? join(dataDir, 'hq-signing-key.pem'));
 if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) fail('--tls-cert and --tls-key go together');
@@ -140,7 +149,11 @@ if (values['rotate-hq-key']) {
 try {
   mkdirSync(dataDir, { recursive: true });
   const hqKey = loadHqKey(keyFile);
-  db = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : join(dataDir, 'pglite'), log });
+  const pgliteDir = join(dataDir, 'pglite');
+  // A new local HQ starts from the build's empty migrated PGlite (pglite-template.ts), if current: no initdb in WASM.
+  const pgliteLoad =
+    databaseUrl || existsSync(join(pgliteDir, 'PG_VERSION')) ? undefined : pgliteTemplate(join(root, 'dist', 'hq-template'));
+  db = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDir, pgliteLoad, log });
   await migrateHq(db);
   const admin = await ensureFirstAdmin(db, { password: process.env.SHOPFLOOR_ADMIN_PASSWORD, dataDir });
   if (admin.password) {
@@ -151,7 +164,7 @@ try {
     const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
     if (!brand) {
       const started = performance.now();
-      const counts = await importSampleBrand(db, { skus: sampleSkus ?? 20_000, customers: sampleCustomers ?? 5_000 });
+      const counts = await importSampleBrand(db, { skus: sampleSkus ?? 20_000, customers: sampleCustomers ?? 5_000, stockStores });
       log(`sample brand loaded in ${Math.round(performance.now() - started)} ms`, counts);
     }
   }

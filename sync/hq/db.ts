@@ -61,13 +61,15 @@ const LISTEN_RETRY_CAP_MS = 10_000;
 export type HqDbOptions = {
   databaseUrl?: string;
   pgliteDir?: string;
+  /** A tarball of a PGlite data folder (`dumpDataDir`) to start an empty `pgliteDir` from: see pglite-template.ts. */
+  pgliteLoad?: Blob;
   log?: (message: string, detail?: unknown) => void;
   poolSize?: number;
 };
 
 /** DATABASE_URL → a real PostgreSQL server; otherwise PGlite in `pgliteDir` (or in memory). */
 export async function openHqDb(options: HqDbOptions): Promise<HqDb> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.pgliteDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.pgliteDir, options.pgliteLoad);
 }
 
 async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
@@ -196,8 +198,8 @@ async function listenPostgres(
   };
 }
 
-async function openPglite(dir: string | undefined): Promise<HqDb> {
-  const db = await PGlite.create(dir ? { dataDir: dir } : {});
+async function openPglite(dir: string | undefined, load: Blob | undefined): Promise<HqDb> {
+  const db = await PGlite.create(dir ? { dataDir: dir, ...(load ? { loadDataDir: load } : {}) } : {});
   // PGlite is PostgreSQL in single-user mode: after a crash it replays its log at open. A
   // checkpoint then, and one before closing, puts everything committed into the data files
   // instead of trusting the log across several crash recoveries (a fault test lost a committed

@@ -2,9 +2,10 @@ import { generateCheckoutSample, memberCodeOf } from '../../fixtures/checkout-sa
 import type { SampleCoupon, SamplePromotion } from '../../fixtures/checkout-sample.js';
 import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/generate.js';
 import type { SampleData } from '../../fixtures/generate.js';
-import { upsertSkus, upsertStyles } from './admin/catalog-import.js';
+import { CATALOG_BULK_TABLES, upsertSkus, upsertStyles } from './admin/catalog-import.js';
+import { openBulkLoader } from './bulk-load.js';
 import type { HqDb, Sql } from './db.js';
-import { importSampleCustomerBook } from './customers/sample-book.js';
+import { SAMPLE_BOOK_BULK_TABLES, importSampleCustomerBook } from './customers/sample-book.js';
 
 export type SampleBrandOptions = {
   skus: number;
@@ -15,6 +16,8 @@ export type SampleBrandOptions = {
   stockStores?: readonly string[];
   /** The instant stamped on stock rows (default now). */
   now?: Date;
+  /** false: every insert runs with its triggers (tests compare the feed with the set-based load's). */
+  setBased?: boolean;
 };
 
 export type SampleBrandCounts = {
@@ -36,7 +39,8 @@ const CHUNK = 50_000;
  * Loads the deterministic sample brand (fixtures/generate.ts) into HQ: the same catalog, stores,
  * staff (with the demo PIN hashes the device checks), customers, member codes, promotions,
  * coupons and stock a device would otherwise seed itself — so a device enrolled in S001 and
- * provisioned from HQ logs in with S001-01 / 0101. One transaction, multi-row `unnest` inserts.
+ * provisioned from HQ logs in with S001-01 / 0101. One transaction, multi-row `unnest` inserts;
+ * the big tables through the bulk loader (bulk-load.ts: their change rows written per statement).
  */
 export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): Promise<SampleBrandCounts> {
   const data = generateSampleData({
@@ -58,8 +62,11 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       data.brand.name,
     ]);
     await insertLocations(sql, data);
+    const loader = await openBulkLoader(sql, [...CATALOG_BULK_TABLES, 'stock', 'member_code', ...SAMPLE_BOOK_BULK_TABLES], {
+      setBased: options.setBased,
+    });
     await upsertStyles(
-      sql,
+      loader,
       data.brand.code,
       data.styles.map((s) => ({
         code: s.code,
@@ -71,7 +78,7 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
         price_fen: s.price_fen,
       })),
     );
-    await upsertSkus(sql, data.brand.code, data.skus);
+    await upsertSkus(loader, data.brand.code, data.skus);
     const credentials = new Map(samples.flatMap((s) => s.credentials.map((c) => [c.staff_id, c] as const)));
     await sql.query(
       `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash)
@@ -103,7 +110,7 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
           part.map((c) => c.created_at),
         ],
       );
-      await sql.query('INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [
+      await loader.insert('member_code', 'INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [
         part.map((c) => memberCodeOf(c.id)),
         part.map((c) => c.id),
       ]);
@@ -118,7 +125,7 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       (c) => c.code,
     );
     // The customer book (issue 11): purchases, tags, notes, tasks and results of the sample customers.
-    await importSampleCustomerBook(sql, data, now);
+    await importSampleCustomerBook(sql, loader, data, now);
     await insertPromotions(sql, data.brand.code, promotions);
     await insertCoupons(sql, data.brand.code, coupons);
     let stockRows = 0;
@@ -126,7 +133,8 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
     for (const location of stocked) {
       const qty = stockLevels(data.seed, location.id, location.kind, data.skus.length);
       for (let i = 0; i < skuCodes.length; i += CHUNK) {
-        await sql.query(
+        await loader.insert(
+          'stock',
           `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, u.qty, $2 FROM unnest($3::text[], $4::int[]) AS u(sku, qty)`,
           [location.id, now, skuCodes.slice(i, i + CHUNK), Array.from(qty.subarray(i, i + CHUNK))],
         );

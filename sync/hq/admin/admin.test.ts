@@ -80,6 +80,20 @@ describe.each(backends)('admin API on $name', (backend) => {
     expect(message(header.body)).toMatch(/style_code/);
   });
 
+  it('refuses a CSV row naming a style HQ does not have, says which, and writes nothing (the set-based load)', async () => {
+    const before = { skus: await count('sku'), changes: await count('change') };
+    const [style] = await db.query<{ code: string }>('SELECT code FROM style LIMIT 1');
+    // No style columns: each row names a style HQ must already have; the second names none it has.
+    const header = 'sku,style_code,colour_code,colour_zh,colour_en,size,size_order,ean,price_fen';
+    const row = (sku: string, styleCode: string, ean: string) => `${sku},${styleCode},001,黑色,Black,S,1,${ean},29900`;
+    const csv = [header, row('TST0009-001-1', style?.code ?? '', '6900000000093'), row('TST0009-001-2', 'NO-SUCH-STYLE', '6900000000109')];
+    const answer = await hq.admin('POST', '/admin/v1/catalog?brand=SFL', csv.join('\n'), { contentType: 'text/csv' });
+    expect(answer.status).toBe(400);
+    expect(errorCode(answer.body)).toBe('bad_request');
+    expect(message(answer.body)).toMatch(/style_code.*NO-SUCH-STYLE/);
+    expect({ skus: await count('sku'), changes: await count('change') }).toEqual(before);
+  });
+
   it('imports a CSV and a JSON price change; the devices see them in the brand feed', async () => {
     const csv = [CSV_HEADER, csvRow(1, '6900000000017'), csvRow(2, '6900000000024')].join('\r\n');
     const answer = await hq.admin('POST', '/admin/v1/catalog?brand=SFL', csv, { contentType: 'text/csv' });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { openBulkLoader } from '../bulk-load.js';
+import type { BulkLoader } from '../bulk-load.js';
 import type { Sql } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 import { parseCsv } from './csv.js';
@@ -6,8 +8,9 @@ import { parseCsv } from './csv.js';
 /**
  * Catalog import: styles, SKUs and price changes, as JSON or CSV. Everything is validated before
  * anything is written, and the write is one transaction, so a bad row (reported with its number)
- * leaves HQ as it was. Rows go in with multi-row `unnest` upserts; a row that did not change is
- * left alone, so re-importing a catalog does not flood every device's feed.
+ * leaves HQ as it was. Rows go in with multi-row `unnest` upserts through the bulk loader (change
+ * log written per statement, foreign keys checked set-based: ../bulk-load.ts); a row that did not
+ * change is left alone, so re-importing a catalog does not flood every device's feed.
  */
 
 const text = (max = 200) => z.string().min(1).max(max);
@@ -173,9 +176,13 @@ function chunks<T>(list: readonly T[]): T[][] {
   return out;
 }
 
-export async function upsertStyles(sql: Sql, brand: string, styles: readonly StyleRow[]): Promise<void> {
+/** The tables `upsertStyles` and `upsertSkus` write, for `openBulkLoader`. */
+export const CATALOG_BULK_TABLES = ['style', 'sku'] as const;
+
+export async function upsertStyles(loader: BulkLoader, brand: string, styles: readonly StyleRow[]): Promise<void> {
   for (const part of chunks(styles)) {
-    await sql.query(
+    await loader.insert(
+      'style',
       `INSERT INTO style (code, brand, name_zh, name_en, category_zh, category_en, season, price_fen)
        SELECT u.code, $1, u.name_zh, u.name_en, u.category_zh, u.category_en, u.season, u.price_fen
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
@@ -198,9 +205,10 @@ export async function upsertStyles(sql: Sql, brand: string, styles: readonly Sty
   }
 }
 
-export async function upsertSkus(sql: Sql, brand: string, skus: readonly SkuRow[]): Promise<void> {
+export async function upsertSkus(loader: BulkLoader, brand: string, skus: readonly SkuRow[]): Promise<void> {
   for (const part of chunks(skus)) {
-    await sql.query(
+    await loader.insert(
+      'sku',
       `INSERT INTO sku (sku, brand, style_code, colour_code, colour_zh, colour_en, size, size_order, ean, price_fen, active)
        SELECT u.sku, $1, u.style_code, u.colour_code, u.colour_zh, u.colour_en, u.size, u.size_order, u.ean, u.price_fen, u.active
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::int[], $11::bool[])
@@ -232,8 +240,9 @@ export async function upsertSkus(sql: Sql, brand: string, skus: readonly SkuRow[
 export async function writeCatalog(sql: Sql, catalog: CatalogImport): Promise<{ styles: number; skus: number; prices: number }> {
   const [brand] = await sql.query('SELECT 1 FROM brand WHERE code = $1', [catalog.brand]);
   if (!brand) throw new HqHttpError(400, 'bad_request', `unknown brand ${catalog.brand}`);
-  await upsertStyles(sql, catalog.brand, catalog.styles);
-  await upsertSkus(sql, catalog.brand, catalog.skus);
+  const loader = await openBulkLoader(sql, CATALOG_BULK_TABLES);
+  await upsertStyles(loader, catalog.brand, catalog.styles);
+  await upsertSkus(loader, catalog.brand, catalog.skus);
   for (const part of chunks(catalog.prices)) {
     const skus = part.map((p) => p.sku);
     const updated = await sql.query<{ n: number }>(

@@ -1,6 +1,10 @@
 import { generateCustomerBook } from '../../../fixtures/customer-book-sample.js';
 import type { SampleData } from '../../../fixtures/generate.js';
+import type { BulkLoader } from '../bulk-load.js';
 import type { Sql } from '../db.js';
+
+/** The tables `importSampleCustomerBook` writes through the bulk loader. */
+export const SAMPLE_BOOK_BULK_TABLES = ['customer_tag', 'customer_purchase'] as const;
 
 const CHUNK = 50_000;
 
@@ -12,10 +16,16 @@ function chunks<T>(list: readonly T[]): T[][] {
 
 /**
  * The sample brand's customer book at HQ (fixtures/customer-book-sample.ts: the same rows a
- * device seeds for its store), in the import's transaction, multi-row `unnest` inserts: profiles
+ * device seeds for its store), in the import's transaction, multi-row `unnest` inserts (tags and
+ * purchases through the bulk loader, ../bulk-load.ts): profiles
  * (made by the customer trigger, filled in here), tags, notes, purchases, tasks, results.
  */
-export async function importSampleCustomerBook(sql: Sql, data: SampleData, now: Date): Promise<{ purchases: number; tasks: number }> {
+export async function importSampleCustomerBook(
+  sql: Sql,
+  loader: BulkLoader,
+  data: SampleData,
+  now: Date,
+): Promise<{ purchases: number; tasks: number }> {
   const book = generateCustomerBook(data, { now: now.toISOString() });
   for (const p of chunks(book.profiles)) {
     await sql.query(
@@ -37,7 +47,8 @@ export async function importSampleCustomerBook(sql: Sql, data: SampleData, now: 
     );
   }
   for (const t of chunks(book.tags)) {
-    await sql.query(
+    await loader.insert(
+      'customer_tag',
       `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
       [t.map((r) => r.customer_id), t.map((r) => r.tag), t.map((r) => r.store_id), t.map((r) => r.source), t.map((r) => r.added_at)],
     );
@@ -57,7 +68,8 @@ export async function importSampleCustomerBook(sql: Sql, data: SampleData, now: 
     );
   }
   for (const p of chunks(book.purchases)) {
-    await sql.query(
+    await loader.insert(
+      'customer_purchase',
       `INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, sales_staff_id, service_guide_id, at)
        SELECT u.id, u.customer_id, u.store_id, u.channel, u.location_id, u.ref, u.total_fen, u.items::jsonb, u.sales_staff_id, u.service_guide_id, u.at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])

@@ -1,0 +1,58 @@
+/**
+ * HQ's catalog import (issue 13, "Catalog import and the first start"), on a real PostgreSQL
+ * (private cluster, fsync on), in bench/results.json:
+ *
+ * - hq_catalog_import_200k_s: the sample brand — 200,000 SKUs, 50,000 customers with their
+ *   customer book, stock of the warehouse and of S001 (the load bench/sync.ts makes) — into an
+ *   empty, migrated HQ in one transaction, commit included: `importSampleBrand`, the set-based
+ *   path (sync/hq/bulk-load.ts). The note splits the CPU between Node (generation, parameters)
+ *   and PostgreSQL, which says more than the wall time on a shared machine.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { openHqDb } from '../sync/hq/db.js';
+import type { HqDb } from '../sync/hq/db.js';
+import { migrateHq } from '../sync/hq/migrate.js';
+import { importSampleBrand } from '../sync/hq/sample-brand.js';
+import { startPostgres } from '../sync/testing/postgres-server.js';
+import type { PostgresServer } from '../sync/testing/postgres-server.js';
+import { round } from './stats.js';
+import type { BenchResult } from './stats.js';
+import { cpuSplit } from './sync-shared.js';
+
+export type CatalogBenchOptions = { skus: number; customers: number };
+
+export function catalogOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CatalogBenchOptions {
+  return { skus: Number(env.BENCH_CATALOG_SKUS ?? 200_000), customers: Number(env.BENCH_CATALOG_CUSTOMERS ?? 50_000) };
+}
+
+export async function benchCatalog(options: CatalogBenchOptions = catalogOptionsFromEnv()): Promise<BenchResult[]> {
+  let server: PostgresServer | null = null;
+  let db: HqDb | null = null;
+  try {
+    server = await startPostgres({ fsync: true, lifetimeS: 600 });
+    db = await openHqDb({ databaseUrl: await server.freshDatabase('bench_catalog') });
+    await migrateHq(db);
+    await db.exec('CHECKPOINT');
+    const before = cpuSplit(process.pid, server.pid, []);
+    const started = performance.now();
+    const counts = await importSampleBrand(db, { skus: options.skus, customers: options.customers, stockStores: ['S001'] });
+    const seconds = (performance.now() - started) / 1000;
+    const after = cpuSplit(process.pid, server.pid, []);
+    const [feed] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM change');
+    return [
+      {
+        name: 'hq_catalog_import_200k_s',
+        value: round(seconds, 1),
+        unit: 's',
+        note:
+          `sample brand into an empty HQ on PostgreSQL 15 (private cluster, fsync on), one transaction incl. commit: ${counts.skus} SKUs, ` +
+          `${counts.styles} styles, ${counts.customers} customers with their book, ${counts.stockRows} stock rows, ${feed?.n ?? 0} change-log rows; ` +
+          `CPU: Node ${round(after.hq - before.hq, 1)} s (generation + parameters), PostgreSQL ${round(after.pg - before.pg, 1)} s; ` +
+          `load average ${round(loadavg()[0] ?? 0, 1)} on ${availableParallelism()} CPUs; goal ≤ 10 s (48.7 s before the set-based load)`,
+      },
+    ];
+  } finally {
+    await db?.close();
+    await server?.stop();
+  }
+}
