@@ -36,6 +36,11 @@ export async function openTerminal(
   const sell = new SellPage(page);
   const cashup = new CashupPage(page);
   await page.goto(host.url);
+  if (options.enrolCode) {
+    // An enrolled device downloads its store first: the till opens when HQ's store name is there and HQ answers.
+    await page.locator('[data-testid="sync-pill"][data-hq="online"]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('provisioning-overlay').waitFor({ state: 'hidden', timeout: 90_000 });
+  }
   const logIn = async (staff: Staff) => {
     await page.getByTestId('nav-sell').waitFor();
     await login.openTab('sell');
