@@ -6,7 +6,7 @@ import { openHqDb } from '../sync/hq/db.js';
 import { startChaosProxy } from '../sync/testing/chaos-proxy.js';
 import type { ChaosProxy } from '../sync/testing/chaos-proxy.js';
 import { launchBrowser } from './support/browser.js';
-import { startHqProcess } from './support/hq-process.js';
+import { restartHqProcess, startHqProcess } from './support/hq-process.js';
 import type { HqProcess } from './support/hq-process.js';
 import { plainItems, yuanText } from './support/sample.js';
 import { openTerminal } from './support/terminal.js';
@@ -53,8 +53,7 @@ afterAll(async () => {
 
 /** HQ again on its own database and address, as after a restart in the server room. */
 async function restartHq(): Promise<void> {
-  await hq.stop();
-  hq = await startHqProcess({ ...HQ_SAMPLE, lifetimeS: 900, dataDir: hq.dataDir, port: Number(new URL(hq.url).port) });
+  hq = await restartHqProcess(hq, { ...HQ_SAMPLE, lifetimeS: 900 });
 }
 
 async function sellForCash(term: Terminal, item: (typeof items)[number]): Promise<{ receiptNo: string; netFen: number }> {
@@ -122,7 +121,7 @@ describe('selling while HQ is away', () => {
       );
     } finally {
       await db.close();
-      hq = await startHqProcess({ ...HQ_SAMPLE, lifetimeS: 900, dataDir: hq.dataDir, port: Number(new URL(hq.url).port) });
+      await restartHq();
     }
   });
 

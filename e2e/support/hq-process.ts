@@ -98,3 +98,12 @@ export function startHqProcess(options: {
     proc.once('exit', (code) => reject(new Error(`HQ exited (${code}) before it was ready:\n${out}\n${err}`)));
   });
 }
+
+/** Stops `hq` and starts it again on the same database and address (its devices find it where they left it). */
+export async function restartHqProcess(
+  hq: HqProcess,
+  options: { skus: number; customers: number; lifetimeS?: number },
+): Promise<HqProcess> {
+  await hq.stop();
+  return startHqProcess({ ...options, dataDir: hq.dataDir, port: Number(new URL(hq.url).port) });
+}
