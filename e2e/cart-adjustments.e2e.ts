@@ -69,6 +69,7 @@ describe('changing a cart before it is paid', () => {
     await applied.waitFor({ state: 'detached' });
     await expect.poll(due).toBe(dear.price_fen);
     expect(await t.page.getByTestId('total-coupons').count()).toBe(0);
+    await shot(t.page, 'cart-coupon-removed.png');
     // Taken off, it can be used again: applying it once more works.
     await t.sell.applyCoupon(anyoneCoupon.code);
     await expect.poll(due).toBe(dear.price_fen - anyoneCoupon.value_fen);
@@ -88,6 +89,7 @@ describe('changing a cart before it is paid', () => {
     await expect.poll(due).toBe(dear.price_fen);
     expect(await t.page.getByTestId('total-points').count()).toBe(0);
     expect(await t.page.getByTestId('points-input').count()).toBe(0);
+    await shot(t.page, 'cart-member-removed.png');
     // The sale goes through without a member.
     await t.sell.payCash(yuanText(dear.price_fen));
     await t.sell.done.waitFor();

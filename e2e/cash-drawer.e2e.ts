@@ -83,6 +83,7 @@ describe('the cash drawer: paid-out, no-sale, X report', () => {
     expect(await movements.first().locator('.co-money').textContent()).toBe('');
     expect(await expectedCash()).toBe(30_000);
     expect(await xFigure('取出')).toBe(0);
+    await shot(t.page, 'drawer-no-sale.png');
   });
 
   it('shows a cash sale in the X report and leaves the day open', async () => {
@@ -102,5 +103,6 @@ describe('the cash drawer: paid-out, no-sale, X report', () => {
     // An X report does not close the day: the till is still open.
     expect(await t.cashup.open.isVisible()).toBe(true);
     expect(await t.cashup.closed.count()).toBe(0);
+    await shot(t.page, 'drawer-x-report-sale.png');
   });
 });

@@ -122,6 +122,7 @@ describe('mobile payments through the gateway: declines, voids and refunds', () 
     await t.login.approve(manager.code, demoPin(manager.code));
     await t.sell.tenderRow('wechat').waitFor({ state: 'detached' });
     expect(fen(await t.page.getByTestId('tender-due').textContent())).toBe(second.price_fen);
+    await shot(t.page, 'payment-voided.png');
     expect(gatewayCalls(t.host.dataDir)).toEqual([
       charge,
       {
@@ -154,6 +155,7 @@ describe('mobile payments through the gateway: declines, voids and refunds', () 
     await returns.complete.click();
     await returns.done.waitFor();
     expect(fen(await returns.refund.textContent())).toBe(first.price_fen);
+    await shot(t.page, 'refund-wechat.png');
     const calls = gatewayCalls(t.host.dataDir);
     expect(calls).toHaveLength(2);
     expect(calls[1]).toEqual({
