@@ -18,13 +18,12 @@ let t: Terminal;
 beforeAll(async () => {
   browser = await launchBrowser();
 });
-beforeEach(async (ctx) => {
+beforeEach(async () => {
   t = await openTerminal(browser.context);
-  ctx.onTestFailed(async () => {
-    await failureShot(t.page, 'failed-drawer', ctx.task.name);
-  });
 });
-afterEach(async () => {
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(t?.page, 'failed-drawer', ctx.task.name);
   await t?.close();
 });
 afterAll(async () => {

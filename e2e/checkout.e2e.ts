@@ -24,13 +24,12 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 // What the screen showed when a step failed: the quickest way to see why.
-beforeEach(async (ctx) => {
+beforeEach(async () => {
   t = await openTerminal(browser.context);
-  ctx.onTestFailed(async () => {
-    await failureShot(t.page, 'failed', ctx.task.name);
-  });
 });
-afterEach(async () => {
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(t?.page, 'failed', ctx.task.name);
   await t?.close();
 });
 afterAll(async () => {

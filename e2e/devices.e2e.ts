@@ -28,7 +28,7 @@ let devices: DevicesPage;
 beforeAll(async () => {
   browser = await launchBrowser();
 });
-beforeEach(async (ctx) => {
+beforeEach(async () => {
   receiptsDir = mkdtempSync(join(tmpdir(), 'shopfloor-e2e-receipts-'));
   // The store's network printer: a virtual ESC/POS printer on a real TCP socket, in this process,
   // so the test can take its paper away the way a roll runs out. No PNGs: rendering one blocks
@@ -41,11 +41,10 @@ beforeEach(async (ctx) => {
   page = await browser.context.newPage();
   devices = new DevicesPage(page);
   await devices.openAsManager(host.url, { code: 'S001-01', pin: '0101' });
-  ctx.onTestFailed(async () => {
-    await failureShot(page, 'failed-devices', ctx.task.name);
-  });
 });
-afterEach(async () => {
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(page, 'failed-devices', ctx.task.name);
   await page?.close();
   await host?.stop();
   await printer?.close();

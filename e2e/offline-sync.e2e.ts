@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateCheckoutSample } from '../fixtures/checkout-sample.js';
 import { generateSampleData } from '../fixtures/generate.js';
 import { openHqDb } from '../sync/hq/db.js';
@@ -34,12 +34,9 @@ let proxy: ChaosProxy | undefined;
 beforeAll(async () => {
   [hq, browser] = await Promise.all([startHqProcess({ ...HQ_SAMPLE, lifetimeS: 900 }), launchBrowser()]);
 }, 180_000);
-beforeEach((ctx) => {
-  ctx.onTestFailed(async () => {
-    await failureShot(t?.page, 'failed-offline', ctx.task.name);
-  });
-});
-afterEach(async () => {
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(t?.page, 'failed-offline', ctx.task.name);
   await t?.close();
   await proxy?.close();
   t = undefined;
@@ -57,6 +54,8 @@ async function restartHq(): Promise<void> {
 }
 
 async function sellForCash(term: Terminal, item: (typeof items)[number]): Promise<{ receiptNo: string; netFen: number }> {
+  // The Sell screen is up before the scanner fires: keys sent while it mounts are nobody's.
+  await term.sell.entry.waitFor();
   await term.sell.scan(item.ean, 5);
   await term.sell.line(item.sku).waitFor();
   const netFen = fen(await term.sell.due.textContent());

@@ -37,15 +37,14 @@ let t: Terminal;
 beforeAll(async () => {
   [hq, browser] = await Promise.all([startHqProcess({ ...HQ_SAMPLE, lifetimeS: 900 }), launchBrowser()]);
 }, 180_000);
-beforeEach(async (ctx) => {
+beforeEach(async () => {
   const upstream = new URL(hq.url);
   proxy = await startChaosProxy({ upstream: { host: upstream.hostname, port: Number(upstream.port) } });
   t = await openTerminal(browser.context, { hqUrl: proxy.url, enrolCode: await hq.enrol(store.id) });
-  ctx.onTestFailed(async () => {
-    await failureShot(t.page, 'failed-payments', ctx.task.name);
-  });
 }, 180_000);
-afterEach(async () => {
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(t?.page, 'failed-payments', ctx.task.name);
   await t?.close();
   await proxy?.close();
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateSampleData } from '../fixtures/generate.js';
 import { openHqDb } from '../sync/hq/db.js';
@@ -40,12 +40,9 @@ const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   [hq, browser] = await Promise.all([startHqProcess({ ...HQ_SAMPLE, lifetimeS: 900 }), launchBrowser()]);
 }, 180_000);
-beforeEach((ctx) => {
-  ctx.onTestFailed(async () => {
-    await failureShot(page, 'failed-sync', ctx.task.name);
-  });
-});
-afterEach(async () => {
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(page, 'failed-sync', ctx.task.name);
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   page = undefined;
 });
