@@ -220,7 +220,7 @@ describe('device settings in Chromium against the browser host', () => {
         .toBe(before + 1);
       expect(await scan.getAttribute('data-kind')).toBe('product');
       expect(await scan.textContent()).toContain('6901234567892');
-      await expect.poll(() => entry.getByTestId('scanner-counts').textContent(), { timeout: 15_000 }).toMatch(/乱码 [1-9]/);
+      await expect.poll(() => entry.getByTestId('scanner-counts').textContent(), { timeout: 15_000 }).toMatch(/乱码 1(?!\d)/); // this test’s one garbage line, on a fresh host
       await page.evaluate(() => window.scrollTo(0, 0));
       await shot(page, 'devices-scanners.png');
     } finally {
