@@ -1,290 +1,313 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { demoPin, generateCheckoutSample } from '../fixtures/checkout-sample.js';
-import { generateSampleData } from '../fixtures/generate.js';
-import { allocate } from '../main/checkout/money.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { demoPin } from '../fixtures/checkout-sample.js';
 import { launchBrowser } from './support/browser.js';
-import { startHostProcess } from './support/host-process.js';
-import type { HostProcess } from './support/host-process.js';
-import { CashupPage } from './pages/cashup-page.js';
-import { LoginPage } from './pages/login-page.js';
+import { anyoneCoupon, cashier, manager, member, plainItems, yuanText } from './support/sample.js';
+import { openTerminal } from './support/terminal.js';
+import type { Terminal } from './support/terminal.js';
 import { ReturnsPage } from './pages/returns-page.js';
 import { SellPage } from './pages/sell-page.js';
 import { failureShot, shot } from './support/shots.js';
 
-const SAMPLE = { skus: 3000, customers: 200 };
+// Each test runs on a host of its own (a fresh store and till) and makes every sale it looks at,
+// so it passes or fails alone, in any order.
 const fen = SellPage.fen;
-
-// The same deterministic data the host seeded, generated independently here.
-const data = generateSampleData(SAMPLE);
-const store = data.locations[0]!;
-const checkout = generateCheckoutSample(data, store.id);
-const staffOf = (role: string) => data.staff.find((s) => s.store_id === store.id && s.role === role && s.active)!;
-const cashier = staffOf('cashier');
-const manager = staffOf('manager');
-const member = checkout.demoMember!;
-const noThresholdCoupon = checkout.coupons.find((c) => c.customer_id === null && c.kind === 'amount' && c.valid_until > '2027')!;
 // Three everyday items of different styles, outside the item promotions and under the spend
 // threshold, so the coupon is what takes money off.
-const promoted = new Set(
-  checkout.promotions.filter((p) => p.kind !== 'spend_threshold').flatMap((p) => (JSON.parse(p.scope) as { names?: string[] }).names ?? []),
-);
-const items = (() => {
-  const picked: typeof data.skus = [];
-  for (const sku of data.skus) {
-    const style = data.styles.find((s) => s.code === sku.style_code)!;
-    if (!sku.active || promoted.has(style.category_en) || sku.price_fen < 9_900 || sku.price_fen > 29_900) continue;
-    if (picked.some((p) => p.style_code === sku.style_code)) continue;
-    picked.push(sku);
-    if (picked.length === 3) break;
-  }
-  return picked;
-})();
+const items = plainItems(3);
 
-let host: HostProcess;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-let login: LoginPage;
-let sell: SellPage;
+let t: Terminal;
 
 beforeAll(async () => {
-  [host, browser] = await Promise.all([startHostProcess({ ...SAMPLE, lifetimeS: 600 }), launchBrowser()]);
-  page = await browser.context.newPage();
-  login = new LoginPage(page);
-  sell = new SellPage(page);
-  await page.goto(host.url);
-  await page.getByTestId('nav-sell').waitFor();
+  browser = await launchBrowser();
 });
 // What the screen showed when a step failed: the quickest way to see why.
-beforeEach((ctx) => {
-  ctx.onTestFailed(async () => {
-    await failureShot(page, 'failed', ctx.task.name);
-  });
+beforeEach(async () => {
+  t = await openTerminal(browser.context);
+});
+// What the screen showed when the test failed, taken before its page and host go.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(t?.page, 'failed', ctx.task.name);
+  await t?.close();
 });
 afterAll(async () => {
   await browser?.close();
-  await host?.stop();
 });
+
+/**
+ * The three items scanned at scanner speed, the member and the no-threshold coupon, paid in cash
+ * with the next round ¥100 note(s). Returns the receipt number, what was due and what each line paid.
+ */
+async function sellThreeWithMemberAndCoupon(): Promise<{ receiptNo: string; due: number; given: number }> {
+  for (const item of items) {
+    await t.sell.scan(item.ean, 5);
+    await t.sell.line(item.sku).waitFor();
+  }
+  await t.sell.findMember(member.phone);
+  await t.sell.applyCoupon(anyoneCoupon.code);
+  await t.page.locator(`[data-testid="applied-coupon"][data-code="${anyoneCoupon.code}"]`).waitFor();
+  await expect.poll(async () => fen(await t.page.getByTestId('total-coupons').textContent())).toBe(-anyoneCoupon.value_fen);
+  const due = fen(await t.sell.due.textContent());
+  const given = Math.ceil(due / 10_000) * 10_000 + (due % 10_000 === 0 ? 10_000 : 0);
+  await t.sell.payCash(String(given / 100));
+  await t.sell.done.waitFor();
+  return { receiptNo: (await t.sell.receiptSlot.getAttribute('data-receipt-no'))!, due, given };
+}
+
+/** A cart-level amount over lines in proportion, largest remainder first, ties to the earlier line (the documented rule). */
+function largestRemainder(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((a, w) => a + w, 0);
+  const shares = weights.map((w) => Math.floor((total * w) / sum));
+  const order = weights.map((w, i) => ({ i, r: (total * w) % sum })).sort((a, b) => b.r - a.r || a.i - b.i);
+  let left = total - shares.reduce((a, s) => a + s, 0);
+  for (const { i } of order) if (left-- > 0) shares[i]! += 1;
+  return shares;
+}
 
 describe('checkout in Chromium against the browser host', () => {
   it('refuses a wrong PIN with a clear message, then logs the cashier in', async () => {
-    await login.openTab('sell');
+    await t.page.getByTestId('nav-sell').waitFor();
+    await t.login.openTab('sell');
     const wrong = demoPin(cashier.code) === '9999' ? '8888' : '9999';
-    await login.login(cashier.code, wrong);
-    await expect.poll(() => login.error.textContent()).toMatch(/PIN/);
-    expect(await login.screen.isVisible()).toBe(true);
+    await t.login.login(cashier.code, wrong);
+    await expect.poll(() => t.login.error.textContent()).toMatch(/PIN/);
+    expect(await t.login.screen.isVisible()).toBe(true);
 
-    await login.fill('login', cashier.code, demoPin(cashier.code));
-    await login.staff.waitFor();
-    expect(await login.staff.getAttribute('data-staff-code')).toBe(cashier.code);
-    expect(await login.staff.textContent()).toContain(cashier.name);
+    await t.login.fill('login', cashier.code, demoPin(cashier.code));
+    await t.login.staff.waitFor();
+    expect(await t.login.staff.getAttribute('data-staff-code')).toBe(cashier.code);
+    expect(await t.login.staff.textContent()).toContain(cashier.name);
   });
 
   it('opens the till with a float and takes a paid-in', async () => {
-    await login.openTab('cashup');
-    const cashup = new CashupPage(page);
-    await cashup.openTill('500');
-    expect(await cashup.open.textContent()).toContain('¥500.00');
-    await cashup.paidIn('50', '零钱补充');
-    await expect.poll(() => cashup.message.textContent()).toContain('存入');
-    expected.cash += 5_000;
+    await t.logIn(cashier);
+    await t.login.openTab('cashup');
+    await t.cashup.openTill('500');
+    expect(await t.cashup.open.textContent()).toContain('¥500.00');
+    await t.cashup.paidIn('50', '零钱补充');
+    await expect.poll(() => t.cashup.message.textContent()).toContain('存入');
   });
 
   it('sells: three scans at scanner speed, an unknown barcode, a member, a coupon, cash and change', async () => {
-    await login.openTab('sell');
-    await sell.entry.waitFor();
+    await t.openTill(cashier);
     for (const item of items) {
-      await sell.scan(item.ean, 5);
-      await sell.line(item.sku).waitFor();
+      await t.sell.scan(item.ean, 5);
+      await t.sell.line(item.sku).waitFor();
     }
-    expect(await sell.lines.count()).toBe(3);
+    expect(await t.sell.lines.count()).toBe(3);
     // The scans went to the cart, not into the entry box.
-    expect(await sell.entry.inputValue()).toBe('');
+    expect(await t.sell.entry.inputValue()).toBe('');
     const listTotal = items.reduce((sum, i) => sum + i.price_fen, 0);
-    expect(fen(await page.getByTestId('total-subtotal').textContent())).toBe(listTotal);
+    expect(fen(await t.page.getByTestId('total-subtotal').textContent())).toBe(listTotal);
 
-    await sell.scan('6909999999994', 5);
-    await expect.poll(() => sell.message.textContent()).toContain('6909999999994');
-    expect(await sell.lines.count()).toBe(3);
+    await t.sell.scan('6909999999994', 5);
+    await expect.poll(() => t.sell.message.textContent()).toContain('6909999999994');
+    expect(await t.sell.lines.count()).toBe(3);
 
-    await sell.findMember(member.phone);
-    expect(await page.getByTestId('member-name').textContent()).toBe(member.name);
-    expect(await sell.memberPanel.getAttribute('data-member-id')).toBe(member.id);
+    await t.sell.findMember(member.phone);
+    expect(await t.page.getByTestId('member-name').textContent()).toBe(member.name);
+    expect(await t.sell.memberPanel.getAttribute('data-member-id')).toBe(member.id);
 
-    await sell.applyCoupon(noThresholdCoupon.code);
-    const applied = page.locator(`[data-testid="applied-coupon"][data-code="${noThresholdCoupon.code}"]`);
+    await t.sell.applyCoupon(anyoneCoupon.code);
+    const applied = t.page.locator(`[data-testid="applied-coupon"][data-code="${anyoneCoupon.code}"]`);
     await applied.waitFor();
     expect(await applied.getAttribute('data-active')).toBe('true');
-    await expect.poll(async () => fen(await page.getByTestId('total-coupons').textContent())).toBe(-noThresholdCoupon.value_fen);
-    const due = fen(await sell.due.textContent());
-    expect(due).toBe(listTotal - noThresholdCoupon.value_fen);
-    await shot(page, 'sell.png');
+    await expect.poll(async () => fen(await t.page.getByTestId('total-coupons').textContent())).toBe(-anyoneCoupon.value_fen);
+    const due = fen(await t.sell.due.textContent());
+    expect(due).toBe(listTotal - anyoneCoupon.value_fen);
+    await shot(t.page, 'sell.png');
 
     // The customer hands over the next round ¥100 note(s).
     const given = Math.ceil(due / 10_000) * 10_000 + (due % 10_000 === 0 ? 10_000 : 0);
-    await sell.payCash(String(given / 100));
-    await sell.done.waitFor();
-    expect(fen(await sell.change.textContent())).toBe(given - due);
-    const receiptNo = await sell.receiptSlot.getAttribute('data-receipt-no');
+    await t.sell.payCash(String(given / 100));
+    await t.sell.done.waitFor();
+    expect(fen(await t.sell.change.textContent())).toBe(given - due);
+    const receiptNo = await t.sell.receiptSlot.getAttribute('data-receipt-no');
     expect(receiptNo).toMatch(/^S001-/);
-    expect(await sell.receiptSlot.textContent()).toContain(receiptNo);
+    expect(await t.sell.receiptSlot.textContent()).toContain(receiptNo);
     // The receipt preview the printer pipeline rendered, and the receipt itself at the (virtual) printer.
-    const preview = sell.receiptSlot.getByTestId('receipt-preview').locator('img');
+    const preview = t.sell.receiptSlot.getByTestId('receipt-preview').locator('img');
     await preview.waitFor();
     await expect.poll(() => preview.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await expect.poll(() => printedReceipts().find((r) => r.includes(receiptNo!)) ?? '').toContain(member.name);
-    await shot(page, 'sale-done.png');
-    lastReceiptNo = receiptNo!;
-    expected.cash += due;
+    await shot(t.page, 'sale-done.png');
   });
 
-  it('returns one line of that sale and refunds exactly what was paid for it', async () => {
-    const receiptNo = lastReceiptNo!;
-    await login.openTab('returns');
-    const returns = new ReturnsPage(page);
-    await returns.find(receiptNo);
+  it('returns one line of a sale and refunds exactly what was paid for it', async () => {
+    await t.openTill(cashier);
+    const sale = await sellThreeWithMemberAndCoupon();
+    await t.page.getByTestId('next-customer').click();
+    await t.login.openTab('returns');
+    const returns = new ReturnsPage(t.page);
+    await returns.find(sale.receiptNo);
     expect(await returns.lines.count()).toBe(3);
     await returns.start();
     const item = items[0]!;
     await returns.returnUnits(item.sku, 1);
-    await expect.poll(async () => (await returns.line(item.sku).getByTestId('return-line-refund').textContent())?.trim()).not.toBe('');
-    const lineRefund = -fen(await returns.line(item.sku).getByTestId('return-line-refund').textContent());
-    // The coupon's share came off this line: the refund is the price less that share, never the list price.
-    const couponShares = allocate(
-      noThresholdCoupon.value_fen,
-      items.map((i) => i.price_fen),
-    );
-    expect(lineRefund).toBe(item.price_fen - couponShares[0]!);
+    // The coupon came off the lines in proportion to their prices: this line paid its price less its share.
+    const lineRefund =
+      item.price_fen -
+      largestRemainder(
+        anyoneCoupon.value_fen,
+        items.map((i) => i.price_fen),
+      )[0]!;
+    await expect.poll(async () => -fen(await returns.line(item.sku).getByTestId('return-line-refund').textContent())).toBe(lineRefund);
     expect(fen(await returns.refundTotal.textContent())).toBe(lineRefund);
     // Paid in cash, refunded in cash: there is nothing to pay "in cash instead".
-    expect(await page.getByTestId('return-cash-instead').count()).toBe(0);
-    await shot(page, 'returns.png');
+    expect(await t.page.getByTestId('return-cash-instead').count()).toBe(0);
+    await shot(t.page, 'returns.png');
     await returns.complete.click();
     await returns.done.waitFor();
     expect(fen(await returns.refund.textContent())).toBe(lineRefund);
-    expected.cash -= lineRefund; // back to the original tender: cash
   });
 
   it('asks for the PIN again after locking, without losing the cart', async () => {
-    await login.openTab('sell');
+    await t.openTill(cashier);
     const item = items[1]!;
-    await sell.entry.waitFor();
-    await sell.scan(item.ean, 5);
-    await sell.line(item.sku).waitFor();
-    await page.getByTestId('session-lock').click();
-    await login.lockScreen.waitFor();
-    await login.unlock(demoPin(cashier.code));
-    await sell.line(item.sku).waitFor();
-    expect(await sell.lines.count()).toBe(1);
+    await t.sell.scan(item.ean, 5);
+    await t.sell.line(item.sku).waitFor();
+    await t.page.getByTestId('session-lock').click();
+    await t.login.lockScreen.waitFor();
+    await t.login.unlock(demoPin(cashier.code));
+    await t.sell.line(item.sku).waitFor();
+    expect(await t.sell.lines.count()).toBe(1);
   });
 
   it('needs a manager for a discount above the cashier’s limit', async () => {
+    await t.openTill(cashier);
     const item = items[1]!;
-    await sell.line(item.sku).getByTestId('line-edit').click();
-    await page.getByTestId('line-editor').locator('[data-percent="30"]').click();
-    await page.getByTestId('line-apply').click();
-    await login.approve(manager.code, demoPin(manager.code));
-    await expect.poll(async () => fen(await sell.line(item.sku).getByTestId('line-total').textContent())).toBe((item.price_fen * 70) / 100); // whole-yuan prices: 30% off is whole fen
+    await t.sell.scan(item.ean, 5);
+    await t.sell.line(item.sku).waitFor();
+    await t.sell.line(item.sku).getByTestId('line-edit').click();
+    await t.page.getByTestId('line-editor').locator('[data-percent="30"]').click();
+    await t.page.getByTestId('line-apply').click();
+    await t.login.approve(manager.code, demoPin(manager.code));
+    await expect
+      .poll(async () => fen(await t.sell.line(item.sku).getByTestId('line-total').textContent()))
+      .toBe((item.price_fen * 70) / 100); // whole-yuan prices: 30% off is whole fen
   });
 
   it('refuses a mobile payment offline with a clear message, then takes a split tender: card and cash', async () => {
-    const due = fen(await sell.due.textContent());
+    await t.openTill(cashier);
+    const item = items[1]!;
+    await t.sell.scan(item.ean, 5);
+    await t.sell.line(item.sku).waitFor();
+    const due = fen(await t.sell.due.textContent());
+    expect(due).toBe(item.price_fen);
     // A WeChat Pay code (prefix 10–15, 18 digits); the host runs without HQ, so the terminal is offline.
-    await sell.payMobile('134567890123456789');
-    await expect.poll(() => sell.tender.getByTestId('message').textContent()).toMatch(/离线/);
-    expect(await sell.tender.getByTestId('tender-row').count()).toBe(0);
+    await t.sell.payMobile('134567890123456789');
+    await expect.poll(() => t.sell.tender.getByTestId('message').textContent()).toMatch(/离线/);
+    expect(await t.sell.tender.getByTestId('tender-row').count()).toBe(0);
 
-    await sell.payCard('100', 'POS-000123');
-    await sell.tender.locator('[data-testid="tender-row"][data-method="card"]').waitFor();
-    expect(fen(await page.getByTestId('tender-due').textContent())).toBe(due - 10_000);
+    await t.sell.payCard('50', 'POS-000123');
+    await t.sell.tenderRow('card').waitFor();
+    expect(fen(await t.page.getByTestId('tender-due').textContent())).toBe(due - 5_000);
     // The rest in cash, exactly: the sale completes by itself.
-    await page.getByTestId('tender-tab-cash').click();
-    await page.locator(`[data-testid="tender-quick"] [data-fen="${due - 10_000}"]`).click();
-    await page.getByTestId('tender-submit').click();
-    await sell.done.waitFor();
-    expect(fen(await sell.change.textContent())).toBe(0);
-    expect(await sell.done.textContent()).toContain('¥100.00');
-    expected.card += 10_000;
-    expected.cash += due - 10_000;
+    await t.page.getByTestId('tender-tab-cash').click();
+    await t.page.locator(`[data-testid="tender-quick"] [data-fen="${due - 5_000}"]`).click();
+    await t.page.getByTestId('tender-submit').click();
+    await t.sell.done.waitFor();
+    expect(fen(await t.sell.change.textContent())).toBe(0);
+    expect(await t.sell.done.textContent()).toContain('¥50.00');
   });
 
   it('parks a cart and brings it back', async () => {
-    await login.openTab('sell');
-    if (await page.getByTestId('next-customer').isVisible()) await page.getByTestId('next-customer').click();
+    await t.openTill(cashier);
     const item = items[2]!;
-    await sell.scan(item.ean, 5);
-    await sell.line(item.sku).waitFor();
-    await page.getByTestId('park').click();
-    await page.getByTestId('cart-empty').waitFor();
-    await page.getByTestId('parked').click();
-    await page.getByTestId('parked-cart').first().click();
-    await sell.line(item.sku).waitFor();
-    expect(await sell.lines.count()).toBe(1);
-    await page.getByTestId('clear-cart').click();
-    await page.getByTestId('cart-empty').waitFor();
+    await t.sell.scan(item.ean, 5);
+    await t.sell.line(item.sku).waitFor();
+    await t.page.getByTestId('park').click();
+    await t.page.getByTestId('cart-empty').waitFor();
+    await t.page.getByTestId('parked').click();
+    await t.page.getByTestId('parked-cart').first().click();
+    await t.sell.line(item.sku).waitFor();
+    expect(await t.sell.lines.count()).toBe(1);
+    await t.page.getByTestId('clear-cart').click();
+    await t.page.getByTestId('cart-empty').waitFor();
   });
 
   it('takes a return without a receipt only with a manager’s approval, refunded in cash', async () => {
-    await login.openTab('returns');
+    await t.openTill(cashier);
+    await t.login.openTab('returns');
     const item = items[2]!;
-    await page.getByTestId('no-receipt-sku').fill(item.sku);
-    await page.getByTestId('no-receipt-submit').click();
-    expect(await page.getByTestId('approval-action').textContent()).toContain('无小票退货');
-    await login.approve(manager.code, demoPin(manager.code));
-    const returns = new ReturnsPage(page);
+    await t.page.getByTestId('no-receipt-sku').fill(item.sku);
+    await t.page.getByTestId('no-receipt-submit').click();
+    expect(await t.page.getByTestId('approval-action').textContent()).toContain('无小票退货');
+    await t.login.approve(manager.code, demoPin(manager.code));
+    const returns = new ReturnsPage(t.page);
     await expect.poll(async () => fen(await returns.refundTotal.textContent())).toBe(item.price_fen);
     await returns.complete.click();
     await returns.done.waitFor();
     expect(fen(await returns.refund.textContent())).toBe(item.price_fen);
-    expected.cash -= item.price_fen;
   });
 
   it('lists today’s sales, finds one by receipt number and reprints it', async () => {
-    await login.openTab('history');
-    await page.getByTestId('history-row').first().waitFor();
-    // The sale, its return, the split-tender sale and the return without receipt.
-    expect(await page.getByTestId('history-row').count()).toBe(4);
-    await page.getByTestId('history-search').fill(lastReceiptNo!);
-    await page.getByTestId('history-find').click();
-    const detail = page.getByTestId('history-sale-detail');
+    await t.openTill(cashier);
+    const sale = await sellThreeWithMemberAndCoupon();
+    await t.page.getByTestId('next-customer').click();
+    const item = items[2]!;
+    await t.sell.scan(item.ean, 5);
+    await t.sell.line(item.sku).waitFor();
+    await t.sell.payCash(yuanText(item.price_fen));
+    await t.sell.done.waitFor();
+
+    await t.login.openTab('history');
+    await t.page.getByTestId('history-row').first().waitFor();
+    // This till's two sales.
+    await expect.poll(() => t.page.getByTestId('history-row').count()).toBe(2);
+    await t.page.getByTestId('history-search').fill(sale.receiptNo);
+    await t.page.getByTestId('history-find').click();
+    const detail = t.page.getByTestId('history-sale-detail');
     await detail.waitFor();
-    expect(await detail.getAttribute('data-receipt-no')).toBe(lastReceiptNo);
+    expect(await detail.getAttribute('data-receipt-no')).toBe(sale.receiptNo);
     expect(await detail.getByTestId('history-line').count()).toBe(3);
-    const before = printedReceipts().length;
-    await page.getByTestId('reprint').click();
-    await expect.poll(() => page.getByTestId('message').textContent()).toContain(lastReceiptNo!);
+    await expect.poll(() => printedReceipts().length).toBe(2);
+    await t.page.getByTestId('reprint').click();
+    await expect.poll(() => t.page.getByTestId('message').textContent()).toContain(sale.receiptNo);
     // Printed once more, marked as a copy.
-    await expect.poll(() => printedReceipts().length).toBe(before + 1);
+    await expect.poll(() => printedReceipts().length).toBe(3);
     expect(printedReceipts().at(-1)).toContain('重印');
-    expect(printedReceipts().at(-1)).toContain(lastReceiptNo!);
+    expect(printedReceipts().at(-1)).toContain(sale.receiptNo);
   });
 
   it('closes the day with a blind count and shows the variance per tender', async () => {
-    await login.openTab('cashup');
-    const cashup = new CashupPage(page);
-    await cashup.open.waitFor();
+    await t.openTill(cashier, '500');
+    await t.login.openTab('cashup');
+    await t.cashup.paidIn('50', '零钱补充');
+    await expect.poll(() => t.cashup.message.textContent()).toContain('存入');
+    await t.login.openTab('sell');
+    // One sale in cash, one on the card terminal.
+    const [cashItem, cardItem] = [items[0]!, items[1]!];
+    await t.sell.scan(cashItem.ean, 5);
+    await t.sell.line(cashItem.sku).waitFor();
+    await t.sell.payCash(yuanText(cashItem.price_fen));
+    await t.sell.done.waitFor();
+    await t.page.getByTestId('next-customer').click();
+    await t.sell.scan(cardItem.ean, 5);
+    await t.sell.line(cardItem.sku).waitFor();
+    await t.sell.payCard(yuanText(cardItem.price_fen), 'POS-000124');
+    await t.sell.done.waitFor();
+
+    await t.login.openTab('cashup');
+    await t.cashup.open.waitFor();
+    const expectedCash = 50_000 + 5_000 + cashItem.price_fen;
     const short = 1_000; // the cash count comes out ¥10 short; the card total matches
-    const counted = expected.cash - short;
-    const yuan = (f: number) => `${Math.floor(f / 100)}.${String(f % 100).padStart(2, '0')}`;
-    await cashup.closeDay({ cash: yuan(counted), card: yuan(expected.card) }, true);
-    expect(fen(await cashup.tenderRow('cash').getByTestId('report-variance').textContent())).toBe(-short);
-    expect(fen(await cashup.tenderRow('card').getByTestId('report-variance').textContent())).toBe(0);
-    expect(await cashup.closed.isVisible()).toBe(true); // the next day can be opened beside the report
-    await shot(page, 'z-report.png');
+    await t.cashup.closeDay({ cash: yuanText(expectedCash - short), card: yuanText(cardItem.price_fen) }, true);
+    expect(fen(await t.cashup.tenderRow('cash').getByTestId('report-variance').textContent())).toBe(-short);
+    expect(fen(await t.cashup.tenderRow('card').getByTestId('report-variance').textContent())).toBe(0);
+    expect(await t.cashup.closed.isVisible()).toBe(true); // the next day can be opened beside the report
+    await shot(t.page, 'z-report.png');
   });
 });
 
-let lastReceiptNo: string | undefined;
 /** What the host's virtual ESC/POS printer decoded, receipt by receipt, in print order. */
 function printedReceipts(): string[] {
-  const dir = join(host.dataDir, 'virtual-printer');
+  const dir = join(t.host.dataDir, 'virtual-printer');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
     .sort()
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
-/** What the drawer and the card terminal should hold, from what the steps above took and gave back. */
-const expected = { cash: 50_000, card: 0 };

@@ -17,6 +17,8 @@ import { failureShot, shot } from './support/shots.js';
  * The customer book on a store tablet, in Chromium at a tablet's sizes, on a device provisioned
  * from HQ: a guide finds a customer by the last four digits of the phone, adds a note and a tag,
  * completes a follow-up task; a manager assigns a pool customer, and HQ's decision comes back.
+ * One HQ and one provisioned device serve the file (provisioning is the slow part); each test
+ * starts from a fresh page with nobody logged in, logs in whom it needs and makes the rows it checks.
  */
 const HQ_SAMPLE = { skus: 1500, customers: 900 };
 const data = generateSampleData(HQ_SAMPLE);
@@ -48,11 +50,26 @@ beforeAll(async () => {
   await page.locator('[data-testid="sync-pill"][data-hq="online"]').waitFor({ timeout: 90_000 });
   await sync.overlay.waitFor({ state: 'hidden', timeout: 90_000 });
 }, 240_000);
-beforeEach((ctx) => {
+beforeEach(async (ctx) => {
   ctx.onTestFailed(async () => {
     await failureShot(page, 'failed-customers', ctx.task.name);
   });
+  // A fresh page, landscape, nobody logged in (the session lives in the terminal, so it outlives a reload).
+  await page.setViewportSize(LANDSCAPE);
+  await page.goto(host.url);
+  await page.getByTestId('nav-customers').waitFor();
+  if ((await login.staff.count()) > 0) {
+    await login.logout();
+    await login.staff.waitFor({ state: 'detached' });
+  }
 });
+
+/** Opens the customer book and logs `staff` in there. */
+async function openBookAs(staff: { code: string }): Promise<void> {
+  await book.open();
+  await login.login(staff.code, demoPin(staff.code));
+  await book.screen.waitFor();
+}
 afterAll(async () => {
   await browser?.close();
   await host?.stop();
@@ -62,9 +79,7 @@ afterAll(async () => {
 
 describe('the customer book on a tablet (1280×800 landscape)', () => {
   it('shows a guide their own customers, masked, sorted by next action, under a watermark with their name', async () => {
-    await book.open();
-    await login.login(GUIDE.code, demoPin(GUIDE.code));
-    await book.screen.waitFor();
+    await openBookAs(GUIDE);
     await expect.poll(() => book.count.textContent(), { timeout: 20_000 }).toMatch(/共 \d+ 位/);
     const total = Number(/共 (\d+) 位/.exec((await book.count.textContent()) ?? '')?.[1]);
     expect(total).toBe(mine.length);
@@ -76,6 +91,7 @@ describe('the customer book on a tablet (1280×800 landscape)', () => {
   });
 
   it('finds a customer by the last four digits of the phone, and keeps a note and a tag', async () => {
+    await openBookAs(GUIDE);
     await book.find(target.phone.slice(-4));
     await book.row(target.id).click();
     await book.profile.waitFor();
@@ -91,6 +107,7 @@ describe('the customer book on a tablet (1280×800 landscape)', () => {
   });
 
   it('completes a follow-up task with its contact', async () => {
+    await openBookAs(GUIDE);
     await book.tab('tasks');
     const task = page.locator('[data-testid="task-row"][data-kind^="follow_up"][data-locked="false"]').first();
     await task.waitFor({ timeout: 20_000 });
@@ -105,11 +122,10 @@ describe('the customer book on a tablet (1280×800 landscape)', () => {
     await page.getByTestId('task-dialog').waitFor({ state: 'detached' });
     await page.getByTestId('tasks-done').click();
     await page.locator(`[data-testid="task-row"][data-task-id="${id}"][data-status="done"]`).waitFor();
-    await login.logout();
   });
 
   it('lets a manager assign a pool customer to a guide; HQ’s decision comes back with the next sync', async () => {
-    await login.login(MANAGER.code, demoPin(MANAGER.code));
+    await openBookAs(MANAGER);
     await book.tab('pool');
     await book.rows.first().waitFor({ timeout: 20_000 });
     const customerId = (await book.rows.first().getAttribute('data-customer-id'))!;
@@ -130,14 +146,13 @@ describe('the customer book on a tablet (1280×800 landscape)', () => {
         { timeout: 30_000, interval: 1000 },
       )
       .toBe(GUIDE.name);
-    await login.logout();
   });
 });
 
 describe('the customer book on a tablet held upright (800×1280)', () => {
   it('shows the list, then the profile in its place with a way back', async () => {
     await page.setViewportSize(PORTRAIT);
-    await login.login(GUIDE.code, demoPin(GUIDE.code));
+    await openBookAs(GUIDE);
     await book.tab('mine');
     await book.find('');
     await book.rows.first().waitFor();
@@ -150,7 +165,6 @@ describe('the customer book on a tablet held upright (800×1280)', () => {
     await shot(page, 'customer-profile-portrait.png');
     await page.getByTestId('customer-back').click();
     await page.getByTestId('customer-list').waitFor();
-    await page.setViewportSize(LANDSCAPE);
   });
 });
 
@@ -160,6 +174,8 @@ describe('signing a customer up at the till', () => {
     expect(data.customers.some((c) => c.phone === phone)).toBe(false);
     const sell = new SellPage(page);
     await page.getByTestId('nav-sell').click();
+    await login.login(GUIDE.code, demoPin(GUIDE.code));
+    await login.staff.waitFor();
     await sell.memberSearch.fill(phone);
     await page.getByTestId('member-new').click();
     await page.getByTestId('customer-new-dialog').waitFor();

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateSampleData } from '../fixtures/generate.js';
 import { launchBrowser } from './support/browser.js';
 import { startHostProcess } from './support/host-process.js';
 import type { HostProcess } from './support/host-process.js';
 import { LookupPage } from './pages/lookup-page.js';
-import { shot } from './support/shots.js';
+import { failureShot, shot } from './support/shots.js';
 
 const SAMPLE = { skus: 3000, customers: 200 };
 
@@ -20,16 +20,23 @@ const stockOf = (sku: string) => storeStock.qty[data.skus.findIndex((s) => s.sku
 const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
 
 beforeAll(async () => {
-  [host, browser] = await Promise.all([startHostProcess({ ...SAMPLE, lifetimeS: 600 }), launchBrowser()]);
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await host?.stop();
 });
+// A host of its own per test: the language a test switches to is a saved setting, and the next
+// test must not start in it.
 beforeEach(async () => {
+  host = await startHostProcess({ ...SAMPLE, lifetimeS: 300 });
   page = await browser.context.newPage();
   lookup = new LookupPage(page);
   await lookup.open(host.url);
+});
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await failureShot(page, 'failed-lookup', ctx.task.name);
+  await page?.close();
+  await host?.stop();
 });
 
 describe('product lookup in Chromium against the browser host', () => {

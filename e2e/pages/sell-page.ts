@@ -72,12 +72,24 @@ export class SellPage {
     await this.page.getByTestId('tender-submit').click();
   }
 
-  /** A customer's WeChat Pay / Alipay payment code typed in (a scanner would deliver the same digits). */
-  async payMobile(code: string): Promise<void> {
+  /**
+   * A customer's WeChat Pay / Alipay payment code typed in (a scanner would deliver the same digits),
+   * for all that is due or, with `yuan`, for that part of it.
+   */
+  async payMobile(code: string, yuan?: string): Promise<void> {
     await this.openTender();
     await this.page.getByTestId('tender-tab-mobile').click();
+    if (yuan) {
+      const keypad = this.page.getByTestId('tender-keypad');
+      for (const key of yuan) await keypad.locator(`[data-key="${key}"]`).click();
+    }
     await this.page.getByTestId('tender-paycode').fill(code);
     await this.page.getByTestId('tender-submit').click();
+  }
+
+  /** The payment rows in the tender dialog, e.g. `tenderRow('wechat')`. */
+  tenderRow(method: string): Locator {
+    return this.tender.locator(`[data-testid="tender-row"][data-method="${method}"]`);
   }
 
   async openTender(): Promise<void> {

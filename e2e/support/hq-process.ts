@@ -13,6 +13,8 @@ export type HqProcess = {
   enrolCode: string;
   dataDir: string;
   proc: ChildProcess;
+  /** A fresh single-use enrolment (`CODE@FINGERPRINT`) for the store with this id: one per device. */
+  enrol(storeId: string): Promise<string>;
   /** An admin API call (logs in once); JSON in, JSON out; throws on anything but 2xx. */
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** SIGTERM, waits for the exit; keeps the data dir (a test may open HQ's database afterwards). */
@@ -24,13 +26,20 @@ export type HqProcess = {
 /**
  * Starts the built HQ (`dist/sync/hq/cli.js`) on PGlite in a fresh temp dir with the sample brand
  * and a fresh enrolment code for S001, and waits for its `HQ_READY` line. It stops by itself after
- * `lifetimeS`.
+ * `lifetimeS`. With `dataDir` and `port` it starts again an HQ that was stopped: same database,
+ * same address, so its devices find it where they left it.
  */
-export function startHqProcess(options: { skus: number; customers: number; lifetimeS?: number }): Promise<HqProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'shopfloor-e2e-hq-'));
+export function startHqProcess(options: {
+  skus: number;
+  customers: number;
+  lifetimeS?: number;
+  dataDir?: string;
+  port?: number;
+}): Promise<HqProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'shopfloor-e2e-hq-'));
   const args = [
     join(ROOT, 'dist/sync/hq/cli.js'),
-    '--port=0',
+    `--port=${options.port ?? 0}`,
     `--data-dir=${dataDir}`,
     `--sample-skus=${options.skus}`,
     `--sample-customers=${options.customers}`,
@@ -81,10 +90,20 @@ export function startHqProcess(options: { skus: number; customers: number; lifet
         dataDir,
         proc,
         admin,
+        enrol: async (storeId) => (await admin<{ enrolment: string }>('POST', '/admin/v1/enrolment-codes', { storeId })).enrolment,
         stop,
         cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
       });
     });
     proc.once('exit', (code) => reject(new Error(`HQ exited (${code}) before it was ready:\n${out}\n${err}`)));
   });
+}
+
+/** Stops `hq` and starts it again on the same database and address (its devices find it where they left it). */
+export async function restartHqProcess(
+  hq: HqProcess,
+  options: { skus: number; customers: number; lifetimeS?: number },
+): Promise<HqProcess> {
+  await hq.stop();
+  return startHqProcess({ ...options, dataDir: hq.dataDir, port: Number(new URL(hq.url).port) });
 }

@@ -17,7 +17,8 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 /** The page as it was when a test failed, named after the test. */
 export async function failureShot(page: Page | undefined, prefix: string, testName: string): Promise<void> {
-  if (!page) return;
+  // A test that failed before its page opened, or whose page is already gone, has nothing to show.
+  if (!page || page.isClosed()) return;
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${prefix}-${testName.slice(0, 40).replace(/\W+/g, '-')}.png`) });
 }

@@ -4,6 +4,7 @@ import type { EventBus } from '../api/event-bus.js';
 import type { SystemStatus } from '../api/contract.js';
 import type { KeyStore } from '../store/key-store.js';
 import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
+import type { PaymentProvider } from '../checkout/payments.js';
 
 export type { Log } from '../core/log.js';
 import type { Log } from '../core/log.js';
@@ -36,6 +37,8 @@ export type TerminalOptions = {
    * that address (HQ moved; tests put a proxy in between). A device that never enrolled stays standalone.
    */
   hq?: { url?: string };
+  /** The mobile payment gateway (default: the sandbox). */
+  payments?: PaymentProvider;
 };
 
 /** The terminal's services, transport-agnostic: the Electron adapter and the browser host both drive this. */

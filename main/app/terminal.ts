@@ -115,6 +115,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
     language: () => settings.get().language,
     isOnline: () => sync.state().hq === 'online',
     holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url, log: options.log }) ?? undefined,
+    ...(options.payments ? { payments: options.payments } : {}),
   });
   // Charges a crash left without a cart are given back as soon as the gateway answers.
   pos.recovery.start();

@@ -40,13 +40,21 @@ export type PaymentProvider = {
   reverse(request: { method: MobileMethod; requestId: string }): Promise<{ ok: true } | { ok: false; reason: string }>;
 };
 
+/** One call the sandbox answered, with what it answered: what a test reads back to check the money moved as it should. */
+export type SandboxCall =
+  | { op: 'charge'; method: MobileMethod; requestId: string; amountFen: number; code: string; result: ChargeResult }
+  | { op: 'refund'; method: MobileMethod; requestId: string; amountFen: number; providerRef: string; result: ChargeResult }
+  | { op: 'reverse'; method: MobileMethod; requestId: string };
+
 /**
  * Sandbox gateway: approves every code except those ending in `0000` (declined: "insufficient
  * balance"), answers a repeated requestId with the first answer, as real gateways do, and
- * declines a charge under a requestId that was reversed.
+ * declines a charge under a requestId that was reversed. `record` gets every call with its
+ * answer, repeats included (the browser host writes them beside the store for the e2e tests).
  */
-export function sandboxPaymentProvider(): PaymentProvider {
+export function sandboxPaymentProvider(options: { record?: (call: SandboxCall) => void } = {}): PaymentProvider {
   const seen = new Map<string, ChargeResult>();
+  const record = options.record ?? (() => undefined);
   let n = 0;
   const once = (requestId: string, make: () => ChargeResult): ChargeResult => {
     const prior = seen.get(requestId);
@@ -57,18 +65,24 @@ export function sandboxPaymentProvider(): PaymentProvider {
   };
   return {
     name: 'sandbox',
-    charge: (r) =>
-      Promise.resolve(
-        once(r.requestId, () =>
-          r.code.endsWith('0000')
-            ? { ok: false, reason: 'insufficient balance (sandbox)' }
-            : { ok: true, providerRef: `SBX-${r.method.toUpperCase()}-${++n}` },
-        ),
-      ),
-    refund: (r) => Promise.resolve(once(r.requestId, () => ({ ok: true, providerRef: `SBX-RF-${++n}` }))),
+    charge: (r) => {
+      const result = once(r.requestId, () =>
+        r.code.endsWith('0000')
+          ? { ok: false, reason: 'insufficient balance (sandbox)' }
+          : { ok: true, providerRef: `SBX-${r.method.toUpperCase()}-${++n}` },
+      );
+      record({ op: 'charge', method: r.method, requestId: r.requestId, amountFen: r.amountFen, code: r.code, result });
+      return Promise.resolve(result);
+    },
+    refund: (r) => {
+      const result = once(r.requestId, () => ({ ok: true, providerRef: `SBX-RF-${++n}` }));
+      record({ op: 'refund', method: r.method, requestId: r.requestId, amountFen: r.amountFen, providerRef: r.providerRef, result });
+      return Promise.resolve(result);
+    },
     // A reversed request id is answered "reversed" from then on, so a late charge under it fails.
     reverse: (r) => {
       seen.set(r.requestId, { ok: false, reason: 'reversed (sandbox)' });
+      record({ op: 'reverse', method: r.method, requestId: r.requestId });
       return Promise.resolve({ ok: true });
     },
   };

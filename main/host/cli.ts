@@ -4,7 +4,7 @@
  * Runs the terminal's services without Electron and serves the renderer on 127.0.0.1. Used by
  * `npm start` where the Electron binary is missing, by the end-to-end tests and by the benchmarks.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { enrolStoreIfNeeded } from '../sync/enrol-store.js';
 import { parseEnrolment } from '../../sync/protocol/enrol.js';
 import { normalizeFingerprint } from '../../sync/protocol/signing.js';
 import { sampleSeeder } from '../../fixtures/sample-seeder.js';
+import { sandboxPaymentProvider } from '../checkout/payments.js';
 import { startHost } from './host-server.js';
 
 const started = performance.now();
@@ -114,6 +115,7 @@ const seed = sampleSeeder({
 });
 const lifetime = values['lifetime-s'] === undefined ? undefined : positiveInt('lifetime-s', values['lifetime-s'], 1) * 1000;
 const keyStore = fileKeyStore(join(dataDir, 'store.key'));
+const SANDBOX_GATEWAY_LOG = join(dataDir, 'sandbox-gateway.jsonl');
 // Enrolment gives a fresh device its store, so the terminal below does not seed sample data into it.
 if (hqUrl !== undefined && (enrolCode !== undefined || hqFingerprint !== undefined || hqCa !== undefined)) {
   try {
@@ -143,6 +145,11 @@ const terminal = openTerminal({
   log,
   virtualPrinter,
   seed,
+  // The host pays through the sandbox gateway and writes down every call it answers, as the
+  // virtual printer writes every receipt: a demo can show it, an e2e test checks refunds against it.
+  payments: sandboxPaymentProvider({
+    record: (call) => appendFileSync(SANDBOX_GATEWAY_LOG, `${JSON.stringify({ at: new Date().toISOString(), ...call })}\n`),
+  }),
   ...(hqUrl === undefined ? {} : { hq: { url: hqUrl } }),
 });
 const host = await startHost({

@@ -81,6 +81,7 @@ export function TenderDialog({ onClose }: { onClose: () => void }) {
                     type="button"
                     className="co-icon-button co-icon-danger"
                     aria-label={t('checkout.tender.remove')}
+                    data-testid="tender-remove"
                     onClick={() => void cart.getState().removeTender(tender.tenderId)}
                   >
                     ×
