@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createHostSelector, failoverClientClass, parsePgTarget } from './pg-hosts.js';
+import { createHostSelector, failoverClientClass, isFailedConnect, parsePgTarget } from './pg-hosts.js';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
@@ -116,15 +116,35 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   for (const p of [pool, generic]) p.on('error', (error) => options.log?.('postgres pool error', error.message));
   const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], name?: string): Promise<R[]> =>
     (await client.query({ text, values: params as unknown[] | undefined, name })).rows as R[];
-  await run(pool, 'SELECT 1');
+  // A new connection that failed before any statement went out (the primary HQ knew is gone) is
+  // made once more: the host selector has forgotten that primary and finds the promoted one.
+  const connect = (p: pg.Pool): Promise<pg.PoolClient> =>
+    p.connect().catch((error: unknown) => (isFailedConnect(error) ? p.connect() : Promise.reject(error)));
+  const runOnPool = async <R>(p: pg.Pool, text: string, params?: readonly unknown[], name?: string): Promise<R[]> => {
+    const client = await connect(p);
+    try {
+      const rows = await run<R>(client, text, params, name);
+      client.release();
+      return rows;
+    } catch (error) {
+      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      throw error;
+    }
+  };
+  await runOnPool(pool, 'SELECT 1');
   return {
     kind: 'postgres',
-    query: (text, params, options) => run(options?.genericPlan ? generic : pool, text, params, options?.name),
+    query: (text, params, options) => runOnPool(options?.genericPlan ? generic : pool, text, params, options?.name),
     exec: async (text) => {
-      await pool.query(text);
+      await runOnPool(pool, text);
     },
     async tx(fn) {
-      const client = await pool.connect();
+      const client = await connect(pool);
+      // The pool listens for errors only on idle clients: a connection lost between two statements
+      // of this transaction (a failover) would otherwise be an unhandled 'error' that ends HQ. Its
+      // next statement fails instead, and the request is answered 503.
+      const onError = (error: Error) => options.log?.('postgres connection lost in a transaction', error.message);
+      client.on('error', onError);
       let result: Awaited<ReturnType<typeof fn>>;
       try {
         await client.query('BEGIN');
@@ -137,10 +157,12 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
+        client.removeListener('error', onError);
         // A broken connection is dropped, not handed to the next request.
         client.release(isConnectionError(error) ? (error as Error) : undefined);
         throw error;
       }
+      client.removeListener('error', onError);
       client.release();
       return result;
     },

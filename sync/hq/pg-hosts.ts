@@ -134,6 +134,17 @@ function reason(error: unknown): string {
 
 type ConnectCallback = (error: Error | undefined) => void;
 
+const failedConnects = new WeakSet<Error>();
+
+/**
+ * The error came from connecting to the server HQ last knew as primary, before any statement was
+ * sent: trying again (the selector then asks every host) cannot do anything twice. What the first
+ * request after a failover meets when its pool had no connection to notice the loss with.
+ */
+export function isFailedConnect(error: unknown): boolean {
+  return error instanceof Error && failedConnects.has(error);
+}
+
 /**
  * A pg.Client class whose connect() goes to the selector's writable server and checks it still is
  * one (a demoted primary that came back as a standby accepts connections but refuses writes).
@@ -162,6 +173,7 @@ export function failoverClientClass(target: PgTarget, selector: HostSelector): t
         await super.connect();
       } catch (error) {
         selector.invalidate(host);
+        if (error instanceof Error) failedConnects.add(error);
         throw error;
       }
       const { rows } = await this.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
@@ -170,6 +182,11 @@ export function failoverClientClass(target: PgTarget, selector: HostSelector): t
         await this.end().catch(() => undefined);
         throw new DatabaseUnavailableError(`${hostText(host)} is a standby now`);
       }
+      // A connection the server ended (not we: pg sets _ending in end()) means the primary may be
+      // gone: the next connect asks every host again instead of trying the dead one first.
+      this.once('end', () => {
+        if (!(this as unknown as { _ending?: boolean })._ending) selector.invalidate(host);
+      });
       return this;
     }
   }
