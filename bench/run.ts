@@ -19,6 +19,7 @@ import { sampleSeeder } from '../fixtures/sample-seeder.js';
 import { benchCheckout } from './checkout.js';
 import { benchCustomers } from './customers.js';
 import { benchDevices } from './devices.js';
+import { benchFailover } from './failover.js';
 import { benchPeers, peerOptionsFromEnv } from './peers/run-peers.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
@@ -122,6 +123,7 @@ await benchCustomers(record);
 // table. The peers get what is left of a 9.5-minute run (at least a minute), so `npm run bench`
 // stays under 10 minutes; a peer scenario that does not fit is reported as skipped.
 for (const r of await benchSync()) record(r);
+for (const r of await benchFailover()) record(r);
 const peerBudgetMs = Math.max(60_000, 570_000 - (performance.now() - runStarted));
 for (const r of await benchPeers({ ...peerOptionsFromEnv(), budgetMs: Math.min(360_000, peerBudgetMs) })) record(r);
 record({

@@ -91,6 +91,8 @@ primary() {
 }
 
 up() {
+  # fd 3: what a check inside wait_for (whose output is hidden) must still say.
+  exec 3>&2
   need pg_autoctl "postgresql-15-auto-failover pg-auto-failover-cli"
   need haproxy haproxy
   need openssl openssl
@@ -229,7 +231,11 @@ state_of() {
 # HQ n printed its ready line; a HQ that exited fails at once (wait_for stops on 2).
 hq_ready() {
   grep -q HQ_READY "$BASE/logs/hq$1.out" && return 0
-  kill -0 "$2" 2>/dev/null || { echo "up.sh: HQ $1 exited: $(tail -3 "$BASE/logs/hq$1.log")" >&2; exit 1; }
+  if ! kill -0 "$2" 2>/dev/null; then
+    echo "up.sh: HQ $1 exited; the end of $BASE/logs/hq$1.log:" >&3
+    tail -n 25 "$BASE/logs/hq$1.log" >&3
+    exit 1
+  fi
   return 1
 }
 node_is() { [[ "$(state_of "$1")" == "$2" ]]; }
