@@ -70,6 +70,31 @@ describe.skipIf(!findPostgresBinaries())('HQ on a multi-host URL whose first hos
     }
   });
 
+  it('a connection lost inside a transaction fails that transaction as a connection error, and the next one runs', async () => {
+    const db = await openHqDb({ databaseUrl: `postgresql://postgres@127.0.0.1:${pg.port}/postgres?target_session_attrs=read-write` });
+    try {
+      await db.query('CREATE TABLE IF NOT EXISTS tx_probe (n int)');
+      // Between two statements the server goes away (as in a failover): before, the lost client
+      // had no error listener while checked out and its 'error' event ended the HQ process.
+      const failure = await db
+        .tx(async (sql) => {
+          await sql.query('INSERT INTO tx_probe VALUES (1)');
+          await pg.restart();
+          await sql.query('INSERT INTO tx_probe VALUES (2)');
+        })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(isConnectionError(failure)).toBe(true);
+      await db.tx((sql) => sql.query('INSERT INTO tx_probe VALUES (3)'));
+      // All or nothing: the interrupted transaction left no row.
+      expect(await db.query('SELECT n FROM tx_probe ORDER BY n')).toEqual([{ n: 3 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('no writable host is a connection error (a 503 to devices), not a crash', async () => {
     const [a, b] = [await closedPort(), await closedPort()];
     const failure = await openHqDb({ databaseUrl: `postgresql://postgres@127.0.0.1:${a},127.0.0.1:${b}/postgres` }).then(
