@@ -57,19 +57,28 @@ as_pg() {
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "up.sh: $1 is missing (apt-get install $2)" >&2; exit 3; }; }
 
-# Starts `pg_autoctl run` for one data folder in its own session (its own process group, so
-# kill-primary can end the keeper and its PostgreSQL together).
+# Starts `pg_autoctl run` for one data folder in its own session: its own process group, with
+# the PostgreSQL it starts, so kill-primary and down can end the keeper and its PostgreSQL together.
 run_node() {
   local pgdata="$1" log="$2"
-  as_pg setsid pg_autoctl run --pgdata "$pgdata" >"$log" 2>&1 < /dev/null &
-  echo $! >"$pgdata.run.pid"
+  # exec in a subshell: nothing left holding up.sh's own output open (a caller waits for it to close).
+  (
+    exec >"$log" 2>&1 </dev/null
+    as_pg setsid pg_autoctl run --pgdata "$pgdata"
+  ) &
+}
+
+# The keeper's pid (= its process group) from the pid file pg_autoctl keeps under XDG_RUNTIME_DIR.
+keeper_pid() {
+  local file="$BASE/xdg/run/pg_autoctl$1/pg_autoctl.pid"
+  [[ -f "$file" ]] && head -1 "$file"
 }
 
 wait_for() {
   local what="$1" seconds="$2"
   shift 2
   for ((i = 0; i < seconds * 4; i++)); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
+    if "$@" >/dev/null; then return 0; fi
     sleep 0.25
   done
   echo "up.sh: $what not within ${seconds}s" >&2
@@ -91,8 +100,6 @@ primary() {
 }
 
 up() {
-  # fd 3: what a check inside wait_for (whose output is hidden) must still say.
-  exec 3>&2
   need pg_autoctl "postgresql-15-auto-failover pg-auto-failover-cli"
   need haproxy haproxy
   need openssl openssl
@@ -109,7 +116,7 @@ up() {
   as_pg pg_autoctl create monitor --pgdata "$BASE/monitor" --pgport "$MONITOR_PORT" --hostname 127.0.0.1 \
     --listen 127.0.0.1 --auth trust --no-ssl >"$BASE/logs/create-monitor.log" 2>&1
   run_node "$BASE/monitor" "$BASE/logs/monitor.log"
-  wait_for "the monitor" 60 monitor_sql "SELECT 1"
+  wait_for "the monitor" 60 monitor_up
   if [[ $FAST == 1 ]]; then
     # Tests and demos: notice a dead primary in ~3 s and promote after ~5 s instead of ~60–80 s.
     monitor_super_sql "ALTER SYSTEM SET pgautofailover.health_check_period = 1000"
@@ -168,7 +175,7 @@ up() {
     echo "  server hq$n 127.0.0.1:${hq_ports[$((n - 1))]} check" >>"$BASE/haproxy.cfg"
   done
   haproxy -c -q -f "$BASE/haproxy.cfg"
-  haproxy -D -f "$BASE/haproxy.cfg"
+  haproxy -D -f "$BASE/haproxy.cfg" </dev/null >/dev/null 2>>"$BASE/logs/haproxy.log"
   wait_for "haproxy" 30 curl -fsk "$scheme://127.0.0.1:$PROXY_PORT/health"
 
   local json
@@ -199,11 +206,9 @@ down() {
   sleep 1
   # What did not stop: the keepers' process groups, the postmasters, by their recorded pids.
   for name in node2 node1 monitor; do
-    if [[ -f "$BASE/$name.run.pid" ]]; then
-      local pid
-      pid=$(cat "$BASE/$name.run.pid")
-      kill -KILL -- "-$pid" 2>/dev/null || true
-    fi
+    local pid
+    pid=$(keeper_pid "$BASE/$name" || true)
+    [[ "$pid" =~ ^[0-9]+$ ]] && { kill -KILL -- "-$pid" 2>/dev/null || true; }
     [[ -f "$BASE/$name/postmaster.pid" ]] && kill_pidfile "$BASE/$name/postmaster.pid" KILL
   done
   for f in "$BASE"/hq*.pid; do [[ -e "$f" ]] && kill_pidfile "$f" KILL; done
@@ -217,27 +222,31 @@ kill_primary() {
   line=$(primary)
   [[ -n "$line" ]] || { echo "up.sh: no primary" >&2; exit 1; }
   read -r name port pgdata <<<"$line"
-  local postmaster
+  local postmaster keeper
   postmaster=$(head -1 "$pgdata/postmaster.pid")
-  kill -KILL -- "-$(cat "$pgdata.run.pid")" 2>/dev/null || true
+  keeper=$(keeper_pid "$pgdata")
+  [[ "$keeper" =~ ^[0-9]+$ && "$postmaster" =~ ^[0-9]+$ ]] || { echo "up.sh: no pids for $name" >&2; exit 1; }
+  # The keeper first (it would start PostgreSQL again), with its process group, then the postmaster.
+  kill -KILL -- "-$keeper" 2>/dev/null || true
   kill -KILL "$postmaster" 2>/dev/null || true
-  echo "killed $name (port $port, postmaster $postmaster)"
+  echo "killed $name (port $port, keeper $keeper, postmaster $postmaster)"
 }
 
 # The monitor's reported state of one node (single, primary, secondary, wait_primary, …).
 state_of() {
-  monitor_sql "SELECT reportedstate FROM pgautofailover.node WHERE nodename = '$1'"
+  monitor_sql "SELECT reportedstate FROM pgautofailover.node WHERE nodename = '$1'" 2>/dev/null
 }
-# HQ n printed its ready line; a HQ that exited fails at once (wait_for stops on 2).
+# HQ n printed its ready line; a HQ that exited fails `up` at once, with the end of its log.
 hq_ready() {
-  grep -q HQ_READY "$BASE/logs/hq$1.out" && return 0
+  grep -q HQ_READY "$BASE/logs/hq$1.out" 2>/dev/null && return 0
   if ! kill -0 "$2" 2>/dev/null; then
-    echo "up.sh: HQ $1 exited; the end of $BASE/logs/hq$1.log:" >&3
-    tail -n 25 "$BASE/logs/hq$1.log" >&3
+    echo "up.sh: HQ $1 exited; the end of $BASE/logs/hq$1.log:" >&2
+    tail -n 25 "$BASE/logs/hq$1.log" >&2
     exit 1
   fi
   return 1
 }
+monitor_up() { monitor_sql "SELECT 1" >/dev/null 2>&1; }
 node_is() { [[ "$(state_of "$1")" == "$2" ]]; }
 
 case "$cmd" in

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,12 +55,26 @@ export function haClusterMissing(): string | null {
   return missing.length === 0 ? null : `missing: ${missing.join(', ')}`;
 }
 
+/**
+ * Runs deploy/up.sh; resolves with its output when it exits (not when its output closes: the
+ * processes it starts in the background live on).
+ */
 function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(upScript, args, { env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 4 << 20 }, (error, stdout, stderr) => {
-      if (error)
-        reject(new Error(`deploy/up.sh ${args[0] ?? ''} failed: ${error.message}\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-      else resolve(stdout);
+    const child = spawn(upScript, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(`deploy/up.sh ${args[0] ?? ''} failed (code ${code}, signal ${signal}):\n${out.slice(-2000)}\n${err.slice(-3000)}`),
+        );
     });
   });
 }
