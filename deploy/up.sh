@@ -212,7 +212,12 @@ down() {
     [[ -f "$BASE/$name/postmaster.pid" ]] && kill_pidfile "$BASE/$name/postmaster.pid" KILL
   done
   for f in "$BASE"/hq*.pid; do [[ -e "$f" ]] && kill_pidfile "$f" KILL; done
-  kill_pidfile "$BASE/lifetime.pid" KILL
+  # The lifetime timer (its own process group, its sleep included) — unless this down is the timer's.
+  local timer
+  timer=$(head -1 "$BASE/lifetime.pid" 2>/dev/null || true)
+  if [[ "$timer" =~ ^[0-9]+$ && "$(ps -o pgid= -p $$ | tr -d ' ')" != "$timer" ]]; then
+    kill -KILL -- "-$timer" 2>/dev/null || true
+  fi
   rm -rf "$BASE"
 }
 
