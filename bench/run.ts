@@ -20,6 +20,7 @@ import { benchCatalog } from './catalog.js';
 import { benchCheckout } from './checkout.js';
 import { benchCustomers } from './customers.js';
 import { benchDevices } from './devices.js';
+import { benchFailover } from './failover.js';
 import { benchFirstStart } from './first-start.js';
 import { benchPeers, peerOptionsFromEnv } from './peers/run-peers.js';
 import { percentile, round } from './stats.js';
@@ -127,6 +128,7 @@ for (const r of [...(await benchCatalog()), ...(await benchFirstStart())]) recor
 // table. The peers get what is left of a 9.5-minute run (at least a minute), so `npm run bench`
 // stays under 10 minutes; a peer scenario that does not fit is reported as skipped.
 for (const r of await benchSync()) record(r);
+for (const r of await benchFailover()) record(r);
 const peerBudgetMs = Math.max(60_000, 570_000 - (performance.now() - runStarted));
 for (const r of await benchPeers({ ...peerOptionsFromEnv(), budgetMs: Math.min(360_000, peerBudgetMs) })) record(r);
 record({

@@ -9,6 +9,9 @@
 #   postgresql      the HQ tests run on a private PostgreSQL 15 server as well as PGlite
 #   libusb-1.0-0    node-hid's prebuilt binding loads libusb-1.0.so.0 (USB-HID scanners)
 #   openssl         the HTTPS sync tests make a self-signed certificate for HQ
+#   postgresql-15-auto-failover, pg-auto-failover-cli, haproxy
+#                   the failover test (sync/faults/failover.test.ts) runs deploy/up.sh's HA set:
+#                   pg_autoctl's monitor, primary and standby, HQs behind haproxy
 #
 # After `npm install`, it also checks that every native module's shared libraries resolve (ldd),
 # so a new native dependency that needs a package nobody installs is named here, not in a test.
@@ -23,8 +26,11 @@ declare -A check=(
   [postgresql]='test -x /usr/lib/postgresql/15/bin/initdb'
   [libusb-1.0-0]='/sbin/ldconfig -p 2>/dev/null | grep -q "libusb-1.0.so.0 "'
   [openssl]='command -v openssl'
+  [postgresql-15-auto-failover]='test -f /usr/share/postgresql/15/extension/pgautofailover.control'
+  [pg-auto-failover-cli]='command -v pg_autoctl'
+  [haproxy]='command -v haproxy'
 )
-order=(chromium fonts-noto-cjk socat postgresql libusb-1.0-0 openssl)
+order=(chromium fonts-noto-cjk socat postgresql libusb-1.0-0 openssl postgresql-15-auto-failover pg-auto-failover-cli haproxy)
 
 missing=()
 for pkg in "${order[@]}"; do

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { createHostSelector, failoverClientClass, isFailedConnect, parsePgTarget } from './pg-hosts.js';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
@@ -27,6 +28,24 @@ export function sqlState(error: unknown): string {
 export function isDataError(error: unknown): boolean {
   const state = sqlState(error);
   return state.startsWith('22') || state.startsWith('23');
+}
+
+/**
+ * The database connection broke or the server cannot take writes right now — a PostgreSQL restart
+ * or failover: nothing of the statement's transaction was kept (or, for a COMMIT cut off, it may
+ * have been: an idempotent retry settles it). HQ answers 503 `unavailable`, which devices retry
+ * with backoff. Node socket errors, pg's own "Connection terminated…", SQLSTATE class 08
+ * (connection exception), 57P01–57P03 (shutdown, crash, not accepting connections yet), 25006
+ * (read-only transaction: a demoted primary), and no writable server found (pg-hosts.ts).
+ */
+export function isConnectionError(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state.startsWith('08') || ['57P01', '57P02', '57P03', '25006', 'SF_DB_UNAVAILABLE'].includes(state)) return true;
+  if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|CONNABORTED)$/.test(state)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /^Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect/.test(
+    message,
+  );
 }
 
 /**
@@ -74,13 +93,24 @@ export async function openHqDb(options: HqDbOptions): Promise<HqDb> {
 
 async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   const size = options.poolSize ?? 20;
-  const pool = new pg.Pool({ connectionString: url, max: size });
+  // One host or several (`h1:p1,h2:p2`, target_session_attrs=read-write): every new connection goes
+  // to the server that is primary now (pg-hosts.ts), so the pools follow a failover by themselves.
+  const target = parsePgTarget(url);
+  const selector = createHostSelector(target, options.log);
+  const Client = failoverClientClass(target, selector);
+  const connection = {
+    connectionString: target.urlFor(target.hosts[0] ?? { host: '127.0.0.1', port: 5432 }),
+    Client: Client as unknown as pg.PoolConfig['Client'],
+    // A primary that vanished without closing its sockets is noticed instead of waited on.
+    keepAlive: true,
+  };
+  const pool = new pg.Pool({ ...connection, max: size });
   // Connections whose named statements keep one generic plan (QueryOptions.genericPlan). Measured:
   // with a large change log PostgreSQL re-planned the feed statement on every head-of-feed poll
   // (planning 0.47 ms, running 0.05 ms: two thirds of its CPU per round trip); its plan is the
   // same index range scan whatever the cursor. A provisioning page keeps a plan for its values.
   const generic = new pg.Pool({
-    connectionString: url,
+    ...connection,
     max: Math.max(2, Math.ceil(size / 2)),
     options: '-c plan_cache_mode=force_generic_plan',
   });
@@ -88,33 +118,64 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   for (const p of [pool, generic]) p.on('error', (error) => options.log?.('postgres pool error', error.message));
   const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], name?: string): Promise<R[]> =>
     (await client.query({ text, values: params as unknown[] | undefined, name })).rows as R[];
-  await run(pool, 'SELECT 1');
+  // A new connection that failed before any statement went out (the primary HQ knew is gone) is
+  // made once more: the host selector has forgotten that primary and finds the promoted one.
+  const connect = (p: pg.Pool): Promise<pg.PoolClient> =>
+    p.connect().catch((error: unknown) => (isFailedConnect(error) ? p.connect() : Promise.reject(error)));
+  const runOnPool = async <R>(p: pg.Pool, text: string, params?: readonly unknown[], name?: string): Promise<R[]> => {
+    const client = await connect(p);
+    try {
+      const rows = await run<R>(client, text, params, name);
+      client.release();
+      return rows;
+    } catch (error) {
+      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      throw error;
+    }
+  };
+  await runOnPool(pool, 'SELECT 1');
   return {
     kind: 'postgres',
-    query: (text, params, options) => run(options?.genericPlan ? generic : pool, text, params, options?.name),
+    query: (text, params, options) => runOnPool(options?.genericPlan ? generic : pool, text, params, options?.name),
     exec: async (text) => {
-      await pool.query(text);
+      await runOnPool(pool, text);
     },
     async tx(fn) {
-      const client = await pool.connect();
+      const client = await connect(pool);
+      // The pool listens for errors only on idle clients: a connection lost between two statements
+      // of this transaction (a failover) would otherwise be an unhandled 'error' that ends HQ. Its
+      // next statement fails instead, and the request is answered 503.
+      const onError = (error: Error) => options.log?.('postgres connection lost in a transaction', error.message);
+      client.on('error', onError);
+      let result: Awaited<ReturnType<typeof fn>>;
       try {
         await client.query('BEGIN');
-        const result = await fn({
+        result = await fn({
           query: (text, params, options) => run(client, text, params, options?.name),
           exec: async (text) => {
             await client.query(text);
           },
         });
         await client.query('COMMIT');
-        return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
+        client.removeListener('error', onError);
+        // A broken connection is dropped, not handed to the next request.
+        client.release(isConnectionError(error) ? (error as Error) : undefined);
         throw error;
-      } finally {
-        client.release();
       }
+      client.removeListener('error', onError);
+      client.release();
+      return result;
     },
-    listen: (channel, onPayload, events) => listenPostgres(url, channel, onPayload, events ?? {}, options.log),
+    listen: (channel, onPayload, events) =>
+      listenPostgres(
+        () => new Client({ connectionString: connection.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000 }),
+        channel,
+        onPayload,
+        events ?? {},
+        options.log,
+      ),
     close: async () => {
       await Promise.all([pool.end(), generic.end()]);
     },
@@ -126,7 +187,7 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
  * with an error, a failover by a reset; TCP keep-alive notices a peer that vanished silently).
  */
 async function listenPostgres(
-  url: string,
+  newClient: () => pg.Client,
   channel: string,
   onPayload: (payload: string) => void,
   events: ListenEvents,
@@ -147,7 +208,7 @@ async function listenPostgres(
     schedule();
   };
   const open = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const client = newClient();
     client.on('error', (error) => lost(client, error.message));
     client.on('end', () => lost(client, 'connection ended'));
     client.on('notification', (n) => {

@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './admin/admin-routes.js';
 import { createAuthenticator } from './auth.js';
 import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
+import { isConnectionError } from './db.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
 import { ephemeralHqKey } from './hq-key.js';
@@ -197,6 +198,12 @@ function describeError(error: unknown, log: HqLog): { status: number; code: HqEr
     const issue = error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     return { status: 400, code: 'bad_request', message: `${where}${issue?.message ?? 'invalid input'}` };
+  }
+  // The database is restarting or failing over: nothing half-done was kept (one transaction per
+  // request); the device retries with backoff.
+  if (isConnectionError(error)) {
+    log('database unavailable', error instanceof Error ? error.message : String(error));
+    return { status: 503, code: 'unavailable', message: "HQ's database is switching over: try again shortly" };
   }
   // PostgreSQL's data exceptions (22xxx: a NUL in a text, a number out of range) and integrity
   // violations (23xxx: unknown parent, duplicate) come from what a caller sent, not from a bug here.

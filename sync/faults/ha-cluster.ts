@@ -1,0 +1,132 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findPostgresBinaries } from '../testing/postgres-binaries.js';
+
+/** The project folder (with package.json), from sync/faults/ or from dist/sync/faults/ (the bench). */
+function projectRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return process.cwd();
+}
+const root = projectRoot();
+const upScript = join(root, 'deploy/up.sh');
+/** HQ as deploy/up.sh starts it: the built CLI when this runs built (the bench), else the source through tsx (tests). */
+const hqCommand = import.meta.url.endsWith('.js')
+  ? `${process.execPath} ${join(root, 'dist/sync/hq/cli.js')}`
+  : `${process.execPath} --import tsx ${join(root, 'sync/hq/cli.ts')}`;
+
+/** What deploy/up.sh printed when the set was ready (its CLUSTER_READY line). */
+export type HaCluster = {
+  /** haproxy: where devices go. */
+  url: string;
+  /** The multi-host URL the HQ processes use (target_session_attrs=read-write). */
+  databaseUrl: string;
+  /** `CODE@FINGERPRINT` for store S001, made by the first HQ. */
+  enrolment: string;
+  hqPids: number[];
+  nodePorts: number[];
+  base: string;
+  /** kill -9 of the primary's keeper and PostgreSQL (deploy/up.sh kill-primary): answers which node it was. */
+  killPrimary(): Promise<string>;
+  /** pg_autoctl's view: the reported state of each node, e.g. `{ node1: 'primary', node2: 'secondary' }`. */
+  states(): Promise<Record<string, string>>;
+  /** deploy/up.sh down: every process of the set ends and its folder goes. Idempotent. */
+  down(): Promise<void>;
+};
+
+/** Why the HA set cannot run here, or null when it can (pg_autoctl, haproxy and PostgreSQL 15 are installed). */
+export function haClusterMissing(): string | null {
+  const has = (tool: string) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = [
+    has('pg_autoctl') ? null : 'pg_autoctl (apt-get install postgresql-15-auto-failover pg-auto-failover-cli)',
+    has('haproxy') ? null : 'haproxy (apt-get install haproxy)',
+    findPostgresBinaries() ? null : 'PostgreSQL server binaries (apt-get install postgresql)',
+  ].filter((m) => m !== null);
+  return missing.length === 0 ? null : `missing: ${missing.join(', ')}`;
+}
+
+/**
+ * Runs deploy/up.sh; resolves with its output when it exits (not when its output closes: the
+ * processes it starts in the background live on).
+ */
+function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(upScript, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(`deploy/up.sh ${args[0] ?? ''} failed (code ${code}, signal ${signal}):\n${out.slice(-2000)}\n${err.slice(-3000)}`),
+        );
+    });
+  });
+}
+
+/**
+ * Brings up deploy/up.sh's set — monitor, primary, synchronous standby, `hqs` HQ processes (run
+ * from source through tsx in tests, the built CLI in the bench), haproxy — under /tmp on ports from a random
+ * base, with the fast failover timeouts. Bounded: the set stops itself after `lifetimeS`.
+ */
+export async function startHaCluster(options: { hqs?: number; lifetimeS?: number; sampleSkus?: number } = {}): Promise<HaCluster> {
+  const portBase = 40_000 + 20 * Math.floor(Math.random() * 700);
+  const base = `/tmp/shopfloor-ha-${process.pid}-${portBase}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SHOPFLOOR_HQ_CMD: hqCommand,
+    SHOPFLOOR_SAMPLE_SKUS: String(options.sampleSkus ?? 200),
+    SHOPFLOOR_SAMPLE_CUSTOMERS: '20',
+  };
+  delete env.DATABASE_URL;
+  const common = ['--base', base, '--port-base', String(portBase)];
+  let out: string;
+  try {
+    out = await run(
+      ['up', ...common, '--hqs', String(options.hqs ?? 2), '--fast-failover', '--lifetime-s', String(options.lifetimeS ?? 600)],
+      env,
+      300_000,
+    );
+  } catch (error) {
+    if (existsSync(base)) await run(['down', ...common], env, 60_000).catch(() => undefined);
+    throw error;
+  }
+  const line = /CLUSTER_READY (\{.*\})/.exec(out)?.[1];
+  if (!line) throw new Error(`deploy/up.sh printed no CLUSTER_READY line: ${out.slice(-2000)}`);
+  const ready = JSON.parse(line) as Omit<HaCluster, 'killPrimary' | 'states' | 'down'>;
+  let down: Promise<void> | null = null;
+  return {
+    ...ready,
+    async killPrimary() {
+      return (await run(['kill-primary', ...common], env, 30_000)).trim();
+    },
+    async states() {
+      const text = await run(['state', ...common], env, 30_000);
+      const states: Record<string, string> = {};
+      for (const row of text.split('\n').slice(2)) {
+        const cells = row.split('|').map((c) => c.trim());
+        if (cells[0] && cells[5]) states[cells[0]] = cells[5];
+      }
+      return states;
+    },
+    down() {
+      down ??= run(['down', ...common], env, 120_000).then(() => undefined);
+      return down;
+    },
+  };
+}
