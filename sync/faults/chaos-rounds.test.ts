@@ -29,6 +29,7 @@ import {
 } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
 import { oneConnectionFetch } from './one-connection-fetch.js';
+import { adjustStock, expectHqMatchesDevices, hqBaseline } from './invariants.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
 
 const { backends, stopBackends } = testBackends();
@@ -64,6 +65,8 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
     const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 120, customers: 20 });
     const hq = await startTestHq(db);
     const proxy = await startChaosProxy({ upstream: { host: '127.0.0.1', port: hq.port } });
+    // HQ's stock, coupons and points before any sale: the end state must be this less what the devices sold.
+    const baseline = await hqBaseline(db);
     const devices: FaultDevice[] = [];
     const replicators: Replicator[] = [];
     try {
@@ -140,11 +143,12 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
         if (prng.chance(0.3)) {
           const location = prng.chance(0.7) ? TEST_STORE : 'loc-W01';
           for (const ean of prng.shuffle(eans).slice(0, prng.int(1, 3))) {
-            await db.query('UPDATE stock SET qty = qty + $3 WHERE location_id = $1 AND sku = (SELECT sku FROM sku WHERE ean = $2)', [
-              location,
-              ean,
-              prng.int(-3, 20),
-            ]);
+            const delta = prng.int(-3, 20);
+            const moved = await db.query<{ sku: string }>(
+              'UPDATE stock SET qty = qty + $3 WHERE location_id = $1 AND sku = (SELECT sku FROM sku WHERE ean = $2) RETURNING sku',
+              [location, ean, delta],
+            );
+            for (const { sku } of moved) adjustStock(baseline, location, sku, delta);
           }
           hqChanges++;
         }
@@ -185,6 +189,12 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
         expect(deviceQueues(d)).toEqual({ outbox: 0, deadLetters: 0 });
         expect(await catalogMismatch(db, d, TEST_STORE)).toBeNull();
       }
+      // Per SKU, HQ's stock is what it started with, plus its own changes, less what the devices say they sold.
+      await expectHqMatchesDevices(
+        db,
+        baseline,
+        devices.map((d) => d.pos.store.db),
+      );
       const [all] = await db.query<{ n: string; receipts: string }>(
         'SELECT count(*)::text AS n, count(DISTINCT receipt_no)::text AS receipts FROM sale',
       );

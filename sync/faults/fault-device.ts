@@ -171,6 +171,8 @@ export function deviceQueues(device: FaultDevice): { outbox: number; deadLetters
 /**
  * The device's catalog prices and stock against HQ's state for its scopes: SKUs with prices and
  * active flags (brand scope), stock of its store and of the warehouses (store and brand scopes).
+ * This says the device mirrors HQ, not that HQ is right: after a pull both are wrong together if
+ * HQ moved stock twice. That is invariants.ts (HQ against what the devices sold).
  */
 export async function catalogMismatch(db: HqDb, device: FaultDevice, storeId: string): Promise<string | null> {
   const hqSkus = await db.query<{ sku: string; price_fen: number; active: boolean }>(

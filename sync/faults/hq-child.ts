@@ -5,10 +5,8 @@
  * (`enrolment`: the code with HQ's key fingerprint). HQ's signing key is kept beside the PGlite
  * folder (`<pglite-dir>.hq-key.pem`), so a restarted HQ is the same HQ to its devices.
  * It runs until SIGTERM (a clean stop) or SIGKILL. `<crash>` makes it SIGKILL itself during its
- * first push, at a point no outside timer could hit reliably:
- * - `mid-transaction`: inside the push transaction, after the events were inserted and before the
- *   sales are (nothing of it may survive);
- * - `before-answer`: after the push transaction committed and before the answer is sent.
+ * first push, at a point no outside timer could hit reliably, after printing `HQ_KILLED_AT <crash>`
+ * (so the test knows the kill came there and nowhere else). The points are in KILL POINTS below.
  */
 import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
@@ -26,10 +24,24 @@ if (portText === undefined || (!databaseUrl && !pgliteDir)) {
   process.exit(2);
 }
 const base = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDir });
-const die = (): never => {
+// ---- KILL POINTS: where a push is cut short. ----
+// record-batch.ts writes the events with their sale, line, tender, stock and cash rows in ONE
+// statement, so nothing can die between those. What follows in the same transaction is separate
+// statements: settling coupons and points (settle-redemptions.ts), the customer book, the commit.
+// - `after-events`: inside the push transaction, after the statement that recorded the events and
+//   before the next one (their coupons and points unsettled): nothing of the push may survive.
+// - `before-answer`: after the push transaction committed and before the answer is sent.
+type KillPoint = 'after-events' | 'before-answer';
+const die = (point: KillPoint): never => {
+  // A pipe on Linux is written synchronously: the parent reads this line before it sees the exit.
+  process.stdout.write(`HQ_KILLED_AT ${point}\n`);
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: SIGKILL sent to self');
 };
+if (crash !== undefined && crash !== 'after-events' && crash !== 'before-answer') {
+  console.error(`hq-child: unknown kill point ${crash} (after-events | before-answer)`);
+  process.exit(2);
+}
 // Push transactions take the per-device advisory lock and record events (sync/hq/push/apply-push.ts):
 // that is how they are told apart. Armed once HQ is ready, so start-up never trips it.
 let armed = false;
@@ -49,18 +61,20 @@ const db: HqDb = crash
           fn({
             exec: (text) => sql.exec(text),
             query(text, params) {
+              // The events' statement has returned: this is the next one.
+              if (recorded && crash === 'after-events') die('after-events');
               push ||= isPush(text);
               recorded ||= push && text.includes('INSERT INTO event ');
-              if (recorded && crash === 'mid-transaction' && text.includes('INSERT INTO sale ')) die();
               return sql.query(text, params);
             },
           }),
         );
-        if (recorded && crash === 'before-answer') die();
+        if (recorded && crash === 'before-answer') die('before-answer');
         return result;
       },
     }
   : base;
+// ---- end of KILL POINTS ----
 await migrateHq(db);
 const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
 if (!brand) await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });

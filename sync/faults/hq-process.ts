@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('./hq-child.ts', import.meta.url));
 
+export type HqExit = { code: number | null; signal: NodeJS.Signals | null; killedAt: string | null };
+
 export type HqProcess = {
   url: string;
   port: number;
@@ -11,8 +13,8 @@ export type HqProcess = {
   /** The code with HQ's key fingerprint, as a device enrols with it. */
   enrolment: string;
   pid: number;
-  /** Resolves when the process has ended: its exit code, or the signal that ended it. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the process has ended: its exit code, or the signal that ended it, and the kill point it printed (if any). */
+  exited: Promise<HqExit>;
   /** SIGKILL; resolves when the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM (HQ closes its database cleanly); resolves when the process is gone. */
@@ -28,7 +30,8 @@ export function startHqProcess(options: {
   port: number;
   pgliteDir: string;
   databaseUrl?: string;
-  crash?: 'mid-transaction' | 'before-answer';
+  /** A kill point of hq-child.ts: the child SIGKILLs itself there during its first push. */
+  crash?: 'after-events' | 'before-answer';
   timeoutMs?: number;
 }): Promise<HqProcess> {
   const timeoutMs = options.timeoutMs ?? 90_000;
@@ -40,11 +43,12 @@ export function startHqProcess(options: {
     ['--import', 'tsx', script, String(options.port), options.pgliteDir, ...(options.crash ? [options.crash] : [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  let out = '';
+  // 'close': after stdout has ended, so a kill point's last line has been read.
+  const exited = new Promise<HqExit>((resolve) =>
+    proc.once('close', (code, signal) => resolve({ code, signal, killedAt: /HQ_KILLED_AT (\S+)\n/.exec(out)?.[1] ?? null })),
   );
   return new Promise((resolve, reject) => {
-    let out = '';
     let err = '';
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');

@@ -1,8 +1,10 @@
 /**
- * HQ killed -9 while a device pushes a large outbox — once inside the push transaction, once after
- * it committed and before it answered — and started again each time on the same database (PGlite
- * folder / PostgreSQL database) and port. The device goes offline, backs off, reconnects by itself
- * and finishes: every sale at HQ exactly once, the outbox empty.
+ * HQ killed -9 while a device pushes a large outbox — once inside the push transaction, after the
+ * statement that recorded the events with their sales and stock and before their members' points
+ * were settled; once after it committed and before it answered — and started again each time on
+ * the same database (PGlite folder / PostgreSQL database) and port. The device goes offline, backs
+ * off, reconnects by itself and finishes: every sale at HQ exactly once, the outbox empty, and HQ's
+ * stock and points what the device's own sales say.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,8 @@ import type { FaultDevice } from './fault-device.js';
 import { startHqProcess } from './hq-process.js';
 import type { HqProcess } from './hq-process.js';
 import { waitForState } from '../client/testing/test-device.js';
+import { startTestHq } from '../hq/testing/test-hq.js';
+import { deviceBaseline, expectHqMatchesDevices } from './invariants.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
@@ -42,8 +46,8 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
     const dir = tempDir('shopfloor-hq-restart-');
     const databaseUrl = await backend.databaseUrl();
     const pgliteDir = join(dir.path, 'pglite');
-    // The first HQ dies inside its first push transaction (events inserted, sales not yet).
-    let hq: HqProcess | null = await startHqProcess({ port: 0, pgliteDir, databaseUrl, crash: 'mid-transaction' });
+    // The first HQ dies inside its first push transaction: events, sales and stock written, points not yet settled.
+    let hq: HqProcess | null = await startHqProcess({ port: 0, pgliteDir, databaseUrl, crash: 'after-events' });
     const port = hq.port;
     let device: FaultDevice | null = null;
     let replicator: Replicator | null = null;
@@ -63,9 +67,19 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
       replicator = deviceReplicator(device, hq.url, { fetch: counting, random: () => prng.next(), requestTimeoutMs: 15_000 });
       await syncUntil(replicator, settled, 3, 'provisioning');
       await openTill(device);
+      // HQ's figures as the device pulled them, before any sale (the child HQ holds the database).
+      const baseline = deviceBaseline(device.pos.store.db);
       const eans = sellableEans(device);
+      const members = (device.pos.store.db.prepare('SELECT code FROM member_code ORDER BY code').all() as { code: string }[]).map(
+        (r) => r.code,
+      );
+      expect(members.length).toBeGreaterThan(0);
       const t0 = performance.now();
-      for (let i = 0; i < SALES; i++) await sell(device, prng, eans);
+      for (let i = 0; i < SALES; i++) {
+        // Every other sale to a member, so each push batch settles points after recording its events.
+        if (i % 2 === 0) await device.pos.call('checkout', 'identifyMember', { code: prng.pick(members) });
+        await sell(device, prng, eans);
+      }
       const sellingMs = performance.now() - t0;
       const waiting = deviceQueues(device).outbox;
       // More than one push batch (500 events each).
@@ -73,14 +87,14 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
 
       const t1 = performance.now();
       replicator.start();
-      expect((await hq.exited).signal).toBe('SIGKILL');
+      expect(await hq.exited).toEqual({ code: null, signal: 'SIGKILL', killedAt: 'after-events' });
       await waitForState(replicator, (s) => s.hq === 'offline', 60_000, 'offline after HQ died mid-transaction');
       expect(replicator.state().pendingEvents).toBe(waiting);
 
       // The second HQ, on the same database and port, commits the push the device resends by
       // itself (backoff, no syncNow) and dies before it answers.
       hq = await startHqProcess({ port, pgliteDir, databaseUrl, crash: 'before-answer' });
-      expect((await hq.exited).signal).toBe('SIGKILL');
+      expect(await hq.exited).toEqual({ code: null, signal: 'SIGKILL', killedAt: 'before-answer' });
       await waitForState(replicator, (s) => s.hq === 'offline', 60_000, 'offline after HQ died before answering');
       expect(replicator.state().pendingEvents).toBe(waiting);
       const t2 = performance.now();
@@ -99,7 +113,7 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
       replicator = null;
       await hq.stop();
       // A clean stop: HQ closed its database before it exited.
-      expect(await hq.exited).toEqual({ code: 0, signal: null });
+      expect(await hq.exited).toEqual({ code: 0, signal: null, killedAt: null });
       hq = null;
 
       const check = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDir });
@@ -113,6 +127,15 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
         expect(await hqSales(check, device.deviceId)).toEqual(mine);
         expect(deviceQueues(device)).toEqual({ outbox: 0, deadLetters: 0 });
         expect(await catalogMismatch(check, device, TEST_STORE)).toBeNull();
+        // An HQ over the database again (as the next start would be), so that anything HQ applies
+        // after answering gets its chance; then its stock and points must be what the device sold.
+        const again = await startTestHq(check);
+        try {
+          await expectHqMatchesDevices(check, baseline, [device.pos.store.db]);
+        } finally {
+          again.app.server.closeAllConnections();
+          await again.close();
+        }
       } finally {
         await check.close();
       }

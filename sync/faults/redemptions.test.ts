@@ -14,6 +14,7 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { HqDb } from '../hq/db.js';
 import { deviceReplicator, emptyDevice, enrolThrough, openTill, settled, syncUntil } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
+import { expectHqMatchesDevices, hqBaseline } from './invariants.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(() => stopBackends());
@@ -53,6 +54,7 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
     const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 30, customers: 10 });
     const hq = await startTestHq(db);
     const member = await memberWithCoupon(db);
+    const baseline = await hqBaseline(db);
     const tills = [emptyDevice(), emptyDevice()];
     const replicators = [];
     try {
@@ -91,6 +93,12 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
       expect(await db.query(`SELECT count(*)::int AS n FROM sale WHERE id = ANY($1::text[])`, [sales.map((s) => s.sale.saleId)])).toEqual([
         { n: 2 },
       ]);
+      // The same, from what the tills' own sales say: one redeemed the coupon, the other is the conflict; stock moved once per unit.
+      await expectHqMatchesDevices(
+        db,
+        baseline,
+        tills.map((t) => t.pos.store.db),
+      );
       const listed = await hq.admin('GET', '/admin/v1/settlement-conflicts');
       expect((listed.body as { conflicts: { receiptNo: string; atRiskFen: number }[] }).conflicts).toEqual([
         expect.objectContaining({ receiptNo: sales[1]!.sale.receiptNo, atRiskFen: 4000 }),
@@ -115,6 +123,7 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
     const db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), skus: 30, customers: 10 });
     const hq = await startTestHq(db);
     const member = await memberWithCoupon(db);
+    const baseline = await hqBaseline(db);
     const tills = [emptyDevice(), emptyDevice()];
     try {
       for (const till of tills) {
@@ -152,6 +161,18 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
       // B completes online: the sale is not an offline one, and HQ's hold became the redemption.
       const { sale } = await b.pos.call<SaleResult>('checkout', 'complete');
       expect(sale.coupons).toEqual([{ code: COUPON, discountFen: 3000, offline: false }]);
+      // Pushed, HQ's coupon, points and stock are what B's sale says (A sold nothing).
+      const r = deviceReplicator(b, hq.url);
+      try {
+        await syncUntil(r, settled, 5, 'pushed');
+      } finally {
+        await r.close();
+      }
+      await expectHqMatchesDevices(
+        db,
+        baseline,
+        tills.map((t) => t.pos.store.db),
+      );
     } finally {
       for (const till of tills) till.cleanup();
       hq.app.server.closeAllConnections();

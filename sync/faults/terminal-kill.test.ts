@@ -30,6 +30,8 @@ import {
 } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
 import { killAtMarker } from './kill-at-marker.js';
+import { expectHqMatchesDevices, hqBaseline } from './invariants.js';
+import type { Baseline } from './invariants.js';
 
 const child = fileURLToPath(new URL('./terminal-child.ts', import.meta.url));
 const { backends, stopBackends } = testBackends();
@@ -71,8 +73,11 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     return d;
   }
 
-  /** Syncs the reopened store until settled, then checks the device against HQ: exactly once, drained, same catalog. */
-  async function expectConsistent(d: FaultDevice): Promise<void> {
+  /**
+   * Syncs the reopened store until settled, then checks the device against HQ: exactly once, drained,
+   * same catalog, and HQ's stock = `baseline` less what the device's own sales say it sold.
+   */
+  async function expectConsistent(d: FaultDevice, baseline: Baseline): Promise<void> {
     const r = deviceReplicator(d, hq.url);
     try {
       await syncUntil(r, settled, 5, 'sync after the restart');
@@ -88,10 +93,12 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     expect(await hqSaleEvents(db, d.deviceId)).toEqual({ total: mine.count, distinct: mine.count });
     expect(deviceQueues(d)).toEqual({ outbox: 0, deadLetters: 0 });
     expect(await catalogMismatch(db, d, TEST_STORE)).toBeNull();
+    await expectHqMatchesDevices(db, baseline, [d.pos.store.db]);
   }
 
   it('killed after HQ committed a push and before the device removed the events: each sale once', async () => {
     const d = await provisioned();
+    const baseline = await hqBaseline(db);
     const prng = createPrng(`push-answered-${backend.name}`);
     const eans = sellableEans(d);
     for (let i = 0; i < 40; i++) await sell(d, prng, eans);
@@ -103,7 +110,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     // HQ has every sale; the device, killed before its bookkeeping, still holds every event.
     expect(deviceQueues(d).outbox).toBe(waiting);
     expect((await hqSales(db, d.deviceId)).count).toBe(40);
-    await expectConsistent(d);
+    await expectConsistent(d, baseline);
   }, 120_000);
 
   it('killed in the middle of applying a pull page: the page and its cursor are kept together or not at all', async () => {
@@ -145,6 +152,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
 
   it('killed at random moments while selling and syncing: every sale is at HQ or in the outbox, never lost, never twice', async () => {
     const d = await provisioned();
+    const baseline = await hqBaseline(db);
     d.pos.close();
     const prng = createPrng(`random-kills-${backend.name}`);
     const kills = 6;
@@ -168,6 +176,6 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     }
     console.log(`[terminal kills ${backend.name}] after each kill: ${seen.join(', ')}`);
     d.reopen();
-    await expectConsistent(d);
+    await expectConsistent(d, baseline);
   }, 240_000);
 });
