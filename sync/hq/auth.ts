@@ -186,6 +186,11 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
   };
   const pruneTimer = setInterval(() => {
     prune().catch((error: unknown) => log('nonce prune failed', String(error)));
+    // A fleet on live sockets asks rarely after its upgrade: cached rows (a parsed key each) and
+    // last-seen stamps past their use are dropped, not held for every device that ever connected.
+    const now = clock().getTime();
+    for (const [id, entry] of cache) if (now - entry.loadedAt >= CACHE_TTL_MS) cache.delete(id);
+    for (const [id, at] of lastSeen) if (now - at >= LAST_SEEN_EVERY_MS) lastSeen.delete(id);
   }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 
