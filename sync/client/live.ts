@@ -123,6 +123,7 @@ export function openLive(options: LiveOptions): LiveChannel {
     let ended = false;
     const waiting = new Map<number, Waiter>();
     let lastId = 0;
+    let servesPulls = false;
     // While an upgrade refusal's body is read, the socket's own error/close say nothing new.
     let refusing = false;
     let pingTimer: unknown = null;
@@ -262,10 +263,13 @@ export function openLive(options: LiveOptions): LiveChannel {
         options.log('live: ignored a message HQ did not sign (or not in the protocol)');
         return;
       }
-      if (message.type === 'ready') {
+      if (message.type === 'pulls') {
+        servesPulls = true;
+      } else if (message.type === 'ready') {
         attempt = 0;
         up = true;
-        send = pullHere;
+        // An HQ that does not answer pull frames (older than this device) is asked over HTTP.
+        send = servesPulls ? pullHere : null;
         options.onUp();
       } else if (message.type === 'changed') {
         options.onChanged(message.scopes);

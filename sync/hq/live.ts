@@ -41,6 +41,7 @@ const registries = new WeakMap<LiveHub, Registry>();
 
 const READY = JSON.stringify({ type: 'ready' } satisfies LiveMessage);
 const REVOKED = JSON.stringify({ type: 'revoked' } satisfies LiveMessage);
+const PULLS = JSON.stringify({ type: 'pulls' } satisfies LiveMessage);
 
 /**
  * The registry of open live channels in this HQ process. Cheap per connection (10,000+ idle
@@ -244,6 +245,7 @@ export function createLiveHub(
       ws.on('close', onClose);
       ws.on('error', onError);
       ws.on('message', onMessage);
+      if (registry.serve) send(channel, frame(PULLS, nonce));
       send(channel, frame(READY, nonce));
     },
   };

@@ -11,6 +11,11 @@ import type { HqSigningKey } from './signing.js';
  */
 export const liveMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }).strict(),
+  /**
+   * Sent just before `ready` by an HQ that answers pulls on the channel (livePullSchema); a device
+   * pulls over HTTP from an HQ that did not say so. (An older device ignores it: not its protocol.)
+   */
+  z.object({ type: z.literal('pulls') }).strict(),
   /** Something changed in these scopes of yours: pull now. */
   z.object({ type: z.literal('changed'), scopes: z.array(z.string()) }).strict(),
   /** This device was revoked: stop syncing and show it. */
@@ -21,7 +26,7 @@ export type LiveMessage = z.infer<typeof liveMessageSchema>;
 /**
  * Every live message travels signed by HQ, wrapped: `message` is the exact JSON text of a
  * LiveMessage. `nonce` is the signed upgrade request's nonce for the messages meant for one
- * channel (`ready`, `revoked`: a captured one cannot be replayed to another device or
+ * channel (`pulls`, `ready`, `revoked`: a captured one cannot be replayed to another device or
  * connection), or the message's own fresh nonce for `changed`, which HQ signs once and sends to
  * every channel of a scope (a replayed nudge only makes a device pull, and pulls are signed).
  */
