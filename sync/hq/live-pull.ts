@@ -30,7 +30,7 @@ const frameIdSchema = z
  * One text frame a device sent on its live channel: a pull (sync/protocol/live.ts livePullSchema),
  * answered with one signed frame. A frame with a usable id but a bad request gets a signed 400
  * saying why; a frame without one cannot be answered and closes the channel (1008) — a device
- * of this protocol never sends one.
+ * of this protocol never sends one — as do more than MAX_LIVE_PULLS_IN_FLIGHT pulls at once.
  */
 export function answerLivePull(
   channel: PullChannel,
@@ -68,7 +68,8 @@ export function answerLivePull(
     return;
   }
   if (channel.inFlight >= MAX_LIVE_PULLS_IN_FLIGHT) {
-    refuse(new HqHttpError(429, 'unavailable', `more than ${MAX_LIVE_PULLS_IN_FLIGHT} pulls in flight on this channel`));
+    // A device of this protocol has at most two in flight: a flood is not answered (each answer costs a signature).
+    channel.ws.close(1008, `live: more than ${MAX_LIVE_PULLS_IN_FLIGHT} pulls in flight`);
     return;
   }
   channel.inFlight++;
