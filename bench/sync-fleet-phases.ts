@@ -35,6 +35,20 @@ export type FleetPhaseContext = {
 /** How long the round-trip clients may take to open their sockets (not timed). */
 const OPEN_S = 120;
 
+/**
+ * How long opening the fleet may take. A machine shared with other work opened ~55 channels a
+ * second, a quiet one several hundred: the budget grows with the fleet (the phase ends as soon as
+ * every channel is open).
+ */
+export function connectSeconds(connections: number): number {
+  return Math.max(150, Math.ceil(connections / 50));
+}
+
+/** How long the fleet phases may keep HQ busy at most (HQ's own lifetime must outlast them). */
+export function fleetPhasesSeconds(connections: number, roundtripSeconds: number): number {
+  return connectSeconds(connections) + 60 + OPEN_S + roundtripSeconds + 60;
+}
+
 /** Source addresses the load generator spreads its sockets over: ~28k ephemeral ports per address pair. */
 export function sourceAddresses(connections: number): number {
   return Math.max(1, Math.ceil(connections / 20_000));
@@ -48,8 +62,7 @@ export function openFileLimit(pid: number): { soft: number; hard: number } {
 }
 
 export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResult[]> {
-  // A busy machine opens ~100 channels a second, a quiet one several hundred: the budget grows with the fleet.
-  const connectS = Math.max(150, Math.ceil(c.connections / 100));
+  const connectS = connectSeconds(c.connections);
   progress(`fleet: ${c.connections} live channels (at most ${connectS} s)`);
   try {
     const per = Math.ceil(c.connections / c.fleetChildren);

@@ -29,7 +29,7 @@ import type { PostgresServer } from '../sync/testing/postgres-server.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
 import type { DeviceResult, PhaseCpu } from './sync-device.js';
-import { fleetConnections, fleetRoundtrips } from './sync-fleet-phases.js';
+import { fleetConnections, fleetPhasesSeconds, fleetRoundtrips } from './sync-fleet-phases.js';
 import { DEVICE_RESULT } from './sync-shared.js';
 import { failure, fmt, HQ_CLI, PROFILE_DIR, profileArgs, progress, registerFleet, script, startChild } from './sync-processes.js';
 import type { Child } from './sync-processes.js';
@@ -79,7 +79,7 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
   const children: Child[] = [];
   try {
     progress('starting PostgreSQL (fsync on)');
-    server = await startPostgres({ fsync: true, lifetimeS: 900 });
+    server = await startPostgres({ fsync: true, lifetimeS: 900 + fleetPhasesSeconds(o.connections, o.roundtripSeconds) });
     const pgPid = server.pid;
     const databaseUrl = await server.freshDatabase('bench_sync');
     db = await openHqDb({ databaseUrl });
@@ -117,11 +117,20 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
 
     // HQ: the real server process (sync/hq/cli.js) on that database.
     progress(`HQ loaded in ${round(importS, 1)} s; starting the HQ process`);
-    const hq = startChild([...profileArgs('hq'), HQ_CLI, '--port=0', `--data-dir=${join(dir, 'hq')}`, '--lifetime-s=600'], {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password',
-    });
+    const hq = startChild(
+      [
+        ...profileArgs('hq'),
+        HQ_CLI,
+        '--port=0',
+        `--data-dir=${join(dir, 'hq')}`,
+        `--lifetime-s=${600 + fleetPhasesSeconds(o.connections, o.roundtripSeconds)}`,
+      ],
+      {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password',
+      },
+    );
     children.push(hq);
     const ready = await hq.line<{ url: string; hqFingerprint: string }>('HQ_READY ', 60_000);
     const hqPid = hq.proc.pid as number;
