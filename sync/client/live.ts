@@ -75,8 +75,8 @@ type Waiter = { resolve(answer: LiveAnswer): void; reject(error: Error): void; t
 
 /**
  * The live channel: a WebSocket with a signed upgrade (GET, empty body). It carries HQ's nudges,
- * and the device's pulls and HQ's signed answers to them (pull()). When it drops — or goes silent: it is pinged — it reconnects with exponential backoff and
- * full jitter (1 s → 60 s).
+ * and the device's pulls and HQ's signed answers to them (pull()). When it drops — or goes
+ * silent: it is pinged — it reconnects with exponential backoff and full jitter (1 s → 60 s).
  */
 export function openLive(options: LiveOptions): LiveChannel {
   let closed = false;
