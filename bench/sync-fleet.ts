@@ -5,9 +5,14 @@
  * - `connect`: opens `count` signed live channels (WebSocket, one per simulated device) and holds
  *   them; prints `FLEET_READY {json}` once every channel got HQ's `ready` or failed, or — what
  *   is not open after `seconds` is given up — at that deadline.
- * - `roundtrip`: `concurrency` loops, each sending signed pulls of its device's three scopes at
- *   the feed's head (nothing new) back to back for `seconds`; prints `FLEET_RESULT {json}` with
- *   every round trip's latency.
+ * - `roundtrip`: opens its devices' live channels (`--transport=live`, the default) and prints
+ *   `FLEET_READY`; once the bench writes `go` on stdin, `concurrency` loops send pulls of their
+ *   device's three scopes at the feed's head (nothing new) back to back for `seconds` — `pull`
+ *   frames over the sockets, or signed HTTP pulls with `--transport=http` — and it prints
+ *   `FLEET_RESULT {json}` with every round trip's latency and its own CPU.
+ *
+ * Sockets are spread over `--sources` source addresses 127.0.0.x (ephemeral ports run out near
+ * 28k per source and destination pair).
  *
  * It exits when its stdin closes (the bench process ended or died) or after `--lifetime-s`.
  */
@@ -31,6 +36,11 @@ type Args = {
   stores: string[];
   cursor: string;
   lifetimeS: number;
+  /** Sockets are spread over 127.0.0.1 … 127.0.0.<sources> (ephemeral ports run out near 28k per address pair). */
+  sources: number;
+  transport: 'live' | 'http';
+  /** roundtrip: how long opening the sockets may take (before the timed window). */
+  openS: number;
 };
 
 function parse(argv: readonly string[]): Args {
@@ -39,6 +49,7 @@ function parse(argv: readonly string[]): Args {
     if (value === undefined) throw new Error(`--${name}= is required`);
     return value;
   };
+  const optional = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const mode = argv[0];
   if (mode !== 'connect' && mode !== 'roundtrip') throw new Error('usage: sync-fleet <connect|roundtrip> --url= --from= --count= …');
   return {
@@ -52,6 +63,9 @@ function parse(argv: readonly string[]): Args {
     stores: mode === 'roundtrip' ? flag('stores').split(',') : [],
     cursor: mode === 'roundtrip' ? flag('cursor') : '',
     lifetimeS: Number(flag('lifetime-s')),
+    sources: Number(optional('sources') ?? 1),
+    transport: optional('transport') === 'http' ? 'http' : 'live',
+    openS: Number(optional('open-s') ?? 120),
   };
 }
 
@@ -69,18 +83,29 @@ function isReady(text: string, upgradeNonce: string): boolean {
   }
 }
 
-async function connect(a: Args): Promise<void> {
+/** Opens `a.count` live channels (`a.concurrency` upgrades in flight); `sockets[i]` is null where one failed. */
+async function openChannels(a: Args, concurrency: number): Promise<{ sockets: (WebSocket | null)[]; ready: FleetReady }> {
   const wsUrl = `${a.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`;
-  const keys = Array.from({ length: a.count }, (_, i) => fleetPrivateKey(a.from + i));
-  const sockets: WebSocket[] = [];
+  const sockets: (WebSocket | null)[] = Array.from({ length: a.count }, () => null);
   let ready = 0;
   let failed = 0;
   let firstError: string | null = null;
   const open = (i: number) =>
     new Promise<void>((resolve) => {
       const deviceId = fleetDeviceId(a.from + i);
-      const headers = signRequest(keys[i]!, { deviceId, method: 'GET', path: SYNC_PATHS.live, body: '', now: new Date() });
-      const ws = new WebSocket(wsUrl, { headers, perMessageDeflate: false, handshakeTimeout: 20_000 });
+      const headers = signRequest(fleetPrivateKey(a.from + i), {
+        deviceId,
+        method: 'GET',
+        path: SYNC_PATHS.live,
+        body: '',
+        now: new Date(),
+      });
+      const ws = new WebSocket(wsUrl, {
+        headers,
+        perMessageDeflate: false,
+        handshakeTimeout: 20_000,
+        localAddress: `127.0.0.${1 + ((a.from + i) % a.sources)}`,
+      });
       let settled = false;
       const fail = (why: string) => {
         if (settled) return;
@@ -94,20 +119,20 @@ async function connect(a: Args): Promise<void> {
         if (isReady(data.toString(), headers[SIGN_HEADERS.nonce] ?? '')) {
           settled = true;
           ready++;
+          sockets[i] = ws;
           resolve();
         }
       });
       ws.on('unexpected-response', (_req, res) => fail(`upgrade refused: HTTP ${res.statusCode}`));
       ws.on('error', (error) => fail(error.message));
       ws.on('close', () => fail('closed before ready'));
-      sockets.push(ws);
     });
   const start = performance.now();
   const deadline = start + a.seconds * 1000;
   let next = 0;
   // `concurrency` upgrades in flight at a time: a real fleet reconnects spread out, not all at once.
   const all = Promise.all(
-    Array.from({ length: Math.min(a.concurrency, a.count) }, async () => {
+    Array.from({ length: Math.min(concurrency, a.count) }, async () => {
       while (next < a.count && performance.now() < deadline) await open(next++);
     }),
   );
@@ -115,82 +140,165 @@ async function connect(a: Args): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, a.seconds * 1000 + 5000)))]);
   clearTimeout(timer);
-  const result: FleetReady = { ready, failed, firstError, openMs: performance.now() - start, tried: next };
-  process.stdout.write(`${FLEET_READY}${JSON.stringify(result)}\n`);
+  return { sockets, ready: { ready, failed, firstError, openMs: performance.now() - start, tried: next } };
 }
 
-async function roundtrip(a: Args): Promise<void> {
+async function connect(a: Args): Promise<void> {
+  const { ready } = await openChannels(a, a.concurrency);
+  process.stdout.write(`${FLEET_READY}${JSON.stringify(ready)}\n`);
+}
+
+/** The bench writes `go` on stdin once every round-trip child has its sockets open. */
+function go(): Promise<void> {
+  return new Promise((resolve) => {
+    let text = '';
+    process.stdin.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('go\n')) resolve();
+    });
+  });
+}
+
+type Tally = { ok: number; withRows: number; failed: number; firstError: string | null; latencies: number[] };
+
+/** Runs `a.concurrency` loops of `once` over the devices for `a.seconds`, then prints FLEET_RESULT with the child's own CPU. */
+async function timed(a: Args, once: (n: number, tally: Tally) => Promise<void>): Promise<void> {
+  const tally: Tally = { ok: 0, withRows: 0, failed: 0, firstError: null, latencies: [] };
+  const cpu0 = process.cpuUsage();
+  const deadline = performance.now() + a.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: a.concurrency }, async (_, w) => {
+      for (let k = 0; performance.now() < deadline; k++) await once(a.from + ((w + k * a.concurrency) % a.count), tally);
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const result: FleetResult = {
+    ok: tally.ok,
+    withRows: tally.withRows,
+    failed: tally.failed,
+    firstError: tally.firstError,
+    latenciesMs: tally.latencies.map((l) => Math.round(l * 100) / 100),
+    seconds: a.seconds,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
+  process.stdout.write(`${FLEET_RESULT}${JSON.stringify(result)}\n`);
+}
+
+const scopesOf = (a: Args, n: number) => [`brand:${a.brand}`, `store:${fleetStoreOf(n, a.stores)}`, `device:${fleetDeviceId(n)}`];
+
+/**
+ * Pulls over the devices' open live sockets: a `pull` frame each, answered by HQ's signed page
+ * frame. The client checks the answer's id, status and shape, not HQ's signature (see isReady).
+ */
+async function roundtripLive(a: Args): Promise<void> {
+  const { sockets, ready } = await openChannels({ ...a, seconds: a.openS }, 100);
+  type Waiter = (text: string) => void;
+  const waiting = new Map<WebSocket, Map<number, Waiter>>();
+  for (const ws of sockets) {
+    if (!ws) continue;
+    const mine = new Map<number, Waiter>();
+    waiting.set(ws, mine);
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      const id = /^\{"answer":(\d+),/.exec(text)?.[1];
+      const w = id === undefined ? undefined : mine.get(Number(id));
+      if (!w) return;
+      mine.delete(Number(id));
+      w(text);
+    });
+    ws.on('close', () => {
+      for (const w of mine.values()) w('closed');
+      mine.clear();
+    });
+  }
+  process.stdout.write(`${FLEET_READY}${JSON.stringify(ready)}\n`);
+  await go();
+  let lastId = 0;
+  await timed(a, async (n, tally) => {
+    const ws = sockets[n - a.from];
+    const mine = ws ? waiting.get(ws) : undefined;
+    if (!ws || !mine || ws.readyState !== WebSocket.OPEN) {
+      tally.failed++;
+      tally.firstError ??= 'no open live socket for this device';
+      return;
+    }
+    const id = ++lastId;
+    const request = { scopes: scopesOf(a, n).map((scope) => ({ scope, cursor: a.cursor })), limit: 1000 };
+    const start = performance.now();
+    const text = await new Promise<string>((resolve) => {
+      mine.set(id, resolve);
+      ws.send(JSON.stringify({ type: 'pull', id, request }));
+    });
+    const body = text.slice(text.indexOf('\n') + 1);
+    if (text.startsWith(`{"answer":${id},"status":200,`) && body.startsWith('{"pages":[')) {
+      tally.ok++;
+      if (body.includes('"rows":[[')) tally.withRows++;
+      tally.latencies.push(performance.now() - start);
+    } else {
+      tally.failed++;
+      tally.firstError ??= text.slice(0, 300);
+    }
+  });
+  for (const ws of sockets) ws?.terminate();
+}
+
+/** Signed HTTP pulls (keep-alive), as a device without a live socket sends them. */
+async function roundtripHttp(a: Args): Promise<void> {
   const url = new URL(SYNC_PATHS.pull, a.url);
   const agent = new Agent({ keepAlive: true, maxSockets: a.concurrency });
   const keys = new Map<number, ReturnType<typeof fleetPrivateKey>>();
-  const latencies: number[] = [];
-  let ok = 0;
-  let withRows = 0;
-  let failed = 0;
-  let firstError: string | null = null;
-  const deadline = performance.now() + a.seconds * 1000;
-
-  const once = (n: number) =>
-    new Promise<void>((resolve) => {
-      let key = keys.get(n);
-      if (!key) keys.set(n, (key = fleetPrivateKey(n)));
-      const deviceId = fleetDeviceId(n);
-      const scopes = [`brand:${a.brand}`, `store:${fleetStoreOf(n, a.stores)}`, `device:${deviceId}`];
-      const body = JSON.stringify({ scopes: scopes.map((scope) => ({ scope, cursor: a.cursor })), limit: 1000 });
-      const headers = signRequest(key, {
-        deviceId,
-        method: 'POST',
-        path: SYNC_PATHS.pull,
-        body,
-        now: new Date(),
-        nonce: randomBytes(16).toString('hex'),
-      });
-      const start = performance.now();
-      const req = request(
-        url,
-        { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            // Nothing new is the expected answer: three pages, no rows. A page with rows is still an
-            // answer (at the head there should be none): counted apart.
-            if (res.statusCode === 200 && text.startsWith('{"pages":[')) {
-              ok++;
-              if (text.includes('"rows":[[')) withRows++;
-              latencies.push(performance.now() - start);
-            } else {
-              failed++;
-              firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
-            }
-            resolve();
-          });
-        },
-      );
-      req.on('error', (error) => {
-        failed++;
-        firstError ??= error.message;
-        resolve();
-      });
-      req.end(body);
-    });
-
-  await Promise.all(
-    Array.from({ length: a.concurrency }, async (_, w) => {
-      for (let k = 0; performance.now() < deadline; k++) await once(a.from + ((w + k * a.concurrency) % a.count));
-    }),
+  process.stdout.write(
+    `${FLEET_READY}${JSON.stringify({ ready: 0, failed: 0, firstError: null, openMs: 0, tried: 0 } satisfies FleetReady)}\n`,
+  );
+  await go();
+  await timed(
+    a,
+    (n, tally) =>
+      new Promise<void>((resolve) => {
+        let key = keys.get(n);
+        if (!key) keys.set(n, (key = fleetPrivateKey(n)));
+        const deviceId = fleetDeviceId(n);
+        const body = JSON.stringify({ scopes: scopesOf(a, n).map((scope) => ({ scope, cursor: a.cursor })), limit: 1000 });
+        const headers = signRequest(key, {
+          deviceId,
+          method: 'POST',
+          path: SYNC_PATHS.pull,
+          body,
+          now: new Date(),
+          nonce: randomBytes(16).toString('hex'),
+        });
+        const start = performance.now();
+        const req = request(
+          url,
+          { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => {
+              // Nothing new is the expected answer: three pages, no rows. A page with rows is still an
+              // answer (at the head there should be none): counted apart.
+              if (res.statusCode === 200 && text.startsWith('{"pages":[')) {
+                tally.ok++;
+                if (text.includes('"rows":[[')) tally.withRows++;
+                tally.latencies.push(performance.now() - start);
+              } else {
+                tally.failed++;
+                tally.firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
+              }
+              resolve();
+            });
+          },
+        );
+        req.on('error', (error) => {
+          tally.failed++;
+          tally.firstError ??= error.message;
+          resolve();
+        });
+        req.end(body);
+      }),
   );
   agent.destroy();
-  const result: FleetResult = {
-    ok,
-    withRows,
-    failed,
-    firstError,
-    latenciesMs: latencies.map((l) => Math.round(l * 100) / 100),
-    seconds: a.seconds,
-  };
-  process.stdout.write(`${FLEET_RESULT}${JSON.stringify(result)}\n`);
 }
 
 const args = parse(process.argv.slice(2));
@@ -200,6 +308,6 @@ process.stdin.resume();
 setTimeout(() => process.exit(3), args.lifetimeS * 1000).unref();
 if (args.mode === 'connect') await connect(args);
 else {
-  await roundtrip(args);
+  await (args.transport === 'live' ? roundtripLive(args) : roundtripHttp(args));
   process.exit(0);
 }

@@ -65,7 +65,11 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv = process.env)
           );
         }, limitMs);
         const look = () => {
-          const found = out.split('\n').find((l) => l.startsWith(prefix));
+          // Complete lines only: a long result line arrives in several chunks (64 KB pipe reads).
+          const found = out
+            .split('\n')
+            .slice(0, -1)
+            .find((l) => l.startsWith(prefix));
           if (found) {
             clearTimeout(timer);
             waiters.delete(look);

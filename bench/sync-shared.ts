@@ -45,6 +45,8 @@ export type FleetResult = {
   firstError: string | null;
   latenciesMs: number[];
   seconds: number;
+  /** CPU (user + system) the child used in the timed window, ms: the load generator's own cost. */
+  cpuMs: number;
 };
 
 /** Peak RSS of this process so far, MB. */

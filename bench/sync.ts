@@ -10,7 +10,7 @@
  * - live_change_p50_ms / _p95_ms: a single change committed at HQ until applied on a device whose
  *   replicator has its live channel open.
  * - hq_devices_connected: signed live channels one HQ process holds, opened from child processes.
- * - hq_roundtrips_per_s / hq_roundtrip_p99_ms: signed pulls with nothing new, from child processes.
+ * - hq_roundtrips_per_s / hq_roundtrip_p99_ms: pulls with nothing new over live sockets, from child processes.
  *
  * Everything is bounded: children have lifetimes and are killed by pid when they overrun; HQ and
  * PostgreSQL stop at the end, also on error.
@@ -29,25 +29,9 @@ import type { PostgresServer } from '../sync/testing/postgres-server.js';
 import { percentile, round } from './stats.js';
 import type { BenchResult } from './stats.js';
 import type { DeviceResult, PhaseCpu } from './sync-device.js';
-import { DEVICE_RESULT, FLEET_READY, FLEET_RESULT, cpuSplit } from './sync-shared.js';
-import type { FleetReady, FleetResult } from './sync-shared.js';
-import {
-  cpuNote,
-  failure,
-  phaseCounters,
-  fmt,
-  health,
-  HQ_CLI,
-  PROFILE_DIR,
-  profileArgs,
-  progress,
-  registerFleet,
-  rssMb,
-  script,
-  startChild,
-  waitFor,
-  waitSampler,
-} from './sync-processes.js';
+import { fleetConnections, fleetPhasesSeconds, fleetRoundtrips } from './sync-fleet-phases.js';
+import { DEVICE_RESULT } from './sync-shared.js';
+import { failure, fmt, HQ_CLI, PROFILE_DIR, profileArgs, progress, registerFleet, script, startChild } from './sync-processes.js';
 import type { Child } from './sync-processes.js';
 
 export type SyncBenchOptions = {
@@ -63,6 +47,8 @@ export type SyncBenchOptions = {
   roundtripConcurrency: number;
   roundtripSeconds: number;
   roundtripDevices: number;
+  /** Round trips over the devices' live sockets (default) or signed HTTP. */
+  roundtripTransport: 'live' | 'http';
 };
 
 /** Defaults are the issue's workload; BENCH_SYNC_* scale the extras down for a quick check (never the 200k/10k/1k in a real run). */
@@ -74,11 +60,12 @@ export function syncOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SyncBe
     orders: n('BENCH_SYNC_ORDERS', 10_000),
     changed: n('BENCH_SYNC_CHANGED', 1000),
     liveSamples: n('BENCH_SYNC_LIVE_SAMPLES', 60),
-    connections: n('BENCH_SYNC_CONNECTIONS', 10_000),
+    connections: n('BENCH_SYNC_CONNECTIONS', 50_000),
     fleetChildren: n('BENCH_SYNC_FLEET_CHILDREN', 4),
     roundtripConcurrency: n('BENCH_SYNC_RT_CONCURRENCY', 128),
     roundtripSeconds: n('BENCH_SYNC_RT_SECONDS', 10),
     roundtripDevices: n('BENCH_SYNC_RT_DEVICES', 1000),
+    roundtripTransport: env.BENCH_SYNC_RT_TRANSPORT === 'http' ? 'http' : 'live',
   };
 }
 
@@ -92,13 +79,13 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
   const children: Child[] = [];
   try {
     progress('starting PostgreSQL (fsync on)');
-    server = await startPostgres({ fsync: true, lifetimeS: 900 });
+    server = await startPostgres({ fsync: true, lifetimeS: 900 + fleetPhasesSeconds(o.connections, o.roundtripSeconds) });
     const pgPid = server.pid;
     const databaseUrl = await server.freshDatabase('bench_sync');
     db = await openHqDb({ databaseUrl });
     const hqDb = db;
     await migrateHq(db);
-    let t = performance.now();
+    const t = performance.now();
     progress(`loading the sample brand (${o.skus} SKUs, ${o.customers} customers) into HQ`);
     const counts = await importSampleBrand(db, { skus: o.skus, customers: o.customers, stockStores: ['S001'] });
     const [brandRow] = await db.query<{ brand: string }>('SELECT code AS brand FROM brand LIMIT 1');
@@ -130,11 +117,20 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
 
     // HQ: the real server process (sync/hq/cli.js) on that database.
     progress(`HQ loaded in ${round(importS, 1)} s; starting the HQ process`);
-    const hq = startChild([...profileArgs('hq'), HQ_CLI, '--port=0', `--data-dir=${join(dir, 'hq')}`, '--lifetime-s=600'], {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password',
-    });
+    const hq = startChild(
+      [
+        ...profileArgs('hq'),
+        HQ_CLI,
+        '--port=0',
+        `--data-dir=${join(dir, 'hq')}`,
+        `--lifetime-s=${600 + fleetPhasesSeconds(o.connections, o.roundtripSeconds)}`,
+      ],
+      {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        SHOPFLOOR_ADMIN_PASSWORD: 'bench-admin-password',
+      },
+    );
     children.push(hq);
     const ready = await hq.line<{ url: string; hqFingerprint: string }>('HQ_READY ', 60_000);
     const hqPid = hq.proc.pid as number;
@@ -169,129 +165,10 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
       results.push(failure('provision_200k_s', 's', error));
     }
 
-    // Many devices at once: live channels, then round trips, from child processes.
-    const connectS = 90;
-    progress(`fleet: ${o.connections} live channels (at most ${connectS} s)`);
-    try {
-      const per = Math.ceil(o.connections / o.fleetChildren);
-      const before = rssMb(hqPid);
-      t = performance.now();
-      const fleet = Array.from({ length: o.fleetChildren }, (_, i) =>
-        startChild(
-          script('sync-fleet', [
-            'connect',
-            `--url=${ready.url}`,
-            `--from=${i * per}`,
-            `--count=${Math.max(0, Math.min(per, o.connections - i * per))}`,
-            '--concurrency=100',
-            `--seconds=${connectS}`,
-            `--lifetime-s=${connectS + 120}`,
-          ]),
-        ),
-      );
-      children.push(...fleet);
-      const cpu0 = cpuSplit(
-        hqPid,
-        pgPid,
-        fleet.map((f) => f.proc.pid ?? 0),
-      );
-      const waits = waitSampler(hqDb);
-      const opened = await Promise.all(fleet.map((f) => f.line<FleetReady>(FLEET_READY, (connectS + 60) * 1000)));
-      const openS = (performance.now() - t) / 1000;
-      const cpu1 = cpuSplit(
-        hqPid,
-        pgPid,
-        fleet.map((f) => f.proc.pid ?? 0),
-      );
-      const waitNote = await waits.stop();
-      const held = (await health(ready.url)).liveConnections;
-      const withFleet = rssMb(hqPid);
-      const readyCount = opened.reduce((n, r) => n + r.ready, 0);
-      const failed = opened.reduce((n, r) => n + r.failed, 0);
-      const tried = opened.reduce((n, r) => n + r.tried, 0);
-      const firstError = opened.find((r) => r.firstError)?.firstError;
-      results.push({
-        name: 'hq_devices_connected',
-        value: held,
-        unit: 'conn',
-        note: `signed live channels one HQ process holds (its /health count), opened by ${o.fleetChildren} child processes, 100 upgrades in flight each, in ${round(openS, 1)} s (${round(readyCount / openS, 0)}/s; given up after ${connectS} s): ${tried} of ${o.connections} tried, ${readyCount} got HQ's ready, ${failed} failed${firstError ? ` (${firstError})` : ''}. Devices enrolled in bulk: rows with generated Ed25519 public keys inserted in HQ's device table (each upgrade still checks signature, time, nonce). HQ RSS ${round(withFleet.rss, 0)} MB with them (${round(before.rss, 0)} MB before); ${cpuNote(cpu0, cpu1, openS, readyCount, 'channel opened')}; ${waitNote}; goal ≥ 10,000`,
-      });
-      results.push({
-        name: 'hq_rss_connected_mb',
-        value: round(withFleet.rss, 0),
-        unit: 'MB',
-        note: `RSS of the HQ process holding ${held} live channels (peak so far ${round(withFleet.hwm, 0)} MB; ${round(((withFleet.rss - before.rss) * 1024) / Math.max(held, 1), 1)} KB more per channel)`,
-      });
-      await Promise.all(fleet.map((f) => f.stop()));
-      await waitFor('HQ to drop the fleet channels', 60_000, async () => (await health(ready.url)).liveConnections === 0);
-    } catch (error) {
-      results.push(failure('hq_devices_connected', 'conn', error));
-    }
-
-    // Round trips: pulls of the three scopes at the feed's head (nothing new), as a connected fleet's polls and nudged pulls cost.
-    progress(`fleet: round trips for ${o.roundtripSeconds} s`);
-    try {
-      const [head] = await db.query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x');
-      const cursor = `${head?.x ?? '0'}:0:`;
-      const rtChildren = Math.max(1, Math.min(o.fleetChildren, 2));
-      // Only registered devices: the fleet's first `connections` are.
-      const rtDevices = Math.min(o.roundtripDevices, o.connections);
-      const rtPer = Math.ceil(rtDevices / rtChildren);
-      const rt = Array.from({ length: rtChildren }, (_, i) =>
-        startChild(
-          script('sync-fleet', [
-            'roundtrip',
-            `--url=${ready.url}`,
-            `--from=${i * rtPer}`,
-            `--count=${rtPer}`,
-            `--concurrency=${Math.ceil(o.roundtripConcurrency / rtChildren)}`,
-            `--seconds=${o.roundtripSeconds}`,
-            `--brand=${brand}`,
-            `--stores=${stores.join(',')}`,
-            `--cursor=${cursor}`,
-            `--lifetime-s=${o.roundtripSeconds + 60}`,
-          ]),
-        ),
-      );
-      children.push(...rt);
-      const c0 = await phaseCounters(hqDb, ready.url);
-      const cpu0 = cpuSplit(
-        hqPid,
-        pgPid,
-        rt.map((c) => c.proc.pid ?? 0),
-      );
-      const waits = waitSampler(hqDb);
-      t = performance.now();
-      const rounds = await Promise.all(rt.map((c) => c.line<FleetResult>(FLEET_RESULT, (o.roundtripSeconds + 60) * 1000)));
-      const phaseS = (performance.now() - t) / 1000;
-      const cpu1 = cpuSplit(
-        hqPid,
-        pgPid,
-        rt.map((c) => c.proc.pid ?? 0),
-      );
-      const waitNote = await waits.stop();
-      const c1 = await phaseCounters(hqDb, ready.url);
-      const ok = rounds.reduce((n, r) => n + r.ok, 0);
-      const withRows = rounds.reduce((n, r) => n + r.withRows, 0);
-      const bad = rounds.reduce((n, r) => n + r.failed, 0);
-      const lat = rounds.flatMap((r) => r.latenciesMs);
-      const rtError = rounds.find((r) => r.firstError)?.firstError;
-      results.push({
-        name: 'hq_roundtrips_per_s',
-        value: round(ok / o.roundtripSeconds, 0),
-        unit: 'rt/s',
-        note: `signed pulls of brand+store+device scopes at the feed's head (nothing new) by ${rtDevices} simulated devices, ${o.roundtripConcurrency} in flight from ${rtChildren} child processes (keep-alive HTTP), ${o.roundtripSeconds} s: ${ok} answered (${withRows} of them carried rows; at the head none should: a last_seen_at stamp is not a change for the feed), ${bad} failed${rtError ? ` (${rtError})` : ''}; each = signature check + a batched nonce insert, and a feed statement only where HQ does not know the scopes' head (sync/hq/feed-heads.ts): ${c1.fromMemory - c0.fromMemory} answered from memory, ${c1.reads - c0.reads} feed statements; ${round((c1.xacts - c0.xacts) / Math.max(ok + bad, 1), 1)} PostgreSQL transactions per round trip; ${cpuNote(cpu0, cpu1, phaseS, ok + bad, 'round trip')}; ${waitNote}; goal ≥ 2,000`,
-      });
-      results.push({
-        name: 'hq_roundtrip_p99_ms',
-        value: round(percentile(lat, 99), 1),
-        unit: 'ms',
-        note: `same run: p50 ${round(percentile([...lat], 50), 1)} ms, p99 over ${lat.length} round trips, max ${round(percentile([...lat], 100), 0)} ms; goal ≤ 250`,
-      });
-      await Promise.all(rt.map((c) => c.stop()));
-    } catch (error) {
-      results.push(failure('hq_roundtrips_per_s', 'rt/s', error));
-    }
+    // Many devices at once: live channels, then round trips, from child processes (sync-fleet-phases.ts).
+    const fleet = { ...o, url: ready.url, hqPid, pgPid, db: hqDb, brand, stores, children };
+    results.push(...(await fleetConnections(fleet)));
+    results.push(...(await fleetRoundtrips(fleet)));
     results.push({
       name: 'sync_bench_total_s',
       value: round((performance.now() - began) / 1000, 1),

@@ -1,11 +1,13 @@
 import WebSocket from 'ws';
 import { SYNC_PATHS, hqErrorSchema } from '../protocol/http.js';
-import { openLiveFrame } from '../protocol/live.js';
-import type { LiveMessage } from '../protocol/live.js';
+import type { PullRequest } from '../protocol/feed.js';
+import { liveAnswerNonce, openLiveFrame, splitLiveAnswer } from '../protocol/live.js';
+import type { LiveMessage, LivePull } from '../protocol/live.js';
 import { SIGN_HEADERS, signRequest } from '../protocol/signing.js';
 import { fullJitter } from './backoff.js';
 import type { Timers } from './backoff.js';
 import type { HqTrust } from './hq-trust.js';
+import { HqRequestError } from './signed-http.js';
 import type { DeviceKey } from './signed-http.js';
 
 export type LiveOptions = {
@@ -44,12 +46,37 @@ export type LiveOptions = {
  */
 export const LIVE_PING_MS = 30_000;
 
-export type LiveChannel = { close(): void; isUp(): boolean };
+/** HQ's answer to a pull sent over the channel, its signature checked (hq-trust.ts), not yet read. */
+export type LiveAnswer = { status: number; text: string };
+
+/** A pull could not go over the live channel (down, closed before the answer, or an answer HQ did not sign): ask over HTTP. */
+export class LiveUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LiveUnavailableError';
+  }
+}
+
+/** A live answer may be a page of rows: as large as a pull answer over HTTP. */
+export const MAX_LIVE_ANSWER_BYTES = 256 * 1024 * 1024;
+
+export type LiveChannel = {
+  close(): void;
+  isUp(): boolean;
+  /**
+   * Sends a pull (a PullRequest) over the channel and resolves with HQ's signed answer; rejects with
+   * LiveUnavailableError when the channel is not up or drops before the answer, and with
+   * `timeout` (an HqRequestError) when HQ does not answer within `timeoutMs`.
+   */
+  pull(request: PullRequest, timeoutMs: number): Promise<LiveAnswer>;
+};
+
+type Waiter = { resolve(answer: LiveAnswer): void; reject(error: Error): void; timer: unknown };
 
 /**
- * The live channel: a WebSocket with a signed upgrade (GET, empty body). It carries nudges, not
- * data. When it drops — or goes silent: it is pinged — it reconnects with exponential backoff and
- * full jitter (1 s → 60 s).
+ * The live channel: a WebSocket with a signed upgrade (GET, empty body). It carries HQ's nudges,
+ * and the device's pulls and HQ's signed answers to them (pull()). When it drops — or goes
+ * silent: it is pinged — it reconnects with exponential backoff and full jitter (1 s → 60 s).
  */
 export function openLive(options: LiveOptions): LiveChannel {
   let closed = false;
@@ -57,12 +84,15 @@ export function openLive(options: LiveOptions): LiveChannel {
   let socket: WebSocket | null = null;
   let attempt = 0;
   let timer: unknown = null;
+  // Set while the channel is up: sends a pull on the current connection.
+  let send: LiveChannel['pull'] | null = null;
   const pingMs = options.pingMs ?? LIVE_PING_MS;
   const wsUrl = `${options.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`;
 
   const down = (reason: string) => {
     const wasUp = up;
     up = false;
+    send = null;
     socket = null;
     if (closed) return;
     if (wasUp || attempt === 0) options.onDown(reason);
@@ -83,13 +113,17 @@ export function openLive(options: LiveOptions): LiveChannel {
     const ws = new WebSocket(wsUrl, {
       headers,
       handshakeTimeout: 10_000,
-      maxPayload: 64 * 1024,
+      maxPayload: MAX_LIVE_ANSWER_BYTES,
+      perMessageDeflate: false,
       ...(options.ca ? { ca: options.ca } : {}),
     });
     const upgradeNonce = headers[SIGN_HEADERS.nonce] ?? '';
     const seen = new Set<string>();
     socket = ws;
     let ended = false;
+    const waiting = new Map<number, Waiter>();
+    let lastId = 0;
+    let servesPulls = false;
     // While an upgrade refusal's body is read, the socket's own error/close say nothing new.
     let refusing = false;
     let pingTimer: unknown = null;
@@ -100,7 +134,53 @@ export function openLive(options: LiveOptions): LiveChannel {
       ended = true;
       if (pingTimer !== null) options.timers.clearTimeout(pingTimer);
       pingTimer = null;
+      dropWaiting(reason);
       down(reason);
+    };
+    const dropWaiting = (reason: string) => {
+      for (const w of waiting.values()) {
+        options.timers.clearTimeout(w.timer);
+        w.reject(new LiveUnavailableError(reason));
+      }
+      waiting.clear();
+    };
+    const pullHere: LiveChannel['pull'] = (request, timeoutMs) =>
+      new Promise<LiveAnswer>((resolve, reject) => {
+        if (ended || ws.readyState !== WebSocket.OPEN) return reject(new LiveUnavailableError('live channel not open'));
+        const id = ++lastId;
+        const timer = options.timers.setTimeout(() => {
+          waiting.delete(id);
+          reject(new HqRequestError('timeout', null, `HQ did not answer a live pull within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiting.set(id, { resolve, reject, timer });
+        ws.send(JSON.stringify({ type: 'pull', id, request } satisfies LivePull), (error) => {
+          const w = waiting.get(id);
+          if (!error || !w) return;
+          waiting.delete(id);
+          options.timers.clearTimeout(w.timer);
+          w.reject(new LiveUnavailableError(`live: ${error.message}`));
+        });
+      });
+    // HQ's answer to one of our pulls, believed only with HQ's signature over this connection's nonce and the pull's id.
+    const answered = (text: string): boolean => {
+      const split = splitLiveAnswer(text);
+      if (!split) return false;
+      const { head, body } = split;
+      const w = waiting.get(head.answer);
+      if (!w) return true;
+      waiting.delete(head.answer);
+      options.timers.clearTimeout(w.timer);
+      const problem = options.trust.check({
+        status: head.status,
+        method: 'POST',
+        path: SYNC_PATHS.pull,
+        nonce: liveAnswerNonce(upgradeNonce, head.answer),
+        body,
+        header: (name) => head.headers[name] ?? null,
+      });
+      if (problem) w.reject(new LiveUnavailableError(`live: ${problem.message}`));
+      else w.resolve({ status: head.status, text: body });
+      return true;
     };
     const beat = () => {
       pingTimer = null;
@@ -173,20 +253,31 @@ export function openLive(options: LiveOptions): LiveChannel {
     });
     ws.on('message', (data) => {
       heard = true;
-      const message = verifiedMessage(options.trust, String(data), upgradeNonce, seen);
+      const text = String(data);
+      if (text.includes('\n')) {
+        if (!answered(text)) options.log('live: ignored an answer frame not in the protocol');
+        return;
+      }
+      const message = verifiedMessage(options.trust, text, upgradeNonce, seen);
       if (!message) {
         options.log('live: ignored a message HQ did not sign (or not in the protocol)');
         return;
       }
-      if (message.type === 'ready') {
+      if (message.type === 'pulls') {
+        servesPulls = true;
+      } else if (message.type === 'ready') {
         attempt = 0;
         up = true;
+        // An HQ that does not answer pull frames (older than this device) is asked over HTTP.
+        send = servesPulls ? pullHere : null;
         options.onUp();
       } else if (message.type === 'changed') {
         options.onChanged(message.scopes);
       } else {
         ended = true;
         up = false;
+        send = null;
+        dropWaiting('HQ revoked this device');
         closed = true;
         ws.close();
         options.onRevoked();
@@ -203,6 +294,7 @@ export function openLive(options: LiveOptions): LiveChannel {
   connect();
   return {
     isUp: () => up,
+    pull: (request, timeoutMs) => (send ? send(request, timeoutMs) : Promise.reject(new LiveUnavailableError('live channel down'))),
     close() {
       closed = true;
       up = false;

@@ -13,6 +13,8 @@ import type { CreateReplicatorOptions } from './replicator.js';
 import { enrolAt, testDevice as testDeviceStore, waitForState, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
+import type { FetchLike } from './signed-http.js';
+import { SYNC_PATHS } from '../protocol/http.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
 import type { SaleCompleted } from '../protocol/events/index.js';
 import { receiptNoFor } from '../hq/testing/push-fixture.js';
@@ -345,5 +347,36 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     r.outboxChanged();
     // Stopped: a sync now does nothing and the outbox is kept.
     expect(await r.syncNow()).toMatchObject({ hq: 'revoked', pendingEvents: 1 });
+  });
+
+  it('pulls over the live channel while it is up (no signed HTTP pull), and over HTTP once the channel is gone', async () => {
+    const device = await enrolled();
+    let httpPulls = 0;
+    const fetch: FetchLike = (input, init) => {
+      if (String(input instanceof Request ? input.url : input).endsWith(SYNC_PATHS.pull)) httpPulls++;
+      return globalThis.fetch(input, init);
+    };
+    const r = replicator(device, { live: true, pollMs: 3_600_000, fetch });
+    r.start();
+    await waitForState(r, (s) => s.hq === 'online' && s.live === true && s.provisioning?.phase === 'done');
+    await r.syncNow();
+    const sku = skus[2] as string;
+    const price = () => (device.store.db.prepare('SELECT price_fen FROM sku WHERE sku = ?').get(sku) as { price_fen: number }).price_fen;
+    const before = httpPulls;
+    const nudged = waitForState(r, () => price() === 43210);
+    await hq.db.query('UPDATE sku SET price_fen = 43210 WHERE sku = $1', [sku]);
+    await nudged;
+    await r.syncNow();
+    // The nudged pull and the one after it went over the socket.
+    expect(httpPulls).toBe(before);
+
+    // HQ drops every channel and takes no new ones: the device pulls over HTTP again.
+    const down = waitForState(r, (s) => s.live === false);
+    await hq.hq.live.close();
+    await down;
+    await hq.db.query('UPDATE sku SET price_fen = 43211 WHERE sku = $1', [sku]);
+    await r.syncNow();
+    expect(price()).toBe(43211);
+    expect(httpPulls).toBeGreaterThan(before);
   });
 });

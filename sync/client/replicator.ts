@@ -8,6 +8,7 @@ import { hqConnection } from './hq-connection.js';
 import { readIdentity } from './identity.js';
 import { openLive } from './live.js';
 import type { LiveChannel } from './live.js';
+import { liveFirstClient } from './live-pull.js';
 import { pullAll, storedProgress } from './pull.js';
 import type { PullProgress } from './pull.js';
 import { DEAD_LETTER_RECHECK_MS, pushOutbox, recheckDeadLetters, reportDeadLetters } from './push.js';
@@ -87,7 +88,9 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
       key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
       clock: hqClock.now,
     });
-    client = clockedClient(signed, hqClock, clock);
+    // Pulls go over the live channel while it is up (live-pull.ts), everything else over HTTP.
+    const liveFirst = liveFirstClient(signed, () => live, { timeoutMs: options.requestTimeoutMs, log });
+    client = clockedClient(liveFirst, hqClock, clock);
   }
   const initial = identity ? storedProgress(st, scopes) : null;
   let state: SyncState = {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { hqErrorSchema } from '../protocol/http.js';
 import type { HqErrorCode } from '../protocol/http.js';
 import { SIGN_HEADERS, signRequest } from '../protocol/signing.js';
-import type { HqTrust } from './hq-trust.js';
+import type { HqTrust, TrustProblem } from './hq-trust.js';
 
 /**
  * Why a request to HQ failed: HQ's own code, or what went wrong on the way. `bad_response`: the
@@ -89,9 +89,22 @@ export async function postJson<T>(
     body: bytes,
     header: (name) => answerHeaders.get(name),
   });
+  return readAnswer({ status, text: Buffer.from(bytes).toString('utf8'), distrust, path }, schema);
+}
+
+/**
+ * What an answer of HQ's means, once its signature was checked (`distrust`: the problem, or null
+ * when HQ signed it): the value `schema` accepts, or the HqRequestError it amounts to. Shared by
+ * HTTP answers and the live channel's (sync/client/live-pull.ts).
+ */
+export function readAnswer<T>(
+  answer: { status: number; text: string; distrust: TrustProblem | null; path: string },
+  schema: z.ZodType<T>,
+): T {
+  const { status, distrust, path } = answer;
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    json = JSON.parse(answer.text);
   } catch {
     json = undefined;
   }

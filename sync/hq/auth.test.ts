@@ -28,6 +28,17 @@ describe.each(backends)('device request signatures on $name', (backend) => {
     expect(row?.seen).toBe(true);
   });
 
+  it('records every device as seen when many send their first request at once (one UPDATE for those that wait together)', async () => {
+    const devices = await Promise.all(Array.from({ length: 12 }, () => testDevice(hq)));
+    const answers = await Promise.all(devices.map((d) => d.call('POST', SYNC_PATHS.hello, {})));
+    expect(answers.map((a) => a.status)).toEqual(devices.map(() => 200));
+    const [row] = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM device WHERE id = ANY($1::uuid[]) AND last_seen_at IS NOT NULL',
+      [devices.map((d) => d.id)],
+    );
+    expect(Number(row?.n)).toBe(devices.length);
+  });
+
   it('refuses a request without signature headers, or with malformed ones', async () => {
     const device = await testDevice(hq);
     const none = await httpCall(`${hq.url}${SYNC_PATHS.hello}`, {

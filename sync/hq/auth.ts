@@ -168,16 +168,43 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     });
   };
 
-  // Awaited (it happens once a minute per device, so it costs nothing measurable), which keeps
-  // last_seen_at true the moment a request is answered; a failure is logged, never refused.
-  const touch = async (deviceId: string, now: Date): Promise<void> => {
+  // Awaited (it happens once a minute per device), which keeps last_seen_at true the moment a
+  // request is answered; a failure is logged, never refused. Devices seen while one UPDATE is on
+  // its way go together in the next (a fleet reconnecting after an outage opens thousands of
+  // channels a second: one statement per batch, not per device), in id order so two HQ
+  // processes updating the same devices cannot deadlock.
+  let seenQueue = new Map<string, { at: Date; done: (() => void)[] }>();
+  let seenFlushing = false;
+  const flushSeen = async (): Promise<void> => {
+    seenFlushing = true;
+    while (seenQueue.size > 0) {
+      const batch = seenQueue;
+      seenQueue = new Map();
+      const ids = [...batch.keys()].sort();
+      await db
+        .query(
+          'UPDATE device AS d SET last_seen_at = u.t FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, t) WHERE d.id = u.id',
+          [ids, ids.map((id) => batch.get(id)?.at.toISOString())],
+          { name: 'last_seen_batch' },
+        )
+        .catch((error: unknown) => log('last_seen_at update failed', String(error)));
+      for (const seen of batch.values()) for (const done of seen.done) done();
+    }
+    seenFlushing = false;
+  };
+  const touch = (deviceId: string, now: Date): Promise<void> => {
     const last = lastSeen.get(deviceId) ?? 0;
-    if (now.getTime() - last < LAST_SEEN_EVERY_MS) return;
+    if (now.getTime() - last < LAST_SEEN_EVERY_MS) return Promise.resolve();
     lastSeen.set(deviceId, now.getTime());
     if (lastSeen.size > 200_000) lastSeen.clear();
-    await db
-      .query('UPDATE device SET last_seen_at = $2 WHERE id = $1', [deviceId, now])
-      .catch((error: unknown) => log('last_seen_at update failed', String(error)));
+    return new Promise<void>((resolve) => {
+      const queued = seenQueue.get(deviceId);
+      if (queued) {
+        queued.at = now;
+        queued.done.push(resolve);
+      } else seenQueue.set(deviceId, { at: now, done: [resolve] });
+      if (!seenFlushing) void flushSeen();
+    });
   };
 
   const prune = async (): Promise<void> => {
@@ -186,6 +213,11 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
   };
   const pruneTimer = setInterval(() => {
     prune().catch((error: unknown) => log('nonce prune failed', String(error)));
+    // A fleet on live sockets asks rarely after its upgrade: cached rows (a parsed key each) and
+    // last-seen stamps past their use are dropped, not held for every device that ever connected.
+    const now = clock().getTime();
+    for (const [id, entry] of cache) if (now - entry.loadedAt >= CACHE_TTL_MS) cache.delete(id);
+    for (const [id, at] of lastSeen) if (now - at >= LAST_SEEN_EVERY_MS) lastSeen.delete(id);
   }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 

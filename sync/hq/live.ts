@@ -6,12 +6,15 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { SYNC_PATHS } from '../protocol/http.js';
 import type { HqErrorBody } from '../protocol/http.js';
-import { signLiveFrame } from '../protocol/live.js';
+import { MAX_LIVE_PULL_BYTES, signLiveFrame } from '../protocol/live.js';
 import type { LiveMessage } from '../protocol/live.js';
 import { NONCE_PATTERN, SIGN_HEADERS, signAnswer } from '../protocol/signing.js';
 import type { HqSigningKey } from '../protocol/signing.js';
 import type { AuthedDevice, HqContext, HqLog, LiveHub } from './context.js';
 import { HqHttpError, hqErrorBody } from './http-error.js';
+import { answerLivePull } from './live-pull.js';
+import type { LivePullServer, PullChannel } from './live-pull.js';
+import { servePull } from './routes/pull.js';
 
 /** Bursts of changes (a bulk import NOTIFYs per statement) reach a channel at most once per window. */
 export const LIVE_COALESCE_MS = 50;
@@ -21,14 +24,24 @@ export const LIVE_HEARTBEAT_MS = 30_000;
 export const LIVE_NUDGE_ALL_SPREAD_MS = 5_000;
 const NUDGE_ALL_SLICES = 20;
 
-/** Per socket: the socket, its device and scopes, what is waiting to be sent, whether it answered the last ping, and its upgrade nonce. */
-type Channel = { ws: WebSocket; deviceId: string; scopes: readonly string[]; pending: Set<string> | null; alive: boolean; nonce: string };
+/**
+ * Per socket: the socket, its device (and so its scopes), what is waiting to be sent, whether it
+ * answered the last ping, its upgrade nonce, and its pulls in flight.
+ */
+type Channel = PullChannel & { pending: Set<string> | null; alive: boolean };
 
-type Registry = { add(ws: WebSocket, device: AuthedDevice, nonce: string): void; key: HqSigningKey | null };
+type Registry = {
+  add(ws: WebSocket, device: AuthedDevice, nonce: string): void;
+  key: HqSigningKey | null;
+  /** Set by attachLive: answers pulls over the channel the way the HTTP pull route does. */
+  serve: LivePullServer | null;
+  clock: () => Date;
+};
 const registries = new WeakMap<LiveHub, Registry>();
 
 const READY = JSON.stringify({ type: 'ready' } satisfies LiveMessage);
 const REVOKED = JSON.stringify({ type: 'revoked' } satisfies LiveMessage);
+const PULLS = JSON.stringify({ type: 'pulls' } satisfies LiveMessage);
 
 /**
  * The registry of open live channels in this HQ process. Cheap per connection (10,000+ idle
@@ -52,7 +65,8 @@ export function createLiveHub(
   // channel it concerns (a brand-wide change reaches thousands: one signature, not thousands).
   const frame = (text: string, nonce: string) => (key ? signLiveFrame(key, text, nonce, new Date()) : text);
   const byScope = new Map<string, Set<Channel>>();
-  const all = new Set<Channel>();
+  // Keyed by socket: the socket's listeners are shared by all channels (below) and find theirs here.
+  const all = new Map<WebSocket, Channel>();
   const dirty = new Set<Channel>();
   let window: NodeJS.Timeout | null = null;
   const spreading = new Set<NodeJS.Timeout>();
@@ -89,9 +103,9 @@ export function createLiveHub(
   };
   const closing = new Set<Channel['ws']>();
   const remove = (channel: Channel) => {
-    all.delete(channel);
+    if (all.get(channel.ws) === channel) all.delete(channel.ws);
     dirty.delete(channel);
-    for (const scope of channel.scopes) {
+    for (const scope of channel.device.scopes) {
       const set = byScope.get(scope);
       set?.delete(channel);
       if (set?.size === 0) byScope.delete(scope);
@@ -99,7 +113,7 @@ export function createLiveHub(
   };
 
   const heartbeat = setInterval(() => {
-    for (const channel of all) {
+    for (const channel of all.values()) {
       if (!channel.alive) {
         remove(channel);
         channel.ws.terminate();
@@ -136,7 +150,7 @@ export function createLiveHub(
       }
     },
     nudgeAll() {
-      const channels = [...all];
+      const channels = [...all.values()];
       const spread = options.nudgeAllSpreadMs ?? LIVE_NUDGE_ALL_SPREAD_MS;
       const size = Math.ceil(channels.length / NUDGE_ALL_SLICES);
       for (let slice = 0; slice * size < channels.length; slice++) {
@@ -147,8 +161,8 @@ export function createLiveHub(
             const frames = new Map<string, string>();
             for (const channel of part) {
               // Only channels still open and here: one that closed meanwhile pulls when it reconnects anyway.
-              if (!all.has(channel)) continue;
-              const text = JSON.stringify({ type: 'changed', scopes: [...channel.scopes] } satisfies LiveMessage);
+              if (all.get(channel.ws) !== channel) continue;
+              const text = JSON.stringify({ type: 'changed', scopes: [...channel.device.scopes] } satisfies LiveMessage);
               let signed = frames.get(text);
               if (signed === undefined) frames.set(text, (signed = frame(text, randomBytes(16).toString('hex'))));
               send(channel, signed);
@@ -160,7 +174,7 @@ export function createLiveHub(
         spreading.add(timer);
       }
     },
-    devices: () => [...new Set([...all].map((channel) => channel.deviceId))],
+    devices: () => [...new Set([...all.values()].map((channel) => channel.device.id))],
     connections: () => all.size,
     async close() {
       if (closed) return;
@@ -169,7 +183,7 @@ export function createLiveHub(
       if (window) clearTimeout(window);
       for (const timer of spreading) clearTimeout(timer);
       spreading.clear();
-      const gone = [...[...all].map((channel) => channel.ws), ...closing].map(
+      const gone = [...all.keys(), ...closing].map(
         (ws) =>
           new Promise<void>((resolve) => {
             if (ws.readyState === ws.CLOSED) return resolve();
@@ -185,43 +199,72 @@ export function createLiveHub(
     },
   };
 
-  registries.set(hub, {
+  // One set of listeners for every socket (`this` is the socket): nothing allocated per channel
+  // beyond the channel itself (a fleet of 50,000 sockets on one process).
+  function onPong(this: WebSocket): void {
+    const channel = all.get(this);
+    if (channel) channel.alive = true;
+  }
+  function onClose(this: WebSocket): void {
+    const channel = all.get(this);
+    if (channel) remove(channel);
+  }
+  function onError(this: WebSocket, error: Error): void {
+    log('live channel error', error.message);
+    this.terminate();
+  }
+  function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    const channel = all.get(this);
+    if (!channel) return;
+    // Whatever a device sends shows it is there: as good as a pong.
+    channel.alive = true;
+    if (isBinary) {
+      this.close(1003, 'live: text frames only');
+      return;
+    }
+    answerLivePull(channel, data.toString('utf8'), { serve: registry.serve, key, clock: registry.clock, log });
+  }
+
+  const registry: Registry = {
     key,
+    serve: null,
+    clock: () => new Date(),
     add(ws, device, nonce) {
       if (closed) {
         ws.terminate();
         return;
       }
-      const channel: Channel = { ws, deviceId: device.id, scopes: device.scopes, pending: null, alive: true, nonce };
-      all.add(channel);
-      for (const scope of channel.scopes) {
+      const channel: Channel = { ws, device, nonce, inFlight: 0, pending: null, alive: true };
+      all.set(ws, channel);
+      for (const scope of device.scopes) {
         let set = byScope.get(scope);
         if (!set) byScope.set(scope, (set = new Set()));
         set.add(channel);
       }
-      ws.on('pong', () => {
-        channel.alive = true;
-      });
-      ws.on('close', () => remove(channel));
-      ws.on('error', (error) => {
-        log('live channel error', error.message);
-        ws.terminate();
-      });
-      // The device sends nothing on this channel; anything it sends is ignored.
+      ws.on('pong', onPong);
+      ws.on('close', onClose);
+      ws.on('error', onError);
+      ws.on('message', onMessage);
+      if (registry.serve) send(channel, frame(PULLS, nonce));
       send(channel, frame(READY, nonce));
     },
-  });
+  };
+  registries.set(hub, registry);
   return hub;
 }
 
 /**
  * Accepts signed WebSocket upgrades on SYNC_PATHS.live (a signed GET with an empty body) and
- * registers them with the hub; refuses others with an HTTP error on the socket.
+ * registers them with the hub; refuses others with an HTTP error on the socket. Pulls sent on an
+ * open channel are answered with the HTTP pull route's servePull().
  */
 export function attachLive(server: Server | HttpsServer, hq: HqContext): void {
   const registry = registries.get(hq.live);
   if (!registry) throw new Error('attachLive needs a hub made by createLiveHub');
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024, clientTracking: false });
+  // The pull route's own page function: whatever makes HTTP pulls cheaper makes these cheaper too.
+  registry.serve = (device, request) => servePull(hq.db, device, request, hq.clock(), hq.feedHeads);
+  registry.clock = hq.clock;
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_LIVE_PULL_BYTES, clientTracking: false });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
     const header = request.headers[SIGN_HEADERS.nonce];

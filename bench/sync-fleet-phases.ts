@@ -1,0 +1,203 @@
+/**
+ * The sync benchmark's fleet phases (bench/sync.ts): many simulated devices against one HQ
+ * process, played by child processes (bench/sync-fleet.ts) so HQ's process holds only HQ's side.
+ *
+ * - hq_devices_connected: signed live channels one HQ process holds.
+ * - hq_roundtrips_per_s / hq_roundtrip_p99_ms: pulls with nothing new, over the devices' live
+ *   sockets (BENCH_SYNC_RT_TRANSPORT=http: signed HTTP pulls instead).
+ */
+import { readFileSync } from 'node:fs';
+import type { HqDb } from '../sync/hq/db.js';
+import { percentile, round } from './stats.js';
+import type { BenchResult } from './stats.js';
+import { FLEET_READY, FLEET_RESULT, cpuSplit } from './sync-shared.js';
+import type { FleetReady, FleetResult } from './sync-shared.js';
+import { cpuNote, failure, health, phaseCounters, progress, rssMb, script, startChild, waitFor, waitSampler } from './sync-processes.js';
+import type { Child } from './sync-processes.js';
+
+export type FleetPhaseContext = {
+  url: string;
+  hqPid: number;
+  pgPid: number | null;
+  db: HqDb;
+  brand: string;
+  stores: readonly string[];
+  /** Children started here are added, so the bench stops them whatever happens. */
+  children: Child[];
+  connections: number;
+  fleetChildren: number;
+  roundtripConcurrency: number;
+  roundtripSeconds: number;
+  roundtripDevices: number;
+  roundtripTransport: 'live' | 'http';
+};
+
+/** How long the round-trip clients may take to open their sockets (not timed). */
+const OPEN_S = 120;
+
+/**
+ * How long opening the fleet may take. A machine shared with other work opened ~55 channels a
+ * second, a quiet one several hundred: the budget grows with the fleet (the phase ends as soon as
+ * every channel is open).
+ */
+export function connectSeconds(connections: number): number {
+  return Math.max(150, Math.ceil(connections / 50));
+}
+
+/** How long the fleet phases may keep HQ busy at most (HQ's own lifetime must outlast them). */
+export function fleetPhasesSeconds(connections: number, roundtripSeconds: number): number {
+  return connectSeconds(connections) + 60 + OPEN_S + roundtripSeconds + 60;
+}
+
+/** Source addresses the load generator spreads its sockets over: ~28k ephemeral ports per address pair. */
+export function sourceAddresses(connections: number): number {
+  return Math.max(1, Math.ceil(connections / 20_000));
+}
+
+/** The soft and hard limits on open files of a process (/proc/<pid>/limits). */
+export function openFileLimit(pid: number): { soft: number; hard: number } {
+  const line = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  const n = (text: string | undefined) => (text === 'unlimited' || text === undefined ? Infinity : Number(text));
+  return { soft: n(line?.[1]), hard: n(line?.[2]) };
+}
+
+export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResult[]> {
+  const connectS = connectSeconds(c.connections);
+  progress(`fleet: ${c.connections} live channels (at most ${connectS} s)`);
+  try {
+    const per = Math.ceil(c.connections / c.fleetChildren);
+    const sources = sourceAddresses(c.connections);
+    const before = rssMb(c.hqPid);
+    const limit = openFileLimit(c.hqPid);
+    const t = performance.now();
+    const fleet = Array.from({ length: c.fleetChildren }, (_, i) =>
+      startChild(
+        script('sync-fleet', [
+          'connect',
+          `--url=${c.url}`,
+          `--from=${i * per}`,
+          `--count=${Math.max(0, Math.min(per, c.connections - i * per))}`,
+          '--concurrency=100',
+          `--seconds=${connectS}`,
+          `--sources=${sources}`,
+          `--lifetime-s=${connectS + 120}`,
+        ]),
+      ),
+    );
+    c.children.push(...fleet);
+    const pids = fleet.map((f) => f.proc.pid ?? 0);
+    const cpu0 = cpuSplit(c.hqPid, c.pgPid, pids);
+    const waits = waitSampler(c.db);
+    const opened = await Promise.all(fleet.map((f) => f.line<FleetReady>(FLEET_READY, (connectS + 60) * 1000)));
+    const openS = (performance.now() - t) / 1000;
+    const cpu1 = cpuSplit(c.hqPid, c.pgPid, pids);
+    const waitNote = await waits.stop();
+    const held = (await health(c.url)).liveConnections;
+    const withFleet = rssMb(c.hqPid);
+    const readyCount = opened.reduce((n, r) => n + r.ready, 0);
+    const failed = opened.reduce((n, r) => n + r.failed, 0);
+    const tried = opened.reduce((n, r) => n + r.tried, 0);
+    const firstError = opened.find((r) => r.firstError)?.firstError;
+    const perChannelKb = ((withFleet.rss - before.rss) * 1024) / Math.max(held, 1);
+    const at50k = before.rss + (perChannelKb * 50_000) / 1024;
+    const fdNote =
+      limit.hard < c.connections + 100
+        ? ` HQ's process may open at most ${limit.hard} files here (hard RLIMIT_NOFILE; this container cannot raise it: no CAP_SYS_RESOURCE), so it cannot hold ${c.connections} sockets on this machine whatever its memory; at ${round(perChannelKb, 1)} KB per channel 50,000 would take ~${round(at50k, 0)} MB RSS.`
+        : '';
+    const results: BenchResult[] = [
+      {
+        name: 'hq_devices_connected',
+        value: held,
+        unit: 'conn',
+        note: `signed live channels one HQ process holds (its /health count), opened by ${c.fleetChildren} child processes from ${sources} source address(es) 127.0.0.x, 100 upgrades in flight each, in ${round(openS, 1)} s (${round(readyCount / openS, 0)}/s; given up after ${connectS} s): ${tried} of ${c.connections} tried, ${readyCount} got HQ's ready, ${failed} failed${firstError ? ` (${firstError})` : ''}. Devices enrolled in bulk: rows with generated Ed25519 public keys inserted in HQ's device table (each upgrade still checks signature, time, nonce). HQ RSS ${round(withFleet.rss, 0)} MB with them (${round(before.rss, 0)} MB before).${fdNote} ${cpuNote(cpu0, cpu1, openS, readyCount, 'channel opened')}; ${waitNote}; goal ≥ 50,000 in ≤ 1 GB`,
+      },
+      {
+        name: 'hq_rss_connected_mb',
+        value: round(withFleet.rss, 0),
+        unit: 'MB',
+        note: `RSS of the HQ process holding ${held} live channels (peak so far ${round(withFleet.hwm, 0)} MB; ${round(perChannelKb, 1)} KB more per channel; 50,000 at that rate: ~${round(at50k, 0)} MB); goal ≤ 1,024 MB at 50,000`,
+      },
+    ];
+    await Promise.all(fleet.map((f) => f.stop()));
+    await waitFor('HQ to drop the fleet channels', 60_000, async () => (await health(c.url)).liveConnections === 0);
+    return results;
+  } catch (error) {
+    return [failure('hq_devices_connected', 'conn', error)];
+  }
+}
+
+/** Pulls of the three scopes at the feed's head (nothing new), as a connected fleet's nudged pulls and polls cost. */
+export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult[]> {
+  progress(`fleet: round trips over ${c.roundtripTransport} for ${c.roundtripSeconds} s`);
+  try {
+    const [head] = await c.db.query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x');
+    const cursor = `${head?.x ?? '0'}:0:`;
+    const rtChildren = Math.max(1, Math.min(c.fleetChildren, 2));
+    // Only registered devices: the fleet's first `connections` are.
+    const rtDevices = Math.min(c.roundtripDevices, c.connections);
+    const rtPer = Math.ceil(rtDevices / rtChildren);
+    const rt = Array.from({ length: rtChildren }, (_, i) =>
+      startChild(
+        script('sync-fleet', [
+          'roundtrip',
+          `--url=${c.url}`,
+          `--from=${i * rtPer}`,
+          `--count=${rtPer}`,
+          `--concurrency=${Math.ceil(c.roundtripConcurrency / rtChildren)}`,
+          `--seconds=${c.roundtripSeconds}`,
+          `--brand=${c.brand}`,
+          `--stores=${c.stores.join(',')}`,
+          `--cursor=${cursor}`,
+          `--transport=${c.roundtripTransport}`,
+          `--open-s=${OPEN_S}`,
+          `--lifetime-s=${c.roundtripSeconds + OPEN_S + 120}`,
+        ]),
+      ),
+    );
+    c.children.push(...rt);
+    // The clients open their sockets first; the clocks start when every child is ready and told to go.
+    const opened = await Promise.all(rt.map((child) => child.line<FleetReady>(FLEET_READY, (OPEN_S + 60) * 1000)));
+    const pids = rt.map((child) => child.proc.pid ?? 0);
+    const c0 = await phaseCounters(c.db, c.url);
+    const cpu0 = cpuSplit(c.hqPid, c.pgPid, pids);
+    const waits = waitSampler(c.db);
+    const t = performance.now();
+    for (const child of rt) child.proc.stdin?.write('go\n');
+    const rounds = await Promise.all(rt.map((child) => child.line<FleetResult>(FLEET_RESULT, (c.roundtripSeconds + 60) * 1000)));
+    const phaseS = (performance.now() - t) / 1000;
+    const cpu1 = cpuSplit(c.hqPid, c.pgPid, pids);
+    const waitNote = await waits.stop();
+    const c1 = await phaseCounters(c.db, c.url);
+    const ok = rounds.reduce((n, r) => n + r.ok, 0);
+    const withRows = rounds.reduce((n, r) => n + r.withRows, 0);
+    const bad = rounds.reduce((n, r) => n + r.failed, 0);
+    const clientCpuMs = rounds.reduce((n, r) => n + r.cpuMs, 0);
+    const lat = rounds.flatMap((r) => r.latenciesMs);
+    const rtError = rounds.find((r) => r.firstError)?.firstError ?? opened.find((r) => r.firstError)?.firstError;
+    const xacts = (c1.xacts - c0.xacts) / Math.max(ok + bad, 1);
+    const hqCpuMs = (cpu1.hq - cpu0.hq) * 1000;
+    const how =
+      c.roundtripTransport === 'live'
+        ? `pull frames over the devices' open live sockets (${opened.reduce((n, r) => n + r.ready, 0)} opened before the clocks started, signed upgrades; no signature or nonce per pull), each answered with one page frame HQ signs (Ed25519, over the upgrade nonce and the pull id); each = frame check + one signature, and a feed statement only where HQ does not know the scopes' head (sync/hq/feed-heads.ts)`
+        : "signed HTTP pulls (keep-alive); each = signature check + a batched nonce insert + one answer signature, and a feed statement only where HQ does not know the scopes' head";
+    const cost = `the load generator's CPU is kept out of HQ's: it runs in its own ${rtChildren} processes, does not check HQ's signatures (a device checks one per answer, ~0.1 ms), and is measured apart — ${round(clientCpuMs / Math.max(ok + bad, 1), 3)} ms client CPU per round trip vs ${round(hqCpuMs / Math.max(ok + bad, 1), 3)} ms HQ CPU (process CPU from /proc, not wall time; the 2 cores are shared, nothing pinned)`;
+    const results: BenchResult[] = [
+      {
+        name: 'hq_roundtrips_per_s',
+        value: round(ok / phaseS, 0),
+        unit: 'rt/s',
+        note: `pulls of brand+store+device scopes at the feed's head (nothing new) by ${rtDevices} simulated devices, ${c.roundtripConcurrency} in flight from ${rtChildren} child processes, ${round(phaseS, 1)} s: ${how}. ${ok} answered (${withRows} of them carried rows), ${bad} failed${rtError ? ` (${rtError})` : ''}; ${c1.fromMemory - c0.fromMemory} answered from memory, ${c1.reads - c0.reads} feed statements; ${round(xacts, 1)} PostgreSQL transactions per round trip; ${cost}; ${cpuNote(cpu0, cpu1, phaseS, ok + bad, 'round trip')}; ${waitNote}; goal ≥ 2,000`,
+      },
+      {
+        name: 'hq_roundtrip_p99_ms',
+        value: round(percentile(lat, 99), 1),
+        unit: 'ms',
+        note: `same run (${c.roundtripTransport}): p50 ${round(percentile([...lat], 50), 1)} ms, p99 over ${lat.length} round trips, max ${round(percentile([...lat], 100), 0)} ms; goal ≤ 250`,
+      },
+    ];
+    await Promise.all(rt.map((child) => child.stop()));
+    return results;
+  } catch (error) {
+    return [failure('hq_roundtrips_per_s', 'rt/s', error)];
+  }
+}
