@@ -6,9 +6,11 @@
  * folder (`<pglite-dir>.hq-key.pem`), so a restarted HQ is the same HQ to its devices.
  * It runs until SIGTERM (a clean stop) or SIGKILL. `<crash>` makes it SIGKILL itself during its
  * first push, at a point no outside timer could hit reliably:
- * - `mid-transaction`: inside the push transaction, after the events were inserted and before the
- *   sales are (nothing of it may survive);
- * - `before-answer`: after the push transaction committed and before the answer is sent.
+ * - `mid-transaction`: inside the push transaction, after the events were recorded and before it
+ *   commits (nothing of it may survive);
+ * - `before-answer`: after the push transaction committed and before the answer is sent;
+ * - `mid-projection`: inside the projector's first transaction, after it took its batch off the
+ *   queue and before it wrote the sales (the batch must stay queued, and be projected once later).
  */
 import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
@@ -45,13 +47,17 @@ const db: HqDb = crash
       async tx(fn) {
         let push = false;
         let recorded = false;
+        let projecting = false;
         const result = await base.tx((sql) =>
           fn({
             exec: (text) => sql.exec(text),
             query(text, params) {
               push ||= isPush(text);
               recorded ||= push && text.includes('INSERT INTO event ');
-              if (recorded && crash === 'mid-transaction' && text.includes('INSERT INTO sale ')) die();
+              // The push's NOTIFY to the projectors: the last statement before its commit.
+              if (recorded && crash === 'mid-transaction' && text.includes('pg_notify')) die();
+              projecting ||= armed && text.includes('DELETE FROM projection_queue');
+              if (projecting && crash === 'mid-projection' && text.includes('INSERT INTO sale ')) die();
               return sql.query(text, params);
             },
           }),

@@ -28,7 +28,7 @@ import {
   syncUntil,
 } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
-import { startHqProcess } from './hq-process.js';
+import { startHqProcess, waitProjected } from './hq-process.js';
 import type { HqProcess } from './hq-process.js';
 import { waitForState } from '../client/testing/test-device.js';
 
@@ -42,7 +42,7 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
     const dir = tempDir('shopfloor-hq-restart-');
     const databaseUrl = await backend.databaseUrl();
     const pgliteDir = join(dir.path, 'pglite');
-    // The first HQ dies inside its first push transaction (events inserted, sales not yet).
+    // The first HQ dies inside its first push transaction (events recorded, not committed).
     let hq: HqProcess | null = await startHqProcess({ port: 0, pgliteDir, databaseUrl, crash: 'mid-transaction' });
     const port = hq.port;
     let device: FaultDevice | null = null;
@@ -92,6 +92,9 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
       const t4 = performance.now();
       expect(done.deadLetters).toBe(0);
       expect(duplicates, 'the batch the second HQ committed came back as duplicates').toBe(500);
+      // HQ answered once the sales were recorded: its projector writes them and the stock, which one more pull brings.
+      await waitProjected(hq.url);
+      expect(await replicator.syncNow()).toMatchObject({ hq: 'online', pendingEvents: 0, lastError: null });
       console.log(
         `[hq-restart ${backend.name}] ${SALES} sales rung up in ${Math.round(sellingMs)} ms; two HQ crashes ${Math.round(t2 - t1)} ms; last restart ${Math.round(t3 - t2)} ms; back online and drained ${Math.round(t4 - t3)} ms; ${waiting} events`,
       );
