@@ -60,7 +60,13 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
         }
         return response;
       };
-      replicator = deviceReplicator(device, hq.url, { fetch: counting, random: () => prng.next(), requestTimeoutMs: 15_000 });
+      replicator = deviceReplicator(device, hq.url, {
+        fetch: counting,
+        random: () => prng.next(),
+        requestTimeoutMs: 15_000,
+        // Batches of 500, so the outbox takes more than one push.
+        pushBatchSize: 500,
+      });
       await syncUntil(replicator, settled, 3, 'provisioning');
       await openTill(device);
       const eans = sellableEans(device);
