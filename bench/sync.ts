@@ -368,7 +368,7 @@ function deviceRows(
     name: 'push_10k_projected_s',
     value: round(u.projectedMs / 1000, 2),
     unit: 's',
-    note: `from the same push's start until HQ's projector had applied all ${u.events} events (projection queue empty, polled 5 ms apart): sales, lines, tenders, stock summed per store × SKU per batch of ≤ 2,000 with one change-log row each, points, coupons, customer book — ${u.hqSales} sales, net ${u.hqNetFen} fen; ${phaseCpu(d.cpu.pushProjected)}; goal ≤ 1.5 s`,
+    note: `from the same push's start until HQ's projector had applied all ${u.events} events (projection queue empty, polled 5 ms apart): sales, lines, tenders, stock summed per store × SKU per batch of ≤ 2,000 with one change-log row each, points, coupons, customer book — ${u.hqSales} sales, net ${u.hqNetFen} fen; ${phaseCpu(d.cpu.pushProjected)}; the peers' push (peer_rxdb_push_10k_s, peer_pouchdb_push_10k_s) stores documents only: no checks, no sales or stock at the other end; goal ≤ 1.5 s`,
   });
   results.push({
     name: 'push_docs_per_s',

@@ -147,7 +147,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const routes = deviceRoutes(app, auth);
   registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
   const projector = startProjector(db, clock, log, options.projectorPollMs);
-  registerSyncRoutes(hq, routes, () => projector.wake());
+  registerSyncRoutes(hq, routes, (events) => projector.recorded(events));
   registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 
   const stopListening: (() => Promise<void>)[] = [];

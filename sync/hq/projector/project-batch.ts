@@ -13,13 +13,15 @@ export const PROJECT_BATCH = 2000;
 /** Held by whoever projects, for its transaction: one projector at a time across HQ processes, in HQ's receive order. */
 const PROJECTOR_LOCK = [5317, 13] as const;
 
+/** Payloads of events this HQ process recorded, by event id (the projector then need not read them back). */
+export type PayloadCache = { take(eventId: string): unknown };
+
 type QueuedRow = {
   id: string;
   type: string;
   device_id: string;
   store_id: string;
   staff_id: string | null;
-  payload: unknown;
   occurred_at: string;
   received_at: string;
   receipt_code: string;
@@ -36,7 +38,11 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  * (the background loop) gives up at once when another projector holds the lock; `wait: true` (a
  * push that must see earlier sales, tests) waits for it.
  */
-export async function projectQueuedIn(sql: Sql, now: Date, options: { limit?: number; wait: boolean }): Promise<number> {
+export async function projectQueuedIn(
+  sql: Sql,
+  now: Date,
+  options: { limit?: number; wait: boolean; payloads?: PayloadCache },
+): Promise<number> {
   if (options.wait) await sql.query('SELECT pg_advisory_xact_lock($1, $2)', [...PROJECTOR_LOCK]);
   else {
     const [got] = await sql.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [...PROJECTOR_LOCK]);
@@ -48,7 +54,7 @@ export async function projectQueuedIn(sql: Sql, now: Date, options: { limit?: nu
         WHERE hq_seq IN (SELECT hq_seq FROM projection_queue ORDER BY hq_seq LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING hq_seq, event_id
      )
-     SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id, e.payload,
+     SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id,
             to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO}) AS occurred_at, to_char(e.received_at AT TIME ZONE 'UTC', ${ISO}) AS received_at,
             d.receipt_code, l.brand
        FROM taken t JOIN event e ON e.id = t.event_id JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
@@ -56,10 +62,23 @@ export async function projectQueuedIn(sql: Sql, now: Date, options: { limit?: nu
     [options.limit ?? PROJECT_BATCH],
   );
   if (rows.length === 0) return 0;
+  // Payloads this process recorded are still in memory; only the others are read back.
+  const known = new Map<string, unknown>();
+  for (const r of rows) {
+    const payload = options.payloads?.take(r.id);
+    if (payload !== undefined) known.set(r.id, payload);
+  }
+  const missing = rows.filter((r) => !known.has(r.id)).map((r) => r.id);
+  if (missing.length > 0) {
+    const read = await sql.query<{ id: string; payload: unknown }>('SELECT id::text AS id, payload FROM event WHERE id = ANY($1::uuid[])', [
+      missing,
+    ]);
+    for (const r of read) known.set(r.id, r.payload);
+  }
   const events: RecordedEvent[] = rows.map((r) => ({
     id: r.id,
     type: r.type,
-    payload: r.payload,
+    payload: known.get(r.id),
     staffId: r.staff_id,
     deviceId: r.device_id,
     storeId: r.store_id,

@@ -1,13 +1,22 @@
 import type { HqLog } from '../context.js';
 import type { HqDb } from '../db.js';
+import type { OutboxEvent } from '../../protocol/events/index.js';
 import { projectQueuedIn } from './project-batch.js';
 
 /** How often an idle projector looks at the queue anyway: events another HQ process recorded, a projector that died. */
 export const PROJECTOR_POLL_MS = 1000;
 
+/** Payloads kept in memory for the projector at most: beyond that it reads them back from `event`. */
+const CACHED_PAYLOADS = 10_000;
+
 export type Projector = {
   /** Something was recorded: project soon (this process's push route calls it after each commit). */
   wake(): void;
+  /**
+   * Events this process just recorded (committed): the projector keeps their parsed payloads so it
+   * need not read them back from PostgreSQL. Only a shortcut: one it does not have, it reads.
+   */
+  recorded(events: readonly OutboxEvent[]): void;
   /** Resolves once the loop has found the queue empty after this call (tests, the bench). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -25,6 +34,14 @@ export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs =
   let woken = false;
   let wakeUp: (() => void) | null = null;
   let waiters: (() => void)[] = [];
+  const payloads = new Map<string, unknown>();
+  const cache = {
+    take(id: string): unknown {
+      const payload = payloads.get(id);
+      payloads.delete(id);
+      return payload;
+    },
+  };
   const wake = () => {
     woken = true;
     wakeUp?.();
@@ -46,7 +63,7 @@ export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs =
       woken = false;
       let taken = 0;
       try {
-        taken = await db.tx((sql) => projectQueuedIn(sql, clock(), { wait: false }));
+        taken = await db.tx((sql) => projectQueuedIn(sql, clock(), { wait: false, payloads: cache }));
       } catch (error) {
         log('projector: a batch failed, retrying on the next round', error instanceof Error ? error.message : error);
       }
@@ -63,6 +80,15 @@ export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs =
 
   return {
     wake,
+    recorded(events) {
+      for (const e of events) payloads.set(e.id, e.payload);
+      // The oldest go first (a Map keeps insertion order): the projector reads those back.
+      for (const id of payloads.keys()) {
+        if (payloads.size <= CACHED_PAYLOADS) break;
+        payloads.delete(id);
+      }
+      wake();
+    },
     settled: () =>
       new Promise<void>((resolve) => {
         waiters.push(resolve);
