@@ -169,6 +169,9 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const copies = device.store.db.prepare('SELECT * FROM outbox ORDER BY seq').all() as Record<string, unknown>[];
     const state = await r.syncNow();
     expect(state.pendingEvents).toBe(0);
+    // HQ answered once the events were recorded; its projector writes the sales and stock, the next pull brings the stock.
+    await hq.projector.settled();
+    await r.syncNow();
     expect(await hqCount('SELECT count(*) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(30);
     expect(await hqCount('SELECT coalesce(sum(net_fen), 0) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(30 * 9900);
     // HQ moved its stock, and the device pulled the new figure (its outbox is empty: nothing to take off).
@@ -181,6 +184,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     );
     for (const c of copies) insert.run(c.id, c.type, c.payload, c.staff_id, c.device_id, c.store_id, c.occurred_at);
     expect((await r.syncNow()).pendingEvents).toBe(0);
+    await hq.projector.settled();
     expect(await hqCount('SELECT count(*) AS n FROM event WHERE id = ANY($1::uuid[])', [ids])).toBe(30);
     expect(await hqCount('SELECT count(*) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(30);
     expect(deviceCount(device, 'SELECT count(*) AS n FROM dead_letter')).toBe(0);
@@ -319,6 +323,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
       r.start();
       const back = await waitForState(r, (s) => s.hq === 'online' && s.pendingEvents === 0, 30_000);
       expect(back.lastError).toBeNull();
+      await hq.projector.settled();
       expect(await hqCount('SELECT count(*) AS n FROM sale WHERE device_id = $1', [device.deviceId])).toBe(5);
     } finally {
       for (const r of replicators.splice(0)) await r.close();

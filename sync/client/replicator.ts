@@ -41,6 +41,8 @@ export type CreateReplicatorOptions = {
   livePingMs?: number;
   /** Rows per pull request while provisioning (≤ 50,000). */
   provisioningLimit?: number;
+  /** Events per push request (push.ts: MAX_PUSH_EVENTS by default). */
+  pushBatchSize?: number;
   /** While it has dead letters, ask HQ this often which IT has re-applied (push.ts DEAD_LETTER_RECHECK_MS). */
   deadLetterRecheckMs?: number;
 };
@@ -176,7 +178,9 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   async function round(): Promise<void> {
     if (!client || !identity) return;
     const hq = client;
-    const push = await attempt(() => pushOutbox({ outbox, client: hq, deviceId: identity.deviceId, storeId: identity.storeId, clock }));
+    const push = await attempt(() =>
+      pushOutbox({ outbox, client: hq, deviceId: identity.deviceId, storeId: identity.storeId, clock, batchSize: options.pushBatchSize }),
+    );
     if (closed) return;
     if (revokedBy(push.failure)) return revoke();
     const report = push.failure === null ? await attempt(() => reportDeadLetters(outbox, hq, clock)) : null;

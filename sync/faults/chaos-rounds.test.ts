@@ -173,6 +173,8 @@ describe.each(backends)('chaos rounds on $name', (backend) => {
           if (++n > 10) throw new Error(`the outbox did not drain with the network back: ${JSON.stringify(s)}`);
         }
       }
+      // HQ answered once the sales were recorded: its projector writes the sales and stock the last pull brings.
+      await hq.projector.settled();
       for (const r of replicators)
         expect(await r.syncNow()).toMatchObject({ hq: 'online', pendingEvents: 0, deadLetters: 0, lastError: null });
 

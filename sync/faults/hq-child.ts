@@ -24,22 +24,26 @@ if (portText === undefined || (!databaseUrl && !pgliteDir)) {
   process.exit(2);
 }
 const base = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDir });
-// ---- KILL POINTS: where a push is cut short. ----
-// record-batch.ts writes the events with their sale, line, tender, stock and cash rows in ONE
-// statement, so nothing can die between those. What follows in the same transaction is separate
-// statements: settling coupons and points (settle-redemptions.ts), the customer book, the commit.
+// ---- KILL POINTS: where a push or its projection is cut short. ----
+// The push transaction (sync/hq/push/apply-push.ts) records the events and queues them for the
+// projector in ONE statement (record-batch.ts), then NOTIFYs the projectors and commits; the
+// projector (sync/hq/projector/) takes a batch off the queue and writes sales, stock, coupons and
+// points in its own transaction.
 // - `after-events`: inside the push transaction, after the statement that recorded the events and
-//   before the next one (their coupons and points unsettled): nothing of the push may survive.
+//   before the next one: nothing of the push may survive.
 // - `before-answer`: after the push transaction committed and before the answer is sent.
-type KillPoint = 'after-events' | 'before-answer';
+// - `mid-projection`: inside the projector's first transaction, after it took its batch off the
+//   queue and before it wrote the sales: the batch must stay queued and be projected once later.
+type KillPoint = 'after-events' | 'before-answer' | 'mid-projection';
 const die = (point: KillPoint): never => {
   // A pipe on Linux is written synchronously: the parent reads this line before it sees the exit.
   process.stdout.write(`HQ_KILLED_AT ${point}\n`);
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: SIGKILL sent to self');
 };
-if (crash !== undefined && crash !== 'after-events' && crash !== 'before-answer') {
-  console.error(`hq-child: unknown kill point ${crash} (after-events | before-answer)`);
+const KILL_POINTS: readonly string[] = ['after-events', 'before-answer', 'mid-projection'] satisfies KillPoint[];
+if (crash !== undefined && !KILL_POINTS.includes(crash)) {
+  console.error(`hq-child: unknown kill point ${crash} (${KILL_POINTS.join(' | ')})`);
   process.exit(2);
 }
 // Push transactions take the per-device advisory lock and record events (sync/hq/push/apply-push.ts):
@@ -57,6 +61,7 @@ const db: HqDb = crash
       async tx(fn) {
         let push = false;
         let recorded = false;
+        let projecting = false;
         const result = await base.tx((sql) =>
           fn({
             exec: (text) => sql.exec(text),
@@ -65,6 +70,8 @@ const db: HqDb = crash
               if (recorded && crash === 'after-events') die('after-events');
               push ||= isPush(text);
               recorded ||= push && text.includes('INSERT INTO event ');
+              projecting ||= armed && text.includes('DELETE FROM projection_queue');
+              if (projecting && crash === 'mid-projection' && text.includes('INSERT INTO sale ')) die('mid-projection');
               return sql.query(text, params);
             },
           }),

@@ -30,8 +30,8 @@ export function startHqProcess(options: {
   port: number;
   pgliteDir: string;
   databaseUrl?: string;
-  /** A kill point of hq-child.ts: the child SIGKILLs itself there during its first push. */
-  crash?: 'after-events' | 'before-answer';
+  /** A kill point of hq-child.ts: the child SIGKILLs itself there during its first push or projection. */
+  crash?: 'after-events' | 'before-answer' | 'mid-projection';
   timeoutMs?: number;
 }): Promise<HqProcess> {
   const timeoutMs = options.timeoutMs ?? 90_000;
@@ -84,4 +84,19 @@ export function startHqProcess(options: {
       reject(new Error(`HQ child ended before it was ready (code ${code}, signal ${signal}): ${err.slice(-1500)}`));
     });
   });
+}
+
+/**
+ * Waits until HQ at `url` has projected every event it recorded (GET /health's
+ * `projectionPending` is 0): its answers to pushes come once the events are recorded, its sales
+ * and stock a moment later. Bounded by `timeoutMs`.
+ */
+export async function waitProjected(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = (await (await fetch(`${url}/health`)).json()) as { projectionPending?: number };
+    if (health.projectionPending === 0) return;
+    if (Date.now() > deadline) throw new Error(`HQ still had ${health.projectionPending} events to project after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -30,7 +30,7 @@ import {
   syncUntil,
 } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
-import { startHqProcess } from './hq-process.js';
+import { startHqProcess, waitProjected } from './hq-process.js';
 import type { HqProcess } from './hq-process.js';
 import { waitForState } from '../client/testing/test-device.js';
 import { startTestHq } from '../hq/testing/test-hq.js';
@@ -46,7 +46,7 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
     const dir = tempDir('shopfloor-hq-restart-');
     const databaseUrl = await backend.databaseUrl();
     const pgliteDir = join(dir.path, 'pglite');
-    // The first HQ dies inside its first push transaction: events, sales and stock written, points not yet settled.
+    // The first HQ dies inside its first push transaction: events recorded, not yet committed.
     let hq: HqProcess | null = await startHqProcess({ port: 0, pgliteDir, databaseUrl, crash: 'after-events' });
     const port = hq.port;
     let device: FaultDevice | null = null;
@@ -64,7 +64,13 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
         }
         return response;
       };
-      replicator = deviceReplicator(device, hq.url, { fetch: counting, random: () => prng.next(), requestTimeoutMs: 15_000 });
+      replicator = deviceReplicator(device, hq.url, {
+        fetch: counting,
+        random: () => prng.next(),
+        requestTimeoutMs: 15_000,
+        // Batches of 500, so the outbox takes more than one push.
+        pushBatchSize: 500,
+      });
       await syncUntil(replicator, settled, 3, 'provisioning');
       await openTill(device);
       // HQ's figures as the device pulled them, before any sale (the child HQ holds the database).
@@ -76,7 +82,7 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
       expect(members.length).toBeGreaterThan(0);
       const t0 = performance.now();
       for (let i = 0; i < SALES; i++) {
-        // Every other sale to a member, so each push batch settles points after recording its events.
+        // Every other sale to a member, so the projector settles points as well as stock.
         if (i % 2 === 0) await device.pos.call('checkout', 'identifyMember', { code: prng.pick(members) });
         await sell(device, prng, eans);
       }
@@ -106,6 +112,9 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
       const t4 = performance.now();
       expect(done.deadLetters).toBe(0);
       expect(duplicates, 'the batch the second HQ committed came back as duplicates').toBe(500);
+      // HQ answered once the sales were recorded: its projector writes them and the stock, which one more pull brings.
+      await waitProjected(hq.url);
+      expect(await replicator.syncNow()).toMatchObject({ hq: 'online', pendingEvents: 0, lastError: null });
       console.log(
         `[hq-restart ${backend.name}] ${SALES} sales rung up in ${Math.round(sellingMs)} ms; two HQ crashes ${Math.round(t2 - t1)} ms; last restart ${Math.round(t3 - t2)} ms; back online and drained ${Math.round(t4 - t3)} ms; ${waiting} events`,
       );

@@ -76,6 +76,8 @@ describe.each(backends)('coupons and points settled at HQ, on $name', (backend) 
 
       // Back online: A's sale reaches HQ first and is redeemed; B's is recorded with a conflict.
       for (const r of replicators) await syncUntil(r, settled, 5, 'pushed');
+      // HQ answered once the sales were recorded; its projector settles them in HQ's receive order.
+      await hq.projector.settled();
       for (const r of replicators) await syncUntil(r, settled, 5, 'pulled the settlement');
       const earned = sales.reduce((n, s) => n + s.sale.points!.earned, 0);
       const [hqMember] = await db.query<{ points: number }>('SELECT points FROM customer WHERE id = $1', [member.id]);

@@ -81,6 +81,8 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     const r = deviceReplicator(d, hq.url);
     try {
       await syncUntil(r, settled, 5, 'sync after the restart');
+      // HQ answered once the sales were recorded: its projector writes the sales and stock the next pull brings.
+      await hq.projector.settled();
       // One more round: the pull after this device's own push brings HQ's stock back.
       expect(await r.syncNow()).toMatchObject({ hq: 'online', pendingEvents: 0, deadLetters: 0, lastError: null });
     } finally {
@@ -109,6 +111,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
     d.reopen();
     // HQ has every sale; the device, killed before its bookkeeping, still holds every event.
     expect(deviceQueues(d).outbox).toBe(waiting);
+    await hq.projector.settled();
     expect((await hqSales(db, d.deviceId)).count).toBe(40);
     await expectConsistent(d, baseline);
   }, 120_000);
@@ -162,6 +165,7 @@ describe.each(backends)('the terminal killed -9 while it syncs, on $name', (back
       expect(await killAtMarker(child, [d.dbPath, d.keyPath, 'sell-and-sync', `${backend.name}-${i}`], 'started', afterMs)).toBe('SIGKILL');
       const db0 = d.reopen().store.db;
       const mine = new Set(deviceSales(d).ids);
+      await hq.projector.settled();
       const theirs = await hqSales(db, d.deviceId);
       const waiting = new Set(
         (

@@ -172,6 +172,7 @@ describe.each(backends)('HQ under fuzzing on $name', (backend) => {
     const first = await sendRaw(hq.url, request);
     expect(first.status).toBe(200);
     expect(pushResponseSchema.parse(JSON.parse(first.text)).results.map((r) => r.status)).toEqual(['accepted']);
+    await hq.projector.settled();
     const written = await fingerprint(db);
     expect(written.event.rows).toBe(before.event.rows + 1);
     expect(written.sale.rows).toBe(before.sale.rows + 1);
@@ -184,6 +185,7 @@ describe.each(backends)('HQ under fuzzing on $name', (backend) => {
     // Sent again with a fresh signature, as a device retries: a duplicate, still nothing written.
     const again = await sendRaw(hq.url, { ...request, headers: signed(target, target.a, 'POST', SYNC_PATHS.push, body) });
     expect(pushResponseSchema.parse(JSON.parse(again.text)).results.map((r) => r.status)).toEqual(['duplicate']);
+    await hq.projector.settled();
     expect(await fingerprint(db)).toEqual(written);
     expect(internalErrors).toEqual([]);
   });

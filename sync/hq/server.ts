@@ -20,6 +20,8 @@ import { notifyBarrier } from './feed-barrier.js';
 import { createFeedHeads } from './feed-heads.js';
 import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
+import { startProjector } from './projector/projector.js';
+import type { Projector } from './projector/projector.js';
 import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
 
@@ -52,6 +54,8 @@ export type HqServerOptions = {
    * client then cannot dodge a limit with a made-up header.
    */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** How often the idle projector looks at the queue (projector.ts PROJECTOR_POLL_MS). */
+  projectorPollMs?: number;
 };
 
 export type HqServer = {
@@ -62,6 +66,8 @@ export type HqServer = {
   /** HQ's public key (base64) and its fingerprint, as printed with enrolment codes. */
   hqPublicKey: string;
   hqFingerprint: string;
+  /** This process's projector: pushes are answered once recorded, their effects follow (`settled()` waits for them). */
+  projector: Projector;
   close(): Promise<void>;
 };
 
@@ -135,17 +141,27 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     return payload;
   });
 
-  app.get('/health', async () => ({ ok: true, db: db.kind, liveConnections: live.connections(), feedHeads: feedHeads.stats() }));
+  app.get('/health', async () => {
+    // Events recorded and not yet projected (their sales and stock are still to come); null while
+    // the database cannot be asked — HQ itself is up and answers devices with retryable 503s then.
+    const projectionPending = await db
+      .query<{ n: number }>('SELECT count(*)::int AS n FROM projection_queue')
+      .then(([queue]) => queue?.n ?? 0)
+      .catch(() => null);
+    return { ok: true, db: db.kind, liveConnections: live.connections(), feedHeads: feedHeads.stats(), projectionPending };
+  });
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
   const routes = deviceRoutes(app, auth);
   registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
-  registerSyncRoutes(hq, routes);
+  const projector = startProjector(db, clock, log, options.projectorPollMs);
+  registerSyncRoutes(hq, routes, (events) => projector.recorded(events));
   registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 
   const stopListening: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     auth.close();
+    await projector.stop();
     for (const stop of stopListening.splice(0)) await stop().catch(() => undefined);
   };
   try {
@@ -160,6 +176,8 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
         onDeviceNotice: options.onDeviceNotice,
       }),
     );
+    // Pushes another HQ process recorded (and, after a lost listener, whatever was missed meanwhile).
+    stopListening.push(await db.listen('sf_project', () => projector.wake(), { onRestored: () => projector.wake() }));
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -180,6 +198,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     app,
     hqPublicKey: hqKey.publicKey,
     hqFingerprint,
+    projector,
     close() {
       closing ??= (async () => {
         await stopAll();

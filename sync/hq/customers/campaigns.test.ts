@@ -220,6 +220,8 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
       ],
     });
     expect(pushed.status).toBe(200);
+    // HQ answers once the events are recorded; the customer book is the projector's, a moment later.
+    await hq.projector.settled();
     // The reached customer buys online a few days later: activated.
     const [code] = await db.query<{ code: string }>('SELECT code FROM member_code WHERE customer_id = $1', [task!.customer_id]);
     await ok('POST', '/admin/v1/online-orders', {

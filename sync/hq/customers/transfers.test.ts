@@ -186,6 +186,8 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
     const push = async (d: TestDevice, events: OutboxEvent[]) => {
       const answer = await d.call('POST', SYNC_PATHS.push, { deviceId: d.id, storeId: TEST_STORE, events });
       expect(answer.status).toBe(200);
+      // HQ answers once the events are recorded; the customer book is the projector's, a moment later.
+      await hq.projector.settled();
       return (answer.body as { results: { status: string }[] }).results;
     };
     const event = (d: TestDevice, staffId: string, type: string, payload: unknown, occurredAt = now.toISOString()): OutboxEvent => ({

@@ -7,21 +7,21 @@ import { checkEvents } from './check-events.js';
 import type { EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
 import { recordBatch } from './record-batch.js';
-import { settleRedemptions } from './settle-redemptions.js';
-import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
+import { projectAll, projectQueuedIn } from '../projector/project-batch.js';
 
 /**
- * Records and applies a device's push exactly once, in one transaction: the events go into
- * `event` and the effects of the new ones only (returned ids are new, the rest HQ already had)
- * into their tables, all in one statement (record-batch.ts). If the batch fails
- * (one event's sale breaks a unique receipt number, a value PostgreSQL refuses), the work is
- * rolled back to a savepoint and redone event by event, each under its own savepoint, so the
- * bad event is rejected with its reason and the others still go in.
+ * Records a device's push exactly once, in one transaction, and answers: the events are checked
+ * (schema, arithmetic, then staff, approvers, receipt numbers and returns against HQ's records)
+ * and go into `event` and the projection queue in one statement (record-batch.ts); HQ's projector
+ * writes their effects later, in its own transactions (sync/hq/projector). If the batch fails (a
+ * receipt number another event holds, a value PostgreSQL refuses), it is rolled back to a
+ * savepoint and redone event by event, each under its own savepoint, so the bad event is rejected
+ * with its reason and the others still go in.
  *
  * The answer lists every event of the request, in request order: the device removes an event
  * only after its answer. Throws HqHttpError 403 (nothing written) for another device's events.
  */
-export async function applyPush(
+export async function recordPush(
   db: HqDb,
   device: AuthedDevice,
   request: PushRequest,
@@ -31,7 +31,23 @@ export async function applyPush(
   return db.tx((sql) => applyPushIn(sql, device, request, now, types));
 }
 
-/** applyPush inside a transaction the caller holds (the push route's, or an upgraded HQ re-applying deferred events). */
+/**
+ * recordPush, then projects everything queued before answering: for callers that read the
+ * effects next (IT re-applying a dead letter, tests of the push's effects).
+ */
+export async function applyPush(
+  db: HqDb,
+  device: AuthedDevice,
+  request: PushRequest,
+  now: Date,
+  types?: EventTypes,
+): Promise<PushResult[]> {
+  const results = await recordPush(db, device, request, now, types);
+  await projectAll(db, now);
+  return results;
+}
+
+/** recordPush inside a transaction the caller holds (the push route's, or an upgraded HQ re-applying deferred events). */
 export async function applyPushIn(
   sql: Sql,
   device: AuthedDevice,
@@ -51,26 +67,26 @@ export async function applyPushIn(
 
   // One pusher per device across HQ processes (this process also queues per device).
   await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [device.id]);
+  // A return is checked against the sale it takes back and the returns before it: those must be
+  // projected first (returns are rare; a push of sales never waits for the projector).
+  if ([...claims.values()].some((c) => c.takesBack !== null)) {
+    while ((await projectQueuedIn(sql, now, { wait: true })) > 0);
+  }
   await checkFacts(sql, device, candidates, claims, rejected);
   const valid = candidates.filter((e) => !rejected.has(e.id));
   const failed = new Map<string, Rejection>();
   let inserted: Set<string>;
   await sql.query('SAVEPOINT push_batch');
   try {
-    inserted = await recordAndSettle(sql, device, valid, now, deferred);
+    inserted = await recordBatch(sql, device.id, valid, now, deferred);
     await sql.query('RELEASE SAVEPOINT push_batch');
   } catch (error) {
     if (!isDataError(error)) throw error;
     await sql.query('ROLLBACK TO SAVEPOINT push_batch');
     inserted = await applyOneByOne(sql, device, valid, now, failed, deferred);
   }
-  // The customer book (issue 11): bindings, notes, tasks and sale attribution of the new events.
-  await applyCustomerBookSafely(
-    sql,
-    device,
-    valid.filter((e) => inserted.has(e.id) && !deferred.has(e.id)),
-    now,
-  );
+  // Other HQ processes' projectors hear of it at commit (this process's is woken by its route).
+  if ([...inserted].some((id) => !deferred.has(id))) await sql.query(`SELECT pg_notify('sf_project', '')`);
   // An event HQ already has is a duplicate even if it would be rejected today: the device must
   // not dead-letter what HQ recorded.
   const refused = [...rejected.keys(), ...failed.keys()];
@@ -103,7 +119,7 @@ async function applyOneByOne(
   for (const event of events) {
     await sql.query('SAVEPOINT push_event');
     try {
-      const ids = await recordAndSettle(sql, device, [event], now, deferred);
+      const ids = await recordBatch(sql, device.id, [event], now, deferred);
       await sql.query('RELEASE SAVEPOINT push_event');
       for (const id of ids) inserted.add(id);
     } catch (error) {
@@ -112,24 +128,6 @@ async function applyOneByOne(
       failed.set(event.id, rejectionOf(error));
     }
   }
-  return inserted;
-}
-
-/** Records the events and applies their effects (record-batch.ts), then settles the new sales' coupons and points. */
-async function recordAndSettle(
-  sql: Sql,
-  device: AuthedDevice,
-  events: readonly OutboxEvent[],
-  now: Date,
-  deferred: ReadonlySet<string>,
-): Promise<Set<string>> {
-  const inserted = await recordBatch(sql, device.id, device.storeId, events, now, deferred);
-  await settleRedemptions(
-    sql,
-    device,
-    events.filter((e) => inserted.has(e.id) && !deferred.has(e.id)),
-    now,
-  );
   return inserted;
 }
 

@@ -4,6 +4,7 @@ import { deviceScopes } from '../../protocol/feed.js';
 import type { AuthedDevice, HqLog } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
 import { applyPushIn } from './apply-push.js';
+import { projectAll } from '../projector/project-batch.js';
 import type { EventTypes } from './check-events.js';
 
 type DeferredRow = {
@@ -88,6 +89,8 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
       }
     });
   }
+  // Their effects, before HQ starts answering (the projector would get to them too, a little later).
+  if (outcome.applied > 0) await projectAll(db, now);
   if (rows.length > 0) log('deferred events', outcome);
   return outcome;
 }

@@ -1,3 +1,4 @@
+import type { OutboxEvent } from '../../protocol/events/index.js';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import { MAX_PUSH_BYTES, deadLetterReportSchema, pushRequestSchema } from '../../protocol/push.js';
 import type { PushResponse } from '../../protocol/push.js';
@@ -5,7 +6,7 @@ import { pullRequestSchema } from '../../protocol/feed.js';
 import { holdRequestSchema } from '../../protocol/holds.js';
 import type { HoldAnswer } from '../../protocol/holds.js';
 import type { HqContext } from '../context.js';
-import { applyPush } from '../push/apply-push.js';
+import { recordPush } from '../push/apply-push.js';
 import { createDeviceQueue } from '../push/device-queue.js';
 import { recordDeadLetters } from './dead-letters.js';
 import { holdRedemptions } from './holds.js';
@@ -13,13 +14,22 @@ import { DEAD_LETTER_BODY_LIMIT, SMALL_BODY_LIMIT } from './device-route.js';
 import type { DeviceRoutes } from './device-route.js';
 import { servePull } from './pull.js';
 
-/** Push, pull and dead-letter routes of the device sync API (sync/protocol/http.ts SYNC_PATHS). */
-export function registerSyncRoutes(hq: HqContext, routes: DeviceRoutes): void {
+/**
+ * Push, pull and dead-letter routes of the device sync API (sync/protocol/http.ts SYNC_PATHS). A
+ * push is answered once its events are recorded; `recorded` (the projector's) gets the new ones after.
+ */
+export function registerSyncRoutes(
+  hq: HqContext,
+  routes: DeviceRoutes,
+  recorded: (events: readonly OutboxEvent[]) => void = () => undefined,
+): void {
   const queue = createDeviceQueue();
 
   routes.post(SYNC_PATHS.push, MAX_PUSH_BYTES, async (device, body): Promise<PushResponse> => {
     const input = pushRequestSchema.parse(body);
-    const results = await queue(device.id, () => applyPush(hq.db, device, input, hq.clock()));
+    const results = await queue(device.id, () => recordPush(hq.db, device, input, hq.clock()));
+    const accepted = new Set(results.filter((r) => r.status === 'accepted').map((r) => r.id));
+    recorded(input.events.filter((e) => accepted.has(e.id)));
     return { results, serverTime: hq.clock().toISOString() };
   });
 

@@ -134,6 +134,13 @@ const ROWS_BY_VERSION: Record<number, string> = {
   // 0004 (move-customer-children) adds a trigger, no table.
   4: '',
   5: CUSTOMER_BOOK_ROWS,
+  // 0006: an event recorded and not yet projected.
+  6: `
+    INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at) VALUES
+      ('01900000-0000-7000-8000-0000000e0010', 'cash.paid_in', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-01',
+       '{"amountFen": 500}', '2025-01-06T02:00:00Z', '2025-01-06T02:00:01Z');
+    INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM event WHERE id = '01900000-0000-7000-8000-0000000e0010';
+  `,
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */

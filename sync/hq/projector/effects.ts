@@ -1,14 +1,20 @@
 import type { CashMovement, OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 
+/** A recorded event as the projector reads it back: the event, and when HQ recorded it. */
+export type RecordedEvent = OutboxEvent & { receivedAt: string };
+
 /**
- * The rows a batch of checked events would write, as one array per column (for `unnest`). Built
- * in Node from payloads event-schemas.ts already checked, so PostgreSQL never re-parses the
- * stored JSON once per table. Every row carries its event's id: record-batch.ts keeps only the
- * rows of events that are new.
+ * The rows a batch of recorded events writes, as one array per column (for `unnest`). Built in
+ * Node from payloads the push already checked (event-schemas.ts), so PostgreSQL never re-parses
+ * the stored JSON once per table. Every row carries its event's store and device: one batch of the
+ * projector holds events of many devices.
  */
 export type EffectColumns = {
   sale: {
     eventId: string[];
+    storeId: string[];
+    deviceId: string[];
+    receivedAt: string[];
     id: string[];
     receiptNo: string[];
     kind: string[];
@@ -23,6 +29,7 @@ export type EffectColumns = {
   };
   line: {
     eventId: string[];
+    storeId: string[];
     id: string[];
     saleId: string[];
     sku: string[];
@@ -32,16 +39,28 @@ export type EffectColumns = {
     originalLineId: (string | null)[];
   };
   tender: { eventId: string[]; saleId: string[]; n: number[]; method: string[]; amountFen: number[]; reference: (string | null)[] };
-  cash: { eventId: string[]; id: string[]; sessionId: string[]; kind: string[]; amountFen: number[]; staffId: (string | null)[] };
+  cash: {
+    eventId: string[];
+    storeId: string[];
+    deviceId: string[];
+    id: string[];
+    sessionId: string[];
+    kind: string[];
+    amountFen: number[];
+    staffId: (string | null)[];
+  };
 };
 
 const CASH_TYPES = new Set(['cash.paid_in', 'cash.paid_out', 'cash.no_sale']);
 
 /** The sale, line, tender and cash rows of `events` (other types are only recorded). */
-export function effectColumns(events: readonly OutboxEvent[]): EffectColumns {
+export function effectColumns(events: readonly RecordedEvent[]): EffectColumns {
   const c: EffectColumns = {
     sale: {
       eventId: [],
+      storeId: [],
+      deviceId: [],
+      receivedAt: [],
       id: [],
       receiptNo: [],
       kind: [],
@@ -54,15 +73,17 @@ export function effectColumns(events: readonly OutboxEvent[]): EffectColumns {
       offline: [],
       createdAt: [],
     },
-    line: { eventId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [], originalLineId: [] },
+    line: { eventId: [], storeId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [], originalLineId: [] },
     tender: { eventId: [], saleId: [], n: [], method: [], amountFen: [], reference: [] },
-    cash: { eventId: [], id: [], sessionId: [], kind: [], amountFen: [], staffId: [] },
+    cash: { eventId: [], storeId: [], deviceId: [], id: [], sessionId: [], kind: [], amountFen: [], staffId: [] },
   };
   for (const event of events) {
-    if (event.type === 'sale.completed') addSale(c, event.id, event.payload as SaleCompleted);
+    if (event.type === 'sale.completed') addSale(c, event, event.payload as SaleCompleted);
     else if (CASH_TYPES.has(event.type)) {
       const p = event.payload as CashMovement;
       c.cash.eventId.push(event.id);
+      c.cash.storeId.push(event.storeId);
+      c.cash.deviceId.push(event.deviceId);
       c.cash.id.push(p.id);
       c.cash.sessionId.push(p.sessionId);
       c.cash.kind.push(event.type.slice('cash.'.length));
@@ -73,9 +94,13 @@ export function effectColumns(events: readonly OutboxEvent[]): EffectColumns {
   return c;
 }
 
-function addSale(c: EffectColumns, eventId: string, p: SaleCompleted): void {
+function addSale(c: EffectColumns, event: RecordedEvent, p: SaleCompleted): void {
   const { sale, line, tender } = c;
+  const eventId = event.id;
   sale.eventId.push(eventId);
+  sale.storeId.push(event.storeId);
+  sale.deviceId.push(event.deviceId);
+  sale.receivedAt.push(event.receivedAt);
   sale.id.push(p.saleId);
   sale.receiptNo.push(p.receiptNo);
   sale.kind.push(p.kind);
@@ -89,6 +114,7 @@ function addSale(c: EffectColumns, eventId: string, p: SaleCompleted): void {
   sale.createdAt.push(p.createdAt);
   for (const l of p.lines) {
     line.eventId.push(eventId);
+    line.storeId.push(event.storeId);
     line.id.push(l.lineId);
     line.saleId.push(p.saleId);
     line.sku.push(l.sku);

@@ -1,0 +1,177 @@
+import { deviceScopes } from '../../protocol/feed.js';
+import type { AuthedDevice } from '../context.js';
+import { isDataError } from '../db.js';
+import type { HqDb, Sql } from '../db.js';
+import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
+import { settleRedemptions } from '../push/settle-redemptions.js';
+import type { RecordedEvent } from './effects.js';
+import { projectEffects } from './project-effects.js';
+
+/** Events one projector transaction takes off the queue at most. */
+export const PROJECT_BATCH = 2000;
+
+/** Held by whoever projects, for its transaction: one projector at a time across HQ processes, in HQ's receive order. */
+const PROJECTOR_LOCK = [5317, 13] as const;
+
+/** Payloads of events this HQ process recorded, by event id (the projector then need not read them back). */
+export type PayloadCache = { take(eventId: string): unknown };
+
+type QueuedRow = {
+  id: string;
+  type: string;
+  device_id: string;
+  store_id: string;
+  staff_id: string | null;
+  occurred_at: string;
+  received_at: string;
+  receipt_code: string;
+  brand: string;
+};
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * Projects up to `limit` queued events inside the caller's transaction and answers how many it
+ * took off the queue. Exactly once: an event is projected only by the transaction that deletes its
+ * queue row, so a projector killed mid-batch leaves the whole batch queued (its transaction never
+ * committed) and the next one projects it; two projectors never take the same row. `wait: false`
+ * (the background loop) gives up at once when another projector holds the lock; `wait: true` (a
+ * push that must see earlier sales, tests) waits for it.
+ */
+export async function projectQueuedIn(
+  sql: Sql,
+  now: Date,
+  options: { limit?: number; wait: boolean; payloads?: PayloadCache },
+): Promise<number> {
+  if (options.wait) await sql.query('SELECT pg_advisory_xact_lock($1, $2)', [...PROJECTOR_LOCK]);
+  else {
+    const [got] = await sql.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [...PROJECTOR_LOCK]);
+    if (!got?.ok) return 0;
+  }
+  const rows = await sql.query<QueuedRow>(
+    `WITH taken AS (
+       DELETE FROM projection_queue
+        WHERE hq_seq IN (SELECT hq_seq FROM projection_queue ORDER BY hq_seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING hq_seq, event_id
+     )
+     SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id,
+            to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO}) AS occurred_at, to_char(e.received_at AT TIME ZONE 'UTC', ${ISO}) AS received_at,
+            d.receipt_code, l.brand
+       FROM taken t JOIN event e ON e.id = t.event_id JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
+      ORDER BY t.hq_seq`,
+    [options.limit ?? PROJECT_BATCH],
+  );
+  if (rows.length === 0) return 0;
+  // Payloads this process recorded are still in memory; only the others are read back.
+  const known = new Map<string, unknown>();
+  for (const r of rows) {
+    const payload = options.payloads?.take(r.id);
+    if (payload !== undefined) known.set(r.id, payload);
+  }
+  const missing = rows.filter((r) => !known.has(r.id)).map((r) => r.id);
+  if (missing.length > 0) {
+    const read = await sql.query<{ id: string; payload: unknown }>('SELECT id::text AS id, payload FROM event WHERE id = ANY($1::uuid[])', [
+      missing,
+    ]);
+    for (const r of read) known.set(r.id, r.payload);
+  }
+  const events: RecordedEvent[] = rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    payload: known.get(r.id),
+    staffId: r.staff_id,
+    deviceId: r.device_id,
+    storeId: r.store_id,
+    occurredAt: r.occurred_at,
+    receivedAt: r.received_at,
+  }));
+  await projectEvents(sql, events, devicesOf(rows), now);
+  return rows.length;
+}
+
+/** Projects every queued event, a batch per transaction, waiting for any other projector: for callers that read the effects next. */
+export async function projectAll(db: HqDb, now: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.tx((sql) => projectQueuedIn(sql, now, { wait: true }));
+    if (n === 0) return total;
+    total += n;
+  }
+}
+
+/**
+ * The effects of `events`, in receive order: tables set-based for the whole batch, then each
+ * device's coupons, points and customer book. A data error in the batch (a line id another sale
+ * holds) redoes it event by event under savepoints; an event whose effect PostgreSQL refuses goes
+ * on HQ's dead-letter list for IT with the reason — it is still a recorded fact, never dropped.
+ */
+async function projectEvents(sql: Sql, events: RecordedEvent[], devices: Map<string, AuthedDevice>, now: Date): Promise<void> {
+  await sql.query('SAVEPOINT project_batch');
+  try {
+    await projectSome(sql, events, devices, now);
+    await sql.query('RELEASE SAVEPOINT project_batch');
+    return;
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await sql.query('ROLLBACK TO SAVEPOINT project_batch');
+  }
+  for (const event of events) {
+    await sql.query('SAVEPOINT project_event');
+    try {
+      await projectSome(sql, [event], devices, now);
+      await sql.query('RELEASE SAVEPOINT project_event');
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await sql.query('ROLLBACK TO SAVEPOINT project_event');
+      await sql.query(
+        `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
+         VALUES ($1, $2, $3, 'projection', $4, $5, $6, $7::jsonb) ON CONFLICT (device_id, event_id) DO NOTHING`,
+        [
+          event.deviceId,
+          event.id,
+          event.type,
+          `recorded, but HQ could not apply its effects: ${(error as Error).message}`.slice(0, 500),
+          event.occurredAt,
+          now,
+          JSON.stringify({ ...event, receivedAt: undefined }),
+        ],
+      );
+    }
+  }
+}
+
+async function projectSome(sql: Sql, events: readonly RecordedEvent[], devices: Map<string, AuthedDevice>, now: Date): Promise<void> {
+  const written = await projectEffects(sql, events, now);
+  // An event whose sale or cash movement was already there (projected before) moves nothing again.
+  const fresh = events.filter((e) => written.has(e.id) || (e.type !== 'sale.completed' && !e.type.startsWith('cash.')));
+  for (const [deviceId, mine] of groupBy(fresh, (e) => e.deviceId)) {
+    const device = devices.get(deviceId)!;
+    await settleRedemptions(sql, device, mine, now);
+    await applyCustomerBookSafely(sql, device, mine, now);
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list) list.push(item);
+    else out.set(key(item), [item]);
+  }
+  return out;
+}
+
+function devicesOf(rows: readonly QueuedRow[]): Map<string, AuthedDevice> {
+  const out = new Map<string, AuthedDevice>();
+  for (const r of rows) {
+    if (out.has(r.device_id)) continue;
+    out.set(r.device_id, {
+      id: r.device_id,
+      storeId: r.store_id,
+      brand: r.brand,
+      receiptCode: r.receipt_code,
+      scopes: deviceScopes({ brand: r.brand, storeId: r.store_id, deviceId: r.device_id }),
+    });
+  }
+  return out;
+}
