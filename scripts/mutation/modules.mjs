@@ -19,7 +19,12 @@ export const MODULES = [
   {
     name: 'cart',
     mutate: ['main/checkout/cart.ts'],
-    tests: ['main/checkout/checkout.test.ts', 'main/returns/refund-money.test.ts', 'main/checkout/pricing.test.ts'],
+    tests: [
+      'main/checkout/cart.test.ts',
+      'main/checkout/checkout.test.ts',
+      'main/returns/refund-money.test.ts',
+      'main/checkout/pricing.test.ts',
+    ],
   },
   {
     name: 'refunds',
