@@ -39,7 +39,7 @@ export const MODULES = [
   {
     name: 'sale-commit',
     mutate: ['main/checkout/sale-commit.ts'],
-    tests: ['main/checkout/checkout.test.ts', 'main/returns/refund-money.test.ts'],
+    tests: ['main/checkout/sale-commit.test.ts', 'main/checkout/checkout.test.ts', 'main/returns/refund-money.test.ts'],
   },
   {
     name: 'settle',
