@@ -29,7 +29,12 @@ export const MODULES = [
   {
     name: 'refunds',
     mutate: ['main/checkout/refund-sources.ts', 'main/returns/returns-service.ts'],
-    tests: ['main/checkout/refund-sources.test.ts', 'main/returns/refund-money.test.ts', 'main/checkout/checkout.test.ts'],
+    tests: [
+      'main/checkout/refund-sources.test.ts',
+      'main/returns/returns-service.test.ts',
+      'main/returns/refund-money.test.ts',
+      'main/checkout/checkout.test.ts',
+    ],
   },
   {
     name: 'outbox',
