@@ -191,6 +191,44 @@ describe('commitSale', () => {
     expect(readOutbox(store.db, 10).map((e) => e.payload)).toEqual([expect.anything(), expect.anything(), payload]);
   });
 
+  it("records the line's promotions, and no use of a coupon that took nothing off", () => {
+    const promotion = {
+      id: 'pro-9',
+      kind: 'percent_off' as const,
+      name: n,
+      scope: { kind: 'all' as const },
+      percentBp: 1_000,
+      priceFen: 0,
+      thresholdFen: 0,
+      offFen: 0,
+      repeat: false,
+      couponsAllowed: true,
+      withItemPromotions: true,
+    };
+    const data: CartData = {
+      ...emptyCart('cart-9'),
+      items: [item('ln-9', 1)],
+      // The first coupon takes all that is left after the promotion, so the ¥1.1 one takes nothing and stays free.
+      coupons: [coupon('CPN-15-PCT', 'amount', 116_910), coupon('CPN-00000001-111', 'amount', 110)],
+    };
+    const rendered = renderCart(data, {
+      promotions: [promotion],
+      member: null,
+      pointsValueFen: 0,
+      offline: true,
+      couponOffline: true,
+      now: AT,
+    });
+    expect(rendered.state.coupons.map((c) => [c.code, c.active, c.discountFen])).toEqual([
+      ['CPN-15-PCT', true, 116_910],
+      ['CPN-00000001-111', true, 0],
+    ]);
+    const { payload } = commitSale(outbox, { ...commitOf('sal-9', data), rendered });
+    expect(payload.lines[0]!.promotions).toEqual([{ id: 'pro-9', discountFen: 12_990 }]);
+    expect(payload.coupons).toEqual([{ code: 'CPN-15-PCT', discountFen: 116_910, spentOffline: true }]);
+    expect(store.db.prepare("SELECT code FROM coupon_use WHERE sale_id = 'sal-9'").pluck().all()).toEqual(['CPN-15-PCT']);
+  });
+
   it('sends points only when some were redeemed or earned', () => {
     const data = (k: number): CartData => ({ ...emptyCart(`cart-${k}`), items: [item(`ln-${k}`, 1)], tenders: [cash(129_900, 129_900)] });
     expect(commitSale(outbox, commitOf('sal-11', data(11))).payload.points).toBeNull();
