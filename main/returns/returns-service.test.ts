@@ -123,6 +123,9 @@ describe('returns.setQty', () => {
     // 3 coats at 13,001 = 39,003: 2 of them are 26,002 (cumulative shares), one is 13,001 rounded.
     expect(coatLine).toMatchObject({ lineId: coatLineId, qty: 2, unitPaidFen: 13_001, refundFen: 26_002 });
     expect(more.return!.lines).toHaveLength(2);
+    const shirtLineId = more.return!.lines.find((l) => l.saleLineId === shirt.saleLineId)!.lineId;
+    const again = await pos.call<CartState>('returns', 'setQty', { saleLineId: shirt.saleLineId, qty: 1 });
+    expect(again.return!.lines.map((l) => l.lineId).sort()).toEqual([coatLineId, shirtLineId].sort());
     const one = await pos.call<CartState>('returns', 'setQty', { saleLineId: shirt.saleLineId, qty: 0 });
     expect(one.return?.lines.map((l) => [l.saleLineId, l.qty])).toEqual([[coat.saleLineId, 2]]);
     const none = await pos.call<CartState>('returns', 'cancel');
@@ -144,8 +147,9 @@ describe('returns.noReceipt', () => {
     // The approval was not used up by the failed lookups.
     const one = await pos.call<CartState>('returns', 'noReceipt', { sku: SHIRT.sku, qty: 2, approvalToken: token });
     expect(one.return?.lines.map((l) => [l.sku, l.qty, l.refundFen])).toEqual([[SHIRT.sku, 2, 20_000]]);
-    // A UPC-A typed without the EAN's leading 0 finds the same SKU.
-    const upc = COAT.ean.startsWith('0') ? COAT.ean.slice(1) : COAT.ean;
+    // A UPC-A (12 digits) typed for an EAN-13 with a leading 0 finds that SKU.
+    pos.store.db.prepare('UPDATE sku SET ean = ? WHERE sku = ?').run('0614141000036', COAT.sku);
+    const upc = '614141000036';
     const two = await pos.call<CartState>('returns', 'noReceipt', { sku: upc, qty: 1, approvalToken: await approve() });
     expect(two.return?.lines.map((l) => [l.sku, l.qty, l.saleLineId])).toEqual([
       [SHIRT.sku, 2, null],
