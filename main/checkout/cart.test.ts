@@ -122,6 +122,8 @@ describe('renderCart', () => {
         { method: 'card', availableFen: 1_000, reference: 'C-2' },
       ],
     });
+    // A return alone (nothing sold) can complete: nothing is due.
+    expect(back.canComplete).toBe(true);
     expect(back.refunds).toEqual([
       { method: 'card', amountFen: 3_000 },
       { method: 'cash', amountFen: 2_000 },
