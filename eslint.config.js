@@ -65,7 +65,7 @@ const NODE_BUILTINS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'bench/out/**', '.shopfloor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'bench/out/**', '.shopfloor/**', 'reports/**', '.stryker-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -52,3 +52,45 @@ describe('unitsShare', () => {
     expect(() => unitsShare(1000, 2, 1, 2)).toThrow(RangeError);
   });
 });
+
+describe('money: what the mutation run showed untested', () => {
+  it('rounds a negative amount half away from zero, the mirror of the positive one', () => {
+    // A refund line's percent is the negative of the sale's: -149.85 → -150, never -149.
+    expect(percentOf(-999, 1500)).toBe(-150);
+    expect(percentOf(-333, 5000)).toBe(-167);
+  });
+  it('names the amount it refuses', () => {
+    expect(() => percentOf(10.5, 100)).toThrow('amount must be integer fen, got 10.5');
+    expect(() => allocate(5.5, [1])).toThrow('total must be integer fen, got 5.5');
+    expect(() => allocate(5, [1, 0.5])).toThrow('weight must be integer fen, got 0.5');
+    expect(() => allocate(5, [1, -1, 3])).toThrow('weights must not be negative');
+    expect(() => allocate(5, [0, 0])).toThrow('cannot allocate a non-zero amount over zero weights');
+  });
+  it.each([
+    { total: 1, weights: [1, 1, 1, 1, 1], expected: [1, 0, 0, 0, 0] },
+    { total: 3, weights: [1, 1, 1, 1, 1], expected: [1, 1, 1, 0, 0] },
+    { total: 4, weights: [2, 1, 1, 1, 1, 1, 1], expected: [1, 1, 1, 1, 0, 0, 0] },
+    {
+      total: 12,
+      weights: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5],
+      expected: [...Array<number>(12).fill(1), ...Array<number>(11).fill(0)],
+    },
+  ])('gives tied remainders to the earlier weights: $total over $weights', ({ total, weights, expected }) => {
+    expect(allocate(total, weights)).toEqual(expected);
+  });
+  it('refuses a line quantity that is not a positive integer', () => {
+    expect(() => unitsShare(1000, 0, 0, 0)).toThrow('qty must be a positive integer');
+    expect(() => unitsShare(1000, -2, 0, 1)).toThrow('qty must be a positive integer');
+    expect(() => unitsShare(1000, 1.5, 0, 1)).toThrow('qty must be a positive integer');
+  });
+  it('refuses negative unit counts, and takes zero units as zero fen', () => {
+    expect(() => unitsShare(1000, 2, -1, 1)).toThrow('units out of range');
+    expect(() => unitsShare(1000, 2, 1, -1)).toThrow('units out of range');
+    expect(() => unitsShare(1000, 2, -1, -1)).toThrow('units out of range');
+    expect(unitsShare(1000, 2, 1, 0)).toBe(0);
+    expect(unitsShare(1000, 2, 0, 0)).toBe(0);
+  });
+  it('refunds a negative (exchange) line total in exact cumulative shares too', () => {
+    expect([unitsShare(-1001, 3, 0, 1), unitsShare(-1001, 3, 1, 1), unitsShare(-1001, 3, 2, 1)]).toEqual([-333, -334, -334]);
+  });
+});

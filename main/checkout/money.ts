@@ -63,8 +63,8 @@ export function unitsShare(lineTotalFen: number, qty: number, alreadyUnits: numb
   assertFen(lineTotalFen);
   if (!Number.isSafeInteger(qty) || qty <= 0) throw new RangeError('qty must be a positive integer');
   if (alreadyUnits < 0 || units < 0 || alreadyUnits + units > qty) throw new RangeError('units out of range');
+  // The first n units' share, rounded toward zero; for n = qty it is exactly the line total
+  // (total × qty / qty has no remainder), so the last unit takes what rounding left over.
   const upTo = (n: number) => Number((BigInt(lineTotalFen) * BigInt(n)) / BigInt(qty));
-  // The last unit takes the remainder so the full return equals the line total.
-  const cum = (n: number) => (n === qty ? lineTotalFen : upTo(n));
-  return cum(alreadyUnits + units) - cum(alreadyUnits);
+  return upTo(alreadyUnits + units) - upTo(alreadyUnits);
 }

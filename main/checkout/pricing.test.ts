@@ -206,3 +206,105 @@ describe('priceCart', () => {
     expect(r.coupons[0]?.active).toBe(false);
   });
 });
+
+describe('priceCart: what the mutation run showed untested', () => {
+  const price = (lines: PricingLine[], promotions: Promotion[] = [], coupons: Coupon[] = [], pointsFen = 0) =>
+    priceCart({ lines, promotions, coupons, pointsFen });
+
+  it('scopes a promotion to a category', () => {
+    const r = price(
+      [line('a', 10_000, 1, { category: 'Coat' }), line('b', 10_000, 1, { category: 'Shirt' })],
+      [promo('coats', { percentBp: 2_000, scope: { kind: 'categories', names: ['Coat'] } })],
+    );
+    expect(r.lines.map((l) => l.promotionDiscountFen)).toEqual([2_000, 0]);
+  });
+
+  it('takes a manual percent off the line, and counts it in the totals', () => {
+    const r = price([line('a', 9_999, 1, { manual: { kind: 'percent', percent: 15 } }), line('b', 1_000)]);
+    expect(r.lines.map((l) => l.manualDiscountFen)).toEqual([1_500, 0]);
+    expect(r.totals).toMatchObject({ manualDiscountFen: 1_500, discountFen: 1_500, totalFen: 9_499 });
+  });
+
+  it('gives a line the best item promotion only, and none that takes nothing off', () => {
+    const promotions = [
+      promo('fixed-high', { kind: 'fixed_price', priceFen: 20_000 }),
+      promo('ten', { percentBp: 1_000 }),
+      promo('fixed', { kind: 'fixed_price', priceFen: 7_000 }),
+      promo('twenty', { percentBp: 2_000 }),
+    ];
+    expect(price([line('a', 10_000)], promotions).lines[0]!.promotions.map((p) => [p.id, p.discountFen])).toEqual([['fixed', 3_000]]);
+    expect(price([line('a', 10_000)], [promotions[0]!]).lines[0]!.promotions).toEqual([]);
+    // A spend threshold is never an item promotion, even when it would take more off.
+    const spend = promo('spend', { kind: 'spend_threshold', thresholdFen: 5_000, offFen: 4_000 });
+    const r = price([line('a', 10_000)], [promotions[1]!, spend]);
+    expect(r.lines[0]!.promotions.map((p) => p.id)).toEqual(['ten']);
+    expect(r.promotions.map((p) => [p.id, p.discountFen])).toEqual([['spend', 4_000]]);
+  });
+
+  it('applies a spend threshold from exactly its threshold, never with a zero threshold, and the best of several', () => {
+    const at = (thresholdFen: number, offFen: number, id = 'spend') => promo(id, { kind: 'spend_threshold', thresholdFen, offFen });
+    expect(price([line('a', 10_000)], [at(10_000, 1_000)]).totals.totalFen).toBe(9_000);
+    expect(price([line('a', 9_999)], [at(10_000, 1_000)]).totals.totalFen).toBe(9_999);
+    expect(price([line('a', 10_000)], [at(0, 1_000)]).totals.totalFen).toBe(10_000);
+    const r = price([line('a', 10_000)], [at(5_000, 500, 'small'), at(8_000, 1_500, 'big'), at(9_000, 1_000, 'mid')]);
+    expect(r.promotions).toEqual([{ id: 'big', kind: 'spend_threshold', name: n, discountFen: 1_500 }]);
+    expect(r.totals).toMatchObject({ promotionDiscountFen: 1_500, totalFen: 8_500 });
+    expect(r.lines[0]!.orderDiscountFen).toBe(1_500);
+  });
+
+  it('leaves lines with an item promotion, a manual discount or an override out of a threshold that says so', () => {
+    const spend = promo('spend', { kind: 'spend_threshold', thresholdFen: 10_000, offFen: 1_000, withItemPromotions: false });
+    const item = promo('ten', { percentBp: 1_000, scope: { kind: 'skus', codes: ['SKU-a'] } });
+    const lines = [
+      line('a', 10_000),
+      line('b', 10_000, 1, { manual: { kind: 'amount', amountFen: 1 } }),
+      line('c', 10_000, 1, { overridden: true }),
+    ];
+    expect(price(lines, [item, spend]).promotions).toEqual([]);
+    expect(price([...lines, line('d', 10_000)], [item, spend]).lines.map((l) => l.orderDiscountFen)).toEqual([0, 0, 0, 1_000]);
+  });
+
+  it('keeps coupons off lines under a threshold promotion that does not allow them', () => {
+    const spend = promo('spend', {
+      kind: 'spend_threshold',
+      thresholdFen: 10_000,
+      offFen: 1_000,
+      couponsAllowed: false,
+      scope: { kind: 'skus', codes: ['SKU-a'] },
+    });
+    const r = price([line('a', 10_000), line('b', 5_000)], [spend], [amount('A', 800)]);
+    expect(r.couponBaseFen).toBe(5_000);
+    expect(r.lines.map((l) => l.totalFen)).toEqual([9_000, 4_200]);
+  });
+
+  it('refuses more than ten coupons, and takes ten', () => {
+    const coupons = Array.from({ length: 11 }, (_, i) => amount(`C${i}`, 1));
+    expect(() => price([line('a', 10_000)], [], coupons)).toThrow('at most 10 coupons');
+    expect(price([line('a', 10_000)], [], coupons.slice(0, 10)).totals.couponDiscountFen).toBe(10);
+  });
+
+  it('lets a single non-stackable coupon stand, and refuses every later one with a reason', () => {
+    expect(price([line('a', 10_000)], [], [percent('P', 1_000)]).coupons).toEqual([{ code: 'P', discountFen: 1_000, active: true }]);
+    expect(price([line('a', 10_000)], [], [percent('P', 1_000), amount('A', 100)]).coupons).toEqual([
+      { code: 'P', discountFen: 1_000, active: true },
+      { code: 'A', discountFen: 0, active: false, reason: 'does_not_stack' },
+    ]);
+  });
+
+  it('prefers fewer threshold coupons for the same amount off, and says why the others were not used', () => {
+    const r = price([line('a', 1_000)], [], [threshold('B', 500, 150), threshold('C', 500, 150), threshold('A', 1_000, 300)]);
+    expect(r.coupons).toEqual([
+      { code: 'B', discountFen: 0, active: false, reason: 'threshold_not_met' },
+      { code: 'C', discountFen: 0, active: false, reason: 'threshold_not_met' },
+      { code: 'A', discountFen: 300, active: true },
+    ]);
+  });
+
+  it('counts points in the order discount of the lines they were taken from', () => {
+    const r = price([line('a', 1_000), line('b', 3_000)], [], [], 400);
+    expect(r.lines.map((l) => [l.orderDiscountFen, l.totalFen])).toEqual([
+      [100, 900],
+      [300, 2_700],
+    ]);
+  });
+});

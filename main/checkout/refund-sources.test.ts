@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { fundingLeft, refundOrder, take } from './refund-sources.js';
+import type { RefundSource, SaleLookup, SaleMoney } from './refund-sources.js';
+
+// Where a refund's money goes back to, case by case. The whole path (sales written by the till,
+// read back by SalesReader) is in main/returns/refund-money.test.ts; these pin each rule of the
+// pure logic, which mutation testing (npm run mutation -- refunds) showed only partly covered there.
+
+/** Sales as plain records, the shape SalesReader answers (returns in the order they were made). */
+function lookup(sales: SaleMoney[]): SaleLookup {
+  return {
+    money: (id) => sales.find((s) => s.saleId === id),
+    returnsOf: (id) => sales.filter((s) => s.originalSaleId === id),
+  };
+}
+
+const sale = (saleId: string, tenders: SaleMoney['tenders'], more: Partial<SaleMoney> = {}): SaleMoney => ({
+  saleId,
+  originalSaleId: null,
+  totalFen: tenders.reduce((a, t) => a + t.amountFen, 0),
+  refundFen: 0,
+  tenders,
+  ...more,
+});
+const cash = (amountFen: number) => ({ method: 'cash' as const, amountFen, reference: null });
+const card = (amountFen: number, reference: string | null = null) => ({ method: 'card' as const, amountFen, reference });
+
+describe('refundOrder', () => {
+  it('puts card and mobile money before cash, the biggest first within each', () => {
+    const pool: RefundSource[] = [
+      { method: 'cash', availableFen: 9_000 },
+      { method: 'card', availableFen: 1_000 },
+      { method: 'wechat', availableFen: 5_000 },
+      { method: 'cash', availableFen: 200 },
+    ];
+    expect([...pool].sort(refundOrder)).toEqual([
+      { method: 'wechat', availableFen: 5_000 },
+      { method: 'card', availableFen: 1_000 },
+      { method: 'cash', availableFen: 9_000 },
+      { method: 'cash', availableFen: 200 },
+    ]);
+    expect(refundOrder({ method: 'card', availableFen: 1 }, { method: 'cash', availableFen: 1 })).toBe(-1);
+    expect(refundOrder({ method: 'cash', availableFen: 1 }, { method: 'card', availableFen: 1 })).toBe(1);
+    expect(refundOrder({ method: 'card', availableFen: 5 }, { method: 'card', availableFen: 5 })).toBe(0);
+  });
+});
+
+describe('take', () => {
+  it('takes in refund order, partly from the last source it needs, and leaves the rest in the pool', () => {
+    const pool: RefundSource[] = [
+      { method: 'cash', availableFen: 5_000 },
+      { method: 'card', availableFen: 3_000, reference: 'C-1' },
+      { method: 'alipay', availableFen: 1_000, reference: 'A-1' },
+    ];
+    expect(take(pool, 3_500)).toEqual([
+      { method: 'card', availableFen: 3_000, reference: 'C-1' },
+      { method: 'alipay', availableFen: 500, reference: 'A-1' },
+    ]);
+    expect(pool).toEqual([
+      { method: 'cash', availableFen: 5_000 },
+      { method: 'card', availableFen: 0, reference: 'C-1' },
+      { method: 'alipay', availableFen: 500, reference: 'A-1' },
+    ]);
+    // An emptied source is skipped, not answered with 0.
+    expect(take(pool, 1_000)).toEqual([
+      { method: 'alipay', availableFen: 500, reference: 'A-1' },
+      { method: 'cash', availableFen: 500 },
+    ]);
+  });
+
+  it('takes nothing for nothing, and at most what the pool holds', () => {
+    const pool: RefundSource[] = [{ method: 'card', availableFen: 700 }];
+    expect(take(pool, 0)).toEqual([]);
+    expect(take(pool, -5)).toEqual([]);
+    expect(pool).toEqual([{ method: 'card', availableFen: 700 }]);
+    expect(take(pool, 10_000)).toEqual([{ method: 'card', availableFen: 700 }]);
+    expect(take(pool, 1)).toEqual([]);
+  });
+});
+
+describe('fundingLeft', () => {
+  it('is empty for a sale this device does not know', () => {
+    expect(fundingLeft('nope', lookup([]))).toEqual([]);
+  });
+
+  it('adds up tenders of one method and reference, keeps other references apart, and skips change and refunds', () => {
+    const s = sale('s1', [cash(1_000), cash(500), card(2_000, 'C-1'), card(300, 'C-2'), card(100, 'C-1'), cash(-200), cash(0)]);
+    expect(fundingLeft('s1', lookup([s]))).toEqual([
+      { method: 'cash', availableFen: 1_500 },
+      { method: 'card', availableFen: 2_100, reference: 'C-1' },
+      { method: 'card', availableFen: 300, reference: 'C-2' },
+    ]);
+  });
+
+  it('takes earlier returns out in refund order, only those made before `before`', () => {
+    const s = sale('s1', [cash(5_000), card(3_000)]);
+    const r1 = sale('r1', [card(-2_000)], { originalSaleId: 's1', totalFen: 0, refundFen: 2_000 });
+    const r2 = sale('r2', [card(-1_000), cash(-1_500)], { originalSaleId: 's1', totalFen: 0, refundFen: 2_500 });
+    const sales = lookup([s, r1, r2]);
+    expect(fundingLeft('s1', sales)).toEqual([{ method: 'cash', availableFen: 3_500 }]);
+    expect(fundingLeft('s1', sales, 'r2')).toEqual([
+      { method: 'cash', availableFen: 5_000 },
+      { method: 'card', availableFen: 1_000 },
+    ]);
+    expect(fundingLeft('s1', sales, 'r1')).toEqual([
+      { method: 'cash', availableFen: 5_000 },
+      { method: 'card', availableFen: 3_000 },
+    ]);
+  });
+
+  it("follows an exchange's credit to the original sale's money, as it stood when the exchange was made", () => {
+    // s1 paid 10,000 by card; the exchange x1 returned items worth 6,000 and bought 8,000 of new
+    // ones: 6,000 of its price is the original card money, 2,000 was paid in cash.
+    const s1 = sale('s1', [card(10_000, 'C-1')]);
+    const x1 = sale('x1', [cash(2_000)], { originalSaleId: 's1', totalFen: 8_000, refundFen: 6_000 });
+    const sales = lookup([s1, x1]);
+    expect(fundingLeft('x1', sales)).toEqual([
+      { method: 'cash', availableFen: 2_000 },
+      { method: 'card', availableFen: 6_000, reference: 'C-1' },
+    ]);
+    // What is left of s1 once x1 took its refund (6,000 credit) out.
+    expect(fundingLeft('s1', sales)).toEqual([{ method: 'card', availableFen: 4_000, reference: 'C-1' }]);
+  });
+
+  it('credits an exchange at most what its new items cost (the rest was paid back)', () => {
+    const s1 = sale('s1', [card(10_000)]);
+    const x1 = sale('x1', [cash(-3_000)], { originalSaleId: 's1', totalFen: 5_000, refundFen: 8_000 });
+    expect(fundingLeft('x1', lookup([s1, x1]))).toEqual([{ method: 'card', availableFen: 5_000 }]);
+  });
+
+  it('gives a plain return (nothing bought) no credit from the original sale', () => {
+    const s1 = sale('s1', [card(10_000)]);
+    const r1 = sale('r1', [card(-4_000)], { originalSaleId: 's1', totalFen: 0, refundFen: 4_000 });
+    expect(fundingLeft('r1', lookup([s1, r1]))).toEqual([]);
+  });
+
+  it('follows a chain of exchanges back to the first card, and no further than 16 links', () => {
+    const chain = (links: number): SaleMoney[] => [
+      sale('x0', [card(1_000, 'C-1')]),
+      ...Array.from({ length: links }, (_, i) => sale(`x${i + 1}`, [], { originalSaleId: `x${i}`, totalFen: 1_000, refundFen: 1_000 })),
+    ];
+    expect(fundingLeft('x16', lookup(chain(16)))).toEqual([{ method: 'card', availableFen: 1_000, reference: 'C-1' }]);
+    // x17 is 17 links from x0: the 17th is not followed, so x17's credit has no source.
+    expect(fundingLeft('x17', lookup(chain(17)))).toEqual([]);
+  });
+});

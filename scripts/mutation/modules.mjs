@@ -1,0 +1,81 @@
+// The modules `npm run mutation` mutates, one Stryker run each, with the unit tests that cover
+// them (only those run: the vitest runner gets a config whose unit project includes just these
+// files). `late`: code being rewritten elsewhere; run only when named (or with --all), after the rest.
+
+/** @typedef {{ name: string, mutate: string[], tests: string[], late?: boolean }} MutationModule */
+
+/** @type {MutationModule[]} */
+export const MODULES = [
+  {
+    name: 'money',
+    mutate: ['main/checkout/money.ts'],
+    tests: ['main/checkout/money.test.ts'],
+  },
+  {
+    name: 'pricing',
+    mutate: ['main/checkout/pricing.ts'],
+    // The engine is pure and its own tests are fast; checkout.test.ts reaches it too but makes the run ~4× slower.
+    tests: ['main/checkout/pricing.test.ts'],
+  },
+  {
+    name: 'cart',
+    mutate: ['main/checkout/cart.ts'],
+    tests: [
+      'main/checkout/cart.test.ts',
+      'main/checkout/checkout.test.ts',
+      'main/returns/refund-money.test.ts',
+      'main/checkout/pricing.test.ts',
+    ],
+  },
+  {
+    name: 'refunds',
+    mutate: ['main/checkout/refund-sources.ts', 'main/returns/returns-service.ts'],
+    tests: [
+      'main/checkout/refund-sources.test.ts',
+      'main/returns/returns-service.test.ts',
+      'main/returns/refund-money.test.ts',
+      'main/checkout/checkout.test.ts',
+    ],
+  },
+  {
+    name: 'outbox',
+    mutate: ['main/store/outbox.ts'],
+    tests: ['main/store/outbox.test.ts', 'main/store/outbox-mutants.test.ts', 'sync/client/push.test.ts'],
+  },
+  {
+    name: 'sale-commit',
+    mutate: ['main/checkout/sale-commit.ts'],
+    tests: ['main/checkout/sale-commit.test.ts', 'main/checkout/checkout.test.ts', 'main/returns/refund-money.test.ts'],
+  },
+  {
+    name: 'settle',
+    mutate: ['sync/hq/push/settle-redemptions.ts'],
+    tests: ['sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    late: true,
+  },
+  {
+    name: 'hq-push',
+    mutate: ['sync/hq/push/check-events.ts', 'sync/hq/push/check-facts.ts', 'sync/hq/push/record-batch.ts', 'sync/hq/push/effects.ts'],
+    tests: ['sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    late: true,
+  },
+  {
+    name: 'feed',
+    mutate: ['sync/hq/feed.ts'],
+    tests: ['sync/hq/feed-plans.test.ts', 'sync/client/replicator.test.ts'],
+    late: true,
+  },
+  {
+    name: 'page-apply',
+    mutate: ['sync/client/apply.ts'],
+    tests: ['sync/client/apply.test.ts'],
+    late: true,
+  },
+];
+
+/** The module named `name`, or a clear error listing the names there are. */
+export function moduleNamed(name) {
+  const found = MODULES.find((m) => m.name === name);
+  if (!found) throw new Error(`unknown mutation module "${name}"; known: ${MODULES.map((m) => m.name).join(', ')}`);
+  return found;
+}
