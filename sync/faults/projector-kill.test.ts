@@ -68,7 +68,7 @@ describe.each(backends)('HQ projector killed -9 mid-batch and restarted, on $nam
 
       // The push is recorded and answered; the projector's first batch kills HQ before it writes the sales.
       replicator.start();
-      expect((await hq.exited).signal).toBe('SIGKILL');
+      expect(await hq.exited).toEqual({ code: null, signal: 'SIGKILL', killedAt: 'mid-projection' });
 
       hq = await startHqProcess({ port, pgliteDir, databaseUrl });
       const done = await waitForState(replicator, settled, 120_000, 'outbox drained after HQ came back');
@@ -79,7 +79,7 @@ describe.each(backends)('HQ projector killed -9 mid-batch and restarted, on $nam
       await replicator.close();
       replicator = null;
       await hq.stop();
-      expect(await hq.exited).toEqual({ code: 0, signal: null });
+      expect(await hq.exited).toEqual({ code: 0, signal: null, killedAt: null });
       hq = null;
 
       const sold = new Map(
