@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deviceScopes } from '../protocol/feed.js';
-import { SYNC_PATHS } from '../protocol/http.js';
-import type { LiveMessage } from '../protocol/live.js';
 import type { AuthedDevice, HqContext, LiveHub } from './context.js';
 import type { HqDb } from './db.js';
 import { HqHttpError } from './http-error.js';
 import { attachLive, createLiveHub } from './live.js';
+import { connectLive } from './testing/live-socket.js';
 
 /**
  * The hub on a bare HTTP server. Authentication is the real server's business (tested over HTTP
@@ -36,30 +35,6 @@ async function liveServer(options: { heartbeatMs?: number } = {}): Promise<{ url
   return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, hub, server };
 }
 
-function connect(url: string, deviceId: string, options: { autoPong?: boolean; path?: string } = {}) {
-  const ws = new WebSocket(`${url}${options.path ?? SYNC_PATHS.live}`, {
-    headers: { 'x-sf-device': deviceId },
-    autoPong: options.autoPong ?? true,
-  });
-  const messages: LiveMessage[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as LiveMessage;
-    // That this HQ answers pulls on the channel (live-pull.test.ts): not what these tests are about.
-    if (message.type === 'pulls') return;
-    messages.push(message);
-    for (const w of waiters.splice(0)) w();
-  });
-  const status = new Promise<number>((resolve) => ws.on('unexpected-response', (_q, response) => resolve(response.statusCode ?? 0)));
-  ws.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
-  const count = async (n: number): Promise<LiveMessage[]> => {
-    while (messages.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
-    return messages.slice(0, n);
-  };
-  return { ws, messages, count, closed, status };
-}
-
 const running: { hub: LiveHub; server: Server }[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
@@ -72,8 +47,8 @@ describe('live hub', () => {
   it('nudges only the channels of a changed scope, at once, then merges a burst into one message', async () => {
     const s = await liveServer();
     running.push(s);
-    const a = connect(s.url, 'a1');
-    const b = connect(s.url, 'b1');
+    const a = connectLive(s.url, 'a1');
+    const b = connectLive(s.url, 'b1');
     await a.count(1);
     await b.count(1);
     expect(s.hub.connections()).toBe(2);
@@ -94,10 +69,10 @@ describe('live hub', () => {
   it('refuses an unauthenticated or revoked upgrade and any other path; revoked() closes the channel', async () => {
     const s = await liveServer();
     running.push(s);
-    expect(await connect(s.url, '').status).toBe(401);
-    expect(await connect(s.url, 'nobody').status).toBe(403);
-    expect(await connect(s.url, 'a1', { path: '/elsewhere' }).status).toBe(404);
-    const a = connect(s.url, 'a1');
+    expect(await connectLive(s.url, '').status).toBe(401);
+    expect(await connectLive(s.url, 'nobody').status).toBe(403);
+    expect(await connectLive(s.url, 'a1', { path: '/elsewhere' }).status).toBe(404);
+    const a = connectLive(s.url, 'a1');
     await a.count(1);
     s.hub.revoked('a1');
     expect((await a.count(2))[1]).toEqual({ type: 'revoked' });
@@ -112,11 +87,11 @@ describe('live hub', () => {
     try {
       const s = await liveServer({ heartbeatMs: 1000 });
       running.push(s);
-      const dead = connect(s.url, 'a-dead', { autoPong: false });
-      const alive = connect(s.url, 'a-alive');
+      const dead = connectLive(s.url, 'a-dead', { autoPong: false });
+      const alive = connectLive(s.url, 'a-alive');
       await dead.count(1);
       await alive.count(1);
-      const pinged = (c: ReturnType<typeof connect>) => new Promise<void>((resolve) => c.ws.once('ping', () => resolve()));
+      const pinged = (c: ReturnType<typeof connectLive>) => new Promise<void>((resolve) => c.ws.once('ping', () => resolve()));
       const deadPinged = pinged(dead);
       const alivePinged = pinged(alive);
       vi.advanceTimersByTime(1000);
@@ -138,7 +113,7 @@ describe('live hub', () => {
 
   it('close() ends every channel', async () => {
     const s = await liveServer();
-    const sockets = Array.from({ length: 20 }, (_, i) => connect(s.url, `a${i}`));
+    const sockets = Array.from({ length: 20 }, (_, i) => connectLive(s.url, `a${i}`));
     await Promise.all(sockets.map((c) => c.count(1)));
     expect(s.hub.connections()).toBe(20);
     await s.hub.close();

@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceScopes } from '../protocol/feed.js';
-import { SYNC_PATHS } from '../protocol/http.js';
-import type { LiveMessage } from '../protocol/live.js';
 import { DEVICE_CHANNEL, deviceNotice } from './auth.js';
 import type { AuthedDevice, HqContext, LiveHub } from './context.js';
 import type { HqDb, ListenEvents } from './db.js';
 import { attachLive, createLiveHub } from './live.js';
+import { connectLive } from './testing/live-socket.js';
 import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
 
 /**
@@ -63,23 +62,6 @@ async function setUp(revoked: string[]) {
   return { listeners, hub, server, stop, forgotten, restoredNow, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function connect(url: string, deviceId: string) {
-  const ws = new WebSocket(`${url}${SYNC_PATHS.live}`, { headers: { 'x-sf-device': deviceId } });
-  const messages: LiveMessage[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)) as LiveMessage);
-    for (const w of waiters.splice(0)) w();
-  });
-  ws.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
-  const count = async (n: number): Promise<LiveMessage[]> => {
-    while (messages.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
-    return messages.slice(0, n);
-  };
-  return { ws, count, closed };
-}
-
 const running: { hub: LiveHub; server: Server; stop: () => Promise<void> }[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
@@ -93,8 +75,8 @@ describe("HQ's notice listeners", () => {
   it('nudge every live channel once with all its scopes when the change listener is back after a loss', async () => {
     const s = await setUp([]);
     running.push(s);
-    const a = connect(s.url, 'a1');
-    const b = connect(s.url, 'a2');
+    const a = connectLive(s.url, 'a1');
+    const b = connectLive(s.url, 'a2');
     await a.count(1);
     await b.count(1);
     const changes = s.listeners.get(CHANGE_CHANNEL);
@@ -109,8 +91,8 @@ describe("HQ's notice listeners", () => {
   it('forget every cached device and close the channels of devices revoked meanwhile when the device listener is back', async () => {
     const s = await setUp(['a2']);
     running.push(s);
-    const a = connect(s.url, 'a1');
-    const b = connect(s.url, 'a2');
+    const a = connectLive(s.url, 'a1');
+    const b = connectLive(s.url, 'a2');
     await a.count(1);
     await b.count(1);
     const devices = s.listeners.get(DEVICE_CHANNEL);
