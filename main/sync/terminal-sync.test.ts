@@ -227,6 +227,8 @@ describe('a device online and offline', () => {
       // Back online: both sales reach HQ with the flag they were made with.
       proxy = await startChaosProxy({ upstream, port });
       await syncState(terminal, (s) => s.hq === 'online' && s.pendingEvents === 0, 'online and drained');
+      // HQ answered once it recorded the sales; its projector writes them after.
+      await hq.projector.settled();
       const rows = await db.query<{ id: string; offline: boolean }>(
         'SELECT id, offline FROM sale WHERE id = ANY($1::text[]) ORDER BY created_at',
         [[online.saleId, offline.saleId]],

@@ -33,6 +33,9 @@ declare module 'fastify' {
   }
 }
 
+/** How long a clean stop waits for the projector to empty the queue. */
+const CLOSE_DRAIN_MS = 5000;
+
 export type HqServerOptions = {
   db: HqDb;
   clock?: () => Date;
@@ -201,9 +204,14 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     projector,
     close() {
       closing ??= (async () => {
-        await stopAll();
         await live.close();
         await app.close();
+        // A clean stop first projects what its pushes recorded, so the sales and stock are there for
+        // whoever reads the database next; bounded, because with the database away the next HQ does it.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([projector.settled(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_DRAIN_MS)))]);
+        clearTimeout(timer);
+        await stopAll();
       })();
       return closing;
     },

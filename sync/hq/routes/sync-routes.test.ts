@@ -97,6 +97,8 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
     expect(pushResponseSchema.parse(first.body).results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
     const again = await device.call('POST', SYNC_PATHS.push, body);
     expect(pushResponseSchema.parse(again.body).results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    // The push answered once the events were recorded; the projector moves the stock after.
+    await hq.projector.settled();
     expect((await stockedSku(db, source.storeId)).qty).toBe(qty - 3);
   });
 
