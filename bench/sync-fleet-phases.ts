@@ -54,6 +54,9 @@ export function sourceAddresses(connections: number): number {
   return Math.max(1, Math.ceil(connections / 20_000));
 }
 
+/** Files HQ keeps for everything but the fleet's sockets: its PostgreSQL pools, /health, the round-trip clients. */
+const FD_RESERVE = 1000;
+
 /** The soft and hard limits on open files of a process (/proc/<pid>/limits). */
 export function openFileLimit(pid: number): { soft: number; hard: number } {
   const line = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
@@ -62,13 +65,16 @@ export function openFileLimit(pid: number): { soft: number; hard: number } {
 }
 
 export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResult[]> {
-  const connectS = connectSeconds(c.connections);
-  progress(`fleet: ${c.connections} live channels (at most ${connectS} s)`);
+  // HQ cannot hold more sockets than its open-file limit allows, and past it cannot even answer
+  // /health: where the limit is lower than the goal, the fleet stops short of it by FD_RESERVE.
+  const limit = openFileLimit(c.hqPid);
+  const target = Math.min(c.connections, Math.max(0, limit.hard - FD_RESERVE));
+  const connectS = connectSeconds(target);
+  progress(`fleet: ${target} live channels (at most ${connectS} s)`);
   try {
-    const per = Math.ceil(c.connections / c.fleetChildren);
-    const sources = sourceAddresses(c.connections);
+    const per = Math.ceil(target / c.fleetChildren);
+    const sources = sourceAddresses(target);
     const before = rssMb(c.hqPid);
-    const limit = openFileLimit(c.hqPid);
     const t = performance.now();
     const fleet = Array.from({ length: c.fleetChildren }, (_, i) =>
       startChild(
@@ -76,7 +82,7 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
           'connect',
           `--url=${c.url}`,
           `--from=${i * per}`,
-          `--count=${Math.max(0, Math.min(per, c.connections - i * per))}`,
+          `--count=${Math.max(0, Math.min(per, target - i * per))}`,
           '--concurrency=100',
           `--seconds=${connectS}`,
           `--sources=${sources}`,
@@ -101,8 +107,8 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
     const perChannelKb = ((withFleet.rss - before.rss) * 1024) / Math.max(held, 1);
     const at50k = before.rss + (perChannelKb * 50_000) / 1024;
     const fdNote =
-      limit.hard < c.connections + 100
-        ? ` HQ's process may open at most ${limit.hard} files here (hard RLIMIT_NOFILE; this container cannot raise it: no CAP_SYS_RESOURCE), so it cannot hold ${c.connections} sockets on this machine whatever its memory; at ${round(perChannelKb, 1)} KB per channel 50,000 would take ~${round(at50k, 0)} MB RSS.`
+      target < c.connections
+        ? ` HQ's process may open at most ${limit.hard} files here (hard RLIMIT_NOFILE; this container cannot raise it: no CAP_SYS_RESOURCE), so it cannot hold ${c.connections} sockets on this machine whatever its memory: the fleet opened ${target} (the limit less ${FD_RESERVE} for PostgreSQL, the bench's requests and the round-trip clients); at ${round(perChannelKb, 1)} KB per channel 50,000 would take ~${round(at50k, 0)} MB RSS.`
         : '';
     const results: BenchResult[] = [
       {
@@ -178,7 +184,7 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
     const hqCpuMs = (cpu1.hq - cpu0.hq) * 1000;
     const how =
       c.roundtripTransport === 'live'
-        ? `pull frames over the devices' open live sockets (${opened.reduce((n, r) => n + r.ready, 0)} opened before the clocks started, signed upgrades; no signature or nonce per pull), each answered with one page frame HQ signs (Ed25519, over the upgrade nonce and the pull id); each = frame check + one signature, and a feed statement only where HQ does not know the scopes' head (sync/hq/feed-heads.ts)`
+        ? `pull frames over the devices' open live sockets (${opened.reduce((n, r) => n + r.ready, 0)} opened before the clocks started, signed upgrades; no signature or nonce per pull), each answered with one page frame HQ signs (Ed25519, over the upgrade nonce and the pull id); each = frame check + one feed statement + one signature (live pulls do not use HQ's feed heads yet: see sync/hq/live.ts)`
         : "signed HTTP pulls (keep-alive); each = signature check + a batched nonce insert + one answer signature, and a feed statement only where HQ does not know the scopes' head";
     const cost = `the load generator's CPU is kept out of HQ's: it runs in its own ${rtChildren} processes, does not check HQ's signatures (a device checks one per answer, ~0.1 ms), and is measured apart — ${round(clientCpuMs / Math.max(ok + bad, 1), 3)} ms client CPU per round trip vs ${round(hqCpuMs / Math.max(ok + bad, 1), 3)} ms HQ CPU (process CPU from /proc, not wall time; the 2 cores are shared, nothing pinned)`;
     const results: BenchResult[] = [

@@ -258,7 +258,7 @@ function deviceRows(
     name: 'incremental_1k_ms',
     value: round(inc.ms, 0),
     unit: 'ms',
-    note: `${o.changed} SKUs repriced at HQ in one UPDATE (commit ${round(inc.hqCommitMs, 0)} ms, not counted), then the device's pull of all its scopes until applied: ${inc.rows} rows in ${inc.requests} requests, ${inc.verified}/${o.changed} new prices verified in SQLite; ${phaseCpu(d.cpu.incremental)}; goal ≤ 300`,
+    note: `${o.changed} SKUs repriced at HQ in one UPDATE (commit ${round(inc.hqCommitMs, 0)} ms, not counted), then the device's pull of all its scopes until applied: ${inc.rows} rows in ${inc.requests} requests, ${inc.verified}/${o.changed} new prices verified in SQLite; ${phaseCpu(d.cpu.incremental)}; goal ≤ 100`,
   });
   const live = [...d.live.samplesMs];
   const commit = [...d.live.commitMs];
