@@ -50,13 +50,19 @@ export const MODULES = [
   {
     name: 'settle',
     mutate: ['sync/hq/push/settle-redemptions.ts'],
-    tests: ['sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
     late: true,
   },
   {
     name: 'hq-push',
-    mutate: ['sync/hq/push/check-events.ts', 'sync/hq/push/check-facts.ts', 'sync/hq/push/record-batch.ts', 'sync/hq/push/effects.ts'],
+    mutate: ['sync/hq/push/check-events.ts', 'sync/hq/push/check-facts.ts', 'sync/hq/push/record-batch.ts'],
     tests: ['sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    late: true,
+  },
+  {
+    name: 'projector',
+    mutate: ['sync/hq/projector/effects.ts', 'sync/hq/projector/project-batch.ts', 'sync/hq/projector/project-effects.ts'],
+    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
     late: true,
   },
   {
