@@ -1,5 +1,5 @@
 import { createFeedBarrier } from './feed-barrier.js';
-import { CursorError, parseCursor } from './feed.js';
+import { CursorError, compareCursors, parseCursor } from './feed.js';
 import type { FeedCursor, ScopePage } from './feed.js';
 
 /**
@@ -146,17 +146,10 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
 /**
  * Whether a pull of these scopes from these cursors finds nothing, known without a feed query: every
  * scope at its known head, checked again once every earlier commit was heard (a notice may have
- * ended a head meanwhile). What servePull and the live socket ask before answering from memory.
+ * ended a head meanwhile). What servePull asks before answering from memory (live pulls do not
+ * use the heads yet: see sync/hq/live.ts).
  */
 export async function pullIsAtHead(heads: FeedHeads, scopes: readonly { scope: string; cursor: string }[]): Promise<boolean> {
-  const atHead = () => scopes.length > 0 && scopes.every((s) => heads.isAtHead(s.scope, s.cursor));
+  const atHead = () => scopes.every((s) => heads.isAtHead(s.scope, s.cursor));
   return atHead() && (await heads.settled()) && atHead();
-}
-
-function compareCursors(a: FeedCursor, b: FeedCursor): number {
-  const ax = BigInt(a.xid);
-  const bx = BigInt(b.xid);
-  if (ax !== bx) return ax < bx ? -1 : 1;
-  if (a.rank !== b.rank) return a.rank < b.rank ? -1 : 1;
-  return a.key === b.key ? 0 : a.key < b.key ? -1 : 1;
 }

@@ -193,8 +193,15 @@ export async function readFeed(sql: Sql, scope: string, cursorText: string, limi
   return total === undefined ? { json, rows, cursor, more } : { json, rows, cursor, more, total };
 }
 
-function maxCursor(a: FeedCursor, b: FeedCursor): FeedCursor {
+/** The feed's order of cursors: by transaction id, then rank, then key (negative when `a` comes first). */
+export function compareCursors(a: FeedCursor, b: FeedCursor): number {
   const ax = BigInt(a.xid);
   const bx = BigInt(b.xid);
-  return ax > bx || (ax === bx && (a.rank > b.rank || (a.rank === b.rank && a.key > b.key))) ? a : b;
+  if (ax !== bx) return ax < bx ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank < b.rank ? -1 : 1;
+  return a.key === b.key ? 0 : a.key < b.key ? -1 : 1;
+}
+
+function maxCursor(a: FeedCursor, b: FeedCursor): FeedCursor {
+  return compareCursors(a, b) > 0 ? a : b;
 }

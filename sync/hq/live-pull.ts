@@ -35,7 +35,7 @@ const frameIdSchema = z
 export function answerLivePull(
   channel: PullChannel,
   text: string,
-  options: { serve: LivePullServer | null; key: HqSigningKey | null; clock: () => Date; log: HqLog },
+  options: { serve: LivePullServer; key: HqSigningKey | null; clock: () => Date; log: HqLog },
 ): void {
   let json: unknown;
   try {
@@ -61,10 +61,6 @@ export function answerLivePull(
   const pull = livePullSchema.safeParse(json);
   if (!pull.success) {
     refuse(new HqHttpError(400, 'bad_request', `not a pull: ${pull.error.issues[0]?.message ?? 'unreadable'}`));
-    return;
-  }
-  if (!options.serve) {
-    refuse(new HqHttpError(404, 'not_found', 'this HQ answers pulls over HTTP only'));
     return;
   }
   if (channel.inFlight >= MAX_LIVE_PULLS_IN_FLIGHT) {

@@ -33,9 +33,8 @@ type Channel = PullChannel & { pending: Set<string> | null; alive: boolean };
 type Registry = {
   add(ws: WebSocket, device: AuthedDevice, nonce: string): void;
   key: HqSigningKey | null;
-  /** Set by attachLive: answers pulls over the channel the way the HTTP pull route does. */
-  serve: LivePullServer | null;
-  clock: () => Date;
+  /** Given by attachLive, before it accepts the first socket: pulls over a channel are answered the way the HTTP pull route answers them. */
+  pulls: { serve: LivePullServer; clock: () => Date };
 };
 const registries = new WeakMap<LiveHub, Registry>();
 
@@ -222,13 +221,13 @@ export function createLiveHub(
       this.close(1003, 'live: text frames only');
       return;
     }
-    answerLivePull(channel, data.toString('utf8'), { serve: registry.serve, key, clock: registry.clock, log });
+    answerLivePull(channel, data.toString('utf8'), { ...registry.pulls, key, log });
   }
 
   const registry: Registry = {
     key,
-    serve: null,
-    clock: () => new Date(),
+    // Replaced by attachLive, which alone accepts sockets: no channel is ever added before it.
+    pulls: { serve: () => Promise.reject(new Error('attachLive has not given this hub a pull route')), clock: () => new Date() },
     add(ws, device, nonce) {
       if (closed) {
         ws.terminate();
@@ -245,7 +244,7 @@ export function createLiveHub(
       ws.on('close', onClose);
       ws.on('error', onError);
       ws.on('message', onMessage);
-      if (registry.serve) send(channel, frame(PULLS, nonce));
+      send(channel, frame(PULLS, nonce));
       send(channel, frame(READY, nonce));
     },
   };
@@ -264,8 +263,7 @@ export function attachLive(server: Server | HttpsServer, hq: HqContext): void {
   // The pull route's own page function, without the feed heads (sync/hq/feed-heads.ts) for now:
   // with them, the bench's live round trips stalled (bench/sync-fleet.ts clients left waiting for
   // answers) and the cause is not found yet; live pulls cost a feed statement each meanwhile.
-  registry.serve = (device, request) => servePull(hq.db, device, request, hq.clock());
-  registry.clock = hq.clock;
+  registry.pulls = { serve: (device, request) => servePull(hq.db, device, request, hq.clock()), clock: hq.clock };
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_LIVE_PULL_BYTES, clientTracking: false });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
