@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createHostSelector, failoverClientClass, isFailedConnect, parsePgTarget } from './pg-hosts.js';
+import { createHostSelector, failoverClientClass, isFailedConnect, needsHostSelection, parsePgTarget } from './pg-hosts.js';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
@@ -93,13 +93,13 @@ export async function openHqDb(options: HqDbOptions): Promise<HqDb> {
 
 async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   const size = options.poolSize ?? 20;
-  // One host or several (`h1:p1,h2:p2`, target_session_attrs=read-write): every new connection goes
-  // to the server that is primary now (pg-hosts.ts), so the pools follow a failover by themselves.
-  const target = parsePgTarget(url);
-  const selector = createHostSelector(target, options.log);
-  const Client = failoverClientClass(target, selector);
+  // Several hosts (`h1:p1,h2:p2`) or target_session_attrs=read-write: every new connection goes to
+  // the server that is primary now (pg-hosts.ts), so the pools follow a failover by themselves.
+  // Any other URL is pg's own to read.
+  const target = needsHostSelection(url) ? parsePgTarget(url) : null;
+  const Client = target ? failoverClientClass(target, createHostSelector(target, options.log)) : pg.Client;
   const connection = {
-    connectionString: target.urlFor(target.hosts[0] ?? { host: '127.0.0.1', port: 5432 }),
+    connectionString: target ? target.urlFor(target.hosts[0] ?? { host: '127.0.0.1', port: 5432 }) : url,
     Client: Client as unknown as pg.PoolConfig['Client'],
     // A primary that vanished without closing its sockets is noticed instead of waited on.
     keepAlive: true,

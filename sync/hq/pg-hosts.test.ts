@@ -4,7 +4,7 @@ import { findPostgresBinaries } from '../testing/postgres-binaries.js';
 import { startPostgres } from '../testing/postgres-server.js';
 import type { PostgresServer } from '../testing/postgres-server.js';
 import { isConnectionError, openHqDb } from './db.js';
-import { DatabaseUrlError, parsePgTarget } from './pg-hosts.js';
+import { DatabaseUrlError, needsHostSelection, parsePgTarget } from './pg-hosts.js';
 
 describe('a multi-host DATABASE_URL', () => {
   it('names every host, keeps the rest of the URL for each, and drops target_session_attrs (pg does not know it)', () => {
@@ -19,6 +19,15 @@ describe('a multi-host DATABASE_URL', () => {
     expect(target.urlFor({ host: '::1', port: 5432 })).toBe('postgresql://hq:s%40cret@[::1]:5432/shop?sslmode=require');
     // One host without the attribute: exactly the URL HQ was given (no probing).
     expect(parsePgTarget('postgres://postgres@127.0.0.1:5433/postgres').readWrite).toBe(false);
+  });
+
+  it("is read by HQ only when it names several hosts or target_session_attrs; any other URL is pg's to read", () => {
+    expect(needsHostSelection('postgresql://db1:5432,db2:5432/shop')).toBe(true);
+    expect(needsHostSelection('postgresql://db1/shop?sslmode=require&target_session_attrs=read-write')).toBe(true);
+    expect(needsHostSelection('postgresql://db1:5432/shop')).toBe(false);
+    // A Unix socket, or the host from PGHOST: the host selector could not read these.
+    expect(needsHostSelection('postgresql:///shop')).toBe(false);
+    expect(needsHostSelection('postgresql://hq@%2Fvar%2Frun%2Fpostgresql/shop')).toBe(false);
   });
 
   it('refuses what HQ cannot use, saying why', () => {

@@ -29,6 +29,15 @@ export class DatabaseUnavailableError extends Error {
 
 const URL_SHAPE = /^(postgres(?:ql)?:\/\/)(?:([^@/?#]*)@)?([^/?#]*)(.*)$/;
 
+/**
+ * Whether HQ must choose the host itself: several hosts, or `target_session_attrs` (pg 8 reads
+ * neither). Any other URL goes to pg as it is, with whatever pg accepts (sockets, PGHOST, …).
+ */
+export function needsHostSelection(url: string): boolean {
+  const match = URL_SHAPE.exec(url);
+  return match !== null && ((match[3] ?? '').includes(',') || /[?&]target_session_attrs=/.test(match[4] ?? ''));
+}
+
 export function parsePgTarget(url: string): PgTarget {
   const match = URL_SHAPE.exec(url);
   if (!match) throw new DatabaseUrlError('DATABASE_URL must start with postgresql:// (or postgres://)');
