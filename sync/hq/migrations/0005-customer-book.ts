@@ -261,7 +261,7 @@ const TABLES = `
 `;
 
 /** The tables 0003 feeds to devices. Written out literally: never derived from code that may change. */
-const FEEDS: readonly FedTable[] = [
+export const FED_TABLES_0005: readonly FedTable[] = [
   {
     table: 'customer_policy',
     feeds: [
@@ -478,7 +478,7 @@ const migration: HqMigration = {
   name: 'customer-book',
   up: async (sql) => {
     await sql.exec(TABLES);
-    for (const { table, feeds } of FEEDS) await sql.exec(feedTriggersV1(table, feeds));
+    for (const { table, feeds } of FED_TABLES_0005) await sql.exec(feedTriggersV1(table, feeds));
     // After the feed triggers: the backfilled profiles reach the devices like any later write.
     await sql.exec(BACKFILL);
     await sql.exec(TRIGGERS);
