@@ -107,9 +107,24 @@ export function createHostSelector(target: PgTarget, log?: (message: string, det
     }
   };
   const discover = async (): Promise<PgHost> => {
-    const results = await Promise.allSettled(target.hosts.map((h) => probe(h)));
-    const index = results.findIndex((r) => r.status === 'fulfilled' && r.value);
-    const found = target.hosts[index];
+    // Every host is asked at once; the first writable one in URL order wins as soon as it and the
+    // hosts before it have answered (a later host that vanished silently is not waited for).
+    const probes = target.hosts.map((h) =>
+      probe(h).then(
+        (writable) => ({ status: 'fulfilled' as const, value: writable }),
+        (error: unknown) => ({ status: 'rejected' as const, reason: error }),
+      ),
+    );
+    const results: Awaited<(typeof probes)[number]>[] = [];
+    let found: PgHost | undefined;
+    for (const [i, pending] of probes.entries()) {
+      const result = await pending;
+      results.push(result);
+      if (result.status === 'fulfilled' && result.value) {
+        found = target.hosts[i];
+        break;
+      }
+    }
     if (!found) {
       const why = results.map((r, i) => `${hostText(target.hosts[i])}: ${r.status === 'fulfilled' ? 'read-only' : reason(r.reason)}`);
       throw new DatabaseUnavailableError(`no writable PostgreSQL server (${why.join('; ')})`);
