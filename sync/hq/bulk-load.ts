@@ -56,6 +56,10 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
   if (unknown) throw new Error(`the bulk loader has no feed for ${unknown}`);
   const setBased = options.setBased !== false && (await bypassAllowed(sql, tables));
   const fks = setBased ? await foreignKeys(sql, tables) : [];
+  // The setting each insert puts back (the loader alone changes it, and always restores it).
+  const role = setBased
+    ? ((await sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r"))[0]?.r ?? 'origin')
+    : 'origin';
   return {
     setBased,
     async insert(table, statement, params) {
@@ -68,7 +72,6 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
       if (feeds.some((f) => f.movable) && /\bDO\s+UPDATE\b/i.test(statement)) {
         throw new Error(`${table}: an update may move a row to another scope, which a bulk insert does not tombstone`);
       }
-      const [role] = await sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r");
       await sql.query("SELECT set_config('session_replication_role', 'replica', true)");
       // A failed statement aborts the transaction, and its rollback undoes the setting: restore it
       // only after a success (a query in an aborted transaction would hide the statement's error).
@@ -80,7 +83,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
         ),
         params,
       );
-      await sql.query("SELECT set_config('session_replication_role', $1, true)", [role?.r ?? 'origin']);
+      await sql.query("SELECT set_config('session_replication_role', $1, true)", [role]);
       const broken = result?.broken;
       if (broken) {
         const [name, value] = broken;
@@ -121,7 +124,7 @@ function bulkStatement(statement: string, feeds: readonly FeedSpec[], fks: reado
 }
 
 /** The body of the feed function the bulk loader reproduces (what pg_proc.prosrc holds). */
-export function expectedFeedFunction(table: string): string {
+function expectedFeedFunction(table: string): string {
   const fed = BULK_FEEDS[table];
   if (!fed) throw new Error(`the bulk loader has no feed for ${table}`);
   const sql = feedTriggersV1(fed.table, fed.feeds);
