@@ -24,11 +24,10 @@ export async function servePull(db: HqDb, device: AuthedDevice, request: PullReq
   const withTotal = request.withTotal === true;
   if (heads && (await pullIsAtHead(heads, request.scopes))) {
     heads.answered();
-    const total = withTotal ? ',"total":0' : '';
-    const json = request.scopes.map(
-      (s) => `{"scope":${JSON.stringify(s.scope)},"cursor":${JSON.stringify(s.cursor)},"more":false${total},"sets":[]}`,
+    return answerText(
+      request.scopes.map((s) => pageText(s.scope, s.cursor, false, '[]', withTotal ? 0 : undefined)),
+      now,
     );
-    return `{"pages":[${json.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
   }
   let pages;
   try {
@@ -42,10 +41,20 @@ export async function servePull(db: HqDb, device: AuthedDevice, request: PullReq
     if (error instanceof CursorError) throw new HqHttpError(400, 'bad_request', error.message);
     throw error;
   }
-  const json = pages.map((page) => {
-    if (!page.served) return `{"scope":${JSON.stringify(page.scope)},"cursor":${JSON.stringify(page.cursor)},"more":true,"sets":[]}`;
-    const total = page.total === undefined ? '' : `,"total":${page.total}`;
-    return `{"scope":${JSON.stringify(page.scope)},"cursor":${JSON.stringify(page.cursor)},"more":${page.more}${total},"sets":${page.json}}`;
-  });
-  return `{"pages":[${json.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
+  return answerText(
+    pages.map((page) =>
+      page.served ? pageText(page.scope, page.cursor, page.more, page.json, page.total) : pageText(page.scope, page.cursor, true, '[]'),
+    ),
+    now,
+  );
+}
+
+/** One scope's page of the answer; `sets` is JSON already (the feed statement builds it). */
+function pageText(scope: string, cursor: string, more: boolean, sets: string, total?: number): string {
+  const totalText = total === undefined ? '' : `,"total":${total}`;
+  return `{"scope":${JSON.stringify(scope)},"cursor":${JSON.stringify(cursor)},"more":${more}${totalText},"sets":${sets}}`;
+}
+
+function answerText(pages: readonly string[], now: Date): string {
+  return `{"pages":[${pages.join(',')}],"serverTime":${JSON.stringify(now.toISOString())}}`;
 }
