@@ -60,7 +60,7 @@ export type FeedHeads = {
 export type FeedHeadStats = { known: number; fromMemory: number; reads: number };
 
 /** Opaque to callers: the listener's epoch and the notice count when a read began. */
-export type FeedRead = { readonly epoch: number; readonly tick: number; readonly listening: boolean };
+export type FeedRead = { readonly epoch: number; readonly tick: number };
 
 type Head = { cursor: FeedCursor; tick: number };
 
@@ -103,10 +103,11 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
     heard: (payload) => barrier?.heard(payload),
     begin() {
       reads++;
-      return { epoch, tick, listening };
+      return { epoch, tick };
     },
     record(read, requested, pages) {
-      if (!read.listening || !listening || read.epoch !== epoch) return;
+      // The listener's state changes only with the epoch: same epoch, same listening.
+      if (!listening || read.epoch !== epoch) return;
       pages.forEach((page, i) => {
         const asked = requested[i];
         if (!asked || asked.scope !== page.scope || !page.served || page.more || page.heldBack) return;
