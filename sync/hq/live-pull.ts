@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { PullRequest } from '../protocol/feed.js';
 import type { HqErrorBody } from '../protocol/http.js';
-import { livePullSchema, signLiveAnswer } from '../protocol/live.js';
+import { liveAnswerFrame, liveIdSchema, livePullSchema, signLiveAnswer } from '../protocol/live.js';
 import type { HqSigningKey } from '../protocol/signing.js';
 import type { AuthedDevice, HqLog } from './context.js';
 import { HqHttpError, hqErrorBody } from './http-error.js';
@@ -16,15 +16,7 @@ export type LivePullServer = (device: AuthedDevice, request: PullRequest) => Pro
 /** What a pull needs of its channel. */
 export type PullChannel = { ws: WebSocket; device: AuthedDevice; nonce: string; inFlight: number };
 
-const frameIdSchema = z
-  .object({
-    id: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 31),
-  })
-  .loose();
+const frameIdSchema = z.object({ id: liveIdSchema }).loose();
 
 /**
  * One text frame a device sent on its live channel: a pull (sync/protocol/live.ts livePullSchema),
@@ -52,7 +44,7 @@ export function answerLivePull(
     if (channel.ws.readyState !== channel.ws.OPEN) return;
     const frame = options.key
       ? signLiveAnswer(options.key, { upgradeNonce: channel.nonce, id: id.data.id, status, body, now: options.clock() })
-      : `${JSON.stringify({ answer: id.data.id, status, headers: {} })}\n${body}`;
+      : liveAnswerFrame({ answer: id.data.id, status, headers: {} }, body);
     channel.ws.send(frame, (error) => {
       if (error) channel.ws.terminate();
     });

@@ -86,14 +86,17 @@ export function openLiveFrame(hqKey: KeyObject, text: string): { message: LiveMe
  * opened with a signed upgrade (HQ checked the device) and HQ's `ready` (the device checked HQ).
  * `id` counts up per connection; HQ's answer carries it.
  */
+/** A pull's id on its connection, and the answer's. */
+export const liveIdSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31);
+
 export const livePullSchema = z
   .object({
     type: z.literal('pull'),
-    id: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 31),
+    id: liveIdSchema,
     request: pullRequestSchema,
   })
   .strict();
@@ -110,11 +113,7 @@ export const MAX_LIVE_PULL_BYTES = 16 * 1024;
  */
 export const liveAnswerHeadSchema = z
   .object({
-    answer: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 31),
+    answer: liveIdSchema,
     status: z.number().int().min(200).max(599),
     headers: z.partialRecord(z.enum(Object.values(ANSWER_HEADERS) as [string, ...string[]]), z.string().max(4096)),
   })
@@ -144,8 +143,12 @@ export function signLiveAnswer(
     body: answer.body,
     now: answer.now,
   });
-  const head: LiveAnswerHead = { answer: answer.id, status: answer.status, headers };
-  return `${JSON.stringify(head)}\n${answer.body}`;
+  return liveAnswerFrame({ answer: answer.id, status: answer.status, headers }, answer.body);
+}
+
+/** The frame: the head on one line, then the body as it is. */
+export function liveAnswerFrame(head: LiveAnswerHead, body: string): string {
+  return `${JSON.stringify(head)}\n${body}`;
 }
 
 /** An answer frame split into its checked head and its body; null when the text is not one (a JSON live frame has no raw line feed). */
