@@ -19,7 +19,7 @@ export function liveFirstClient(
   return {
     async post(path, body, schema) {
       const channel = live();
-      if (path !== SYNC_PATHS.pull || !channel?.isUp()) return http.post(path, body, schema);
+      if (path !== SYNC_PATHS.pull || !channel?.canPull()) return http.post(path, body, schema);
       let answer: LiveAnswer;
       try {
         answer = await channel.pull(body as PullRequest, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);

@@ -63,6 +63,8 @@ export const MAX_LIVE_ANSWER_BYTES = 256 * 1024 * 1024;
 export type LiveChannel = {
   close(): void;
   isUp(): boolean;
+  /** Up, and HQ said it answers pulls on it (an older HQ is asked over HTTP). */
+  canPull(): boolean;
   /**
    * Sends a pull (a PullRequest) over the channel and resolves with HQ's signed answer; rejects with
    * LiveUnavailableError when the channel is not up or drops before the answer, and with
@@ -274,11 +276,9 @@ export function openLive(options: LiveOptions): LiveChannel {
       } else if (message.type === 'changed') {
         options.onChanged(message.scopes);
       } else {
-        ended = true;
-        up = false;
-        send = null;
-        dropWaiting('HQ revoked this device');
+        // Closed first: ending this connection then schedules no reconnect.
         closed = true;
+        end('HQ revoked this device');
         ws.close();
         options.onRevoked();
       }
@@ -294,6 +294,7 @@ export function openLive(options: LiveOptions): LiveChannel {
   connect();
   return {
     isUp: () => up,
+    canPull: () => send !== null,
     pull: (request, timeoutMs) => (send ? send(request, timeoutMs) : Promise.reject(new LiveUnavailableError('live channel down'))),
     close() {
       closed = true;
