@@ -133,39 +133,29 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
    * at the disk's fsync rate.
    */
   type NonceWaiter = { deviceId: string; nonce: string; at: Date; done: (fresh: boolean) => void; fail: (error: unknown) => void };
-  let queued = new Map<string, NonceWaiter>();
-  let flushing = false;
   const insertNonces = `INSERT INTO request_nonce (device_id, nonce, seen_at)
       SELECT u.d, u.n, u.t FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(d, n, t)
        WHERE set_config('synchronous_commit', 'off', true) = 'off'
       ON CONFLICT DO NOTHING RETURNING device_id::text AS d, nonce AS n`;
-  const flush = async (): Promise<void> => {
-    flushing = true;
-    while (queued.size > 0) {
-      const batch = [...queued.values()];
-      queued = new Map();
-      try {
-        const fresh = await db.query<{ d: string; n: string }>(
-          insertNonces,
-          [batch.map((w) => w.deviceId), batch.map((w) => w.nonce), batch.map((w) => w.at.toISOString())],
-          { name: 'nonce_insert' },
-        );
-        const accepted = new Set(fresh.map((r) => `${r.d} ${r.n}`));
-        for (const w of batch) w.done(accepted.has(`${w.deviceId} ${w.nonce}`));
-      } catch (error) {
-        for (const w of batch) w.fail(error);
-      }
+  const nonces = batched<string, NonceWaiter>(async (queued) => {
+    const batch = [...queued.values()];
+    try {
+      const fresh = await db.query<{ d: string; n: string }>(
+        insertNonces,
+        [batch.map((w) => w.deviceId), batch.map((w) => w.nonce), batch.map((w) => w.at.toISOString())],
+        { name: 'nonce_insert' },
+      );
+      const accepted = new Set(fresh.map((r) => `${r.d} ${r.n}`));
+      for (const w of batch) w.done(accepted.has(`${w.deviceId} ${w.nonce}`));
+    } catch (error) {
+      for (const w of batch) w.fail(error);
     }
-    flushing = false;
-  };
+  });
   const rememberNonce = (deviceId: string, nonce: string, at: Date): Promise<boolean> => {
     const key = `${deviceId} ${nonce}`;
     // The same nonce twice while neither is stored yet: the second is the replay.
-    if (queued.has(key)) return Promise.resolve(false);
-    return new Promise<boolean>((done, fail) => {
-      queued.set(key, { deviceId, nonce, at, done, fail });
-      if (!flushing) void flush();
-    });
+    if (nonces.queued.has(key)) return Promise.resolve(false);
+    return new Promise<boolean>((done, fail) => nonces.add(key, { deviceId, nonce, at, done, fail }));
   };
 
   // Awaited (it happens once a minute per device), which keeps last_seen_at true the moment a
@@ -173,37 +163,28 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
   // its way go together in the next (a fleet reconnecting after an outage opens thousands of
   // channels a second: one statement per batch, not per device), in id order so two HQ
   // processes updating the same devices cannot deadlock.
-  let seenQueue = new Map<string, { at: Date; done: (() => void)[] }>();
-  let seenFlushing = false;
-  const flushSeen = async (): Promise<void> => {
-    seenFlushing = true;
-    while (seenQueue.size > 0) {
-      const batch = seenQueue;
-      seenQueue = new Map();
-      const ids = [...batch.keys()].sort();
-      await db
-        .query(
-          'UPDATE device AS d SET last_seen_at = u.t FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, t) WHERE d.id = u.id',
-          [ids, ids.map((id) => batch.get(id)?.at.toISOString())],
-          { name: 'last_seen_batch' },
-        )
-        .catch((error: unknown) => log('last_seen_at update failed', String(error)));
-      for (const seen of batch.values()) for (const done of seen.done) done();
-    }
-    seenFlushing = false;
-  };
+  const seen = batched<string, { at: Date; done: (() => void)[] }>(async (batch) => {
+    const ids = [...batch.keys()].sort();
+    await db
+      .query(
+        'UPDATE device AS d SET last_seen_at = u.t FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, t) WHERE d.id = u.id',
+        [ids, ids.map((id) => batch.get(id)?.at.toISOString())],
+        { name: 'last_seen_batch' },
+      )
+      .catch((error: unknown) => log('last_seen_at update failed', String(error)));
+    for (const device of batch.values()) for (const done of device.done) done();
+  });
   const touch = (deviceId: string, now: Date): Promise<void> => {
     const last = lastSeen.get(deviceId) ?? 0;
     if (now.getTime() - last < LAST_SEEN_EVERY_MS) return Promise.resolve();
     lastSeen.set(deviceId, now.getTime());
     if (lastSeen.size > 200_000) lastSeen.clear();
     return new Promise<void>((resolve) => {
-      const queued = seenQueue.get(deviceId);
-      if (queued) {
-        queued.at = now;
-        queued.done.push(resolve);
-      } else seenQueue.set(deviceId, { at: now, done: [resolve] });
-      if (!seenFlushing) void flushSeen();
+      const waiting = seen.queued.get(deviceId);
+      if (waiting) {
+        waiting.at = now;
+        waiting.done.push(resolve);
+      } else seen.add(deviceId, { at: now, done: [resolve] });
     });
   };
 
@@ -282,6 +263,37 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     },
     close() {
       clearInterval(pruneTimer);
+    },
+  };
+}
+
+/**
+ * Items added while one batch is on its way go together in the next: `run` takes each batch in
+ * turn (one statement per batch, not per item) until nothing is queued. `queued` is the batch
+ * being gathered.
+ */
+function batched<K, V>(run: (batch: Map<K, V>) => Promise<void>): { readonly queued: Map<K, V>; add(key: K, value: V): void } {
+  let queued = new Map<K, V>();
+  let running = false;
+  const drain = async (): Promise<void> => {
+    running = true;
+    try {
+      while (queued.size > 0) {
+        const batch = queued;
+        queued = new Map();
+        await run(batch);
+      }
+    } finally {
+      running = false;
+    }
+  };
+  return {
+    get queued() {
+      return queued;
+    },
+    add(key, value) {
+      queued.set(key, value);
+      if (!running) void drain();
     },
   };
 }
