@@ -15,7 +15,11 @@ export type CurrentCartDeps = {
   events: EventBus;
   clock: () => Date;
   newId: IdGenerator;
-  /** The cart `cartId` is gone without a sale of it being committed here (cleared, parked, or just sold: see RedemptionRules). */
+  /**
+   * Called on every reset with the cart that is gone (cleared, parked or sold): its holds at HQ are
+   * released. After a sale the hold must outlive the cart until HQ has the sale, so the sale path
+   * hands it over (RedemptionRules.forget) before it resets.
+   */
   onReset?: (cartId: string) => void;
 };
 

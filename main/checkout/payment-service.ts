@@ -291,6 +291,7 @@ export class PaymentService {
       offline: !online || redemption.offline,
       createdAt: ctx.clock().toISOString(),
     });
+    // Before the reset below: the hold now goes with the sale, and the reset must not release it.
     this.deps.redemptions.forget(cart.id);
     ctx.announceSync();
     const sale = this.deps.sales.find(receiptNo);
