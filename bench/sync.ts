@@ -5,7 +5,8 @@
  * - provision_200k_s / provision_store_s: a fresh enrolled device pulls its brand scope (200,000
  *   SKUs) and then its store scope (customers, stock, staff) — device side in its own process.
  * - push_10k_s: 10,000 ~1 KB sales made offline pushed until the outbox is empty; checked exactly
- *   once at HQ (counts, sum in fen, a re-push answered `duplicate`).
+ *   once at HQ (counts, sum in fen, a re-push answered `duplicate`); push_10k_projected_s: until
+ *   HQ's projector has applied them all (its sales and stock reflect the 10,000).
  * - incremental_1k_ms: 1,000 SKUs changed at HQ in one transaction, pulled and applied.
  * - live_change_p50_ms / _p95_ms: a single change committed at HQ until applied on a device whose
  *   replicator has its live channel open.

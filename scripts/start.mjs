@@ -32,7 +32,7 @@ const hqArgs = [
   '--sample-customers',
   '5000',
   // Stock for the store the app enrols in (and the warehouse): the other stores' 140,000 stock
-  // rows are in feeds this device never pulls, and were 40 % of the first start's wait.
+  // rows are in feeds this device never pulls, and HQ would load them before the app could enrol.
   '--sample-stock-stores',
   'S001',
   '--enrol-store',

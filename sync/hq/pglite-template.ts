@@ -9,8 +9,8 @@ import { HQ_MIGRATIONS } from './migrations/index.js';
 
 /**
  * An empty, migrated PGlite HQ as a tarball, made by the build (`dist/hq-template/`), so the first
- * start of a local HQ copies it instead of running initdb and the migrations in WASM: measured
- * 1.3 s of CPU against 3–4 s for initdb plus 0.5 s for the migrations. It holds no data — no
+ * start of a local HQ copies it instead of running initdb and the migrations in WASM (the bench's
+ * first_start_s measures the whole first start). It holds no data — no
  * sample, no key, no admin — only what initdb and the migrations make, so a database started
  * from it is one `migrateHq` would have made. It is used only when its key (PGlite's version and
  * the migrations' versions and names) is this code's; `migrateHq` runs after it anyway.
