@@ -32,6 +32,7 @@ import {
 import type { FaultDevice } from '../sync/faults/fault-device.js';
 import { haClusterMissing, startHaCluster } from '../sync/faults/ha-cluster.js';
 import type { HaCluster } from '../sync/faults/ha-cluster.js';
+import { waitProjected } from '../sync/faults/hq-process.js';
 import { pushRecorder } from '../sync/faults/push-recorder.js';
 import type { PushRecorder } from '../sync/faults/push-recorder.js';
 import { round } from './stats.js';
@@ -138,6 +139,8 @@ export async function benchFailover(options: FailoverBenchOptions = failoverOpti
     let t0 = performance.now();
     startReplicators(tills, cluster, pushRecorder(), prng);
     await drained(tills, 300_000);
+    // A push only records events; HQ's projector writes the sales afterwards, and that is the primary's work too.
+    await waitProjected(cluster.url, 300_000);
     const pushMs = performance.now() - t0;
     const pushCpuMs = treeCpuMs(postmaster) - cpu0;
     const sales = DEVICES * options.salesPerDevice;
@@ -185,6 +188,8 @@ export async function benchFailover(options: FailoverBenchOptions = failoverOpti
     await ringUp(tills, prng, 20);
     await drained(tills, 180_000);
     const recoveredAt = recorder.firstAcceptedAfter(killedAt);
+    // Sales queued for the projector are not lost: count them once projected.
+    await waitProjected(cluster.url, 180_000);
     const ids = [...recorder.accepted];
     const [held] = await check.query<{ n: string }>('SELECT count(*)::text AS n FROM event WHERE id::text = ANY($1::text[])', [ids]);
     let deviceSales = 0;
