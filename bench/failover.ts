@@ -8,7 +8,7 @@
  *   accepted push, and acknowledged sales HQ no longer has.
  * Skipped (no figures) when pg_autoctl or haproxy is missing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrng } from '../fixtures/prng.js';
@@ -35,12 +35,12 @@ import type { HaCluster } from '../sync/faults/ha-cluster.js';
 import { waitProjected } from '../sync/faults/hq-process.js';
 import { pushRecorder } from '../sync/faults/push-recorder.js';
 import type { PushRecorder } from '../sync/faults/push-recorder.js';
+import { cpuSplit } from './sync-shared.js';
 import { round } from './stats.js';
 import type { BenchResult } from './stats.js';
 
 const DEVICES = 3;
 const STORE = 'loc-S001';
-const TICKS = 100; // /proc clock ticks per second (USER_HZ on Linux)
 
 export type FailoverBenchOptions = { salesPerDevice: number; pullsPerDevice: number };
 
@@ -52,25 +52,8 @@ export function failoverOptionsFromEnv(): FailoverBenchOptions {
 }
 
 /** CPU time (ms) of a postmaster and every process under it, the ended ones included (reaped into cutime/cstime). */
-function treeCpuMs(rootPid: number): number {
-  const stat = (pid: number) => {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ');
-  };
-  let ticks = 0;
-  const root = stat(rootPid);
-  // Fields after the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-  ticks += Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === rootPid) continue;
-    try {
-      const f = stat(Number(name));
-      if (Number(f[1]) === rootPid) ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // ended meanwhile: counted in the postmaster's cutime once reaped
-    }
-  }
-  return (ticks * 1000) / TICKS;
+function treeCpuMs(postmaster: number): number {
+  return cpuSplit(process.pid, postmaster, []).pg * 1000;
 }
 
 function primaryPostmaster(cluster: HaCluster, node: string): number {
