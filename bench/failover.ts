@@ -17,20 +17,9 @@ import { waitForState } from '../sync/client/testing/test-device.js';
 import type { Replicator } from '../sync/client/types.js';
 import { openHqDb } from '../sync/hq/db.js';
 import type { HqDb } from '../sync/hq/db.js';
-import { createEnrolCode } from '../sync/hq/enrol.js';
-import { enrolmentText, parseEnrolment } from '../sync/protocol/enrol.js';
-import {
-  deviceReplicator,
-  emptyDevice,
-  enrolThrough,
-  openTill,
-  sell,
-  sellableEans,
-  settled,
-  syncUntil,
-} from '../sync/faults/fault-device.js';
+import { deviceReplicator, sell, settled } from '../sync/faults/fault-device.js';
 import type { FaultDevice } from '../sync/faults/fault-device.js';
-import { haClusterMissing, startHaCluster } from '../sync/faults/ha-cluster.js';
+import { enrolHaTill, haClusterMissing, haTillReplicator, startHaCluster } from '../sync/faults/ha-cluster.js';
 import type { HaCluster } from '../sync/faults/ha-cluster.js';
 import { waitProjected } from '../sync/faults/hq-process.js';
 import { pushRecorder } from '../sync/faults/push-recorder.js';
@@ -68,13 +57,7 @@ async function ringUp(tills: Till[], prng: Prng, n: number): Promise<void> {
 
 function startReplicators(tills: Till[], cluster: HaCluster, recorder: PushRecorder, prng: Prng): void {
   for (const t of tills) {
-    t.replicator = deviceReplicator(t.device, cluster.url, {
-      fetch: recorder.fetch,
-      random: () => prng.next(),
-      live: true,
-      pollMs: 2_000,
-      requestTimeoutMs: 15_000,
-    });
+    t.replicator = haTillReplicator(t.device, cluster, recorder, prng);
     t.replicator.start();
   }
 }
@@ -103,16 +86,15 @@ export async function benchFailover(options: FailoverBenchOptions = failoverOpti
   let check: HqDb | null = null;
   try {
     check = await openHqDb({ databaseUrl: cluster.databaseUrl, poolSize: 4 });
-    const fingerprint = parseEnrolment(cluster.enrolment)?.fingerprint ?? '';
     for (let i = 0; i < DEVICES; i++) {
-      const device = emptyDevice();
-      const { code } = await createEnrolCode(check, { storeId: STORE, ttlMinutes: 30, createdBy: 'bench', now: new Date() });
-      await enrolThrough(device, cluster.url, enrolmentText(code, fingerprint));
-      const replicator = deviceReplicator(device, cluster.url, { random: () => prng.next() });
-      await syncUntil(replicator, settled, 5, `provisioning till ${i + 1}`);
+      const { device, replicator, eans } = await enrolHaTill(check, cluster, {
+        storeId: STORE,
+        createdBy: 'bench',
+        what: `till ${i + 1}`,
+        replicator: (d) => deviceReplicator(d, cluster.url, { random: () => prng.next() }),
+      });
       await replicator.close();
-      await openTill(device);
-      tills.push({ device, replicator: null, eans: sellableEans(device) });
+      tills.push({ device, replicator: null, eans });
     }
 
     // 1. Pushes: every till's offline sales at once, through haproxy, committed on the primary and its synchronous standby.

@@ -2,7 +2,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Prng } from '../../fixtures/prng.js';
+import type { Replicator } from '../client/types.js';
+import type { HqDb } from '../hq/db.js';
+import { createEnrolCode } from '../hq/enrol.js';
+import { enrolmentText, parseEnrolment } from '../protocol/enrol.js';
 import { findPostgresBinaries } from '../testing/postgres-binaries.js';
+import { deviceReplicator, emptyDevice, enrolThrough, openTill, sellableEans, settled, syncUntil } from './fault-device.js';
+import type { FaultDevice } from './fault-device.js';
+import type { PushRecorder } from './push-recorder.js';
 
 /** The project folder (with package.json), from sync/faults/ or from dist/sync/faults/ (the bench). */
 function projectRoot(): string {
@@ -129,4 +137,50 @@ export async function startHaCluster(options: { hqs?: number; lifetimeS?: number
       return down;
     },
   };
+}
+
+/**
+ * A till's replicator on the HA set: live channels through haproxy (nudges after the switch), a
+ * short poll while a channel is down, its pushes seen by `recorder`.
+ */
+export function haTillReplicator(device: FaultDevice, cluster: HaCluster, recorder: PushRecorder, prng: Prng): Replicator {
+  return deviceReplicator(device, cluster.url, {
+    fetch: recorder.fetch,
+    random: () => prng.next(),
+    live: true,
+    pollMs: 2_000,
+    requestTimeoutMs: 15_000,
+  });
+}
+
+/**
+ * A new till of `storeId` on the HA set: enrolled through haproxy with a fresh code, provisioned by
+ * `replicator` (answered, still open) and its till opened, with the EANs it can sell. The device
+ * is cleaned up when any of this fails.
+ */
+export async function enrolHaTill(
+  check: HqDb,
+  cluster: HaCluster,
+  options: { storeId: string; createdBy: string; what: string; replicator: (device: FaultDevice) => Replicator },
+): Promise<{ device: FaultDevice; replicator: Replicator; eans: string[] }> {
+  const fingerprint = parseEnrolment(cluster.enrolment)?.fingerprint ?? '';
+  const device = emptyDevice();
+  let replicator: Replicator | null = null;
+  try {
+    const { code } = await createEnrolCode(check, {
+      storeId: options.storeId,
+      ttlMinutes: 30,
+      createdBy: options.createdBy,
+      now: new Date(),
+    });
+    await enrolThrough(device, cluster.url, enrolmentText(code, fingerprint));
+    replicator = options.replicator(device);
+    await syncUntil(replicator, settled, 5, `provisioning ${options.what}`);
+    await openTill(device);
+    return { device, replicator, eans: sellableEans(device) };
+  } catch (error) {
+    await replicator?.close().catch(() => undefined);
+    device.cleanup();
+    throw error;
+  }
 }
