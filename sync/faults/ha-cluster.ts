@@ -34,12 +34,10 @@ export type HaCluster = {
   databaseUrl: string;
   /** `CODE@FINGERPRINT` for store S001, made by the first HQ. */
   enrolment: string;
-  hqPids: number[];
-  nodePorts: number[];
   base: string;
   /** kill -9 of the primary's keeper and PostgreSQL (deploy/up.sh kill-primary): answers which node it was. */
   killPrimary(): Promise<string>;
-  /** pg_autoctl's view: the reported state of each node, e.g. `{ node1: 'primary', node2: 'secondary' }`. */
+  /** The monitor's view (deploy/up.sh state): the reported state of each node, e.g. `{ node1: 'primary', node2: 'secondary' }`. */
   states(): Promise<Record<string, string>>;
   /** deploy/up.sh down: every process of the set ends and its folder goes. Idempotent. */
   down(): Promise<void>;
@@ -92,13 +90,13 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise
  * from source through tsx in tests, the built CLI in the bench), haproxy — under /tmp on ports from a random
  * base, with the fast failover timeouts. Bounded: the set stops itself after `lifetimeS`.
  */
-export async function startHaCluster(options: { hqs?: number; lifetimeS?: number; sampleSkus?: number } = {}): Promise<HaCluster> {
+export async function startHaCluster(options: { hqs?: number; lifetimeS?: number } = {}): Promise<HaCluster> {
   const portBase = 40_000 + 20 * Math.floor(Math.random() * 700);
   const base = `/tmp/shopfloor-ha-${process.pid}-${portBase}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SHOPFLOOR_HQ_CMD: hqCommand,
-    SHOPFLOOR_SAMPLE_SKUS: String(options.sampleSkus ?? 200),
+    SHOPFLOOR_SAMPLE_SKUS: '200',
     SHOPFLOOR_SAMPLE_CUSTOMERS: '20',
   };
   delete env.DATABASE_URL;
@@ -126,9 +124,9 @@ export async function startHaCluster(options: { hqs?: number; lifetimeS?: number
     async states() {
       const text = await run(['state', ...common], env, 30_000);
       const states: Record<string, string> = {};
-      for (const row of text.split('\n').slice(2)) {
-        const cells = row.split('|').map((c) => c.trim());
-        if (cells[0] && cells[5]) states[cells[0]] = cells[5];
+      for (const line of text.split('\n')) {
+        const [node, state] = line.trim().split(' ');
+        if (node && state) states[node] = state;
       }
       return states;
     },
