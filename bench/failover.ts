@@ -8,7 +8,7 @@
  *   accepted push, and acknowledged sales HQ no longer has.
  * Skipped (no figures) when pg_autoctl or haproxy is missing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrng } from '../fixtures/prng.js';
@@ -17,29 +17,19 @@ import { waitForState } from '../sync/client/testing/test-device.js';
 import type { Replicator } from '../sync/client/types.js';
 import { openHqDb } from '../sync/hq/db.js';
 import type { HqDb } from '../sync/hq/db.js';
-import { createEnrolCode } from '../sync/hq/enrol.js';
-import { enrolmentText, parseEnrolment } from '../sync/protocol/enrol.js';
-import {
-  deviceReplicator,
-  emptyDevice,
-  enrolThrough,
-  openTill,
-  sell,
-  sellableEans,
-  settled,
-  syncUntil,
-} from '../sync/faults/fault-device.js';
+import { deviceReplicator, sell, settled } from '../sync/faults/fault-device.js';
 import type { FaultDevice } from '../sync/faults/fault-device.js';
-import { haClusterMissing, startHaCluster } from '../sync/faults/ha-cluster.js';
+import { enrolHaTill, haClusterMissing, haTillReplicator, startHaCluster } from '../sync/faults/ha-cluster.js';
 import type { HaCluster } from '../sync/faults/ha-cluster.js';
+import { waitProjected } from '../sync/faults/hq-process.js';
 import { pushRecorder } from '../sync/faults/push-recorder.js';
 import type { PushRecorder } from '../sync/faults/push-recorder.js';
+import { cpuSplit } from './sync-shared.js';
 import { round } from './stats.js';
 import type { BenchResult } from './stats.js';
 
 const DEVICES = 3;
 const STORE = 'loc-S001';
-const TICKS = 100; // /proc clock ticks per second (USER_HZ on Linux)
 
 export type FailoverBenchOptions = { salesPerDevice: number; pullsPerDevice: number };
 
@@ -51,25 +41,8 @@ export function failoverOptionsFromEnv(): FailoverBenchOptions {
 }
 
 /** CPU time (ms) of a postmaster and every process under it, the ended ones included (reaped into cutime/cstime). */
-function treeCpuMs(rootPid: number): number {
-  const stat = (pid: number) => {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).split(' ');
-  };
-  let ticks = 0;
-  const root = stat(rootPid);
-  // Fields after the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-  ticks += Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === rootPid) continue;
-    try {
-      const f = stat(Number(name));
-      if (Number(f[1]) === rootPid) ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // ended meanwhile: counted in the postmaster's cutime once reaped
-    }
-  }
-  return (ticks * 1000) / TICKS;
+function treeCpuMs(postmaster: number): number {
+  return cpuSplit(process.pid, postmaster, []).pg * 1000;
 }
 
 function primaryPostmaster(cluster: HaCluster, node: string): number {
@@ -84,13 +57,7 @@ async function ringUp(tills: Till[], prng: Prng, n: number): Promise<void> {
 
 function startReplicators(tills: Till[], cluster: HaCluster, recorder: PushRecorder, prng: Prng): void {
   for (const t of tills) {
-    t.replicator = deviceReplicator(t.device, cluster.url, {
-      fetch: recorder.fetch,
-      random: () => prng.next(),
-      live: true,
-      pollMs: 2_000,
-      requestTimeoutMs: 15_000,
-    });
+    t.replicator = haTillReplicator(t.device, cluster, recorder, prng);
     t.replicator.start();
   }
 }
@@ -119,16 +86,15 @@ export async function benchFailover(options: FailoverBenchOptions = failoverOpti
   let check: HqDb | null = null;
   try {
     check = await openHqDb({ databaseUrl: cluster.databaseUrl, poolSize: 4 });
-    const fingerprint = parseEnrolment(cluster.enrolment)?.fingerprint ?? '';
     for (let i = 0; i < DEVICES; i++) {
-      const device = emptyDevice();
-      const { code } = await createEnrolCode(check, { storeId: STORE, ttlMinutes: 30, createdBy: 'bench', now: new Date() });
-      await enrolThrough(device, cluster.url, enrolmentText(code, fingerprint));
-      const replicator = deviceReplicator(device, cluster.url, { random: () => prng.next() });
-      await syncUntil(replicator, settled, 5, `provisioning till ${i + 1}`);
+      const { device, replicator, eans } = await enrolHaTill(check, cluster, {
+        storeId: STORE,
+        createdBy: 'bench',
+        what: `till ${i + 1}`,
+        replicator: (d) => deviceReplicator(d, cluster.url, { random: () => prng.next() }),
+      });
       await replicator.close();
-      await openTill(device);
-      tills.push({ device, replicator: null, eans: sellableEans(device) });
+      tills.push({ device, replicator: null, eans });
     }
 
     // 1. Pushes: every till's offline sales at once, through haproxy, committed on the primary and its synchronous standby.
@@ -138,6 +104,8 @@ export async function benchFailover(options: FailoverBenchOptions = failoverOpti
     let t0 = performance.now();
     startReplicators(tills, cluster, pushRecorder(), prng);
     await drained(tills, 300_000);
+    // A push only records events; HQ's projector writes the sales afterwards, and that is the primary's work too.
+    await waitProjected(cluster.url, 300_000);
     const pushMs = performance.now() - t0;
     const pushCpuMs = treeCpuMs(postmaster) - cpu0;
     const sales = DEVICES * options.salesPerDevice;
@@ -185,6 +153,8 @@ export async function benchFailover(options: FailoverBenchOptions = failoverOpti
     await ringUp(tills, prng, 20);
     await drained(tills, 180_000);
     const recoveredAt = recorder.firstAcceptedAfter(killedAt);
+    // Sales queued for the projector are not lost: count them once projected.
+    await waitProjected(cluster.url, 180_000);
     const ids = [...recorder.accepted];
     const [held] = await check.query<{ n: string }>('SELECT count(*)::text AS n FROM event WHERE id::text = ANY($1::text[])', [ids]);
     let deviceSales = 0;

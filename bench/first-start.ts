@@ -18,6 +18,7 @@ import { WebSocket } from 'ws';
 import { DEFAULT_SEED, generateSampleData } from '../fixtures/generate.js';
 import { round } from './stats.js';
 import type { BenchResult } from './stats.js';
+import { procStat } from './sync-shared.js';
 
 /** The repository: dist/bench/ after the build, bench/ when run from source. */
 const ROOT = [resolve(dirname(fileURLToPath(import.meta.url)), '..'), resolve(dirname(fileURLToPath(import.meta.url)), '../..')].find((d) =>
@@ -132,8 +133,7 @@ function processTreeCpuS(parent: number): { hq: number; host: number } {
   const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
   for (const pid of children) {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    const s = (Number(fields[11]) + Number(fields[12])) / 100;
+    const s = (procStat(Number(pid))?.ticks ?? 0) / 100;
     if (cmd.includes('sync/hq/cli.js')) out.hq += s;
     else if (cmd.includes('main/host/cli.js')) out.host += s;
   }

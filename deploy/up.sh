@@ -6,8 +6,8 @@
 #
 #   deploy/up.sh up   [--base DIR] [--port-base N] [--hqs N] [--tls] [--lifetime-s N] [--fast-failover]
 #   deploy/up.sh down [--base DIR]
-#   deploy/up.sh kill-primary [--base DIR]    # kill -9 the primary's keeper and PostgreSQL (a lost machine)
-#   deploy/up.sh state [--base DIR]           # pg_autoctl show state
+#   deploy/up.sh kill-primary [--base DIR] [--port-base N]   # kill -9 the primary's keeper and PostgreSQL (a lost machine)
+#   deploy/up.sh state [--base DIR] [--port-base N]          # `nodename reportedstate` lines, from the monitor
 #
 # Ports: monitor BASE, nodes BASE+1 and BASE+2, haproxy BASE+10 (stats BASE+9), HQs BASE+11….
 # `up` prints `CLUSTER_READY {json}` last (and writes it to DIR/cluster.json): the URLs, pids and the
@@ -258,6 +258,6 @@ case "$cmd" in
   up) up ;;
   down) down ;;
   kill-primary) kill_primary ;;
-  state) as_pg pg_autoctl show state --pgdata "$BASE/monitor" ;;
+  state) monitor_sql "SELECT nodename || ' ' || reportedstate FROM pgautofailover.node ORDER BY nodeid" ;;
   *) echo "usage: deploy/up.sh up|down|kill-primary|state [--base DIR] …" >&2; exit 2 ;;
 esac

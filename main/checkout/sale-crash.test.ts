@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readOutbox } from '../store/outbox.js';
-import { killAfter as killChildAfter } from '../testing/kill-child.js';
+import { killAtMarker } from '../../sync/faults/kill-at-marker.js';
 import { tempDir } from '../testing/temp-dir.js';
 import type { SaleCompleted } from '../../sync/protocol/events/index.js';
 import { openTestCheckout, sampleData } from '../testing/test-checkout.js';
@@ -23,7 +23,7 @@ const paths = () => ({ db: join(dir.path, 'shopfloor.db'), key: join(dir.path, '
 
 /** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
 const killAfter = (mode: 'loop' | 'pause' | 'before-outbox', marker: string, afterMs: number) =>
-  killChildAfter(child, [paths().db, paths().key, mode, ...eans], marker, afterMs);
+  killAtMarker(child, [paths().db, paths().key, mode, ...eans], marker, afterMs, { timeoutMs: 30_000 });
 
 /** Seeds the store (first open) and returns its stock of the sold SKUs. */
 function seededStock(): Map<string, number> {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killAfter as killChildAfter } from '../testing/kill-child.js';
+import { killAtMarker } from '../../sync/faults/kill-at-marker.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { fileKeyStore } from './key-store.js';
 import { openStore } from './open-store.js';
@@ -23,7 +23,7 @@ const open = () => openStore({ path: paths().db, keyStore: fileKeyStore(paths().
 
 /** Starts the child in `mode`, waits for `marker`, then SIGKILLs it `afterMs` later. */
 const killAfter = (mode: 'loop' | 'pause' | 'before-outbox', marker: string, afterMs: number) =>
-  killChildAfter(child, [paths().db, paths().key, mode], marker, afterMs);
+  killAtMarker(child, [paths().db, paths().key, mode], marker, afterMs, { timeoutMs: 30_000 });
 
 /** Every domain row has its event and every event its row. */
 function domainAndOutbox() {

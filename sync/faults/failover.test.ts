@@ -12,26 +12,11 @@ import type { Replicator } from '../client/types.js';
 import { waitForState } from '../client/testing/test-device.js';
 import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
-import { createEnrolCode } from '../hq/enrol.js';
 import { TEST_STORE } from '../hq/testing/test-hq.js';
-import { enrolmentText, parseEnrolment } from '../protocol/enrol.js';
-import {
-  catalogMismatch,
-  deviceQueues,
-  deviceReplicator,
-  deviceSales,
-  emptyDevice,
-  enrolThrough,
-  hqSaleEvents,
-  hqSales,
-  openTill,
-  sell,
-  sellableEans,
-  settled,
-  syncUntil,
-} from './fault-device.js';
+import { parseEnrolment } from '../protocol/enrol.js';
+import { catalogMismatch, deviceQueues, deviceSales, hqSaleEvents, hqSales, sell, sellableEans, settled } from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
-import { haClusterMissing, startHaCluster } from './ha-cluster.js';
+import { enrolHaTill, haClusterMissing, haTillReplicator, startHaCluster } from './ha-cluster.js';
 import type { HaCluster } from './ha-cluster.js';
 import { pushRecorder } from './push-recorder.js';
 
@@ -67,22 +52,14 @@ describe.skipIf(missing !== null)(
       expect(fingerprint).not.toBe('');
       const recorder = pushRecorder();
       for (let i = 0; i < DEVICES; i++) {
-        const device = emptyDevice();
-        devices.push(device);
-        const { code } = await createEnrolCode(check, { storeId: TEST_STORE, ttlMinutes: 30, createdBy: 'failover-test', now: new Date() });
-        await enrolThrough(device, cluster.url, enrolmentText(code, fingerprint));
-        // Live channels through haproxy (nudges after the switch); a short poll while a channel is down.
-        const replicator = deviceReplicator(device, cluster.url, {
-          fetch: recorder.fetch,
-          random: () => prng.next(),
-          live: true,
-          pollMs: 2_000,
-          requestTimeoutMs: 15_000,
+        const { device, replicator, eans } = await enrolHaTill(check, cluster, {
+          storeId: TEST_STORE,
+          createdBy: 'failover-test',
+          what: `device ${i + 1}`,
+          replicator: (d) => haTillReplicator(d, cluster, recorder, prng),
         });
+        devices.push(device);
         replicators.push(replicator);
-        await syncUntil(replicator, settled, 5, `provisioning device ${i + 1}`);
-        await openTill(device);
-        const eans = sellableEans(device);
         for (let n = 0; n < BEFORE; n++) await sell(device, prng, eans);
       }
 

@@ -2,7 +2,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Prng } from '../../fixtures/prng.js';
+import type { Replicator } from '../client/types.js';
+import type { HqDb } from '../hq/db.js';
+import { createEnrolCode } from '../hq/enrol.js';
+import { enrolmentText, parseEnrolment } from '../protocol/enrol.js';
 import { findPostgresBinaries } from '../testing/postgres-binaries.js';
+import { deviceReplicator, emptyDevice, enrolThrough, openTill, sellableEans, settled, syncUntil } from './fault-device.js';
+import type { FaultDevice } from './fault-device.js';
+import type { PushRecorder } from './push-recorder.js';
 
 /** The project folder (with package.json), from sync/faults/ or from dist/sync/faults/ (the bench). */
 function projectRoot(): string {
@@ -26,12 +34,10 @@ export type HaCluster = {
   databaseUrl: string;
   /** `CODE@FINGERPRINT` for store S001, made by the first HQ. */
   enrolment: string;
-  hqPids: number[];
-  nodePorts: number[];
   base: string;
   /** kill -9 of the primary's keeper and PostgreSQL (deploy/up.sh kill-primary): answers which node it was. */
   killPrimary(): Promise<string>;
-  /** pg_autoctl's view: the reported state of each node, e.g. `{ node1: 'primary', node2: 'secondary' }`. */
+  /** The monitor's view (deploy/up.sh state): the reported state of each node, e.g. `{ node1: 'primary', node2: 'secondary' }`. */
   states(): Promise<Record<string, string>>;
   /** deploy/up.sh down: every process of the set ends and its folder goes. Idempotent. */
   down(): Promise<void>;
@@ -84,13 +90,13 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise
  * from source through tsx in tests, the built CLI in the bench), haproxy — under /tmp on ports from a random
  * base, with the fast failover timeouts. Bounded: the set stops itself after `lifetimeS`.
  */
-export async function startHaCluster(options: { hqs?: number; lifetimeS?: number; sampleSkus?: number } = {}): Promise<HaCluster> {
+export async function startHaCluster(options: { hqs?: number; lifetimeS?: number } = {}): Promise<HaCluster> {
   const portBase = 40_000 + 20 * Math.floor(Math.random() * 700);
   const base = `/tmp/shopfloor-ha-${process.pid}-${portBase}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SHOPFLOOR_HQ_CMD: hqCommand,
-    SHOPFLOOR_SAMPLE_SKUS: String(options.sampleSkus ?? 200),
+    SHOPFLOOR_SAMPLE_SKUS: '200',
     SHOPFLOOR_SAMPLE_CUSTOMERS: '20',
   };
   delete env.DATABASE_URL;
@@ -118,9 +124,9 @@ export async function startHaCluster(options: { hqs?: number; lifetimeS?: number
     async states() {
       const text = await run(['state', ...common], env, 30_000);
       const states: Record<string, string> = {};
-      for (const row of text.split('\n').slice(2)) {
-        const cells = row.split('|').map((c) => c.trim());
-        if (cells[0] && cells[5]) states[cells[0]] = cells[5];
+      for (const line of text.split('\n')) {
+        const [node, state] = line.trim().split(' ');
+        if (node && state) states[node] = state;
       }
       return states;
     },
@@ -129,4 +135,50 @@ export async function startHaCluster(options: { hqs?: number; lifetimeS?: number
       return down;
     },
   };
+}
+
+/**
+ * A till's replicator on the HA set: live channels through haproxy (nudges after the switch), a
+ * short poll while a channel is down, its pushes seen by `recorder`.
+ */
+export function haTillReplicator(device: FaultDevice, cluster: HaCluster, recorder: PushRecorder, prng: Prng): Replicator {
+  return deviceReplicator(device, cluster.url, {
+    fetch: recorder.fetch,
+    random: () => prng.next(),
+    live: true,
+    pollMs: 2_000,
+    requestTimeoutMs: 15_000,
+  });
+}
+
+/**
+ * A new till of `storeId` on the HA set: enrolled through haproxy with a fresh code, provisioned by
+ * `replicator` (answered, still open) and its till opened, with the EANs it can sell. The device
+ * is cleaned up when any of this fails.
+ */
+export async function enrolHaTill(
+  check: HqDb,
+  cluster: HaCluster,
+  options: { storeId: string; createdBy: string; what: string; replicator: (device: FaultDevice) => Replicator },
+): Promise<{ device: FaultDevice; replicator: Replicator; eans: string[] }> {
+  const fingerprint = parseEnrolment(cluster.enrolment)?.fingerprint ?? '';
+  const device = emptyDevice();
+  let replicator: Replicator | null = null;
+  try {
+    const { code } = await createEnrolCode(check, {
+      storeId: options.storeId,
+      ttlMinutes: 30,
+      createdBy: options.createdBy,
+      now: new Date(),
+    });
+    await enrolThrough(device, cluster.url, enrolmentText(code, fingerprint));
+    replicator = options.replicator(device);
+    await syncUntil(replicator, settled, 5, `provisioning ${options.what}`);
+    await openTill(device);
+    return { device, replicator, eans: sellableEans(device) };
+  } catch (error) {
+    await replicator?.close().catch(() => undefined);
+    device.cleanup();
+    throw error;
+  }
 }

@@ -21,18 +21,31 @@ export type Baseline = {
   coupons: Map<string, string>;
 };
 
+/** The four queries' rows a Baseline is made of (HQ's PostgreSQL/PGlite or a device's SQLite). */
+type BaselineRows = {
+  stock: { k: string; qty: number }[];
+  skus: { sku: string }[];
+  points: { id: string; points: number }[];
+  coupons: { code: string; hq_status: string }[];
+};
+
+function baselineOf(rows: BaselineRows): Baseline {
+  return {
+    stock: new Map(rows.stock.map((r) => [r.k, r.qty])),
+    skus: new Set(rows.skus.map((r) => r.sku)),
+    points: new Map(rows.points.map((r) => [r.id, r.points])),
+    coupons: new Map(rows.coupons.map((c) => [c.code, c.hq_status])),
+  };
+}
+
 /** HQ's own figures, taken before any device sells. */
 export async function hqBaseline(db: HqDb): Promise<Baseline> {
-  const stock = await db.query<{ k: string; qty: number }>("SELECT location_id || '/' || sku AS k, qty::int AS qty FROM stock");
-  const skus = await db.query<{ sku: string }>('SELECT sku FROM sku');
-  const points = await db.query<{ id: string; points: number }>('SELECT id, points::int AS points FROM customer');
-  const coupons = await db.query<{ code: string; hq_status: string }>('SELECT code, hq_status FROM coupon');
-  return {
-    stock: new Map(stock.map((r) => [r.k, r.qty])),
-    skus: new Set(skus.map((r) => r.sku)),
-    points: new Map(points.map((r) => [r.id, r.points])),
-    coupons: new Map(coupons.map((c) => [c.code, c.hq_status])),
-  };
+  return baselineOf({
+    stock: await db.query("SELECT location_id || '/' || sku AS k, qty::int AS qty FROM stock"),
+    skus: await db.query('SELECT sku FROM sku'),
+    points: await db.query('SELECT id, points::int AS points FROM customer'),
+    coupons: await db.query('SELECT code, hq_status FROM coupon'),
+  });
 }
 
 /**
@@ -41,16 +54,12 @@ export async function hqBaseline(db: HqDb): Promise<Baseline> {
  * stock, the catalog, its store's members and their coupons.
  */
 export function deviceBaseline(db: Database): Baseline {
-  const stock = db.prepare("SELECT location_id || '/' || sku AS k, qty FROM stock").all() as { k: string; qty: number }[];
-  const skus = db.prepare('SELECT sku FROM sku').all() as { sku: string }[];
-  const points = db.prepare('SELECT id, points FROM customer').all() as { id: string; points: number }[];
-  const coupons = db.prepare('SELECT code, hq_status FROM coupon').all() as { code: string; hq_status: string }[];
-  return {
-    stock: new Map(stock.map((r) => [r.k, r.qty])),
-    skus: new Set(skus.map((r) => r.sku)),
-    points: new Map(points.map((r) => [r.id, r.points])),
-    coupons: new Map(coupons.map((c) => [c.code, c.hq_status])),
-  };
+  return baselineOf({
+    stock: db.prepare("SELECT location_id || '/' || sku AS k, qty FROM stock").all() as BaselineRows['stock'],
+    skus: db.prepare('SELECT sku FROM sku').all() as BaselineRows['skus'],
+    points: db.prepare('SELECT id, points FROM customer').all() as BaselineRows['points'],
+    coupons: db.prepare('SELECT code, hq_status FROM coupon').all() as BaselineRows['coupons'],
+  });
 }
 
 /** Records a stock change the test itself made at HQ (a delivery, a count), so the invariant expects it. */
@@ -86,7 +95,7 @@ export async function expectHqMatchesDevices(
 }
 
 /** Every way HQ's stock, coupons and points differ from baseline + what the devices sold (empty: none). */
-export async function hqDifferences(db: HqDb, baseline: Baseline, sales: readonly ReportedSale[]): Promise<string[]> {
+async function hqDifferences(db: HqDb, baseline: Baseline, sales: readonly ReportedSale[]): Promise<string[]> {
   const conflicts = await db.query<{ sale_id: string; coupons: string[] | null; points: number }>(
     'SELECT sale_id, coupons, points::int AS points FROM settlement_conflict WHERE sale_id = ANY($1::text[])',
     [sales.map((s) => s.saleId)],
