@@ -17,7 +17,7 @@ import { waitForState } from '../sync/client/testing/test-device.js';
 import type { Replicator } from '../sync/client/types.js';
 import { openHqDb } from '../sync/hq/db.js';
 import type { HqDb } from '../sync/hq/db.js';
-import { deviceReplicator, sell, settled } from '../sync/faults/fault-device.js';
+import { deviceReplicator, drainedOf, sell } from '../sync/faults/fault-device.js';
 import type { FaultDevice } from '../sync/faults/fault-device.js';
 import { enrolHaTill, haClusterMissing, haTillReplicator, startHaCluster } from '../sync/faults/ha-cluster.js';
 import type { HaCluster } from '../sync/faults/ha-cluster.js';
@@ -63,7 +63,7 @@ function startReplicators(tills: Till[], cluster: HaCluster, recorder: PushRecor
 }
 
 async function drained(tills: Till[], timeoutMs: number): Promise<void> {
-  await Promise.all(tills.map((t, i) => waitForState(t.replicator as Replicator, settled, timeoutMs, `till ${i + 1} drained`)));
+  await Promise.all(tills.map((t, i) => waitForState(t.replicator as Replicator, drainedOf(t.device), timeoutMs, `till ${i + 1} drained`)));
 }
 
 async function closeReplicators(tills: Till[]): Promise<void> {

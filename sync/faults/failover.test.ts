@@ -14,7 +14,17 @@ import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
 import { TEST_STORE } from '../hq/testing/test-hq.js';
 import { parseEnrolment } from '../protocol/enrol.js';
-import { catalogMismatch, deviceQueues, deviceSales, hqSaleEvents, hqSales, sell, sellableEans, settled } from './fault-device.js';
+import {
+  catalogMismatch,
+  deviceQueues,
+  deviceSales,
+  drainedOf,
+  hqSaleEvents,
+  hqSales,
+  sell,
+  sellableEans,
+  settled,
+} from './fault-device.js';
 import type { FaultDevice } from './fault-device.js';
 import { enrolHaTill, haClusterMissing, haTillReplicator, startHaCluster } from './ha-cluster.js';
 import type { HaCluster } from './ha-cluster.js';
@@ -74,7 +84,11 @@ describe.skipIf(missing !== null)(
         const eans = sellableEans(device);
         for (let n = 0; n < DURING; n++) await sell(device, prng, eans);
       }
-      await Promise.all(replicators.map((r, i) => waitForState(r, settled, 120_000, `device ${i + 1} drained after the failover`)));
+      await Promise.all(
+        replicators.map((r, i) =>
+          waitForState(r, drainedOf(devices[i] as FaultDevice), 120_000, `device ${i + 1} drained after the failover`),
+        ),
+      );
       const recoveredAt = recorder.firstAcceptedAfter(killedAt);
       expect(recoveredAt).not.toBeNull();
       expect(await cluster.states()).toMatchObject({ node2: expect.stringMatching(/primary/) as unknown });

@@ -236,3 +236,12 @@ export async function syncUntil(r: Replicator, ok: (s: SyncState) => boolean, ro
 /** Online, nothing waiting, nothing failed, provisioning (if any) finished. */
 export const settled = (s: SyncState): boolean =>
   s.hq === 'online' && s.pendingEvents === 0 && s.lastError === null && s.provisioning?.phase !== 'running';
+
+/**
+ * Settled with the device's own outbox empty: a replicator whose last state said "settled" before
+ * the device made more sales has not pushed those yet, and its state says so only after its next round.
+ */
+export const drainedOf =
+  (device: FaultDevice) =>
+  (s: SyncState): boolean =>
+    settled(s) && deviceQueues(device).outbox === 0;

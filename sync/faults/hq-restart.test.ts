@@ -19,6 +19,7 @@ import {
   catalogMismatch,
   deviceQueues,
   deviceReplicator,
+  drainedOf,
   deviceSales,
   emptyDevice,
   enrolThrough,
@@ -108,7 +109,7 @@ describe.each(backends)('HQ killed -9 mid-push and restarted, on $name', (backen
       // The third stays up: the device finds it, hears "duplicate" for what the second committed, and drains.
       hq = await startHqProcess({ port, pgliteDir, databaseUrl });
       const t3 = performance.now();
-      const done = await waitForState(replicator, settled, 120_000, 'outbox drained after HQ came back');
+      const done = await waitForState(replicator, drainedOf(device), 120_000, 'outbox drained after HQ came back');
       const t4 = performance.now();
       expect(done.deadLetters).toBe(0);
       expect(duplicates, 'the batch the second HQ committed came back as duplicates').toBe(500);

@@ -18,6 +18,7 @@ import {
   catalogMismatch,
   deviceQueues,
   deviceReplicator,
+  drainedOf,
   deviceSales,
   emptyDevice,
   enrolThrough,
@@ -67,7 +68,7 @@ describe.each(backends)('HQ projector killed -9 mid-batch and restarted, on $nam
       expect(await hq.exited).toEqual({ code: null, signal: 'SIGKILL', killedAt: 'mid-projection' });
 
       hq = await startHqProcess({ port, pgliteDir, databaseUrl });
-      const done = await waitForState(replicator, settled, 120_000, 'outbox drained after HQ came back');
+      const done = await waitForState(replicator, drainedOf(device), 120_000, 'outbox drained after HQ came back');
       expect(done.deadLetters).toBe(0);
       await waitProjected(hq.url);
       // The pull after the projection brings HQ's stock back to the device.
