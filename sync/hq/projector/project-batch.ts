@@ -1,10 +1,10 @@
 import { deviceScopes } from '../../protocol/feed.js';
 import type { AuthedDevice } from '../context.js';
-import { isDataError } from '../db.js';
 import type { HqDb, Sql } from '../db.js';
 import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
 import { settleRedemptions } from '../push/settle-redemptions.js';
 import type { RecordedEvent } from './effects.js';
+import { applyOrDeadLetter, insertDeadLetter } from './dead-letter.js';
 import { projectEffects } from './project-effects.js';
 
 /** Events one projector transaction takes off the queue at most. */
@@ -106,38 +106,15 @@ export async function projectAll(db: HqDb, now: Date): Promise<number> {
  * on HQ's dead-letter list for IT with the reason — it is still a recorded fact, never dropped.
  */
 async function projectEvents(sql: Sql, events: RecordedEvent[], devices: Map<string, AuthedDevice>, now: Date): Promise<void> {
-  await sql.query('SAVEPOINT project_batch');
-  try {
-    await projectSome(sql, events, devices, now);
-    await sql.query('RELEASE SAVEPOINT project_batch');
-    return;
-  } catch (error) {
-    if (!isDataError(error)) throw error;
-    await sql.query('ROLLBACK TO SAVEPOINT project_batch');
-  }
-  for (const event of events) {
-    await sql.query('SAVEPOINT project_event');
-    try {
-      await projectSome(sql, [event], devices, now);
-      await sql.query('RELEASE SAVEPOINT project_event');
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      await sql.query('ROLLBACK TO SAVEPOINT project_event');
-      await sql.query(
-        `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
-         VALUES ($1, $2, $3, 'projection', $4, $5, $6, $7::jsonb) ON CONFLICT (device_id, event_id) DO NOTHING`,
-        [
-          event.deviceId,
-          event.id,
-          event.type,
-          `recorded, but HQ could not apply its effects: ${(error as Error).message}`.slice(0, 500),
-          event.occurredAt,
-          now,
-          JSON.stringify({ ...event, receivedAt: undefined }),
-        ],
-      );
-    }
-  }
+  await applyOrDeadLetter(
+    sql,
+    'project',
+    events,
+    (some) => projectSome(sql, some, devices, now),
+    // The event as the device sent it (without HQ's receivedAt), so IT can re-apply it.
+    ({ receivedAt: _receivedAt, ...event }, error) =>
+      insertDeadLetter(sql, event, 'projection', `recorded, but HQ could not apply its effects: ${error.message}`, now),
+  );
 }
 
 async function projectSome(sql: Sql, events: readonly RecordedEvent[], devices: Map<string, AuthedDevice>, now: Date): Promise<void> {

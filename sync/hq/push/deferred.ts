@@ -2,8 +2,9 @@ import type { OutboxEvent } from '../../protocol/events/index.js';
 import { payloadSchemaOf } from '../../protocol/events/index.js';
 import { deviceScopes } from '../../protocol/feed.js';
 import type { AuthedDevice, HqLog } from '../context.js';
-import type { HqDb, Sql } from '../db.js';
+import type { HqDb } from '../db.js';
 import { applyPushIn } from './apply-push.js';
+import { insertDeadLetter } from '../projector/dead-letter.js';
 import { projectAll } from '../projector/project-batch.js';
 import type { EventTypes } from './check-events.js';
 
@@ -78,13 +79,10 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
       for (const result of results) {
         if (result.status === 'rejected') {
           outcome.rejected++;
-          await deadLetter(
-            sql,
-            mine.find((e) => e.id === result.id)!,
-            result.reason,
-            result.message,
-            now,
-          );
+          const event = mine.find((e) => e.id === result.id)!;
+          await insertDeadLetter(sql, event, result.reason, `deferred, then refused once applied: ${result.message}`, now, {
+            replace: true,
+          });
         } else outcome.applied++;
       }
     });
@@ -93,22 +91,4 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
   if (outcome.applied > 0) await projectAll(db, now);
   if (rows.length > 0) log('deferred events', outcome);
   return outcome;
-}
-
-async function deadLetter(sql: Sql, event: OutboxEvent, reason: string, message: string, now: Date): Promise<void> {
-  await sql.query(
-    `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-     ON CONFLICT (device_id, event_id) DO UPDATE SET reason = excluded.reason, message = excluded.message, rejected_at = excluded.rejected_at, event = excluded.event`,
-    [
-      event.deviceId,
-      event.id,
-      event.type,
-      reason,
-      `deferred, then refused once applied: ${message}`.slice(0, 500),
-      event.occurredAt,
-      now,
-      JSON.stringify(event),
-    ],
-  );
 }
