@@ -2,7 +2,7 @@ import { deviceScopes } from '../../protocol/feed.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
 import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
-import { settleRedemptions } from '../push/settle-redemptions.js';
+import { settleRedemptions } from './settle-redemptions.js';
 import type { RecordedEvent } from './effects.js';
 import { applyOrDeadLetter, insertDeadLetter } from './dead-letter.js';
 import { projectEffects } from './project-effects.js';
