@@ -28,8 +28,6 @@ type QueuedRow = {
   brand: string;
 };
 
-const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
 /**
  * Projects up to `limit` queued events inside the caller's transaction and answers how many it
  * took off the queue. Exactly once: an event is projected only by the transaction that deletes its
@@ -55,7 +53,7 @@ export async function projectQueuedIn(
        RETURNING hq_seq, event_id
      )
      SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id,
-            to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO}) AS occurred_at, to_char(e.received_at AT TIME ZONE 'UTC', ${ISO}) AS received_at,
+            sf_iso(e.occurred_at) AS occurred_at, sf_iso(e.received_at) AS received_at,
             d.receipt_code, l.brand
        FROM taken t JOIN event e ON e.id = t.event_id JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
       ORDER BY t.hq_seq`,
