@@ -20,7 +20,7 @@ import { notifyBarrier } from './feed-barrier.js';
 import { createFeedHeads } from './feed-heads.js';
 import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
-import { startProjector } from './projector/projector.js';
+import { PROJECT_CHANNEL, startProjector } from './projector/projector.js';
 import type { Projector } from './projector/projector.js';
 import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
@@ -180,7 +180,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
       }),
     );
     // Pushes another HQ process recorded (and, after a lost listener, whatever was missed meanwhile).
-    stopListening.push(await db.listen('sf_project', () => projector.wake(), { onRestored: () => projector.wake() }));
+    stopListening.push(await db.listen(PROJECT_CHANNEL, () => projector.wake(), { onRestored: () => projector.wake() }));
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });

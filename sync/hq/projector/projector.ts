@@ -3,6 +3,9 @@ import type { HqDb } from '../db.js';
 import type { OutboxEvent } from '../../protocol/events/index.js';
 import { projectQueuedIn } from './project-batch.js';
 
+/** The NOTIFY channel a push that recorded events wakes every HQ process's projector on (at commit). */
+export const PROJECT_CHANNEL = 'sf_project';
+
 /** How often an idle projector looks at the queue anyway: events another HQ process recorded, a projector that died. */
 export const PROJECTOR_POLL_MS = 1000;
 
@@ -25,7 +28,7 @@ export type Projector = {
 /**
  * HQ's projector loop (one per HQ process; the projector lock makes them take turns): projects a
  * batch per transaction while there is work, then sleeps until woken — by this process's pushes,
- * by `sf_project` NOTIFYs of other HQ processes' pushes — or until the poll interval passes, so
+ * by PROJECT_CHANNEL NOTIFYs of other HQ processes' pushes — or until the poll interval passes, so
  * events a killed process left queued are projected without anyone waking it. A failed round
  * (the database away) is logged and retried on the next wake or poll.
  */

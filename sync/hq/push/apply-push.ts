@@ -8,6 +8,7 @@ import type { EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
 import { recordBatch } from './record-batch.js';
 import { projectAll, projectQueuedIn } from '../projector/project-batch.js';
+import { PROJECT_CHANNEL } from '../projector/projector.js';
 
 /**
  * Records a device's push exactly once, in one transaction, and answers: the events are checked
@@ -86,7 +87,7 @@ export async function applyPushIn(
     inserted = await applyOneByOne(sql, device, valid, now, failed, deferred);
   }
   // Other HQ processes' projectors hear of it at commit (this process's is woken by its route).
-  if ([...inserted].some((id) => !deferred.has(id))) await sql.query(`SELECT pg_notify('sf_project', '')`);
+  if ([...inserted].some((id) => !deferred.has(id))) await sql.query(`SELECT pg_notify($1, '')`, [PROJECT_CHANNEL]);
   // An event HQ already has is a duplicate even if it would be rejected today: the device must
   // not dead-letter what HQ recorded.
   const refused = [...rejected.keys(), ...failed.keys()];
