@@ -57,8 +57,6 @@ export type HqServerOptions = {
    * client then cannot dodge a limit with a made-up header.
    */
   trustProxy?: FastifyServerOptions['trustProxy'];
-  /** How often the idle projector looks at the queue (projector.ts PROJECTOR_POLL_MS). */
-  projectorPollMs?: number;
 };
 
 export type HqServer = {
@@ -157,7 +155,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
   const routes = deviceRoutes(app, auth);
   registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
-  const projector = startProjector(db, clock, log, options.projectorPollMs);
+  const projector = startProjector(db, clock, log);
   registerSyncRoutes(hq, routes, (events) => projector.recorded(events));
   registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 

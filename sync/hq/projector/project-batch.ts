@@ -29,18 +29,14 @@ type QueuedRow = {
 };
 
 /**
- * Projects up to `limit` queued events inside the caller's transaction and answers how many it
+ * Projects up to PROJECT_BATCH queued events inside the caller's transaction and answers how many it
  * took off the queue. Exactly once: an event is projected only by the transaction that deletes its
  * queue row, so a projector killed mid-batch leaves the whole batch queued (its transaction never
  * committed) and the next one projects it; two projectors never take the same row. `wait: false`
  * (the background loop) gives up at once when another projector holds the lock; `wait: true` (a
  * push that must see earlier sales, tests) waits for it.
  */
-export async function projectQueuedIn(
-  sql: Sql,
-  now: Date,
-  options: { limit?: number; wait: boolean; payloads?: PayloadCache },
-): Promise<number> {
+export async function projectQueuedIn(sql: Sql, now: Date, options: { wait: boolean; payloads?: PayloadCache }): Promise<number> {
   if (options.wait) await sql.query('SELECT pg_advisory_xact_lock($1, $2)', [...PROJECTOR_LOCK]);
   else {
     const [got] = await sql.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [...PROJECTOR_LOCK]);
@@ -57,7 +53,7 @@ export async function projectQueuedIn(
             d.receipt_code, l.brand
        FROM taken t JOIN event e ON e.id = t.event_id JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
       ORDER BY t.hq_seq`,
-    [options.limit ?? PROJECT_BATCH],
+    [PROJECT_BATCH],
   );
   if (rows.length === 0) return 0;
   // Payloads this process recorded are still in memory; only the others are read back.

@@ -7,7 +7,7 @@ import { projectQueuedIn } from './project-batch.js';
 export const PROJECT_CHANNEL = 'sf_project';
 
 /** How often an idle projector looks at the queue anyway: events another HQ process recorded, a projector that died. */
-export const PROJECTOR_POLL_MS = 1000;
+const PROJECTOR_POLL_MS = 1000;
 
 /** Payloads kept in memory for the projector at most: beyond that it reads them back from `event`. */
 const CACHED_PAYLOADS = 10_000;
@@ -32,7 +32,7 @@ export type Projector = {
  * events a killed process left queued are projected without anyone waking it. A failed round
  * (the database away) is logged and retried on the next wake or poll.
  */
-export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs = PROJECTOR_POLL_MS): Projector {
+export function startProjector(db: HqDb, clock: () => Date, log: HqLog): Projector {
   let stopped = false;
   let woken = false;
   let wakeUp: (() => void) | null = null;
@@ -51,7 +51,7 @@ export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs =
   };
   const sleep = () =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollMs);
+      const timer = setTimeout(done, PROJECTOR_POLL_MS);
       function done() {
         clearTimeout(timer);
         wakeUp = null;
