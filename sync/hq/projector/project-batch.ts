@@ -84,10 +84,20 @@ export async function projectQueuedIn(sql: Sql, now: Date, options: { wait: bool
 }
 
 /** Projects every queued event, a batch per transaction, waiting for any other projector: for callers that read the effects next. */
-export async function projectAll(db: HqDb, now: Date): Promise<number> {
+export function projectAll(db: HqDb, now: Date): Promise<number> {
+  return untilEmpty(() => db.tx((sql) => projectQueuedIn(sql, now, { wait: true })));
+}
+
+/** projectAll inside the caller's transaction (a push checking a return against the sales before it). */
+export function projectAllIn(sql: Sql, now: Date): Promise<number> {
+  return untilEmpty(() => projectQueuedIn(sql, now, { wait: true }));
+}
+
+/** Runs `batch` until it takes nothing; answers how many it took in all. */
+async function untilEmpty(batch: () => Promise<number>): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await db.tx((sql) => projectQueuedIn(sql, now, { wait: true }));
+    const n = await batch();
     if (n === 0) return total;
     total += n;
   }
