@@ -32,9 +32,9 @@ type QueuedRow = {
  * Projects up to PROJECT_BATCH queued events inside the caller's transaction and answers how many it
  * took off the queue. Exactly once: an event is projected only by the transaction that deletes its
  * queue row, so a projector killed mid-batch leaves the whole batch queued (its transaction never
- * committed) and the next one projects it; two projectors never take the same row. `wait: false`
- * (the background loop) gives up at once when another projector holds the lock; `wait: true` (a
- * push that must see earlier sales, tests) waits for it.
+ * committed) and the next one projects it. Projectors take turns under PROJECTOR_LOCK (across HQ
+ * processes): `wait: false` (the background loop) gives up at once when another projector holds
+ * it; `wait: true` (a push that must see earlier sales, tests) waits for it.
  */
 export async function projectQueuedIn(sql: Sql, now: Date, options: { wait: boolean; payloads?: PayloadCache }): Promise<number> {
   if (options.wait) await sql.query('SELECT pg_advisory_xact_lock($1, $2)', [...PROJECTOR_LOCK]);
