@@ -1,4 +1,4 @@
-import { deviceScopes } from '../../protocol/feed.js';
+import { authedDeviceOf } from '../context.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
 import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
@@ -145,14 +145,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 function devicesOf(rows: readonly QueuedRow[]): Map<string, AuthedDevice> {
   const out = new Map<string, AuthedDevice>();
   for (const r of rows) {
-    if (out.has(r.device_id)) continue;
-    out.set(r.device_id, {
-      id: r.device_id,
-      storeId: r.store_id,
-      brand: r.brand,
-      receiptCode: r.receipt_code,
-      scopes: deviceScopes({ brand: r.brand, storeId: r.store_id, deviceId: r.device_id }),
-    });
+    if (!out.has(r.device_id)) out.set(r.device_id, authedDeviceOf(r.device_id, r));
   }
   return out;
 }

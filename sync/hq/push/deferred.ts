@@ -1,7 +1,7 @@
 import type { OutboxEvent } from '../../protocol/events/index.js';
 import { payloadSchemaOf } from '../../protocol/events/index.js';
-import { deviceScopes } from '../../protocol/feed.js';
-import type { AuthedDevice, HqLog } from '../context.js';
+import { authedDeviceOf } from '../context.js';
+import type { HqLog } from '../context.js';
 import type { HqDb } from '../db.js';
 import { applyPushIn } from './apply-push.js';
 import { insertDeadLetter } from '../projector/dead-letter.js';
@@ -49,14 +49,7 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
     byDevice.set(row.device_id, list);
   }
   for (const [deviceId, list] of byDevice) {
-    const first = list[0]!;
-    const device: AuthedDevice = {
-      id: deviceId,
-      storeId: first.store_id,
-      brand: first.brand,
-      receiptCode: first.receipt_code,
-      scopes: deviceScopes({ brand: first.brand, storeId: first.store_id, deviceId }),
-    };
+    const device = authedDeviceOf(deviceId, list[0]!);
     const events: OutboxEvent[] = list.map((r) => ({
       id: r.id,
       type: r.type,
