@@ -9,7 +9,7 @@ import { registerAdminRoutes } from './admin/admin-routes.js';
 import { createAuthenticator } from './auth.js';
 import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
-import { isConnectionError } from './db.js';
+import { isConnectionError, isDataError } from './db.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
 import { ephemeralHqKey } from './hq-key.js';
@@ -232,8 +232,7 @@ function describeError(error: unknown, log: HqLog): { status: number; code: HqEr
   }
   // PostgreSQL's data exceptions (22xxx: a NUL in a text, a number out of range) and integrity
   // violations (23xxx: unknown parent, duplicate) come from what a caller sent, not from a bug here.
-  const sqlState = (error as { code?: unknown }).code;
-  if (typeof sqlState === 'string' && /^2[23][0-9A-Z]{3}$/.test(sqlState)) {
+  if (isDataError(error)) {
     return { status: 400, code: 'bad_request', message: error instanceof Error ? error.message : 'the database refused this input' };
   }
   const fastifyError = error as Partial<FastifyError>;
