@@ -49,7 +49,7 @@ export const MODULES = [
   },
   {
     name: 'settle',
-    mutate: ['sync/hq/push/settle-redemptions.ts'],
+    mutate: ['sync/hq/projector/settle-redemptions.ts'],
     tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
     late: true,
   },

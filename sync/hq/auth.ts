@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { deviceScopes } from '../protocol/feed.js';
 import {
   MAX_CLOCK_SKEW_MS,
   NONCE_PATTERN,
@@ -10,6 +9,7 @@ import {
   publicKeyFromBase64,
   verifySignature,
 } from '../protocol/signing.js';
+import { authedDeviceOf } from './context.js';
 import type { AuthedDevice, HqLog, SignedRequest } from './context.js';
 import type { HqDb } from './db.js';
 import { HqHttpError } from './http-error.js';
@@ -102,13 +102,7 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
       return null;
     }
     const entry: DeviceEntry = {
-      device: {
-        id,
-        storeId: row.store_id,
-        brand: row.brand,
-        receiptCode: row.receipt_code,
-        scopes: deviceScopes({ brand: row.brand, storeId: row.store_id, deviceId: id }),
-      },
+      device: authedDeviceOf(id, row),
       key: publicKeyFromBase64(row.public_key),
       status: row.status,
       loadedAt: now,

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { deviceScopes } from '../protocol/feed.js';
 import type { HqDb } from './db.js';
 import type { FeedHeads } from './feed-heads.js';
 
@@ -16,6 +17,17 @@ export type AuthedDevice = {
   /** Its scopes (sync/protocol/feed.ts deviceScopes). */
   scopes: string[];
 };
+
+/** The AuthedDevice of device `id`, from a row of its store, brand and receipt code. */
+export function authedDeviceOf(id: string, row: { store_id: string; brand: string; receipt_code: string }): AuthedDevice {
+  return {
+    id,
+    storeId: row.store_id,
+    brand: row.brand,
+    receiptCode: row.receipt_code,
+    scopes: deviceScopes({ brand: row.brand, storeId: row.store_id, deviceId: id }),
+  };
+}
 
 /**
  * What every HQ route gets. HQ holds no state of its own beyond caches: any number of HQ

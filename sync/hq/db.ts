@@ -1,6 +1,13 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createHostSelector, failoverClientClass, isFailedConnect, needsHostSelection, parsePgTarget } from './pg-hosts.js';
+import {
+  DatabaseUnavailableError,
+  createHostSelector,
+  failoverClientClass,
+  isFailedConnect,
+  needsHostSelection,
+  parsePgTarget,
+} from './pg-hosts.js';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
@@ -40,7 +47,8 @@ export function isDataError(error: unknown): boolean {
  */
 export function isConnectionError(error: unknown): boolean {
   const state = sqlState(error);
-  if (state.startsWith('08') || ['57P01', '57P02', '57P03', '25006', 'SF_DB_UNAVAILABLE'].includes(state)) return true;
+  if (error instanceof DatabaseUnavailableError || state.startsWith('08') || ['57P01', '57P02', '57P03', '25006'].includes(state))
+    return true;
   if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|CONNABORTED)$/.test(state)) return true;
   const message = error instanceof Error ? error.message : '';
   return /^Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect/.test(

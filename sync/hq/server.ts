@@ -9,7 +9,7 @@ import { registerAdminRoutes } from './admin/admin-routes.js';
 import { createAuthenticator } from './auth.js';
 import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
-import { isConnectionError } from './db.js';
+import { isConnectionError, isDataError } from './db.js';
 import type { HqDb } from './db.js';
 import { registerEnrolRoutes } from './enrol.js';
 import { ephemeralHqKey } from './hq-key.js';
@@ -20,7 +20,7 @@ import { notifyBarrier } from './feed-barrier.js';
 import { createFeedHeads } from './feed-heads.js';
 import { CHANGE_CHANNEL, listenForNotices } from './notice-listeners.js';
 import { applyDeferred } from './push/deferred.js';
-import { startProjector } from './projector/projector.js';
+import { PROJECT_CHANNEL, startProjector } from './projector/projector.js';
 import type { Projector } from './projector/projector.js';
 import { deviceRoutes } from './routes/device-route.js';
 import { registerSyncRoutes } from './routes/sync-routes.js';
@@ -57,8 +57,6 @@ export type HqServerOptions = {
    * client then cannot dodge a limit with a made-up header.
    */
   trustProxy?: FastifyServerOptions['trustProxy'];
-  /** How often the idle projector looks at the queue (projector.ts PROJECTOR_POLL_MS). */
-  projectorPollMs?: number;
 };
 
 export type HqServer = {
@@ -157,7 +155,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
   const routes = deviceRoutes(app, auth);
   registerEnrolRoutes(app, hq, { routes, forgetDevice, deviceEnrolled: (deviceId) => auth.enrolled(deviceId) });
-  const projector = startProjector(db, clock, log, options.projectorPollMs);
+  const projector = startProjector(db, clock, log);
   registerSyncRoutes(hq, routes, (events) => projector.recorded(events));
   registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
 
@@ -180,7 +178,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
       }),
     );
     // Pushes another HQ process recorded (and, after a lost listener, whatever was missed meanwhile).
-    stopListening.push(await db.listen('sf_project', () => projector.wake(), { onRestored: () => projector.wake() }));
+    stopListening.push(await db.listen(PROJECT_CHANNEL, () => projector.wake(), { onRestored: () => projector.wake() }));
     await app.ready();
     attachLive(app.server, hq);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -234,8 +232,7 @@ function describeError(error: unknown, log: HqLog): { status: number; code: HqEr
   }
   // PostgreSQL's data exceptions (22xxx: a NUL in a text, a number out of range) and integrity
   // violations (23xxx: unknown parent, duplicate) come from what a caller sent, not from a bug here.
-  const sqlState = (error as { code?: unknown }).code;
-  if (typeof sqlState === 'string' && /^2[23][0-9A-Z]{3}$/.test(sqlState)) {
+  if (isDataError(error)) {
     return { status: 400, code: 'bad_request', message: error instanceof Error ? error.message : 'the database refused this input' };
   }
   const fastifyError = error as Partial<FastifyError>;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { outboxEventSchema } from '../../protocol/events/index.js';
-import { deviceScopes } from '../../protocol/feed.js';
 import type { PushResult } from '../../protocol/push.js';
-import type { AuthedDevice, HqContext } from '../context.js';
+import { authedDeviceOf } from '../context.js';
+import type { HqContext } from '../context.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from '../push/apply-push.js';
 import { adminOfToken } from './admin-users.js';
@@ -34,13 +34,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, hq: HqContext, pr
         'bad_request',
         'the device did not report this event itself (an older device): it cannot be re-applied from HQ',
       );
-    const device: AuthedDevice = {
-      id: deviceId,
-      storeId: row.store_id,
-      brand: row.brand,
-      receiptCode: row.receipt_code,
-      scopes: deviceScopes({ brand: row.brand, storeId: row.store_id, deviceId }),
-    };
+    const device = authedDeviceOf(deviceId, row);
     // The device's store may have changed since: the event still names the store it happened in.
     if (event.data.storeId !== device.storeId) {
       throw new HqHttpError(409, 'bad_request', `the event is of store ${event.data.storeId}; the device is now of ${device.storeId}`);

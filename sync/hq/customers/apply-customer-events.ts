@@ -12,8 +12,8 @@ import type {
   TaskSnoozed,
 } from '../../protocol/events/index.js';
 import type { AuthedDevice } from '../context.js';
-import { isDataError } from '../db.js';
 import type { Sql } from '../db.js';
+import { applyOrDeadLetter, insertDeadLetter } from '../projector/dead-letter.js';
 import { countResult, createMember, decideAssign, decideBind } from './bindings.js';
 import type { RequestContext } from './bindings.js';
 import { attributeSales } from './sale-attribution.js';
@@ -113,10 +113,10 @@ export function isCustomerBookEvent(type: string): boolean {
 }
 
 /**
- * The customer book's effects of a push's *new* events (exactly once: the caller passes only the
- * ids its insert returned), in HQ's receive order, inside the push transaction: requests are
- * decided (bindings race by this order), notes, tags, contacts, consent, reveals and tasks are
- * recorded, and sales are attributed. Staff and store were checked with the push.
+ * The customer book's effects of recorded events, exactly once (the projector passes only events
+ * it took off the projection queue), in HQ's receive order, inside the projector's transaction:
+ * requests are decided (bindings race by this order), notes, tags, contacts, consent, reveals and
+ * tasks are recorded, and sales are attributed. Staff and store were checked with the push.
  */
 export async function applyCustomerBook(sql: Sql, device: AuthedDevice, events: readonly OutboxEvent[], now: Date): Promise<void> {
   await attributeSales(sql, device.storeId, events);
@@ -136,44 +136,20 @@ export async function applyCustomerBook(sql: Sql, device: AuthedDevice, events: 
 }
 
 /**
- * applyCustomerBook under a savepoint. The events are already recorded and answered as accepted,
- * so an effect PostgreSQL refuses (data HQ cannot take) must not fail the push: the batch is redone
- * event by event, and an event whose effect is refused goes on HQ's dead-letter list with the
- * reason and the event itself, for IT — never dropped silently.
+ * applyCustomerBook under a savepoint, in the projector's transaction. The events are already
+ * recorded (and were answered as accepted), so an effect PostgreSQL refuses (data HQ cannot take)
+ * must not fail the rest of the projection: the batch is redone event by event, and an event whose
+ * effect is refused goes on HQ's dead-letter list with the reason and the event itself, for IT —
+ * never dropped silently.
  */
 export async function applyCustomerBookSafely(sql: Sql, device: AuthedDevice, events: readonly OutboxEvent[], now: Date): Promise<void> {
   const mine = events.filter((e) => e.type === 'sale.completed' || isCustomerBookEvent(e.type));
   if (mine.length === 0) return;
-  await sql.query('SAVEPOINT customer_book');
-  try {
-    await applyCustomerBook(sql, device, mine, now);
-    await sql.query('RELEASE SAVEPOINT customer_book');
-    return;
-  } catch (error) {
-    if (!isDataError(error)) throw error;
-    await sql.query('ROLLBACK TO SAVEPOINT customer_book');
-  }
-  for (const e of mine) {
-    await sql.query('SAVEPOINT customer_book_event');
-    try {
-      await applyCustomerBook(sql, device, [e], now);
-      await sql.query('RELEASE SAVEPOINT customer_book_event');
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      await sql.query('ROLLBACK TO SAVEPOINT customer_book_event');
-      await sql.query(
-        `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
-         VALUES ($1, $2, $3, 'customer_book', $4, $5, $6, $7::jsonb) ON CONFLICT (device_id, event_id) DO NOTHING`,
-        [
-          device.id,
-          e.id,
-          e.type,
-          `recorded, but its customer-book effect was refused: ${(error as Error).message}`.slice(0, 500),
-          e.occurredAt,
-          now,
-          JSON.stringify(e),
-        ],
-      );
-    }
-  }
+  await applyOrDeadLetter(
+    sql,
+    'customer_book',
+    mine,
+    (some) => applyCustomerBook(sql, device, some, now),
+    (e, error) => insertDeadLetter(sql, e, 'customer_book', `recorded, but its customer-book effect was refused: ${error.message}`, now),
+  );
 }

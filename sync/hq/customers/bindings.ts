@@ -100,8 +100,6 @@ export type NewMember = { customerId: string; name: string; phone: string; conse
 export async function createMember(sql: Sql, r: RequestContext, m: NewMember): Promise<Decision> {
   const before = await decided(sql, r.requestId);
   if (before) return before;
-  // Pushes of different devices hold different locks: two sign-ups of one number take turns here.
-  await sql.query(`SELECT pg_advisory_xact_lock(hashtext('customer-phone:' || $1))`, [m.phone]);
   const [existing] = await sql.query<{ id: string; store_id: string; guide_id: string | null }>(
     'SELECT id, store_id, guide_id FROM customer WHERE phone = $1 OR id = $2 LIMIT 1',
     [m.phone, m.customerId],

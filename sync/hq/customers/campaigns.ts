@@ -89,6 +89,19 @@ export class CampaignError extends Error {
 }
 
 /**
+ * When the brand's blackout window in force at `at` ends (the latest, if several), or undefined.
+ * With `newCampaign`: only while no campaign of that id exists (one asked again is not refused).
+ */
+async function blackoutEnd(sql: Sql, brand: string, at: Date, newCampaign: string | null = null): Promise<Date | undefined> {
+  const [row] = await sql.query<{ ends_at: Date }>(
+    `SELECT max(ends_at) AS ends_at FROM contact_blackout
+      WHERE brand = $1 AND starts_at <= $2 AND ends_at > $2 AND NOT EXISTS (SELECT 1 FROM campaign WHERE id = $3) HAVING count(*) > 0`,
+    [brand, at, newCampaign],
+  );
+  return row?.ends_at;
+}
+
+/**
  * A campaign and its tasks, one per customer it aims at, in one statement over the chain (or its
  * stores). Never tasked: a customer who opted out or never consented, and one the store's
  * do-not-disturb rule protects — contacted, or already tasked to be, `contact_max` times within
@@ -98,22 +111,12 @@ export class CampaignError extends Error {
  */
 export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: Date): Promise<CampaignResult> {
   // No new mass campaign while a blackout window is in force (its tasks would be worked at once).
-  const [inForce] = await sql.query<{ ends_at: Date }>(
-    `SELECT max(b.ends_at) AS ends_at FROM contact_blackout b
-      WHERE b.brand = $1 AND b.starts_at <= $2 AND b.ends_at > $2 AND NOT EXISTS (SELECT 1 FROM campaign WHERE id = $3) HAVING count(*) > 0`,
-    [c.brand, now, c.id],
-  );
+  const inForce = await blackoutEnd(sql, c.brand, now, c.id);
   if (inForce)
-    throw new CampaignError(
-      `a blackout window for mass campaigns is in force until ${inForce.ends_at.toISOString()}: start the campaign after it`,
-    );
+    throw new CampaignError(`a blackout window for mass campaigns is in force until ${inForce.toISOString()}: start the campaign after it`);
   const extra = await kindParams(sql, c, now);
-  let due = new Date(now.getTime() + c.dueDays * 86_400_000);
-  const [blackout] = await sql.query<{ ends_at: Date }>(
-    'SELECT max(ends_at) AS ends_at FROM contact_blackout WHERE brand = $1 AND starts_at <= $2 AND ends_at > $2 HAVING count(*) > 0',
-    [c.brand, due],
-  );
-  if (blackout) due = blackout.ends_at;
+  const dueAt = new Date(now.getTime() + c.dueDays * 86_400_000);
+  const due = (await blackoutEnd(sql, c.brand, dueAt)) ?? dueAt;
   await sql.query(
     `INSERT INTO campaign (id, brand, kind, name_zh, name_en, script_zh, script_en, coupon, params, store_ids, due_days, created_by, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,

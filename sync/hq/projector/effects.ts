@@ -6,8 +6,9 @@ export type RecordedEvent = OutboxEvent & { receivedAt: string };
 /**
  * The rows a batch of recorded events writes, as one array per column (for `unnest`). Built in
  * Node from payloads the push already checked (event-schemas.ts), so PostgreSQL never re-parses
- * the stored JSON once per table. Every row carries its event's store and device: one batch of the
- * projector holds events of many devices.
+ * the stored JSON once per table. One batch of the projector holds events of many devices: a sale
+ * or cash movement carries its event's id, store and device; lines and tenders go by their sale
+ * (only the sales written now keep theirs), and a line also names its store, for stock.
  */
 export type EffectColumns = {
   sale: {
@@ -28,7 +29,6 @@ export type EffectColumns = {
     createdAt: string[];
   };
   line: {
-    eventId: string[];
     storeId: string[];
     id: string[];
     saleId: string[];
@@ -38,7 +38,7 @@ export type EffectColumns = {
     totalFen: number[];
     originalLineId: (string | null)[];
   };
-  tender: { eventId: string[]; saleId: string[]; n: number[]; method: string[]; amountFen: number[]; reference: (string | null)[] };
+  tender: { saleId: string[]; n: number[]; method: string[]; amountFen: number[]; reference: (string | null)[] };
   cash: {
     eventId: string[];
     storeId: string[];
@@ -73,8 +73,8 @@ export function effectColumns(events: readonly RecordedEvent[]): EffectColumns {
       offline: [],
       createdAt: [],
     },
-    line: { eventId: [], storeId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [], originalLineId: [] },
-    tender: { eventId: [], saleId: [], n: [], method: [], amountFen: [], reference: [] },
+    line: { storeId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [], originalLineId: [] },
+    tender: { saleId: [], n: [], method: [], amountFen: [], reference: [] },
     cash: { eventId: [], storeId: [], deviceId: [], id: [], sessionId: [], kind: [], amountFen: [], staffId: [] },
   };
   for (const event of events) {
@@ -96,8 +96,7 @@ export function effectColumns(events: readonly RecordedEvent[]): EffectColumns {
 
 function addSale(c: EffectColumns, event: RecordedEvent, p: SaleCompleted): void {
   const { sale, line, tender } = c;
-  const eventId = event.id;
-  sale.eventId.push(eventId);
+  sale.eventId.push(event.id);
   sale.storeId.push(event.storeId);
   sale.deviceId.push(event.deviceId);
   sale.receivedAt.push(event.receivedAt);
@@ -113,7 +112,6 @@ function addSale(c: EffectColumns, event: RecordedEvent, p: SaleCompleted): void
   sale.offline.push(p.offline);
   sale.createdAt.push(p.createdAt);
   for (const l of p.lines) {
-    line.eventId.push(eventId);
     line.storeId.push(event.storeId);
     line.id.push(l.lineId);
     line.saleId.push(p.saleId);
@@ -124,7 +122,6 @@ function addSale(c: EffectColumns, event: RecordedEvent, p: SaleCompleted): void
     line.originalLineId.push(l.originalLineId);
   }
   p.tenders.forEach((t, i) => {
-    tender.eventId.push(eventId);
     tender.saleId.push(p.saleId);
     tender.n.push(i + 1);
     tender.method.push(t.method);

@@ -1,10 +1,10 @@
-import { deviceScopes } from '../../protocol/feed.js';
+import { authedDeviceOf } from '../context.js';
 import type { AuthedDevice } from '../context.js';
-import { isDataError } from '../db.js';
 import type { HqDb, Sql } from '../db.js';
 import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
-import { settleRedemptions } from '../push/settle-redemptions.js';
+import { settleRedemptions } from './settle-redemptions.js';
 import type { RecordedEvent } from './effects.js';
+import { applyOrDeadLetter, insertDeadLetter } from './dead-letter.js';
 import { projectEffects } from './project-effects.js';
 
 /** Events one projector transaction takes off the queue at most. */
@@ -28,21 +28,15 @@ type QueuedRow = {
   brand: string;
 };
 
-const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
 /**
- * Projects up to `limit` queued events inside the caller's transaction and answers how many it
+ * Projects up to PROJECT_BATCH queued events inside the caller's transaction and answers how many it
  * took off the queue. Exactly once: an event is projected only by the transaction that deletes its
  * queue row, so a projector killed mid-batch leaves the whole batch queued (its transaction never
- * committed) and the next one projects it; two projectors never take the same row. `wait: false`
- * (the background loop) gives up at once when another projector holds the lock; `wait: true` (a
- * push that must see earlier sales, tests) waits for it.
+ * committed) and the next one projects it. Projectors take turns under PROJECTOR_LOCK (across HQ
+ * processes): `wait: false` (the background loop) gives up at once when another projector holds
+ * it; `wait: true` (a push that must see earlier sales, tests) waits for it.
  */
-export async function projectQueuedIn(
-  sql: Sql,
-  now: Date,
-  options: { limit?: number; wait: boolean; payloads?: PayloadCache },
-): Promise<number> {
+export async function projectQueuedIn(sql: Sql, now: Date, options: { wait: boolean; payloads?: PayloadCache }): Promise<number> {
   if (options.wait) await sql.query('SELECT pg_advisory_xact_lock($1, $2)', [...PROJECTOR_LOCK]);
   else {
     const [got] = await sql.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [...PROJECTOR_LOCK]);
@@ -55,11 +49,11 @@ export async function projectQueuedIn(
        RETURNING hq_seq, event_id
      )
      SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id,
-            to_char(e.occurred_at AT TIME ZONE 'UTC', ${ISO}) AS occurred_at, to_char(e.received_at AT TIME ZONE 'UTC', ${ISO}) AS received_at,
+            sf_iso(e.occurred_at) AS occurred_at, sf_iso(e.received_at) AS received_at,
             d.receipt_code, l.brand
        FROM taken t JOIN event e ON e.id = t.event_id JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
       ORDER BY t.hq_seq`,
-    [options.limit ?? PROJECT_BATCH],
+    [PROJECT_BATCH],
   );
   if (rows.length === 0) return 0;
   // Payloads this process recorded are still in memory; only the others are read back.
@@ -90,10 +84,20 @@ export async function projectQueuedIn(
 }
 
 /** Projects every queued event, a batch per transaction, waiting for any other projector: for callers that read the effects next. */
-export async function projectAll(db: HqDb, now: Date): Promise<number> {
+export function projectAll(db: HqDb, now: Date): Promise<number> {
+  return untilEmpty(() => db.tx((sql) => projectQueuedIn(sql, now, { wait: true })));
+}
+
+/** projectAll inside the caller's transaction (a push checking a return against the sales before it). */
+export function projectAllIn(sql: Sql, now: Date): Promise<number> {
+  return untilEmpty(() => projectQueuedIn(sql, now, { wait: true }));
+}
+
+/** Runs `batch` until it takes nothing; answers how many it took in all. */
+async function untilEmpty(batch: () => Promise<number>): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await db.tx((sql) => projectQueuedIn(sql, now, { wait: true }));
+    const n = await batch();
     if (n === 0) return total;
     total += n;
   }
@@ -106,38 +110,15 @@ export async function projectAll(db: HqDb, now: Date): Promise<number> {
  * on HQ's dead-letter list for IT with the reason — it is still a recorded fact, never dropped.
  */
 async function projectEvents(sql: Sql, events: RecordedEvent[], devices: Map<string, AuthedDevice>, now: Date): Promise<void> {
-  await sql.query('SAVEPOINT project_batch');
-  try {
-    await projectSome(sql, events, devices, now);
-    await sql.query('RELEASE SAVEPOINT project_batch');
-    return;
-  } catch (error) {
-    if (!isDataError(error)) throw error;
-    await sql.query('ROLLBACK TO SAVEPOINT project_batch');
-  }
-  for (const event of events) {
-    await sql.query('SAVEPOINT project_event');
-    try {
-      await projectSome(sql, [event], devices, now);
-      await sql.query('RELEASE SAVEPOINT project_event');
-    } catch (error) {
-      if (!isDataError(error)) throw error;
-      await sql.query('ROLLBACK TO SAVEPOINT project_event');
-      await sql.query(
-        `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
-         VALUES ($1, $2, $3, 'projection', $4, $5, $6, $7::jsonb) ON CONFLICT (device_id, event_id) DO NOTHING`,
-        [
-          event.deviceId,
-          event.id,
-          event.type,
-          `recorded, but HQ could not apply its effects: ${(error as Error).message}`.slice(0, 500),
-          event.occurredAt,
-          now,
-          JSON.stringify({ ...event, receivedAt: undefined }),
-        ],
-      );
-    }
-  }
+  await applyOrDeadLetter(
+    sql,
+    'project',
+    events,
+    (some) => projectSome(sql, some, devices, now),
+    // The event as the device sent it (without HQ's receivedAt), so IT can re-apply it.
+    ({ receivedAt: _receivedAt, ...event }, error) =>
+      insertDeadLetter(sql, event, 'projection', `recorded, but HQ could not apply its effects: ${error.message}`, now),
+  );
 }
 
 async function projectSome(sql: Sql, events: readonly RecordedEvent[], devices: Map<string, AuthedDevice>, now: Date): Promise<void> {
@@ -164,14 +145,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 function devicesOf(rows: readonly QueuedRow[]): Map<string, AuthedDevice> {
   const out = new Map<string, AuthedDevice>();
   for (const r of rows) {
-    if (out.has(r.device_id)) continue;
-    out.set(r.device_id, {
-      id: r.device_id,
-      storeId: r.store_id,
-      brand: r.brand,
-      receiptCode: r.receipt_code,
-      scopes: deviceScopes({ brand: r.brand, storeId: r.store_id, deviceId: r.device_id }),
-    });
+    if (!out.has(r.device_id)) out.set(r.device_id, authedDeviceOf(r.device_id, r));
   }
   return out;
 }

@@ -11,10 +11,12 @@ import type { RecordedEvent } from './effects.js';
  * come again, its sale or cash movement (unique by event id) is already there and nothing of it
  * moves a second time. Returns the ids of the events whose sale or cash movement this wrote.
  *
- * Stock rows are taken in store, SKU order so two projectors (or a push projecting returns'
- * originals) never deadlock on them. An SKU HQ does not know moves no stock (the sale itself is
- * still a fact); one without a stock row at the store gets one. Foreign keys (line → sale) are
- * checked at the end of the statement, so parents written by an earlier CTE count.
+ * Stock rows are taken in store, SKU order. Only one projector writes at a time (PROJECTOR_LOCK,
+ * which a push projecting returns' originals takes too), so the order is for other writers of
+ * stock (an admin setting stock levels): one taking rows in the same order never deadlocks with it.
+ * An SKU HQ does not know moves no stock (the sale itself is still a fact); one without a stock
+ * row at the store gets one. Foreign keys (line → sale) are checked at the end of the statement,
+ * so parents written by an earlier CTE count.
  *
  * A data error (a line id another sale holds, a value PostgreSQL refuses) fails the whole
  * statement: the caller falls back to event by event.

@@ -3,8 +3,11 @@ import type { HqDb } from '../db.js';
 import type { OutboxEvent } from '../../protocol/events/index.js';
 import { projectQueuedIn } from './project-batch.js';
 
+/** The NOTIFY channel a push that recorded events wakes every HQ process's projector on (at commit). */
+export const PROJECT_CHANNEL = 'sf_project';
+
 /** How often an idle projector looks at the queue anyway: events another HQ process recorded, a projector that died. */
-export const PROJECTOR_POLL_MS = 1000;
+const PROJECTOR_POLL_MS = 1000;
 
 /** Payloads kept in memory for the projector at most: beyond that it reads them back from `event`. */
 const CACHED_PAYLOADS = 10_000;
@@ -25,11 +28,11 @@ export type Projector = {
 /**
  * HQ's projector loop (one per HQ process; the projector lock makes them take turns): projects a
  * batch per transaction while there is work, then sleeps until woken — by this process's pushes,
- * by `sf_project` NOTIFYs of other HQ processes' pushes — or until the poll interval passes, so
+ * by PROJECT_CHANNEL NOTIFYs of other HQ processes' pushes — or until the poll interval passes, so
  * events a killed process left queued are projected without anyone waking it. A failed round
  * (the database away) is logged and retried on the next wake or poll.
  */
-export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs = PROJECTOR_POLL_MS): Projector {
+export function startProjector(db: HqDb, clock: () => Date, log: HqLog): Projector {
   let stopped = false;
   let woken = false;
   let wakeUp: (() => void) | null = null;
@@ -48,7 +51,7 @@ export function startProjector(db: HqDb, clock: () => Date, log: HqLog, pollMs =
   };
   const sleep = () =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollMs);
+      const timer = setTimeout(done, PROJECTOR_POLL_MS);
       function done() {
         clearTimeout(timer);
         wakeUp = null;

@@ -7,7 +7,8 @@ import { checkEvents } from './check-events.js';
 import type { EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
 import { recordBatch } from './record-batch.js';
-import { projectAll, projectQueuedIn } from '../projector/project-batch.js';
+import { projectAll, projectAllIn } from '../projector/project-batch.js';
+import { PROJECT_CHANNEL } from '../projector/projector.js';
 
 /**
  * Records a device's push exactly once, in one transaction, and answers: the events are checked
@@ -69,9 +70,7 @@ export async function applyPushIn(
   await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [device.id]);
   // A return is checked against the sale it takes back and the returns before it: those must be
   // projected first (returns are rare; a push of sales never waits for the projector).
-  if ([...claims.values()].some((c) => c.takesBack !== null)) {
-    while ((await projectQueuedIn(sql, now, { wait: true })) > 0);
-  }
+  if ([...claims.values()].some((c) => c.takesBack !== null)) await projectAllIn(sql, now);
   await checkFacts(sql, device, candidates, claims, rejected);
   const valid = candidates.filter((e) => !rejected.has(e.id));
   const failed = new Map<string, Rejection>();
@@ -86,7 +85,7 @@ export async function applyPushIn(
     inserted = await applyOneByOne(sql, device, valid, now, failed, deferred);
   }
   // Other HQ processes' projectors hear of it at commit (this process's is woken by its route).
-  if ([...inserted].some((id) => !deferred.has(id))) await sql.query(`SELECT pg_notify('sf_project', '')`);
+  if ([...inserted].some((id) => !deferred.has(id))) await sql.query(`SELECT pg_notify($1, '')`, [PROJECT_CHANNEL]);
   // An event HQ already has is a duplicate even if it would be rejected today: the device must
   // not dead-letter what HQ recorded.
   const refused = [...rejected.keys(), ...failed.keys()];

@@ -1,9 +1,10 @@
 import type { OutboxEvent } from '../../protocol/events/index.js';
 import { payloadSchemaOf } from '../../protocol/events/index.js';
-import { deviceScopes } from '../../protocol/feed.js';
-import type { AuthedDevice, HqLog } from '../context.js';
-import type { HqDb, Sql } from '../db.js';
+import { authedDeviceOf } from '../context.js';
+import type { HqLog } from '../context.js';
+import type { HqDb } from '../db.js';
 import { applyPushIn } from './apply-push.js';
+import { insertDeadLetter } from '../projector/dead-letter.js';
 import { projectAll } from '../projector/project-batch.js';
 import type { EventTypes } from './check-events.js';
 
@@ -32,7 +33,7 @@ export type DeferredOutcome = { applied: number; rejected: number; waiting: numb
 export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: EventTypes = payloadSchemaOf): Promise<DeferredOutcome> {
   const rows = await db.query<DeferredRow>(
     `SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id, e.payload,
-            to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, d.receipt_code, l.brand
+            sf_iso(e.occurred_at) AS occurred_at, d.receipt_code, l.brand
        FROM event e JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
       WHERE e.deferred_at IS NOT NULL ORDER BY e.hq_seq`,
   );
@@ -48,14 +49,7 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
     byDevice.set(row.device_id, list);
   }
   for (const [deviceId, list] of byDevice) {
-    const first = list[0]!;
-    const device: AuthedDevice = {
-      id: deviceId,
-      storeId: first.store_id,
-      brand: first.brand,
-      receiptCode: first.receipt_code,
-      scopes: deviceScopes({ brand: first.brand, storeId: first.store_id, deviceId }),
-    };
+    const device = authedDeviceOf(deviceId, list[0]!);
     const events: OutboxEvent[] = list.map((r) => ({
       id: r.id,
       type: r.type,
@@ -78,13 +72,10 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
       for (const result of results) {
         if (result.status === 'rejected') {
           outcome.rejected++;
-          await deadLetter(
-            sql,
-            mine.find((e) => e.id === result.id)!,
-            result.reason,
-            result.message,
-            now,
-          );
+          const event = mine.find((e) => e.id === result.id)!;
+          await insertDeadLetter(sql, event, result.reason, `deferred, then refused once applied: ${result.message}`, now, {
+            replace: true,
+          });
         } else outcome.applied++;
       }
     });
@@ -93,22 +84,4 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
   if (outcome.applied > 0) await projectAll(db, now);
   if (rows.length > 0) log('deferred events', outcome);
   return outcome;
-}
-
-async function deadLetter(sql: Sql, event: OutboxEvent, reason: string, message: string, now: Date): Promise<void> {
-  await sql.query(
-    `INSERT INTO dead_letter (device_id, event_id, type, reason, message, occurred_at, rejected_at, event)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-     ON CONFLICT (device_id, event_id) DO UPDATE SET reason = excluded.reason, message = excluded.message, rejected_at = excluded.rejected_at, event = excluded.event`,
-    [
-      event.deviceId,
-      event.id,
-      event.type,
-      reason,
-      `deferred, then refused once applied: ${message}`.slice(0, 500),
-      event.occurredAt,
-      now,
-      JSON.stringify(event),
-    ],
-  );
 }

@@ -18,11 +18,7 @@ import { servePull } from './pull.js';
  * Push, pull and dead-letter routes of the device sync API (sync/protocol/http.ts SYNC_PATHS). A
  * push is answered once its events are recorded; `recorded` (the projector's) gets the new ones after.
  */
-export function registerSyncRoutes(
-  hq: HqContext,
-  routes: DeviceRoutes,
-  recorded: (events: readonly OutboxEvent[]) => void = () => undefined,
-): void {
+export function registerSyncRoutes(hq: HqContext, routes: DeviceRoutes, recorded: (events: readonly OutboxEvent[]) => void): void {
   const queue = createDeviceQueue();
 
   routes.post(SYNC_PATHS.push, MAX_PUSH_BYTES, async (device, body): Promise<PushResponse> => {

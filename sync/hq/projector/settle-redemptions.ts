@@ -4,9 +4,9 @@ import type { AuthedDevice } from '../context.js';
 import type { Sql } from '../db.js';
 
 /**
- * Settles the coupons and points of newly recorded sales, in push order, inside the push
- * transaction (exactly once: only events recorded by this push reach here, and every ledger
- * entry is unique by event id):
+ * Settles the coupons and points of recorded sales, in HQ's receive order, inside the projector's
+ * transaction (exactly once: only events the projector took off projection_queue, whose sale it
+ * wrote just now, reach here, and every ledger entry is unique by event id):
  * - a coupon is redeemed if it is still issued; one already used (on another till, another
  *   store) is a conflict — the sale stands, the discount it gave is at risk;
  * - points are burnt if the balance holds them; otherwise the whole redemption is a conflict and
