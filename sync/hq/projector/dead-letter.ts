@@ -3,9 +3,10 @@ import { isDataError } from '../db.js';
 import type { Sql } from '../db.js';
 
 /**
- * Puts a recorded event on HQ's dead-letter list for IT, with the reason and the event itself.
- * An event already there keeps its first entry, unless `replace` (a deferred event refused once
- * applied: the newer reason counts).
+ * Puts a recorded event on HQ's dead-letter list for IT, with the reason and the event as the
+ * device sent it (HQ's own `receivedAt`, if the event carries it, is left out: IT's re-apply takes
+ * only what a device may send). An event already there keeps its first entry, unless `replace` (a
+ * deferred event refused once applied: the newer reason counts).
  */
 export async function insertDeadLetter(
   sql: Sql,
@@ -23,7 +24,7 @@ export async function insertDeadLetter(
          ? 'DO UPDATE SET reason = excluded.reason, message = excluded.message, rejected_at = excluded.rejected_at, event = excluded.event'
          : 'DO NOTHING'
      }`,
-    [event.deviceId, event.id, event.type, reason, message.slice(0, 500), event.occurredAt, now, JSON.stringify(event)],
+    [event.deviceId, event.id, event.type, reason, message.slice(0, 500), event.occurredAt, now, JSON.stringify(asSent(event))],
   );
 }
 
@@ -60,4 +61,9 @@ export async function applyOrDeadLetter<E extends OutboxEvent>(
       await refused(event, error as Error);
     }
   }
+}
+
+function asSent(event: OutboxEvent & { receivedAt?: unknown }): OutboxEvent {
+  const { receivedAt: _receivedAt, ...sent } = event;
+  return sent;
 }

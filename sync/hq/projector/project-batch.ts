@@ -115,9 +115,7 @@ async function projectEvents(sql: Sql, events: RecordedEvent[], devices: Map<str
     'project',
     events,
     (some) => projectSome(sql, some, devices, now),
-    // The event as the device sent it (without HQ's receivedAt), so IT can re-apply it.
-    ({ receivedAt: _receivedAt, ...event }, error) =>
-      insertDeadLetter(sql, event, 'projection', `recorded, but HQ could not apply its effects: ${error.message}`, now),
+    (event, error) => insertDeadLetter(sql, event, 'projection', `recorded, but HQ could not apply its effects: ${error.message}`, now),
   );
 }
 
