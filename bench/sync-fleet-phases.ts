@@ -184,7 +184,7 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
     const hqCpuMs = (cpu1.hq - cpu0.hq) * 1000;
     const how =
       c.roundtripTransport === 'live'
-        ? `pull frames over the devices' open live sockets (${opened.reduce((n, r) => n + r.ready, 0)} opened before the clocks started, signed upgrades; no signature or nonce per pull), each answered with one page frame HQ signs (Ed25519, over the upgrade nonce and the pull id); each = frame check + one feed statement + one signature (live pulls do not use HQ's feed heads yet: see sync/hq/live.ts)`
+        ? `pull frames over the devices' open live sockets (${opened.reduce((n, r) => n + r.ready, 0)} opened before the clocks started, signed upgrades; no signature or nonce per pull), each answered with one page frame HQ signs (Ed25519, over the upgrade nonce and the pull id); each = frame check + one signature, and a feed statement only where HQ does not know the scopes' head`
         : "signed HTTP pulls (keep-alive); each = signature check + a batched nonce insert + one answer signature, and a feed statement only where HQ does not know the scopes' head";
     const cost = `the load generator's CPU is kept out of HQ's: it runs in its own ${rtChildren} processes, does not check HQ's signatures (a device checks one per answer, ~0.1 ms), and is measured apart — ${round(clientCpuMs / Math.max(ok + bad, 1), 3)} ms client CPU per round trip vs ${round(hqCpuMs / Math.max(ok + bad, 1), 3)} ms HQ CPU (process CPU from /proc, not wall time; the 2 cores are shared, nothing pinned)`;
     const results: BenchResult[] = [

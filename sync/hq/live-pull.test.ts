@@ -1,11 +1,13 @@
 import { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deviceScopes } from '../protocol/feed.js';
+import { ENTITIES } from '../protocol/entities.js';
+import { MAX_PULL_LIMIT, deviceScopes } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { liveAnswerNonce, splitLiveAnswer } from '../protocol/live.js';
 import type { LiveAnswerHead } from '../protocol/live.js';
 import { ANSWER_HEADERS, SIGN_HEADERS, publicKeyFromBase64, verifyAnswer } from '../protocol/signing.js';
 import type { HqDb } from './db.js';
+import type { FeedHeadStats } from './feed-heads.js';
 import { testBackends } from './testing/backends.js';
 import { testDevice } from './testing/test-hq.js';
 import type { TestDevice, TestHq } from './testing/test-hq.js';
@@ -89,6 +91,44 @@ describe.each(backends)('pulls over the live channel on $name', (backend) => {
     );
     expect(next.head.status).toBe(200);
     expect(signedByHq(next, channel.upgradeNonce, 2)).toBe(true);
+    channel.ws.close();
+  });
+
+  it('answers a pull at the head from memory, and the next pull after a commit with the change', async () => {
+    const device = await testDevice(hq);
+    const channel = await openChannel(hq, device);
+    const scopes = deviceScopes({ brand: device.enrolment.brand, storeId: device.enrolment.storeId, deviceId: device.id });
+    type Page = { scope: string; cursor: string; sets: { kind: string; rows: unknown[][] }[] };
+    const pagesOf = (answer: Answer) => (JSON.parse(answer.body) as { pages: Page[] }).pages;
+    const pullFrom = (id: number, pages: Page[]) =>
+      channel.send(
+        { type: 'pull', id, request: { scopes: pages.map(({ scope, cursor }) => ({ scope, cursor })), limit: MAX_PULL_LIMIT } },
+        id,
+      );
+    const headStats = async () => ((await (await fetch(`${hq.url}/health`)).json()) as { feedHeads: FeedHeadStats }).feedHeads;
+
+    const first = pagesOf(
+      await channel.send(
+        { type: 'pull', id: 1, request: { scopes: scopes.map((scope) => ({ scope, cursor: '' })), limit: MAX_PULL_LIMIT } },
+        1,
+      ),
+    );
+    const before = await headStats();
+    const idle = await pullFrom(2, first);
+    expect(idle.head.status).toBe(200);
+    expect(signedByHq(idle, channel.upgradeNonce, 2)).toBe(true);
+    expect(pagesOf(idle).map((p) => [p.cursor, p.sets])).toEqual(first.map((p) => [p.cursor, []]));
+    const after = await headStats();
+    expect(after.fromMemory - before.fromMemory).toBe(1);
+    expect(after.reads).toBe(before.reads);
+
+    // Pulled as soon as the commit returned: the barrier makes sure its notice was heard first.
+    const [sku] = await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku LIMIT 1');
+    await db.query('UPDATE sku SET price_fen = 12345 WHERE sku = $1', [sku?.sku]);
+    const changed = pagesOf(await pullFrom(3, first));
+    const column = (name: string) => ENTITIES.sku.columns.findIndex((c) => c.name === name);
+    const repriced = changed.flatMap((p) => p.sets.filter((set) => set.kind === 'sku').flatMap((set) => set.rows));
+    expect(repriced.map((row) => [row[column('sku')], row[column('price_fen')]])).toEqual([[sku?.sku, 12345]]);
     channel.ws.close();
   });
 

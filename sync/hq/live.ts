@@ -260,10 +260,9 @@ export function createLiveHub(
 export function attachLive(server: Server | HttpsServer, hq: HqContext): void {
   const registry = registries.get(hq.live);
   if (!registry) throw new Error('attachLive needs a hub made by createLiveHub');
-  // The pull route's own page function, without the feed heads (sync/hq/feed-heads.ts) for now:
-  // with them, the bench's live round trips stalled (bench/sync-fleet.ts clients left waiting for
-  // answers) and the cause is not found yet; live pulls cost a feed statement each meanwhile.
-  registry.pulls = { serve: (device, request) => servePull(hq.db, device, request, hq.clock()), clock: hq.clock };
+  // The pull route's own page function with the process's feed heads: a pull at the head is
+  // answered from memory, as over HTTP (sync/hq/feed-heads.ts).
+  registry.pulls = { serve: (device, request) => servePull(hq.db, device, request, hq.clock(), hq.feedHeads), clock: hq.clock };
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_LIVE_PULL_BYTES, clientTracking: false });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
