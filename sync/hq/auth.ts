@@ -61,6 +61,8 @@ export type Authenticator = {
   verifyBody(request: SignedRequest, checked: CheckedHeaders): Promise<AuthedDevice>;
   /** Both at once (a request whose body is already read, such as the live channel's upgrade). */
   authenticate(request: SignedRequest): Promise<AuthedDevice>;
+  /** The device was heard without a signed request (a pull on its live channel): last_seen_at as a request stamps it. */
+  seen(deviceId: string): Promise<void>;
   /** Drops a device from the cache (its key or status changed, maybe in another HQ process). */
   forget(deviceId: string): void;
   /** Drops every cached device: notices were missed while the listener was away (notice-listeners.ts). */
@@ -242,6 +244,7 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     async authenticate(request) {
       return verifyBody(request, await checkHeaders(request.headers));
     },
+    seen: (deviceId) => touch(deviceId, clock()),
     enrolled(deviceId) {
       known.add(deviceId);
       epoch++;

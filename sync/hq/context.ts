@@ -42,6 +42,8 @@ export type HqContext = {
    * stale times and replayed nonces, and a revoked or unknown device. Throws HqHttpError.
    */
   authenticate(request: SignedRequest): Promise<AuthedDevice>;
+  /** Stamps a device's last_seen_at (at most once a minute) when it is heard outside a signed request: a pull over its live channel. */
+  seen(deviceId: string): Promise<void>;
   /** Live channel registry: nudges connected devices whose scopes changed (fed by LISTEN sf_change). */
   live: LiveHub;
   /**

@@ -9,7 +9,7 @@ import { ANSWER_HEADERS, SIGN_HEADERS, publicKeyFromBase64, verifyAnswer } from 
 import type { HqDb } from './db.js';
 import type { FeedHeadStats } from './feed-heads.js';
 import { testBackends } from './testing/backends.js';
-import { testDevice } from './testing/test-hq.js';
+import { startTestHq, testDevice } from './testing/test-hq.js';
 import type { TestDevice, TestHq } from './testing/test-hq.js';
 import { useTestHq } from './testing/use-test-hq.js';
 
@@ -130,6 +130,31 @@ describe.each(backends)('pulls over the live channel on $name', (backend) => {
     const repriced = changed.flatMap((p) => p.sets.filter((set) => set.kind === 'sku').flatMap((set) => set.rows));
     expect(repriced.map((row) => [row[column('sku')], row[column('price_fen')]])).toEqual([[sku?.sku, 12345]]);
     channel.ws.close();
+  });
+
+  it('stamps last_seen_at for a device that only pulls over its socket, as a signed request does (at most once a minute)', async () => {
+    let offsetMs = 0;
+    const clocked = await startTestHq(db, { clock: () => new Date(Date.now() + offsetMs) });
+    try {
+      const device = await testDevice(clocked);
+      const channel = await openChannel(clocked, device);
+      const lastSeen = async () =>
+        (await db.query<{ at: Date }>('SELECT last_seen_at AS at FROM device WHERE id = $1', [device.id]))[0]?.at.getTime() ?? 0;
+      const upgraded = await lastSeen();
+      expect(upgraded).toBeGreaterThan(0);
+      const request = { scopes: [{ scope: `device:${device.id}`, cursor: '' }], limit: 10 };
+
+      offsetMs = 30_000;
+      expect((await channel.send({ type: 'pull', id: 1, request }, 1)).head.status).toBe(200);
+      expect(await lastSeen()).toBe(upgraded);
+
+      offsetMs = 120_000;
+      expect((await channel.send({ type: 'pull', id: 2, request }, 2)).head.status).toBe(200);
+      expect(await lastSeen()).toBeGreaterThanOrEqual(upgraded + 120_000);
+      channel.ws.close();
+    } finally {
+      await clocked.close();
+    }
   });
 
   it("refuses another store's scope and a bad request with a signed error, and closes on a frame it cannot answer", async () => {

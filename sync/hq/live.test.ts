@@ -22,6 +22,7 @@ async function liveServer(options: { heartbeatMs?: number } = {}): Promise<{ url
     clock: () => new Date(),
     log: () => undefined,
     live: hub,
+    seen: async () => undefined,
     async authenticate(request): Promise<AuthedDevice> {
       const id = String(request.headers['x-sf-device'] ?? '');
       if (id === 'nobody') throw new HqHttpError(403, 'device_revoked', 'revoked');

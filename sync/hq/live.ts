@@ -261,8 +261,13 @@ export function attachLive(server: Server | HttpsServer, hq: HqContext): void {
   const registry = registries.get(hq.live);
   if (!registry) throw new Error('attachLive needs a hub made by createLiveHub');
   // The pull route's own page function with the process's feed heads: a pull at the head is
-  // answered from memory, as over HTTP (sync/hq/feed-heads.ts).
-  registry.pulls = { serve: (device, request) => servePull(hq.db, device, request, hq.clock(), hq.feedHeads), clock: hq.clock };
+  // answered from memory, as over HTTP (sync/hq/feed-heads.ts). A pull stamps last_seen_at as a
+  // signed request does (at most once a minute per device), so IT sees a device on its socket as seen.
+  registry.pulls = {
+    serve: async (device, request) =>
+      (await Promise.all([servePull(hq.db, device, request, hq.clock(), hq.feedHeads), hq.seen(device.id)]))[0],
+    clock: hq.clock,
+  };
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_LIVE_PULL_BYTES, clientTracking: false });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];

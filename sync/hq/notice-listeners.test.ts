@@ -34,6 +34,7 @@ async function setUp(revoked: string[]) {
     clock: () => new Date(),
     log: () => undefined,
     live: hub,
+    seen: async () => undefined,
     async authenticate(request): Promise<AuthedDevice> {
       const id = String(request.headers['x-sf-device']);
       return { id, storeId: 'A', brand: 'X', receiptCode: '01', scopes: deviceScopes({ brand: 'X', storeId: 'A', deviceId: id }) };

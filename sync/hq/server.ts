@@ -90,7 +90,15 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const auth = createAuthenticator(db, clock, log);
   const live = createLiveHub(log, { key: hqKey });
   const feedHeads = createFeedHeads({ sendBarrier: notifyBarrier(db, CHANGE_CHANNEL) });
-  const hq: HqContext = { db, clock, log, authenticate: (request) => auth.authenticate(request), live, feedHeads };
+  const hq: HqContext = {
+    db,
+    clock,
+    log,
+    authenticate: (request) => auth.authenticate(request),
+    seen: (deviceId) => auth.seen(deviceId),
+    live,
+    feedHeads,
+  };
 
   // On close, open keep-alive connections are cut rather than waited for (a device keeps one open
   // for minutes); anything in flight is idempotent and the device retries it.
