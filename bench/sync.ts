@@ -111,8 +111,21 @@ export async function benchSync(options: SyncBenchOptions = syncOptionsFromEnv()
     );
     const { code } = await createEnrolCode(db, { storeId: homeStore, ttlMinutes: 60, createdBy: 'bench', now: new Date() });
     if (PROFILE_DIR) {
-      // Profiling: PostgreSQL logs every statement that takes 5 ms or more (copied to PROFILE_DIR at the end).
-      await db.exec('ALTER SYSTEM SET log_min_duration_statement = 5');
+      // Profiling: PostgreSQL logs every statement that takes 5 ms or more, and the plan of each that
+      // takes 50 ms or more with its time per node and per trigger (foreign-key checks are triggers)
+      // — auto_explain, loaded by the sessions HQ opens from here; copied to PROFILE_DIR at the end.
+      // (ALTER SYSTEM takes auto_explain's settings only from a session that loaded it: one of its own.)
+      const profiler = await openHqDb({ databaseUrl, poolSize: 1 });
+      for (const setting of [
+        "LOAD 'auto_explain'",
+        'ALTER SYSTEM SET log_min_duration_statement = 5',
+        "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'",
+        "ALTER SYSTEM SET auto_explain.log_min_duration = '50ms'",
+        'ALTER SYSTEM SET auto_explain.log_analyze = on',
+        'ALTER SYSTEM SET auto_explain.log_triggers = on',
+      ])
+        await profiler.exec(setting);
+      await profiler.close();
       await db.exec('SELECT pg_reload_conf()');
     }
 
