@@ -74,7 +74,7 @@ export const MODULES = [
   {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
-    tests: ['sync/client/apply.test.ts'],
+    tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],
     late: true,
   },
 ];
