@@ -68,13 +68,16 @@ export const MODULES = [
   {
     name: 'feed',
     mutate: ['sync/hq/feed.ts'],
-    tests: ['sync/hq/feed-plans.test.ts', 'sync/client/replicator.test.ts'],
+    // feed.test.ts reads pages of change rows on PGlite (18 min for the module here). The replicator's tests reach
+    // feed.ts only through HQ and a device: with them a run was on course for ~50 min. routes/pull.test.ts reads the
+    // same pages through the route on both backends; left out to keep the run short.
+    tests: ['sync/hq/feed.test.ts', 'sync/hq/feed-plans.test.ts'],
     late: true,
   },
   {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
-    tests: ['sync/client/apply.test.ts'],
+    tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],
     late: true,
   },
 ];

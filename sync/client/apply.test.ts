@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplyStatements, applyPage, PageRefusedError, readCursors } from './apply.js';
-import type { WirePage } from './apply.js';
 import { testDevice } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
-
-const NOW = '2026-11-23T01:00:00.000Z';
-const STORE = 'loc-S001';
-const WH = 'loc-W01';
+import { catalog, coupon, customer, location, NOW, page, sku, staff, stock, STORE, storePage, style, WH } from './testing/page-fixture.js';
 
 let device: TestDevice;
 let st: ApplyStatements;
@@ -16,60 +12,6 @@ beforeEach(() => {
   st = new ApplyStatements(device.store.db, deviceOutbox(device.store.db));
 });
 afterEach(() => device.cleanup());
-
-const location = (id: string, kind = 'store') => [id, kind, id.slice(4), '店', 'Store', '上海', 'Shanghai', 31.2, 121.4, 'Asia/Shanghai'];
-const style = (code: string, price = 29900) => [code, 'SF', '羽绒服', 'Down coat', '外套', 'Coats', '25W', price];
-const sku = (code: string, styleCode: string, ean: string, price = 29900, active = true) => [
-  code,
-  styleCode,
-  '001',
-  '黑',
-  'Black',
-  'M',
-  2,
-  ean,
-  price,
-  active,
-];
-const stock = (loc: string, code: string, qty: number) => [loc, code, qty, NOW];
-
-function page(scope: string, cursor: string, sets: WirePage['sets'], more = false): WirePage {
-  return { scope, cursor, more, sets };
-}
-
-const catalog = () =>
-  page('brand:SF', 'c1', [
-    { kind: 'location', rows: [location(STORE), location(WH, 'warehouse')], deletes: [] },
-    { kind: 'style', rows: [style('ST1'), style('ST2')], deletes: [] },
-    {
-      kind: 'sku',
-      rows: [
-        sku('ST1-M', 'ST1', '6900000000011'),
-        sku('ST1-L', 'ST1', '6900000000012', 29900, false),
-        sku('ST2-M', 'ST2', '6900000000021'),
-      ],
-      deletes: [],
-    },
-    { kind: 'stock', rows: [stock(WH, 'ST1-M', 50)], deletes: [] },
-  ]);
-
-const storePage = (cursor: string, sets: WirePage['sets']) => page(`store:${STORE}`, cursor, sets);
-const staff = (id: string) => [id, STORE, id.toUpperCase(), '王', 'cashier', true];
-const customer = (id: string, guide: string | null) => [id, STORE, '李', '13800000000', 'gold', 100, guide, NOW];
-const coupon = (code: string, customerId: string | null) => [
-  code,
-  customerId,
-  'amount',
-  '券',
-  'Coupon',
-  1000,
-  0,
-  0,
-  true,
-  NOW,
-  '2027-01-01T00:00:00.000Z',
-  'issued',
-];
 
 function q<T>(sql: string, ...params: unknown[]): T[] {
   return device.store.db.prepare(sql).all(...params) as T[];

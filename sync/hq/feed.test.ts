@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HqDb } from './db.js';
+import { compareCursors, CursorError, formatCursor, parseCursor, readFeed, readFeeds } from './feed.js';
+import type { FeedCursor } from './feed.js';
+import { openEmptyHq, resetHq, testBackends } from './testing/backends.js';
+import type { TestBackend } from './testing/backends.js';
+
+// The feed's reads on their own (sync/hq/routes/pull.test.ts tests them through the pull route,
+// on HQ's own tables): change rows written straight into the log with chosen transaction ids,
+// so every page boundary is known. PGlite only: the SQL is the same on PostgreSQL.
+
+describe('a feed cursor', () => {
+  it('reads back what HQ gave out, keys with colons and line breaks included', () => {
+    for (const c of [
+      { xid: '0', rank: 0, key: '' },
+      { xid: '12', rank: 3, key: 'S1|SKU-1' },
+      { xid: '7', rank: 999, key: 'a:b:\nc' },
+      { xid: '18446744073709551615', rank: 12, key: 'k' },
+    ]) {
+      expect(parseCursor(formatCursor(c))).toEqual(c);
+    }
+    expect(formatCursor({ xid: '12', rank: 3, key: 'a:b' })).toBe('12:3:a:b');
+    // A fresh device starts from the beginning.
+    expect(parseCursor('')).toEqual({ xid: '0', rank: 0, key: '' });
+  });
+
+  it.each([
+    'nonsense',
+    '12:3',
+    'x12:3:k',
+    '12:1000:k',
+    '12:x:k',
+    '123456789012345678901:0:k',
+    // 2^64: PostgreSQL 15 would take it as an xid8 and park the device past every change.
+    '18446744073709551616:0:k',
+  ])('is refused when HQ did not give it out: %j', (text) => {
+    expect(() => parseCursor(text)).toThrow(CursorError);
+    expect(() => parseCursor(text)).toThrow('the cursor is not one HQ gave out');
+  });
+
+  it('orders by transaction id as a number, then rank, then key', () => {
+    const c = (xid: string, rank: number, key: string): FeedCursor => ({ xid, rank, key });
+    const ordered = [c('9', 5, 'z'), c('10', 1, 'a'), c('10', 2, 'a'), c('10', 2, 'b'), c('100', 0, '')];
+    for (const [i, a] of ordered.entries()) {
+      for (const [j, b] of ordered.entries()) expect(compareCursors(a, b)).toBe(Math.sign(i - j));
+    }
+    expect(compareCursors(c('10', 2, 'b'), { ...c('10', 2, 'b') })).toBe(0);
+  });
+});
+
+describe('feed pages on PGlite', () => {
+  const { backends, stopBackends } = testBackends();
+  let db: HqDb;
+  beforeAll(async () => {
+    db = (await openEmptyHq(backends.find((b) => b.name === 'pglite') as TestBackend)).db;
+  });
+  afterAll(async () => {
+    await db.close();
+    await stopBackends();
+  });
+
+  /** Change rows of `scope`: [xid, rank, kind, key, deleted]; the row is `[key]`. */
+  async function changes(scope: string, rows: [number, number, string, string, boolean][]): Promise<void> {
+    for (const [xid, rank, kind, key, deleted] of rows) {
+      await db.query('INSERT INTO change (scope, kind, key, rank, xid, row, deleted) VALUES ($1, $2, $3, $4, $5::text::xid8, $6, $7)', [
+        scope,
+        kind,
+        key,
+        rank,
+        String(xid),
+        JSON.stringify([key]),
+        deleted,
+      ]);
+    }
+  }
+  const horizon = async () => (await db.query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x'))[0]?.x as string;
+
+  beforeEach(async () => {
+    await resetHq(db);
+    // brand:T: three styles (the last one deleted) and a SKU, written by transactions 5, 6 and 7.
+    await changes('brand:T', [
+      [5, 2, 'style', 'a', false],
+      [6, 2, 'style', 'b', false],
+      [6, 3, 'sku', 's1', false],
+      [7, 2, 'style', 'c', true],
+    ]);
+    await changes('brand:U', [
+      [5, 2, 'style', 'u1', false],
+      [8, 2, 'style', 'u2', false],
+    ]);
+  });
+
+  it('pages through a scope: rows by transaction, kinds parents first, tombstones apart, then the horizon', async () => {
+    const first = await readFeed(db, 'brand:T', '', 2, false);
+    expect(first).toEqual({ json: '[{"kind":"style","rows":[["a"],["b"]],"deletes":[]}]', rows: 2, cursor: '6:2:b', more: true });
+    const second = await readFeed(db, 'brand:T', first.cursor, 2, false);
+    expect(second).toEqual({
+      json: '[{"kind":"style","rows":[],"deletes":[["c"]]},{"kind":"sku","rows":[["s1"]],"deletes":[]}]',
+      rows: 2,
+      cursor: '7:2:c',
+      more: true,
+    });
+    // Drained: nothing left below the horizon, and the cursor jumps to it.
+    const at = await horizon();
+    const third = await readFeed(db, 'brand:T', second.cursor, 2, false);
+    expect(third).toEqual({ json: '[]', rows: 0, cursor: `${at}:0:`, more: false });
+    expect(BigInt(at)).toBeGreaterThan(7n);
+  });
+
+  it('counts what is left of the scope when asked for totals', async () => {
+    expect(await readFeed(db, 'brand:T', '', 2, true)).toMatchObject({ rows: 2, more: true, total: 4 });
+    expect(await readFeed(db, 'brand:T', '6:2:b', 10, true)).toMatchObject({ rows: 2, more: false, total: 2 });
+    const [page] = await readFeeds(db, [{ scope: 'brand:T', cursor: '' }], 2, false);
+    expect(page).not.toHaveProperty('total');
+  });
+
+  it('a page that ends exactly at the last row says more; the next one is empty and drained', async () => {
+    const full = await readFeed(db, 'brand:T', '', 4, false);
+    expect(full).toMatchObject({ rows: 4, more: true, cursor: '7:2:c' });
+    expect(await readFeed(db, 'brand:T', full.cursor, 4, false)).toMatchObject({ rows: 0, more: false, json: '[]' });
+  });
+
+  it('never moves a cursor back to the horizon', async () => {
+    const ahead = `${BigInt(await horizon()) + 1000n}:0:`;
+    expect(await readFeed(db, 'brand:T', ahead, 10, false)).toEqual({ json: '[]', rows: 0, cursor: ahead, more: false });
+  });
+
+  it('shares the budget: a later scope gets what the earlier ones left, and waits when nothing is left', async () => {
+    const scopes = [
+      { scope: 'brand:T', cursor: '' },
+      { scope: 'brand:U', cursor: '' },
+    ];
+    const [t, u] = await readFeeds(db, scopes, 3, false);
+    expect(t).toMatchObject({ served: true, rows: 3, more: true, cursor: '6:3:s1' });
+    expect(u).toEqual({ scope: 'brand:U', served: false, heldBack: true, json: '[]', rows: 0, cursor: '', more: true });
+
+    const [t2, u2] = await readFeeds(db, scopes, 5, true);
+    expect(t2).toMatchObject({ served: true, rows: 4, more: false, total: 4 });
+    expect(u2).toMatchObject({
+      scope: 'brand:U',
+      served: true,
+      rows: 1,
+      more: true,
+      cursor: '5:2:u1',
+      json: '[{"kind":"style","rows":[["u1"]],"deletes":[]}]',
+      total: 2,
+    });
+    // Enough for both: both drained, at the same horizon.
+    const both = await readFeeds(db, scopes, 100, false);
+    expect(both.map((p) => [p.rows, p.more])).toEqual([
+      [4, false],
+      [2, false],
+    ]);
+    expect(both[0]?.cursor).toBe(both[1]?.cursor);
+  });
+
+  it('leaves out the kinds the device does not know, and still moves its cursor past them', async () => {
+    const [page] = await readFeeds(db, [{ scope: 'brand:T', cursor: '6:2:b' }], 2, false, new Set(['style']));
+    expect(page).toMatchObject({ rows: 2, more: true, cursor: '7:2:c', json: '[{"kind":"style","rows":[],"deletes":[["c"]]}]' });
+  });
+
+  it('says a scope is held back while rows above the horizon wait for an older transaction', async () => {
+    // A row written by a transaction above every snapshot's horizon: committed, not yet servable.
+    await changes('brand:U', [[Number(BigInt(await horizon()) + 1_000_000n), 2, 'style', 'late', false]]);
+    const [t, u] = await readFeeds(
+      db,
+      [
+        { scope: 'brand:T', cursor: '' },
+        { scope: 'brand:U', cursor: '' },
+      ],
+      100,
+      false,
+    );
+    expect(t).toMatchObject({ rows: 4, more: false, heldBack: false });
+    expect(u).toMatchObject({ rows: 2, more: false, heldBack: true });
+    expect(u?.json).not.toContain('late');
+  });
+
+  it('refuses a cursor HQ did not give out, in any scope of the request', async () => {
+    await expect(
+      readFeeds(
+        db,
+        [
+          { scope: 'brand:T', cursor: '' },
+          { scope: 'brand:U', cursor: '1:2' },
+        ],
+        1,
+        false,
+      ),
+    ).rejects.toThrow(CursorError);
+  });
+});
