@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HqDb } from './db.js';
-import { compareCursors, CursorError, formatCursor, parseCursor, readFeed, readFeeds } from './feed.js';
-import type { FeedCursor } from './feed.js';
+import { compareCursors, CursorError, formatCursor, parseCursor, readFeeds } from './feed.js';
+import type { FeedCursor, FeedPage } from './feed.js';
 import { openEmptyHq, resetHq, testBackends } from './testing/backends.js';
 import type { TestBackend } from './testing/backends.js';
+
+/** One scope's page (`readFeeds` with a single scope), without the multi-scope fields. */
+async function readFeed(sql: HqDb, scope: string, cursorText: string, limit: number, withTotal: boolean): Promise<FeedPage> {
+  const [page] = await readFeeds(sql, [{ scope, cursor: cursorText }], limit, withTotal);
+  if (!page) throw new Error('readFeeds answered no page');
+  const { json, rows, cursor, more, total } = page;
+  return total === undefined ? { json, rows, cursor, more } : { json, rows, cursor, more, total };
+}
 
 // The feed's reads on their own (sync/hq/routes/pull.test.ts tests them through the pull route,
 // on HQ's own tables): change rows written straight into the log with chosen transaction ids,

@@ -185,14 +185,6 @@ export async function readFeeds(
   });
 }
 
-/** One scope's page (`readFeeds` with a single scope). */
-export async function readFeed(sql: Sql, scope: string, cursorText: string, limit: number, withTotal: boolean): Promise<FeedPage> {
-  const [page] = await readFeeds(sql, [{ scope, cursor: cursorText }], limit, withTotal);
-  if (!page) throw new Error('readFeeds answered no page');
-  const { json, rows, cursor, more, total } = page;
-  return total === undefined ? { json, rows, cursor, more } : { json, rows, cursor, more, total };
-}
-
 /** The feed's order of cursors: by transaction id, then rank, then key (negative when `a` comes first). */
 export function compareCursors(a: FeedCursor, b: FeedCursor): number {
   const ax = BigInt(a.xid);
