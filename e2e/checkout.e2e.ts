@@ -297,7 +297,8 @@ describe('checkout in Chromium against the browser host', () => {
     await t.cashup.closeDay({ cash: yuanText(expectedCash - short), card: yuanText(cardItem.price_fen) }, true);
     expect(fen(await t.cashup.tenderRow('cash').getByTestId('report-variance').textContent())).toBe(-short);
     expect(fen(await t.cashup.tenderRow('card').getByTestId('report-variance').textContent())).toBe(0);
-    expect(await t.cashup.closed.isVisible()).toBe(true); // the next day can be opened beside the report
+    // The next day can be opened beside the report (waited for: it may render after the report's rows).
+    await t.cashup.closed.waitFor();
     await shot(t.page, 'z-report.png');
   });
 });
