@@ -51,8 +51,22 @@ export PG_CONFIG="$PGBIN/pg_config"
 # pg_autoctl keeps its state and config under XDG folders keyed by PGDATA: keep them in BASE too.
 XDG_ENV=(XDG_CONFIG_HOME="$BASE/xdg/config" XDG_DATA_HOME="$BASE/xdg/data" XDG_RUNTIME_DIR="$BASE/xdg/run" PG_CONFIG="$PG_CONFIG" PATH="$PGBIN:$PATH")
 
+# As root, as the postgres user, from / (the caller's folder may be one postgres cannot enter: a
+# mktemp -d clone of the repo is root's only, and PostgreSQL's tools warn of every chdir back).
 as_pg() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- env "${XDG_ENV[@]}" "$@"; else env "${XDG_ENV[@]}" "$@"; fi
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- env -C / "${XDG_ENV[@]}" "$@"; else env "${XDG_ENV[@]}" "$@"; fi
+}
+
+# Runs a command with its output in a log; if it fails, says which and shows the end of the log
+# (set -e alone would end up.sh with nothing but an exit code).
+logged() {
+  local log="$1"
+  shift
+  "$@" >"$log" 2>&1 && return 0
+  local code=$?
+  echo "up.sh: ${*:2:3} failed (exit $code); the end of $log:" >&2
+  tail -n 25 "$log" >&2
+  exit 1
 }
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "up.sh: $1 is missing (apt-get install $2)" >&2; exit 3; }; }
@@ -113,8 +127,8 @@ up() {
   echo $! >"$BASE/lifetime.pid"
 
   # 1. The monitor: pg_auto_failover's own PostgreSQL, which decides who is primary.
-  as_pg pg_autoctl create monitor --pgdata "$BASE/monitor" --pgport "$MONITOR_PORT" --hostname 127.0.0.1 \
-    --listen 127.0.0.1 --auth trust --no-ssl >"$BASE/logs/create-monitor.log" 2>&1
+  logged "$BASE/logs/create-monitor.log" as_pg pg_autoctl create monitor --pgdata "$BASE/monitor" --pgport "$MONITOR_PORT" \
+    --hostname 127.0.0.1 --listen 127.0.0.1 --auth trust --no-ssl
   run_node "$BASE/monitor" "$BASE/logs/monitor.log"
   wait_for "the monitor" 60 monitor_up
   if [[ $FAST == 1 ]]; then
@@ -125,15 +139,15 @@ up() {
     monitor_super_sql "ALTER SYSTEM SET pgautofailover.health_check_retry_delay = 500"
     monitor_super_sql "ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 3000"
     monitor_super_sql "ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 5000"
-    monitor_super_sql "SELECT pg_reload_conf()"
+    monitor_super_sql "SELECT pg_reload_conf()" >/dev/null
   fi
 
   # 2. Primary, then the standby (a base backup of the primary), both registered with the monitor.
   for i in 0 1; do
     local name="node$((i + 1))"
-    as_pg pg_autoctl create postgres --pgdata "$BASE/$name" --pgport "${NODE_PORTS[$i]}" --hostname 127.0.0.1 \
-      --name "$name" --dbname "$DBNAME" --monitor "$(monitor_uri)" --auth trust --no-ssl \
-      --listen 127.0.0.1 >"$BASE/logs/create-$name.log" 2>&1
+    logged "$BASE/logs/create-$name.log" as_pg pg_autoctl create postgres --pgdata "$BASE/$name" --pgport "${NODE_PORTS[$i]}" \
+      --hostname 127.0.0.1 --name "$name" --dbname "$DBNAME" --monitor "$(monitor_uri)" --auth trust --no-ssl \
+      --listen 127.0.0.1
     run_node "$BASE/$name" "$BASE/logs/$name.log"
     if [[ $i == 0 ]]; then
       wait_for "the primary" 120 node_is node1 single
