@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Prng } from '../../fixtures/prng.js';
@@ -85,13 +86,39 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:port now (a test bind, closed again at once). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A base for deploy/up.sh's ports (base … base + 10 + hqs) below Linux's ephemeral range
+ * (32768–60999): ports there are handed to every outgoing connection and to each server listening
+ * on port 0, so a fixed port in it can be taken by another test between the pick and the bind (a
+ * fresh-clone run failed in `pg_autoctl create` that way, most likely). Every port is checked free
+ * first; a base with one taken is skipped.
+ */
+async function freePortBase(hqs: number): Promise<number> {
+  const offsets = [0, 1, 2, 9, 10, ...Array.from({ length: hqs }, (_, n) => 11 + n)];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20_000 + 20 * Math.floor(Math.random() * 600);
+    const free = await Promise.all(offsets.map((offset) => portIsFree(base + offset)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free port base for deploy/up.sh between 20000 and 32000 after 20 tries');
+}
+
 /**
  * Brings up deploy/up.sh's set — monitor, primary, synchronous standby, `hqs` HQ processes (run
  * from source through tsx in tests, the built CLI in the bench), haproxy — under /tmp on ports from a random
  * base, with the fast failover timeouts. Bounded: the set stops itself after `lifetimeS`.
  */
 export async function startHaCluster(options: { hqs?: number; lifetimeS?: number } = {}): Promise<HaCluster> {
-  const portBase = 40_000 + 20 * Math.floor(Math.random() * 700);
+  const portBase = await freePortBase(options.hqs ?? 2);
   const base = `/tmp/shopfloor-ha-${process.pid}-${portBase}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
