@@ -50,7 +50,10 @@ export const MODULES = [
   {
     name: 'settle',
     mutate: ['sync/hq/projector/settle-redemptions.ts'],
-    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    // Its own tests push and project members' sales with coupons and points. Every test file here
+    // starts a PGlite per mutant (seconds); the push and projector tests sell to no member, and
+    // sync/faults/redemptions.test.ts (two tills through HTTP) takes far longer for the same paths.
+    tests: ['sync/hq/projector/settle-redemptions.test.ts'],
     late: true,
   },
   {
@@ -62,7 +65,8 @@ export const MODULES = [
   {
     name: 'projector',
     mutate: ['sync/hq/projector/effects.ts', 'sync/hq/projector/project-batch.ts', 'sync/hq/projector/project-effects.ts'],
-    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    // settle-redemptions.test.ts: batches with several members' sales of one device (the per-device grouping).
+    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/projector/settle-redemptions.test.ts', 'sync/hq/push/apply-push.test.ts'],
     late: true,
   },
   {
