@@ -219,7 +219,7 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     expect(await coupon('CPN-REVOKED')).toMatchObject({ status: 'revoked', sale: null });
   });
 
-  it('keeps the conflict a store sees to 1,000 characters; finance gets all of it', async () => {
+  it("keeps a conflict's text to 1,000 characters; finance's row still lists every coupon", async () => {
     const codes = Array.from({ length: 12 }, (_, i) => `CPN-${String(i).padStart(2, '0')}-${'X'.repeat(57)}`);
     await push(S1, [sale('S1', { customerId: null, coupons: codes.map((code) => ({ code, discountFen: 100 })) })]);
     const whole = codes.map((c) => `coupon ${c} is not one HQ issued`).join('; ');
