@@ -5,7 +5,7 @@ import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { recordPush } from '../push/apply-push.js';
 import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
+import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
 import { projectAll } from './project-batch.js';
 import { settleRedemptions } from './settle-redemptions.js';
 
@@ -375,5 +375,26 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     await db.tx((sql) => settleRedemptions(sql, S1, [back], NOW));
     expect(await balance()).toBe(1500);
     expect((await ledger()).map((e) => e.kind)).toEqual(['burn', 'restore']);
+  });
+  it('a coupon spent twice on a sale whose points were burnt puts only the coupon at risk', async () => {
+    await push(S1, [sale('S1', { coupons: [{ code: COUPON, discountFen: 3000 }] })]);
+    const s = sale('S1', { coupons: [{ code: COUPON, discountFen: 3000 }], points: { redeemed: 200, valueFen: 200, earned: 0 } });
+    await push(S1, [s]);
+    expect(await balance()).toBe(1300);
+    expect((await settlements())[1]).toMatchObject({ points_burnt: 200, at_risk_fen: 3000 });
+    expect(await conflicts()).toEqual([expect.objectContaining({ event_id: s.id, coupons: [COUPON], points: 0, at_risk_fen: 3000 })]);
+  });
+
+  it('settles only sales: cash movements and audit events in the batch are passed over', async () => {
+    const s = sale('S1', { coupons: [{ code: COUPON, discountFen: 3000 }] });
+    const opened = {
+      ...cashEvent('S1', 0),
+      type: 'device.drawer_opened',
+      payload: { reason: 'change', note: null, via: 'key', at: '2026-11-20T08:00:00.000Z' },
+    };
+    expect((await push(S1, [cashEvent('S1', 500), s, opened])).map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(await coupon(COUPON)).toMatchObject({ status: 'used', sale: payloadOf(s).saleId });
+    expect((await settlements()).map((r) => r.sale_id)).toEqual([payloadOf(s).saleId]);
+    expect(await db.query('SELECT count(*)::int AS n FROM cash_movement')).toEqual([{ n: 1 }]);
   });
 });
