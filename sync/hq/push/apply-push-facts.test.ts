@@ -3,7 +3,7 @@ import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js'
 import { payloadSchemaOf } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
-import { applyPush } from './apply-push.js';
+import { applyPush, recordPush } from './apply-push.js';
 import { applyDeferred } from './deferred.js';
 import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
 import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, saleEventFrom, seedFixture, skuCode } from '../testing/push-fixture.js';
@@ -269,5 +269,27 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     };
     expect(outcome(await applyPush(db, S1, request([opened]), NOW))).toEqual(['accepted']);
     expect(await count('SELECT count(*) FROM event')).toBe(1);
+  });
+  it('judges the staff an event names in its envelope: a cash movement by another store’s cashier is refused', async () => {
+    const theirs = { ...cashEvent('S1', 100), staffId: FIXTURE.staff.S2 };
+    const results = await applyPush(db, S1, request([theirs, cashEvent('S1', 200)]), NOW);
+    expect(outcome(results)).toEqual(['foreign_staff', 'accepted']);
+    expect(messages(results)[0]).toBe(`staff ${FIXTURE.staff.S2} was not of store S1 when this happened (2026-11-20T08:00:00.000Z)`);
+  });
+
+  it('names the first problem in a payload by its path, in the words of the payload schema', async () => {
+    const payload = { id: 'c-1', sessionId: 'till-1', amountFen: 1.5, reason: 'float', approvedBy: null };
+    const issue = payloadSchemaOf('cash.paid_in')!.safeParse(payload).error!.issues[0]!;
+    const results = await applyPush(db, S1, request([{ ...cashEvent('S1', 1), payload }]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload']);
+    expect(issue.message.length).toBeGreaterThan(0);
+    expect(messages(results)[0]).toBe(`amountFen: ${issue.message}`);
+  });
+
+  it('a push with no return records its events and leaves what is queued to the projector', async () => {
+    await recordPush(db, S1, request([saleEvent('S1', [1])]), NOW);
+    await recordPush(db, S1, request([saleEvent('S1', [2]), cashEvent('S1', 100)]), NOW);
+    expect(await count('SELECT count(*) FROM projection_queue')).toBe(3);
+    expect(await count('SELECT count(*) FROM sale')).toBe(0);
   });
 });
