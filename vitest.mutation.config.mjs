@@ -13,6 +13,9 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: tests,
+          // HQ tests on PGlite only (sync/hq/testing/backends.ts): PostgreSQL runs the same SQL, and
+          // each mutant reruns its tests. Set SF_HQ_TEST_BACKENDS=pglite,postgres to run both.
+          env: { SF_HQ_TEST_BACKENDS: process.env.SF_HQ_TEST_BACKENDS ?? 'pglite' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

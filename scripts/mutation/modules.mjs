@@ -1,6 +1,6 @@
 // The modules `npm run mutation` mutates, one Stryker run each, with the unit tests that cover
 // them (only those run: the vitest runner gets a config whose unit project includes just these
-// files). `late`: code being rewritten elsewhere; run only when named (or with --all), after the rest.
+// files). `late`: slow (HQ on PGlite per mutant, or a big test file); run only when named (or with --all), after the rest.
 
 /** @typedef {{ name: string, mutate: string[], tests: string[], late?: boolean }} MutationModule */
 
@@ -50,7 +50,10 @@ export const MODULES = [
   {
     name: 'settle',
     mutate: ['sync/hq/projector/settle-redemptions.ts'],
-    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    // Its own tests push and project members' sales with coupons and points. Every test file here
+    // starts a PGlite per mutant (seconds); the push and projector tests sell to no member, and
+    // sync/faults/redemptions.test.ts (two tills through HTTP) takes far longer for the same paths.
+    tests: ['sync/hq/projector/settle-redemptions.test.ts'],
     late: true,
   },
   {
@@ -62,7 +65,10 @@ export const MODULES = [
   {
     name: 'projector',
     mutate: ['sync/hq/projector/effects.ts', 'sync/hq/projector/project-batch.ts', 'sync/hq/projector/project-effects.ts'],
-    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    // The push and settle tests project too, but project-batch.test.ts checks every column the
+    // projector writes, batches of several devices and events, and the customer book's and settling's
+    // share of a batch; each more file costs a PGlite start per mutant.
+    tests: ['sync/hq/projector/project-batch.test.ts'],
     late: true,
   },
   {

@@ -3,10 +3,10 @@ import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js'
 import { payloadSchemaOf } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
-import { applyPush } from './apply-push.js';
+import { applyPush, recordPush } from './apply-push.js';
 import { applyDeferred } from './deferred.js';
 import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
+import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, saleEventFrom, seedFixture, skuCode } from '../testing/push-fixture.js';
 
 /**
  * What HQ checks of a pushed fact (issue "Money and sync correctness", items 5, 7 and 15): it is
@@ -19,6 +19,7 @@ const S1 = deviceOf('S1');
 const request = (events: PushRequest['events']): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
 const outcome = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' ? r.reason : r.status));
 const payloadOf = (e: OutboxEvent) => e.payload as SaleCompleted;
+const messages = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' || r.status === 'deferred' ? r.message : null));
 
 /** A copy of `event` whose sale payload is changed by `edit` (a fresh event id). */
 function withSale(event: OutboxEvent, edit: (p: SaleCompleted) => void): OutboxEvent {
@@ -144,6 +145,15 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     // 2 sold: the first unit back is fine; 2 more is too many; 1 at a fen more than it was worth is too much;
     // the last unit is fine; a third unit back is one too many.
     expect(outcome(results)).toEqual(['accepted', 'bad_payload', 'bad_payload', 'accepted', 'bad_payload']);
+    const line = payloadOf(sold).lines[0]!.lineId;
+    const saleId = payloadOf(sold).saleId;
+    expect(messages(results)).toEqual([
+      null,
+      `2 units back on line ${line}, only 1 are left`,
+      `refunds ${one + 1} of sale ${saleId}, only ${one} of its lines are left to refund`,
+      null,
+      `1 units back on line ${line}, only 0 are left`,
+    ]);
     expect(await count('SELECT count(*) FROM sale WHERE original_sale_id IS NOT NULL')).toBe(2);
     expect(await count(`SELECT qty FROM stock WHERE location_id = 'S1' AND sku = $1`, [skuCode(3)])).toBe(100);
 
@@ -153,6 +163,133 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
       'accepted',
     ]);
     const ghost = withSale(returnOf(sold, 1, one), (p) => (p.originalSaleId = 'sale-nobody-has'));
-    expect(outcome(await applyPush(db, S1, request([returnOf(s2, 1, one), ghost]), NOW))).toEqual(['foreign_store', 'bad_payload']);
+    const elsewhere = await applyPush(db, S1, request([returnOf(s2, 1, one), ghost]), NOW);
+    expect(outcome(elsewhere)).toEqual(['foreign_store', 'bad_payload']);
+    expect(messages(elsewhere)).toEqual([
+      `the original sale ${payloadOf(s2).saleId} is of store S2`,
+      'the original sale sale-nobody-has is not at HQ',
+    ]);
+  });
+  it('counts returns HQ recorded in earlier pushes: units and money already taken back cannot be taken back again', async () => {
+    const sold = saleEvent('S1', [3], { qty: 2 });
+    await applyPush(db, S1, request([sold]), NOW);
+    const one = 19_900;
+    expect(outcome(await applyPush(db, S1, request([returnOf(sold, 1, one)]), NOW))).toEqual(['accepted']);
+    const line = payloadOf(sold).lines[0]!.lineId;
+    const later = await applyPush(db, S1, request([returnOf(sold, 2, 2 * one), returnOf(sold, 1, one + 1)]), NOW);
+    expect(outcome(later)).toEqual(['bad_payload', 'bad_payload']);
+    expect(messages(later)).toEqual([
+      `2 units back on line ${line}, only 1 are left`,
+      `refunds ${one + 1} of sale ${payloadOf(sold).saleId}, only ${one} of its lines are left to refund`,
+    ]);
+    expect(outcome(await applyPush(db, S1, request([returnOf(sold, 1, one)]), NOW))).toEqual(['accepted']);
+  });
+
+  it('refuses a return naming a line of another sale, and takes an exchange that sells and takes back', async () => {
+    const a = saleEvent('S1', [1]);
+    const b = saleEvent('S1', [2]);
+    await applyPush(db, S1, request([a, b]), NOW);
+    const foreignLine = withSale(returnOf(a, 1, 19_900), (p) => (p.lines[0]!.originalLineId = payloadOf(b).lines[0]!.lineId));
+    const exchange = withSale(returnOf(a, 1, 19_900), (p) => {
+      // Gives back a's unit and takes one of SKU 4 at the same price: nothing to pay.
+      p.kind = 'exchange';
+      p.lines.push({ ...payloadOf(a).lines[0]!, lineId: `${p.saleId}-x`, sku: skuCode(4), originalLineId: null });
+      p.tenders = [];
+      p.totals = { subtotalFen: 19_900, discountFen: 0, totalFen: 19_900, refundFen: 19_900, netFen: 0, changeFen: 0 };
+    });
+    const results = await applyPush(db, S1, request([foreignLine, exchange]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload', 'accepted']);
+    expect(messages(results)[0]).toBe(`line ${payloadOf(b).lines[0]!.lineId} is not a line of sale ${payloadOf(a).saleId}`);
+    expect(await count(`SELECT qty FROM stock WHERE location_id = 'S1' AND sku = $1`, [skuCode(1)])).toBe(100);
+    expect(await count(`SELECT qty FROM stock WHERE location_id = 'S1' AND sku = $1`, [skuCode(4)])).toBe(99);
+  });
+
+  it('says which staff member, approver or receipt number it refused, and keeps the first reason an event fails', async () => {
+    const foreignCashier = saleEvent('S1', [1], { staffId: FIXTURE.staff.S2 });
+    // The envelope names this store's cashier; the sale says another store's cashier rang it up.
+    const ringUp = withSale(saleEvent('S1', [1]), (p) => (p.staffId = FIXTURE.staff.S2));
+    const paidOut = { ...cashEvent('S1', 100), type: 'cash.paid_out' };
+    (paidOut.payload as { approvedBy: string }).approvedBy = 'mg-2';
+    const foreignReceipt = receiptNoFor({ deviceId: FIXTURE.devices.S2, storeId: 'S2' });
+    // Both another store's cashier and receipt number: the staff check comes first.
+    const both = saleEvent('S1', [1], { staffId: FIXTURE.staff.S2, receiptNo: foreignReceipt });
+    const results = await applyPush(
+      db,
+      S1,
+      request([foreignCashier, ringUp, paidOut, saleEvent('S1', [2], { receiptNo: foreignReceipt }), both]),
+      NOW,
+    );
+    expect(outcome(results)).toEqual(['foreign_staff', 'foreign_staff', 'foreign_staff', 'foreign_store', 'foreign_staff']);
+    const notOfS1 = `staff ${FIXTURE.staff.S2} was not of store S1 when this happened (2026-11-20T08:00:00.000Z)`;
+    expect(messages(results)).toEqual([
+      notOfS1,
+      notOfS1,
+      'mg-2, who approved it, was not a manager of store S1 then',
+      `receipt number ${foreignReceipt} is not this device's (store S001, device 0001)`,
+      notOfS1,
+    ]);
+    expect(await count('SELECT count(*) FROM event')).toBe(0);
+  });
+
+  it("takes receipt numbers with the device's enrolment code or its id's last four hex digits, and no others", async () => {
+    const id = '01900000-0000-7000-8000-00000000abcd';
+    await db.query(
+      `INSERT INTO device (id, store_id, public_key, receipt_code, app_version, hostname) VALUES ($1, 'S1', 'k9', '7', '1', 'h9')`,
+      [id],
+    );
+    const till = { ...S1, id, receiptCode: '7' };
+    const source = { deviceId: id, storeId: 'S1', staffId: FIXTURE.staff.S1 };
+    const numbered = (device: string) => saleEventFrom(source, [skuCode(1)], { receiptNo: `S001-${device}-261120-0001` });
+    const results = await applyPush(
+      db,
+      till,
+      { deviceId: id, storeId: 'S1', events: [numbered('0007'), numbered('ABCD'), numbered('7000'), numbered('0001'), numbered('00AB')] },
+      NOW,
+    );
+    expect(outcome(results)).toEqual(['accepted', 'accepted', 'foreign_store', 'foreign_store', 'foreign_store']);
+    expect(messages(results)[2]).toBe("receipt number S001-7000-261120-0001 is not this device's (store S001, device 0007 or ABCD)");
+  });
+
+  it('refuses a NUL in the staff id, says where a payload is malformed, and takes events that name no staff', async () => {
+    const nul = { ...cashEvent('S1', 100), staffId: 'st-\u00001' };
+    const badLine = withSale(saleEvent('S1', [1]), (p) => (p.lines[0]!.qty = 1.5));
+    const noStaff = { ...cashEvent('S1', 300), staffId: null };
+    const results = await applyPush(db, S1, request([nul, badLine, noStaff]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload', 'bad_payload', 'accepted']);
+    expect(messages(results)[0]).toBe('the staff id contains a NUL character');
+    expect(messages(results)[1]).toMatch(/^lines\.0\.qty: ./);
+    expect(await count('SELECT count(*) FROM cash_movement WHERE amount_fen = 300 AND staff_id IS NULL')).toBe(1);
+  });
+
+  it('records a drawer opening whoever it names as approver: only events that move money are judged on it', async () => {
+    const opened = {
+      ...cashEvent('S1', 0),
+      type: 'device.drawer_opened',
+      payload: { reason: 'change', note: null, via: 'key', at: '2026-11-20T08:00:00.000Z', approvedBy: 'mg-2' },
+    };
+    expect(outcome(await applyPush(db, S1, request([opened]), NOW))).toEqual(['accepted']);
+    expect(await count('SELECT count(*) FROM event')).toBe(1);
+  });
+  it('judges the staff an event names in its envelope: a cash movement by another store’s cashier is refused', async () => {
+    const theirs = { ...cashEvent('S1', 100), staffId: FIXTURE.staff.S2 };
+    const results = await applyPush(db, S1, request([theirs, cashEvent('S1', 200)]), NOW);
+    expect(outcome(results)).toEqual(['foreign_staff', 'accepted']);
+    expect(messages(results)[0]).toBe(`staff ${FIXTURE.staff.S2} was not of store S1 when this happened (2026-11-20T08:00:00.000Z)`);
+  });
+
+  it('names the first problem in a payload by its path, in the words of the payload schema', async () => {
+    const payload = { id: 'c-1', sessionId: 'till-1', amountFen: 1.5, reason: 'float', approvedBy: null };
+    const issue = payloadSchemaOf('cash.paid_in')!.safeParse(payload).error!.issues[0]!;
+    const results = await applyPush(db, S1, request([{ ...cashEvent('S1', 1), payload }]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload']);
+    expect(issue.message.length).toBeGreaterThan(0);
+    expect(messages(results)[0]).toBe(`amountFen: ${issue.message}`);
+  });
+
+  it('a push with no return records its events and leaves what is queued to the projector', async () => {
+    await recordPush(db, S1, request([saleEvent('S1', [1])]), NOW);
+    await recordPush(db, S1, request([saleEvent('S1', [2]), cashEvent('S1', 100)]), NOW);
+    expect(await count('SELECT count(*) FROM projection_queue')).toBe(3);
+    expect(await count('SELECT count(*) FROM sale')).toBe(0);
   });
 });

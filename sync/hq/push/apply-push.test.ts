@@ -132,6 +132,9 @@ describe.each(backends)('push on $name', (backend) => {
       'foreign_staff',
       'bad_payload',
     ]);
+    expect(results[1]).toMatchObject({ message: 'the event is for store S2, this device is of S1' });
+    // The first problem zod finds, named by its path.
+    expect(results[3]).toMatchObject({ message: expect.stringMatching(/^sessionId: ./) });
     expect(await count(db, 'event')).toBe(1);
     expect(await count(db, 'sale')).toBe(1);
     expect(await count(db, 'cash_movement')).toBe(0);
@@ -175,10 +178,17 @@ describe.each(backends)('push on $name', (backend) => {
 
   it("refuses the whole push for another device's envelope or events, writing nothing", async () => {
     const mine = saleEvent('S1', [1]);
+    const envelope = { status: 403, code: 'forbidden', message: 'a device pushes only its own events, for its own store' };
     await expect(applyPush(db, S1, { ...request([mine]), storeId: 'S2' }, NOW)).rejects.toThrow(HqHttpError);
+    await expect(applyPush(db, S1, { ...request([mine]), storeId: 'S2' }, NOW)).rejects.toMatchObject(envelope);
     await expect(applyPush(db, S1, { ...request([mine]), deviceId: FIXTURE.devices.S2 }, NOW)).rejects.toThrow(HqHttpError);
+    await expect(applyPush(db, S1, { ...request([mine]), deviceId: FIXTURE.devices.S2 }, NOW)).rejects.toMatchObject(envelope);
     const theirs = { ...saleEvent('S1', [2]), deviceId: FIXTURE.devices.S2 };
-    await expect(applyPush(db, S1, request([mine, theirs]), NOW)).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+    await expect(applyPush(db, S1, request([mine, theirs]), NOW)).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      message: `event ${theirs.id} names another device`,
+    });
     expect(await count(db, 'event')).toBe(0);
   });
 
