@@ -28,6 +28,9 @@ export function testBackends(): { backends: TestBackend[]; stopBackends(): Promi
       },
     },
   ];
+  const unknown = only.filter((name) => !all.some((b) => b.name === name));
+  // A misspelt name would leave a test file with no backend, and its tests would pass by not running.
+  if (unknown.length > 0) throw new Error(`SF_HQ_TEST_BACKENDS names no backend ${unknown.join(', ')} (known: pglite, postgres)`);
   return {
     backends: only.length > 0 ? all.filter((b) => only.includes(b.name)) : all,
     async stopBackends() {
