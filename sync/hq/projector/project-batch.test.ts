@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import type { PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { recordPush } from '../push/apply-push.js';
-import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
+import { testBackends } from '../testing/backends.js';
+import { FIXTURE, cashEvent, deviceOf, saleEvent, skuCode } from '../testing/push-fixture.js';
 import { projectAll, projectQueuedIn } from './project-batch.js';
+import { useSeededHq } from '../testing/use-test-hq.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');
@@ -43,14 +44,7 @@ afterAll(stopBackends);
 
 describe.each(backends)('the projector on $name', (backend) => {
   let db: HqDb;
-  beforeAll(async () => {
-    db = (await openEmptyHq(backend)).db;
-  });
-  afterAll(async () => db.close());
-  beforeEach(async () => {
-    await resetHq(db);
-    await seedFixture(db);
-  });
+  useSeededHq(backend, (opened) => (db = opened));
 
   it('a push records and answers; the projection writes sales, lines, tenders, cash and stock summed per SKU', async () => {
     const events = [saleEvent('S1', [1, 2]), saleEvent('S1', [1], { qty: 3 }), cashEvent('S1', 5000), saleEvent('S1', [1, 3])];

@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { recordPush } from '../push/apply-push.js';
-import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
+import { testBackends } from '../testing/backends.js';
+import { FIXTURE, cashEvent, deviceOf, saleEvent } from '../testing/push-fixture.js';
 import { projectAll } from './project-batch.js';
 import { settleRedemptions } from './settle-redemptions.js';
+import { useSeededHq } from '../testing/use-test-hq.js';
 
 /**
  * Coupons and points are settled by HQ's projector in receive order (issue "Money and sync
@@ -63,13 +64,8 @@ afterAll(stopBackends);
 
 describe.each(backends)('settling coupons and points on $name', (backend) => {
   let db: HqDb;
-  beforeAll(async () => {
-    db = (await openEmptyHq(backend)).db;
-  });
-  afterAll(async () => db.close());
+  useSeededHq(backend, (opened) => (db = opened));
   beforeEach(async () => {
-    await resetHq(db);
-    await seedFixture(db);
     await db.exec(`
       INSERT INTO customer (id, store_id, name, phone, tier, points, created_at) VALUES
         ('${MEMBER}', 'S1', 'Zhao', '13800138000', 'gold', 1500, '2026-01-01T00:00:00Z'),

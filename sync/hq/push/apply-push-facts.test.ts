@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import { payloadSchemaOf } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { applyPush, recordPush } from './apply-push.js';
 import { applyDeferred } from './deferred.js';
-import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, saleEventFrom, seedFixture, skuCode } from '../testing/push-fixture.js';
+import { testBackends } from '../testing/backends.js';
+import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, saleEventFrom, skuCode } from '../testing/push-fixture.js';
+import { useSeededHq } from '../testing/use-test-hq.js';
 
 /**
  * What HQ checks of a pushed fact (issue "Money and sync correctness", items 5, 7 and 15): it is
@@ -49,13 +50,8 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
   /** The first column of the first row, as a number (a count, a quantity). */
   const count = async (sql: string, params: unknown[] = []) =>
     Number(Object.values((await db.query<Record<string, unknown>>(sql, params))[0] ?? {})[0]);
-  beforeAll(async () => {
-    db = (await openEmptyHq(backend)).db;
-  });
-  afterAll(async () => db.close());
+  useSeededHq(backend, (opened) => (db = opened));
   beforeEach(async () => {
-    await resetHq(db);
-    await seedFixture(db);
     await db.query(
       `INSERT INTO staff VALUES ('mg-1', 'S1', 'M1', 'Zhou', 'manager', true, 's', 'h'), ('mg-2', 'S2', 'M2', 'Qian', 'manager', true, 's', 'h')`,
     );

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PushRequest } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from './apply-push.js';
-import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, seedFixture, skuCode } from '../testing/push-fixture.js';
+import { testBackends } from '../testing/backends.js';
+import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, skuCode } from '../testing/push-fixture.js';
+import { useSeededHq } from '../testing/use-test-hq.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');
@@ -28,14 +29,7 @@ afterAll(stopBackends);
 
 describe.each(backends)('push on $name', (backend) => {
   let db: HqDb;
-  beforeAll(async () => {
-    db = (await openEmptyHq(backend)).db;
-  });
-  afterAll(async () => db.close());
-  beforeEach(async () => {
-    await resetHq(db);
-    await seedFixture(db);
-  });
+  useSeededHq(backend, (opened) => (db = opened));
 
   it('records sales and cash once: the same batch again is all duplicates and moves nothing', async () => {
     const events = [saleEvent('S1', [1, 2]), saleEvent('S1', [1], { qty: 3 }), cashEvent('S1', 5000), saleEvent('S1', [2], { qty: -1 })];

@@ -1,14 +1,15 @@
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTITIES, ENTITY_KINDS, ENTITY_KINDS_V1 } from '../../protocol/entities.js';
 import type { EntityKind } from '../../protocol/entities.js';
 import { pullResponseSchema } from '../../protocol/feed.js';
 import type { PullRequest, PullResponse } from '../../protocol/feed.js';
 import type { HqDb } from '../db.js';
-import { openEmptyHq, resetHq, testBackends } from '../testing/backends.js';
+import { openEmptyHq, testBackends } from '../testing/backends.js';
 import type { TestBackend } from '../testing/backends.js';
 import { deviceOf, seedFixture, skuCode } from '../testing/push-fixture.js';
 import { servePull } from './pull.js';
+import { useSeededHq } from '../testing/use-test-hq.js';
 
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');
@@ -40,14 +41,7 @@ afterAll(stopBackends);
 
 describe.each(backends)('pull on $name', (backend) => {
   let db: HqDb;
-  beforeAll(async () => {
-    db = (await openEmptyHq(backend)).db;
-  });
-  afterAll(async () => db.close());
-  beforeEach(async () => {
-    await resetHq(db);
-    await seedFixture(db, 25);
-  });
+  useSeededHq(backend, (opened) => (db = opened), 25);
 
   it('serves the latest state only, deletes as tombstones, and resumes from its cursor', async () => {
     await db.query('UPDATE sku SET price_fen = 100 WHERE sku = $1', [skuCode(3)]);
