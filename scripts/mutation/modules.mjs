@@ -81,6 +81,12 @@ export const MODULES = [
     late: true,
   },
   {
+    name: 'feed-heads',
+    mutate: ['sync/hq/feed-heads.ts'],
+    tests: ['sync/hq/feed-heads.test.ts'],
+    late: true,
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],
