@@ -28,6 +28,7 @@ import {
 import type { FaultDevice } from './fault-device.js';
 import { enrolHaTill, haClusterMissing, haTillReplicator, startHaCluster } from './ha-cluster.js';
 import type { HaCluster } from './ha-cluster.js';
+import { waitProjected } from './hq-process.js';
 import { pushRecorder } from './push-recorder.js';
 
 const missing = haClusterMissing();
@@ -91,9 +92,14 @@ describe.skipIf(missing !== null)(
       );
       const recoveredAt = recorder.firstAcceptedAfter(killedAt);
       expect(recoveredAt).not.toBeNull();
+      // `accepted` means recorded; HQ's projector writes the sales and stock a moment later, and
+      // after the switch it must get there by itself (its loop retries on the new primary).
+      const drainedAt = performance.now();
+      await waitProjected(cluster.url, 60_000);
+      const projectedAt = performance.now();
       expect(await cluster.states()).toMatchObject({ node2: expect.stringMatching(/primary/) as unknown });
       console.log(
-        `[failover] kill → next accepted push ${(((recoveredAt ?? 0) - killedAt) / 1000).toFixed(1)} s; ${recorder.accepted.size} accepted, ${recorder.duplicates} duplicate answers, ${recorder.unavailable} 503s`,
+        `[failover] kill → next accepted push ${(((recoveredAt ?? 0) - killedAt) / 1000).toFixed(1)} s; ${recorder.accepted.size} accepted, ${recorder.duplicates} duplicate answers, ${recorder.unavailable} 503s; projected ${((projectedAt - drainedAt) / 1000).toFixed(1)} s after the tills drained`,
       );
 
       // Every sale a device was told `accepted` is at HQ.
