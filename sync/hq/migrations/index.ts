@@ -5,6 +5,7 @@ import m0003 from './0003-settle-redemptions.js';
 import m0004 from './0004-move-customer-children.js';
 import m0005 from './0005-customer-book.js';
 import m0006 from './0006-projection-queue.js';
+import m0007 from './0007-projection-row-checks.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
-export const HQ_MIGRATIONS: readonly HqMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
+export const HQ_MIGRATIONS: readonly HqMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];

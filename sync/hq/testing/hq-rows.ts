@@ -141,6 +141,8 @@ const ROWS_BY_VERSION: Record<number, string> = {
        '{"amountFen": 500}', '2025-01-06T02:00:00Z', '2025-01-06T02:00:01Z');
     INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM event WHERE id = '01900000-0000-7000-8000-0000000e0010';
   `,
+  // 0007 (projection-row-checks) drops foreign keys, no table.
+  7: '',
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */
