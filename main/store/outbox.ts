@@ -70,8 +70,11 @@ export type DeadLetter = {
 export type DeviceOutbox = {
   pendingCount(): number;
   deadLetterCount(): number;
-  /** The oldest waiting events, payloads as stored (JSON text: sent as is, never parsed again). */
-  oldest(limit: number): StoredEvent[];
+  /**
+   * The oldest waiting events, payloads as stored (JSON text: sent as is, never parsed again);
+   * with `after` (a waiting event's id), the oldest of those written after it.
+   */
+  oldest(limit: number, after?: string): StoredEvent[];
   /**
    * Applies HQ's answers in one transaction: accepted and duplicate events leave the outbox,
    * rejected ones move to the dead-letter list as they were. An id HQ did not answer for stays
@@ -125,8 +128,9 @@ function prepare(db: Database) {
     insert: db.prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     count: db.prepare('SELECT count(*) AS n FROM outbox').pluck() as Statement<[], number>,
     oldest: db.prepare(
-      'SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox ORDER BY seq LIMIT ?',
-    ) as Statement<[number], Row>,
+      `SELECT id, type, payload, staff_id, device_id, store_id, occurred_at FROM outbox
+        WHERE seq > coalesce((SELECT seq FROM outbox WHERE id = ?), 0) ORDER BY seq LIMIT ?`,
+    ) as Statement<[string | null, number], Row>,
     remove: db.prepare('DELETE FROM outbox WHERE id = ?'),
     outside: db.prepare('SELECT count(*) AS n FROM outbox WHERE store_id <> ?').pluck() as Statement<[string], number>,
     pendingStock: db.prepare(
@@ -198,7 +202,7 @@ export function deviceOutbox(db: Database): DeviceOutbox {
   return {
     pendingCount: () => st.count.get() ?? 0,
     deadLetterCount: () => deadSt()?.count.get() ?? 0,
-    oldest: (limit) => st.oldest.all(limit).map(toStored),
+    oldest: (limit, after) => st.oldest.all(after ?? null, limit).map(toStored),
     settle(sent, results, rejectedAt) {
       const d = needDead();
       const byId = new Map(sent.map((e) => [e.id, e]));
@@ -285,7 +289,7 @@ export function pendingCount(db: Database): number {
 /** The waiting events, oldest first, payloads parsed (for tests and tools that read what a device would send). */
 export function readOutbox(db: Database, limit: number): OutboxEvent[] {
   return statements(db)
-    .oldest.all(limit)
+    .oldest.all(null, limit)
     .map((r) => ({
       id: r.id,
       type: r.type,

@@ -116,6 +116,60 @@ describe('pushOutbox', () => {
     expect(await reportDeadLetters(deviceOutbox(device.store.db), client, () => NOW)).toBe(0);
   });
 
+  const pushAll = (client: SignedClient, batchSize: number) =>
+    pushOutbox({
+      outbox: deviceOutbox(device.store.db),
+      client,
+      deviceId: device.deviceId,
+      storeId: 'loc-S001',
+      clock: () => NOW,
+      batchSize,
+    });
+  const sentIds = (client: { bodies: unknown[] }) =>
+    (client.bodies as { events: { id: string }[] }[]).map((b) => b.events.map((e) => e.id));
+  const acceptAll = (events: { id: string }[]): PushResult[] => events.map((e) => ({ id: e.id, status: 'accepted' }));
+
+  it('sends the next batch once HQ has answered the one before, and writes that answer down while HQ works on the next', async () => {
+    const ids = addEvents(7);
+    const waitingAtSend: number[] = [];
+    const client = fakeClient((events) => acceptAll(events));
+    const post = client.post.bind(client);
+    client.post = (path, body, schema) => {
+      waitingAtSend.push(pendingCount(device.store.db));
+      return post(path, body, schema);
+    };
+    expect(await pushAll(client, 3)).toEqual({ pushed: 7, rejected: 0, batches: 3 });
+    expect(sentIds(client)).toEqual([ids.slice(0, 3), ids.slice(3, 6), [ids[6]]]);
+    // The second and third requests left before the answer to the one before was settled.
+    expect(waitingAtSend).toEqual([7, 7, 4]);
+    expect(pendingCount(device.store.db)).toBe(0);
+  });
+
+  it('an event HQ left unanswered goes again in the next batch, before the events written after it', async () => {
+    const ids = addEvents(6);
+    let first = true;
+    const client = fakeClient((events) => {
+      const results = acceptAll(events).filter((r) => !(first && r.id === ids[1]));
+      first = false;
+      return results;
+    });
+    expect(await pushAll(client, 3)).toEqual({ pushed: 6, rejected: 0, batches: 3 });
+    expect(sentIds(client)).toEqual([ids.slice(0, 3), [ids[1], ids[3], ids[4]], [ids[5]]]);
+  });
+
+  it('a request sent before the answer to the one before was written down fails: that answer is kept, its events are not', async () => {
+    const ids = addEvents(5);
+    const client = fakeClient((events) => acceptAll(events));
+    const post = client.post.bind(client);
+    let calls = 0;
+    client.post = (path, body, schema) =>
+      ++calls === 2 ? Promise.reject(new HqRequestError('network', null, 'down')) : post(path, body, schema);
+    await expect(pushAll(client, 2)).rejects.toThrow('down');
+    expect(readOutbox(device.store.db, 10).map((e) => e.id)).toEqual(ids.slice(2));
+    expect(await pushAll(client, 2)).toEqual({ pushed: 3, rejected: 0, batches: 2 });
+    expect(pendingCount(device.store.db)).toBe(0);
+  });
+
   it('ignores answers for events it did not send, and keeps the outbox when HQ fails', async () => {
     addEvents(2);
     const stranger = '01900000-0000-7000-8000-000000000000';

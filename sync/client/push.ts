@@ -26,9 +26,11 @@ function wireEvent(e: StoredEvent): string {
   return `{"id":${q(e.id)},"type":${q(e.type)},"payload":${e.payloadJson},"staffId":${q(e.staffId)},"deviceId":${q(e.deviceId)},"storeId":${q(e.storeId)},"occurredAt":${q(e.occurredAt)}}`;
 }
 
-/** The oldest events, as many as fit one request. */
-function nextBatch(outbox: OutboxPort, limit: number): { events: StoredEvent[]; json: string[] } {
-  const events = outbox.oldest(limit);
+type Batch = { events: StoredEvent[]; json: string[] };
+
+/** The oldest events (after the event `after`, when given), as many as fit one request. */
+function nextBatch(outbox: OutboxPort, limit: number, after?: string): Batch {
+  const events = outbox.oldest(limit, after);
   const json: string[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const e of events) {
@@ -46,6 +48,15 @@ function nextBatch(outbox: OutboxPort, limit: number): { events: StoredEvent[]; 
  * Pushes the outbox oldest first until it is empty or HQ stops making progress. One caller at
  * a time (the replicator's loop): two pushers would send the same events twice — harmless at HQ
  * (exactly once by id) but wasteful.
+ *
+ * Requests go one at a time, in outbox order: a batch is sent only once HQ has answered the one
+ * before (and so recorded it), so a return never reaches HQ before its sale. When HQ answered
+ * every event of a batch, the next batch — the events after it — goes out before the device
+ * writes that answer down: the settle (a transaction with an fsync, now and then a WAL
+ * checkpoint) runs while HQ works on the next request, not between the two. A crash in between
+ * leaves the answered events in the outbox; they go again and HQ answers `duplicate`. When HQ
+ * left an event unanswered, the answer is written down first and the next batch starts from the
+ * oldest event again, that one included, as it always did.
  */
 export async function pushOutbox(options: PushOptions): Promise<PushOutcome> {
   const { outbox, client } = options;
@@ -53,17 +64,38 @@ export async function pushOutbox(options: PushOptions): Promise<PushOutcome> {
   // outbox commits of batches of 500 (HQ records a batch in one statement whatever its size).
   const batchSize = Math.min(options.batchSize ?? MAX_PUSH_EVENTS, MAX_PUSH_EVENTS);
   const outcome: PushOutcome = { pushed: 0, rejected: 0, batches: 0 };
+  // Built as text so payloads are not parsed and re-serialised; the same bytes are signed and sent.
+  const send = ({ json }: Batch) =>
+    client.post(
+      SYNC_PATHS.push,
+      rawJson(`{"deviceId":${JSON.stringify(options.deviceId)},"storeId":${JSON.stringify(options.storeId)},"events":[${json.join(',')}]}`),
+      pushResponseSchema,
+    );
+  let batch = nextBatch(outbox, batchSize);
+  if (batch.events.length === 0) return outcome;
+  let answer = await send(batch);
   for (;;) {
-    const { events, json } = nextBatch(outbox, batchSize);
-    if (events.length === 0) return outcome;
-    // Built as text so payloads are not parsed and re-serialised; the same bytes are signed and sent.
-    const body = `{"deviceId":${JSON.stringify(options.deviceId)},"storeId":${JSON.stringify(options.storeId)},"events":[${json.join(',')}]}`;
-    const answer = await client.post(SYNC_PATHS.push, rawJson(body), pushResponseSchema);
-    const { done, rejected } = outbox.settle(events, answer.results, options.clock().toISOString());
+    const answered = new Set(answer.results.map((r) => r.id));
+    const whole = batch.events.every((e) => answered.has(e.id));
+    let next = whole ? nextBatch(outbox, batchSize, batch.events.at(-1)?.id) : null;
+    let request = next && next.events.length > 0 ? send(next) : null;
+    if (request) {
+      // Its failure is met where it is awaited below; let its bytes go out before the synchronous settle.
+      request.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { done, rejected } = outbox.settle(batch.events, answer.results, options.clock().toISOString());
     outcome.batches++;
     outcome.pushed += done - rejected;
     outcome.rejected += rejected;
     if (done === 0) return outcome;
+    if (!request || !next) {
+      next = nextBatch(outbox, batchSize);
+      if (next.events.length === 0) return outcome;
+      request = send(next);
+    }
+    batch = next;
+    answer = await request;
   }
 }
 

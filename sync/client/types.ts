@@ -36,8 +36,8 @@ export type Replicator = {
 export type OutboxPort = {
   pendingCount(): number;
   deadLetterCount(): number;
-  /** The oldest waiting events, payloads as stored. */
-  oldest(limit: number): StoredEvent[];
+  /** The oldest waiting events, payloads as stored; with `after` (a waiting event's id), the oldest written after it. */
+  oldest(limit: number, after?: string): StoredEvent[];
   /** HQ's answers for `sent`, in one transaction: accepted/duplicate leave, rejected move to the dead-letter list. */
   settle(sent: readonly StoredEvent[], results: readonly PushResult[], rejectedAt: string): { done: number; rejected: number };
   /** Dead letters HQ has not been told about, oldest first. */
