@@ -276,7 +276,11 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
   it('resumes an interrupted provisioning from its stored cursors', async () => {
     const device = await enrolled();
     let pulls = 0;
+    // SQLite's automatic checkpoints are held off while the device provisions, and put back after, failed or not.
+    const autoCheckpoint = () => device.store.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    const duringPulls: number[] = [];
     const breaking: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/pull')) duringPulls.push(autoCheckpoint());
       if (String(input).endsWith('/pull') && ++pulls > 3) throw new TypeError('fetch failed');
       return fetch(input, init);
     };
@@ -287,6 +291,8 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(broken.provisioning?.total ?? 0);
     expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(0);
+    expect(duringPulls).toEqual([0, 0, 0, 0]);
+    expect(autoCheckpoint()).toBe(1000);
     await first.close();
 
     // A restart: the same store file, a new replicator.
@@ -303,6 +309,9 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(resumedFrom).toContain('"withTotal":true');
     expect(done, JSON.stringify(done)).toMatchObject({ hq: 'online', provisioning: { phase: 'done' } });
     expect(done.provisioning?.applied).toBe(done.provisioning?.total);
+    expect(autoCheckpoint()).toBe(1000);
+    // The checkpoint at the end copied the provisioning's pages into the database file and emptied the WAL.
+    expect(device.store.db.pragma('wal_checkpoint(PASSIVE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
     expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
     expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
       await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
