@@ -86,11 +86,11 @@ export async function pullAll(options: PullOptions): Promise<PullOutcome> {
  * the end. Every page of a provisioning commits thousands of WAL pages; with the default
  * (a checkpoint at every commit past 1,000 pages) the device copied its new B-tree pages back
  * into the database after each page — the same pages again and again as the tables grew, each
- * copy encrypted and synced. Measured on the bench's 214,762-row brand scope: 2.0 s of device CPU
- * and 2.55 s wall with them, about 1.75 s and 2.3 s with one checkpoint at the end, included. The setting is the
- * connection's own (a crash leaves it at the default); the WAL grows by what the provisioning
- * writes and is truncated by the final checkpoint. A commit meanwhile (a sale) is as durable as
- * ever: the WAL is synced at each commit either way.
+ * copy encrypted and synced. Measured on the bench's 214,762-row brand scope: 2.0 s of device
+ * CPU and 2.55 s wall with them, about 1.75 s and 2.3 s with one checkpoint at the end (included).
+ * The setting is the connection's own (a crash leaves it at the default); the WAL grows by what
+ * the provisioning writes and is truncated by the final checkpoint. A commit meanwhile (a sale) is
+ * as durable as ever: the WAL is synced at each commit either way.
  */
 function withCheckpointsDeferred<T>(db: ApplyStatements['db'], fn: () => Promise<T>): Promise<T> {
   const before = db.pragma('wal_autocheckpoint', { simple: true }) as number;
