@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateCheckoutSample } from '../fixtures/checkout-sample.js';
 import { generateSampleData } from '../fixtures/generate.js';
+import { waitProjected } from '../sync/faults/hq-process.js';
 import { openHqDb } from '../sync/hq/db.js';
 import { startChaosProxy } from '../sync/testing/chaos-proxy.js';
 import type { ChaosProxy } from '../sync/testing/chaos-proxy.js';
@@ -105,7 +106,8 @@ describe('selling while HQ is away', () => {
     expect(await sync.pending.textContent()).toBe('0');
     await sync.noDeadLetters.waitFor();
 
-    // What HQ holds for these receipts: each sale once, with its amount.
+    // What HQ holds for these receipts: each sale once, with its amount — once its projector has written them.
+    await waitProjected(hq.url);
     await hq.stop();
     const db = await openHqDb({ pgliteDir: join(hq.dataDir, 'pglite') });
     try {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateSampleData } from '../fixtures/generate.js';
+import { waitProjected } from '../sync/faults/hq-process.js';
 import { openHqDb } from '../sync/hq/db.js';
 import { startChaosProxy } from '../sync/testing/chaos-proxy.js';
 import type { ChaosProxy } from '../sync/testing/chaos-proxy.js';
@@ -140,6 +141,8 @@ describe('HQ sync in Chromium: enrol, provision, sell, live price change', () =>
     // HQ's own rows for this receipt (its database is read with HQ stopped, then HQ starts again).
     await t.close();
     cleanups.length = 0;
+    // HQ answered `accepted` once the sale was recorded; its projector writes the sale row a moment later.
+    await waitProjected(hq.url);
     await hq.stop();
     const db = await openHqDb({ pgliteDir: join(hq.dataDir, 'pglite') });
     try {
