@@ -181,7 +181,11 @@ async function timed(a: Args, once: (n: number, tally: Tally) => Promise<void>):
     seconds: a.seconds,
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
-  process.stdout.write(`${FLEET_RESULT}${JSON.stringify(result)}\n`);
+  // Every latency goes with it: often more than a pipe holds, and the child exits next (process.exit
+  // drops what stdout has not written yet), so wait until it is all written.
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(`${FLEET_RESULT}${JSON.stringify(result)}\n`, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 const scopesOf = (a: Args, n: number) => [`brand:${a.brand}`, `store:${fleetStoreOf(n, a.stores)}`, `device:${fleetDeviceId(n)}`];
