@@ -97,6 +97,15 @@ export const MODULES = [
     late: true,
   },
   {
+    name: 'customer-book',
+    mutate: ['sync/hq/customers/apply-customer-events.ts'],
+    // apply-customer-events.test.ts applies every event kind in the projector's transaction on one PGlite: the
+    // rows each writes, the store checks, once-only, and the dead-letter path. The push, projector, transfer and
+    // campaign tests reach a few kinds through HTTP and a whole HQ server each (a PGlite and a server per mutant).
+    tests: ['sync/hq/customers/apply-customer-events.test.ts'],
+    late: true,
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],
