@@ -170,7 +170,7 @@ describe('the current cart', () => {
   it('marks points and coupons offline while HQ cannot be reached, and not when it can', () => {
     const coupon = {
       code: 'C1',
-      kind: 'amount_off' as const,
+      kind: 'amount' as const,
       name: { zh: '券', en: 'Coupon' },
       valueFen: 500,
       thresholdFen: 0,
