@@ -106,6 +106,16 @@ export const MODULES = [
     late: true,
   },
   {
+    name: 'bulk-load',
+    // bulk-feeds.ts is the 17-line table of which feeds the loader reproduces: mutated with its one user.
+    mutate: ['sync/hq/bulk-load.ts', 'sync/hq/bulk-feeds.ts'],
+    // One file, one PGlite per mutant: the set-based load compared row for row with the triggers' (the sample brand
+    // twice), and a small brand for the rest. The sample-brand and catalog-import tests reach the loader too, through
+    // whole imports, and would each add a PGlite start per mutant.
+    tests: ['sync/hq/bulk-load.test.ts'],
+    late: true,
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],
