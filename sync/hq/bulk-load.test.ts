@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_FEEDS } from './bulk-feeds.js';
 import { BulkLoadError, openBulkLoader } from './bulk-load.js';
-import type { HqDb } from './db.js';
+import type { HqDb, Sql } from './db.js';
 import { importSampleBrand } from './sample-brand.js';
 import { openEmptyHq, testBackends } from './testing/backends.js';
 
@@ -19,6 +19,210 @@ async function feedRows(db: HqDb): Promise<string[]> {
 }
 
 describe.each(backends)('the bulk loader on $name', (backend) => {
+  // First: a mutant these kill fails here in a second, before the sample brand is loaded twice below.
+  describe('on a small brand', () => {
+    let db: HqDb;
+    beforeAll(async () => {
+      ({ db } = await openEmptyHq(backend));
+      await importSampleBrand(db, { skus: 12, customers: 4, stores: 1, now: NOW });
+    }, 120_000);
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    /** Runs `fn` in a transaction that is rolled back afterwards (each test sees the brand as loaded). */
+    const rolledBack = async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => {
+      let out: { value: T } | null = null;
+      const undo = new Error('roll back');
+      await expect(
+        db.tx(async (sql) => {
+          out = { value: await fn(sql) };
+          throw undo;
+        }),
+      ).rejects.toBe(undo);
+      return (out as { value: T } | null)!.value;
+    };
+    const skus = async (n: number) => (await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku LIMIT $1', [n])).map((r) => r.sku);
+    const STOCK = `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, 5, $2 FROM unnest($3::text[]) AS u(sku)`;
+
+    it('opens set-based for each table it reproduces, and refuses one it has no feed for', async () => {
+      for (const table of ['style', 'sku', 'member_code', 'stock', 'customer_tag', 'customer_purchase']) {
+        expect((await db.tx((sql) => openBulkLoader(sql, [table]))).setBased).toBe(true);
+      }
+      // Fed tables whose feeds it does not write: their triggers stay on.
+      await expect(db.tx((sql) => openBulkLoader(sql, ['stock', 'customer']))).rejects.toThrow('the bulk loader has no feed for customer');
+      await expect(db.tx((sql) => openBulkLoader(sql, ['coupon']))).rejects.toThrow('the bulk loader has no feed for coupon');
+    });
+
+    it('refuses an insert into a table it was not opened for', async () => {
+      await expect(
+        db.tx(async (sql) => {
+          const loader = await openBulkLoader(sql, ['stock']);
+          return loader.insert('sku', 'INSERT INTO sku SELECT * FROM sku WHERE false', []);
+        }),
+      ).rejects.toThrow('the bulk loader was not opened for sku');
+    });
+
+    it.each([true, false])('counts only the rows it wrote (set-based: %s), and feeds them', async (setBased) => {
+      const codes = await skus(3);
+      const result = await rolledBack(async (sql) => {
+        await sql.query("DELETE FROM stock WHERE location_id = 'loc-S001' AND sku = ANY($1)", [codes.slice(1)]);
+        await sql.query('DELETE FROM change');
+        const loader = await openBulkLoader(sql, ['stock'], { setBased });
+        const n = await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO NOTHING`, ['loc-S001', NOW, codes]);
+        const fed = await sql.query<{ key: string; row: unknown[] }>(`SELECT key, row FROM change WHERE kind = 'stock' ORDER BY key`);
+        const role = await sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r");
+        return { setBased: loader.setBased, n, fed, role };
+      });
+      expect(result.setBased).toBe(setBased);
+      expect(result.n).toBe(2);
+      expect(result.fed).toEqual(
+        codes.slice(1).map((sku) => ({ key: `loc-S001|${sku}`, row: ['loc-S001', sku, 5, '2026-03-01T02:03:04.567Z'] })),
+      );
+      // The triggers are on again for whatever the transaction writes next.
+      expect(result.role).toEqual([{ r: 'origin' }]);
+    });
+
+    it('writes with the triggers on again after a set-based insert', async () => {
+      const [code] = await skus(1);
+      const fed = await rolledBack(async (sql) => {
+        const loader = await openBulkLoader(sql, ['stock']);
+        await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO NOTHING`, ['loc-S001', NOW, [code]]);
+        await sql.query('DELETE FROM change');
+        await sql.query("UPDATE stock SET qty = 77 WHERE location_id = 'loc-S001' AND sku = $1", [code]);
+        return sql.query<{ row: unknown[] }>(`SELECT row FROM change WHERE kind = 'stock'`);
+      });
+      expect(fed.map((f) => f.row[2])).toEqual([77]);
+    });
+
+    it('puts back the setting the caller had, not a default', async () => {
+      const [code] = await skus(1);
+      const role = await rolledBack(async (sql) => {
+        await sql.query("SELECT set_config('session_replication_role', 'local', true)");
+        const loader = await openBulkLoader(sql, ['stock']);
+        await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO NOTHING`, ['loc-S001', NOW, [code]]);
+        return sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r");
+      });
+      expect(role).toEqual([{ r: 'local' }]);
+    });
+
+    it('updates rows that stay in their scope, and refuses an update of a table whose rows may move', async () => {
+      const [code] = await skus(1);
+      const fed = await rolledBack(async (sql) => {
+        const loader = await openBulkLoader(sql, ['stock', 'customer_tag']);
+        const n = await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO UPDATE SET qty = stock.qty + excluded.qty`, [
+          'loc-S001',
+          NOW,
+          [code],
+        ]);
+        const rows = await sql.query<{ row: unknown[] }>(`SELECT row FROM change WHERE kind = 'stock' AND key = $1`, [`loc-S001|${code}`]);
+        const qty = await sql.query<{ qty: number }>("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = $1", [code]);
+        return { n, row: rows[0]?.row, qty: qty[0]?.qty };
+      });
+      expect(fed.n).toBe(1);
+      expect(fed.row?.[2]).toBe(fed.qty);
+      for (const update of ['DO UPDATE SET added_at = excluded.added_at', 'do\n  update set added_at = excluded.added_at']) {
+        await expect(
+          db.tx(async (sql) => {
+            const loader = await openBulkLoader(sql, ['customer_tag']);
+            return loader.insert(
+              'customer_tag',
+              `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) SELECT id, 'x', store_id, 'auto', now() FROM customer
+               ON CONFLICT (customer_id, tag) ${update}`,
+              [],
+            );
+          }),
+        ).rejects.toThrow('customer_tag: an update may move a row to another scope, which a bulk insert does not tombstone');
+      }
+    });
+
+    it('names the foreign key, the column and the parent a row breaks', async () => {
+      const [code] = await skus(1);
+      const attempt = (location: string, sku: string) =>
+        db.tx(async (sql) => {
+          const loader = await openBulkLoader(sql, ['sku', 'stock']);
+          await sql.query("DELETE FROM stock WHERE location_id = 'loc-S001'");
+          return loader.insert('stock', STOCK, [location, NOW, [sku]]);
+        });
+      const fk = async (column: string) =>
+        (
+          await db.query<{ name: string }>(
+            `SELECT conname::text AS name FROM pg_constraint WHERE contype = 'f' AND conrelid = 'stock'::regclass
+              AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = 'stock'::regclass AND attname = $1)]`,
+            [column],
+          )
+        )[0]!.name;
+      const [skuKey, locationKey] = [await fk('sku'), await fk('location_id')];
+      await expect(attempt('loc-S001', 'NO-SUCH-SKU')).rejects.toMatchObject({
+        message: `insert into stock violates foreign key ${skuKey}`,
+        detail: '(sku)=(NO-SUCH-SKU) is not present in table "sku".',
+      });
+      await expect(attempt('loc-NOWHERE', code!)).rejects.toMatchObject({
+        message: `insert into stock violates foreign key ${locationKey}`,
+        detail: '(location_id)=(loc-NOWHERE) is not present in table "location".',
+      });
+    });
+
+    it('leaves a broken row to PostgreSQL’s own check on the trigger path', async () => {
+      const attempt = db.tx(async (sql) => {
+        const loader = await openBulkLoader(sql, ['stock'], { setBased: false });
+        return loader.insert('stock', STOCK, ['loc-S001', NOW, ['NO-SUCH-SKU']]);
+      });
+      await expect(attempt).rejects.toMatchObject({ code: '23503' });
+      await expect(attempt).rejects.not.toBeInstanceOf(BulkLoadError);
+    });
+
+    it('names one broken value when several rows break the same key', async () => {
+      const attempt = db.tx(async (sql) => {
+        const loader = await openBulkLoader(sql, ['stock']);
+        return loader.insert('stock', STOCK, ['loc-S001', NOW, ['NO-SUCH-A', 'NO-SUCH-B']]);
+      });
+      await expect(attempt).rejects.toMatchObject({
+        detail: expect.stringMatching(/^\(sku\)=\(NO-SUCH-[AB]\) is not present in table "sku"\.$/),
+      });
+    });
+
+    it('goes back to the triggers when a table has a trigger more or less, or a feed function it does not reproduce', async () => {
+      const open = (sql: Sql, tables = ['sku', 'stock']) => openBulkLoader(sql, tables).then((l) => l.setBased);
+      expect(await rolledBack((sql) => open(sql))).toBe(true);
+      const extra = await rolledBack(async (sql) => {
+        await sql.query('CREATE FUNCTION sf_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$');
+        await sql.query('CREATE TRIGGER audit_stock AFTER INSERT ON stock FOR EACH STATEMENT EXECUTE FUNCTION sf_noop()');
+        return [await open(sql), await open(sql, ['sku'])];
+      });
+      expect(extra).toEqual([false, true]);
+      expect(await rolledBack(async (sql) => (await sql.query('DROP TRIGGER feed_stock_update ON stock'), open(sql)))).toBe(false);
+      const replaced = await rolledBack(async (sql) => {
+        const [fn] = await sql.query<{ src: string }>("SELECT prosrc AS src FROM pg_proc WHERE proname = 'feed_stock'");
+        await sql.query(`CREATE OR REPLACE FUNCTION feed_stock() RETURNS trigger LANGUAGE plpgsql AS $fn$${fn!.src}\n$fn$`);
+        return open(sql);
+      });
+      expect(replaced).toBe(false);
+      // A function of the same name in another schema is not the feed's.
+      const elsewhere = await rolledBack(async (sql) => {
+        await sql.query('CREATE SCHEMA sf_other');
+        await sql.query('CREATE FUNCTION sf_other.feed_stock() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$');
+        return open(sql);
+      });
+      expect(elsewhere).toBe(true);
+      // Nor is it when the name has a second function beside it.
+      const overloaded = await rolledBack(async (sql) => {
+        await sql.query('CREATE FUNCTION feed_stock(n integer) RETURNS integer LANGUAGE sql AS $$ SELECT n $$');
+        return open(sql);
+      });
+      expect(overloaded).toBe(false);
+    });
+
+    it('goes back to the triggers for a role that may not turn them off', async () => {
+      const setBased = await rolledBack(async (sql) => {
+        await sql.query('CREATE ROLE sf_bulk_plain NOLOGIN');
+        await sql.query('SET LOCAL ROLE sf_bulk_plain');
+        return (await openBulkLoader(sql, ['stock'])).setBased;
+      });
+      expect(setBased).toBe(false);
+    });
+  });
+
   it('writes the sample brand with the triggers off, and the feed is row for row what the triggers wrote', async () => {
     const bulk = await openEmptyHq(backend);
     const triggers = await openEmptyHq(backend);
