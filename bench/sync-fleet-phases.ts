@@ -13,6 +13,7 @@ import type { BenchResult } from './stats.js';
 import { FLEET_READY, FLEET_RESULT, cpuSplit } from './sync-shared.js';
 import type { FleetReady, FleetResult } from './sync-shared.js';
 import { cpuNote, failure, health, phaseCounters, progress, rssMb, script, startChild, waitFor, waitSampler } from './sync-processes.js';
+import type { WaitSampler } from './sync-processes.js';
 import type { Child } from './sync-processes.js';
 
 export type FleetPhaseContext = {
@@ -65,6 +66,7 @@ export function openFileLimit(pid: number): { soft: number; hard: number } {
 }
 
 export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResult[]> {
+  let waits: WaitSampler | null = null;
   // HQ cannot hold more sockets than its open-file limit allows, and past it cannot even answer
   // /health: where the limit is lower than the goal, the fleet stops short of it by FD_RESERVE.
   const limit = openFileLimit(c.hqPid);
@@ -93,7 +95,7 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
     c.children.push(...fleet);
     const pids = fleet.map((f) => f.proc.pid ?? 0);
     const cpu0 = cpuSplit(c.hqPid, c.pgPid, pids);
-    const waits = waitSampler(c.db);
+    waits = waitSampler(c.db);
     const opened = await Promise.all(fleet.map((f) => f.line<FleetReady>(FLEET_READY, (connectS + 60) * 1000)));
     const openS = (performance.now() - t) / 1000;
     const cpu1 = cpuSplit(c.hqPid, c.pgPid, pids);
@@ -129,11 +131,15 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
     return results;
   } catch (error) {
     return [failure('hq_devices_connected', 'conn', error)];
+  } finally {
+    // A phase that failed midway left its sampler querying: it would keep the bench alive after it wrote its results.
+    await waits?.stop();
   }
 }
 
 /** Pulls of the three scopes at the feed's head (nothing new), as a connected fleet's nudged pulls and polls cost. */
 export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult[]> {
+  let waits: WaitSampler | null = null;
   progress(`fleet: round trips over ${c.roundtripTransport} for ${c.roundtripSeconds} s`);
   try {
     const [head] = await c.db.query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x');
@@ -166,7 +172,7 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
     const pids = rt.map((child) => child.proc.pid ?? 0);
     const c0 = await phaseCounters(c.db, c.url);
     const cpu0 = cpuSplit(c.hqPid, c.pgPid, pids);
-    const waits = waitSampler(c.db);
+    waits = waitSampler(c.db);
     const t = performance.now();
     for (const child of rt) child.proc.stdin?.write('go\n');
     const rounds = await Promise.all(rt.map((child) => child.line<FleetResult>(FLEET_RESULT, (c.roundtripSeconds + 60) * 1000)));
@@ -205,5 +211,8 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
     return results;
   } catch (error) {
     return [failure('hq_roundtrips_per_s', 'rt/s', error)];
+  } finally {
+    // A phase that failed midway left its sampler querying: it would keep the bench alive after it wrote its results.
+    await waits?.stop();
   }
 }

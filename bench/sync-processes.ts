@@ -171,8 +171,11 @@ export function cpuNote(
   );
 }
 
+/** What PostgreSQL's active backends wait on (pg_stat_activity), sampled every 200 ms until stopped. */
+export type WaitSampler = { stop(): Promise<string> };
+
 /** Samples what PostgreSQL's active backends wait on (pg_stat_activity) every 200 ms while a phase runs. */
-export function waitSampler(db: HqDb): { stop(): Promise<string> } {
+export function waitSampler(db: HqDb): WaitSampler {
   const counts = new Map<string, number>();
   let samples = 0;
   let running = true;
