@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ReturnLine } from '../api/contract.js';
 import { emptyCart, planRefunds, renderCart } from './cart.js';
-import type { CartData, CartItem } from './cart.js';
+import type { CartData } from './cart.js';
 import type { Coupon, Promotion } from './pricing.js';
 import type { RefundSource } from './refund-sources.js';
+import { testCartItem, testPromotion } from '../testing/cart-fixtures.js';
 
 // How a negative cart's money goes back, per payment. The till path is in
 // main/returns/refund-money.test.ts; these pin planRefunds' own rules.
@@ -44,22 +45,8 @@ describe('planRefunds', () => {
 
 describe('renderCart', () => {
   const n = { zh: 'x', en: 'x' };
-  const item = (lineId: string, qty: number, listUnitFen: number, more: Partial<CartItem> = {}): CartItem => ({
-    lineId,
-    sku: `SKU-${lineId}`,
-    ean: '6971111376183',
-    styleCode: 'ST',
-    category: 'Coat',
-    name: n,
-    colour: n,
-    size: 'M',
-    qty,
-    listUnitFen,
-    override: null,
-    manual: null,
-    discountApprovedBy: null,
-    ...more,
-  });
+  const item = testCartItem;
+
   const returned = (lineId: string, qty: number, refundFen: number): ReturnLine => ({
     lineId,
     saleLineId: `s-${lineId}`,
@@ -71,19 +58,7 @@ describe('renderCart', () => {
     unitPaidFen: refundFen / qty,
     refundFen,
   });
-  const tenPercent: Promotion = {
-    id: 'p-10',
-    kind: 'percent_off',
-    name: n,
-    scope: { kind: 'all' },
-    percentBp: 1_000,
-    priceFen: 0,
-    thresholdFen: 0,
-    offFen: 0,
-    repeat: false,
-    couponsAllowed: true,
-    withItemPromotions: true,
-  };
+  const tenPercent = testPromotion('p-10', { name: n, percentBp: 1_000 });
   const render = (data: CartData, promotions: Promotion[] = [], pointsValueFen = 0) =>
     renderCart(data, { promotions, member: null, pointsValueFen, offline: true, couponOffline: false, now: '2026-11-22T02:00:00.000Z' })
       .state;

@@ -2,33 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { CartState, EventFrame, MemberView, ReturnLine } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import { EventBus } from '../api/event-bus.js';
-import type { CartData, CartItem, TenderRecord } from './cart.js';
+import type { CartData, TenderRecord } from './cart.js';
 import { CurrentCart } from './current-cart.js';
 import type { CurrentCartDeps } from './current-cart.js';
 import type { MemberDirectory } from './members.js';
 import type { Promotion } from './pricing.js';
 import type { PromotionBook } from './promotions.js';
+import { testCartItem, testPromotion } from '../testing/cart-fixtures.js';
 
 // The device's one cart, with its collaborators stood in for: a promotion book and a member
 // directory that answer what the test gives them and record what they were asked.
 
 const NOW = new Date('2026-04-01T10:00:00.000Z');
 
-const item = (lineId: string, qty: number, listUnitFen: number): CartItem => ({
-  lineId,
-  sku: `SKU-${lineId}`,
-  ean: '6901234567892',
-  styleCode: 'ST-1',
-  category: 'Tops',
-  name: { zh: '衬衫', en: 'Shirt' },
-  colour: { zh: '白', en: 'White' },
-  size: 'M',
-  qty,
-  listUnitFen,
-  override: null,
-  manual: null,
-  discountApprovedBy: null,
-});
+const item = (lineId: string, qty: number, listUnitFen: number) => testCartItem(lineId, qty, listUnitFen);
 
 const member = (id: string): MemberView => ({
   id,
@@ -41,19 +28,7 @@ const member = (id: string): MemberView => ({
   coupons: [],
 });
 
-const tenPercentOff: Promotion = {
-  id: 'P10',
-  kind: 'percent_off',
-  name: { zh: '九折', en: '10 % off' },
-  scope: { kind: 'all' },
-  percentBp: 1_000,
-  priceFen: 0,
-  thresholdFen: 0,
-  offFen: 0,
-  repeat: false,
-  couponsAllowed: true,
-  withItemPromotions: false,
-};
+const tenPercentOff = testPromotion('P10', { name: { zh: '九折', en: '10 % off' }, percentBp: 1_000, withItemPromotions: false });
 
 const returnLine = (lineId: string, refundFen: number): ReturnLine => ({
   lineId,

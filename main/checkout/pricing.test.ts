@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { priceCart } from './pricing.js';
 import type { Coupon, PricingLine, Promotion } from './pricing.js';
+import { testPromotion } from '../testing/cart-fixtures.js';
 
 const n = { zh: 'x', en: 'x' };
 const line = (lineId: string, unitFen: number, qty = 1, more: Partial<PricingLine> = {}): PricingLine => ({
@@ -14,20 +15,7 @@ const line = (lineId: string, unitFen: number, qty = 1, more: Partial<PricingLin
   manual: null,
   ...more,
 });
-const promo = (id: string, more: Partial<Promotion>): Promotion => ({
-  id,
-  kind: 'percent_off',
-  name: n,
-  scope: { kind: 'all' },
-  percentBp: 0,
-  priceFen: 0,
-  thresholdFen: 0,
-  offFen: 0,
-  repeat: false,
-  couponsAllowed: true,
-  withItemPromotions: true,
-  ...more,
-});
+const promo = testPromotion;
 const amount = (code: string, valueFen: number, stackable = true): Coupon => ({
   code,
   kind: 'amount',

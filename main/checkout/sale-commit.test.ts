@@ -9,6 +9,7 @@ import { readOutbox } from '../store/outbox.js';
 import type { OutboxContext } from '../store/outbox.js';
 import { seedStoreRows } from '../testing/store-rows.js';
 import { tempDir } from '../testing/temp-dir.js';
+import { testPromotion } from '../testing/cart-fixtures.js';
 import { emptyCart, renderCart } from './cart.js';
 import type { CartData, CartItem, TenderRecord } from './cart.js';
 import type { Coupon } from './pricing.js';
@@ -192,19 +193,7 @@ describe('commitSale', () => {
   });
 
   it("records the line's promotions, and no use of a coupon that took nothing off", () => {
-    const promotion = {
-      id: 'pro-9',
-      kind: 'percent_off' as const,
-      name: n,
-      scope: { kind: 'all' as const },
-      percentBp: 1_000,
-      priceFen: 0,
-      thresholdFen: 0,
-      offFen: 0,
-      repeat: false,
-      couponsAllowed: true,
-      withItemPromotions: true,
-    };
+    const promotion = testPromotion('pro-9', { name: n, percentBp: 1_000 });
     const data: CartData = {
       ...emptyCart('cart-9'),
       items: [item('ln-9', 1)],
