@@ -48,6 +48,13 @@ export const MODULES = [
     tests: ['main/checkout/sale-commit.test.ts', 'main/checkout/checkout.test.ts', 'main/returns/refund-money.test.ts'],
   },
   {
+    name: 'push',
+    mutate: ['sync/client/push.ts'],
+    // The device's push loop against a stand-in HQ that records what it is sent (order, batches, settles), and the
+    // dead-letter recheck against a real HQ.
+    tests: ['sync/client/push.test.ts', 'sync/client/dead-letter-recheck.test.ts'],
+  },
+  {
     name: 'current-cart',
     mutate: ['main/checkout/current-cart.ts'],
     // current-cart.test.ts drives the cart with its collaborators stood in for (milliseconds a mutant); the

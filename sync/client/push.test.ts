@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { pendingCount, readOutbox } from '../../main/store/outbox.js';
 import { uuidv7Generator } from '../protocol/uuidv7.js';
-import { pushRequestSchema } from '../protocol/push.js';
+import { MAX_PUSH_BYTES, pushRequestSchema } from '../protocol/push.js';
 import type { PushResult } from '../protocol/push.js';
 import { pushOutbox, reportDeadLetters } from './push.js';
 import type { SignedClient } from './signed-http.js';
@@ -168,6 +168,38 @@ describe('pushOutbox', () => {
     expect(readOutbox(device.store.db, 10).map((e) => e.id)).toEqual(ids.slice(2));
     expect(await pushAll(client, 2)).toEqual({ pushed: 3, rejected: 0, batches: 2 });
     expect(pendingCount(device.store.db)).toBe(0);
+  });
+
+  it("splits a batch where its body would pass HQ's byte limit, and sends an event bigger than the limit alone", async () => {
+    // Payloads of ~3 MiB: two fit under the 8 MiB limit with their envelope, three do not.
+    const insert = device.store.db.prepare(
+      'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const sizes = [3, 3, 3, 9, 1];
+    const ids = sizes.map((mib) => {
+      const id = newId();
+      insert.run(
+        id,
+        'sale.completed',
+        JSON.stringify({ pad: 'x'.repeat(mib * 1024 * 1024) }),
+        'stf-1',
+        device.deviceId,
+        'loc-S001',
+        NOW.toISOString(),
+      );
+      return id;
+    });
+    const sentBytes: number[] = [];
+    const client = fakeClient((events) => acceptAll(events));
+    const post = client.post.bind(client);
+    client.post = (path, body, schema) => {
+      sentBytes.push(Buffer.byteLength((body as { rawJson: string }).rawJson));
+      return post(path, body, schema);
+    };
+    expect(await pushAll(client, 10)).toEqual({ pushed: 5, rejected: 0, batches: 4 });
+    expect(sentIds(client)).toEqual([ids.slice(0, 2), [ids[2]], [ids[3]], [ids[4]]]);
+    expect(sentBytes.slice(0, 2).every((b) => b <= MAX_PUSH_BYTES)).toBe(true);
+    expect(sentBytes[2]! > MAX_PUSH_BYTES / 2).toBe(true);
   });
 
   it('ignores answers for events it did not send, and keeps the outbox when HQ fails', async () => {
