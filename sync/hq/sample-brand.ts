@@ -1,11 +1,12 @@
 import { generateCheckoutSample, memberCodeOf } from '../../fixtures/checkout-sample.js';
+import { generateCustomerBook } from '../../fixtures/customer-book-sample.js';
 import type { SampleCoupon, SamplePromotion } from '../../fixtures/checkout-sample.js';
 import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/generate.js';
 import type { SampleData } from '../../fixtures/generate.js';
 import { CATALOG_BULK_TABLES, upsertSkus, upsertStyles } from './admin/catalog-import.js';
 import { openBulkLoader } from './bulk-load.js';
 import type { HqDb, Sql } from './db.js';
-import { SAMPLE_BOOK_BULK_TABLES, importSampleCustomerBook } from './customers/sample-book.js';
+import { SAMPLE_BOOK_BULK_TABLES, importSampleCustomerBook, insertSampleCustomers } from './customers/sample-book.js';
 
 export type SampleBrandOptions = {
   skus: number;
@@ -94,22 +95,11 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
         data.staff.map((s) => credentials.get(s.id)?.pin_hash ?? ''),
       ],
     );
+    const book = generateCustomerBook(data, { now: now.toISOString() });
+    const profiles = new Map(book.profiles.map((p) => [p.customer_id, p]));
     for (let i = 0; i < data.customers.length; i += CHUNK) {
       const part = data.customers.slice(i, i + CHUNK);
-      await sql.query(
-        `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[])`,
-        [
-          part.map((c) => c.id),
-          part.map((c) => c.store_id),
-          part.map((c) => c.name),
-          part.map((c) => c.phone),
-          part.map((c) => c.tier),
-          part.map((c) => c.points),
-          part.map((c) => c.guide_id),
-          part.map((c) => c.created_at),
-        ],
-      );
+      await insertSampleCustomers(sql, loader, part, profiles);
       await loader.insert('member_code', 'INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [
         part.map((c) => memberCodeOf(c.id)),
         part.map((c) => c.id),
@@ -125,7 +115,7 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       (c) => c.code,
     );
     // The customer book (issue 11): purchases, tags, notes, tasks and results of the sample customers.
-    await importSampleCustomerBook(sql, loader, data, now);
+    await importSampleCustomerBook(sql, loader, book, now);
     await insertPromotions(sql, data.brand.code, promotions);
     await insertCoupons(sql, data.brand.code, coupons);
     let stockRows = 0;

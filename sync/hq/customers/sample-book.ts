@@ -1,4 +1,4 @@
-import { generateCustomerBook } from '../../../fixtures/customer-book-sample.js';
+import type { SampleBook, SampleProfile } from '../../../fixtures/customer-book-sample.js';
 import type { SampleData } from '../../../fixtures/generate.js';
 import type { BulkLoader } from '../bulk-load.js';
 import type { Sql } from '../db.js';
@@ -14,38 +14,89 @@ function chunks<T>(list: readonly T[]): T[][] {
   return out;
 }
 
+type SampleCustomer = SampleData['customers'][number];
+
 /**
- * The sample brand's customer book at HQ (fixtures/customer-book-sample.ts: the same rows a
- * device seeds for its store), in the import's transaction, multi-row `unnest` inserts (tags and
- * purchases through the bulk loader, ../bulk-load.ts): profiles
- * (made by the customer trigger, filled in here), tags, notes, purchases, tasks, results.
+ * One chunk of the sample customers with their profiles. The customer trigger (migration 0005)
+ * gives each new customer a default profile, which the sample's figures (consent, sizes, spend …)
+ * would then overwrite: an UPDATE of every profile through the profile feed's update trigger,
+ * whose anti-joins (did the row move, did it change) cost about 3 s of the 50,000-customer import.
+ * Set-based, the profiles are written once instead, in the customers' own statement: the trigger,
+ * which fires when that statement ends, finds them there and leaves them (ON CONFLICT DO NOTHING),
+ * and it still opens each binding. The binding times are the trigger's rule — bound when the
+ * customer was made, protected for the store's policy days (90 by default); with the triggers
+ * (`loader.setBased` false) the trigger sets them itself, and bulk-load.test.ts checks that both
+ * paths feed the same rows.
+ */
+export async function insertSampleCustomers(
+  sql: Sql,
+  loader: BulkLoader,
+  customers: readonly SampleCustomer[],
+  profiles: ReadonlyMap<string, SampleProfile>,
+): Promise<void> {
+  const insert = `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[])`;
+  const customerColumns = [
+    customers.map((c) => c.id),
+    customers.map((c) => c.store_id),
+    customers.map((c) => c.name),
+    customers.map((c) => c.phone),
+    customers.map((c) => c.tier),
+    customers.map((c) => c.points),
+    customers.map((c) => c.guide_id),
+    customers.map((c) => c.created_at),
+  ];
+  const p = customers.flatMap((c) => profiles.get(c.id) ?? []);
+  const profileColumns = [
+    p.map((r) => r.customer_id),
+    p.map((r) => r.consent),
+    p.map((r) => r.opted_out),
+    p.map((r) => r.birthday),
+    p.map((r) => r.sizes),
+    p.map((r) => r.last_purchase_at),
+    p.map((r) => r.purchases),
+    p.map((r) => r.spend_fen),
+  ];
+  // The profile columns as unnest arguments from parameter $first on.
+  const profileRows = (first: number) =>
+    `unnest(${['text', 'bool', 'bool', 'text', 'text', 'timestamptz', 'int', 'int8'].map((t, i) => `$${first + i}::${t}[]`).join(', ')})
+       AS u(id, consent, opted_out, birthday, sizes, last_purchase_at, purchases, spend_fen)`;
+  if (loader.setBased) {
+    await sql.query(
+      `WITH c AS (${insert} RETURNING id, store_id, guide_id, created_at)
+       INSERT INTO customer_profile (customer_id, store_id, consent, opted_out, birthday, sizes, bound_at, protected_until, last_purchase_at, purchases, spend_fen)
+       SELECT c.id, c.store_id, u.consent, u.opted_out, u.birthday, u.sizes,
+              CASE WHEN c.guide_id IS NOT NULL THEN c.created_at END,
+              CASE WHEN c.guide_id IS NOT NULL THEN c.created_at + make_interval(days => coalesce(pol.protection_days, 90)) END,
+              u.last_purchase_at, u.purchases, u.spend_fen
+         FROM c JOIN ${profileRows(customerColumns.length + 1)} ON u.id = c.id
+         LEFT JOIN customer_policy pol ON pol.store_id = c.store_id`,
+      [...customerColumns, ...profileColumns],
+    );
+    return;
+  }
+  await sql.query(insert, customerColumns);
+  await sql.query(
+    `UPDATE customer_profile x SET consent = u.consent, opted_out = u.opted_out, birthday = u.birthday, sizes = u.sizes,
+            last_purchase_at = u.last_purchase_at, purchases = u.purchases, spend_fen = u.spend_fen
+       FROM ${profileRows(1)}
+      WHERE x.customer_id = u.id`,
+    profileColumns,
+  );
+}
+
+/**
+ * The rest of the sample brand's customer book at HQ (fixtures/customer-book-sample.ts: the same
+ * rows a device seeds for its store), in the import's transaction, multi-row `unnest` inserts (tags
+ * and purchases through the bulk loader, ../bulk-load.ts): tags, notes, purchases, tasks, results.
+ * The profiles went in with the customers (`insertSampleCustomers`).
  */
 export async function importSampleCustomerBook(
   sql: Sql,
   loader: BulkLoader,
-  data: SampleData,
+  book: SampleBook,
   now: Date,
 ): Promise<{ purchases: number; tasks: number }> {
-  const book = generateCustomerBook(data, { now: now.toISOString() });
-  for (const p of chunks(book.profiles)) {
-    await sql.query(
-      `UPDATE customer_profile x SET consent = u.consent, opted_out = u.opted_out, birthday = u.birthday, sizes = u.sizes,
-              last_purchase_at = u.last_purchase_at, purchases = u.purchases, spend_fen = u.spend_fen
-         FROM unnest($1::text[], $2::bool[], $3::bool[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::int8[])
-              AS u(id, consent, opted_out, birthday, sizes, last_purchase_at, purchases, spend_fen)
-        WHERE x.customer_id = u.id`,
-      [
-        p.map((r) => r.customer_id),
-        p.map((r) => r.consent),
-        p.map((r) => r.opted_out),
-        p.map((r) => r.birthday),
-        p.map((r) => r.sizes),
-        p.map((r) => r.last_purchase_at),
-        p.map((r) => r.purchases),
-        p.map((r) => r.spend_fen),
-      ],
-    );
-  }
   for (const t of chunks(book.tags)) {
     await loader.insert(
       'customer_tag',
