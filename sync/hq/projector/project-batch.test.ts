@@ -73,16 +73,23 @@ describe.each(backends)('the projector on $name', (backend) => {
       [skuCode(2)]: 99,
       [skuCode(3)]: 99,
     });
-    // The store's feed carries the new quantities (the change-log trigger fired on the per-SKU upserts).
+    // The store's feed carries the new quantities, stamped with the projection's time, written in the
+    // projection's transaction (the stock feed's trigger fired on the per-SKU upserts).
+    const keys = [1, 2, 3].map((n) => `S1|${skuCode(n)}`);
     const fed = await db.query<{ row: unknown[] }>(
       `SELECT row FROM change WHERE scope = 'store:S1' AND kind = 'stock' AND key = ANY($1::text[]) ORDER BY key`,
-      [[1, 2, 3].map((n) => `S1|${skuCode(n)}`)],
+      [keys],
     );
-    expect(fed.map((f) => f.row.slice(1, 3))).toEqual([
-      [skuCode(1), 95],
-      [skuCode(2), 99],
-      [skuCode(3), 99],
+    expect(fed.map((f) => f.row.slice(1, 4))).toEqual([
+      [skuCode(1), 95, NOW.toISOString()],
+      [skuCode(2), 99, NOW.toISOString()],
+      [skuCode(3), 99, NOW.toISOString()],
     ]);
+    const writers = await db.query(
+      `SELECT xmin::text FROM change WHERE scope = 'store:S1' AND kind = 'stock' AND key = ANY($1::text[]) UNION SELECT xmin::text FROM sale`,
+      [keys],
+    );
+    expect(writers).toHaveLength(1);
   });
 
   it('a re-push of projected events is answered duplicate and moves nothing', async () => {
