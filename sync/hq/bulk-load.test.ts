@@ -221,6 +221,30 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
       });
       expect(setBased).toBe(false);
     });
+
+    it("takes the set-based path for a role granted session_replication_role (HQ's account in a chain), and writes the feed", async () => {
+      const [skuRow] = await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku LIMIT 1');
+      const result = await rolledBack(async (sql) => {
+        await sql.query('CREATE ROLE sf_bulk_granted NOLOGIN');
+        await sql.query('GRANT SET ON PARAMETER session_replication_role TO sf_bulk_granted');
+        await sql.query('GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO sf_bulk_granted');
+        await sql.query('SET LOCAL ROLE sf_bulk_granted');
+        const [su] = await sql.query<{ su: string }>("SELECT current_setting('is_superuser') AS su");
+        const loader = await openBulkLoader(sql, ['stock']);
+        const n = await loader.insert(
+          'stock',
+          `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT 'loc-S001', $1, 7, now()
+           ON CONFLICT (location_id, sku) DO UPDATE SET qty = excluded.qty`,
+          [skuRow?.sku],
+        );
+        const [fed] = await sql.query<{ row: unknown[] }>(
+          "SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'stock' AND key = $1",
+          [`loc-S001|${skuRow?.sku}`],
+        );
+        return { su: su?.su, setBased: loader.setBased, n, qty: fed?.row[2] };
+      });
+      expect(result).toEqual({ su: 'off', setBased: true, n: 1, qty: 7 });
+    });
   });
 
   it('writes the sample brand with the triggers off, and the feed is row for row what the triggers wrote', async () => {
