@@ -4,7 +4,7 @@ import { pendingCount, readOutbox } from '../../main/store/outbox.js';
 import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { MAX_PUSH_BYTES, pushRequestSchema } from '../protocol/push.js';
 import type { PushResult } from '../protocol/push.js';
-import { pushOutbox, reportDeadLetters } from './push.js';
+import { ENVELOPE_BYTES, pushOutbox, recheckDeadLetters, reportDeadLetters } from './push.js';
 import type { SignedClient } from './signed-http.js';
 import { HqRequestError } from './signed-http.js';
 import { testDevice } from './testing/test-device.js';
@@ -200,6 +200,71 @@ describe('pushOutbox', () => {
     expect(sentIds(client)).toEqual([ids.slice(0, 2), [ids[2]], [ids[3]], [ids[4]]]);
     expect(sentBytes.slice(0, 2).every((b) => b <= MAX_PUSH_BYTES)).toBe(true);
     expect(sentBytes[2]! > MAX_PUSH_BYTES / 2).toBe(true);
+  });
+
+  it('fills a request up to the byte limit exactly, and not one byte past it', async () => {
+    const insert = device.store.db.prepare(
+      'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    // An event's size on the wire, written out as the push request's schema has it (not by push.ts's own code).
+    const wireBytes = (id: string, pad: number) =>
+      Buffer.byteLength(
+        JSON.stringify({
+          id,
+          type: 'sale.completed',
+          payload: { pad: 'x'.repeat(pad) },
+          staffId: 'stf-1',
+          deviceId: device.deviceId,
+          storeId: 'loc-S001',
+          occurredAt: NOW.toISOString(),
+        }),
+      );
+    /** Two events whose wire forms, a comma each and the envelope's allowance come to MAX_PUSH_BYTES + `over`. */
+    const twoEvents = (over: number) => {
+      const [a, b] = [newId(), newId()];
+      const padA = 4 * 1024 * 1024;
+      const padB = MAX_PUSH_BYTES + over - ENVELOPE_BYTES - (wireBytes(a, padA) + 1) - (wireBytes(b, 0) + 1);
+      insert.run(a, 'sale.completed', JSON.stringify({ pad: 'x'.repeat(padA) }), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
+      insert.run(b, 'sale.completed', JSON.stringify({ pad: 'x'.repeat(padB) }), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
+      return [a, b];
+    };
+    const client = fakeClient((events) => acceptAll(events));
+    const exact = twoEvents(0);
+    expect(await pushAll(client, 10)).toEqual({ pushed: 2, rejected: 0, batches: 1 });
+    const past = twoEvents(1);
+    expect(await pushAll(client, 10)).toEqual({ pushed: 2, rejected: 0, batches: 2 });
+    expect(sentIds(client)).toEqual([exact, [past[0]], [past[1]]]);
+  });
+
+  it('asks HQ about reported dead letters only, and takes off its list only those HQ now holds', async () => {
+    const outbox = deviceOutbox(device.store.db);
+    const reject = (events: { id: string }[]) =>
+      events.map((e): PushResult => ({ id: e.id, status: 'rejected', reason: 'foreign_staff', message: 'not of this store' }));
+    const resolvedByHq: string[][] = [];
+    const client = fakeClient(reject);
+    const post = client.post.bind(client);
+    client.post = (path, body, schema) =>
+      path.endsWith('/push') || !('items' in (body as object)) || resolvedByHq.length === 0
+        ? post(path, body, schema)
+        : (client.bodies.push(body), Promise.resolve(schema.parse({ recorded: 0, resolved: resolvedByHq.shift() })));
+    // Nothing reported yet: no request at all.
+    expect(await recheckDeadLetters(outbox, client)).toBe(0);
+    expect(client.bodies).toEqual([]);
+    // Two dead letters, reported; a third rejected later, not reported yet.
+    const ids = addEvents(2);
+    await pushAll(client, 2);
+    expect(await reportDeadLetters(outbox, client, () => NOW)).toBe(2);
+    const late = addEvents(1);
+    await pushAll(client, 2);
+    // HQ holds the first again, and names the unreported one too: only the first leaves the list.
+    resolvedByHq.push([ids[0]!, late[0]!]);
+    const asked = client.bodies.length;
+    expect(await recheckDeadLetters(outbox, client)).toBe(1);
+    expect((client.bodies[asked] as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([ids[0], ids[1]]);
+    // An HQ that answers without the list (an older one) takes nothing off.
+    expect(await recheckDeadLetters(outbox, client)).toBe(0);
+    const left = device.store.db.prepare('SELECT id FROM dead_letter ORDER BY id').all() as { id: string }[];
+    expect(left.map((r) => r.id)).toEqual([ids[1], late[0]].sort());
   });
 
   it('ignores answers for events it did not send, and keeps the outbox when HQ fails', async () => {

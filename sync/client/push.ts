@@ -17,8 +17,8 @@ export type PushOptions = {
 
 export type PushOutcome = { pushed: number; rejected: number; batches: number };
 
-// Room for the envelope ({"deviceId":…,"storeId":…,"events":[…]}) under HQ's body limit.
-const ENVELOPE_BYTES = 1024;
+/** Room for the envelope ({"deviceId":…,"storeId":…,"events":[…]}) under HQ's body limit. */
+export const ENVELOPE_BYTES = 1024;
 
 /** One event on the wire; the payload is the stored JSON text, not parsed and re-serialised. */
 function wireEvent(e: StoredEvent): string {
