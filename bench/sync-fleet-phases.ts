@@ -35,6 +35,8 @@ export type FleetPhaseContext = {
 
 /** How long the round-trip clients may take to open their sockets (not timed). */
 const OPEN_S = 120;
+/** Pulls a device has in flight at most: one page and the next (sync/client/pull.ts). */
+const LIVE_PULLS_PER_DEVICE = 2;
 
 /**
  * How long opening the fleet may take. A machine shared with other work opened ~55 channels a
@@ -148,6 +150,13 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
     // Only registered devices: the fleet's first `connections` are.
     const rtDevices = Math.min(c.roundtripDevices, c.connections);
     const rtPer = Math.ceil(rtDevices / rtChildren);
+    const perChild = Math.ceil(c.roundtripConcurrency / rtChildren);
+    if (c.roundtripTransport === 'live' && perChild > rtPer * LIVE_PULLS_PER_DEVICE) {
+      // HQ closes a live socket with more than MAX_LIVE_PULLS_IN_FLIGHT pulls in flight (a flood), as it should.
+      throw new Error(
+        `${c.roundtripConcurrency} round trips in flight over ${rtDevices} devices is more than a device's ${LIVE_PULLS_PER_DEVICE} (a page and the next) per live socket: raise BENCH_SYNC_RT_DEVICES or lower BENCH_SYNC_RT_CONCURRENCY`,
+      );
+    }
     const rt = Array.from({ length: rtChildren }, (_, i) =>
       startChild(
         script('sync-fleet', [
@@ -155,7 +164,7 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
           `--url=${c.url}`,
           `--from=${i * rtPer}`,
           `--count=${rtPer}`,
-          `--concurrency=${Math.ceil(c.roundtripConcurrency / rtChildren)}`,
+          `--concurrency=${perChild}`,
           `--seconds=${c.roundtripSeconds}`,
           `--brand=${c.brand}`,
           `--stores=${c.stores.join(',')}`,

@@ -168,7 +168,11 @@ async function timed(a: Args, once: (n: number, tally: Tally) => Promise<void>):
   const deadline = performance.now() + a.seconds * 1000;
   await Promise.all(
     Array.from({ length: a.concurrency }, async (_, w) => {
-      for (let k = 0; performance.now() < deadline; k++) await once(a.from + ((w + k * a.concurrency) % a.count), tally);
+      // Each loop goes over its own devices (w, w + concurrency, …): a device never has more requests
+      // in flight than the loops that share it — one when there are more devices than loops.
+      const mine: number[] = [];
+      for (let d = w % a.count; d < a.count; d += a.concurrency) mine.push(d);
+      for (let k = 0; performance.now() < deadline; k++) await once(a.from + (mine[k % mine.length] as number), tally);
     }),
   );
   const cpu = process.cpuUsage(cpu0);
@@ -224,6 +228,8 @@ async function roundtripLive(a: Args): Promise<void> {
     if (!ws || !mine || ws.readyState !== WebSocket.OPEN) {
       tally.failed++;
       tally.firstError ??= 'no open live socket for this device';
+      // Not a busy loop over a closed socket: let the others' answers in.
+      await new Promise((resolve) => setImmediate(resolve));
       return;
     }
     const id = ++lastId;
