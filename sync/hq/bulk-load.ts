@@ -135,17 +135,11 @@ function expectedFeedFunction(table: string): string {
 }
 
 /**
- * Whether this role may set session_replication_role: a superuser, or (PostgreSQL 15 on) a role
- * granted it — `GRANT SET ON PARAMETER session_replication_role TO shopfloor_hq`, as
- * deploy/README.md has IT do for HQ's own account, which is not a superuser.
+ * Whether this role may set session_replication_role: a superuser, or a role granted it —
+ * `GRANT SET ON PARAMETER session_replication_role TO shopfloor_hq`, as deploy/README.md has IT do
+ * for HQ's own account, which is not a superuser (PostgreSQL 15 on, which HQ needs anyway).
  */
 async function mayTurnTriggersOff(sql: Sql): Promise<boolean> {
-  const [role] = await sql.query<{ su: boolean; version: number }>(
-    "SELECT current_setting('is_superuser') = 'on' AS su, current_setting('server_version_num')::int AS version",
-  );
-  if (role?.su) return true;
-  // has_parameter_privilege is new in 15: an older server would not even parse the call.
-  if (!role || role.version < 150000) return false;
   const [granted] = await sql.query<{ ok: boolean }>("SELECT has_parameter_privilege('session_replication_role', 'SET') AS ok");
   return granted?.ok === true;
 }
