@@ -163,7 +163,8 @@ export async function fleetRoundtrips(c: FleetPhaseContext): Promise<BenchResult
           'roundtrip',
           `--url=${c.url}`,
           `--from=${i * rtPer}`,
-          `--count=${rtPer}`,
+          // The last child takes what is left (an odd count leaves it one fewer): only registered devices.
+          `--count=${Math.min(rtPer, rtDevices - i * rtPer)}`,
           `--concurrency=${perChild}`,
           `--seconds=${c.roundtripSeconds}`,
           `--brand=${c.brand}`,

@@ -229,8 +229,17 @@ describe('pushOutbox', () => {
       return [a, b];
     };
     const client = fakeClient((events) => acceptAll(events));
+    const sentBytes: number[] = [];
+    const post = client.post.bind(client);
+    client.post = (path, body, schema) => {
+      sentBytes.push(Buffer.byteLength((body as { rawJson: string }).rawJson));
+      return post(path, body, schema);
+    };
     const exact = twoEvents(0);
     expect(await pushAll(client, 10)).toEqual({ pushed: 2, rejected: 0, batches: 1 });
+    // The real body, envelope included, is within HQ's limit and takes up all but the allowance.
+    expect(sentBytes[0]).toBeLessThanOrEqual(MAX_PUSH_BYTES);
+    expect(sentBytes[0]).toBeGreaterThan(MAX_PUSH_BYTES - ENVELOPE_BYTES);
     const past = twoEvents(1);
     expect(await pushAll(client, 10)).toEqual({ pushed: 2, rejected: 0, batches: 2 });
     expect(sentIds(client)).toEqual([exact, [past[0]], [past[1]]]);

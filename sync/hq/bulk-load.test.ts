@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_FEEDS } from './bulk-feeds.js';
 import { BulkLoadError, openBulkLoader } from './bulk-load.js';
 import type { HqDb, Sql } from './db.js';
+import { insertSampleCustomers } from './customers/sample-book.js';
 import { importSampleBrand } from './sample-brand.js';
 import { openEmptyHq, testBackends } from './testing/backends.js';
 
@@ -211,6 +212,72 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         return open(sql);
       });
       expect(overloaded).toBe(false);
+    });
+
+    it('writes sample customers with their profiles and bindings as the customer trigger would, under a store policy too', async () => {
+      const [guide] = await db.query<{ id: string }>("SELECT id FROM staff WHERE store_id = 'loc-S001' ORDER BY id LIMIT 1");
+      const customers = [0, 1, 2].map((i) => ({
+        id: `cus-policy-${i}`,
+        store_id: 'loc-S001',
+        name: `客户${i}`,
+        phone: `1390000000${i}`,
+        tier: 'silver' as const,
+        points: i * 10,
+        guide_id: i === 2 ? null : (guide?.id ?? null),
+        created_at: `2026-0${i + 1}-15T16:30:00.000Z`,
+      }));
+      const profiles = new Map(
+        customers.slice(0, 2).map((c) => [
+          c.id,
+          {
+            customer_id: c.id,
+            store_id: c.store_id,
+            consent: false,
+            opted_out: true,
+            birthday: '02-29',
+            sizes: 'M',
+            bound_at: c.guide_id ? c.created_at : null,
+            last_purchase_at: '2026-03-01T00:00:00.000Z',
+            purchases: 3,
+            spend_fen: 45600,
+          },
+        ]),
+      );
+      const ids = customers.map((c) => c.id);
+      const written = (setBased: boolean) =>
+        rolledBack(async (sql) => {
+          // The store keeps a guide's customers 30 days, not the default 90.
+          await sql.query(
+            "INSERT INTO customer_policy (store_id, protection_days) VALUES ('loc-S001', 30) ON CONFLICT (store_id) DO UPDATE SET protection_days = 30",
+          );
+          const loader = await openBulkLoader(sql, ['stock'], { setBased });
+          expect(loader.setBased).toBe(setBased);
+          await insertSampleCustomers(sql, loader, customers, profiles);
+          return {
+            profiles: await sql.query(
+              `SELECT customer_id, store_id, consent, opted_out, birthday, sizes, sf_iso(bound_at) AS bound, sf_iso(protected_until) AS protected,
+                      sf_iso(last_purchase_at) AS last, purchases, spend_fen::int AS spend
+                 FROM customer_profile WHERE customer_id = ANY($1) ORDER BY customer_id`,
+              [ids],
+            ),
+            bindings: await sql.query(
+              `SELECT customer_id, guide_id, valid_from::text AS since, valid_to FROM customer_binding WHERE customer_id = ANY($1) ORDER BY customer_id`,
+              [ids],
+            ),
+          };
+        });
+      const oneStatement = await written(true);
+      expect(oneStatement).toEqual(await written(false));
+      expect(oneStatement.profiles.map((p) => [p.customer_id, p.bound, p.protected, p.sizes])).toEqual([
+        ['cus-policy-0', '2026-01-15T16:30:00.000Z', '2026-02-14T16:30:00.000Z', 'M'],
+        ['cus-policy-1', '2026-02-15T16:30:00.000Z', '2026-03-17T16:30:00.000Z', 'M'],
+        // No sample profile: the trigger's default one, and no guide, so not bound.
+        ['cus-policy-2', null, null, ''],
+      ]);
+      expect(oneStatement.bindings.map((b) => [b.customer_id, b.guide_id, b.valid_to])).toEqual([
+        ['cus-policy-0', guide?.id, null],
+        ['cus-policy-1', guide?.id, null],
+      ]);
     });
 
     it('goes back to the triggers for a role that may not turn them off', async () => {

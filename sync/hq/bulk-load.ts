@@ -19,8 +19,8 @@ import type { FeedSpec } from './migrations/feed-triggers.js';
  *   caller's transaction then rolls back and nothing is half-loaded.
  *
  * It may only where what it reproduces is what the database would run: the role may set
- * session_replication_role (a superuser: PGlite, the bench's cluster, deploy/up.sh's demo set; or
- * HQ's own account in a chain's install, granted it on PostgreSQL 15 and later), each
+ * session_replication_role (a superuser: PGlite, deploy/up.sh's demo set; or HQ's own account in
+ * a chain's install, granted it on PostgreSQL 15 and later, as the catalog bench runs), each
  * table has no trigger but its feed's three, and each `feed_<table>()` is, character for character,
  * the function `feedTriggersV1` makes from `BULK_FEEDS`. Otherwise every insert runs as it is, with
  * its triggers: the same rows, slower.
@@ -135,11 +135,18 @@ function expectedFeedFunction(table: string): string {
 }
 
 /**
- * Whether this role may set session_replication_role: a superuser, or a role granted it —
- * `GRANT SET ON PARAMETER session_replication_role TO shopfloor_hq`, as deploy/README.md has IT do
- * for HQ's own account, which is not a superuser (PostgreSQL 15 on, which HQ needs anyway).
+ * Whether this role may set session_replication_role: a superuser, or (PostgreSQL 15 on) a role
+ * granted it — `GRANT SET ON PARAMETER session_replication_role TO shopfloor_hq`, as
+ * deploy/README.md has IT do for HQ's own account, which is not a superuser.
  */
 async function mayTurnTriggersOff(sql: Sql): Promise<boolean> {
+  const [role] = await sql.query<{ su: boolean; version: number }>(
+    "SELECT current_setting('is_superuser') = 'on' AS su, current_setting('server_version_num')::int AS version",
+  );
+  if (role?.su) return true;
+  // has_parameter_privilege is new in 15: on an older server the call would not even parse, and the
+  // import must still run (on the triggers).
+  if (!role || role.version < 150000) return false;
   const [granted] = await sql.query<{ ok: boolean }>("SELECT has_parameter_privilege('session_replication_role', 'SET') AS ok");
   return granted?.ok === true;
 }
