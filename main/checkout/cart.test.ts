@@ -4,7 +4,7 @@ import { emptyCart, planRefunds, renderCart } from './cart.js';
 import type { CartData } from './cart.js';
 import type { Coupon, Promotion } from './pricing.js';
 import type { RefundSource } from './refund-sources.js';
-import { testCartItem, testPromotion } from '../testing/cart-fixtures.js';
+import { testCartItem as item, testPromotion } from '../testing/cart-fixtures.js';
 
 // How a negative cart's money goes back, per payment. The till path is in
 // main/returns/refund-money.test.ts; these pin planRefunds' own rules.
@@ -45,8 +45,6 @@ describe('planRefunds', () => {
 
 describe('renderCart', () => {
   const n = { zh: 'x', en: 'x' };
-  const item = testCartItem;
-
   const returned = (lineId: string, qty: number, refundFen: number): ReturnLine => ({
     lineId,
     saleLineId: `s-${lineId}`,

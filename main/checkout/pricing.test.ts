@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { priceCart } from './pricing.js';
 import type { Coupon, PricingLine, Promotion } from './pricing.js';
-import { testPromotion } from '../testing/cart-fixtures.js';
+import { testPromotion as promo } from '../testing/cart-fixtures.js';
 
 const n = { zh: 'x', en: 'x' };
 const line = (lineId: string, unitFen: number, qty = 1, more: Partial<PricingLine> = {}): PricingLine => ({
@@ -15,7 +15,6 @@ const line = (lineId: string, unitFen: number, qty = 1, more: Partial<PricingLin
   manual: null,
   ...more,
 });
-const promo = testPromotion;
 const amount = (code: string, valueFen: number, stackable = true): Coupon => ({
   code,
   kind: 'amount',

@@ -19,27 +19,34 @@ beforeEach(() => {
 });
 afterEach(() => device.cleanup());
 
-function addEvents(n: number, type = 'sale.completed'): string[] {
-  const insert = device.store.db.prepare(
-    'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = newId();
-    ids.push(id);
-    insert.run(id, type, JSON.stringify({ n: i, lines: [] }), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
-  }
-  return ids;
+/** Writes one event with `payload` into the outbox (by stf-1 at loc-S001, at NOW) and answers its id. */
+function addEvent(payload: unknown, type = 'sale.completed', id = newId()): string {
+  device.store.db
+    .prepare('INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(id, type, JSON.stringify(payload), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
+  return id;
 }
 
-/** Stands in for HQ's answers only (the real HQ is in replicator.test.ts); checks what the device sends. */
-function fakeClient(answer: (events: { id: string; type: string }[]) => PushResult[]): SignedClient & { bodies: unknown[] } {
+function addEvents(n: number, type = 'sale.completed'): string[] {
+  return Array.from({ length: n }, (_, i) => addEvent({ n: i, lines: [] }, type));
+}
+
+/**
+ * Stands in for HQ's answers only (the real HQ is in replicator.test.ts); checks what the device
+ * sends: each body, and the byte size of each one sent as raw JSON text (the pushes).
+ */
+function fakeClient(
+  answer: (events: { id: string; type: string }[]) => PushResult[],
+): SignedClient & { bodies: unknown[]; bytes: number[] } {
   const bodies: unknown[] = [];
+  const bytes: number[] = [];
   return {
     bodies,
+    bytes,
     post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-      const json =
-        typeof body === 'object' && body !== null && 'rawJson' in body ? JSON.parse((body as { rawJson: string }).rawJson) : body;
+      const raw = typeof body === 'object' && body !== null && 'rawJson' in body ? (body as { rawJson: string }).rawJson : null;
+      if (raw !== null) bytes.push(Buffer.byteLength(raw));
+      const json = raw !== null ? JSON.parse(raw) : body;
       bodies.push(json);
       if (path.endsWith('/push')) {
         const request = pushRequestSchema.parse(json);
@@ -172,40 +179,15 @@ describe('pushOutbox', () => {
 
   it("splits a batch where its body would pass HQ's byte limit, and sends an event bigger than the limit alone", async () => {
     // Payloads of ~3 MiB: two fit under the 8 MiB limit with their envelope, three do not.
-    const insert = device.store.db.prepare(
-      'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const sizes = [3, 3, 3, 9, 1];
-    const ids = sizes.map((mib) => {
-      const id = newId();
-      insert.run(
-        id,
-        'sale.completed',
-        JSON.stringify({ pad: 'x'.repeat(mib * 1024 * 1024) }),
-        'stf-1',
-        device.deviceId,
-        'loc-S001',
-        NOW.toISOString(),
-      );
-      return id;
-    });
-    const sentBytes: number[] = [];
+    const ids = [3, 3, 3, 9, 1].map((mib) => addEvent({ pad: 'x'.repeat(mib * 1024 * 1024) }));
     const client = fakeClient((events) => acceptAll(events));
-    const post = client.post.bind(client);
-    client.post = (path, body, schema) => {
-      sentBytes.push(Buffer.byteLength((body as { rawJson: string }).rawJson));
-      return post(path, body, schema);
-    };
     expect(await pushAll(client, 10)).toEqual({ pushed: 5, rejected: 0, batches: 4 });
     expect(sentIds(client)).toEqual([ids.slice(0, 2), [ids[2]], [ids[3]], [ids[4]]]);
-    expect(sentBytes.slice(0, 2).every((b) => b <= MAX_PUSH_BYTES)).toBe(true);
-    expect(sentBytes[2]! > MAX_PUSH_BYTES / 2).toBe(true);
+    expect(client.bytes.slice(0, 2).every((b) => b <= MAX_PUSH_BYTES)).toBe(true);
+    expect(client.bytes[2]! > MAX_PUSH_BYTES / 2).toBe(true);
   });
 
   it('fills a request up to the byte limit exactly, and not one byte past it', async () => {
-    const insert = device.store.db.prepare(
-      'INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
     // An event's size on the wire, written out as the push request's schema has it (not by push.ts's own code).
     const wireBytes = (id: string, pad: number) =>
       Buffer.byteLength(
@@ -224,22 +206,14 @@ describe('pushOutbox', () => {
       const [a, b] = [newId(), newId()];
       const padA = 4 * 1024 * 1024;
       const padB = MAX_PUSH_BYTES + over - ENVELOPE_BYTES - (wireBytes(a, padA) + 1) - (wireBytes(b, 0) + 1);
-      insert.run(a, 'sale.completed', JSON.stringify({ pad: 'x'.repeat(padA) }), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
-      insert.run(b, 'sale.completed', JSON.stringify({ pad: 'x'.repeat(padB) }), 'stf-1', device.deviceId, 'loc-S001', NOW.toISOString());
-      return [a, b];
+      return [addEvent({ pad: 'x'.repeat(padA) }, 'sale.completed', a), addEvent({ pad: 'x'.repeat(padB) }, 'sale.completed', b)];
     };
     const client = fakeClient((events) => acceptAll(events));
-    const sentBytes: number[] = [];
-    const post = client.post.bind(client);
-    client.post = (path, body, schema) => {
-      sentBytes.push(Buffer.byteLength((body as { rawJson: string }).rawJson));
-      return post(path, body, schema);
-    };
     const exact = twoEvents(0);
     expect(await pushAll(client, 10)).toEqual({ pushed: 2, rejected: 0, batches: 1 });
     // The real body, envelope included, is within HQ's limit and takes up all but the allowance.
-    expect(sentBytes[0]).toBeLessThanOrEqual(MAX_PUSH_BYTES);
-    expect(sentBytes[0]).toBeGreaterThan(MAX_PUSH_BYTES - ENVELOPE_BYTES);
+    expect(client.bytes[0]).toBeLessThanOrEqual(MAX_PUSH_BYTES);
+    expect(client.bytes[0]).toBeGreaterThan(MAX_PUSH_BYTES - ENVELOPE_BYTES);
     const past = twoEvents(1);
     expect(await pushAll(client, 10)).toEqual({ pushed: 2, rejected: 0, batches: 2 });
     expect(sentIds(client)).toEqual([exact, [past[0]], [past[1]]]);
