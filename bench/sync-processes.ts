@@ -171,7 +171,7 @@ export function cpuNote(
   );
 }
 
-/** What PostgreSQL's active backends wait on (pg_stat_activity), sampled every 200 ms until stopped. */
+/** What PostgreSQL's active backends wait on (pg_stat_activity), sampled every 200 ms until stopped (stop() is idempotent). */
 export type WaitSampler = { stop(): Promise<string> };
 
 /** Samples what PostgreSQL's active backends wait on (pg_stat_activity) every 200 ms while a phase runs. */
@@ -192,16 +192,17 @@ export function waitSampler(db: HqDb): WaitSampler {
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4);
-      return top.length === 0
-        ? 'no active backends seen'
-        : `active PostgreSQL backends per sample: ${top.map(([w, n]) => `${round(n / samples, 1)} ${w}`).join(', ')}`;
-    },
+  const finish = async (): Promise<string> => {
+    running = false;
+    await loop;
+    const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4);
+    return top.length === 0
+      ? 'no active backends seen'
+      : `active PostgreSQL backends per sample: ${top.map(([w, n]) => `${round(n / samples, 1)} ${w}`).join(', ')}`;
   };
+  let stopped: Promise<string> | null = null;
+  // Once: a phase stops it for its note and again in its `finally` (for when it failed midway).
+  return { stop: () => (stopped ??= finish()) };
 }
 
 export function failure(name: string, unit: string, error: unknown): BenchResult {
