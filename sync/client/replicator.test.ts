@@ -353,10 +353,14 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     await changed;
 
     const revoked = waitForState(r, (s) => s.hq === 'revoked');
+    // A round in flight when the live channel revokes: whatever it ends with, the device stays revoked.
+    const inFlight = r.syncNow();
     const answer = await hq.admin('POST', `/admin/v1/devices/${device.deviceId}/revoke`);
     expect(answer.status).toBe(200);
     // The live channel tells the device; it stops without waiting for a request to be refused.
     await revoked;
+    await inFlight;
+    expect(r.state()).toMatchObject({ hq: 'revoked', live: false });
     sale(device, [{ sku, qty: 1, unitFen: 100 }]);
     r.outboxChanged();
     // Stopped: a sync now does nothing and the outbox is kept.

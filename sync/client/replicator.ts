@@ -119,6 +119,9 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
     state = {
       ...state,
       ...patch,
+      // Revoked is final: the live channel can revoke while a round is still in flight, and that
+      // round's later 'online' or 'offline' must not take the notice off the till.
+      ...(revoked ? { hq: 'revoked' as const, live: false } : {}),
       pendingEvents: outbox.pendingCount(),
       deadLetters: outbox.deadLetterCount(),
     };
