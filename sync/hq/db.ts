@@ -8,6 +8,7 @@ import {
   needsHostSelection,
   parsePgTarget,
 } from './pg-hosts.js';
+import { encodeArrayParams } from './pg-arrays.js';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
@@ -125,7 +126,7 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   // An idle client that loses its server must not crash HQ: the next query reconnects.
   for (const p of [pool, generic]) p.on('error', (error) => options.log?.('postgres pool error', error.message));
   const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], name?: string): Promise<R[]> =>
-    (await client.query({ text, values: params as unknown[] | undefined, name })).rows as R[];
+    (await client.query({ text, values: encodeArrayParams(params), name })).rows as R[];
   // A new connection that failed before any statement went out (the primary HQ knew is gone) is
   // made once more: the host selector has forgotten that primary and finds the promoted one.
   const connect = (p: pg.Pool): Promise<pg.PoolClient> =>

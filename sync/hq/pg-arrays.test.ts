@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openHqDb } from './db.js';
+import { arrayLiteral, encodeArrayParams } from './pg-arrays.js';
+import { testBackends } from './testing/backends.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+const TEXTS = [
+  'plain',
+  'a "quoted" word',
+  'back\\slash',
+  '\\"',
+  '{braces}',
+  'a,b',
+  ' spaced ',
+  'NULL',
+  '',
+  '门店 S001',
+  '🧥 size L',
+  'line\u2028sep',
+  null,
+];
+
+describe('arrayLiteral', () => {
+  it('makes the literal PostgreSQL reads as the same array', () => {
+    expect(arrayLiteral([])).toBe('{}');
+    expect(arrayLiteral(['a', 'b "c"', 'd\\e', null, undefined])).toBe('{"a","b \\"c\\"","d\\\\e",null,null}');
+    expect(arrayLiteral([1, -0, 2.5, 1e21, true, false])).toBe('{1,0,2.5,1e+21,true,false}');
+  });
+
+  it('leaves to pg every array whose JSON would mean something else in an array literal', () => {
+    for (const odd of [
+      NaN,
+      Infinity,
+      -Infinity,
+      10n,
+      new Date(0),
+      Buffer.from('x'),
+      ['nested'],
+      { an: 'object' },
+      'tab\there',
+      'new\nline',
+      'nul\u0000',
+      '\ud800 lone',
+    ]) {
+      expect(arrayLiteral(['fine', odd]), String(odd)).toBeNull();
+    }
+    // A backslash before a letter is data, not an escape: fast path.
+    expect(arrayLiteral(['a\\n', '\\\\t'])).toBe('{"a\\\\n","\\\\\\\\t"}');
+  });
+
+  it('replaces only the arrays it can take, and copies the list only then', () => {
+    const date = [new Date(0)];
+    const params = ['scalar', [1, 2], date, 3];
+    expect(encodeArrayParams(params)).toEqual(['scalar', '{1,2}', date, 3]);
+    expect(params[1]).toEqual([1, 2]);
+    const untouched = ['x', date];
+    expect(encodeArrayParams(untouched)).toBe(untouched);
+    expect(encodeArrayParams(undefined)).toBeUndefined();
+  });
+});
+
+describe.each(backends)('array parameters on $name', (backend) => {
+  it('arrive as the arrays HQ sent, on the fast path and on pg’s own', async () => {
+    const db = await openHqDb({ databaseUrl: await backend.databaseUrl(), poolSize: 1 });
+    try {
+      const slow = ['tab\there', 'new\nline', 'a\\n', null];
+      const [row] = await db.query<{ t: unknown; s: unknown; i: unknown; f: unknown; b: unknown; l: unknown }>(
+        'SELECT $1::text[] AS t, $2::text[] AS s, $3::int[] AS i, $4::float8[] AS f, $5::bool[] AS b, $6::text AS l',
+        [TEXTS, slow, [1, -0, -7, null, 2147483647], [2.5, 1e-7, 1e21, undefined], [true, false, null], arrayLiteral(TEXTS)],
+      );
+      expect(row?.t).toEqual(TEXTS);
+      expect(row?.s).toEqual(slow);
+      expect(row?.i).toEqual([1, 0, -7, null, 2147483647]);
+      expect(row?.f).toEqual([2.5, 1e-7, 1e21, null]);
+      expect(row?.b).toEqual([true, false, null]);
+      // The literal itself, read back by PostgreSQL as text[]: the same strings.
+      const [again] = await db.query<{ t: unknown }>('SELECT ($1::text)::text[] AS t', [row?.l]);
+      expect(again?.t).toEqual(TEXTS);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * A JS array parameter as the PostgreSQL array literal node-postgres would send for it, made by
+ * the engine's JSON.stringify instead of pg's per-element escaping: measured on 50,000 SKUs' ten
+ * columns, 14 ms against pg's 69 ms. HQ's bulk statements pass each column as one array
+ * (`unnest($1::text[], …)`): the sample brand's import sends about six million elements, the push
+ * its events' and sales' columns.
+ *
+ * Only where the two literals mean the same to PostgreSQL: elements that are strings, finite
+ * numbers, booleans, null or undefined (both NULL, as pg sends them). A quote and a backslash are
+ * escaped alike in JSON and in an array literal; any other escape JSON makes (a control character,
+ * a lone surrogate) would mean something else there, so such an array — and one with dates,
+ * buffers, objects, nested arrays, NaN or a bigint — returns null and goes through pg's own
+ * encoding as before.
+ */
+/**
+ * An escape other than `\\` or `\"`: a backslash after an even run of backslashes (one that starts
+ * an escape), followed by anything but a quote or a backslash.
+ */
+const OTHER_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\[^"\\]/;
+
+export function arrayLiteral(values: readonly unknown[]): string | null {
+  for (const v of values) {
+    const type = typeof v;
+    if (type === 'string' || type === 'boolean' || v == null) continue;
+    if (type === 'number' && Number.isFinite(v)) continue;
+    return null;
+  }
+  const json = JSON.stringify(values);
+  if (OTHER_ESCAPE.test(json)) return null;
+  return `{${json.slice(1, -1)}}`;
+}
+
+/** Query parameters with each array that `arrayLiteral` can take already made into its literal. */
+export function encodeArrayParams(params: readonly unknown[] | undefined): unknown[] | undefined {
+  if (!params) return undefined;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (!Array.isArray(p)) continue;
+    const literal = arrayLiteral(p);
+    if (literal === null) continue;
+    out ??= [...params];
+    out[i] = literal;
+  }
+  return out ?? (params as unknown[]);
+}
