@@ -1,4 +1,4 @@
-import { generateCheckoutSample, memberCodeOf } from '../../fixtures/checkout-sample.js';
+import { generateCheckoutSample, memberCodeOf, sampleCredentialsAsync } from '../../fixtures/checkout-sample.js';
 import { generateCustomerBook } from '../../fixtures/customer-book-sample.js';
 import type { SampleCoupon, SamplePromotion } from '../../fixtures/checkout-sample.js';
 import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/generate.js';
@@ -52,7 +52,11 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
   });
   const stores = data.locations.filter((l) => l.kind === 'store');
   const stocked = data.locations.filter((l) => l.kind === 'warehouse' || !options.stockStores || options.stockStores.includes(l.code));
-  const samples = stores.map((s) => generateCheckoutSample(data, s.id));
+  // The demo PINs' scrypt (half a second for the sample's staff) runs on the thread pool while
+  // PostgreSQL loads the catalog; the staff insert waits for it.
+  const pins = sampleCredentialsAsync(data, data.staff);
+  pins.catch(() => undefined); // awaited below; a failure there fails the import, not the process
+  const samples = stores.map((s) => generateCheckoutSample(data, s.id, { credentials: false }));
   const now = options.now ?? new Date();
   return db.tx(async (sql) => {
     const [exists] = await sql.query('SELECT 1 FROM brand WHERE code = $1', [data.brand.code]);
@@ -80,7 +84,7 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       })),
     );
     await upsertSkus(loader, data.brand.code, data.skus);
-    const credentials = new Map(samples.flatMap((s) => s.credentials.map((c) => [c.staff_id, c] as const)));
+    const credentials = new Map((await pins).map((c) => [c.staff_id, c] as const));
     await sql.query(
       `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::text[])`,
