@@ -4,7 +4,8 @@
  *
  * - hq_catalog_import_200k_s: the sample brand — 200,000 SKUs, 50,000 customers with their
  *   customer book, stock of the warehouse and of S001 (the load bench/sync.ts makes) — into an
- *   empty, migrated HQ in one transaction, commit included: `importSampleBrand`, the set-based
+ *   empty, migrated HQ, commits included: `importSampleBrand` (the brand, then its catalog and its
+ *   customer book side by side, each in its own transaction on its own connection), the set-based
  *   path (sync/hq/bulk-load.ts), as HQ's own non-superuser account with the grant a chain gives it
  *   (deploy/README.md). The note splits the CPU between Node (generation, parameters)
  *   and PostgreSQL, which says more than the wall time on a shared machine.
@@ -67,7 +68,8 @@ export async function benchCatalog(options: CatalogBenchOptions = catalogOptions
         unit: 's',
         note:
           `sample brand into an empty HQ on PostgreSQL 15 (private cluster, fsync on) as HQ's own account (not a superuser; granted SET on ` +
-          `session_replication_role, as deploy/README.md has it), one transaction incl. commit: ${counts.skus} SKUs, ` +
+          `session_replication_role, as deploy/README.md has it), commits included — the brand, then its catalog and its customers side by side ` +
+          `(two transactions on two connections): ${counts.skus} SKUs, ` +
           `${counts.styles} styles, ${counts.customers} customers with their book, ${counts.stockRows} stock rows, ${feed?.n ?? 0} change-log rows; ` +
           `CPU: Node ${round(after.hq - before.hq, 1)} s (generation + parameters), PostgreSQL ${round(after.pg - before.pg, 1)} s; ` +
           `load average ${round(loadavg()[0] ?? 0, 1)} on ${availableParallelism()} CPUs; goal ≤ 10 s (48.7 s before the set-based load)`,

@@ -12,7 +12,7 @@ import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
 import { createEnrolCode } from '../hq/enrol.js';
 import { migrateHq } from '../hq/migrate.js';
-import { importSampleBrand } from '../hq/sample-brand.js';
+import { importSampleBrand, sampleBrandInterrupted } from '../hq/sample-brand.js';
 import { loadHqKey } from '../hq/hq-key.js';
 import { createHqServer } from '../hq/server.js';
 import { enrolmentText } from '../protocol/enrol.js';
@@ -84,7 +84,8 @@ const db: HqDb = crash
 // ---- end of KILL POINTS ----
 await migrateHq(db);
 const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
-if (!brand) await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });
+if (!brand || (await sampleBrandInterrupted(db)))
+  await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });
 const server = await createHqServer({
   db,
   port: Number(portText),

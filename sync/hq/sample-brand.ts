@@ -1,6 +1,7 @@
 import { generateCheckoutSample, memberCodeOf, sampleCredentialsAsync } from '../../fixtures/checkout-sample.js';
 import { generateCustomerBook } from '../../fixtures/customer-book-sample.js';
 import type { SampleCoupon, SamplePromotion } from '../../fixtures/checkout-sample.js';
+import { BRAND } from '../../fixtures/catalog.js';
 import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/generate.js';
 import type { SampleData } from '../../fixtures/generate.js';
 import { CATALOG_BULK_TABLES, upsertSkus, upsertStyles } from './admin/catalog-import.js';
@@ -40,8 +41,17 @@ const CHUNK = 50_000;
  * Loads the deterministic sample brand (fixtures/generate.ts) into HQ: the same catalog, stores,
  * staff (with the demo PIN hashes the device checks), customers, member codes, promotions,
  * coupons and stock a device would otherwise seed itself — so a device enrolled in S001 and
- * provisioned from HQ logs in with S001-01 / 0101. One transaction, multi-row `unnest` inserts;
- * the big tables through the bulk loader (bulk-load.ts: their change rows written per statement).
+ * provisioned from HQ logs in with S001-01 / 0101. Multi-row `unnest` inserts; the big tables
+ * through the bulk loader (bulk-load.ts: their change rows written per statement).
+ *
+ * Three transactions, as a chain loads its ERP's catalog and its CRM's customers: the brand with
+ * its locations and staff (what the rest refers to), then the catalog (styles, SKUs, promotions,
+ * stock) and the customer book (customers, member codes, the book, coupons) side by side, each on
+ * its own connection — PostgreSQL's work is one backend per transaction, and the two halves
+ * together are most of the import's CPU (on PGlite, which has one connection, they run one after
+ * the other). Each half is all or nothing and leaves a mark (the brand's promotions, the brand's
+ * coupons): an import that failed or was killed half way is completed by running it again with
+ * the same options — it loads only the half that is missing (`sampleBrandInterrupted`).
  */
 export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): Promise<SampleBrandCounts> {
   const data = generateSampleData({
@@ -52,38 +62,29 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
   });
   const stores = data.locations.filter((l) => l.kind === 'store');
   const stocked = data.locations.filter((l) => l.kind === 'warehouse' || !options.stockStores || options.stockStores.includes(l.code));
-  // The demo PINs' scrypt (half a second for the sample's staff) runs on the thread pool while
-  // PostgreSQL loads the catalog; the staff insert waits for it.
+  // The demo PINs' scrypt (half a second for the sample's staff) runs on the thread pool while the
+  // rest is generated; the staff insert waits for it.
   const pins = sampleCredentialsAsync(data, data.staff);
   pins.catch(() => undefined); // awaited below; a failure there fails the import, not the process
   const samples = stores.map((s) => generateCheckoutSample(data, s.id, { credentials: false }));
   const now = options.now ?? new Date();
-  return db.tx(async (sql) => {
-    const [exists] = await sql.query('SELECT 1 FROM brand WHERE code = $1', [data.brand.code]);
-    if (exists) throw new Error(`the sample brand ${data.brand.code} is already in this HQ`);
-    await sql.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3)', [
-      data.brand.code,
-      data.brand.name_zh,
-      data.brand.name,
-    ]);
+  const book = generateCustomerBook(data, { now: now.toISOString() });
+  // Every store's sample has the same brand-wide promotions and coupons: keep one of each.
+  const promotions = unique(
+    samples.flatMap((s) => s.promotions),
+    (p) => p.id,
+  );
+  const coupons = unique(
+    samples.flatMap((s) => s.coupons),
+    (c) => c.code,
+  );
+  const brand = data.brand.code;
+  const done = await db.tx(async (sql) => {
+    const state = await halvesLoaded(sql, brand);
+    if (state.catalog && state.customers) throw new Error(`the sample brand ${brand} is already in this HQ`);
+    if (state.brand) return state;
+    await sql.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3)', [brand, data.brand.name_zh, data.brand.name]);
     await insertLocations(sql, data);
-    const loader = await openBulkLoader(sql, [...CATALOG_BULK_TABLES, 'stock', 'member_code', ...SAMPLE_BOOK_BULK_TABLES], {
-      setBased: options.setBased,
-    });
-    await upsertStyles(
-      loader,
-      data.brand.code,
-      data.styles.map((s) => ({
-        code: s.code,
-        name_zh: s.name_zh,
-        name_en: s.name_en,
-        category_zh: s.category_zh,
-        category_en: s.category_en,
-        season: s.season,
-        price_fen: s.price_fen,
-      })),
-    );
-    await upsertSkus(loader, data.brand.code, data.skus);
     const credentials = new Map((await pins).map((c) => [c.staff_id, c] as const));
     await sql.query(
       `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash)
@@ -99,55 +100,96 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
         data.staff.map((s) => credentials.get(s.id)?.pin_hash ?? ''),
       ],
     );
-    const book = generateCustomerBook(data, { now: now.toISOString() });
-    const profiles = new Map(book.profiles.map((p) => [p.customer_id, p]));
-    for (let i = 0; i < data.customers.length; i += CHUNK) {
-      const part = data.customers.slice(i, i + CHUNK);
-      await insertSampleCustomers(sql, loader, part, profiles);
-      await loader.insert('member_code', 'INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [
-        part.map((c) => memberCodeOf(c.id)),
-        part.map((c) => c.id),
-      ]);
-    }
-    // Every store's sample has the same brand-wide promotions and coupons: keep one of each.
-    const promotions = unique(
-      samples.flatMap((s) => s.promotions),
-      (p) => p.id,
-    );
-    const coupons = unique(
-      samples.flatMap((s) => s.coupons),
-      (c) => c.code,
-    );
-    // The customer book (issue 11): purchases, tags, notes, tasks and results of the sample customers.
-    await importSampleCustomerBook(sql, loader, book, now);
-    await insertPromotions(sql, data.brand.code, promotions);
-    await insertCoupons(sql, data.brand.code, coupons);
-    let stockRows = 0;
-    const skuCodes = data.skus.map((s) => s.sku);
-    for (const location of stocked) {
-      const qty = stockLevels(data.seed, location.id, location.kind, data.skus.length);
-      for (let i = 0; i < skuCodes.length; i += CHUNK) {
-        await loader.insert(
-          'stock',
-          `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, u.qty, $2 FROM unnest($3::text[], $4::int[]) AS u(sku, qty)`,
-          [location.id, now, skuCodes.slice(i, i + CHUNK), Array.from(qty.subarray(i, i + CHUNK))],
-        );
-      }
-      stockRows += skuCodes.length;
-    }
-    return {
-      brand: data.brand.code,
-      locations: data.locations.length,
-      styles: data.styles.length,
-      skus: data.skus.length,
-      staff: data.staff.length,
-      customers: data.customers.length,
-      memberCodes: data.customers.length,
-      promotions: promotions.length,
-      coupons: coupons.length,
-      stockRows,
-    };
+    return state;
   });
+  const catalog = async (): Promise<void> => {
+    if (done.catalog) return;
+    await db.tx(async (sql) => {
+      const loader = await openBulkLoader(sql, [...CATALOG_BULK_TABLES, 'stock'], { setBased: options.setBased });
+      await upsertStyles(
+        loader,
+        brand,
+        data.styles.map((s) => ({
+          code: s.code,
+          name_zh: s.name_zh,
+          name_en: s.name_en,
+          category_zh: s.category_zh,
+          category_en: s.category_en,
+          season: s.season,
+          price_fen: s.price_fen,
+        })),
+      );
+      await upsertSkus(loader, brand, data.skus);
+      const skuCodes = data.skus.map((s) => s.sku);
+      for (const location of stocked) {
+        const qty = stockLevels(data.seed, location.id, location.kind, data.skus.length);
+        for (let i = 0; i < skuCodes.length; i += CHUNK) {
+          await loader.insert(
+            'stock',
+            `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, u.qty, $2 FROM unnest($3::text[], $4::int[]) AS u(sku, qty)`,
+            [location.id, now, skuCodes.slice(i, i + CHUNK), Array.from(qty.subarray(i, i + CHUNK))],
+          );
+        }
+      }
+      // The catalog half's mark (halvesLoaded): written with the rest, so it is there only if all of it is.
+      await insertPromotions(sql, brand, promotions);
+    });
+  };
+  const customers = async (): Promise<void> => {
+    if (done.customers) return;
+    await db.tx(async (sql) => {
+      const loader = await openBulkLoader(sql, ['member_code', ...SAMPLE_BOOK_BULK_TABLES], { setBased: options.setBased });
+      const profiles = new Map(book.profiles.map((p) => [p.customer_id, p]));
+      for (let i = 0; i < data.customers.length; i += CHUNK) {
+        const part = data.customers.slice(i, i + CHUNK);
+        await insertSampleCustomers(sql, loader, part, profiles);
+        await loader.insert('member_code', 'INSERT INTO member_code (code, customer_id) SELECT * FROM unnest($1::text[], $2::text[])', [
+          part.map((c) => memberCodeOf(c.id)),
+          part.map((c) => c.id),
+        ]);
+      }
+      // The customer book (issue 11): purchases, tags, notes, tasks and results of the sample customers.
+      await importSampleCustomerBook(sql, loader, book, now);
+      // The customer half's mark: the brand-wide coupons, and each store's demo member's bundle.
+      await insertCoupons(sql, brand, coupons);
+    });
+  };
+  // Both halves run to their end before the import answers: one that failed does not leave the
+  // other's transaction half done behind the error.
+  const halves = await Promise.allSettled([catalog(), customers()]);
+  const failed = halves.find((h): h is PromiseRejectedResult => h.status === 'rejected');
+  if (failed) throw failed.reason;
+  return {
+    brand,
+    locations: data.locations.length,
+    styles: data.styles.length,
+    skus: data.skus.length,
+    staff: data.staff.length,
+    customers: data.customers.length,
+    memberCodes: data.customers.length,
+    promotions: promotions.length,
+    coupons: coupons.length,
+    stockRows: stocked.length * data.skus.length,
+  };
+}
+
+/** Which parts of the sample brand `brand` this HQ has: the brand row, and each half by its mark. */
+async function halvesLoaded(sql: Sql, brand: string): Promise<{ brand: boolean; catalog: boolean; customers: boolean }> {
+  const [row] = await sql.query<{ brand: boolean; catalog: boolean; customers: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM brand WHERE code = $1) AS brand, EXISTS (SELECT 1 FROM promotion WHERE brand = $1) AS catalog,
+            EXISTS (SELECT 1 FROM coupon WHERE brand = $1) AS customers`,
+    [brand],
+  );
+  return row ?? { brand: false, catalog: false, customers: false };
+}
+
+/**
+ * Whether the sample brand was begun here and not finished (a failed or killed import):
+ * `importSampleBrand` with the same options then completes it.
+ */
+export async function sampleBrandInterrupted(db: HqDb): Promise<boolean> {
+  const state = await halvesLoaded(db, BRAND.code);
+  return state.brand && !(state.catalog && state.customers);
 }
 
 function unique<T>(list: readonly T[], keyOf: (item: T) => string): T[] {
