@@ -123,6 +123,12 @@ export const MODULES = [
     late: true,
   },
   {
+    name: 'pg-arrays',
+    // HQ's array parameters as literals: a wrong literal is a wrong row, so its test round-trips them through both backends.
+    mutate: ['sync/hq/pg-arrays.ts'],
+    tests: ['sync/hq/pg-arrays.test.ts'],
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],

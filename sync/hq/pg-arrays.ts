@@ -14,15 +14,15 @@
  */
 /**
  * An escape other than `\\` or `\"`: a backslash after an even run of backslashes (one that starts
- * an escape), followed by anything but a quote or a backslash.
+ * an escape), followed by anything but a quote or a backslash. JSON.stringify of an array starts
+ * with `[`, so such a run always follows some other character.
  */
-const OTHER_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\[^"\\]/;
+const OTHER_ESCAPE = /[^\\](?:\\\\)*\\[^"\\]/;
 
 export function arrayLiteral(values: readonly unknown[]): string | null {
   for (const v of values) {
-    const type = typeof v;
-    if (type === 'string' || type === 'boolean' || v == null) continue;
-    if (type === 'number' && Number.isFinite(v)) continue;
+    if (typeof v === 'string' || typeof v === 'boolean' || v == null) continue;
+    if (Number.isFinite(v)) continue;
     return null;
   }
   const json = JSON.stringify(values);
@@ -34,8 +34,7 @@ export function arrayLiteral(values: readonly unknown[]): string | null {
 export function encodeArrayParams(params: readonly unknown[] | undefined): unknown[] | undefined {
   if (!params) return undefined;
   let out: unknown[] | undefined;
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i];
+  for (const [i, p] of params.entries()) {
     if (!Array.isArray(p)) continue;
     const literal = arrayLiteral(p);
     if (literal === null) continue;
