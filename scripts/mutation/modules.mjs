@@ -124,7 +124,8 @@ export const MODULES = [
   },
   {
     name: 'pg-arrays',
-    // HQ's array parameters as literals: a wrong literal is a wrong row, so its test round-trips them through both backends.
+    // HQ's array parameters as literals: a wrong literal is a wrong row. The mutation run's backend is PGlite, which never
+    // calls encodeArrayParams; its unit cases and the literal read back by PostgreSQL as text[] are what kill mutants.
     mutate: ['sync/hq/pg-arrays.ts'],
     tests: ['sync/hq/pg-arrays.test.ts'],
   },

@@ -46,6 +46,14 @@ describe('arrayLiteral', () => {
     ]) {
       expect(arrayLiteral(['fine', odd]), String(odd)).toBeNull();
     }
+    // JSON.stringify would ask an array's own toJSON (and Symbols and functions are no values).
+    expect(arrayLiteral(Object.assign(['a'], { toJSON: () => ['other'] }))).toBeNull();
+    expect(arrayLiteral(['a', Symbol('s')])).toBeNull();
+    expect(arrayLiteral(['a', () => 1])).toBeNull();
+    // Holes are NULL, as pg sends them.
+    const holed = [1, 2, 3];
+    delete holed[1];
+    expect(arrayLiteral(holed)).toBe('{1,null,3}');
     // A backslash before a letter is data, not an escape: fast path.
     expect(arrayLiteral(['a\\n', '\\\\t'])).toBe('{"a\\\\n","\\\\\\\\t"}');
   });

@@ -5,7 +5,12 @@
  * (`unnest($1::text[], …)`): the sample brand's import sends about six million elements, the push
  * its events' and sales' columns.
  *
- * Only where the two literals mean the same to PostgreSQL: elements that are strings, finite
+ * For a parameter PostgreSQL reads as an array (`$1::text[]`, an array column), which is what a JS
+ * array is sent for: bound to a text parameter, the two literals would differ as text (`{1,null}`
+ * here, `{"1",NULL}` from pg).
+ *
+ * Only where the two literals mean the same to PostgreSQL: a plain array (none of its own
+ * `toJSON`, which JSON.stringify would call and pg would not) of elements that are strings, finite
  * numbers, booleans, null or undefined (both NULL, as pg sends them). A quote and a backslash are
  * escaped alike in JSON and in an array literal; any other escape JSON makes (a control character,
  * a lone surrogate) would mean something else there, so such an array — and one with dates,
@@ -20,6 +25,7 @@
 const OTHER_ESCAPE = /[^\\](?:\\\\)*\\[^"\\]/;
 
 export function arrayLiteral(values: readonly unknown[]): string | null {
+  if ('toJSON' in values) return null;
   for (const v of values) {
     if (typeof v === 'string' || typeof v === 'boolean' || v == null) continue;
     if (Number.isFinite(v)) continue;

@@ -54,6 +54,21 @@ describe.each(backends)('the sample brand on $name', (backend) => {
     // Opening PGlite and hashing every store's PINs takes many seconds on a busy 2-core machine.
   }, 180_000);
 
+  it('leaves alone a brand of the same code that is not the sample, and an empty HQ is not an interrupted one', async () => {
+    const db = await openHqDb({ databaseUrl: await backend.databaseUrl() });
+    try {
+      await migrateHq(db);
+      expect(await sampleBrandInterrupted(db)).toBe(false);
+      await db.query("INSERT INTO brand (code, name_zh, name_en) VALUES ('SFL', '另一个', 'Another label')");
+      expect(await sampleBrandInterrupted(db)).toBe(false);
+      await expect(importSampleBrand(db, { skus: 10, customers: 5, stores: 1 })).rejects.toThrow(/not the sample brand/);
+      const [n] = await db.query<{ n: number }>('SELECT (SELECT count(*) FROM location) + (SELECT count(*) FROM sku) AS n');
+      expect(Number(n?.n)).toBe(0);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
   // The catalog half ends with the promotions, the customer half with the coupons: a failure there
   // undoes that half alone, and the same import run again loads only what is missing.
   it.each([

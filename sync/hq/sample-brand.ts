@@ -1,7 +1,6 @@
 import { generateCheckoutSample, memberCodeOf, sampleCredentialsAsync } from '../../fixtures/checkout-sample.js';
 import { generateCustomerBook } from '../../fixtures/customer-book-sample.js';
 import type { SampleCoupon, SamplePromotion } from '../../fixtures/checkout-sample.js';
-import { BRAND } from '../../fixtures/catalog.js';
 import { DEFAULT_SEED, generateSampleData, stockLevels } from '../../fixtures/generate.js';
 import type { SampleData } from '../../fixtures/generate.js';
 import { CATALOG_BULK_TABLES, upsertSkus, upsertStyles } from './admin/catalog-import.js';
@@ -49,9 +48,10 @@ const CHUNK = 50_000;
  * stock) and the customer book (customers, member codes, the book, coupons) side by side, each on
  * its own connection — PostgreSQL's work is one backend per transaction, and the two halves
  * together are most of the import's CPU (on PGlite, which has one connection, they run one after
- * the other). Each half is all or nothing and leaves a mark (the brand's promotions, the brand's
- * coupons): an import that failed or was killed half way is completed by running it again with
- * the same options — it loads only the half that is missing (`sampleBrandInterrupted`).
+ * the other). Each part is all or nothing and leaves a mark (`sampleMarks`: the sample's
+ * warehouse, its first promotion, its first brand-wide coupon): an import that failed or was
+ * killed half way is completed by running it again with the same options — it loads only what is
+ * missing (`sampleBrandInterrupted`).
  */
 export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): Promise<SampleBrandCounts> {
   const data = generateSampleData({
@@ -79,10 +79,13 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
     (c) => c.code,
   );
   const brand = data.brand.code;
+  const marks = sampleMarks(data, promotions, coupons);
   const done = await db.tx(async (sql) => {
-    const state = await halvesLoaded(sql, brand);
+    const state = await sampleState(sql, marks);
     if (state.catalog && state.customers) throw new Error(`the sample brand ${brand} is already in this HQ`);
-    if (state.brand) return state;
+    if (state.brand && !state.base)
+      throw new Error(`this HQ has a brand ${brand} that is not the sample brand: the sample is not loaded into it`);
+    if (state.base) return state;
     await sql.query('INSERT INTO brand (code, name_zh, name_en) VALUES ($1, $2, $3)', [brand, data.brand.name_zh, data.brand.name]);
     await insertLocations(sql, data);
     const credentials = new Map((await pins).map((c) => [c.staff_id, c] as const));
@@ -131,7 +134,7 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
           );
         }
       }
-      // The catalog half's mark (halvesLoaded): written with the rest, so it is there only if all of it is.
+      // The catalog half's mark (sampleMarks): written with the rest, so it is there only if all of it is.
       await insertPromotions(sql, brand, promotions);
     });
   };
@@ -150,15 +153,11 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
       }
       // The customer book (issue 11): purchases, tags, notes, tasks and results of the sample customers.
       await importSampleCustomerBook(sql, loader, book, now);
-      // The customer half's mark: the brand-wide coupons, and each store's demo member's bundle.
+      // The customer half's mark (sampleMarks) is among them: the brand-wide coupons, and each store's demo member's bundle.
       await insertCoupons(sql, brand, coupons);
     });
   };
-  // Both halves run to their end before the import answers: one that failed does not leave the
-  // other's transaction half done behind the error.
-  const halves = await Promise.allSettled([catalog(), customers()]);
-  const failed = halves.find((h): h is PromiseRejectedResult => h.status === 'rejected');
-  if (failed) throw failed.reason;
+  await settleAll([catalog(), customers()]);
   return {
     brand,
     locations: data.locations.length,
@@ -173,14 +172,35 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
   };
 }
 
-/** Which parts of the sample brand `brand` this HQ has: the brand row, and each half by its mark. */
-async function halvesLoaded(sql: Sql, brand: string): Promise<{ brand: boolean; catalog: boolean; customers: boolean }> {
-  const [row] = await sql.query<{ brand: boolean; catalog: boolean; customers: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM brand WHERE code = $1) AS brand, EXISTS (SELECT 1 FROM promotion WHERE brand = $1) AS catalog,
-            EXISTS (SELECT 1 FROM coupon WHERE brand = $1) AS customers`,
-    [brand],
+/**
+ * The rows whose presence says a part of the sample brand is in, each written in its part's
+ * transaction: its warehouse (the brand, its locations and staff), its first promotion (the
+ * catalog), its first brand-wide coupon (the customers). The sample's own ids, not "any row of
+ * brand SFL", so a chain's brand of that code or an operator's edits are not taken for the sample.
+ */
+type SampleMarks = { brand: string; location: string; promotion: string; coupon: string };
+
+function sampleMarks(data: SampleData, promotions: readonly SamplePromotion[], coupons: readonly SampleCoupon[]): SampleMarks {
+  const warehouse = data.locations.find((l) => l.kind === 'warehouse');
+  const promotion = promotions[0];
+  const coupon = coupons.find((c) => c.customer_id === null);
+  if (!warehouse || !promotion || !coupon)
+    throw new Error('the sample brand has no warehouse, promotion or brand-wide coupon to mark its parts');
+  return { brand: data.brand.code, location: warehouse.id, promotion: promotion.id, coupon: coupon.code };
+}
+
+type SampleState = { brand: boolean; base: boolean; catalog: boolean; customers: boolean };
+
+/** Which parts of the sample brand this HQ has, by their marks. */
+async function sampleState(sql: Sql, marks: SampleMarks): Promise<SampleState> {
+  const [row] = await sql.query<SampleState>(
+    `SELECT EXISTS (SELECT 1 FROM brand WHERE code = $1) AS brand,
+            EXISTS (SELECT 1 FROM location WHERE id = $2 AND brand = $1) AS base,
+            EXISTS (SELECT 1 FROM promotion WHERE id = $3 AND brand = $1) AS catalog,
+            EXISTS (SELECT 1 FROM coupon WHERE code = $4 AND brand = $1) AS customers`,
+    [marks.brand, marks.location, marks.promotion, marks.coupon],
   );
-  return row ?? { brand: false, catalog: false, customers: false };
+  return row ?? { brand: false, base: false, catalog: false, customers: false };
 }
 
 /**
@@ -188,8 +208,21 @@ async function halvesLoaded(sql: Sql, brand: string): Promise<{ brand: boolean; 
  * `importSampleBrand` with the same options then completes it.
  */
 export async function sampleBrandInterrupted(db: HqDb): Promise<boolean> {
-  const state = await halvesLoaded(db, BRAND.code);
-  return state.brand && !(state.catalog && state.customers);
+  const data = generateSampleData({ seed: DEFAULT_SEED, skus: 1, customers: 0 });
+  const store = data.locations.find((l) => l.kind === 'store');
+  const sample = store ? generateCheckoutSample(data, store.id, { credentials: false }) : { promotions: [], coupons: [] };
+  const state = await sampleState(db, sampleMarks(data, sample.promotions, sample.coupons));
+  return state.base && !(state.catalog && state.customers);
+}
+
+/**
+ * Every part runs to its end before the import answers — one that failed does not leave another's
+ * transaction half done behind its error — then the failure is thrown (both, if both failed).
+ */
+async function settleAll(parts: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(parts)).flatMap((p) => (p.status === 'rejected' ? [p.reason as unknown] : []));
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) throw new AggregateError(failed, failed.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
 }
 
 function unique<T>(list: readonly T[], keyOf: (item: T) => string): T[] {

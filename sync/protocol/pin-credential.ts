@@ -15,7 +15,7 @@ export function hashPin(pin: string, saltHex: string): string {
 /**
  * `hashPin` on libuv's thread pool: the same hash, without holding the event loop for its ≈10 ms.
  * For work that hashes many PINs while something else can run (HQ's sample brand import hashes
- * 64 while PostgreSQL loads the catalog).
+ * its staff's demo PINs while it generates the rest of the sample).
  */
 export function hashPinAsync(pin: string, saltHex: string): Promise<string> {
   const { N, r, p, keylen } = PIN_SCRYPT;

@@ -7,8 +7,9 @@ import type { HqMigration } from '../migrate.js';
  * IMMUTABLE, sf_iso ran as a separate SQL-function call per value, three times the cost of the
  * same `to_char` inlined (measured: 270 ms against 87 ms for 200,000 timestamps). Every feed trigger
  * and the bulk loader call it per changed row (a stock row, a profile four times), and the sample
- * brand's import makes about 900,000 calls. Nothing indexes or stores sf_iso's result, so the
- * weaker declaration changes no plan that needed IMMUTABLE; the text it makes is the same.
+ * brand's import makes about 900,000 calls. No index expression, generated column, constraint or
+ * other IMMUTABLE function uses sf_iso (only feed rows, the projector and deferred events call it),
+ * so nothing needed the stronger declaration; the text it makes is the same.
  */
 const migration: HqMigration = {
   version: 8,
