@@ -5,8 +5,9 @@
  * (`enrolment`: the code with HQ's key fingerprint). HQ's signing key is kept beside the PGlite
  * folder (`<pglite-dir>.hq-key.pem`), so a restarted HQ is the same HQ to its devices.
  * It runs until SIGTERM (a clean stop) or SIGKILL. `<crash>` makes it SIGKILL itself during its
- * first push, at a point no outside timer could hit reliably, after printing `HQ_KILLED_AT <crash>`
- * (so the test knows the kill came there and nowhere else). The points are in KILL POINTS below.
+ * first push (or its first start's sample import), at a point no outside timer could hit reliably,
+ * after printing `HQ_KILLED_AT <crash>` (so the test knows the kill came there and nowhere else).
+ * The points are in KILL POINTS below.
  */
 import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
@@ -34,14 +35,17 @@ const base = await openHqDb({ databaseUrl, pgliteDir: databaseUrl ? undefined : 
 // - `before-answer`: after the push transaction committed and before the answer is sent.
 // - `mid-projection`: inside the projector's first transaction, after it took its batch off the
 //   queue and before it wrote the sales: the batch must stay queued and be projected once later.
-type KillPoint = 'after-events' | 'before-answer' | 'mid-projection';
+// - `mid-sample-import`: on first start, inside the sample brand's customer transaction, after its
+//   customers went in and before their member codes (sync/hq/sample-brand.ts): the next start must
+//   complete the brand, with nothing twice.
+type KillPoint = 'after-events' | 'before-answer' | 'mid-projection' | 'mid-sample-import';
 const die = (point: KillPoint): never => {
   // A pipe on Linux is written synchronously: the parent reads this line before it sees the exit.
   process.stdout.write(`HQ_KILLED_AT ${point}\n`);
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: SIGKILL sent to self');
 };
-const KILL_POINTS: readonly string[] = ['after-events', 'before-answer', 'mid-projection'] satisfies KillPoint[];
+const KILL_POINTS: readonly string[] = ['after-events', 'before-answer', 'mid-projection', 'mid-sample-import'] satisfies KillPoint[];
 if (crash !== undefined && !KILL_POINTS.includes(crash)) {
   console.error(`hq-child: unknown kill point ${crash} (${KILL_POINTS.join(' | ')})`);
   process.exit(2);
@@ -66,6 +70,7 @@ const db: HqDb = crash
           fn({
             exec: (text) => sql.exec(text),
             query(text, params) {
+              if (crash === 'mid-sample-import' && text.startsWith('WITH w AS (INSERT INTO member_code ')) die('mid-sample-import');
               // The events' statement has returned: this is the next one.
               if (recorded && crash === 'after-events') die('after-events');
               push ||= isPush(text);

@@ -31,7 +31,7 @@ export function startHqProcess(options: {
   pgliteDir: string;
   databaseUrl?: string;
   /** A kill point of hq-child.ts: the child SIGKILLs itself there during its first push or projection. */
-  crash?: 'after-events' | 'before-answer' | 'mid-projection';
+  crash?: 'after-events' | 'before-answer' | 'mid-projection' | 'mid-sample-import';
   timeoutMs?: number;
 }): Promise<HqProcess> {
   const timeoutMs = options.timeoutMs ?? 90_000;
@@ -79,9 +79,14 @@ export function startHqProcess(options: {
         },
       });
     });
-    proc.once('exit', (code, signal) => {
+    // After a ready child this rejects nothing; before, it says how the child ended, and where if it killed itself.
+    void exited.then(({ code, signal, killedAt }) => {
       clearTimeout(timer);
-      reject(new Error(`HQ child ended before it was ready (code ${code}, signal ${signal}): ${err.slice(-1500)}`));
+      reject(
+        new Error(
+          `HQ child ended before it was ready (code ${code}, signal ${signal}${killedAt ? `, killed at ${killedAt}` : ''}): ${err.slice(-1500)}`,
+        ),
+      );
     });
   });
 }
