@@ -13,7 +13,7 @@ import { openHqDb } from '../hq/db.js';
 import type { HqDb } from '../hq/db.js';
 import { createEnrolCode } from '../hq/enrol.js';
 import { migrateHq } from '../hq/migrate.js';
-import { importSampleBrand, sampleBrandInterrupted } from '../hq/sample-brand.js';
+import { importSampleBrand, sampleBrandPending } from '../hq/sample-brand.js';
 import { loadHqKey } from '../hq/hq-key.js';
 import { createHqServer } from '../hq/server.js';
 import { enrolmentText } from '../protocol/enrol.js';
@@ -88,9 +88,7 @@ const db: HqDb = crash
   : base;
 // ---- end of KILL POINTS ----
 await migrateHq(db);
-const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
-if (!brand || (await sampleBrandInterrupted(db)))
-  await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });
+if (await sampleBrandPending(db)) await importSampleBrand(db, { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] });
 const server = await createHqServer({
   db,
   port: Number(portText),

@@ -25,7 +25,7 @@ import { createEnrolCode } from './enrol.js';
 import { loadHqKey, rotateHqKey } from './hq-key.js';
 import { migrateHq } from './migrate.js';
 import { pgliteTemplate } from './pglite-template.js';
-import { importSampleBrand, sampleBrandInterrupted } from './sample-brand.js';
+import { importSampleBrand, sampleBrandPending } from './sample-brand.js';
 import { createHqServer } from './server.js';
 import type { HqServer } from './server.js';
 
@@ -161,9 +161,7 @@ try {
     console.error(`[hq] admin login: ${admin.name} / ${admin.password}${admin.passwordFile ? ` (saved in ${admin.passwordFile})` : ''}`);
   }
   if (sampleSkus !== undefined || sampleCustomers !== undefined) {
-    const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
-    // An empty HQ gets the sample brand; one whose load was cut short (HQ killed) gets the rest of it.
-    if (!brand || (await sampleBrandInterrupted(db))) {
+    if (await sampleBrandPending(db)) {
       const started = performance.now();
       const counts = await importSampleBrand(db, { skus: sampleSkus ?? 20_000, customers: sampleCustomers ?? 5_000, stockStores });
       log(`sample brand loaded in ${Math.round(performance.now() - started)} ms`, counts);

@@ -216,6 +216,15 @@ export async function sampleBrandInterrupted(db: HqDb): Promise<boolean> {
 }
 
 /**
+ * Whether HQ's start (its CLI, the fault tests' HQ child) should run `importSampleBrand`: an HQ
+ * with no brand at all gets the sample; one whose sample load was cut short gets the rest of it.
+ */
+export async function sampleBrandPending(db: HqDb): Promise<boolean> {
+  const [brand] = await db.query('SELECT 1 FROM brand LIMIT 1');
+  return !brand || (await sampleBrandInterrupted(db));
+}
+
+/**
  * Every part runs to its end before the import answers — one that failed does not leave another's
  * transaction half done behind its error — then the failure is thrown (both, if both failed).
  */
