@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../main/testing/temp-dir.js';
 import { openHqDb } from '../hq/db.js';
-import type { HqDb } from '../hq/db.js';
 import { migrateHq } from '../hq/migrate.js';
 import { importSampleBrand, sampleBrandInterrupted } from '../hq/sample-brand.js';
 import { testBackends } from '../hq/testing/backends.js';
+import { sampleCounts } from '../hq/testing/sample-counts.js';
 import { startHqProcess } from './hq-process.js';
 
 const { backends, stopBackends } = testBackends();
@@ -19,21 +19,6 @@ afterAll(() => stopBackends());
 
 /** What hq-child.ts loads. */
 const SAMPLE = { skus: 200, customers: 20, stores: 2, stockStores: ['S001'] };
-
-/** Every table the import writes, counted, and the change log by kind. */
-async function loaded(db: HqDb): Promise<Record<string, number>> {
-  const tables = ['location', 'staff', 'style', 'sku', 'stock', 'promotion', 'customer', 'customer_profile', 'member_code', 'coupon'];
-  const tablesToo = ['customer_tag', 'customer_purchase', 'customer_note', 'customer_task', 'guide_result'];
-  const counts: Record<string, number> = {};
-  for (const table of [...tables, ...tablesToo]) {
-    const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-    counts[table] = row?.n ?? -1;
-  }
-  for (const row of await db.query<{ kind: string; n: number }>('SELECT kind, count(*)::int AS n FROM change GROUP BY kind')) {
-    counts[`change:${row.kind}`] = row.n;
-  }
-  return counts;
-}
 
 describe.each(backends)('HQ killed -9 while it loads the sample brand, on $name', (backend) => {
   it('completes the brand on its next start, with nothing twice', async () => {
@@ -49,7 +34,7 @@ describe.each(backends)('HQ killed -9 while it loads the sample brand, on $name'
       try {
         // Killed before its member codes: no customer of the sample made it.
         expect(await sampleBrandInterrupted(half)).toBe(true);
-        expect((await loaded(half)).customer).toBe(0);
+        expect((await sampleCounts(half)).customer).toBe(0);
       } finally {
         await half.close();
       }
@@ -61,8 +46,8 @@ describe.each(backends)('HQ killed -9 while it loads the sample brand, on $name'
         expect(await sampleBrandInterrupted(db)).toBe(false);
         await migrateHq(reference);
         await importSampleBrand(reference, SAMPLE);
-        const whole = await loaded(db);
-        expect(whole).toEqual(await loaded(reference));
+        const whole = await sampleCounts(db);
+        expect(whole).toEqual(await sampleCounts(reference));
         expect(whole).toMatchObject({ sku: 200, customer: 20, member_code: 20, stock: 2 * 200 });
       } finally {
         await db.close();
