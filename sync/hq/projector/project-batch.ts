@@ -64,9 +64,10 @@ export async function projectQueuedIn(sql: Sql, now: Date, options: { wait: bool
   }
   const missing = rows.filter((r) => !known.has(r.id)).map((r) => r.id);
   if (missing.length > 0) {
-    const read = await sql.query<{ id: string; payload: unknown }>('SELECT id::text AS id, payload FROM event WHERE id = ANY($1::uuid[])', [
-      missing,
-    ]);
+    const read = await sql.query<{ id: string; payload: unknown }>(
+      'SELECT e.id::text AS id, sf_event_payload(e) AS payload FROM event e WHERE e.id = ANY($1::uuid[])',
+      [missing],
+    );
     for (const r of read) known.set(r.id, r.payload);
   }
   const events: RecordedEvent[] = rows.map((r) => ({

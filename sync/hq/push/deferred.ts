@@ -32,7 +32,7 @@ export type DeferredOutcome = { applied: number; rejected: number; waiting: numb
  */
 export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: EventTypes = payloadSchemaOf): Promise<DeferredOutcome> {
   const rows = await db.query<DeferredRow>(
-    `SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id, e.payload,
+    `SELECT e.id::text AS id, e.type, e.device_id::text AS device_id, e.store_id, e.staff_id, sf_event_payload(e) AS payload,
             sf_iso(e.occurred_at) AS occurred_at, d.receipt_code, l.brand
        FROM event e JOIN device d ON d.id = e.device_id JOIN location l ON l.id = d.store_id
       WHERE e.deferred_at IS NOT NULL ORDER BY e.hq_seq`,

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../../protocol/events/index.js';
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import type { Sql } from '../db.js';
 
 /**
@@ -6,8 +6,10 @@ import type { Sql } from '../db.js';
  * (sync/hq/projector): `event` gets `ON CONFLICT (id) DO NOTHING RETURNING id`, and only the rows
  * that insert returned go into `projection_queue` — an event HQ already had is neither recorded
  * nor queued again, so exactly once holds inside the statement. The events travel as one JSON
- * parameter parsed once into the stored jsonb (one text parameter is cheaper than a text[] of
- * payloads, whose every quote the driver escapes).
+ * parameter (one text parameter is cheaper than a text[] of payloads, whose every quote the driver
+ * escapes), read by `json_to_recordset`: each payload is stored as the `json` text it arrived as
+ * (`event.body`, migration 0009), never converted to `jsonb` — that conversion was half the
+ * statement. `event.payload` gets only the fields the unique indexes read (indexedFields).
  *
  * Nothing else is written here: the sale, its lines, tenders, stock, cash, coupons, points and
  * the customer book are the projector's, in its own transactions. A sale's receipt number and
@@ -15,7 +17,8 @@ import type { Sql } from '../db.js';
  * with 23505, as it did when the push wrote the sale itself.
  *
  * Returns the ids that are new. A data error (a receipt number another sale holds, a value
- * PostgreSQL refuses) fails the whole statement: the caller falls back to event by event.
+ * PostgreSQL refuses — a `\u0000` or a lone surrogate in a payload, which `json_to_recordset`
+ * refuses as `jsonb` did) fails the whole statement: the caller falls back to event by event.
  */
 export async function recordBatch(
   sql: Sql,
@@ -28,17 +31,29 @@ export async function recordBatch(
   if (events.length === 0) return new Set();
   const rows = await sql.query<{ id: string }>(
     `WITH ins AS (
-       INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at, deferred_at)
-       SELECT x.id, x.type, $1::uuid, x."storeId", x."staffId", x.payload, x."occurredAt", $2::timestamptz,
+       INSERT INTO event (id, type, device_id, store_id, staff_id, body, payload, occurred_at, received_at, deferred_at)
+       SELECT x.id, x.type, $1::uuid, x."storeId", x."staffId", x.payload, x.indexed, x."occurredAt", $2::timestamptz,
               CASE WHEN x.id = ANY($3::uuid[]) THEN $2::timestamptz END
-         FROM jsonb_to_recordset($4::jsonb) AS x(id uuid, type text, "storeId" text, "staffId" text, payload jsonb, "occurredAt" timestamptz)
+         FROM json_to_recordset($4::json)
+           AS x(id uuid, type text, "storeId" text, "staffId" text, payload json, indexed jsonb, "occurredAt" timestamptz)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, hq_seq, deferred_at
      ), queued AS (
        INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM ins WHERE deferred_at IS NULL
      )
      SELECT id::text AS id FROM ins`,
-    [deviceId, now.toISOString(), [...deferred], JSON.stringify(events)],
+    [deviceId, now.toISOString(), [...deferred], JSON.stringify(events.map((e) => ({ ...e, indexed: indexedFields(e) })))],
   );
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * What `event.payload` holds of an event recorded since migration 0009: the fields the unique
+ * indexes `event_receipt_no` and `event_sale_id` read (`payload->>'receiptNo'`, `->>'saleId'`, on
+ * sales only), so they keep covering old and new events alike.
+ */
+export function indexedFields(event: OutboxEvent): Record<string, unknown> {
+  if (event.type !== 'sale.completed') return {};
+  const { receiptNo, saleId } = event.payload as SaleCompleted;
+  return { receiptNo, saleId };
 }

@@ -143,6 +143,15 @@ const ROWS_BY_VERSION: Record<number, string> = {
   `,
   // 0007 (projection-row-checks) drops foreign keys, no table.
   7: '',
+  // 0008 (inline-sf-iso) re-declares a function, no table.
+  8: '',
+  // 0009: an event recorded as 0009 records them (the payload in body, the indexed fields in payload), not yet projected.
+  9: `
+    INSERT INTO event (id, type, device_id, store_id, staff_id, body, payload, occurred_at, received_at) VALUES
+      ('01900000-0000-7000-8000-0000000e0011', 'cash.paid_in', '01900000-0000-7000-8000-00000000d001', 'loc-S001', 'stf-01',
+       '{"amountFen": 700}', '{}', '2025-01-07T02:00:00Z', '2025-01-07T02:00:01Z');
+    INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM event WHERE id = '01900000-0000-7000-8000-0000000e0011';
+  `,
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the database must be at `version`). */

@@ -1,0 +1,112 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
+import type { PushRequest } from '../../protocol/push.js';
+import type { HqDb } from '../db.js';
+import { sqlState } from '../db.js';
+import { recordPush } from '../push/apply-push.js';
+import { projectAll } from '../projector/project-batch.js';
+import { testBackends } from '../testing/backends.js';
+import { seedHqRows } from '../testing/hq-rows.js';
+import { upgradeHq } from '../testing/hq-upgrade.js';
+import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
+import bodyJson from './0009-event-body-json.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+const from = bodyJson.version - 1;
+const NOW = new Date('2026-12-05T10:00:00.000Z');
+const S1 = deviceOf('S1');
+const request = (events: OutboxEvent[]): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
+
+/** A sale recorded before the upgrade, as HQ recorded it then: the whole payload in `payload` (jsonb), queued for the projector. */
+async function recordTheOldWay(db: HqDb, event: OutboxEvent): Promise<void> {
+  await db.query(
+    `WITH e AS (
+       INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7) RETURNING hq_seq, id
+     )
+     INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM e`,
+    [event.id, event.type, event.deviceId, event.storeId, event.staffId, JSON.stringify(event.payload), event.occurredAt],
+  );
+}
+
+type Stored = { id: string; body: unknown; payload: unknown; whole: unknown };
+async function stored(db: HqDb, ids: string[]): Promise<Map<string, Stored>> {
+  const rows = await db.query<Stored>(
+    'SELECT e.id::text AS id, e.body, e.payload, sf_event_payload(e) AS whole FROM event e WHERE e.id = ANY($1::uuid[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+describe.each(backends)('HQ migration event-body-json on $name', (backend) => {
+  it('keeps every row; old events read back whole, new ones keep their payload as json and only the indexed fields as jsonb', async () => {
+    const old = saleEvent('S1', [1, 2]);
+    const upgrade = await upgradeHq(backend, {
+      from,
+      seed: async (db) => {
+        await db.tx((sql) => seedFixture(sql));
+        await recordTheOldWay(db, old);
+      },
+    });
+    const { db } = upgrade;
+    try {
+      expect(await upgrade.rowsNow()).toEqual(upgrade.before);
+      const [before] = (await stored(db, [old.id])).values();
+      expect(before).toEqual({ id: old.id, body: null, payload: old.payload, whole: old.payload });
+
+      const sale = saleEvent('S1', [3], { qty: 2 });
+      const cash = cashEvent('S1', 700);
+      // The old sale's receipt number and sale id stay taken: the indexes of migration 0006 hold both kinds of rows.
+      const sameReceipt = saleEvent('S1', [4], { receiptNo: (old.payload as SaleCompleted).receiptNo });
+      const sameSaleId = saleEvent('S1', [4]);
+      (sameSaleId.payload as SaleCompleted).saleId = (sale.payload as SaleCompleted).saleId;
+      const results = await recordPush(db, S1, request([sale, cash, sameReceipt, sameSaleId]), NOW);
+      expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual(['accepted', 'accepted', 'conflict', 'conflict']);
+
+      const rows = await stored(db, [sale.id, cash.id]);
+      const { receiptNo, saleId } = sale.payload as SaleCompleted;
+      expect(rows.get(sale.id)).toEqual({ id: sale.id, body: sale.payload, payload: { receiptNo, saleId }, whole: sale.payload });
+      expect(rows.get(cash.id)).toEqual({ id: cash.id, body: cash.payload, payload: {}, whole: cash.payload });
+
+      // Nothing cached in this process: the projector reads both kinds back whole.
+      expect(await projectAll(db, NOW)).toBe(3);
+      const sales = await db.query<{ id: string; lines: string }>(
+        'SELECT s.id, (SELECT count(*) FROM sale_line l WHERE l.sale_id = s.id)::text AS lines FROM sale s WHERE s.device_id = $1 ORDER BY s.receipt_no',
+        [FIXTURE.devices.S1],
+      );
+      expect(sales).toEqual([
+        { id: (old.payload as SaleCompleted).saleId, lines: '2' },
+        { id: saleId, lines: '1' },
+      ]);
+      const [moved] = await db.query<{ qty: number }>("SELECT qty FROM stock WHERE location_id = 'S1' AND sku = 'SKU000003'");
+      expect(moved?.qty).toBe(98);
+    } finally {
+      await upgrade.close();
+    }
+  });
+
+  it('refuses an event written without a body, and reads payloads through sf_event_payload inlined', async () => {
+    const upgrade = await upgradeHq(backend, { from, seed: (db) => seedHqRows(db, from) });
+    const { db } = upgrade;
+    try {
+      const error = await db
+        .query(
+          `INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at)
+           VALUES ('01900000-0000-7000-8000-0000000e0099', 'cash.paid_in', '01900000-0000-7000-8000-00000000d001', 'loc-S001', NULL, '{}', now())`,
+        )
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(sqlState(error)).toBe('23514');
+      const plan = await db.query<{ 'QUERY PLAN': string }>('EXPLAIN (VERBOSE, COSTS OFF) SELECT sf_event_payload(e) FROM event e');
+      const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+      expect(text).toContain('COALESCE');
+      expect(text).not.toContain('sf_event_payload');
+    } finally {
+      await upgrade.close();
+    }
+  });
+});
