@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CashMovement, OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
-import { APPLIED_TYPES, payloadSchemaOf } from '../../protocol/events/index.js';
+import { APPLIED_TYPES, payloadSchemaOf, saleCompletedSchema } from '../../protocol/events/index.js';
+import { surelySaleCompleted } from '../../protocol/events/sale-fast-check.js';
 import type { PushRejectReason, PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import { HqHttpError } from '../http-error.js';
@@ -69,8 +70,10 @@ function envelopeProblem(device: AuthedDevice, event: OutboxEvent): Rejection | 
 }
 
 function payloadProblem(schema: z.ZodType, event: OutboxEvent): Rejection | null {
-  const parsed = schema.safeParse(event.payload);
-  if (!parsed.success) {
+  // A till's sale passes the fast check (a fifth of HQ's push time was this schema); anything it is not sure of goes to the schema.
+  const surely = schema === saleCompletedSchema && surelySaleCompleted(event.payload);
+  const parsed = surely ? null : schema.safeParse(event.payload);
+  if (parsed && !parsed.success) {
     const issue = parsed.error.issues[0];
     return { reason: 'bad_payload', message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`.slice(0, 500) };
   }
