@@ -130,6 +130,12 @@ export const MODULES = [
     tests: ['sync/hq/pg-arrays.test.ts'],
   },
   {
+    name: 'sale-fast-check',
+    // HQ's fast check of a sale before the schema: a surviving mutant that loosens it would let a broken sale skip the schema.
+    mutate: ['sync/protocol/events/sale-fast-check.ts'],
+    tests: ['sync/protocol/events/sale-fast-check.test.ts'],
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],

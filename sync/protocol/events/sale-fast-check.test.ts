@@ -108,6 +108,9 @@ const JUNK: readonly unknown[] = [
   'sale',
   'refund',
   'cash',
+  // A pattern's test() reads its argument as text: an array of one date is the date's text.
+  ['2026-12-05'],
+  ['2026-12-05T10:00:00.000Z'],
 ];
 
 /** Where a field can be broken: an object of the sale and one of the keys its schema has (present or not). */
@@ -153,6 +156,16 @@ describe('the fast check of a sale', () => {
       expect(saleCompletedSchema.safeParse(sale).success, JSON.stringify(sale)).toBe(true);
       expect(surelySaleCompleted(sale), JSON.stringify(sale)).toBe(true);
     }
+  });
+
+  it('passes a sale at every array bound (1,000 lines of 50 promotions, 100 tenders, 50 coupons)', () => {
+    const sale = fullSale();
+    const line = sale.lines.find((l) => l.promotions.length > 0)!;
+    sale.lines = Array.from({ length: 1000 }, () => ({ ...line, promotions: Array.from({ length: 50 }, () => line.promotions[0]!) }));
+    sale.tenders = Array.from({ length: 100 }, () => sale.tenders[0]!);
+    sale.coupons = Array.from({ length: 50 }, () => sale.coupons[0]!);
+    expect(saleCompletedSchema.safeParse(sale).success).toBe(true);
+    expect(surelySaleCompleted(sale)).toBe(true);
   });
 
   it('is never looser than the schema: every field the schema has, broken 20,000 ways', () => {

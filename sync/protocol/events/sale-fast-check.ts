@@ -54,7 +54,8 @@ function isId(v: unknown): boolean {
 }
 
 function isInt(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+  // Number.isSafeInteger is false for anything but a number (NaN, infinities, fractions, past 2^53 too).
+  return Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 }
 
 function isFen(v: unknown): boolean {
