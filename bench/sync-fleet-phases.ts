@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { HqDb } from '../sync/hq/db.js';
-import { percentile, round } from './stats.js';
+import { percentile, round, slope } from './stats.js';
 import type { BenchResult } from './stats.js';
 import { FLEET_READY, FLEET_RESULT, cpuSplit } from './sync-shared.js';
 import type { FleetReady, FleetResult } from './sync-shared.js';
@@ -67,6 +67,43 @@ export function openFileLimit(pid: number): { soft: number; hard: number } {
   return { soft: n(line?.[1]), hard: n(line?.[2]) };
 }
 
+/**
+ * HQ's RSS against its live channels, read every 500 ms while the fleet opens them: the growth per
+ * channel is the least-squares slope over the samples from a quarter of the target on (the start
+ * of the ramp is where the garbage of the phases before is collected, which made the difference of
+ * two end points negative).
+ */
+function rssSampler(url: string, pid: number): { stop(): Promise<void>; perChannel(target: number): { kb: number | null; note: string } } {
+  const samples: { x: number; y: number }[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { liveConnections } = await health(url).catch(() => ({ liveConnections: -1 }));
+      if (liveConnections >= 0) samples.push({ x: liveConnections, y: rssMb(pid).rss * 1024 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      return loop;
+    },
+    perChannel(target) {
+      const ramp = samples.filter((p) => p.x >= target / 4);
+      const kb = slope(ramp);
+      if (kb === null || kb <= 0)
+        return {
+          kb: null,
+          note: `RSS did not grow measurably with the channels (${ramp.length} samples from ${Math.round(target / 4)} channels on)`,
+        };
+      return {
+        kb,
+        note: `RSS grew ${round(kb, 1)} KB per channel (least squares over ${ramp.length} samples from ${Math.round(target / 4)} channels on)`,
+      };
+    },
+  };
+}
+
 export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResult[]> {
   let waits: WaitSampler | null = null;
   // HQ cannot hold more sockets than its open-file limit allows, and past it cannot even answer
@@ -98,7 +135,10 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
     const pids = fleet.map((f) => f.proc.pid ?? 0);
     const cpu0 = cpuSplit(c.hqPid, c.pgPid, pids);
     waits = waitSampler(c.db);
-    const opened = await Promise.all(fleet.map((f) => f.line<FleetReady>(FLEET_READY, (connectS + 60) * 1000)));
+    const growth = rssSampler(c.url, c.hqPid);
+    const opened = await Promise.all(fleet.map((f) => f.line<FleetReady>(FLEET_READY, (connectS + 60) * 1000))).finally(() =>
+      growth.stop(),
+    );
     const openS = (performance.now() - t) / 1000;
     const cpu1 = cpuSplit(c.hqPid, c.pgPid, pids);
     const waitNote = await waits.stop();
@@ -108,11 +148,10 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
     const failed = opened.reduce((n, r) => n + r.failed, 0);
     const tried = opened.reduce((n, r) => n + r.tried, 0);
     const firstError = opened.find((r) => r.firstError)?.firstError;
-    const perChannelKb = ((withFleet.rss - before.rss) * 1024) / Math.max(held, 1);
-    const at50k = before.rss + (perChannelKb * 50_000) / 1024;
+    const perChannel = growth.perChannel(target);
     const fdNote =
       target < c.connections
-        ? ` HQ's process may open at most ${limit.hard} files here (hard RLIMIT_NOFILE; this container cannot raise it: no CAP_SYS_RESOURCE), so it cannot hold ${c.connections} sockets on this machine whatever its memory: the fleet opened ${target} (the limit less ${FD_RESERVE} for PostgreSQL, the bench's requests and the round-trip clients); at ${round(perChannelKb, 1)} KB per channel 50,000 would take ~${round(at50k, 0)} MB RSS.`
+        ? ` HQ's process may open at most ${limit.hard} files here (hard RLIMIT_NOFILE; this container cannot raise it: no CAP_SYS_RESOURCE), so it cannot hold ${c.connections} sockets on this machine whatever its memory: the fleet opened ${target} (the limit less ${FD_RESERVE} for PostgreSQL, the bench's requests and the round-trip clients); ${perChannel.note}${perChannel.kb === null ? '' : `, so 50,000 would take ~${round(withFleet.rss + (perChannel.kb * (50_000 - held)) / 1024, 0)} MB RSS`}.`
         : '';
     const results: BenchResult[] = [
       {
@@ -125,7 +164,7 @@ export async function fleetConnections(c: FleetPhaseContext): Promise<BenchResul
         name: 'hq_rss_connected_mb',
         value: round(withFleet.rss, 0),
         unit: 'MB',
-        note: `RSS of the HQ process holding ${held} live channels (peak so far ${round(withFleet.hwm, 0)} MB; ${round(perChannelKb, 1)} KB more per channel; 50,000 at that rate: ~${round(at50k, 0)} MB); goal ≤ 1,024 MB at 50,000`,
+        note: `RSS of the HQ process holding ${held} live channels (peak so far ${round(withFleet.hwm, 0)} MB; ${perChannel.note}); goal ≤ 1,024 MB at 50,000`,
       },
     ];
     await Promise.all(fleet.map((f) => f.stop()));
