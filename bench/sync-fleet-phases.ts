@@ -78,8 +78,14 @@ function rssSampler(url: string, pid: number): { stop(): Promise<void>; perChann
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const { liveConnections } = await health(url).catch(() => ({ liveConnections: -1 }));
-      if (liveConnections >= 0) samples.push({ x: liveConnections, y: rssMb(pid).rss * 1024 });
+      // HQ busy or gone: no sample this round (the phase itself reports a dead HQ).
+      try {
+        const { liveConnections } = await health(url);
+        const rss = rssMb(pid).rss;
+        if (Number.isFinite(rss)) samples.push({ x: liveConnections, y: rss * 1024 });
+      } catch {
+        // next round
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   })();

@@ -10,9 +10,7 @@ import type { HqMigration } from '../migrate.js';
  * what `json` is for; nothing queries inside a payload but the two unique indexes below.
  *
  * Additive, and instant at any chain's size — no table rewrite, no index build:
- * - `body json`: the payload of every event recorded from now on. A CHECK (NOT VALID, so the
- *   events already recorded are not scanned; it holds for every row written from now on, and
- *   nothing updates `event`) makes it required.
+ * - `body json`: the payload of every event this HQ records from now on.
  * - `payload jsonb` stays. Events recorded before this migration keep their payload there, and
  *   `body` is NULL. Events recorded from now on keep only what HQ's unique indexes read there (a
  *   sale's `receiptNo` and `saleId`; `{}` for other types), so `event_receipt_no` and
@@ -21,15 +19,20 @@ import type { HqMigration } from '../migrate.js';
  * - `sf_event_payload(event)`: an event's payload, whichever of the two holds it — what every
  *   reader of a whole payload uses (the projector reading back what it has not cached, deferred
  *   events, IT's own SQL).
+ *
+ * Upgrading: an HQ process of the version before that is still running records events the old way
+ * (the whole payload in `payload`, no `body`), which this schema takes and reads whole, so no
+ * constraint requires `body`. But its projector reads `payload` only, and of an event a new
+ * process recorded that is just the indexed fields: stop every HQ process of the version before
+ * before the first one of this version starts (deploy/README.md, "Upgrading HQ"). Tills keep
+ * selling meanwhile and push when HQ answers again.
  */
 const migration: HqMigration = {
   version: 9,
   name: 'event-body-json',
   up: async (sql) => {
     await sql.exec(`
-      ALTER TABLE event
-        ADD COLUMN body json,
-        ADD CONSTRAINT event_body_required CHECK (body IS NOT NULL) NOT VALID;
+      ALTER TABLE event ADD COLUMN body json;
       COMMENT ON COLUMN event.body IS 'The payload as recorded (JSON text), for events recorded since HQ migration 0009; read it with sf_event_payload(event).';
       COMMENT ON COLUMN event.payload IS 'Before HQ migration 0009: the payload. Since: only the fields the unique indexes read (a sale''s receiptNo and saleId, {} otherwise).';
       CREATE FUNCTION sf_event_payload(e event) RETURNS json LANGUAGE sql IMMUTABLE AS

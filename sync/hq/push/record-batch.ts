@@ -7,9 +7,10 @@ import type { Sql } from '../db.js';
  * that insert returned go into `projection_queue` — an event HQ already had is neither recorded
  * nor queued again, so exactly once holds inside the statement. The events travel as one JSON
  * parameter (one text parameter is cheaper than a text[] of payloads, whose every quote the driver
- * escapes), read by `json_to_recordset`: each payload is stored as the `json` text it arrived as
- * (`event.body`, migration 0009), never converted to `jsonb` — that conversion was half the
- * statement. `event.payload` gets only the fields the unique indexes read (indexedFields).
+ * escapes), read by `json_to_recordset`: each payload is stored as `json` text (`event.body`,
+ * migration 0009: what HQ parsed and checked, written again by JSON.stringify), never converted to
+ * `jsonb` — that conversion was half the statement. `event.payload` gets only the fields the
+ * unique indexes read (indexedFields).
  *
  * Nothing else is written here: the sale, its lines, tenders, stock, cash, coupons, points and
  * the customer book are the projector's, in its own transactions. A sale's receipt number and
@@ -53,7 +54,8 @@ export async function recordBatch(
  * sales only), so they keep covering old and new events alike.
  */
 export function indexedFields(event: OutboxEvent): Record<string, unknown> {
-  if (event.type !== 'sale.completed') return {};
-  const { receiptNo, saleId } = event.payload as SaleCompleted;
-  return { receiptNo, saleId };
+  const sale = event.payload as Partial<SaleCompleted> | null;
+  // A sale always passed the schema before it gets here; an object check costs nothing all the same.
+  if (event.type !== 'sale.completed' || typeof sale !== 'object' || sale === null) return {};
+  return { receiptNo: sale.receiptNo, saleId: sale.saleId };
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { saleCompletedSchema } from './sale.js';
 
 /**
  * A fast check of a `sale.completed` payload, for HQ's push (10,000 sales a minute from a store
@@ -35,9 +35,13 @@ export function surelySaleCompleted(p: unknown): boolean {
   );
 }
 
-/** The schema's own patterns for `z.iso.date()` and `z.iso.datetime()` (no offset, any precision). */
-const DATE = z.regexes.date;
-const DATETIME = z.regexes.datetime({});
+/**
+ * The schema's own patterns for `businessDay` (`z.iso.date()`) and `createdAt` (`z.iso.datetime()`),
+ * read from it so the two never differ; without one (a zod that keeps it elsewhere) nothing is sure.
+ */
+const NEVER = /(?!)/;
+const DATE = saleCompletedSchema.shape.businessDay._zod.def.pattern ?? NEVER;
+const DATETIME = saleCompletedSchema.shape.createdAt._zod.def.pattern ?? NEVER;
 
 type Obj = Record<string, unknown>;
 
