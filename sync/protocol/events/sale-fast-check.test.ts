@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { saleCompletedSchema } from './sale.js';
 import type { SaleCompleted } from './sale.js';
-import { surelySaleCompleted } from './sale-fast-check.js';
+import { patternOf, surelySaleCompleted } from './sale-fast-check.js';
 
 /** A seeded generator (mulberry32): the same cases every run, and a failure names its seed. */
 function random(seed: number): () => number {
@@ -194,6 +194,14 @@ describe('the fast check of a sale', () => {
     expect(refused).toBeGreaterThan(10_000);
     const every = new Set(targets(fullSale(), saleCompletedSchema).map((t) => t.path));
     expect([...every].filter((f) => !fields.has(f))).toEqual([]);
+  });
+
+  it("reads a format's pattern off its schema, and is never sure of a string whose schema has none", () => {
+    expect(patternOf(z.iso.date()).test('2024-02-29')).toBe(true);
+    expect(patternOf(z.iso.date()).test('2023-02-29')).toBe(false);
+    expect(patternOf(z.iso.datetime()).test('2026-12-05T10:00:00.5Z')).toBe(true);
+    expect(patternOf(z.iso.datetime()).test('2026-12-05T10:00:00+08:00')).toBe(false);
+    for (const text of ['', '2026-12-05', 'x']) expect(patternOf(z.string()).test(text)).toBe(false);
   });
 
   it('is not sure of what is not an object, and leaves the schema to say what is wrong', () => {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { saleCompletedSchema } from './sale.js';
 
 /**
@@ -35,13 +36,14 @@ export function surelySaleCompleted(p: unknown): boolean {
   );
 }
 
-/**
- * The schema's own patterns for `businessDay` (`z.iso.date()`) and `createdAt` (`z.iso.datetime()`),
- * read from it so the two never differ; without one (a zod that keeps it elsewhere) nothing is sure.
- */
-const NEVER = /(?!)/;
-const DATE = saleCompletedSchema.shape.businessDay._zod.def.pattern ?? NEVER;
-const DATETIME = saleCompletedSchema.shape.createdAt._zod.def.pattern ?? NEVER;
+/** The schema's own patterns for `businessDay` (`z.iso.date()`) and `createdAt` (`z.iso.datetime()`), so the two never differ. */
+const DATE = patternOf(saleCompletedSchema.shape.businessDay);
+const DATETIME = patternOf(saleCompletedSchema.shape.createdAt);
+
+/** A string format's own pattern; where a schema has none (a zod that keeps it elsewhere), one that matches nothing, so nothing is sure. */
+export function patternOf(schema: z.ZodType): RegExp {
+  return (schema._zod.def as { pattern?: RegExp }).pattern ?? /(?!)/;
+}
 
 type Obj = Record<string, unknown>;
 
