@@ -1,7 +1,7 @@
 import type { HqMigration } from '../migrate.js';
 
 /**
- * A recorded event's payload kept as `json` (the text HQ received) instead of `jsonb` (issue 13:
+ * A recorded event's payload kept as `json` (the JSON text of what HQ checked) instead of `jsonb` (issue 13:
  * the push's own cost). The push records each batch of 1,000 events in one statement, and
  * PostgreSQL spent about half of it building `jsonb` out of 1.6 MB of payloads — on the push's
  * critical path, at every push. `json` is only checked, not converted: 24 ms against 48 ms per

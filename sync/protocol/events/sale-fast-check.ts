@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { saleCompletedSchema } from './sale.js';
 
 /**
- * A fast check of a `sale.completed` payload, for HQ's push (10,000 sales a minute from a store
- * back online): `true` only for a payload `saleCompletedSchema` accepts. `false` means "not sure":
+ * A fast check of a `sale.completed` payload, for HQ's push (a store back online pushes thousands
+ * of sales at once): `true` only for a payload `saleCompletedSchema` accepts. `false` means "not sure":
  * the caller then asks the schema, which decides and says what is wrong. So the schema stays the
  * one definition of a valid sale; this only skips it for the payloads a till writes.
  *
