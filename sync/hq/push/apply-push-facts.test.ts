@@ -282,6 +282,26 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     expect(messages(results)[0]).toBe(`amountFen: ${issue.message}`);
   });
 
+  it("judges each event by its own type's schema: a sale's payload under a cash movement's type is refused", async () => {
+    const sale = payloadOf(saleEvent('S1', [1]));
+    const results = await applyPush(db, S1, request([{ ...cashEvent('S1', 1), payload: sale }]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload']);
+    expect(await count('SELECT count(*) FROM event')).toBe(0);
+  });
+
+  it("keeps a sale's receipt number and sale id where the unique indexes read them, and nothing of other types' payloads", async () => {
+    const sale = saleEvent('S1', [1]);
+    // A type this HQ does not know yet, whose payload happens to name a sale: recorded (deferred), never indexed as one.
+    const unknown = { ...cashEvent('S1', 1), type: 'loyalty.sale_linked', payload: { saleId: 'x-1', receiptNo: 'S001-0001-261120-0009' } };
+    expect(outcome(await recordPush(db, S1, request([sale, unknown]), NOW))).toEqual(['accepted', 'deferred']);
+    const rows = await db.query<{ type: string; payload: unknown; body: unknown }>('SELECT type, payload, body FROM event ORDER BY hq_seq');
+    const { receiptNo, saleId } = payloadOf(sale);
+    expect(rows).toEqual([
+      { type: 'sale.completed', payload: { receiptNo, saleId }, body: sale.payload },
+      { type: 'loyalty.sale_linked', payload: {}, body: unknown.payload },
+    ]);
+  });
+
   it('a push with no return records its events and leaves what is queued to the projector', async () => {
     await recordPush(db, S1, request([saleEvent('S1', [1])]), NOW);
     await recordPush(db, S1, request([saleEvent('S1', [2]), cashEvent('S1', 100)]), NOW);
