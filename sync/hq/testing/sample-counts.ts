@@ -25,11 +25,10 @@ const SAMPLE_TABLES = [
  * nothing is missing and nothing went in twice.
  */
 export async function sampleCounts(db: Sql): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
   const [tables] = await db.query<Record<string, number>>(
     `SELECT ${SAMPLE_TABLES.map((t) => `(SELECT count(*) FROM ${t})::int AS ${t}`).join(', ')}`,
   );
-  Object.assign(counts, tables);
+  const counts: Record<string, number> = { ...tables };
   for (const row of await db.query<{ kind: string; n: number }>(
     'SELECT kind, count(*)::int AS n FROM change GROUP BY kind ORDER BY kind',
   )) {
