@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upsertSkus } from './admin/catalog-import.js';
+import type { SkuRow } from './admin/catalog-import.js';
 import { BULK_FEEDS } from './bulk-feeds.js';
 import { BulkLoadError, openBulkLoader } from './bulk-load.js';
 import type { HqDb, Sql } from './db.js';
@@ -105,6 +107,64 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         return sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r");
       });
       expect(role).toEqual([{ r: 'local' }]);
+    });
+
+    it('writes a row again over its tombstone in the change log, and goes on upserting that table', async () => {
+      const codes = await skus(3);
+      const result = await rolledBack(async (sql) => {
+        // With the triggers on: each deleted row leaves its tombstone under the same key.
+        await sql.query("DELETE FROM stock WHERE location_id = 'loc-S001' AND sku = ANY($1)", [codes]);
+        const loader = await openBulkLoader(sql, ['stock']);
+        const first = await loader.insert('stock', STOCK, ['loc-S001', NOW, codes.slice(0, 2)]);
+        const second = await loader.insert('stock', STOCK, ['loc-S001', NOW, codes.slice(2)]);
+        const fed = await sql.query<{ key: string; qty: number; deleted: boolean }>(
+          `SELECT key, (row->>2)::int AS qty, deleted FROM change WHERE kind = 'stock' AND key = ANY($1) ORDER BY key`,
+          [codes.map((c) => `loc-S001|${c}`)],
+        );
+        const role = await sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r");
+        return { first, second, fed, role };
+      });
+      expect(result.first).toBe(2);
+      expect(result.second).toBe(1);
+      expect(result.fed).toEqual(codes.map((c) => ({ key: `loc-S001|${c}`, qty: 5, deleted: false })));
+      expect(result.role).toEqual([{ r: 'origin' }]);
+    });
+
+    it('upserts through onConflict: new rows inserted, a changed row updated, an unchanged one left, each fed once', async () => {
+      const result = await rolledBack(async (sql) => {
+        const [have, same] = await sql.query<SkuRow>(
+          'SELECT sku, style_code, colour_code, colour_zh, colour_en, size, size_order, ean, price_fen, active FROM sku ORDER BY sku LIMIT 2',
+        );
+        await sql.query('DELETE FROM change');
+        const loader = await openBulkLoader(sql, ['sku']);
+        const fresh = { ...have!, sku: 'NEW-SKU-1', ean: '6900000000901' };
+        await upsertSkus(loader, 'SFL', [fresh]);
+        await upsertSkus(loader, 'SFL', [
+          { ...have!, price_fen: have!.price_fen + 100 },
+          same!,
+          { ...fresh, sku: 'NEW-SKU-2', ean: '6900000000918' },
+        ]);
+        const fed = await sql.query<{ key: string; price: number }>(
+          `SELECT key, (row->>8)::int AS price FROM change WHERE kind = 'sku' ORDER BY key`,
+        );
+        return { have: have!, fed };
+      });
+      expect(result.fed).toEqual(
+        [
+          { key: result.have.sku, price: result.have.price_fen + 100 },
+          { key: 'NEW-SKU-1', price: result.have.price_fen },
+          { key: 'NEW-SKU-2', price: result.have.price_fen },
+        ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+      );
+    });
+
+    it('still refuses a row the table has when the statement does not say how to upsert it', async () => {
+      const [code] = await skus(1);
+      const attempt = db.tx(async (sql) => {
+        const loader = await openBulkLoader(sql, ['stock']);
+        return loader.insert('stock', STOCK, ['loc-S001', NOW, [code]]);
+      });
+      await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'stock_pkey' });
     });
 
     it('updates rows that stay in their scope, and refuses an update of a table whose rows may move', async () => {

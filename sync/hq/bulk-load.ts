@@ -30,9 +30,12 @@ export type BulkLoader = {
   readonly setBased: boolean;
   /**
    * Runs `statement` — `INSERT INTO <table> … SELECT …`, optionally `ON CONFLICT …`, without
-   * RETURNING — and returns the number of rows it wrote.
+   * RETURNING — and returns the number of rows it wrote. An upsert gives its `ON CONFLICT …` clause
+   * as `options.onConflict` instead: the rows are then first tried as plain inserts, which cost
+   * about a third less (see CHANGE_ROWS), and the statement runs with the clause only if a row
+   * already exists.
    */
-  insert(table: string, statement: string, params: readonly unknown[]): Promise<number>;
+  insert(table: string, statement: string, params: readonly unknown[], options?: { onConflict?: string }): Promise<number>;
 };
 
 /** A foreign key the bulk insert broke (SQLSTATE 23503, like PostgreSQL's own check). */
@@ -61,29 +64,55 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
   const role = setBased
     ? ((await sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r"))[0]?.r ?? 'origin')
     : 'origin';
+  // Tables whose change rows met rows already in the log: their later inserts upsert them at once.
+  const logged = new Set<string>();
   return {
     setBased,
-    async insert(table, statement, params) {
+    async insert(table, statement, params, options = {}) {
       if (!tables.includes(table)) throw new Error(`the bulk loader was not opened for ${table}`);
+      const upsertStatement = options.onConflict ? `${statement}\n${options.onConflict}` : statement;
       if (!setBased) {
-        const rows = await sql.query<{ n: number }>(`WITH w AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM w`, params);
+        const rows = await sql.query<{ n: number }>(`WITH w AS (${upsertStatement} RETURNING 1) SELECT count(*)::int AS n FROM w`, params);
         return rows[0]?.n ?? 0;
       }
       const feeds = (BULK_FEEDS[table] as { feeds: readonly FeedSpec[] }).feeds;
-      if (feeds.some((f) => f.movable) && /\bDO\s+UPDATE\b/i.test(statement)) {
+      if (feeds.some((f) => f.movable) && /\bDO\s+UPDATE\b/i.test(upsertStatement)) {
         throw new Error(`${table}: an update may move a row to another scope, which a bulk insert does not tombstone`);
       }
-      await sql.query("SELECT set_config('session_replication_role', 'replica', true)");
+      const run = async (upsert: boolean): Promise<BulkResult | undefined> => {
+        await sql.query("SELECT set_config('session_replication_role', 'replica', true)");
+        const [out] = await sql.query<BulkResult>(
+          bulkStatement(
+            upsert ? upsertStatement : statement,
+            feeds,
+            fks.filter((k) => k.child === table),
+            upsert,
+          ),
+          params,
+        );
+        return out;
+      };
       // A failed statement aborts the transaction, and its rollback undoes the setting: restore it
       // only after a success (a query in an aborted transaction would hide the statement's error).
-      const [result] = await sql.query<BulkResult>(
-        bulkStatement(
-          statement,
-          feeds,
-          fks.filter((k) => k.child === table),
-        ),
-        params,
-      );
+      let result: BulkResult | undefined;
+      if (logged.has(table)) {
+        result = await run(true);
+      } else {
+        // First as plain inserts (see CHANGE_ROWS). A row the change log already has for that key —
+        // a tombstone, or the row itself when the statement updated it — fails the statement on
+        // change_pkey; with `onConflict`, any row the table already has fails it on a unique key.
+        // It is then run again, whole, as the upsert.
+        await sql.query('SAVEPOINT sf_bulk_insert');
+        try {
+          result = await run(false);
+        } catch (error) {
+          if (!(isChangeKeyConflict(error) || (options.onConflict && isUniqueViolation(error)))) throw error;
+          await sql.query('ROLLBACK TO SAVEPOINT sf_bulk_insert');
+          logged.add(table);
+          result = await run(true);
+        }
+        await sql.query('RELEASE SAVEPOINT sf_bulk_insert');
+      }
       await sql.query("SELECT set_config('session_replication_role', $1, true)", [role]);
       const broken = result?.broken;
       if (broken) {
@@ -101,14 +130,32 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
 
 type BulkResult = { n: number; notified: number; broken: [string, string] | null };
 
-/** The insert, its change rows, its NOTIFYs and its foreign-key checks as one statement. */
-function bulkStatement(statement: string, feeds: readonly FeedSpec[], fks: readonly ForeignKey[]): string {
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
+
+/** The change log's own unique key refused a change row: the log already has one for that key. */
+function isChangeKeyConflict(error: unknown): boolean {
+  return isUniqueViolation(error) && (error as { constraint?: unknown }).constraint === 'change_pkey';
+}
+
+/**
+ * CHANGE_ROWS: a change row costs about a third less written as a plain insert than with
+ * `ON CONFLICT … DO UPDATE`, whose speculative insertion probes the key first and logs a second
+ * WAL record per row (measured on PostgreSQL 15: 50,000 stock change rows, 250 against 350–570
+ * ms). A bulk load mostly brings rows the log has never had, so the loader tries that first;
+ * correctness never rests on the guess, the change log's primary key checks every row.
+ */
+function bulkStatement(statement: string, feeds: readonly FeedSpec[], fks: readonly ForeignKey[], upsert: boolean): string {
+  const onConflict = upsert
+    ? 'ON CONFLICT (scope, kind, key) DO UPDATE SET rank = excluded.rank, xid = excluded.xid, row = excluded.row, deleted = excluded.deleted'
+    : '';
   const changes = feeds.map(
     (f, i) => `c${i} AS (
       INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
       SELECT ${f.scope}, '${f.kind}', ${f.key}, ${f.rank}, pg_current_xact_id(), ${f.row}, false
         FROM w AS t ${f.from ?? ''}
-      ON CONFLICT (scope, kind, key) DO UPDATE SET rank = excluded.rank, xid = excluded.xid, row = excluded.row, deleted = excluded.deleted)`,
+      ${onConflict})`,
   );
   const scopes = feeds.map((f) => `SELECT DISTINCT ${f.scope} AS s FROM w AS t ${f.from ?? ''}`).join(' UNION ');
   // MATCH SIMPLE, as declared: a key with a NULL column is not checked.

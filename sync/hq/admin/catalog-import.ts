@@ -186,11 +186,7 @@ export async function upsertStyles(loader: BulkLoader, brand: string, styles: re
       `INSERT INTO style (code, brand, name_zh, name_en, category_zh, category_en, season, price_fen)
        SELECT u.code, $1, u.name_zh, u.name_en, u.category_zh, u.category_en, u.season, u.price_fen
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
-              AS u(code, name_zh, name_en, category_zh, category_en, season, price_fen)
-       ON CONFLICT (code) DO UPDATE SET brand = excluded.brand, name_zh = excluded.name_zh, name_en = excluded.name_en,
-              category_zh = excluded.category_zh, category_en = excluded.category_en, season = excluded.season, price_fen = excluded.price_fen
-        WHERE (style.brand, style.name_zh, style.name_en, style.category_zh, style.category_en, style.season, style.price_fen)
-              IS DISTINCT FROM (excluded.brand, excluded.name_zh, excluded.name_en, excluded.category_zh, excluded.category_en, excluded.season, excluded.price_fen)`,
+              AS u(code, name_zh, name_en, category_zh, category_en, season, price_fen)`,
       [
         brand,
         part.map((s) => s.code),
@@ -201,6 +197,12 @@ export async function upsertStyles(loader: BulkLoader, brand: string, styles: re
         part.map((s) => s.season),
         part.map((s) => s.price_fen),
       ],
+      {
+        onConflict: `ON CONFLICT (code) DO UPDATE SET brand = excluded.brand, name_zh = excluded.name_zh, name_en = excluded.name_en,
+              category_zh = excluded.category_zh, category_en = excluded.category_en, season = excluded.season, price_fen = excluded.price_fen
+        WHERE (style.brand, style.name_zh, style.name_en, style.category_zh, style.category_en, style.season, style.price_fen)
+              IS DISTINCT FROM (excluded.brand, excluded.name_zh, excluded.name_en, excluded.category_zh, excluded.category_en, excluded.season, excluded.price_fen)`,
+      },
     );
   }
 }
@@ -212,13 +214,7 @@ export async function upsertSkus(loader: BulkLoader, brand: string, skus: readon
       `INSERT INTO sku (sku, brand, style_code, colour_code, colour_zh, colour_en, size, size_order, ean, price_fen, active)
        SELECT u.sku, $1, u.style_code, u.colour_code, u.colour_zh, u.colour_en, u.size, u.size_order, u.ean, u.price_fen, u.active
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::int[], $11::bool[])
-              AS u(sku, style_code, colour_code, colour_zh, colour_en, size, size_order, ean, price_fen, active)
-       ON CONFLICT (sku) DO UPDATE SET brand = excluded.brand, style_code = excluded.style_code, colour_code = excluded.colour_code,
-              colour_zh = excluded.colour_zh, colour_en = excluded.colour_en, size = excluded.size, size_order = excluded.size_order,
-              ean = excluded.ean, price_fen = excluded.price_fen, active = excluded.active
-        WHERE (sku.brand, sku.style_code, sku.colour_code, sku.colour_zh, sku.colour_en, sku.size, sku.size_order, sku.ean, sku.price_fen, sku.active)
-              IS DISTINCT FROM (excluded.brand, excluded.style_code, excluded.colour_code, excluded.colour_zh, excluded.colour_en, excluded.size,
-                                excluded.size_order, excluded.ean, excluded.price_fen, excluded.active)`,
+              AS u(sku, style_code, colour_code, colour_zh, colour_en, size, size_order, ean, price_fen, active)`,
       [
         brand,
         part.map((s) => s.sku),
@@ -232,6 +228,14 @@ export async function upsertSkus(loader: BulkLoader, brand: string, skus: readon
         part.map((s) => s.price_fen),
         part.map((s) => s.active),
       ],
+      {
+        onConflict: `ON CONFLICT (sku) DO UPDATE SET brand = excluded.brand, style_code = excluded.style_code, colour_code = excluded.colour_code,
+              colour_zh = excluded.colour_zh, colour_en = excluded.colour_en, size = excluded.size, size_order = excluded.size_order,
+              ean = excluded.ean, price_fen = excluded.price_fen, active = excluded.active
+        WHERE (sku.brand, sku.style_code, sku.colour_code, sku.colour_zh, sku.colour_en, sku.size, sku.size_order, sku.ean, sku.price_fen, sku.active)
+              IS DISTINCT FROM (excluded.brand, excluded.style_code, excluded.colour_code, excluded.colour_zh, excluded.colour_en, excluded.size,
+                                excluded.size_order, excluded.ean, excluded.price_fen, excluded.active)`,
+      },
     );
   }
 }
