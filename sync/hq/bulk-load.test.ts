@@ -4,7 +4,7 @@ import type { SkuRow } from './admin/catalog-import.js';
 import { BULK_FEEDS } from './bulk-feeds.js';
 import { BulkLoadError, openBulkLoader } from './bulk-load.js';
 import type { HqDb, Sql } from './db.js';
-import { insertSampleCustomers } from './customers/sample-book.js';
+import { SAMPLE_CUSTOMER_BULK_TABLES, insertSampleCustomers } from './customers/sample-book.js';
 import { importSampleBrand } from './sample-brand.js';
 import { openEmptyHq, testBackends } from './testing/backends.js';
 
@@ -49,11 +49,23 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
     const STOCK = `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, 5, $2 FROM unnest($3::text[]) AS u(sku)`;
 
     it('opens set-based for each table it reproduces, and refuses one it has no feed for', async () => {
-      for (const table of ['style', 'sku', 'member_code', 'stock', 'customer_tag', 'customer_purchase']) {
+      for (const table of [
+        'style',
+        'sku',
+        'customer',
+        'customer_profile',
+        'customer_binding',
+        'member_code',
+        'stock',
+        'customer_tag',
+        'customer_purchase',
+      ]) {
         expect((await db.tx((sql) => openBulkLoader(sql, [table]))).setBased).toBe(true);
       }
       // Fed tables whose feeds it does not write: their triggers stay on.
-      await expect(db.tx((sql) => openBulkLoader(sql, ['stock', 'customer']))).rejects.toThrow('the bulk loader has no feed for customer');
+      await expect(db.tx((sql) => openBulkLoader(sql, ['stock', 'customer_note']))).rejects.toThrow(
+        'the bulk loader has no feed for customer_note',
+      );
       await expect(db.tx((sql) => openBulkLoader(sql, ['coupon']))).rejects.toThrow('the bulk loader has no feed for coupon');
     });
 
@@ -310,7 +322,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
           await sql.query(
             "INSERT INTO customer_policy (store_id, protection_days) VALUES ('loc-S001', 30) ON CONFLICT (store_id) DO UPDATE SET protection_days = 30",
           );
-          const loader = await openBulkLoader(sql, ['stock'], { setBased });
+          const loader = await openBulkLoader(sql, SAMPLE_CUSTOMER_BULK_TABLES, { setBased });
           expect(loader.setBased).toBe(setBased);
           await insertSampleCustomers(sql, loader, customers, profiles);
           return {
@@ -338,6 +350,68 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         ['cus-policy-0', guide?.id, null],
         ['cus-policy-1', guide?.id, null],
       ]);
+    });
+
+    it("reproduces the customer book's insert trigger only as migration 0005 made it, and only with its profile and binding rows", async () => {
+      const open = (sql: Sql) => openBulkLoader(sql, SAMPLE_CUSTOMER_BULK_TABLES).then((l) => l.setBased);
+      expect(await rolledBack(open)).toBe(true);
+      const replaced = await rolledBack(async (sql) => {
+        const [fn] = await sql.query<{ src: string }>("SELECT prosrc AS src FROM pg_proc WHERE proname = 'sf_customer_book'");
+        await sql.query(`CREATE OR REPLACE FUNCTION sf_customer_book() RETURNS trigger LANGUAGE plpgsql AS $fn$${fn!.src}\n$fn$`);
+        return open(sql);
+      });
+      expect(replaced).toBe(false);
+      // A trigger the loader may leave on only because an insert never fires it, made to fire on one.
+      const onInsert = await rolledBack(async (sql) => {
+        await sql.query('DROP TRIGGER move_customer_children ON customer');
+        await sql.query(
+          `CREATE TRIGGER move_customer_children AFTER INSERT ON customer REFERENCING NEW TABLE AS new_rows
+             FOR EACH STATEMENT EXECUTE FUNCTION sf_customer_book()`,
+        );
+        return open(sql);
+      });
+      expect(onInsert).toBe(false);
+      const alone = db.tx(async (sql) => {
+        const loader = await openBulkLoader(sql, SAMPLE_CUSTOMER_BULK_TABLES);
+        return loader.insert(
+          'customer',
+          "INSERT INTO customer (id, store_id, name, phone) VALUES ('cus-alone', 'loc-S001', 'x', '13900000000')",
+          [],
+        );
+      });
+      await expect(alone).rejects.toThrow(
+        "customer: its trigger's customer_profile and customer_binding rows must be written with it (insertWith)",
+      );
+    });
+
+    it('checks the foreign keys of every part, a companion’s parent among the rows written before it', async () => {
+      const customer = (over: Record<string, unknown>) => ({
+        id: 'cus-fk',
+        store_id: 'loc-S001',
+        name: '客户',
+        phone: '13900000009',
+        tier: 'silver' as const,
+        points: 0,
+        guide_id: null,
+        created_at: '2026-01-15T16:30:00.000Z',
+        ...over,
+      });
+      const write = async (sql: Sql, over: Record<string, unknown>) => {
+        const loader = await openBulkLoader(sql, SAMPLE_CUSTOMER_BULK_TABLES);
+        await insertSampleCustomers(sql, loader, [customer(over)], new Map());
+        return sql.query('SELECT customer_id, guide_id FROM customer_binding WHERE customer_id = $1', ['cus-fk']);
+      };
+      // A broken key throws, and its transaction rolls back.
+      const attempt = (over: Record<string, unknown>) => db.tx((sql) => write(sql, over));
+      await expect(attempt({ store_id: 'loc-NOWHERE' })).rejects.toMatchObject({
+        message: expect.stringMatching(/^insert into customer violates foreign key /),
+        detail: '(store_id)=(loc-NOWHERE) is not present in table "location".',
+      });
+      await expect(attempt({ guide_id: 'NO-SUCH-GUIDE' })).rejects.toMatchObject({
+        detail: '(guide_id)=(NO-SUCH-GUIDE) is not present in table "staff".',
+      });
+      const [guide] = await db.query<{ id: string }>("SELECT id FROM staff WHERE store_id = 'loc-S001' ORDER BY id LIMIT 1");
+      expect(await rolledBack((sql) => write(sql, { guide_id: guide!.id }))).toEqual([{ customer_id: 'cus-fk', guide_id: guide!.id }]);
     });
 
     it('goes back to the triggers for a role that may not turn them off', async () => {

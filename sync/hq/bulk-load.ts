@@ -1,5 +1,5 @@
 import type { Sql } from './db.js';
-import { BULK_FEEDS } from './bulk-feeds.js';
+import { BULK_FEEDS, BULK_TRIGGERS } from './bulk-feeds.js';
 import { feedTriggersV1 } from './migrations/feed-triggers.js';
 import type { FeedSpec } from './migrations/feed-triggers.js';
 
@@ -36,7 +36,17 @@ export type BulkLoader = {
    * already exists.
    */
   insert(table: string, statement: string, params: readonly unknown[], options?: { onConflict?: string }): Promise<number>;
+  /**
+   * Several inserts as one statement: the first part's rows and, after it, rows of other tables
+   * made from them — each part an `INSERT INTO <table> … SELECT …` that may read the rows the parts
+   * before it wrote as `w0`, `w1` … (their columns as the table has them). Returns the first part's
+   * count. A table whose trigger writes companion rows (`COMPANIONS`: a customer's profile and
+   * binding) is written only this way on the set-based path, with those rows as its later parts.
+   */
+  insertWith(parts: readonly BulkPart[], params: readonly unknown[]): Promise<number>;
 };
+
+export type BulkPart = { table: string; statement: string };
 
 /** A foreign key the bulk insert broke (SQLSTATE 23503, like PostgreSQL's own check). */
 export class BulkLoadError extends Error {
@@ -66,65 +76,86 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
     : 'origin';
   // Tables whose change rows met rows already in the log: their later inserts upsert them at once.
   const logged = new Set<string>();
+
+  const write = async (parts: readonly BulkPart[], params: readonly unknown[], onConflict?: string): Promise<number> => {
+    for (const part of parts) if (!tables.includes(part.table)) throw new Error(`the bulk loader was not opened for ${part.table}`);
+    const [head, ...rest] = parts;
+    if (!head) throw new Error('the bulk loader was given no insert');
+    const upsertParts = onConflict ? [{ ...head, statement: `${head.statement}\n${onConflict}` }, ...rest] : parts;
+    if (!setBased) {
+      const rows = await sql.query<{ n: number }>(
+        `WITH ${upsertParts.map((p, i) => `w${i} AS (${p.statement} RETURNING *)`).join(', ')} SELECT count(*)::int AS n FROM w0`,
+        params,
+      );
+      return rows[0]?.n ?? 0;
+    }
+    upsertParts.forEach((part, i) => {
+      const feeds = (BULK_FEEDS[part.table] as { feeds: readonly FeedSpec[] }).feeds;
+      if ((feeds.some((f) => f.movable) || BULK_TRIGGERS[part.table]) && /\bDO\s+UPDATE\b/i.test(part.statement)) {
+        throw new Error(`${part.table}: an update may move a row to another scope, which a bulk insert does not tombstone`);
+      }
+      // A feed that joins a parent written by an earlier part would not find it (one snapshot).
+      const joined = feeds.find((f) => parts.slice(0, i).some((p) => new RegExp(`\\b${p.table}\\b`).test(f.from ?? '')));
+      if (joined) throw new Error(`${part.table}: its feed joins a table written in the same statement`);
+    });
+    for (const [table, { companions }] of Object.entries(BULK_TRIGGERS)) {
+      const missing = parts.some((p) => p.table === table) ? companions.filter((c) => !parts.some((p) => p.table === c)) : [];
+      if (missing.length > 0) throw new Error(`${table}: its trigger's ${missing.join(' and ')} rows must be written with it (insertWith)`);
+    }
+    const run = async (upsert: boolean): Promise<BulkResult | undefined> => {
+      await sql.query("SELECT set_config('session_replication_role', 'replica', true)");
+      const [out] = await sql.query<BulkResult>(
+        bulkStatement(
+          (upsert ? upsertParts : parts).map((p) => ({
+            table: p.table,
+            statement: p.statement,
+            feeds: (BULK_FEEDS[p.table] as { feeds: readonly FeedSpec[] }).feeds,
+            fks: fks.filter((k) => k.child === p.table),
+          })),
+          upsert,
+        ),
+        params,
+      );
+      return out;
+    };
+    // A failed statement aborts the transaction, and its rollback undoes the setting: restore it
+    // only after a success (a query in an aborted transaction would hide the statement's error).
+    let result: BulkResult | undefined;
+    if (logged.has(head.table)) {
+      result = await run(true);
+    } else {
+      // First as plain inserts (see CHANGE_ROWS). A row the change log already has for that key —
+      // a tombstone, or the row itself when the statement updated it — fails the statement on
+      // change_pkey; with `onConflict`, any row the table already has fails it on a unique key.
+      // It is then run again, whole, as the upsert.
+      await sql.query('SAVEPOINT sf_bulk_insert');
+      try {
+        result = await run(false);
+      } catch (error) {
+        if (!(isChangeKeyConflict(error) || (onConflict && isUniqueViolation(error)))) throw error;
+        await sql.query('ROLLBACK TO SAVEPOINT sf_bulk_insert');
+        logged.add(head.table);
+        result = await run(true);
+      }
+      await sql.query('RELEASE SAVEPOINT sf_bulk_insert');
+    }
+    await sql.query("SELECT set_config('session_replication_role', $1, true)", [role]);
+    const broken = result?.broken;
+    if (broken) {
+      const [name, value] = broken;
+      const fk = fks.find((k) => k.name === name);
+      throw new BulkLoadError(
+        `insert into ${fk?.child} violates foreign key ${name}`,
+        `(${fk?.cols.join(', ')})=(${value}) is not present in table "${fk?.parent}".`,
+      );
+    }
+    return result?.n ?? 0;
+  };
+
   return {
     setBased,
-    async insert(table, statement, params, options = {}) {
-      if (!tables.includes(table)) throw new Error(`the bulk loader was not opened for ${table}`);
-      const upsertStatement = options.onConflict ? `${statement}\n${options.onConflict}` : statement;
-      if (!setBased) {
-        const rows = await sql.query<{ n: number }>(`WITH w AS (${upsertStatement} RETURNING 1) SELECT count(*)::int AS n FROM w`, params);
-        return rows[0]?.n ?? 0;
-      }
-      const feeds = (BULK_FEEDS[table] as { feeds: readonly FeedSpec[] }).feeds;
-      if (feeds.some((f) => f.movable) && /\bDO\s+UPDATE\b/i.test(upsertStatement)) {
-        throw new Error(`${table}: an update may move a row to another scope, which a bulk insert does not tombstone`);
-      }
-      const run = async (upsert: boolean): Promise<BulkResult | undefined> => {
-        await sql.query("SELECT set_config('session_replication_role', 'replica', true)");
-        const [out] = await sql.query<BulkResult>(
-          bulkStatement(
-            upsert ? upsertStatement : statement,
-            feeds,
-            fks.filter((k) => k.child === table),
-            upsert,
-          ),
-          params,
-        );
-        return out;
-      };
-      // A failed statement aborts the transaction, and its rollback undoes the setting: restore it
-      // only after a success (a query in an aborted transaction would hide the statement's error).
-      let result: BulkResult | undefined;
-      if (logged.has(table)) {
-        result = await run(true);
-      } else {
-        // First as plain inserts (see CHANGE_ROWS). A row the change log already has for that key —
-        // a tombstone, or the row itself when the statement updated it — fails the statement on
-        // change_pkey; with `onConflict`, any row the table already has fails it on a unique key.
-        // It is then run again, whole, as the upsert.
-        await sql.query('SAVEPOINT sf_bulk_insert');
-        try {
-          result = await run(false);
-        } catch (error) {
-          if (!(isChangeKeyConflict(error) || (options.onConflict && isUniqueViolation(error)))) throw error;
-          await sql.query('ROLLBACK TO SAVEPOINT sf_bulk_insert');
-          logged.add(table);
-          result = await run(true);
-        }
-        await sql.query('RELEASE SAVEPOINT sf_bulk_insert');
-      }
-      await sql.query("SELECT set_config('session_replication_role', $1, true)", [role]);
-      const broken = result?.broken;
-      if (broken) {
-        const [name, value] = broken;
-        const fk = fks.find((k) => k.name === name);
-        throw new BulkLoadError(
-          `insert into ${table} violates foreign key ${name}`,
-          `(${fk?.cols.join(', ')})=(${value}) is not present in table "${fk?.parent}".`,
-        );
-      }
-      return result?.n ?? 0;
-    },
+    insert: (table, statement, params, options = {}) => write([{ table, statement }], params, options.onConflict),
+    insertWith: (parts, params) => write(parts, params),
   };
 }
 
@@ -146,30 +177,43 @@ function isChangeKeyConflict(error: unknown): boolean {
  * ms). A bulk load mostly brings rows the log has never had, so the loader tries that first;
  * correctness never rests on the guess, the change log's primary key checks every row.
  */
-function bulkStatement(statement: string, feeds: readonly FeedSpec[], fks: readonly ForeignKey[], upsert: boolean): string {
+function bulkStatement(parts: readonly StatementPart[], upsert: boolean): string {
   const onConflict = upsert
     ? 'ON CONFLICT (scope, kind, key) DO UPDATE SET rank = excluded.rank, xid = excluded.xid, row = excluded.row, deleted = excluded.deleted'
     : '';
-  const changes = feeds.map(
-    (f, i) => `c${i} AS (
+  const changes = parts.flatMap((part, i) =>
+    part.feeds.map(
+      (f, j) => `c${i}_${j} AS (
       INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
       SELECT ${f.scope}, '${f.kind}', ${f.key}, ${f.rank}, pg_current_xact_id(), ${f.row}, false
-        FROM w AS t ${f.from ?? ''}
+        FROM w${i} AS t ${f.from ?? ''}
       ${onConflict})`,
+    ),
   );
-  const scopes = feeds.map((f) => `SELECT DISTINCT ${f.scope} AS s FROM w AS t ${f.from ?? ''}`).join(' UNION ');
-  // MATCH SIMPLE, as declared: a key with a NULL column is not checked.
-  const checks = fks.map(
-    (k) => `(SELECT json_build_array('${k.name}', concat_ws(', ', ${k.cols.map((c) => `t.${c}`).join(', ')}))::text FROM w AS t
-        WHERE ${k.cols.map((c) => `t.${c} IS NOT NULL`).join(' AND ')}
-          AND NOT EXISTS (SELECT 1 FROM ${k.parent} AS p WHERE ${k.cols.map((c, i) => `p.${k.pcols[i]} = t.${c}`).join(' AND ')}) LIMIT 1)`,
+  const scopes = parts.flatMap((part, i) => part.feeds.map((f) => `SELECT DISTINCT ${f.scope} AS s FROM w${i} AS t ${f.from ?? ''}`));
+  // MATCH SIMPLE, as declared: a key with a NULL column is not checked. The parent table is probed
+  // by its index, the first broken row ends the scan (LIMIT 1). A parent written by an earlier part
+  // is not in its table yet for this statement: its rows are looked for there too — in a query
+  // without LIMIT, so that PostgreSQL hashes them (with LIMIT 1 it rescans them for every row).
+  const checks = parts.flatMap((part, i) =>
+    part.fks.map((k) => {
+      const keyOf = `concat_ws(', ', ${k.cols.map((c) => `t.${c}`).join(', ')})`;
+      const absentFrom = (parent: string) =>
+        `NOT EXISTS (SELECT 1 FROM ${parent} AS p WHERE ${k.cols.map((c, n) => `p.${k.pcols[n]} = t.${c}`).join(' AND ')})`;
+      const written = parts.flatMap((p, j) => (j < i && p.table === k.parent ? [`w${j}`] : []));
+      const where = `${k.cols.map((c) => `t.${c} IS NOT NULL`).join(' AND ')} AND ${[k.parent, ...written].map(absentFrom).join(' AND ')}`;
+      return written.length === 0
+        ? `(SELECT json_build_array('${k.name}', ${keyOf})::text FROM w${i} AS t WHERE ${where} LIMIT 1)`
+        : `(SELECT json_build_array('${k.name}', min(${keyOf}))::text FROM w${i} AS t WHERE ${where} HAVING count(*) > 0)`;
+    }),
   );
-  return `WITH w AS (${statement} RETURNING *),
-    ${changes.join(',\n    ')},
-    notified AS (SELECT pg_notify('sf_change', s) FROM (${scopes}) AS scopes)
-    SELECT (SELECT count(*) FROM w)::int AS n, (SELECT count(*) FROM notified)::int AS notified,
+  const notified = scopes.length > 0 ? `SELECT pg_notify('sf_change', s) FROM (${scopes.join(' UNION ')}) AS scopes` : 'SELECT WHERE false';
+  return `WITH ${[...parts.map((p, i) => `w${i} AS (${p.statement} RETURNING *)`), ...changes, `notified AS (${notified})`].join(',\n    ')}
+    SELECT (SELECT count(*) FROM w0)::int AS n, (SELECT count(*) FROM notified)::int AS notified,
            ${checks.length > 0 ? `coalesce(${checks.join(', ')})::json` : 'NULL::json'} AS broken`;
 }
+
+type StatementPart = { table: string; statement: string; feeds: readonly FeedSpec[]; fks: readonly ForeignKey[] };
 
 /** The body of the feed function the bulk loader reproduces (what pg_proc.prosrc holds). */
 function expectedFeedFunction(table: string): string {
@@ -198,25 +242,51 @@ async function mayTurnTriggersOff(sql: Sql): Promise<boolean> {
   return granted?.ok === true;
 }
 
+/** pg_trigger.tgtype's event bits (PostgreSQL's TRIGGER_TYPE_INSERT, _DELETE, _TRUNCATE). */
+const ON_INSERT = 4;
+const ON_DELETE = 8;
+const ON_TRUNCATE = 32;
+
 async function bypassAllowed(sql: Sql, tables: readonly string[]): Promise<boolean> {
   if (!(await mayTurnTriggersOff(sql))) return false;
-  const triggers = await sql.query<{ rel: string; name: string }>(
-    `SELECT c.relname AS rel, t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+  const triggers = await sql.query<{ rel: string; name: string; type: number }>(
+    `SELECT c.relname AS rel, t.tgname AS name, t.tgtype::int AS type FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
       WHERE NOT t.tgisinternal AND t.tgrelid IN (SELECT to_regclass(x) FROM unnest($1::text[]) AS x)`,
     [tables],
   );
+  const fed = (table: string) => (BULK_FEEDS[table]?.feeds.length ?? 0) > 0;
+  // The functions whose source must be what the loader reproduces: the feed's, and a reproduced insert trigger's.
+  const sources = (table: string): [string, string][] => {
+    const reproduced = BULK_TRIGGERS[table]?.insert;
+    return [
+      ...(fed(table) ? [[`feed_${table}`, expectedFeedFunction(table)] as [string, string]] : []),
+      ...(reproduced ? [[reproduced.fn, reproduced.src] as [string, string]] : []),
+    ];
+  };
   const functions = await sql.query<{ name: string; src: string }>(
     `SELECT proname AS name, prosrc AS src FROM pg_proc WHERE proname = ANY($1::text[]) AND pronamespace = 'public'::regnamespace`,
-    [tables.map((t) => `feed_${t}`)],
+    [tables.flatMap((t) => sources(t).map(([name]) => name))],
   );
   return tables.every((table) => {
-    const mine = triggers
-      .filter((t) => t.rel === table)
-      .map((t) => t.name)
-      .sort();
-    const expected = [`feed_${table}_delete`, `feed_${table}_insert`, `feed_${table}_update`];
-    const fn = functions.filter((f) => f.name === `feed_${table}`);
-    return mine.join() === expected.join() && fn.length === 1 && fn[0]?.src === expectedFeedFunction(table);
+    const mine = triggers.filter((t) => t.rel === table);
+    const updateOnly = BULK_TRIGGERS[table]?.updateOnly ?? [];
+    const reproduced = BULK_TRIGGERS[table]?.insert.trigger;
+    const expected = [
+      ...(fed(table) ? [`feed_${table}_delete`, `feed_${table}_insert`, `feed_${table}_update`] : []),
+      ...(reproduced ? [reproduced] : []),
+      ...updateOnly,
+    ].sort();
+    return (
+      mine
+        .map((t) => t.name)
+        .sort()
+        .join() === expected.join() &&
+      mine.every((t) => !updateOnly.includes(t.name) || (t.type & (ON_INSERT | ON_DELETE | ON_TRUNCATE)) === 0) &&
+      sources(table).every(([name, src]) => {
+        const fn = functions.filter((f) => f.name === name);
+        return fn.length === 1 && fn[0]?.src === src;
+      })
+    );
   });
 }
 

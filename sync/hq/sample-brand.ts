@@ -6,7 +6,12 @@ import type { SampleData } from '../../fixtures/generate.js';
 import { CATALOG_BULK_TABLES, upsertSkus, upsertStyles } from './admin/catalog-import.js';
 import { openBulkLoader } from './bulk-load.js';
 import type { HqDb, Sql } from './db.js';
-import { SAMPLE_BOOK_BULK_TABLES, importSampleCustomerBook, insertSampleCustomers } from './customers/sample-book.js';
+import {
+  SAMPLE_BOOK_BULK_TABLES,
+  SAMPLE_CUSTOMER_BULK_TABLES,
+  importSampleCustomerBook,
+  insertSampleCustomers,
+} from './customers/sample-book.js';
 
 export type SampleBrandOptions = {
   skus: number;
@@ -141,7 +146,9 @@ export async function importSampleBrand(db: HqDb, options: SampleBrandOptions): 
   const customers = async (): Promise<void> => {
     if (done.customers) return;
     await db.tx(async (sql) => {
-      const loader = await openBulkLoader(sql, ['member_code', ...SAMPLE_BOOK_BULK_TABLES], { setBased: options.setBased });
+      const loader = await openBulkLoader(sql, [...SAMPLE_CUSTOMER_BULK_TABLES, 'member_code', ...SAMPLE_BOOK_BULK_TABLES], {
+        setBased: options.setBased,
+      });
       const profiles = new Map(book.profiles.map((p) => [p.customer_id, p]));
       for (let i = 0; i < data.customers.length; i += CHUNK) {
         const part = data.customers.slice(i, i + CHUNK);

@@ -3,6 +3,9 @@ import type { SampleData } from '../../../fixtures/generate.js';
 import type { BulkLoader } from '../bulk-load.js';
 import type { Sql } from '../db.js';
 
+/** The tables `insertSampleCustomers` writes through the bulk loader. */
+export const SAMPLE_CUSTOMER_BULK_TABLES = ['customer', 'customer_profile', 'customer_binding'] as const;
+
 /** The tables `importSampleCustomerBook` writes through the bulk loader. */
 export const SAMPLE_BOOK_BULK_TABLES = ['customer_tag', 'customer_purchase'] as const;
 
@@ -21,12 +24,13 @@ type SampleCustomer = SampleData['customers'][number];
  * gives each new customer a default profile, which the sample's figures (consent, sizes, spend …)
  * would then overwrite: an UPDATE of every profile through the profile feed's update trigger,
  * whose anti-joins (did the row move, did it change) cost about 3 s of the 50,000-customer import.
- * Set-based, the profiles are written once instead, in the customers' own statement: the trigger,
- * which fires when that statement ends, finds them there and leaves them (ON CONFLICT DO NOTHING),
- * and it still opens each binding. The binding times are the trigger's rule — bound when the
- * customer was made, protected for the store's policy days (90 by default); with the triggers
- * (`loader.setBased` false) the trigger sets them itself, and bulk-load.test.ts checks that both
- * paths feed the same rows.
+ * Set-based, the loader writes the customers, their profiles and their bindings in one statement
+ * with the triggers off (`insertWith`), as the trigger would: a sample profile where the sample has
+ * one, else the trigger's default; a binding for a customer with a guide, held from the beginning;
+ * the binding times are the trigger's rule — bound when the customer was made, protected for the
+ * store's policy days (90 by default). With the triggers (`loader.setBased` false) the trigger
+ * writes them itself and the sample's figures are an UPDATE; bulk-load.test.ts checks that both
+ * paths write the same rows.
  */
 export async function insertSampleCustomers(
   sql: Sql,
@@ -61,16 +65,32 @@ export async function insertSampleCustomers(
   const profileRows = (first: number) =>
     `unnest(${['text', 'bool', 'bool', 'text', 'text', 'timestamptz', 'int', 'int8'].map((t, i) => `$${first + i}::${t}[]`).join(', ')})
        AS u(id, consent, opted_out, birthday, sizes, last_purchase_at, purchases, spend_fen)`;
+  // The trigger's binding times (sf_customer_book) for a customer `c` and the store's policy `pol`.
+  const bound = `CASE WHEN c.guide_id IS NOT NULL THEN c.created_at END,
+              CASE WHEN c.guide_id IS NOT NULL THEN c.created_at + make_interval(days => coalesce(pol.protection_days, 90)) END`;
   if (loader.setBased) {
-    await sql.query(
-      `WITH c AS (${insert} RETURNING id, store_id, guide_id, created_at)
-       INSERT INTO customer_profile (customer_id, store_id, consent, opted_out, birthday, sizes, bound_at, protected_until, last_purchase_at, purchases, spend_fen)
-       SELECT c.id, c.store_id, u.consent, u.opted_out, u.birthday, u.sizes,
-              CASE WHEN c.guide_id IS NOT NULL THEN c.created_at END,
-              CASE WHEN c.guide_id IS NOT NULL THEN c.created_at + make_interval(days => coalesce(pol.protection_days, 90)) END,
-              u.last_purchase_at, u.purchases, u.spend_fen
-         FROM c JOIN ${profileRows(customerColumns.length + 1)} ON u.id = c.id
+    await loader.insertWith(
+      [
+        { table: 'customer', statement: insert },
+        {
+          table: 'customer_profile',
+          statement: `INSERT INTO customer_profile (customer_id, store_id, consent, opted_out, birthday, sizes, bound_at, protected_until, last_purchase_at, purchases, spend_fen)
+       SELECT c.id, c.store_id, u.consent, u.opted_out, u.birthday, u.sizes, ${bound}, u.last_purchase_at, u.purchases, u.spend_fen
+         FROM w0 AS c JOIN ${profileRows(customerColumns.length + 1)} ON u.id = c.id
          LEFT JOIN customer_policy pol ON pol.store_id = c.store_id`,
+        },
+        {
+          table: 'customer_profile',
+          statement: `INSERT INTO customer_profile (customer_id, store_id, bound_at, protected_until)
+       SELECT c.id, c.store_id, ${bound}
+         FROM w0 AS c LEFT JOIN customer_policy pol ON pol.store_id = c.store_id
+        WHERE NOT EXISTS (SELECT 1 FROM w1 WHERE w1.customer_id = c.id)`,
+        },
+        {
+          table: 'customer_binding',
+          statement: `INSERT INTO customer_binding (customer_id, guide_id, valid_from) SELECT c.id, c.guide_id, '-infinity' FROM w0 AS c WHERE c.guide_id IS NOT NULL`,
+        },
+      ],
       [...customerColumns, ...profileColumns],
     );
     return;

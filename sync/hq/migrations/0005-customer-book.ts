@@ -485,4 +485,14 @@ const migration: HqMigration = {
   },
 };
 
+/**
+ * The body of `sf_customer_book()` as this migration made it (what pg_proc.prosrc holds): the bulk
+ * loader reproduces its INSERT branch, and checks first that the database's function is this one.
+ */
+export function customerBookFunctionSource(): string {
+  const body = TRIGGERS.split('CREATE FUNCTION sf_customer_book() RETURNS trigger LANGUAGE plpgsql AS $$')[1]?.split('$$;')[0];
+  if (body === undefined) throw new Error('migration 0005 has no sf_customer_book()');
+  return body;
+}
+
 export default migration;
