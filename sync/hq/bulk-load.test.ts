@@ -382,6 +382,78 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
       await expect(alone).rejects.toThrow(
         "customer: its trigger's customer_profile and customer_binding rows must be written with it (insertWith)",
       );
+      const CUSTOMER =
+        "INSERT INTO customer (id, store_id, name, phone, tier, points) VALUES ('cus-parts', 'loc-S001', 'x', '13900000000', 'silver', 0)";
+      const PROFILE = 'INSERT INTO customer_profile (customer_id, store_id) SELECT id, store_id FROM w0';
+      const partial = db.tx(async (sql) => {
+        const loader = await openBulkLoader(sql, SAMPLE_CUSTOMER_BULK_TABLES);
+        return loader.insertWith(
+          [
+            { table: 'customer', statement: CUSTOMER },
+            { table: 'customer_profile', statement: PROFILE },
+          ],
+          [],
+        );
+      });
+      await expect(partial).rejects.toThrow("customer: its trigger's customer_binding rows must be written with it (insertWith)");
+      // A member code's feed finds its store through its customer: not there yet within the statement.
+      const joined = db.tx(async (sql) => {
+        const loader = await openBulkLoader(sql, [...SAMPLE_CUSTOMER_BULK_TABLES, 'member_code']);
+        return loader.insertWith(
+          [
+            { table: 'customer', statement: CUSTOMER },
+            { table: 'customer_profile', statement: PROFILE },
+            {
+              table: 'customer_binding',
+              statement: "INSERT INTO customer_binding (customer_id, guide_id, valid_from) SELECT id, 'g', now() FROM w0 WHERE false",
+            },
+            { table: 'member_code', statement: "INSERT INTO member_code (code, customer_id) SELECT 'M-PARTS', id FROM w0" },
+          ],
+          [],
+        );
+      });
+      await expect(joined).rejects.toThrow('member_code: its feed joins a table written in the same statement');
+    });
+
+    it('writes the parts of one statement alike on the trigger path', async () => {
+      const [guide] = await db.query<{ id: string }>("SELECT id FROM staff WHERE store_id = 'loc-S001' ORDER BY id LIMIT 1");
+      const written = (setBased: boolean) =>
+        rolledBack(async (sql) => {
+          const loader = await openBulkLoader(sql, SAMPLE_CUSTOMER_BULK_TABLES, { setBased });
+          const n = await loader.insertWith(
+            [
+              {
+                table: 'customer',
+                statement: `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
+                            SELECT 'cus-trig-' || i, 'loc-S001', 'x', '1390000000' || i, 'silver', 0, $1, $2 FROM generate_series(1, 2) AS i`,
+              },
+              {
+                table: 'customer_profile',
+                statement: `INSERT INTO customer_profile (customer_id, store_id, sizes, bound_at, protected_until)
+                            SELECT id, store_id, 'L', created_at, created_at + interval '90 days' FROM w0`,
+              },
+              {
+                table: 'customer_binding',
+                statement: "INSERT INTO customer_binding (customer_id, guide_id, valid_from) SELECT id, guide_id, '-infinity' FROM w0",
+              },
+            ],
+            [guide!.id, NOW],
+          );
+          const rows = await sql.query(
+            `SELECT p.customer_id, p.sizes, sf_iso(p.protected_until) AS protected, b.guide_id, c.deleted
+               FROM customer_profile p JOIN customer_binding b USING (customer_id)
+               JOIN change c ON c.kind = 'customer_profile' AND c.key = p.customer_id
+              WHERE p.customer_id LIKE 'cus-trig-%' ORDER BY 1`,
+          );
+          return { n, rows };
+        });
+      const bulk = await written(true);
+      expect(bulk.n).toBe(2);
+      expect(bulk.rows).toEqual([
+        { customer_id: 'cus-trig-1', sizes: 'L', protected: '2026-05-30T02:03:04.567Z', guide_id: guide!.id, deleted: false },
+        { customer_id: 'cus-trig-2', sizes: 'L', protected: '2026-05-30T02:03:04.567Z', guide_id: guide!.id, deleted: false },
+      ]);
+      expect(await written(false)).toEqual(bulk);
     });
 
     it('checks the foreign keys of every part, a companion’s parent among the rows written before it', async () => {

@@ -17,13 +17,21 @@ import type { FeedSpec } from './migrations/feed-triggers.js';
  * - checks every foreign key of the table once, as an anti-join over the inserted rows, and
  *   throws `BulkLoadError` (SQLSTATE 23503, as PostgreSQL's own check would) naming the value: the
  *   caller's transaction then rolls back and nothing is half-loaded.
+ * A table with another insert trigger that the loader reproduces (`BULK_TRIGGERS`: the customer
+ * book's, which makes each new customer's profile and binding) is written with the rows that
+ * trigger would make, in the same statement (`insertWith`).
  *
  * It may only where what it reproduces is what the database would run: the role may set
  * session_replication_role (a superuser: PGlite, deploy/up.sh's demo set; or HQ's own account in
  * a chain's install, granted it on PostgreSQL 15 and later, as the catalog bench runs), each
- * table has no trigger but its feed's three, and each `feed_<table>()` is, character for character,
- * the function `feedTriggersV1` makes from `BULK_FEEDS`. Otherwise every insert runs as it is, with
- * its triggers: the same rows, slower.
+ * table has no trigger but its feed's three and those `BULK_TRIGGERS` names, and each
+ * `feed_<table>()` is, character for character, the function `feedTriggersV1` makes from
+ * `BULK_FEEDS` (a reproduced trigger's function, the migration's). Otherwise every insert runs as
+ * it is, with its triggers: the same rows, slower.
+ *
+ * Each insert runs in a savepoint (CHANGE_ROWS): a transaction of more than 64 of them would
+ * overflow PostgreSQL's cache of subtransactions and slow every other session's snapshots, so a
+ * caller keeps its chunks big (the largest import, 500,000 SKUs in chunks of 20,000, takes 25).
  */
 export type BulkLoader = {
   /** Whether inserts bypass the triggers (see above) or run with them. */
@@ -40,7 +48,7 @@ export type BulkLoader = {
    * Several inserts as one statement: the first part's rows and, after it, rows of other tables
    * made from them — each part an `INSERT INTO <table> … SELECT …` that may read the rows the parts
    * before it wrote as `w0`, `w1` … (their columns as the table has them). Returns the first part's
-   * count. A table whose trigger writes companion rows (`COMPANIONS`: a customer's profile and
+   * count. A table whose trigger writes companion rows (`BULK_TRIGGERS`: a customer's profile and
    * binding) is written only this way on the set-based path, with those rows as its later parts.
    */
   insertWith(parts: readonly BulkPart[], params: readonly unknown[]): Promise<number>;
