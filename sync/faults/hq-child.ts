@@ -70,7 +70,7 @@ const db: HqDb = crash
           fn({
             exec: (text) => sql.exec(text),
             query(text, params) {
-              if (crash === 'mid-sample-import' && text.startsWith('WITH w AS (INSERT INTO member_code ')) die('mid-sample-import');
+              if (crash === 'mid-sample-import' && text.startsWith('WITH w0 AS (INSERT INTO member_code ')) die('mid-sample-import');
               // The events' statement has returned: this is the next one.
               if (recorded && crash === 'after-events') die('after-events');
               push ||= isPush(text);
