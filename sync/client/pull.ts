@@ -5,6 +5,7 @@ import type { PullRequest } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { applyPage, ensureFeedKinds, PageRefusedError, readCursors } from './apply.js';
 import type { ApplyStatements } from './apply.js';
+import { letRequestLeave } from './signed-http.js';
 import type { SignedClient } from './signed-http.js';
 
 /**
@@ -170,7 +171,13 @@ async function pullPages(options: PullOptions, state: Map<string, ScopeState>, l
     const nextCursors = new Map(cursors);
     for (const p of toApply) nextCursors.set(p.scope, p.cursor);
     const progressAnswer = toApply.length > 0;
-    if (next.length > 0 && progressAnswer) inflight = request(next, nextCursors, false);
+    if (next.length > 0 && progressAnswer) {
+      inflight = request(next, nextCursors, false);
+      // It leaves before the apply (measured on the bench's brand scope: 4.15 → 3.34 s; before,
+      // HQ read each next page while the device waited, after the apply).
+      await letRequestLeave();
+      if (options.signal?.aborted) return outcome;
+    }
 
     for (const page of toApply) {
       const s = state.get(page.scope) as ScopeState;

@@ -2,6 +2,7 @@ import type { StoredEvent } from '../protocol/events/index.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { deadLetterAnswerSchema, MAX_PUSH_BYTES, MAX_PUSH_EVENTS, pushResponseSchema } from '../protocol/push.js';
 import type { DeadLetterReport } from '../protocol/push.js';
+import { letRequestLeave } from './signed-http.js';
 import type { SignedClient } from './signed-http.js';
 import type { OutboxPort } from './types.js';
 
@@ -80,9 +81,9 @@ export async function pushOutbox(options: PushOptions): Promise<PushOutcome> {
     let next = whole ? nextBatch(outbox, batchSize, batch.events.at(-1)?.id) : null;
     let request = next && next.events.length > 0 ? send(next) : null;
     if (request) {
-      // Its failure is met where it is awaited below; let its bytes go out before the synchronous settle.
+      // Its failure is met where it is awaited below; its bytes go out before the synchronous settle.
       request.catch(() => undefined);
-      await new Promise((resolve) => setImmediate(resolve));
+      await letRequestLeave();
     }
     const { done, rejected } = outbox.settle(batch.events, answer.results, options.clock().toISOString());
     outcome.batches++;

@@ -1,11 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { startChaosProxy } from '../testing/chaos-proxy.js';
+import { startThreadRelay } from '../testing/thread-relay.js';
 import type { ChaosProxy } from '../testing/chaos-proxy.js';
 import { testBackends } from '../hq/testing/backends.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import type { TestHq } from '../hq/testing/test-hq.js';
-import { readCursors } from './apply.js';
+import { ApplyStatements, readCursors } from './apply.js';
+import { pullAll } from './pull.js';
+import { pushOutbox } from './push.js';
 import { enrolDevice, EnrolError } from './enrol.js';
 import { metaKeyPins, pinnedTrust } from './hq-trust.js';
 import { readIdentity } from './identity.js';
@@ -13,7 +16,8 @@ import type { CreateReplicatorOptions } from './replicator.js';
 import { enrolAt, testDevice as testDeviceStore, waitForState, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
-import type { FetchLike } from './signed-http.js';
+import { signedClient } from './signed-http.js';
+import type { FetchLike, SignedClient } from './signed-http.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
 import type { SaleCompleted } from '../protocol/events/index.js';
@@ -227,20 +231,12 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     device.store.db.pragma('foreign_keys = OFF');
     sale(device, [{ sku: b, qty: 3, unitFen: 100 }]);
     device.store.db.pragma('foreign_keys = ON');
-    const { pullAll } = await import('./pull.js');
-    const { ApplyStatements } = await import('./apply.js');
-    const { signedClient } = await import('./signed-http.js');
     const identity = readIdentity(device.store.db);
     if (!identity) throw new Error('not enrolled');
     // Pull only (no push), so the sale stays in the outbox while HQ's stock is applied.
     await pullAll({
       st: new ApplyStatements(device.store.db, deviceOutbox(device.store.db)),
-      client: signedClient({
-        url: hq.url,
-        key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
-        clock: () => new Date(),
-        trust: pinnedTrust(metaKeyPins(device.store.db)),
-      }),
+      client: clientOf(device, hq.url),
       scopes: identity.scopes,
       storeId: TEST_STORE,
       clock: () => new Date(),
@@ -316,6 +312,106 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
       await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
     );
+  });
+
+  /** The device's own signed client, to `url`: HQ, or a relay in front of it. */
+  function clientOf(device: TestDevice, url: string, fetchFn?: FetchLike) {
+    const identity = readIdentity(device.store.db);
+    if (!identity) throw new Error('not enrolled');
+    return signedClient({
+      url,
+      key: { deviceId: identity.deviceId, privateKey: identity.privateKey },
+      clock: () => new Date(),
+      trust: pinnedTrust(metaKeyPins(device.store.db)),
+      ...(fetchFn ? { fetch: fetchFn } : {}),
+    });
+  }
+
+  type Overlap = { pending: boolean; arrived: boolean };
+
+  /**
+   * A relay in front of HQ counts, on its own thread, the requests to `path` that reach it, and the
+   * device's fetch counts those it made and those answered. `check()`, called from inside the
+   * device's synchronous work, records whether a request was waiting for its answer and whether
+   * every request made so far is at the relay: a short wait covers the hop, and one the device
+   * would send only after that work never comes while this thread waits.
+   */
+  async function withRelay(
+    device: TestDevice,
+    path: string,
+    fn: (client: SignedClient, check: () => void) => Promise<void>,
+  ): Promise<Overlap[]> {
+    const relay = await startThreadRelay({ upstreamPort: Number(new URL(hq.url).port), requestLine: `POST ${path} ` });
+    let sent = 0;
+    let answered = 0;
+    const counting: FetchLike = async (input, init) => {
+      if (String(input).endsWith(path)) sent++;
+      const response = await fetch(input, init);
+      if (String(input).endsWith(path)) answered++;
+      return response;
+    };
+    const checks: Overlap[] = [];
+    try {
+      await fn(clientOf(device, relay.url, counting), () =>
+        checks.push({ pending: sent > answered, arrived: relay.waitForSeen(sent, 5_000) }),
+      );
+    } finally {
+      await relay.close();
+    }
+    return checks;
+  }
+
+  it('provisions with the next page requested before the current one is applied', async () => {
+    const device = await enrolled();
+    const identity = readIdentity(device.store.db);
+    if (!identity) throw new Error('not enrolled');
+    let requests = 0;
+    const checks = await withRelay(device, SYNC_PATHS.pull, async (client, check) => {
+      const outcome = await pullAll({
+        st: new ApplyStatements(device.store.db, deviceOutbox(device.store.db)),
+        client,
+        scopes: identity.scopes,
+        storeId: TEST_STORE,
+        clock: () => new Date(),
+        provisioningLimit: 50,
+        // Called right after each page is applied.
+        onProgress: check,
+      });
+      requests = outcome.requests;
+    });
+    expect(requests).toBeGreaterThan(3);
+    // Every page but the last has its successor's request waiting, already at HQ's door.
+    expect(checks.filter((c) => c.pending).length).toBeGreaterThanOrEqual(requests - 2);
+    expect(
+      checks.filter((c) => c.pending && !c.arrived),
+      JSON.stringify(checks),
+    ).toEqual([]);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
+  });
+
+  it('pushes with the next batch at HQ before the answer to the one before is written down', async () => {
+    const device = await enrolled();
+    await replicator(device).syncNow();
+    const ids = Array.from({ length: 7 }, (_, i) => sale(device, [{ sku: skus[i % skus.length] as string, qty: 1, unitFen: 100 }]));
+    const outbox = deviceOutbox(device.store.db);
+    const checks = await withRelay(device, SYNC_PATHS.push, async (client, check) => {
+      const outcome = await pushOutbox({
+        // The settle is the device's synchronous work here: each is checked as it starts.
+        outbox: { ...outbox, settle: (...args) => (check(), outbox.settle(...args)) },
+        client,
+        deviceId: device.deviceId,
+        storeId: TEST_STORE,
+        clock: () => new Date(),
+        batchSize: 2,
+      });
+      expect(outcome).toEqual({ pushed: 7, rejected: 0, batches: 4 });
+    });
+    expect(checks.map((c) => c.pending)).toEqual([true, true, true, false]);
+    expect(
+      checks.filter((c) => c.pending && !c.arrived),
+      JSON.stringify(checks),
+    ).toEqual([]);
+    expect(await hqCount('SELECT count(*) AS n FROM event WHERE id = ANY($1)', [ids])).toBe(7);
   });
 
   it('goes offline when HQ is unreachable, keeps selling, and drains the outbox when HQ is back', async () => {

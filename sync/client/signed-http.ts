@@ -46,6 +46,18 @@ export type HttpOptions = {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
+ * Lets a request just handed to fetch reach the network before the caller runs synchronous work
+ * (a SQLite transaction): fetch writes it on a later turn of the event loop, and synchronous work
+ * holds the loop until it ends — the request would leave after it, and HQ would start on it only
+ * then. One turn writes a request on an idle kept-alive connection; a request that opens a new
+ * connection (the first one sent while an answer's connection is not back in the pool yet) needs
+ * another for the connect on a near network. A far HQ's connect is not waited for.
+ */
+export async function letRequestLeave(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * POSTs JSON to HQ and validates the answer with `schema`: HQ is trusted no more than the
  * renderer. The answer must be signed by HQ over the request's nonce (in `headers`, added by the
  * caller) and its exact bytes, or it is `bad_response` and nothing in it counts. Every failure
