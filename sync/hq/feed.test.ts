@@ -184,6 +184,53 @@ describe('feed pages on PGlite', () => {
     expect(u?.json).not.toContain('late');
   });
 
+  it('counts a held-back row of the cursor’s own transaction only when it lies past the cursor', async () => {
+    const late = String(BigInt(await horizon()) + 1_000_000n);
+    await changes('brand:U', [[Number(late), 2, 'style', 'm', false]]);
+    const heldBack = async (cursor: string) => (await readFeeds(db, [{ scope: 'brand:U', cursor }], 100, false))[0]?.heldBack;
+    expect(await heldBack(`${late}:2:l`)).toBe(true);
+    expect(await heldBack(`${late}:1:z`)).toBe(true);
+    expect(await heldBack(`${late}:2:m`)).toBe(false);
+    expect(await heldBack(`${late}:3:a`)).toBe(false);
+    expect(await heldBack(`${BigInt(late) - 1n}:9:z`)).toBe(true);
+  });
+
+  it('finds the held-back rows from the horizon on, without walking the scope from the cursor', async () => {
+    // 5,000 rows below the horizon: the part of the index from the cursor to the scope's end spans
+    // dozens of pages, the part from the horizon on a root-to-leaf path.
+    await db.query(
+      `INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
+       SELECT 'brand:T', 'sku', 'k' || lpad(g::text, 5, '0'), 3, '9'::xid8, '[]', false FROM generate_series(1, 5000) AS g`,
+    );
+    let statement = '';
+    let params: readonly unknown[] = [];
+    const capture: HqDb = Object.create(db) as HqDb;
+    capture.query = async <R>(text: string, p?: readonly unknown[]) => {
+      statement = text;
+      params = p ?? [];
+      return db.query<R>(text, p);
+    };
+    const [page] = await readFeeds(capture, [{ scope: 'brand:T', cursor: '' }], 10, false);
+    expect(page).toMatchObject({ rows: 10, more: true, heldBack: false });
+    const [explained] = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement}`, params);
+    type PlanNode = {
+      'Node Type': string;
+      'Index Cond'?: string;
+      'Shared Hit Blocks': number;
+      'Shared Read Blocks': number;
+      Plans?: PlanNode[];
+    };
+    const nodes: PlanNode[] = [];
+    const walk = (n: PlanNode) => {
+      nodes.push(n);
+      for (const c of n.Plans ?? []) walk(c);
+    };
+    walk((explained?.['QUERY PLAN'] as { Plan: PlanNode }[])[0]?.Plan as PlanNode);
+    const check = nodes.filter((n) => /xid >=/.test(n['Index Cond'] ?? ''));
+    expect(check.length).toBe(1);
+    expect((check[0]?.['Shared Hit Blocks'] ?? 0) + (check[0]?.['Shared Read Blocks'] ?? 0)).toBeLessThanOrEqual(4);
+  });
+
   it('refuses a cursor HQ did not give out, in any scope of the request', async () => {
     await expect(
       readFeeds(
