@@ -67,6 +67,11 @@ export class BulkLoadError extends Error {
   }
 }
 
+/** The feeds of a table the loader was opened for (openBulkLoader refuses a table without them). */
+function feedsOf(table: string): readonly FeedSpec[] {
+  return (BULK_FEEDS[table] as { feeds: readonly FeedSpec[] }).feeds;
+}
+
 type ForeignKey = { child: string; name: string; parent: string; cols: string[]; pcols: string[] };
 
 /**
@@ -98,7 +103,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
       return rows[0]?.n ?? 0;
     }
     upsertParts.forEach((part, i) => {
-      const feeds = (BULK_FEEDS[part.table] as { feeds: readonly FeedSpec[] }).feeds;
+      const feeds = feedsOf(part.table);
       if ((feeds.some((f) => f.movable) || BULK_TRIGGERS[part.table]) && /\bDO\s+UPDATE\b/i.test(part.statement)) {
         throw new Error(`${part.table}: an update may move a row to another scope, which a bulk insert does not tombstone`);
       }
@@ -117,7 +122,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
           (upsert ? upsertParts : parts).map((p) => ({
             table: p.table,
             statement: p.statement,
-            feeds: (BULK_FEEDS[p.table] as { feeds: readonly FeedSpec[] }).feeds,
+            feeds: feedsOf(p.table),
             fks: fks.filter((k) => k.child === p.table),
           })),
           upsert,
