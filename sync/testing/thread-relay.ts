@@ -10,15 +10,14 @@ import { Worker } from 'node:worker_threads';
 export type ThreadRelay = {
   /** http://127.0.0.1:PORT */
   url: string;
-  /** Requests seen so far. */
-  seen(): number;
   /** Blocks this thread until `n` requests were seen or `timeoutMs` passed; whether they were. */
   waitForSeen(n: number, timeoutMs: number): boolean;
   close(): Promise<void>;
 };
 
 // CommonJS, evaluated in the worker. A request line split across two chunks is still counted
-// once: the end of the previous chunk is searched with the new one.
+// once: the end of the previous chunk is searched with the new one. It stops by itself after
+// `lifetimeMs` should a test never close it.
 const RELAY = `
 const { workerData, parentPort } = require('node:worker_threads');
 const net = require('node:net');
@@ -47,18 +46,24 @@ const server = net.createServer((client) => {
   upstream.on('error', end).on('close', end);
 });
 server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+setTimeout(() => process.exit(0), workerData.lifetimeMs);
 parentPort.on('message', () => {
   for (const s of sockets) s.destroy();
   server.close(() => process.exit(0));
 });
 `;
 
-export async function startThreadRelay(options: { upstreamPort: number; requestLine: string }): Promise<ThreadRelay> {
+export async function startThreadRelay(options: { upstreamPort: number; requestLine: string; lifetimeMs?: number }): Promise<ThreadRelay> {
   const buffer = new SharedArrayBuffer(4);
   const counter = new Int32Array(buffer);
   const worker = new Worker(RELAY, {
     eval: true,
-    workerData: { counter: buffer, port: options.upstreamPort, requestLine: options.requestLine },
+    workerData: {
+      counter: buffer,
+      port: options.upstreamPort,
+      requestLine: options.requestLine,
+      lifetimeMs: options.lifetimeMs ?? 120_000,
+    },
   });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);
@@ -66,7 +71,6 @@ export async function startThreadRelay(options: { upstreamPort: number; requestL
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    seen: () => Atomics.load(counter, 0),
     waitForSeen(n, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (let now = Date.now(); Atomics.load(counter, 0) < n && now < deadline; now = Date.now()) {
@@ -75,6 +79,7 @@ export async function startThreadRelay(options: { upstreamPort: number; requestL
       return Atomics.load(counter, 0) >= n;
     },
     async close() {
+      if (worker.threadId === -1) return;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.postMessage('close');
       await exited;
