@@ -173,8 +173,9 @@ async function pullPages(options: PullOptions, state: Map<string, ScopeState>, l
     const progressAnswer = toApply.length > 0;
     if (next.length > 0 && progressAnswer) {
       inflight = request(next, nextCursors, false);
-      // It leaves before the apply (measured on the bench's brand scope: 4.15 → 3.34 s; before,
-      // HQ read each next page while the device waited, after the apply).
+      // It leaves before the apply: HQ reads the next page while the device applies this one
+      // (before, it read it after the apply, while the device waited; README, "Where a
+      // provisioning's time went").
       await letRequestLeave();
       if (options.signal?.aborted) return outcome;
     }

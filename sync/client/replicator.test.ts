@@ -334,7 +334,9 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
    * device's fetch counts those it made and those answered. `check()`, called from inside the
    * device's synchronous work, records whether a request was waiting for its answer and whether
    * every request made so far is at the relay: a short wait covers the hop, and one the device
-   * would send only after that work never comes while this thread waits.
+   * would send only after that work never comes while this thread waits. What it checks still rests
+   * on the kernel: the device's second turn covers a new connection's connect only because on
+   * loopback it is done by the next poll of the event loop (every run here so far).
    */
   async function withRelay(
     device: TestDevice,

@@ -51,7 +51,9 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * holds the loop until it ends — the request would leave after it, and HQ would start on it only
  * then. One turn writes a request on an idle kept-alive connection; a request that opens a new
  * connection (the first one sent while an answer's connection is not back in the pool yet) needs
- * another for the connect on a near network. A far HQ's connect is not waited for.
+ * another for a plain TCP connect to a near address. A connect that takes longer — a far HQ, a
+ * TLS handshake, a name to look up — is not waited for: that one request then leaves after the
+ * work, as every request did before. (Pulls over the live channel are written at once.)
  */
 export async function letRequestLeave(): Promise<void> {
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));

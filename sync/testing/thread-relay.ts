@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * A TCP relay to `upstream` on its own thread that counts the requests whose request line starts
- * with `requestLine` (e.g. `POST /sync/v1/pull `) as their bytes pass through. Its counter is
+ * A TCP relay to `upstream` on its own thread that counts the requests it relays by the text of
+ * their request line (`requestLine`, e.g. `POST /sync/v1/pull `), found anywhere in what the client
+ * sends (so a body must not contain it) as the bytes pass through. Its counter is
  * shared memory, so the test's own thread can wait on it while that thread is busy in synchronous
  * code: whether a request left the client *before* the client's next synchronous step is then a
  * question with a yes-or-no answer, not a timing.
@@ -65,13 +66,18 @@ export async function startThreadRelay(options: { upstreamPort: number; requestL
       lifetimeMs: options.lifetimeMs ?? 120_000,
     },
   });
+  let failure: unknown = null;
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the relay's thread ended (${code}) before it listened`)));
   });
+  // Later, a relay that failed shows in the test, not as requests that never arrived.
+  worker.on('error', (error) => (failure = error));
   return {
     url: `http://127.0.0.1:${port}`,
     waitForSeen(n, timeoutMs) {
+      if (failure) throw failure;
       const deadline = Date.now() + timeoutMs;
       for (let now = Date.now(); Atomics.load(counter, 0) < n && now < deadline; now = Date.now()) {
         Atomics.wait(counter, 0, Atomics.load(counter, 0), deadline - now);
