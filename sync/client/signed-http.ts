@@ -53,7 +53,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * connection (the first one sent while an answer's connection is not back in the pool yet) needs
  * another for a plain TCP connect to a near address. A connect that takes longer — a far HQ, a
  * TLS handshake, a name to look up — is not waited for: that one request then leaves after the
- * work, as every request did before. (Pulls over the live channel are written at once.)
+ * work, as every request did before.
  */
 export async function letRequestLeave(): Promise<void> {
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
