@@ -103,7 +103,9 @@ export async function postJson<T>(
     body: bytes,
     header: (name) => answerHeaders.get(name),
   });
-  return readAnswer({ status, text: Buffer.from(bytes).toString('utf8'), distrust, path }, schema);
+  // Decoded in place: Buffer.from(bytes) would first copy them (a provisioning page is ~5 MB).
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return readAnswer({ status, text, distrust, path }, schema);
 }
 
 /**

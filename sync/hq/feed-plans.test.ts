@@ -10,7 +10,8 @@ afterAll(stopBackends);
 /**
  * A poll at the feed's head is HQ's commonest statement: PostgreSQL re-planned it on every call
  * (planning ten times its running time) until it ran on connections that keep one generic plan.
- * A provisioning page, asked with its totals, is still planned for its own cursor and budget.
+ * A provisioning page, asked with its totals, is still planned for its own cursor and budget; the
+ * first scope's total is counted beside it, in a statement of its own.
  */
 describe('where the feed statement is planned', () => {
   it('sends a poll to the connections with one generic plan, and a provisioning page to the others', async () => {
@@ -25,8 +26,28 @@ describe('where the feed statement is planned', () => {
     const scopes = [{ scope: 'store:loc-S001', cursor: '' }];
     await readFeeds(sql, scopes, 1000, false);
     await readFeeds(sql, scopes, 50_000, true);
-    expect(seen.map((o) => o?.genericPlan)).toEqual([true, false]);
-    expect(seen.map((o) => o?.name)).toEqual(['feed_1_false', 'feed_1_true']);
+    expect(seen.map((o) => o?.genericPlan)).toEqual([true, false, undefined]);
+    expect(seen.map((o) => o?.name)).toEqual(['feed_1_poll', 'feed_1_provision', 'feed_left']);
+  });
+
+  it("sends the first scope's total beside its page, not after it", async () => {
+    const asked: string[] = [];
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const sql: Sql = {
+      async query<R>(_text: string, _params?: readonly unknown[], options?: QueryOptions) {
+        asked.push(options?.name ?? '');
+        await answered;
+        return [] as R[];
+      },
+      exec: async () => undefined,
+    };
+    const page = readFeeds(sql, [{ scope: 'brand:SFL', cursor: '' }], 50_000, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Both are out before either is answered.
+    expect(asked).toEqual(['feed_1_provision', 'feed_left']);
+    answer();
+    await page;
   });
 
   it.each(backends.filter((b) => b.name === 'postgres'))('keeps one generic plan on those connections only, on $name', async (backend) => {

@@ -49,7 +49,7 @@ export type ScopePage = FeedPage & {
 };
 
 /** The SQL reading `n` scopes in one statement, built once per shape (a request has at most 8 scopes). */
-const statements = new Map<string, string>();
+const statements = new Map<number, string>();
 
 /**
  * Parameters: $1 the row budget, then per scope i (0-based) $(2+4i) scope, $(3+4i) cursor xid,
@@ -64,11 +64,10 @@ const statements = new Map<string, string>();
  * brand page). The page's rows themselves stream into the aggregate, never materialised: a
  * 50,000-row page kept in a CTE spills to a temp file and took ~1.6× as long (measured).
  * Kept small on purpose: at the feed's head PostgreSQL spends more time planning this than
- * running it.
+ * running it. What is left of a scope, for a progress bar, is a statement of its own (LEFT).
  */
-function feedStatement(n: number, withTotal: boolean): string {
-  const shape = `${n}:${withTotal}`;
-  const cached = statements.get(shape);
+function feedStatement(n: number): string {
+  const cached = statements.get(n);
   if (cached) return cached;
   const ctes = ['h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x)', 'b0 AS MATERIALIZED (SELECT $1::int AS b)'];
   const parts = [
@@ -111,16 +110,29 @@ function feedStatement(n: number, withTotal: boolean): string {
            AND (c.xid > $${p + 1}::xid8 OR (c.xid = $${p + 1}::xid8 AND (c.rank, c.key) > ($${p + 2}::smallint, $${p + 3}::text)))
          ORDER BY c.xid, c.rank, c.key LIMIT 1) AS z`,
     );
-    // What is left of the scope, for a progress bar; only read for a scope the budget reached.
-    if (withTotal)
-      parts.push(`SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, NULL FROM change AS c WHERE ${budget} > 0 AND ${where}`);
   }
   const text = `WITH ${ctes.join(',\n')}\n${parts.join('\nUNION ALL\n')}`;
-  statements.set(shape, text);
+  statements.set(n, text);
   return text;
 }
 
-/** i = -1: the horizon; a kind: that kind's rows in scope i's page; no kind: scope i's total, or (rank -1) whether rows are held back. */
+/**
+ * What is left of a scope from a cursor, below the horizon (this page's rows included): the
+ * progress bar's total. A statement of its own, so that it runs beside the page's on another
+ * connection: inside the page's statement it was PostgreSQL's to do after the page, and the
+ * device, which has nothing to apply before its first page, waited for it (the bench's
+ * 214,762-row brand scope: 80–330 ms of a provisioning's first page). Its own snapshot: a row
+ * committed between the two statements may be counted or not, which a progress bar can take.
+ */
+const LEFT = `SELECT count(*)::text AS n FROM change AS c
+  WHERE c.scope = $1 AND (c.xid, c.rank, c.key) > ($2::xid8, $3::smallint, $4::text) AND c.xid < pg_snapshot_xmin(pg_current_snapshot())`;
+
+async function countLeft(sql: Sql, scope: string, c: FeedCursor): Promise<number> {
+  const [row] = await sql.query<{ n: string }>(LEFT, [scope, c.xid, c.rank, c.key], { name: 'feed_left' });
+  return Number(row?.n ?? 0);
+}
+
+/** i = -1: the horizon; a kind: that kind's rows in scope i's page; no kind (rank -1): whether scope i has rows held back. */
 type FeedRow = {
   i: number;
   kind: string | null;
@@ -151,15 +163,18 @@ export async function readFeeds(
     params.push(r.scope, c.xid, c.rank, c.key);
   });
   // A poll (most calls: at the feed's head) keeps one generic plan; a provisioning page, asked with
-  // its totals, is planned for its own cursor and budget.
-  const rows = await sql.query<FeedRow>(feedStatement(requests.length, withTotal), params, {
-    name: `feed_${requests.length}_${withTotal}`,
-    genericPlan: !withTotal,
-  });
+  // its totals, is planned for its own cursor and budget. The first scope's total is counted beside it.
+  const [rows, firstLeft] = await Promise.all([
+    sql.query<FeedRow>(feedStatement(requests.length), params, {
+      name: `feed_${requests.length}_${withTotal ? 'provision' : 'poll'}`,
+      genericPlan: !withTotal,
+    }),
+    withTotal && requests[0] ? countLeft(sql, requests[0].scope, cursors[0] as FeedCursor) : undefined,
+  ]);
   const horizon = rows.find((r) => r.i === -1)?.n ?? '0';
   const known = kinds;
   let budget = limit;
-  return requests.map((r, i) => {
+  const pages = requests.map((r, i): ScopePage => {
     const cursor = cursors[i] as FeedCursor;
     const mine = rows.filter((row) => row.i === i);
     // The same arithmetic as the statement's LIMITs: what the scopes before this one left.
@@ -173,12 +188,11 @@ export async function readFeeds(
     if (more && !last) throw new Error('a full feed page without its last position');
     // Drained: jump to the horizon (everything below it is served). Otherwise continue after the last row.
     const next: FeedCursor = more && last ? parseCursor(last) : maxCursor(cursor, { xid: horizon, rank: 0, key: '' });
-    const t = mine.find((row) => row.kind === null && row.rank === null);
     const heldBack = Number(mine.find((row) => row.kind === null && row.rank === -1)?.n ?? 1) > 0;
     const sets = kinds
       .filter((k) => !known || known.has(k.kind as string))
       .map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up ?? ''}],"deletes":[${k.del ?? ''}]}`);
-    const page: ScopePage = {
+    return {
       scope: r.scope,
       served: true,
       heldBack,
@@ -187,9 +201,17 @@ export async function readFeeds(
       cursor: formatCursor(next),
       more,
     };
-    if (withTotal) page.total = Number(t?.n ?? 0);
-    return page;
   });
+  // The totals of the other scopes the budget reached, counted once the page says which those are
+  // (a count of a scope it did not reach would be thrown away). On a device's first page that is
+  // its brand scope alone, unless the brand is smaller than a page.
+  if (withTotal) {
+    if (pages[0]) pages[0].total = firstLeft ?? 0;
+    const later = pages.flatMap((p, i) => (i > 0 && p.served ? [i] : []));
+    const lefts = await Promise.all(later.map((i) => countLeft(sql, requests[i]?.scope ?? '', cursors[i] as FeedCursor)));
+    later.forEach((i, n) => ((pages[i] as ScopePage).total = lefts[n] ?? 0));
+  }
+  return pages;
 }
 
 /** The feed's order of cursors: by transaction id, then rank, then key (negative when `a` comes first). */
