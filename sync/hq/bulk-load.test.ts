@@ -126,6 +126,26 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
       expect(role).toEqual([{ r: 'local' }]);
     });
 
+    it("runs its statement without JIT compilation, and puts back the caller's setting", async () => {
+      const [code] = await skus(1);
+      const { qty, jit } = await rolledBack(async (sql) => {
+        await sql.query("DELETE FROM stock WHERE location_id = 'loc-S001' AND sku = $1", [code]);
+        await sql.query("SELECT set_config('jit', 'on', true)");
+        const loader = await openBulkLoader(sql, ['stock']);
+        // The statement writes the setting it ran with: 1 for off.
+        await loader.insert(
+          'stock',
+          `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, CASE current_setting('jit') WHEN 'off' THEN 1 ELSE 2 END, $2 FROM unnest($3::text[]) AS u(sku)`,
+          ['loc-S001', NOW, [code]],
+        );
+        const [row] = await sql.query<{ qty: number }>("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = $1", [code]);
+        const [setting] = await sql.query<{ jit: string }>("SELECT current_setting('jit') AS jit");
+        return { qty: row?.qty, jit: setting?.jit };
+      });
+      expect(qty).toBe(1);
+      expect(jit).toBe('on');
+    });
+
     it('writes a row again over its tombstone in the change log, and goes on upserting that table', async () => {
       const codes = await skus(3);
       const result = await rolledBack(async (sql) => {
