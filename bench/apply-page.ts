@@ -6,10 +6,19 @@
  * spread evenly over the table, as bench/sync-device.ts does: one table page per row) — median
  * of 5 runs each, wall and this process's CPU (wall is noisy on a shared machine). Prints the
  * figures; asserts nothing. Run it before and after a change to sync/client/apply.ts.
+ *
+ * Then a provisioning's end: four such pages into one store with SQLite's automatic checkpoints
+ * held off, as sync/client/pull.ts does, and the one checkpoint after them — encrypted (the
+ * device's SQLCipher settings) and plain, to show what encryption costs the apply and the
+ * checkpoint (which reads every page out of the WAL and writes it into the database).
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { fileKeyStore } from '../main/store/key-store.js';
-import { openStore } from '../main/store/open-store.js';
+import { migrate } from '../main/store/migrate.js';
+import { migrations } from '../main/store/migrations/index.js';
+import { applyKey, openStore } from '../main/store/open-store.js';
 import { deviceOutbox } from '../main/store/outbox.js';
 import { tempDir } from '../main/testing/temp-dir.js';
 import { ApplyStatements, applyPage } from '../sync/client/apply.js';
@@ -20,8 +29,8 @@ const ROWS = Number(process.argv[2] ?? 50_000);
 const RUNS = 5;
 const NOW = '2026-11-23T01:00:00.000Z';
 
-function skuPage(cursor: string, price: number, only?: readonly number[]): WirePage {
-  const rows = (only ?? Array.from({ length: ROWS }, (_, i) => i)).map((i) => [
+function skuPage(cursor: string, price: number, only?: readonly number[], from = 0): WirePage {
+  const rows = (only ?? Array.from({ length: ROWS }, (_, i) => from + i)).map((i) => [
     `SF-${String(i).padStart(6, '0')}`,
     'ST1',
     '001',
@@ -78,3 +87,42 @@ show(`provision ${ROWS} rows (insert)`, provisioning);
 show(`update ${ROWS} rows (upsert)`, incremental);
 show(`1000 of ${ROWS} repriced, spread`, spread);
 show(`  the same, CPU`, spreadCpu);
+
+/** Four pages with automatic checkpoints held off, then the checkpoint: [apply ms, checkpoint ms]. */
+function provisioningEnd(encrypted: boolean): [number, number] {
+  const dir = tempDir('shopfloor-apply-bench-');
+  // The store's own settings (main/store/open-store.ts), with or without its key.
+  const db = new Database(join(dir.path, 'shopfloor.db'));
+  try {
+    if (encrypted) applyKey(db, randomBytes(32));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -32000');
+    migrate(db, migrations);
+    const st = new ApplyStatements(db, deviceOutbox(db));
+    applyPage(st, { scope: 'brand:SF', cursor: 'c0', more: true, sets: [style] }, { storeId: 'loc-S001', now: NOW });
+    const pages = [0, 1, 2, 3].map((p) => skuPage(`p${p}`, 29900, undefined, p * ROWS));
+    db.pragma('wal_autocheckpoint = 0');
+    const t0 = performance.now();
+    for (const page of pages) applyPage(st, page, { storeId: 'loc-S001', now: NOW, insertOnly: true });
+    const t1 = performance.now();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return [t1 - t0, performance.now() - t1];
+  } finally {
+    db.close();
+    dir.cleanup();
+  }
+}
+for (const encrypted of [true, false]) {
+  const runs = Array.from({ length: 3 }, () => provisioningEnd(encrypted));
+  const name = `4 × ${ROWS}, ${encrypted ? 'encrypted' : 'plain'}`;
+  show(
+    `${name}: apply`,
+    runs.map(([apply]) => apply),
+  );
+  show(
+    `${name}: checkpoint`,
+    runs.map(([, checkpoint]) => checkpoint),
+  );
+}
