@@ -50,6 +50,15 @@ export function applyKey(db: Db, key: Buffer): void {
   db.pragma(`key = "x'${key.toString('hex')}'"`);
 }
 
+/** The store's connection settings, after its key: WAL, synchronous=FULL (see openStore), foreign keys, a 5 s busy wait, a 32 MB page cache. */
+export function applyStoreSettings(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
+}
+
 function problem(reason: StoreProblem['reason'], path: string, message: string): StoreOpenError {
   return new StoreOpenError({ reason, path, message });
 }
@@ -94,11 +103,7 @@ export function openStore(options: OpenStoreOptions): Store {
     applyKey(db, key);
     key.fill(0);
     // The first read is where a wrong key or a damaged header shows (SQLITE_NOTADB).
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -32000');
+    applyStoreSettings(db);
     if (!isNew && options.quickCheck !== false) {
       const rows = db.pragma('quick_check(20)') as { quick_check: string }[];
       const bad = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');

@@ -93,7 +93,7 @@ export async function pullAll(options: PullOptions): Promise<PullOutcome> {
  * the provisioning writes and is truncated by the final checkpoint. A commit meanwhile (a sale) is
  * as durable as ever: the WAL is synced at each commit either way.
  */
-function withCheckpointsDeferred<T>(db: ApplyStatements['db'], fn: () => Promise<T>): Promise<T> {
+export function withCheckpointsDeferred<T>(db: ApplyStatements['db'], fn: () => Promise<T>): Promise<T> {
   const before = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   db.pragma('wal_autocheckpoint = 0');
   return fn().finally(() => {

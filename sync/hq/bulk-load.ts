@@ -84,12 +84,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
   const setBased = options.setBased !== false && (await bypassAllowed(sql, tables));
   const fks = setBased ? await foreignKeys(sql, tables) : [];
   // The settings each insert puts back (the loader alone changes them, and always restores them).
-  const [settings] = setBased
-    ? await sql.query<{ role: string; jit: string }>(
-        "SELECT current_setting('session_replication_role') AS role, current_setting('jit') AS jit",
-      )
-    : [];
-  const restore = [settings?.role ?? 'origin', settings?.jit ?? 'on'];
+  const restore = setBased ? await currentSettings(sql) : [];
   // Tables whose change rows met rows already in the log: their later inserts upsert them at once.
   const logged = new Set<string>();
 
@@ -119,7 +114,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
       if (missing.length > 0) throw new Error(`${table}: its trigger's ${missing.join(' and ')} rows must be written with it (insertWith)`);
     }
     const run = async (upsert: boolean): Promise<BulkResult | undefined> => {
-      await sql.query(NO_TRIGGERS_NO_JIT);
+      await setSettings(sql, LOADER_SETTINGS);
       const [out] = await sql.query<BulkResult>(
         bulkStatement(
           (upsert ? upsertParts : parts).map((p) => ({
@@ -155,7 +150,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
       }
       await sql.query('RELEASE SAVEPOINT sf_bulk_insert');
     }
-    await sql.query("SELECT set_config('session_replication_role', $1, true), set_config('jit', $2, true)", restore);
+    await setSettings(sql, restore);
     const broken = result?.broken;
     if (broken) {
       const [name, value] = broken;
@@ -184,7 +179,28 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
  * emission, auto_explain), PostgreSQL's CPU for the whole import 20.0–20.4 s with it and
  * 19.1–19.4 s without (the catalog bench, two runs each).
  */
-const NO_TRIGGERS_NO_JIT = "SELECT set_config('session_replication_role', 'replica', true), set_config('jit', 'off', true)";
+const LOADER_SETTINGS: readonly (readonly [string, string])[] = [
+  ['session_replication_role', 'replica'],
+  ['jit', 'off'],
+];
+
+/** The caller's values of LOADER_SETTINGS, to put back after each insert. */
+async function currentSettings(sql: Sql): Promise<(readonly [string, string])[]> {
+  const names = LOADER_SETTINGS.map(([name]) => name);
+  const rows = await sql.query<{ v: string }>(
+    'SELECT current_setting(n) AS v FROM unnest($1::text[]) WITH ORDINALITY AS s(n, i) ORDER BY i',
+    [names],
+  );
+  return names.map((name, i) => [name, rows[i]?.v ?? ''] as const);
+}
+
+/** Sets each setting for the rest of the transaction (or until a savepoint it was set after is rolled back). */
+async function setSettings(sql: Sql, settings: readonly (readonly [string, string])[]): Promise<void> {
+  await sql.query('SELECT set_config(n, v, true) FROM unnest($1::text[], $2::text[]) AS s(n, v)', [
+    settings.map(([name]) => name),
+    settings.map(([, value]) => value),
+  ]);
+}
 
 type BulkResult = { n: number; notified: number; broken: [string, string] | null };
 

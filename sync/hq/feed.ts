@@ -75,7 +75,7 @@ function feedStatement(n: number): string {
   ];
   for (let i = 0; i < n; i++) {
     const p = 2 + 4 * i;
-    const where = `c.scope = $${p} AND (c.xid, c.rank, c.key) > ($${p + 1}::xid8, $${p + 2}::smallint, $${p + 3}::text) AND c.xid < (SELECT x FROM h)`;
+    const where = afterCursor(p, '(SELECT x FROM h)');
     const budget = `(SELECT b FROM b${i})`;
     if (i + 1 < n) {
       ctes.push(
@@ -116,16 +116,21 @@ function feedStatement(n: number): string {
   return text;
 }
 
+/** A scope's change rows after a cursor and below `horizon`: the scope and the cursor are parameters $p … $(p+3). */
+function afterCursor(p: number, horizon: string): string {
+  return `c.scope = $${p} AND (c.xid, c.rank, c.key) > ($${p + 1}::xid8, $${p + 2}::smallint, $${p + 3}::text) AND c.xid < ${horizon}`;
+}
+
 /**
  * What is left of a scope from a cursor, below the horizon (this page's rows included): the
- * progress bar's total. A statement of its own, so that it runs beside the page's on another
- * connection: inside the page's statement it was PostgreSQL's to do after the page, and the
- * device, which has nothing to apply before its first page, waited for it (the bench's
- * 214,762-row brand scope: 80–330 ms of a provisioning's first page). Its own snapshot: a row
- * committed between the two statements may be counted or not, which a progress bar can take.
+ * progress bar's total. A statement of its own, so that it runs beside the page's (on PostgreSQL
+ * on another connection; PGlite, with one, runs them in turn): inside the page's statement it was
+ * PostgreSQL's to do after the page, and the device, which has nothing to apply before its first
+ * page, waited for it (the bench's 214,762-row brand scope: 80–330 ms of a provisioning's first
+ * page). Its own snapshot: a row committed between the two statements may be counted or not,
+ * which a progress bar can take.
  */
-const LEFT = `SELECT count(*)::text AS n FROM change AS c
-  WHERE c.scope = $1 AND (c.xid, c.rank, c.key) > ($2::xid8, $3::smallint, $4::text) AND c.xid < pg_snapshot_xmin(pg_current_snapshot())`;
+const LEFT = `SELECT count(*)::text AS n FROM change AS c WHERE ${afterCursor(1, 'pg_snapshot_xmin(pg_current_snapshot())')}`;
 
 async function countLeft(sql: Sql, scope: string, c: FeedCursor): Promise<number> {
   const [row] = await sql.query<{ n: string }>(LEFT, [scope, c.xid, c.rank, c.key], { name: 'feed_left' });
@@ -206,10 +211,12 @@ export async function readFeeds(
   // (a count of a scope it did not reach would be thrown away). On a device's first page that is
   // its brand scope alone, unless the brand is smaller than a page.
   if (withTotal) {
-    if (pages[0]) pages[0].total = firstLeft ?? 0;
-    const later = pages.flatMap((p, i) => (i > 0 && p.served ? [i] : []));
-    const lefts = await Promise.all(later.map((i) => countLeft(sql, requests[i]?.scope ?? '', cursors[i] as FeedCursor)));
-    later.forEach((i, n) => ((pages[i] as ScopePage).total = lefts[n] ?? 0));
+    const lefts = await Promise.all(
+      pages.map((p, i) => (i === 0 ? firstLeft : p.served ? countLeft(sql, p.scope, cursors[i] as FeedCursor) : undefined)),
+    );
+    pages.forEach((p, i) => {
+      if (lefts[i] !== undefined) p.total = lefts[i];
+    });
   }
   return pages;
 }
