@@ -108,11 +108,39 @@ describe('feed pages on PGlite', () => {
       cursor: '7:2:c',
       more: true,
     });
-    // Drained: nothing left below the horizon, and the cursor jumps to it.
-    const at = await horizon();
+    // Drained: nothing left below the horizon, and the cursor jumps to it — one past the scope's
+    // newest change (7), well below the transaction the database would give out next.
     const third = await readFeed(db, 'brand:T', second.cursor, 2, false);
-    expect(third).toEqual({ json: '[]', rows: 0, cursor: `${at}:0:`, more: false });
-    expect(BigInt(at)).toBeGreaterThan(7n);
+    expect(third).toEqual({ json: '[]', rows: 0, cursor: '8:0:', more: false });
+    expect(BigInt(await horizon())).toBeGreaterThan(8n);
+  });
+
+  it('never hands out a horizon past the newest change of the scopes asked for (HORIZON)', async () => {
+    // Transactions that take an id and write no change (a nonce, a barrier, an abort) move the
+    // database's horizon on, and a standby may never have heard of them.
+    for (let n = 0; n < 3; n++) await db.query('SELECT pg_current_xact_id()');
+    const pages = await readFeeds(
+      db,
+      [
+        { scope: 'brand:T', cursor: '' },
+        { scope: 'brand:U', cursor: '' },
+        { scope: 'brand:none', cursor: '' },
+      ],
+      100,
+      false,
+    );
+    // brand:U's newest is 8: every drained scope jumps to 9, the empty one too.
+    expect(pages.map((p) => [p.cursor, p.more])).toEqual([
+      ['9:0:', false],
+      ['9:0:', false],
+      ['9:0:', false],
+    ]);
+    // A scope with no change at all: the lowest horizon, and nothing skipped when its first comes.
+    const [empty] = await readFeeds(db, [{ scope: 'brand:none', cursor: '' }], 100, false);
+    expect(empty?.cursor).toBe('1:0:');
+    await changes('brand:none', [[3, 2, 'style', 'n1', false]]);
+    const [first] = await readFeeds(db, [{ scope: 'brand:none', cursor: empty?.cursor ?? '' }], 100, false);
+    expect(first).toMatchObject({ rows: 1, cursor: '4:0:' });
   });
 
   it('counts what is left of the scope when asked for totals', async () => {
