@@ -60,7 +60,7 @@ export type ScopePage = FeedPage & {
  * is visible only once its commit was acknowledged by the synchronous standby (PostgreSQL waits
  * for the standby before it ends the transaction for other sessions), so the newest visible change's
  * id is one the promoted standby has passed. Suspected in one failover test's failure in CI
- * (README, "An open question on the feed across the switch").
+ * (README, "The feed across the switch").
  */
 
 /** The SQL reading `n` scopes in one statement, built once per shape (a request has at most 8 scopes). */
@@ -84,7 +84,7 @@ const statements = new Map<number, string>();
 function feedStatement(n: number): string {
   const cached = statements.get(n);
   if (cached) return cached;
-  // The horizon (HORIZON below): the oldest transaction still running, but never past the newest
+  // The horizon (HORIZON above): the oldest transaction still running, but never past the newest
   // change these scopes have. Each scope's newest is one backward probe of the change_feed index.
   const newest = Array.from(
     { length: n },
