@@ -188,6 +188,8 @@ describe('feed pages on PGlite', () => {
       [2, false],
     ]);
     expect(both[0]?.cursor).toBe(both[1]?.cursor);
+    // A poll is not counted: no scope gets a total.
+    expect(both.filter((p) => 'total' in p)).toEqual([]);
   });
 
   it('leaves out the kinds the device does not know, and still moves its cursor past them', async () => {
