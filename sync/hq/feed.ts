@@ -59,8 +59,9 @@ export type ScopePage = FeedPage & {
  * first changes written after the switch would sort below the devices' cursors: skipped. A change
  * is visible only once its commit was acknowledged by the synchronous standby (PostgreSQL waits
  * for the standby before it ends the transaction for other sessions), so the newest visible change's
- * id is one the promoted standby has passed. Suspected in one failover test's failure in CI
- * (README, "The feed across the switch").
+ * id is one the promoted standby has passed. sync/faults/failover-xids.test.ts holds that window
+ * open and shows the change after the switch skipped without the cap (README, "The feed across
+ * the switch").
  */
 
 /** The SQL reading `n` scopes in one statement, built once per shape (a request has at most 8 scopes). */

@@ -45,28 +45,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const bins = findPostgresBinaries();
   if (!bins) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install postgresql)');
   const lifetimeS = options.lifetimeS ?? 900;
-  const baseDir = mkdtempSync(join(tmpdir(), 'shopfloor-pg-'));
-  const dataDir = join(baseDir, 'data');
-  const logFile = join(baseDir, 'postgres.log');
-  const stopCommand = postgresCommand(bins, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '60']);
-  // The watchdog starts before the cluster exists, so there is no moment where a crash of ours
-  // leaves a running server behind.
-  // Its lifetime counts from when the server is ready (see below); this bound covers a hung start.
-  const watchdogPid = startWatchdog({
-    parentPid: process.pid,
-    deadline: Date.now() + (lifetimeS + 600) * 1000,
-    baseDir,
-    dataDir,
-    stopCommand,
-  });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await stopCluster(bins, dataDir);
-    rmSync(baseDir, { recursive: true, force: true });
-    killQuietly(watchdogPid);
-  };
+  const { baseDir, dataDir, logFile, stop, isStopped } = guardedFolder(bins, 'shopfloor-pg-', lifetimeS);
   try {
     if (bins.runAs) chownSync(baseDir, bins.runAs.uid, bins.runAs.gid);
     await runPostgresTool(bins, 'initdb', [
@@ -94,7 +73,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       freshDatabase: databaseMaker(url, []),
       stop,
       async restart() {
-        if (stopped) throw new Error('this PostgreSQL server was stopped');
+        if (isStopped()) throw new Error('this PostgreSQL server was stopped');
         // Not `pg_ctl restart`: it cannot take -l, and the new postmaster would hold our output pipe open.
         await runPostgresTool(bins, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
         await runPostgresTool(bins, 'pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '120']);
@@ -106,6 +85,85 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** A streaming standby of a private server (startStandby): a PostgresServer that can be promoted. */
+export type PostgresStandby = PostgresServer & {
+  /** pg_ctl promote: it stops following and takes writes, as a failover manager's promotion does. */
+  promote(): Promise<void>;
+};
+
+/**
+ * Starts a streaming standby of a private `primary` (startPostgres), as a failover manager keeps
+ * one: a base backup over the replication protocol (trust on 127.0.0.1, added to the primary's
+ * pg_hba.conf here), then a server in recovery on a free port with `primary_conninfo` pointing
+ * back. It stops by itself like startPostgres' servers (a watchdog). Making it synchronous is the
+ * primary's `synchronous_standby_names`, the caller's to set: it is named `application_name`.
+ */
+export async function startStandby(
+  primary: PostgresServer,
+  options: { lifetimeS?: number; applicationName?: string } = {},
+): Promise<PostgresStandby> {
+  const bins = findPostgresBinaries();
+  if (!bins) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install postgresql)');
+  if (!primary.dataDir) throw new Error('a standby needs a private primary (startPostgres), not DATABASE_URL');
+  const lifetimeS = options.lifetimeS ?? 900;
+  appendFileSync(join(primary.dataDir, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 trust\n');
+  await withClient(primary.url, (client) => client.query('SELECT pg_reload_conf()'));
+  const { baseDir, dataDir, logFile, stop } = guardedFolder(bins, 'shopfloor-pg-standby-', lifetimeS);
+  try {
+    if (bins.runAs) chownSync(baseDir, bins.runAs.uid, bins.runAs.gid);
+    const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres application_name=${options.applicationName ?? 'standby'}`;
+    // -R writes standby.signal and primary_conninfo (with the application_name given here).
+    await runPostgresTool(bins, 'pg_basebackup', ['-D', dataDir, '-d', conninfo, '-R', '-X', 'stream', '--no-sync']);
+    // Its own socket folder: the copied setting names the primary's, which goes with the primary.
+    appendFileSync(join(dataDir, 'postgresql.conf'), `\nunix_socket_directories = '${dataDir}'\n`);
+    const port = await startOnFreePort(bins, dataDir, logFile);
+    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    writeFileSync(join(baseDir, 'deadline'), String(Date.now() + lifetimeS * 1000));
+    return {
+      url,
+      port,
+      pid: Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+      dataDir,
+      freshDatabase: databaseMaker(url, []),
+      stop,
+      restart: () => Promise.reject(new Error('a standby is not restarted by these tests')),
+      async promote() {
+        await runPostgresTool(bins, 'pg_ctl', ['promote', '-D', dataDir, '-w', '-t', '60']);
+      },
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A private cluster's folder under /tmp and the watchdog that stops the cluster in it and removes
+ * the folder. The watchdog starts before the cluster exists, so there is no moment where a crash
+ * of ours leaves a running server behind; its lifetime counts from when the server is ready (the
+ * caller writes `<baseDir>/deadline`), and this bound covers a hung start. `stop` is idempotent.
+ */
+function guardedFolder(bins: PostgresBinaries, prefix: string, lifetimeS: number) {
+  const baseDir = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(baseDir, 'data');
+  const watchdogPid = startWatchdog({
+    parentPid: process.pid,
+    deadline: Date.now() + (lifetimeS + 600) * 1000,
+    baseDir,
+    dataDir,
+    stopCommand: postgresCommand(bins, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '60']),
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await stopCluster(bins, dataDir);
+    rmSync(baseDir, { recursive: true, force: true });
+    killQuietly(watchdogPid);
+  };
+  return { baseDir, dataDir, logFile: join(baseDir, 'postgres.log'), stop, isStopped: () => stopped };
 }
 
 /** Whether `postgresForTests` can give a server here (DATABASE_URL, or the binaries): the guard for `describe.skipIf`. */

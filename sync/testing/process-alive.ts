@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Whether a process is still running. A daemonised postmaster is reparented to PID 1, which in a
@@ -20,6 +20,23 @@ export function isProcessAlive(pid: number): boolean {
       return false;
     }
   }
+}
+
+/** The pids whose parent is `pid`, from /proc (Linux; no procps needed). Empty when there is none. */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After the parenthesised command name: state, then the parent's pid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(name));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return children;
 }
 
 /**
