@@ -90,7 +90,15 @@ export function openTerminal(options: TerminalOptions): Terminal {
   const { deviceId, storeId } = ensureIdentity(store, options, newId, clock);
   const events = new EventBus();
   // An enrolled device syncs through its replicator; a device that never enrolled stays standalone.
-  const replicator = openReplicator({ db: store.db, deviceId, storeId, clock, log: options.log, hqUrl: options.hq?.url });
+  const replicator = openReplicator({
+    db: store.db,
+    deviceId,
+    storeId,
+    clock,
+    log: options.log,
+    hqUrl: options.hq?.url,
+    checkpoint: store.checkpointOffThread,
+  });
   const sync = createTerminalSync(store.db, events, replicator);
   const ctx: TerminalContext = {
     db: store.db,

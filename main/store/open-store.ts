@@ -4,6 +4,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SchemaTooNewError } from '../../sync/protocol/migration-plan.js';
 import type { StoreProblem } from '../api/contract.js';
+import { CheckpointError, checkpointOffThread } from './checkpoint-worker.js';
+import type { CheckpointResult } from './checkpoint-worker.js';
 import type { KeyStore } from './key-store.js';
 import { migrate } from './migrate.js';
 import type { Migration } from './migrate.js';
@@ -20,6 +22,12 @@ export type Store = {
   readonly path: string;
   /** The schema version before this open ran migrations (0 for a new store). */
   readonly migratedFrom: number;
+  /**
+   * A checkpoint on another connection, off this thread (checkpoint-worker.ts): what a
+   * provisioning's end runs (sync/client/pull.ts). The key is read from the key store again for
+   * it, not kept.
+   */
+  checkpointOffThread(): Promise<CheckpointResult>;
   close(): void;
 };
 
@@ -45,9 +53,12 @@ function sqliteCode(error: unknown): string | undefined {
 
 /** Applies the key: SQLCipher v4 format with a raw 256-bit key, so no PBKDF2 runs on every start. */
 export function applyKey(db: Db, key: Buffer): void {
-  db.pragma(`cipher = 'sqlcipher'`);
-  db.pragma(`legacy = 4`);
-  db.pragma(`key = "x'${key.toString('hex')}'"`);
+  for (const pragma of keyPragmas(key)) db.pragma(pragma);
+}
+
+/** The pragmas that open a store with `key`, in order (applyKey; the checkpoint worker's own connection). */
+function keyPragmas(key: Buffer): string[] {
+  return [`cipher = 'sqlcipher'`, `legacy = 4`, `key = "x'${key.toString('hex')}'"`];
 }
 
 /** The store's connection settings, after its key: WAL, synchronous=FULL (see openStore), foreign keys, a 5 s busy wait, a 32 MB page cache. */
@@ -112,7 +123,14 @@ export function openStore(options: OpenStoreOptions): Store {
     const { from } = migrate(db, options.migrations ?? deviceMigrations);
     // Encrypted or not, the store is nobody else's business on a shared machine.
     for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
-    return { db, path, migratedFrom: from, close: () => db.close() };
+    const checkpoint = async (): Promise<CheckpointResult> => {
+      const again = keyStore.load();
+      if (!again) throw new CheckpointError(`the key of ${path} is gone from the key store (${keyStore.kind})`);
+      const pragmas = [...keyPragmas(again), 'busy_timeout = 5000'];
+      again.fill(0);
+      return checkpointOffThread(path, pragmas);
+    };
+    return { db, path, migratedFrom: from, checkpointOffThread: checkpoint, close: () => db.close() };
   } catch (error) {
     db.close();
     if (error instanceof StoreOpenError) throw error;

@@ -13,6 +13,8 @@ export type ReplicatorOptions = {
   log: Log;
   /** Overrides the HQ address stored at enrolment (HQ moved; tests put a proxy in between). */
   hqUrl?: string;
+  /** The store's checkpoint off the till's thread (Store.checkpointOffThread), for a provisioning's end. */
+  checkpoint?: () => Promise<unknown>;
 };
 
 /** The replicator of an enrolled device; null for a device that never enrolled (it stays standalone). */
@@ -27,5 +29,6 @@ export function openReplicator(options: ReplicatorOptions): Replicator | null {
     hqUrl: options.hqUrl ?? enrolled.hqUrl,
     clock: options.clock,
     log: options.log,
+    checkpoint: options.checkpoint,
   });
 }

@@ -49,6 +49,12 @@ export type PullOptions = {
   onProgress?: (progress: PullProgress) => void;
   /** Stops between pages (the replicator is closing). */
   signal?: AbortSignal;
+  /**
+   * A checkpoint of this store on another connection, off this thread (the store's
+   * checkpointOffThread): a provisioning's end leaves it running instead of checkpointing here
+   * (withCheckpointsDeferred).
+   */
+  checkpoint?: () => Promise<unknown>;
 };
 
 export type PullOutcome = {
@@ -90,16 +96,72 @@ export async function pullAll(options: PullOptions): Promise<PullOutcome> {
  * copy encrypted and synced. Measured on the bench's 214,762-row brand scope: 2.0 s of device
  * CPU and 2.55 s wall with them, about 1.75 s and 2.3 s with one checkpoint at the end (included).
  * The setting is the connection's own (a crash leaves it at the default); the WAL grows by what
- * the provisioning writes and is truncated by the final checkpoint. A commit meanwhile (a sale) is
- * as durable as ever: the WAL is synced at each commit either way.
+ * the provisioning writes. A commit meanwhile (a sale) is as durable as ever: the WAL is synced
+ * at each commit either way.
+ *
+ * The checkpoint at the end runs on `offThread` when given (the store's checkpointOffThread: a
+ * PASSIVE checkpoint on another connection in a worker thread), and the provisioning is done
+ * without waiting for it: on the encrypted store it is 220–320 ms of decrypting and encrypting
+ * every page again, which the till's thread spent before it answered anything. Checkpoints stay
+ * held off on this connection until it is done (one here meanwhile would do the same work on this
+ * thread); should it fail, it runs here as before (a TRUNCATE, which also gives the WAL file's
+ * space back; the worker leaves the file's size as it is, reused from its start, and SQLite
+ * deletes the file when the store closes). `checkpointsDone(db)` waits for it.
  */
-export function withCheckpointsDeferred<T>(db: ApplyStatements['db'], fn: () => Promise<T>): Promise<T> {
-  const before = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-  db.pragma('wal_autocheckpoint = 0');
+export function withCheckpointsDeferred<T>(db: Db, fn: () => Promise<T>, offThread?: () => Promise<unknown>): Promise<T> {
+  const release = holdCheckpoints(db);
   return fn().finally(() => {
-    db.pragma(`wal_autocheckpoint = ${before}`);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    if (!offThread) {
+      release();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return;
+    }
+    const done = offThread().then(release, () => {
+      release();
+      if (db.open) db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+    const before = pendingCheckpoints.get(db);
+    pendingCheckpoints.set(db, before ? before.then(() => done) : done);
   });
+}
+
+type Db = ApplyStatements['db'];
+
+/** Per connection: the automatic checkpoints' setting before the first hold, and the holds still on. */
+const checkpointHolds = new WeakMap<Db, { before: number; count: number }>();
+/** Per connection: the checkpoints off the thread still running (withCheckpointsDeferred). */
+const pendingCheckpoints = new WeakMap<Db, Promise<void>>();
+
+/**
+ * Holds automatic checkpoints off on this connection until the returned function is called. Holds
+ * nest (a store scope provisioned while the brand's checkpoint still runs): the setting from before
+ * the first comes back with the last release.
+ */
+function holdCheckpoints(db: Db): () => void {
+  let hold = checkpointHolds.get(db);
+  if (!hold) {
+    hold = { before: db.pragma('wal_autocheckpoint', { simple: true }) as number, count: 0 };
+    checkpointHolds.set(db, hold);
+    db.pragma('wal_autocheckpoint = 0');
+  }
+  const mine = hold;
+  mine.count++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--mine.count > 0) return;
+    checkpointHolds.delete(db);
+    if (db.open) db.pragma(`wal_autocheckpoint = ${mine.before}`);
+  };
+}
+
+/** Resolves once the checkpoints that provisionings of `db` left running off the thread are done (or failed and ran here). */
+export async function checkpointsDone(db: Db): Promise<void> {
+  for (let pending = pendingCheckpoints.get(db); pending; pending = pendingCheckpoints.get(db)) {
+    await pending;
+    if (pendingCheckpoints.get(db) === pending) pendingCheckpoints.delete(db);
+  }
 }
 
 async function pullOnce(options: PullOptions): Promise<PullOutcome> {
@@ -120,7 +182,7 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
   );
   const outcome: PullOutcome = { rows: 0, deletes: 0, pages: 0, requests: 0, provisioning, applyMs: 0 };
   const pages = () => pullPages(options, state, limit, outcome);
-  return provisioning ? withCheckpointsDeferred(st.db, pages) : pages();
+  return provisioning ? withCheckpointsDeferred(st.db, pages, options.checkpoint) : pages();
 }
 
 /** pullOnce's requests and pages, with the page N+1 fetched while page N is applied. */

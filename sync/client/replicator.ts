@@ -9,7 +9,7 @@ import { readIdentity } from './identity.js';
 import { openLive } from './live.js';
 import type { LiveChannel } from './live.js';
 import { liveFirstClient } from './live-pull.js';
-import { pullAll, storedProgress } from './pull.js';
+import { checkpointsDone, pullAll, storedProgress } from './pull.js';
 import type { PullProgress } from './pull.js';
 import { DEAD_LETTER_RECHECK_MS, pushOutbox, recheckDeadLetters, reportDeadLetters } from './push.js';
 import { HqRequestError, signedClient } from './signed-http.js';
@@ -41,6 +41,12 @@ export type CreateReplicatorOptions = {
   livePingMs?: number;
   /** Rows per pull request while provisioning (≤ 50,000). */
   provisioningLimit?: number;
+  /**
+   * A checkpoint of the store on another connection, off this thread (the store's
+   * checkpointOffThread): a provisioning's end leaves it running (pull.ts withCheckpointsDeferred).
+   * Without it the checkpoint runs on this thread.
+   */
+  checkpoint?: () => Promise<unknown>;
   /** Events per push request (push.ts: MAX_PUSH_EVENTS by default). */
   pushBatchSize?: number;
   /** While it has dead letters, ask HQ this often which IT has re-applied (push.ts DEAD_LETTER_RECHECK_MS). */
@@ -74,6 +80,15 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
   const identity = readIdentity(db);
   const st = new ApplyStatements(db, outbox);
   const scopes = [...(identity?.scopes ?? [])].sort((a, b) => scopeOrder(a) - scopeOrder(b));
+  const offThread = options.checkpoint;
+  // A failed checkpoint off the thread runs on it instead (pull.ts); the log says why.
+  const checkpoint =
+    offThread &&
+    (() =>
+      offThread().catch((error: unknown) => {
+        log('the checkpoint off the till thread failed; it runs on it instead', { error: String(error) });
+        throw error;
+      }));
 
   // Signing uses HQ's time as measured from its answers: a device clock hours off still syncs.
   const hqClock = deviceClock(clock);
@@ -212,6 +227,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
             onProgress,
             signal: abort.signal,
             provisioningLimit: options.provisioningLimit,
+            checkpoint,
           }),
         )
       : null;
@@ -327,6 +343,7 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
       roundTimer = debounceTimer = null;
       abort.abort();
       await running?.catch(() => undefined);
+      await checkpointsDone(db);
       listeners.clear();
     },
   };

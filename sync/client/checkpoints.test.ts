@@ -1,0 +1,138 @@
+import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CheckpointError, checkpointOffThread } from '../../main/store/checkpoint-worker.js';
+import { fileKeyStore } from '../../main/store/key-store.js';
+import { openStore } from '../../main/store/open-store.js';
+import { tempDir } from '../../main/testing/temp-dir.js';
+import { checkpointsDone, withCheckpointsDeferred } from './pull.js';
+import { testDevice } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+
+const ROWS = 5_000;
+
+describe("a provisioning's checkpoint off the till's thread", () => {
+  let device: TestDevice;
+  const cleanups: (() => void)[] = [];
+  beforeEach(() => {
+    device = testDevice();
+    device.store.db.exec('CREATE TABLE probe (n INTEGER PRIMARY KEY, pad BLOB)');
+  });
+  afterEach(async () => {
+    for (const open of gates.splice(0)) open();
+    await checkpointsDone(device.store.db);
+    device.cleanup();
+    for (const c of cleanups.splice(0)) c();
+  });
+
+  const db = () => device.store.db;
+  const autoCheckpoint = () => db().pragma('wal_autocheckpoint', { simple: true }) as number;
+  /** A provisioning's writes: thousands of WAL pages, in transactions. */
+  const provision = async (from: number) => {
+    const insert = db().prepare('INSERT INTO probe (n, pad) VALUES (?, randomblob(200))');
+    db().transaction(() => {
+      for (let n = from; n < from + ROWS; n++) insert.run(n);
+    })();
+    await Promise.resolve();
+  };
+  /** The probe rows in the database file alone: a copy of the file without its WAL, opened with the store's key. */
+  const rowsInDatabaseFile = (): number => {
+    const copy = tempDir('shopfloor-checkpoint-copy-');
+    cleanups.push(copy.cleanup);
+    copyFileSync(join(device.dir, 'shopfloor.db'), join(copy.path, 'shopfloor.db'));
+    copyFileSync(join(device.dir, 'store.key'), join(copy.path, 'store.key'));
+    const store = openStore({ path: join(copy.path, 'shopfloor.db'), keyStore: fileKeyStore(join(copy.path, 'store.key')) });
+    try {
+      const table = store.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'probe'").get();
+      return table ? (store.db.prepare('SELECT count(*) AS n FROM probe').get() as { n: number }).n : 0;
+    } finally {
+      store.close();
+    }
+  };
+  /** The store's checkpoint off the thread, started only once the test lets it (afterEach lets every one). */
+  const gates: (() => void)[] = [];
+  const gated = () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    gates.push(open);
+    let started = false;
+    let finished: Promise<unknown> = gate;
+    return {
+      run: () => {
+        finished = gate.then(() => {
+          started = true;
+          return device.store.checkpointOffThread();
+        });
+        return finished;
+      },
+      open: () => open(),
+      started: () => started,
+      finished: () => finished,
+    };
+  };
+
+  it('is done after the provisioning is; checkpoints stay held off until then, and the pages end up in the database file', async () => {
+    const checkpoint = gated();
+    await withCheckpointsDeferred(db(), () => provision(0), checkpoint.run);
+    // The provisioning is over and its checkpoint has not run: nothing of it is in the file yet.
+    expect(checkpoint.started()).toBe(false);
+    expect(autoCheckpoint()).toBe(0);
+    expect(rowsInDatabaseFile()).toBe(0);
+    // The till sells meanwhile: a commit goes to the WAL as ever.
+    db().prepare('INSERT INTO probe (n) VALUES (?)').run(ROWS);
+    checkpoint.open();
+    await checkpointsDone(db());
+    expect(autoCheckpoint()).toBe(1000);
+    expect(rowsInDatabaseFile()).toBe(ROWS + 1);
+  });
+
+  it('nests: a second provisioning while the first checkpoint runs; the setting from before comes back once both are done', async () => {
+    db().pragma('wal_autocheckpoint = 500');
+    const first = gated();
+    const second = gated();
+    await withCheckpointsDeferred(db(), () => provision(0), first.run);
+    await withCheckpointsDeferred(db(), () => provision(ROWS), second.run);
+    // The first one's checkpoint is done, the second one's is not: still held off.
+    first.open();
+    await first.finished();
+    expect(autoCheckpoint()).toBe(0);
+    second.open();
+    await checkpointsDone(db());
+    expect(autoCheckpoint()).toBe(500);
+    expect(rowsInDatabaseFile()).toBe(2 * ROWS);
+  });
+
+  it('runs here when it fails off the thread: the WAL is checkpointed and truncated, and the setting comes back', async () => {
+    await withCheckpointsDeferred(
+      db(),
+      () => provision(0),
+      () => Promise.reject(new CheckpointError('no worker here')),
+    );
+    await checkpointsDone(db());
+    expect(autoCheckpoint()).toBe(1000);
+    expect(statSync(join(device.dir, 'shopfloor.db-wal')).size).toBe(0);
+    expect(rowsInDatabaseFile()).toBe(ROWS);
+  });
+
+  it('without a checkpoint off the thread, runs it here before the provisioning is done (as before)', async () => {
+    await withCheckpointsDeferred(db(), () => provision(0));
+    expect(autoCheckpoint()).toBe(1000);
+    expect(statSync(join(device.dir, 'shopfloor.db-wal')).size).toBe(0);
+    expect(rowsInDatabaseFile()).toBe(ROWS);
+  });
+
+  it('says why when the worker cannot checkpoint: a wrong key, a missing file (not created)', async () => {
+    await provision(0);
+    const path = join(device.dir, 'shopfloor.db');
+    const wrongKey = [`cipher = 'sqlcipher'`, 'legacy = 4', `key = "x'${'00'.repeat(32)}'"`];
+    await expect(checkpointOffThread(path, wrongKey)).rejects.toThrow(CheckpointError);
+    await expect(checkpointOffThread(path, wrongKey)).rejects.toThrow(/not a database/);
+    const missing = join(device.dir, 'gone.db');
+    await expect(checkpointOffThread(missing, wrongKey)).rejects.toThrow(/gone\.db/);
+    expect(existsSync(missing)).toBe(false);
+    // The store's own checkpoint, with its key, copies every frame of the WAL.
+    const result = await device.store.checkpointOffThread();
+    expect(result.log).toBeGreaterThan(0);
+    expect(result).toEqual({ busy: 0, log: result.log, checkpointed: result.log });
+  });
+});
