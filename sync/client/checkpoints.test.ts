@@ -1,11 +1,16 @@
 import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointError, checkpointOffThread } from '../../main/store/checkpoint-worker.js';
 import { fileKeyStore } from '../../main/store/key-store.js';
 import { openStore } from '../../main/store/open-store.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
-import { checkpointsDone, withCheckpointsDeferred } from './pull.js';
+import { deviceOutbox } from '../../main/store/outbox.js';
+import { ApplyStatements } from './apply.js';
+import type { WirePage } from './apply.js';
+import { checkpointsDone, OFF_THREAD_CHECKPOINT_ROWS, pullAll, withCheckpointsDeferred } from './pull.js';
+import type { SignedClient } from './signed-http.js';
+import { NOW, sku, style } from './testing/page-fixture.js';
 import { testDevice } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 
@@ -119,6 +124,66 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     expect(autoCheckpoint()).toBe(1000);
     expect(statSync(join(device.dir, 'shopfloor.db-wal')).size).toBe(0);
     expect(rowsInDatabaseFile()).toBe(ROWS);
+  });
+
+  it('ends the hold without a checkpoint when what was done is not worth one', async () => {
+    const offThread = vi.fn(() => device.store.checkpointOffThread());
+    await withCheckpointsDeferred(
+      db(),
+      () => provision(0),
+      offThread,
+      () => false,
+    );
+    expect(offThread).not.toHaveBeenCalled();
+    expect(autoCheckpoint()).toBe(1000);
+    expect(rowsInDatabaseFile()).toBe(0);
+  });
+
+  it(`gives the worker an incremental pull's checkpoint from ${OFF_THREAD_CHECKPOINT_ROWS} rows on; a smaller pull's is SQLite's as before`, async () => {
+    // HQ's answers, one per request: each pull gets its page, then an empty drained one.
+    const answers: WirePage[][] = [];
+    let xid = 10;
+    const skuPage = (n: number, price: number): WirePage => ({
+      scope: 'brand:SF',
+      cursor: `${xid++}:0:`,
+      more: false,
+      sets: [
+        { kind: 'style', rows: [style('ST1')], deletes: [] },
+        {
+          kind: 'sku',
+          rows: Array.from({ length: n }, (_, i) => sku(`SF-${i}`, 'ST1', String(6_900_000_000_000 + i), price)),
+          deletes: [],
+        },
+      ],
+    });
+    const client: SignedClient = {
+      post: (_path, _body, schema) => Promise.resolve(schema.parse({ pages: answers.shift() ?? [], serverTime: NOW })),
+    };
+    const offThread = vi.fn(() => device.store.checkpointOffThread());
+    const st = new ApplyStatements(db(), deviceOutbox(db()));
+    const pull = (page: WirePage) => {
+      answers.push([page]);
+      return pullAll({ st, client, scopes: ['brand:SF'], storeId: 'loc-S001', clock: () => new Date(NOW), checkpoint: offThread });
+    };
+    // Provisioning: the worker, whatever its size.
+    expect(await pull(skuPage(10, 29900))).toMatchObject({ provisioning: true, rows: 11 });
+    expect(offThread).toHaveBeenCalledTimes(1);
+    await checkpointsDone(db());
+    expect(await pull(skuPage(OFF_THREAD_CHECKPOINT_ROWS - 1, 19900))).toMatchObject({
+      provisioning: false,
+      rows: OFF_THREAD_CHECKPOINT_ROWS,
+    });
+    expect(offThread).toHaveBeenCalledTimes(2);
+    // Held off until the worker is done, then back.
+    expect(autoCheckpoint()).toBe(0);
+    await checkpointsDone(db());
+    expect(autoCheckpoint()).toBe(1000);
+    expect(await pull(skuPage(OFF_THREAD_CHECKPOINT_ROWS - 2, 9900))).toMatchObject({
+      provisioning: false,
+      rows: OFF_THREAD_CHECKPOINT_ROWS - 1,
+    });
+    expect(offThread).toHaveBeenCalledTimes(2);
+    expect(autoCheckpoint()).toBe(1000);
   });
 
   it('says why when the worker cannot checkpoint: a wrong key, a missing file (not created)', async () => {

@@ -43,8 +43,8 @@ export type CreateReplicatorOptions = {
   provisioningLimit?: number;
   /**
    * A checkpoint of the store on another connection, off this thread (the store's
-   * checkpointOffThread): a provisioning's end leaves it running (pull.ts withCheckpointsDeferred).
-   * Without it the checkpoint runs on this thread.
+   * checkpointOffThread): a provisioning's end, and a large incremental pull's, leave it running
+   * (pull.ts withCheckpointsDeferred). Without it the checkpoint runs on this thread.
    */
   checkpoint?: () => Promise<unknown>;
   /** Events per push request (push.ts: MAX_PUSH_EVENTS by default). */
