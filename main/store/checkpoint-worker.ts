@@ -19,7 +19,15 @@ let db;
 try {
   db = new Database(workerData.path, { fileMustExist: true });
   for (const pragma of workerData.pragmas) db.pragma(pragma);
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+  // busy: another checkpoint holds the lock (one on the till's connection); it did nothing, so try
+  // again a few times. A PASSIVE one that copied less than the whole log (a reader was on an older
+  // snapshot) is done: the automatic checkpoints copy the rest.
+  let result;
+  for (let attempt = 0; ; attempt++) {
+    [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (result.busy === 0 || attempt === 4) break;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
   parentPort.postMessage({ ok: true, result });
 } catch (error) {
   parentPort.postMessage({ ok: false, message: String(error && error.message || error), code: error && error.code });
@@ -52,9 +60,13 @@ export class CheckpointError extends Error {
 export function checkpointOffThread(path: string, pragmas: readonly string[], timeoutMs = 60_000): Promise<CheckpointResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, pragmas } });
+    // The first of these settles the promise; the later ones find it settled.
+    let timedOut = false;
     const timer = setTimeout(() => {
+      // Rejected once the thread is gone ('exit' below): a checkpoint still running would hold
+      // SQLite's lock against the one the caller runs instead.
+      timedOut = true;
       void worker.terminate();
-      reject(new CheckpointError(`the checkpoint of ${path} ran past ${timeoutMs} ms`));
     }, timeoutMs);
     worker.once('message', (m: { ok: true; result: CheckpointResult } | { ok: false; message: string; code?: string }) => {
       clearTimeout(timer);
@@ -64,6 +76,16 @@ export function checkpointOffThread(path: string, pragmas: readonly string[], ti
     worker.once('error', (error) => {
       clearTimeout(timer);
       reject(new CheckpointError(`the checkpoint worker for ${path} failed: ${error.message}`));
+    });
+    worker.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new CheckpointError(
+          timedOut
+            ? `the checkpoint of ${path} ran past ${timeoutMs} ms`
+            : `the checkpoint worker for ${path} ended (exit code ${code}) without an answer`,
+        ),
+      );
     });
   });
 }

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointError, checkpointOffThread } from '../../main/store/checkpoint-worker.js';
+import type { CheckpointResult } from '../../main/store/checkpoint-worker.js';
 import { fileKeyStore } from '../../main/store/key-store.js';
 import { openStore } from '../../main/store/open-store.js';
 import { tempDir } from '../../main/testing/temp-dir.js';
@@ -9,6 +10,7 @@ import { deviceOutbox } from '../../main/store/outbox.js';
 import { ApplyStatements } from './apply.js';
 import type { WirePage } from './apply.js';
 import { checkpointsDone, OFF_THREAD_CHECKPOINT_ROWS, pullAll, withCheckpointsDeferred } from './pull.js';
+import { HqRequestError } from './signed-http.js';
 import type { SignedClient } from './signed-http.js';
 import { NOW, sku, style } from './testing/page-fixture.js';
 import { testDevice } from './testing/test-device.js';
@@ -165,8 +167,8 @@ describe("a provisioning's checkpoint off the till's thread", () => {
       answers.push([page]);
       return pullAll({ st, client, scopes: ['brand:SF'], storeId: 'loc-S001', clock: () => new Date(NOW), checkpoint: offThread });
     };
-    // Provisioning: the worker, whatever its size.
-    expect(await pull(skuPage(10, 29900))).toMatchObject({ provisioning: true, rows: 11 });
+    // Provisioning: the worker.
+    expect(await pull(skuPage(OFF_THREAD_CHECKPOINT_ROWS, 29900))).toMatchObject({ provisioning: true });
     expect(offThread).toHaveBeenCalledTimes(1);
     await checkpointsDone(db());
     expect(await pull(skuPage(OFF_THREAD_CHECKPOINT_ROWS - 1, 19900))).toMatchObject({
@@ -184,6 +186,37 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     });
     expect(offThread).toHaveBeenCalledTimes(2);
     expect(autoCheckpoint()).toBe(1000);
+    // A pull that fails before it applied anything (HQ unreachable, a till offline for hours, every
+    // backoff): no worker, no key read again.
+    const down: SignedClient = { post: () => Promise.reject(new HqRequestError('network', null, 'down')) };
+    await expect(
+      pullAll({ st, client: down, scopes: ['brand:SF'], storeId: 'loc-S001', clock: () => new Date(NOW), checkpoint: offThread }),
+    ).rejects.toThrow(/down/);
+    expect(offThread).toHaveBeenCalledTimes(2);
+    expect(autoCheckpoint()).toBe(1000);
+  });
+
+  it('runs one worker at a time: checkpoints asked for back to back each copy the whole log, none finds the lock taken', async () => {
+    const results: CheckpointResult[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const offThread = async () => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      try {
+        const result = await device.store.checkpointOffThread();
+        results.push(result);
+        return result;
+      } finally {
+        running--;
+      }
+    };
+    for (let n = 0; n < 3; n++) await withCheckpointsDeferred(db(), () => provision(n * ROWS), offThread);
+    await checkpointsDone(db());
+    expect(results).toHaveLength(3);
+    expect(mostAtOnce).toBe(1);
+    for (const r of results) expect(r).toEqual({ busy: 0, log: r.log, checkpointed: r.log });
+    expect(rowsInDatabaseFile()).toBe(3 * ROWS);
+    expect(autoCheckpoint()).toBe(1000);
   });
 
   it('says why when the worker cannot checkpoint: a wrong key, a missing file (not created)', async () => {
@@ -193,8 +226,10 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     await expect(checkpointOffThread(path, wrongKey)).rejects.toThrow(CheckpointError);
     await expect(checkpointOffThread(path, wrongKey)).rejects.toThrow(/not a database/);
     const missing = join(device.dir, 'gone.db');
-    await expect(checkpointOffThread(missing, wrongKey)).rejects.toThrow(/gone\.db/);
+    await expect(checkpointOffThread(missing, wrongKey)).rejects.toThrow(/gone\.db failed: unable to open/);
     expect(existsSync(missing)).toBe(false);
+    // A worker that does not answer in time is ended, and says so.
+    await expect(checkpointOffThread(path, wrongKey, 1)).rejects.toThrow(/ran past 1 ms/);
     // The store's own checkpoint, with its key, copies every frame of the WAL.
     const result = await device.store.checkpointOffThread();
     expect(result.log).toBeGreaterThan(0);

@@ -113,44 +113,90 @@ export async function withCheckpointsDeferred<T>(
   db: Db,
   fn: () => Promise<T>,
   offThread?: () => Promise<unknown>,
-  /** Whether what `fn` did is worth a checkpoint (default: always); when not, the hold just ends. A failed `fn` always gets one. */
-  worthIt: (result: T) => boolean = () => true,
+  /** Whether what `fn` did (or got done before it failed) is worth a checkpoint; when not, the hold just ends. Default: always. */
+  worthIt: () => boolean = () => true,
 ): Promise<T> {
-  const release = holdCheckpoints(db);
-  let result: T;
+  const deferral = deferCheckpoints(db, offThread);
+  deferral.hold();
   try {
-    result = await fn();
-  } catch (error) {
-    checkpointAfter(db, release, offThread);
-    throw error;
+    return await fn();
+  } finally {
+    deferral.end(worthIt);
   }
-  if (worthIt(result)) checkpointAfter(db, release, offThread);
-  else release();
-  return result;
-}
-
-/** Ends a hold with the checkpoint: off the thread when it can, else here (withCheckpointsDeferred). */
-function checkpointAfter(db: Db, release: () => void, offThread: (() => Promise<unknown>) | undefined): void {
-  if (!offThread) {
-    release();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    return;
-  }
-  const done = offThread().then(release, () => {
-    release();
-    if (db.open) db.pragma('wal_checkpoint(TRUNCATE)');
-  });
-  const before = pendingCheckpoints.get(db);
-  pendingCheckpoints.set(db, before ? before.then(() => done) : done);
 }
 
 /**
- * An incremental pull that applied this many rows (or more) leaves its checkpoint to the worker
- * too: a row upserted into a large table dirties a page of its own, and 1,000 of them spread over
- * the bench's 200,000 SKUs wrote 1,001 WAL pages, which set off SQLite's automatic checkpoint in
- * the page's commit, on the till's thread (74–79 ms for the apply with it, 33–45 ms without).
- * Half of what sets the automatic checkpoint off; smaller pulls (a price, a few stock moves)
- * leave the WAL to the automatic checkpoints as before, without a thread started for them.
+ * A hold on this connection's automatic checkpoints that starts when `hold()` is first called
+ * (a provisioning at once, an incremental pull only once it has applied enough to be worth it) and
+ * ends with `end()`: with the checkpoint when `worthIt()` says so — off the thread when it can —
+ * or without one. `end()` without a hold does nothing.
+ */
+function deferCheckpoints(db: Db, offThread: (() => Promise<unknown>) | undefined) {
+  let release: (() => void) | null = null;
+  return {
+    hold() {
+      release ??= holdCheckpoints(db);
+    },
+    end(worthIt: () => boolean) {
+      const held = release;
+      release = null;
+      if (!held) return;
+      let worth = true;
+      try {
+        worth = worthIt();
+      } finally {
+        if (!worth) held();
+        else if (!offThread || !db.open) checkpointHere(db, held);
+        else checkpointOffThread(db, held, offThread);
+      }
+    },
+  };
+}
+
+/** Ends a hold with a checkpoint on this thread (a TRUNCATE: it also gives the WAL file's space back). */
+function checkpointHere(db: Db, release: () => void): void {
+  release();
+  if (db.open) db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/**
+ * Ends a hold with a checkpoint off the thread, released when it is done. One at a time per
+ * connection: a second checkpoint while one runs would find SQLite's checkpoint lock taken and do
+ * nothing, so it waits for the one before. A checkpoint that failed, or found the lock taken all
+ * the same, runs here; if that fails too (a full disk), the automatic checkpoints take it up
+ * later and the log of the replicator says why — nothing here rejects.
+ */
+function checkpointOffThread(db: Db, release: () => void, offThread: () => Promise<unknown>): void {
+  const before = pendingCheckpoints.get(db) ?? Promise.resolve();
+  const done = before
+    .then(() => (db.open ? offThread() : null))
+    .then((result) => {
+      if (isBusy(result)) throw new Error('the checkpoint lock was taken');
+      release();
+    })
+    .catch(() => {
+      try {
+        checkpointHere(db, release);
+      } catch {
+        // The automatic checkpoints do it once the setting is back (release() ran first).
+      }
+    });
+  pendingCheckpoints.set(db, done);
+}
+
+/** A checkpoint's answer saying another checkpoint held SQLite's lock (`busy`: 1): it did nothing. */
+function isBusy(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && 'busy' in result && result.busy !== 0;
+}
+
+/**
+ * An incremental pull that applies this many rows (or more) holds the automatic checkpoints off
+ * from that page on and leaves its checkpoint to the worker too: a row upserted into a large
+ * table dirties a page of its own, and 1,000 of them spread over the bench's 200,000 SKUs wrote
+ * 1,001 WAL pages, which set off SQLite's automatic checkpoint in the page's commit, on the till's
+ * thread (74–79 ms for the apply with it, 33–45 ms without). Half of what sets the automatic
+ * checkpoint off; smaller pulls (a price, a few stock moves) are left to the automatic checkpoints
+ * as before, without a hold or a thread started for them.
  */
 export const OFF_THREAD_CHECKPOINT_ROWS = 500;
 
@@ -185,7 +231,7 @@ function holdCheckpoints(db: Db): () => void {
   };
 }
 
-/** Resolves once the checkpoints that provisionings of `db` left running off the thread are done (or failed and ran here). */
+/** Resolves once the checkpoints that pulls of `db` left running off the thread are done (or failed and ran here). Never rejects. */
 export async function checkpointsDone(db: Db): Promise<void> {
   for (let pending = pendingCheckpoints.get(db); pending; pending = pendingCheckpoints.get(db)) {
     await pending;
@@ -210,14 +256,32 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
     MAX_PULL_LIMIT,
   );
   const outcome: PullOutcome = { rows: 0, deletes: 0, pages: 0, requests: 0, provisioning, applyMs: 0 };
-  const pages = () => pullPages(options, state, limit, outcome);
-  if (provisioning) return withCheckpointsDeferred(st.db, pages, options.checkpoint);
-  if (!options.checkpoint) return pages();
-  return withCheckpointsDeferred(st.db, pages, options.checkpoint, (o) => o.rows + o.deletes >= OFF_THREAD_CHECKPOINT_ROWS);
+  // A provisioning holds the automatic checkpoints off from the start; an incremental pull with a
+  // worker to hand its checkpoint to, from the page that makes it large (OFF_THREAD_CHECKPOINT_ROWS).
+  const deferral = deferCheckpoints(st.db, options.checkpoint);
+  if (provisioning) deferral.hold();
+  const applied = () => outcome.rows + outcome.deletes;
+  const beforeApply = (size: number) => {
+    if (options.checkpoint && applied() + size >= OFF_THREAD_CHECKPOINT_ROWS) deferral.hold();
+  };
+  try {
+    return await pullPages(options, state, limit, outcome, beforeApply);
+  } finally {
+    // A provisioning that applied anything ends with its checkpoint; one that applied nothing (HQ
+    // unreachable: an offline till retries every backoff) without.
+    deferral.end(() => (provisioning ? applied() > 0 : applied() >= OFF_THREAD_CHECKPOINT_ROWS));
+  }
 }
 
 /** pullOnce's requests and pages, with the page N+1 fetched while page N is applied. */
-async function pullPages(options: PullOptions, state: Map<string, ScopeState>, limit: number, outcome: PullOutcome): Promise<PullOutcome> {
+async function pullPages(
+  options: PullOptions,
+  state: Map<string, ScopeState>,
+  limit: number,
+  outcome: PullOutcome,
+  /** Told the size of each page before it is applied. */
+  beforeApply: (size: number) => void,
+): Promise<PullOutcome> {
   const { st, client, scopes } = options;
   const { provisioning } = outcome;
 
@@ -278,6 +342,7 @@ async function pullPages(options: PullOptions, state: Map<string, ScopeState>, l
       const size = page.sets.reduce((n, set) => n + set.rows.length + set.deletes.length, 0);
       if (page.total !== undefined) s.total = s.applied + page.total;
       s.applied += size;
+      beforeApply(size);
       const started = performance.now();
       const result = applyPage(st, page, {
         storeId: options.storeId,
