@@ -136,6 +136,13 @@ export const MODULES = [
     tests: ['sync/protocol/events/sale-fast-check.test.ts'],
   },
   {
+    name: 'checkpoints',
+    // The device's checkpoints after a pull (held off, handed to the worker, put back) and the worker itself:
+    // pull.ts's checkpoint section and the lines of pullOnce that choose; the rest of pull.ts is the replicator tests'.
+    mutate: ['sync/client/pull.ts:112-240', 'sync/client/pull.ts:260-273', 'main/store/checkpoint-worker.ts'],
+    tests: ['sync/client/checkpoints.test.ts'],
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],

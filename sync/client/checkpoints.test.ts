@@ -34,6 +34,7 @@ describe("a provisioning's checkpoint off the till's thread", () => {
 
   const db = () => device.store.db;
   const autoCheckpoint = () => db().pragma('wal_autocheckpoint', { simple: true }) as number;
+  const walBytes = () => statSync(join(device.dir, 'shopfloor.db-wal')).size;
   /** A provisioning's writes: thousands of WAL pages, in transactions. */
   const provision = async (from: number) => {
     const insert = db().prepare('INSERT INTO probe (n, pad) VALUES (?, randomblob(200))');
@@ -91,6 +92,20 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     await checkpointsDone(db());
     expect(autoCheckpoint()).toBe(1000);
     expect(rowsInDatabaseFile()).toBe(ROWS + 1);
+    // The worker's checkpoint, not the thread's (which would have truncated the WAL).
+    expect(walBytes()).toBeGreaterThan(0);
+  });
+
+  it('runs here when the worker found the checkpoint lock taken (it did nothing)', async () => {
+    await withCheckpointsDeferred(
+      db(),
+      () => provision(0),
+      () => Promise.resolve({ busy: 1, log: -1, checkpointed: -1 }),
+    );
+    await checkpointsDone(db());
+    expect(walBytes()).toBe(0);
+    expect(rowsInDatabaseFile()).toBe(ROWS);
+    expect(autoCheckpoint()).toBe(1000);
   });
 
   it('nests: a second provisioning while the first checkpoint runs; the setting from before comes back once both are done', async () => {
@@ -102,6 +117,8 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     // The first one's checkpoint is done, the second one's is not: still held off.
     first.open();
     await first.finished();
+    // Its hold ends a few turns after the worker's answer.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(autoCheckpoint()).toBe(0);
     second.open();
     await checkpointsDone(db());
@@ -117,14 +134,14 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     );
     await checkpointsDone(db());
     expect(autoCheckpoint()).toBe(1000);
-    expect(statSync(join(device.dir, 'shopfloor.db-wal')).size).toBe(0);
+    expect(walBytes()).toBe(0);
     expect(rowsInDatabaseFile()).toBe(ROWS);
   });
 
   it('without a checkpoint off the thread, runs it here before the provisioning is done (as before)', async () => {
     await withCheckpointsDeferred(db(), () => provision(0));
     expect(autoCheckpoint()).toBe(1000);
-    expect(statSync(join(device.dir, 'shopfloor.db-wal')).size).toBe(0);
+    expect(walBytes()).toBe(0);
     expect(rowsInDatabaseFile()).toBe(ROWS);
   });
 
@@ -167,14 +184,21 @@ describe("a provisioning's checkpoint off the till's thread", () => {
       answers.push([page]);
       return pullAll({ st, client, scopes: ['brand:SF'], storeId: 'loc-S001', clock: () => new Date(NOW), checkpoint: offThread });
     };
-    // Provisioning: the worker.
-    expect(await pull(skuPage(OFF_THREAD_CHECKPOINT_ROWS, 29900))).toMatchObject({ provisioning: true });
+    const down: SignedClient = { post: () => Promise.reject(new HqRequestError('network', null, 'down')) };
+    const pullFrom = (c: SignedClient, checkpoint?: () => Promise<unknown>) =>
+      pullAll({ st, client: c, scopes: ['brand:SF'], storeId: 'loc-S001', clock: () => new Date(NOW), checkpoint });
+    // A provisioning that got nothing (HQ unreachable): no checkpoint, no worker.
+    await expect(pullFrom(down, offThread)).rejects.toThrow(/down/);
+    expect(offThread).not.toHaveBeenCalled();
+    // Provisioning, however small: the worker.
+    expect(await pull(skuPage(10, 29900))).toMatchObject({ provisioning: true, rows: 11 });
     expect(offThread).toHaveBeenCalledTimes(1);
     await checkpointsDone(db());
-    expect(await pull(skuPage(OFF_THREAD_CHECKPOINT_ROWS - 1, 19900))).toMatchObject({
-      provisioning: false,
-      rows: OFF_THREAD_CHECKPOINT_ROWS,
-    });
+    // Deletes count: 449 rows and 51 deletes (of SKUs that are not there: a delete is a delete).
+    const mixed = skuPage(OFF_THREAD_CHECKPOINT_ROWS - 52, 19900);
+    const skus = mixed.sets[1] as WirePage['sets'][number];
+    mixed.sets[1] = { ...skus, deletes: Array.from({ length: 51 }, (_, i) => [`GONE-${i}`]) };
+    expect(await pull(mixed)).toMatchObject({ provisioning: false, rows: OFF_THREAD_CHECKPOINT_ROWS - 51 });
     expect(offThread).toHaveBeenCalledTimes(2);
     // Held off until the worker is done, then back.
     expect(autoCheckpoint()).toBe(0);
@@ -188,12 +212,15 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     expect(autoCheckpoint()).toBe(1000);
     // A pull that fails before it applied anything (HQ unreachable, a till offline for hours, every
     // backoff): no worker, no key read again.
-    const down: SignedClient = { post: () => Promise.reject(new HqRequestError('network', null, 'down')) };
-    await expect(
-      pullAll({ st, client: down, scopes: ['brand:SF'], storeId: 'loc-S001', clock: () => new Date(NOW), checkpoint: offThread }),
-    ).rejects.toThrow(/down/);
+    await expect(pullFrom(down, offThread)).rejects.toThrow(/down/);
     expect(offThread).toHaveBeenCalledTimes(2);
     expect(autoCheckpoint()).toBe(1000);
+    // Without a worker, a large pull is SQLite's as before: no hold, no checkpoint of the pull's own
+    // (a TRUNCATE here would have emptied the WAL file).
+    answers.push([skuPage(OFF_THREAD_CHECKPOINT_ROWS, 8900)]);
+    expect(await pullFrom(client)).toMatchObject({ rows: OFF_THREAD_CHECKPOINT_ROWS + 1 });
+    expect(walBytes()).toBeGreaterThan(0);
+    expect(offThread).toHaveBeenCalledTimes(2);
   });
 
   it('runs one worker at a time: checkpoints asked for back to back each copy the whole log, none finds the lock taken', async () => {
@@ -224,6 +251,7 @@ describe("a provisioning's checkpoint off the till's thread", () => {
     const path = join(device.dir, 'shopfloor.db');
     const wrongKey = [`cipher = 'sqlcipher'`, 'legacy = 4', `key = "x'${'00'.repeat(32)}'"`];
     await expect(checkpointOffThread(path, wrongKey)).rejects.toThrow(CheckpointError);
+    await expect(checkpointOffThread(path, wrongKey)).rejects.toMatchObject({ name: 'CheckpointError' });
     await expect(checkpointOffThread(path, wrongKey)).rejects.toThrow(/not a database/);
     const missing = join(device.dir, 'gone.db');
     await expect(checkpointOffThread(missing, wrongKey)).rejects.toThrow(/gone\.db failed: unable to open/);
