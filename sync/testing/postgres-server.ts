@@ -42,12 +42,7 @@ export type StartPostgresOptions = {
  * dies, or after `lifetimeS` — a watchdog process sees to the last two.
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
-  const bins = findPostgresBinaries();
-  if (!bins) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install postgresql)');
-  const lifetimeS = options.lifetimeS ?? 900;
-  const { baseDir, dataDir, logFile, stop, isStopped } = guardedFolder(bins, 'shopfloor-pg-', lifetimeS);
-  try {
-    if (bins.runAs) chownSync(baseDir, bins.runAs.uid, bins.runAs.gid);
+  const started = await startGuarded('shopfloor-pg-', options.lifetimeS ?? 900, async (bins, dataDir) => {
     await runPostgresTool(bins, 'initdb', [
       '-D',
       dataDir,
@@ -61,30 +56,19 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       '--no-instructions',
     ]);
     configure(dataDir, options.fsync ?? true);
-    const port = await startOnFreePort(bins, dataDir, logFile);
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    const postmasterPid = () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    writeFileSync(join(baseDir, 'deadline'), String(Date.now() + lifetimeS * 1000));
-    const server: PostgresServer = {
-      url,
-      port,
-      pid: postmasterPid(),
-      dataDir,
-      freshDatabase: databaseMaker(url, []),
-      stop,
-      async restart() {
-        if (isStopped()) throw new Error('this PostgreSQL server was stopped');
-        // Not `pg_ctl restart`: it cannot take -l, and the new postmaster would hold our output pipe open.
-        await runPostgresTool(bins, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
-        await runPostgresTool(bins, 'pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '120']);
-        server.pid = postmasterPid();
-      },
-    };
-    return server;
-  } catch (error) {
-    await stop().catch(() => undefined);
-    throw error;
-  }
+  });
+  const { bins, dataDir, logFile } = started;
+  const server: PostgresServer = {
+    ...serverFields(started),
+    async restart() {
+      if (started.isStopped()) throw new Error('this PostgreSQL server was stopped');
+      // Not `pg_ctl restart`: it cannot take -l, and the new postmaster would hold our output pipe open.
+      await runPostgresTool(bins, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);
+      await runPostgresTool(bins, 'pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '120']);
+      server.pid = postmasterPid(dataDir);
+    },
+  };
+  return server;
 }
 
 /** A streaming standby of a private server (startStandby): a PostgresServer that can be promoted. */
@@ -104,39 +88,61 @@ export async function startStandby(
   primary: PostgresServer,
   options: { lifetimeS?: number; applicationName?: string } = {},
 ): Promise<PostgresStandby> {
-  const bins = findPostgresBinaries();
-  if (!bins) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install postgresql)');
-  if (!primary.dataDir) throw new Error('a standby needs a private primary (startPostgres), not DATABASE_URL');
-  const lifetimeS = options.lifetimeS ?? 900;
-  appendFileSync(join(primary.dataDir, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 trust\n');
+  const primaryDir = primary.dataDir;
+  if (!primaryDir) throw new Error('a standby needs a private primary (startPostgres), not DATABASE_URL');
+  appendFileSync(join(primaryDir, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 trust\n');
   await withClient(primary.url, (client) => client.query('SELECT pg_reload_conf()'));
-  const { baseDir, dataDir, logFile, stop } = guardedFolder(bins, 'shopfloor-pg-standby-', lifetimeS);
-  try {
-    if (bins.runAs) chownSync(baseDir, bins.runAs.uid, bins.runAs.gid);
+  const started = await startGuarded('shopfloor-pg-standby-', options.lifetimeS ?? 900, async (bins, dataDir) => {
     const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres application_name=${options.applicationName ?? 'standby'}`;
     // -R writes standby.signal and primary_conninfo (with the application_name given here).
     await runPostgresTool(bins, 'pg_basebackup', ['-D', dataDir, '-d', conninfo, '-R', '-X', 'stream', '--no-sync']);
     // Its own socket folder: the copied setting names the primary's, which goes with the primary.
     appendFileSync(join(dataDir, 'postgresql.conf'), `\nunix_socket_directories = '${dataDir}'\n`);
-    const port = await startOnFreePort(bins, dataDir, logFile);
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    writeFileSync(join(baseDir, 'deadline'), String(Date.now() + lifetimeS * 1000));
-    return {
-      url,
-      port,
-      pid: Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
-      dataDir,
-      freshDatabase: databaseMaker(url, []),
-      stop,
-      restart: () => Promise.reject(new Error('a standby is not restarted by these tests')),
-      async promote() {
-        await runPostgresTool(bins, 'pg_ctl', ['promote', '-D', dataDir, '-w', '-t', '60']);
-      },
-    };
+  });
+  return {
+    ...serverFields(started),
+    restart: () => Promise.reject(new Error('a standby is not restarted by these tests')),
+    async promote() {
+      await runPostgresTool(started.bins, 'pg_ctl', ['promote', '-D', started.dataDir, '-w', '-t', '60']);
+    },
+  };
+}
+
+type Guarded = ReturnType<typeof guardedFolder> & { bins: PostgresBinaries; port: number };
+
+/**
+ * A private server from its folder up: the binaries, the guarded folder (owned by the user that
+ * runs PostgreSQL), `prepare` (initdb, or a base backup), the start on a free port, and its
+ * lifetime from then on. On any failure what was started is stopped and its folder removed.
+ */
+async function startGuarded(
+  prefix: string,
+  lifetimeS: number,
+  prepare: (bins: PostgresBinaries, dataDir: string) => Promise<void>,
+): Promise<Guarded> {
+  const bins = findPostgresBinaries();
+  if (!bins) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install postgresql)');
+  const folder = guardedFolder(bins, prefix, lifetimeS);
+  try {
+    if (bins.runAs) chownSync(folder.baseDir, bins.runAs.uid, bins.runAs.gid);
+    await prepare(bins, folder.dataDir);
+    const port = await startOnFreePort(bins, folder.dataDir, folder.logFile);
+    writeFileSync(join(folder.baseDir, 'deadline'), String(Date.now() + lifetimeS * 1000));
+    return { ...folder, bins, port };
   } catch (error) {
-    await stop().catch(() => undefined);
+    await folder.stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** What every private server answers with (restart aside). */
+function serverFields(g: Guarded): Omit<PostgresServer, 'restart'> {
+  const url = `postgres://postgres@127.0.0.1:${g.port}/postgres`;
+  return { url, port: g.port, pid: postmasterPid(g.dataDir), dataDir: g.dataDir, freshDatabase: databaseMaker(url, []), stop: g.stop };
+}
+
+function postmasterPid(dataDir: string): number {
+  return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
 /**
@@ -298,7 +304,7 @@ function freePort(): Promise<number> {
 async function stopCluster(bins: PostgresBinaries, dataDir: string): Promise<void> {
   let pid: number | null = null;
   try {
-    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+    pid = postmasterPid(dataDir) || null;
   } catch {
     return; // never started (or already stopped): nothing runs
   }

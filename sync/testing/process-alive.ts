@@ -6,9 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export function isProcessAlive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state follows the parenthesised command name, which may itself contain spaces or ")".
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const { state } = procStat(pid);
     return state !== 'Z' && state !== 'X';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -22,16 +20,21 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** A process's state letter and parent from /proc/<pid>/stat; throws when there is no such process (or no /proc). */
+function procStat(pid: number): { state: string; ppid: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After the parenthesised command name (which may itself hold spaces or ")"): the state, then the parent's pid.
+  const [state = '', ppid = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state, ppid: Number(ppid) };
+}
+
 /** The pids whose parent is `pid`, from /proc (Linux; no procps needed). Empty when there is none. */
 export function childrenOf(pid: number): number[] {
   const children: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // After the parenthesised command name: state, then the parent's pid.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(name));
+      if (procStat(Number(name)).ppid === pid) children.push(Number(name));
     } catch {
       // ended while we looked
     }
