@@ -53,7 +53,7 @@ export class CheckpointError extends Error {
  * till's thread stays free: SQLCipher decrypts every WAL page and encrypts it again on the way
  * (SQLite3MultipleCiphers encrypts in its file layer), which after a provisioning is a quarter to
  * a third of a second that the till's thread used to spend before it answered anything (README,
- * "Provisioning's end"). `pragmas` open the connection as the store's own is opened: its key and
+ * "The final checkpoint ran on the till's thread"). `pragmas` open the connection as the store's own is opened: its key and
  * cipher first, then a busy wait. Rejects with a CheckpointError when the worker could not open
  * the file or checkpoint it, or ran past `timeoutMs` (then it is terminated).
  */

@@ -23,9 +23,9 @@ export type Store = {
   /** The schema version before this open ran migrations (0 for a new store). */
   readonly migratedFrom: number;
   /**
-   * A checkpoint on another connection, off this thread (checkpoint-worker.ts): what a
-   * provisioning's end runs (sync/client/pull.ts). The key is read from the key store again for
-   * it, not kept.
+   * A checkpoint on another connection, off this thread (checkpoint-worker.ts): what the end of a
+   * provisioning, or of a large incremental pull, runs (sync/client/pull.ts). The key is read from
+   * the key store again for it, not kept.
    */
   checkpointOffThread(): Promise<CheckpointResult>;
   close(): void;

@@ -147,7 +147,7 @@ function deferCheckpoints(db: Db, offThread: (() => Promise<unknown>) | undefine
       } finally {
         if (!worth) held();
         else if (!offThread || !db.open) checkpointHere(db, held);
-        else checkpointOffThread(db, held, offThread);
+        else checkpointInWorker(db, held, offThread);
       }
     },
   };
@@ -166,7 +166,7 @@ function checkpointHere(db: Db, release: () => void): void {
  * the same, runs here; if that fails too (a full disk), the automatic checkpoints take it up
  * later and the log of the replicator says why — nothing here rejects.
  */
-function checkpointOffThread(db: Db, release: () => void, offThread: () => Promise<unknown>): void {
+function checkpointInWorker(db: Db, release: () => void, offThread: () => Promise<unknown>): void {
   const before = pendingCheckpoints.get(db) ?? Promise.resolve();
   const done = before
     .then(() => (db.open ? offThread() : null))
