@@ -13,7 +13,7 @@ export type ReplicatorOptions = {
   log: Log;
   /** Overrides the HQ address stored at enrolment (HQ moved; tests put a proxy in between). */
   hqUrl?: string;
-  /** The store's checkpoint off the till's thread (Store.checkpointOffThread), for a provisioning's end. */
+  /** The store's checkpoint off the till's thread (Store.checkpointOffThread), for the end of a provisioning or a large pull. */
   checkpoint?: () => Promise<unknown>;
 };
 
