@@ -8,6 +8,16 @@ export type Migration = MigrationStep & {
   name: string;
   /** Additive changes only: devices on different app versions sync against one HQ. */
   up: (db: Database) => void;
+  /**
+   * The migration rebuilds a table (a new table, the rows copied, the old one dropped, the new one
+   * renamed: SQLite's way to change a constraint), so foreign keys are off while it runs, as
+   * SQLite's procedure requires: with them on, dropping a parent table deletes its rows first and
+   * checks every child for each. The rows are copied as they were, so every reference that held
+   * before holds after (the upgrade test checks `foreign_key_check`); the device does not check
+   * them all at the upgrade, since a store mid-provisioning may legitimately hold rows whose parent
+   * is still on its way (sync/client/apply.ts).
+   */
+  rebuildsTables?: boolean;
 };
 
 export function schemaVersion(db: Database): number {
@@ -23,9 +33,16 @@ export function schemaVersion(db: Database): number {
 export function migrate(db: Database, migrations: readonly Migration[]): { from: number; to: number } {
   const { from, to, pending } = planMigrations(migrations, schemaVersion(db), 'device');
   if (pending.length === 0) return { from, to };
-  db.transaction(() => {
-    for (const m of pending) m.up(db);
-    db.pragma(`user_version = ${to}`);
-  }).immediate();
+  // The pragma cannot change inside a transaction; it is restored however the migration ends.
+  const enforced = pending.some((m) => m.rebuildsTables) && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const m of pending) m.up(db);
+      db.pragma(`user_version = ${to}`);
+    }).immediate();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
   return { from, to };
 }

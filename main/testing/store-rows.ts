@@ -134,6 +134,8 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
       INSERT INTO guide_result (staff_id, month, store_id, sales_fen, sales_count, service_fen, service_count, new_members, tasks_done) VALUES
         ('stf-04', '2025-01', 'loc-S001', 0, 0, 129790, 1, 1, 1);
     `),
+  // Migration 8 rebuilt `sku` (its EAN's uniqueness became a named index): no new table, nothing new to seed.
+  8: () => {},
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */

@@ -3,6 +3,7 @@ import { ENTITIES, isEntityKind, rowProblem } from '../protocol/entities.js';
 import type { CellValue, EntityKind, EntitySpec } from '../protocol/entities.js';
 import type { OutboxPort } from './types.js';
 import { indexedColumns } from './indexed-columns.js';
+import { DEFER_INDEX_ROWS, deferIndexes, deferredIndexes, restoreIndexes } from './deferred-indexes.js';
 import { UniqueKeys } from './unique-keys.js';
 
 /** A page HQ sent that this device will not apply (bad rows, or rows its store refuses). Nothing of it was written. */
@@ -112,6 +113,13 @@ export class ApplyStatements {
     return s;
   }
 
+  /** Forgets what it read of the schema: after a page dropped or built indexes (deferred-indexes.ts), `update` and UniqueKeys must see the new set. */
+  schemaChanged(): void {
+    this.kinds.clear();
+    this.sql.clear();
+    this.uniqueKeys.forget();
+  }
+
   prepared(text: string): Statement {
     let s = this.sql.get(text);
     if (!s) {
@@ -196,6 +204,8 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
   const hasStock = page.sets.some((s) => s.kind === 'stock' && (s.rows as unknown[]).length > 0);
   let rows = 0;
   let deletes = 0;
+  // The page dropped or built indexes (deferred-indexes.ts): what st read of the schema is stale, committed or not.
+  let schemaTouched = false;
   const run = db.transaction(() => {
     const pending = hasStock ? st.outbox.pendingStock(options.storeId) : null;
     const removed: { table: string; key: CellValue }[] = [];
@@ -209,6 +219,10 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
         deletes++;
       }
     }
+    if (insertOnly)
+      for (const set of page.sets)
+        if ((set.rows as unknown[]).length >= DEFER_INDEX_ROWS && deferIndexes(db, page.scope, ENTITIES[set.kind as EntityKind].table) > 0)
+          schemaTouched = true;
     for (const set of page.sets) {
       const spec = ENTITIES[set.kind as EntityKind];
       const statements = st.kind(spec.kind);
@@ -232,6 +246,8 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
       }
     }
     for (const r of removed) cascade(st, r.table, r.key);
+    // The scope's last page: the indexes its provisioning dropped are built, in the transaction that marks it done.
+    if (!page.more && restoreIndexes(db, st.uniqueKeys, (scope) => scope === page.scope).length > 0) schemaTouched = true;
     const p = options.progress;
     st.prepared(
       `INSERT INTO sync_cursor (scope, cursor, applied, total, done, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -255,8 +271,23 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
     throw error;
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');
+    if (schemaTouched) st.schemaChanged();
   }
   return { rows, deletes };
+}
+
+/**
+ * Builds the indexes a provisioning dropped for every scope `provisioning` says is not being
+ * provisioned any more (its cursors cleared, the device moved to another store, the scope no
+ * longer its): the last page that would have built them will not come. Returns the names built.
+ */
+export function buildDeferredIndexes(st: ApplyStatements, provisioning: (scope: string) => boolean): string[] {
+  if (deferredIndexes(st.db).every((d) => provisioning(d.scope))) return [];
+  try {
+    return st.db.transaction(() => restoreIndexes(st.db, st.uniqueKeys, (scope) => !provisioning(scope))).immediate();
+  } finally {
+    st.schemaChanged();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { ENTITY_KINDS } from '../protocol/entities.js';
 import { cursorSchema, MAX_PULL_LIMIT, scopeSchema } from '../protocol/feed.js';
 import type { PullRequest } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
-import { applyPage, ensureFeedKinds, PageRefusedError, readCursors } from './apply.js';
+import { applyPage, buildDeferredIndexes, ensureFeedKinds, PageRefusedError, readCursors } from './apply.js';
 import type { ApplyStatements } from './apply.js';
 import { letRequestLeave } from './signed-http.js';
 import type { SignedClient } from './signed-http.js';
@@ -251,6 +251,7 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
     }),
   );
   const provisioning = [...state.values()].some((s) => !s.done);
+  buildDeferredIndexes(st, (scope) => state.get(scope)?.done === false);
   const limit = Math.min(
     provisioning ? (options.provisioningLimit ?? MAX_PULL_LIMIT) : (options.incrementalLimit ?? 10_000),
     MAX_PULL_LIMIT,

@@ -58,6 +58,43 @@ export class UniqueKeys {
     return freed;
   }
 
+  /**
+   * Resolves `column`'s values held by more than one row of the table, as `free` would have while
+   * the rows were written: the row first in key order keeps the value, the others get a placeholder
+   * (or, for a key-only row, are deleted). For an index built after a load (deferred-indexes.ts).
+   * Returns how many rows lost the value.
+   */
+  resolveDuplicates(spec: EntitySpec, column: string): number {
+    const keyList = spec.key.join(', ');
+    const notThisRow = spec.key.map((k) => `${k} = ?`).join(' AND ');
+    const keyOnly = spec.columns.every((c) => c.name === column || spec.key.includes(c.name));
+    const rows = this.prepared(
+      `SELECT ${column}, ${keyList} FROM ${spec.table}
+        WHERE ${column} IN (SELECT ${column} FROM ${spec.table} GROUP BY ${column} HAVING count(*) > 1) ORDER BY ${column}, ${keyList}`,
+    )
+      .raw()
+      .all() as CellValue[][];
+    let kept: CellValue | undefined;
+    let lost = 0;
+    for (const [value, ...holder] of rows) {
+      if (value !== kept) {
+        kept = value;
+        continue;
+      }
+      if (keyOnly) this.prepared(`DELETE FROM ${spec.table} WHERE ${notThisRow}`).run(...holder);
+      else
+        this.prepared(`UPDATE ${spec.table} SET ${column} = ? WHERE ${notThisRow}`).run(this.placeholder(spec, column, holder), ...holder);
+      lost++;
+    }
+    return lost;
+  }
+
+  /** Forgets what it read of the schema (after indexes were dropped or built). */
+  forget(): void {
+    this.columns.clear();
+    this.statements.clear();
+  }
+
   /** The table's single-column UNIQUE constraints on columns HQ sends, read from the schema (a later migration's are found too). */
   private uniqueColumns(spec: EntitySpec): readonly UniqueColumn[] {
     let found = this.columns.get(spec.table);

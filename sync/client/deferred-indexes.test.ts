@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deviceOutbox } from '../../main/store/outbox.js';
+import { ApplyStatements, applyPage } from './apply.js';
+import type { WirePage } from './apply.js';
+import { DEFER_INDEX_ROWS, deferredIndexes } from './deferred-indexes.js';
+import { pullAll } from './pull.js';
+import type { SignedClient } from './signed-http.js';
+import { NOW, STORE, customer, page, sku, style } from './testing/page-fixture.js';
+import { testDevice } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+
+const BRAND = 'brand:SF';
+const ean = (i: number) => String(6_900_000_000_000 + ((i * 7_919) % 1_000_003));
+const skus = (from: number, n: number, eanOf = ean) => Array.from({ length: n }, (_, i) => sku(`SF-${from + i}`, 'ST1', eanOf(from + i)));
+const skuPage = (cursor: string, rows: unknown[][], more: boolean, sets: WirePage['sets'] = []): WirePage =>
+  page(BRAND, cursor, [{ kind: 'style', rows: [style('ST1')], deletes: [] }, ...sets, { kind: 'sku', rows, deletes: [] }], more);
+
+describe('a provisioning loads its large tables without their secondary indexes', () => {
+  let device: TestDevice;
+  let st: ApplyStatements;
+  beforeEach(() => {
+    device = testDevice();
+    st = new ApplyStatements(device.store.db, deviceOutbox(device.store.db));
+  });
+  afterEach(() => device.cleanup());
+
+  const db = () => device.store.db;
+  const indexSql = (table: string) =>
+    db().prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").all(table);
+  const provision = (p: WirePage) => applyPage(st, p, { storeId: STORE, now: NOW, insertOnly: true });
+  const plan = (sql: string, ...args: unknown[]) =>
+    (
+      db()
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...args) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('; ');
+
+  it('drops them at the first large page, records them, and builds them again in the page that ends the scope', () => {
+    const schema = indexSql('sku');
+    expect(schema.map((i) => (i as { name: string }).name)).toEqual(['sku_ean', 'sku_style']);
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    expect(indexSql('sku')).toEqual([]);
+    expect(deferredIndexes(db()).map((d) => [d.scope, d.name, d.unique])).toEqual([
+      [BRAND, 'sku_ean', true],
+      [BRAND, 'sku_style', false],
+    ]);
+    // Meanwhile the table reads correctly, by a scan.
+    expect(plan('SELECT sku FROM sku WHERE ean = ?', ean(5))).toMatch(/SCAN sku/);
+    expect(db().prepare('SELECT sku FROM sku WHERE ean = ?').pluck().get(ean(5))).toBe('SF-5');
+    // A later page of the same provisioning does not drop again; the last one builds them.
+    provision(skuPage('c2', skus(DEFER_INDEX_ROWS, DEFER_INDEX_ROWS), true));
+    expect(deferredIndexes(db())).toHaveLength(2);
+    provision(skuPage('c3', skus(2 * DEFER_INDEX_ROWS, 10), false));
+    expect(indexSql('sku')).toEqual(schema);
+    expect(deferredIndexes(db())).toEqual([]);
+    expect(db().prepare("SELECT value FROM meta WHERE key = 'deferred_indexes'").get()).toBeUndefined();
+    expect(plan('SELECT sku FROM sku WHERE ean = ?', ean(5))).toMatch(/USING (COVERING )?INDEX sku_ean/);
+    expect(db().pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db().prepare('SELECT count(*) FROM sku').pluck().get()).toBe(2 * DEFER_INDEX_ROWS + 10);
+    // The EAN is unique again, and what the apply read of the schema is current: a moved EAN is freed, a price change takes the cheap update.
+    expect(() => db().prepare("UPDATE sku SET ean = ? WHERE sku = 'SF-1'").run(ean(2))).toThrow(
+      expect.objectContaining({ code: 'SQLITE_CONSTRAINT_UNIQUE' }),
+    );
+    expect(st.kind('sku').update).not.toBeNull();
+    applyPage(st, page(BRAND, 'c4', [{ kind: 'sku', rows: [sku('SF-new', 'ST1', ean(3))], deletes: [] }]), { storeId: STORE, now: NOW });
+    expect(db().prepare('SELECT ean FROM sku WHERE sku = ?').pluck().get('SF-3')).toMatch(/^~/);
+  });
+
+  it('leaves small pages, tables with rows, and an incremental pull alone', () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS - 1), true));
+    expect(deferredIndexes(db())).toEqual([]);
+    provision(skuPage('c2', skus(DEFER_INDEX_ROWS, DEFER_INDEX_ROWS), true));
+    expect(deferredIndexes(db())).toEqual([]);
+    applyPage(st, skuPage('c3', skus(3 * DEFER_INDEX_ROWS, DEFER_INDEX_ROWS), false), { storeId: STORE, now: NOW });
+    expect(indexSql('sku')).toHaveLength(2);
+    // A fresh table, but not a provisioning (an upgrade that brought a new kind's rows): indexes kept.
+    applyPage(st, page(`store:${STORE}`, 'c1', [{ kind: 'customer', rows: customers(DEFER_INDEX_ROWS), deletes: [] }], true), {
+      storeId: STORE,
+      now: NOW,
+    });
+    expect(deferredIndexes(db())).toEqual([]);
+  });
+
+  it('defers the customer book of a store scope the same way: five indexes, one expression index among them', () => {
+    const schema = indexSql('customer');
+    expect(schema).toHaveLength(5);
+    const storeScope = `store:${STORE}`;
+    provision(page(storeScope, 'c1', [{ kind: 'customer', rows: customers(DEFER_INDEX_ROWS), deletes: [] }], true));
+    expect(indexSql('customer')).toEqual([]);
+    // The brand scope ending does not build the store scope's indexes.
+    provision(skuPage('b1', skus(0, 10), false));
+    expect(indexSql('customer')).toEqual([]);
+    provision(page(storeScope, 'c2', [], false));
+    expect(indexSql('customer')).toEqual(schema);
+    expect(plan("SELECT id FROM customer WHERE store_id = ? AND substr(phone, -4) = '0042'", STORE)).toMatch(/INDEX customer_phone_suffix/);
+  });
+
+  it('keeps them deferred across a restart mid-provisioning, and the resumed provisioning builds them', () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    device.reopen();
+    st = new ApplyStatements(db(), deviceOutbox(db()));
+    expect(indexSql('sku')).toEqual([]);
+    expect(deferredIndexes(db())).toHaveLength(2);
+    // The resumed download repeats a row it had: the insert-only page fails on its key and is applied with upserts.
+    provision(skuPage('c2', skus(DEFER_INDEX_ROWS - 1, 2), false));
+    expect(indexSql('sku')).toHaveLength(2);
+    expect(db().prepare('SELECT count(*) FROM sku').pluck().get()).toBe(DEFER_INDEX_ROWS + 1);
+    // This apply first read the table while its indexes were dropped; it reads it again now that they are back.
+    expect(st.kind('sku').update).not.toBeNull();
+  });
+
+  it('a page that fails takes its drop back with it, and the apply reads the schema afresh', () => {
+    // The same SKU twice in one page: refused by the insert, applied with upserts, and its drop rolled back.
+    const rows = skus(0, DEFER_INDEX_ROWS);
+    rows.push(sku('SF-0', 'ST1', ean(0)));
+    provision(skuPage('c1', rows, true));
+    expect(deferredIndexes(db())).toEqual([]);
+    expect(indexSql('sku')).toHaveLength(2);
+    // UniqueKeys reads the EAN's index again (it was absent inside the failed attempt): a moved EAN is freed, not refused.
+    applyPage(st, page(BRAND, 'c2', [{ kind: 'sku', rows: [sku('SF-moved', 'ST1', ean(7))], deletes: [] }]), { storeId: STORE, now: NOW });
+    expect(db().prepare('SELECT ean FROM sku WHERE sku = ?').pluck().get('SF-7')).toMatch(/^~/);
+  });
+
+  it('resolves an EAN held twice when the index is built, as a moved EAN is: one row keeps it, the other holds a placeholder', () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(skuPage('c2', [sku('SF-twin', 'ST1', ean(4))], false));
+    expect(db().prepare('SELECT sku, ean FROM sku WHERE sku IN (?, ?) ORDER BY sku').all('SF-4', 'SF-twin')).toEqual([
+      { sku: 'SF-4', ean: ean(4) },
+      { sku: 'SF-twin', ean: expect.stringMatching(/^~.{12}$/) },
+    ]);
+    expect(indexSql('sku')).toHaveLength(2);
+  });
+
+  it('builds them at the next pull when the scope is no longer provisioned (its cursors were cleared)', async () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    db().prepare('DELETE FROM sync_cursor').run();
+    const client: SignedClient = {
+      post: (_path, _body, schema) => Promise.resolve(schema.parse({ pages: [page(`store:${STORE}`, 's1', [], false)], serverTime: NOW })),
+    };
+    // The device now pulls only its store's scope: the brand's last page will not come.
+    await pullAll({ st, client, scopes: [`store:${STORE}`], storeId: STORE, clock: () => new Date(NOW) });
+    expect(deferredIndexes(db())).toEqual([]);
+    expect(indexSql('sku')).toHaveLength(2);
+  });
+
+  it('does not build them at a pull while the scope is still being provisioned', async () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    const client: SignedClient = { post: () => Promise.reject(new Error('HQ is down')) };
+    await expect(pullAll({ st, client, scopes: [BRAND], storeId: STORE, clock: () => new Date(NOW) })).rejects.toThrow(/down/);
+    expect(deferredIndexes(db())).toHaveLength(2);
+    expect(indexSql('sku')).toEqual([]);
+  });
+
+  it('refuses a record it did not write, with what it found', () => {
+    db()
+      .prepare("INSERT INTO meta (key, value) VALUES ('deferred_indexes', ?)")
+      .run(JSON.stringify([{ scope: BRAND, sql: 'DROP TABLE sku' }]));
+    expect(() => deferredIndexes(db())).toThrow(/meta.deferred_indexes is not a list of deferred indexes: .*DROP TABLE sku/);
+  });
+});
+
+function customers(n: number): unknown[][] {
+  return Array.from({ length: n }, (_, i) => {
+    const row = customer(`cus-${i}`, null);
+    row[3] = `138${String(i).padStart(8, '0')}`;
+    return row;
+  });
+}
