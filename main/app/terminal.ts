@@ -26,6 +26,7 @@ import { uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { composePointOfSale } from './compose-point-of-sale.js';
 import { systemModule, systemStatus } from './system-module.js';
 import type { Terminal, TerminalOptions } from './terminal-types.js';
+import { beforeStoreMigrations } from '../sync/store-migrations.js';
 
 export { STORE_FILE } from '../store/open-store.js';
 
@@ -79,7 +80,7 @@ export function openTerminal(options: TerminalOptions): Terminal {
   const newId = options.newId ?? uuidv7Generator(() => clock().getTime());
   let store: Store;
   try {
-    store = openStore({ path: join(options.dataDir, STORE_FILE), keyStore: options.keyStore });
+    store = openStore({ path: join(options.dataDir, STORE_FILE), keyStore: options.keyStore, beforeMigrations: beforeStoreMigrations });
   } catch (error) {
     if (error instanceof StoreOpenError) {
       options.log('store failed to open', error.problem);

@@ -15,7 +15,8 @@ export type Migration = MigrationStep & {
    * checks every child for each. The rows are copied as they were, so every reference that held
    * before holds after (the upgrade test checks `foreign_key_check`); the device does not check
    * them all at the upgrade, since a store mid-provisioning may legitimately hold rows whose parent
-   * is still on its way (sync/client/apply.ts).
+   * is still on its way (sync/client/apply.ts). They are off for the whole run of pending
+   * migrations it is part of (one transaction), not only for its own `up`.
    */
   rebuildsTables?: boolean;
 };
@@ -30,7 +31,16 @@ export function schemaVersion(db: Database): number {
  * (sync/protocol/migration-plan.ts): a broken list throws MigrationListError, a database newer
  * than the app SchemaTooNewError.
  */
-export function migrate(db: Database, migrations: readonly Migration[]): { from: number; to: number } {
+export type MigrateOptions = {
+  /**
+   * Runs in the migrations' transaction before the first of them, only when there is one to run:
+   * the device's sync builds the indexes a provisioning deferred (sync/client/deferred-indexes.ts),
+   * so that the migrations find the schema their predecessors made.
+   */
+  beforeMigrations?: (db: Database) => void;
+};
+
+export function migrate(db: Database, migrations: readonly Migration[], options: MigrateOptions = {}): { from: number; to: number } {
   const { from, to, pending } = planMigrations(migrations, schemaVersion(db), 'device');
   if (pending.length === 0) return { from, to };
   // The pragma cannot change inside a transaction; it is restored however the migration ends.
@@ -38,6 +48,7 @@ export function migrate(db: Database, migrations: readonly Migration[]): { from:
   if (enforced) db.pragma('foreign_keys = OFF');
   try {
     db.transaction(() => {
+      options.beforeMigrations?.(db);
       for (const m of pending) m.up(db);
       db.pragma(`user_version = ${to}`);
     }).immediate();

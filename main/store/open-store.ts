@@ -8,7 +8,7 @@ import { CheckpointError, checkpointOffThread } from './checkpoint-worker.js';
 import type { CheckpointResult } from './checkpoint-worker.js';
 import type { KeyStore } from './key-store.js';
 import { migrate } from './migrate.js';
-import type { Migration } from './migrate.js';
+import type { Migration, MigrateOptions } from './migrate.js';
 import { migrations as deviceMigrations } from './migrations/index.js';
 
 /** The device's store file in its data folder. */
@@ -45,6 +45,8 @@ export type OpenStoreOptions = {
   migrations?: readonly Migration[];
   /** `PRAGMA quick_check` reads every page; tests of huge stores may skip it, the app never does. */
   quickCheck?: boolean;
+  /** See MigrateOptions: the app passes main/sync's `beforeStoreMigrations`. */
+  beforeMigrations?: MigrateOptions['beforeMigrations'];
 };
 
 function sqliteCode(error: unknown): string | undefined {
@@ -120,7 +122,7 @@ export function openStore(options: OpenStoreOptions): Store {
       const bad = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
       if (bad.length > 0) throw problem('corrupt', path, `The store failed its integrity check: ${bad.slice(0, 3).join('; ')}`);
     }
-    const { from } = migrate(db, options.migrations ?? deviceMigrations);
+    const { from } = migrate(db, options.migrations ?? deviceMigrations, { beforeMigrations: options.beforeMigrations });
     // Encrypted or not, the store is nobody else's business on a shared machine.
     for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
     const checkpoint = async (): Promise<CheckpointResult> => {

@@ -8,6 +8,7 @@ import { normalizeFingerprint } from '../../sync/protocol/signing.js';
 import { enrolDevice } from '../../sync/client/enrol.js';
 import { HQ_FINGERPRINT_META, HQ_KEY_META } from '../../sync/client/hq-trust.js';
 import { enrolledHq } from './enrolment-state.js';
+import { beforeStoreMigrations } from './store-migrations.js';
 
 export type EnrolStoreOptions = {
   dataDir: string;
@@ -40,7 +41,7 @@ export type EnrolStoreOutcome = 'enrolled' | 'already_enrolled' | 'not_enrolled'
 export async function enrolStoreIfNeeded(options: EnrolStoreOptions): Promise<EnrolStoreOutcome> {
   let store;
   try {
-    store = openStore({ path: join(options.dataDir, STORE_FILE), keyStore: options.keyStore });
+    store = openStore({ path: join(options.dataDir, STORE_FILE), keyStore: options.keyStore, beforeMigrations: beforeStoreMigrations });
   } catch (error) {
     if (error instanceof StoreOpenError) return 'store_error';
     throw error;

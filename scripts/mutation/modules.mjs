@@ -139,8 +139,25 @@ export const MODULES = [
     name: 'checkpoints',
     // The device's checkpoints after a pull (held off, handed to the worker, put back) and the worker itself:
     // pull.ts's checkpoint section and the lines of pullOnce that choose; the rest of pull.ts is the replicator tests'.
-    mutate: ['sync/client/pull.ts:112-240', 'sync/client/pull.ts:260-273', 'main/store/checkpoint-worker.ts'],
+    mutate: ['sync/client/pull.ts:112-240', 'sync/client/pull.ts:261-274', 'main/store/checkpoint-worker.ts'],
     tests: ['sync/client/checkpoints.test.ts'],
+  },
+  {
+    name: 'deferred-indexes',
+    // A provisioning's tables loaded without their secondary indexes: the module, where applyPage drops and builds
+    // them, the next pull's build of a scope no longer provisioned, the duplicate resolution, and the migration runner's
+    // foreign keys for the migration that made the EAN's index droppable.
+    mutate: [
+      'sync/client/deferred-indexes.ts',
+      'sync/client/apply.ts:227-230',
+      'sync/client/apply.ts:254-255',
+      'sync/client/apply.ts:278-280',
+      'sync/client/apply.ts:284-303',
+      'sync/client/pull.ts:267-276',
+      'sync/client/unique-keys.ts:61-99',
+      'main/store/migrate.ts:45-58',
+    ],
+    tests: ['sync/client/deferred-indexes.test.ts', 'main/store/migrations/0008-sku-ean-index.test.ts'],
   },
   {
     name: 'page-apply',

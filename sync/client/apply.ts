@@ -208,14 +208,19 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
   let schemaTouched = false;
   const run = db.transaction(() => {
     const pending = hasStock ? st.outbox.pendingStock(options.storeId) : null;
-    const removed: { table: string; key: CellValue }[] = [];
+    // Keys removed per table (single-column keys: what CASCADES follow), cascaded per table below.
+    const removed = new Map<string, CellValue[]>();
     // Tombstones first: a member code replaced by a new one for the same customer (UNIQUE) must go before the new one comes.
     for (const set of page.sets) {
       const spec = ENTITIES[set.kind as EntityKind];
       const { remove } = st.kind(spec.kind);
       for (const key of set.deletes as CellValue[][]) {
         remove.run(...key);
-        if (spec.key.length === 1) removed.push({ table: spec.table, key: key[0] ?? null });
+        if (spec.key.length === 1) {
+          const keys = removed.get(spec.table) ?? [];
+          keys.push(key[0] ?? null);
+          removed.set(spec.table, keys);
+        }
         deletes++;
       }
     }
@@ -245,7 +250,7 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
         rows++;
       }
     }
-    for (const r of removed) cascade(st, r.table, r.key);
+    for (const [table, keys] of removed) cascade(st, table, keys);
     // The scope's last page: the indexes its provisioning dropped are built, in the transaction that marks it done.
     if (!page.more && restoreIndexes(db, st.uniqueKeys, (scope) => scope === page.scope).length > 0) schemaTouched = true;
     const p = options.progress;
@@ -278,11 +283,17 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
 
 /**
  * Builds the indexes a provisioning dropped for every scope `provisioning` says is not being
- * provisioned any more (its cursors cleared, the device moved to another store, the scope no
- * longer its): the last page that would have built them will not come. Returns the names built.
+ * provisioned (the device no longer pulls it: moved to another store): the last page that would
+ * have built them will not come. Returns the names built.
  */
-export function buildDeferredIndexes(st: ApplyStatements, provisioning: (scope: string) => boolean): string[] {
+export function buildDeferredIndexes(
+  st: ApplyStatements,
+  provisioning: (scope: string) => boolean,
+  /** Called first when there is anything to build (pullOnce holds the automatic checkpoints off: a build writes thousands of WAL pages). */
+  beforeBuild?: () => void,
+): string[] {
   if (deferredIndexes(st.db).every((d) => provisioning(d.scope))) return [];
+  beforeBuild?.();
   try {
     return st.db.transaction(() => restoreIndexes(st.db, st.uniqueKeys, (scope) => !provisioning(scope))).immediate();
   } finally {
@@ -306,18 +317,27 @@ function writeRow(s: KindStatements, row: readonly CellValue[], insertOnly: bool
   else if (s.update === null || s.update.run(...row).changes === 0) s.upsert.run(...row);
 }
 
-function cascade(st: ApplyStatements, table: string, key: CellValue): void {
+/**
+ * Takes the children of the rows `keys` removed from `table` along (CASCADES), one statement per
+ * cascade for all of a page's tombstones of a table: a provisioning may be loading the child table
+ * without the index on the parent's column (deferred-indexes.ts), and then each statement reads
+ * the whole table once — once per page, not once per tombstone (a brand's deleted styles are
+ * thousands).
+ */
+function cascade(st: ApplyStatements, table: string, keys: readonly CellValue[]): void {
+  if (keys.length === 0) return;
+  const list = JSON.stringify(keys);
   for (const c of CASCADES[table] ?? []) {
+    const of = `${c.column} IN (SELECT value FROM json_each(?))`;
     if (c.action === 'null') {
-      st.prepared(`UPDATE ${c.table} SET ${c.column} = NULL WHERE ${c.column} = ?`).run(key);
+      st.prepared(`UPDATE ${c.table} SET ${c.column} = NULL WHERE ${of}`).run(list);
     } else if (c.childKey) {
-      const children = st.prepared(`SELECT ${c.childKey} AS k FROM ${c.table} WHERE ${c.column} = ?`).all(key) as { k: CellValue }[];
-      for (const child of children) {
-        cascade(st, c.table, child.k);
-        st.prepared(`DELETE FROM ${c.table} WHERE ${c.childKey} = ?`).run(child.k);
-      }
+      const children = st.prepared(`SELECT ${c.childKey} FROM ${c.table} WHERE ${of}`).pluck().all(list) as CellValue[];
+      cascade(st, c.table, children);
+      if (children.length > 0)
+        st.prepared(`DELETE FROM ${c.table} WHERE ${c.childKey} IN (SELECT value FROM json_each(?))`).run(JSON.stringify(children));
     } else {
-      st.prepared(`DELETE FROM ${c.table} WHERE ${c.column} = ?`).run(key);
+      st.prepared(`DELETE FROM ${c.table} WHERE ${of}`).run(list);
     }
   }
 }

@@ -1,11 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { migrate } from '../../main/store/migrate.js';
+import { migrations } from '../../main/store/migrations/index.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
+import { beforeStoreMigrations } from '../../main/sync/store-migrations.js';
 import { ApplyStatements, applyPage } from './apply.js';
 import type { WirePage } from './apply.js';
 import { DEFER_INDEX_ROWS, deferredIndexes } from './deferred-indexes.js';
-import { pullAll } from './pull.js';
+import { checkpointsDone, pullAll } from './pull.js';
 import type { SignedClient } from './signed-http.js';
-import { NOW, STORE, customer, page, sku, style } from './testing/page-fixture.js';
+import { NOW, STORE, customer, location, page, sku, style } from './testing/page-fixture.js';
 import { testDevice } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 
@@ -123,7 +127,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
     expect(db().prepare('SELECT ean FROM sku WHERE sku = ?').pluck().get('SF-7')).toMatch(/^~/);
   });
 
-  it('resolves an EAN held twice when the index is built, as a moved EAN is: one row keeps it, the other holds a placeholder', () => {
+  it('resolves an EAN held twice when the index is built: the row first in key order keeps it, the other holds a placeholder', () => {
     provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     provision(skuPage('c2', [sku('SF-twin', 'ST1', ean(4))], false));
     expect(db().prepare('SELECT sku, ean FROM sku WHERE sku IN (?, ?) ORDER BY sku').all('SF-4', 'SF-twin')).toEqual([
@@ -133,16 +137,89 @@ describe('a provisioning loads its large tables without their secondary indexes'
     expect(indexSql('sku')).toHaveLength(2);
   });
 
-  it('builds them at the next pull when the scope is no longer provisioned (its cursors were cleared)', async () => {
+  const answering = (...answers: WirePage[][]): SignedClient => ({
+    post: (_path, _body, schema) => Promise.resolve(schema.parse({ pages: answers.shift() ?? [], serverTime: NOW })),
+  });
+
+  it('builds them at the next pull when the device no longer pulls the scope, with the checkpoint off the thread', async () => {
     provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
-    db().prepare('DELETE FROM sync_cursor').run();
-    const client: SignedClient = {
-      post: (_path, _body, schema) => Promise.resolve(schema.parse({ pages: [page(`store:${STORE}`, 's1', [], false)], serverTime: NOW })),
-    };
-    // The device now pulls only its store's scope: the brand's last page will not come.
-    await pullAll({ st, client, scopes: [`store:${STORE}`], storeId: STORE, clock: () => new Date(NOW) });
+    const checkpoint = vi.fn(() => Promise.resolve({ busy: 0 }));
+    let autoCheckpointAtBuild: unknown;
+    const build = vi.spyOn(st, 'schemaChanged').mockImplementationOnce(() => {
+      autoCheckpointAtBuild = db().pragma('wal_autocheckpoint', { simple: true });
+    });
+    // The device now pulls only its store's scope (an incremental pull of nothing): the brand's last page will not come.
+    await pullAll({
+      st,
+      client: answering([page(`store:${STORE}`, 's1', [], false)]),
+      scopes: [`store:${STORE}`],
+      storeId: STORE,
+      clock: () => new Date(NOW),
+      checkpoint,
+    });
     expect(deferredIndexes(db())).toEqual([]);
     expect(indexSql('sku')).toHaveLength(2);
+    expect(build).toHaveBeenCalled();
+    // Built with SQLite's automatic checkpoints held off, and its checkpoint handed to the worker.
+    expect(autoCheckpointAtBuild).toBe(0);
+    await checkpointsDone(db());
+    expect(checkpoint).toHaveBeenCalledTimes(1);
+    expect(db().pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
+  it('keeps them deferred when the cursors of a scope still pulled are cleared, until that scope drains again', async () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    db().prepare('DELETE FROM sync_cursor').run();
+    const pages = [skuPage('c1', skus(0, 5), true), skuPage('c2', skus(5, 5), false)];
+    let seen: number | undefined;
+    const client: SignedClient = {
+      post: (_path, _body, schema) => {
+        // When HQ is asked for the second page, the first (the scope provisioned again, from the start) is in.
+        if (pages.length === 1) seen = deferredIndexes(db()).length;
+        return Promise.resolve(schema.parse({ pages: [pages.shift()], serverTime: NOW }));
+      },
+    };
+    await pullAll({ st, client, scopes: [BRAND], storeId: STORE, clock: () => new Date(NOW) });
+    expect(seen).toBe(2);
+    expect(deferredIndexes(db())).toEqual([]);
+    expect(indexSql('sku')).toHaveLength(2);
+  });
+
+  it('a deferred index made again meanwhile is left as it is, and the scope still ends', () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    db().exec('CREATE UNIQUE INDEX sku_ean ON sku(ean)');
+    provision(skuPage('c2', [], false));
+    expect(indexSql('sku')).toHaveLength(2);
+    expect(deferredIndexes(db())).toEqual([]);
+  });
+
+  it('builds every deferred index before a store runs new migrations, so that a migration finds them', () => {
+    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    const next = { version: migrations.length + 1, name: 'drops-sku-style', up: (d: Database) => d.exec('DROP INDEX sku_style') };
+    expect(() => migrate(db(), [...migrations, next])).toThrow(/no such index: sku_style/);
+    migrate(db(), [...migrations, next], { beforeMigrations: beforeStoreMigrations });
+    expect(indexSql('sku').map((i) => (i as { name: string }).name)).toEqual(['sku_ean']);
+    expect(deferredIndexes(db())).toEqual([]);
+    // Nothing to migrate: the record stays for the provisioning under way.
+    provision(page(`store:${STORE}`, 's1', [{ kind: 'customer', rows: customers(DEFER_INDEX_ROWS), deletes: [] }], true));
+    migrate(db(), [...migrations, next], { beforeMigrations: beforeStoreMigrations });
+    expect(deferredIndexes(db())).toHaveLength(5);
+  });
+
+  it('takes the children of tombstones along while the child table is without its indexes', () => {
+    const stock = (code: string) => [STORE, code, 3, NOW];
+    provision(
+      skuPage('c1', [...skus(0, DEFER_INDEX_ROWS), sku('ST2-A', 'ST2', '6900000000001'), sku('ST2-B', 'ST2', '6900000000002')], true, [
+        { kind: 'style', rows: [style('ST2'), style('ST3')], deletes: [] },
+        { kind: 'location', rows: [location(STORE)], deletes: [] },
+      ]),
+    );
+    provision(page(`store:${STORE}`, 's1', [{ kind: 'stock', rows: [stock('ST2-A'), stock('SF-1')], deletes: [] }], false));
+    expect(deferredIndexes(db())).toHaveLength(2);
+    provision(page(BRAND, 'c2', [{ kind: 'style', rows: [], deletes: [['ST2'], ['ST3']] }], true));
+    expect(db().prepare("SELECT count(*) FROM sku WHERE style_code = 'ST2'").pluck().get()).toBe(0);
+    expect(db().prepare('SELECT sku FROM stock').pluck().all()).toEqual(['SF-1']);
+    expect(db().prepare('SELECT count(*) FROM sku').pluck().get()).toBe(DEFER_INDEX_ROWS);
   });
 
   it('does not build them at a pull while the scope is still being provisioned', async () => {
@@ -153,11 +230,36 @@ describe('a provisioning loads its large tables without their secondary indexes'
     expect(indexSql('sku')).toEqual([]);
   });
 
-  it('refuses a record it did not write, with what it found', () => {
-    db()
-      .prepare("INSERT INTO meta (key, value) VALUES ('deferred_indexes', ?)")
-      .run(JSON.stringify([{ scope: BRAND, sql: 'DROP TABLE sku' }]));
-    expect(() => deferredIndexes(db())).toThrow(/meta.deferred_indexes is not a list of deferred indexes: .*DROP TABLE sku/);
+  it('refuses a record it did not write, with what it found, and runs no second statement', () => {
+    const entry = {
+      scope: BRAND,
+      table: 'sku',
+      name: 'sku_ean',
+      sql: 'CREATE UNIQUE INDEX sku_ean ON sku(ean)',
+      unique: true,
+      columns: ['ean'],
+    };
+    const stored = (value: unknown) =>
+      db()
+        .prepare("INSERT INTO meta (key, value) VALUES ('deferred_indexes', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .run(JSON.stringify(value));
+    for (const bad of [
+      [{ scope: BRAND, sql: 'DROP TABLE sku' }],
+      [{ ...entry, sql: 'DROP TABLE sku' }],
+      [{ ...entry, name: 'sku_style' }],
+      [{ ...entry, table: 'customer' }],
+      [{ ...entry, name: 'x; DROP TABLE sku', sql: 'CREATE INDEX x; DROP TABLE sku ON sku(ean)' }],
+      { ...entry },
+    ]) {
+      stored(bad);
+      expect(() => deferredIndexes(db())).toThrow(/meta.deferred_indexes is not a list of deferred indexes: /);
+    }
+    db().exec('DROP INDEX sku_ean');
+    stored([{ ...entry, sql: 'CREATE UNIQUE INDEX sku_ean ON sku(ean); DELETE FROM sku' }]);
+    expect(() => provision(skuPage('c1', [sku('SF-1', 'ST1', ean(1))], false))).toThrow(/more than one statement/);
+    stored([entry]);
+    provision(skuPage('c1', [sku('SF-1', 'ST1', ean(1))], false));
+    expect(indexSql('sku')).toHaveLength(2);
   });
 });
 

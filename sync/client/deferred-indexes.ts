@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { ENTITIES } from '../protocol/entities.js';
 import type { EntitySpec } from '../protocol/entities.js';
-import type { UniqueKeys } from './unique-keys.js';
+import { UniqueKeys } from './unique-keys.js';
 
 /**
  * A provisioning loads its large tables (200,000 SKUs, a store's 50,000 customers) without their
@@ -11,8 +11,8 @@ import type { UniqueKeys } from './unique-keys.js';
  * EAN, a phone number or a name is in no order the feed sends rows in, so every row lands on
  * another page, and every page's commit writes those pages to the WAL again, each encrypted.
  * Building the index afterwards reads the table once and writes each index page once. On this
- * machine 200,000 SKUs load in about 0.48 s without `sku_ean` and `sku_style` and the two build in
- * about 0.29 s, against 1.1 s loading with them (`node dist/bench/apply-page.js`). The primary key
+ * machine four pages of 50,000 SKUs take 580–690 ms this way, the build included, against
+ * 890–940 ms with the indexes kept (`node dist/bench/apply-page.js`). The primary key
  * and the UNIQUE constraints of columns stay (SQLite cannot drop them; the EAN's uniqueness is a
  * named index for this reason, device migration 8).
  *
@@ -20,12 +20,17 @@ import type { UniqueKeys } from './unique-keys.js';
  * together with a record of them in `meta` (their SQL as SQLite stored it), and built again in the
  * transaction of the scope's last page, the one that marks it done. A store closed between the two
  * has its rows, its cursor and the record; the provisioning resumes where it was and the last page
- * builds them. Whatever else ends a provisioning (the device moved to another store, its cursors
- * cleared) has them built at the next pull's start (`restoreIndexes` for every scope not being
- * provisioned).
+ * builds them. A scope the device stops pulling before its last page (moved to another store) has
+ * them built at the next pull's start (`buildDeferredIndexes` in sync/client/apply.ts); a scope
+ * whose cursors are cleared while the device still pulls it (ensureFeedKinds) is provisioned
+ * again, over the rows it has, and its last page builds them as before. A store that runs new
+ * migrations builds them all first (`buildEveryDeferredIndex`, openStore's `beforeMigrations`).
  *
- * Meanwhile the table is read without them: correct, only slower (a scan by EAN reads the whole
- * table, a few tens of ms at 200,000 SKUs), and only while the catalog is still arriving.
+ * Meanwhile the table is read without them, only while the catalog is still arriving: a scan by
+ * EAN reads the whole table (a few tens of ms at 200,000 SKUs); the cascades of a page's
+ * tombstones read it once per page (apply.ts, `cascade`); and an EAN HQ moved from one SKU to
+ * another may be held by both until the feed drains (no index refuses the second, so UniqueKeys
+ * is not called), when the build finds it held twice (below).
  */
 
 /** Rows of one kind in one page from which an empty table is loaded without its secondary indexes. */
@@ -36,15 +41,31 @@ const META_KEY = 'deferred_indexes';
 /** An index dropped for a provisioning: the scope whose last page builds it again, and SQLite's own SQL for it. */
 export type DeferredIndex = { scope: string; table: string; name: string; sql: string; unique: boolean; columns: string[] };
 
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Whether `sql` creates index `name` on `table` and nothing else (plain names, as the device's
+ * migrations write them): the only indexes deferred, and the only SQL a record may hold. It is run
+ * with prepare(), which refuses a second statement.
+ */
+function creates(name: unknown, table: unknown, sql: unknown): boolean {
+  return (
+    typeof name === 'string' &&
+    IDENTIFIER.test(name) &&
+    typeof table === 'string' &&
+    IDENTIFIER.test(table) &&
+    typeof sql === 'string' &&
+    new RegExp(`^CREATE (UNIQUE )?INDEX ${name} ON ${table}\\s*\\(`, 'i').test(sql)
+  );
+}
+
+/** A record entry as deferIndexes wrote it. */
 function isDeferredIndex(value: unknown): value is DeferredIndex {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
     typeof v.scope === 'string' &&
-    typeof v.table === 'string' &&
-    typeof v.name === 'string' &&
-    typeof v.sql === 'string' &&
-    /^CREATE (UNIQUE )?INDEX /i.test(v.sql) &&
+    creates(v.name, v.table, v.sql) &&
     typeof v.unique === 'boolean' &&
     Array.isArray(v.columns) &&
     v.columns.every((c) => typeof c === 'string')
@@ -77,17 +98,22 @@ function record(db: Database, list: readonly DeferredIndex[]): void {
  */
 export function deferIndexes(db: Database, scope: string, table: string): number {
   if (db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) return 0;
-  const indexes = db
-    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name")
-    .all(table) as { name: string; sql: string }[];
+  const indexes = (
+    db
+      .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name")
+      .all(table) as {
+      name: string;
+      sql: string;
+    }[]
+  ).filter((i) => creates(i.name, table, i.sql));
   if (indexes.length === 0) return 0;
   const list = deferredIndexes(db);
+  const info = db.pragma(`index_list(${JSON.stringify(table)})`) as { name: string; unique: number }[];
   for (const { name, sql } of indexes) {
-    const info = db.pragma(`index_list(${JSON.stringify(table)})`) as { name: string; unique: number }[];
     const unique = info.find((i) => i.name === name)?.unique === 1;
     const columns = (db.pragma(`index_info(${JSON.stringify(name)})`) as { name: string | null }[]).map((c) => c.name ?? '');
     list.push({ scope, table, name, sql, unique, columns });
-    db.exec(`DROP INDEX ${JSON.stringify(name)}`);
+    db.exec(`DROP INDEX ${name}`);
   }
   record(db, list);
   return indexes.length;
@@ -95,24 +121,29 @@ export function deferIndexes(db: Database, scope: string, table: string): number
 
 /**
  * Builds again the deferred indexes of the scopes `which` picks, and forgets them. Call inside a
- * transaction. A unique index that finds its key twice — which HQ's own constraint rules out once
- * a scope is drained, but the device does not stake its catalog on that — gets it resolved as a
- * key HQ moved is (sync/client/unique-keys.ts): one row keeps it, the others hold a placeholder
- * until HQ's next change of them. Returns the names built.
+ * transaction. An index already there (made again meanwhile) is left as it is. A unique index that
+ * finds its key twice — which HQ's own constraint rules out once a scope is drained, but the
+ * device does not stake its catalog on that — keeps it on the row first in key order, and the
+ * others hold a placeholder until HQ's next change of them (sync/client/unique-keys.ts; which of
+ * the rows was written last is not known here). Returns the names built.
  */
 export function restoreIndexes(db: Database, uniqueKeys: UniqueKeys, which: (scope: string) => boolean): string[] {
   const list = deferredIndexes(db);
   const build = list.filter((d) => which(d.scope));
   if (build.length === 0) return [];
+  const exists = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?");
   for (const d of build) {
+    // Made again meanwhile (by hand, or a migration that did not know of the record): it stands as it is.
+    if (exists.get(d.name) !== undefined) continue;
+    const create = db.prepare(d.sql);
     try {
-      db.exec(d.sql);
+      create.run();
     } catch (error) {
       const spec = specOf(d.table);
       const column = d.columns.length === 1 ? d.columns[0] : undefined;
       if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || !d.unique || !spec || !column) throw error;
       uniqueKeys.resolveDuplicates(spec, column);
-      db.exec(d.sql);
+      create.run();
     }
   }
   record(
@@ -120,6 +151,18 @@ export function restoreIndexes(db: Database, uniqueKeys: UniqueKeys, which: (sco
     list.filter((d) => !which(d.scope)),
   );
   return build.map((d) => d.name);
+}
+
+/**
+ * Builds every deferred index, whatever its scope: what a store does before its migrations run
+ * (openStore's `beforeMigrations`), so that a migration finds the schema as its migrations made
+ * it — an index it drops, alters or rebuilds is there, and none it dropped comes back later from
+ * an old record. A provisioning under way goes on with its indexes in place.
+ */
+export function buildEveryDeferredIndex(db: Database): string[] {
+  // A new store has no tables yet: its first migration makes `meta`.
+  if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'").get() === undefined) return [];
+  return restoreIndexes(db, new UniqueKeys(db), () => true);
 }
 
 function specOf(table: string): EntitySpec | undefined {

@@ -251,7 +251,6 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
     }),
   );
   const provisioning = [...state.values()].some((s) => !s.done);
-  buildDeferredIndexes(st, (scope) => state.get(scope)?.done === false);
   const limit = Math.min(
     provisioning ? (options.provisioningLimit ?? MAX_PULL_LIMIT) : (options.incrementalLimit ?? 10_000),
     MAX_PULL_LIMIT,
@@ -265,12 +264,21 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
   const beforeApply = (size: number) => {
     if (options.checkpoint && applied() + size >= OFF_THREAD_CHECKPOINT_ROWS) deferral.hold();
   };
+  let built = false;
   try {
+    // Indexes a provisioning deferred for a scope that is not being provisioned any more (the
+    // device no longer pulls it): its last page, which would have built them, will not come.
+    built =
+      buildDeferredIndexes(
+        st,
+        (scope) => state.get(scope)?.done === false,
+        () => deferral.hold(),
+      ).length > 0;
     return await pullPages(options, state, limit, outcome, beforeApply);
   } finally {
     // A provisioning that applied anything ends with its checkpoint; one that applied nothing (HQ
-    // unreachable: an offline till retries every backoff) without.
-    deferral.end(() => (provisioning ? applied() > 0 : applied() >= OFF_THREAD_CHECKPOINT_ROWS));
+    // unreachable: an offline till retries every backoff) without. So does a build of indexes.
+    deferral.end(() => built || (provisioning ? applied() > 0 : applied() >= OFF_THREAD_CHECKPOINT_ROWS));
   }
 }
 

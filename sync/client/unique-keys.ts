@@ -59,12 +59,14 @@ export class UniqueKeys {
   }
 
   /**
-   * Resolves `column`'s values held by more than one row of the table, as `free` would have while
-   * the rows were written: the row first in key order keeps the value, the others get a placeholder
-   * (or, for a key-only row, are deleted). For an index built after a load (deferred-indexes.ts).
+   * Resolves `column`'s values held by more than one row of the table, with `free`'s placeholders:
+   * the row first in key order keeps the value, the others get a placeholder (or, for a key-only
+   * row, are deleted). `free` gives the value to the row being written; after a load (an index
+   * built afterwards, deferred-indexes.ts) which row came last is not known, so key order decides.
    * Returns how many rows lost the value.
    */
   resolveDuplicates(spec: EntitySpec, column: string): number {
+    if (!spec.columns.some((c) => c.name === column)) throw new Error(`${spec.table} has no column ${column} HQ sends`);
     const keyList = spec.key.join(', ');
     const notThisRow = spec.key.map((k) => `${k} = ?`).join(' AND ');
     const keyOnly = spec.columns.every((c) => c.name === column || spec.key.includes(c.name));
