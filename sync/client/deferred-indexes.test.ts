@@ -1,12 +1,14 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '../../main/store/migrate.js';
 import { migrations } from '../../main/store/migrations/index.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
 import { beforeStoreMigrations } from '../../main/sync/store-migrations.js';
-import { ApplyStatements, applyPage } from './apply.js';
+import { ApplyStatements, applyPage, buildDeferredIndexes, ensureFeedKinds } from './apply.js';
 import type { WirePage } from './apply.js';
-import { DEFER_INDEX_ROWS, deferredIndexes } from './deferred-indexes.js';
+import { buildEveryDeferredIndex, DEFER_INDEX_ROWS, deferredIndexes } from './deferred-indexes.js';
+import { UniqueKeys } from './unique-keys.js';
+import { ENTITIES, ENTITY_KINDS } from '../protocol/entities.js';
 import { checkpointsDone, pullAll } from './pull.js';
 import type { SignedClient } from './signed-http.js';
 import { NOW, STORE, customer, location, page, sku, style } from './testing/page-fixture.js';
@@ -16,7 +18,11 @@ import type { TestDevice } from './testing/test-device.js';
 const BRAND = 'brand:SF';
 const ean = (i: number) => String(6_900_000_000_000 + ((i * 7_919) % 1_000_003));
 const skus = (from: number, n: number, eanOf = ean) => Array.from({ length: n }, (_, i) => sku(`SF-${from + i}`, 'ST1', eanOf(from + i)));
-const skuPage = (cursor: string, rows: unknown[][], more: boolean, sets: WirePage['sets'] = []): WirePage =>
+/** A page of the brand scope with SKUs only: a later page (a style sent again would fail the insert-only apply on its key). */
+const skuPage = (cursor: string, rows: unknown[][], more: boolean): WirePage =>
+  page(BRAND, cursor, [{ kind: 'sku', rows, deletes: [] }], more);
+/** The brand scope's first page: the style, `sets`, and the SKUs. */
+const firstPage = (cursor: string, rows: unknown[][], more: boolean, sets: WirePage['sets'] = []): WirePage =>
   page(BRAND, cursor, [{ kind: 'style', rows: [style('ST1')], deletes: [] }, ...sets, { kind: 'sku', rows, deletes: [] }], more);
 
 describe('a provisioning loads its large tables without their secondary indexes', () => {
@@ -42,10 +48,13 @@ describe('a provisioning loads its large tables without their secondary indexes'
       .join('; ');
 
   it('drops them at the first large page, records them, and builds them again in the page that ends the scope', () => {
-    const schema = indexSql('sku');
+    // An index whose SQL is not a plain CREATE INDEX <name> ON <table>(…) (here a quoted name) is not one it defers: it stays.
+    db().exec('CREATE INDEX "sku by price" ON sku(price_fen)');
+    const schema = indexSql('sku').filter((i) => (i as { name: string }).name !== 'sku by price');
     expect(schema.map((i) => (i as { name: string }).name)).toEqual(['sku_ean', 'sku_style']);
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
-    expect(indexSql('sku')).toEqual([]);
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    expect(indexSql('sku').map((i) => (i as { name: string }).name)).toEqual(['sku by price']);
+    db().exec('DROP INDEX "sku by price"');
     expect(deferredIndexes(db()).map((d) => [d.scope, d.name, d.unique])).toEqual([
       [BRAND, 'sku_ean', true],
       [BRAND, 'sku_style', false],
@@ -73,7 +82,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('leaves small pages, tables with rows, and an incremental pull alone', () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS - 1), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS - 1), true));
     expect(deferredIndexes(db())).toEqual([]);
     provision(skuPage('c2', skus(DEFER_INDEX_ROWS, DEFER_INDEX_ROWS), true));
     expect(deferredIndexes(db())).toEqual([]);
@@ -94,7 +103,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
     provision(page(storeScope, 'c1', [{ kind: 'customer', rows: customers(DEFER_INDEX_ROWS), deletes: [] }], true));
     expect(indexSql('customer')).toEqual([]);
     // The brand scope ending does not build the store scope's indexes.
-    provision(skuPage('b1', skus(0, 10), false));
+    provision(firstPage('b1', skus(0, 10), false));
     expect(indexSql('customer')).toEqual([]);
     provision(page(storeScope, 'c2', [], false));
     expect(indexSql('customer')).toEqual(schema);
@@ -102,7 +111,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('keeps them deferred across a restart mid-provisioning, and the resumed provisioning builds them', () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     device.reopen();
     st = new ApplyStatements(db(), deviceOutbox(db()));
     expect(indexSql('sku')).toEqual([]);
@@ -119,7 +128,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
     // The same SKU twice in one page: refused by the insert, applied with upserts, and its drop rolled back.
     const rows = skus(0, DEFER_INDEX_ROWS);
     rows.push(sku('SF-0', 'ST1', ean(0)));
-    provision(skuPage('c1', rows, true));
+    provision(firstPage('c1', rows, true));
     expect(deferredIndexes(db())).toEqual([]);
     expect(indexSql('sku')).toHaveLength(2);
     // UniqueKeys reads the EAN's index again (it was absent inside the failed attempt): a moved EAN is freed, not refused.
@@ -128,7 +137,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('resolves an EAN held twice when the index is built: the row first in key order keeps it, the other holds a placeholder', () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     provision(skuPage('c2', [sku('SF-twin', 'ST1', ean(4))], false));
     expect(db().prepare('SELECT sku, ean FROM sku WHERE sku IN (?, ?) ORDER BY sku').all('SF-4', 'SF-twin')).toEqual([
       { sku: 'SF-4', ean: ean(4) },
@@ -137,18 +146,24 @@ describe('a provisioning loads its large tables without their secondary indexes'
     expect(indexSql('sku')).toHaveLength(2);
   });
 
+  /** The store's scope drained once already: a pull of it is incremental (the feed's kinds recorded, or the pull would start over). */
+  const storeScopeProvisioned = () => {
+    ensureFeedKinds(db(), ENTITY_KINDS);
+    db().prepare('INSERT INTO sync_cursor (scope, cursor, done, updated_at) VALUES (?, ?, 1, ?)').run(`store:${STORE}`, 's0', NOW);
+  };
   const answering = (...answers: WirePage[][]): SignedClient => ({
     post: (_path, _body, schema) => Promise.resolve(schema.parse({ pages: answers.shift() ?? [], serverTime: NOW })),
   });
 
   it('builds them at the next pull when the device no longer pulls the scope, with the checkpoint off the thread', async () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     const checkpoint = vi.fn(() => Promise.resolve({ busy: 0 }));
     let autoCheckpointAtBuild: unknown;
     const build = vi.spyOn(st, 'schemaChanged').mockImplementationOnce(() => {
       autoCheckpointAtBuild = db().pragma('wal_autocheckpoint', { simple: true });
     });
-    // The device now pulls only its store's scope (an incremental pull of nothing): the brand's last page will not come.
+    // The device now pulls only its store's scope, provisioned already (an incremental pull of nothing): the brand's last page will not come.
+    storeScopeProvisioned();
     await pullAll({
       st,
       client: answering([page(`store:${STORE}`, 's1', [], false)]),
@@ -167,10 +182,30 @@ describe('a provisioning loads its large tables without their secondary indexes'
     expect(db().pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 
+  it('an incremental pull with nothing to build starts no checkpoint of its own', async () => {
+    storeScopeProvisioned();
+    const checkpoint = vi.fn(() => Promise.resolve({ busy: 0 }));
+    const client = answering([page(`store:${STORE}`, 's1', [], false)]);
+    await pullAll({ st, client, scopes: [`store:${STORE}`], storeId: STORE, clock: () => new Date(NOW), checkpoint });
+    await checkpointsDone(db());
+    expect(checkpoint).not.toHaveBeenCalled();
+  });
+
+  it('builds only the scopes no longer provisioned, and keeps the others deferred', () => {
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    const storeScope = `store:${STORE}`;
+    provision(page(storeScope, 's1', [{ kind: 'customer', rows: customers(DEFER_INDEX_ROWS), deletes: [] }], true));
+    expect(buildDeferredIndexes(st, () => true)).toEqual([]);
+    expect(buildDeferredIndexes(st, (scope) => scope === storeScope)).toEqual(['sku_ean', 'sku_style']);
+    expect(deferredIndexes(db()).map((d) => d.scope)).toEqual(Array(5).fill(storeScope));
+    expect(indexSql('sku')).toHaveLength(2);
+    expect(indexSql('customer')).toEqual([]);
+  });
+
   it('keeps them deferred when the cursors of a scope still pulled are cleared, until that scope drains again', async () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     db().prepare('DELETE FROM sync_cursor').run();
-    const pages = [skuPage('c1', skus(0, 5), true), skuPage('c2', skus(5, 5), false)];
+    const pages = [firstPage('c1', skus(0, 5), true), skuPage('c2', skus(5, 5), false)];
     let seen: number | undefined;
     const client: SignedClient = {
       post: (_path, _body, schema) => {
@@ -186,7 +221,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('a deferred index made again meanwhile is left as it is, and the scope still ends', () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     db().exec('CREATE UNIQUE INDEX sku_ean ON sku(ean)');
     provision(skuPage('c2', [], false));
     expect(indexSql('sku')).toHaveLength(2);
@@ -194,8 +229,8 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('builds every deferred index before a store runs new migrations, so that a migration finds them', () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
-    const next = { version: migrations.length + 1, name: 'drops-sku-style', up: (d: Database) => d.exec('DROP INDEX sku_style') };
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    const next = { version: migrations.length + 1, name: 'drops-sku-style', up: (d: Database.Database) => d.exec('DROP INDEX sku_style') };
     expect(() => migrate(db(), [...migrations, next])).toThrow(/no such index: sku_style/);
     migrate(db(), [...migrations, next], { beforeMigrations: beforeStoreMigrations });
     expect(indexSql('sku').map((i) => (i as { name: string }).name)).toEqual(['sku_ean']);
@@ -209,7 +244,7 @@ describe('a provisioning loads its large tables without their secondary indexes'
   it('takes the children of tombstones along while the child table is without its indexes', () => {
     const stock = (code: string) => [STORE, code, 3, NOW];
     provision(
-      skuPage('c1', [...skus(0, DEFER_INDEX_ROWS), sku('ST2-A', 'ST2', '6900000000001'), sku('ST2-B', 'ST2', '6900000000002')], true, [
+      firstPage('c1', [...skus(0, DEFER_INDEX_ROWS), sku('ST2-A', 'ST2', '6900000000001'), sku('ST2-B', 'ST2', '6900000000002')], true, [
         { kind: 'style', rows: [style('ST2'), style('ST3')], deletes: [] },
         { kind: 'location', rows: [location(STORE)], deletes: [] },
       ]),
@@ -223,11 +258,37 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('does not build them at a pull while the scope is still being provisioned', async () => {
-    provision(skuPage('c1', skus(0, DEFER_INDEX_ROWS), true));
+    provision(firstPage('c1', skus(0, DEFER_INDEX_ROWS), true));
     const client: SignedClient = { post: () => Promise.reject(new Error('HQ is down')) };
     await expect(pullAll({ st, client, scopes: [BRAND], storeId: STORE, clock: () => new Date(NOW) })).rejects.toThrow(/down/);
     expect(deferredIndexes(db())).toHaveLength(2);
     expect(indexSql('sku')).toEqual([]);
+  });
+
+  it('throws what SQLite says when a recorded index cannot be built for another reason than a duplicate', () => {
+    db().exec('DROP INDEX sku_style');
+    const entry = {
+      scope: BRAND,
+      table: 'sku',
+      name: 'sku_style',
+      sql: 'CREATE INDEX sku_style ON sku(no_such_column)',
+      unique: false,
+      columns: ['no_such_column'],
+    };
+    db()
+      .prepare("INSERT INTO meta (key, value) VALUES ('deferred_indexes', ?)")
+      .run(JSON.stringify([entry]));
+    expect(() => provision(firstPage('c1', [sku('SF-1', 'ST1', ean(1))], false))).toThrow(/no such column: no_such_column/);
+    expect(deferredIndexes(db())).toHaveLength(1);
+  });
+
+  it('has nothing to build in a store its migrations have not made yet', () => {
+    const empty = new Database(':memory:');
+    try {
+      expect(buildEveryDeferredIndex(empty)).toEqual([]);
+    } finally {
+      empty.close();
+    }
   });
 
   it('refuses a record it did not write, with what it found, and runs no second statement', () => {
@@ -249,6 +310,14 @@ describe('a provisioning loads its large tables without their secondary indexes'
       [{ ...entry, name: 'sku_style' }],
       [{ ...entry, table: 'customer' }],
       [{ ...entry, name: 'x; DROP TABLE sku', sql: 'CREATE INDEX x; DROP TABLE sku ON sku(ean)' }],
+      [{ ...entry, sql: 'create unique index sku_ean on sku(ean)' }],
+      [{ ...entry, scope: undefined }],
+      [{ ...entry, unique: 'yes' }],
+      [{ ...entry, columns: [1] }],
+      [{ ...entry, columns: 'ean' }],
+      [{ ...entry, columns: ['ean', 1] }],
+      [entry, null],
+      [entry, 'sku_ean'],
       { ...entry },
     ]) {
       stored(bad);
@@ -256,9 +325,9 @@ describe('a provisioning loads its large tables without their secondary indexes'
     }
     db().exec('DROP INDEX sku_ean');
     stored([{ ...entry, sql: 'CREATE UNIQUE INDEX sku_ean ON sku(ean); DELETE FROM sku' }]);
-    expect(() => provision(skuPage('c1', [sku('SF-1', 'ST1', ean(1))], false))).toThrow(/more than one statement/);
+    expect(() => provision(firstPage('c1', [sku('SF-1', 'ST1', ean(1))], false))).toThrow(/more than one statement/);
     stored([entry]);
-    provision(skuPage('c1', [sku('SF-1', 'ST1', ean(1))], false));
+    provision(firstPage('c1', [sku('SF-1', 'ST1', ean(1))], false));
     expect(indexSql('sku')).toHaveLength(2);
   });
 });
@@ -270,3 +339,37 @@ function customers(n: number): unknown[][] {
     return row;
   });
 }
+
+describe('UniqueKeys after the schema changed', () => {
+  let device: TestDevice;
+  beforeEach(() => (device = testDevice()));
+  afterEach(() => device.cleanup());
+
+  it('reads the unique columns again after forget(), and resolves duplicates by key order with placeholders', () => {
+    const db = device.store.db;
+    const st = new ApplyStatements(db, deviceOutbox(db));
+    applyPage(st, firstPage('c1', [sku('SF-b', 'ST1', ean(1)), sku('SF-a', 'ST1', ean(2)), sku('SF-c', 'ST1', ean(3))], false), {
+      storeId: STORE,
+      now: NOW,
+    });
+    const keys = new UniqueKeys(db);
+    db.exec('DROP INDEX sku_ean');
+    // Read without the index: no unique column, nothing to free.
+    expect(keys.free(ENTITIES.sku, sku('SF-d', 'ST1', ean(1)))).toBe(false);
+    db.exec("UPDATE sku SET ean = '" + ean(1) + "' WHERE sku IN ('SF-a', 'SF-c')");
+    expect(keys.resolveDuplicates(ENTITIES.sku, 'ean')).toBe(2);
+    expect(db.prepare('SELECT sku, ean FROM sku ORDER BY sku').all()).toEqual([
+      { sku: 'SF-a', ean: ean(1) },
+      { sku: 'SF-b', ean: expect.stringMatching(/^~.{12}$/) },
+      { sku: 'SF-c', ean: expect.stringMatching(/^~.{12}$/) },
+    ]);
+    expect(keys.resolveDuplicates(ENTITIES.sku, 'ean')).toBe(0);
+    db.exec('CREATE UNIQUE INDEX sku_ean ON sku(ean)');
+    // Still the old reading until it forgets.
+    expect(keys.free(ENTITIES.sku, sku('SF-d', 'ST1', ean(1)))).toBe(false);
+    keys.forget();
+    expect(keys.free(ENTITIES.sku, sku('SF-d', 'ST1', ean(1)))).toBe(true);
+    expect(() => keys.resolveDuplicates(ENTITIES.sku, 'no_such_column')).toThrow(/sku has no column no_such_column HQ sends/);
+    expect(() => keys.resolveDuplicates(ENTITIES.member_code, 'customer_id')).toThrow(/holds only its key and customer_id/);
+  });
+});

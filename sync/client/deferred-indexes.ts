@@ -55,7 +55,7 @@ function creates(name: unknown, table: unknown, sql: unknown): boolean {
     typeof table === 'string' &&
     IDENTIFIER.test(table) &&
     typeof sql === 'string' &&
-    new RegExp(`^CREATE (UNIQUE )?INDEX ${name} ON ${table}\\s*\\(`, 'i').test(sql)
+    new RegExp(`^CREATE (UNIQUE )?INDEX ${name} ON ${table}\\s*\\(`).test(sql)
   );
 }
 

@@ -60,16 +60,18 @@ export class UniqueKeys {
 
   /**
    * Resolves `column`'s values held by more than one row of the table, with `free`'s placeholders:
-   * the row first in key order keeps the value, the others get a placeholder (or, for a key-only
-   * row, are deleted). `free` gives the value to the row being written; after a load (an index
-   * built afterwards, deferred-indexes.ts) which row came last is not known, so key order decides.
-   * Returns how many rows lost the value.
+   * the row first in key order keeps the value, the others get a placeholder. `free` gives the
+   * value to the row being written; after a load (an index built afterwards, deferred-indexes.ts)
+   * which row came last is not known, so key order decides. Only for a table with more than its key
+   * and `column` (a key-only row, a member code, is deleted by `free`; its UNIQUE is a column
+   * constraint, never built afterwards). Returns how many rows lost the value.
    */
   resolveDuplicates(spec: EntitySpec, column: string): number {
     if (!spec.columns.some((c) => c.name === column)) throw new Error(`${spec.table} has no column ${column} HQ sends`);
+    if (spec.columns.every((c) => c.name === column || spec.key.includes(c.name)))
+      throw new Error(`${spec.table} holds only its key and ${column}: no placeholder for it`);
     const keyList = spec.key.join(', ');
     const notThisRow = spec.key.map((k) => `${k} = ?`).join(' AND ');
-    const keyOnly = spec.columns.every((c) => c.name === column || spec.key.includes(c.name));
     const rows = this.prepared(
       `SELECT ${column}, ${keyList} FROM ${spec.table}
         WHERE ${column} IN (SELECT ${column} FROM ${spec.table} GROUP BY ${column} HAVING count(*) > 1) ORDER BY ${column}, ${keyList}`,
@@ -83,9 +85,7 @@ export class UniqueKeys {
         kept = value;
         continue;
       }
-      if (keyOnly) this.prepared(`DELETE FROM ${spec.table} WHERE ${notThisRow}`).run(...holder);
-      else
-        this.prepared(`UPDATE ${spec.table} SET ${column} = ? WHERE ${notThisRow}`).run(this.placeholder(spec, column, holder), ...holder);
+      this.prepared(`UPDATE ${spec.table} SET ${column} = ? WHERE ${notThisRow}`).run(this.placeholder(spec, column, holder), ...holder);
       lost++;
     }
     return lost;

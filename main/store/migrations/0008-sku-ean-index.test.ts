@@ -75,4 +75,23 @@ describe('device migration 8 (the EAN unique through a named index) on a store w
       upgrade.close();
     }
   });
+
+  it('runs within a longer upgrade (6 → 8, where only 8 rebuilds), and leaves foreign keys as it found them', () => {
+    const upgrade = upgradeStore({ from: 6, to: 8, seed: (db) => seedStoreRows(db, 6) });
+    try {
+      expect(upgrade.rowsNow()).toEqual(upgrade.before);
+      expect(upgrade.store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    } finally {
+      upgrade.close();
+    }
+    const plain = new Database(':memory:');
+    try {
+      plain.pragma('foreign_keys = OFF');
+      migrate(plain, migrations);
+      expect(schemaVersion(plain)).toBe(migrations.length);
+      expect(plain.pragma('foreign_keys', { simple: true })).toBe(0);
+    } finally {
+      plain.close();
+    }
+  });
 });
