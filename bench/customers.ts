@@ -113,7 +113,7 @@ async function benchSearch(record: Recorder): Promise<void> {
     });
   } finally {
     side.close();
-    terminal.close();
+    await terminal.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -169,7 +169,8 @@ async function benchOffboarding(record: Recorder, databaseUrl: string): Promise<
   } finally {
     for (const d of devices) {
       d.side.close();
-      d.terminal.close();
+      // Its checkpoint worker may still write the store's files.
+      await d.terminal.close();
       rmSync(d.dir, { recursive: true, force: true });
     }
     hq.app.server.closeAllConnections();

@@ -48,5 +48,11 @@ export type Terminal = {
   /** `domain.method` → the guard its handler declares (every method of the contract has one). */
   readonly guards: Readonly<Record<string, GuardKind>>;
   status(): SystemStatus;
-  close(): void;
+  /**
+   * Stops the domains and closes the store at once. The promise settles when they are done with
+   * everything they started — sync's last checkpoint runs in a worker on a connection of its own,
+   * and may still be writing the store's files — so a caller that removes the store's folder
+   * (a test, a bench) waits for it; an app that is quitting need not.
+   */
+  close(): Promise<void>;
 };

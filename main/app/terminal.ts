@@ -67,7 +67,7 @@ function failedTerminal(problem: StoreProblem, appVersion: string): Terminal {
         : fail('STORE_UNAVAILABLE', problem.message),
     guards: { 'system.status': 'open' },
     status: () => ({ state: 'store_error', appVersion, problem }),
-    close: () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 
@@ -150,8 +150,9 @@ export function openTerminal(options: TerminalOptions): Terminal {
     status,
     close: () => {
       pos.recovery.stop();
-      for (const m of Object.values(modules) as { close?: () => unknown }[]) m.close?.();
+      const closing = (Object.values(modules) as { close?: () => unknown }[]).map((m) => m.close?.());
       store.close();
+      return Promise.allSettled(closing).then(() => undefined);
     },
   };
 }
