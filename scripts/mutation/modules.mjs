@@ -139,7 +139,7 @@ export const MODULES = [
     name: 'checkpoints',
     // The device's checkpoints after a pull (held off, handed to the worker, put back) and the worker itself:
     // pull.ts's checkpoint section and the lines of pullOnce that choose; the rest of pull.ts is the replicator tests'.
-    mutate: ['sync/client/pull.ts:112-240', 'sync/client/pull.ts:261-274', 'main/store/checkpoint-worker.ts'],
+    mutate: ['sync/client/pull.ts:112-240', 'sync/client/pull.ts:261-282', 'main/store/checkpoint-worker.ts'],
     tests: ['sync/client/checkpoints.test.ts'],
   },
   {

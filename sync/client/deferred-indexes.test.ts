@@ -266,13 +266,14 @@ describe('a provisioning loads its large tables without their secondary indexes'
   });
 
   it('throws what SQLite says when a recorded index cannot be built for another reason than a duplicate', () => {
-    db().exec('DROP INDEX sku_style');
+    // A unique one, which is what the duplicate resolution would be tried for.
+    db().exec('DROP INDEX sku_ean');
     const entry = {
       scope: BRAND,
       table: 'sku',
-      name: 'sku_style',
-      sql: 'CREATE INDEX sku_style ON sku(no_such_column)',
-      unique: false,
+      name: 'sku_ean',
+      sql: 'CREATE UNIQUE INDEX sku_ean ON sku(no_such_column)',
+      unique: true,
       columns: ['no_such_column'],
     };
     db()
