@@ -321,7 +321,7 @@ function writeRow(s: KindStatements, row: readonly CellValue[], insertOnly: bool
  * Takes the children of the rows `keys` removed from `table` along (CASCADES), one statement per
  * cascade for all of a page's tombstones of a table: a provisioning may be loading the child table
  * without the index on the parent's column (deferred-indexes.ts), and then each statement reads
- * the whole table once — once per page, not once per tombstone (a brand's deleted styles are
+ * the whole table once — once per page, not once per tombstone (a brand's deleted styles can be
  * thousands).
  */
 function cascade(st: ApplyStatements, table: string, keys: readonly CellValue[]): void {
