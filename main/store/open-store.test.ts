@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3-multiple-ciphers';
-import { chmodSync, closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/temp-dir.js';
@@ -46,6 +46,33 @@ describe('the encrypted device store', () => {
     store.close();
     expect(statSync(keyPath()).mode & 0o777).toBe(0o600);
     expect(statSync(dbPath()).mode & 0o777).toBe(0o600);
+  });
+
+  // SQLite3 Multiple Ciphers encrypts the database and its WAL, not its temporary files: a statement
+  // journal (what lets a statement of many rows undo itself inside a transaction) or a sort that
+  // spills would leave the store's rows in plaintext in /var/tmp. They are opened and unlinked at
+  // once, so they are found through the process's open files (Linux).
+  it.skipIf(process.platform !== 'linux')('writes no temporary file, where its rows would be plaintext', () => {
+    const store = openStore({ path: dbPath(), keyStore: fileKeyStore(keyPath()) });
+    expect(store.db.pragma('temp_store', { simple: true })).toBe(2); // MEMORY
+    const fill = (from: number) =>
+      store.db.exec(`WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 2 FROM n WHERE i < ${from + 8000})
+        INSERT INTO meta (key, value) SELECT 'k' || (i * 7919 % 100003), 'customer 王小明 1380013' || i FROM n`);
+    store.db.exec('BEGIN');
+    fill(0);
+    // Rows between those the transaction wrote: the statement changes pages it must be able to put back.
+    fill(1);
+    const temporary = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.includes('etilqs_') ? [{ target, plaintext: readFileSync(`/proc/self/fd/${fd}`).includes(Buffer.from('王小明')) }] : [];
+      } catch {
+        return []; // closed meanwhile
+      }
+    });
+    store.db.exec('COMMIT');
+    store.close();
+    expect(temporary).toEqual([]);
   });
 
   it('is unreadable without its key: no plaintext on disk, plain SQLite refuses it', () => {
