@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplyStatements, applyPage, PageRefusedError, readCursors } from './apply.js';
+import { ApplyStatements, applyPage, INSERT_BATCH, PageRefusedError, readCursors } from './apply.js';
 import { testDevice } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
@@ -255,6 +255,84 @@ describe('applyPage', () => {
     const db = device.reopen().db;
     expect((db.prepare('SELECT count(*) AS n FROM sku').get() as { n: number }).n).toBe(3);
     expect(readCursors(db).get('brand:SF')).toEqual({ scope: 'brand:SF', cursor: 'c1', applied: 8, total: 20, done: true });
+  });
+});
+
+describe(`applyPage while provisioning: ${INSERT_BATCH} rows per INSERT`, () => {
+  // Two full batches and a remainder, every column differing from row to row.
+  const N = 2 * INSERT_BATCH + 5;
+  const code = (i: number) => `ST1-${String(i).padStart(3, '0')}`;
+  const ean = (i: number) => String(6_900_000_100_000 + i);
+  const many = (
+    cursor: string,
+    at: (i: number) => unknown[] = (i) => sku(code(i), i % 2 ? 'ST1' : 'ST2', ean(i), 10_000 + i, i % 3 !== 0),
+  ) => page('brand:SF', cursor, [{ kind: 'sku', rows: Array.from({ length: N }, (_, i) => at(i)), deletes: [] }]);
+  const skus = (db = device.store.db) => db.prepare("SELECT * FROM sku WHERE sku LIKE 'ST1-%' ORDER BY sku").all();
+
+  it('writes every row of the batches and the remainder as the one-row-at-a-time path does', () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    expect(applyPage(st, many('c2'), { storeId: STORE, now: NOW, insertOnly: true })).toEqual({ rows: N, deletes: 0 });
+    const other = testDevice();
+    try {
+      const theirs = new ApplyStatements(other.store.db, deviceOutbox(other.store.db));
+      applyPage(theirs, catalog(), { storeId: STORE, now: NOW });
+      applyPage(theirs, many('c2'), { storeId: STORE, now: NOW });
+      expect(skus()).toEqual(skus(other.store.db));
+    } finally {
+      other.cleanup();
+    }
+    // The two catalog SKUs of ST1 and the page's N rows, inactive ones as 0.
+    expect(skus()).toHaveLength(N + 2);
+    expect(q('SELECT sku, ean, price_fen, active FROM sku WHERE sku IN (?, ?) ORDER BY sku', code(0), code(N - 2))).toEqual([
+      { sku: code(0), ean: ean(0), price_fen: 10_000, active: 0 },
+      { sku: code(N - 2), ean: ean(N - 2), price_fen: 10_000 + N - 2, active: 1 },
+    ]);
+  });
+
+  it('applies the page again as upserts when a row of a batch takes an EAN from a SKU the device has', () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    const taker = INSERT_BATCH + 3;
+    const moved = many('c2', (i) => sku(code(i), 'ST2', i === taker ? '6900000000021' : ean(i)));
+    expect(applyPage(st, moved, { storeId: STORE, now: NOW, insertOnly: true })).toEqual({ rows: N, deletes: 0 });
+    expect(q('SELECT sku FROM sku WHERE ean = ?', '6900000000021')).toEqual([{ sku: code(taker) }]);
+    expect(q<{ ean: string }>('SELECT ean FROM sku WHERE sku = ?', 'ST2-M')[0]?.ean).toMatch(/^~.{12}$/);
+    expect(count('sku')).toBe(N + 3);
+  });
+
+  it('applies the page again as upserts when a row of a batch is there already', () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    const again = many('c2', (i) => (i === 5 ? sku('ST1-M', 'ST1', '6900000000011', 19900) : sku(code(i), 'ST1', ean(i))));
+    expect(applyPage(st, again, { storeId: STORE, now: NOW, insertOnly: true })).toEqual({ rows: N, deletes: 0 });
+    expect(q('SELECT price_fen FROM sku WHERE sku = ?', 'ST1-M')).toEqual([{ price_fen: 19900 }]);
+    expect(count('sku')).toBe(N - 1 + 3);
+    expect(readCursors(device.store.db).get('brand:SF')?.cursor).toBe('c2');
+  });
+
+  it("takes this store's unpushed sales off the stock of a batch", () => {
+    applyPage(st, catalog(), { storeId: STORE, now: NOW });
+    applyPage(st, many('c2'), { storeId: STORE, now: NOW, insertOnly: true });
+    device.store.db
+      .prepare(
+        "INSERT INTO outbox (id, type, payload, staff_id, device_id, store_id, occurred_at) VALUES ('e1', 'sale.completed', ?, 'stf-1', 'dev', ?, ?)",
+      )
+      .run(JSON.stringify({ saleId: 'e1', lines: [{ sku: code(INSERT_BATCH + 1), qty: 2 }] }), STORE, NOW);
+    const rows = Array.from({ length: N }, (_, i) => stock(i % 2 ? WH : STORE, code(i & ~1), 10));
+    applyPage(st, storePage('s1', [{ kind: 'stock', rows, deletes: [] }]), { storeId: STORE, now: NOW, insertOnly: true });
+    expect(count('stock')).toBe(N + 1);
+    expect(q('SELECT location_id, qty FROM stock WHERE sku = ? ORDER BY location_id', code(INSERT_BATCH))).toEqual([
+      { location_id: STORE, qty: 10 },
+      { location_id: WH, qty: 10 },
+    ]);
+    // INSERT_BATCH is even: code(INSERT_BATCH + 1) is not in the page; code(INSERT_BATCH + 2)'s store row is.
+    device.store.db
+      .prepare("UPDATE outbox SET payload = ? WHERE id = 'e1'")
+      .run(JSON.stringify({ saleId: 'e1', lines: [{ sku: code(INSERT_BATCH + 2), qty: 2 }] }));
+    device.store.db.prepare('DELETE FROM stock').run();
+    applyPage(st, storePage('s2', [{ kind: 'stock', rows, deletes: [] }]), { storeId: STORE, now: NOW, insertOnly: true });
+    expect(q('SELECT location_id, qty FROM stock WHERE sku = ? ORDER BY location_id', code(INSERT_BATCH + 2))).toEqual([
+      { location_id: STORE, qty: 8 },
+      { location_id: WH, qty: 10 },
+    ]);
   });
 });
 

@@ -56,6 +56,14 @@ const CASCADES: { readonly [table: string]: readonly Cascade[] } = {
   coupon: [{ table: 'coupon_use', column: 'code', action: 'delete' }],
 };
 
+/**
+ * Rows per INSERT while provisioning: one statement of 16 rows instead of 16 statements. A call
+ * into SQLite costs about as much as the row it inserts; measured on four pages of 50,000 SKUs into
+ * an encrypted store without their secondary indexes, 400–485 ms of inserts one row at a time
+ * against 240–315 ms at 8 to 100 rows per statement (flat in between).
+ */
+export const INSERT_BATCH = 16;
+
 type KindStatements = {
   upsert: Statement;
   /**
@@ -65,6 +73,8 @@ type KindStatements = {
    */
   update: Statement | null;
   insert: Statement;
+  /** The plain INSERT of INSERT_BATCH rows at once (provisioning). */
+  insertBatch: Statement;
   remove: Statement;
   bools: number[];
 };
@@ -94,7 +104,11 @@ export class ApplyStatements {
         `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
          ON CONFLICT(${spec.key.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
       );
-      const insert = this.db.prepare(`INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+      const tuple = `(${cols.map(() => '?').join(', ')})`;
+      const insert = this.db.prepare(`INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES ${tuple}`);
+      const insertBatch = this.db.prepare(
+        `INSERT INTO ${spec.table} (${cols.join(', ')}) VALUES ${Array(INSERT_BATCH).fill(tuple).join(', ')}`,
+      );
       const remove = this.db.prepare(`DELETE FROM ${spec.table} WHERE ${spec.key.map((k) => `${k} = ?`).join(' AND ')}`);
       const indexed = indexedColumns(this.db, spec.table, cols);
       const cheap = cols.filter((c) => !spec.key.includes(c) && !indexed.has(c));
@@ -107,7 +121,7 @@ export class ApplyStatements {
             )
           : null;
       const bools = spec.columns.flatMap((c, i) => (c.type === 'bool' ? [i] : []));
-      s = { upsert, update, insert, remove, bools };
+      s = { upsert, update, insert, insertBatch, remove, bools };
       this.kinds.set(kind, s);
     }
     return s;
@@ -233,13 +247,30 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
       const statements = st.kind(spec.kind);
       const { bools } = statements;
       const adjust = spec.kind === 'stock' && pending !== null && pending.size > 0;
-      for (const wire of set.rows as CellValue[][]) {
-        let row = wire;
-        if (bools.length > 0 || adjust) {
-          row = wire.slice();
-          for (const i of bools) row[i] = row[i] ? 1 : 0;
-          if (adjust && row[0] === options.storeId) row[2] = (row[2] as number) - (pending.get(row[1] as string) ?? 0);
+      // The device's layout of a wire row: booleans as 0/1, this store's stock less its unpushed sales.
+      const local = (wire: CellValue[]): CellValue[] => {
+        if (bools.length === 0 && !adjust) return wire;
+        const row = wire.slice();
+        for (const i of bools) row[i] = row[i] ? 1 : 0;
+        if (adjust && row[0] === options.storeId) row[2] = (row[2] as number) - (pending.get(row[1] as string) ?? 0);
+        return row;
+      };
+      const wires = set.rows as CellValue[][];
+      let next = 0;
+      if (insertOnly) {
+        const width = spec.columns.length;
+        const batch: CellValue[] = new Array<CellValue>(INSERT_BATCH * width);
+        for (; next + INSERT_BATCH <= wires.length; next += INSERT_BATCH) {
+          for (let r = 0; r < INSERT_BATCH; r++) {
+            const row = local(wires[next + r] as CellValue[]);
+            for (let c = 0; c < width; c++) batch[r * width + c] = row[c] as CellValue;
+          }
+          // A batch that clashes on a key fails whole, like one row: the page is applied again as upserts (applyPage).
+          statements.insertBatch.run(batch);
         }
+      }
+      for (; next < wires.length; next++) {
+        const row = local(wires[next] as CellValue[]);
         try {
           writeRow(statements, row, insertOnly);
         } catch (error) {
@@ -247,8 +278,8 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
           if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || !st.uniqueKeys.free(spec, row)) throw error;
           writeRow(statements, row, insertOnly);
         }
-        rows++;
       }
+      rows += wires.length;
     }
     for (const [table, keys] of removed) cascade(st, table, keys);
     // The scope's last page: the indexes its provisioning dropped are built, in the transaction that marks it done.
