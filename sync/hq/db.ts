@@ -118,10 +118,15 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
   // with a large change log PostgreSQL re-planned the feed statement on every head-of-feed poll
   // (planning 0.47 ms, running 0.05 ms: two thirds of its CPU per round trip); its plan is the
   // same index range scan whatever the cursor. A provisioning page keeps a plan for its values.
+  // Nor do they start parallel workers: a provisioning's count of its scope's rows (feed.ts,
+  // `feed_left`) took two, for 62–145 ms alone against 40 ms without on the bench's 214,762 rows,
+  // and 437 ms with the page's own statement, HQ and the device beside it on two cores — three
+  // processes doing one count while the device waited for its first page. A device's statement
+  // is small; a fleet's many of them share the cores better one process each.
   const generic = new pg.Pool({
     ...connection,
     max: Math.max(2, Math.ceil(size / 2)),
-    options: '-c plan_cache_mode=force_generic_plan',
+    options: '-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0',
   });
   // An idle client that loses its server must not crash HQ: the next query reconnects.
   for (const p of [pool, generic]) p.on('error', (error) => options.log?.('postgres pool error', error.message));

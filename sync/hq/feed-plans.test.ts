@@ -11,10 +11,11 @@ afterAll(stopBackends);
  * A poll at the feed's head is HQ's commonest statement: PostgreSQL re-planned it on every call
  * (planning ten times its running time) until it ran on connections that keep one generic plan.
  * A provisioning page, asked with its totals, is still planned for its own cursor and budget; the
- * first scope's total is counted beside it, in a statement of its own.
+ * first scope's total is counted beside it, in a statement of its own, on the generic-plan
+ * connections, which start no parallel workers.
  */
 describe('where the feed statement is planned', () => {
-  it('sends a poll to the connections with one generic plan, and a provisioning page to the others', async () => {
+  it("sends a poll and a provisioning's count to the connections with one generic plan, and a provisioning page to the others", async () => {
     const seen: (QueryOptions | undefined)[] = [];
     const sql: Sql = {
       async query<R>(_text: string, _params?: readonly unknown[], options?: QueryOptions) {
@@ -26,7 +27,7 @@ describe('where the feed statement is planned', () => {
     const scopes = [{ scope: 'store:loc-S001', cursor: '' }];
     await readFeeds(sql, scopes, 1000, false);
     await readFeeds(sql, scopes, 50_000, true);
-    expect(seen.map((o) => o?.genericPlan)).toEqual([true, false, undefined]);
+    expect(seen.map((o) => o?.genericPlan)).toEqual([true, false, true]);
     expect(seen.map((o) => o?.name)).toEqual(['feed_1_poll', 'feed_1_provision', 'feed_left']);
   });
 
@@ -50,16 +51,23 @@ describe('where the feed statement is planned', () => {
     await page;
   });
 
-  it.each(backends.filter((b) => b.name === 'postgres'))('keeps one generic plan on those connections only, on $name', async (backend) => {
-    const db = await openHqDb({ databaseUrl: await backend.databaseUrl(), poolSize: 2 });
-    try {
-      const mode = async (options?: QueryOptions) =>
-        (await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode', [], options))[0]?.plan_cache_mode;
-      expect(await mode({ genericPlan: true })).toBe('force_generic_plan');
-      expect(await mode()).toBe('auto');
-      expect(await db.tx((tx) => tx.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode'))).toEqual([{ plan_cache_mode: 'auto' }]);
-    } finally {
-      await db.close();
-    }
-  });
+  it.each(backends.filter((b) => b.name === 'postgres'))(
+    'keeps one generic plan and no parallel workers on those connections only, on $name',
+    async (backend) => {
+      const db = await openHqDb({ databaseUrl: await backend.databaseUrl(), poolSize: 2 });
+      try {
+        const mode = async (options?: QueryOptions) =>
+          (await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode', [], options))[0]?.plan_cache_mode;
+        expect(await mode({ genericPlan: true })).toBe('force_generic_plan');
+        expect(await mode()).toBe('auto');
+        expect(await db.tx((tx) => tx.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode'))).toEqual([{ plan_cache_mode: 'auto' }]);
+        const workers = async (options?: QueryOptions) =>
+          (await db.query<{ w: string }>('SELECT current_setting($1) AS w', ['max_parallel_workers_per_gather'], options))[0]?.w;
+        expect(await workers({ genericPlan: true })).toBe('0');
+        expect(await workers()).not.toBe('0');
+      } finally {
+        await db.close();
+      }
+    },
+  );
 });
