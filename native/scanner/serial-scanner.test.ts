@@ -128,24 +128,43 @@ describe('serial scanner over a real pseudo-terminal (socat)', () => {
 
   it('reconnects after the scanner is unplugged and plugged back in', async () => {
     const seen = await startScanner();
-    device = await VirtualScanner.open(pair.a);
+    // It once timed out as a whole under a loaded CI machine, naming no step: each step has its own
+    // deadline now, and a miss says which step it was and what the driver reported meanwhile.
+    const problems: string[] = [];
+    scanner!.on('problem', (p) => problems.push(`${p.kind}: ${p.detail}`));
+    const step = <T>(label: string, work: Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `${label}: not within 15 s (connected: ${scanner!.connected}; problems: ${problems.slice(-5).join(' | ') || 'none'})`,
+              ),
+            ),
+          15_000,
+        );
+      });
+      return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    };
+    device = await step('open the first device end', VirtualScanner.open(pair.a));
     const first = scanArrives(scanner!, 'BEFORE');
-    await device.scan('BEFORE');
-    await first;
+    await step('send BEFORE', device.scan('BEFORE'));
+    await step('BEFORE arrives', first);
 
     const gone = new Promise<void>((resolve) => scanner!.once('disconnected', () => resolve()));
-    await device.close();
-    await pair.unplug();
-    await gone;
+    await step('close the device end', device.close());
+    await step('unplug (socat exits)', pair.unplug());
+    await step('the driver sees the scanner go', gone);
     expect(scanner!.connected).toBe(false);
 
     const back = new Promise<void>((resolve) => scanner!.once('connected', resolve));
-    pair = await startSocatPair({ dir: pair.dir });
-    await back;
-    device = await VirtualScanner.open(pair.a);
+    pair = await step('plug back in (a new socat pair)', startSocatPair({ dir: pair.dir }));
+    await step('the driver reopens the port', back);
+    device = await step('open the new device end', VirtualScanner.open(pair.a));
     const after = scanArrives(scanner!, 'AFTER');
-    await device.scan('AFTER');
-    await after;
+    await step('send AFTER', device.scan('AFTER'));
+    await step('AFTER arrives', after);
     expect(seen.scans).toEqual(['BEFORE', 'AFTER']);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +162,29 @@ export async function startHaCluster(options: { hqs?: number; lifetimeS?: number
       return down;
     },
   };
+}
+
+/**
+ * What the set looked like when a wait on it failed, for the failure's message: the monitor's
+ * states and the end of each HQ's and haproxy's log (deploy/up.sh keeps them under `base/logs`).
+ */
+export async function clusterDiagnosis(cluster: HaCluster, lines = 12): Promise<string> {
+  const states = await cluster.states().then(
+    (s) => JSON.stringify(s),
+    (error: unknown) => `unknown (${(error as Error).message.split('\n')[0] ?? ''})`,
+  );
+  const logs = readdirSync(join(cluster.base, 'logs'))
+    .filter((name) => /^(hq\d+\.(log|out)|haproxy\.log)$/.test(name))
+    .sort()
+    .map((name) => {
+      const text = readFileSync(join(cluster.base, 'logs', name), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(-lines)
+        .join('\n');
+      return `--- ${name} (last ${lines} lines)\n${text}`;
+    });
+  return [`monitor: ${states}`, ...logs].join('\n');
 }
 
 /**
