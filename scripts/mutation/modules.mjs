@@ -149,10 +149,10 @@ export const MODULES = [
     // foreign keys for the migration that made the EAN's index droppable.
     mutate: [
       'sync/client/deferred-indexes.ts',
-      'sync/client/apply.ts:227-230',
-      'sync/client/apply.ts:254-255',
-      'sync/client/apply.ts:279-279',
-      'sync/client/apply.ts:289-302',
+      'sync/client/apply.ts:241-244',
+      'sync/client/apply.ts:285-286',
+      'sync/client/apply.ts:310-310',
+      'sync/client/apply.ts:320-333',
       'sync/client/pull.ts:267-276',
       'sync/client/unique-keys.ts:61-98',
       'main/store/migrate.ts:47-56',
