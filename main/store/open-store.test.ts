@@ -65,7 +65,9 @@ describe('the encrypted device store', () => {
     const temporary = readdirSync('/proc/self/fd').flatMap((fd) => {
       try {
         const target = readlinkSync(`/proc/self/fd/${fd}`);
-        return target.includes('etilqs_') ? [{ target, plaintext: readFileSync(`/proc/self/fd/${fd}`).includes(Buffer.from('王小明')) }] : [];
+        return target.includes('etilqs_')
+          ? [{ target, plaintext: readFileSync(`/proc/self/fd/${fd}`).includes(Buffer.from('王小明')) }]
+          : [];
       } catch {
         return []; // closed meanwhile
       }
