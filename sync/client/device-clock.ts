@@ -61,11 +61,11 @@ export function deviceClock(local: () => Date): DeviceClock {
  */
 export function clockedClient(inner: SignedClient, clock: DeviceClock, local: () => Date): SignedClient {
   return {
-    async post(path, body, schema) {
+    async post(path, body, schema, options) {
       for (let attempt = 0; ; attempt++) {
         const sentAt = local().getTime();
         try {
-          const answer = await inner.post(path, body, schema);
+          const answer = await inner.post(path, body, schema, options);
           const serverTime = (answer as { serverTime?: unknown } | null)?.serverTime;
           if (typeof serverTime === 'string') clock.observe(serverTime, sentAt, local().getTime());
           return answer;

@@ -17,16 +17,16 @@ export function liveFirstClient(
   options: { timeoutMs?: number; log: (message: string, detail?: unknown) => void },
 ): SignedClient {
   return {
-    async post(path, body, schema) {
+    async post(path, body, schema, post) {
       const channel = live();
-      if (path !== SYNC_PATHS.pull || !channel?.canPull()) return http.post(path, body, schema);
+      if (path !== SYNC_PATHS.pull || !channel?.canPull()) return http.post(path, body, schema, post);
       let answer: LiveAnswer;
       try {
         answer = await channel.pull(body as PullRequest, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       } catch (error) {
         if (!(error instanceof LiveUnavailableError)) throw error;
         options.log('sync: a pull went over HTTP instead of the live channel', error.message);
-        return http.post(path, body, schema);
+        return http.post(path, body, schema, post);
       }
       // Signed by HQ: the live channel checked it before handing it over.
       return readAnswer({ status: answer.status, text: answer.text, distrust: null, path }, schema);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ENTITY_KINDS } from '../protocol/entities.js';
-import { cursorSchema, MAX_PULL_LIMIT, scopeSchema } from '../protocol/feed.js';
-import type { PullRequest } from '../protocol/feed.js';
+import { cursorSchema, MAX_PULL_LIMIT, parsePageHeads, PULL_PAGES_HEADER, scopeSchema } from '../protocol/feed.js';
+import type { PageHead, PullRequest } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { applyPage, buildDeferredIndexes, ensureFeedKinds, PageRefusedError, readCursors } from './apply.js';
 import type { ApplyStatements } from './apply.js';
@@ -282,7 +282,45 @@ async function pullOnce(options: PullOptions): Promise<PullOutcome> {
   }
 }
 
-/** pullOnce's requests and pages, with the page N+1 fetched while page N is applied. */
+/** What an answer's pages mean for the pull: the pages to apply now, in the device's scope order, and what to ask next. */
+type Plan = { apply: string[]; next: string[]; nextCursors: Map<string, string> };
+
+/**
+ * Pages in the order of the device's scopes; a scope HQ was not asked for is ignored. A scope not
+ * answered, or behind a scope that is not drained yet, is asked again with its old cursor.
+ */
+function planOf(wanted: readonly string[], pages: readonly PageHead[], cursors: ReadonlyMap<string, string>): Plan {
+  const apply: string[] = [];
+  const next: string[] = [];
+  const nextCursors = new Map(cursors);
+  let blocked = false;
+  for (const scope of wanted) {
+    const page = pages.find((p) => p.scope === scope);
+    if (!page || blocked) {
+      next.push(scope);
+      blocked = true;
+      continue;
+    }
+    apply.push(scope);
+    nextCursors.set(scope, page.cursor);
+    if (page.more) {
+      next.push(scope);
+      blocked = true;
+    }
+  }
+  return { apply, next, nextCursors };
+}
+
+/** The request a plan makes next, as text: two plans that ask the same are the same. */
+const nextRequest = (plan: Plan) => JSON.stringify(plan.next.map((scope) => [scope, plan.nextCursors.get(scope)]));
+
+/**
+ * pullOnce's requests and pages. While page N is applied, page N+1 is already being fetched: it is
+ * asked for as soon as N's headers arrive (HQ names its pages in PULL_PAGES_HEADER), before N's
+ * body is read, checked and parsed, and kept only if N's signed body names the same pages;
+ * otherwise — or without the header (an older HQ, the live channel) — it is asked for once N is
+ * parsed, before N is applied.
+ */
 async function pullPages(
   options: PullOptions,
   state: Map<string, ScopeState>,
@@ -294,7 +332,8 @@ async function pullPages(
   const { st, client, scopes } = options;
   const { provisioning } = outcome;
 
-  const request = (wanted: readonly string[], cursors: Map<string, string>, withTotal: boolean) => {
+  type Asked = { answer: Promise<z.infer<typeof wirePullResponseSchema>>; heads: Promise<PageHead[] | null> };
+  const request = (wanted: readonly string[], cursors: ReadonlyMap<string, string>, withTotal: boolean): Asked => {
     const body: PullRequest = {
       scopes: wanted.map((scope) => ({ scope, cursor: cursors.get(scope) ?? '' })),
       limit,
@@ -302,50 +341,46 @@ async function pullPages(
       kinds: [...ENTITY_KINDS],
     };
     outcome.requests++;
-    const answer = client.post(SYNC_PATHS.pull, body, wirePullResponseSchema);
+    let told: (heads: PageHead[] | null) => void = () => undefined;
+    const heads = new Promise<PageHead[] | null>((resolve) => (told = resolve));
+    const answer = client.post(SYNC_PATHS.pull, body, wirePullResponseSchema, {
+      onHeaders: (header) => told(parsePageHeads(header(PULL_PAGES_HEADER))),
+    });
+    // Without headers (the live channel) or without an answer, there is nothing to act on early.
     // A dropped prefetch must not become an unhandled rejection.
-    answer.catch(() => undefined);
-    return answer;
+    answer.then(
+      () => told(null),
+      () => told(null),
+    );
+    return { answer, heads };
+  };
+  /** Sends what `plan` asks next, if anything, and lets it leave before the caller's synchronous work. */
+  const askNext = async (plan: Plan): Promise<Asked | null> => {
+    if (plan.next.length === 0 || plan.apply.length === 0) return null;
+    const asked = request(plan.next, plan.nextCursors, false);
+    // It leaves before the parse and the apply: HQ reads the next page meanwhile (README, "Where a provisioning's time went").
+    await letRequestLeave();
+    return asked;
   };
 
   const cursors = new Map([...state].map(([s, v]) => [s, v.cursor]));
   let wanted: string[] = [...scopes];
-  let inflight: ReturnType<typeof request> | null = request(wanted, cursors, provisioning);
-  while (inflight) {
-    const answer = await inflight;
-    inflight = null;
+  let asked: Asked | null = request(wanted, cursors, provisioning);
+  while (asked) {
+    const current: Asked = asked;
+    const hinted = await current.heads;
     if (options.signal?.aborted) return outcome;
-    // Pages in the order of the device's scopes; a scope HQ was not asked for is ignored.
-    const toApply: AnswerPage[] = [];
-    const next: string[] = [];
-    let blocked = false;
-    for (const scope of wanted) {
-      const page = answer.pages.find((p) => p.scope === scope);
-      if (!page || blocked) {
-        // Not answered, or behind a scope that is not drained yet: asked again with its old cursor.
-        next.push(scope);
-        blocked = true;
-        continue;
-      }
-      toApply.push(page);
-      if (page.more) {
-        next.push(scope);
-        blocked = true;
-      }
-    }
-    // Fetch the next page while this one is applied.
-    const nextCursors = new Map(cursors);
-    for (const p of toApply) nextCursors.set(p.scope, p.cursor);
-    const progressAnswer = toApply.length > 0;
-    if (next.length > 0 && progressAnswer) {
-      inflight = request(next, nextCursors, false);
-      // It leaves before the apply: HQ reads the next page while the device applies this one
-      // (before, it read it after the apply, while the device waited; README, "Where a
-      // provisioning's time went").
-      await letRequestLeave();
-      if (options.signal?.aborted) return outcome;
-    }
+    const early = hinted ? planOf(wanted, hinted, cursors) : null;
+    const ahead = early ? await askNext(early) : null;
+    if (options.signal?.aborted) return outcome;
+    const answer = await current.answer;
+    if (options.signal?.aborted) return outcome;
+    const plan = planOf(wanted, answer.pages, cursors);
+    // What was asked on the headers stands only if the signed pages ask the same; otherwise it is dropped.
+    asked = ahead && early && nextRequest(early) === nextRequest(plan) ? ahead : await askNext(plan);
+    if (options.signal?.aborted) return outcome;
 
+    const toApply = plan.apply.map((scope) => answer.pages.find((p) => p.scope === scope) as AnswerPage);
     for (const page of toApply) {
       const s = state.get(page.scope) as ScopeState;
       const size = page.sets.reduce((n, set) => n + set.rows.length + set.deletes.length, 0);
@@ -368,8 +403,9 @@ async function pullPages(
       if (provisioning) options.onProgress?.(progressOf(state));
     }
     for (const p of toApply) cursors.set(p.scope, p.cursor);
-    wanted = next;
-    if (!progressAnswer && next.length > 0) throw new PageRefusedError(next[0] ?? '', 'HQ answered none of the scopes it was asked for');
+    wanted = plan.next;
+    if (toApply.length === 0 && plan.next.length > 0)
+      throw new PageRefusedError(plan.next[0] ?? '', 'HQ answered none of the scopes it was asked for');
   }
   return outcome;
 }

@@ -19,6 +19,7 @@ import type { Replicator } from './types.js';
 import { signedClient } from './signed-http.js';
 import type { FetchLike, SignedClient } from './signed-http.js';
 import { SYNC_PATHS } from '../protocol/http.js';
+import { pageHeadsText, parsePageHeads, PULL_PAGES_HEADER } from '../protocol/feed.js';
 import { deviceOutbox } from '../../main/store/outbox.js';
 import type { SaleCompleted } from '../protocol/events/index.js';
 import { receiptNoFor } from '../hq/testing/push-fixture.js';
@@ -312,6 +313,80 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
       await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
     );
+  });
+
+  /**
+   * A fetch whose pull answers hand over their headers at once and their body only when the device
+   * asks for its next page, or after `holdMs` (a device that waits for the body gets it then).
+   * `rewrite` may change the headers first. Counts the pulls, and those asked while an earlier
+   * answer's body was still held.
+   */
+  function holdingBodies(holdMs: number, rewrite?: (headers: Headers) => void) {
+    // The bodies not handed over yet.
+    const held = new Set<() => void>();
+    const seen = { pulls: 0, askedWhileHeld: 0, bodies: [] as string[] };
+    const fetchFn: FetchLike = async (input, init) => {
+      if (!String(input instanceof Request ? input.url : input).endsWith(SYNC_PATHS.pull)) return globalThis.fetch(input, init);
+      seen.pulls++;
+      seen.bodies.push(String(init?.body));
+      if (held.size > 0) seen.askedWhileHeld++;
+      for (const release of held) release();
+      const response = await globalThis.fetch(input, init);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const headers = new Headers(response.headers);
+      rewrite?.(headers);
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve)).then(() => held.delete(release));
+      const timer = setTimeout(release, holdMs);
+      held.add(release);
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          await released;
+          clearTimeout(timer);
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      });
+      return new Response(body, { status: response.status, headers });
+    };
+    return { fetchFn, seen };
+  }
+
+  it("asks for the next page on an answer's headers, before its body is in", async () => {
+    const device = await enrolled();
+    const { fetchFn, seen } = holdingBodies(2_000);
+    const r = replicator(device, { fetch: fetchFn, provisioningLimit: 50 });
+    const done = await r.syncNow();
+    expect(done, JSON.stringify(done)).toMatchObject({ hq: 'online', provisioning: { phase: 'done' } });
+    expect(done.provisioning?.applied).toBe(done.provisioning?.total);
+    expect(seen.pulls).toBeGreaterThan(3);
+    // Every answer but the last was still unread when the next request went out.
+    expect(seen.askedWhileHeld).toBe(seen.pulls - 1);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
+      await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
+    );
+  });
+
+  it('drops what it asked on a pages header the signed body does not bear out, and asks again', async () => {
+    const device = await enrolled();
+    // Someone on the way sends every early request back to the start of its scope.
+    const { fetchFn, seen } = holdingBodies(0, (headers) => {
+      const named = parsePageHeads(headers.get(PULL_PAGES_HEADER));
+      if (named) headers.set(PULL_PAGES_HEADER, pageHeadsText(named.map((p) => ({ ...p, cursor: '' }))) ?? '');
+    });
+    const r = replicator(device, { fetch: fetchFn, provisioningLimit: 50 });
+    const done = await r.syncNow();
+    expect(done, JSON.stringify(done)).toMatchObject({ hq: 'online', provisioning: { phase: 'done' } });
+    expect(done.provisioning?.applied).toBe(done.provisioning?.total);
+    const fromStart = seen.bodies.filter((b) => !b.includes('"withTotal"') && /"cursor":""/.test(b)).length;
+    expect(fromStart).toBeGreaterThan(2);
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM sku')).toBe(await hqCount('SELECT count(*) AS n FROM sku'));
+    expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(
+      await hqCount('SELECT count(*) AS n FROM customer WHERE store_id = $1', [TEST_STORE]),
+    );
+    // Only the requests the signed pages asked for were applied: each scope's cursor is HQ's last.
+    expect([...readCursors(device.store.db).values()].every((c) => c.done && c.cursor !== '')).toBe(true);
   });
 
   /** The device's own signed client, to `url`: HQ, or a relay in front of it. */

@@ -71,29 +71,38 @@ export async function postJson<T>(
   body: string,
   headers: Record<string, string>,
   schema: z.ZodType<T>,
+  post: PostOptions = {},
 ): Promise<T> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-  let bytes: Uint8Array;
-  let status: number;
-  let answerHeaders: Headers;
+  const failed = (error: unknown): HqRequestError => {
+    if (timeout.aborted)
+      return new HqRequestError('timeout', null, `HQ did not answer ${path} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return new HqRequestError('network', null, `HQ unreachable (${path}): ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  };
+  let response: Response;
   try {
-    const response = await doFetch(`${options.url}${path}`, {
+    response = await doFetch(`${options.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body,
       signal,
     });
-    status = response.status;
-    answerHeaders = response.headers;
+  } catch (error) {
+    throw failed(error);
+  }
+  const status = response.status;
+  const answerHeaders = response.headers;
+  // Before the body is read: nothing in the headers is believed yet (see PostOptions).
+  post.onHeaders?.((name) => answerHeaders.get(name));
+  let bytes: Uint8Array;
+  try {
     // The signature covers the bytes as sent: hashed before any decoding.
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    if (timeout.aborted)
-      throw new HqRequestError('timeout', null, `HQ did not answer ${path} within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new HqRequestError('network', null, `HQ unreachable (${path}): ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw failed(error);
   }
   const distrust = options.trust.check({
     status,
@@ -150,9 +159,18 @@ export function readAnswer<T>(
 
 export type DeviceKey = { deviceId: string; privateKey: KeyObject };
 
+export type PostOptions = {
+  /**
+   * Told the answer's headers as soon as they arrive, before its body is read and its signature
+   * checked: a hint to act on early (the pull's next request, PULL_PAGES_HEADER), never a fact.
+   * Not called when there are no HTTP headers (an answer over the live channel) or no answer.
+   */
+  onHeaders?: (header: (name: string) => string | null) => void;
+};
+
 /** A device's signed client: every request carries x-sf-device/time/nonce/signature over its exact body. */
 export type SignedClient = {
-  post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T>;
+  post<T>(path: string, body: unknown, schema: z.ZodType<T>, options?: PostOptions): Promise<T>;
 };
 
 function isRawJson(body: unknown): body is { rawJson: string } {
@@ -166,7 +184,7 @@ export function nonceHeader(): Record<string, string> {
 
 export function signedClient(options: HttpOptions & { key: DeviceKey; clock: () => Date }): SignedClient {
   return {
-    post(path, body, schema) {
+    post(path, body, schema, post) {
       // A body already serialised (the push batch) goes out as it is: the signature covers those bytes.
       const text = isRawJson(body) ? body.rawJson : JSON.stringify(body);
       const headers = signRequest(options.key.privateKey, {
@@ -176,7 +194,7 @@ export function signedClient(options: HttpOptions & { key: DeviceKey; clock: () 
         body: text,
         now: options.clock(),
       });
-      return postJson(options, path, text, headers, schema);
+      return postJson(options, path, text, headers, schema, post);
     },
   };
 }

@@ -66,3 +66,40 @@ export type PullResponse = z.infer<typeof pullResponseSchema>;
 export function deviceScopes(identity: { brand: string; storeId: string; deviceId: string }): string[] {
   return [`brand:${identity.brand}`, `store:${identity.storeId}`, `device:${identity.deviceId}`];
 }
+
+/**
+ * A pull answer's pages in brief — each page's scope, cursor and `more`, in the body's order — in
+ * a header of their own, so a device can ask for its next pages once the answer's headers are in,
+ * before it has read, checked and parsed a body of several megabytes. The header is not signed: the
+ * device holds the request it sent on it until the signed body shows the same pages, and asks
+ * again when it does not (sync/client/pull.ts). `encodeURIComponent` of a JSON array of
+ * `[scope, cursor, more]`.
+ */
+export const PULL_PAGES_HEADER = 'x-sf-pull-pages';
+
+export type PageHead = { scope: string; cursor: string; more: boolean };
+
+const pageHeadsSchema = z
+  .array(z.tuple([scopeSchema, cursorSchema, z.boolean()]))
+  .min(1)
+  .max(8);
+
+/** Past this the header is left out (the device then asks once the body is read): far below HTTP's header limits (16 KB in Node). */
+export const PAGE_HEADS_MAX_LENGTH = 4096;
+
+/** The header's text, or null when it would be longer than PAGE_HEADS_MAX_LENGTH (cursors are HQ's keys, usually short). */
+export function pageHeadsText(pages: readonly PageHead[]): string | null {
+  const text = encodeURIComponent(JSON.stringify(pages.map((p) => [p.scope, p.cursor, p.more])));
+  return text.length <= PAGE_HEADS_MAX_LENGTH ? text : null;
+}
+
+/** The pages a PULL_PAGES_HEADER names, or null when it is absent or not one (an older HQ, a proxy's mangling). */
+export function parsePageHeads(text: string | null | undefined): PageHead[] | null {
+  if (!text || text.length > PAGE_HEADS_MAX_LENGTH) return null;
+  try {
+    const parsed = pageHeadsSchema.safeParse(JSON.parse(decodeURIComponent(text)));
+    return parsed.success ? parsed.data.map(([scope, cursor, more]) => ({ scope, cursor, more })) : null;
+  } catch {
+    return null;
+  }
+}

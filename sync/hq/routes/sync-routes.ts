@@ -2,7 +2,7 @@ import type { OutboxEvent } from '../../protocol/events/index.js';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import { MAX_PUSH_BYTES, deadLetterReportSchema, pushRequestSchema } from '../../protocol/push.js';
 import type { PushResponse } from '../../protocol/push.js';
-import { pullRequestSchema } from '../../protocol/feed.js';
+import { pageHeadsText, PULL_PAGES_HEADER, pullRequestSchema } from '../../protocol/feed.js';
 import { holdRequestSchema } from '../../protocol/holds.js';
 import type { HoldAnswer } from '../../protocol/holds.js';
 import type { HqContext } from '../context.js';
@@ -12,7 +12,7 @@ import { recordDeadLetters } from './dead-letters.js';
 import { holdRedemptions } from './holds.js';
 import { DEAD_LETTER_BODY_LIMIT, SMALL_BODY_LIMIT } from './device-route.js';
 import type { DeviceRoutes } from './device-route.js';
-import { servePull } from './pull.js';
+import { servePullAnswer } from './pull.js';
 
 /**
  * Push, pull and dead-letter routes of the device sync API (sync/protocol/http.ts SYNC_PATHS). A
@@ -32,7 +32,10 @@ export function registerSyncRoutes(hq: HqContext, routes: DeviceRoutes, recorded
   routes.post(SYNC_PATHS.pull, SMALL_BODY_LIMIT, async (device, body, _request, reply) => {
     const input = pullRequestSchema.parse(body);
     // The rows are JSON text already: the body is concatenated, never parsed and re-stringified.
-    const text = await servePull(hq.db, device, input, hq.clock(), hq.feedHeads);
+    const { text, pages } = await servePullAnswer(hq.db, device, input, hq.clock(), hq.feedHeads);
+    // The pages in brief, ahead of the body: the device asks for its next pages while it reads this one.
+    const heads = pageHeadsText(pages);
+    if (heads !== null) reply.header(PULL_PAGES_HEADER, heads);
     return reply.type('application/json; charset=utf-8').send(text);
   });
 
