@@ -160,6 +160,13 @@ export const MODULES = [
     tests: ['sync/client/deferred-indexes.test.ts', 'main/store/migrations/0008-sku-ean-index.test.ts'],
   },
   {
+    name: 'pull-pages',
+    // A pull answer's pages in brief (the x-sf-pull-pages header) and the provisioning's count on the
+    // connections without parallel workers; the device's use of the header is the replicator tests'.
+    mutate: ['sync/protocol/feed.ts:72-107', 'sync/hq/feed.ts:160-164'],
+    tests: ['sync/protocol/page-heads.test.ts', 'sync/hq/feed-plans.test.ts'],
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],

@@ -16,13 +16,15 @@ export const scopeSchema = z.string().regex(SCOPE_PATTERN);
 export const cursorSchema = z.string().max(512);
 
 export const MAX_PULL_LIMIT = 50_000;
+/** Scopes in one pull (a device has three: brand, store, device). */
+export const MAX_PULL_SCOPES = 8;
 
 export const pullRequestSchema = z
   .object({
     scopes: z
       .array(z.object({ scope: scopeSchema, cursor: cursorSchema }).strict())
       .min(1)
-      .max(8),
+      .max(MAX_PULL_SCOPES),
     /** Rows in the whole answer, shared by the scopes in order. */
     limit: z.number().int().min(1).max(MAX_PULL_LIMIT),
     /** Ask HQ to count what is left (provisioning shows a progress bar with counts). */
@@ -82,7 +84,7 @@ export type PageHead = { scope: string; cursor: string; more: boolean };
 const pageHeadsSchema = z
   .array(z.tuple([scopeSchema, cursorSchema, z.boolean()]))
   .min(1)
-  .max(8);
+  .max(MAX_PULL_SCOPES);
 
 /** Past this the header is left out (the device then asks once the body is read): far below HTTP's header limits (16 KB in Node). */
 export const PAGE_HEADS_MAX_LENGTH = 4096;
