@@ -162,9 +162,10 @@ export const MODULES = [
   {
     name: 'pull-pages',
     // A pull answer's pages in brief (the x-sf-pull-pages header) and the provisioning's count on the
-    // connections without parallel workers; the device's use of the header is the replicator tests'.
+    // connections without parallel workers (its totals: feed.test.ts); the device's use of the header is the
+    // replicator tests'.
     mutate: ['sync/protocol/feed.ts:72-107', 'sync/hq/feed.ts:160-164'],
-    tests: ['sync/protocol/page-heads.test.ts', 'sync/hq/feed-plans.test.ts'],
+    tests: ['sync/protocol/page-heads.test.ts', 'sync/hq/feed-plans.test.ts', 'sync/hq/feed.test.ts'],
   },
   {
     name: 'page-apply',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageHeadsText, parsePageHeads } from './feed.js';
+import { PAGE_HEADS_MAX_LENGTH, pageHeadsText, parsePageHeads } from './feed.js';
 
 describe("a pull answer's pages in brief (PULL_PAGES_HEADER)", () => {
   it('reads back what HQ wrote, cursors of any text included, as header-safe ASCII', () => {
@@ -16,6 +16,18 @@ describe("a pull answer's pages in brief (PULL_PAGES_HEADER)", () => {
     const pages = Array.from({ length: 8 }, (_, i) => ({ scope: `store:S${i}`, cursor: '顾'.repeat(512), more: true }));
     expect(pageHeadsText(pages)).toBeNull();
     expect(pageHeadsText(pages.slice(0, 1).map((p) => ({ ...p, cursor: '1:2:SKU' })))?.length).toBeLessThan(100);
+  });
+
+  it('is sent and read at exactly its longest', () => {
+    const pages = Array.from({ length: 8 }, (_, i) => ({ scope: `store:S${i}`, cursor: 'c'.repeat(500), more: true }));
+    // 8 × 512 characters is too long.
+    expect(pageHeadsText(pages.map((p) => ({ ...p, cursor: 'c'.repeat(512) })))).toBeNull();
+    const short = encodeURIComponent(JSON.stringify(pages.map((p) => [p.scope, p.cursor, p.more]))).length;
+    const last = pages[7] as (typeof pages)[number];
+    last.cursor = 'c'.repeat(500 + PAGE_HEADS_MAX_LENGTH - short);
+    const text = pageHeadsText(pages);
+    expect(text?.length).toBe(PAGE_HEADS_MAX_LENGTH);
+    expect(parsePageHeads(text)).toEqual(pages);
   });
 
   it('is no hint at all when absent, mangled, or not pages', () => {
