@@ -278,7 +278,8 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     const duringPulls: number[] = [];
     const breaking: typeof fetch = async (input, init) => {
       if (String(input).endsWith('/pull')) duringPulls.push(autoCheckpoint());
-      if (String(input).endsWith('/pull') && ++pulls > 3) throw new TypeError('fetch failed');
+      // A page holds whole chunks of HQ's bulk load (1,000 rows each, more than this brand's kinds have): the second pull fails.
+      if (String(input).endsWith('/pull') && ++pulls > 1) throw new TypeError('fetch failed');
       return fetch(input, init);
     };
     const first = replicator(device, { fetch: breaking, provisioningLimit: 50 });
@@ -288,7 +289,7 @@ describe.each(backends)('replicator against a real HQ on $name', (backend) => {
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(broken.provisioning?.total ?? 0);
     expect(deviceCount(device, 'SELECT count(*) AS n FROM customer')).toBe(0);
-    expect(duringPulls).toEqual([0, 0, 0, 0]);
+    expect(duringPulls).toEqual([0, 0]);
     expect(autoCheckpoint()).toBe(1000);
     await first.close();
 

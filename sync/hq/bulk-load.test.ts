@@ -7,6 +7,7 @@ import type { HqDb, Sql } from './db.js';
 import { SAMPLE_CUSTOMER_BULK_TABLES, insertSampleCustomers } from './customers/sample-book.js';
 import { importSampleBrand } from './sample-brand.js';
 import { openEmptyHq, testBackends } from './testing/backends.js';
+import { CHANGE_ROWS, changeRows } from './testing/change-log.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -16,7 +17,7 @@ const NOW = new Date('2026-03-01T02:03:04.567Z');
 /** The feed as a device reads it: every change row but the transaction id, in a fixed order. */
 async function feedRows(db: HqDb): Promise<string[]> {
   const rows = await db.query<{ r: string }>(
-    "SELECT concat_ws(E'\\t', scope, kind, key, rank, row::text, deleted) AS r FROM change ORDER BY scope, kind, key",
+    `SELECT concat_ws(E'\\t', scope, kind, key, rank, row::text, deleted) AS r FROM ${CHANGE_ROWS} ORDER BY scope, kind, key`,
   );
   return rows.map((r) => r.r);
 }
@@ -90,7 +91,9 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         await sql.query('DELETE FROM change');
         const loader = await openBulkLoader(sql, ['stock'], { setBased });
         const n = await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO NOTHING`, ['loc-S001', NOW, codes]);
-        const fed = await sql.query<{ key: string; row: unknown[] }>(`SELECT key, row FROM change WHERE kind = 'stock' ORDER BY key`);
+        const fed = await sql.query<{ key: string; row: unknown[] }>(
+          `SELECT key, row FROM ${CHANGE_ROWS} WHERE kind = 'stock' ORDER BY key`,
+        );
         const role = await sql.query<{ r: string }>("SELECT current_setting('session_replication_role') AS r");
         return { setBased: loader.setBased, n, fed, role };
       });
@@ -110,7 +113,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO NOTHING`, ['loc-S001', NOW, [code]]);
         await sql.query('DELETE FROM change');
         await sql.query("UPDATE stock SET qty = 77 WHERE location_id = 'loc-S001' AND sku = $1", [code]);
-        return sql.query<{ row: unknown[] }>(`SELECT row FROM change WHERE kind = 'stock'`);
+        return sql.query<{ row: unknown[] }>(`SELECT row FROM ${CHANGE_ROWS} WHERE kind = 'stock'`);
       });
       expect(fed.map((f) => f.row[2])).toEqual([77]);
     });
@@ -156,7 +159,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         const first = await loader.insert('stock', STOCK, ['loc-S001', NOW, codes.slice(0, 2)]);
         const second = await loader.insert('stock', STOCK, ['loc-S001', NOW, codes.slice(2)]);
         const fed = await sql.query<{ key: string; qty: number; deleted: boolean }>(
-          `SELECT key, (row->>2)::int AS qty, deleted FROM change WHERE kind = 'stock' AND key = ANY($1) ORDER BY key`,
+          `SELECT key, (row->>2)::int AS qty, deleted FROM ${CHANGE_ROWS} WHERE kind = 'stock' AND key = ANY($1) ORDER BY key`,
           [codes.map((c) => `loc-S001|${c}`)],
         );
         // Put back after the first insert's retry as an upsert (its savepoint rolled back) and after the second.
@@ -186,7 +189,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
           { ...fresh, sku: 'NEW-SKU-2', ean: '6900000000918' },
         ]);
         const fed = await sql.query<{ key: string; price: number }>(
-          `SELECT key, (row->>8)::int AS price FROM change WHERE kind = 'sku' ORDER BY key`,
+          `SELECT key, (row->>8)::int AS price FROM ${CHANGE_ROWS} WHERE kind = 'sku' ORDER BY key`,
         );
         return { have: have!, fed };
       });
@@ -217,7 +220,9 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
           NOW,
           [code],
         ]);
-        const rows = await sql.query<{ row: unknown[] }>(`SELECT row FROM change WHERE kind = 'stock' AND key = $1`, [`loc-S001|${code}`]);
+        const rows = await sql.query<{ row: unknown[] }>(`SELECT row FROM ${CHANGE_ROWS} WHERE kind = 'stock' AND key = $1`, [
+          `loc-S001|${code}`,
+        ]);
         const qty = await sql.query<{ qty: number }>("SELECT qty FROM stock WHERE location_id = 'loc-S001' AND sku = $1", [code]);
         return { n, row: rows[0]?.row, qty: qty[0]?.qty };
       });
@@ -463,7 +468,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
           const rows = await sql.query(
             `SELECT p.customer_id, p.sizes, sf_iso(p.protected_until) AS protected, b.guide_id, c.deleted
                FROM customer_profile p JOIN customer_binding b USING (customer_id)
-               JOIN change c ON c.kind = 'customer_profile' AND c.key = p.customer_id
+               JOIN ${changeRows('c')} ON c.kind = 'customer_profile' AND c.key = p.customer_id
               WHERE p.customer_id LIKE 'cus-trig-%' ORDER BY 1`,
           );
           return { n, rows };
@@ -522,6 +527,8 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         await sql.query('CREATE ROLE sf_bulk_granted NOLOGIN');
         await sql.query('GRANT SET ON PARAMETER session_replication_role TO sf_bulk_granted');
         await sql.query('GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO sf_bulk_granted');
+        // A chain's HQ account owns the database and everything its migrations made, the chunks' sequence too.
+        await sql.query('GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO sf_bulk_granted');
         await sql.query('SET LOCAL ROLE sf_bulk_granted');
         const [su] = await sql.query<{ su: string }>("SELECT current_setting('is_superuser') AS su");
         const loader = await openBulkLoader(sql, ['stock']);
@@ -532,7 +539,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
           [skuRow?.sku],
         );
         const [fed] = await sql.query<{ row: unknown[] }>(
-          "SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'stock' AND key = $1",
+          `SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'store:loc-S001' AND kind = 'stock' AND key = $1`,
           [`loc-S001|${skuRow?.sku}`],
         );
         return { su: su?.su, setBased: loader.setBased, n, qty: fed?.row[2] };
@@ -554,11 +561,12 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
       const fed = await feedRows(bulk.db);
       expect(fed).toEqual(await feedRows(triggers.db));
       // Every SKU and every stock row (two stores and the warehouse) are in the feed, as the trigger shaped them.
-      const n = async (where: string) => (await bulk.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM change WHERE ${where}`))[0]?.n;
+      const n = async (where: string) =>
+        (await bulk.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${CHANGE_ROWS} WHERE ${where}`))[0]?.n;
       expect(await n("scope = 'brand:SFL' AND kind = 'sku'")).toBe(240);
       expect(await n("kind = 'stock'")).toBe(3 * 240);
       const [stock] = await bulk.db.query<{ row: unknown[]; qty: number }>(
-        `SELECT c.row, s.qty FROM change c JOIN stock s ON c.key = s.location_id || '|' || s.sku
+        `SELECT c.row, s.qty FROM ${changeRows('c')} JOIN stock s ON c.key = s.location_id || '|' || s.sku
           WHERE c.scope = 'store:loc-S001' AND c.kind = 'stock' ORDER BY c.key LIMIT 1`,
       );
       expect(stock?.row[2]).toBe(stock?.qty);
@@ -566,7 +574,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
       // Three transactions wrote it (the brand, its catalog, its customers), each with one xid: the
       // feed serves each part whole, below the horizon, or not at all.
       const parts = await bulk.db.query<{ kinds: string }>(
-        "SELECT string_agg(DISTINCT kind, ' ' ORDER BY kind) AS kinds FROM change GROUP BY xid ORDER BY 1",
+        `SELECT string_agg(DISTINCT kind, ' ' ORDER BY kind) AS kinds FROM ${CHANGE_ROWS} GROUP BY xid ORDER BY 1`,
       );
       expect(parts.map((p) => p.kinds)).toEqual([
         'coupon customer customer_note customer_profile customer_purchase customer_tag customer_task guide_result member_code',

@@ -192,6 +192,79 @@ describe('feed pages on PGlite', () => {
     expect(both.filter((p) => 'total' in p)).toEqual([]);
   });
 
+  describe('with chunks (HQ migration 0010: one change row holding many rows)', () => {
+    /** A chunk of `keys` in `scope`, as the bulk loader writes one: each row is `[key]`. */
+    async function chunk(scope: string, xid: number, rank: number, kind: string, at: string, keys: string[]): Promise<void> {
+      await db.query(
+        `INSERT INTO change (scope, kind, key, rank, xid, row, deleted, n, keys, rows)
+         VALUES ($1, $2, chr(1) || $3, $4, $5::text::xid8, '[]', false, $6, $7, $8)`,
+        [scope, kind, at, rank, String(xid), keys.length, keys, keys.map((k) => JSON.stringify([k])).join(',')],
+      );
+    }
+    const rowsOf = (page: FeedPage | undefined) =>
+      (JSON.parse(page?.json ?? '[]') as { rows: string[][]; deletes: string[][] }[]).flatMap((k) =>
+        [...k.rows, ...k.deletes].map((r) => r[0]),
+      );
+
+    beforeEach(async () => {
+      // brand:C: a style by transaction 5; chunks of two styles and of five SKUs by 6; a style and a SKU by 7.
+      await changes('brand:C', [
+        [5, 2, 'style', 'a', false],
+        [7, 2, 'style', 'b', false],
+        [7, 3, 'sku', 'z1', false],
+      ]);
+      await chunk('brand:C', 6, 2, 'style', '2', ['c1', 'c2']);
+      await chunk('brand:C', 6, 3, 'sku', '1', ['s1', 's2', 's3', 's4', 's5']);
+    });
+
+    it('serves a chunk whole, past the budget if it must, and counts its rows', async () => {
+      const first = await readFeed(db, 'brand:C', '', 2, true);
+      // The style chunk starts within the budget: the page takes it whole (3 rows for a budget of 2).
+      expect(first).toMatchObject({ rows: 3, more: true, cursor: '6:2:\u00012', total: 10 });
+      expect(rowsOf(first)).toEqual(['a', 'c1', 'c2']);
+      // A chunk bigger than the budget still comes, alone.
+      const second = await readFeed(db, 'brand:C', first.cursor, 2, true);
+      expect(second).toMatchObject({ rows: 5, more: true, cursor: '6:3:\u00011', total: 7 });
+      expect(rowsOf(second)).toEqual(['s1', 's2', 's3', 's4', 's5']);
+      const third = await readFeed(db, 'brand:C', second.cursor, 2, false);
+      expect(third).toMatchObject({ rows: 2, more: true, cursor: '7:3:z1' });
+      expect(rowsOf(third)).toEqual(['b', 'z1']);
+      expect(await readFeed(db, 'brand:C', third.cursor, 2, false)).toMatchObject({ rows: 0, more: false });
+      // One page with room for all: every row once, in the feed's order by kind.
+      const all = await readFeed(db, 'brand:C', '', 100, false);
+      expect(all).toMatchObject({ rows: 10, more: false });
+      expect(JSON.parse(all.json).map((k: { kind: string; rows: string[][] }) => [k.kind, k.rows.map((r) => r[0])])).toEqual([
+        ['style', ['a', 'c1', 'c2', 'b']],
+        ['sku', ['s1', 's2', 's3', 's4', 's5', 'z1']],
+      ]);
+    });
+
+    it('keeps the feed’s order inside a page: a chunked row changed later comes after the chunk', async () => {
+      await db.query(
+        `INSERT INTO change (scope, kind, key, rank, xid, row, deleted) VALUES ('brand:C', 'sku', 's3', 3, '8'::xid8, '["s3", "later"]', false)`,
+      );
+      const [page] = await readFeeds(db, [{ scope: 'brand:C', cursor: '6:2:\u00012' }], 100, false);
+      const sku = (JSON.parse(page?.json ?? '[]') as { kind: string; rows: string[][] }[]).find((k) => k.kind === 'sku');
+      // Whatever order PostgreSQL groups the kinds in, a device applying these in turn ends with the later s3.
+      expect(sku?.rows).toEqual([['s1'], ['s2'], ['s3'], ['s4'], ['s5'], ['z1'], ['s3', 'later']]);
+    });
+
+    it('leaves a later scope what the chunks left of the budget, and nothing when they ran past it', async () => {
+      const scopes = [
+        { scope: 'brand:C', cursor: '6:2:\u00012' },
+        { scope: 'brand:U', cursor: '' },
+      ];
+      // The SKU chunk (5) fills a budget of 4 and more: brand:U waits.
+      const [c, u] = await readFeeds(db, scopes, 4, false);
+      expect(c).toMatchObject({ served: true, rows: 5, more: true });
+      expect(u).toMatchObject({ served: false, rows: 0, cursor: '' });
+      // A budget of 8 leaves 1 after the chunk, b and z1 (7 rows): brand:U gets one row.
+      const [c2, u2] = await readFeeds(db, scopes, 8, false);
+      expect(c2).toMatchObject({ served: true, rows: 7, more: false });
+      expect(u2).toMatchObject({ served: true, rows: 1, more: true, cursor: '5:2:u1' });
+    });
+  });
+
   it('leaves out the kinds the device does not know, and still moves its cursor past them', async () => {
     const [page] = await readFeeds(db, [{ scope: 'brand:T', cursor: '6:2:b' }], 2, false, new Set(['style']));
     expect(page).toMatchObject({ rows: 2, more: true, cursor: '7:2:c', json: '[{"kind":"style","rows":[],"deletes":[["c"]]}]' });

@@ -102,25 +102,32 @@ function feedStatement(n: number): string {
     const p = 2 + 4 * i;
     const where = afterCursor(p, '(SELECT x FROM h)');
     const budget = `(SELECT b FROM b${i})`;
-    if (i + 1 < n) {
-      ctes.push(
-        `b${i + 1} AS MATERIALIZED (SELECT ${budget} - (SELECT count(*) FROM (SELECT 1 FROM change AS c WHERE ${where} LIMIT ${budget}) AS z)::int AS b)`,
-      );
-    }
     // ORDER BY names the table's columns: a bare `xid` next to a text alias `xid` would sort
     // "10" before "9" (a page would then skip rows) and could not use the change_feed index.
-    const window = `SELECT c.kind, c.xid, c.rank, c.key, c.row, c.deleted, row_number() OVER (ORDER BY c.xid, c.rank, c.key) AS n FROM change AS c
-         WHERE ${where} ORDER BY c.xid, c.rank, c.key LIMIT ${budget}`;
-    // PostgreSQL joins each kind's rows into one text (the rows are JSON already): HQ reads a few
-    // values per page instead of 50,000 rows. The position of the page's last row comes from the
-    // same statement (a second read could see a row moved on by a later writer).
+    // `run` counts rows up to and including this change row (a chunk holds n, HQ migration 0010);
+    // the page takes every change row that starts within the budget, so it holds at least one
+    // whole chunk and may end past the budget by less than a chunk. A change row holds at least
+    // one row, so the budget's worth of change rows is as far as a page can reach.
+    const window = (columns: string) => `SELECT ${columns}, sum(c.n) OVER (ORDER BY c.xid, c.rank, c.key ROWS UNBOUNDED PRECEDING) AS run
+         FROM change AS c WHERE ${where} ORDER BY c.xid, c.rank, c.key LIMIT ${budget}`;
+    if (i + 1 < n) {
+      ctes.push(
+        `b${i + 1} AS MATERIALIZED (SELECT greatest(${budget} - coalesce((SELECT max(z.run) FROM (${window('c.n')}) AS z WHERE z.run - z.n < ${budget}), 0), 0)::int AS b)`,
+      );
+    }
+    // PostgreSQL joins each kind's rows into one text (the rows are JSON already, a chunk's rows
+    // a JSON array's inside): HQ reads a few values per page instead of 50,000 rows. In the feed's
+    // order: a row may come twice in a page, in a chunk and after it changed, and the device
+    // applies a kind's rows in the order given (the later wins), then its tombstones. The position
+    // of the page's last row comes from the same statement (a second read could see a row moved
+    // on by a later writer).
     parts.push(
-      `SELECT ${i}, p.kind, count(*)::text,
-              coalesce(string_agg(p.row::text, ',') FILTER (WHERE NOT p.deleted), ''),
-              coalesce(string_agg(p.row::text, ',') FILTER (WHERE p.deleted), ''),
-              max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.n = ${budget}),
+      `SELECT ${i}, p.kind, sum(p.n)::text,
+              coalesce(string_agg(coalesce(p.rows, p.row::text), ',' ORDER BY p.run) FILTER (WHERE NOT p.deleted), ''),
+              coalesce(string_agg(p.row::text, ',' ORDER BY p.run) FILTER (WHERE p.deleted), ''),
+              max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.run >= ${budget}),
               min(p.rank)::int
-         FROM (${window}) AS p GROUP BY p.kind`,
+         FROM (${window('c.kind, c.xid, c.rank, c.key, c.row, c.rows, c.deleted, c.n')}) AS p WHERE p.run - p.n < ${budget} GROUP BY p.kind`,
     );
     // Whether the scope has rows the horizon holds back (committed above a transaction still running):
     // a drained page without any is the scope's head (feed-heads.ts). rank -1 marks this row.
@@ -155,7 +162,7 @@ function afterCursor(p: number, horizon: string): string {
  * page). Its own snapshot: a row committed between the two statements may be counted or not,
  * which a progress bar can take.
  */
-const LEFT = `SELECT count(*)::text AS n FROM change AS c WHERE ${afterCursor(1, 'pg_snapshot_xmin(pg_current_snapshot())')}`;
+const LEFT = `SELECT coalesce(sum(c.n), 0)::text AS n FROM change AS c WHERE ${afterCursor(1, 'pg_snapshot_xmin(pg_current_snapshot())')}`;
 
 async function countLeft(sql: Sql, scope: string, c: FeedCursor): Promise<number> {
   // On the connections without parallel workers (db.ts): its plan is the same index range scan whatever the cursor.
@@ -209,11 +216,12 @@ export async function readFeeds(
     const cursor = cursors[i] as FeedCursor;
     const mine = rows.filter((row) => row.i === i);
     // The same arithmetic as the statement's LIMITs: what the scopes before this one left.
-    if (budget === 0) return { scope: r.scope, served: false, heldBack: true, json: '[]', rows: 0, cursor: r.cursor, more: true };
+    if (budget <= 0) return { scope: r.scope, served: false, heldBack: true, json: '[]', rows: 0, cursor: r.cursor, more: true };
     // Kinds by rank (parents first): a page holds each entity once, so grouping keeps its meaning.
     const kinds = mine.filter((row) => row.kind !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const count = kinds.reduce((s, k) => s + Number(k.n), 0);
-    const more = count === budget;
+    // A page ends at its budget or past it (a chunk it started): the scope may have more.
+    const more = count >= budget;
     budget -= count;
     const last = kinds.find((k) => k.last !== null)?.last;
     if (more && !last) throw new Error('a full feed page without its last position');

@@ -7,6 +7,7 @@ import { migrateHq } from './migrate.js';
 import { HQ_MIGRATIONS } from './migrations/index.js';
 import { makePgliteTemplate, pgliteTemplate } from './pglite-template.js';
 import { importSampleBrand } from './sample-brand.js';
+import { CHANGE_ROWS } from './testing/change-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shopfloor-template-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ describe("HQ's PGlite template", () => {
       expect(await db.query('SELECT 1 FROM brand')).toHaveLength(0);
       const counts = await importSampleBrand(db, { skus: 30, customers: 10, stores: 1 });
       expect(counts.skus).toBe(30);
-      expect(await db.query("SELECT 1 FROM change WHERE kind = 'sku'")).toHaveLength(30);
+      expect(await db.query(`SELECT 1 FROM ${CHANGE_ROWS} WHERE kind = 'sku'`)).toHaveLength(30);
     } finally {
       await db.close();
     }

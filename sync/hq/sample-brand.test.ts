@@ -5,6 +5,7 @@ import { migrateHq } from './migrate.js';
 import { importSampleBrand, sampleBrandInterrupted } from './sample-brand.js';
 import { testBackends } from './testing/backends.js';
 import { sampleCounts } from './testing/sample-counts.js';
+import { CHANGE_ROWS } from './testing/change-log.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -30,7 +31,7 @@ describe.each(backends)('the sample brand on $name', (backend) => {
 
       // What the demo device of S001 will pull: its staff with PIN hashes the device checks.
       const creds = await db.query<{ row: [string, string, string] }>(
-        "SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'staff_credential' ORDER BY key",
+        `SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'store:loc-S001' AND kind = 'staff_credential' ORDER BY key`,
       );
       const byId = new Map(creds.map((c) => [c.row[0], c.row]));
       const manager = byId.get('stf-S001-01');
@@ -39,13 +40,13 @@ describe.each(backends)('the sample brand on $name', (backend) => {
       expect(cashier && verifyPin('0202', cashier[1], cashier[2])).toBe(true);
       expect(cashier && verifyPin('0101', cashier[1], cashier[2])).toBe(false);
       const [roles] = await db.query<{ row: unknown[] }>(
-        "SELECT row FROM change WHERE scope = 'store:loc-S001' AND kind = 'staff' AND key = 'stf-S001-01'",
+        `SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'store:loc-S001' AND kind = 'staff' AND key = 'stf-S001-01'`,
       );
       expect(roles?.row[4]).toBe('manager');
       // The change log feeds each scope its own slice.
-      expect(await n("SELECT count(*)::int AS n FROM change WHERE scope = 'brand:SFL' AND kind = 'sku'")).toBe(300);
-      expect(await n("SELECT count(*)::int AS n FROM change WHERE scope = 'store:loc-S001' AND kind = 'stock'")).toBe(300);
-      expect(await n("SELECT count(*)::int AS n FROM change WHERE scope = 'brand:SFL' AND kind = 'stock'")).toBe(300);
+      expect(await n(`SELECT count(*)::int AS n FROM ${CHANGE_ROWS} WHERE scope = 'brand:SFL' AND kind = 'sku'`)).toBe(300);
+      expect(await n(`SELECT count(*)::int AS n FROM ${CHANGE_ROWS} WHERE scope = 'store:loc-S001' AND kind = 'stock'`)).toBe(300);
+      expect(await n(`SELECT count(*)::int AS n FROM ${CHANGE_ROWS} WHERE scope = 'brand:SFL' AND kind = 'stock'`)).toBe(300);
 
       await expect(importSampleBrand(db, { skus: 10, customers: 1 })).rejects.toThrow(/already/);
       expect(await n('SELECT count(*)::int AS n FROM sku')).toBe(300);

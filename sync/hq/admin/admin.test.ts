@@ -6,6 +6,7 @@ import { testBackends } from '../testing/backends.js';
 import { TEST_ADMIN, httpCall, testDevice } from '../testing/test-hq.js';
 import type { TestHq } from '../testing/test-hq.js';
 import { useTestHq } from '../testing/use-test-hq.js';
+import { CHANGE_ROWS } from '../testing/change-log.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -100,13 +101,13 @@ describe.each(backends)('admin API on $name', (backend) => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ styles: 1, skus: 2, prices: 0 });
     const [change] = await db.query<{ row: unknown[] }>(
-      "SELECT row FROM change WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-1'",
+      `SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-1'`,
     );
     expect(change?.row).toEqual(['TST0001-001-1', 'TST0001', '001', '黑色', 'Black, deep', 'S1', 1, '6900000000017', 29900, true]);
     const priced = await hq.admin('POST', '/admin/v1/catalog', { brand: 'SFL', prices: [{ sku: 'TST0001-001-2', price_fen: 19900 }] });
     expect(priced.status).toBe(200);
     const [after] = await db.query<{ row: unknown[] }>(
-      "SELECT row FROM change WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-2'",
+      `SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'brand:SFL' AND kind = 'sku' AND key = 'TST0001-001-2'`,
     );
     expect(after?.row[8]).toBe(19900);
     const unknown = await hq.admin('POST', '/admin/v1/catalog', { brand: 'SFL', prices: [{ sku: 'NOPE', price_fen: 1 }] });
@@ -142,7 +143,7 @@ describe.each(backends)('admin API on $name', (backend) => {
     });
     expect(staff.status).toBe(200);
     const [cred] = await db.query<{ row: [string, string, string] }>(
-      "SELECT row FROM change WHERE scope = 'store:loc-S900' AND kind = 'staff_credential'",
+      `SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'store:loc-S900' AND kind = 'staff_credential'`,
     );
     expect(cred && verifyPin('2468', cred.row[1], cred.row[2])).toBe(true);
     expect(cred && verifyPin('1357', cred.row[1], cred.row[2])).toBe(false);
@@ -164,7 +165,7 @@ describe.each(backends)('admin API on $name', (backend) => {
     ).toBe(400);
     const stock = await hq.admin('PUT', '/admin/v1/stock', { locationId: 'loc-S900', levels: [{ sku: 'TST0001-001-1', qty: 7 }] });
     expect(stock.status).toBe(200);
-    const [level] = await db.query<{ row: unknown[] }>("SELECT row FROM change WHERE scope = 'store:loc-S900' AND kind = 'stock'");
+    const [level] = await db.query<{ row: unknown[] }>(`SELECT row FROM ${CHANGE_ROWS} WHERE scope = 'store:loc-S900' AND kind = 'stock'`);
     expect(level?.row.slice(0, 3)).toEqual(['loc-S900', 'TST0001-001-1', 7]);
     const unknownSku = await hq.admin('PUT', '/admin/v1/stock', { locationId: 'loc-S900', levels: [{ sku: 'NOPE', qty: 1 }] });
     expect(unknownSku.status).toBe(400);
@@ -198,7 +199,7 @@ describe.each(backends)('admin API on $name', (backend) => {
     expect(listed).toMatchObject({ status: 'active', receiptCode: device.enrolment.receiptCode });
     expect(listed?.lastSeenAt).not.toBeNull();
     expect((await hq.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {})).status).toBe(200);
-    const [profile] = await db.query<{ row: unknown[] }>('SELECT row FROM change WHERE scope = $1', [`device:${device.id}`]);
+    const [profile] = await db.query<{ row: unknown[] }>(`SELECT row FROM ${CHANGE_ROWS} WHERE scope = $1`, [`device:${device.id}`]);
     expect(profile?.row[3]).toBe('revoked');
     expect((await hq.admin('POST', '/admin/v1/devices/not-a-uuid/revoke', {})).status).toBe(400);
     expect((await hq.admin('POST', '/admin/v1/devices/01a205ef-26ba-7000-ba66-000000000000/revoke', {})).status).toBe(404);

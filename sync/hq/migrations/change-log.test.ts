@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HqDb } from '../db.js';
 import { openTestHqDb } from '../testing/test-hq.js';
 import { testBackends } from '../testing/backends.js';
+import { CHANGE_ROWS } from '../testing/change-log.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -9,10 +10,10 @@ afterAll(stopBackends);
 type ChangeRow = { scope: string; kind: string; key: string; xid: string; deleted: boolean };
 
 async function changes(db: HqDb, kind: string, key: string): Promise<ChangeRow[]> {
-  return db.query<ChangeRow>('SELECT scope, kind, key, xid::text AS xid, deleted FROM change WHERE kind = $1 AND key = $2 ORDER BY scope', [
-    kind,
-    key,
-  ]);
+  return db.query<ChangeRow>(
+    `SELECT scope, kind, key, xid::text AS xid, deleted FROM ${CHANGE_ROWS} WHERE kind = $1 AND key = $2 ORDER BY scope`,
+    [kind, key],
+  );
 }
 
 describe.each(backends)('the change log on $name', (backend) => {

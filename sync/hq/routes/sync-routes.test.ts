@@ -14,6 +14,7 @@ import { testBackends } from '../testing/backends.js';
 import { TEST_STORE, openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
 import type { TestDevice, TestHq } from '../testing/test-hq.js';
 import { postgresAvailable } from '../../testing/postgres-server.js';
+import { CHANGE_ROWS } from '../testing/change-log.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -123,7 +124,7 @@ describe.each(backends)('sync routes over HTTP on $name', (backend) => {
   });
 
   it('pull: pages through the brand to the end; refuses a foreign scope and a forged cursor', async () => {
-    const [count] = await db.query<{ n: string }>('SELECT count(*) AS n FROM change WHERE scope = $1 AND NOT deleted', [
+    const [count] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${CHANGE_ROWS} WHERE scope = $1 AND NOT deleted`, [
       `brand:${device.enrolment.brand}`,
     ]);
     let cursor = '';

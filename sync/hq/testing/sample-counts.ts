@@ -1,4 +1,5 @@
 import type { Sql } from '../db.js';
+import { CHANGE_ROWS } from './change-log.js';
 
 /** The tables importSampleBrand writes (sync/hq/sample-brand.ts). */
 const SAMPLE_TABLES = [
@@ -30,7 +31,7 @@ export async function sampleCounts(db: Sql): Promise<Record<string, number>> {
   );
   const counts: Record<string, number> = { ...tables };
   for (const row of await db.query<{ kind: string; n: number }>(
-    'SELECT kind, count(*)::int AS n FROM change GROUP BY kind ORDER BY kind',
+    `SELECT kind, count(*)::int AS n FROM ${CHANGE_ROWS} GROUP BY kind ORDER BY kind`,
   )) {
     counts[`change:${row.kind}`] = row.n;
   }
