@@ -164,7 +164,7 @@ export const MODULES = [
     // A pull answer's pages in brief (the x-sf-pull-pages header) and the provisioning's count on the
     // connections without parallel workers (its totals: feed.test.ts); the device's use of the header is the
     // replicator tests'.
-    mutate: ['sync/protocol/feed.ts:72-107', 'sync/hq/feed.ts:160-164'],
+    mutate: ['sync/protocol/feed.ts:72-107', 'sync/hq/feed.ts:167-171'],
     tests: ['sync/protocol/page-heads.test.ts', 'sync/hq/feed-plans.test.ts', 'sync/hq/feed.test.ts'],
   },
   {

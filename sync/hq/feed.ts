@@ -217,7 +217,9 @@ export async function readFeeds(
     const mine = rows.filter((row) => row.i === i);
     // The same arithmetic as the statement's LIMITs: what the scopes before this one left.
     if (budget <= 0) return { scope: r.scope, served: false, heldBack: true, json: '[]', rows: 0, cursor: r.cursor, more: true };
-    // Kinds by rank (parents first): a page holds each entity once, so grouping keeps its meaning.
+    // Kinds by rank (parents first). Grouping keeps the page's meaning: within a kind the rows
+    // keep the feed's order, and a row's tombstone in the page is newer than the row (a chunk's
+    // older change rows are gone once it commits, HQ migration 0010).
     const kinds = mine.filter((row) => row.kind !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const count = kinds.reduce((s, k) => s + Number(k.n), 0);
     // A page ends at its budget or past it (a chunk it started): the scope may have more.

@@ -202,5 +202,7 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
       expect(rows.find((r) => r.key === `loc-S001|${first}`)?.qty).toBe(99);
       expect(await deviceStock(db, 'loc-S001')).toEqual(await tableStock(db, 'loc-S001'));
     },
+    // A liveness bound, not a measure: the load must see the waiter, not fall back at its own 30 s limit.
+    15_000,
   );
 });
