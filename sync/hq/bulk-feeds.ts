@@ -6,6 +6,15 @@ import type { FedTable } from './migrations/feed-triggers.js';
 const BULK_TABLES = ['style', 'sku', 'customer', 'customer_profile', 'member_code', 'stock', 'customer_tag', 'customer_purchase'];
 
 /**
+ * The tables whose loads write their change rows in chunks (bulk-load.ts, CHUNKS): the catalog and
+ * stock. A chunk keeps its rows as they were loaded, and a device provisioning from the log reads
+ * them before their later tombstones; the customer book's tables keep a change row per row, so
+ * that a customer who moved stores or was removed leaves no copy of their data in the old
+ * store's feed.
+ */
+export const CHUNKED_TABLES: ReadonlySet<string> = new Set(['style', 'sku', 'stock']);
+
+/**
  * Their feeds, as migrations 0001 and 0005 built their triggers from them. The loader writes the
  * change log from these, so it must be the same SQL the triggers run: before it turns a trigger off
  * it checks that the database's `feed_<table>()` is, character for character, the function

@@ -1,5 +1,5 @@
 import type { Sql } from './db.js';
-import { BULK_FEEDS, BULK_TRIGGERS } from './bulk-feeds.js';
+import { BULK_FEEDS, BULK_TRIGGERS, CHUNKED_TABLES } from './bulk-feeds.js';
 import { feedTriggersV1 } from './migrations/feed-triggers.js';
 import type { FeedSpec } from './migrations/feed-triggers.js';
 
@@ -102,7 +102,7 @@ export async function openBulkLoader(sql: Sql, tables: readonly string[], option
     }
     upsertParts.forEach((part, i) => {
       const feeds = feedsOf(part.table);
-      if ((feeds.some((f) => f.movable) || BULK_TRIGGERS[part.table]) && /\bDO\s+UPDATE\b/i.test(part.statement)) {
+      if ((feeds.some((f) => f.movable) || BULK_TRIGGERS[part.table]) && UPDATES.test(part.statement)) {
         throw new Error(`${part.table}: an update may move a row to another scope, which a bulk insert does not tombstone`);
       }
       // A feed that joins a parent written by an earlier part would not find it (one snapshot).
@@ -214,11 +214,17 @@ function isChangeKeyConflict(error: unknown): boolean {
 }
 
 /**
- * CHUNKS: a plain insert writes its change rows as chunks (HQ migration 0010): one change row per
+ * CHUNKS: a plain insert into a table of CHUNKED_TABLES (the catalog and stock, no customer's
+ * data: bulk-feeds.ts) writes its change rows as chunks (HQ migration 0010): one change row per
  * CHUNK_ROWS loaded rows of a kind and scope, settled at commit. A page of the feed holds at
- * least one whole chunk, so a page may run past its budget by up to CHUNK_ROWS - 1 rows.
+ * least one whole chunk, so a page may run past its budget by up to CHUNK_ROWS - 1 rows. A
+ * statement that may update rows (`ON CONFLICT … DO UPDATE`, or an `onConflict` upsert's second
+ * try) writes a change row per row, as before: a key is then in one chunk of a transaction at
+ * most, which is what settling a chunk at commit relies on.
  */
 export const CHUNK_ROWS = 1000;
+
+const UPDATES = /\bDO\s+UPDATE\b/i;
 
 /**
  * CHANGE_ROWS: a change row costs about a third less written as a plain insert than with
@@ -233,7 +239,7 @@ function bulkStatement(parts: readonly StatementPart[], upsert: boolean): string
     : '';
   const changes = parts.flatMap((part, i) =>
     part.feeds.map((f, j) =>
-      upsert
+      upsert || UPDATES.test(part.statement) || !CHUNKED_TABLES.has(part.table)
         ? `c${i}_${j} AS (
       INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
       SELECT ${f.scope}, '${f.kind}', ${f.key}, ${f.rank}, pg_current_xact_id(), ${f.row}, false

@@ -249,6 +249,25 @@ describe('feed pages on PGlite', () => {
       expect(sku?.rows).toEqual([['s1'], ['s2'], ['s3'], ['s4'], ['s5'], ['z1'], ['s3', 'later']]);
     });
 
+    it('ends a page before a tombstone that follows a chunk (a device applies tombstones first), and the scopes after it wait', async () => {
+      await changes('brand:C', [[8, 3, 'sku', 's2', true]]);
+      const scopes = [
+        { scope: 'brand:C', cursor: '' },
+        { scope: 'brand:U', cursor: '' },
+      ];
+      const [first, u] = await readFeeds(db, scopes, 100, false);
+      expect(first).toMatchObject({ rows: 10, more: true, cursor: '7:3:z1' });
+      expect(rowsOf(first)).not.toContain(undefined);
+      expect(JSON.parse(first?.json ?? '[]').flatMap((k: { deletes: unknown[] }) => k.deletes)).toEqual([]);
+      expect(u).toMatchObject({ served: false, cursor: '' });
+      // The tombstone starts the next page: the device deletes s2 after it has it.
+      const [second] = await readFeeds(db, [{ ...scopes[0]!, cursor: first!.cursor }], 100, false);
+      expect(second).toMatchObject({ rows: 1, more: false, json: '[{"kind":"sku","rows":[],"deletes":[["s2"]]}]' });
+      // A tombstone before any chunk in the page stays in it.
+      const [fromB] = await readFeeds(db, [{ scope: 'brand:C', cursor: '6:3:\u00011' }], 100, false);
+      expect(fromB).toMatchObject({ rows: 3, more: false });
+    });
+
     it('leaves a later scope what the chunks left of the budget, and nothing when they ran past it', async () => {
       const scopes = [
         { scope: 'brand:C', cursor: '6:2:\u00012' },

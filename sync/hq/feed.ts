@@ -102,32 +102,45 @@ function feedStatement(n: number): string {
     const p = 2 + 4 * i;
     const where = afterCursor(p, '(SELECT x FROM h)');
     const budget = `(SELECT b FROM b${i})`;
+    const lim = `(SELECT lim FROM s${i})`;
     // ORDER BY names the table's columns: a bare `xid` next to a text alias `xid` would sort
     // "10" before "9" (a page would then skip rows) and could not use the change_feed index.
     // `run` counts rows up to and including this change row (a chunk holds n, HQ migration 0010);
-    // the page takes every change row that starts within the budget, so it holds at least one
-    // whole chunk and may end past the budget by less than a chunk. A change row holds at least
-    // one row, so the budget's worth of change rows is as far as a page can reach.
-    const window = (columns: string) => `SELECT ${columns}, sum(c.n) OVER (ORDER BY c.xid, c.rank, c.key ROWS UNBOUNDED PRECEDING) AS run
-         FROM change AS c WHERE ${where} ORDER BY c.xid, c.rank, c.key LIMIT ${budget}`;
+    // the page takes every change row that starts within its limit, so it holds whole chunks and
+    // may end past the budget by less than a chunk. A change row holds at least one row, so the
+    // budget's worth of change rows is as far as a page can reach.
+    const order = 'ORDER BY c.xid, c.rank, c.key';
+    const window = (columns: string) => `SELECT ${columns}, sum(c.n) OVER (${order} ROWS UNBOUNDED PRECEDING) AS run
+         FROM change AS c WHERE ${where} ${order} LIMIT ${budget}`;
+    // s<i>: the scope's page limit. A device applies a page's tombstones before its rows, so a
+    // tombstone may not share a page with a chunk before it (the chunk may hold the row it
+    // deletes, as it was): the page ends before the first tombstone that follows a chunk in it,
+    // and the tombstone starts the next page. `lim` is where the page ends (rows before it), `used`
+    // the rows it holds.
+    ctes.push(
+      `s${i} AS MATERIALIZED (SELECT coalesce(min(z.run - z.n) FILTER (WHERE z.deleted AND z.chunked), ${budget})::int AS lim FROM (
+         SELECT c.n, c.deleted, sum(c.n) OVER (${order} ROWS UNBOUNDED PRECEDING) AS run,
+                coalesce(bool_or(c.keys IS NOT NULL) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS chunked
+           FROM change AS c WHERE ${where} ${order} LIMIT ${budget}) AS z WHERE z.run - z.n < ${budget})`,
+    );
     if (i + 1 < n) {
+      // A page cut short leaves the scope with more: the scopes after it wait.
       ctes.push(
-        `b${i + 1} AS MATERIALIZED (SELECT greatest(${budget} - coalesce((SELECT max(z.run) FROM (${window('c.n')}) AS z WHERE z.run - z.n < ${budget}), 0), 0)::int AS b)`,
+        `b${i + 1} AS MATERIALIZED (SELECT CASE WHEN ${lim} < ${budget} THEN 0 ELSE greatest(${budget} - coalesce((SELECT max(z.run) FROM (${window('c.n')}) AS z WHERE z.run - z.n < ${budget}), 0), 0) END::int AS b)`,
       );
     }
     // PostgreSQL joins each kind's rows into one text (the rows are JSON already, a chunk's rows
     // a JSON array's inside): HQ reads a few values per page instead of 50,000 rows. In the feed's
     // order: a row may come twice in a page, in a chunk and after it changed, and the device
-    // applies a kind's rows in the order given (the later wins), then its tombstones. The position
-    // of the page's last row comes from the same statement (a second read could see a row moved
-    // on by a later writer).
+    // applies a kind's rows in the order given (the later wins). The position of the page's last
+    // row comes from the same statement (a second read could see a row moved on by a later writer).
     parts.push(
       `SELECT ${i}, p.kind, sum(p.n)::text,
               coalesce(string_agg(coalesce(p.rows, p.row::text), ',' ORDER BY p.run) FILTER (WHERE NOT p.deleted), ''),
               coalesce(string_agg(p.row::text, ',' ORDER BY p.run) FILTER (WHERE p.deleted), ''),
-              max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.run >= ${budget}),
+              max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.run >= ${lim}),
               min(p.rank)::int
-         FROM (${window('c.kind, c.xid, c.rank, c.key, c.row, c.rows, c.deleted, c.n')}) AS p WHERE p.run - p.n < ${budget} GROUP BY p.kind`,
+         FROM (${window('c.kind, c.xid, c.rank, c.key, c.row, c.rows, c.deleted, c.n')}) AS p WHERE p.run - p.n < ${lim} GROUP BY p.kind`,
     );
     // Whether the scope has rows the horizon holds back (committed above a transaction still running):
     // a drained page without any is the scope's head (feed-heads.ts). rank -1 marks this row.
@@ -137,7 +150,7 @@ function feedStatement(n: number): string {
     // whole-table scan instead on a just-loaded table) to find none. Ordered as the index is: a
     // table scan would need a sort on top, which keeps the planner on the index.
     parts.push(
-      `SELECT ${i}, NULL, count(*)::text, NULL, NULL, NULL, -1 FROM (SELECT 1 FROM change AS c
+      `SELECT ${i}, NULL, count(*)::text, (SELECT lim FROM s${i})::text, NULL, NULL, -1 FROM (SELECT 1 FROM change AS c
          WHERE c.scope = $${p} AND c.xid >= (SELECT x FROM h)
            AND (c.xid > $${p + 1}::xid8 OR (c.xid = $${p + 1}::xid8 AND (c.rank, c.key) > ($${p + 2}::smallint, $${p + 3}::text)))
          ORDER BY c.xid, c.rank, c.key LIMIT 1) AS z`,
@@ -218,18 +231,23 @@ export async function readFeeds(
     // The same arithmetic as the statement's LIMITs: what the scopes before this one left.
     if (budget <= 0) return { scope: r.scope, served: false, heldBack: true, json: '[]', rows: 0, cursor: r.cursor, more: true };
     // Kinds by rank (parents first). Grouping keeps the page's meaning: within a kind the rows
-    // keep the feed's order, and a row's tombstone in the page is newer than the row (a chunk's
-    // older change rows are gone once it commits, HQ migration 0010).
+    // keep the feed's order, and no tombstone in the page follows a chunk (s<i> above) — a
+    // chunk's older change rows are gone once it commits (HQ migration 0010), and the device
+    // applies the page's tombstones first.
     const kinds = mine.filter((row) => row.kind !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const count = kinds.reduce((s, k) => s + Number(k.n), 0);
-    // A page ends at its budget or past it (a chunk it started): the scope may have more.
-    const more = count >= budget;
-    budget -= count;
+    // Where the page ends: the budget, or before a tombstone that follows a chunk (the held-back row carries it).
+    const held = mine.find((row) => row.kind === null && row.rank === -1);
+    const lim = held?.up != null ? Number(held.up) : budget;
+    // A page ends at its limit or past it (a chunk it started): the scope may have more.
+    const more = count >= lim;
+    // A page cut short leaves its scope with more: the scopes after it wait (the statement's b<i>).
+    budget = lim < budget ? 0 : budget - count;
     const last = kinds.find((k) => k.last !== null)?.last;
     if (more && !last) throw new Error('a full feed page without its last position');
     // Drained: jump to the horizon (everything below it is served). Otherwise continue after the last row.
     const next: FeedCursor = more && last ? parseCursor(last) : maxCursor(cursor, { xid: horizon, rank: 0, key: '' });
-    const heldBack = Number(mine.find((row) => row.kind === null && row.rank === -1)?.n ?? 1) > 0;
+    const heldBack = Number(held?.n ?? 1) > 0;
     const sets = kinds
       .filter((k) => !known || known.has(k.kind as string))
       .map((k) => `{"kind":${JSON.stringify(k.kind)},"rows":[${k.up ?? ''}],"deletes":[${k.del ?? ''}]}`);

@@ -14,18 +14,19 @@ afterAll(stopBackends);
 const NOW = new Date('2026-12-06T10:00:00.000Z');
 const STOCK = `INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, 5, $2 FROM unnest($3::text[]) AS u(sku)`;
 
-/** Every row a device reads from the store's feed from the start, key → qty (a tombstone: null), applied in the feed's order. */
-async function deviceStock(db: HqDb, store: string): Promise<Map<string, number | null>> {
+/**
+ * Every row a device reads from the store's feed from the start, key → qty (a tombstone: null),
+ * applied as a device applies a page (sync/client/apply.ts): its tombstones first, then its rows in order.
+ */
+async function deviceStock(db: HqDb, store: string, limit = 7): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>();
   let cursor = '';
   for (;;) {
-    const [page] = await readFeeds(db, [{ scope: `store:${store}`, cursor }], 7, false);
+    const [page] = await readFeeds(db, [{ scope: `store:${store}`, cursor }], limit, false);
     if (!page) throw new Error('no page');
-    for (const set of JSON.parse(page.json) as { kind: string; rows: unknown[][]; deletes: unknown[][] }[]) {
-      if (set.kind !== 'stock') continue;
-      for (const r of set.rows) out.set(`${String(r[0])}|${String(r[1])}`, r[2] as number);
-      for (const d of set.deletes) out.set(`${String(d[0])}|${String(d[1])}`, null);
-    }
+    const sets = (JSON.parse(page.json) as { kind: string; rows: unknown[][]; deletes: unknown[][] }[]).filter((s) => s.kind === 'stock');
+    for (const set of sets) for (const d of set.deletes) out.set(`${String(d[0])}|${String(d[1])}`, null);
+    for (const set of sets) for (const r of set.rows) out.set(`${String(r[0])}|${String(r[1])}`, r[2] as number);
     cursor = page.cursor;
     if (!page.more) return out;
   }
@@ -72,6 +73,13 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
     } finally {
       await upgrade.close();
     }
+  });
+
+  it("chunks the catalog and stock only: the customer book keeps a change row per row (a moved customer leaves no copy in the old store's feed)", async () => {
+    const kinds = await db.query<{ kind: string }>('SELECT DISTINCT kind FROM change WHERE keys IS NOT NULL ORDER BY kind');
+    expect(kinds.map((k) => k.kind)).toEqual(['sku', 'stock', 'style']);
+    const [customers] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM change WHERE kind = 'customer' AND keys IS NULL");
+    expect(customers?.n).toBe(4);
   });
 
   it('loads rows as chunks, and a device reads them as the table holds them', async () => {
@@ -137,6 +145,63 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
     expect(device.get(`loc-S001|${back}`)).toBe(5);
     expect(device).toEqual(await tableStock(db, 'loc-S001'));
   });
+
+  it('serves a row deleted after its chunk as deleted, whatever the page size', async () => {
+    const [gone] = skus as [string];
+    await db.tx(async (sql) => {
+      const loader = await openBulkLoader(sql, ['stock']);
+      await loader.insert('stock', STOCK, ['loc-S001', NOW, skus]);
+    });
+    await db.query("DELETE FROM stock WHERE location_id = 'loc-S001' AND sku = $1", [gone]);
+    for (const limit of [1, 7, 1000]) {
+      const device = await deviceStock(db, 'loc-S001', limit);
+      expect(device.get(`loc-S001|${gone}`)).toBeNull();
+      device.delete(`loc-S001|${gone}`);
+      expect(device).toEqual(await tableStock(db, 'loc-S001'));
+    }
+  });
+
+  it('writes the rows of a statement that may update rows one by one: a key is in one chunk of a transaction at most', async () => {
+    await db.tx(async (sql) => {
+      const loader = await openBulkLoader(sql, ['stock']);
+      await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO UPDATE SET qty = excluded.qty + 1`, ['loc-S001', NOW, skus]);
+      await loader.insert('stock', `${STOCK} ON CONFLICT (location_id, sku) DO UPDATE SET qty = excluded.qty + 2`, ['loc-S001', NOW, skus]);
+    });
+    expect(await chunkRows(db)).toEqual([]);
+    const device = await deviceStock(db, 'loc-S001');
+    expect([...device.values()]).toEqual(skus.map(() => 7));
+    expect(device).toEqual(await tableStock(db, 'loc-S001'));
+  });
+
+  it.runIf(backend.name === 'postgres')(
+    'does not wait under REPEATABLE READ (its snapshot never moves on): its rows go one by one',
+    async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let olderHasXid!: () => void;
+      const started = new Promise<void>((resolve) => (olderHasXid = resolve));
+      const older = db.tx(async (sql) => {
+        await sql.query('SELECT pg_current_xact_id()');
+        olderHasXid();
+        await held;
+      });
+      await started;
+      try {
+        await db.tx(async (sql) => {
+          await sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+          const loader = await openBulkLoader(sql, ['stock']);
+          await loader.insert('stock', STOCK, ['loc-S001', NOW, skus]);
+        });
+      } finally {
+        release();
+        await older;
+      }
+      expect(await chunkRows(db)).toEqual([]);
+      expect(await deviceStock(db, 'loc-S001')).toEqual(await tableStock(db, 'loc-S001'));
+    },
+    // A liveness bound, not a measure: the load must not wait for the older transaction, which waits for it.
+    15_000,
+  );
 
   it.runIf(backend.name === 'postgres')(
     'waits at commit for the transactions older than its own, so that every later change sorts after the chunk',

@@ -6,7 +6,9 @@ import type { HqMigration } from '../migrate.js';
  * time — although a device reads them back a page at a time. A chunk is one change row holding
  * many loaded rows of one kind and scope: `keys` their keys, `rows` their device-shaped rows
  * joined by commas (a JSON array's inside, in the same order), `n` how many. The feed serves a
- * chunk's rows as it serves rows (sync/hq/feed.ts), and a page's budget counts them.
+ * chunk's rows as it serves rows (sync/hq/feed.ts), a page's budget counts them, and a page ends
+ * before a tombstone that follows a chunk (a device applies a page's tombstones first). The bulk
+ * loader writes chunks for the catalog and stock only (bulk-feeds.ts, CHUNKED_TABLES).
  *
  * The feed's order is (xid, rank, key), and one change row per key kept a later change of a row
  * after the row: the later writer upserted the key's change row. A chunk is not found by key,
@@ -24,8 +26,11 @@ import type { HqMigration } from '../migrate.js';
  *   its chunk (a device applies a page's tombstones after its rows).
  * - Waiting would deadlock with an older transaction that waits for one of this transaction's
  *   locks, which PostgreSQL cannot see (the wait is a poll, not a lock). While any session waits
- *   for this one, or after 30 s, the chunk is written out as one change row per row instead (what
- *   the feed triggers write) and commits without waiting.
+ *   for this one, or 30 s after its first chunk began to wait (one limit for all its chunks), or
+ *   when the transaction is not READ COMMITTED (its snapshot never moves on), the chunk is written
+ *   out as one change row per row instead (what the feed triggers write) and commits without
+ *   waiting. A key is in one chunk of a transaction at most (the bulk loader writes rows it may
+ *   update one by one), so the chunks written out that way do not overwrite each other.
  *
  * `change_chunk_seq` names chunks in the order they are written (a key of its own in the log:
  * chr(1), then the number, padded: no table's key starts with chr(1), and the CHECK makes sure);
@@ -69,7 +74,7 @@ const migration: HqMigration = {
       CREATE FUNCTION settle_change_chunk() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
         mine xid8 := pg_current_xact_id();
-        since timestamptz := clock_timestamp();
+        deadline timestamptz := nullif(current_setting('sf.chunk_deadline', true), '')::timestamptz;
         own bigint;
         earlier text[];
         later text[];
@@ -98,10 +103,16 @@ const migration: HqMigration = {
            WHERE ch.scope = NEW.scope AND ch.kind = NEW.kind AND ch.key = NEW.key AND s.n > 0;
           DELETE FROM change AS ch WHERE ch.scope = NEW.scope AND ch.kind = NEW.kind AND ch.key = NEW.key AND ch.keys <@ later;
         END IF;
+        -- One limit for the transaction's chunks together, from the first one's settling.
+        IF deadline IS NULL THEN
+          deadline := clock_timestamp() + interval '30 seconds';
+          PERFORM set_config('sf.chunk_deadline', deadline::text, true);
+        END IF;
         LOOP
           -- A snapshot's xmin is the oldest transaction running, this one included.
           EXIT WHEN pg_snapshot_xmin(pg_current_snapshot()) >= mine;
-          IF clock_timestamp() - since > interval '30 seconds'
+          -- Under REPEATABLE READ or SERIALIZABLE the snapshot never moves on: nothing to wait for.
+          IF clock_timestamp() > deadline OR current_setting('transaction_isolation') <> 'read committed'
              OR EXISTS (SELECT 1 FROM pg_locks AS l WHERE NOT l.granted AND pg_backend_pid() = ANY (pg_blocking_pids(l.pid))) THEN
             -- Written out row by row, as the feed triggers write them.
             INSERT INTO change (scope, kind, key, rank, xid, row, deleted)
