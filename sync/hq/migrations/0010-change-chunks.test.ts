@@ -45,6 +45,26 @@ const chunkRows = async (db: HqDb) =>
     )
   ).map((c) => ({ n: c.n, keys: [...c.keys].sort() }));
 
+/** A promise and the function that settles it. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/** A transaction that takes its xid at once, then runs `then`: older than any transaction begun after this resolves. */
+async function olderTransaction(db: HqDb, then: (sql: Sql) => Promise<void>): Promise<{ done: Promise<void> }> {
+  const hasXid = gate();
+  const done = db.tx(async (sql) => {
+    await sql.query('SELECT pg_current_xact_id()');
+    hasXid.open();
+    await then(sql);
+  });
+  await Promise.race([hasXid.opened, done]);
+  // In an object: an async function's result adopts a promise, and would wait for the transaction to end.
+  return { done };
+}
+
 describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBackend) => {
   let db: HqDb;
   let skus: string[];
@@ -176,16 +196,8 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
   it.runIf(backend.name === 'postgres')(
     'does not wait under REPEATABLE READ (its snapshot never moves on): its rows go one by one',
     async () => {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let olderHasXid!: () => void;
-      const started = new Promise<void>((resolve) => (olderHasXid = resolve));
-      const older = db.tx(async (sql) => {
-        await sql.query('SELECT pg_current_xact_id()');
-        olderHasXid();
-        await held;
-      });
-      await started;
+      const held = gate();
+      const older = await olderTransaction(db, () => held.opened);
       try {
         await db.tx(async (sql) => {
           await sql.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
@@ -193,8 +205,8 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
           await loader.insert('stock', STOCK, ['loc-S001', NOW, skus]);
         });
       } finally {
-        release();
-        await older;
+        held.open();
+        await older.done;
       }
       expect(await chunkRows(db)).toEqual([]);
       expect(await deviceStock(db, 'loc-S001')).toEqual(await tableStock(db, 'loc-S001'));
@@ -206,18 +218,12 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
   it.runIf(backend.name === 'postgres')(
     'waits at commit for the transactions older than its own, so that every later change sorts after the chunk',
     async () => {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let olderHasXid!: () => void;
-      const started = new Promise<void>((resolve) => (olderHasXid = resolve));
+      const held = gate();
       let olderEnded = 0;
-      const older = db.tx(async (sql) => {
-        await sql.query('SELECT pg_current_xact_id()');
-        olderHasXid();
-        await held;
+      const older = await olderTransaction(db, async () => {
+        await held.opened;
         olderEnded = Date.now();
       });
-      await started;
       let committed = 0;
       const load = db
         .tx(async (sql) => {
@@ -227,8 +233,8 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
         .then(() => (committed = Date.now()));
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(committed).toBe(0);
-      release();
-      await Promise.all([older, load]);
+      held.open();
+      await Promise.all([older.done, load]);
       expect(committed).toBeGreaterThanOrEqual(olderEnded);
       // It stayed a chunk.
       expect((await chunkRows(db)).map((c) => c.n)).toEqual([skus.length]);
@@ -239,26 +245,20 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
     'writes its rows one by one instead when an older transaction waits for it, and both finish',
     async () => {
       const [first] = skus as [string];
-      let olderHasXid!: () => void;
-      const started = new Promise<void>((resolve) => (olderHasXid = resolve));
-      let loaded!: () => void;
-      const inserted = new Promise<void>((resolve) => (loaded = resolve));
+      const inserted = gate();
       // The older transaction writes a row the load has inserted and not committed: it waits for the load's lock.
-      const older = db.tx(async (sql: Sql) => {
-        await sql.query('SELECT pg_current_xact_id()');
-        olderHasXid();
-        await inserted;
+      const older = await olderTransaction(db, async (sql) => {
+        await inserted.opened;
         await sql.query(`${STOCK} ON CONFLICT (location_id, sku) DO UPDATE SET qty = 99`, ['loc-S001', NOW, [first]]);
       });
-      await started;
       const load = db.tx(async (sql) => {
         const loader = await openBulkLoader(sql, ['stock']);
         await loader.insert('stock', STOCK, ['loc-S001', NOW, skus]);
-        loaded();
+        inserted.open();
         // Long enough for the older transaction to queue for the lock.
         await new Promise((resolve) => setTimeout(resolve, 300));
       });
-      await Promise.all([older, load]);
+      await Promise.all([older.done, load]);
       expect(await chunkRows(db)).toEqual([]);
       const rows = await db.query<{ key: string; qty: number }>(
         "SELECT key, (row->>2)::int AS qty FROM change WHERE scope = 'store:loc-S001' AND kind = 'stock' ORDER BY key",
