@@ -110,15 +110,14 @@ function feedStatement(n: number): string {
     // may end past the budget by less than a chunk. A change row holds at least one row, so the
     // budget's worth of change rows is as far as a page can reach.
     const order = 'ORDER BY c.xid, c.rank, c.key';
-    const window = (columns: string) => `SELECT ${columns}, sum(c.n) OVER (${order} ROWS UNBOUNDED PRECEDING) AS run
-         FROM change AS c WHERE ${where} ${order} LIMIT ${budget}`;
     // s<i>: the scope's page limit. A device applies a page's tombstones before its rows, so a
     // tombstone may not share a page with a chunk before it (the chunk may hold the row it
     // deletes, as it was): the page ends before the first tombstone that follows a chunk in it,
     // and the tombstone starts the next page. `lim` is where the page ends (rows before it), `used`
-    // the rows it holds.
+    // how far the rows that start within the budget reach (what is left for the next scope, b<i+1>).
     ctes.push(
-      `s${i} AS MATERIALIZED (SELECT coalesce(min(z.run - z.n) FILTER (WHERE z.deleted AND z.chunked), ${budget})::int AS lim FROM (
+      `s${i} AS MATERIALIZED (SELECT coalesce(min(z.run - z.n) FILTER (WHERE z.deleted AND z.chunked), ${budget})::int AS lim,
+              coalesce(max(z.run), 0)::int AS used FROM (
          SELECT c.n, c.deleted, sum(c.n) OVER (${order} ROWS UNBOUNDED PRECEDING) AS run,
                 coalesce(bool_or(c.keys IS NOT NULL) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS chunked
            FROM change AS c WHERE ${where} ${order} LIMIT ${budget}) AS z WHERE z.run - z.n < ${budget})`,
@@ -126,7 +125,7 @@ function feedStatement(n: number): string {
     if (i + 1 < n) {
       // A page cut short leaves the scope with more: the scopes after it wait.
       ctes.push(
-        `b${i + 1} AS MATERIALIZED (SELECT CASE WHEN ${lim} < ${budget} THEN 0 ELSE greatest(${budget} - coalesce((SELECT max(z.run) FROM (${window('c.n')}) AS z WHERE z.run - z.n < ${budget}), 0), 0) END::int AS b)`,
+        `b${i + 1} AS MATERIALIZED (SELECT CASE WHEN s.lim < ${budget} THEN 0 ELSE greatest(${budget} - s.used, 0) END::int AS b FROM s${i} AS s)`,
       );
     }
     // PostgreSQL joins each kind's rows into one text (the rows are JSON already, a chunk's rows
@@ -140,7 +139,8 @@ function feedStatement(n: number): string {
               coalesce(string_agg(p.row::text, ',' ORDER BY p.run) FILTER (WHERE p.deleted), ''),
               max(p.xid::text || ':' || p.rank || ':' || p.key) FILTER (WHERE p.run >= ${lim}),
               min(p.rank)::int
-         FROM (${window('c.kind, c.xid, c.rank, c.key, c.row, c.rows, c.deleted, c.n')}) AS p WHERE p.run - p.n < ${lim} GROUP BY p.kind`,
+         FROM (SELECT c.kind, c.xid, c.rank, c.key, c.row, c.rows, c.deleted, c.n, sum(c.n) OVER (${order} ROWS UNBOUNDED PRECEDING) AS run
+                 FROM change AS c WHERE ${where} ${order} LIMIT ${budget}) AS p WHERE p.run - p.n < ${lim} GROUP BY p.kind`,
     );
     // Whether the scope has rows the horizon holds back (committed above a transaction still running):
     // a drained page without any is the scope's head (feed-heads.ts). rank -1 marks this row.
