@@ -6,13 +6,12 @@ import type { FedTable } from './migrations/feed-triggers.js';
 const BULK_TABLES = ['style', 'sku', 'customer', 'customer_profile', 'member_code', 'stock', 'customer_tag', 'customer_purchase'];
 
 /**
- * The tables whose loads write their change rows in chunks (bulk-load.ts, CHUNKS): the catalog and
- * stock. A chunk keeps its rows as they were loaded, and a device provisioning from the log reads
- * them before their later tombstones; the customer book's tables keep a change row per row, so
- * that a customer who moved stores or was removed leaves no copy of their data in the old
- * store's feed.
+ * The tables whose loads write their change rows in chunks (bulk-load.ts, CHUNKS): every table
+ * the loader writes that has a feed. A chunk keeps its rows as they were loaded; a row deleted or
+ * moved to another scope later (a customer who changed stores) leaves it when its tombstone is
+ * written (HQ migration 0011), so a store's feed holds no copy of a customer it no longer has.
  */
-export const CHUNKED_TABLES: ReadonlySet<string> = new Set(['style', 'sku', 'stock']);
+export const CHUNKED_TABLES: ReadonlySet<string> = new Set(BULK_TABLES);
 
 /**
  * Their feeds, as migrations 0001 and 0005 built their triggers from them. The loader writes the

@@ -214,8 +214,8 @@ function isChangeKeyConflict(error: unknown): boolean {
 }
 
 /**
- * CHUNKS: a plain insert into a table of CHUNKED_TABLES (the catalog and stock, no customer's
- * data: bulk-feeds.ts) writes its change rows as chunks (HQ migration 0010): one change row per
+ * CHUNKS: a plain insert into a table of CHUNKED_TABLES (bulk-feeds.ts) writes its change rows
+ * as chunks (HQ migration 0010; a later tombstone takes its row out, 0011): one change row per
  * CHUNK_ROWS loaded rows of a kind and scope, settled at commit. A page of the feed holds at
  * least one whole chunk, so a page may run past its budget by up to CHUNK_ROWS - 1 rows. A
  * statement that may update rows (`ON CONFLICT … DO UPDATE`, or an `onConflict` upsert's second

@@ -250,7 +250,9 @@ describe('feed pages on PGlite', () => {
     });
 
     it('ends a page before a tombstone that follows a chunk (a device applies tombstones first), and the scopes after it wait', async () => {
-      await changes('brand:C', [[8, 3, 'sku', 's2', true]]);
+      // The page does not ask whether the chunk holds the row: one written before HQ migration 0011
+      // may (since, a tombstone takes its row out of the chunks of other transactions).
+      await changes('brand:C', [[8, 3, 'sku', 's9', true]]);
       const scopes = [
         { scope: 'brand:C', cursor: '' },
         { scope: 'brand:U', cursor: '' },
@@ -260,9 +262,9 @@ describe('feed pages on PGlite', () => {
       expect(rowsOf(first)).not.toContain(undefined);
       expect(JSON.parse(first?.json ?? '[]').flatMap((k: { deletes: unknown[] }) => k.deletes)).toEqual([]);
       expect(u).toMatchObject({ served: false, cursor: '' });
-      // The tombstone starts the next page: the device deletes s2 after it has it.
+      // The tombstone starts the next page: a device deletes the row after it has it.
       const [second] = await readFeeds(db, [{ ...scopes[0]!, cursor: first!.cursor }], 100, false);
-      expect(second).toMatchObject({ rows: 1, more: false, json: '[{"kind":"sku","rows":[],"deletes":[["s2"]]}]' });
+      expect(second).toMatchObject({ rows: 1, more: false, json: '[{"kind":"sku","rows":[],"deletes":[["s9"]]}]' });
       // A tombstone before any chunk in the page stays in it.
       const [fromB] = await readFeeds(db, [{ scope: 'brand:C', cursor: '6:3:\u00011' }], 100, false);
       expect(fromB).toMatchObject({ rows: 3, more: false });

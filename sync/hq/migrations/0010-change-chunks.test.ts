@@ -95,13 +95,6 @@ describe.each(backends)('HQ migration change-chunks on $name', (backend: TestBac
     }
   });
 
-  it("chunks the catalog and stock only: the customer book keeps a change row per row (a moved customer leaves no copy in the old store's feed)", async () => {
-    const kinds = await db.query<{ kind: string }>('SELECT DISTINCT kind FROM change WHERE keys IS NOT NULL ORDER BY kind');
-    expect(kinds.map((k) => k.kind)).toEqual(['sku', 'stock', 'style']);
-    const [customers] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM change WHERE kind = 'customer' AND keys IS NULL");
-    expect(customers?.n).toBe(4);
-  });
-
   it('loads rows as chunks, and a device reads them as the table holds them', async () => {
     await db.tx(async (sql) => {
       const loader = await openBulkLoader(sql, ['stock']);

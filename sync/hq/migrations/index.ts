@@ -9,6 +9,7 @@ import m0007 from './0007-projection-row-checks.js';
 import m0008 from './0008-inline-sf-iso.js';
 import m0009 from './0009-event-body-json.js';
 import m0010 from './0010-change-chunks.js';
+import m0011 from './0011-compact-change-chunks.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
-export const HQ_MIGRATIONS: readonly HqMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010];
+export const HQ_MIGRATIONS: readonly HqMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011];
