@@ -3,7 +3,7 @@ import { ENTITIES, isEntityKind, keyOf } from '../../protocol/entities.js';
 import type { CellValue } from '../../protocol/entities.js';
 import { CHUNK_ROWS, openBulkLoader } from '../bulk-load.js';
 import { openHqDb } from '../db.js';
-import type { HqDb } from '../db.js';
+import type { HqDb, Sql } from '../db.js';
 import { readFeeds } from '../feed.js';
 import { importSampleBrand } from '../sample-brand.js';
 import { openEmptyHq, testBackends } from '../testing/backends.js';
@@ -52,6 +52,30 @@ const chunksOf = (db: HqDb, scope: string, kind: string) =>
     'SELECT key, n, keys FROM change WHERE scope = $1 AND kind = $2 AND keys IS NOT NULL ORDER BY key',
     [scope, kind],
   );
+
+/**
+ * The first store's stock loaded again as one chunk (its earlier stock and feed gone), then
+ * `then` in the load's own transaction.
+ */
+async function freshStoreStock(db: HqDb, then?: (sql: Sql, store: string, skus: string[]) => Promise<void>) {
+  const [store] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' ORDER BY id LIMIT 1");
+  const scope = `store:${store?.id}`;
+  const skus = (await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku')).map((r) => r.sku);
+  await db.tx(async (sql) => {
+    await sql.query('DELETE FROM stock WHERE location_id = $1', [store?.id]);
+    await sql.query("DELETE FROM change WHERE scope = $1 AND kind = 'stock'", [scope]);
+  });
+  await db.tx(async (sql) => {
+    const loader = await openBulkLoader(sql, ['stock']);
+    await loader.insert(
+      'stock',
+      'INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, 5, $2 FROM unnest($3::text[]) AS u(sku)',
+      [store?.id, NOW, skus],
+    );
+    await then?.(sql, store?.id ?? '', skus);
+  });
+  return { store, scope, skus };
+}
 
 describe.each(backends)('HQ migration compact-change-chunks on $name', (backend: TestBackend) => {
   let db: HqDb;
@@ -130,22 +154,7 @@ describe.each(backends)('HQ migration compact-change-chunks on $name', (backend:
   });
 
   it('deletes a chunk whose every row is deleted, and keeps the order a device needs for rows changed, then deleted', async () => {
-    const [store] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' ORDER BY id LIMIT 1");
-    const scope = `store:${store?.id}`;
-    const skus = (await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku')).map((r) => r.sku);
-    // A stock chunk of its own: the store's stock loaded again in one statement.
-    await db.tx(async (sql) => {
-      await sql.query('DELETE FROM stock WHERE location_id = $1', [store?.id]);
-      await sql.query("DELETE FROM change WHERE scope = $1 AND kind = 'stock'", [scope]);
-    });
-    await db.tx(async (sql) => {
-      const loader = await openBulkLoader(sql, ['stock']);
-      await loader.insert(
-        'stock',
-        'INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, 5, $2 FROM unnest($3::text[]) AS u(sku)',
-        [store?.id, NOW, skus],
-      );
-    });
+    const { store, scope, skus } = await freshStoreStock(db);
     expect((await chunksOf(db, scope, 'stock')).map((c) => c.n)).toEqual([skus.length]);
 
     // One row changed (a change row of its own after the chunk), then deleted: its tombstone upserts that row.
@@ -201,22 +210,9 @@ describe.each(backends)('HQ migration compact-change-chunks on $name', (backend:
   }, 15_000);
 
   it('leaves a chunk of the writing transaction to its settling: a row its own transaction deleted is out of it at commit', async () => {
-    const [store] = await db.query<{ id: string }>("SELECT id FROM location WHERE kind = 'store' ORDER BY id LIMIT 1");
-    const scope = `store:${store?.id}`;
-    const skus = (await db.query<{ sku: string }>('SELECT sku FROM sku ORDER BY sku')).map((r) => r.sku);
-    await db.tx(async (sql) => {
-      await sql.query('DELETE FROM stock WHERE location_id = $1', [store?.id]);
-      await sql.query("DELETE FROM change WHERE scope = $1 AND kind = 'stock'", [scope]);
-    });
-    await db.tx(async (sql) => {
-      const loader = await openBulkLoader(sql, ['stock']);
-      await loader.insert(
-        'stock',
-        'INSERT INTO stock (location_id, sku, qty, updated_at) SELECT $1, u.sku, 5, $2 FROM unnest($3::text[]) AS u(sku)',
-        [store?.id, NOW, skus],
-      );
-      await sql.query('UPDATE stock SET qty = 7 WHERE location_id = $1 AND sku = $2', [store?.id, skus[1]]);
-      await sql.query('DELETE FROM stock WHERE location_id = $1 AND sku = $2', [store?.id, skus[0]]);
+    const { store, scope, skus } = await freshStoreStock(db, async (sql, id, loaded) => {
+      await sql.query('UPDATE stock SET qty = 7 WHERE location_id = $1 AND sku = $2', [id, loaded[1]]);
+      await sql.query('DELETE FROM stock WHERE location_id = $1 AND sku = $2', [id, loaded[0]]);
     });
     const [chunk] = await chunksOf(db, scope, 'stock');
     expect(chunk?.keys.sort()).toEqual(
