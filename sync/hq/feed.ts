@@ -150,7 +150,7 @@ function feedStatement(n: number): string {
     // whole-table scan instead on a just-loaded table) to find none. Ordered as the index is: a
     // table scan would need a sort on top, which keeps the planner on the index.
     parts.push(
-      `SELECT ${i}, NULL, count(*)::text, (SELECT lim FROM s${i})::text, NULL, NULL, -1 FROM (SELECT 1 FROM change AS c
+      `SELECT ${i}, NULL, count(*)::text, ${lim}::text, NULL, NULL, -1 FROM (SELECT 1 FROM change AS c
          WHERE c.scope = $${p} AND c.xid >= (SELECT x FROM h)
            AND (c.xid > $${p + 1}::xid8 OR (c.xid = $${p + 1}::xid8 AND (c.rank, c.key) > ($${p + 2}::smallint, $${p + 3}::text)))
          ORDER BY c.xid, c.rank, c.key LIMIT 1) AS z`,
