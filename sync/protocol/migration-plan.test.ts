@@ -78,4 +78,14 @@ describe('a recorded migration history', () => {
     expect((error as Error).message).toMatch(new RegExp(`The HQ database records migrations .*version ${missing} is missing or repeated`));
     expect((error as Error).message).toMatch(/edited by hand/);
   });
+
+  it('names the versions it holds as runs, so the gap of a long history shows', () => {
+    const message = (recorded: number[]) => (thrown(() => versionFromHistory(recorded, 'hq')) as Error).message;
+    expect(message([...Array.from({ length: 12 }, (_, i) => i + 1), 14])).toMatch(
+      /records migrations 1–12, 14, not 1 to 14 .*version 13 is missing/,
+    );
+    expect(message([1, 2, 2, 3, 5])).toMatch(/records migrations 1–2, 2–3, 5, not 1 to 5 .*version 3 is missing or repeated/);
+    const scattered = Array.from({ length: 14 }, (_, i) => 2 * i + 1);
+    expect(message(scattered)).toMatch(/records migrations 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, …, not 1 to 27 /);
+  });
 });

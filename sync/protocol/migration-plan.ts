@@ -114,11 +114,25 @@ export function versionFromHistory(recorded: readonly number[], owner: SchemaOwn
   const sorted = [...recorded].sort((a, b) => a - b);
   const wrong = sorted.findIndex((v, i) => v !== i + 1);
   if (wrong === -1) return sorted.length;
-  const shown = sorted.length > 12 ? `${sorted.slice(0, 12).join(', ')}, …` : sorted.join(', ');
   throw new SchemaHistoryError(
     owner,
     sorted,
-    `${DATABASE[owner]} records migrations ${shown}, not 1 to ${sorted.at(-1)} without gaps: version ${wrong + 1} is missing or repeated. ` +
+    `${DATABASE[owner]} records migrations ${runsOf(sorted)}, not 1 to ${sorted.at(-1)} without gaps: version ${wrong + 1} is missing or repeated. ` +
       'Its history was edited by hand, so what it holds is unknown; it is left untouched until someone repairs it.',
   );
+}
+
+/**
+ * Sorted versions as runs (`1–12, 14`), so a long history shows where its gap is; past 12 runs
+ * (a history no HQ wrote), the first 12 and `…`.
+ */
+function runsOf(sorted: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
+    runs.push(j === i ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.length > 12 ? `${runs.slice(0, 12).join(', ')}, …` : runs.join(', ');
 }
