@@ -8,7 +8,7 @@ import {
   needsHostSelection,
   parsePgTarget,
 } from './pg-hosts.js';
-import { encodeArrayParams } from './pg-arrays.js';
+import { encodeArrayParams, pgliteParam } from './pg-arrays.js';
 
 /** What HQ code runs SQL through: a connection, or a transaction. */
 export type Sql = {
@@ -284,14 +284,14 @@ async function openPglite(dir: string | undefined, load: Blob | undefined): Prom
   // transaction, and plain queries wait for it.
   return {
     kind: 'pglite',
-    query: async (text, params) => (await db.query(text, params as unknown[] | undefined)).rows as never[],
+    query: async (text, params) => (await db.query(text, params?.map(pgliteParam))).rows as never[],
     exec: async (text) => {
       await db.exec(text);
     },
     tx: (fn) =>
       db.transaction((t) =>
         fn({
-          query: async (text, params) => (await t.query(text, params as unknown[] | undefined)).rows as never[],
+          query: async (text, params) => (await t.query(text, params?.map(pgliteParam))).rows as never[],
           exec: async (text) => {
             await t.exec(text);
           },

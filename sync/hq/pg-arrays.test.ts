@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openHqDb } from './db.js';
-import { arrayLiteral, encodeArrayParams } from './pg-arrays.js';
+import { arrayLiteral, encodeArrayParams, TextArray } from './pg-arrays.js';
 import { testBackends } from './testing/backends.js';
 
 const { backends, stopBackends } = testBackends();
@@ -86,6 +86,26 @@ describe.each(backends)('array parameters on $name', (backend) => {
       // The literal itself, read back by PostgreSQL as text[]: the same strings.
       const [again] = await db.query<{ t: unknown }>('SELECT ($1::text)::text[] AS t', [row?.l]);
       expect(again?.t).toEqual(TEXTS);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('take a TextArray as the same strings, in order, with its NULLs — long ones and control characters included', async () => {
+    const db = await openHqDb({ databaseUrl: await backend.databaseUrl(), poolSize: 1 });
+    try {
+      const long = `{"lines":[${'{"sku":"SKU-1","名":"羊毛大衣 \\"修身\\""},'.repeat(5000)}{}]}`;
+      const values = [...TEXTS, 'tab\there', 'new\nline', '\u0001', long, null];
+      const [row] = await db.query<{ t: unknown; n: number; lens: number[] }>(
+        `SELECT $1::text[] AS t, cardinality($1::text[]) AS n,
+                (SELECT array_agg(octet_length(v) ORDER BY i) FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i)) AS lens`,
+        [new TextArray(values)],
+      );
+      expect(row?.t).toEqual(values);
+      expect(row?.n).toBe(values.length);
+      expect(row?.lens).toEqual(values.map((v) => (v === null ? null : Buffer.byteLength(v))));
+      const [none] = await db.query<{ t: unknown }>('SELECT $1::text[] AS t', [new TextArray([])]);
+      expect(none?.t).toEqual([]);
     } finally {
       await db.close();
     }

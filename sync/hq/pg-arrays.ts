@@ -49,3 +49,46 @@ export function encodeArrayParams(params: readonly unknown[] | undefined): unkno
   }
   return out ?? (params as unknown[]);
 }
+
+/**
+ * A `text[]` parameter sent in PostgreSQL's binary array format (array_send's layout: one
+ * dimension, element type text, each element its length and its UTF-8 bytes), for columns of long
+ * strings: PostgreSQL copies each element as it is, where a text literal makes it scan every
+ * character for quotes and backslashes, and node-postgres measure and encode one long string. The
+ * push's payloads (1.5 MB per 1,000 sales) go this way (record-batch.ts).
+ *
+ * For a parameter PostgreSQL reads as `text[]` only (`$1::text[]`): the element type travels in
+ * the value, and any other type refuses it. node-postgres sends a Buffer from `toPostgres()` in
+ * binary; PGlite takes the plain strings (`pgliteParam`).
+ */
+export class TextArray {
+  constructor(readonly values: readonly (string | null)[]) {}
+
+  toPostgres(): Buffer {
+    const parts = this.values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
+    const size = parts.reduce((n, p) => n + 4 + (p?.length ?? 0), HEADER_BYTES);
+    const out = Buffer.allocUnsafe(size);
+    out.writeInt32BE(1, 0); // dimensions
+    out.writeInt32BE(parts.includes(null) ? 1 : 0, 4); // has nulls
+    out.writeUInt32BE(TEXT_OID, 8);
+    out.writeInt32BE(parts.length, 12);
+    out.writeInt32BE(1, 16); // lower bound
+    let at = HEADER_BYTES;
+    for (const p of parts) {
+      out.writeInt32BE(p === null ? -1 : p.length, at);
+      at += 4;
+      if (p === null) continue;
+      p.copy(out, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+const TEXT_OID = 25;
+const HEADER_BYTES = 20;
+
+/** A parameter as PGlite takes it: a TextArray as its strings (PGlite encodes arrays itself). */
+export function pgliteParam(param: unknown): unknown {
+  return param instanceof TextArray ? param.values : param;
+}

@@ -294,12 +294,36 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     // A type this HQ does not know yet, whose payload happens to name a sale: recorded (deferred), never indexed as one.
     const unknown = { ...cashEvent('S1', 1), type: 'loyalty.sale_linked', payload: { saleId: 'x-1', receiptNo: 'S001-0001-261120-0009' } };
     expect(outcome(await recordPush(db, S1, request([sale, unknown]), NOW))).toEqual(['accepted', 'deferred']);
-    const rows = await db.query<{ type: string; payload: unknown; body: unknown }>('SELECT type, payload, body FROM event ORDER BY hq_seq');
+    const rows = await db.query<{ type: string; payload: unknown; body_text: string; whole: unknown }>(
+      'SELECT type, payload, body_text, sf_event_payload(e) AS whole FROM event e ORDER BY hq_seq',
+    );
     const { receiptNo, saleId } = payloadOf(sale);
     expect(rows).toEqual([
-      { type: 'sale.completed', payload: { receiptNo, saleId }, body: sale.payload },
-      { type: 'loyalty.sale_linked', payload: {}, body: unknown.payload },
+      { type: 'sale.completed', payload: { receiptNo, saleId }, body_text: JSON.stringify(sale.payload), whole: sale.payload },
+      { type: 'loyalty.sale_linked', payload: {}, body_text: JSON.stringify(unknown.payload), whole: unknown.payload },
     ]);
+  });
+
+  it('records any text a payload holds as it was checked, and refuses only what PostgreSQL cannot store: a NUL or an unpaired surrogate', async () => {
+    const withReason = (reason: string) => ({
+      ...cashEvent('S1', 5),
+      payload: { id: `c-${reason.length}-${reason.codePointAt(0)}`, sessionId: 't', amountFen: 5, reason, approvedBy: null },
+    });
+    const kept = [
+      // Text that looks like the escapes but is not: a backslash, then "u0000"; two backslashes, then "ud800".
+      withReason('\\u0000 typed by hand'),
+      withReason('\\\\ud800 too'),
+      withReason('换季 "清仓" 👗 tab\t newline\n \u0001'),
+      withReason(''),
+    ];
+    const refused = [withReason('nul \u0000 byte'), withReason('lone \ud800 high'), withReason('lone \udfff low'), withReason('\\\u0000')];
+    const results = await recordPush(db, S1, request([...kept, ...refused]), NOW);
+    expect(outcome(results)).toEqual([...kept.map(() => 'accepted'), ...refused.map(() => 'bad_payload')]);
+    expect(results.at(-1)).toMatchObject({ message: expect.stringMatching(/NUL character or an unpaired surrogate/) });
+    const rows = await db.query<{ id: string; body_text: string; whole: unknown }>(
+      'SELECT e.id::text AS id, body_text, sf_event_payload(e) AS whole FROM event e ORDER BY hq_seq',
+    );
+    expect(rows).toEqual(kept.map((e) => ({ id: e.id, body_text: JSON.stringify(e.payload), whole: e.payload })));
   });
 
   it('a push with no return records its events and leaves what is queued to the projector', async () => {

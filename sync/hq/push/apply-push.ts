@@ -6,7 +6,8 @@ import type { HqDb, Sql } from '../db.js';
 import { checkEvents } from './check-events.js';
 import type { EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
-import { recordBatch } from './record-batch.js';
+import { recordBatch, storable } from './record-batch.js';
+import type { StorableEvent } from './record-batch.js';
 import { projectAll, projectAllIn } from '../projector/project-batch.js';
 import { PROJECT_CHANNEL } from '../projector/projector.js';
 
@@ -72,7 +73,9 @@ export async function applyPushIn(
   // projected first (returns are rare; a push of sales never waits for the projector).
   if ([...claims.values()].some((c) => c.takesBack !== null)) await projectAllIn(sql, now);
   await checkFacts(sql, device, candidates, claims, rejected);
-  const valid = candidates.filter((e) => !rejected.has(e.id));
+  const checked = storable(candidates.filter((e) => !rejected.has(e.id)));
+  for (const [id, rejection] of checked.rejected) rejected.set(id, rejection);
+  const valid = checked.events;
   const failed = new Map<string, Rejection>();
   let inserted: Set<string>;
   await sql.query('SAVEPOINT push_batch');
@@ -109,7 +112,7 @@ export async function applyPushIn(
 async function applyOneByOne(
   sql: Sql,
   device: AuthedDevice,
-  events: OutboxEvent[],
+  events: StorableEvent[],
   now: Date,
   failed: Map<string, Rejection>,
   deferred: ReadonlySet<string>,
