@@ -11,6 +11,11 @@ import type { Sql } from '../db.js';
  * - the member's purchase history (`customer_purchase`, fed to the customer's own store, whichever
  *   store sold) and their profile's figures.
  * Returns and exchanges count with their net (negative for a refund).
+ *
+ * Each sale's customer is looked up by its key (the LATERAL's LIMIT keeps PostgreSQL from turning
+ * it into a join): as a join, PostgreSQL hashed the whole customer table for every batch. With
+ * 50,000 customers, 1,000 sales: 5.9 against 0.2 ms when they name no member (the sync bench's),
+ * 6.0 against 0.9 ms when half name one (EXPLAIN ANALYZE, best of five).
  */
 export async function attributeSales(sql: Sql, storeId: string, events: readonly OutboxEvent[]): Promise<void> {
   const sales = events.filter((e) => e.type === 'sale.completed').map((e) => e.payload as SaleCompleted);
@@ -25,7 +30,7 @@ export async function attributeSales(sql: Sql, storeId: string, events: readonly
                 (SELECT b.guide_id FROM customer_binding b
                   WHERE b.customer_id = x.customer_id AND b.valid_from <= x.at AND (b.valid_to IS NULL OR b.valid_to > x.at)
                   ORDER BY b.valid_from DESC LIMIT 1) END AS service_guide_id
-         FROM x LEFT JOIN customer c ON c.id = x.customer_id
+         FROM x LEFT JOIN LATERAL (SELECT c.id, c.store_id FROM customer c WHERE c.id = x.customer_id LIMIT 1) AS c ON true
      ), purchases AS (
        INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, sales_staff_id, service_guide_id, at)
        SELECT a.sale_id, a.customer_id, a.customer_store, 'store', $1, a.receipt_no, a.net_fen, a.items::jsonb, a.staff_id, a.service_guide_id, a.at
