@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openHqDb } from './db.js';
-import { arrayLiteral, encodeArrayParams, TextArray } from './pg-arrays.js';
+import { arrayLiteral, encodeArrayParams, storableText, TextArray } from './pg-arrays.js';
 import { testBackends } from './testing/backends.js';
 
 const { backends, stopBackends } = testBackends();
@@ -66,6 +66,22 @@ describe('arrayLiteral', () => {
     const untouched = ['x', date];
     expect(encodeArrayParams(untouched)).toBe(untouched);
     expect(encodeArrayParams(undefined)).toBeUndefined();
+  });
+});
+
+describe('text PostgreSQL stores as it is', () => {
+  it('is any string without a NUL or an unpaired surrogate', () => {
+    for (const ok of ['', 'plain', '门店 🧥', '\\u0000 as text', '\ud83e\udde5']) expect(storableText(ok)).toBe(true);
+    for (const bad of ['a\u0000b', 'x\ud800', '\udc00x', '\udc00\ud800', 'ok 🧥 \ud83e']) expect(storableText(bad)).toBe(false);
+  });
+
+  it('is what a TextArray takes: one with an unpaired surrogate is refused before anything is sent', () => {
+    expect(() => new TextArray(['fine', null, 'x\udfff']).toPostgres()).toThrow(
+      /element 2 of a text\[\] parameter holds an unpaired surrogate/,
+    );
+    expect(new TextArray(['🧥', null]).toPostgres().subarray(20).toString('hex')).toBe(
+      `00000004${Buffer.from('🧥').toString('hex')}ffffffff`,
+    );
   });
 });
 

@@ -65,6 +65,9 @@ export class TextArray {
   constructor(readonly values: readonly (string | null)[]) {}
 
   toPostgres(): Buffer {
+    // UTF-8 has no unpaired surrogate: Buffer.from would write U+FFFD and the text would change unseen.
+    const odd = this.values.findIndex((v) => v !== null && UNPAIRED_SURROGATE.test(v));
+    if (odd !== -1) throw new TypeError(`element ${odd} of a text[] parameter holds an unpaired surrogate, which UTF-8 cannot encode`);
     const parts = this.values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
     const size = parts.reduce((n, p) => n + 4 + (p?.length ?? 0), HEADER_BYTES);
     const out = Buffer.allocUnsafe(size);
@@ -86,6 +89,16 @@ export class TextArray {
 }
 
 const TEXT_OID = 25;
+
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether PostgreSQL's `text` holds `s` as it is: not with a NUL, which it refuses, nor with an
+ * unpaired surrogate, which UTF-8 cannot encode (node-postgres would send U+FFFD instead).
+ */
+export function storableText(s: string): boolean {
+  return !s.includes('\u0000') && !UNPAIRED_SURROGATE.test(s);
+}
 const HEADER_BYTES = 20;
 
 /** A parameter as PGlite takes it: a TextArray as its strings (PGlite encodes arrays itself). */

@@ -5,6 +5,7 @@ import { surelySaleCompleted } from '../../protocol/events/sale-fast-check.js';
 import type { PushRejectReason, PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import { HqHttpError } from '../http-error.js';
+import { storableText } from '../pg-arrays.js';
 import { saleProblem } from './sale-rules.js';
 
 export type Rejection = { reason: PushRejectReason; message: string };
@@ -64,8 +65,15 @@ function envelopeProblem(device: AuthedDevice, event: OutboxEvent): Rejection | 
       message: `the event is for store ${event.storeId.slice(0, 64)}, this device is of ${device.storeId}`,
     };
   }
-  // PostgreSQL text cannot hold NUL: say so here rather than fail the statement.
-  if (event.staffId?.includes('\u0000')) return { reason: 'bad_payload', message: 'the staff id contains a NUL character' };
+  // What PostgreSQL's text cannot hold as it is: say so here rather than fail the statement or store it altered.
+  for (const [field, value] of [
+    ['staff id', event.staffId],
+    ['type', event.type],
+  ] as const) {
+    if (value !== null && !storableText(value)) {
+      return { reason: 'bad_payload', message: `the ${field} contains a NUL character or an unpaired surrogate` };
+    }
+  }
   return null;
 }
 

@@ -85,6 +85,7 @@ export function storable(events: readonly OutboxEvent[]): { events: StorableEven
   const out: StorableEvent[] = [];
   const rejected = new Map<string, Rejection>();
   for (const event of events) {
+    // An event without a payload (only one of a type HQ does not check yet can be) is kept as JSON null.
     const payloadText = JSON.stringify(event.payload) ?? 'null';
     if (payloadText.includes('\\u') && UNSTORABLE_ESCAPE.test(payloadText)) {
       rejected.set(event.id, {
