@@ -68,22 +68,21 @@ export class TextArray {
     // UTF-8 has no unpaired surrogate: Buffer.from would write U+FFFD and the text would change unseen.
     const odd = this.values.findIndex((v) => v !== null && UNPAIRED_SURROGATE.test(v));
     if (odd !== -1) throw new TypeError(`element ${odd} of a text[] parameter holds an unpaired surrogate, which UTF-8 cannot encode`);
-    const parts = this.values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
-    const size = parts.reduce((n, p) => n + 4 + (p?.length ?? 0), HEADER_BYTES);
-    const out = Buffer.allocUnsafe(size);
+    // Measured first, then written in place: no Buffer per element.
+    const lengths = this.values.map((v) => (v === null ? -1 : Buffer.byteLength(v, 'utf8')));
+    const out = Buffer.allocUnsafe(lengths.reduce((n, l) => n + 4 + Math.max(l, 0), HEADER_BYTES));
     out.writeInt32BE(1, 0); // dimensions
-    out.writeInt32BE(parts.includes(null) ? 1 : 0, 4); // has nulls
+    out.writeInt32BE(lengths.includes(-1) ? 1 : 0, 4); // has nulls
     out.writeUInt32BE(TEXT_OID, 8);
-    out.writeInt32BE(parts.length, 12);
+    out.writeInt32BE(lengths.length, 12);
     out.writeInt32BE(1, 16); // lower bound
     let at = HEADER_BYTES;
-    for (const p of parts) {
-      out.writeInt32BE(p === null ? -1 : p.length, at);
+    this.values.forEach((v, i) => {
+      const length = lengths[i] as number;
+      out.writeInt32BE(length, at);
       at += 4;
-      if (p === null) continue;
-      p.copy(out, at);
-      at += p.length;
-    }
+      if (v !== null) at += out.write(v, at, length, 'utf8');
+    });
     return out;
   }
 }
