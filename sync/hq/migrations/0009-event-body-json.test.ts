@@ -6,6 +6,7 @@ import { recordPush } from '../push/apply-push.js';
 import { projectAll } from '../projector/project-batch.js';
 import { testBackends } from '../testing/backends.js';
 import { upgradeHq } from '../testing/hq-upgrade.js';
+import { payloadReaderPlan, recordAsBefore } from '../testing/recorded-events.js';
 import { HQ_MIGRATIONS } from './index.js';
 import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
 import bodyJson from './0009-event-body-json.js';
@@ -17,18 +18,6 @@ const from = bodyJson.version - 1;
 const NOW = new Date('2026-12-05T10:00:00.000Z');
 const S1 = deviceOf('S1');
 const request = (events: OutboxEvent[]): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
-
-/** A sale recorded before the upgrade, as HQ recorded it then: the whole payload in `payload` (jsonb), queued for the projector. */
-async function recordTheOldWay(db: HqDb, event: OutboxEvent): Promise<void> {
-  await db.query(
-    `WITH e AS (
-       INSERT INTO event (id, type, device_id, store_id, staff_id, payload, occurred_at, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7) RETURNING hq_seq, id
-     )
-     INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM e`,
-    [event.id, event.type, event.deviceId, event.storeId, event.staffId, JSON.stringify(event.payload), event.occurredAt],
-  );
-}
 
 type Stored = { id: string; body: unknown; payload: unknown; whole: unknown };
 async function stored(db: HqDb, ids: string[]): Promise<Map<string, Stored>> {
@@ -48,7 +37,7 @@ describe.each(backends)('HQ migration event-body-json on $name', (backend) => {
       to: HQ_MIGRATIONS.length,
       seed: async (db) => {
         await db.tx((sql) => seedFixture(sql));
-        await recordTheOldWay(db, old);
+        await recordAsBefore(db, old, 'jsonb');
       },
     });
     const { db } = upgrade;
@@ -106,15 +95,14 @@ describe.each(backends)('HQ migration event-body-json on $name', (backend) => {
     const { db } = upgrade;
     try {
       const late = saleEvent('S1', [5]);
-      await recordTheOldWay(db, late);
+      await recordAsBefore(db, late, 'jsonb');
       const [row] = (await stored(db, [late.id])).values();
       expect(row).toEqual({ id: late.id, body: null, payload: late.payload, whole: late.payload });
       expect(await projectAll(db, NOW)).toBe(1);
       const [sold] = await db.query<{ id: string }>('SELECT id FROM sale WHERE event_id = $1', [late.id]);
       expect(sold?.id).toBe((late.payload as SaleCompleted).saleId);
       // sf_event_payload is inlined into the query that calls it: no function call per row.
-      const plan = await db.query<{ 'QUERY PLAN': string }>('EXPLAIN (VERBOSE, COSTS OFF) SELECT sf_event_payload(e) FROM event e');
-      const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+      const text = await payloadReaderPlan(db);
       expect(text).toContain('COALESCE');
       expect(text).not.toContain('sf_event_payload');
     } finally {

@@ -6,6 +6,7 @@ import { recordPush } from '../push/apply-push.js';
 import { projectAll } from '../projector/project-batch.js';
 import { testBackends } from '../testing/backends.js';
 import { upgradeHq } from '../testing/hq-upgrade.js';
+import { payloadReaderPlan, recordAsBefore } from '../testing/recorded-events.js';
 import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
 import bodyText from './0012-event-body-text.js';
 
@@ -16,33 +17,6 @@ const from = bodyText.version - 1;
 const NOW = new Date('2026-12-06T10:00:00.000Z');
 const S1 = deviceOf('S1');
 const request = (events: OutboxEvent[]): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
-
-/**
- * An event recorded as HQ recorded it at `era`, queued for the projector: before migration 0009
- * the whole payload in `payload` (jsonb); from 0009 to 0012 in `body` (json), with the indexed
- * fields in `payload` — as an HQ process of the version before still does during the upgrade.
- */
-async function recordAsBefore(db: HqDb, event: OutboxEvent, era: 'jsonb' | 'json'): Promise<void> {
-  const sale = event.payload as Partial<SaleCompleted>;
-  const indexed = event.type === 'sale.completed' ? { receiptNo: sale.receiptNo, saleId: sale.saleId } : {};
-  await db.query(
-    `WITH e AS (
-       INSERT INTO event (id, type, device_id, store_id, staff_id, body, payload, occurred_at, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6::json, $7::jsonb, $8, $8) RETURNING hq_seq, id
-     )
-     INSERT INTO projection_queue (hq_seq, event_id) SELECT hq_seq, id FROM e`,
-    [
-      event.id,
-      event.type,
-      event.deviceId,
-      event.storeId,
-      event.staffId,
-      era === 'json' ? JSON.stringify(event.payload) : null,
-      JSON.stringify(era === 'json' ? indexed : event.payload),
-      event.occurredAt,
-    ],
-  );
-}
 
 type Stored = { id: string; body_text: string | null; body: unknown; whole: unknown };
 async function stored(db: HqDb, ids: string[]): Promise<Stored[]> {
@@ -108,8 +82,7 @@ describe.each(backends)('HQ migration event-body-text on $name', (backend) => {
       expect(moved?.qty).toBe(98);
 
       // sf_event_payload is still inlined into the query that calls it: no function call per row.
-      const plan = await db.query<{ 'QUERY PLAN': string }>('EXPLAIN (VERBOSE, COSTS OFF) SELECT sf_event_payload(e) FROM event e');
-      const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+      const text = await payloadReaderPlan(db);
       expect(text).toContain('COALESCE');
       expect(text).not.toContain('sf_event_payload');
     } finally {
