@@ -54,7 +54,7 @@ export function encodeArrayParams(params: readonly unknown[] | undefined): unkno
  * A `text[]` parameter sent in PostgreSQL's binary array format (array_send's layout: one
  * dimension, element type text, each element its length and its UTF-8 bytes), for columns of long
  * strings: PostgreSQL copies each element as it is, where a text literal makes it scan every
- * character for quotes and backslashes, and node-postgres measure and encode one long string. The
+ * character for quotes and backslashes, and node-postgres measures and encodes one long string. The
  * push's payloads (1.5 MB per 1,000 sales) go this way (record-batch.ts).
  *
  * For a parameter PostgreSQL reads as `text[]` only (`$1::text[]`): the element type travels in
@@ -88,6 +88,7 @@ export class TextArray {
 }
 
 const TEXT_OID = 25;
+const HEADER_BYTES = 20;
 
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -98,7 +99,6 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 export function storableText(s: string): boolean {
   return !s.includes('\u0000') && !UNPAIRED_SURROGATE.test(s);
 }
-const HEADER_BYTES = 20;
 
 /** A parameter as PGlite takes it: a TextArray as its strings (PGlite encodes arrays itself). */
 export function pgliteParam(param: unknown): unknown {
