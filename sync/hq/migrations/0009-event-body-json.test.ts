@@ -7,9 +7,9 @@ import { projectAll } from '../projector/project-batch.js';
 import { testBackends } from '../testing/backends.js';
 import { upgradeHq } from '../testing/hq-upgrade.js';
 import { payloadReaderPlan, recordAsBefore } from '../testing/recorded-events.js';
-import { HQ_MIGRATIONS } from './index.js';
 import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
 import bodyJson from './0009-event-body-json.js';
+import { HQ_MIGRATIONS } from './index.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
