@@ -11,6 +11,21 @@ import m0009 from './0009-event-body-json.js';
 import m0010 from './0010-change-chunks.js';
 import m0011 from './0011-compact-change-chunks.js';
 import m0012 from './0012-event-body-text.js';
+import m0013 from './0013-change-chunks-lz4.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
-export const HQ_MIGRATIONS: readonly HqMigration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012];
+export const HQ_MIGRATIONS: readonly HqMigration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+  m0010,
+  m0011,
+  m0012,
+  m0013,
+];
