@@ -72,7 +72,7 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     const older = (type: string) => (type === 'cash.paid_in' ? null : payloadSchemaOf(type));
     const newer = cashEvent('S1', 1234);
     expect(await applyPush(db, S1, request([newer]), NOW, older)).toEqual([
-      { id: newer.id, status: 'deferred', message: expect.any(String) },
+      { id: newer.id, status: 'deferred', message: 'HQ keeps it and applies it once it knows events of type cash.paid_in' },
     ]);
     expect(await count('SELECT count(*) FROM event WHERE deferred_at IS NOT NULL')).toBe(1);
     expect(await count('SELECT count(*) FROM cash_movement')).toBe(0);
@@ -343,6 +343,18 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
       ...kept.map((e) => ({ id: e.id, body_text: JSON.stringify(e.payload), whole: e.payload })),
       { id: bare.id, body_text: 'null', whole: null },
     ]);
+  });
+
+  it('projects what is queued before it checks a return: a return pushed right after its sale finds it', async () => {
+    const sold = saleEvent('S1', [3], { qty: 2 });
+    expect(outcome(await recordPush(db, S1, request([sold]), NOW))).toEqual(['accepted']);
+    expect(await count('SELECT count(*) FROM sale')).toBe(0);
+    // A sale beside the return: one return in the push is enough.
+    const results = await recordPush(db, S1, request([saleEvent('S1', [1]), returnOf(sold, 1, 19_900)]), NOW);
+    expect(outcome(results)).toEqual(['accepted', 'accepted']);
+    // The sale before the push was projected for the check; this push's two wait for the projector.
+    expect(await count('SELECT count(*) FROM sale')).toBe(1);
+    expect(await count('SELECT count(*) FROM projection_queue')).toBe(2);
   });
 
   it('a push with no return records its events and leaves what is queued to the projector', async () => {

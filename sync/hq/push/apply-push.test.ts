@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import type { PushRequest } from '../../protocol/push.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { payloadSchemaOf } from '../../protocol/events/index.js';
+import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { HqHttpError } from '../http-error.js';
-import { applyPush } from './apply-push.js';
+import { PROJECT_CHANNEL } from '../projector/projector.js';
+import { applyPush, recordPush } from './apply-push.js';
 import { testBackends } from '../testing/backends.js';
 import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, skuCode } from '../testing/push-fixture.js';
 import { useSeededHq } from '../testing/use-test-hq.js';
@@ -22,6 +25,25 @@ async function count(db: HqDb, table: string): Promise<number> {
 async function stockOf(db: HqDb, n: number): Promise<number> {
   const [row] = await db.query<{ qty: number }>(`SELECT qty FROM stock WHERE location_id = 'S1' AND sku = $1`, [skuCode(n)]);
   return row?.qty ?? Number.NaN;
+}
+
+const outcome = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' ? r.reason : r.status));
+
+/**
+ * A statement trigger on `event` that fails every insert with SQLSTATE `batch` when it holds more
+ * than one row, else with `single` (P0001 is a plpgsql error, not the data's); each with a detail.
+ */
+async function failEventInserts(db: HqDb, codes: { batch: string; single: string }): Promise<void> {
+  await db.exec(`
+    CREATE OR REPLACE FUNCTION test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF (SELECT count(*) FROM inserted) > 1 THEN
+        RAISE EXCEPTION 'test: the batch refused' USING ERRCODE = '${codes.batch}', DETAIL = 'test detail';
+      END IF;
+      RAISE EXCEPTION 'test: the event refused' USING ERRCODE = '${codes.single}', DETAIL = 'test detail';
+    END $$;
+    DROP TRIGGER IF EXISTS test_fail ON event;
+    CREATE TRIGGER test_fail AFTER INSERT ON event REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION test_fail();`);
 }
 
 const { backends, stopBackends } = testBackends();
@@ -149,6 +171,12 @@ describe.each(backends)('push on $name', (backend) => {
       'bad_payload',
       'accepted',
     ]);
+    // PostgreSQL's own words, with the key it found taken.
+    expect(results[1]).toMatchObject({
+      message: expect.stringMatching(
+        new RegExp(`^duplicate key value violates unique constraint "\\w+" \\(Key .*=\\(.*${taken}.*\\) already exists\\.\\)$`),
+      ),
+    });
     expect(await count(db, 'event')).toBe(3);
     expect(await count(db, 'sale')).toBe(2);
     expect(await count(db, 'cash_movement')).toBe(1);
@@ -161,6 +189,71 @@ describe.each(backends)('push on $name', (backend) => {
     await applyPush(db, S1, request([sale]), NOW);
     await db.query("UPDATE staff SET store_id = 'S2' WHERE id = $1", [FIXTURE.staff.S1]);
     expect(await applyPush(db, S1, request([sale]), NOW)).toEqual([{ id: sale.id, status: 'duplicate' }]);
+    // An HQ whose schema for cash movements has since grown stricter refuses the same event as sent
+    // today, yet still answers it a duplicate: the device must not dead-letter what HQ recorded.
+    const cash = cashEvent('S1', 500);
+    expect(outcome(await recordPush(db, S1, request([cash]), NOW))).toEqual(['accepted']);
+    const stricter = (type: string) => (type === 'cash.paid_in' ? z.object({ since: z.string() }) : payloadSchemaOf(type));
+    const fresh = cashEvent('S1', 600);
+    expect(outcome(await recordPush(db, S1, request([cash, fresh]), NOW, stricter))).toEqual(['duplicate', 'bad_payload']);
+  });
+
+  it("wakes every HQ process's projector when it records an event to project, and only then", async () => {
+    const heard: string[] = [];
+    const stop = await db.listen(PROJECT_CHANNEL, (payload) => heard.push(payload));
+    try {
+      const sale = saleEvent('S1', [1]);
+      const unknown = (n: number) => ({ ...cashEvent('S1', n), type: 'loyalty.points_gifted' });
+      // A sale beside an event of a type HQ does not know yet (kept, not projected): the projector is woken.
+      expect(outcome(await recordPush(db, S1, request([sale, unknown(1)]), NOW))).toEqual(['accepted', 'deferred']);
+      await vi.waitFor(() => expect(heard).toEqual(['']));
+      // Nothing to project: a duplicate, an event kept for later, a refused one.
+      expect(outcome(await recordPush(db, S1, request([sale]), NOW))).toEqual(['duplicate']);
+      expect(outcome(await recordPush(db, S1, request([unknown(2)]), NOW))).toEqual(['deferred']);
+      expect(outcome(await recordPush(db, S1, request([saleEvent('S1', [1], { staffId: FIXTURE.staff.S2 })]), NOW))).toEqual([
+        'foreign_staff',
+      ]);
+      // Notifications arrive in commit order: once this one is heard, none of the pushes above sent one.
+      await db.query("SELECT pg_notify($1, 'after')", [PROJECT_CHANNEL]);
+      await vi.waitFor(() => expect(heard).toEqual(['', 'after']));
+    } finally {
+      await stop();
+    }
+  });
+
+  it("fails the push on an error that is not its events' (a trigger's), rejecting none: the device sends them again", async () => {
+    const events = [saleEvent('S1', [1]), cashEvent('S1', 100)];
+    try {
+      // The batch's insert fails so.
+      await failEventInserts(db, { batch: 'P0001', single: 'P0001' });
+      await expect(recordPush(db, S1, request(events), NOW)).rejects.toThrow('test: the batch refused');
+      // The batch's insert fails with a data error, and then one event's on its own fails so.
+      await failEventInserts(db, { batch: '22023', single: 'P0001' });
+      await expect(recordPush(db, S1, request(events), NOW)).rejects.toThrow('test: the event refused');
+    } finally {
+      await db.exec('DROP TRIGGER IF EXISTS test_fail ON event');
+    }
+    expect(await count(db, 'event')).toBe(0);
+    expect(outcome(await applyPush(db, S1, request(events), NOW))).toEqual(['accepted', 'accepted']);
+  });
+
+  it("rejects an event PostgreSQL refuses with a data error, in PostgreSQL's words", async () => {
+    const events = [saleEvent('S1', [1]), cashEvent('S1', 100)];
+    try {
+      // A value out of range or malformed (class 22): its message.
+      await failEventInserts(db, { batch: '22023', single: '22023' });
+      expect(await recordPush(db, S1, request(events), NOW)).toEqual(
+        events.map((e) => ({ id: e.id, status: 'rejected', reason: 'bad_payload', message: 'test: the event refused' })),
+      );
+      // A constraint other than a unique one (class 23): its message and detail.
+      await failEventInserts(db, { batch: '22023', single: '23514' });
+      expect(await recordPush(db, S1, request(events), NOW)).toEqual(
+        events.map((e) => ({ id: e.id, status: 'rejected', reason: 'bad_payload', message: 'test: the event refused (test detail)' })),
+      );
+    } finally {
+      await db.exec('DROP TRIGGER IF EXISTS test_fail ON event');
+    }
+    expect(await count(db, 'event')).toBe(0);
   });
 
   it('the same event twice in one request counts once', async () => {
