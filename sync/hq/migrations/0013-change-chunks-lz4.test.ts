@@ -67,7 +67,8 @@ describe.each(backends)('HQ migration change-chunks-lz4 on $name', (backend) => 
 
       const lz4Here = await hasLz4(db);
       // PGlite is built without LZ4: there the migration must change nothing, and still succeed.
-      expect(lz4Here).toBe(backend.name === 'postgres');
+      // (Debian's PostgreSQL, which the tests run, has it; a server given by DATABASE_URL may not.)
+      if (backend.name === 'pglite') expect(lz4Here).toBe(false);
       const method = lz4Here ? 'lz4' : 'pglz';
       const fresh = await writeChunk(db, 2);
       const now = await stored(db, fresh.key);

@@ -5,15 +5,17 @@ import type { HqMigration } from '../migrate.js';
  * catalog import). A chunk (migration 0010) holds up to 1,000 loaded rows as one text of about
  * 100 KB, and PostgreSQL compresses every such value when it stores it: the sample brand's 1,071
  * chunks are 102 MB of text, and pglz took 1.2–1.5 s of PostgreSQL's CPU to compress them against
- * 0.4–0.5 s for LZ4 (the same values re-inserted, three runs each, PostgreSQL 15), at 25 MB stored
- * against 20 MB. A device's provisioning reads them back, and LZ4 decompresses faster too (180
- * against 210–220 ms for all of them).
+ * 0.4–0.5 s for LZ4 (the same values re-inserted, three runs each, PostgreSQL 15). LZ4 stores them
+ * in 25 MB where pglz took 20 MB: a quarter more room for a fraction of the CPU. A device's
+ * provisioning reads them back, and LZ4 decompresses faster too (180 against 210–220 ms for all
+ * of them).
  *
  * Only a column's setting: values written before keep pglz and read as before; nothing is
  * rewritten. `keys` (a chunk's 1,000 keys) is compressed the same way.
  *
  * Where the server has no LZ4 (PGlite; a PostgreSQL built without it) the columns keep pglz and
- * the migration changes nothing: the same rows, compressed as before.
+ * the migration changes nothing: the same rows, compressed as before (deploy/README.md, "Upgrading
+ * HQ", says how to set it by hand on a server that gains LZ4 later).
  */
 const migration: HqMigration = {
   version: 13,
