@@ -31,16 +31,22 @@ const outcome = (results: PushResult[]) => results.map((r) => (r.status === 'rej
 
 /**
  * A statement trigger on `event` that fails every insert with SQLSTATE `batch` when it holds more
- * than one row, else with `single` (P0001 is a plpgsql error, not the data's); each with a detail.
+ * than one row, else with `single` (P0001 is a plpgsql error, not the data's): its message
+ * `message`, its detail `detail` if any.
  */
-async function failEventInserts(db: HqDb, codes: { batch: string; single: string }): Promise<void> {
+async function failEventInserts(
+  db: HqDb,
+  codes: { batch: string; single: string; message?: string; detail?: string | null },
+): Promise<void> {
+  const message = codes.message ?? 'test: the event refused';
+  const detail = codes.detail === undefined ? 'test detail' : codes.detail;
   await db.exec(`
     CREATE OR REPLACE FUNCTION test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF (SELECT count(*) FROM inserted) > 1 THEN
         RAISE EXCEPTION 'test: the batch refused' USING ERRCODE = '${codes.batch}', DETAIL = 'test detail';
       END IF;
-      RAISE EXCEPTION 'test: the event refused' USING ERRCODE = '${codes.single}', DETAIL = 'test detail';
+      RAISE EXCEPTION '${message}' USING ERRCODE = '${codes.single}'${detail === null ? '' : `, DETAIL = '${detail}'`};
     END $$;
     DROP TRIGGER IF EXISTS test_fail ON event;
     CREATE TRIGGER test_fail AFTER INSERT ON event REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION test_fail();`);
@@ -206,7 +212,7 @@ describe.each(backends)('push on $name', (backend) => {
       const unknown = (n: number) => ({ ...cashEvent('S1', n), type: 'loyalty.points_gifted' });
       // A sale beside an event of a type HQ does not know yet (kept, not projected): the projector is woken.
       expect(outcome(await recordPush(db, S1, request([sale, unknown(1)]), NOW))).toEqual(['accepted', 'deferred']);
-      await vi.waitFor(() => expect(heard).toEqual(['']));
+      await vi.waitFor(() => expect(heard).toEqual(['']), { timeout: 5000 });
       // Nothing to project: a duplicate, an event kept for later, a refused one.
       expect(outcome(await recordPush(db, S1, request([sale]), NOW))).toEqual(['duplicate']);
       expect(outcome(await recordPush(db, S1, request([unknown(2)]), NOW))).toEqual(['deferred']);
@@ -215,7 +221,7 @@ describe.each(backends)('push on $name', (backend) => {
       ]);
       // Notifications arrive in commit order: once this one is heard, none of the pushes above sent one.
       await db.query("SELECT pg_notify($1, 'after')", [PROJECT_CHANNEL]);
-      await vi.waitFor(() => expect(heard).toEqual(['', 'after']));
+      await vi.waitFor(() => expect(heard).toEqual(['', 'after']), { timeout: 5000 });
     } finally {
       await stop();
     }
@@ -231,7 +237,7 @@ describe.each(backends)('push on $name', (backend) => {
       await failEventInserts(db, { batch: '22023', single: 'P0001' });
       await expect(recordPush(db, S1, request(events), NOW)).rejects.toThrow('test: the event refused');
     } finally {
-      await db.exec('DROP TRIGGER IF EXISTS test_fail ON event');
+      await db.exec('DROP TRIGGER IF EXISTS test_fail ON event; DROP FUNCTION IF EXISTS test_fail()');
     }
     expect(await count(db, 'event')).toBe(0);
     expect(outcome(await applyPush(db, S1, request(events), NOW))).toEqual(['accepted', 'accepted']);
@@ -245,13 +251,26 @@ describe.each(backends)('push on $name', (backend) => {
       expect(await recordPush(db, S1, request(events), NOW)).toEqual(
         events.map((e) => ({ id: e.id, status: 'rejected', reason: 'bad_payload', message: 'test: the event refused' })),
       );
-      // A constraint other than a unique one (class 23): its message and detail.
+      // A constraint other than a unique one (class 23): its message and detail, if it has one.
       await failEventInserts(db, { batch: '22023', single: '23514' });
       expect(await recordPush(db, S1, request(events), NOW)).toEqual(
         events.map((e) => ({ id: e.id, status: 'rejected', reason: 'bad_payload', message: 'test: the event refused (test detail)' })),
       );
+      await failEventInserts(db, { batch: '22023', single: '23514', detail: null });
+      expect((await recordPush(db, S1, request(events), NOW)).map((r) => r.status === 'rejected' && r.message)).toEqual([
+        'test: the event refused',
+        'test: the event refused',
+      ]);
+      // At most 500 characters of it, whichever the class.
+      for (const single of ['22023', '23514']) {
+        await failEventInserts(db, { batch: '22023', single, message: 'x'.repeat(600) });
+        expect((await recordPush(db, S1, request(events), NOW)).map((r) => r.status === 'rejected' && r.message)).toEqual([
+          'x'.repeat(500),
+          'x'.repeat(500),
+        ]);
+      }
     } finally {
-      await db.exec('DROP TRIGGER IF EXISTS test_fail ON event');
+      await db.exec('DROP TRIGGER IF EXISTS test_fail ON event; DROP FUNCTION IF EXISTS test_fail()');
     }
     expect(await count(db, 'event')).toBe(0);
   });
