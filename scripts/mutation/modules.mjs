@@ -77,6 +77,14 @@ export const MODULES = [
     late: true,
   },
   {
+    // The push's transaction around those three (device check, idempotence, answers): a module of its
+    // own, so that a change to one side does not re-run the other's mutants.
+    name: 'hq-push-apply',
+    mutate: ['sync/hq/push/apply-push.ts'],
+    tests: ['sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],
+    late: true,
+  },
+  {
     name: 'projector',
     mutate: ['sync/hq/projector/effects.ts', 'sync/hq/projector/project-batch.ts', 'sync/hq/projector/project-effects.ts'],
     // The push and settle tests project too, but project-batch.test.ts checks every column the
