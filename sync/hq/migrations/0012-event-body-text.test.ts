@@ -7,7 +7,7 @@ import { projectAll } from '../projector/project-batch.js';
 import { testBackends } from '../testing/backends.js';
 import { upgradeHq } from '../testing/hq-upgrade.js';
 import { payloadReaderPlan, recordAsBefore } from '../testing/recorded-events.js';
-import { FIXTURE, cashEvent, deviceOf, saleEvent, seedFixture } from '../testing/push-fixture.js';
+import { FIXTURE, cashEvent, deviceOf, outcome, saleEvent, seedFixture } from '../testing/push-fixture.js';
 import bodyText from './0012-event-body-text.js';
 
 const { backends, stopBackends } = testBackends();
@@ -57,7 +57,7 @@ describe.each(backends)('HQ migration event-body-text on $name', (backend) => {
       // The receipt numbers and sale ids of every era stay unique together (migration 0006's indexes).
       const again = saleEvent('S1', [6], { receiptNo: (jsonEra.payload as SaleCompleted).receiptNo });
       const results = await recordPush(db, S1, request([again]), NOW);
-      expect(results.map((r) => (r.status === 'rejected' ? r.reason : r.status))).toEqual(['conflict']);
+      expect(outcome(results)).toEqual(['conflict']);
 
       expect(await stored(db, [jsonbEra.id, jsonEra.id, sale.id, cash.id, late.id])).toEqual([
         { id: jsonbEra.id, body_text: null, body: null, whole: jsonbEra.payload },

@@ -1,12 +1,22 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import { payloadSchemaOf } from '../../protocol/events/index.js';
-import type { PushRequest, PushResult } from '../../protocol/push.js';
+import type { PushRequest } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { applyPush, recordPush } from './apply-push.js';
 import { applyDeferred } from './deferred.js';
 import { testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, receiptNoFor, saleEvent, saleEventFrom, skuCode } from '../testing/push-fixture.js';
+import {
+  FIXTURE,
+  cashEvent,
+  deviceOf,
+  messages,
+  outcome,
+  receiptNoFor,
+  saleEvent,
+  saleEventFrom,
+  skuCode,
+} from '../testing/push-fixture.js';
 import { useSeededHq } from '../testing/use-test-hq.js';
 
 /**
@@ -18,9 +28,7 @@ import { useSeededHq } from '../testing/use-test-hq.js';
 const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');
 const request = (events: PushRequest['events']): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
-const outcome = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' ? r.reason : r.status));
 const payloadOf = (e: OutboxEvent) => e.payload as SaleCompleted;
-const messages = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' || r.status === 'deferred' ? r.message : null));
 
 /** A copy of `event` whose sale payload is changed by `edit` (a fresh event id). */
 function withSale(event: OutboxEvent, edit: (p: SaleCompleted) => void): OutboxEvent {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OutboxEvent } from '../../protocol/events/index.js';
 import { deviceScopes } from '../../protocol/feed.js';
+import type { PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import type { Sql } from '../db.js';
 import { formatReceiptNo } from '../../protocol/receipt-number.js';
@@ -162,3 +163,10 @@ export function cashEvent(store: 'S1' | 'S2', amountFen: number): OutboxEvent {
     payload: { id: eventId(), sessionId: 'till-1', amountFen, reason: 'float', approvedBy: null },
   };
 }
+
+/** Each answer of a push as its status, or the reason a rejected event was refused. */
+export const outcome = (results: readonly PushResult[]): string[] => results.map((r) => (r.status === 'rejected' ? r.reason : r.status));
+
+/** Each answer's message: a rejected or deferred event's, null for the others. */
+export const messages = (results: readonly PushResult[]): (string | null)[] =>
+  results.map((r) => (r.status === 'rejected' || r.status === 'deferred' ? r.message : null));
