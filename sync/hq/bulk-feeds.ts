@@ -3,7 +3,17 @@ import { FED_TABLES_0005, customerBookFunctionSource } from './migrations/0005-c
 import type { FedTable } from './migrations/feed-triggers.js';
 
 /** The tables the bulk loader (bulk-load.ts) writes with their triggers off. */
-const BULK_TABLES = ['style', 'sku', 'customer', 'customer_profile', 'member_code', 'stock', 'customer_tag', 'customer_purchase'];
+const BULK_TABLES = [
+  'style',
+  'sku',
+  'customer',
+  'customer_profile',
+  'member_code',
+  'stock',
+  'customer_tag',
+  'customer_purchase',
+  'customer_task',
+];
 
 /**
  * The tables whose loads write their change rows in chunks (bulk-load.ts, CHUNKS): every table

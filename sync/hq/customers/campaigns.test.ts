@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';
+import { CHANGE_ROWS } from '../testing/change-log.js';
 import { eventId } from '../testing/push-fixture.js';
 import { TEST_STORE, testDevice } from '../testing/test-hq.js';
 import type { TestHq } from '../testing/test-hq.js';
@@ -73,13 +74,48 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
       [ids[0]],
     );
     expect(task).toMatchObject({ kind: 'reactivate', guide_id: task!.customer_guide });
-    expect(await db.query(`SELECT count(*)::int AS n FROM change WHERE kind = 'customer_task' AND key = $1`, [`wake-1:${ids[0]}`])).toEqual(
-      [{ n: 1 }],
-    );
+    // In the store's feed as the device reads it, the task's row; the campaign's tasks were written
+    // set-based, their change rows in chunks (bulk-load.ts), one of which holds this one.
+    expect(
+      await db.query(`SELECT scope, row->>0 AS id, row->>3 AS customer FROM ${CHANGE_ROWS} WHERE kind = 'customer_task' AND key = $1`, [
+        `wake-1:${ids[0]}`,
+      ]),
+    ).toEqual([{ scope: `store:${TEST_STORE}`, id: `wake-1:${ids[0]}`, customer: ids[0] }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM change WHERE kind = 'customer_task' AND keys IS NOT NULL AND $1 = ANY (keys)`, [
+        `wake-1:${ids[0]}`,
+      ]),
+    ).toEqual([{ n: 1 }]);
     // Run again: nobody is tasked twice.
     const again = await campaign('wake-1', 'reactivate', { dormantMinDays: 180, dormantMaxDays: 720 }, { storeIds: [TEST_STORE] });
     expect(again.tasks).toBe(0);
     expect(again.skipped.already).toBe(first.tasks);
+    // The customer moves to another store: the task goes with them, and the old store's feed keeps
+    // only its tombstone — the chunk that held it no longer does (HQ migration 0011). Rolled back:
+    // the tests below count the store's tasks.
+    const [other] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1`, [
+      TEST_STORE,
+    ]);
+    const moved = await db
+      .tx(async (sql) => {
+        await sql.query('UPDATE customer SET store_id = $2 WHERE id = $1', [ids[0], other!.id]);
+        const feed = await sql.query(`SELECT scope, deleted FROM ${CHANGE_ROWS} WHERE kind = 'customer_task' AND key = $1 ORDER BY scope`, [
+          `wake-1:${ids[0]}`,
+        ]);
+        const chunked = await sql.query(
+          `SELECT count(*)::int AS n FROM change WHERE kind = 'customer_task' AND keys IS NOT NULL AND $1 = ANY (keys)`,
+          [`wake-1:${ids[0]}`],
+        );
+        throw Object.assign(new Error('rolled back'), { seen: { feed, chunked } });
+      })
+      .catch((error: { seen?: unknown }) => error.seen);
+    expect(moved).toEqual({
+      feed: [
+        { scope: `store:${other!.id}`, deleted: false },
+        { scope: `store:${TEST_STORE}`, deleted: true },
+      ].sort((a, b) => (a.scope < b.scope ? -1 : 1)),
+      chunked: [{ n: 0 }],
+    });
   });
 
   it('refuses to start a campaign inside a blackout window, moves tasks due inside one to its end, and follows up the day-3 buyers', async () => {

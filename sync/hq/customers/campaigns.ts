@@ -1,4 +1,8 @@
+import { openBulkLoader } from '../bulk-load.js';
 import type { Sql } from '../db.js';
+
+/** The temporary table of a campaign's aimed customers (runCampaign), dropped at its end and at commit. */
+const AIMED = 'sf_campaign_aimed';
 
 export type CampaignKind = 'reactivate' | 'follow_up' | 'birthday' | 'back_in_stock';
 
@@ -102,8 +106,9 @@ async function blackoutEnd(sql: Sql, brand: string, at: Date, newCampaign: strin
 }
 
 /**
- * A campaign and its tasks, one per customer it aims at, in one statement over the chain (or its
- * stores). Never tasked: a customer who opted out or never consented, and one the store's
+ * A campaign and its tasks, one per customer it aims at, over the chain (or its stores), set-based
+ * in the caller's transaction: one statement finds whom it aims at, one writes their tasks through
+ * the bulk loader (a chain's reactivation campaign makes hundreds of thousands). Never tasked: a customer who opted out or never consented, and one the store's
  * do-not-disturb rule protects — contacted, or already tasked to be, `contact_max` times within
  * `contact_days` (default 2 in 7 days). A task goes to the customer's guide (the pool's to the
  * store manager's list), due in `dueDays`, moved out of any blackout window; none is started
@@ -140,8 +145,12 @@ export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: D
   const { where } = candidates(c.kind);
   const params: unknown[] = [c.brand, c.storeIds ?? null, now, due, ...extra];
   const p = (value: unknown) => `$${params.push(value)}`;
-  const [counts] = await sql.query<{ aimed: number; consenting: number; free: number; created: number }>(
-    `WITH pol AS (
+  // Whom it aims at, each with whether they may be tasked, kept for this statement's transaction
+  // only: the counts come from it, and the tasks are written from it by the bulk loader.
+  await sql.query(`DROP TABLE IF EXISTS ${AIMED}`);
+  await sql.query(
+    `CREATE TEMP TABLE ${AIMED} ON COMMIT DROP AS
+     WITH pol AS (
        SELECT l.id AS store_id, coalesce(x.contact_max, 2) AS cmax, coalesce(x.contact_days, 7) AS cdays
          FROM location l LEFT JOIN customer_policy x ON x.store_id = l.id
         WHERE l.brand = $1 AND l.kind = 'store' AND ($2::text[] IS NULL OR l.id = ANY($2::text[]))
@@ -149,32 +158,39 @@ export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: D
        SELECT c.id, c.store_id, c.guide_id, pr.consent AND NOT pr.opted_out AS ok, pol.cmax, pol.cdays
          FROM customer c JOIN pol ON pol.store_id = c.store_id JOIN customer_profile pr ON pr.customer_id = c.id
         WHERE ${where}
-     ), free AS (
-       SELECT a.* FROM aimed a
-        WHERE a.ok
-          AND (SELECT count(*) FROM customer_contact k WHERE k.customer_id = a.id AND k.channel <> 'visit' AND k.at > $3::timestamptz - make_interval(days => a.cdays))
-            + (SELECT count(*) FROM customer_task t WHERE t.customer_id = a.id AND t.status IN ('open', 'snoozed')
-                 AND t.due_at < $4::timestamptz + make_interval(days => a.cdays) AND t.campaign_id IS DISTINCT FROM ${p(c.id)})
-            < a.cmax
-     ), created AS (
-       INSERT INTO customer_task (id, campaign_id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status, created_at)
-       SELECT ${p(c.id)} || ':' || f.id, ${p(c.id)}, f.store_id, f.guide_id, f.id, ${p(kind)}, ${p(c.name_zh)}, ${p(c.name_en)}, ${p(c.script_zh)},
-              ${p(c.script_en)}, ${p(c.coupon ?? null)}, $4, 'open', $3
-         FROM free f
-       ON CONFLICT (campaign_id, customer_id) DO NOTHING
-       RETURNING 1
      )
-     SELECT (SELECT count(*) FROM aimed)::int AS aimed, (SELECT count(*) FROM aimed WHERE ok)::int AS consenting,
-            (SELECT count(*) FROM free)::int AS free, (SELECT count(*) FROM created)::int AS created`,
+     SELECT a.id, a.store_id, a.guide_id, a.ok,
+            a.ok AND (SELECT count(*) FROM customer_contact k WHERE k.customer_id = a.id AND k.channel <> 'visit' AND k.at > $3::timestamptz - make_interval(days => a.cdays))
+                   + (SELECT count(*) FROM customer_task t WHERE t.customer_id = a.id AND t.status IN ('open', 'snoozed')
+                        AND t.due_at < $4::timestamptz + make_interval(days => a.cdays) AND t.campaign_id IS DISTINCT FROM ${p(c.id)})
+                   < a.cmax AS free
+       FROM aimed a`,
     params,
   );
+  const [counts] = await sql.query<{ aimed: number; consenting: number; free: number }>(
+    `SELECT count(*)::int AS aimed, (count(*) FILTER (WHERE ok))::int AS consenting, (count(*) FILTER (WHERE free))::int AS free FROM ${AIMED}`,
+  );
+  // Tens of thousands of tasks at once: written set-based, their change rows in chunks and their
+  // foreign keys checked once for the statement (bulk-load.ts), where PostgreSQL's triggers
+  // would check each row's two keys one by one and read the rows back for the feed.
+  const loader = await openBulkLoader(sql, ['customer_task']);
+  const created = await loader.insert(
+    'customer_task',
+    `INSERT INTO customer_task (id, campaign_id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status, created_at)
+     SELECT $1 || ':' || f.id, $1, f.store_id, f.guide_id, f.id, $2, $3, $4, $5, $6, $7, $8::timestamptz, 'open', $9::timestamptz
+       FROM ${AIMED} f WHERE f.free`,
+    [c.id, kind, c.name_zh, c.name_en, c.script_zh, c.script_en, c.coupon ?? null, due, now],
+    // Asked again with the same id: a customer it tasked already is not tasked twice.
+    { onConflict: 'ON CONFLICT (campaign_id, customer_id) DO NOTHING' },
+  );
+  await sql.query(`DROP TABLE ${AIMED}`);
   const result: CampaignResult = {
     id: c.id,
-    tasks: counts!.created,
+    tasks: created,
     skipped: {
       optedOut: counts!.aimed - counts!.consenting,
       doNotDisturb: counts!.consenting - counts!.free,
-      already: counts!.free - counts!.created,
+      already: counts!.free - created,
     },
     dueAt: due.toISOString(),
   };

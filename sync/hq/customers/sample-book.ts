@@ -7,7 +7,7 @@ import type { Sql } from '../db.js';
 export const SAMPLE_CUSTOMER_BULK_TABLES = ['customer', 'customer_profile', 'customer_binding'] as const;
 
 /** The tables `importSampleCustomerBook` writes through the bulk loader. */
-export const SAMPLE_BOOK_BULK_TABLES = ['customer_tag', 'customer_purchase'] as const;
+export const SAMPLE_BOOK_BULK_TABLES = ['customer_tag', 'customer_purchase', 'customer_task'] as const;
 
 const CHUNK = 50_000;
 
@@ -161,7 +161,8 @@ export async function importSampleCustomerBook(
     );
   }
   for (const t of chunks(book.tasks)) {
-    await sql.query(
+    await loader.insert(
+      'customer_task',
       `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status, created_at)
        SELECT u.*, $13::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                                                 $10::text[], $11::timestamptz[], $12::text[]) AS u`,

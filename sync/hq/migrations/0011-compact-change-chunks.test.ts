@@ -103,6 +103,7 @@ describe.each(backends)('HQ migration compact-change-chunks on $name', (backend:
       'customer_profile',
       'customer_purchase',
       'customer_tag',
+      'customer_task',
       'member_code',
       'sku',
       'stock',
