@@ -2,7 +2,7 @@ import { openBulkLoader } from '../bulk-load.js';
 import type { Sql } from '../db.js';
 
 /** The temporary table of a campaign's aimed customers (runCampaign), dropped at its end and at commit. */
-const AIMED = 'sf_campaign_aimed';
+const AIMED = 'pg_temp.sf_campaign_aimed';
 
 export type CampaignKind = 'reactivate' | 'follow_up' | 'birthday' | 'back_in_stock';
 
@@ -147,7 +147,6 @@ export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: D
   const p = (value: unknown) => `$${params.push(value)}`;
   // Whom it aims at, each with whether they may be tasked, kept for this statement's transaction
   // only: the counts come from it, and the tasks are written from it by the bulk loader.
-  await sql.query(`DROP TABLE IF EXISTS ${AIMED}`);
   await sql.query(
     `CREATE TEMP TABLE ${AIMED} ON COMMIT DROP AS
      WITH pol AS (
