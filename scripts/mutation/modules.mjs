@@ -176,6 +176,14 @@ export const MODULES = [
     tests: ['sync/protocol/page-heads.test.ts', 'sync/hq/feed-plans.test.ts', 'sync/hq/feed.test.ts'],
   },
   {
+    name: 'campaigns',
+    // HQ's campaigns: whom they aim at (dormancy, consent, do-not-disturb, blackouts) and their tasks, written through the
+    // bulk loader. A surviving mutant here tasks a customer who opted out, or nobody at all.
+    mutate: ['sync/hq/customers/campaigns.ts'],
+    tests: ['sync/hq/customers/campaigns.test.ts'],
+    late: true,
+  },
+  {
     name: 'page-apply',
     mutate: ['sync/client/apply.ts'],
     tests: ['sync/client/apply.test.ts', 'sync/client/apply-mutants.test.ts'],

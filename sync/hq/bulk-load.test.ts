@@ -65,6 +65,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
         'stock',
         'customer_tag',
         'customer_purchase',
+        'customer_task',
       ]) {
         expect((await db.tx((sql) => openBulkLoader(sql, [table]))).setBased).toBe(true);
       }
