@@ -8,6 +8,7 @@ import { SAMPLE_CUSTOMER_BULK_TABLES, insertSampleCustomers } from './customers/
 import { importSampleBrand } from './sample-brand.js';
 import { openEmptyHq, testBackends } from './testing/backends.js';
 import { CHANGE_ROWS, changeRows } from './testing/change-log.js';
+import { rolledBack as rollBack } from './testing/rolled-back.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -35,17 +36,7 @@ describe.each(backends)('the bulk loader on $name', (backend) => {
     });
 
     /** Runs `fn` in a transaction that is rolled back afterwards (each test sees the brand as loaded). */
-    const rolledBack = async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => {
-      let out: { value: T } | null = null;
-      const undo = new Error('roll back');
-      await expect(
-        db.tx(async (sql) => {
-          out = { value: await fn(sql) };
-          throw undo;
-        }),
-      ).rejects.toBe(undo);
-      return (out as { value: T } | null)!.value;
-    };
+    const rolledBack = <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => rollBack(db, fn);
     /** Recreates trigger function `name()` from its own text plus a line break: it does the same, but is no longer the text the loader checks. */
     const rewriteFunction = async (sql: Sql, name: string) => {
       const [fn] = await sql.query<{ src: string }>('SELECT prosrc AS src FROM pg_proc WHERE proname = $1', [name]);

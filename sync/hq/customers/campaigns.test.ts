@@ -4,6 +4,7 @@ import type { HqDb, Sql } from '../db.js';
 import { testBackends } from '../testing/backends.js';
 import { CHANGE_ROWS } from '../testing/change-log.js';
 import { eventId } from '../testing/push-fixture.js';
+import { rolledBack } from '../testing/rolled-back.js';
 import { TEST_STORE, testDevice } from '../testing/test-hq.js';
 import type { TestHq } from '../testing/test-hq.js';
 import { useTestHq } from '../testing/use-test-hq.js';
@@ -98,19 +99,17 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
     const [other] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1`, [
       TEST_STORE,
     ]);
-    const moved = await db
-      .tx(async (sql) => {
-        await sql.query('UPDATE customer SET store_id = $2 WHERE id = $1', [ids[0], other!.id]);
-        const feed = await sql.query(`SELECT scope, deleted FROM ${CHANGE_ROWS} WHERE kind = 'customer_task' AND key = $1 ORDER BY scope`, [
-          `wake-1:${ids[0]}`,
-        ]);
-        const chunked = await sql.query(
-          `SELECT count(*)::int AS n FROM change WHERE kind = 'customer_task' AND keys IS NOT NULL AND $1 = ANY (keys)`,
-          [`wake-1:${ids[0]}`],
-        );
-        throw Object.assign(new Error('rolled back'), { seen: { feed, chunked } });
-      })
-      .catch((error: { seen?: unknown }) => error.seen);
+    const moved = await rolledBack(db, async (sql) => {
+      await sql.query('UPDATE customer SET store_id = $2 WHERE id = $1', [ids[0], other!.id]);
+      const feed = await sql.query(`SELECT scope, deleted FROM ${CHANGE_ROWS} WHERE kind = 'customer_task' AND key = $1 ORDER BY scope`, [
+        `wake-1:${ids[0]}`,
+      ]);
+      const chunked = await sql.query(
+        `SELECT count(*)::int AS n FROM change WHERE kind = 'customer_task' AND keys IS NOT NULL AND $1 = ANY (keys)`,
+        [`wake-1:${ids[0]}`],
+      );
+      return { feed, chunked };
+    });
     expect(moved).toEqual({
       feed: [
         { scope: `store:${other!.id}`, deleted: false },
@@ -293,129 +292,103 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
     expect(store.executionRate).toBeCloseTo(1 / store.tasksAssigned, 3);
     expect(store.guides.find((g) => g.staffId === task!.guide_id)).toMatchObject({ tasksDone: 1, dormantActivationRate: 1, newMembers: 1 });
   });
+
   it('counts exactly whom each kind aims at, in the given stores or the whole chain, with its defaults, twice in one transaction', async () => {
     // 20:00 UTC: China's date (UTC+8) is already the next day, as a birthday campaign must count it.
     const now = new Date(`${new Date().toISOString().slice(0, 10)}T20:00:00.000Z`);
     const code = await brand();
     const monthDay = (days: number) => new Date(now.getTime() + 8 * 3_600_000 + days * DAY).toISOString().slice(5, 10);
-    const seen = await db
-      .tx(async (sql: Sql) => {
-        // A clean slate for this transaction (rolled back below): nobody dormant, no birthday this month, no task or contact.
-        await sql.query('DELETE FROM customer_task');
-        await sql.query('DELETE FROM customer_contact');
-        await sql.query('DELETE FROM customer_policy');
-        await sql.query('DELETE FROM contact_blackout');
-        await sql.query('UPDATE customer_profile SET last_purchase_at = $1, birthday = $2, consent = true, opted_out = false', [
-          new Date(now.getTime() - 30 * DAY),
-          monthDay(100),
-        ]);
-        const mine = (await sql.query<{ id: string; guide_id: string }>(
-          'SELECT id, guide_id FROM customer WHERE store_id = $1 AND guide_id IS NOT NULL ORDER BY id LIMIT 9',
-          [TEST_STORE],
-        ))!;
-        const [elsewhere] = await sql.query<{ id: string; store_id: string }>(
-          `SELECT id, store_id FROM customer WHERE store_id <> $1 AND guide_id IS NOT NULL ORDER BY id LIMIT 1`,
-          [TEST_STORE],
-        );
-        const [a, b, c, d, e, g, h, i, j] = mine.map((m) => m.id) as [
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-          string,
-        ];
-        const dormant = async (id: string, days: number) =>
-          sql.query('UPDATE customer_profile SET last_purchase_at = $2 WHERE customer_id = $1', [id, new Date(now.getTime() - days * DAY)]);
-        for (const id of [a, b, c, elsewhere!.id]) await dormant(id, 300);
-        await dormant(d, 100);
-        await dormant(e, 800);
-        await sql.query('UPDATE customer_profile SET opted_out = true WHERE customer_id = $1', [b]);
-        for (const n of [1, 2]) {
-          await sql.query(
-            `INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, note, at) SELECT $1, id, store_id, guide_id, 'call', 'no_answer', '', $3 FROM customer WHERE id = $2`,
-            [`dnd-${n}`, c, new Date(now.getTime() - n * DAY)],
-          );
-        }
-        const run = (input: Partial<CampaignInput> & Pick<CampaignInput, 'id' | 'kind' | 'params'>) =>
-          runCampaign(
-            sql,
-            {
-              brand: code,
-              name_zh: '唤醒',
-              name_en: 'Wake up',
-              script_zh: '好久不见',
-              script_en: 'Long time no see',
-              dueDays: 3,
-              ...input,
-            },
-            'test',
-            now,
-          );
-        const tasks = async (id: string) =>
-          sql.query<{ customer_id: string; kind: string; coupon: string | null; store_id: string }>(
-            'SELECT customer_id, kind, coupon, store_id FROM customer_task WHERE campaign_id = $1 ORDER BY customer_id',
-            [id],
-          );
-        // The default dormancy is 180–720 days; in the given store only.
-        const r1 = await run({ id: 'r1', kind: 'reactivate', params: {}, storeIds: [TEST_STORE], coupon: 'CPN-15-PCT' });
-        const t1 = await tasks('r1');
-        // The whole chain, in the same transaction: a customer another campaign tasked is still free (1 of 2 in 7 days).
-        const r2 = await run({ id: 'r2', kind: 'reactivate', params: { dormantMinDays: 180, dormantMaxDays: 720 } });
-        const t2 = await tasks('r2');
-        // A purchase three days ago: the default follow-up is the day-3 one.
+    const seen = await rolledBack(db, async (sql: Sql) => {
+      // A clean slate for this transaction (rolled back): nobody dormant, no birthday in the weeks ahead, no task or contact.
+      await sql.query('DELETE FROM customer_task');
+      await sql.query('DELETE FROM customer_contact');
+      await sql.query('DELETE FROM customer_policy');
+      await sql.query('DELETE FROM contact_blackout');
+      await sql.query('UPDATE customer_profile SET last_purchase_at = $1, birthday = $2, consent = true, opted_out = false', [
+        new Date(now.getTime() - 30 * DAY),
+        monthDay(100),
+      ]);
+      const mine = await sql.query<{ id: string; guide_id: string }>(
+        'SELECT id, guide_id FROM customer WHERE store_id = $1 AND guide_id IS NOT NULL ORDER BY id LIMIT 9',
+        [TEST_STORE],
+      );
+      const [elsewhere] = await sql.query<{ id: string; store_id: string }>(
+        `SELECT id, store_id FROM customer WHERE store_id <> $1 AND guide_id IS NOT NULL ORDER BY id LIMIT 1`,
+        [TEST_STORE],
+      );
+      const [a, b, c, d, e, g, h, i, j] = mine.map((m) => m.id) as [string, string, string, string, string, string, string, string, string];
+      const dormant = async (id: string, days: number) =>
+        sql.query('UPDATE customer_profile SET last_purchase_at = $2 WHERE customer_id = $1', [id, new Date(now.getTime() - days * DAY)]);
+      for (const id of [a, b, c, elsewhere!.id]) await dormant(id, 300);
+      await dormant(d, 100);
+      await dormant(e, 800);
+      await sql.query('UPDATE customer_profile SET opted_out = true WHERE customer_id = $1', [b]);
+      for (const n of [1, 2]) {
         await sql.query(
-          `INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, at) VALUES ('p-g', $1, $2, 'store', $2, 'R-G', 19900, '[]', $3)`,
-          [g, TEST_STORE, new Date(now.getTime() - 3 * DAY - 3_600_000)],
+          `INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, note, at) SELECT $1, id, store_id, guide_id, 'call', 'no_answer', '', $3 FROM customer WHERE id = $2`,
+          [`dnd-${n}`, c, new Date(now.getTime() - n * DAY)],
         );
-        await run({ id: 'f1', kind: 'follow_up', params: {} });
-        const f1 = (await tasks('f1')).filter((t) => t.customer_id === g);
-        // Birthdays within the default 7 days, in China's calendar.
-        await sql.query('UPDATE customer_profile SET birthday = $2 WHERE customer_id = $1', [h, monthDay(6)]);
-        await sql.query('UPDATE customer_profile SET birthday = $2 WHERE customer_id = $1', [i, monthDay(-1)]);
-        const b1 = await run({ id: 'b1', kind: 'birthday', params: {} });
-        const bt = await tasks('b1');
-        // Back in stock: the SKU's size and category, in a store that has it.
-        const [sku] = await sql.query<{ sku: string; size: string; category: string }>(
-          'SELECT k.sku, k.size, s.category_en AS category FROM sku k JOIN style s ON s.code = k.style_code ORDER BY k.sku LIMIT 1',
+      }
+      const run = (input: Partial<CampaignInput> & Pick<CampaignInput, 'id' | 'kind' | 'params'>) =>
+        runCampaign(
+          sql,
+          {
+            brand: code,
+            name_zh: '唤醒',
+            name_en: 'Wake up',
+            script_zh: '好久不见',
+            script_en: 'Long time no see',
+            dueDays: 3,
+            ...input,
+          },
+          'test',
+          now,
         );
-        await sql.query('DELETE FROM customer_tag WHERE customer_id = ANY($1)', [[j, a]]);
-        await sql.query(
-          `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) SELECT x.c, x.t, $3, 'auto', $4 FROM unnest($1::text[], $2::text[]) AS x(c, t)`,
-          [[j, j, a], [`size:${sku!.size}`, `category:${sku!.category}`, `size:${sku!.size}`], TEST_STORE, now],
+      const tasks = async (id: string) =>
+        sql.query<{ customer_id: string; kind: string; coupon: string | null; store_id: string }>(
+          'SELECT customer_id, kind, coupon, store_id FROM customer_task WHERE campaign_id = $1 ORDER BY customer_id',
+          [id],
         );
-        await sql.query(
-          `INSERT INTO stock (location_id, sku, qty, updated_at) VALUES ($1, $2, 3, $3) ON CONFLICT (location_id, sku) DO UPDATE SET qty = 3`,
-          [TEST_STORE, sku!.sku, now],
-        );
-        await run({ id: 's1', kind: 'back_in_stock', params: { sku: sku!.sku } });
-        const s1 = (await tasks('s1')).filter((t) => t.customer_id === j || t.customer_id === a);
-        // An SKU HQ does not have: a CampaignError, before anything is written.
-        const unknown = await run({ id: 's2', kind: 'back_in_stock', params: { sku: 'NO-SUCH-SKU' } }).catch((error: unknown) => error);
-        const none = await run({ id: 's3', kind: 'back_in_stock', params: {} }).catch((error: unknown) => error);
-        const rows = await sql.query('SELECT id, coupon, store_ids FROM campaign WHERE id IN ($1, $2) ORDER BY id', ['r1', 'r2']);
-        throw Object.assign(new Error('rolled back'), {
-          seen: { r1, t1, r2, t2, f1, b1: b1.tasks, bt, s1, unknown, none, rows, ids: { a, b, c, g, h, j, elsewhere: elsewhere! } },
-        });
-      })
-      .catch((error: { seen?: unknown }) => error.seen);
-    const { r1, t1, r2, t2, f1, b1, bt, s1, unknown, none, rows, ids } = seen as {
-      r1: Campaign;
-      t1: { customer_id: string; kind: string; coupon: string | null; store_id: string }[];
-      r2: Campaign;
-      t2: { customer_id: string; kind: string; coupon: string | null; store_id: string }[];
-      f1: { customer_id: string; kind: string; coupon: string | null; store_id: string }[];
-      b1: number;
-      bt: { customer_id: string; kind: string }[];
-      s1: { customer_id: string; kind: string }[];
-      unknown: unknown;
-      none: unknown;
-      rows: unknown[];
-      ids: { a: string; b: string; c: string; g: string; h: string; j: string; elsewhere: { id: string; store_id: string } };
-    };
+      // The default dormancy is 180–720 days; in the given store only.
+      const r1 = await run({ id: 'r1', kind: 'reactivate', params: {}, storeIds: [TEST_STORE], coupon: 'CPN-15-PCT' });
+      const t1 = await tasks('r1');
+      // The whole chain, in the same transaction: a customer another campaign tasked is still free (1 of 2 in 7 days).
+      const r2 = await run({ id: 'r2', kind: 'reactivate', params: { dormantMinDays: 180, dormantMaxDays: 720 } });
+      const t2 = await tasks('r2');
+      // A purchase three days ago: the default follow-up is the day-3 one.
+      await sql.query(
+        `INSERT INTO customer_purchase (id, customer_id, store_id, channel, location_id, ref, total_fen, items, at) VALUES ('p-g', $1, $2, 'store', $2, 'R-G', 19900, '[]', $3)`,
+        [g, TEST_STORE, new Date(now.getTime() - 3 * DAY - 3_600_000)],
+      );
+      await run({ id: 'f1', kind: 'follow_up', params: {} });
+      const f1 = (await tasks('f1')).filter((t) => t.customer_id === g);
+      // Birthdays within the default 7 days, in China's calendar.
+      await sql.query('UPDATE customer_profile SET birthday = $2 WHERE customer_id = $1', [h, monthDay(6)]);
+      await sql.query('UPDATE customer_profile SET birthday = $2 WHERE customer_id = $1', [i, monthDay(-1)]);
+      const b1 = await run({ id: 'b1', kind: 'birthday', params: {} });
+      const bt = await tasks('b1');
+      // Back in stock: the SKU's size and category, in a store that has it.
+      const [sku] = await sql.query<{ sku: string; size: string; category: string }>(
+        'SELECT k.sku, k.size, s.category_en AS category FROM sku k JOIN style s ON s.code = k.style_code ORDER BY k.sku LIMIT 1',
+      );
+      await sql.query('DELETE FROM customer_tag WHERE customer_id = ANY($1)', [[j, a]]);
+      await sql.query(
+        `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) SELECT x.c, x.t, $3, 'auto', $4 FROM unnest($1::text[], $2::text[]) AS x(c, t)`,
+        [[j, j, a], [`size:${sku!.size}`, `category:${sku!.category}`, `size:${sku!.size}`], TEST_STORE, now],
+      );
+      await sql.query(
+        `INSERT INTO stock (location_id, sku, qty, updated_at) VALUES ($1, $2, 3, $3) ON CONFLICT (location_id, sku) DO UPDATE SET qty = 3`,
+        [TEST_STORE, sku!.sku, now],
+      );
+      await run({ id: 's1', kind: 'back_in_stock', params: { sku: sku!.sku } });
+      const s1 = (await tasks('s1')).filter((t) => t.customer_id === j || t.customer_id === a);
+      // An SKU HQ does not have: a CampaignError, before anything is written.
+      const unknown = await run({ id: 's2', kind: 'back_in_stock', params: { sku: 'NO-SUCH-SKU' } }).catch((error: unknown) => error);
+      const none = await run({ id: 's3', kind: 'back_in_stock', params: {} }).catch((error: unknown) => error);
+      const rows = await sql.query('SELECT id, coupon, store_ids FROM campaign WHERE id IN ($1, $2) ORDER BY id', ['r1', 'r2']);
+      return { r1, t1, r2, t2, f1, b1: b1.tasks, bt, s1, unknown, none, rows, ids: { a, b, c, g, h, j, elsewhere: elsewhere! } };
+    });
+    const { r1, t1, r2, t2, f1, b1, bt, s1, unknown, none, rows, ids } = seen;
     expect(r1).toMatchObject({ tasks: 1, skipped: { optedOut: 1, doNotDisturb: 1, already: 0 } });
     expect(t1).toEqual([{ customer_id: ids.a, kind: 'reactivate', coupon: 'CPN-15-PCT', store_id: TEST_STORE }]);
     expect(r2).toMatchObject({ tasks: 2, skipped: { optedOut: 1, doNotDisturb: 1, already: 0 } });

@@ -108,11 +108,12 @@ async function blackoutEnd(sql: Sql, brand: string, at: Date, newCampaign: strin
 /**
  * A campaign and its tasks, one per customer it aims at, over the chain (or its stores), set-based
  * in the caller's transaction: one statement finds whom it aims at, one writes their tasks through
- * the bulk loader (a chain's reactivation campaign makes hundreds of thousands). Never tasked: a customer who opted out or never consented, and one the store's
- * do-not-disturb rule protects — contacted, or already tasked to be, `contact_max` times within
- * `contact_days` (default 2 in 7 days). A task goes to the customer's guide (the pool's to the
- * store manager's list), due in `dueDays`, moved out of any blackout window; none is started
- * while a blackout is in force. Asked again with the same id, it tasks nobody twice.
+ * the bulk loader (a chain's reactivation campaign makes hundreds of thousands). Never tasked: a
+ * customer who opted out or never consented, and one the store's do-not-disturb rule protects —
+ * contacted, or already tasked to be, `contact_max` times within `contact_days` (default 2 in 7
+ * days). A task goes to the customer's guide (the pool's to the store manager's list), due in
+ * `dueDays`, moved out of any blackout window; none is started while a blackout is in force.
+ * Asked again with the same id, it tasks nobody twice.
  */
 export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: Date): Promise<CampaignResult> {
   // No new mass campaign while a blackout window is in force (its tasks would be worked at once).
@@ -145,8 +146,8 @@ export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: D
   const { where } = candidates(c.kind);
   const params: unknown[] = [c.brand, c.storeIds ?? null, now, due, ...extra];
   const p = (value: unknown) => `$${params.push(value)}`;
-  // Whom it aims at, each with whether they may be tasked, kept for this statement's transaction
-  // only: the counts come from it, and the tasks are written from it by the bulk loader.
+  // Whom it aims at, each with whether they may be tasked, kept for the transaction only: the
+  // counts come from it, and the tasks are written from it by the bulk loader.
   await sql.query(
     `CREATE TEMP TABLE ${AIMED} ON COMMIT DROP AS
      WITH pol AS (
