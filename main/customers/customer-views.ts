@@ -62,6 +62,9 @@ export const REQUEST_COLUMNS = `r.id, r.kind, r.status, r.reason, r.customer_id,
 
 const CATEGORY_REFRESH_MS = 60_000;
 
+/** Tags a list row shows (the profile shows them all). */
+const SUMMARY_TAGS = 6;
+
 /**
  * Rows of the customer book as the renderer sees them: phones masked, staff named, auto tags
  * labelled where the device can (a favourite category by the catalog's names).
@@ -111,35 +114,76 @@ export class CustomerViews {
 
   /** The list row of one customer (of this store: the caller checked access or filtered by store). */
   summary(customerId: string): CustomerSummary | null {
-    const r = this.access
+    return this.summaries([customerId])[0] ?? null;
+  }
+
+  /**
+   * The list rows of a page of customers, in the order given; a customer not in this store is left
+   * out. Three statements for the page (customers, their next tasks, their tags) rather than five
+   * per customer: a page of 20 ran about a hundred.
+   */
+  summaries(customerIds: readonly string[]): CustomerSummary[] {
+    if (customerIds.length === 0) return [];
+    const ids = JSON.stringify(customerIds);
+    const rows = this.access
       .prepared<[string, string], SummaryRow>(
         `SELECT c.id, c.name, c.phone, c.tier, c.guide_id, m.code, p.consent, p.opted_out, p.takeover_from, p.takeover_until, p.last_purchase_at
-           FROM customer c LEFT JOIN member_code m ON m.customer_id = c.id LEFT JOIN customer_profile p ON p.customer_id = c.id
-          WHERE c.id = ? AND c.store_id = ?`,
+           FROM json_each(?) AS j CROSS JOIN customer c ON c.id = j.value
+           LEFT JOIN member_code m ON m.customer_id = c.id LEFT JOIN customer_profile p ON p.customer_id = c.id
+          WHERE c.store_id = ?`,
       )
-      .get(customerId, this.access.storeId);
-    if (!r) return null;
-    const next = this.access
-      .prepared<[string], { id: string; kind: string; name_zh: string; name_en: string; due: string }>(
-        `SELECT id, kind, name_zh, name_en, CASE WHEN status = 'snoozed' THEN coalesce(snoozed_until, due_at) ELSE due_at END AS due
-           FROM customer_task WHERE customer_id = ? AND status IN ('open', 'snoozed') ORDER BY due, id LIMIT 1`,
+      .all(ids, this.access.storeId);
+    // Each customer's open or snoozed task due first (a snoozed one when it wakes): the first row per customer.
+    const next = new Map<string, { id: string; kind: string; name_zh: string; name_en: string; due: string }>();
+    for (const t of this.access
+      .prepared<[string], { customer_id: string; id: string; kind: string; name_zh: string; name_en: string; due: string }>(
+        `SELECT t.customer_id, t.id, t.kind, t.name_zh, t.name_en,
+                CASE WHEN t.status = 'snoozed' THEN coalesce(t.snoozed_until, t.due_at) ELSE t.due_at END AS due
+           FROM json_each(?) AS j CROSS JOIN customer_task t ON t.customer_id = j.value
+          WHERE t.status IN ('open', 'snoozed') ORDER BY t.customer_id, due, t.id`,
       )
-      .get(r.id);
-    const now = this.clock().toISOString();
-    return {
-      id: r.id,
-      name: r.name,
-      phone: maskPhone(r.phone),
-      memberCode: r.code,
-      tier: r.tier,
-      guide: this.staff(r.guide_id),
-      takingOver:
-        r.takeover_until !== null && r.takeover_until > now ? { from: this.staff(r.takeover_from), until: r.takeover_until } : null,
-      nextTask: next ? { id: next.id, kind: next.kind, name: { zh: next.name_zh, en: next.name_en }, dueAt: next.due } : null,
-      lastPurchaseAt: r.last_purchase_at,
-      tags: this.tags(r.id, 6),
-      contactable: contactable(r.consent, r.opted_out),
+      .all(ids))
+      if (!next.has(t.customer_id)) next.set(t.customer_id, t);
+    const tags = new Map<string, CustomerTag[]>();
+    for (const t of this.access
+      .prepared<[string], { customer_id: string; tag: string; source: 'auto' | 'manual' }>(
+        `SELECT t.customer_id, t.tag, t.source FROM json_each(?) AS j CROSS JOIN customer_tag t ON t.customer_id = j.value
+          ORDER BY t.customer_id, t.source DESC, t.added_at, t.tag`,
+      )
+      .all(ids)) {
+      const list = tags.get(t.customer_id) ?? [];
+      if (list.length < SUMMARY_TAGS) list.push(this.tag(t.tag, t.source));
+      tags.set(t.customer_id, list);
+    }
+    const staff = new Map<string, StaffRef | null>();
+    const named = (id: string | null) => {
+      if (id === null) return null;
+      if (!staff.has(id)) staff.set(id, this.staff(id));
+      return staff.get(id) ?? null;
     };
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const now = this.clock().toISOString();
+    return customerIds.flatMap((id) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      const task = next.get(id);
+      return [
+        {
+          id: r.id,
+          name: r.name,
+          phone: maskPhone(r.phone),
+          memberCode: r.code,
+          tier: r.tier,
+          guide: named(r.guide_id),
+          takingOver:
+            r.takeover_until !== null && r.takeover_until > now ? { from: named(r.takeover_from), until: r.takeover_until } : null,
+          nextTask: task ? { id: task.id, kind: task.kind, name: { zh: task.name_zh, en: task.name_en }, dueAt: task.due } : null,
+          lastPurchaseAt: r.last_purchase_at,
+          tags: tags.get(id) ?? [],
+          contactable: contactable(r.consent, r.opted_out),
+        },
+      ];
+    });
   }
 
   task(r: TaskRow): TaskView {

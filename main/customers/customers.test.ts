@@ -93,6 +93,99 @@ describe('the customer book on the device', () => {
     }
   });
 
+  it('lists a guide’s book in next-action order whichever way it reads, also after customers change guide or arrive after their tasks', async () => {
+    // The order every page must follow, computed from the tasks themselves (not from customer_next, which the triggers keep):
+    // customers with an open or snoozed task by when it is due (a snoozed one when it wakes), then the others by name.
+    const expected = (guide: string, tag: string | null) =>
+      kit.db
+        .prepare(
+          `WITH nx AS (SELECT customer_id, min(CASE WHEN status = 'snoozed' THEN coalesce(snoozed_until, due_at) ELSE due_at END) AS due
+                         FROM customer_task WHERE status IN ('open', 'snoozed') GROUP BY customer_id)
+           SELECT c.id FROM customer c LEFT JOIN nx ON nx.customer_id = c.id
+            WHERE c.store_id = 'loc-S001' AND c.guide_id = @guide
+              AND (@tag IS NULL OR EXISTS (SELECT 1 FROM customer_tag t WHERE t.customer_id = c.id AND t.tag = @tag))
+            ORDER BY nx.due IS NULL, nx.due, CASE WHEN nx.due IS NULL THEN c.name END, c.id`,
+        )
+        .pluck()
+        .all({ guide, tag }) as string[];
+    const listed = async (tag: string | null) => {
+      const ids: string[] = [];
+      let total = -1;
+      for (let offset: number | null = 0; offset !== null;) {
+        const page: CustomerPage = await kit.call<CustomerPage>('customers', 'list', {
+          scope: 'mine',
+          offset,
+          limit: 7,
+          ...(tag ? { tag } : {}),
+        });
+        ids.push(...page.items.map((i) => i.id));
+        total = page.total;
+        offset = page.nextOffset;
+      }
+      return { ids, total };
+    };
+    const tags = kit.db.prepare(`SELECT tag, count(*) AS n FROM customer_tag GROUP BY tag ORDER BY n DESC, tag`).all() as {
+      tag: string;
+      n: number;
+    }[];
+    const otherId = (kit.db.prepare('SELECT id FROM staff WHERE code = ?').get(OTHER_GUIDE) as { id: string }).id;
+    const check = async (who: string, id: string) => {
+      await kit.login(who);
+      const nextActions = kit.db.prepare(`SELECT count(*) FROM customer_next WHERE guide_id = ?`).pluck().get(id) as number;
+      // Both ways are taken: a tag fewer customers wear than the guide has next actions is read from its index, the others
+      // (and no tag) walk the guide's own next actions.
+      expect(tags.some((t) => t.n < nextActions) && tags.some((t) => t.n > nextActions)).toBe(true);
+      for (const tag of [null, ...tags.map((t) => t.tag)]) {
+        const want = expected(id, tag);
+        expect({ tag, ...(await listed(tag)) }).toEqual({ tag, ids: want, total: want.length });
+      }
+    };
+    const task = kit.db.prepare(
+      `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
+                                  snoozed_until, outcome, done_at)
+       VALUES (?, 'loc-S001', ?, ?, 'follow_up_3', '3天回访', 'Day-3 follow-up', '', '', NULL, ?, 'open', NULL, NULL, NULL)`,
+    );
+    const book = expected(guideId, null);
+    const arriving = 'cus-arrives-after-its-task';
+    const moved = book.slice(0, 12);
+    try {
+      // More of the guide's customers with a task than some tags have wearers, every third due at the same time.
+      kit.db.transaction(() => {
+        book
+          .slice(-24)
+          .forEach((id, i) =>
+            task.run(`tsk-more-${i}`, guideId, id, `2026-11-${String(10 + Math.floor(i / 3)).padStart(2, '0')}T00:00:00.000Z`),
+          );
+      })();
+      await check(GUIDE, guideId);
+
+      // HQ moves customers to the other guide (with and without a task), as a pull writes them; a task snoozed past another's due.
+      kit.db.transaction(() => {
+        for (const id of moved) kit.db.prepare('UPDATE customer SET guide_id = ? WHERE id = ?').run(otherId, id);
+        kit.db
+          .prepare(`UPDATE customer_task SET status = 'snoozed', snoozed_until = '2027-01-01T00:00:00.000Z' WHERE id = 'tsk-more-0'`)
+          .run();
+        // A customer whose task a page brought before the customer row.
+        task.run('tsk-arrives', guideId, arriving, '2020-01-01T00:00:00.000Z');
+        kit.db
+          .prepare(
+            `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
+             VALUES (?, 'loc-S001', '晚到', '13700000001', 'blue', 0, ?, '2026-01-01T00:00:00.000Z')`,
+          )
+          .run(arriving, guideId);
+      })();
+      expect(expected(guideId, null)[0]).toBe(arriving);
+      await check(GUIDE, guideId);
+      await check(OTHER_GUIDE, otherId);
+    } finally {
+      kit.db.transaction(() => {
+        for (const id of moved) kit.db.prepare('UPDATE customer SET guide_id = ? WHERE id = ?').run(guideId, id);
+        kit.db.prepare(`DELETE FROM customer_task WHERE id = 'tsk-arrives' OR id LIKE 'tsk-more-%'`).run();
+        kit.db.prepare(`DELETE FROM customer WHERE id = ?`).run(arriving);
+      })();
+    }
+  });
+
   it('reveals a phone only with a reason, and the reveal goes to HQ’s audit', async () => {
     await kit.login(GUIDE);
     const c = customerOf(GUIDE);
