@@ -1,5 +1,6 @@
 import { FED_TABLES_0001 } from './migrations/0001-create-hq.js';
-import { FED_TABLES_0005, customerBookFunctionSource } from './migrations/0005-customer-book.js';
+import { FED_TABLES_0005 } from './migrations/0005-customer-book.js';
+import { customerBookFunctionSource } from './migrations/0014-takeover-in-customer-book.js';
 import type { FedTable } from './migrations/feed-triggers.js';
 
 /** The tables the bulk loader (bulk-load.ts) writes with their triggers off. */
@@ -41,8 +42,9 @@ export const BULK_FEEDS: Readonly<Record<string, FedTable>> = Object.fromEntries
  * the table's own statement (`insertWith`): the customer book's insert trigger (migration 0005)
  * gives each new customer a profile and, with a guide, a binding — its `companions`, which the
  * loader requires with every customer insert; its function must be, character for character,
- * 0005's. `updateOnly`: triggers that fire on UPDATE alone (0005's guide change, 0004's move of a
- * customer's children), which an insert never fires: the loader refuses an upsert of such a table.
+ * 0014's (which replaced 0005's and kept its INSERT branch). `updateOnly`: triggers that fire on
+ * UPDATE alone (0005's guide change, 0004's move of a customer's children), which an insert never
+ * fires: the loader refuses an upsert of such a table.
  */
 export type BulkTrigger = {
   insert: { trigger: string; fn: string; src: string };

@@ -145,21 +145,17 @@ export async function recordTransfers(sql: Sql, batch: TransferBatch, moves: rea
 
   const moving = decided.filter((d) => d.status === 'waiting' || (d.status === 'done' && d.from !== d.to));
   if (moving.length > 0) {
+    // The customer book's trigger writes each moved customer's takeover in the one update of their profile it makes
+    // (HQ migration 0014): from the old guide until the window ends where both guides are guides, else from nobody.
+    // Told for this statement only.
+    await sql.query("SELECT set_config('sf.takeover_until', $1, true)", [
+      window > 0 ? new Date(now.getTime() + window).toISOString() : 'none',
+    ]);
     await sql.query(
       `UPDATE customer c SET guide_id = m.to_guide FROM unnest($1::text[], $2::text[]) AS m(id, to_guide) WHERE c.id = m.id`,
       [moving.map((d) => d.customerId), moving.map((d) => d.to)],
     );
-    // Taking over until the window ends (or no longer, for a move that completed at once).
-    await sql.query(
-      `UPDATE customer_profile p SET takeover_from = m.from_guide, takeover_until = m.until, updated_at = $4
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS m(id, from_guide, until) WHERE p.customer_id = m.id`,
-      [
-        moving.map((d) => d.customerId),
-        moving.map((d) => (d.status === 'waiting' ? d.from : null)),
-        moving.map((d) => d.completeAfter),
-        now,
-      ],
-    );
+    await sql.query("SELECT set_config('sf.takeover_until', '', true)");
   }
   await sql.query(
     `INSERT INTO customer_transfer (request_id, n, customer_id, kind, from_guide_id, to_guide_id, status, reason, created_at, complete_after, completed_at)

@@ -12,6 +12,7 @@ import m0010 from './0010-change-chunks.js';
 import m0011 from './0011-compact-change-chunks.js';
 import m0012 from './0012-event-body-text.js';
 import m0013 from './0013-change-chunks-lz4.js';
+import m0014 from './0014-takeover-in-customer-book.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
 export const HQ_MIGRATIONS: readonly HqMigration[] = [
@@ -28,4 +29,5 @@ export const HQ_MIGRATIONS: readonly HqMigration[] = [
   m0011,
   m0012,
   m0013,
+  m0014,
 ];
