@@ -18,8 +18,6 @@ const STORE = 'loc-S001';
 const MANAGER = 'S001-01';
 const GUIDE = 'S001-04';
 const OTHER_GUIDE = 'S001-05';
-/** Customers added to the pool so that the store holds more than the list counts. */
-const EXTRA = 800;
 const LIMIT = 13;
 const SCOPES = [
   [GUIDE, 'mine'],
@@ -82,18 +80,28 @@ beforeAll(() => {
     // Names a query could take for something else: four digits, a whole phone, a member code — each only the start of a name.
     const odd = ['1234号', '13800138000号', 'x13800138000', 'm12号', 'xm12'];
     odd.forEach((name, i) => customer.run(`cus-odd-${i}`, STORE, name, `1370000000${i}`, guide));
-    for (let i = 0; i < EXTRA; i++)
+    // The pool filled to exactly what the list counts (its last full page is its last), the store past it.
+    const pool = kit.db.prepare(`SELECT count(*) FROM customer WHERE store_id = ? AND guide_id IS NULL`).pluck().get(STORE) as number;
+    for (let i = 0; i < COUNT_CAP - pool; i++)
       customer.run(`cus-extra-${String(i).padStart(4, '0')}`, STORE, `路人${i}`, `159${String(i).padStart(8, '0')}`, null);
   })();
 });
 afterAll(() => kit.close());
 
-/** Every page the model's list has, at offsets on either side of where the tasked customers end, and past the end. */
+/**
+ * The model's pages at offsets at the start, on either side of where the tasked customers end and
+ * of what the list counts, the last full page, the last, and past the end.
+ */
 async function expectPages(scope: CustomerScope, guideId: string, c: Case): Promise<number> {
   const want = model(scope, guideId, c);
   const tasked = kit.db.prepare(`SELECT count(*) FROM customer_next`).pluck().get() as number;
   const offsets = [
-    ...new Set([0, LIMIT, 2 * LIMIT, 3 * LIMIT, tasked - 3, tasked, tasked + 5, want.length - 5, want.length, want.length + 7]),
+    ...new Set([
+      ...[0, LIMIT, 2 * LIMIT, 3 * LIMIT],
+      ...[tasked - 3, tasked, tasked + 5],
+      ...[COUNT_CAP - 5, COUNT_CAP + 1],
+      ...[want.length - LIMIT, want.length - 5, want.length, want.length + 7],
+    ]),
   ];
   for (const offset of offsets.filter((o) => o >= 0)) {
     const page = await kit.call<CustomerPage>('customers', 'list', { scope, offset, limit: LIMIT, ...c.input });
@@ -152,6 +160,7 @@ describe('the customer list against its model', () => {
     }
     // The cases reach what they are for: lists past the count's cap, empty ones, and each odd name found by its own start.
     expect(Math.max(...sizes.store!)).toBeGreaterThan(COUNT_CAP);
+    expect(sizes.pool).toContain(COUNT_CAP);
     expect(sizes.mine!.filter((n) => n === 0).length).toBeGreaterThan(0);
     expect(sizes.mine!.slice(-5)).toEqual([1, 1, 1, 1, 1]);
   });
@@ -269,13 +278,10 @@ describe('the customer list against its model', () => {
         ['f-auto-last', 'auto', '2025-12-01'],
       ] as const)
         tag.run(b, t, STORE, source, `${at}T00:00:00.000Z`);
-      // b is taken over from the other guide until next month; c's takeover ended last month.
-      kit.db
-        .prepare(`UPDATE customer_profile SET takeover_from = ?, takeover_until = '2026-12-22T00:00:00.000Z' WHERE customer_id = ?`)
-        .run(other, b);
-      kit.db
-        .prepare(`UPDATE customer_profile SET takeover_from = ?, takeover_until = '2026-10-22T00:00:00.000Z' WHERE customer_id = ?`)
-        .run(other, c);
+      // b is taken over from the other guide until next month; c's takeover ends this very instant.
+      const takeover = kit.db.prepare(`UPDATE customer_profile SET takeover_from = ?, takeover_until = ? WHERE customer_id = ?`);
+      takeover.run(other, '2026-12-22T00:00:00.000Z', b);
+      takeover.run(other, new Date(kit.clock.now).toISOString(), c);
     })();
     const row = async (id: string) => {
       const page = await kit.call<CustomerPage>('customers', 'list', { query: memberCodeOf(id) });
