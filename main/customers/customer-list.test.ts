@@ -51,39 +51,56 @@ const tagged = (tag: string): Omit<Case, 'input'> => ({
 });
 const named = (prefix: string): Omit<Case, 'input'> => ({ where: 'substr(c.name, 1, length(?)) = ?', params: [prefix, prefix] });
 
+/** A task of this store's, written as a pull writes one (the triggers keep customer_next). */
+function addTask(t: {
+  id: string;
+  customerId: string;
+  dueAt: string;
+  kind?: string;
+  status?: 'open' | 'snoozed';
+  snoozedUntil?: string;
+}): void {
+  kit.db
+    .prepare(
+      `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
+                                  snoozed_until, outcome, done_at)
+       VALUES (?, ?, NULL, ?, ?, '回访', 'Follow-up', '', '', NULL, ?, ?, ?, NULL, NULL)`,
+    )
+    .run(t.id, STORE, t.customerId, t.kind ?? 'follow_up_3', t.dueAt, t.status ?? 'open', t.snoozedUntil ?? null);
+}
+
+/** A customer of this store, as a pull writes one. */
+function addCustomer(id: string, name: string, phone: string, guideId: string | null): void {
+  kit.db
+    .prepare(
+      `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at) VALUES (?, ?, ?, ?, 'blue', 0, ?, '2026-01-01T00:00:00.000Z')`,
+    )
+    .run(id, STORE, name, phone, guideId);
+}
+
 beforeAll(() => {
   kit = customersKit();
   const guide = staffId(GUIDE);
-  const task = kit.db.prepare(
-    `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
-                                snoozed_until, outcome, done_at)
-     VALUES (?, ?, NULL, ?, 'follow_up_3', '3天回访', 'Day-3 follow-up', '', '', NULL, ?, ?, ?, NULL, NULL)`,
-  );
-  const customer = kit.db.prepare(
-    `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at) VALUES (?, ?, ?, ?, 'blue', 0, ?, '2026-01-01T00:00:00.000Z')`,
-  );
   kit.db.transaction(() => {
     // Tasks for every seventh customer of the store, whoever's; every fourth of them due at the same time as another.
     const ids = kit.db.prepare(`SELECT id FROM customer WHERE store_id = ? ORDER BY id`).pluck().all(STORE) as string[];
     ids.forEach((id, i) => {
       if (i % 7 !== 0) return;
       const day = 10 + (Math.floor(i / 7) % 12);
-      task.run(
-        `tsk-model-${i}`,
-        STORE,
-        id,
-        `2026-11-${day}T0${i % 4 === 0 ? 0 : 1}:00:00.000Z`,
-        i % 5 === 0 ? 'snoozed' : 'open',
-        i % 5 === 0 ? '2026-12-24T00:00:00.000Z' : null,
-      );
+      addTask({
+        id: `tsk-model-${i}`,
+        customerId: id,
+        dueAt: `2026-11-${day}T0${i % 4 === 0 ? 0 : 1}:00:00.000Z`,
+        ...(i % 5 === 0 ? { status: 'snoozed', snoozedUntil: '2026-12-24T00:00:00.000Z' } : {}),
+      });
     });
     // Names a query could take for something else: four digits, a whole phone, a member code — each only the start of a name.
     const odd = ['1234号', '13800138000号', 'x13800138000', 'm12号', 'xm12'];
-    odd.forEach((name, i) => customer.run(`cus-odd-${i}`, STORE, name, `1370000000${i}`, guide));
+    odd.forEach((name, i) => addCustomer(`cus-odd-${i}`, name, `1370000000${i}`, guide));
     // The pool filled to exactly what the list counts (its last full page is its last), the store past it.
     const pool = kit.db.prepare(`SELECT count(*) FROM customer WHERE store_id = ? AND guide_id IS NULL`).pluck().get(STORE) as number;
     for (let i = 0; i < COUNT_CAP - pool; i++)
-      customer.run(`cus-extra-${String(i).padStart(4, '0')}`, STORE, `路人${i}`, `159${String(i).padStart(8, '0')}`, null);
+      addCustomer(`cus-extra-${String(i).padStart(4, '0')}`, `路人${i}`, `159${String(i).padStart(8, '0')}`, null);
   })();
 });
 afterAll(() => kit.close());
@@ -206,20 +223,8 @@ describe('the customer list against its model', () => {
           )
           .run(snoozed);
         // A customer whose task a page brought before the customer row.
-        kit.db
-          .prepare(
-            `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
-                                        snoozed_until, outcome, done_at)
-             VALUES ('tsk-arrives', ?, NULL, ?, 'follow_up_3', '3天回访', 'Day-3 follow-up', '', '', NULL, '2020-01-01T00:00:00.000Z', 'open', NULL,
-                     NULL, NULL)`,
-          )
-          .run(STORE, arriving);
-        kit.db
-          .prepare(
-            `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
-             VALUES (?, ?, '晚到', '13700000099', 'blue', 0, ?, '2026-01-01T00:00:00.000Z')`,
-          )
-          .run(arriving, STORE, guide);
+        addTask({ id: 'tsk-arrives', customerId: arriving, dueAt: '2020-01-01T00:00:00.000Z' });
+        addCustomer(arriving, '晚到', '13700000099', guide);
       })();
       expect(model('mine', guide, all)[0]).toBe(arriving);
       for (const [code, id] of [
@@ -255,16 +260,11 @@ describe('the customer list against its model', () => {
       )
       .pluck()
       .all(STORE, guide) as [string, string, string];
-    const task = kit.db.prepare(
-      `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status,
-                                  snoozed_until, outcome, done_at)
-       VALUES (?, ?, ?, ?, ?, '回访', 'Follow-up', '', '', NULL, ?, 'open', NULL, NULL, NULL)`,
-    );
     const tag = kit.db.prepare(`INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES (?, ?, ?, ?, ?)`);
     kit.db.transaction(() => {
       // a: two open tasks, the later one written first; the row shows the one due first.
-      task.run('tsk-row-late', STORE, guide, a, 'follow_up_15', '2026-01-20T00:00:00.000Z');
-      task.run('tsk-row-early', STORE, guide, a, 'follow_up_3', '2026-01-05T00:00:00.000Z');
+      addTask({ id: 'tsk-row-late', customerId: a, kind: 'follow_up_15', dueAt: '2026-01-20T00:00:00.000Z' });
+      addTask({ id: 'tsk-row-early', customerId: a, kind: 'follow_up_3', dueAt: '2026-01-05T00:00:00.000Z' });
       // b: eight tags, manual ones first, then by when they were added, then by name.
       kit.db.prepare('DELETE FROM customer_tag WHERE customer_id = ?').run(b);
       for (const [t, source, at] of [

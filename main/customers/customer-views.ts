@@ -65,6 +65,9 @@ const CATEGORY_REFRESH_MS = 60_000;
 /** Tags a list row shows (the profile shows them all). */
 const SUMMARY_TAGS = 6;
 
+/** The order a customer's tags are shown in, on a list row and in the profile: manual ones first, then by when added. */
+const TAG_ORDER = 't.source DESC, t.added_at, t.tag';
+
 /**
  * Rows of the customer book as the renderer sees them: phones masked, staff named, auto tags
  * labelled where the device can (a favourite category by the catalog's names).
@@ -89,12 +92,13 @@ export class CustomerViews {
     return id === null ? null : (this.staff(id)?.name ?? id);
   }
 
-  tags(customerId: string, limit = 50): CustomerTag[] {
+  /** A customer's tags for the profile, in TAG_ORDER (at most 50). */
+  tags(customerId: string): CustomerTag[] {
     const rows = this.access
-      .prepared<[string, number], { tag: string; source: 'auto' | 'manual' }>(
-        `SELECT tag, source FROM customer_tag WHERE customer_id = ? ORDER BY source DESC, added_at, tag LIMIT ?`,
+      .prepared<[string], { tag: string; source: 'auto' | 'manual' }>(
+        `SELECT t.tag, t.source FROM customer_tag t WHERE t.customer_id = ? ORDER BY ${TAG_ORDER} LIMIT 50`,
       )
-      .all(customerId, limit);
+      .all(customerId);
     return rows.map((r) => this.tag(r.tag, r.source));
   }
 
@@ -148,7 +152,7 @@ export class CustomerViews {
     for (const t of this.access
       .prepared<[string], { customer_id: string; tag: string; source: 'auto' | 'manual' }>(
         `SELECT t.customer_id, t.tag, t.source FROM json_each(?) AS j CROSS JOIN customer_tag t ON t.customer_id = j.value
-          ORDER BY t.customer_id, t.source DESC, t.added_at, t.tag`,
+          ORDER BY t.customer_id, ${TAG_ORDER}`,
       )
       .all(ids)) {
       const list = tags.get(t.customer_id) ?? [];

@@ -188,7 +188,7 @@ export const MODULES = [
     // A guide's and a manager's list: which way a page is read (the guide's own next actions, the store's, a tag's index,
     // a name's), its order, its count, and the rows it shows. A surviving mutant here hides a customer from their guide or
     // shows one twice.
-    mutate: ['main/customers/customer-directory.ts:1-175', 'main/customers/customer-views.ts:113-188'],
+    mutate: ['main/customers/customer-directory.ts:1-175', 'main/customers/customer-views.ts:117-192'],
     tests: ['main/customers/customer-list.test.ts', 'main/customers/customers.test.ts', 'main/customers/customers-contract.test.ts'],
     late: true,
   },
