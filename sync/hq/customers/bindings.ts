@@ -1,6 +1,6 @@
 import type { Sql } from '../db.js';
 import { stampHqClock, storePolicy } from './policy.js';
-import { recordTransfers } from './transfers.js';
+import { movingGuides, recordTransfers } from './transfers.js';
 
 /** HQ's answer to a bind, new-member or assign request, fed back to the store as `customer_request`. */
 export type Decision = {
@@ -81,7 +81,8 @@ export async function decideBind(sql: Sql, r: RequestContext, customerId: string
     return record(sql, 'bind', r, guideId, { status: 'done', reason: 'already_bound', currentGuideId: guideId, customerId });
   // A binding without a protection date is protected: only a date in the past lets another guide's scan take it.
   if (c.guide_id !== null && (c.protected_until === null || c.protected_until > r.now)) return refuse('bound_elsewhere', c.guide_id);
-  await sql.query('UPDATE customer SET guide_id = $2 WHERE id = $1', [customerId, guideId]);
+  // The guide's own now, by their scan: a takeover from an earlier transfer, still in its window, ends.
+  await movingGuides(sql, 'none', () => sql.query('UPDATE customer SET guide_id = $2 WHERE id = $1', [customerId, guideId]));
   return record(sql, 'bind', r, guideId, {
     status: 'done',
     reason: c.guide_id === null ? null : 'protection_expired',

@@ -229,6 +229,48 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
       ]);
     });
 
+    it('a scan that binds a customer still being taken over ends the takeover: they are the scanning guide’s own', async () => {
+      // A store whose bindings are not protected (0 days) but whose transfers have a 24 h window.
+      await ok('PUT', `/admin/v1/stores/${TEST_STORE}/customer-policy`, {
+        contactMax: 2,
+        contactDays: 7,
+        takeoverHours: 24,
+        protectionDays: 0,
+      });
+      try {
+        const [a, b, c] = (await guides()).filter((g) => g.book > 0);
+        const [moved] = await bookOf(a!.id);
+        await ok('POST', '/admin/v1/transfers', {
+          requestId: 'rebalance-then-scan',
+          kind: 'rebalance',
+          storeId: TEST_STORE,
+          reason: 'rebalance',
+          moves: [{ customerId: moved, toGuideId: b!.id }],
+        });
+        const profile = async () =>
+          (
+            await db.query<{ guide_id: string; takeover_from: string | null; takeover_until: Date | null }>(
+              'SELECT c.guide_id, p.takeover_from, p.takeover_until FROM customer c JOIN customer_profile p ON p.customer_id = c.id WHERE c.id = $1',
+              [moved],
+            )
+          )[0];
+        expect(await profile()).toEqual({ guide_id: b!.id, takeover_from: a!.id, takeover_until: at(24) });
+        const request = { requestId: eventId(), customerId: moved, via: 'member_code' };
+        await push(device, [event(device, c!.id, 'customer.bind_requested', request, at(1).toISOString())]);
+        expect(await db.query('SELECT status, reason FROM customer_request WHERE id = $1', [request.requestId])).toEqual([
+          { status: 'done', reason: 'protection_expired' },
+        ]);
+        expect(await profile()).toEqual({ guide_id: c!.id, takeover_from: null, takeover_until: null });
+      } finally {
+        await ok('PUT', `/admin/v1/stores/${TEST_STORE}/customer-policy`, {
+          contactMax: 2,
+          contactDays: 7,
+          takeoverHours: 24,
+          protectionDays: 90,
+        });
+      }
+    });
+
     it('protects a binding HQ made itself (an import, a customer with a guide) from another guide’s scan', async () => {
       const [g1, g2] = await guides();
       await db.query(

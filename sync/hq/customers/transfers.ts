@@ -145,17 +145,12 @@ export async function recordTransfers(sql: Sql, batch: TransferBatch, moves: rea
 
   const moving = decided.filter((d) => d.status === 'waiting' || (d.status === 'done' && d.from !== d.to));
   if (moving.length > 0) {
-    // The customer book's trigger writes each moved customer's takeover in the one update of their profile it makes
-    // (HQ migration 0014): from the old guide until the window ends where both guides are guides, else from nobody.
-    // Told for this statement only.
-    await sql.query("SELECT set_config('sf.takeover_until', $1, true)", [
-      window > 0 ? new Date(now.getTime() + window).toISOString() : 'none',
-    ]);
-    await sql.query(
-      `UPDATE customer c SET guide_id = m.to_guide FROM unnest($1::text[], $2::text[]) AS m(id, to_guide) WHERE c.id = m.id`,
-      [moving.map((d) => d.customerId), moving.map((d) => d.to)],
+    await movingGuides(sql, window > 0 ? new Date(now.getTime() + window) : 'none', () =>
+      sql.query(`UPDATE customer c SET guide_id = m.to_guide FROM unnest($1::text[], $2::text[]) AS m(id, to_guide) WHERE c.id = m.id`, [
+        moving.map((d) => d.customerId),
+        moving.map((d) => d.to),
+      ]),
     );
-    await sql.query("SELECT set_config('sf.takeover_until', '', true)");
   }
   await sql.query(
     `INSERT INTO customer_transfer (request_id, n, customer_id, kind, from_guide_id, to_guide_id, status, reason, created_at, complete_after, completed_at)
@@ -176,6 +171,20 @@ export async function recordTransfers(sql: Sql, batch: TransferBatch, moves: rea
     ],
   );
   return { ...(await batchSummary(sql, batch.requestId))!, created: true };
+}
+
+/**
+ * Runs `update`, a statement that changes customers' guides, with the customer book's trigger told
+ * the takeover to write in the one update of each moved customer's profile it makes (HQ migration
+ * 0014): from the old guide until `until` where both guides are guides, from nobody where either is
+ * the pool or `until` is 'none'. Told for that statement only; an error aborts the transaction (or
+ * its savepoint), which takes the setting back with it.
+ */
+export async function movingGuides<T>(sql: Sql, until: Date | 'none', update: () => Promise<T>): Promise<T> {
+  await sql.query("SELECT set_config('sf.takeover_until', $1, true)", [until === 'none' ? until : until.toISOString()]);
+  const result = await update();
+  await sql.query("SELECT set_config('sf.takeover_until', '', true)");
+  return result;
 }
 
 /** Per customer, the dates of in-service transfers within the limit's window that count (not refused ones). */
