@@ -77,6 +77,34 @@ export type HqServer = {
  * no state beyond caches, so several of them can serve one PostgreSQL: NOTIFYs from the database
  * keep their caches and live channels in step.
  */
+/** How long /health waits for the database's answer about the projection queue. */
+export const HEALTH_DB_WAIT_MS = 300;
+
+/**
+ * For /health: the events recorded and not yet projected (their sales and stock still to come).
+ * Null when the database did not answer within HEALTH_DB_WAIT_MS, or cannot be asked (a failover:
+ * HQ itself is up and answers devices with retryable 503s then). /health answers at once whatever
+ * the database does: haproxy takes an HQ that misses two checks of a second out of rotation
+ * (deploy/haproxy.cfg), and after an outage, when every connection of the pool is busy with the
+ * stores' pushes, a check that waited for one would take every HQ out and leave the devices
+ * haproxy's own 503s. At most two reads wait for the pool at a time; a check past them answers null.
+ */
+function pendingProjections(db: HqDb): () => Promise<number | null> {
+  let waiting = 0;
+  return async () => {
+    if (waiting >= 2) return null;
+    waiting++;
+    const read = db
+      .query<{ n: number }>('SELECT count(*)::int AS n FROM projection_queue')
+      .then(([queue]) => queue?.n ?? 0)
+      .catch(() => null)
+      .finally(() => waiting--);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, HEALTH_DB_WAIT_MS, null)));
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
+  };
+}
+
 export async function createHqServer(options: HqServerOptions): Promise<HqServer> {
   const { db } = options;
   const clock = options.clock ?? (() => new Date());
@@ -150,15 +178,14 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     return payload;
   });
 
-  app.get('/health', async () => {
-    // Events recorded and not yet projected (their sales and stock are still to come); null while
-    // the database cannot be asked — HQ itself is up and answers devices with retryable 503s then.
-    const projectionPending = await db
-      .query<{ n: number }>('SELECT count(*)::int AS n FROM projection_queue')
-      .then(([queue]) => queue?.n ?? 0)
-      .catch(() => null);
-    return { ok: true, db: db.kind, liveConnections: live.connections(), feedHeads: feedHeads.stats(), projectionPending };
-  });
+  const projectionPending = pendingProjections(db);
+  app.get('/health', async () => ({
+    ok: true,
+    db: db.kind,
+    liveConnections: live.connections(),
+    feedHeads: feedHeads.stats(),
+    projectionPending: await projectionPending(),
+  }));
   // The process that revokes or rotates forgets the device at once; the others when the NOTIFY arrives.
   const forgetDevice = (deviceId: string) => auth.forget(deviceId);
   const routes = deviceRoutes(app, auth);
