@@ -157,10 +157,10 @@ export const MODULES = [
     // foreign keys for the migration that made the EAN's index droppable.
     mutate: [
       'sync/client/deferred-indexes.ts',
-      'sync/client/apply.ts:241-244',
-      'sync/client/apply.ts:285-286',
-      'sync/client/apply.ts:310-310',
-      'sync/client/apply.ts:320-333',
+      'sync/client/apply.ts:288-291',
+      'sync/client/apply.ts:332-333',
+      'sync/client/apply.ts:357-357',
+      'sync/client/apply.ts:367-380',
       'sync/client/pull.ts:267-276',
       'sync/client/unique-keys.ts:61-98',
       'main/store/migrate.ts:47-56',

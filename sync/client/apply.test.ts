@@ -76,6 +76,31 @@ describe('applyPage', () => {
     expect(q('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   });
 
+  it("finds a customer by each index's new value once a page changed some of them, and by none of the old", () => {
+    const store = (rows: unknown[][], cursor: string) =>
+      applyPage(st, storePage(cursor, [{ kind: 'customer', rows, deletes: [] }]), { storeId: STORE, now: NOW });
+    store([customer('c1', 'g1'), customer('c2', 'g1'), customer('c3', 'g1')], 's1');
+    const changed = (id: string, at: Record<number, unknown>) => Object.assign(customer(id, 'g1'), at);
+    // c1 to another guide (two of the five indexes read it); c2 a new phone (two, one of them by its last four digits) and
+    // points (no index); c3 a new name and guide at once.
+    store([changed('c1', { 6: 'g2' }), changed('c2', { 3: '13911112222', 5: 250 }), changed('c3', { 2: '王', 6: null })], 's2');
+    const by = (index: string, where: string, ...args: unknown[]) =>
+      q<{ id: string }>(`SELECT id FROM customer INDEXED BY ${index} WHERE ${where} ORDER BY id`, ...args).map((r) => r.id);
+    expect(by('customer_guide', 'guide_id = ?', 'g2')).toEqual(['c1']);
+    expect(by('customer_guide', 'guide_id = ?', 'g1')).toEqual(['c2']);
+    expect(by('customer_store_guide', 'store_id = ? AND guide_id IS NULL', STORE)).toEqual(['c3']);
+    expect(by('customer_phone', 'phone = ?', '13911112222')).toEqual(['c2']);
+    expect(by('customer_phone', 'phone = ?', '13800000000')).toEqual(['c1', 'c3']);
+    expect(by('customer_phone_suffix', "store_id = ? AND substr(phone, -4) = '2222'", STORE)).toEqual(['c2']);
+    expect(by('customer_store_name', 'store_id = ? AND name = ?', STORE, '王')).toEqual(['c3']);
+    expect(q('SELECT id, name, phone, points, guide_id FROM customer ORDER BY id')).toEqual([
+      { id: 'c1', name: '李', phone: '13800000000', points: 100, guide_id: 'g2' },
+      { id: 'c2', name: '李', phone: '13911112222', points: 250, guide_id: 'g1' },
+      { id: 'c3', name: '王', phone: '13800000000', points: 100, guide_id: null },
+    ]);
+    expect(q('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  });
+
   it('refuses a page with one bad row whole: nothing written, cursor unchanged', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
     const bad = page('brand:SF', 'c9', [
