@@ -365,6 +365,24 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     expect(await count('SELECT count(*) FROM projection_queue')).toBe(2);
   });
 
+  it('takes a return of a sale earlier in the same push (a till offline all day), not of one later in it or refused', async () => {
+    const sold = saleEvent('S1', [3], { qty: 2 });
+    const back = returnOf(sold, 1, 19_900);
+    // Sold and taken back on a till offline all day: one push.
+    expect(outcome(await recordPush(db, S1, request([sold, back]), NOW))).toEqual(['accepted', 'accepted']);
+    // Its second unit once more, and a third that was never sold: only what is left of the line.
+    const third = returnOf(sold, 1, 19_900);
+    const fourth = returnOf(sold, 1, 19_900);
+    expect(outcome(await recordPush(db, S1, request([third, fourth]), NOW))).toEqual(['accepted', 'bad_payload']);
+    // A return before its sale in the push, and a return of a sale the same push refused: their sale is not there for them.
+    const later = saleEvent('S1', [4]);
+    const refused = withSale(saleEvent('S1', [5]), (p) => (p.receiptNo = 'X999-0000000000-0001'));
+    const results = await recordPush(db, S1, request([returnOf(later, 1, 19_900), later, refused, returnOf(refused, 1, 19_900)]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload', 'accepted', 'bad_payload', 'bad_payload']);
+    expect(messages(results)[0]).toContain('is not at HQ');
+    expect(messages(results)[3]).toContain('is not at HQ');
+  });
+
   it('a push with no return records its events and leaves what is queued to the projector', async () => {
     await recordPush(db, S1, request([saleEvent('S1', [1])]), NOW);
     await recordPush(db, S1, request([saleEvent('S1', [2]), cashEvent('S1', 100)]), NOW);

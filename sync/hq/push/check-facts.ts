@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../../protocol/events/index.js';
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import type { AuthedDevice } from '../context.js';
 import type { Sql } from '../db.js';
 import type { Claims, Rejection } from './check-events.js';
@@ -11,8 +11,9 @@ import type { Claims, Rejection } from './check-events.js';
  * - the manager who approved a cash movement was a manager of that store then;
  * - a sale's receipt number carries this device's store and device parts (receipt numbers are
  *   unique chain-wide: a device must not take another's and get that device's real sales refused);
- * - a return takes back lines of a sale of the same store that HQ has, no more units than were
- *   sold on them and no more money than the sale's lines were worth, counting earlier returns.
+ * - a return takes back lines of a sale of the same store that HQ has (or that comes earlier in
+ *   the same push, not refused), no more units than were sold on them and no more money than the
+ *   sale's lines were worth, counting earlier returns.
  */
 export async function checkFacts(
   sql: Sql,
@@ -43,7 +44,7 @@ export async function checkFacts(
     });
   }
   await checkReceipts(sql, device, events, claims, reject);
-  await checkReturns(sql, device, events, claims, reject);
+  await checkReturns(sql, device, events, claims, reject, rejected);
 }
 
 type Named = { event: string; staff: string; at: string };
@@ -105,6 +106,7 @@ async function checkReturns(
   events: readonly OutboxEvent[],
   claims: ReadonlyMap<string, Claims>,
   reject: (id: string, r: Rejection) => void,
+  rejected: ReadonlyMap<string, Rejection>,
 ): Promise<void> {
   const returns = events.flatMap((e) => {
     const back = claims.get(e.id)?.takesBack;
@@ -124,11 +126,35 @@ async function checkReturns(
        FROM sale_line l WHERE l.sale_id = ANY($1::text[])`,
     [saleIds],
   );
-  const sale = new Map(originals.map((o) => [o.id, { ...o, left: BigInt(o.total_fen) - BigInt(o.refunded_fen) }]));
+  // `pushedAt`: where in this push the sale is (-1: HQ has it), and its event.
+  const sale = new Map(originals.map((o) => [o.id, { ...o, left: BigInt(o.total_fen) - BigInt(o.refunded_fen), pushedAt: -1, event: '' }]));
   const line = new Map(lines.map((l) => [l.id, { ...l, left: l.qty - l.returned }]));
+  // Sales of this push (a till offline all day sold, then took something back, and pushes both at
+  // once): a return may take back what one earlier in the push sold, unless that sale was refused.
+  const position = new Map(events.map((e, i) => [e.id, i]));
+  const returned = new Set(saleIds);
+  events.forEach((e, i) => {
+    if (e.type !== 'sale.completed' || !claims.has(e.id)) return;
+    const p = e.payload as SaleCompleted;
+    if (!returned.has(p.saleId) || sale.has(p.saleId)) return;
+    const total = String(p.totals.totalFen);
+    sale.set(p.saleId, {
+      id: p.saleId,
+      store_id: device.storeId,
+      total_fen: total,
+      refunded_fen: '0',
+      left: BigInt(total),
+      pushedAt: i,
+      event: e.id,
+    });
+    for (const l of p.lines)
+      if (l.qty > 0 && !line.has(l.lineId)) line.set(l.lineId, { id: l.lineId, sale_id: p.saleId, qty: l.qty, returned: 0, left: l.qty });
+  });
   // In push order: a return earlier in this batch uses up what a later one may take back.
   for (const { id, back } of returns) {
-    const original = sale.get(back.originalSaleId);
+    const found = sale.get(back.originalSaleId);
+    const there = found && (found.pushedAt < 0 || (found.pushedAt < position.get(id)! && !rejected.has(found.event)));
+    const original = there ? found : undefined;
     if (!original) {
       reject(id, { reason: 'bad_payload', message: `the original sale ${back.originalSaleId.slice(0, 64)} is not at HQ` });
       continue;
