@@ -383,6 +383,24 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     expect(messages(results)[3]).toContain('is not at HQ');
   });
 
+  it('keeps a paid-out approved offline by the store’s manager then, though HQ has made them a cashier since', async () => {
+    const paidOut: OutboxEvent = { ...cashEvent('S1', 5000), type: 'cash.paid_out', occurredAt: '2026-11-20T08:00:00.000Z' };
+    (paidOut.payload as { approvedBy: string | null }).approvedBy = 'mg-1';
+    await db.query(`UPDATE staff SET role = 'cashier' WHERE id = 'mg-1'`);
+    expect(outcome(await recordPush(db, S1, request([paidOut]), NOW))).toEqual(['accepted']);
+    // HQ's clock drew the line at the change (its now(), past this test's NOW): an approval from after it is refused.
+    const [{ since = '' } = {}] = await db.query<{ since: string }>(
+      `SELECT valid_from::text AS since FROM staff_assignment WHERE staff_id = 'mg-1' AND valid_to IS NULL`,
+    );
+    const after: OutboxEvent = {
+      ...cashEvent('S1', 5000),
+      type: 'cash.paid_out',
+      occurredAt: new Date(Date.parse(since) + 1000).toISOString(),
+    };
+    (after.payload as { approvedBy: string | null }).approvedBy = 'mg-1';
+    expect(outcome(await recordPush(db, S1, request([after]), NOW))).toEqual(['foreign_staff']);
+  });
+
   it('a push with no return records its events and leaves what is queued to the projector', async () => {
     await recordPush(db, S1, request([saleEvent('S1', [1])]), NOW);
     await recordPush(db, S1, request([saleEvent('S1', [2]), cashEvent('S1', 100)]), NOW);

@@ -8,7 +8,8 @@ import type { Claims, Rejection } from './check-events.js';
  * true when it happened (`occurred_at`), never by what changed since — a cashier moved to another
  * store after selling offline still sold for this one:
  * - the staff it names belonged to the device's store then (staff_assignment);
- * - the manager who approved a cash movement was a manager of that store then;
+ * - the manager who approved a cash movement was a manager of that store then (HQ migration 0015:
+ *   a manager made a cashier since still approved it);
  * - a sale's receipt number carries this device's store and device parts (receipt numbers are
  *   unique chain-wide: a device must not take another's and get that device's real sales refused);
  * - a return takes back lines of a sale of the same store that HQ has (or that comes earlier in
@@ -55,9 +56,9 @@ async function notAssigned(sql: Sql, storeId: string, named: readonly Named[], m
   const rows = await sql.query<{ i: number }>(
     `SELECT x.i FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS x(staff_id, at, i)
       WHERE NOT EXISTS (
-        SELECT 1 FROM staff_assignment a JOIN staff s ON s.id = a.staff_id
+        SELECT 1 FROM staff_assignment a
          WHERE a.staff_id = x.staff_id AND a.store_id = $3 AND a.valid_from <= x.at AND (a.valid_to IS NULL OR a.valid_to > x.at)
-           AND ($4::boolean IS FALSE OR s.role = 'manager'))`,
+           AND ($4::boolean IS FALSE OR a.role = 'manager'))`,
     [named.map((n) => n.staff), named.map((n) => n.at), storeId, managers],
   );
   return rows.map((r) => named[Number(r.i) - 1]!);
