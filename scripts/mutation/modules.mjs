@@ -67,7 +67,7 @@ export const MODULES = [
     // Its own tests push and project members' sales with coupons and points. Every test file here
     // starts a PGlite per mutant (seconds); the push and projector tests sell to no member, and
     // sync/faults/redemptions.test.ts (two tills through HTTP) takes far longer for the same paths.
-    tests: ['sync/hq/projector/settle-redemptions.test.ts'],
+    tests: ['sync/hq/projector/settle-redemptions.test.ts', 'sync/hq/projector/projected-together.test.ts'],
     late: true,
   },
   {
@@ -90,7 +90,7 @@ export const MODULES = [
     // The push and settle tests project too, but project-batch.test.ts checks every column the
     // projector writes, batches of several devices and events, and the customer book's and settling's
     // share of a batch; each more file costs a PGlite start per mutant.
-    tests: ['sync/hq/projector/project-batch.test.ts'],
+    tests: ['sync/hq/projector/project-batch.test.ts', 'sync/hq/projector/projected-together.test.ts'],
     late: true,
   },
   {

@@ -1,7 +1,7 @@
 import { authedDeviceOf } from '../context.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
-import { applyCustomerBookSafely } from '../customers/apply-customer-events.js';
+import { applyCustomerBookSafely, isCustomerBookEvent } from '../customers/apply-customer-events.js';
 import { settleRedemptions } from './settle-redemptions.js';
 import type { RecordedEvent } from './effects.js';
 import { applyOrDeadLetter, insertDeadLetter } from './dead-letter.js';
@@ -124,20 +124,31 @@ async function projectSome(sql: Sql, events: readonly RecordedEvent[], devices: 
   const written = await projectEffects(sql, events, now);
   // An event whose sale or cash movement was already there (projected before) moves nothing again.
   const fresh = events.filter((e) => written.has(e.id) || (e.type !== 'sale.completed' && !e.type.startsWith('cash.')));
-  for (const [deviceId, mine] of groupBy(fresh, (e) => e.deviceId)) {
-    const device = devices.get(deviceId)!;
-    await settleRedemptions(sql, device, mine, now);
-    await applyCustomerBookSafely(sql, device, mine, now);
+  // In receive order: a sale is settled and attributed after the customer-book events before it (a
+  // member made on the till, then their first sale), so runs of one device are cut where a sale
+  // follows a customer-book event.
+  for (const run of runs(fresh)) {
+    const device = devices.get(run[0]!.deviceId)!;
+    await settleRedemptions(sql, device, run, now);
+    await applyCustomerBookSafely(sql, device, run, now);
   }
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const list = out.get(key(item));
-    if (list) list.push(item);
-    else out.set(key(item), [item]);
+function runs(events: readonly RecordedEvent[]): RecordedEvent[][] {
+  const out: RecordedEvent[][] = [];
+  let run: RecordedEvent[] = [];
+  let book = false;
+  for (const e of events) {
+    const sale = e.type === 'sale.completed';
+    if (run.length > 0 && (run[0]!.deviceId !== e.deviceId || (sale && book))) {
+      out.push(run);
+      run = [];
+      book = false;
+    }
+    run.push(e);
+    if (!sale && isCustomerBookEvent(e.type)) book = true;
   }
+  if (run.length > 0) out.push(run);
   return out;
 }
 

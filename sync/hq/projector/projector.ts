@@ -84,7 +84,8 @@ export function startProjector(db: HqDb, clock: () => Date, log: HqLog): Project
   return {
     wake,
     recorded(events) {
-      for (const e of events) payloads.set(e.id, e.payload);
+      // The first of an id is the one HQ checked and recorded; a later copy in the same push was answered duplicate, unchecked.
+      for (const e of events) if (!payloads.has(e.id)) payloads.set(e.id, e.payload);
       // The oldest go first (a Map keeps insertion order): the projector reads those back.
       for (const id of payloads.keys()) {
         if (payloads.size <= CACHED_PAYLOADS) break;

@@ -137,11 +137,14 @@ async function couponProblem(sql: Sql, code: string): Promise<string> {
  */
 async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId: string): Promise<void> {
   const [left] = await sql.query<{ left: number; customer_id: string | null; burnt: number | null }>(
-    `SELECT coalesce(sum(l.qty + coalesce((SELECT sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0)), 0)::int AS left,
+    `SELECT coalesce(sum(l.qty + coalesce((
+              SELECT sum(r.qty) FROM sale_line r JOIN sale rs ON rs.id = r.sale_id JOIN event re ON re.id = rs.event_id
+               WHERE r.original_line_id = l.id AND re.hq_seq <= (SELECT hq_seq FROM event WHERE id = $2)), 0)), 0)::int AS left,
             (SELECT customer_id FROM sale WHERE id = $1) AS customer_id,
-            (SELECT -sum(points)::int FROM points_entry WHERE sale_id = $1 AND kind = 'burn') AS burnt
+            (SELECT -sum(points)::int FROM points_entry WHERE sale_id = $1 AND kind = 'burn')
+              - coalesce((SELECT sum(points)::int FROM points_entry WHERE sale_id = $1 AND kind = 'restore'), 0) AS burnt
        FROM sale_line l WHERE l.sale_id = $1 AND l.qty > 0`,
-    [originalSaleId],
+    [originalSaleId, eventId],
   );
   if (!left || left.left > 0) return;
   await sql.query(
