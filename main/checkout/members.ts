@@ -13,8 +13,15 @@ export function couponStatus(c: CouponRow, now: Date): MemberCoupon['status'] {
   return t < c.valid_from || t >= c.valid_until ? 'expired' : 'available';
 }
 
+/**
+ * A phone number as every screen shows it (list, profile, task, the till's member strip): the
+ * only masking there is. It fails closed: whatever the shape (an imported `+86…`, a landline,
+ * spaces or dashes), only the first 3 and last 4 of its digits show, and a number too short to
+ * keep anything hidden shows nothing.
+ */
 export function maskPhone(phone: string): string {
-  return phone.length === 11 ? `${phone.slice(0, 3)}****${phone.slice(7)}` : phone;
+  const digits = phone.replace(/\D/g, '');
+  return digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-4)}` : '****';
 }
 
 /** Members as the till sees them: HQ's last figures with this device's sales HQ has not settled yet on top. */

@@ -173,6 +173,52 @@ describe('the customer book on the device', () => {
     });
   });
 
+  it('masks a phone of any shape in the list, the profile, the tasks and at the till', async () => {
+    // Imported numbers: with the country code, with spaces, a landline, and one too short to mask.
+    const shapes = [
+      ['cus-mask-1', '+8613912345678', '861****5678', '13912345678'],
+      ['cus-mask-2', '139 2345 6789', '139****6789', '2345'],
+      ['cus-mask-3', '010-62345678', '010****5678', '62345678'],
+      ['cus-mask-4', '62345', '****', '62345'],
+    ] as const;
+    try {
+      shapes.forEach(([id, phone], i) => {
+        kit.db
+          .prepare(
+            `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
+             VALUES (?, 'loc-S001', ?, ?, 'blue', 0, ?, '2026-01-01T00:00:00.000Z')`,
+          )
+          .run(id, `龙测试${i}`, phone, guideId);
+        kit.db.prepare(`INSERT INTO member_code (code, customer_id) VALUES (?, ?)`).run(`M9999999${i}`, id);
+        kit.db
+          .prepare(
+            `INSERT INTO customer_task (id, store_id, guide_id, customer_id, kind, name_zh, name_en, script_zh, script_en, coupon, due_at, status)
+             VALUES (?, 'loc-S001', ?, ?, 'follow_up_day3', '回访', 'Follow up', '您好', 'Hello', NULL, '2026-11-20T00:00:00.000Z', 'open')`,
+          )
+          .run(`task-mask-${i}`, guideId, id);
+      });
+      await kit.login(GUIDE);
+      for (const [i, [id, , masked, hidden]] of shapes.entries()) {
+        const code = `M9999999${i}`;
+        const row = (await kit.call<CustomerPage>('customers', 'list', { query: code })).items.find((c) => c.id === id);
+        expect(row?.phone).toBe(masked);
+        const profile = await kit.call<CustomerProfile>('customers', 'profile', { customerId: id });
+        expect(profile.phone).toBe(masked);
+        expect(JSON.stringify(profile)).not.toContain(hidden);
+        expect(profile.tasks.map((t) => t.phone)).toEqual([masked]);
+        const cart = await kit.call<{ member: { phone: string } | null }>('checkout', 'identifyMember', { code });
+        expect(cart.member?.phone).toBe(masked);
+      }
+    } finally {
+      await kit.call('checkout', 'clear');
+      for (const [id] of shapes) {
+        kit.db.prepare('DELETE FROM customer_task WHERE customer_id = ?').run(id);
+        kit.db.prepare('DELETE FROM member_code WHERE customer_id = ?').run(id);
+        kit.db.prepare('DELETE FROM customer WHERE id = ?').run(id);
+      }
+    }
+  });
+
   it('ends the session of a staff member HQ offboarded at the next sync, and refuses their PIN', async () => {
     await kit.login(OTHER_GUIDE);
     kit.db.prepare(`UPDATE staff SET active = 0 WHERE code = ?`).run(OTHER_GUIDE);
