@@ -219,6 +219,34 @@ describe('the customer book on the device', () => {
     }
   });
 
+  it('ends the session of a manager whose role HQ lowered at the next sync, so the store-wide book goes with it', async () => {
+    const managerId = (kit.db.prepare('SELECT id FROM staff WHERE code = ?').get(MANAGER) as { id: string }).id;
+    const ended = () => readOutbox(kit.db, 10_000).filter((e) => e.type === 'staff.session_ended');
+    const before = ended().length;
+    await kit.login(MANAGER);
+    expect((await kit.call<CustomerPage>('customers', 'list', { scope: 'store' })).total).toBeGreaterThan(0);
+    // A sync round that changed nothing about the manager keeps the session.
+    kit.terminal.events.emit('sync.state', { online: true } as never);
+    expect(ended()).toHaveLength(before);
+    // HQ demotes the manager; the store's feed brings the staff row, then the sync round ends.
+    kit.db.prepare(`UPDATE staff SET role = 'guide' WHERE id = ?`).run(managerId);
+    try {
+      kit.terminal.events.emit('sync.state', { online: true } as never);
+      expect(ended().slice(before)).toEqual([
+        expect.objectContaining({ staffId: managerId, payload: { staffId: managerId, reason: 'role_changed' } }),
+      ]);
+      expect((await kit.fail('customers', 'list', { scope: 'store' })).code).toBe('NOT_LOGGED_IN');
+      // Logged in again, the session has the role HQ gave: no store-wide book.
+      await kit.login(MANAGER);
+      expect((await kit.fail('customers', 'list', { scope: 'store' })).code).toBe('FORBIDDEN');
+    } finally {
+      kit.db.prepare(`UPDATE staff SET role = 'manager' WHERE id = ?`).run(managerId);
+    }
+    // The guard check ends it too, without waiting for a sync round (the promotion back, here).
+    expect((await kit.fail('customers', 'list', { scope: 'mine' })).code).toBe('NOT_LOGGED_IN');
+    expect(ended().at(-1)).toMatchObject({ payload: { reason: 'role_changed' } });
+  });
+
   it('ends the session of a staff member HQ offboarded at the next sync, and refuses their PIN', async () => {
     await kit.login(OTHER_GUIDE);
     kit.db.prepare(`UPDATE staff SET active = 0 WHERE code = ?`).run(OTHER_GUIDE);

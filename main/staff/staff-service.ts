@@ -39,16 +39,16 @@ export class StaffService implements SessionGate {
   /** Single-use manager approvals, each for one action by the cashier who asked for it. */
   private readonly approvals = new Map<string, { action: ApprovalAction; manager: StaffView; forStaffId: string; expiresAt: number }>();
   private readonly byCode: Statement<[string, string], StaffRow>;
-  private readonly stillHere: Statement<[string, string], { id: string }>;
+  private readonly stillHere: Statement<[string, string], { role: StaffRole }>;
 
   constructor(private readonly ctx: Pick<TerminalContext, 'db' | 'outbox' | 'clock' | 'storeId' | 'events' | 'announceSync'>) {
     this.byCode = ctx.db.prepare(`
       SELECT s.id, s.code, s.name, s.role, c.pin_salt, c.pin_hash, c.failed_attempts, c.locked_until
       FROM staff s LEFT JOIN staff_credential c ON c.staff_id = s.id
       WHERE s.code = ? COLLATE NOCASE AND s.active = 1 AND s.store_id = ?`);
-    this.stillHere = ctx.db.prepare('SELECT id FROM staff WHERE id = ? AND active = 1 AND store_id = ?');
+    this.stillHere = ctx.db.prepare('SELECT role FROM staff WHERE id = ? AND active = 1 AND store_id = ?');
     // The staff rows arrive through the feed: after every sync round, a session of someone HQ
-    // offboarded (or moved) since ends, before anyone touches the terminal again.
+    // offboarded, moved or gave another role since ends, before anyone touches the terminal again.
     ctx.events.subscribe((frame) => {
       if (frame.name === 'sync.state') this.endIfGone();
     });
@@ -56,15 +56,19 @@ export class StaffService implements SessionGate {
 
   /**
    * Ends the session of a staff member who is no longer an active staff member of this store
-   * (HQ offboarded them): checked after every sync and on every guard check, so a session of theirs
-   * never outlives the device learning of it. True when it ended one.
+   * (HQ offboarded them), or whose role HQ changed: the session's role is what every guard checks,
+   * so a manager HQ demoted would otherwise keep the store's book until they log out. Checked after
+   * every sync and on every guard check, so such a session never outlives the device learning of
+   * it. True when it ended one.
    */
   endIfGone(): boolean {
     const s = this.session;
-    if (!s || this.stillHere.get(s.staff.id, this.ctx.storeId)) return false;
+    if (!s) return false;
+    const now = this.stillHere.get(s.staff.id, this.ctx.storeId);
+    if (now?.role === s.staff.role) return false;
     this.session = null;
     this.approvals.clear();
-    this.audit('staff.session_ended', s.staff.id, { staffId: s.staff.id, reason: 'deactivated' });
+    this.audit('staff.session_ended', s.staff.id, { staffId: s.staff.id, reason: now ? 'role_changed' : 'deactivated' });
     this.announce();
     return true;
   }

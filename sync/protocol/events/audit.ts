@@ -18,8 +18,11 @@ export const staffEventSchemas = {
   'staff.login_failed': z.union([lockout, z.object({ code: z.string().max(64), reason: z.literal('unknown_staff') })]),
   'staff.locked_out': lockout,
   'staff.approval_given': z.object({ action: z.string().min(1).max(64), forStaffId: id }),
-  /** HQ deactivated (offboarded) or moved the staff member holding the session: it ended at the next sync. */
-  'staff.session_ended': z.object({ staffId: id, reason: z.enum(['deactivated']) }),
+  /**
+   * HQ deactivated (offboarded) or moved the staff member holding the session (`deactivated`), or
+   * gave them another role (`role_changed`): it ended at the next sync.
+   */
+  'staff.session_ended': z.object({ staffId: id, reason: z.enum(['deactivated', 'role_changed']) }),
 } as const;
 
 const jobChange = z.object({ jobId: id, was: z.string().max(32), heldReason: z.string().max(32).nullable() });
