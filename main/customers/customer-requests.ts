@@ -2,6 +2,7 @@ import type { RequestKind, RequestView, StaffView } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { TerminalContext } from '../core/context.js';
 import { writeChange } from '../store/outbox.js';
+import { ROLE_PERMISSIONS } from '../staff/permissions.js';
 import type { EventPayload, EventType } from '../../sync/protocol/events/index.js';
 import type { CustomerAccess } from './customer-access.js';
 import type { CustomerViews, RequestRow } from './customer-views.js';
@@ -62,7 +63,8 @@ export class CustomerRequests {
       {
         kind: 'new_member',
         customerId,
-        guideId: staff.id,
+        // Shown as HQ will decide it: a cashier's member goes to the store pool, not to the cashier.
+        guideId: ROLE_PERMISSIONS[staff.role].bind ? staff.id : null,
         name: m.name,
         phone: m.phone,
       },

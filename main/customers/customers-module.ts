@@ -34,7 +34,8 @@ const SESSION: FixedGuard = { kind: 'session' };
 /**
  * The customer book's handlers. Every customer read and write needs an active session, and goes
  * through CustomerAccess (this store only, a guide's own customers, a manager's store); the
- * store-wide lists and reassignment need a manager. `privacy` is open: it only tells the window
+ * store-wide lists and reassignment need a manager; binding a customer to oneself needs a role
+ * that holds customers (guide, manager). A cashier's new member goes to the store pool. `privacy` is open: it only tells the window
  * whether a customer screen is showing.
  */
 export function customersModule(ctx: TerminalContext, c: Customers): DomainModule<'customers'> {
@@ -51,7 +52,7 @@ export function customersModule(ctx: TerminalContext, c: Customers): DomainModul
       removeTag: session(({ customerId, tag }, { staff }) => c.book.removeTag(staff, customerId, tag)),
       logContact: session(({ customerId, ...contact }, { staff }) => c.book.logContact(staff, customerId, contact)),
       setConsent: session(({ customerId, consent }, { staff }) => c.book.setConsent(staff, customerId, consent)),
-      bind: session(({ memberCode }, { staff }) => c.requests.bind(staff, memberCode)),
+      bind: role('bind', ({ memberCode }, { staff }) => c.requests.bind(staff, memberCode)),
       newMember: session((input, { staff }) => c.requests.newMember(staff, input)),
       assign: role('manage', ({ customerId, guideId }, { staff }) => c.requests.assign(staff, customerId, guideId)),
       requests: session((_input, { staff }) => ({ items: c.requests.mine(staff) })),
@@ -61,7 +62,8 @@ export function customersModule(ctx: TerminalContext, c: Customers): DomainModul
       completeTask: session(({ taskId, ...contact }, { staff }) => c.tasks.complete(staff, taskId, contact)),
       snoozeTask: session(({ taskId, days }, { staff }) => c.tasks.snooze(staff, taskId, days)),
       results: session((_input, { staff }) => c.results.results(staff)),
-      guideQr: session((_input, { staff }) => c.results.guideQr(staff)),
+      // The QR binds whoever scans it to this staff member: only someone who holds customers has one.
+      guideQr: role('bind', (_input, { staff }) => c.results.guideQr(staff)),
       privacy: open(({ protect }) => {
         ctx.events.emit('customers.privacy', { protect });
         return { protect };

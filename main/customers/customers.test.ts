@@ -8,6 +8,7 @@ import type { CustomersKit } from '../testing/test-customers.js';
 const MANAGER = 'S001-01';
 const GUIDE = 'S001-04';
 const OTHER_GUIDE = 'S001-05';
+const CASHIER = 'S001-02';
 const MASKED = /^1\d{2}\*{4}\d{4}$/;
 
 let kit: CustomersKit;
@@ -170,6 +171,28 @@ describe('the customer book on the device', () => {
       requestId: assign.id,
       customerId: pool.items[0]!.id,
       toGuideId: guideId,
+    });
+  });
+
+  it('lets only guides and managers bind customers to themselves; a cashier’s new member goes to the store pool', async () => {
+    const pooled = customerOf(null);
+    const cashierId = (kit.db.prepare('SELECT id FROM staff WHERE code = ?').get(CASHIER) as { id: string }).id;
+    await kit.login(CASHIER);
+    const binds = outboxOf('customer.bind_requested').length;
+    expect((await kit.fail('customers', 'bind', { memberCode: memberCodeOf(pooled.id) })).code).toBe('FORBIDDEN');
+    expect((await kit.fail('customers', 'guideQr')).code).toBe('FORBIDDEN');
+    expect(outboxOf('customer.bind_requested')).toHaveLength(binds);
+    // 建档 at the till is the cashier's job: the member is made, for nobody's book (HQ puts them in the pool).
+    const member = await kit.call<RequestView>('customers', 'newMember', { name: '钱收银', phone: '13912340000', consent: true });
+    expect(member).toMatchObject({ kind: 'new_member', status: 'pending', customerName: '钱收银', guide: null });
+    expect(outboxOf('customer.member_created').at(-1)).toMatchObject({ staffId: cashierId, payload: { name: '钱收银' } });
+    // A manager holds customers too.
+    await kit.login(MANAGER);
+    const managerId = (kit.db.prepare('SELECT id FROM staff WHERE code = ?').get(MANAGER) as { id: string }).id;
+    expect(await kit.call<RequestView>('customers', 'bind', { memberCode: memberCodeOf(pooled.id) })).toMatchObject({
+      kind: 'bind',
+      status: 'pending',
+      guide: { id: managerId },
     });
   });
 

@@ -8,14 +8,16 @@ import { AppError } from '../api/errors.js';
  * Guides build carts for their customers (and park them for a cashier) but take no money.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, StaffPermissions>> = {
-  cashier: { sell: true, tender: true, returns: true, cash: true, manage: false, maxDiscountPercent: 10, approves: [] },
-  guide: { sell: true, tender: false, returns: false, cash: false, manage: false, maxDiscountPercent: 0, approves: [] },
+  // A cashier signs members up at the till (into the store pool) but holds no customers.
+  cashier: { sell: true, tender: true, returns: true, cash: true, manage: false, bind: false, maxDiscountPercent: 10, approves: [] },
+  guide: { sell: true, tender: false, returns: false, cash: false, manage: false, bind: true, maxDiscountPercent: 0, approves: [] },
   manager: {
     sell: true,
     tender: true,
     returns: true,
     cash: true,
     manage: true,
+    bind: true,
     maxDiscountPercent: 100,
     // A manager approves every action that needs one.
     approves: [...APPROVAL_ACTIONS],

@@ -185,9 +185,9 @@ export const customersContract = {
   ),
   /** The customer opts in or out of being contacted (an opted-out customer's tasks are locked). */
   setConsent: method<{ consent: boolean }>()(z.object({ customerId, consent: z.boolean() }).strict()),
-  /** Binds the customer whose member code was scanned to the logged-in guide; pending until HQ decides. */
+  /** Binds the customer whose member code was scanned to the logged-in guide or manager (FORBIDDEN for a cashier); pending until HQ decides. */
   bind: method<RequestView>()(z.object({ memberCode: code }).strict()),
-  /** 建档: a new member bound to whoever makes them; pending until HQ answers with their member code. */
+  /** 建档: a new member bound to the guide or manager who makes them (a cashier's: the store pool); pending until HQ answers with their member code. */
   newMember: method<RequestView>()(
     z
       .object({
@@ -221,7 +221,7 @@ export const customersContract = {
   snoozeTask: method<TaskView>()(z.object({ taskId: z.string().min(1).max(64), days: z.number().int().min(1).max(30) }).strict()),
   /** Sales and service credit, new members, tasks done: this month against the last. */
   results: method<ResultsView>()(empty),
-  /** The QR a customer scans (in the mini-program) to bind to the logged-in guide. */
+  /** The QR a customer scans (in the mini-program) to bind to the logged-in guide or manager (FORBIDDEN for a cashier). */
   guideQr: method<{ payload: string; svg: string }>()(empty),
   /** A customer screen is shown (or left): the Electron window blocks screen capture while one is. */
   privacy: method<{ protect: boolean }>()(z.object({ protect: z.boolean() }).strict()),

@@ -33,6 +33,8 @@ export type StaffPermissions = {
   cash: boolean;
   /** Change the terminal's setup: the peripheral profile, kiosk mode, the scanner thresholds. */
   manage: boolean;
+  /** Hold customers: bind one to themselves (scan, guide QR). Only guides and managers hold customers. */
+  bind: boolean;
   /** Largest line discount this role may give without approval, in percent (0–100). */
   maxDiscountPercent: number;
   /** Actions this role may do without a manager's approval token. */
@@ -40,7 +42,7 @@ export type StaffPermissions = {
 };
 
 /** What a role may do at the till (the booleans of StaffPermissions); handlers declare the one they need. */
-export type Capability = 'sell' | 'tender' | 'returns' | 'cash' | 'manage';
+export type Capability = 'sell' | 'tender' | 'returns' | 'cash' | 'manage' | 'bind';
 
 export type StaffView = { id: string; code: string; name: string; role: StaffRole };
 

@@ -7,6 +7,7 @@ import { eventId, saleEventFrom } from '../testing/push-fixture.js';
 import { openTestHqDb, TEST_STORE } from '../testing/test-hq.js';
 import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
 import { applyCustomerBook, applyCustomerBookSafely, isCustomerBookEvent } from './apply-customer-events.js';
+import { customerMetrics } from './metrics.js';
 
 // The customer book's effects of a device's recorded events, as the projector applies them (in
 // its transaction), on the sample brand: each event kind's row, only for the device's own store's
@@ -325,6 +326,83 @@ describe.each(backends)('the customer book’s events at HQ on $name', (backend)
       },
     ]);
     expect(await rows('SELECT guide_id FROM customer WHERE id = $1', ['cus-new-1'])).toEqual([{ guide_id: guide }]);
+  });
+
+  it('binds customers only to guides and managers: a cashier’s bind is refused, a cashier’s sign-up goes to the pool', async () => {
+    const staffOf = async (role: string) =>
+      (
+        await rows<{ id: string }>(`SELECT id FROM staff WHERE store_id = $1 AND role = $2 AND active ORDER BY id LIMIT 1`, [
+          TEST_STORE,
+          role,
+        ])
+      )[0]!.id;
+    const [cashier, manager] = [await staffOf('cashier'), await staffOf('manager')];
+    // Two customers of the store's pool (the earlier tests bound the sample's).
+    await db.query(
+      `INSERT INTO customer (id, store_id, name, phone, tier, points, guide_id, created_at)
+       VALUES ('cus-pool-a', $1, '池甲', '13900000001', 'blue', 0, NULL, $2), ('cus-pool-b', $1, '池乙', '13900000002', 'blue', 0, NULL, $2)`,
+      [TEST_STORE, AT],
+    );
+    const pooled = [{ id: 'cus-pool-a' }, { id: 'cus-pool-b' }];
+    const [{ brand }] = (await rows<{ brand: string }>('SELECT brand FROM location WHERE id = $1', [TEST_STORE])) as [{ brand: string }];
+    const metrics = async () =>
+      (await customerMetrics(db, { brand, storeId: TEST_STORE, from: new Date(AT), to: new Date(NOW.getTime() + 1), limit: 1 }))[0]!;
+    const newMembers = async (staffId: string) =>
+      (await rows<{ n: number }>('SELECT coalesce(sum(new_members), 0)::int AS n FROM guide_result WHERE staff_id = $1', [staffId]))[0]!.n;
+    const before = { store: (await metrics()).newMembers, cashier: await newMembers(cashier) };
+
+    await apply([
+      event('customer.bind_requested', { requestId: 'req-bind-cashier', customerId: pooled[0]!.id, via: 'member_code' }, cashier),
+      event('customer.bind_requested', { requestId: 'req-bind-manager', customerId: pooled[1]!.id, via: 'member_code' }, manager),
+      event(
+        'customer.member_created',
+        { requestId: 'req-new-cashier', customerId: 'cus-new-cashier', name: '收银建档', phone: '13912340000', consent: true },
+        cashier,
+      ),
+    ]);
+    expect(
+      await rows(
+        `SELECT id, status, reason, guide_id, current_guide_id, customer_id FROM customer_request
+          WHERE id IN ('req-bind-cashier', 'req-bind-manager', 'req-new-cashier') ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        id: 'req-bind-cashier',
+        status: 'refused',
+        reason: 'forbidden',
+        guide_id: cashier,
+        current_guide_id: null,
+        customer_id: pooled[0]!.id,
+      },
+      { id: 'req-bind-manager', status: 'done', reason: null, guide_id: manager, current_guide_id: manager, customer_id: pooled[1]!.id },
+      {
+        id: 'req-new-cashier',
+        status: 'done',
+        reason: 'pool_cashier',
+        guide_id: null,
+        current_guide_id: null,
+        customer_id: 'cus-new-cashier',
+      },
+    ]);
+    expect(
+      await rows('SELECT id, guide_id FROM customer WHERE id = ANY($1) ORDER BY id', [[pooled[0]!.id, pooled[1]!.id, 'cus-new-cashier']]),
+    ).toEqual(
+      [
+        { id: pooled[0]!.id, guide_id: null },
+        { id: pooled[1]!.id, guide_id: manager },
+        { id: 'cus-new-cashier', guide_id: null },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    // The pooled member has a member code, and no protection period: the first guide to bind them keeps them.
+    expect(await rows('SELECT count(*)::int AS n FROM member_code WHERE customer_id = $1', ['cus-new-cashier'])).toEqual([{ n: 1 }]);
+    expect(await rows('SELECT bound_at, protected_until FROM customer_profile WHERE customer_id = $1', ['cus-new-cashier'])).toEqual([
+      { bound_at: null, protected_until: null },
+    ]);
+    // Registered but connected with no guide: no new-member credit, and not in the store's sign-up rate (建档加粉率).
+    expect(await newMembers(cashier)).toBe(before.cashier);
+    const after = await metrics();
+    expect(after.newMembers).toBe(before.store);
+    expect(after.guides.find((g) => g.staffId === cashier)?.newMembers ?? 0).toBe(0);
   });
 
   it('passes over events without a staff member and events that are not the customer book’s', async () => {

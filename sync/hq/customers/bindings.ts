@@ -48,6 +48,9 @@ async function decided(sql: Sql, requestId: string): Promise<Decision | null> {
   return row ? { status: row.status, reason: row.reason, currentGuideId: row.current_guide_id, customerId: row.customer_id } : null;
 }
 
+/** Only guides and managers hold customers (a cashier signs members up at the till, into the store pool). */
+const HOLDS_CUSTOMERS: readonly string[] = ['guide', 'manager'];
+
 async function activeStaff(sql: Sql, staffId: string, storeId: string): Promise<{ role: string } | undefined> {
   // FOR SHARE: a bind or sign-up waits for an offboarding of this guide in progress (it holds the row FOR UPDATE), then sees it.
   const [row] = await sql.query<{ role: string }>('SELECT role FROM staff WHERE id = $1 AND store_id = $2 AND active FOR SHARE', [
@@ -58,8 +61,9 @@ async function activeStaff(sql: Sql, staffId: string, storeId: string): Promise<
 }
 
 /**
- * A guide binds a customer. HQ decides in its receive order (the customer row is locked): an
- * unbound customer is bound; one bound to another guide inside the protection period is refused
+ * A guide binds a customer. HQ decides in its receive order (the customer row is locked): a staff
+ * member who holds no customers (a cashier) is refused (`forbidden`: a bind is a request HQ
+ * decides, judged by the role HQ knows now, not a fact like a sale); an unbound customer is bound; one bound to another guide inside the protection period is refused
  * with that guide named (so two devices binding the same customer offline: the first push wins,
  * the other device shows the refusal); past the protection period the binding moves.
  */
@@ -76,7 +80,9 @@ export async function decideBind(sql: Sql, r: RequestContext, customerId: string
   const refuse = (reason: string, current: string | null = null) =>
     record(sql, 'bind', r, guideId, { status: 'refused', reason, currentGuideId: current, customerId });
   if (!c) return refuse('not_found');
-  if (!(await activeStaff(sql, guideId, r.storeId))) return refuse('staff_inactive');
+  const staff = await activeStaff(sql, guideId, r.storeId);
+  if (!staff) return refuse('staff_inactive');
+  if (!HOLDS_CUSTOMERS.includes(staff.role)) return refuse('forbidden');
   if (c.guide_id === guideId)
     return record(sql, 'bind', r, guideId, { status: 'done', reason: 'already_bound', currentGuideId: guideId, customerId });
   // A binding without a protection date is protected: only a date in the past lets another guide's scan take it.
@@ -94,9 +100,11 @@ export async function decideBind(sql: Sql, r: RequestContext, customerId: string
 export type NewMember = { customerId: string; name: string; phone: string; consent: boolean };
 
 /**
- * 建档: a member made on a device, bound to the guide who made them, with a member code from HQ.
- * A phone number HQ already has is refused: the existing member is named if they are of this store
- * (the guide may bind them), never if they are another store's.
+ * 建档: a member made on a device, bound to the guide (or manager) who made them, with a member code
+ * from HQ. A cashier's sign-up at the till makes the member too, into the store pool (`pool_cashier`),
+ * and earns no new-member credit: the sign-up rate counts members who registered *and* connected
+ * with a guide (RETAIL-NOTES, 建档加粉率). A phone number HQ already has is refused: the existing
+ * member is named if they are of this store (the guide may bind them), never if they are another store's.
  */
 export async function createMember(sql: Sql, r: RequestContext, m: NewMember): Promise<Decision> {
   const before = await decided(sql, r.requestId);
@@ -116,12 +124,15 @@ export async function createMember(sql: Sql, r: RequestContext, m: NewMember): P
   }
   // A sign-up is a fact as of when it was made: one made (offline) before the guide left still
   // makes the member, who then waits in the store pool for the manager; one made after is refused.
+  // A cashier's (by the role HQ knows) is made into the pool: a cashier holds no customers.
   let guideId: string | null = r.staffId;
-  if (!(await activeStaff(sql, r.staffId, r.storeId))) {
-    const [left] = await sql.query<{ left_at: Date | null }>('SELECT left_at FROM staff WHERE id = $1 AND store_id = $2', [
-      r.staffId,
-      r.storeId,
-    ]);
+  let reason: string | null = null;
+  const staff = await activeStaff(sql, r.staffId, r.storeId);
+  if (!staff) {
+    const [left] = await sql.query<{ left_at: Date | null; role: string }>(
+      'SELECT left_at, role FROM staff WHERE id = $1 AND store_id = $2',
+      [r.staffId, r.storeId],
+    );
     if (!left?.left_at || new Date(r.requestedAt) > left.left_at)
       return record(sql, 'new_member', r, r.staffId, {
         status: 'refused',
@@ -130,6 +141,10 @@ export async function createMember(sql: Sql, r: RequestContext, m: NewMember): P
         customerId: null,
       });
     guideId = null;
+    reason = HOLDS_CUSTOMERS.includes(left.role) ? 'pool_guide_left' : 'pool_cashier';
+  } else if (!HOLDS_CUSTOMERS.includes(staff.role)) {
+    guideId = null;
+    reason = 'pool_cashier';
   }
   const policy = await storePolicy(sql, r.storeId);
   await sql.query(
@@ -143,10 +158,11 @@ export async function createMember(sql: Sql, r: RequestContext, m: NewMember): P
       WHERE customer_id = $1`,
     [m.customerId, m.consent, r.requestedAt, policy.protectionDays, r.now, guideId !== null],
   );
-  await countResult(sql, r.staffId, r.requestedAt, 'new_members');
-  return record(sql, 'new_member', r, r.staffId, {
+  if (reason !== 'pool_cashier') await countResult(sql, r.staffId, r.requestedAt, 'new_members');
+  // The request names the guide the member is for: none for a cashier's (the device showed it so while pending).
+  return record(sql, 'new_member', r, reason === 'pool_cashier' ? null : r.staffId, {
     status: 'done',
-    reason: guideId === null ? 'pool_guide_left' : null,
+    reason,
     currentGuideId: guideId,
     customerId: m.customerId,
   });

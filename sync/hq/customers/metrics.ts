@@ -47,7 +47,8 @@ function metrics(r: Omit<Row, 'store_id' | 'staff_id'>, transactions: number): M
 /**
  * Per store (and per guide within it) over [from, to): the figures HQ and regional managers watch
  * live. One statement per question, grouped by store and guide (ROLLUP gives the store's line); a
- * guide's sign-up rate divides by the store's transactions, since guides do not ring the till.
+ * guide's sign-up rate divides by the store's transactions, since guides do not ring the till; a
+ * cashier's sign-up into the store pool is connected with no guide and is not counted (建档加粉率).
  * Stores in id order after `after`, at most `limit` of them.
  */
 export async function customerMetrics(
@@ -80,7 +81,8 @@ export async function customerMetrics(
          FROM reached r GROUP BY GROUPING SETS ((r.store_id, r.staff_id), (r.store_id))
      ), members AS (
        SELECT store_id, requested_by AS staff_id, grouping(requested_by) = 1 AS total, count(*)::int AS members FROM customer_request
-        WHERE kind = 'new_member' AND status = 'done' AND store_id = ANY($1) AND decided_at >= $2 AND decided_at < $3
+        WHERE kind = 'new_member' AND status = 'done' AND reason IS DISTINCT FROM 'pool_cashier'
+          AND store_id = ANY($1) AND decided_at >= $2 AND decided_at < $3
         GROUP BY GROUPING SETS ((store_id, requested_by), (store_id))
      ), keys AS (
        SELECT store_id, staff_id, total FROM tasks UNION SELECT store_id, staff_id, total FROM dormant UNION SELECT store_id, staff_id, total FROM members

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useApp, useServices, useStoreTimeZone, useT } from '../../app/services.js';
+import { useSession } from '../session/session-hooks.js';
 import { BindDialog } from './BindDialog.js';
 import { NewMemberDialog } from './NewMemberDialog.js';
 import { PendingRequests } from './PendingRequests.js';
@@ -21,6 +22,8 @@ export function CustomerList() {
   const selected = useCustomers((s) => s.selectedId);
   const [text, setText] = useState(query);
   const [dialog, setDialog] = useState<'new' | 'bind' | null>(null);
+  // Main refuses a bind by a role that holds no customers (a cashier); do not offer it.
+  const binds = useSession((s) => s.session?.state === 'active' && s.session.permissions.bind);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -47,9 +50,11 @@ export function CustomerList() {
         <button type="button" className="button-ghost" onClick={() => setDialog('new')} data-testid="customer-new">
           {t('customers.new')}
         </button>
-        <button type="button" className="button-ghost" onClick={() => setDialog('bind')} data-testid="customer-bind">
-          {t('customers.bind')}
-        </button>
+        {binds && (
+          <button type="button" className="button-ghost" onClick={() => setDialog('bind')} data-testid="customer-bind">
+            {t('customers.bind')}
+          </button>
+        )}
       </div>
       {tags.length > 0 && (
         <div className="cb-chips" role="group" aria-label={t('customers.profile.tags')}>

@@ -47,7 +47,8 @@ export const customersEn: { readonly [K in keyof typeof customersZhCN]: string }
   'customers.reason.phone_exists': 'This phone number is already a member',
   'customers.reason.not_found': 'HQ does not know this customer',
   'customers.reason.staff_inactive': 'The guide is no longer active',
-  'customers.reason.forbidden': 'Only the store manager assigns customers',
+  'customers.reason.forbidden':
+    'Your role may not do this: only guides and the store manager hold customers, only the manager assigns them',
   'customers.reason.bad_guide': 'That guide is not of this store',
   'customers.reason.other': 'Refused by HQ ({reason})',
 

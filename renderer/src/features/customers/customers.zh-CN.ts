@@ -45,7 +45,7 @@ export const customersZhCN = {
   'customers.reason.phone_exists': '该手机号已是会员',
   'customers.reason.not_found': '总部没有这位客户',
   'customers.reason.staff_inactive': '导购已停用',
-  'customers.reason.forbidden': '只有店长可以分配',
+  'customers.reason.forbidden': '当前角色无权操作：只有导购和店长可以绑定客户，只有店长可以分配',
   'customers.reason.bad_guide': '目标导购不在本店',
   'customers.reason.other': '被总部拒绝（{reason}）',
 

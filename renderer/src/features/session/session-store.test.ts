@@ -33,7 +33,16 @@ function fakeApi(handlers: Record<string, Handler>) {
 }
 
 const staff = { id: 'stf-S001-02', code: 'S001-02', name: '王芳', role: 'cashier' as const };
-const permissions = { sell: true, tender: true, returns: true, cash: true, manage: false, maxDiscountPercent: 10, approves: [] };
+const permissions = {
+  sell: true,
+  tender: true,
+  returns: true,
+  cash: true,
+  manage: false,
+  bind: false,
+  maxDiscountPercent: 10,
+  approves: [],
+};
 const active: SessionState = {
   state: 'active',
   staff,
