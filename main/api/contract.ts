@@ -48,7 +48,9 @@ import type { CustomersEvents } from './domains/customers.js';
  *   `PAYMENT_DECLINED`, `RETURN_EXCEEDS_SALE` (more than was sold on this device), `TILL_NOT_OPEN`
  *   (open the business day with a float first), `CART_EMPTY`.
  * - Customer book: `CONTACT_LIMIT` (the store's do-not-disturb rule: contacted too often lately),
- *   `OPTED_OUT` (the customer opted out of contact, or never consented).
+ *   `OPTED_OUT` (the customer opted out of contact, or never consented), `REVEAL_LIMIT` (this staff
+ *   member saw as many full phone numbers as allowed, 20 an hour and 60 a day; the message says when
+ *   to try again).
  */
 export const ERROR_CODES = [
   'BAD_INPUT',
@@ -79,6 +81,7 @@ export const ERROR_CODES = [
   'CART_EMPTY',
   'CONTACT_LIMIT',
   'OPTED_OUT',
+  'REVEAL_LIMIT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

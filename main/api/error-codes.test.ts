@@ -174,6 +174,7 @@ const CASES: Record<ErrorCode, Case> = {
   },
   CONTACT_LIMIT: { covered: 'main/customers/customers.test.ts' },
   OPTED_OUT: { covered: 'main/customers/customers.test.ts' },
+  REVEAL_LIMIT: { covered: 'main/customers/reveal-limit.test.ts' },
 };
 
 describe('error codes', () => {

@@ -4,6 +4,7 @@ import type { TerminalContext } from '../core/context.js';
 import { writeChange } from '../store/outbox.js';
 import type { CustomerAccess } from './customer-access.js';
 import type { CustomerViews } from './customer-views.js';
+import type { RevealLimit } from './reveal-limit.js';
 
 export type Contact = { channel: ContactChannel; outcome: ContactOutcome; note: string };
 
@@ -19,6 +20,7 @@ export class CustomerBook {
     private readonly ctx: Ctx,
     private readonly access: CustomerAccess,
     private readonly views: CustomerViews,
+    private readonly reveals: RevealLimit,
   ) {}
 
   addNote(staff: StaffView, customerId: string, body: string): NoteView {
@@ -118,13 +120,21 @@ export class CustomerBook {
     return { consent };
   }
 
-  /** The whole number, for the action that needs it; the reason goes to HQ's audit in the same transaction. */
+  /**
+   * The whole number, for the action that needs it; the reason goes to HQ's audit in the same
+   * transaction, and so does the reveal's count: REVEAL_LIMIT past the staff member's limit
+   * (reveal-limit.ts), with nothing shown and nothing audited.
+   */
   revealPhone(staff: StaffView, customerId: string, reason: string, purpose: 'call' | 'sms' | 'verify'): { phone: string } {
     this.access.customer(staff, customerId);
     const { result } = writeChange(
       this.ctx.outbox,
       { type: 'customer.phone_revealed', payload: { customerId, reason, purpose }, staffId: staff.id },
-      () => this.access.prepared<[string], string>('SELECT phone FROM customer WHERE id = ?').pluck().get(customerId),
+      () => {
+        const phone = this.access.prepared<[string], string>('SELECT phone FROM customer WHERE id = ?').pluck().get(customerId);
+        if (phone) this.reveals.count(staff.id, customerId, this.ctx.clock());
+        return phone;
+      },
     );
     this.ctx.announceSync();
     if (!result) throw new AppError('NOT_FOUND', `No customer ${customerId}`);

@@ -140,6 +140,11 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
   9: () => {},
   // Migration 10 made the task update trigger conditional: no new table.
   10: () => {},
+  // Migration 11: the device-local count of phone reveals (a row, so a later upgrade test sees it kept).
+  11: (db) =>
+    db.exec(`
+      INSERT INTO phone_reveal (staff_id, customer_id, at) VALUES ('stf-01', 'cus-1', '2025-01-03T04:00:00.000Z');
+    `),
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */

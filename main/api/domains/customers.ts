@@ -165,7 +165,11 @@ export const customersContract = {
   ),
   /** Everything about one customer the caller may see (their own, or any of the store's for a manager). NOT_FOUND otherwise. */
   profile: method<CustomerProfile>()(z.object({ customerId }).strict()),
-  /** The whole phone number, for the action that needs it; why is asked and sent to HQ's audit. */
+  /**
+   * The whole phone number, for the action that needs it; why is asked and sent to HQ's audit.
+   * REVEAL_LIMIT past 20 new numbers an hour or 60 a day per staff member (a number seen again within
+   * 24 hours does not count again); nothing is shown or audited then.
+   */
   revealPhone: method<{ phone: string }>()(
     z.object({ customerId, reason: z.string().trim().min(2).max(200), purpose: z.enum(['call', 'sms', 'verify']) }).strict(),
   ),

@@ -37,6 +37,8 @@ export const errorZhCN = {
   'error.TILL_NOT_OPEN': '收银尚未开班，请先输入备用金开班。',
   'error.CART_EMPTY': '购物车为空。',
   'error.CONTACT_LIMIT': '该客户近期联系次数已达门店免打扰上限，请过几天再联系。',
+  'error.REVEAL_LIMIT':
+    '查看完整手机号已达上限（每小时20个、每天60个）。请一小时内再试；已满60个的，请在其中第一个查看满24小时后再试。今天看过的号码可再次查看，不计次数。',
   'error.OPTED_OUT': '该客户已拒绝被联系（或未同意），在其重新同意前不能联系。',
   'error.connection': '暂时连不上终端服务，请稍后重试。',
 } as const satisfies Record<string, string>;

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useServices, useT } from '../../app/services.js';
 import { Modal } from '../../ui/Modal.js';
+import { CustomersMessageBar } from './CustomersMessageBar.js';
 import type { RevealPurpose } from './customers-types.js';
 
 const PURPOSES: readonly RevealPurpose[] = ['call', 'sms', 'verify'];
@@ -12,9 +13,14 @@ export function RevealDialog({ onClose }: { onClose: () => void }) {
   const { customers } = useServices();
   const [reason, setReason] = useState('');
   const [purpose, setPurpose] = useState<RevealPurpose>('call');
+  const [refused, setRefused] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (reason.trim().length >= 2 && (await customers.getState().reveal(reason.trim(), purpose))) onClose();
+    if (reason.trim().length < 2) return;
+    const shown = await customers.getState().reveal(reason.trim(), purpose);
+    // A refusal (REVEAL_LIMIT: when to try again) is shown here, over the screen's message bar the dialog covers.
+    setRefused(!shown);
+    if (shown) onClose();
   };
   return (
     <Modal title={t('customers.reveal.title')} onClose={onClose} testId="reveal-dialog">
@@ -48,6 +54,7 @@ export function RevealDialog({ onClose }: { onClose: () => void }) {
         <button type="submit" className="button-primary" disabled={reason.trim().length < 2} data-testid="reveal-submit">
           {t('customers.reveal.submit')}
         </button>
+        {refused && <CustomersMessageBar />}
       </form>
     </Modal>
   );
