@@ -15,13 +15,16 @@ export function couponStatus(c: CouponRow, now: Date): MemberCoupon['status'] {
 
 /**
  * A phone number as every screen shows it (list, profile, task, the till's member strip): the
- * only masking there is. It fails closed: whatever the shape (an imported `+86…`, a landline,
- * spaces or dashes), only the first 3 and last 4 of its digits show, and a number too short to
- * keep anything hidden shows nothing.
+ * only masking there is. It fails closed, whatever the shape (an imported `+86…`, a landline,
+ * spaces or dashes): a mobile (11 digits and more, after a mainland country code) shows its first
+ * 3 and last 4 digits, a landline (7 to 10) its last 4, and anything shorter nothing — at least 3
+ * digits stay hidden.
  */
 export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-4)}` : '****';
+  const all = phone.replace(/\D/g, '');
+  const digits = /^(?:00)?86(1\d{10})$/.exec(all)?.[1] ?? all;
+  if (digits.length >= 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  return digits.length >= 7 ? `****${digits.slice(-4)}` : '****';
 }
 
 /** Members as the till sees them: HQ's last figures with this device's sales HQ has not settled yet on top. */
