@@ -4,7 +4,7 @@ import type { PushRequest } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { recordPush } from '../push/apply-push.js';
 import { testBackends } from '../testing/backends.js';
-import { FIXTURE, deviceOf, eventId, outcome, saleEvent, skuCode } from '../testing/push-fixture.js';
+import { FIXTURE, deviceOf, eventId, outcome, returnOf, saleEvent, skuCode } from '../testing/push-fixture.js';
 import { projectAll } from './project-batch.js';
 import { startProjector } from './projector.js';
 import { useSeededHq } from '../testing/use-test-hq.js';
@@ -13,22 +13,6 @@ const NOW = new Date('2026-11-20T09:00:00.000Z');
 const S1 = deviceOf('S1');
 const request = (events: OutboxEvent[]): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
 const payloadOf = (e: OutboxEvent) => e.payload as SaleCompleted;
-
-/** A return of `qty` units of the original's first line, refunding what they were paid, in cash. */
-function returnOf(original: OutboxEvent, qty: number): OutboxEvent {
-  const sold = payloadOf(original);
-  const line = sold.lines[0]!;
-  const refundFen = line.unitFen * qty;
-  const event = saleEvent('S1', [1]);
-  const p = payloadOf(event);
-  p.kind = 'return';
-  p.customerId = sold.customerId;
-  p.originalSaleId = sold.saleId;
-  p.lines = [{ ...line, lineId: `${p.saleId}-r`, qty: -qty, discountFen: 0, totalFen: -refundFen, originalLineId: line.lineId }];
-  p.tenders = [{ method: 'cash', amountFen: -refundFen, reference: null, providerRef: null }];
-  p.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen, netFen: -refundFen, changeFen: 0 };
-  return event;
-}
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);

@@ -5,7 +5,7 @@ import type { AuthedDevice } from '../context.js';
 import type { HqDb } from '../db.js';
 import { recordPush } from '../push/apply-push.js';
 import { testBackends } from '../testing/backends.js';
-import { FIXTURE, cashEvent, deviceOf, saleEvent } from '../testing/push-fixture.js';
+import { FIXTURE, cashEvent, deviceOf, returnOf, saleEvent } from '../testing/push-fixture.js';
 import { projectAll } from './project-batch.js';
 import { settleRedemptions } from './settle-redemptions.js';
 import { useSeededHq } from '../testing/use-test-hq.js';
@@ -39,23 +39,6 @@ function sale(store: 'S1' | 'S2', r: Redemptions, skus: number[] = [1], qty = 1)
   p.coupons = (r.coupons ?? []).map((c) => ({ ...c, spentOffline: true }));
   p.points = r.points ? { ...r.points, spentOffline: true } : null;
   if (r.offline !== undefined) p.offline = r.offline;
-  return event;
-}
-
-/** A return of `qty` units of the original's line `n`, refunding what they were paid; `earned` is the points it takes back. */
-function returnOf(original: OutboxEvent, qty: number, options: { n?: number; earned?: number } = {}): OutboxEvent {
-  const sold = payloadOf(original);
-  const line = sold.lines[options.n ?? 0]!;
-  const refundFen = line.unitFen * qty;
-  const event = saleEvent('S1', [1]);
-  const p = payloadOf(event);
-  p.kind = 'return';
-  p.customerId = sold.customerId;
-  p.originalSaleId = sold.saleId;
-  p.lines = [{ ...line, lineId: `${p.saleId}-r`, qty: -qty, discountFen: 0, totalFen: -refundFen, originalLineId: line.lineId }];
-  p.tenders = [{ method: 'cash', amountFen: -refundFen, reference: null, providerRef: null }];
-  p.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen, netFen: -refundFen, changeFen: 0 };
-  p.points = options.earned === undefined ? null : { redeemed: 0, valueFen: 0, spentOffline: false, earned: options.earned };
   return event;
 }
 

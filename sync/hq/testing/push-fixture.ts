@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { OutboxEvent } from '../../protocol/events/index.js';
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import { deviceScopes } from '../../protocol/feed.js';
 import type { PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
@@ -150,6 +150,26 @@ export function saleEventFrom(source: EventSource, skus: string[], options: { qt
       createdAt: '2026-11-20T08:00:00.000Z',
     },
   };
+}
+
+/**
+ * A return at S1 of `qty` units of the original's line `n`, refunding what they were paid in cash,
+ * for the original's member; `earned` is the points it takes back.
+ */
+export function returnOf(original: OutboxEvent, qty: number, options: { n?: number; earned?: number } = {}): OutboxEvent {
+  const sold = original.payload as SaleCompleted;
+  const line = sold.lines[options.n ?? 0]!;
+  const refundFen = line.unitFen * qty;
+  const event = saleEvent('S1', [1]);
+  const p = event.payload as SaleCompleted;
+  p.kind = 'return';
+  p.customerId = sold.customerId;
+  p.originalSaleId = sold.saleId;
+  p.lines = [{ ...line, lineId: `${p.saleId}-r`, qty: -qty, discountFen: 0, totalFen: -refundFen, originalLineId: line.lineId }];
+  p.tenders = [{ method: 'cash', amountFen: -refundFen, reference: null, providerRef: null }];
+  p.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen, netFen: -refundFen, changeFen: 0 };
+  p.points = options.earned === undefined ? null : { redeemed: 0, valueFen: 0, spentOffline: false, earned: options.earned };
+  return event;
 }
 
 export function cashEvent(store: 'S1' | 'S2', amountFen: number): OutboxEvent {
