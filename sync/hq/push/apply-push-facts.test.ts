@@ -383,6 +383,34 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     expect(messages(results)[3]).toContain('is not at HQ');
   });
 
+  it('refuses a return of a sale of the same push that HQ refused when recording it, and keeps nothing of it', async () => {
+    const first = saleEvent('S1', [3], { qty: 2 });
+    expect(outcome(await recordPush(db, S1, request([first]), NOW))).toEqual(['accepted']);
+    // The receipt number of `first` again (a till restored from a backup): the checks pass it, the insert refuses it.
+    const clash = withSale(saleEvent('S1', [4], { qty: 2 }), (p) => (p.receiptNo = payloadOf(first).receiptNo));
+    // A payload PostgreSQL cannot store (an unpaired surrogate), refused before the facts are checked.
+    const unstorable = withSale(saleEvent('S1', [5]), (p) => (p.customerId = 'cus-\ud800'));
+    const backOfUnstorable = returnOf(unstorable, 1, 19_900);
+    payloadOf(backOfUnstorable).customerId = null;
+    const results = await applyPush(db, S1, request([clash, returnOf(clash, 1, 19_900), unstorable, backOfUnstorable]), NOW);
+    expect(outcome(results)).toEqual(['conflict', 'bad_payload', 'bad_payload', 'bad_payload']);
+    expect(messages(results)[1]).toContain('was refused in this push');
+    expect(messages(results)[2]).toContain('HQ cannot store');
+    expect(messages(results)[3]).toContain('is not at HQ');
+    expect(await count(`SELECT count(*) FROM sale WHERE kind = 'return'`)).toBe(0);
+  });
+
+  it('judges the copy of an event it records when a push carries its id twice', async () => {
+    const sold = saleEvent('S1', [3], { qty: 2 });
+    expect(outcome(await applyPush(db, S1, request([sold]), NOW))).toEqual(['accepted']);
+    const unit = payloadOf(sold).lines[0]!.unitFen;
+    // The first copy takes back more units and money than were sold; a second under its id, one unit.
+    const big = returnOf(sold, 5, 5 * unit);
+    const small = { ...returnOf(sold, 1, unit), id: big.id };
+    expect(outcome(await applyPush(db, S1, request([big, small]), NOW))).toEqual(['bad_payload', 'bad_payload']);
+    expect(await count(`SELECT count(*) FROM sale WHERE kind = 'return'`)).toBe(0);
+  });
+
   it('keeps a paid-out approved offline by the store’s manager then, though HQ has made them a cashier since', async () => {
     const paidOut: OutboxEvent = { ...cashEvent('S1', 5000), type: 'cash.paid_out', occurredAt: '2026-11-20T08:00:00.000Z' };
     (paidOut.payload as { approvedBy: string | null }).approvedBy = 'mg-1';

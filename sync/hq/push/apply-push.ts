@@ -1,10 +1,10 @@
-import type { OutboxEvent } from '../../protocol/events/index.js';
+import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import type { PushRequest, PushResult } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import { isDataError, sqlState } from '../db.js';
 import type { HqDb, Sql } from '../db.js';
 import { checkEvents } from './check-events.js';
-import type { EventTypes, Rejection } from './check-events.js';
+import type { Claims, EventTypes, Rejection } from './check-events.js';
 import { checkFacts } from './check-facts.js';
 import { recordBatch, storable } from './record-batch.js';
 import type { StorableEvent } from './record-batch.js';
@@ -72,10 +72,11 @@ export async function applyPushIn(
   // A return is checked against the sale it takes back and the returns before it: those must be
   // projected first (returns are rare; a push of sales never waits for the projector).
   if ([...claims.values()].some((c) => c.takesBack !== null)) await projectAllIn(sql, now);
-  await checkFacts(sql, device, candidates, claims, rejected);
+  // What PostgreSQL cannot store is refused before the facts are checked: a return may not take back a sale refused so.
   const checked = storable(candidates.filter((e) => !rejected.has(e.id)));
   for (const [id, rejection] of checked.rejected) rejected.set(id, rejection);
-  const valid = checked.events;
+  await checkFacts(sql, device, candidates, claims, rejected);
+  const valid = checked.events.filter((e) => !rejected.has(e.id));
   const failed = new Map<string, Rejection>();
   let inserted: Set<string>;
   await sql.query('SAVEPOINT push_batch');
@@ -85,7 +86,7 @@ export async function applyPushIn(
   } catch (error) {
     if (!isDataError(error)) throw error;
     await sql.query('ROLLBACK TO SAVEPOINT push_batch');
-    inserted = await applyOneByOne(sql, device, valid, now, failed, deferred);
+    inserted = await applyOneByOne(sql, device, valid, claims, now, failed, deferred);
   }
   // Other HQ processes' projectors hear of it at commit (this process's is woken by its route).
   if ([...inserted].some((id) => !deferred.has(id))) await sql.query(`SELECT pg_notify($1, '')`, [PROJECT_CHANNEL]);
@@ -109,16 +110,29 @@ export async function applyPushIn(
   });
 }
 
+/**
+ * Records `events` one at a time, in push order, each under a savepoint: an event PostgreSQL
+ * refuses (a receipt number another event holds) is refused alone. A return of a sale of the same
+ * push that was refused so is refused too, unless HQ holds a sale of that id: the check let it
+ * take back the push's sale, which HQ has not.
+ */
 async function applyOneByOne(
   sql: Sql,
   device: AuthedDevice,
   events: StorableEvent[],
+  claims: ReadonlyMap<string, Claims>,
   now: Date,
   failed: Map<string, Rejection>,
   deferred: ReadonlySet<string>,
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
+  const refusedSales = new Set<string>();
   for (const event of events) {
+    const original = claims.get(event.id)?.takesBack?.originalSaleId;
+    if (original !== undefined && refusedSales.has(original) && !(await saleAtHq(sql, original))) {
+      failed.set(event.id, { reason: 'bad_payload', message: `the original sale ${original.slice(0, 64)} was refused in this push` });
+      continue;
+    }
     await sql.query('SAVEPOINT push_event');
     try {
       const ids = await recordBatch(sql, device.id, [event], now, deferred);
@@ -128,9 +142,15 @@ async function applyOneByOne(
       if (!isDataError(error)) throw error;
       await sql.query('ROLLBACK TO SAVEPOINT push_event');
       failed.set(event.id, rejectionOf(error));
+      if (event.type === 'sale.completed') refusedSales.add((event.payload as SaleCompleted).saleId);
     }
   }
   return inserted;
+}
+
+/** Whether HQ holds sale `id` (projected: a push with a return projects what is queued first). */
+async function saleAtHq(sql: Sql, id: string): Promise<boolean> {
+  return (await sql.query('SELECT 1 FROM sale WHERE id = $1', [id])).length > 0;
 }
 
 async function existing(sql: Sql, ids: string[]): Promise<Set<string>> {

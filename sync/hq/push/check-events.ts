@@ -47,8 +47,12 @@ export function checkEvents(device: AuthedDevice, request: PushRequest, types: E
   const rejected = new Map<string, Rejection>();
   const deferred = new Set<string>();
   const claims = new Map<string, Claims>();
+  // The same id twice in one request: the first copy is the one HQ records, so it is the one judged.
+  const seen = new Set<string>();
   for (const event of request.events) {
     if (event.deviceId !== device.id) throw new HqHttpError(403, 'forbidden', `event ${event.id} names another device`);
+    if (seen.has(event.id)) continue;
+    seen.add(event.id);
     const schema = types(event.type);
     const problem = envelopeProblem(device, event) ?? (schema ? payloadProblem(schema, event) : null);
     if (problem) rejected.set(event.id, problem);
