@@ -72,11 +72,6 @@ export type HqServer = {
   close(): Promise<void>;
 };
 
-/**
- * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
- * no state beyond caches, so several of them can serve one PostgreSQL: NOTIFYs from the database
- * keep their caches and live channels in step.
- */
 /** How long /health waits for the database's answer about the projection queue. */
 export const HEALTH_DB_WAIT_MS = 300;
 
@@ -105,6 +100,11 @@ function pendingProjections(db: HqDb): () => Promise<number | null> {
   };
 }
 
+/**
+ * One HQ process: the device sync API, enrolment and the admin API over one database. It keeps
+ * no state beyond caches, so several of them can serve one PostgreSQL: NOTIFYs from the database
+ * keep their caches and live channels in step.
+ */
 export async function createHqServer(options: HqServerOptions): Promise<HqServer> {
   const { db } = options;
   const clock = options.clock ?? (() => new Date());

@@ -87,7 +87,8 @@ export async function decideBind(sql: Sql, r: RequestContext, customerId: string
     return record(sql, 'bind', r, guideId, { status: 'done', reason: 'already_bound', currentGuideId: guideId, customerId });
   // A binding without a protection date is protected: only a date in the past lets another guide's scan take it.
   if (c.guide_id !== null && (c.protected_until === null || c.protected_until > r.now)) return refuse('bound_elsewhere', c.guide_id);
-  // The guide's own now, by their scan: a takeover from an earlier transfer, still in its window, ends.
+  // The guide's own now, by their scan: a takeover from an earlier transfer, still in its window,
+  // ends ('none'; HQ migration 0014's comment, written before, has a scan leave it alone).
   await movingGuides(sql, 'none', () => sql.query('UPDATE customer SET guide_id = $2 WHERE id = $1', [customerId, guideId]));
   return record(sql, 'bind', r, guideId, {
     status: 'done',
