@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../api/errors.js';
 
 const HOUR_MS = 60 * 60_000;
@@ -28,33 +28,40 @@ const KEEP_MS = Math.max(REVEAL_REPEAT_MS, ...REVEAL_LIMITS.map((l) => l.windowM
  * REVEAL_LIMIT and the transaction (no number, no audit) rolls back.
  */
 export class RevealLimit {
-  constructor(private readonly db: Database) {}
+  private readonly forget: Statement<[string]>;
+  private readonly seen: Statement<[string, string, string]>;
+  private readonly used: Statement<[string, string], number>;
+  private readonly nth: Statement<[string, string, number], string>;
+  private readonly add: Statement<[string, string, string]>;
+
+  constructor(db: Database) {
+    this.forget = db.prepare('DELETE FROM phone_reveal WHERE at <= ?');
+    this.seen = db.prepare('SELECT 1 FROM phone_reveal WHERE staff_id = ? AND customer_id = ? AND at > ?');
+    this.used = db.prepare<[string, string], number>('SELECT count(*) FROM phone_reveal WHERE staff_id = ? AND at > ?').pluck();
+    this.nth = db
+      .prepare<[string, string, number], string>('SELECT at FROM phone_reveal WHERE staff_id = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?')
+      .pluck();
+    this.add = db.prepare('INSERT INTO phone_reveal (staff_id, customer_id, at) VALUES (?, ?, ?)');
+  }
 
   /** Counts the reveal of `customerId` by `staffId` at `now`, or throws REVEAL_LIMIT saying when to try again. */
   count(staffId: string, customerId: string, now: Date): void {
     const t = now.getTime();
     const iso = (ms: number) => new Date(ms).toISOString();
-    this.db.prepare('DELETE FROM phone_reveal WHERE at <= ?').run(iso(t - KEEP_MS));
-    const seen = this.db
-      .prepare('SELECT 1 FROM phone_reveal WHERE staff_id = ? AND customer_id = ? AND at > ?')
-      .get(staffId, customerId, iso(t - REVEAL_REPEAT_MS));
-    if (seen) return;
+    this.forget.run(iso(t - KEEP_MS));
+    if (this.seen.get(staffId, customerId, iso(t - REVEAL_REPEAT_MS))) return;
     let retryAt = -Infinity;
     for (const { windowMs, max } of REVEAL_LIMITS) {
       const since = iso(t - windowMs);
-      const used = this.db.prepare('SELECT count(*) FROM phone_reveal WHERE staff_id = ? AND at > ?').pluck().get(staffId, since) as number;
+      const used = this.used.get(staffId, since) as number;
       if (used < max) continue;
       // The window frees a reveal when the one that took it over the limit leaves the window.
-      const oldest = this.db
-        .prepare('SELECT at FROM phone_reveal WHERE staff_id = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?')
-        .pluck()
-        .get(staffId, since, used - max) as string;
-      retryAt = Math.max(retryAt, Date.parse(oldest) + windowMs);
+      retryAt = Math.max(retryAt, Date.parse(this.nth.get(staffId, since, used - max) as string) + windowMs);
     }
     if (retryAt > -Infinity) {
       const limits = REVEAL_LIMITS.map((l) => `${l.max} in ${l.windowMs / HOUR_MS} h`).join(', ');
       throw new AppError('REVEAL_LIMIT', `Too many phone numbers revealed (at most ${limits}): try again after ${iso(retryAt)}`);
     }
-    this.db.prepare('INSERT INTO phone_reveal (staff_id, customer_id, at) VALUES (?, ?, ?)').run(staffId, customerId, iso(t));
+    this.add.run(staffId, customerId, iso(t));
   }
 }

@@ -117,7 +117,8 @@ export class ApplyStatements {
       const remove = this.db.prepare(`DELETE FROM ${spec.table} WHERE ${spec.key.map((k) => `${k} = ?`).join(' AND ')}`);
       const indexed = indexedColumns(this.db, spec.table, cols);
       const cheap = cols.filter((c) => !spec.key.includes(c) && !indexed.has(c));
-      const same = cols.filter((c) => !spec.key.includes(c) && indexed.has(c)).map((c) => `${c} IS excluded.${c}`);
+      const watched = cols.filter((c) => !spec.key.includes(c) && indexed.has(c));
+      const same = watched.map((c) => `${c} IS excluded.${c}`);
       const update =
         cheap.length > 0 && same.length > 0
           ? this.db.prepare(
@@ -126,7 +127,7 @@ export class ApplyStatements {
             )
           : null;
       const bools = spec.columns.flatMap((c, i) => (c.type === 'bool' ? [i] : []));
-      const moved = update ? this.movedWrite(spec, cols, indexed, upsert) : null;
+      const moved = update ? this.movedWrite(spec, cols, cheap, watched, upsert) : null;
       s = { upsert, update, moved, insert, insertBatch, remove, bools };
       this.kinds.set(kind, s);
     }
@@ -142,11 +143,9 @@ export class ApplyStatements {
    * customer whose guide changed, where two read the guide. A row that is not there (it cannot be:
    * `update` inserts a new one) takes the plain upsert.
    */
-  private movedWrite(spec: EntitySpec, cols: readonly string[], indexed: ReadonlySet<string>, upsert: Statement) {
+  private movedWrite(spec: EntitySpec, cols: readonly string[], cheap: readonly string[], watched: readonly string[], upsert: Statement) {
     const at = (c: string) => cols.indexOf(c);
     const keys = spec.key.map(at);
-    const cheap = cols.filter((c) => !spec.key.includes(c) && !indexed.has(c));
-    const watched = cols.filter((c) => !spec.key.includes(c) && indexed.has(c));
     const watchedAt = watched.map(at);
     const where = spec.key.map((k) => `${k} = ?`).join(' AND ');
     const current = this.db.prepare(`SELECT ${watched.join(', ')} FROM ${spec.table} WHERE ${where}`).raw();
