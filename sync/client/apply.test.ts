@@ -101,6 +101,18 @@ describe('applyPage', () => {
     expect(q('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   });
 
+  it('moves a row of a two-column key whose indexed column changed: a customer’s tag to their new store', () => {
+    const tag = (store: string) => ['c1', 'vip', store, 'manual', NOW];
+    const tags = (rows: unknown[][], cursor: string) =>
+      applyPage(st, storePage(cursor, [{ kind: 'customer_tag', rows, deletes: [] }]), { storeId: STORE, now: NOW });
+    tags([tag(STORE), ['c1', 'new', STORE, 'manual', NOW]], 's1');
+    tags([tag('loc-S002')], 's2');
+    expect(
+      q('SELECT customer_id, tag, store_id FROM customer_tag INDEXED BY customer_tag_tag WHERE store_id = ? ORDER BY tag', 'loc-S002'),
+    ).toEqual([{ customer_id: 'c1', tag: 'vip', store_id: 'loc-S002' }]);
+    expect(q('SELECT tag FROM customer_tag WHERE store_id = ? ORDER BY tag', STORE)).toEqual([{ tag: 'new' }]);
+  });
+
   it('refuses a page with one bad row whole: nothing written, cursor unchanged', () => {
     applyPage(st, catalog(), { storeId: STORE, now: NOW });
     const bad = page('brand:SF', 'c9', [
