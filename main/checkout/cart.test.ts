@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ReturnLine } from '../api/contract.js';
+import type { ReturnLine, TenderMethod } from '../api/contract.js';
 import { emptyCart, planRefunds, renderCart } from './cart.js';
 import type { CartData } from './cart.js';
 import type { Coupon, Promotion } from './pricing.js';
-import type { RefundSource } from './refund-sources.js';
+import type { RefundSource } from '../../sync/protocol/refund-sources.js';
 import { testCartItem as item, testPromotion } from '../testing/cart-fixtures.js';
 
 // How a negative cart's money goes back, per payment. The till path is in
@@ -11,7 +11,7 @@ import { testCartItem as item, testPromotion } from '../testing/cart-fixtures.js
 
 describe('planRefunds', () => {
   it('goes back to the payments in refund order, the rest in cash, and leaves the sources as they were', () => {
-    const sources: RefundSource[] = [
+    const sources: RefundSource<TenderMethod>[] = [
       { method: 'cash', availableFen: 1_000 },
       { method: 'card', availableFen: 2_000, reference: 'C-1' },
     ];

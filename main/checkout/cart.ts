@@ -10,8 +10,8 @@ import type {
 } from '../api/contract.js';
 import type { I18nName } from '../api/domains/common.js';
 import { priceCart } from './pricing.js';
-import { take } from './refund-sources.js';
-import type { RefundSource } from './refund-sources.js';
+import { take } from '../../sync/protocol/refund-sources.js';
+import type { RefundSource } from '../../sync/protocol/refund-sources.js';
 import type { Coupon, PricingResult, Promotion } from './pricing.js';
 
 export type CartItem = {
@@ -46,7 +46,7 @@ export type CartData = {
   tenders: TenderRecord[];
   ret: ReturnState | null;
   /** How a refund goes back when the cart nets negative (what each payment can still take back); set by the return logic. */
-  refundSources: RefundSource[];
+  refundSources: RefundSource<TenderMethod>[];
   /**
    * A gateway refund has been paid (or asked) for this cart: from then on the cart cannot change —
    * the money has gone back for exactly this return — and it can only be completed.
@@ -64,7 +64,7 @@ export type Rendered = { state: CartState; pricing: PricingResult };
 export type PlannedRefund = { method: TenderMethod; amountFen: number; reference?: string };
 
 /** Refund for `amountFen` over the sources in refund order (card/mobile biggest first, cash last), the rest in cash. */
-export function planRefunds(amountFen: number, sources: readonly RefundSource[]): PlannedRefund[] {
+export function planRefunds(amountFen: number, sources: readonly RefundSource<TenderMethod>[]): PlannedRefund[] {
   const taken = take(
     sources.map((s) => ({ ...s })),
     amountFen,

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SaleKind, SaleLineView, SaleSummary, SaleView, StaffRole, TenderMethod } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
-import type { SaleLookup, SaleMoney } from './refund-sources.js';
+import type { SaleLookup, SaleMoney } from '../../sync/protocol/refund-sources.js';
 
 type SaleRow = {
   id: string;
@@ -71,7 +71,7 @@ const SUMMARY_SELECT = `SELECT s.id, s.receipt_no, s.kind, s.created_at, st.name
 type MoneyRow = { id: string; original_sale_id: string | null; total_fen: number; refund_fen: number };
 
 /** Sales on this device, as the history screen, the returns and the receipts read them. */
-export class SalesReader implements SaleLookup {
+export class SalesReader implements SaleLookup<TenderMethod> {
   private readonly byReceipt: Statement<[string], SaleRow>;
   private readonly byId: Statement<[string], SaleRow>;
   private readonly lines: Statement<[string], LineRow>;
@@ -108,18 +108,18 @@ export class SalesReader implements SaleLookup {
     this.paidWith = db.prepare('SELECT method, amount_fen, reference FROM sale_tender WHERE sale_id = ? ORDER BY id');
   }
 
-  /** A sale's money, as the refund logic follows it (main/checkout/refund-sources.ts). */
-  money(saleId: string): SaleMoney | undefined {
+  /** A sale's money, as the refund logic follows it (sync/protocol/refund-sources.ts). */
+  money(saleId: string): SaleMoney<TenderMethod> | undefined {
     const row = this.moneyOf.get(saleId);
     return row && this.toMoney(row);
   }
 
   /** The returns and exchanges made against a sale, oldest first. */
-  returnsOf(saleId: string): SaleMoney[] {
+  returnsOf(saleId: string): SaleMoney<TenderMethod>[] {
     return this.returnsAgainst.all(saleId).map((r) => this.toMoney(r));
   }
 
-  private toMoney(r: MoneyRow): SaleMoney {
+  private toMoney(r: MoneyRow): SaleMoney<TenderMethod> {
     return {
       saleId: r.id,
       originalSaleId: r.original_sale_id,

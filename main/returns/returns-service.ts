@@ -3,7 +3,7 @@ import { AppError } from '../api/errors.js';
 import type { CheckoutCatalog } from '../checkout/checkout-catalog.js';
 import type { CurrentCart } from '../checkout/current-cart.js';
 import type { PaymentIntents } from '../checkout/payment-intents.js';
-import { fundingLeft } from '../checkout/refund-sources.js';
+import { fundingLeft } from '../../sync/protocol/refund-sources.js';
 import { unitsShare } from '../checkout/money.js';
 import type { SalesReader } from '../checkout/sales-reader.js';
 import type { Approvals } from '../staff/staff-service.js';
@@ -22,7 +22,7 @@ export type ReturnsDeps = {
  * Returns and exchanges ride on the cart: returned lines are negative, new items positive, and
  * one commit writes both (an exchange is a return and a sale in one transaction). A line refunds
  * exactly what was paid for those units (its allocated discounts included), back to the payments
- * it came from — across exchanges (main/checkout/refund-sources.ts); a no-receipt return refunds
+ * it came from — across exchanges (sync/protocol/refund-sources.ts); a no-receipt return refunds
  * today's price in cash and needs a manager.
  */
 export class ReturnsService {

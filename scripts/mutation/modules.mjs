@@ -29,9 +29,9 @@ export const MODULES = [
   },
   {
     name: 'refunds',
-    mutate: ['main/checkout/refund-sources.ts', 'main/returns/returns-service.ts'],
+    mutate: ['sync/protocol/refund-sources.ts', 'main/returns/returns-service.ts'],
     tests: [
-      'main/checkout/refund-sources.test.ts',
+      'sync/protocol/refund-sources.test.ts',
       'main/returns/returns-service.test.ts',
       'main/returns/refund-money.test.ts',
       'main/checkout/checkout.test.ts',

@@ -128,6 +128,18 @@ describe('fundingLeft', () => {
     expect(fundingLeft('x1', lookup([s1, x1]))).toEqual([{ method: 'card', availableFen: 5_000 }]);
   });
 
+  it("credits an exchange from what is left after its refund went back (card money refunded to the card does not pay the new items too)", () => {
+    // s1 paid 10,000 by card and 10,000 in cash. The exchange x1 returned all of it (20,000) and
+    // bought 5,000 of new items: 15,000 went back in refund order, the card's 10,000 and 5,000 of
+    // the cash, so the new items were paid with the other 5,000 of the cash.
+    const s1 = sale('s1', [card(10_000, 'C-1'), cash(10_000)]);
+    const x1 = sale('x1', [card(-10_000, 'C-1'), cash(-5_000)], { originalSaleId: 's1', totalFen: 5_000, refundFen: 20_000 });
+    const sales = lookup([s1, x1]);
+    // Returning x1's new items pays back cash: a card refund here would put 15,000 on a card that paid 10,000.
+    expect(fundingLeft('x1', sales)).toEqual([{ method: 'cash', availableFen: 5_000 }]);
+    expect(fundingLeft('s1', sales)).toEqual([]);
+  });
+
   it('gives a plain return (nothing bought) no credit from the original sale', () => {
     const s1 = sale('s1', [card(10_000)]);
     const r1 = sale('r1', [card(-4_000)], { originalSaleId: 's1', totalFen: 0, refundFen: 4_000 });

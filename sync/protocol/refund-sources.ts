@@ -1,30 +1,35 @@
-import type { TenderMethod } from '../api/contract.js';
+/**
+ * Where a refund's money goes back to, following it across exchanges. Shared by the till, which
+ * plans a refund with it (main/returns, main/checkout/cart.ts), and HQ, which checks the refunds
+ * it receives against the same rule (sync/hq/projector/check-refunds.ts). `M`: the tender methods
+ * the caller knows (the till's TenderMethod; HQ takes any method a device sends).
+ */
 
 /** Money that paid for a sale and can go back the way it came: a tender (and its reference). */
-export type RefundSource = { method: TenderMethod; availableFen: number; reference?: string };
+export type RefundSource<M extends string = string> = { method: M; availableFen: number; reference?: string };
 
 /** A sale's money as the refund logic needs it. */
-export type SaleMoney = {
+export type SaleMoney<M extends string = string> = {
   saleId: string;
   originalSaleId: string | null;
   /** What its sold lines were worth (after discounts). */
   totalFen: number;
   /** What its returned lines took back (used as credit in an exchange, or paid back). */
   refundFen: number;
-  tenders: { method: TenderMethod; amountFen: number; reference: string | null }[];
+  tenders: { method: M; amountFen: number; reference: string | null }[];
 };
 
-export type SaleLookup = {
-  money(saleId: string): SaleMoney | undefined;
+export type SaleLookup<M extends string = string> = {
+  money(saleId: string): SaleMoney<M> | undefined;
   /** The returns and exchanges made against a sale, oldest first. */
-  returnsOf(saleId: string): SaleMoney[];
+  returnsOf(saleId: string): SaleMoney<M>[];
 };
 
 /** Exchange chains longer than this are followed no further (what is beyond goes to cash). */
 const MAX_CHAIN = 16;
 
 /** Refund order: card and mobile money first, biggest first; cash last. */
-export function refundOrder(a: RefundSource, b: RefundSource): number {
+export function refundOrder<M extends string>(a: RefundSource<M>, b: RefundSource<M>): number {
   return (a.method === 'cash' ? 1 : 0) - (b.method === 'cash' ? 1 : 0) || b.availableFen - a.availableFen;
 }
 
@@ -32,8 +37,8 @@ export function refundOrder(a: RefundSource, b: RefundSource): number {
  * Takes `amountFen` out of `pool` in refund order; answers what it took, per source. The pool is
  * changed: what is taken is no longer available.
  */
-export function take(pool: RefundSource[], amountFen: number): RefundSource[] {
-  const taken: RefundSource[] = [];
+export function take<M extends string>(pool: RefundSource<M>[], amountFen: number): RefundSource<M>[] {
+  const taken: RefundSource<M>[] = [];
   let left = amountFen;
   for (const s of [...pool].sort(refundOrder)) {
     if (left <= 0) break;
@@ -53,20 +58,25 @@ export function take(pool: RefundSource[], amountFen: number): RefundSource[] {
  * the sale have taken their refunds out, in refund order, as they did when they were made.
  * `before`: replay only the returns made before that one (the state when it was made).
  */
-export function fundingLeft(saleId: string, lookup: SaleLookup, before?: string, depth = 0): RefundSource[] {
+export function fundingLeft<M extends string>(saleId: string, lookup: SaleLookup<M>, before?: string, depth = 0): RefundSource<M>[] {
   const sale = lookup.money(saleId);
   if (!sale) return [];
-  const pool: RefundSource[] = [];
+  const pool: RefundSource<M>[] = [];
   for (const t of sale.tenders) {
     if (t.amountFen <= 0) continue;
     const same = pool.find((p) => p.method === t.method && (p.reference ?? null) === t.reference);
     if (same) same.availableFen += t.amountFen;
     else pool.push({ method: t.method, availableFen: t.amountFen, ...(t.reference ? { reference: t.reference } : {}) });
   }
-  // An exchange paid its new items partly with the returned items' value: that money came from the original sale.
+  // An exchange paid its new items partly with the returned items' value: that money came from the
+  // original sale. What the exchange paid back went first (its refund was planned in refund order
+  // over the same money), so the credit is what is left after it: card money refunded to the card
+  // is not the card money that paid for the new items too.
   const credit = Math.min(sale.refundFen, sale.totalFen);
   if (sale.originalSaleId && credit > 0 && depth < MAX_CHAIN) {
-    pool.push(...take(fundingLeft(sale.originalSaleId, lookup, sale.saleId, depth + 1), credit));
+    const original = fundingLeft(sale.originalSaleId, lookup, sale.saleId, depth + 1);
+    take(original, sale.refundFen - credit);
+    pool.push(...take(original, credit));
   }
   for (const r of lookup.returnsOf(saleId)) {
     if (r.saleId === before) break;
