@@ -128,7 +128,7 @@ describe('fundingLeft', () => {
     expect(fundingLeft('x1', lookup([s1, x1]))).toEqual([{ method: 'card', availableFen: 5_000 }]);
   });
 
-  it("credits an exchange from what is left after its refund went back (card money refunded to the card does not pay the new items too)", () => {
+  it('credits an exchange from what is left after its refund went back (card money refunded to the card does not pay the new items too)', () => {
     // s1 paid 10,000 by card and 10,000 in cash. The exchange x1 returned all of it (20,000) and
     // bought 5,000 of new items: 15,000 went back in refund order, the card's 10,000 and 5,000 of
     // the cash, so the new items were paid with the other 5,000 of the cash.
