@@ -26,7 +26,7 @@ export type SaleLookup<M extends string = string> = {
 };
 
 /** Exchange chains longer than this are followed no further (what is beyond goes to cash). */
-const MAX_CHAIN = 16;
+export const MAX_CHAIN = 16;
 
 /** Refund order: card and mobile money first, biggest first; cash last. */
 export function refundOrder<M extends string>(a: RefundSource<M>, b: RefundSource<M>): number {

@@ -12,10 +12,14 @@ const policySchema = z
   })
   .strict();
 const conflictQuery = z.object({ storeId: z.string().min(1).max(64).optional(), open: z.enum(['true', 'false']).optional() }).strict();
+const refundQuery = z
+  .object({ storeId: z.string().min(1).max(64).optional(), from: z.iso.date().optional(), to: z.iso.date().optional() })
+  .strict();
 
 /**
- * Finance's list of redemptions HQ found already spent (the sales stand; the amount at risk is
- * listed), and each store's policy for redeeming while HQ cannot be asked.
+ * Finance's lists: redemptions HQ found already spent (the sales stand; the amount at risk is
+ * listed) and refunds that did not go back the way the money came; and each store's policy for
+ * redeeming while HQ cannot be asked.
  */
 export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, prefix: string): void {
   app.get(`${prefix}/settlement-conflicts`, async (request) => {
@@ -56,6 +60,54 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
         offline: r.offline,
         createdAt: r.created_at.toISOString(),
         resolvedAt: r.resolved_at?.toISOString() ?? null,
+      })),
+    };
+  });
+
+  // Refunds paid another way (cash for a card sale, a manager approved on the till) or beyond the
+  // sale's money of their method (sync/hq/projector/check-refunds.ts), newest first, by the
+  // return's business day.
+  app.get(`${prefix}/refund-exceptions`, async (request) => {
+    await adminOfToken(hq.db, request.headers.authorization, hq.clock());
+    const q = refundQuery.parse(request.query);
+    const rows = await hq.db.query<{
+      sale_id: string;
+      receipt_no: string;
+      business_day: string;
+      store_id: string;
+      device_id: string;
+      staff_id: string;
+      original_receipt_no: string | null;
+      method: string;
+      instead_of: string | null;
+      amount_fen: string;
+      unfunded_fen: string;
+      detail: string;
+      created_at: Date;
+    }>(
+      `SELECT x.sale_id, s.receipt_no, s.business_day::text AS business_day, x.store_id, s.device_id::text AS device_id, s.staff_id,
+              o.receipt_no AS original_receipt_no, x.method, x.instead_of, x.amount_fen::text AS amount_fen,
+              x.unfunded_fen::text AS unfunded_fen, x.detail, x.created_at
+         FROM refund_exception x JOIN sale s ON s.id = x.sale_id LEFT JOIN sale o ON o.id = x.original_sale_id
+        WHERE ($1::text IS NULL OR x.store_id = $1) AND ($2::date IS NULL OR s.business_day >= $2) AND ($3::date IS NULL OR s.business_day <= $3)
+        ORDER BY s.business_day DESC, x.created_at DESC, x.id DESC LIMIT 1000`,
+      [q.storeId ?? null, q.from ?? null, q.to ?? null],
+    );
+    return {
+      refunds: rows.map((r) => ({
+        saleId: r.sale_id,
+        receiptNo: r.receipt_no,
+        businessDay: r.business_day,
+        storeId: r.store_id,
+        deviceId: r.device_id,
+        staffId: r.staff_id,
+        originalReceiptNo: r.original_receipt_no,
+        method: r.method,
+        insteadOf: r.instead_of,
+        amountFen: Number(r.amount_fen),
+        unfundedFen: Number(r.unfunded_fen),
+        detail: r.detail,
+        createdAt: r.created_at.toISOString(),
       })),
     };
   });

@@ -14,6 +14,7 @@ import m0012 from './0012-event-body-text.js';
 import m0013 from './0013-change-chunks-lz4.js';
 import m0014 from './0014-takeover-in-customer-book.js';
 import m0015 from './0015-manager-as-of.js';
+import m0016 from './0016-refund-money.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
 export const HQ_MIGRATIONS: readonly HqMigration[] = [
@@ -32,4 +33,5 @@ export const HQ_MIGRATIONS: readonly HqMigration[] = [
   m0013,
   m0014,
   m0015,
+  m0016,
 ];

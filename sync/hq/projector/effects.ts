@@ -38,7 +38,15 @@ export type EffectColumns = {
     totalFen: number[];
     originalLineId: (string | null)[];
   };
-  tender: { saleId: string[]; n: number[]; method: string[]; amountFen: number[]; reference: (string | null)[] };
+  tender: {
+    saleId: string[];
+    n: number[];
+    method: string[];
+    amountFen: number[];
+    reference: (string | null)[];
+    /** A refund paid another way: the method its money came from. */
+    insteadOf: (string | null)[];
+  };
   cash: {
     eventId: string[];
     storeId: string[];
@@ -74,7 +82,7 @@ export function effectColumns(events: readonly RecordedEvent[]): EffectColumns {
       createdAt: [],
     },
     line: { storeId: [], id: [], saleId: [], sku: [], qty: [], unitFen: [], totalFen: [], originalLineId: [] },
-    tender: { saleId: [], n: [], method: [], amountFen: [], reference: [] },
+    tender: { saleId: [], n: [], method: [], amountFen: [], reference: [], insteadOf: [] },
     cash: { eventId: [], storeId: [], deviceId: [], id: [], sessionId: [], kind: [], amountFen: [], staffId: [] },
   };
   for (const event of events) {
@@ -127,5 +135,6 @@ function addSale(c: EffectColumns, event: RecordedEvent, p: SaleCompleted): void
     tender.method.push(t.method);
     tender.amountFen.push(t.amountFen);
     tender.reference.push(t.reference);
+    tender.insteadOf.push(t.insteadOf ?? null);
   });
 }

@@ -2,6 +2,7 @@ import { authedDeviceOf } from '../context.js';
 import type { AuthedDevice } from '../context.js';
 import type { HqDb, Sql } from '../db.js';
 import { applyCustomerBookSafely, isCustomerBookEvent } from '../customers/apply-customer-events.js';
+import { checkRefunds } from './check-refunds.js';
 import { settleRedemptions } from './settle-redemptions.js';
 import type { RecordedEvent } from './effects.js';
 import { applyOrDeadLetter, insertDeadLetter } from './dead-letter.js';
@@ -106,7 +107,7 @@ async function untilEmpty(batch: () => Promise<number>): Promise<number> {
 
 /**
  * The effects of `events`, in receive order: tables set-based for the whole batch, then each
- * device's coupons, points and customer book. A data error in the batch (a line id another sale
+ * device's coupons, points and customer book, then the refunds checked against the sales' money. A data error in the batch (a line id another sale
  * holds) redoes it event by event under savepoints; an event whose effect PostgreSQL refuses goes
  * on HQ's dead-letter list for IT with the reason — it is still a recorded fact, never dropped.
  */
@@ -132,6 +133,7 @@ async function projectSome(sql: Sql, events: readonly RecordedEvent[], devices: 
     await settleRedemptions(sql, device, run, now);
     await applyCustomerBookSafely(sql, device, run, now);
   }
+  await checkRefunds(sql, fresh);
 }
 
 function runs(events: readonly RecordedEvent[]): RecordedEvent[][] {

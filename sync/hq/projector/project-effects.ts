@@ -46,10 +46,11 @@ export async function projectEffects(sql: Sql, events: readonly RecordedEvent[],
       INSERT INTO sale_line (id, sale_id, sku, qty, unit_fen, total_fen, original_line_id)
       SELECT x.id, x.sale_id, x.sku, x.qty, x.unit_fen, x.total_fen, x.original_line_id FROM lines AS x
     ), tenders AS (
-      INSERT INTO sale_tender (sale_id, n, method, amount_fen, reference)
-      SELECT x.sale_id, x.n, x.method, x.amount_fen, x.reference
-        FROM unnest(${p(tender.saleId, 'text[]')}, ${p(tender.n, 'int4[]')}, ${p(tender.method, 'text[]')}, ${p(tender.amountFen, 'int8[]')}, ${p(tender.reference, 'text[]')})
-          AS x(sale_id, n, method, amount_fen, reference)
+      INSERT INTO sale_tender (sale_id, n, method, amount_fen, reference, instead_of)
+      SELECT x.sale_id, x.n, x.method, x.amount_fen, x.reference, x.instead_of
+        FROM unnest(${p(tender.saleId, 'text[]')}, ${p(tender.n, 'int4[]')}, ${p(tender.method, 'text[]')}, ${p(tender.amountFen, 'int8[]')}, ${p(tender.reference, 'text[]')},
+                    ${p(tender.insteadOf, 'text[]')})
+          AS x(sale_id, n, method, amount_fen, reference, instead_of)
        WHERE x.sale_id IN (SELECT id FROM sales)
     ), moved AS (
       INSERT INTO stock (location_id, sku, qty, updated_at)

@@ -10,6 +10,7 @@ export const WATCHED_TABLES = [
   'sale',
   'sale_line',
   'sale_tender',
+  'refund_exception',
   'cash_movement',
   'stock',
   'change',

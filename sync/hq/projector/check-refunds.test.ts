@@ -1,0 +1,150 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { OutboxEvent, SaleCompleted, SaleTender } from '../../protocol/events/index.js';
+import type { PushRequest } from '../../protocol/push.js';
+import type { HqDb } from '../db.js';
+import { recordPush } from '../push/apply-push.js';
+import { testBackends } from '../testing/backends.js';
+import { deviceOf, outcome, returnOf, saleEvent } from '../testing/push-fixture.js';
+import { useSeededHq } from '../testing/use-test-hq.js';
+import { projectAll } from './project-batch.js';
+
+// HQ checks each refund against the money of the sale it takes back, with the till's rule
+// (sync/protocol/refund-sources.ts), and lists for finance the refunds that did not go back the
+// way the money came. The refunds stand either way: they happened.
+
+const NOW = new Date('2026-11-20T09:00:00.000Z');
+const S1 = deviceOf('S1');
+const request = (events: OutboxEvent[]): PushRequest => ({ deviceId: S1.id, storeId: 'S1', events });
+const payloadOf = (e: OutboxEvent) => e.payload as SaleCompleted;
+const tender = (method: string, amountFen: number, more: Partial<SaleTender> = {}): SaleTender => ({
+  method,
+  amountFen,
+  reference: null,
+  providerRef: null,
+  ...more,
+});
+
+/** A sale of `qty` units of fixture SKU 1 at 199 yuan, paid with `tenders`. */
+function paidWith(qty: number, ...tenders: SaleTender[]): OutboxEvent {
+  const sold = saleEvent('S1', [1], { qty });
+  payloadOf(sold).tenders = tenders;
+  return sold;
+}
+
+/** A return of `qty` units of `original`'s first line, refunded with `refunds` (negative tenders). */
+function refunded(original: OutboxEvent, qty: number, ...refunds: SaleTender[]): OutboxEvent {
+  const back = returnOf(original, qty);
+  payloadOf(back).tenders = refunds;
+  return back;
+}
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+describe.each(backends)('refunds checked against the money at HQ, on $name', (backend) => {
+  let db: HqDb;
+  useSeededHq(backend, (opened) => (db = opened));
+
+  async function pushAndProject(...events: OutboxEvent[]): Promise<void> {
+    expect(outcome(await recordPush(db, S1, request(events), NOW))).toEqual(events.map(() => 'accepted'));
+    await projectAll(db, NOW);
+  }
+  const exceptions = () =>
+    db.query<{ sale_id: string; n: number; method: string; instead_of: string | null; amount: number; unfunded: number; detail: string }>(
+      `SELECT sale_id, n, method, instead_of, amount_fen::int AS amount, unfunded_fen::int AS unfunded, detail FROM refund_exception ORDER BY id`,
+    );
+
+  it('keeps a card refund paid in cash (a manager approved) with the method it stood for, and lists it for finance', async () => {
+    const sold = paidWith(2, tender('card', 39_800, { reference: 'C-1' }));
+    const back = refunded(sold, 1, tender('cash', -19_900, { insteadOf: 'card' }));
+    await pushAndProject(sold, back);
+    expect(
+      await db.query(`SELECT n, method, amount_fen::int AS amount, instead_of FROM sale_tender WHERE sale_id = $1`, [
+        payloadOf(back).saleId,
+      ]),
+    ).toEqual([{ n: 1, method: 'cash', amount: -19_900, instead_of: 'card' }]);
+    expect(await exceptions()).toEqual([
+      {
+        sale_id: payloadOf(back).saleId,
+        n: 1,
+        method: 'cash',
+        instead_of: 'card',
+        amount: 19_900,
+        unfunded: 0,
+        detail: `${payloadOf(back).receiptNo}: ￥199.00 paid back by cash instead of card (approved on the till)`,
+      },
+    ]);
+  });
+
+  it('lists nothing for refunds that went back the way they came, across two payments and two returns', async () => {
+    const sold = paidWith(3, tender('card', 40_000, { reference: 'C-1' }), tender('cash', 19_700));
+    // Refund order: the card first, then cash.
+    const first = refunded(sold, 1, tender('card', -19_900, { reference: 'C-1' }));
+    const second = refunded(sold, 2, tender('card', -20_100, { reference: 'C-1' }), tender('cash', -19_700));
+    await pushAndProject(sold, first, second);
+    expect(await exceptions()).toEqual([]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM sale_tender WHERE instead_of IS NOT NULL`)).toEqual([{ n: 0 }]);
+  });
+
+  it('lists a refund to a method the sale was not paid with, and one beyond what earlier returns left of the card', async () => {
+    const sold = paidWith(3, tender('card', 39_800, { reference: 'C-1' }), tender('cash', 19_900));
+    // The first return took the card's 19,900 back; the second sends 39,800 to the card, which had 19,900 left.
+    const first = refunded(sold, 1, tender('card', -19_900, { reference: 'C-1' }));
+    const second = refunded(sold, 2, tender('card', -39_800, { reference: 'C-1' }));
+    await pushAndProject(sold, first);
+    await pushAndProject(second);
+    // A cash sale refunded to WeChat Pay.
+    const wechat = paidWith(1, tender('cash', 19_900));
+    const wrongWay = refunded(wechat, 1, tender('wechat', -19_900, { reference: 'WX-9' }));
+    await pushAndProject(wechat, wrongWay);
+    expect(await exceptions()).toEqual([
+      {
+        sale_id: payloadOf(second).saleId,
+        n: 1,
+        method: 'card',
+        instead_of: null,
+        amount: 39_800,
+        unfunded: 19_900,
+        detail: `${payloadOf(second).receiptNo}: ￥398.00 back to card, the sale's card money had ￥199.00 left`,
+      },
+      {
+        sale_id: payloadOf(wrongWay).saleId,
+        n: 1,
+        method: 'wechat',
+        instead_of: null,
+        amount: 19_900,
+        unfunded: 19_900,
+        detail: `${payloadOf(wrongWay).receiptNo}: ￥199.00 back to wechat, the sale's wechat money had ￥0.00 left`,
+      },
+    ]);
+  });
+
+  /**
+   * ￥199 by card and ￥199 in cash; the exchange returns both units and buys one (credit ￥199): the
+   * card's ￥199 went back to the card, so the cash paid for the new item. Then the new item comes back, refunded with `refund`.
+   */
+  function exchangedThenReturned(refund: SaleTender): OutboxEvent[] {
+    const sold = paidWith(2, tender('card', 19_900, { reference: 'C-1' }), tender('cash', 19_900));
+    const exchange = refunded(sold, 2, tender('card', -19_900, { reference: 'C-1' }));
+    const x = payloadOf(exchange);
+    x.kind = 'exchange';
+    x.lines.push({ ...payloadOf(sold).lines[0]!, lineId: `${x.saleId}-new`, qty: 1, totalFen: 19_900, originalLineId: null });
+    x.totals = { subtotalFen: 19_900, discountFen: 0, totalFen: 19_900, refundFen: 39_800, netFen: -19_900, changeFen: 0 };
+    const back = refunded(exchange, 1, refund);
+    payloadOf(back).lines[0]!.originalLineId = `${x.saleId}-new`;
+    return [sold, exchange, back];
+  }
+
+  it("follows an exchange's credit to the original's money: its new item refunded in cash went back the way it came", async () => {
+    await pushAndProject(...exchangedThenReturned(tender('cash', -19_900)));
+    expect(await exceptions()).toEqual([]);
+  });
+
+  it("lists an exchange's new item refunded to the card that the exchange had already paid back", async () => {
+    const events = exchangedThenReturned(tender('card', -19_900, { reference: 'C-1' }));
+    await pushAndProject(...events);
+    expect((await exceptions()).map((e) => [e.sale_id, e.method, e.amount, e.unfunded])).toEqual([
+      [payloadOf(events[2]!).saleId, 'card', 19_900, 19_900],
+    ]);
+  });
+});
