@@ -323,6 +323,39 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     );
   });
 
+  it('a return taking back points the member has spent since: the return stands, the balance owes them, finance sees it', async () => {
+    // Sun earns 398 on a sale, spends 300 of them on the next, then returns the first sale in full.
+    const earned = sale('S1', { customerId: OTHER_MEMBER, points: { redeemed: 0, valueFen: 0, earned: 398 } }, [1, 2]);
+    const spent = sale('S1', { customerId: OTHER_MEMBER, points: { redeemed: 300, valueFen: 300, earned: 0 } });
+    await push(S1, [earned, spent]);
+    expect(await balance(OTHER_MEMBER)).toBe(98);
+    const first = returnOf(earned, 1, { n: 0, earned: -199 });
+    const second = returnOf(earned, 1, { n: 1, earned: -199 });
+    expect((await push(S1, [first, second])).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    // The first return's 199 leave -101: 101 of them were spent; the second's are all spent.
+    expect(await balance(OTHER_MEMBER)).toBe(98 - 398);
+    expect((await ledger()).map((e) => e.points)).toEqual([398, -300, -199, -199]);
+    expect((await conflicts()).map((c) => [c.sale_id, c.points, c.at_risk_fen, c.detail])).toEqual([
+      [payloadOf(first).saleId, 101, 0, '199 points taken back, 101 of them already spent: the balance is -101'],
+      [payloadOf(second).saleId, 199, 0, '199 points taken back, 199 of them already spent: the balance is -300'],
+    ]);
+    expect((await settlements()).filter((r) => r.conflict !== null).map((r) => r.sale_id)).toEqual([
+      payloadOf(first).saleId,
+      payloadOf(second).saleId,
+    ]);
+  });
+
+  it('a full return whose burnt points come back covers the points it takes back: no conflict', async () => {
+    // Zhao (1,500) burns 1,000 and earns 199 on one sale, spends the rest elsewhere, then returns it.
+    const s = sale('S1', { points: { redeemed: 1000, valueFen: 1000, earned: 199 } });
+    await push(S1, [s, sale('S1', { points: { redeemed: 699, valueFen: 699, earned: 0 } })]);
+    expect(await balance()).toBe(0);
+    await push(S1, [returnOf(s, 1, { earned: -199 })]);
+    // -199 alone would be below zero; the 1,000 restored make it 801.
+    expect(await balance()).toBe(801);
+    expect(await conflicts()).toEqual([]);
+  });
+
   it('a full return of a sale with more than one unit on a line restores only at the last unit', async () => {
     const s = sale('S1', { customerId: null, coupons: [{ code: 'CPN-B', discountFen: 1000 }] }, [3], 2);
     await push(S1, [s]);

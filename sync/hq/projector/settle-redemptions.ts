@@ -11,7 +11,8 @@ import type { Sql } from '../db.js';
  *   store) is a conflict — the sale stands, the discount it gave is at risk;
  * - points are burnt if the balance holds them; otherwise the whole redemption is a conflict and
  *   the balance is left as it was (the points were not there to spend);
- * - points earned are credited (a return's negative earn takes them back);
+ * - points earned are credited (a return's negative earn takes them back); a return that takes
+ *   back points the member has spent since is a conflict: the balance goes below zero, the sale stands;
  * - a return that takes back the last unit of a sale restores that sale's coupons and points.
  * Each sale that used or earned a member's points or used a coupon gets a `sale_settlement` row,
  * fed to its store's tills, which then stop counting their own spend and show HQ's figures.
@@ -74,6 +75,18 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
 
     if (sale.originalSaleId !== null) await restoreIfFullyReturned(sql, sale.originalSaleId, event.id);
 
+    // A return takes back the points its sale earned. A member who has spent them since owes them:
+    // the balance goes below zero (the ledger stays whole, later earnings pay it off), and finance
+    // sees what was spent (after a full return's burnt points came back, which may cover it).
+    let owed = 0;
+    if (credited < 0) {
+      const [after] = await sql.query<{ points: number }>('SELECT points FROM customer WHERE id = $1', [customer]);
+      if (after && after.points < 0) {
+        owed = Math.min(-credited, -after.points);
+        problems.push(`${-credited} points taken back, ${owed} of them already spent: the balance is ${after.points}`);
+      }
+    }
+
     if (sale.coupons.length === 0 && customer === null) continue;
     const conflict = problems.length > 0 ? problems.join('; ').slice(0, 1000) : null;
     await sql.query(
@@ -93,9 +106,9 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
           device.id,
           customer,
           usedElsewhere,
-          burnt === redeemed ? 0 : redeemed,
+          (burnt === redeemed ? 0 : redeemed) + owed,
           atRisk,
-          `${conflict} (${yuan(atRisk)} at risk)`,
+          atRisk > 0 ? `${conflict} (${yuan(atRisk)} at risk)` : conflict,
           sale.offline,
         ],
       );
