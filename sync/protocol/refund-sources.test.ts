@@ -156,3 +156,27 @@ describe('fundingLeft', () => {
     expect(fundingLeft('x17', lookup(chain(17)))).toEqual([]);
   });
 });
+
+describe('fundingLeft keeps each payment whole across an exchange that paid some back', () => {
+  /** What every source of `sales` can still give back, per method and reference, summed. */
+  const left = (sales: SaleLookup, ids: string[]) => {
+    const out: Record<string, number> = {};
+    for (const id of ids)
+      for (const s of fundingLeft(id, sales))
+        out[`${s.method}:${s.reference ?? ''}`] = (out[`${s.method}:${s.reference ?? ''}`] ?? 0) + s.availableFen;
+    return out;
+  };
+
+  it('never promises a payment more than it paid: the original and the exchange together hold what the exchange did not pay back', () => {
+    // s1: 5,000 by card, 4,000 by WeChat Pay. The exchange x1 returns items worth 6,000 and buys
+    // one of 3,000: 3,000 went back in refund order (the card, the biggest), 3,000 paid the new item.
+    const s1 = sale('s1', [card(5_000, 'C-1'), { method: 'wechat', amountFen: 4_000, reference: 'W-1' }]);
+    const x1 = sale('x1', [card(-3_000, 'C-1')], { originalSaleId: 's1', totalFen: 3_000, refundFen: 6_000 });
+    const sales = lookup([s1, x1]);
+    // 9,000 paid, 3,000 of it back on the card: 2,000 of the card and all 4,000 of WeChat Pay are
+    // still to go back (to s1's remaining items or x1's new one), and no more of either.
+    const total = left(sales, ['s1', 'x1']);
+    expect(total['wechat:W-1']).toBeLessThanOrEqual(4_000);
+    expect(total).toEqual({ 'card:C-1': 2_000, 'wechat:W-1': 4_000 });
+  });
+});

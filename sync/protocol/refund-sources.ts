@@ -80,7 +80,12 @@ export function fundingLeft<M extends string>(saleId: string, lookup: SaleLookup
   }
   for (const r of lookup.returnsOf(saleId)) {
     if (r.saleId === before) break;
-    take(pool, r.refundFen);
+    // In the two steps the exchange's own credit was worked out with (above): what it paid back,
+    // then what paid its new items. One take of the sum re-sorts differently (biggest first) and
+    // would leave this sale money the exchange's credit already holds.
+    const credited = Math.min(r.refundFen, r.totalFen);
+    take(pool, r.refundFen - credited);
+    take(pool, credited);
   }
   return pool.filter((p) => p.availableFen > 0);
 }
