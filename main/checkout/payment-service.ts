@@ -177,10 +177,24 @@ export class PaymentService {
     if (input.cashInstead) {
       if (!plan.some((r) => r.method !== 'cash')) throw new AppError('BAD_INPUT', 'This refund is paid in cash already');
       this.deps.approvals.authorize('cash_refund', input.approvalToken);
-      return {
-        refunds: plan.map((r) => (r.method === 'cash' ? r : { method: 'cash', amountFen: r.amountFen, insteadOf: r.method })),
-        intents: [],
-      };
+      // A gateway refund already paid for this return (the next one was refused) stays what it
+      // is: the money is back on the payment, and only the rest leaves the drawer.
+      const ret = current.data.ret;
+      const refunds: RefundTender[] = [];
+      const intents: string[] = [];
+      for (const r of plan) {
+        if (isMobile(r.method) && ret?.saleId && ret.receiptNo) {
+          const id = this.refundKey(ret, r);
+          const intent = this.deps.intents.get(id);
+          if (intent?.state === 'paid') {
+            refunds.push({ method: r.method, amountFen: r.amountFen, reference: intent.providerRef ?? undefined });
+            intents.push(id);
+            continue;
+          }
+        }
+        refunds.push(r.method === 'cash' ? r : { method: 'cash', amountFen: r.amountFen, insteadOf: r.method });
+      }
+      return { refunds, intents };
     }
     const refunds: RefundTender[] = [];
     const intents: string[] = [];
