@@ -37,7 +37,7 @@ const migration: HqMigration = {
         n                 integer NOT NULL,
         sale_id           text NOT NULL,
         store_id          text NOT NULL,
-        original_sale_id  text NOT NULL,
+        original_sale_id  text,
         method            text NOT NULL,
         instead_of        text,
         amount_fen        bigint NOT NULL CHECK (amount_fen > 0),

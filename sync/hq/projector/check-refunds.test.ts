@@ -147,4 +147,12 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
       [payloadOf(events[2]!).saleId, 'card', 19_900, 19_900],
     ]);
   });
+  it('lists a no-receipt return paid back to a card or WeChat Pay: there is no sale whose money it could follow (the till pays those in cash)', async () => {
+    const back = saleEvent('S1', [1], { qty: -1 });
+    payloadOf(back).tenders = [tender('wechat', -19_900, { reference: 'WX-1' })];
+    await pushAndProject(back);
+    expect((await exceptions()).map((e) => [e.sale_id, e.method, e.amount, e.unfunded])).toEqual([
+      [payloadOf(back).saleId, 'wechat', 19_900, 19_900],
+    ]);
+  });
 });

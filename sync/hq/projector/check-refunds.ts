@@ -19,7 +19,7 @@ export type RefundException = {
   n: number;
   saleId: string;
   storeId: string;
-  originalSaleId: string;
+  originalSaleId: string | null;
   method: string;
   insteadOf: string | null;
   amountFen: number;
@@ -40,14 +40,13 @@ export async function checkRefunds(sql: Sql, events: readonly RecordedEvent[]): 
   const refunds = events.flatMap((e) => {
     if (e.type !== 'sale.completed') return [];
     const sale = e.payload as SaleCompleted;
-    return sale.originalSaleId !== null && sale.tenders.some((t) => t.amountFen < 0)
-      ? [{ event: e, sale, original: sale.originalSaleId }]
-      : [];
+    // A no-receipt return (no original) is paid in cash by the till's rule: any other way is listed.
+    return sale.tenders.some((t) => t.amountFen < 0) ? [{ event: e, sale, original: sale.originalSaleId }] : [];
   });
   if (refunds.length === 0) return;
   const lookup = await moneyOf(
     sql,
-    refunds.map((r) => r.original),
+    refunds.flatMap((r) => (r.original === null ? [] : [r.original])),
   );
   const found: RefundException[] = [];
   for (const { event, sale, original } of refunds) found.push(...exceptionsOf(event.id, event.storeId, sale, original, lookup));
@@ -77,11 +76,12 @@ export function exceptionsOf(
   eventId: string,
   storeId: string,
   sale: SaleCompleted,
-  original: string,
+  original: string | null,
   lookup: SaleLookup,
 ): RefundException[] {
-  // The original's money as it stood when this return was made (returns HQ received before it taken out).
-  const pool = fundingLeft(original, lookup, sale.saleId);
+  // The original's money as it stood when this return was made (returns HQ received before it
+  // taken out); a no-receipt return has none, and goes back in cash.
+  const pool = original === null ? [] : fundingLeft(original, lookup, sale.saleId);
   const out: RefundException[] = [];
   sale.tenders.forEach((t, i) => {
     if (t.amountFen >= 0) return;
@@ -92,6 +92,7 @@ export function exceptionsOf(
     const funded = take(left, amountFen).reduce((a, s) => a + s.availableFen, 0);
     const unfundedFen = amountFen - funded;
     if (t.insteadOf === undefined && unfundedFen === 0) return;
+    if (original === null && t.insteadOf === undefined && t.method === 'cash') return;
     const parts = [
       t.insteadOf !== undefined ? `${yuan(amountFen)} paid back by ${t.method} instead of ${t.insteadOf} (approved on the till)` : null,
       unfundedFen > 0 ? `${yuan(amountFen)} back to ${from}, the sale's ${from} money had ${yuan(had)} left` : null,
