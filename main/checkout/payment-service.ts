@@ -176,24 +176,24 @@ export class PaymentService {
     const { cart: current } = this.deps;
     if (input.cashInstead) {
       if (!plan.some((r) => r.method !== 'cash')) throw new AppError('BAD_INPUT', 'This refund is paid in cash already');
-      this.deps.approvals.authorize('cash_refund', input.approvalToken);
-      // A gateway refund already paid for this return (the next one was refused) stays what it
-      // is: the money is back on the payment, and only the rest leaves the drawer.
+      // A refund the gateway paid stays paid (the customer has that money back): cash instead is only for the rest.
+      // One asked whose answer never came may have been paid: it must be asked again, never paid a second time in cash.
       const ret = current.data.ret;
+      const prior = plan.map((r) => (isMobile(r.method) && ret?.saleId ? this.deps.intents.get(this.refundKey(ret, r)) : undefined));
+      if (prior.some((i) => i?.state === 'pending')) {
+        throw new AppError('CONFLICT', 'The gateway has not answered about a refund it was asked: complete again (it is never paid twice)');
+      }
+      this.deps.approvals.authorize('cash_refund', input.approvalToken);
       const refunds: RefundTender[] = [];
       const intents: string[] = [];
-      for (const r of plan) {
-        if (isMobile(r.method) && ret?.saleId && ret.receiptNo) {
-          const id = this.refundKey(ret, r);
-          const intent = this.deps.intents.get(id);
-          if (intent?.state === 'paid') {
-            refunds.push({ method: r.method, amountFen: r.amountFen, reference: intent.providerRef ?? undefined });
-            intents.push(id);
-            continue;
-          }
-        }
-        refunds.push(r.method === 'cash' ? r : { method: 'cash', amountFen: r.amountFen, insteadOf: r.method });
-      }
+      plan.forEach((r, k) => {
+        const paid = prior[k];
+        if (r.method === 'cash') refunds.push(r);
+        else if (paid?.state === 'paid') {
+          refunds.push({ method: r.method, amountFen: r.amountFen, reference: paid.providerRef ?? undefined });
+          intents.push(paid.id);
+        } else refunds.push({ method: 'cash', amountFen: r.amountFen, insteadOf: r.method });
+      });
       return { refunds, intents };
     }
     const refunds: RefundTender[] = [];
