@@ -52,6 +52,11 @@ export type CartData = {
    * the money has gone back for exactly this return — and it can only be completed.
    */
   refundPaid: boolean;
+  /**
+   * When the cart was priced for payment (the first payment taken): promotions are those active
+   * then, so one that starts or ends while the customer pays changes neither what is due nor the sale.
+   */
+  pricedAt?: string;
 };
 
 export function emptyCart(id: string): CartData {

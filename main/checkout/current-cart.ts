@@ -52,7 +52,7 @@ export class CurrentCart {
     const pointsValueFen = this.cart.points > 0 ? (this.deps.members.pointsValueFen(this.cart.points) ?? 0) : 0;
     const offline = !this.deps.isOnline();
     return renderCart(this.cart, {
-      promotions: this.deps.promotions.promotions(now),
+      promotions: this.deps.promotions.promotions(this.cart.pricedAt ? new Date(this.cart.pricedAt) : now),
       member: this.member,
       pointsValueFen,
       offline,
@@ -137,6 +137,17 @@ export class CurrentCart {
 
   removeTender(tenderId: string): void {
     this.cart.tenders = this.cart.tenders.filter((t) => t.tenderId !== tenderId);
+    if (this.cart.tenders.length === 0) delete this.cart.pricedAt;
+  }
+
+  /**
+   * The prices the first payment is taken at are the cart's until it is completed or its payments
+   * removed (`release`: the payment step took nothing after all).
+   */
+  fixPrices(release = false): void {
+    if (release) {
+      if (this.cart.tenders.length === 0) delete this.cart.pricedAt;
+    } else this.cart.pricedAt ??= this.deps.clock().toISOString();
   }
 
   /** A payment step (charge, refund, commit) is waiting on the gateway. */

@@ -70,6 +70,16 @@ export class PaymentService {
   }
 
   private async take(input: ParsedInput<'checkout', 'addTender'>): Promise<CartState> {
+    // What is due is priced now, and stays so while the customer pays (a promotion may start or end meanwhile).
+    this.deps.cart.fixPrices();
+    try {
+      return await this.takeAtFixedPrices(input);
+    } finally {
+      this.deps.cart.fixPrices(true);
+    }
+  }
+
+  private async takeAtFixedPrices(input: ParsedInput<'checkout', 'addTender'>): Promise<CartState> {
     const { cart, ctx } = this.deps;
     const state = cart.state();
     if (state.lines.length === 0 && !state.return) throw new AppError('CART_EMPTY', 'Nothing to pay for');
