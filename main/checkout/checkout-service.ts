@@ -181,6 +181,8 @@ export class CheckoutService {
   }
 
   clear(): CartState {
+    // A charge waiting on the gateway would land on the cleared (empty) cart.
+    if (this.cart.paying) throw new AppError('CONFLICT', 'A payment is in progress: wait for it to finish');
     if (this.cart.data.refundPaid) throw new AppError('CONFLICT', 'The refund has been paid back: complete this return');
     if (this.cart.tenders.some((t) => isMobile(t.method))) {
       throw new AppError('CONFLICT', 'A mobile payment was taken: void it before clearing the cart');
