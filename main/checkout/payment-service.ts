@@ -45,7 +45,7 @@ export type PaymentDeps = {
   /** Every gateway call is written down before it is made (main/checkout/payment-intents.ts). */
   intents: PaymentIntents;
   /** Reverses a charge whose answer never came. */
-  recovery: Pick<PaymentRecovery, 'reverse'>;
+  recovery: Pick<PaymentRecovery, 'reverse' | 'start'>;
 };
 
 /**
@@ -110,6 +110,8 @@ export class PaymentService {
       } catch (error) {
         // No answer: the customer's money may or may not have moved. Cancel the charge now (or as soon as the gateway answers).
         const reversed = await this.deps.recovery.reverse(intent, `the gateway did not answer the charge (${errorText(error)})`);
+        // Not cancelled yet: recovery tries again until the gateway answers (it only runs while charges are left).
+        if (!reversed) this.deps.recovery.start();
         throw new AppError(
           'PAYMENT_DECLINED',
           reversed

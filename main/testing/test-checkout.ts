@@ -129,6 +129,9 @@ export function openTestCheckout(o: TestPointOfSaleOptions): TestCheckout {
       if (r.ok) throw new Error(`${domain}.${method} succeeded but was expected to fail`);
       return r.error;
     },
-    close: () => store.close(),
+    close: () => {
+      services.recovery.stop();
+      store.close();
+    },
   };
 }
