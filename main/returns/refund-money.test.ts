@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Approval, CashReport, SaleResult, SessionState } from '../api/contract.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
 import type { PaymentProvider } from '../checkout/payments.js';
@@ -11,6 +11,11 @@ import { demoPin } from '../../fixtures/checkout-sample.js';
 import type { Sku } from '../../fixtures/generate.js';
 import { saleProblem } from '../../sync/hq/push/sale-rules.js';
 import { saleCompletedSchema } from '../../sync/protocol/events/index.js';
+
+// The till's money against a recording payment gateway, through the API as the renderer calls it:
+// refunds back to where the money came from, cash instead of them, gateway charges and refunds
+// written down before they are made and recovered after a crash, and a cart's prices held while
+// the customer pays.
 
 const data = sampleData();
 const styleOf = new Map(data.styles.map((s) => [s.code, s]));
@@ -62,7 +67,7 @@ function gateway(): Gateway {
 let dir: ReturnType<typeof tempDir>;
 let pos: TestCheckout;
 let gw: Gateway;
-const now = Date.UTC(2026, 10, 22, 2, 0, 0);
+let now = Date.UTC(2026, 10, 22, 2, 0, 0);
 const open = () =>
   openTestCheckout({
     dbPath: join(dir.path, 'shopfloor.db'),
@@ -73,6 +78,7 @@ const open = () =>
   });
 
 beforeEach(() => {
+  now = Date.UTC(2026, 10, 22, 2, 0, 0);
   dir = tempDir();
   gw = gateway();
   pos = open();
@@ -254,7 +260,11 @@ describe('cash instead after part of a refund went back through the gateway', ()
       ['cash', -10_000],
     ]);
     // The paid gateway refund is recorded by the sale (the day can close).
-    expect(intents().filter((i) => i.kind === 'refund').map((i) => i.state)).toEqual(['settled', 'failed']);
+    expect(
+      intents()
+        .filter((i) => i.kind === 'refund')
+        .map((i) => i.state),
+    ).toEqual(['settled', 'failed']);
   });
 });
 
@@ -364,5 +374,144 @@ describe('gateway money is written down before it moves', () => {
     online = true;
     expect(await pos.services.recovery.run()).toBe(0);
     expect(gw.reversals).toHaveLength(1);
+  });
+});
+
+describe('cash instead of a refund the gateway has paid, or may have', () => {
+  it('after one of two WeChat refunds went through and the other was refused, cash instead pays only what is still owed', async () => {
+    await start();
+    const { exchange } = await exchangeChain(() => pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE }));
+    await returnAll(exchange);
+    // The gateway pays the first refund (¥100 to the first WeChat payment) and refuses the second (¥30).
+    const pay = gw.refund;
+    let n = 0;
+    gw.refund = (r) => (n++ === 0 ? pay(r) : Promise.resolve({ ok: false, reason: 'account frozen' }));
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/account frozen.*cash instead/);
+    gw.refund = pay;
+    expect(gw.refunds.map((r) => r.amountFen)).toEqual([10_000]);
+    // The manager approves what the message offers: cash instead.
+    const back = await complete({ cashInstead: true, approvalToken: (await approve('cash_refund')).token });
+    // The customer is owed ¥130 in all: ¥100 went back to WeChat Pay, so only ¥30 may be handed over in cash.
+    const cash = back.sale.tenders.filter((t) => t.method === 'cash').reduce((a, t) => a - t.amountFen, 0);
+    const wechat = gw.refunds.reduce((a, r) => a + r.amountFen, 0);
+    expect(wechat + cash).toBe(13_000);
+    expect(tenders(back)).toEqual([
+      ['wechat', -10_000],
+      ['cash', -3_000],
+    ]);
+    // And the day can close: no refund is left unrecorded.
+    expect((await pos.call<CashReport>('cashup', 'zReport', { counted: { cash: 47_000 } })).kind).toBe('z');
+  });
+
+  it('a refund whose answer never came cannot be paid again in cash', async () => {
+    await start();
+    await scan(SHIRT);
+    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    const sale = await complete();
+    await returnAll(sale);
+    // The gateway pays the refund but the answer is lost.
+    const pay = gw.refund;
+    gw.refund = async (r) => {
+      await pay(r);
+      throw new Error('socket hang up');
+    };
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/never paid twice/);
+    gw.refund = pay;
+    // Paying it in cash now could pay the customer twice: it must be refused until the gateway answers.
+    const again = await pos.fail('checkout', 'complete', { cashInstead: true, approvalToken: (await approve('cash_refund')).token });
+    expect(again.code).toBe('CONFLICT');
+    // Completing again asks the gateway under the same key: paid once, recorded once.
+    expect(tenders(await complete())).toEqual([['wechat', -10_000]]);
+    expect(new Set(gw.refunds.map((r) => r.requestId)).size).toBe(1);
+  });
+});
+
+describe('a cart while a payment waits on the gateway', () => {
+  it('Clear while a WeChat charge waits on the gateway is refused: the customer’s payment must not land on an empty cart', async () => {
+    await start();
+    await scan(SHIRT);
+    let answer!: () => void;
+    const charge = gw.charge;
+    gw.charge = async (r) => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      return charge(r);
+    };
+    const paying = pos.call<{ lines: unknown[]; tenders: unknown[] }>('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    await new Promise((r) => setTimeout(r, 20));
+    // The second screen (or an impatient tap) clears the cart while the gateway has not answered.
+    const cleared = await pos.call<{ lines: unknown[] }>('checkout', 'clear').then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    answer();
+    await paying;
+    const cart = await pos.call<{ lines: unknown[]; tenders: { amountFen: number }[] }>('checkout', 'cart');
+    // The shirt and the ¥100 paid for it stay together, and the sale can be completed.
+    expect({ lines: cart.lines.length, tenders: cart.tenders.map((t) => t.amountFen) }).toEqual({ lines: 1, tenders: [10_000] });
+    expect(cleared).toMatch(/CONFLICT/);
+    expect((await complete()).sale.kind).toBe('sale');
+  });
+});
+
+describe('a lost charge the gateway could not cancel at once', () => {
+  it('is cancelled once the gateway answers again, without waiting for the terminal to restart', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      // As the terminal does at start: nothing is left over, so no retry is scheduled.
+      pos.services.recovery.start();
+      await start();
+      await scan(SHIRT);
+      // The charge goes through but its answer is lost, and the gateway cannot be reached to cancel it.
+      gw.dropNextCharge = true;
+      const reverse = gw.reverse;
+      gw.reverse = () => Promise.reject(new Error('connect ETIMEDOUT'));
+      const failed = await pos.fail('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+      expect(failed.message).toMatch(/will be cancelled as soon as it answers/);
+      gw.reverse = reverse;
+      // The customer pays cash and leaves; the gateway answers again a minute later.
+      await pos.call('checkout', 'addTender', { method: 'cash', givenFen: 10_000 });
+      await complete();
+      for (let i = 0; i < 4; i++) {
+        await vi.advanceTimersByTimeAsync(30_000);
+        await new Promise((r) => setImmediate(r));
+      }
+      // The ¥100 the gateway took is given back.
+      expect(gw.reversals).toEqual([gw.charges[0]]);
+      expect(intents()).toEqual([{ kind: 'charge', state: 'reversed', amount_fen: 10_000 }]);
+    } finally {
+      pos.services.recovery.stop();
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('the price a customer paid is the price recorded', () => {
+  it('a promotion that starts between the cash payment and Complete does not leave the sale overpaid (HQ would refuse it)', async () => {
+    // A flash sale from 14:00 store time (06:00 UTC): 20% off everything.
+    pos.store.db
+      .prepare(
+        `INSERT INTO promotion (id, kind, name_zh, name_en, scope, percent_bp, valid_from, valid_until)
+         VALUES ('flash', 'percent_off', '限时8折', 'Flash 20% off', '{"kind":"all"}', 2000, '2026-11-22T06:00:00.000Z', '2026-11-22T08:00:00.000Z')`,
+      )
+      .run();
+    await start();
+    await scan(SHIRT);
+    // 13:59:30: the customer hands over ¥100 for the ¥100 shirt.
+    now = Date.UTC(2026, 10, 22, 5, 59, 30);
+    const paid = await pos.call<{ totals: { dueFen: number; paidFen: number } }>('checkout', 'addTender', {
+      method: 'cash',
+      givenFen: 10_000,
+    });
+    expect(paid.totals).toMatchObject({ dueFen: 0, paidFen: 10_000 });
+    // 14:01: the cashier taps Complete (the receipt printer was reloaded, the bag packed).
+    now = Date.UTC(2026, 10, 22, 6, 1, 0);
+    const r = await pos.call<SaleResult>('checkout', 'complete', {});
+    // Whatever the price, the sale's tenders add up to its net: what HQ checks before it records a sale.
+    const paidIn = r.sale.tenders.reduce((a, t) => a + t.amountFen, 0);
+    expect(paidIn).toBe(r.sale.totals.netFen);
+    const event = readOutbox(pos.store.db, 100)
+      .filter((e) => e.type === 'sale.completed')
+      .at(-1)!;
+    expect(saleProblem(saleCompletedSchema.parse(event.payload))).toBeNull();
   });
 });
