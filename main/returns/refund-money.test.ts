@@ -223,51 +223,6 @@ describe('refunds follow the money back to where it came from', () => {
   });
 });
 
-describe('cash instead after part of a refund went back through the gateway', () => {
-  it('pays in cash only what the gateway did not pay back: the customer gets the return once', async () => {
-    await start();
-    // ¥100 + ¥130, paid with two WeChat Pay charges.
-    await scan(SHIRT);
-    await scan(COAT);
-    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE, amountFen: 10_000 });
-    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
-    const sale = await complete();
-    expect(tenders(sale)).toEqual([
-      ['wechat', 10_000],
-      ['wechat', 13_000],
-    ]);
-    await returnAll(sale);
-    // The gateway pays the first refund (¥130 to the second charge) and refuses the second.
-    const paid: number[] = [];
-    const sandboxRefund = gw.refund;
-    let calls = 0;
-    gw.refund = async (r) => {
-      calls += 1;
-      if (calls > 1) return { ok: false, reason: 'account frozen' };
-      const answer = await sandboxRefund(r);
-      if (answer.ok) paid.push(r.amountFen);
-      return answer;
-    };
-    expect((await pos.fail('checkout', 'complete')).message).toMatch(/account frozen.*cash instead/);
-    expect(paid).toEqual([13_000]);
-    // A manager approves cash for what the gateway refused.
-    const back = await complete({ cashInstead: true, approvalToken: (await approve('cash_refund')).token });
-    const cash = back.sale.tenders.filter((t) => t.method === 'cash').reduce((a, t) => a - t.amountFen, 0);
-    // ¥230 was paid; ¥130 of it is back on WeChat Pay already: only ¥100 may leave the drawer.
-    expect(paid.reduce((a, b) => a + b, 0) + cash).toBe(23_000);
-    expect(tenders(back)).toEqual([
-      ['wechat', -13_000],
-      ['cash', -10_000],
-    ]);
-    // The paid gateway refund is recorded by the sale (the day can close).
-    expect(
-      intents()
-        .filter((i) => i.kind === 'refund')
-        .map((i) => i.state),
-    ).toEqual(['settled', 'failed']);
-  });
-});
-
 describe('gateway money is written down before it moves', () => {
   it('a refund paid before a failed commit fixes the return: it cannot be edited, and completing again pays it once', async () => {
     await start();
