@@ -82,6 +82,10 @@ describe.each(backends)('refunds that did not follow the money, listed at HQ, on
           unfundedFen: 0,
         }),
       ]);
+      expect((listed.body as { truncated: boolean }).truncated).toBe(false);
+      // By the return's business day: none after it.
+      const later = await hq.admin('GET', `/admin/v1/refund-exceptions?from=2999-01-01`);
+      expect(later.body).toEqual({ truncated: false, refunds: [] });
       // Finance's list is an admin's: no token, no list; a malformed filter is refused, not ignored.
       expect((await hq.admin('GET', '/admin/v1/refund-exceptions', undefined, { token: null })).status).toBe(401);
       expect((await hq.admin('GET', '/admin/v1/refund-exceptions?from=yesterday')).status).toBe(400);

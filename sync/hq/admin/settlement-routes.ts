@@ -12,6 +12,8 @@ const policySchema = z
   })
   .strict();
 const conflictQuery = z.object({ storeId: z.string().min(1).max(64).optional(), open: z.enum(['true', 'false']).optional() }).strict();
+/** Refund exceptions answered at most per request (`truncated` says there were more). */
+const REFUND_PAGE = 1000;
 const refundQuery = z
   .object({ storeId: z.string().min(1).max(64).optional(), from: z.iso.date().optional(), to: z.iso.date().optional() })
   .strict();
@@ -85,16 +87,18 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
       detail: string;
       created_at: Date;
     }>(
-      `SELECT x.sale_id, s.receipt_no, s.business_day::text AS business_day, x.store_id, s.device_id::text AS device_id, s.staff_id,
+      `SELECT x.sale_id, s.receipt_no, x.business_day::text AS business_day, x.store_id, s.device_id::text AS device_id, s.staff_id,
               o.receipt_no AS original_receipt_no, x.method, x.instead_of, x.amount_fen::text AS amount_fen,
               x.unfunded_fen::text AS unfunded_fen, x.detail, x.created_at
          FROM refund_exception x JOIN sale s ON s.id = x.sale_id LEFT JOIN sale o ON o.id = x.original_sale_id
-        WHERE ($1::text IS NULL OR x.store_id = $1) AND ($2::date IS NULL OR s.business_day >= $2) AND ($3::date IS NULL OR s.business_day <= $3)
-        ORDER BY s.business_day DESC, x.created_at DESC, x.id DESC LIMIT 1000`,
+        WHERE ($1::text IS NULL OR x.store_id = $1) AND ($2::date IS NULL OR x.business_day >= $2) AND ($3::date IS NULL OR x.business_day <= $3)
+        ORDER BY x.business_day DESC, x.id DESC LIMIT ${REFUND_PAGE + 1}`,
       [q.storeId ?? null, q.from ?? null, q.to ?? null],
     );
     return {
-      refunds: rows.map((r) => ({
+      // More than a page: narrow the days or the store.
+      truncated: rows.length > REFUND_PAGE,
+      refunds: rows.slice(0, REFUND_PAGE).map((r) => ({
         saleId: r.sale_id,
         receiptNo: r.receipt_no,
         businessDay: r.business_day,

@@ -22,8 +22,8 @@ describe.each(backends)('HQ migration refund-money on $name', (backend) => {
       // An exception is a refund paid another way or beyond its money; a row that is neither is refused.
       const insert = (insteadOf: string | null, unfunded: number) =>
         db.query(
-          `INSERT INTO refund_exception (event_id, n, sale_id, store_id, original_sale_id, method, instead_of, amount_fen, unfunded_fen, detail)
-           VALUES (gen_random_uuid(), 1, 's', 'loc-S001', 'o', 'cash', $1, 100, $2, 'd')`,
+          `INSERT INTO refund_exception (event_id, n, sale_id, store_id, business_day, original_sale_id, method, instead_of, amount_fen, unfunded_fen, detail)
+           VALUES (gen_random_uuid(), 1, 's', 'loc-S001', '2026-11-20', 'o', 'cash', $1, 100, $2, 'd')`,
           [insteadOf, unfunded],
         );
       await insert('card', 0);

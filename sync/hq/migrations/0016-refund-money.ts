@@ -13,8 +13,10 @@ import type { HqMigration } from '../migrate.js';
  * - `refund_exception`: for finance, one row per refund tender that did not go back the way its
  *   money came: paid in cash instead of the card (`instead_of`, approved on the till), or more
  *   than the original sale's money of that method had left (`unfunded_fen`: a till's fault or a
- *   tampered push; the refund is still a fact, recorded and listed). The projector writes it
- *   (sync/hq/projector/check-refunds.ts); `GET /admin/refund-exceptions` lists it.
+ *   tampered push; the refund is still a fact, recorded and listed), or a return with no receipt
+ *   (no `original_sale_id`) paid back other than in cash. The projector writes it
+ *   (sync/hq/projector/check-refunds.ts); `GET /admin/v1/refund-exceptions` lists it by store and
+ *   the return's business day (`refund_exception_day`).
  * - `sale_original`: the returns of a sale. HQ's push checks read a sale's earlier returns, and
  *   without it each read scanned every sale HQ holds. Building it takes the table's share lock
  *   for the build: on a large HQ the projector waits that long (pushes are still answered).
@@ -37,6 +39,7 @@ const migration: HqMigration = {
         n                 integer NOT NULL,
         sale_id           text NOT NULL,
         store_id          text NOT NULL,
+        business_day      date NOT NULL,
         original_sale_id  text,
         method            text NOT NULL,
         instead_of        text,
@@ -47,7 +50,7 @@ const migration: HqMigration = {
         UNIQUE (event_id, n),
         CHECK (instead_of IS NOT NULL OR unfunded_fen > 0)
       );
-      CREATE INDEX refund_exception_store ON refund_exception (store_id, created_at);
+      CREATE INDEX refund_exception_day ON refund_exception (business_day, store_id);
     `);
   },
 };

@@ -151,8 +151,14 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
     const back = saleEvent('S1', [1], { qty: -1 });
     payloadOf(back).tenders = [tender('wechat', -19_900, { reference: 'WX-1' })];
     await pushAndProject(back);
-    expect((await exceptions()).map((e) => [e.sale_id, e.method, e.amount, e.unfunded])).toEqual([
-      [payloadOf(back).saleId, 'wechat', 19_900, 19_900],
+    expect((await exceptions()).map((e) => [e.sale_id, e.method, e.amount, e.unfunded, e.detail])).toEqual([
+      [
+        payloadOf(back).saleId,
+        'wechat',
+        19_900,
+        19_900,
+        `${payloadOf(back).receiptNo}: ￥199.00 back to wechat on a return with no receipt (the till pays those in cash)`,
+      ],
     ]);
   });
 });

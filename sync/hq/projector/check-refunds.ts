@@ -19,6 +19,7 @@ export type RefundException = {
   n: number;
   saleId: string;
   storeId: string;
+  businessDay: string;
   originalSaleId: string | null;
   method: string;
   insteadOf: string | null;
@@ -53,14 +54,15 @@ export async function checkRefunds(sql: Sql, events: readonly RecordedEvent[]): 
   if (found.length === 0) return;
   const col = <K extends keyof RefundException>(k: K) => found.map((x) => x[k]);
   await sql.query(
-    `INSERT INTO refund_exception (event_id, n, sale_id, store_id, original_sale_id, method, instead_of, amount_fen, unfunded_fen, detail)
-     SELECT * FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[], $10::text[])
+    `INSERT INTO refund_exception (event_id, n, sale_id, store_id, business_day, original_sale_id, method, instead_of, amount_fen, unfunded_fen, detail)
+     SELECT * FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[], $11::text[])
      ON CONFLICT (event_id, n) DO NOTHING`,
     [
       col('eventId'),
       col('n'),
       col('saleId'),
       col('storeId'),
+      col('businessDay'),
       col('originalSaleId'),
       col('method'),
       col('insteadOf'),
@@ -95,13 +97,18 @@ export function exceptionsOf(
     if (original === null && t.insteadOf === undefined && t.method === 'cash') return;
     const parts = [
       t.insteadOf !== undefined ? `${yuan(amountFen)} paid back by ${t.method} instead of ${t.insteadOf} (approved on the till)` : null,
-      unfundedFen > 0 ? `${yuan(amountFen)} back to ${from}, the sale's ${from} money had ${yuan(had)} left` : null,
+      unfundedFen > 0
+        ? original === null
+          ? `${yuan(amountFen)} back to ${from} on a return with no receipt (the till pays those in cash)`
+          : `${yuan(amountFen)} back to ${from}, the sale's ${from} money had ${yuan(had)} left`
+        : null,
     ];
     out.push({
       eventId,
       n: i + 1,
       saleId: sale.saleId,
       storeId,
+      businessDay: sale.businessDay,
       originalSaleId: original,
       method: t.method,
       insteadOf: t.insteadOf ?? null,
