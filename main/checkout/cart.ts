@@ -10,7 +10,7 @@ import type {
 } from '../api/contract.js';
 import type { I18nName } from '../api/domains/common.js';
 import { priceCart } from './pricing.js';
-import { take } from '../../sync/protocol/refund-sources.js';
+import { refundFromOriginalFen, take } from '../../sync/protocol/refund-sources.js';
 import type { RefundSource } from '../../sync/protocol/refund-sources.js';
 import type { Coupon, PricingResult, Promotion } from './pricing.js';
 
@@ -68,11 +68,20 @@ export type Rendered = { state: CartState; pricing: PricingResult };
 /** A refund planned over the sources: one entry per payment it goes back to (`reference`: that payment's). */
 export type PlannedRefund = { method: TenderMethod; amountFen: number; reference?: string };
 
-/** Refund for `amountFen` over the sources in refund order (card/mobile biggest first, cash last), the rest in cash. */
-export function planRefunds(amountFen: number, sources: readonly RefundSource<TenderMethod>[]): PlannedRefund[] {
+/** How much of the cart's refund goes back over the receipt's payments (refundFromOriginalFen). */
+export function receiptRefundFen(ret: ReturnState | null, newItemsFen: number): number {
+  const receipt = ret?.lines.reduce((a, l) => a + (l.saleLineId !== null ? l.refundFen : 0), 0) ?? 0;
+  return refundFromOriginalFen(receipt, newItemsFen);
+}
+
+/**
+ * Refund for `amountFen`: up to `fromSources` of it over the sources in refund order (card/mobile
+ * biggest first, cash last), the rest in cash.
+ */
+export function planRefunds(amountFen: number, sources: readonly RefundSource<TenderMethod>[], fromSources = amountFen): PlannedRefund[] {
   const taken = take(
     sources.map((s) => ({ ...s })),
-    amountFen,
+    Math.min(amountFen, fromSources),
   );
   const out: PlannedRefund[] = taken.map(({ availableFen, ...s }) => ({ ...s, amountFen: availableFen }));
   const left = amountFen - out.reduce((a, r) => a + r.amountFen, 0);
@@ -175,7 +184,7 @@ export function renderCart(
     points: data.points > 0 ? { redeemed: data.points, valueFen: pricing.pointsFen, offline: deps.offline } : null,
     return: data.ret ? { receiptNo: data.ret.receiptNo, saleId: data.ret.saleId, lines: data.ret.lines } : null,
     tenders: data.tenders.map(({ providerRef: _p, requestId: _r, ...t }) => t),
-    refunds: netFen < 0 ? refundsByMethod(planRefunds(-netFen, data.refundSources)) : [],
+    refunds: netFen < 0 ? refundsByMethod(planRefunds(-netFen, data.refundSources, receiptRefundFen(data.ret, totalFen))) : [],
     totals: {
       itemCount,
       subtotalFen: pricing.totals.subtotalFen,

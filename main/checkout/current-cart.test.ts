@@ -354,13 +354,13 @@ describe('the current cart', () => {
       { method: 'card', amountFen: 3_000 },
       { method: 'cash', amountFen: 500 },
     ]);
-    expect(cart.refundPlan(3_500)).toEqual([
+    expect(cart.refundPlan(3_500, 0)).toEqual([
       { method: 'card', amountFen: 3_000, reference: 'ref-c' },
       { method: 'cash', amountFen: 500 },
     ]);
     cart.cancelReturn();
     expect(cart.data.ret).toBeNull();
     expect(cart.data.refundSources).toEqual([]);
-    expect(cart.refundPlan(700)).toEqual([{ method: 'cash', amountFen: 700 }]);
+    expect(cart.refundPlan(700, 0)).toEqual([{ method: 'cash', amountFen: 700 }]);
   });
 });

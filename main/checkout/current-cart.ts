@@ -2,7 +2,7 @@ import type { CartState, MemberView, ReturnLine } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { EventBus } from '../api/event-bus.js';
 import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
-import { emptyCart, planRefunds, renderCart } from './cart.js';
+import { emptyCart, planRefunds, receiptRefundFen, renderCart } from './cart.js';
 import type { CartData, PlannedRefund, Rendered, ReturnState, TenderRecord } from './cart.js';
 import type { MemberDirectory } from './members.js';
 import type { PromotionBook } from './promotions.js';
@@ -192,8 +192,11 @@ export class CurrentCart {
     this.cart.refundSources = [];
   }
 
-  /** How a refund of `amountFen` goes back over the payments it came from, one entry per payment. */
-  refundPlan(amountFen: number): PlannedRefund[] {
-    return planRefunds(amountFen, this.cart.refundSources);
+  /**
+   * How a refund of `amountFen` goes back over the payments it came from, one entry per payment;
+   * `newItemsFen`: what the cart's new items cost (an exchange pays them with the returned value).
+   */
+  refundPlan(amountFen: number, newItemsFen: number): PlannedRefund[] {
+    return planRefunds(amountFen, this.cart.refundSources, receiptRefundFen(this.cart.ret, newItemsFen));
   }
 }

@@ -290,7 +290,11 @@ export class PaymentService {
     const online = this.deps.isOnline();
     const redemption = await this.secureRedemptions(state);
     const saleId = ctx.newId();
-    const { refunds, intents } = await this.payBack(state.totals.netFen < 0 ? current.refundPlan(-state.totals.netFen) : [], input, online);
+    const { refunds, intents } = await this.payBack(
+      state.totals.netFen < 0 ? current.refundPlan(-state.totals.netFen, state.totals.totalFen) : [],
+      input,
+      online,
+    );
     const hasItems = state.lines.length > 0;
     const hasReturn = (state.return?.lines.length ?? 0) > 0;
     const kind: SaleKind = hasItems && hasReturn ? 'exchange' : hasItems ? 'sale' : 'return';

@@ -101,10 +101,13 @@ export class SalesReader implements SaleLookup<TenderMethod> {
     this.coupons = db.prepare('SELECT code, discount_fen, offline FROM sale_coupon WHERE sale_id = ? ORDER BY code');
     this.day = db.prepare(`${SUMMARY_SELECT} WHERE s.business_day = ? ORDER BY s.created_at DESC, s.receipt_no DESC`);
     this.member = db.prepare(`${SUMMARY_SELECT} WHERE s.customer_id = ? ORDER BY s.created_at DESC LIMIT 200`);
-    this.moneyOf = db.prepare('SELECT id, original_sale_id, total_fen, refund_fen FROM sale WHERE id = ?');
-    this.returnsAgainst = db.prepare(
-      'SELECT id, original_sale_id, total_fen, refund_fen FROM sale WHERE original_sale_id = ? ORDER BY created_at, receipt_no',
-    );
+    // A return's refund as the refund logic follows it: what its lines of the original sale took
+    // back (lines returned without a receipt beside them were paid in cash, not from its money).
+    const money = `SELECT s.id, s.original_sale_id, s.total_fen,
+        coalesce((SELECT -sum(l.total_fen) FROM sale_line l WHERE l.sale_id = s.id AND l.original_line_id IS NOT NULL), 0) AS refund_fen
+      FROM sale s`;
+    this.moneyOf = db.prepare(`${money} WHERE s.id = ?`);
+    this.returnsAgainst = db.prepare(`${money} WHERE s.original_sale_id = ? ORDER BY s.created_at, s.receipt_no`);
     this.paidWith = db.prepare('SELECT method, amount_fen, reference FROM sale_tender WHERE sale_id = ? ORDER BY id');
   }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Approval, CashReport, SaleResult, SessionState } from '../api/contract.js';
+import type { Approval, CartState, CashReport, SaleResult, SessionState } from '../api/contract.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
 import type { PaymentProvider } from '../checkout/payments.js';
 import { readOutbox } from '../store/outbox.js';
@@ -468,5 +468,39 @@ describe('the price a customer paid is the price recorded', () => {
       .filter((e) => e.type === 'sale.completed')
       .at(-1)!;
     expect(saleProblem(saleCompletedSchema.parse(event.payload))).toBeNull();
+  });
+});
+
+describe('a return with a receipt and items without one, in one cart', () => {
+  it('refunds the receipt’s items to its payments and the others in cash, and a later return of the receipt still finds its card', async () => {
+    await start();
+    await scan(SHIRT);
+    await scan(COAT);
+    await pos.call('checkout', 'addTender', { method: 'card', amountFen: 13_000, reference: 'CARD-1' });
+    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    const sale = await complete();
+    await login(MANAGER);
+    // The customer brings back the shirt with the receipt, and a coat bought elsewhere (no receipt).
+    await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+    await pos.call('returns', 'setQty', { saleLineId: sale.sale.lines[0]!.saleLineId, qty: 1 });
+    await pos.call('returns', 'noReceipt', { sku: COAT.sku, qty: 1, approvalToken: (await approve('no_receipt_return')).token });
+    const cart = await pos.call<CartState>('checkout', 'cart');
+    expect(cart.refunds).toEqual([
+      { method: 'card', amountFen: 10_000 },
+      { method: 'cash', amountFen: 13_000 },
+    ]);
+    const first = await complete();
+    expect(tenders(first)).toEqual([
+      ['card', -10_000],
+      ['cash', -13_000],
+    ]);
+    // The receipt's coat comes back later: what is left of the card (¥30) and the WeChat Pay (¥100) pays it.
+    await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+    await pos.call('returns', 'setQty', { saleLineId: sale.sale.lines[1]!.saleLineId, qty: 1 });
+    const second = await complete();
+    expect(tenders(second)).toEqual([
+      ['wechat', -10_000],
+      ['card', -3_000],
+    ]);
   });
 });

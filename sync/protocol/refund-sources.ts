@@ -14,7 +14,10 @@ export type SaleMoney<M extends string = string> = {
   originalSaleId: string | null;
   /** What its sold lines were worth (after discounts). */
   totalFen: number;
-  /** What its returned lines took back (used as credit in an exchange, or paid back). */
+  /**
+   * What its returned lines of the original sale took back (used as credit in an exchange, or paid
+   * back); lines returned without a receipt beside them do not count: they were paid in cash.
+   */
   refundFen: number;
   tenders: { method: M; amountFen: number; reference: string | null }[];
 };
@@ -27,6 +30,23 @@ export type SaleLookup<M extends string = string> = {
 
 /** Exchange chains longer than this are followed no further (what is beyond goes to cash). */
 export const MAX_CHAIN = 16;
+
+/**
+ * What a sale's returned lines of its original sale bring back, in fen (positive): lines returned
+ * without a receipt beside them are not the original's (a sold line has no original either).
+ */
+export function originalLinesRefundFen(lines: readonly { qty: number; totalFen: number; originalLineId: string | null }[]): number {
+  return lines.reduce((a, l) => a - (l.qty < 0 && l.originalLineId !== null ? l.totalFen : 0), 0);
+}
+
+/**
+ * Of a return's refund, what goes back over the original sale's money: what the original's lines
+ * brought back, less what paid for new items (an exchange's credit comes out of them first). The
+ * rest, brought back by lines returned without a receipt, is paid in cash, as such a return is.
+ */
+export function refundFromOriginalFen(originalLinesFen: number, newItemsFen: number): number {
+  return Math.max(0, originalLinesFen - newItemsFen);
+}
 
 /** Refund order: card and mobile money first, biggest first; cash last. */
 export function refundOrder<M extends string>(a: RefundSource<M>, b: RefundSource<M>): number {

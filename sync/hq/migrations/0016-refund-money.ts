@@ -17,9 +17,10 @@ import type { HqMigration } from '../migrate.js';
  *   (no `original_sale_id`) paid back other than in cash. The projector writes it
  *   (sync/hq/projector/check-refunds.ts); `GET /admin/v1/refund-exceptions` lists it by store and
  *   the return's business day (`refund_exception_day`).
- * - `sale_original`: the returns of a sale. HQ's push checks read a sale's earlier returns, and
- *   without it each read scanned every sale HQ holds. Building it takes the table's share lock
- *   for the build: on a large HQ the projector waits that long (pushes are still answered).
+ * - `sale_original`: the returns of a sale, which the refund check reads for every sale it
+ *   follows (without it each read scanned every sale HQ holds). Building it takes the table's
+ *   share lock for the build: on a large HQ the projector waits that long, and so does a push
+ *   that carries a return (it projects what is queued first); other pushes are answered.
  *
  * Additive: a column with no default (no rewrite), a table and an index. An HQ of the version
  * before, running beside this one during an upgrade, projects refunds without `instead_of` and

@@ -161,4 +161,25 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
       ],
     ]);
   });
+
+  it('takes a return with a receipt and an item without one: the receipt’s part back to its card, the other in cash, and a later return of the rest too', async () => {
+    const sold = paidWith(2, tender('card', 39_800, { reference: 'C-1' }));
+    // One unit back with the receipt, and a ¥500 coat bought elsewhere: ¥699 back, more than the sale's ¥398.
+    const mixed = refunded(sold, 1, tender('card', -19_900, { reference: 'C-1' }), tender('cash', -50_000));
+    const m = payloadOf(mixed);
+    m.lines.push({
+      ...m.lines[0]!,
+      lineId: `${m.saleId}-nr`,
+      sku: payloadOf(sold).lines[0]!.sku,
+      totalFen: -50_000,
+      unitFen: 50_000,
+      originalLineId: null,
+    });
+    m.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen: 69_900, netFen: -69_900, changeFen: 0 };
+    const rest = refunded(sold, 1, tender('card', -19_900, { reference: 'C-1' }));
+    await pushAndProject(sold, mixed);
+    await pushAndProject(rest);
+    expect(await exceptions()).toEqual([]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM sale WHERE original_sale_id = $1`, [payloadOf(sold).saleId])).toEqual([{ n: 2 }]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { SaleCompleted } from '../../protocol/events/index.js';
 import { yuan } from '../../protocol/money.js';
-import { MAX_CHAIN, fundingLeft, take } from '../../protocol/refund-sources.js';
+import { MAX_CHAIN, fundingLeft, originalLinesRefundFen, refundFromOriginalFen, take } from '../../protocol/refund-sources.js';
 import type { SaleLookup, SaleMoney } from '../../protocol/refund-sources.js';
 import type { Sql } from '../db.js';
 import type { RecordedEvent } from './effects.js';
@@ -84,17 +84,22 @@ export function exceptionsOf(
   // The original's money as it stood when this return was made (returns HQ received before it
   // taken out); a no-receipt return has none, and goes back in cash.
   const pool = original === null ? [] : fundingLeft(original, lookup, sale.saleId);
+  // What lines returned without a receipt brought back (less what paid for new items after the
+  // original's lines did) the till pays in cash: cash up to that is no one's money to follow.
+  const refundFen = Math.max(0, -sale.totals.netFen);
+  let inCash = refundFen - Math.min(refundFen, refundFromOriginalFen(originalLinesRefundFen(sale.lines), sale.totals.totalFen));
   const out: RefundException[] = [];
   sale.tenders.forEach((t, i) => {
     if (t.amountFen >= 0) return;
     const amountFen = -t.amountFen;
     const from = t.insteadOf ?? t.method;
+    const free = from === 'cash' ? Math.min(inCash, amountFen) : 0;
+    inCash -= free;
     const left = pool.filter((s) => s.method === from);
     const had = left.reduce((a, s) => a + s.availableFen, 0);
-    const funded = take(left, amountFen).reduce((a, s) => a + s.availableFen, 0);
+    const funded = free + take(left, amountFen - free).reduce((a, s) => a + s.availableFen, 0);
     const unfundedFen = amountFen - funded;
     if (t.insteadOf === undefined && unfundedFen === 0) return;
-    if (original === null && t.insteadOf === undefined && t.method === 'cash') return;
     const parts = [
       t.insteadOf !== undefined ? `${yuan(amountFen)} paid back by ${t.method} instead of ${t.insteadOf} (approved on the till)` : null,
       unfundedFen > 0
@@ -137,7 +142,8 @@ async function moneyOf(sql: Sql, saleIds: readonly string[]): Promise<SaleLookup
        UNION
        SELECT r.id FROM sale r WHERE r.original_sale_id IN (SELECT id FROM chain)
      )
-     SELECT s.id, s.original_sale_id, s.total_fen::text AS total_fen, (s.total_fen - s.net_fen)::text AS refund_fen,
+     SELECT s.id, s.original_sale_id, s.total_fen::text AS total_fen,
+            coalesce((SELECT -sum(l.total_fen) FROM sale_line l WHERE l.sale_id = s.id AND l.original_line_id IS NOT NULL), 0)::text AS refund_fen,
             coalesce((SELECT json_agg(json_build_array(t.method, t.amount_fen::text, t.reference) ORDER BY t.n)
                         FROM sale_tender t WHERE t.sale_id = s.id), '[]') AS tenders
        FROM sale s JOIN event e ON e.id = s.event_id

@@ -7,6 +7,7 @@ import type { AuthedDevice } from '../context.js';
 import { HqHttpError } from '../http-error.js';
 import { storableText } from '../pg-arrays.js';
 import { saleProblem } from './sale-rules.js';
+import { originalLinesRefundFen } from '../../protocol/refund-sources.js';
 
 export type Rejection = { reason: PushRejectReason; message: string };
 
@@ -107,7 +108,9 @@ function claimsOf(event: OutboxEvent): Claims {
     const lines = sale.lines.flatMap((l) =>
       l.qty < 0 && l.originalLineId !== null ? [{ originalLineId: l.originalLineId, qty: -l.qty }] : [],
     );
-    if (sale.originalSaleId !== null) out.takesBack = { originalSaleId: sale.originalSaleId, refundFen: sale.totals.refundFen, lines };
+    // What it takes back of the original: lines returned without a receipt beside them were paid in cash.
+    if (sale.originalSaleId !== null)
+      out.takesBack = { originalSaleId: sale.originalSaleId, refundFen: originalLinesRefundFen(sale.lines), lines };
   } else if (APPLIED.has(event.type)) {
     out.approvedBy = (event.payload as CashMovement).approvedBy;
   }

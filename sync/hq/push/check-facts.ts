@@ -115,10 +115,11 @@ async function checkReturns(
   });
   if (returns.length === 0) return;
   const saleIds = [...new Set(returns.map((r) => r.back.originalSaleId))];
-  // What the original sales sold, and what earlier returns (already recorded) took back of them.
+  // What the original sales sold, and what earlier returns (already recorded) took back of them:
+  // their lines of it (not lines returned without a receipt beside them, paid in cash).
   const originals = await sql.query<Original>(
     `SELECT s.id, s.store_id, s.total_fen::text AS total_fen,
-            coalesce((SELECT sum(r.total_fen - r.net_fen) FROM sale r WHERE r.original_sale_id = s.id), 0)::text AS refunded_fen
+            coalesce((SELECT -sum(r.total_fen) FROM sale_line l JOIN sale_line r ON r.original_line_id = l.id WHERE l.sale_id = s.id), 0)::text AS refunded_fen
        FROM sale s WHERE s.id = ANY($1::text[])`,
     [saleIds],
   );
