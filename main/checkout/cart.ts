@@ -34,7 +34,16 @@ export type CartItem = {
 /** A tender as main keeps it: the provider's reference stays here for refunds. */
 export type TenderRecord = CartTender & { providerRef?: string; requestId?: string };
 
-export type ReturnState = { receiptNo: string | null; saleId: string | null; lines: ReturnLine[] };
+export type ReturnState = {
+  receiptNo: string | null;
+  saleId: string | null;
+  lines: ReturnLine[];
+  /**
+   * The receipt's member (null: it was sold to no member), set when the return starts: the points
+   * a return takes back are theirs, so the cart's member stays theirs while the return is in it.
+   */
+  memberId?: string | null;
+};
 
 /** The cart's own facts; everything else (discounts, totals) is computed by `renderCart`. */
 export type CartData = {

@@ -230,15 +230,27 @@ export class CheckoutService {
   identifyMember(key: { code: string } | { phone: string }): CartState {
     const id = this.deps.members.find(key);
     if (!id) throw new AppError('NOT_FOUND', 'code' in key ? `No member with code ${key.code}` : 'No member with that mobile number');
+    this.keepReceiptMember(id);
     if (this.cart.data.memberId !== id) this.dropMemberBenefits();
     this.cart.setMember(id);
     return this.cart.changed();
   }
 
   removeMember(): CartState {
+    this.keepReceiptMember(null);
     this.dropMemberBenefits();
     this.cart.setMember(null);
     return this.cart.changed();
+  }
+
+  /**
+   * While a receipt's return is in the cart its member is the receipt's: the points the return
+   * takes back are theirs, not another member's (nor kept by removing the member).
+   */
+  private keepReceiptMember(memberId: string | null): void {
+    const ret = this.cart.data.ret;
+    if (!ret?.saleId || ret.memberId === undefined || ret.memberId === memberId) return;
+    throw new AppError('CONFLICT', `The return of ${ret.receiptNo} is for its own member: cancel the return to change the member`);
   }
 
   /** A member's own coupons and points leave with the member. */

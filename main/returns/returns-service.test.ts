@@ -15,7 +15,10 @@ const data = sampleData();
 const styleOf = new Map(data.styles.map((s) => [s.code, s]));
 const plain = data.skus.filter((s) => s.active && !['Down jacket', 'Jeans'].includes(styleOf.get(s.style_code)?.category_en ?? ''));
 const [SHIRT, COAT] = plain.slice(0, 2) as [Sku, Sku];
-const member = data.customers.find((c) => c.store_id === 'loc-S001')!;
+const [member, other] = data.customers.filter((c) => c.store_id === 'loc-S001') as [
+  (typeof data.customers)[number],
+  (typeof data.customers)[number],
+];
 const MANAGER = 'S001-01';
 const CASHIER = 'S001-02';
 
@@ -73,10 +76,42 @@ describe('returns.start', () => {
     });
   });
 
-  it("takes the sale's member into the return unless the cart has one already", async () => {
+  it("takes the sale's member into the return, and keeps it: the points the return takes back are theirs", async () => {
     const sale = await sell(true);
     const c = await pos.call<CartState>('returns', 'start', { receiptNo: sale.sale.receiptNo });
     expect(c.member?.id).toBe(member.id);
+    await pos.call('returns', 'setQty', { saleLineId: lineOf(sale, SHIRT).saleLineId, qty: 1 });
+    // Removing the member would keep the shirt's points; another member would lose points they never earned.
+    const locked = {
+      code: 'CONFLICT',
+      message: `The return of ${sale.sale.receiptNo} is for its own member: cancel the return to change the member`,
+    };
+    expect(await fail('checkout', 'removeMember', {})).toEqual(locked);
+    expect(await fail('checkout', 'identifyMember', { code: memberCodeOf(other.id) })).toEqual(locked);
+    // The same member again changes nothing.
+    expect((await pos.call<CartState>('checkout', 'identifyMember', { code: memberCodeOf(member.id) })).member?.id).toBe(member.id);
+    const back = await pos.call<SaleResult>('checkout', 'complete');
+    expect(back.sale.member?.id).toBe(member.id);
+    expect(back.sale.points?.earned).toBeLessThan(0);
+  });
+
+  it("refuses a receipt while the cart is another member's, or any member's for a sale to no member", async () => {
+    const theirs = await sell(true);
+    const nobodys = await sell();
+    await pos.call('checkout', 'identifyMember', { code: memberCodeOf(other.id) });
+    expect(await fail('returns', 'start', { receiptNo: theirs.sale.receiptNo })).toEqual({
+      code: 'CONFLICT',
+      message: `${theirs.sale.receiptNo} was sold to another member: remove the cart's member to return it`,
+    });
+    expect(await fail('returns', 'start', { receiptNo: nobodys.sale.receiptNo })).toEqual({
+      code: 'CONFLICT',
+      message: `${nobodys.sale.receiptNo} was sold to no member: remove the cart's member to return it`,
+    });
+    await pos.call('checkout', 'removeMember', {});
+    const c = await pos.call<CartState>('returns', 'start', { receiptNo: nobodys.sale.receiptNo });
+    expect(c.member).toBeNull();
+    // A sale to no member takes back no one's points: a member cannot join its return.
+    expect((await fail('checkout', 'identifyMember', { code: memberCodeOf(member.id) })).code).toBe('CONFLICT');
   });
 });
 

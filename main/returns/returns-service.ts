@@ -54,11 +54,21 @@ export class ReturnsService {
       cart.resumePaidReturn(paid.cart);
       return cart.changed();
     }
+    // The points a return takes back are the receipt's member's: the cart is theirs (or no one's).
+    const member = sale.member?.id ?? null;
+    if (cart.data.memberId !== null && cart.data.memberId !== member) {
+      throw new AppError(
+        'CONFLICT',
+        member
+          ? `${sale.receiptNo} was sold to another member: remove the cart's member to return it`
+          : `${sale.receiptNo} was sold to no member: remove the cart's member to return it`,
+      );
+    }
     cart.startReturn(
-      { receiptNo: sale.receiptNo, saleId: sale.saleId, lines: ret?.lines ?? [] },
+      { receiptNo: sale.receiptNo, saleId: sale.saleId, lines: ret?.lines ?? [], memberId: member },
       fundingLeft(sale.saleId, this.deps.sales),
     );
-    if (sale.member && !cart.data.memberId) cart.setMember(sale.member.id);
+    if (member) cart.setMember(member);
     return cart.changed();
   }
 
