@@ -32,7 +32,8 @@ export type CartItem = {
 };
 
 /** A tender as main keeps it: the provider's reference stays here for refunds. */
-export type TenderRecord = CartTender & { providerRef?: string; requestId?: string };
+/** `voidAsked`: the gateway was asked to refund this payment (a void) and has not answered yet. */
+export type TenderRecord = CartTender & { providerRef?: string; requestId?: string; voidAsked?: boolean };
 
 export type ReturnState = {
   receiptNo: string | null;
@@ -192,7 +193,7 @@ export function renderCart(
     coupons,
     points: data.points > 0 ? { redeemed: data.points, valueFen: pricing.pointsFen, offline: deps.offline } : null,
     return: data.ret ? { receiptNo: data.ret.receiptNo, saleId: data.ret.saleId, lines: data.ret.lines } : null,
-    tenders: data.tenders.map(({ providerRef: _p, requestId: _r, ...t }) => t),
+    tenders: data.tenders.map(({ providerRef: _p, requestId: _r, voidAsked: _v, ...t }) => t),
     refunds: netFen < 0 ? refundsByMethod(planRefunds(-netFen, data.refundSources, receiptRefundFen(data.ret, totalFen))) : [],
     totals: {
       itemCount,

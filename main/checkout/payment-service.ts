@@ -137,13 +137,27 @@ export class PaymentService {
       this.deps.approvals.authorize('void_tender', approvalToken);
       if (!this.deps.isOnline())
         throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
-      const r = await this.deps.payments.refund({
-        method: tender.method,
-        providerRef: tender.providerRef ?? '',
-        amountFen: tender.amountFen,
-        requestId: `${tenderId}-void`,
-      });
-      if (!r.ok) throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${r.reason}`);
+      // Until the gateway answers, the payment may or may not be back with the customer: the cart
+      // cannot be completed with it, and voiding it again asks under the same key (never twice).
+      tender.voidAsked = true;
+      let r: ChargeResult;
+      try {
+        r = await this.deps.payments.refund({
+          method: tender.method,
+          providerRef: tender.providerRef ?? '',
+          amountFen: tender.amountFen,
+          requestId: `${tenderId}-void`,
+        });
+      } catch (error) {
+        throw new AppError(
+          'PAYMENT_DECLINED',
+          `The payment gateway did not answer the refund (${errorText(error)}): void the payment again; it is never refunded twice`,
+        );
+      }
+      if (!r.ok) {
+        delete tender.voidAsked;
+        throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${r.reason}`);
+      }
       this.deps.intents.mark(tenderId, 'voided');
     }
     cart.removeTender(tenderId);
@@ -280,6 +294,13 @@ export class PaymentService {
     const { state } = rendered;
     if (state.lines.length === 0 && (state.return?.lines.length ?? 0) === 0) throw new AppError('CART_EMPTY', 'The cart is empty');
     if (state.totals.dueFen > 0) throw new AppError('TENDER_SHORT', `${yuan(state.totals.dueFen)} is still due`);
+    const voiding = current.tenders.find((t) => t.voidAsked);
+    if (voiding) {
+      throw new AppError(
+        'CONFLICT',
+        `The gateway has not said whether the ${yuan(voiding.amountFen)} ${voiding.method} payment was refunded: void it again first`,
+      );
+    }
     for (const c of state.coupons) if (c.active && c.discountFen > 0) this.deps.checkout.checkCoupon(c.code);
     this.assertPointsUsable(state);
     if (state.points && cart.memberId) {

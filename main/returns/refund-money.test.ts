@@ -332,6 +332,38 @@ describe('gateway money is written down before it moves', () => {
   });
 });
 
+describe('a void the gateway did not answer', () => {
+  it('keeps the payment in the cart, refuses to complete with it, and asks again under the same key when voided again', async () => {
+    await start();
+    await scan(SHIRT);
+    const cart = await pos.call<CartState>('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    const tenderId = cart.tenders[0]!.tenderId;
+    // The refund reaches the gateway (the money goes back) but its answer is lost.
+    const refund = gw.refund;
+    gw.refund = async (r) => {
+      await refund(r);
+      throw new Error('socket hang up');
+    };
+    const token = async () => (await approve('void_tender')).token;
+    const lost = await pos.fail('checkout', 'removeTender', { tenderId, approvalToken: await token() });
+    expect(lost).toEqual({
+      code: 'PAYMENT_DECLINED',
+      message: 'The payment gateway did not answer the refund (socket hang up): void the payment again; it is never refunded twice',
+    });
+    // The customer may have the money back: the sale cannot be completed with that payment.
+    expect((await pos.call<CartState>('checkout', 'cart')).tenders).toHaveLength(1);
+    expect(await pos.fail('checkout', 'complete', {})).toEqual({
+      code: 'CONFLICT',
+      message: 'The gateway has not said whether the ￥100.00 wechat payment was refunded: void it again first',
+    });
+    gw.refund = refund;
+    const voided = await pos.call<CartState>('checkout', 'removeTender', { tenderId, approvalToken: await token() });
+    expect(voided.tenders).toEqual([]);
+    // Both asks carried the same key: the gateway refunds once.
+    expect(gw.refunds.map((r) => r.requestId)).toEqual([`${tenderId}-void`, `${tenderId}-void`]);
+  });
+});
+
 describe('cash instead of a refund the gateway has paid, or may have', () => {
   it('after one of two WeChat refunds went through and the other was refused, cash instead pays only what is still owed', async () => {
     await start();
