@@ -536,3 +536,29 @@ describe('a return with a receipt and items without one, in one cart', () => {
     ]);
   });
 });
+
+describe('an exchange paid partly with an item returned without a receipt', () => {
+  it('its new items, returned later, go back to the card the receipt’s line paid, and the no-receipt part in cash', async () => {
+    await start();
+    await scan(SHIRT);
+    await pos.call('checkout', 'addTender', { method: 'card', amountFen: 10_000, reference: 'CARD-1' });
+    const sale = await complete();
+    await login(MANAGER);
+    // The shirt with its receipt (¥100) and a coat bought elsewhere (¥130) pay for two coats (¥260): ¥30 more by card.
+    await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+    await pos.call('returns', 'setQty', { saleLineId: sale.sale.lines[0]!.saleLineId, qty: 1 });
+    await pos.call('returns', 'noReceipt', { sku: COAT.sku, qty: 1, approvalToken: (await approve('no_receipt_return')).token });
+    await scan(COAT);
+    await scan(COAT);
+    await pos.call('checkout', 'addTender', { method: 'card', amountFen: 3_000, reference: 'CARD-2' });
+    const exchange = await complete();
+    expect(exchange.sale.kind).toBe('exchange');
+    await returnAll(exchange);
+    const back = await complete();
+    expect(tenders(back)).toEqual([
+      ['card', -10_000],
+      ['card', -3_000],
+      ['cash', -13_000],
+    ]);
+  });
+});

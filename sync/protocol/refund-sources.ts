@@ -98,6 +98,15 @@ export function fundingLeft<M extends string>(saleId: string, lookup: SaleLookup
     take(original, sale.refundFen - credit);
     pool.push(...take(original, credit));
   }
+  // What paid for its new items beyond that credit and its own tenders: items returned without a
+  // receipt beside them, which are paid back in cash — as cash it goes back again.
+  const paidIn = sale.tenders.reduce((a, t) => a + Math.max(0, t.amountFen), 0);
+  const noReceipt = sale.totalFen - credit - paidIn;
+  if (noReceipt > 0) {
+    const cash = pool.find((p) => p.method === 'cash' && p.reference === undefined);
+    if (cash) cash.availableFen += noReceipt;
+    else pool.push({ method: 'cash' as M, availableFen: noReceipt });
+  }
   for (const r of lookup.returnsOf(saleId)) {
     if (r.saleId === before) break;
     // In the two steps the exchange's own credit was worked out with (above): what it paid back,

@@ -182,4 +182,25 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
     expect(await exceptions()).toEqual([]);
     expect(await db.query(`SELECT count(*)::int AS n FROM sale WHERE original_sale_id = $1`, [payloadOf(sold).saleId])).toEqual([{ n: 2 }]);
   });
+
+  it('lists nothing when its new item comes back: the receipt’s part to the card, the no-receipt part in cash, as the till pays it', async () => {
+    const sold = paidWith(1, tender('card', 19_900, { reference: 'C-1' }));
+    // The unit with its receipt (¥199) and a ¥500 coat bought elsewhere pay for a ¥799 item: ¥100 more by card.
+    const exchange = refunded(sold, 1, tender('card', 10_000, { reference: 'C-2' }));
+    const x = payloadOf(exchange);
+    x.kind = 'exchange';
+    x.lines.push(
+      { ...x.lines[0]!, lineId: `${x.saleId}-nr`, totalFen: -50_000, unitFen: 50_000, listUnitFen: 50_000, originalLineId: null },
+      { ...payloadOf(sold).lines[0]!, lineId: `${x.saleId}-new`, qty: 1, unitFen: 79_900, listUnitFen: 79_900, totalFen: 79_900, originalLineId: null },
+    );
+    x.totals = { subtotalFen: 79_900, discountFen: 0, totalFen: 79_900, refundFen: 69_900, netFen: 10_000, changeFen: 0 };
+    // The new item back: the till pays the card what paid for it (¥100 + ¥199) and the rest (the coat's ¥500) in cash.
+    const back = refunded(exchange, 1, tender('card', -29_900, { reference: 'C-2' }), tender('cash', -50_000));
+    const b = payloadOf(back);
+    b.lines = [{ ...x.lines[2]!, lineId: `${b.saleId}-r`, qty: -1, totalFen: -79_900, originalLineId: `${x.saleId}-new` }];
+    b.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen: 79_900, netFen: -79_900, changeFen: 0 };
+    await pushAndProject(sold, exchange);
+    await pushAndProject(back);
+    expect((await exceptions()).map((e) => [e.method, e.amount, e.unfunded, e.detail])).toEqual([]);
+  });
 });
