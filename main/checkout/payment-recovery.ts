@@ -79,7 +79,10 @@ export class PaymentRecovery {
   /** Runs now, and again every 30 s while charges are left, until stop(). */
   start(): void {
     const tick = () =>
-      void this.run().then((left) => {
+      void this.run().then((passed) => {
+        // Counted again now: a charge lost while the pass ran (the payment step starts recovery then,
+        // and joins that pass) is not among those the pass went over, and must keep the retries going.
+        const left = passed > 0 ? passed : this.orphans().length;
         if (left > 0 && !this.timer) this.timer = setInterval(tick, RETRY_MS).unref();
         if (left === 0 && this.timer) this.stop();
       });

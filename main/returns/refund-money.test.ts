@@ -470,6 +470,48 @@ describe('a lost charge the gateway could not cancel at once', () => {
       vi.useRealTimers();
     }
   });
+
+  it('is retried even when recovery was already busy with an older charge the moment it was lost', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      // A charge left over from before a restart: recovery's pass at start waits on the gateway to cancel it.
+      await start();
+      await scan(SHIRT);
+      await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+      pos.close();
+      pos = open();
+      const reverse = gw.reverse;
+      let answerOld: () => void = () => undefined;
+      gw.reverse = (r) => {
+        gw.reversals.push(r.requestId);
+        return new Promise((ok) => (answerOld = () => ok({ ok: true })));
+      };
+      pos.services.recovery.start();
+      await new Promise((r) => setImmediate(r));
+      expect(gw.reversals).toHaveLength(1);
+      // Meanwhile a new charge's answer is lost, and the gateway cannot be reached to cancel it.
+      await login();
+      await scan(SHIRT);
+      gw.dropNextCharge = true;
+      gw.reverse = (r) => {
+        gw.reversals.push(r.requestId);
+        return Promise.reject(new Error('connect ETIMEDOUT'));
+      };
+      const failed = await pos.fail('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+      expect(failed.message).toMatch(/will be cancelled as soon as it answers/);
+      // The gateway answers again: the old charge is cancelled, and so must the new one be.
+      gw.reverse = reverse;
+      answerOld();
+      for (let i = 0; i < 4; i++) {
+        await vi.advanceTimersByTimeAsync(30_000);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(intents().map((i) => i.state)).toEqual(['reversed', 'reversed']);
+    } finally {
+      pos.services.recovery.stop();
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('the price a customer paid is the price recorded', () => {
