@@ -71,6 +71,14 @@ export const MODULES = [
     late: true,
   },
   {
+    name: 'hq-refunds',
+    mutate: ['sync/hq/projector/check-refunds.ts'],
+    // HQ's refund check against the sale's money: its own tests push and project returns paid
+    // back every way (the rule itself is the refunds module's, on the till).
+    tests: ['sync/hq/projector/check-refunds.test.ts'],
+    late: true,
+  },
+  {
     name: 'hq-push',
     mutate: ['sync/hq/push/check-events.ts', 'sync/hq/push/check-facts.ts', 'sync/hq/push/record-batch.ts'],
     tests: ['sync/hq/push/apply-push.test.ts', 'sync/hq/push/apply-push-facts.test.ts'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fundingLeft, refundOrder, take } from './refund-sources.js';
+import { fundingLeft, originalLinesRefundFen, refundFromOriginalFen, refundOrder, take } from './refund-sources.js';
 import type { RefundSource, SaleLookup, SaleMoney } from './refund-sources.js';
 
 // Where a refund's money goes back to, case by case. The whole path (sales written by the till,
@@ -178,5 +178,22 @@ describe('fundingLeft keeps each payment whole across an exchange that paid some
     const total = left(sales, ['s1', 'x1']);
     expect(total['wechat:W-1']).toBeLessThanOrEqual(4_000);
     expect(total).toEqual({ 'card:C-1': 2_000, 'wechat:W-1': 4_000 });
+  });
+});
+
+describe("a return's take from its original sale", () => {
+  it('counts only its returned lines of the original: not lines returned without a receipt, not sold lines', () => {
+    const line = (qty: number, totalFen: number, originalLineId: string | null) => ({ qty, totalFen, originalLineId });
+    expect(originalLinesRefundFen([line(-1, -10_000, 'l1'), line(-2, -26_000, null), line(1, 13_000, null)])).toBe(10_000);
+    expect(originalLinesRefundFen([line(-1, -10_000, 'l1'), line(-1, -5_000, 'l2')])).toBe(15_000);
+    expect(originalLinesRefundFen([line(-1, -13_000, null)])).toBe(0);
+    expect(originalLinesRefundFen([])).toBe(0);
+  });
+
+  it('goes back over its payments less what paid for new items, never below nothing', () => {
+    expect(refundFromOriginalFen(10_000, 0)).toBe(10_000);
+    expect(refundFromOriginalFen(10_000, 4_000)).toBe(6_000);
+    expect(refundFromOriginalFen(10_000, 10_000)).toBe(0);
+    expect(refundFromOriginalFen(10_000, 13_000)).toBe(0);
   });
 });
