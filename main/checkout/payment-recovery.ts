@@ -28,6 +28,8 @@ const RETRY_MS = 30_000;
 export class PaymentRecovery {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** stop() was called: the terminal is closing, its store with it. */
+  private stopped = false;
 
   constructor(private readonly deps: PaymentRecoveryDeps) {}
 
@@ -78,18 +80,31 @@ export class PaymentRecovery {
 
   /** Runs now, and again every 30 s while charges are left, until stop(). */
   start(): void {
+    if (this.stopped) return;
     const tick = () =>
-      void this.run().then((passed) => {
-        // Counted again now: a charge lost while the pass ran (the payment step starts recovery then,
-        // and joins that pass) is not among those the pass went over, and must keep the retries going.
-        const left = passed > 0 ? passed : this.orphans().length;
-        if (left > 0 && !this.timer) this.timer = setInterval(tick, RETRY_MS).unref();
-        if (left === 0 && this.timer) this.stop();
-      });
+      void this.run()
+        .then((passed) => {
+          // A pass that ends after stop() touches nothing: the store may be closed by now.
+          if (this.stopped) return;
+          // Counted again now: a charge lost while the pass ran (the payment step starts recovery then,
+          // and joins that pass) is not among those the pass went over, and must keep the retries going.
+          const left = passed > 0 ? passed : this.orphans().length;
+          if (left > 0 && !this.timer) this.timer = setInterval(tick, RETRY_MS).unref();
+          if (left === 0) this.idle();
+        })
+        .catch((error: unknown) => {
+          if (!this.stopped) this.deps.log(`payments: recovery failed (${error instanceof Error ? error.message : String(error)}); will retry`);
+        });
     tick();
   }
 
+  /** For good: the terminal is closing. A pass under way stops before its next charge. */
   stop(): void {
+    this.stopped = true;
+    this.idle();
+  }
+
+  private idle(): void {
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -98,6 +113,7 @@ export class PaymentRecovery {
     if (this.deps.paying()) return this.orphans().length;
     let left = 0;
     for (const intent of this.orphans()) {
+      if (this.stopped) break;
       if (!this.deps.isOnline() || !(await this.reverse(intent, 'no sale records this charge (its cart was lost)'))) left += 1;
     }
     return left;

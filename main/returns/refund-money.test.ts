@@ -512,6 +512,43 @@ describe('a lost charge the gateway could not cancel at once', () => {
       vi.useRealTimers();
     }
   });
+
+  it('stops with the terminal: a pass the gateway answers after the store closed writes nothing and throws nothing', async () => {
+    // Two charges left over from before a restart; recovery's pass waits on the gateway for the first.
+    await start();
+    for (let i = 0; i < 2; i++) {
+      await scan(SHIRT);
+      await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+      pos.close();
+      pos = open();
+      await login();
+    }
+    const reverse = gw.reverse;
+    let answer: () => void = () => undefined;
+    gw.reverse = (r) => {
+      gw.reversals.push(r.requestId);
+      return new Promise((ok) => (answer = () => ok({ ok: true })));
+    };
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      pos.services.recovery.start();
+      await new Promise((r) => setImmediate(r));
+      expect(gw.reversals).toHaveLength(1);
+      // The terminal closes (recovery stopped, the store closed), then the gateway answers.
+      pos.close();
+      answer();
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      // Nothing more was asked of the gateway, and nothing failed on the closed store.
+      expect(gw.reversals).toHaveLength(1);
+      expect(failures).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      gw.reverse = reverse;
+      pos = open();
+    }
+  });
 });
 
 describe('the price a customer paid is the price recorded', () => {
