@@ -31,8 +31,10 @@ export type CartItem = {
   discountApprovedBy: string | null;
 };
 
-/** A tender as main keeps it: the provider's reference stays here for refunds. */
-/** `voidAsked`: the gateway was asked to refund this payment (a void) and has not answered yet. */
+/**
+ * A tender as main keeps it: the provider's reference stays here for refunds; `voidAsked`: the
+ * gateway was asked to refund this payment (a void) and has not answered yet.
+ */
 export type TenderRecord = CartTender & { providerRef?: string; requestId?: string; voidAsked?: boolean };
 
 export type ReturnState = {
