@@ -93,7 +93,8 @@ export class PaymentRecovery {
           if (left === 0) this.idle();
         })
         .catch((error: unknown) => {
-          if (!this.stopped) this.deps.log(`payments: recovery failed (${error instanceof Error ? error.message : String(error)}); will retry`);
+          if (!this.stopped)
+            this.deps.log(`payments: recovery failed (${error instanceof Error ? error.message : String(error)}); will retry`);
         });
     tick();
   }

@@ -191,7 +191,15 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
     x.kind = 'exchange';
     x.lines.push(
       { ...x.lines[0]!, lineId: `${x.saleId}-nr`, totalFen: -50_000, unitFen: 50_000, listUnitFen: 50_000, originalLineId: null },
-      { ...payloadOf(sold).lines[0]!, lineId: `${x.saleId}-new`, qty: 1, unitFen: 79_900, listUnitFen: 79_900, totalFen: 79_900, originalLineId: null },
+      {
+        ...payloadOf(sold).lines[0]!,
+        lineId: `${x.saleId}-new`,
+        qty: 1,
+        unitFen: 79_900,
+        listUnitFen: 79_900,
+        totalFen: 79_900,
+        originalLineId: null,
+      },
     );
     x.totals = { subtotalFen: 79_900, discountFen: 0, totalFen: 79_900, refundFen: 69_900, netFen: 10_000, changeFen: 0 };
     // The new item back: the till pays the card what paid for it (¥100 + ¥199) and the rest (the coat's ¥500) in cash.
