@@ -140,6 +140,35 @@ describe('fundingLeft', () => {
     expect(fundingLeft('s1', sales)).toEqual([]);
   });
 
+  it('counts what items returned without a receipt paid of an exchange as cash: they were refunded in cash', () => {
+    // s1 paid 10,000 by card. The exchange x1 took back s1's item (10,000) and a coat bought
+    // elsewhere (13,000, no receipt), and sold two coats (26,000): 3,000 more by card.
+    const s1 = sale('s1', [card(10_000, 'C-1')]);
+    const x1 = sale('x1', [card(3_000, 'C-2')], { originalSaleId: 's1', totalFen: 26_000, refundFen: 10_000 });
+    expect(fundingLeft('x1', lookup([s1, x1]))).toEqual([
+      { method: 'card', availableFen: 3_000, reference: 'C-2' },
+      { method: 'card', availableFen: 10_000, reference: 'C-1' },
+      { method: 'cash', availableFen: 13_000 },
+    ]);
+    // Paid partly in cash itself: the no-receipt part joins that cash.
+    const x2 = sale('x2', [cash(3_000)], { originalSaleId: 's1', totalFen: 26_000, refundFen: 10_000 });
+    expect(fundingLeft('x2', lookup([s1, x2]))).toEqual([
+      { method: 'cash', availableFen: 16_000 },
+      { method: 'card', availableFen: 10_000, reference: 'C-1' },
+    ]);
+    // Its own cash with a reference (a cash register's slip) stays its own entry.
+    const x3 = sale('x3', [{ method: 'cash', amountFen: 3_000, reference: 'SLIP-1' }], {
+      originalSaleId: 's1',
+      totalFen: 26_000,
+      refundFen: 10_000,
+    });
+    expect(fundingLeft('x3', lookup([s1, x3]))).toEqual([
+      { method: 'cash', availableFen: 3_000, reference: 'SLIP-1' },
+      { method: 'card', availableFen: 10_000, reference: 'C-1' },
+      { method: 'cash', availableFen: 13_000 },
+    ]);
+  });
+
   it('gives a plain return (nothing bought) no credit from the original sale', () => {
     const s1 = sale('s1', [card(10_000)]);
     const r1 = sale('r1', [card(-4_000)], { originalSaleId: 's1', totalFen: 0, refundFen: 4_000 });
