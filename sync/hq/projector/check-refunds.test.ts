@@ -211,4 +211,30 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
     await pushAndProject(back);
     expect((await exceptions()).map((e) => [e.method, e.amount, e.unfunded, e.detail])).toEqual([]);
   });
+
+  /** A return of one unit of `sold`'s line with the receipt and a ¥500 coat without one (¥699 back), refunded with `refunds`. */
+  function withNoReceiptCoat(sold: OutboxEvent, ...refunds: SaleTender[]): OutboxEvent {
+    const back = refunded(sold, 1, ...refunds);
+    const m = payloadOf(back);
+    m.lines.push({ ...m.lines[0]!, lineId: `${m.saleId}-nr`, totalFen: -50_000, unitFen: 50_000, originalLineId: null });
+    m.totals = { subtotalFen: 0, discountFen: 0, totalFen: 0, refundFen: 69_900, netFen: -69_900, changeFen: 0 };
+    return back;
+  }
+
+  it('takes cash up to the no-receipt part as no one’s money, and lists cash beyond it that the sale did not pay', async () => {
+    const byCard = paidWith(2, tender('card', 39_800, { reference: 'C-1' }));
+    // The receipt's unit went back in cash without a manager's approval: ¥199 of cash the card sale never had.
+    const split = withNoReceiptCoat(byCard, tender('cash', -50_000), tender('cash', -19_900));
+    const whole = withNoReceiptCoat(byCard, tender('cash', -69_900));
+    await pushAndProject(byCard, split, whole);
+    expect((await exceptions()).map((e) => [e.sale_id, e.n, e.amount, e.unfunded])).toEqual([
+      [payloadOf(split).saleId, 2, 19_900, 19_900],
+      [payloadOf(whole).saleId, 1, 69_900, 19_900],
+    ]);
+    // A cash sale's unit back in cash beside the coat: all of it cash the till may pay.
+    await db.query('DELETE FROM refund_exception');
+    const byCash = paidWith(2, tender('cash', 39_800));
+    await pushAndProject(byCash, withNoReceiptCoat(byCash, tender('cash', -69_900)));
+    expect(await exceptions()).toEqual([]);
+  });
 });
