@@ -156,6 +156,13 @@ describe('fundingLeft', () => {
       { method: 'cash', availableFen: 16_000 },
       { method: 'card', availableFen: 10_000, reference: 'C-1' },
     ]);
+    // Paid by a card with no reference: the no-receipt part is still cash, not that card's.
+    const x4 = sale('x4', [card(3_000)], { originalSaleId: 's1', totalFen: 26_000, refundFen: 10_000 });
+    expect(fundingLeft('x4', lookup([s1, x4]))).toEqual([
+      { method: 'card', availableFen: 3_000 },
+      { method: 'card', availableFen: 10_000, reference: 'C-1' },
+      { method: 'cash', availableFen: 13_000 },
+    ]);
     // Its own cash with a reference (a cash register's slip) stays its own entry.
     const x3 = sale('x3', [{ method: 'cash', amountFen: 3_000, reference: 'SLIP-1' }], {
       originalSaleId: 's1',
