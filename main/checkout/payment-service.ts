@@ -23,6 +23,7 @@ import type { RefundTender } from './sale-commit.js';
 import { storeLocalDate } from '../cashup/business-day.js';
 import type { SalesReader } from './sales-reader.js';
 
+const REFUND_OFFLINE = 'Refunds to WeChat Pay, Alipay or UnionPay need the network';
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export type PaymentDeps = {
@@ -233,6 +234,9 @@ export class PaymentService {
       const ret = cart.ret;
       if (!ret?.saleId || !ret.receiptNo) throw new AppError('CONFLICT', 'A refund to a mobile payment needs the original receipt');
       const id = this.refundKey(ret, r);
+      // Offline, a refund the gateway was never asked is not written down: nothing may have moved,
+      // and the cashier may pay it in cash instead (one asked before, unanswered, may have been paid).
+      if (!online && !this.deps.intents.get(id)) throw new AppError('PAYMENT_OFFLINE', REFUND_OFFLINE);
       const intent = this.deps.intents.begin({
         id,
         cartId: cart.id,
@@ -248,7 +252,7 @@ export class PaymentService {
         refunds.push({ method: r.method, amountFen: r.amountFen, reference: intent.providerRef ?? undefined });
         continue;
       }
-      if (!online) throw new AppError('PAYMENT_OFFLINE', 'Refunds to WeChat Pay, Alipay or UnionPay need the network');
+      if (!online) throw new AppError('PAYMENT_OFFLINE', REFUND_OFFLINE);
       current.markRefundPaid();
       let res: ChargeResult;
       try {

@@ -364,6 +364,34 @@ describe('a void the gateway did not answer', () => {
   });
 });
 
+describe('a refund to a mobile payment while the terminal is offline', () => {
+  it('is refused without writing anything down, and a manager may approve paying it in cash', async () => {
+    await start();
+    await scan(SHIRT);
+    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    const sale = await complete();
+    pos.close();
+    pos = openTestCheckout({
+      dbPath: join(dir.path, 'shopfloor.db'),
+      keyPath: join(dir.path, 'store.key'),
+      clock: () => new Date(now),
+      online: () => false,
+      payments: gw,
+    });
+    await login();
+    await returnAll(sale);
+    expect(await pos.fail('checkout', 'complete', {})).toEqual({
+      code: 'PAYMENT_OFFLINE',
+      message: 'Refunds to WeChat Pay, Alipay or UnionPay need the network',
+    });
+    // The gateway was never asked: no refund is waiting on it, and cash instead is open to a manager.
+    expect(intents().filter((i) => i.kind === 'refund')).toEqual([]);
+    const back = await complete({ cashInstead: true, approvalToken: (await approve('cash_refund')).token });
+    expect(tenders(back)).toEqual([['cash', -10_000]]);
+    expect(gw.refunds).toEqual([]);
+  });
+});
+
 describe('cash instead of a refund the gateway has paid, or may have', () => {
   it('after one of two WeChat refunds went through and the other was refused, cash instead pays only what is still owed', async () => {
     await start();
