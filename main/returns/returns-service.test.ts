@@ -112,6 +112,10 @@ describe('returns.start', () => {
     expect(c.member).toBeNull();
     // A sale to no member takes back no one's points: a member cannot join its return.
     expect((await fail('checkout', 'identifyMember', { code: memberCodeOf(member.id) })).code).toBe('CONFLICT');
+    // With the receipt's own member already in the cart, the return starts.
+    await pos.call('returns', 'cancel', {});
+    await pos.call('checkout', 'identifyMember', { code: memberCodeOf(member.id) });
+    expect((await pos.call<CartState>('returns', 'start', { receiptNo: theirs.sale.receiptNo })).member?.id).toBe(member.id);
   });
 });
 
