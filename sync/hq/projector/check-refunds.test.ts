@@ -48,7 +48,10 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
   async function pushAndProject(...events: OutboxEvent[]): Promise<void> {
     expect(outcome(await recordPush(db, S1, request(events), NOW))).toEqual(events.map(() => 'accepted'));
     await projectAll(db, NOW);
+    // Every event projected: a refund check that failed would send its event to IT's dead letters.
+    expect(await db.query('SELECT count(*)::int AS n FROM dead_letter')).toEqual([{ n: 0 }]);
   }
+  const originals = () => db.query<{ original: string | null }>('SELECT original_sale_id AS original FROM refund_exception ORDER BY id');
   const exceptions = () =>
     db.query<{ sale_id: string; n: number; method: string; instead_of: string | null; amount: number; unfunded: number; detail: string }>(
       `SELECT sale_id, n, method, instead_of, amount_fen::int AS amount, unfunded_fen::int AS unfunded, detail FROM refund_exception ORDER BY id`,
@@ -74,6 +77,20 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
         detail: `${payloadOf(back).receiptNo}: ￥199.00 paid back by cash instead of card (approved on the till)`,
       },
     ]);
+  });
+
+  it('says both when a cash refund instead of the card took more than the card had: approved, and beyond the sale’s card money', async () => {
+    const sold = paidWith(1, tender('cash', 19_900));
+    const back = refunded(sold, 1, tender('cash', -19_900, { insteadOf: 'card' }));
+    await pushAndProject(sold, back);
+    expect((await exceptions()).map((e) => [e.instead_of, e.unfunded, e.detail])).toEqual([
+      [
+        'card',
+        19_900,
+        `${payloadOf(back).receiptNo}: ￥199.00 paid back by cash instead of card (approved on the till); ￥199.00 back to card, the sale's card money had ￥0.00 left`,
+      ],
+    ]);
+    expect(await originals()).toEqual([{ original: payloadOf(sold).saleId }]);
   });
 
   it('lists nothing for refunds that went back the way they came, across two payments and two returns', async () => {
@@ -160,6 +177,7 @@ describe.each(backends)('refunds checked against the money at HQ, on $name', (ba
         `${payloadOf(back).receiptNo}: ￥199.00 back to wechat on a return with no receipt (the till pays those in cash)`,
       ],
     ]);
+    expect(await originals()).toEqual([{ original: null }]);
   });
 
   it('takes a return with a receipt and an item without one: the receipt’s part back to its card, the other in cash, and a later return of the rest too', async () => {
