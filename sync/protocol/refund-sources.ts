@@ -82,39 +82,45 @@ export function fundingLeft<M extends string>(saleId: string, lookup: SaleLookup
   const sale = lookup.money(saleId);
   if (!sale) return [];
   const pool: RefundSource<M>[] = [];
-  for (const t of sale.tenders) {
-    if (t.amountFen <= 0) continue;
-    const same = pool.find((p) => p.method === t.method && (p.reference ?? null) === t.reference);
-    if (same) same.availableFen += t.amountFen;
-    else pool.push({ method: t.method, availableFen: t.amountFen, ...(t.reference ? { reference: t.reference } : {}) });
-  }
+  for (const t of sale.tenders) if (t.amountFen > 0) addSource(pool, t.method, t.amountFen, t.reference);
   // An exchange paid its new items partly with the returned items' value: that money came from the
-  // original sale. What the exchange paid back went first (its refund was planned in refund order
-  // over the same money), so the credit is what is left after it: card money refunded to the card
-  // is not the card money that paid for the new items too.
-  const credit = Math.min(sale.refundFen, sale.totalFen);
+  // original sale.
+  const credit = creditOf(sale);
   if (sale.originalSaleId && credit > 0 && depth < MAX_CHAIN) {
-    const original = fundingLeft(sale.originalSaleId, lookup, sale.saleId, depth + 1);
-    take(original, sale.refundFen - credit);
-    pool.push(...take(original, credit));
+    pool.push(...takeReturn(fundingLeft(sale.originalSaleId, lookup, sale.saleId, depth + 1), sale));
   }
   // What paid for its new items beyond that credit and its own tenders: items returned without a
   // receipt beside them, which are paid back in cash — as cash it goes back again.
   const paidIn = sale.tenders.reduce((a, t) => a + Math.max(0, t.amountFen), 0);
   const noReceipt = sale.totalFen - credit - paidIn;
-  if (noReceipt > 0) {
-    const cash = pool.find((p) => p.method === 'cash' && p.reference === undefined);
-    if (cash) cash.availableFen += noReceipt;
-    else pool.push({ method: 'cash' as M, availableFen: noReceipt });
-  }
+  if (noReceipt > 0) addSource(pool, 'cash' as M, noReceipt, null);
   for (const r of lookup.returnsOf(saleId)) {
     if (r.saleId === before) break;
-    // In the two steps the exchange's own credit was worked out with (above): what it paid back,
-    // then what paid its new items. One take of the sum re-sorts differently (biggest first) and
-    // would leave this sale money the exchange's credit already holds.
-    const credited = Math.min(r.refundFen, r.totalFen);
-    take(pool, r.refundFen - credited);
-    take(pool, credited);
+    takeReturn(pool, r);
   }
   return pool.filter((p) => p.availableFen > 0);
+}
+
+/** What of a return's value paid for its new items (an exchange's credit), the rest being paid back. */
+function creditOf(r: SaleMoney<string>): number {
+  return Math.min(r.refundFen, r.totalFen);
+}
+
+/**
+ * Takes a return out of its original sale's `pool` as the till made it: what it paid back first
+ * (planned in refund order over the same money), then its credit from what is left — card money
+ * refunded to the card is not the card money that paid for the new items too. One take of the sum
+ * would re-sort (biggest first) and leave the sale money the credit already holds. Answers the
+ * credit's sources.
+ */
+function takeReturn<M extends string>(pool: RefundSource<M>[], r: SaleMoney<M>): RefundSource<M>[] {
+  take(pool, refundFromOriginalFen(r.refundFen, r.totalFen));
+  return take(pool, creditOf(r));
+}
+
+/** Adds money to the pool, to the source of the same method and reference if there is one. */
+function addSource<M extends string>(pool: RefundSource<M>[], method: M, amountFen: number, reference: string | null): void {
+  const same = pool.find((p) => p.method === method && (p.reference ?? null) === reference);
+  if (same) same.availableFen += amountFen;
+  else pool.push({ method, availableFen: amountFen, ...(reference ? { reference } : {}) });
 }
