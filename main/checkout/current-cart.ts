@@ -137,17 +137,17 @@ export class CurrentCart {
 
   removeTender(tenderId: string): void {
     this.cart.tenders = this.cart.tenders.filter((t) => t.tenderId !== tenderId);
-    if (this.cart.tenders.length === 0) delete this.cart.pricedAt;
+    this.releasePrices();
   }
 
-  /**
-   * The prices the first payment is taken at are the cart's until it is completed or its payments
-   * removed (`release`: the payment step took nothing after all).
-   */
-  fixPrices(release = false): void {
-    if (release) {
-      if (this.cart.tenders.length === 0) delete this.cart.pricedAt;
-    } else this.cart.pricedAt ??= this.deps.clock().toISOString();
+  /** The prices the first payment is taken at are the cart's until it is completed or its payments removed. */
+  holdPrices(): void {
+    this.cart.pricedAt ??= this.deps.clock().toISOString();
+  }
+
+  /** Lets the prices go again once the cart holds no payment (the last removed, or a payment step took none). */
+  releasePrices(): void {
+    if (this.cart.tenders.length === 0) delete this.cart.pricedAt;
   }
 
   /** A payment step (charge, refund, commit) is waiting on the gateway. */

@@ -72,11 +72,11 @@ export class PaymentService {
 
   private async take(input: ParsedInput<'checkout', 'addTender'>): Promise<CartState> {
     // What is due is priced now, and stays so while the customer pays (a promotion may start or end meanwhile).
-    this.deps.cart.fixPrices();
+    this.deps.cart.holdPrices();
     try {
       return await this.takeAtFixedPrices(input);
     } finally {
-      this.deps.cart.fixPrices(true);
+      this.deps.cart.releasePrices();
     }
   }
 
