@@ -116,6 +116,14 @@ async function start() {
   await pos.call('cashup', 'open', { floatFen: 50_000 });
 }
 
+/** The till opened, and the ¥100 shirt sold on one WeChat Pay code. */
+async function shirtOnWechat(): Promise<SaleResult> {
+  await start();
+  await scan(SHIRT);
+  await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+  return complete();
+}
+
 /** ¥100 shirt paid by `pay`; exchanged for the ¥130 coat, the ¥30 difference paid by `pay` too. */
 async function exchangeChain(pay: () => Promise<unknown>): Promise<{ sale: SaleResult; exchange: SaleResult }> {
   await scan(SHIRT);
@@ -204,10 +212,7 @@ describe('refunds follow the money back to where it came from', () => {
   });
 
   it('a refund the gateway refused can be paid in cash instead, with the approval', async () => {
-    await start();
-    await scan(SHIRT);
-    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
-    const sale = await complete();
+    const sale = await shirtOnWechat();
     await returnAll(sale);
     const refuse = gw.refund;
     gw.refund = () => Promise.resolve({ ok: false, reason: 'account frozen' });
@@ -366,10 +371,7 @@ describe('a void the gateway did not answer', () => {
 
 describe('a refund to a mobile payment while the terminal is offline', () => {
   it('is refused without writing anything down, and a manager may approve paying it in cash', async () => {
-    await start();
-    await scan(SHIRT);
-    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
-    const sale = await complete();
+    const sale = await shirtOnWechat();
     pos.close();
     pos = openTestCheckout({
       dbPath: join(dir.path, 'shopfloor.db'),
@@ -419,10 +421,7 @@ describe('cash instead of a refund the gateway has paid, or may have', () => {
   });
 
   it('a refund whose answer never came cannot be paid again in cash', async () => {
-    await start();
-    await scan(SHIRT);
-    await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
-    const sale = await complete();
+    const sale = await shirtOnWechat();
     await returnAll(sale);
     // The gateway pays the refund but the answer is lost.
     const pay = gw.refund;
