@@ -71,6 +71,14 @@ export const MODULES = [
     late: true,
   },
   {
+    name: 'finance-routes',
+    mutate: ['sync/hq/admin/settlement-routes.ts'],
+    // Finance's admin routes: conflicts and store policy through HTTP, and the refund exceptions
+    // from a till's card sale refunded in cash (the fault test drives a real till through HQ).
+    tests: ['sync/hq/admin/settlement-routes.test.ts', 'sync/faults/refund-money.test.ts'],
+    late: true,
+  },
+  {
     name: 'hq-refunds',
     mutate: ['sync/hq/projector/check-refunds.ts'],
     // HQ's refund check against the sale's money: its own tests push and project returns paid

@@ -1,0 +1,90 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HqDb } from '../db.js';
+import { testBackends } from '../testing/backends.js';
+import type { TestHq } from '../testing/test-hq.js';
+import { TEST_STORE } from '../testing/test-hq.js';
+import { useTestHq } from '../testing/use-test-hq.js';
+
+// Finance's routes, answered as an admin calls them: the settlement conflicts (open ones by
+// default, a store's), and a store's policy for redeeming while HQ cannot be asked. The refund
+// exceptions are driven end to end from a till in sync/faults/refund-money.test.ts.
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+describe.each(backends)('finance routes on $name', (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  useTestHq(backend, (opened) => ({ db, hq } = opened));
+  let other: string;
+
+  beforeEach(async () => {
+    await db.exec('DELETE FROM settlement_conflict');
+    [{ id: other } = { id: '' }] = await db.query<{ id: string }>(
+      `SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1`,
+      [TEST_STORE],
+    );
+  });
+
+  /** A conflict of `store`, `hoursAgo` old, resolved or not. */
+  const conflict = (receiptNo: string, store: string, hoursAgo: number, resolved: boolean) =>
+    db.query(
+      `INSERT INTO settlement_conflict (event_id, sale_id, receipt_no, store_id, device_id, customer_id, coupons, points, at_risk_fen, detail, offline, created_at, resolved_at, resolution)
+       VALUES (gen_random_uuid(), $1, $1, $2, gen_random_uuid(), 'cus-1', '{CPN-1}', 300, 3300, 'coupon CPN-1 was already used', true,
+               now() - make_interval(hours => $3), CASE WHEN $4 THEN now() END, CASE WHEN $4 THEN 'written off' END)`,
+      [receiptNo, store, hoursAgo, resolved],
+    );
+  const listed = async (query = '') => {
+    const answer = await hq.admin('GET', `/admin/v1/settlement-conflicts${query}`);
+    expect(answer.status).toBe(200);
+    return (answer.body as { conflicts: { receiptNo: string }[] }).conflicts;
+  };
+
+  it('lists the open conflicts newest first, all of them on request, and one store’s', async () => {
+    expect(other).toMatch(/^loc-S/);
+    await conflict('R-OLD', TEST_STORE, 3, false);
+    await conflict('R-NEW', TEST_STORE, 1, false);
+    await conflict('R-DONE', TEST_STORE, 2, true);
+    await conflict('R-ELSE', other, 0, false);
+    expect((await listed()).map((c) => c.receiptNo)).toEqual(['R-ELSE', 'R-NEW', 'R-OLD']);
+    expect((await listed('?open=false')).map((c) => c.receiptNo)).toEqual(['R-ELSE', 'R-NEW', 'R-DONE', 'R-OLD']);
+    expect((await listed(`?storeId=${TEST_STORE}`)).map((c) => c.receiptNo)).toEqual(['R-NEW', 'R-OLD']);
+    const [first] = await listed(`?storeId=${other}`);
+    expect(first).toMatchObject({
+      receiptNo: 'R-ELSE',
+      storeId: other,
+      customerId: 'cus-1',
+      coupons: ['CPN-1'],
+      points: 300,
+      atRiskFen: 3300,
+      detail: 'coupon CPN-1 was already used',
+      offline: true,
+      resolvedAt: null,
+    });
+    expect((await hq.admin('GET', '/admin/v1/settlement-conflicts?open=maybe')).status).toBe(400);
+    expect((await hq.admin('GET', '/admin/v1/settlement-conflicts', undefined, { token: null })).status).toBe(401);
+  });
+
+  it('sets a store’s offline policy, and refuses an unknown store, a malformed policy and a caller without a token', async () => {
+    const policy = { offlineRedeem: 'refuse', offlinePointsPerDay: 1000, offlineCouponsPerDay: 1 };
+    const put = (store: string, body: unknown, token?: null) =>
+      hq.admin('PUT', `/admin/v1/stores/${store}/policy`, body, token === null ? { token: null } : undefined);
+    expect(await put(TEST_STORE, policy)).toEqual({ status: 200, body: { storeId: TEST_STORE, ...policy } });
+    const row = () =>
+      db.query(`SELECT offline_redeem, offline_points_per_day, offline_coupons_per_day FROM store_policy WHERE store_id = $1`, [
+        TEST_STORE,
+      ]);
+    expect(await row()).toEqual([{ offline_redeem: 'refuse', offline_points_per_day: 1000, offline_coupons_per_day: 1 }]);
+    expect((await put('loc-NOPE', policy)).status).toBe(404);
+    for (const bad of [
+      { ...policy, offlineRedeem: 'always' },
+      { ...policy, offlinePointsPerDay: -1 },
+      { ...policy, offlineCouponsPerDay: 101 },
+      { ...policy, extra: true },
+    ])
+      expect((await put(TEST_STORE, bad)).status).toBe(400);
+    expect((await put(TEST_STORE, { ...policy, offlineRedeem: 'limit' }, null)).status).toBe(401);
+    // Nothing refused changed the store's policy.
+    expect(await row()).toEqual([{ offline_redeem: 'refuse', offline_points_per_day: 1000, offline_coupons_per_day: 1 }]);
+  });
+});
