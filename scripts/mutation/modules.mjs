@@ -175,7 +175,7 @@ export const MODULES = [
       'sync/client/deferred-indexes.ts',
       'sync/client/apply.ts:288-291',
       'sync/client/apply.ts:332-333',
-      'sync/client/apply.ts:357-357',
+      'sync/client/apply.ts:356-356',
       'sync/client/apply.ts:367-380',
       'sync/client/pull.ts:267-276',
       'sync/client/unique-keys.ts:61-98',
