@@ -98,8 +98,8 @@ async function checkReceipts(
   }
 }
 
-type Original = { id: string; store_id: string; total_fen: string; refunded_fen: string };
-type OriginalLine = { id: string; sale_id: string; qty: number; returned: number };
+type Original = { id: string; store_id: string; total_fen: string };
+type OriginalLine = { id: string; sale_id: string; qty: number; returned: number; returned_fen: string };
 
 async function checkReturns(
   sql: Sql,
@@ -115,21 +115,26 @@ async function checkReturns(
   });
   if (returns.length === 0) return;
   const saleIds = [...new Set(returns.map((r) => r.back.originalSaleId))];
-  // What the original sales sold, and what earlier returns (already recorded) took back of them:
-  // their lines of it (not lines returned without a receipt beside them, paid in cash).
+  // What the original sales sold, and what earlier returns (already recorded) took back of each
+  // line, in units and in money: a sale's refunded money is its lines' (lines returned without a
+  // receipt beside them, paid in cash, take nothing of it).
   const originals = await sql.query<Original>(
-    `SELECT s.id, s.store_id, s.total_fen::text AS total_fen,
-            coalesce((SELECT -sum(r.total_fen) FROM sale_line l JOIN sale_line r ON r.original_line_id = l.id WHERE l.sale_id = s.id), 0)::text AS refunded_fen
-       FROM sale s WHERE s.id = ANY($1::text[])`,
+    'SELECT s.id, s.store_id, s.total_fen::text AS total_fen FROM sale s WHERE s.id = ANY($1::text[])',
     [saleIds],
   );
   const lines = await sql.query<OriginalLine>(
-    `SELECT l.id, l.sale_id, l.qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0)::int AS returned
-       FROM sale_line l WHERE l.sale_id = ANY($1::text[])`,
+    `SELECT l.id, l.sale_id, l.qty, coalesce(-r.qty, 0)::int AS returned, coalesce(-r.fen, 0)::text AS returned_fen
+       FROM sale_line l
+       LEFT JOIN LATERAL (SELECT sum(x.qty) AS qty, sum(x.total_fen) AS fen FROM sale_line x WHERE x.original_line_id = l.id) r ON true
+      WHERE l.sale_id = ANY($1::text[])`,
     [saleIds],
   );
+  const refunded = new Map<string, bigint>();
+  for (const l of lines) refunded.set(l.sale_id, (refunded.get(l.sale_id) ?? 0n) + BigInt(l.returned_fen));
   // `pushedAt`: where in this push the sale is (-1: HQ has it), and its event.
-  const sale = new Map(originals.map((o) => [o.id, { ...o, left: BigInt(o.total_fen) - BigInt(o.refunded_fen), pushedAt: -1, event: '' }]));
+  const sale = new Map(
+    originals.map((o) => [o.id, { ...o, left: BigInt(o.total_fen) - (refunded.get(o.id) ?? 0n), pushedAt: -1, event: '' }]),
+  );
   const line = new Map(lines.map((l) => [l.id, { ...l, left: l.qty - l.returned }]));
   // Sales of this push (a till offline all day sold, then took something back, and pushes both at
   // once): a return may take back what one earlier in the push sold, unless that sale was refused.
@@ -144,13 +149,13 @@ async function checkReturns(
       id: p.saleId,
       store_id: device.storeId,
       total_fen: total,
-      refunded_fen: '0',
       left: BigInt(total),
       pushedAt: i,
       event: e.id,
     });
     for (const l of p.lines)
-      if (l.qty > 0 && !line.has(l.lineId)) line.set(l.lineId, { id: l.lineId, sale_id: p.saleId, qty: l.qty, returned: 0, left: l.qty });
+      if (l.qty > 0 && !line.has(l.lineId))
+        line.set(l.lineId, { id: l.lineId, sale_id: p.saleId, qty: l.qty, returned: 0, returned_fen: '0', left: l.qty });
   });
   // In push order: a return earlier in this batch uses up what a later one may take back.
   for (const { id, back } of returns) {
