@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import { serialPort } from '../serial-port.js';
 import { AnswerBuffer, PrinterLinkError } from './printer-connection.js';
 import type { PrinterConnection } from './printer-connection.js';
 
@@ -13,7 +13,7 @@ export type SerialLineOptions = {
 
 /** Opens a serial (RS-232 / USB-CDC) printer; rejects with PrinterLinkError when the port cannot be opened. */
 export async function openSerialPrinter(line: SerialLineOptions): Promise<PrinterConnection> {
-  const port = new SerialPort({ ...line, autoOpen: false });
+  const port = serialPort(line);
   await new Promise<void>((resolve, reject) =>
     port.open((error) => (error ? reject(new PrinterLinkError(`${line.path}: ${error.message}`)) : resolve())),
   );

@@ -128,8 +128,9 @@ describe('serial scanner over a real pseudo-terminal (socat)', () => {
 
   it('reconnects after the scanner is unplugged and plugged back in', async () => {
     const seen = await startScanner();
-    // It once timed out as a whole under a loaded CI machine, naming no step: each step has its own
-    // deadline now, and a miss says which step it was and what the driver reported meanwhile.
+    // Each step has its own deadline, and a miss says which step it was and what the driver reported
+    // meanwhile. That is how a CI run named "the driver sees the scanner go" (connected, no problems):
+    // its read had started after the hang-up and spun; native/serial-port.test.ts pins that case.
     const problems: string[] = [];
     scanner!.on('problem', (p) => problems.push(`${p.kind}: ${p.detail}`));
     const step = <T>(label: string, work: Promise<T>): Promise<T> => {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import type { SerialPortStream } from '@serialport/stream';
+import { serialPort } from '../serial-port.js';
 import { ScanLineFramer } from './scan-line-framer.js';
 import type { FramerError, FramerOutput, ScanTerminatorName } from './scan-line-framer.js';
 
@@ -38,7 +39,7 @@ export type ScannerDriverEvents = {
  * goes away (unplugged) keeps trying to reopen it with a growing backoff until it is back.
  */
 export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
-  private port: SerialPort | undefined;
+  private port: SerialPortStream | undefined;
   private framer: ScanLineFramer;
   private idleTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -60,7 +61,7 @@ export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
   private open(): void {
     if (this.stopped) return;
     const { path, baudRate, dataBits, parity, stopBits } = this.options;
-    const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
+    const port = serialPort({ path, baudRate, dataBits, parity, stopBits });
     port.open((error) => {
       if (this.stopped) {
         if (!error) port.close();

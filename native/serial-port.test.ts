@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSocatPair } from '../fixtures/socat-pair.js';
+import type { SocatPair } from '../fixtures/socat-pair.js';
+import { VirtualScanner } from '../fixtures/virtual-scanner.js';
+import { serialPort } from './serial-port.js';
+
+let pair: SocatPair;
+let port: ReturnType<typeof serialPort> | undefined;
+
+beforeEach(async () => {
+  pair = await startSocatPair();
+});
+
+afterEach(async () => {
+  if (port?.isOpen) await new Promise<void>((resolve) => port!.close(() => resolve()));
+  port = undefined;
+  await pair.close();
+});
+
+async function openB() {
+  const p = serialPort({ path: pair.b, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
+  await new Promise<void>((resolve, reject) => p.open((error) => (error ? reject(error) : resolve())));
+  return p;
+}
+
+/** The next close of the port and the error it closed with; a liveness bound, not a timing assertion. */
+function closes(p: NonNullable<typeof port>): Promise<Error | null> {
+  return new Promise((resolve, reject) => {
+    const late = setTimeout(() => reject(new Error('the port did not close within 15 s')), 15_000);
+    p.once('close', (error: Error | null) => {
+      clearTimeout(late);
+      resolve(error);
+    });
+  });
+}
+
+describe('a serial port whose device goes away (socat ptys)', () => {
+  it('closes with a disconnect when its first read starts after the device hung up', async () => {
+    // Linux hangs up the pty when socat ends: from then on every read returns 0 bytes. The stock
+    // binding reads again on 0 bytes without end, so a read that starts after the hang-up spins.
+    port = await openB();
+    await pair.unplug();
+    const closed = closes(port);
+    port.on('data', () => {}); // flowing: the stream's first read starts now, after the hang-up
+    const error = await closed;
+    expect(error?.message).toMatch(/hung up/);
+    expect((error as { disconnected?: boolean }).disconnected).toBe(true);
+    expect(port.isOpen).toBe(false);
+  });
+
+  it('still reads what the device sends, then closes with a disconnect when it goes', async () => {
+    port = await openB();
+    const device = await VirtualScanner.open(pair.a);
+    const chunks: Buffer[] = [];
+    const got = new Promise<void>((resolve) =>
+      port!.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (Buffer.concat(chunks).includes('\r')) resolve();
+      }),
+    );
+    await device.scan('6971111376183');
+    await got;
+    expect(Buffer.concat(chunks).toString()).toBe('6971111376183\r');
+    const closed = closes(port);
+    await device.close();
+    await pair.unplug();
+    expect((await closed)?.message).toBeTruthy();
+    expect(port.isOpen).toBe(false);
+  });
+});
