@@ -89,6 +89,22 @@ describe.each(backends)('refunds that did not follow the money, listed at HQ, on
       // Finance's list is an admin's: no token, no list; a malformed filter is refused, not ignored.
       expect((await hq.admin('GET', '/admin/v1/refund-exceptions', undefined, { token: null })).status).toBe(401);
       expect((await hq.admin('GET', '/admin/v1/refund-exceptions?from=yesterday')).status).toBe(400);
+      // Finance resolves it once it has dealt with it: it leaves the open list and keeps who, when and how.
+      const [{ id }] = (listed.body as { refunds: [{ id: string }] }).refunds;
+      const resolution = 'card was cancelled; receipt signed by the customer';
+      const resolved = await hq.admin('POST', `/admin/v1/refund-exceptions/${id}/resolve`, { resolution });
+      expect(resolved).toEqual({
+        status: 200,
+        body: { id, resolvedAt: expect.any(String), resolvedBy: 'admin', resolution },
+      });
+      expect(await hq.admin('GET', `/admin/v1/refund-exceptions?open=true`)).toEqual({
+        status: 200,
+        body: { truncated: false, refunds: [] },
+      });
+      const all = await hq.admin('GET', `/admin/v1/refund-exceptions`);
+      expect((all.body as { refunds: unknown[] }).refunds).toEqual([
+        expect.objectContaining({ id, receiptNo: cashBack.sale.receiptNo, resolvedBy: 'admin', resolution }),
+      ]);
     } finally {
       await replicator?.close();
       till.cleanup();

@@ -65,6 +65,42 @@ describe.each(backends)('finance routes on $name', (backend) => {
     expect((await hq.admin('GET', '/admin/v1/settlement-conflicts', undefined, { token: null })).status).toBe(401);
   });
 
+  it('resolves a conflict once, as the admin calling: it leaves the open list with who, when and how', async () => {
+    await conflict('R-1', TEST_STORE, 1, false);
+    await conflict('R-2', TEST_STORE, 2, false);
+    const [{ id }] = (await listed()) as unknown as [{ id: string }];
+    const resolve = (rowId: string, body: unknown, token?: null) =>
+      hq.admin('POST', `/admin/v1/settlement-conflicts/${rowId}/resolve`, body, token === null ? { token: null } : undefined);
+    const resolution = 'coupon honoured; cost booked to the store';
+    const first = await resolve(id, { resolution: `  ${resolution} ` });
+    expect(first).toEqual({ status: 200, body: { id, resolvedAt: expect.any(String), resolvedBy: 'admin', resolution } });
+    expect((await listed()).map((c) => c.receiptNo)).toEqual(['R-2']);
+    expect((await listed('?open=false'))[0]).toMatchObject({ id, receiptNo: 'R-1', resolvedBy: 'admin', resolution });
+    // Asked again the same (its answer was lost): the same answer. Resolved otherwise: refused, saying how.
+    expect(await resolve(id, { resolution })).toEqual(first);
+    const again = await resolve(id, { resolution: 'written off' });
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).toContain(
+      `already resolved by admin at ${(first.body as { resolvedAt: string }).resolvedAt}: ${resolution}`,
+    );
+    expect((await resolve('999999999', { resolution })).status).toBe(404);
+    for (const [rowId, body] of [
+      ['abc', { resolution }],
+      ['0', { resolution }],
+      [id, { resolution: '   ' }],
+      [id, { resolution: 'x'.repeat(501) }],
+      [id, {}],
+      [id, { resolution, extra: 1 }],
+    ] as const)
+      expect((await resolve(rowId, body)).status).toBe(400);
+    const [{ id: other2 }] = (await listed()) as unknown as [{ id: string }];
+    expect((await resolve(other2, { resolution }, null)).status).toBe(401);
+    // Nothing refused resolved the other conflict.
+    expect(
+      await db.query(`SELECT receipt_no, resolved_at, resolved_by, resolution FROM settlement_conflict WHERE id = $1`, [other2]),
+    ).toEqual([{ receipt_no: 'R-2', resolved_at: null, resolved_by: null, resolution: null }]);
+  });
+
   it('sets a store’s offline policy, and refuses an unknown store, a malformed policy and a caller without a token', async () => {
     const policy = { offlineRedeem: 'refuse', offlinePointsPerDay: 1000, offlineCouponsPerDay: 1 };
     const put = (store: string, body: unknown, token?: null) =>
