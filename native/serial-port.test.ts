@@ -3,6 +3,7 @@ import { startSocatPair } from '../fixtures/socat-pair.js';
 import type { SocatPair } from '../fixtures/socat-pair.js';
 import { VirtualScanner } from '../fixtures/virtual-scanner.js';
 import { serialPort } from './serial-port.js';
+import type { SerialPortOptions } from './serial-port.js';
 
 let pair: SocatPair;
 let port: ReturnType<typeof serialPort> | undefined;
@@ -66,5 +67,21 @@ describe('a serial port whose device goes away (socat ptys)', () => {
     await pair.unplug();
     expect((await closed)?.message).toBeTruthy();
     expect(port.isOpen).toBe(false);
+  });
+
+  // serialPort() takes any unix open option, vmin and vtime included. With VMIN=0 and VTIME=0 a
+  // non-blocking read of an idle tty returns 0 bytes on Linux (n_tty_read breaks on the zero timeout
+  // before it answers EAGAIN): the line is there, just quiet, and the wrapper closes it as hung up.
+  it('does not take a quiet line for a hung-up one, whatever termios timing it is opened with', async () => {
+    port = serialPort({ path: pair.b, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, vmin: 0, vtime: 0 } as SerialPortOptions);
+    await new Promise<void>((resolve, reject) => port!.open((error) => (error ? reject(error) : resolve())));
+    const device = await VirtualScanner.open(pair.a);
+    let closedWith: Error | null | undefined;
+    port.on('close', (error: Error | null) => (closedWith = error));
+    port.on('data', () => {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await device.close();
+    expect(closedWith?.message).toBeUndefined();
+    expect(port.isOpen).toBe(true);
   });
 });

@@ -50,10 +50,14 @@ const hangupAwareBinding: AutoDetectTypes = {
   },
 } as AutoDetectTypes;
 
-/** The line settings every serial device here is opened with. */
-export type SerialPortOptions = OpenOptionsFromBinding<AutoDetectTypes>;
+/**
+ * The line settings every serial device here is opened with. Not termios' VMIN/VTIME: with both 0
+ * a read of a quiet line returns 0 bytes too, and it would be taken for a hang-up.
+ */
+export type SerialPortOptions = Omit<OpenOptionsFromBinding<AutoDetectTypes>, 'vmin' | 'vtime'>;
 
 /** A serial port (not yet open: call `open`) that closes with a disconnect when its device hangs up. */
 export function serialPort(options: SerialPortOptions): SerialPortStream<AutoDetectTypes> {
-  return new SerialPortStream({ ...options, binding: hangupAwareBinding, autoOpen: false });
+  // VMIN 1, VTIME 0 (the binding's defaults, pinned): an empty line answers EAGAIN, so 0 bytes is a hang-up.
+  return new SerialPortStream({ ...options, vmin: 1, vtime: 0, binding: hangupAwareBinding, autoOpen: false });
 }

@@ -101,6 +101,51 @@ describe.each(backends)('finance routes on $name', (backend) => {
     ).toEqual([{ receipt_no: 'R-2', resolved_at: null, resolved_by: null, resolution: null }]);
   });
 
+  // Two HQ processes (or two clicks) resolve the same row at once. The second UPDATE waits on the
+  // first's row lock, finds the row resolved and updates nothing; under READ COMMITTED the CTE's
+  // fallback SELECT still reads the statement's snapshot, taken before the first committed: the
+  // row as it was, open. The answer must be the same as when the calls come one after the other.
+  it.skipIf(backend.name === 'pglite')(
+    'answers a resolve that waited on a concurrent one as it answers one that came after it',
+    async () => {
+      const first = 'coupon honoured; cost booked to the store';
+      const raced = async (receiptNo: string, resolution: string) => {
+        await conflict(receiptNo, TEST_STORE, 1, false);
+        const [{ id }] = (await db.query<{ id: string }>(`SELECT id::text AS id FROM settlement_conflict WHERE receipt_no = $1`, [
+          receiptNo,
+        ])) as [{ id: string }];
+        const { call } = await db.tx(async (t) => {
+          // The other resolve, as the route writes it, holding the row until the call below waits on it.
+          await t.query(`UPDATE settlement_conflict SET resolved_at = now(), resolved_by = 'admin', resolution = $2 WHERE id = $1`, [
+            id,
+            first,
+          ]);
+          const call = hq.admin('POST', `/admin/v1/settlement-conflicts/${id}/resolve`, { resolution });
+          for (let i = 0; ; i++) {
+            const [{ n }] = (await db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+            )) as [{ n: number }];
+            if (n > 0) break;
+            if (i > 400) throw new Error('the resolve never waited on the row lock');
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+          return { call };
+        });
+        return call;
+      };
+      // Another resolution: refused, naming the first.
+      const other = await raced('R-RACE-1', 'written off');
+      expect(other.status).toBe(409);
+      expect(JSON.stringify(other.body)).toContain(`already resolved by admin`);
+      // The same resolution by the same admin (a retry racing its lost original): the same answer.
+      const same = await raced('R-RACE-2', first);
+      expect(same).toEqual({
+        status: 200,
+        body: { id: expect.any(String), resolvedAt: expect.any(String), resolvedBy: 'admin', resolution: first },
+      });
+    },
+  );
+
   it('sets a store’s offline policy, and refuses an unknown store, a malformed policy and a caller without a token', async () => {
     const policy = { offlineRedeem: 'refuse', offlinePointsPerDay: 1000, offlineCouponsPerDay: 1 };
     const put = (store: string, body: unknown, token?: null) =>

@@ -168,19 +168,19 @@ function registerResolve(app: FastifyInstance, hq: HqContext, path: string, tabl
     const admin = await adminOfToken(hq.db, request.headers.authorization, now);
     const { id } = rowId.parse(request.params);
     const { resolution } = resolveBody.parse(request.body);
-    // The update's row when it resolved it now; otherwise the row as it was (resolved before), if any.
-    const [row] = await hq.db.query<Resolved & { now: boolean }>(
-      `WITH done AS (
-         UPDATE ${table} SET resolved_at = $2, resolved_by = $3, resolution = $4
-          WHERE id = $1 AND resolved_at IS NULL
-          RETURNING resolved_at, resolved_by, resolution, true AS now)
-       SELECT * FROM done
-       UNION ALL
-       SELECT resolved_at, resolved_by, resolution, false FROM ${table} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)`,
+    const [done] = await hq.db.query<Resolved>(
+      `UPDATE ${table} SET resolved_at = $2, resolved_by = $3, resolution = $4
+        WHERE id = $1 AND resolved_at IS NULL
+        RETURNING resolved_at, resolved_by, resolution`,
       [id, now, admin, resolution],
     );
+    if (done) return { id, ...resolvedFields(done) };
+    // Not open, or no such row. Read it in a statement of its own: under READ COMMITTED its snapshot
+    // sees a resolve that committed while the update above waited on the row (a second SELECT in the
+    // update's statement would still see the row open). A resolved row never opens again.
+    const [row] = await hq.db.query<Resolved>(`SELECT resolved_at, resolved_by, resolution FROM ${table} WHERE id = $1`, [id]);
     if (!row) throw new HqHttpError(404, 'not_found', `no row ${id} in this list`);
-    if (!row.now && (row.resolved_by !== admin || row.resolution !== resolution))
+    if (row.resolved_by !== admin || row.resolution !== resolution)
       throw new HqHttpError(
         409,
         'bad_request',

@@ -32,6 +32,7 @@ describe.each(backends)('HQ migration finance-resolves on $name', (backend) => {
       for (const table of ['settlement_conflict', 'refund_exception']) {
         await expect(db.query(`UPDATE ${table} SET resolved_at = now()`)).rejects.toThrow(/check constraint/);
         await expect(db.query(`UPDATE ${table} SET resolution = 'written off'`)).rejects.toThrow(/check constraint/);
+        await expect(db.query(`UPDATE ${table} SET resolved_by = 'admin'`)).rejects.toThrow(/check constraint/);
         await db.query(`UPDATE ${table} SET resolved_at = now(), resolved_by = 'admin', resolution = 'written off'`);
       }
     } finally {
