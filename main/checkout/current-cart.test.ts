@@ -51,7 +51,13 @@ const tender = (tenderId: string, amountFen: number): TenderRecord => ({
 });
 
 function setup(
-  options: { online?: boolean; promotions?: Promotion[]; pointsValue?: (points: number) => number | undefined; withOnReset?: boolean } = {},
+  options: {
+    online?: boolean;
+    promotions?: Promotion[];
+    pointsValue?: (points: number) => number | undefined;
+    withOnReset?: boolean;
+    clock?: () => Date;
+  } = {},
 ) {
   let n = 0;
   const asked = { promotionsAt: [] as Date[], views: [] as [string, Date][], points: [] as number[] };
@@ -79,7 +85,7 @@ function setup(
     } as unknown as MemberDirectory,
     isOnline: () => options.online ?? true,
     events,
-    clock: () => NOW,
+    clock: options.clock ?? (() => NOW),
     newId: () => `cart-${++n}`,
     ...(options.withOnReset === false ? {} : { onReset: (id: string) => resets.push(id) }),
   };
@@ -307,6 +313,31 @@ describe('the current cart', () => {
     cart.removeTender('t3');
     expect(cart.tenders).toEqual([]);
     expect(cart.beingPaid).toBe(false);
+  });
+
+  it('prices the cart as of its first payment until the last payment is removed', () => {
+    let now = NOW;
+    const later = new Date(NOW.getTime() + 90_000);
+    const { cart, asked } = setup({ promotions: [tenPercentOff], clock: () => now });
+    cart.data.items.push(item('l1', 1, 10_000));
+    cart.holdPrices();
+    cart.addTender(tender('t1', 1_000));
+    now = later;
+    cart.holdPrices(); // a second payment keeps the first one's time
+    cart.addTender(tender('t2', 2_000));
+    expect(cart.data.pricedAt).toBe(NOW.toISOString());
+    asked.promotionsAt.length = 0;
+    expect(cart.state().totals.totalFen).toBe(9_000);
+    expect(asked.promotionsAt).toEqual([NOW]);
+    // A payment step that took nothing lets go only when no payment is left.
+    cart.releasePrices();
+    cart.removeTender('t1');
+    expect(cart.data.pricedAt).toBe(NOW.toISOString());
+    cart.removeTender('t2');
+    expect(cart.data.pricedAt).toBeUndefined();
+    asked.promotionsAt.length = 0;
+    cart.state();
+    expect(asked.promotionsAt).toEqual([later]);
   });
 
   it('runs payment steps one at a time, refuses a second meanwhile, and is free again after a failure', async () => {
