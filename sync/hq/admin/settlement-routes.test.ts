@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HqDb } from '../db.js';
+import { adminLogin, setAdminPassword } from './admin-users.js';
 import { testBackends } from '../testing/backends.js';
 import type { TestHq } from '../testing/test-hq.js';
 import { TEST_STORE } from '../testing/test-hq.js';
@@ -48,6 +49,7 @@ describe.each(backends)('finance routes on $name', (backend) => {
     await conflict('R-ELSE', other, 0, false);
     expect((await listed()).map((c) => c.receiptNo)).toEqual(['R-ELSE', 'R-NEW', 'R-OLD']);
     expect((await listed('?open=false')).map((c) => c.receiptNo)).toEqual(['R-ELSE', 'R-NEW', 'R-DONE', 'R-OLD']);
+    expect(await listed('?open=true')).toEqual(await listed());
     expect((await listed(`?storeId=${TEST_STORE}`)).map((c) => c.receiptNo)).toEqual(['R-NEW', 'R-OLD']);
     const [first] = await listed(`?storeId=${other}`);
     expect(first).toMatchObject({
@@ -83,7 +85,16 @@ describe.each(backends)('finance routes on $name', (backend) => {
     expect(JSON.stringify(again.body)).toContain(
       `already resolved by admin at ${(first.body as { resolvedAt: string }).resolvedAt}: ${resolution}`,
     );
-    expect((await resolve('999999999', { resolution })).status).toBe(404);
+    expect(again.body).toMatchObject({ error: { code: 'bad_request' } });
+    // Another admin with the same words is refused too: the record says who decided.
+    await setAdminPassword(db, 'finance-2', 'a long enough password');
+    const { token } = await adminLogin(db, 'finance-2', 'a long enough password', new Date());
+    const byOther = await hq.admin('POST', `/admin/v1/settlement-conflicts/${id}/resolve`, { resolution }, { token });
+    expect(byOther.status).toBe(409);
+    expect(await resolve('999999999', { resolution })).toEqual({
+      status: 404,
+      body: { error: { code: 'not_found', message: 'no row 999999999 in this list' } },
+    });
     for (const [rowId, body] of [
       ['abc', { resolution }],
       ['0', { resolution }],
@@ -99,12 +110,16 @@ describe.each(backends)('finance routes on $name', (backend) => {
     expect(
       await db.query(`SELECT receipt_no, resolved_at, resolved_by, resolution FROM settlement_conflict WHERE id = $1`, [other2]),
     ).toEqual([{ receipt_no: 'R-2', resolved_at: null, resolved_by: null, resolution: null }]);
+    // A row resolved before HQ kept who resolved it says so.
+    await conflict('R-OLD', TEST_STORE, 3, true);
+    const [old] = (await listed('?open=false')).filter((c) => c.receiptNo === 'R-OLD') as unknown as [{ id: string }];
+    expect(JSON.stringify((await resolve(old.id, { resolution })).body)).toContain('already resolved by an earlier HQ at ');
   });
 
   // Two HQ processes (or two clicks) resolve the same row at once. The second UPDATE waits on the
-  // first's row lock, finds the row resolved and updates nothing; under READ COMMITTED the CTE's
-  // fallback SELECT still reads the statement's snapshot, taken before the first committed: the
-  // row as it was, open. The answer must be the same as when the calls come one after the other.
+  // first's row lock, finds the row resolved and updates nothing; under READ COMMITTED a read in
+  // that same statement still sees the snapshot taken before the first committed: the row as it
+  // was, open (that was a 500). The answer must be the same as when the calls come one after the other.
   it.skipIf(backend.name === 'pglite')(
     'answers a resolve that waited on a concurrent one as it answers one that came after it',
     async () => {
@@ -156,7 +171,7 @@ describe.each(backends)('finance routes on $name', (backend) => {
         TEST_STORE,
       ]);
     expect(await row()).toEqual([{ offline_redeem: 'refuse', offline_points_per_day: 1000, offline_coupons_per_day: 1 }]);
-    expect((await put('loc-NOPE', policy)).status).toBe(404);
+    expect(await put('loc-NOPE', policy)).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'no store loc-NOPE' } } });
     for (const bad of [
       { ...policy, offlineRedeem: 'always' },
       { ...policy, offlinePointsPerDay: -1 },
@@ -167,5 +182,7 @@ describe.each(backends)('finance routes on $name', (backend) => {
     expect((await put(TEST_STORE, { ...policy, offlineRedeem: 'limit' }, null)).status).toBe(401);
     // Nothing refused changed the store's policy.
     expect(await row()).toEqual([{ offline_redeem: 'refuse', offline_points_per_day: 1000, offline_coupons_per_day: 1 }]);
+    expect((await put(TEST_STORE, { ...policy, offlineRedeem: 'limit' })).status).toBe(200);
+    expect(await row()).toEqual([{ offline_redeem: 'limit', offline_points_per_day: 1000, offline_coupons_per_day: 1 }]);
   });
 });
