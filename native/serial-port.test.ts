@@ -69,9 +69,9 @@ describe('a serial port whose device goes away (socat ptys)', () => {
     expect(port.isOpen).toBe(false);
   });
 
-  // serialPort() takes any unix open option, vmin and vtime included. With VMIN=0 and VTIME=0 a
-  // non-blocking read of an idle tty returns 0 bytes on Linux (n_tty_read breaks on the zero timeout
-  // before it answers EAGAIN): the line is there, just quiet, and the wrapper closes it as hung up.
+  // With VMIN=0 and VTIME=0 a non-blocking read of an idle tty returns 0 bytes on Linux (n_tty_read
+  // breaks on the zero timeout before it answers EAGAIN): the line is there, just quiet, and would be
+  // closed as hung up. serialPort()'s type has no vmin or vtime; one passed anyway is overridden.
   it('does not take a quiet line for a hung-up one, whatever termios timing it is opened with', async () => {
     port = serialPort({ path: pair.b, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, vmin: 0, vtime: 0 } as SerialPortOptions);
     await new Promise<void>((resolve, reject) => port!.open((error) => (error ? reject(error) : resolve())));
