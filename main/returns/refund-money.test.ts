@@ -68,12 +68,13 @@ let dir: ReturnType<typeof tempDir>;
 let pos: TestCheckout;
 let gw: Gateway;
 let now = Date.UTC(2026, 10, 22, 2, 0, 0);
-const open = () =>
+/** The terminal on the test's store, online or as `online` says. */
+const open = (online: () => boolean = () => true) =>
   openTestCheckout({
     dbPath: join(dir.path, 'shopfloor.db'),
     keyPath: join(dir.path, 'store.key'),
     clock: () => new Date(now),
-    online: () => true,
+    online,
     payments: gw,
   });
 
@@ -322,13 +323,7 @@ describe('gateway money is written down before it moves', () => {
     await pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
     pos.close();
     let online = false;
-    pos = openTestCheckout({
-      dbPath: join(dir.path, 'shopfloor.db'),
-      keyPath: join(dir.path, 'store.key'),
-      clock: () => new Date(now),
-      online: () => online,
-      payments: gw,
-    });
+    pos = open(() => online);
     expect(await pos.services.recovery.run()).toBe(1);
     expect(gw.reversals).toEqual([]);
     online = true;
@@ -373,13 +368,7 @@ describe('a refund to a mobile payment while the terminal is offline', () => {
   it('is refused without writing anything down, and a manager may approve paying it in cash', async () => {
     const sale = await shirtOnWechat();
     pos.close();
-    pos = openTestCheckout({
-      dbPath: join(dir.path, 'shopfloor.db'),
-      keyPath: join(dir.path, 'store.key'),
-      clock: () => new Date(now),
-      online: () => false,
-      payments: gw,
-    });
+    pos = open(() => false);
     await login();
     await returnAll(sale);
     expect(await pos.fail('checkout', 'complete', {})).toEqual({
