@@ -35,6 +35,9 @@ describe.each(backends)('finance routes on $name', (backend) => {
                now() - make_interval(hours => $3), CASE WHEN $4 THEN now() END, CASE WHEN $4 THEN 'written off' END)`,
       [receiptNo, store, hoursAgo, resolved],
     );
+  /** Resolves conflict `rowId` as the test admin, as the admin of `token`, or with no token (`null`). */
+  const resolve = (rowId: string, body: unknown, token?: string | null) =>
+    hq.admin('POST', `/admin/v1/settlement-conflicts/${rowId}/resolve`, body, token === undefined ? undefined : { token });
   const listed = async (query = '') => {
     const answer = await hq.admin('GET', `/admin/v1/settlement-conflicts${query}`);
     expect(answer.status).toBe(200);
@@ -71,8 +74,6 @@ describe.each(backends)('finance routes on $name', (backend) => {
     await conflict('R-1', TEST_STORE, 1, false);
     await conflict('R-2', TEST_STORE, 2, false);
     const [{ id }] = (await listed()) as unknown as [{ id: string }];
-    const resolve = (rowId: string, body: unknown, token?: null) =>
-      hq.admin('POST', `/admin/v1/settlement-conflicts/${rowId}/resolve`, body, token === null ? { token: null } : undefined);
     const resolution = 'coupon honoured; cost booked to the store';
     const first = await resolve(id, { resolution: `  ${resolution} ` });
     expect(first).toEqual({ status: 200, body: { id, resolvedAt: expect.any(String), resolvedBy: 'admin', resolution } });
@@ -89,8 +90,7 @@ describe.each(backends)('finance routes on $name', (backend) => {
     // Another admin with the same words is refused too: the record says who decided.
     await setAdminPassword(db, 'finance-2', 'a long enough password');
     const { token } = await adminLogin(db, 'finance-2', 'a long enough password', new Date());
-    const byOther = await hq.admin('POST', `/admin/v1/settlement-conflicts/${id}/resolve`, { resolution }, { token });
-    expect(byOther.status).toBe(409);
+    expect((await resolve(id, { resolution }, token)).status).toBe(409);
     expect(await resolve('999999999', { resolution })).toEqual({
       status: 404,
       body: { error: { code: 'not_found', message: 'no row 999999999 in this list' } },
@@ -135,7 +135,7 @@ describe.each(backends)('finance routes on $name', (backend) => {
             id,
             first,
           ]);
-          const call = hq.admin('POST', `/admin/v1/settlement-conflicts/${id}/resolve`, { resolution });
+          const call = resolve(id, { resolution });
           for (let i = 0; ; i++) {
             const [{ n }] = (await db.query<{ n: number }>(
               `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
