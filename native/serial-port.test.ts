@@ -65,7 +65,7 @@ describe('a serial port whose device goes away (socat ptys)', () => {
     const closed = closes(port);
     await device.close();
     await pair.unplug();
-    expect((await closed)?.message).toBeTruthy();
+    expect((await closed) as { disconnected?: boolean } | null).toMatchObject({ disconnected: true });
     expect(port.isOpen).toBe(false);
   });
 
