@@ -11,16 +11,14 @@ const policySchema = z
     offlineCouponsPerDay: z.number().int().min(0).max(100),
   })
   .strict();
-const conflictQuery = z.object({ storeId: z.string().min(1).max(64).optional(), open: z.enum(['true', 'false']).optional() }).strict();
+const storeField = z.string().min(1).max(64);
+/** `open=true`: only rows not resolved yet; `false`: all of them. Each list has its own default. */
+const openFilter = z.enum(['true', 'false']).optional();
+const conflictQuery = z.object({ storeId: storeField.optional(), open: openFilter }).strict();
 /** Refund exceptions answered at most per request (`truncated` says there were more). */
 const REFUND_PAGE = 1000;
 const refundQuery = z
-  .object({
-    storeId: z.string().min(1).max(64).optional(),
-    from: z.iso.date().optional(),
-    to: z.iso.date().optional(),
-    open: z.enum(['true', 'false']).optional(),
-  })
+  .object({ storeId: storeField.optional(), from: z.iso.date().optional(), to: z.iso.date().optional(), open: openFilter })
   .strict();
 const rowId = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'a row id (a positive integer)') }).strict();
 const resolveBody = z.object({ resolution: z.string().trim().min(1).max(500) }).strict();
@@ -145,7 +143,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
 
   app.put(`${prefix}/stores/:storeId/policy`, async (request) => {
     await adminOfToken(hq.db, request.headers.authorization, hq.clock());
-    const { storeId } = z.object({ storeId: z.string().min(1).max(64) }).parse(request.params);
+    const { storeId } = z.object({ storeId: storeField }).parse(request.params);
     const p = policySchema.parse(request.body);
     const rows = await hq.db.query(
       `UPDATE store_policy SET offline_redeem = $2, offline_points_per_day = $3, offline_coupons_per_day = $4 WHERE store_id = $1 RETURNING store_id`,
