@@ -131,10 +131,11 @@ function prepare(db: Database) {
     sold: db.prepare(
       'SELECT qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned FROM sale_line l WHERE l.id = ?',
     ),
+    // commit_seq: the order the till writes its sales in, which the refunds of a sale's returns follow (device migration 12).
     sale: db.prepare(
       `INSERT INTO sale (id, receipt_no, kind, session_id, business_day, staff_id, customer_id, original_sale_id, subtotal_fen, discount_fen, total_fen,
-         refund_fen, net_fen, change_fen, points_redeemed, points_value_fen, points_earned, offline, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         refund_fen, net_fen, change_fen, points_redeemed, points_value_fen, points_earned, offline, created_at, commit_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(commit_seq), 0) + 1 FROM sale))`,
     ),
     line: db.prepare(
       `INSERT INTO sale_line (id, sale_id, line_no, sku, name_zh, name_en, colour_zh, colour_en, size, qty, list_unit_fen, unit_fen, discount_fen, total_fen, detail, original_line_id)

@@ -107,7 +107,9 @@ export class SalesReader implements SaleLookup<TenderMethod> {
         coalesce((SELECT -sum(l.total_fen) FROM sale_line l WHERE l.sale_id = s.id AND l.original_line_id IS NOT NULL), 0) AS refund_fen
       FROM sale s`;
     this.moneyOf = db.prepare(`${money} WHERE s.id = ?`);
-    this.returnsAgainst = db.prepare(`${money} WHERE s.original_sale_id = ? ORDER BY s.created_at, s.receipt_no`);
+    // In the order the till wrote them, which is the order HQ received them (device migration 12):
+    // not by their time, which a clock that stepped back would reorder.
+    this.returnsAgainst = db.prepare(`${money} WHERE s.original_sale_id = ? ORDER BY s.commit_seq`);
     this.paidWith = db.prepare('SELECT method, amount_fen, reference FROM sale_tender WHERE sale_id = ? ORDER BY id');
   }
 

@@ -20,7 +20,7 @@ import { saleCompletedSchema } from '../../sync/protocol/events/index.js';
 const data = sampleData();
 const styleOf = new Map(data.styles.map((s) => [s.code, s]));
 const plain = data.skus.filter((s) => s.active && !['Down jacket', 'Jeans'].includes(styleOf.get(s.style_code)?.category_en ?? ''));
-const [SHIRT, COAT] = plain.slice(0, 2) as [Sku, Sku];
+const [SHIRT, COAT, SCARF] = plain.slice(0, 3) as [Sku, Sku, Sku];
 const MANAGER = 'S001-01';
 const CASHIER = 'S001-02';
 const WECHAT_CODE = '134567890123456789';
@@ -226,6 +226,40 @@ describe('refunds follow the money back to where it came from', () => {
     expect(pos.store.db.prepare('SELECT instead_of FROM sale_tender WHERE sale_id = ?').get(back.sale.saleId)).toEqual({
       instead_of: 'wechat',
     });
+  });
+});
+
+describe('returns of one sale replayed in the order the till made them', () => {
+  it('a till whose clock stepped back between two returns still pays the third from what is really left', async () => {
+    const price = pos.store.db.prepare('UPDATE sku SET price_fen = ? WHERE sku = ?');
+    price.run(5_000, SHIRT.sku);
+    price.run(7_000, COAT.sku);
+    price.run(4_000, SCARF.sku);
+    await start();
+    for (const sku of [SHIRT, COAT, SCARF]) await scan(sku);
+    await pos.call('checkout', 'addTender', { method: 'card', amountFen: 10_000, reference: 'CARD-A' });
+    await pos.call('checkout', 'addTender', { method: 'card', amountFen: 6_000, reference: 'CARD-B' });
+    const sale = await complete();
+    const line = (sku: Sku) => sale.sale.lines.find((l) => l.sku === sku.sku)!;
+    const giveBack = async (sku: Sku) => {
+      await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+      await pos.call('returns', 'setQty', { saleLineId: line(sku).saleLineId, qty: 1 });
+      return (await complete()).sale.tenders.map((t) => [t.reference, t.amountFen]);
+    };
+    // 10:00 the shirt: ¥50 off the bigger card. Then the till's clock steps back an hour (a bad NTP
+    // answer, a dead RTC battery): the coat goes back at 09:00, taking card B's ¥60 and ¥10 of A.
+    now += 60_000;
+    expect(await giveBack(SHIRT)).toEqual([['CARD-A', -5_000]]);
+    now -= 3_600_000;
+    expect(await giveBack(COAT)).toEqual([
+      ['CARD-B', -6_000],
+      ['CARD-A', -1_000],
+    ]);
+    // Card B is spent: the scarf's ¥40 is what is left of card A. Replayed by their times (the
+    // coat's return before the shirt's), the till found ¥10 of card B left and refunded ¥70 to a
+    // card that paid ¥60 — HQ, which replays them in the order they came, listed it for finance.
+    now += 1_800_000;
+    expect(await giveBack(SCARF)).toEqual([['CARD-A', -4_000]]);
   });
 });
 
