@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -5,7 +7,9 @@ import { killAtMarker } from '../../sync/faults/kill-at-marker.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { fileKeyStore } from './key-store.js';
 import { openStore } from './open-store.js';
-import { pendingCount, readOutbox, writeChange } from './outbox.js';
+import { migrate } from './migrate.js';
+import { migrations } from './migrations/index.js';
+import { deviceOutbox, pendingCount, readOutbox, writeChange } from './outbox.js';
 import { UUID_RE, uuidv7Generator } from '../../sync/protocol/uuidv7.js';
 import { outboxEventSchema } from '../../sync/protocol/events/index.js';
 import { untypedChange } from '../testing/untyped-change.js';
@@ -108,6 +112,69 @@ describe('writeChange', () => {
     }
     // The loop really was writing when it died (otherwise the test proves nothing).
     expect(total).toBeGreaterThan(0);
+  });
+});
+
+describe('settling HQ’s answers', () => {
+  it('zeroes what a settled customer event leaves in the file, and lets sales go without rewriting the pages they free', () => {
+    // Unencrypted, so that the test can read the file; zeroing on, as SQLCipher has it on the store.
+    const path = join(dir.path, 'plain.db');
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('secure_delete = ON');
+      migrate(db, migrations);
+      const ctx = { db, newId: uuidv7Generator(), clock: () => new Date(), deviceId: 'dev-1', storeId: 'loc-S001' };
+      const pad = 'x'.repeat(1_500);
+      for (let i = 0; i < 200; i++) {
+        const [type, marker] = i % 2 === 0 ? ['customer.note_added', 'NOTE-BODY-'] : ['sale.completed', 'SALE-ITEM-'];
+        writeChange(ctx, untypedChange(type, { text: `${marker}${i}`, pad }, 'stf-1'), () => undefined);
+      }
+      /** WAL frames written since the last call, the file then checkpointed whole (the WAL emptied). */
+      const framesWritten = () => {
+        const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        return log;
+      };
+      const inFile = (marker: string) => readFileSync(path).includes(marker);
+      framesWritten();
+      expect(inFile('NOTE-BODY-')).toBe(true);
+
+      const outbox = deviceOutbox(db);
+      const sent = outbox.oldest(1_000);
+      const settle = (type: string) => {
+        const these = sent.filter((e) => e.type === type);
+        outbox.settle(
+          these,
+          these.map((e) => ({ id: e.id, status: 'accepted' as const })),
+          new Date().toISOString(),
+        );
+        return framesWritten();
+      };
+      const notes = settle('customer.note_added');
+      const sales = settle('sale.completed');
+      expect(outbox.pendingCount()).toBe(0);
+      // A customer's note leaves no readable trace in the file's free pages.
+      expect(inFile('NOTE-BODY-')).toBe(false);
+      // The sales' pages freed whole were not rewritten with zeros: the same number of rows of the
+      // same size took a fraction of the writes (the sale rows keep what those pages held).
+      expect(sales * 4).toBeLessThan(notes);
+      // …and the store zeroes again after them, also in a batch of both.
+      expect(db.pragma('secure_delete', { simple: true })).toBe(1);
+      writeChange(ctx, untypedChange('customer.note_added', { text: 'NOTE-AGAIN', pad }, 'stf-1'), () => undefined);
+      writeChange(ctx, untypedChange('sale.completed', { text: 'SALE-AGAIN', pad }, 'stf-1'), () => undefined);
+      framesWritten();
+      const both = outbox.oldest(10);
+      outbox.settle(
+        both,
+        both.map((e) => ({ id: e.id, status: 'accepted' as const })),
+        new Date().toISOString(),
+      );
+      framesWritten();
+      expect(inFile('NOTE-AGAIN')).toBe(false);
+    } finally {
+      db.close();
+    }
   });
 });
 

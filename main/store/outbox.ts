@@ -180,6 +180,33 @@ const reportItem = (r: Omit<DeadRow, 'reported_at'>): DeadLetterReport['items'][
   rejectedAt: r.rejected_at,
 });
 
+/**
+ * Event types whose payload holds nothing the device does not keep in its own rows once HQ has it:
+ * a sale (ids, items and money; `sale`, `sale_line`, `sale_tender` … keep the same). Their outbox
+ * rows leave without the freed pages being zeroed (below). Every other type — customers' notes and
+ * requests, phone reveals, a cash movement's free-text reason — keeps the store's zeroing.
+ */
+const KEPT_IN_ROWS: ReadonlySet<string> = new Set(['sale.completed']);
+
+/**
+ * Runs `fn` with SQLite's `secure_delete` at FAST where the store has it ON (SQLCipher's default):
+ * what a delete frees inside a page that is written anyway is still zeroed, but a page freed whole
+ * is not rewritten with zeros. Settling a batch of 1,000 sales wrote about 6 times the WAL pages of
+ * the deletes alone to zero pages whose content the sale rows keep: 290 against 55 ms of CPU for
+ * 10,000 outbox rows of 1.5 KB on the encrypted store, on the till's own thread while it catches
+ * up after an outage.
+ */
+function withoutZeroingFreedPages(db: Database, fn: () => void): void {
+  const was = db.pragma('secure_delete', { simple: true }) as number;
+  if (was !== 1) return fn();
+  db.pragma('secure_delete = FAST');
+  try {
+    fn();
+  } finally {
+    db.pragma('secure_delete = ON');
+  }
+}
+
 const toStored = (r: Row): StoredEvent => ({
   id: r.id,
   type: r.type,
@@ -208,6 +235,8 @@ export function deviceOutbox(db: Database): DeviceOutbox {
       const byId = new Map(sent.map((e) => [e.id, e]));
       let done = 0;
       let rejected = 0;
+      const removed: string[] = [];
+      const kept: string[] = [];
       db.transaction(() => {
         for (const result of results) {
           const e = byId.get(result.id);
@@ -228,9 +257,11 @@ export function deviceOutbox(db: Database): DeviceOutbox {
             );
             rejected++;
           }
-          st.remove.run(e.id);
+          (KEPT_IN_ROWS.has(e.type) ? kept : removed).push(e.id);
           done++;
         }
+        for (const id of removed) st.remove.run(id);
+        if (kept.length > 0) withoutZeroingFreedPages(db, () => kept.forEach((id) => st.remove.run(id)));
       }).immediate();
       return { done, rejected };
     },
