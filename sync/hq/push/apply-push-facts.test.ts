@@ -353,6 +353,19 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     ]);
   });
 
+  it('refuses alone an event whose payload names staff or a sale with a NUL, and records the rest of the push', async () => {
+    const sale = withSale(saleEvent('S1', [1]), (p) => (p.staffId = 'st-\u00001'));
+    const approved = {
+      ...cashEvent('S1', 100),
+      payload: { id: 'c-nul', sessionId: 't', amountFen: 100, reason: 'float', approvedBy: 'mg-\u0000' },
+    };
+    const back = withSale(returnOf(saleEvent('S1', [1]), 1, 19900), (p) => (p.originalSaleId = 'sale-\u0000'));
+    const good = cashEvent('S1', 200);
+    const results = await recordPush(db, S1, request([sale, approved, back, good]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload', 'bad_payload', 'bad_payload', 'accepted']);
+    expect(await count('SELECT count(*) FROM event')).toBe(1);
+  });
+
   it('projects what is queued before it checks a return: a return pushed right after its sale finds it', async () => {
     const sold = saleEvent('S1', [3], { qty: 2 });
     expect(outcome(await recordPush(db, S1, request([sold]), NOW))).toEqual(['accepted']);

@@ -72,10 +72,12 @@ export async function applyPushIn(
   // A return is checked against the sale it takes back and the returns before it: those must be
   // projected first (returns are rare; a push of sales never waits for the projector).
   if ([...claims.values()].some((c) => c.takesBack !== null)) await projectAllIn(sql, now);
-  // What PostgreSQL cannot store is refused before the facts are checked: a return may not take back a sale refused so.
+  // What PostgreSQL cannot store is refused before the facts are checked, and goes no further: the
+  // checks send its staff and sale ids to PostgreSQL, which would fail the whole push on them; and
+  // a return may not take back a sale refused so.
   const checked = storable(candidates.filter((e) => !rejected.has(e.id)));
   for (const [id, rejection] of checked.rejected) rejected.set(id, rejection);
-  await checkFacts(sql, device, candidates, claims, rejected);
+  await checkFacts(sql, device, checked.events, claims, rejected);
   const valid = checked.events.filter((e) => !rejected.has(e.id));
   const failed = new Map<string, Rejection>();
   let inserted: Set<string>;
