@@ -366,6 +366,14 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     expect(await count('SELECT count(*) FROM event')).toBe(1);
   });
 
+  it('refuses alone an event dated in year 0, which the ISO form allows and PostgreSQL has not', async () => {
+    const ancient = { ...cashEvent('S1', 100), occurredAt: '0000-12-31T23:59:59.000Z' };
+    const good = cashEvent('S1', 200);
+    const results = await recordPush(db, S1, request([ancient, good]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload', 'accepted']);
+    expect(await count('SELECT count(*) FROM event')).toBe(1);
+  });
+
   it('projects what is queued before it checks a return: a return pushed right after its sale finds it', async () => {
     const sold = saleEvent('S1', [3], { qty: 2 });
     expect(outcome(await recordPush(db, S1, request([sold]), NOW))).toEqual(['accepted']);

@@ -79,6 +79,11 @@ function envelopeProblem(device: AuthedDevice, event: OutboxEvent): Rejection | 
       return { reason: 'bad_payload', message: `the ${field} contains a NUL character or an unpaired surrogate` };
     }
   }
+  // The ISO form the envelope's schema takes has a year 0000, PostgreSQL's timestamptz has not: the
+  // staff check, one statement for the whole push, would fail every event of it on this one.
+  if (event.occurredAt.startsWith('0000')) {
+    return { reason: 'bad_payload', message: `occurredAt: ${event.occurredAt} is before the year 1, which HQ cannot store` };
+  }
   return null;
 }
 
