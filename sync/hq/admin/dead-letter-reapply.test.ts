@@ -73,6 +73,42 @@ describe('re-applying a dead letter', () => {
     );
   });
 
+  it('projects again an event HQ recorded but could not apply, once HQ is fixed, and only once', async () => {
+    const storeId = device.enrolment.storeId;
+    // What HQ cannot apply yet (in a real HQ: a bug, a constraint a later release relaxes).
+    await db.query('ALTER TABLE cash_movement ADD CONSTRAINT test_below_1000 CHECK (amount_fen < 100000)');
+    try {
+      const [staff] = await db.query<{ id: string }>('SELECT id FROM staff WHERE store_id = $1 AND active ORDER BY id LIMIT 1', [storeId]);
+      const staffId = staff!.id;
+      const event = { ...cashEvent('S1', 250_000), deviceId: device.id, storeId, staffId, occurredAt: new Date().toISOString() };
+      const push = await device.call('POST', SYNC_PATHS.push, { deviceId: device.id, storeId, events: [event] });
+      expect((push.body as PushResponse).results).toEqual([{ id: event.id, status: 'accepted' }]);
+      await hq.projector.settled();
+      const listed = async () =>
+        ((await hq.admin('GET', '/admin/v1/dead-letters')).body as { deadLetters: { eventId: string; reason: string }[] }).deadLetters.find(
+          (d) => d.eventId === event.id,
+        );
+      expect(await listed()).toMatchObject({ reason: 'projection', reapplicable: true });
+      const path = `/admin/v1/dead-letters/${device.id}/${event.id}/reapply`;
+      const cash = () => db.query('SELECT amount_fen::int AS fen FROM cash_movement WHERE event_id = $1', [event.id]);
+
+      // Not fixed yet: refused again with the projector's reason, nothing written.
+      const again = await hq.admin('POST', path);
+      expect(again.body).toMatchObject({ result: { status: 'rejected' }, outcome: expect.stringContaining('test_below_1000') });
+      expect(await cash()).toEqual([]);
+
+      // Fixed: projected now (pushed again it was a duplicate, and wrote nothing), and only once.
+      await db.query('ALTER TABLE cash_movement DROP CONSTRAINT test_below_1000');
+      expect((await hq.admin('POST', path)).body).toEqual({ result: { id: event.id, status: 'accepted' }, outcome: 'accepted' });
+      expect(await cash()).toEqual([{ fen: 250_000 }]);
+      expect((await hq.admin('POST', path)).body).toMatchObject({ result: { status: 'duplicate' } });
+      expect(await cash()).toEqual([{ fen: 250_000 }]);
+      expect(await listed()).toMatchObject({ reapplyResult: 'duplicate' });
+    } finally {
+      await db.query('ALTER TABLE cash_movement DROP CONSTRAINT IF EXISTS test_below_1000');
+    }
+  });
+
   it('refuses to re-apply without an admin token, and says when a device did not report the event itself', async () => {
     expect((await hq.admin('POST', `/admin/v1/dead-letters/${device.id}/nope/reapply`, undefined, { token: null })).status).toBe(401);
     const bare: DeadLetterReport = {

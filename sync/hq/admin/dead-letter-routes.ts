@@ -6,6 +6,7 @@ import { authedDeviceOf } from '../context.js';
 import type { HqContext } from '../context.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from '../push/apply-push.js';
+import { PROJECTION_REFUSED, reprojectDeadLetter } from '../projector/project-batch.js';
 import { adminOfToken } from './admin-users.js';
 
 const params = z.object({ deviceId: z.uuid(), eventId: z.string().min(1).max(64) }).strict();
@@ -20,8 +21,8 @@ export function registerDeadLetterRoutes(app: FastifyInstance, hq: HqContext, pr
   app.post(`${prefix}/dead-letters/:deviceId/:eventId/reapply`, async (request) => {
     await adminOfToken(hq.db, request.headers.authorization, hq.clock());
     const { deviceId, eventId } = params.parse(request.params);
-    const [row] = await hq.db.query<{ event: unknown; store_id: string; receipt_code: string; brand: string }>(
-      `SELECT dl.event, d.store_id, d.receipt_code, l.brand
+    const [row] = await hq.db.query<{ event: unknown; reason: string; store_id: string; receipt_code: string; brand: string }>(
+      `SELECT dl.event, dl.reason, d.store_id, d.receipt_code, l.brand
          FROM dead_letter dl JOIN device d ON d.id = dl.device_id JOIN location l ON l.id = d.store_id
         WHERE dl.device_id = $1 AND dl.event_id = $2`,
       [deviceId, eventId],
@@ -34,14 +35,20 @@ export function registerDeadLetterRoutes(app: FastifyInstance, hq: HqContext, pr
         'bad_request',
         'the device did not report this event itself (an older device): it cannot be re-applied from HQ',
       );
+    const now = hq.clock();
+    if (row.reason === PROJECTION_REFUSED) return answer(deviceId, eventId, await reproject(hq, deviceId, eventId, now), now);
     const device = authedDeviceOf(deviceId, row);
     // The device's store may have changed since: the event still names the store it happened in.
     if (event.data.storeId !== device.storeId) {
       throw new HqHttpError(409, 'bad_request', `the event is of store ${event.data.storeId}; the device is now of ${device.storeId}`);
     }
-    const now = hq.clock();
     const [result] = await applyPush(hq.db, device, { deviceId, storeId: device.storeId, events: [event.data] }, now);
-    const outcome = describe(result!);
+    return answer(deviceId, eventId, result!, now);
+  });
+
+  /** Keeps the outcome on the dead letter, and answers it. */
+  async function answer(deviceId: string, eventId: string, result: PushResult, now: Date) {
+    const outcome = describe(result);
     await hq.db.query('UPDATE dead_letter SET reapplied_at = $3, reapply_result = $4 WHERE device_id = $1 AND event_id = $2', [
       deviceId,
       eventId,
@@ -49,7 +56,21 @@ export function registerDeadLetterRoutes(app: FastifyInstance, hq: HqContext, pr
       outcome,
     ]);
     return { result, outcome };
-  });
+  }
+}
+
+/**
+ * An event HQ recorded and its projector refused: pushed again it would be a duplicate and write
+ * nothing, so it is projected again instead (reprojectDeadLetter). Answered as a push would be:
+ * accepted once its effects are written (duplicate after that), or refused again with the
+ * projector's reason.
+ */
+async function reproject(hq: HqContext, deviceId: string, eventId: string, now: Date): Promise<PushResult> {
+  const done = await reprojectDeadLetter(hq.db, deviceId, eventId, now);
+  if (done.outcome === 'refused') {
+    return { id: eventId, status: 'rejected', reason: 'bad_payload', message: `${PROJECTION_REFUSED}: ${done.message}`.slice(0, 500) };
+  }
+  return { id: eventId, status: done.outcome === 'projected' ? 'accepted' : 'duplicate' };
 }
 
 function describe(result: PushResult): string {

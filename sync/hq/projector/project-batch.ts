@@ -14,6 +14,9 @@ export const PROJECT_BATCH = 2000;
 /** Held by whoever projects, for its transaction: one projector at a time across HQ processes, in HQ's receive order. */
 const PROJECTOR_LOCK = [5317, 13] as const;
 
+/** The reason on HQ's dead-letter list of an event HQ recorded but whose effects PostgreSQL refused. */
+export const PROJECTION_REFUSED = 'projection';
+
 /** Payloads of events this HQ process recorded, by event id (the projector then need not read them back). */
 export type PayloadCache = { take(eventId: string): unknown };
 
@@ -85,6 +88,46 @@ export async function projectQueuedIn(sql: Sql, now: Date, options: { wait: bool
   return rows.length;
 }
 
+/** What re-projecting a dead letter did: its effects written now, written by an earlier re-apply, or refused again (why). */
+export type Reprojected = { outcome: 'projected' | 'already' } | { outcome: 'refused'; message: string };
+
+/**
+ * IT re-applies an event HQ's projector dead-lettered, once HQ is fixed: HQ recorded it (a push of
+ * it again is a duplicate, and would write nothing), so it goes back on the projection queue, under
+ * its own place in HQ's receive order, and is projected now, in one transaction that holds its
+ * dead letter: two re-applies at once, or one after it succeeded, project it once.
+ */
+export function reprojectDeadLetter(db: HqDb, deviceId: string, eventId: string, now: Date): Promise<Reprojected> {
+  return db.tx(async (sql) => {
+    // The row's version: a refusal again rewrites it (insertDeadLetter's replace), whatever the clock says.
+    const letter = () =>
+      sql.query<{ v: string; message: string; reapply_result: string | null }>(
+        'SELECT xmin::text AS v, message, reapply_result FROM dead_letter WHERE device_id = $1 AND event_id = $2 AND reason = $3 FOR UPDATE',
+        [deviceId, eventId, PROJECTION_REFUSED],
+      );
+    const [before] = await letter();
+    if (!before) throw new Error(`no dead letter ${eventId} of HQ's projector for device ${deviceId}`);
+    if (before.reapply_result === 'accepted') return { outcome: 'already' };
+    await sql.query(
+      `INSERT INTO projection_queue (hq_seq, event_id)
+       SELECT hq_seq, id FROM event WHERE id = $1::uuid AND device_id = $2::uuid AND deferred_at IS NULL
+       ON CONFLICT (hq_seq) DO NOTHING`,
+      [eventId, deviceId],
+    );
+    // Its place in the receive order is before anything queued since: the first batch takes it.
+    await projectQueuedIn(sql, now, { wait: true });
+    const [after] = await letter();
+    if (after!.v !== before.v) return { outcome: 'refused', message: after!.message };
+    // Marked in the same transaction: a re-apply waiting on the row finds it done.
+    await sql.query(`UPDATE dead_letter SET reapplied_at = $3, reapply_result = 'accepted' WHERE device_id = $1 AND event_id = $2`, [
+      deviceId,
+      eventId,
+      now,
+    ]);
+    return { outcome: 'projected' };
+  });
+}
+
 /** Projects every queued event, a batch per transaction, waiting for any other projector: for callers that read the effects next. */
 export function projectAll(db: HqDb, now: Date): Promise<number> {
   return untilEmpty(() => db.tx((sql) => projectQueuedIn(sql, now, { wait: true })));
@@ -117,7 +160,11 @@ async function projectEvents(sql: Sql, events: RecordedEvent[], devices: Map<str
     'project',
     events,
     (some) => projectSome(sql, some, devices, now),
-    (event, error) => insertDeadLetter(sql, event, 'projection', `recorded, but HQ could not apply its effects: ${error.message}`, now),
+    // Refused again after IT re-applied it (reprojectDeadLetter): the newer reason counts.
+    (event, error) =>
+      insertDeadLetter(sql, event, PROJECTION_REFUSED, `recorded, but HQ could not apply its effects: ${error.message}`, now, {
+        replace: true,
+      }),
   );
 }
 
