@@ -7,6 +7,9 @@
  */
 export const RECEIPT_NO_RE = /^[A-Z0-9]{1,6}-[0-9A-Z]{4}-\d{6}-\d{4,5}$/;
 
+/** A store's code as its receipt numbers begin with it (RECEIPT_NO_RE's first part). */
+export const STORE_CODE_RE = /^[A-Z0-9]{1,6}$/;
+
 /** The store part of a receipt number made before the device knows its store (never on a real sale: login needs the store's staff). */
 export const UNASSIGNED_STORE_CODE = 'S000';
 

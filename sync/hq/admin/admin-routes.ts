@@ -3,6 +3,7 @@ import receiptline from 'receiptline';
 import { z } from 'zod';
 import { enrolmentText } from '../../protocol/enrol.js';
 import { hashPin, newPinSalt } from '../../protocol/pin-credential.js';
+import { STORE_CODE_RE } from '../../protocol/receipt-number.js';
 import { DEVICE_CHANNEL, deviceNotice } from '../auth.js';
 import type { HqContext } from '../context.js';
 import { createEnrolCode, createFailureLimiter } from '../enrol.js';
@@ -36,7 +37,12 @@ const locationSchema = z
     lng: z.number().min(-180).max(180),
     timezone: z.string().min(1).max(64).default('Asia/Shanghai'),
   })
-  .strict();
+  .strict()
+  // Its tills begin every receipt number with it, and HQ checks a sale's receipt number by it.
+  .refine((l) => l.kind !== 'store' || STORE_CODE_RE.test(l.code), {
+    path: ['code'],
+    message: 'a store’s code begins its receipt numbers: 1 to 6 capital letters or digits',
+  });
 const staffSchema = z
   .object({
     id,
@@ -141,16 +147,27 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
   app.post(`${ADMIN_PREFIX}/locations`, async (request) => {
     await admin(request);
     const l = locationSchema.parse(request.body);
+    let written: unknown[];
     try {
-      await hq.db.query(
+      written = await hq.db.query(
         `INSERT INTO location (id, brand, kind, code, name_zh, name_en, city_zh, city_en, lat, lng, timezone)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET brand = excluded.brand, kind = excluded.kind, code = excluded.code, name_zh = excluded.name_zh,
-           name_en = excluded.name_en, city_zh = excluded.city_zh, city_en = excluded.city_en, lat = excluded.lat, lng = excluded.lng, timezone = excluded.timezone`,
+           name_en = excluded.name_en, city_zh = excluded.city_zh, city_en = excluded.city_en, lat = excluded.lat, lng = excluded.lng, timezone = excluded.timezone
+         -- A store's code is on every receipt its tills printed and in every sale they have not pushed yet: fixed once it has a device.
+         WHERE location.code = excluded.code OR NOT EXISTS (SELECT 1 FROM device d WHERE d.store_id = location.id)
+         RETURNING id`,
         [l.id, l.brand, l.kind, l.code, l.name_zh, l.name_en, l.city_zh, l.city_en, l.lat, l.lng, l.timezone],
       );
     } catch (error) {
       throw asBadInput(error);
+    }
+    if (written.length === 0) {
+      throw new HqHttpError(
+        409,
+        'bad_request',
+        `location ${l.id} has devices: its code begins their receipt numbers, printed and still to be pushed, and cannot change`,
+      );
     }
     return { id: l.id };
   });

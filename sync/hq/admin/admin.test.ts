@@ -133,6 +133,20 @@ describe.each(backends)('admin API on $name', (backend) => {
     expect((await hq.admin('POST', '/admin/v1/locations', store)).status).toBe(200);
     const badCoords = await hq.admin('POST', '/admin/v1/locations', { ...store, lat: 123 });
     expect(badCoords.status).toBe(400);
+    // A store's code begins its receipt numbers (S900-7F3A-261122-0042), which HQ checks a sale by:
+    // one that cannot (lower case, a dash, too long) would have every sale of the store refused.
+    for (const code of ['s900', 'S-900', 'S900000']) {
+      const bad = await hq.admin('POST', '/admin/v1/locations', { ...store, id: 'loc-S901', code });
+      expect(bad.status).toBe(400);
+      expect(message(bad.body)).toMatch(/receipt numbers/);
+    }
+    // A warehouse prints no receipts: its code keeps the wider form.
+    expect((await hq.admin('POST', '/admin/v1/locations', { ...store, id: 'loc-W900', kind: 'warehouse', code: 'wh-900' })).status).toBe(
+      200,
+    );
+    // Until it has a device, a store's code may still change.
+    expect((await hq.admin('POST', '/admin/v1/locations', { ...store, code: 'S9X' })).status).toBe(200);
+    expect((await hq.admin('POST', '/admin/v1/locations', store)).status).toBe(200);
     const staff = await hq.admin('POST', '/admin/v1/staff', {
       id: 'stf-S900-01',
       storeId: 'loc-S900',
@@ -169,6 +183,22 @@ describe.each(backends)('admin API on $name', (backend) => {
     expect(level?.row.slice(0, 3)).toEqual(['loc-S900', 'TST0001-001-1', 7]);
     const unknownSku = await hq.admin('PUT', '/admin/v1/stock', { locationId: 'loc-S900', levels: [{ sku: 'NOPE', qty: 1 }] });
     expect(unknownSku.status).toBe(400);
+  });
+
+  it('keeps the code of a store that has a device: its receipts, printed and still to be pushed, begin with it', async () => {
+    const device = await testDevice(hq);
+    const [store] = await db.query<Record<string, unknown>>(
+      `SELECT id, brand, kind, code, name_zh, name_en, city_zh, city_en, lat::float8 AS lat, lng::float8 AS lng, timezone FROM location WHERE id = $1`,
+      [device.enrolment.storeId],
+    );
+    const renamed = await hq.admin('POST', '/admin/v1/locations', { ...store, code: 'S777' });
+    expect(renamed.status).toBe(409);
+    expect(message(renamed.body)).toMatch(/cannot change/);
+    // Anything else about the store may change.
+    expect((await hq.admin('POST', '/admin/v1/locations', { ...store, name_en: 'Flagship' })).status).toBe(200);
+    expect(await db.query('SELECT code, name_en FROM location WHERE id = $1', [store!.id])).toEqual([
+      { code: store!.code, name_en: 'Flagship' },
+    ]);
   });
 
   it('makes an enrolment code with a QR, lists the device it enrolled, revokes it (its device feed shows it)', async () => {
