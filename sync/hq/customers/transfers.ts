@@ -95,6 +95,18 @@ export async function recordTransfers(sql: Sql, batch: TransferBatch, moves: rea
   );
   if (created.length === 0) return { ...(await batchSummary(sql, batch.requestId))!, created: false };
 
+  // The guides the batch gives customers to, FOR SHARE and before the customers: an offboarding of
+  // one of them (which holds its guide FOR UPDATE) is waited for and seen, so no customer is given
+  // to a guide it deactivates. Only those guides, so that a batch waits for no other offboarding.
+  const targets = [...new Set(moves.flatMap((m) => (m.toGuideId === null ? [] : [m.toGuideId])))].sort();
+  const guides = new Set(
+    (
+      await sql.query<{ id: string }>(
+        `SELECT id FROM staff WHERE store_id = $1 AND active AND role IN ('guide', 'manager') AND id = ANY($2::text[]) ORDER BY id FOR SHARE`,
+        [batch.storeId, targets],
+      )
+    ).map((s) => s.id),
+  );
   const ids = [...new Set(moves.map((m) => m.customerId))].sort();
   const current = new Map(
     (
@@ -103,13 +115,6 @@ export async function recordTransfers(sql: Sql, batch: TransferBatch, moves: rea
         [ids],
       )
     ).map((c) => [c.id, c]),
-  );
-  const guides = new Set(
-    (
-      await sql.query<{ id: string }>(`SELECT id FROM staff WHERE store_id = $1 AND active AND role IN ('guide', 'manager')`, [
-        batch.storeId,
-      ])
-    ).map((s) => s.id),
   );
   const recent = IN_SERVICE.includes(batch.kind) ? await recentTransfers(sql, ids, now) : new Map<string, string[]>();
   const window = batch.takeoverHours * 3_600_000;

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HqDb } from '../db.js';
+import { testBackends } from '../testing/backends.js';
+import { openTestHqDb, TEST_STORE } from '../testing/test-hq.js';
+import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
+import { offboardStaff } from './offboarding.js';
+import { recordTransfers } from './transfers.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(stopBackends);
+
+// Two transactions at once: PGlite runs one at a time, so only PostgreSQL can show the race.
+describe.each(backends.filter((b) => b.name === 'postgres'))('offboarding racing a transfer on $name', (backend) => {
+  let db: HqDb;
+  const now = new Date('2026-03-01T02:00:00.000Z');
+
+  beforeAll(async () => {
+    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl(), customers: 40 });
+  }, HQ_SETUP_TIMEOUT_MS);
+  afterAll(async () => db?.close());
+
+  const waitForLockWaiter = async () => {
+    for (let i = 0; ; i++) {
+      const [row] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+      );
+      if ((row?.n ?? 0) > 0) return;
+      if (i > 400) throw new Error('nobody waited on a lock');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  it('never leaves a departed guide holding a customer a concurrent rebalance gave them', async () => {
+    const guides = await db.query<{ id: string }>(
+      `SELECT s.id FROM staff s WHERE s.store_id = $1 AND s.role = 'guide' AND s.active
+          AND EXISTS (SELECT 1 FROM customer c WHERE c.guide_id = s.id) ORDER BY s.id`,
+      [TEST_STORE],
+    );
+    const [leaving, other] = guides;
+    const [customer] = await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id LIMIT 1', [other!.id]);
+
+    // The offboarding has deactivated the guide and not committed yet…
+    let offboarded!: () => void;
+    const inside = new Promise<void>((resolve) => (offboarded = resolve));
+    let commit!: () => void;
+    const gate = new Promise<void>((resolve) => (commit = resolve));
+    const offboarding = db.tx(async (sql) => {
+      await offboardStaff(sql, { staffId: leaving!.id, requestId: 'race-off', rule: 'pool', reason: '离职' }, 'admin', now);
+      offboarded();
+      await gate;
+    });
+    await inside;
+    // …when a manager's rebalance gives one of another guide's customers to them.
+    const rebalance = db.tx((sql) =>
+      recordTransfers(
+        sql,
+        {
+          requestId: 'race-rebalance',
+          kind: 'rebalance',
+          storeId: TEST_STORE,
+          fromGuideId: null,
+          rule: 'explicit',
+          reason: 'rebalance',
+          takeoverHours: 0,
+          createdBy: 'admin',
+        },
+        [{ customerId: customer!.id, toGuideId: leaving!.id }],
+        now,
+      ),
+    );
+    // Either the rebalance is done already, or it waits for the offboarding to decide.
+    await Promise.race([rebalance, waitForLockWaiter()]);
+    commit();
+    await offboarding;
+    const batch = await rebalance;
+
+    expect(
+      await db.query('SELECT c.id, c.guide_id FROM customer c JOIN staff s ON s.id = c.guide_id WHERE NOT s.active AND c.store_id = $1', [
+        TEST_STORE,
+      ]),
+    ).toEqual([]);
+    expect(batch.counts).toMatchObject({ refused: 1, done: 0, waiting: 0 });
+    expect(await db.query('SELECT guide_id FROM customer WHERE id = $1', [customer!.id])).toEqual([{ guide_id: other!.id }]);
+  });
+
+  it('never hands a book to a successor who is offboarded at the same time', async () => {
+    const guides = await db.query<{ id: string }>(
+      `SELECT s.id FROM staff s WHERE s.store_id = $1 AND s.role = 'guide' AND s.active
+          AND EXISTS (SELECT 1 FROM customer c WHERE c.guide_id = s.id) ORDER BY s.id`,
+      [TEST_STORE],
+    );
+    const [successor, leaving] = guides;
+    const book = (await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id', [leaving!.id])).map(
+      (c) => c.id,
+    );
+
+    // The successor leaves (their book to the pool), not committed yet…
+    let offboarded!: () => void;
+    const inside = new Promise<void>((resolve) => (offboarded = resolve));
+    let commit!: () => void;
+    const gate = new Promise<void>((resolve) => (commit = resolve));
+    const first = db.tx(async (sql) => {
+      await offboardStaff(sql, { staffId: successor!.id, requestId: 'race-off-successor', rule: 'pool', reason: '离职' }, 'admin', now);
+      offboarded();
+      await gate;
+    });
+    await inside;
+    // …when another guide's offboarding names them as successor.
+    const second = db
+      .tx((sql) =>
+        offboardStaff(
+          sql,
+          { staffId: leaving!.id, requestId: 'race-off-leaving', rule: 'successor', successorId: successor!.id, reason: '离职' },
+          'admin',
+          now,
+        ),
+      )
+      .then(
+        () => 'offboarded',
+        (error: unknown) => (error as Error).message,
+      );
+    await Promise.race([second, waitForLockWaiter()]);
+    commit();
+    await first;
+    // Refused (the guide still holds their book), or done to an active successor: never a book held by someone gone.
+    expect(await second).toMatch(/still holds/);
+    expect(
+      await db.query('SELECT c.id FROM customer c JOIN staff s ON s.id = c.guide_id WHERE NOT s.active AND c.store_id = $1', [TEST_STORE]),
+    ).toEqual([]);
+    expect(
+      (await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id', [leaving!.id])).map((c) => c.id),
+    ).toEqual(book);
+  });
+});
