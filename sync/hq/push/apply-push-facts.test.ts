@@ -265,6 +265,16 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     expect(await count('SELECT count(*) FROM cash_movement WHERE amount_fen = 300 AND staff_id IS NULL')).toBe(1);
   });
 
+  it('refuses a customer-book event that names no staff: a phone reveal nobody made could not be audited', async () => {
+    const event = (type: string, payload: unknown) => ({ ...cashEvent('S1', 100), type, payload, staffId: null });
+    const reveal = event('customer.phone_revealed', { customerId: 'cus-1', reason: 'call back', purpose: 'call' });
+    const note = event('customer.note_added', { noteId: 'note-1', customerId: 'cus-1', body: 'x' });
+    const results = await applyPush(db, S1, request([reveal, note]), NOW);
+    expect(outcome(results)).toEqual(['bad_payload', 'bad_payload']);
+    expect(messages(results)[0]).toBe('a customer.phone_revealed event names the staff member who made it');
+    expect(await count('SELECT count(*) FROM event')).toBe(0);
+  });
+
   it('records a drawer opening whoever it names as approver: only events that move money are judged on it', async () => {
     const opened = {
       ...cashEvent('S1', 0),

@@ -4,6 +4,7 @@ import { APPLIED_TYPES, payloadSchemaOf, saleCompletedSchema } from '../../proto
 import { surelySaleCompleted } from '../../protocol/events/sale-fast-check.js';
 import type { PushRejectReason, PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
+import { isCustomerBookEvent } from '../customers/apply-customer-events.js';
 import { HqHttpError } from '../http-error.js';
 import { storableText } from '../pg-arrays.js';
 import { saleProblem } from './sale-rules.js';
@@ -83,6 +84,11 @@ function envelopeProblem(device: AuthedDevice, event: OutboxEvent): Rejection | 
   // staff check, one statement for the whole push, would fail every event of it on this one.
   if (event.occurredAt.startsWith('0000')) {
     return { reason: 'bad_payload', message: `occurredAt: ${event.occurredAt} is before the year 1, which HQ cannot store` };
+  }
+  // The customer book acts for a staff member (and applies nothing without one): a phone reveal or
+  // a note nobody made would be accepted and then neither audited nor recorded.
+  if (event.staffId === null && isCustomerBookEvent(event.type)) {
+    return { reason: 'bad_payload', message: `a ${event.type.slice(0, 64)} event names the staff member who made it` };
   }
   return null;
 }
