@@ -9,7 +9,7 @@ type Refusal = HoldAnswer['refused'][number];
  * Holds a cart's coupons and points for a device (sync/protocol/holds.ts), all or nothing, in one
  * transaction: expired holds are dropped, the cart's own holds replaced. A coupon must be issued,
  * valid now, the member's (when it is a member's) and not held for another cart; the points must
- * be in the member's balance less what other carts hold.
+ * be in the member's balance less what other carts hold. The member must be the device's store's.
  */
 export async function holdRedemptions(sql: Sql, device: AuthedDevice, request: HoldRequest, now: Date): Promise<HoldAnswer> {
   const answer = (held: boolean, refused: Refusal[], pointsAvailable: number | null): HoldAnswer => ({
@@ -52,14 +52,19 @@ export async function holdRedemptions(sql: Sql, device: AuthedDevice, request: H
 
   let pointsAvailable: number | null = null;
   if (request.customerId !== null) {
-    const [m] = await sql.query<{ points: number; held: number }>(
-      `SELECT c.points, coalesce((SELECT sum(h.points) FROM redemption_hold h WHERE h.kind = 'points' AND h.key = c.id), 0)::int AS held
+    const [m] = await sql.query<{ store_id: string; points: number; held: number }>(
+      `SELECT c.store_id, c.points, coalesce((SELECT sum(h.points) FROM redemption_hold h WHERE h.kind = 'points' AND h.key = c.id), 0)::int AS held
          FROM customer c WHERE c.id = $1 FOR UPDATE`,
       [request.customerId],
     );
-    pointsAvailable = m ? m.points - m.held : null;
-    if (request.points > 0 && (pointsAvailable === null || request.points > pointsAvailable)) {
-      refused.push({ code: null, reason: 'points_short', detail: `the member has ${Math.max(0, pointsAvailable ?? 0)} points to spend` });
+    // A till serves only its own store's members: another store's is refused, their balance and coupons untouched and untold.
+    if (m && m.store_id !== device.storeId) {
+      refused.push({ code: null, reason: 'not_member', detail: `customer ${request.customerId} is not a member of this store` });
+    } else {
+      pointsAvailable = m ? m.points - m.held : null;
+      if (request.points > 0 && (pointsAvailable === null || request.points > pointsAvailable)) {
+        refused.push({ code: null, reason: 'points_short', detail: `the member has ${Math.max(0, pointsAvailable ?? 0)} points to spend` });
+      }
     }
   }
   if (refused.length > 0) return answer(false, refused, pointsAvailable);
