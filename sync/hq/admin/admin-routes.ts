@@ -179,14 +179,30 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
     const salt = newPinSalt();
     const pinHash = hashPin(s.pin, salt);
     try {
-      const [store] = await hq.db.query<{ kind: string }>('SELECT kind FROM location WHERE id = $1', [s.storeId]);
-      if (store?.kind !== 'store') throw new HqHttpError(400, 'bad_request', `${s.storeId} is not a store`);
-      await hq.db.query(
-        `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, code = excluded.code, name = excluded.name, role = excluded.role,
-           active = excluded.active, pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
-        [s.id, s.storeId, s.code, s.name, s.role, s.active, salt, pinHash],
-      );
+      await hq.db.tx(async (sql) => {
+        const [store] = await sql.query<{ kind: string }>('SELECT kind FROM location WHERE id = $1', [s.storeId]);
+        if (store?.kind !== 'store') throw new HqHttpError(400, 'bad_request', `${s.storeId} is not a store`);
+        // Like deactivation (HQ migration 0005's trigger): a guide's customers are moved first, by a
+        // transfer, never left bound to someone of another store or to a cashier, who holds none.
+        // FOR UPDATE: a bind to them (which reads the staff row FOR SHARE) waits for this.
+        const [before] = await sql.query<{ store_id: string; held: number }>(
+          'SELECT store_id, (SELECT count(*) FROM customer c WHERE c.guide_id = s.id)::int AS held FROM staff s WHERE s.id = $1 FOR UPDATE',
+          [s.id],
+        );
+        if (before && before.held > 0 && (before.store_id !== s.storeId || s.role === 'cashier')) {
+          throw new HqHttpError(
+            400,
+            'bad_request',
+            `staff ${s.id} still holds ${before.held} customer(s) of ${before.store_id}: move them first (POST ${ADMIN_PREFIX}/transfers)`,
+          );
+        }
+        await sql.query(
+          `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, code = excluded.code, name = excluded.name, role = excluded.role,
+             active = excluded.active, pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
+          [s.id, s.storeId, s.code, s.name, s.role, s.active, salt, pinHash],
+        );
+      });
     } catch (error) {
       throw asBadInput(error);
     }

@@ -70,6 +70,30 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
     expect(await db.query('SELECT active FROM staff WHERE id = $1', [g!.id])).toEqual([{ active: true }]);
   });
 
+  it('refuses to move a guide who still holds customers to another store or make them a cashier', async () => {
+    const [g] = (await guides()).filter((x) => x.book > 0);
+    const [elsewhere] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1`, [
+      TEST_STORE,
+    ]);
+    const save = (change: object) =>
+      hq.admin('POST', '/admin/v1/staff', {
+        id: g!.id,
+        storeId: TEST_STORE,
+        code: g!.code,
+        name: '某',
+        role: 'guide',
+        pin: '1234',
+        ...change,
+      });
+    for (const change of [{ storeId: elsewhere!.id }, { role: 'cashier' }]) {
+      const answer = await save(change);
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body)).toMatch(new RegExp(`still holds ${g!.book} customer`));
+    }
+    expect(await db.query('SELECT store_id, role FROM staff WHERE id = $1', [g!.id])).toEqual([{ store_id: TEST_STORE, role: 'guide' }]);
+    expect(await bookOf(g!.id)).toHaveLength(g!.book);
+  });
+
   it('offboards to a named successor: served at once as "taking over", done after the window, the staff row reaches the devices', async () => {
     const [leaving, successor] = (await guides()).filter((x) => x.book > 0);
     const book = await bookOf(leaving!.id);
