@@ -243,6 +243,10 @@ export async function declineTransfer(
   now: Date,
 ): Promise<TransferResult & { requestId: string }> {
   await stampHqClock(sql, now);
+  // The customer first, as a transfer locks them: a move of theirs in progress is waited for, and the
+  // decline is then of the transfer waiting for them after it (never one it replaced, whose
+  // takeover mark the decline would clear from under the new one).
+  await sql.query('SELECT 1 FROM customer WHERE id = $1 FOR UPDATE', [customerId]);
   await settleTransfers(sql, now);
   const [waiting] = await sql.query<{ request_id: string; n: number; to_guide_id: string | null }>(
     `SELECT request_id, n, to_guide_id FROM customer_transfer WHERE customer_id = $1 AND status = 'waiting' ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
