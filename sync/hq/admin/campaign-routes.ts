@@ -48,7 +48,13 @@ const metricsSchema = z
   })
   .strict();
 const revealsSchema = z
-  .object({ storeId: id, before: z.iso.datetime().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .object({
+    storeId: id,
+    before: z.iso.datetime().optional(),
+    /** With `before`: the page's `next`, so reveals made at the same instant are not skipped between pages. */
+    beforeEventId: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
   .strict();
 const ordersSchema = z.object({ orders: z.array(z.unknown()).min(1).max(50_000) }).strict();
 const CSV_LIMIT = 64 * 1024 * 1024;
@@ -106,16 +112,24 @@ export function registerCampaignRoutes(app: FastifyInstance, hq: HqContext, pref
     return { from: q.from, to: q.to, stores, next: stores.length === q.limit ? (stores.at(-1)?.storeId ?? null) : null };
   });
 
-  // The audit of who saw a full phone number, newest first, one page at a time.
+  // The audit of who saw a full phone number, newest first, one page at a time: `next` is the
+  // following page's cursor, by time and event id, since two reveals can share an instant (`before`
+  // alone, as older callers send it, is the time strictly before).
   app.get(`${prefix}/customer-reveals`, async (request) => {
     await admin(request);
     const q = revealsSchema.parse(request.query);
-    const reveals = await hq.db.query(
-      `SELECT event_id::text AS "eventId", customer_id AS "customerId", staff_id AS "staffId", device_id::text AS "deviceId", reason, purpose, at
-         FROM customer_reveal WHERE store_id = $1 AND at < coalesce($2::timestamptz, 'infinity') ORDER BY at DESC LIMIT $3`,
-      [q.storeId, q.before ?? null, q.limit],
+    // The cursor's time to the microsecond PostgreSQL keeps (a JavaScript Date has milliseconds).
+    const rows = await hq.db.query<{ eventId: string; cursor: string }>(
+      `SELECT event_id::text AS "eventId", customer_id AS "customerId", staff_id AS "staffId", device_id::text AS "deviceId", reason, purpose, at,
+              to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor
+         FROM customer_reveal
+        WHERE store_id = $1 AND (at, event_id) < (coalesce($2::timestamptz, 'infinity'), coalesce($3::uuid, '00000000-0000-0000-0000-000000000000'))
+        ORDER BY at DESC, event_id DESC LIMIT $4`,
+      [q.storeId, q.before ?? null, q.beforeEventId ?? null, q.limit],
     );
-    return { reveals };
+    const last = rows.at(-1);
+    const next = rows.length === q.limit && last ? { before: last.cursor, beforeEventId: last.eventId } : null;
+    return { reveals: rows.map(({ cursor: _cursor, ...reveal }) => reveal), next };
   });
 
   app.post(

@@ -204,6 +204,34 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
     expect(JSON.stringify(bad.body)).toMatch(/row 1/);
   });
 
+  it('lists every phone reveal of a store page by page, reveals made at the same instant included', async () => {
+    const [store] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1`, [
+      TEST_STORE,
+    ]);
+    const [customer] = await db.query<{ id: string }>('SELECT id FROM customer WHERE store_id = $1 ORDER BY id LIMIT 1', [store!.id]);
+    // Two guides on two devices reveal in the same millisecond; a third a second before.
+    const at = ['2026-05-01T08:00:01.000Z', '2026-05-01T08:00:01.000Z', '2026-05-01T08:00:00.000Z'];
+    const ids = at.map(() => eventId());
+    for (const [i, id] of ids.entries()) {
+      await db.query(
+        `INSERT INTO customer_reveal (event_id, customer_id, store_id, staff_id, device_id, reason, purpose, at) VALUES ($1, $2, $3, 'stf-x', $4, 'call back', 'call', $5)`,
+        [id, customer!.id, store!.id, eventId(), at[i]],
+      );
+    }
+    type Page = { reveals: { eventId: string; at: string }[]; next?: Record<string, string> | null };
+    const seen: string[] = [];
+    let cursor: Record<string, string> | null = {};
+    for (let pages = 0; cursor && pages < 5; pages++) {
+      const query = new URLSearchParams({ storeId: store!.id, limit: '1', ...cursor });
+      const page: Page = await ok<Page>('GET', `/admin/v1/customer-reveals?${query.toString()}`);
+      seen.push(...page.reveals.map((r) => r.eventId));
+      // The page's cursor, or (an HQ that gives none) the time of its last reveal, as `before`.
+      const last = page.reveals.at(-1);
+      cursor = page.next !== undefined ? page.next : last ? { before: new Date(last.at).toISOString() } : null;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
   it('recomputes the automatic tags from purchases and leaves a guide’s own tags alone', async () => {
     const [c] = await db.query<{ id: string }>(`SELECT id FROM customer WHERE store_id = $1 ORDER BY id DESC LIMIT 1`, [TEST_STORE]);
     await db.query(`DELETE FROM customer_purchase WHERE customer_id = $1`, [c!.id]);
