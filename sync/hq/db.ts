@@ -57,6 +57,11 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/** SQLSTATEs of a transaction PostgreSQL rolled back for another's sake (deadlock_detected, serialization_failure): `tx` runs it again. */
+const RUN_AGAIN: ReadonlySet<string> = new Set(['40P01', '40001']);
+/** Attempts of one `tx` at most. */
+const TX_ATTEMPTS = 3;
+
 /**
  * HQ's database: PostgreSQL through `pg`, or PGlite (the same SQL, in-process, data in a folder)
  * as the embedded default. HQ code uses only this, so every test runs on both.
@@ -147,6 +152,35 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
       throw error;
     }
   };
+  /** One attempt of `tx`. */
+  const txOnce = async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => {
+    const client = await connect(pool);
+    // The pool listens for errors only on idle clients: a connection lost between two statements
+    // of this transaction (a failover) would otherwise be an unhandled 'error' that ends HQ. Its
+    // next statement fails instead, and the request is answered 503.
+    const onError = (error: Error) => options.log?.('postgres connection lost in a transaction', error.message);
+    client.on('error', onError);
+    let result: Awaited<ReturnType<typeof fn>>;
+    try {
+      await client.query('BEGIN');
+      result = await fn({
+        query: (text, params, options) => run(client, text, params, options?.name),
+        exec: async (text) => {
+          await client.query(text);
+        },
+      });
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.removeListener('error', onError);
+      // A broken connection is dropped, not handed to the next request.
+      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      throw error;
+    }
+    client.removeListener('error', onError);
+    client.release();
+    return result;
+  };
   await runOnPool(pool, 'SELECT 1');
   return {
     kind: 'postgres',
@@ -155,32 +189,17 @@ async function openPostgres(url: string, options: HqDbOptions): Promise<HqDb> {
       await runOnPool(pool, text);
     },
     async tx(fn) {
-      const client = await connect(pool);
-      // The pool listens for errors only on idle clients: a connection lost between two statements
-      // of this transaction (a failover) would otherwise be an unhandled 'error' that ends HQ. Its
-      // next statement fails instead, and the request is answered 503.
-      const onError = (error: Error) => options.log?.('postgres connection lost in a transaction', error.message);
-      client.on('error', onError);
-      let result: Awaited<ReturnType<typeof fn>>;
-      try {
-        await client.query('BEGIN');
-        result = await fn({
-          query: (text, params, options) => run(client, text, params, options?.name),
-          exec: async (text) => {
-            await client.query(text);
-          },
-        });
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.removeListener('error', onError);
-        // A broken connection is dropped, not handed to the next request.
-        client.release(isConnectionError(error) ? (error as Error) : undefined);
-        throw error;
+      // PostgreSQL ends one of two transactions that wait on each other's locks (deadlock_detected),
+      // or one whose snapshot another's commit invalidated (serialization_failure): nothing of it was
+      // kept, and run again it meets the other one committed. The caller gets an answer, not a 500.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await txOnce(fn);
+        } catch (error) {
+          if (attempt >= TX_ATTEMPTS || !RUN_AGAIN.has(sqlState(error))) throw error;
+          options.log?.('transaction rolled back by PostgreSQL, run again', error instanceof Error ? error.message : String(error));
+        }
       }
-      client.removeListener('error', onError);
-      client.release();
-      return result;
     },
     listen: (channel, onPayload, events) =>
       listenPostgres(
