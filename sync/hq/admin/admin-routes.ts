@@ -51,7 +51,8 @@ const staffSchema = z
     name,
     role: z.enum(['cashier', 'guide', 'manager']),
     pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4–8 digits'),
-    active: z.boolean().default(true),
+    /** Default: true for a new staff member; an existing one keeps theirs (re-saving a departed guide's name does not bring them back). */
+    active: z.boolean().optional(),
   })
   .strict();
 const stockSchema = z
@@ -197,10 +198,10 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
           );
         }
         await sql.query(
-          `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO staff (id, store_id, code, name, role, active, pin_salt, pin_hash) VALUES ($1, $2, $3, $4, $5, coalesce($6::boolean, true), $7, $8)
            ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, code = excluded.code, name = excluded.name, role = excluded.role,
-             active = excluded.active, pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
-          [s.id, s.storeId, s.code, s.name, s.role, s.active, salt, pinHash],
+             active = coalesce($6::boolean, staff.active), pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
+          [s.id, s.storeId, s.code, s.name, s.role, s.active ?? null, salt, pinHash],
         );
       });
     } catch (error) {

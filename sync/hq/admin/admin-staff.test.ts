@@ -74,6 +74,12 @@ describe.each(backends)('staff changed at HQ reach the device on $name', (backen
     await sync();
     expect((await device.pos.fail('checkout', 'cart')).code).toBe('NOT_LOGGED_IN');
     expect((await login(device, pin)).code).toBe('WRONG_PIN');
+    // Their record saved again (a name or a PIN corrected) without saying `active`: still deactivated.
+    await saveCashier({ pin });
+    await sync();
+    expect((await login(device, pin)).code).toBe('WRONG_PIN');
+    expect(await db.query('SELECT active FROM staff WHERE code = $1', [CASHIER])).toEqual([{ active: false }]);
+    // Only saying so brings them back.
     await saveCashier({ pin, active: true });
     await sync();
     expect((await device.pos.call<SessionState>('staff', 'login', { code: CASHIER, pin })).state).toBe('active');
