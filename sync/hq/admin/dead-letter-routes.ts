@@ -36,7 +36,13 @@ export function registerDeadLetterRoutes(app: FastifyInstance, hq: HqContext, pr
         'the device did not report this event itself (an older device): it cannot be re-applied from HQ',
       );
     const now = hq.clock();
-    if (row.reason === PROJECTION_REFUSED) return answer(deviceId, eventId, await reproject(hq, deviceId, eventId, now), now);
+    if (row.reason === PROJECTION_REFUSED) {
+      const result = await reproject(hq, deviceId, eventId, now);
+      // Projected by an earlier re-apply: its dead letter keeps 'accepted', which is what keeps
+      // reprojectDeadLetter from queueing it again (overwritten with 'duplicate', a third click would).
+      if (result.status === 'duplicate') return { result, outcome: describe(result) };
+      return answer(deviceId, eventId, result, now);
+    }
     const device = authedDeviceOf(deviceId, row);
     // The device's store may have changed since: the event still names the store it happened in.
     if (event.data.storeId !== device.storeId) {
