@@ -59,7 +59,8 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
       storeId: r.store_id,
       occurredAt: r.occurred_at,
     }));
-    await db.tx(async (sql) => {
+    // Counted once committed: db.tx runs the function again when PostgreSQL ends the transaction.
+    const results = await db.tx(async (sql) => {
       // Only what is still deferred: another HQ process starting at the same time may have applied it (its row lock makes this wait).
       const taken = await sql.query<{ id: string }>(
         'DELETE FROM event WHERE id = ANY($1::uuid[]) AND deferred_at IS NOT NULL RETURNING id::text AS id',
@@ -67,18 +68,21 @@ export async function applyDeferred(db: HqDb, now: Date, log: HqLog, types: Even
       );
       const still = new Set(taken.map((r) => r.id));
       const mine = events.filter((e) => still.has(e.id));
-      if (mine.length === 0) return;
-      const results = await applyPushIn(sql, device, { deviceId, storeId: device.storeId, events: mine }, now, types);
-      for (const result of results) {
-        if (result.status === 'rejected') {
-          outcome.rejected++;
-          const event = mine.find((e) => e.id === result.id)!;
-          await insertDeadLetter(sql, event, result.reason, `deferred, then refused once applied: ${result.message}`, now, {
-            replace: true,
-          });
-        } else outcome.applied++;
+      if (mine.length === 0) return [];
+      const answered = await applyPushIn(sql, device, { deviceId, storeId: device.storeId, events: mine }, now, types);
+      for (const result of answered) {
+        if (result.status !== 'rejected') continue;
+        const event = mine.find((e) => e.id === result.id)!;
+        await insertDeadLetter(sql, event, result.reason, `deferred, then refused once applied: ${result.message}`, now, {
+          replace: true,
+        });
       }
+      return answered;
     });
+    for (const result of results) {
+      if (result.status === 'rejected') outcome.rejected++;
+      else outcome.applied++;
+    }
   }
   // Their effects, before HQ starts answering (the projector would get to them too, a little later).
   if (outcome.applied > 0) await projectAll(db, now);
