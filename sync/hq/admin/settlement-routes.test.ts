@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HqDb } from '../db.js';
 import { adminLogin, setAdminPassword } from './admin-users.js';
 import { testBackends } from '../testing/backends.js';
+import { lockWaiter } from '../testing/lock-waiter.js';
 import type { TestHq } from '../testing/test-hq.js';
 import { TEST_STORE } from '../testing/test-hq.js';
 import { useTestHq } from '../testing/use-test-hq.js';
@@ -136,14 +137,7 @@ describe.each(backends)('finance routes on $name', (backend) => {
             first,
           ]);
           const call = resolve(id, { resolution });
-          for (let i = 0; ; i++) {
-            const [{ n }] = (await db.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-            )) as [{ n: number }];
-            if (n > 0) break;
-            if (i > 400) throw new Error('the resolve never waited on the row lock');
-            await new Promise((resolve) => setTimeout(resolve, 25));
-          }
+          await lockWaiter(db, 'the resolve never waited on the row lock');
           return { call };
         });
         return call;

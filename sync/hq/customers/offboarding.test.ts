@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';
 import { openTestHqDb, TEST_STORE } from '../testing/test-hq.js';
+import { lockWaiter } from '../testing/lock-waiter.js';
 import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
 import { offboardStaff } from './offboarding.js';
 import { recordTransfers } from './transfers.js';
@@ -19,16 +20,7 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('offboarding racing
   }, HQ_SETUP_TIMEOUT_MS);
   afterAll(async () => db?.close());
 
-  const waitForLockWaiter = async () => {
-    for (let i = 0; ; i++) {
-      const [row] = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-      );
-      if ((row?.n ?? 0) > 0) return;
-      if (i > 400) throw new Error('nobody waited on a lock');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  };
+  const waitForLockWaiter = () => lockWaiter(db);
 
   it('never leaves a departed guide holding a customer a concurrent rebalance gave them', async () => {
     const guides = await db.query<{ id: string }>(
