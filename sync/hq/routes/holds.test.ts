@@ -41,7 +41,16 @@ describe.each(backends)('holds at HQ on $name', (backend) => {
       holdRedemptions(sql, device, { cartId: 'cart-1', customerId: theirs, coupons: ['CPN-THEIRS'], points: 1000 }, NOW),
     );
     expect(answer).toMatchObject({ held: false, pointsAvailable: null });
-    expect(answer.refused.map((r) => r.reason)).toContain('not_member');
+    expect(answer.refused.map((r) => r.reason)).toEqual(['not_member']);
     expect(await db.query('SELECT kind, key FROM redemption_hold')).toEqual([]);
+    // Not where their coupon was used either: the member is refused before their coupons are read.
+    await db.query(
+      `UPDATE coupon SET hq_status = 'used', redeemed_store_id = (SELECT store_id FROM customer WHERE id = $1) WHERE code = 'CPN-THEIRS'`,
+      [theirs],
+    );
+    const again = await db.tx((sql) =>
+      holdRedemptions(sql, device, { cartId: 'cart-1', customerId: theirs, coupons: ['CPN-THEIRS'], points: 0 }, NOW),
+    );
+    expect(again.refused).toEqual([{ code: null, reason: 'not_member', detail: expect.not.stringContaining('CPN-THEIRS') }]);
   });
 });

@@ -23,6 +23,19 @@ export async function holdRedemptions(sql: Sql, device: AuthedDevice, request: H
   await sql.query('DELETE FROM redemption_hold WHERE device_id = $1 AND cart_id = $2', [device.id, request.cartId]);
   if (request.release) return answer(false, [], null);
 
+  // The member first: a till serves only its own store's members, and another store's is refused
+  // before anything of theirs is read, locked or told (their balance, their coupons' use).
+  if (request.customerId !== null) {
+    const [m] = await sql.query<{ store_id: string }>('SELECT store_id FROM customer WHERE id = $1', [request.customerId]);
+    if (m && m.store_id !== device.storeId) {
+      return answer(
+        false,
+        [{ code: null, reason: 'not_member', detail: `customer ${request.customerId} is not a member of this store` }],
+        null,
+      );
+    }
+  }
+
   const refused: Refusal[] = [];
   for (const code of request.coupons) {
     // The coupon row is locked, so two tills asking at once are served one after the other.
@@ -52,19 +65,14 @@ export async function holdRedemptions(sql: Sql, device: AuthedDevice, request: H
 
   let pointsAvailable: number | null = null;
   if (request.customerId !== null) {
-    const [m] = await sql.query<{ store_id: string; points: number; held: number }>(
-      `SELECT c.store_id, c.points, coalesce((SELECT sum(h.points) FROM redemption_hold h WHERE h.kind = 'points' AND h.key = c.id), 0)::int AS held
+    const [points] = await sql.query<{ points: number; held: number }>(
+      `SELECT c.points, coalesce((SELECT sum(h.points) FROM redemption_hold h WHERE h.kind = 'points' AND h.key = c.id), 0)::int AS held
          FROM customer c WHERE c.id = $1 FOR UPDATE`,
       [request.customerId],
     );
-    // A till serves only its own store's members: another store's is refused, their balance and coupons untouched and untold.
-    if (m && m.store_id !== device.storeId) {
-      refused.push({ code: null, reason: 'not_member', detail: `customer ${request.customerId} is not a member of this store` });
-    } else {
-      pointsAvailable = m ? m.points - m.held : null;
-      if (request.points > 0 && (pointsAvailable === null || request.points > pointsAvailable)) {
-        refused.push({ code: null, reason: 'points_short', detail: `the member has ${Math.max(0, pointsAvailable ?? 0)} points to spend` });
-      }
+    pointsAvailable = points ? points.points - points.held : null;
+    if (request.points > 0 && (pointsAvailable === null || request.points > pointsAvailable)) {
+      refused.push({ code: null, reason: 'points_short', detail: `the member has ${Math.max(0, pointsAvailable ?? 0)} points to spend` });
     }
   }
   if (refused.length > 0) return answer(false, refused, pointsAvailable);
