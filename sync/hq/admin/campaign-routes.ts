@@ -55,7 +55,11 @@ const revealsSchema = z
     beforeEventId: z.uuid().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.beforeEventId === undefined || q.before !== undefined, {
+    path: ['beforeEventId'],
+    message: 'beforeEventId goes with before: send both from the page’s `next`',
+  });
 const ordersSchema = z.object({ orders: z.array(z.unknown()).min(1).max(50_000) }).strict();
 const CSV_LIMIT = 64 * 1024 * 1024;
 

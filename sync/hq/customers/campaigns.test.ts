@@ -230,6 +230,9 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
       cursor = page.next !== undefined ? page.next : last ? { before: new Date(last.at).toISOString() } : null;
     }
     expect(seen.sort()).toEqual([...ids].sort());
+    // Half a cursor is refused, not read as no cursor at all (the first page again).
+    const half = new URLSearchParams({ storeId: store!.id, beforeEventId: ids[0]! });
+    expect((await hq.admin('GET', `/admin/v1/customer-reveals?${half.toString()}`)).status).toBe(400);
   });
 
   it('recomputes the automatic tags from purchases and leaves a guide’s own tags alone', async () => {
