@@ -54,17 +54,13 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
     (await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id', [guide])).map((c) => c.id);
   const results = async (requestId: string) => (await ok<{ results: Result[] }>('GET', `/admin/v1/transfers/${requestId}`)).results;
 
+  /** A guide's record saved through the admin API, with `change` applied. */
+  const saveGuide = (g: { id: string; code: string }, change: object) =>
+    hq.admin('POST', '/admin/v1/staff', { id: g.id, storeId: TEST_STORE, code: g.code, name: '某', role: 'guide', pin: '1234', ...change });
+
   it('refuses to deactivate a guide who still holds customers, naming how many', async () => {
     const [g] = (await guides()).filter((x) => x.book > 0);
-    const answer = await hq.admin('POST', '/admin/v1/staff', {
-      id: g!.id,
-      storeId: TEST_STORE,
-      code: g!.code,
-      name: '某',
-      role: 'guide',
-      pin: '1234',
-      active: false,
-    });
+    const answer = await saveGuide(g!, { active: false });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toMatch(new RegExp(`still holds ${g!.book} customer`));
     expect(await db.query('SELECT active FROM staff WHERE id = $1', [g!.id])).toEqual([{ active: true }]);
@@ -75,18 +71,8 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
     const [elsewhere] = await db.query<{ id: string }>(`SELECT id FROM location WHERE kind = 'store' AND id <> $1 ORDER BY id LIMIT 1`, [
       TEST_STORE,
     ]);
-    const save = (change: object) =>
-      hq.admin('POST', '/admin/v1/staff', {
-        id: g!.id,
-        storeId: TEST_STORE,
-        code: g!.code,
-        name: '某',
-        role: 'guide',
-        pin: '1234',
-        ...change,
-      });
     for (const change of [{ storeId: elsewhere!.id }, { role: 'cashier' }]) {
-      const answer = await save(change);
+      const answer = await saveGuide(g!, change);
       expect(answer.status).toBe(400);
       expect(JSON.stringify(answer.body)).toMatch(new RegExp(`still holds ${g!.book} customer`));
     }
