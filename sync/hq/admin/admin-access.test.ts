@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
-import { ADMIN_TOKEN_TTL_MS } from './admin-users.js';
+import { ADMIN_TOKEN_TTL_MS, setAdminPassword } from './admin-users.js';
 import { testBackends } from '../testing/backends.js';
 import { TEST_ADMIN, httpCall, openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
 import type { HttpAnswer, TestHq } from '../testing/test-hq.js';
@@ -46,6 +46,21 @@ describe.each(backends)('admin sessions and devices on $name', (backend) => {
     expect(expired.status).toBe(401);
     expect(errorCode(expired)).toBe('unauthenticated');
     expect((expired.body as { error: { message: string } }).error.message).toMatch(/expired/);
+  });
+
+  it('ends an admin’s sessions when their password changes, and keeps them when it is set again unchanged', async () => {
+    const { token } = (await login(TEST_ADMIN.password)).body as { token: string };
+    // HQ's start sets SHOPFLOOR_ADMIN_PASSWORD every time: the same password logs no one out.
+    await setAdminPassword(db, TEST_ADMIN.name, TEST_ADMIN.password);
+    expect((await devices(token)).status).toBe(200);
+    // A new one (a leaked password reset) ends every session opened with the old one.
+    try {
+      await setAdminPassword(db, TEST_ADMIN.name, 'a brand new password');
+      expect((await devices(token)).status).toBe(401);
+    } finally {
+      await setAdminPassword(db, TEST_ADMIN.name, TEST_ADMIN.password);
+    }
+    expect((await login(TEST_ADMIN.password)).status).toBe(200);
   });
 
   it('locks logins out (429) after 10 wrong passwords in a minute, even with the right one, and lets them in after it', async () => {

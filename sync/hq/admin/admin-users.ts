@@ -23,7 +23,17 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * Sets an admin's password. A new one ends every session opened with the old (a password reset
+ * after a leak must lock the holder of a stolen token out too); the same one again changes
+ * nothing, so HQ's start, which sets SHOPFLOOR_ADMIN_PASSWORD every time, logs no one out.
+ */
 export async function setAdminPassword(sql: Sql, name: string, password: string): Promise<void> {
+  const [user] = await sql.query<{ password_salt: string; password_hash: string }>(
+    'SELECT password_salt, password_hash FROM admin_user WHERE name = $1',
+    [name],
+  );
+  if (user && (await passwordMatches(password, user))) return;
   const salt = randomBytes(16).toString('hex');
   const hash = await scryptHex(password, salt);
   await sql.query(
@@ -31,6 +41,14 @@ export async function setAdminPassword(sql: Sql, name: string, password: string)
      ON CONFLICT (name) DO UPDATE SET password_salt = excluded.password_salt, password_hash = excluded.password_hash`,
     [name, salt, hash],
   );
+  await sql.query('DELETE FROM admin_token WHERE admin = $1', [name]);
+}
+
+/** Whether `password` is the one `user` has (compared in constant time). */
+async function passwordMatches(password: string, user: { password_salt: string; password_hash: string }): Promise<boolean> {
+  const actual = Buffer.from(await scryptHex(password, user.password_salt), 'hex');
+  const expected = Buffer.from(user.password_hash, 'hex');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
 export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<{ token: string; expiresAt: string }> {
@@ -39,10 +57,8 @@ export async function adminLogin(db: HqDb, name: string, password: string, now: 
     [name],
   );
   // Hash even for an unknown name, so the answer time does not tell which names exist.
-  const actual = Buffer.from(await scryptHex(password, user?.password_salt ?? '00'), 'hex');
-  const expected = Buffer.from(user?.password_hash ?? '', 'hex');
-  if (!user || expected.length !== actual.length || !timingSafeEqual(expected, actual))
-    throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
+  const known = await passwordMatches(password, user ?? { password_salt: '00', password_hash: '' });
+  if (!user || !known) throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ADMIN_TOKEN_TTL_MS);
   await db.query('DELETE FROM admin_token WHERE expires_at < $1', [now]);
