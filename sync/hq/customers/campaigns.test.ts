@@ -93,6 +93,20 @@ describe.each(backends)('campaigns, metrics and online orders at HQ on $name', (
     const again = await campaign('wake-1', 'reactivate', { dormantMinDays: 180, dormantMaxDays: 720 }, { storeIds: [TEST_STORE] });
     expect(again.tasks).toBe(0);
     expect(again.skipped.already).toBe(first.tasks);
+    // Another campaign under the same id is refused: its tasks would be added to this one's.
+    const another = await hq.admin('POST', '/admin/v1/campaigns', {
+      id: 'wake-1',
+      brand: await brand(),
+      kind: 'reactivate',
+      name_zh: '换季',
+      name_en: 'New season',
+      script_zh: '新品到了',
+      script_en: 'New arrivals',
+      params: { dormantMinDays: 30, dormantMaxDays: 720 },
+      storeIds: [TEST_STORE],
+    });
+    expect(another.status).toBe(400);
+    expect(JSON.stringify(another.body)).toMatch(/another definition/);
     // The customer moves to another store: the task goes with them, and the old store's feed keeps
     // only its tombstone — the chunk that held it no longer does (HQ migration 0011). Rolled back:
     // the tests below count the store's tasks.

@@ -123,25 +123,32 @@ export async function runCampaign(sql: Sql, c: CampaignInput, by: string, now: D
   const extra = await kindParams(sql, c, now);
   const dueAt = new Date(now.getTime() + c.dueDays * 86_400_000);
   const due = (await blackoutEnd(sql, c.brand, dueAt)) ?? dueAt;
+  const definition = [
+    c.id,
+    c.brand,
+    c.kind,
+    c.name_zh,
+    c.name_en,
+    c.script_zh,
+    c.script_en,
+    c.coupon ?? null,
+    JSON.stringify(c.params),
+    c.storeIds ?? null,
+    c.dueDays,
+  ];
   await sql.query(
     `INSERT INTO campaign (id, brand, kind, name_zh, name_en, script_zh, script_en, coupon, params, store_ids, due_days, created_by, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
-    [
-      c.id,
-      c.brand,
-      c.kind,
-      c.name_zh,
-      c.name_en,
-      c.script_zh,
-      c.script_en,
-      c.coupon ?? null,
-      JSON.stringify(c.params),
-      c.storeIds ?? null,
-      c.dueDays,
-      by,
-      now,
-    ],
+    [...definition, by, now],
   );
+  // Asked again, it is the same campaign: another one under its id would add its tasks to this one's.
+  const [same] = await sql.query<{ same: boolean }>(
+    `SELECT (brand, kind, name_zh, name_en, script_zh, script_en, coupon, params, store_ids, due_days)
+            IS NOT DISTINCT FROM ($2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text[], $11::int) AS same
+       FROM campaign WHERE id = $1`,
+    definition,
+  );
+  if (!same?.same) throw new CampaignError(`campaign ${c.id} exists with another definition: give a new campaign a new id`);
   const kind = c.kind === 'follow_up' ? `follow_up_${c.params.afterDays ?? 3}` : c.kind;
   const { where } = candidates(c.kind);
   const params: unknown[] = [c.brand, c.storeIds ?? null, now, due, ...extra];
