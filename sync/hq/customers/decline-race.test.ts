@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';
 import { openTestHqDb, TEST_STORE } from '../testing/test-hq.js';
-import { lockWaiter } from '../testing/lock-waiter.js';
+import { raceHeldTransaction } from '../testing/lock-waiter.js';
 import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
 import { declineTransfer, recordTransfers } from './transfers.js';
 import type { TransferBatch } from './transfers.js';
@@ -20,7 +20,6 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('a decline racing a
   }, HQ_SETUP_TIMEOUT_MS);
   afterAll(async () => db?.close());
 
-  const waitForLockWaiter = () => lockWaiter(db);
   const batch = (requestId: string): TransferBatch => ({
     requestId,
     kind: 'rebalance',
@@ -41,23 +40,12 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('a decline racing a
     const id = customer!.id;
     await db.tx((sql) => recordTransfers(sql, batch('first'), [{ customerId: id, toGuideId: b!.id }], now));
 
-    // A second move (to c) is made and not committed yet…
-    let moved!: () => void;
-    const inside = new Promise<void>((resolve) => (moved = resolve));
-    let commit!: () => void;
-    const gate = new Promise<void>((resolve) => (commit = resolve));
-    const second = db.tx(async (sql) => {
-      await recordTransfers(sql, batch('second'), [{ customerId: id, toGuideId: c!.id }], now);
-      moved();
-      await gate;
-    });
-    await inside;
-    // …when the customer's decline of the first arrives.
-    const declined = db.tx((sql) => declineTransfer(sql, id, 'admin', now));
-    await Promise.race([declined, waitForLockWaiter()]);
-    commit();
-    await second;
-    await declined;
+    // A second move (to c) is made and not committed yet, when the customer's decline of the first arrives.
+    await raceHeldTransaction(
+      db,
+      (sql) => recordTransfers(sql, batch('second'), [{ customerId: id, toGuideId: c!.id }], now),
+      () => db.tx((sql) => declineTransfer(sql, id, 'admin', now)),
+    );
 
     const [state] = await db.query<{ guide_id: string | null; takeover_from: string | null }>(
       'SELECT c.guide_id, p.takeover_from FROM customer c JOIN customer_profile p ON p.customer_id = c.id WHERE c.id = $1',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';
 import { openTestHqDb, TEST_STORE } from '../testing/test-hq.js';
-import { lockWaiter } from '../testing/lock-waiter.js';
+import { raceHeldTransaction } from '../testing/lock-waiter.js';
 import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
 import { offboardStaff } from './offboarding.js';
 import { recordTransfers } from './transfers.js';
@@ -20,51 +20,43 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('offboarding racing
   }, HQ_SETUP_TIMEOUT_MS);
   afterAll(async () => db?.close());
 
-  const waitForLockWaiter = () => lockWaiter(db);
-
-  it('never leaves a departed guide holding a customer a concurrent rebalance gave them', async () => {
-    const guides = await db.query<{ id: string }>(
+  /** The store's active guides who hold customers. */
+  const guidesWithBooks = () =>
+    db.query<{ id: string }>(
       `SELECT s.id FROM staff s WHERE s.store_id = $1 AND s.role = 'guide' AND s.active
           AND EXISTS (SELECT 1 FROM customer c WHERE c.guide_id = s.id) ORDER BY s.id`,
       [TEST_STORE],
     );
+
+  it('never leaves a departed guide holding a customer a concurrent rebalance gave them', async () => {
+    const guides = await guidesWithBooks();
     const [leaving, other] = guides;
     const [customer] = await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id LIMIT 1', [other!.id]);
 
-    // The offboarding has deactivated the guide and not committed yet…
-    let offboarded!: () => void;
-    const inside = new Promise<void>((resolve) => (offboarded = resolve));
-    let commit!: () => void;
-    const gate = new Promise<void>((resolve) => (commit = resolve));
-    const offboarding = db.tx(async (sql) => {
-      await offboardStaff(sql, { staffId: leaving!.id, requestId: 'race-off', rule: 'pool', reason: '离职' }, 'admin', now);
-      offboarded();
-      await gate;
-    });
-    await inside;
-    // …when a manager's rebalance gives one of another guide's customers to them.
-    const rebalance = db.tx((sql) =>
-      recordTransfers(
-        sql,
-        {
-          requestId: 'race-rebalance',
-          kind: 'rebalance',
-          storeId: TEST_STORE,
-          fromGuideId: null,
-          rule: 'explicit',
-          reason: 'rebalance',
-          takeoverHours: 0,
-          createdBy: 'admin',
-        },
-        [{ customerId: customer!.id, toGuideId: leaving!.id }],
-        now,
-      ),
+    // The offboarding has deactivated the guide and not committed yet, when a manager's rebalance
+    // gives one of another guide's customers to them: it is done already, or waits for the offboarding.
+    const batch = await raceHeldTransaction(
+      db,
+      (sql) => offboardStaff(sql, { staffId: leaving!.id, requestId: 'race-off', rule: 'pool', reason: '离职' }, 'admin', now),
+      () =>
+        db.tx((sql) =>
+          recordTransfers(
+            sql,
+            {
+              requestId: 'race-rebalance',
+              kind: 'rebalance',
+              storeId: TEST_STORE,
+              fromGuideId: null,
+              rule: 'explicit',
+              reason: 'rebalance',
+              takeoverHours: 0,
+              createdBy: 'admin',
+            },
+            [{ customerId: customer!.id, toGuideId: leaving!.id }],
+            now,
+          ),
+        ),
     );
-    // Either the rebalance is done already, or it waits for the offboarding to decide.
-    await Promise.race([rebalance, waitForLockWaiter()]);
-    commit();
-    await offboarding;
-    const batch = await rebalance;
 
     expect(
       await db.query('SELECT c.id, c.guide_id FROM customer c JOIN staff s ON s.id = c.guide_id WHERE NOT s.active AND c.store_id = $1', [
@@ -76,46 +68,34 @@ describe.each(backends.filter((b) => b.name === 'postgres'))('offboarding racing
   });
 
   it('never hands a book to a successor who is offboarded at the same time', async () => {
-    const guides = await db.query<{ id: string }>(
-      `SELECT s.id FROM staff s WHERE s.store_id = $1 AND s.role = 'guide' AND s.active
-          AND EXISTS (SELECT 1 FROM customer c WHERE c.guide_id = s.id) ORDER BY s.id`,
-      [TEST_STORE],
-    );
+    const guides = await guidesWithBooks();
     const [successor, leaving] = guides;
     const book = (await db.query<{ id: string }>('SELECT id FROM customer WHERE guide_id = $1 ORDER BY id', [leaving!.id])).map(
       (c) => c.id,
     );
 
-    // The successor leaves (their book to the pool), not committed yet…
-    let offboarded!: () => void;
-    const inside = new Promise<void>((resolve) => (offboarded = resolve));
-    let commit!: () => void;
-    const gate = new Promise<void>((resolve) => (commit = resolve));
-    const first = db.tx(async (sql) => {
-      await offboardStaff(sql, { staffId: successor!.id, requestId: 'race-off-successor', rule: 'pool', reason: '离职' }, 'admin', now);
-      offboarded();
-      await gate;
-    });
-    await inside;
-    // …when another guide's offboarding names them as successor.
-    const second = db
-      .tx((sql) =>
-        offboardStaff(
-          sql,
-          { staffId: leaving!.id, requestId: 'race-off-leaving', rule: 'successor', successorId: successor!.id, reason: '离职' },
-          'admin',
-          now,
-        ),
-      )
-      .then(
-        () => 'offboarded',
-        (error: unknown) => (error as Error).message,
-      );
-    await Promise.race([second, waitForLockWaiter()]);
-    commit();
-    await first;
+    // The successor leaves (their book to the pool), not committed yet, when another guide's
+    // offboarding names them as successor.
+    const second = await raceHeldTransaction(
+      db,
+      (sql) => offboardStaff(sql, { staffId: successor!.id, requestId: 'race-off-successor', rule: 'pool', reason: '离职' }, 'admin', now),
+      () =>
+        db
+          .tx((sql) =>
+            offboardStaff(
+              sql,
+              { staffId: leaving!.id, requestId: 'race-off-leaving', rule: 'successor', successorId: successor!.id, reason: '离职' },
+              'admin',
+              now,
+            ),
+          )
+          .then(
+            () => 'offboarded',
+            (error: unknown) => (error as Error).message,
+          ),
+    );
     // Refused (the guide still holds their book), or done to an active successor: never a book held by someone gone.
-    expect(await second).toMatch(/still holds/);
+    expect(second).toMatch(/still holds/);
     expect(
       await db.query('SELECT c.id FROM customer c JOIN staff s ON s.id = c.guide_id WHERE NOT s.active AND c.store_id = $1', [TEST_STORE]),
     ).toEqual([]);

@@ -1,4 +1,4 @@
-import type { HqDb } from '../db.js';
+import type { HqDb, Sql } from '../db.js';
 
 /**
  * Resolves once a session of `db`'s database waits on a lock (PostgreSQL only): a test that holds
@@ -13,4 +13,29 @@ export async function lockWaiter(db: HqDb, what = 'nobody waited on a lock'): Pr
     if (i > 400) throw new Error(what);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * A race of two transactions (PostgreSQL only): `held` runs in a transaction that stays open,
+ * uncommitted, after its work; `racing` starts then, and once it has finished or waits on a lock,
+ * the held one commits. Answers `racing`'s outcome once the held transaction has committed.
+ */
+export async function raceHeldTransaction<T>(db: HqDb, held: (sql: Sql) => Promise<unknown>, racing: () => Promise<T>): Promise<T> {
+  let inside!: () => void;
+  const done = new Promise<void>((resolve) => (inside = resolve));
+  let commit!: () => void;
+  const gate = new Promise<void>((resolve) => (commit = resolve));
+  const first = db.tx(async (sql) => {
+    await held(sql);
+    inside();
+    await gate;
+  });
+  await Promise.race([done, first]);
+  const second = racing();
+  const waiting = lockWaiter(db);
+  waiting.catch(() => undefined);
+  await Promise.race([second.then(undefined, () => undefined), waiting]);
+  commit();
+  await first;
+  return second;
 }
