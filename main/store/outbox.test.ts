@@ -126,8 +126,9 @@ describe('settling HQ’s answers', () => {
       migrate(db, migrations);
       const ctx = { db, newId: uuidv7Generator(), clock: () => new Date(), deviceId: 'dev-1', storeId: 'loc-S001' };
       const pad = 'x'.repeat(1_500);
+      // The notes first, then the sales: each settle frees whole pages of its own kind, which only zeroing rewrites.
       for (let i = 0; i < 200; i++) {
-        const [type, marker] = i % 2 === 0 ? ['customer.note_added', 'NOTE-BODY-'] : ['sale.completed', 'SALE-ITEM-'];
+        const [type, marker] = i < 100 ? ['customer.note_added', 'NOTE-BODY-'] : ['sale.completed', 'SALE-ITEM-'];
         writeChange(ctx, untypedChange(type, { text: `${marker}${i}`, pad }, 'stf-1'), () => undefined);
       }
       /** WAL frames written since the last call, the file then checkpointed whole (the WAL emptied). */
