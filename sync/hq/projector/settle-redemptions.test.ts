@@ -388,6 +388,53 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     expect(await balance()).toBe(1500);
     expect((await ledger()).map((e) => e.kind)).toEqual(['burn', 'restore']);
   });
+  const INT4_MAX = 2_147_483_647;
+  const projectedSales = async () => (await db.query<{ id: string }>('SELECT id FROM sale ORDER BY id')).map((r) => r.id);
+
+  it('points a balance cannot hold are not credited: the sale stands, is projected, and finance sees the points', async () => {
+    // A till bug earning 10⁹ a sale: the third would take the integer balance past its range.
+    await db.query('UPDATE customer SET points = $2 WHERE id = $1', [MEMBER, INT4_MAX - 1000]);
+    const big = sale('S1', { points: { redeemed: 0, valueFen: 0, earned: 1001 } });
+    const fits = sale('S1', { points: { redeemed: 0, valueFen: 0, earned: 1000 } });
+    expect((await push(S1, [big, fits])).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect(await projectedSales()).toEqual([payloadOf(big).saleId, payloadOf(fits).saleId].sort());
+    expect(await balance()).toBe(INT4_MAX);
+    expect((await ledger()).map((e) => [e.event_id, e.kind, e.points])).toEqual([[fits.id, 'earn', 1000]]);
+    const detail = `1001 points earned, which a balance of ${INT4_MAX - 1000} cannot hold: not credited`;
+    expect(await settlements()).toEqual([
+      expect.objectContaining({ sale_id: payloadOf(big).saleId, points_earned: 0, conflict: detail, at_risk_fen: 0 }),
+      expect.objectContaining({ sale_id: payloadOf(fits).saleId, points_earned: 1000, conflict: null }),
+    ]);
+    expect(await conflicts()).toEqual([expect.objectContaining({ event_id: big.id, points: 1001, at_risk_fen: 0, detail })]);
+  });
+
+  it('a return taking back points below what a balance can hold: the return stands, the balance stays, finance sees it', async () => {
+    const s = sale('S1', { customerId: OTHER_MEMBER, points: { redeemed: 0, valueFen: 0, earned: 500 } });
+    await push(S1, [s]);
+    await db.query('UPDATE customer SET points = $2 WHERE id = $1', [OTHER_MEMBER, -INT4_MAX]);
+    const back = returnOf(s, 1, { earned: -500 });
+    expect((await push(S1, [back])).map((r) => r.status)).toEqual(['accepted']);
+    expect(await projectedSales()).toContain(payloadOf(back).saleId);
+    expect(await balance(OTHER_MEMBER)).toBe(-INT4_MAX);
+    expect((await conflicts()).map((c) => [c.sale_id, c.points, c.detail])).toEqual([
+      [payloadOf(back).saleId, 500, `500 points taken back, which a balance of ${-INT4_MAX} cannot hold: not credited`],
+    ]);
+  });
+
+  it('burnt points a balance cannot take back on a full return are not restored, and finance sees them', async () => {
+    const s = sale('S1', { points: { redeemed: 500, valueFen: 500, earned: 0 } });
+    await push(S1, [s]);
+    await db.query('UPDATE customer SET points = $2 WHERE id = $1', [MEMBER, INT4_MAX - 100]);
+    const back = returnOf(s, 1);
+    expect((await push(S1, [back])).map((r) => r.status)).toEqual(['accepted']);
+    expect(await projectedSales()).toContain(payloadOf(back).saleId);
+    expect(await balance()).toBe(INT4_MAX - 100);
+    expect((await ledger()).map((e) => e.kind)).toEqual(['burn']);
+    expect((await conflicts()).map((c) => [c.sale_id, c.detail])).toEqual([
+      [payloadOf(back).saleId, `500 points to restore, which a balance of ${INT4_MAX - 100} cannot hold: not restored`],
+    ]);
+  });
+
   it('a coupon spent twice on a sale whose points were burnt puts only the coupon at risk', async () => {
     await push(S1, [sale('S1', { coupons: [{ code: COUPON, discountFen: 3000 }] })]);
     const s = sale('S1', { coupons: [{ code: COUPON, discountFen: 3000 }], points: { redeemed: 200, valueFen: 200, earned: 0 } });

@@ -13,7 +13,9 @@ import type { Sql } from '../db.js';
  *   the balance is left as it was (the points were not there to spend);
  * - points earned are credited (a return's negative earn takes them back); a return that takes
  *   back points the member has spent since is a conflict: the balance goes below zero, the sale stands;
- * - a return that takes back the last unit of a sale restores that sale's coupons and points.
+ * - a return that takes back the last unit of a sale restores that sale's coupons and points;
+ * - points a balance cannot hold (`customer.points` is an integer: a till bug earning 10⁹ per sale)
+ *   are not credited, and that is a conflict: the sale stands.
  * Each sale that used or earned a member's points or used a coupon gets a `sale_settlement` row,
  * fed to its store's tills, which then stop counting their own spend and show HQ's figures.
  */
@@ -65,15 +67,24 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
     }
 
     let credited = 0;
+    let uncredited = 0;
     if (customer !== null && earned !== 0) {
-      const known = await sql.query('UPDATE customer SET points = points + $2 WHERE id = $1 RETURNING id', [customer, earned]);
-      if (known.length > 0) {
+      const added = await addPoints(sql, customer, earned);
+      if (added.ok) {
         credited = earned;
         await entry(sql, customer, event.id, sale.saleId, 'earn', earned);
+      } else if (added.balance !== null) {
+        uncredited = Math.abs(earned);
+        problems.push(
+          `${uncredited} points ${earned > 0 ? 'earned' : 'taken back'}, which a balance of ${added.balance} cannot hold: not credited`,
+        );
       }
     }
 
-    if (sale.originalSaleId !== null) await restoreIfFullyReturned(sql, sale.originalSaleId, event.id);
+    if (sale.originalSaleId !== null) {
+      const problem = await restoreIfFullyReturned(sql, sale.originalSaleId, event.id);
+      if (problem) problems.push(problem);
+    }
 
     // A return takes back the points its sale earned. A member who has spent them since owes them:
     // the balance goes below zero (the ledger stays whole, later earnings pay it off), and finance
@@ -106,7 +117,7 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
           device.id,
           customer,
           usedElsewhere,
-          (burnt === redeemed ? 0 : redeemed) + owed,
+          (burnt === redeemed ? 0 : redeemed) + owed + uncredited,
           atRisk,
           atRisk > 0 ? `${conflict} (${yuan(atRisk)} at risk)` : conflict,
           sale.offline,
@@ -114,6 +125,26 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
       );
     }
   }
+}
+
+/** `customer.points` is a PostgreSQL integer: the range a balance can hold. */
+const POINTS_MIN = -2_147_483_648;
+const POINTS_MAX = 2_147_483_647;
+
+/**
+ * Adds `delta` to a member's balance where the balance can hold the sum. A sum out of range would
+ * make PostgreSQL refuse the whole projection, and the sale with it: instead the balance is left
+ * as it was and the caller flags it for finance (the sale stands). `balance` is null for a member
+ * HQ does not know.
+ */
+async function addPoints(sql: Sql, customer: string, delta: number): Promise<{ ok: true } | { ok: false; balance: number | null }> {
+  const done = await sql.query(
+    'UPDATE customer SET points = points + $2 WHERE id = $1 AND points::int8 + $2::int8 BETWEEN $3 AND $4 RETURNING id',
+    [customer, delta, POINTS_MIN, POINTS_MAX],
+  );
+  if (done.length > 0) return { ok: true };
+  const [row] = await sql.query<{ points: number }>('SELECT points FROM customer WHERE id = $1', [customer]);
+  return { ok: false, balance: row?.points ?? null };
 }
 
 async function entry(
@@ -146,9 +177,10 @@ async function couponProblem(sql: Sql, code: string): Promise<string> {
 /**
  * A sale returned to the last unit gives back what it spent: its coupons are issued again and
  * its burnt points come back (a partial return keeps them spent: the refund already left out the
- * coupon's and the points' share of each line).
+ * coupon's and the points' share of each line). Returns the problem for finance when the balance
+ * cannot hold the points restored (they are not).
  */
-async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId: string): Promise<void> {
+async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId: string): Promise<string | null> {
   const [left] = await sql.query<{ left: number; customer_id: string | null; burnt: number | null }>(
     `SELECT coalesce(sum(l.qty + coalesce((
               SELECT sum(r.qty) FROM sale_line r JOIN sale rs ON rs.id = r.sale_id JOIN event re ON re.id = rs.event_id
@@ -159,7 +191,7 @@ async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId:
        FROM sale_line l WHERE l.sale_id = $1 AND l.qty > 0`,
     [originalSaleId, eventId],
   );
-  if (!left || left.left > 0) return;
+  if (!left || left.left > 0) return null;
   await sql.query(
     `UPDATE coupon SET hq_status = 'issued', redeemed_sale_id = NULL, redeemed_at = NULL, redeemed_store_id = NULL WHERE redeemed_sale_id = $1`,
     [originalSaleId],
@@ -170,6 +202,13 @@ async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId:
        ON CONFLICT (event_id, kind) DO NOTHING RETURNING id`,
       [left.customer_id, eventId, originalSaleId, left.burnt],
     );
-    if (restored.length > 0) await sql.query('UPDATE customer SET points = points + $2 WHERE id = $1', [left.customer_id, left.burnt]);
+    if (restored.length > 0) {
+      const added = await addPoints(sql, left.customer_id, left.burnt);
+      if (!added.ok && added.balance !== null) {
+        await sql.query(`DELETE FROM points_entry WHERE event_id = $1 AND kind = 'restore'`, [eventId]);
+        return `${left.burnt} points to restore, which a balance of ${added.balance} cannot hold: not restored`;
+      }
+    }
   }
+  return null;
 }
