@@ -25,7 +25,7 @@ import { signedClient } from '../sync/client/signed-http.js';
 import { metaKeyPins, pinnedTrust } from '../sync/client/hq-trust.js';
 import { orderDocs } from './peers/workload.js';
 import type { OrderDoc } from './peers/workload.js';
-import { DEVICE_RESULT, cpuSplit, peakRssMb } from './sync-shared.js';
+import { DEVICE_RESULT, cpuSplit, markProfileWindow, peakRssMb } from './sync-shared.js';
 import { deviceOutbox } from '../main/store/outbox.js';
 
 /** CPU (ms) that HQ, PostgreSQL and this device process spent in a timed phase. */
@@ -256,8 +256,10 @@ const firstEvents = db
   .all() as Record<string, unknown>[];
 bracket = cpuBracket(a);
 t = performance.now();
+const pushWindowStart = process.hrtime.bigint();
 const pushed = await pushOutbox({ outbox: deviceOutbox(db), client, deviceId: identity.deviceId, storeId: identity.storeId, clock });
 const pushMs = performance.now() - t;
+const pushedAt = process.hrtime.bigint();
 const pushCpu = bracket();
 // Projected: HQ's projector has applied every recorded event (its queue row is deleted in the
 // transaction that writes the sale, lines, tenders, stock, points and coupons). Polls the small
@@ -267,6 +269,7 @@ while (Number((await hq.query<{ n: string }>('SELECT count(*) AS n FROM projecti
 }
 const projectedMs = performance.now() - t;
 const pushProjectedCpu = bracket();
+markProfileWindow('push', pushWindowStart, pushedAt, process.hrtime.bigint());
 const sums = async () =>
   (
     await hq.query<{ events: string; sales: string; net: string | null }>(

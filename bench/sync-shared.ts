@@ -6,9 +6,22 @@
  * (which sign as them) agree without passing 10,000 keys around.
  */
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { publicKeyToBase64 } from '../sync/protocol/signing.js';
+
+/**
+ * BENCH_SYNC_PROFILE=<dir>: a phase's window on the monotonic clock (µs), the clock V8's CPU
+ * profiles of every process here share, so `scripts/profile-window.mjs` can read HQ's and the
+ * device's profiles over that phase alone.
+ */
+export function markProfileWindow(phase: string, start: bigint, ...ends: bigint[]): void {
+  const dir = process.env.BENCH_SYNC_PROFILE;
+  if (!dir) return;
+  const us = (t: bigint) => Number(t / 1000n);
+  appendFileSync(join(dir, 'windows.jsonl'), `${JSON.stringify({ phase, start: us(start), ends: ends.map(us) })}\n`);
+}
 
 /** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows. */
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
