@@ -5,6 +5,7 @@ import type { PushRequest } from '../../protocol/push.js';
 import type { HqDb } from '../db.js';
 import { applyPush, recordPush } from './apply-push.js';
 import { applyDeferred } from './deferred.js';
+import { projectAll } from '../projector/project-batch.js';
 import { testBackends } from '../testing/backends.js';
 import {
   FIXTURE,
@@ -382,6 +383,21 @@ describe.each(backends)('facts at HQ on $name', (backend) => {
     const results = await recordPush(db, S1, request([ancient, good]), NOW);
     expect(outcome(results)).toEqual(['bad_payload', 'accepted']);
     expect(await count('SELECT count(*) FROM event')).toBe(1);
+  });
+
+  it('refuses alone a sale whose business day or time is in year 0: not accepted and then refused by the projector', async () => {
+    const day = withSale(saleEvent('S1', [1]), (p) => (p.businessDay = '0000-12-31'));
+    const time = withSale(saleEvent('S1', [1]), (p) => (p.createdAt = '0000-12-31T23:59:59.000Z'));
+    const good = saleEvent('S1', [1]);
+    const results = await recordPush(db, S1, request([day, time, good]), NOW);
+    expect(results.map((r) => (r.status === 'rejected' ? [r.reason, r.message] : [r.status]))).toEqual([
+      ['bad_payload', 'businessDay: the year 0000 is before the year 1, which HQ cannot store'],
+      ['bad_payload', 'createdAt: the year 0000 is before the year 1, which HQ cannot store'],
+      ['accepted'],
+    ]);
+    await projectAll(db, NOW);
+    expect(await count('SELECT count(*) FROM sale')).toBe(1);
+    expect(await count('SELECT count(*) FROM dead_letter')).toBe(0);
   });
 
   it('projects what is queued before it checks a return: a return pushed right after its sale finds it', async () => {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CashMovement, OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import { APPLIED_TYPES, payloadSchemaOf, saleCompletedSchema } from '../../protocol/events/index.js';
 import { surelySaleCompleted } from '../../protocol/events/sale-fast-check.js';
+import { fromYearOne } from '../../protocol/events/fields.js';
 import type { PushRejectReason, PushRequest } from '../../protocol/push.js';
 import type { AuthedDevice } from '../context.js';
 import { isCustomerBookEvent } from '../customers/apply-customer-events.js';
@@ -82,7 +83,7 @@ function envelopeProblem(device: AuthedDevice, event: OutboxEvent): Rejection | 
   }
   // The ISO form the envelope's schema takes has a year 0000, PostgreSQL's timestamptz has not: the
   // staff check, one statement for the whole push, would fail every event of it on this one.
-  if (event.occurredAt.startsWith('0000')) {
+  if (!fromYearOne(event.occurredAt)) {
     return { reason: 'bad_payload', message: `occurredAt: ${event.occurredAt} is before the year 1, which HQ cannot store` };
   }
   // The customer book acts for a staff member (and applies nothing without one): a phone reveal or

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, fen, id, iso } from './fields.js';
+import { count, fen, id, iso, isoDate } from './fields.js';
 
 /**
  * The till's business day and the cash in its drawer (main/cashup). HQ applies the cash movements
@@ -18,7 +18,7 @@ export const cashMovementSchema = z.object({
 export type CashMovement = z.infer<typeof cashMovementSchema>;
 
 /** `till.opened`: the business day starts with the float in the drawer. */
-export const tillOpenedSchema = z.object({ sessionId: id, businessDay: z.iso.date(), floatFen: fen });
+export const tillOpenedSchema = z.object({ sessionId: id, businessDay: isoDate, floatFen: fen });
 export type TillOpened = z.infer<typeof tillOpenedSchema>;
 
 const tenderTotal = z.object({
@@ -32,7 +32,7 @@ const tenderTotal = z.object({
 export const tillClosedSchema = z.object({
   kind: z.literal('z'),
   sessionId: id,
-  businessDay: z.iso.date(),
+  businessDay: isoDate,
   openedAt: iso,
   closedAt: iso,
   floatFen: fen,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './fields.js';
+import { id, iso } from './fields.js';
 
 /**
  * The customer book's events (issue 11): written by the device in the transaction that shows the
@@ -63,7 +63,7 @@ export const phoneRevealedSchema = z.object({ customerId: id, reason: text(200),
 /** A task worked: the contact it took, and the task done. */
 export const taskDoneSchema = z.object({ taskId: id, contact });
 
-export const taskSnoozedSchema = z.object({ taskId: id, until: z.iso.datetime() });
+export const taskSnoozedSchema = z.object({ taskId: id, until: iso });
 
 export const customerEventSchemas = {
   'customer.bind_requested': bindRequestedSchema,

@@ -105,6 +105,9 @@ const JUNK: readonly unknown[] = [
   '2026-12-05T24:00:00Z',
   '2026-12-05T10:00Z',
   '2026-12-05T10:00:00.Z',
+  // ISO's year 0000, which PostgreSQL has not.
+  '0000-12-05',
+  '0000-12-05T10:00:00Z',
   'sale',
   'refund',
   'cash',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fromYearOne } from './fields.js';
 import { saleCompletedSchema } from './sale.js';
 
 /**
@@ -20,6 +21,7 @@ export function surelySaleCompleted(p: unknown): boolean {
     (p.kind === 'sale' || p.kind === 'return' || p.kind === 'exchange') &&
     typeof p.businessDay === 'string' &&
     DATE.test(p.businessDay) &&
+    fromYearOne(p.businessDay) &&
     isId(p.tillSessionId) &&
     isId(p.staffId) &&
     (p.customerId === null || isId(p.customerId)) &&
@@ -32,6 +34,7 @@ export function surelySaleCompleted(p: unknown): boolean {
     typeof p.offline === 'boolean' &&
     typeof p.createdAt === 'string' &&
     DATETIME.test(p.createdAt) &&
+    fromYearOne(p.createdAt) &&
     (p.serviceGuideId === undefined || p.serviceGuideId === null || isId(p.serviceGuideId))
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, fen, id, iso } from './fields.js';
+import { count, fen, id, iso, isoDate } from './fields.js';
 
 /**
  * `sale.completed`: a sale, return or exchange as it happened on the till — written by the device
@@ -37,7 +37,7 @@ export const saleCompletedSchema = z.object({
   saleId: id,
   receiptNo: z.string().min(1).max(64),
   kind: z.enum(['sale', 'return', 'exchange']),
-  businessDay: z.iso.date(),
+  businessDay: isoDate,
   tillSessionId: id,
   staffId: id,
   customerId: id.nullable(),
