@@ -128,13 +128,14 @@ describe.each(backends)('the customer book’s events at HQ on $name', (backend)
   });
 
   it('logs a contact with its task, once, and none for another store’s customer', async () => {
+    const taskId = await task(mine[2]!);
     const contact = {
       contactId: 'contact-1',
       customerId: mine[2],
       channel: 'wechat',
       outcome: 'follow_up',
       note: 'Call back Friday',
-      taskId: 'task-x',
+      taskId,
     };
     const logged = event('customer.contacted', contact);
     await apply([logged, { ...logged, id: eventId(), payload: { ...contact, note: 'again' } }]);
@@ -150,7 +151,7 @@ describe.each(backends)('the customer book’s events at HQ on $name', (backend)
         staff_id: guide,
         channel: 'wechat',
         outcome: 'follow_up',
-        task_id: 'task-x',
+        task_id: taskId,
         note: 'Call back Friday',
         at: AT,
       },
@@ -253,6 +254,24 @@ describe.each(backends)('the customer book’s events at HQ on $name', (backend)
       [elsewhere]: 'open',
     });
     expect(await tasksDone(guide)).toBe(before + 1);
+  });
+
+  it('a contact with another customer does not work a task: the task stays open and uncounted, the contact is logged', async () => {
+    const id = await task(mine[1]!);
+    const before = await tasksDone(guide);
+    const contact = (contactId: string) => ({ contactId, customerId: mine[2], channel: 'call', outcome: 'reached', note: '' });
+    await apply([
+      event('customer.task_done', { taskId: id, contact: contact('contact-x1') }),
+      event('customer.contacted', { ...contact('contact-x2'), taskId: id }),
+    ]);
+    expect(await rows('SELECT status, done_by FROM customer_task WHERE id = $1', [id])).toEqual([{ status: 'open', done_by: null }]);
+    expect(await tasksDone(guide)).toBe(before);
+    expect(
+      await rows('SELECT id, customer_id, task_id FROM customer_contact WHERE id IN ($1, $2) ORDER BY id', ['contact-x1', 'contact-x2']),
+    ).toEqual([
+      { id: 'contact-x1', customer_id: mine[2], task_id: null },
+      { id: 'contact-x2', customer_id: mine[2], task_id: null },
+    ]);
   });
 
   it('snoozes an open or snoozed task of its store until the time asked, and leaves a done one done', async () => {

@@ -23,10 +23,17 @@ type Handler = (sql: Sql, e: OutboxEvent, r: RequestContext) => Promise<unknown>
 /** The customer's store at HQ, when it is the device's (a customer moved elsewhere since is no longer this store's to change). */
 const OWN = `SELECT id, store_id FROM customer WHERE id = $1 AND store_id = $2`;
 
+/**
+ * Logs a contact with the customer, and the task it was for where that task is the customer's: a
+ * contact with one customer does not work another customer's task (a guide's monthly count of
+ * tasks done reads them).
+ */
 async function addContact(sql: Sql, e: OutboxEvent, r: RequestContext, c: Omit<Contacted, 'taskId'>, taskId: string | null): Promise<void> {
   await sql.query(
     `INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, task_id, note, at)
-     SELECT $3, c.id, c.store_id, $4, $5, $6, $7, $8, $9 FROM (${OWN}) AS c ON CONFLICT (id) DO NOTHING`,
+     SELECT $3, c.id, c.store_id, $4, $5, $6, t.id, $8, $9 FROM (${OWN}) AS c
+       LEFT JOIN customer_task AS t ON t.id = $7 AND t.customer_id = c.id
+     ON CONFLICT (id) DO NOTHING`,
     [c.customerId, r.storeId, c.contactId, e.staffId ?? '', c.channel, c.outcome, taskId, c.note, e.occurredAt],
   );
 }
@@ -91,11 +98,12 @@ const HANDLERS: Record<string, Handler> = {
   'customer.task_done': async (sql, e, r) => {
     const p = e.payload as TaskDone;
     await addContact(sql, e, r, p.contact, p.taskId);
-    // Only a task still open counts: two devices completing the same task count it once.
+    // Only a task still open counts: two devices completing the same task count it once. And only
+    // by a contact with the task's customer: the contact is logged either way (it happened).
     const done = await sql.query(
       `UPDATE customer_task SET status = 'done', outcome = $3, channel = $4, done_by = $5, done_at = $6
-        WHERE id = $1 AND store_id = $2 AND status IN ('open', 'snoozed') RETURNING 1`,
-      [p.taskId, r.storeId, p.contact.outcome, p.contact.channel, e.staffId, e.occurredAt],
+        WHERE id = $1 AND store_id = $2 AND customer_id = $7 AND status IN ('open', 'snoozed') RETURNING 1`,
+      [p.taskId, r.storeId, p.contact.outcome, p.contact.channel, e.staffId, e.occurredAt, p.contact.customerId],
     );
     if (done.length > 0 && e.staffId) await countResult(sql, e.staffId, e.occurredAt, 'tasks_done');
   },
