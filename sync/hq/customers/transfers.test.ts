@@ -4,6 +4,7 @@ import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
 import { testBackends } from '../testing/backends.js';
 import { eventId, saleEventFrom } from '../testing/push-fixture.js';
+import { decideBind } from './bindings.js';
 import { httpCall, openTestHqDb, startTestHq, TEST_ADMIN, TEST_STORE, testDevice } from '../testing/test-hq.js';
 import type { TestDevice, TestHq } from '../testing/test-hq.js';
 import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
@@ -184,6 +185,29 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
     // Past 90 days the customer may move again.
     now = at(24 * 75);
     expect((await move('rb-4', b!.id, customer!)).counts.done).toBe(1);
+  });
+
+  it('a customer bound by a guide’s own scan during a takeover window has no transfer left to decline', async () => {
+    const [from, to, scanner] = (await guides()).filter((g) => g.book > 0).reverse();
+    const [customer] = await bookOf(from!.id);
+    const moved = await ok<Batch>('POST', '/admin/v1/transfers', {
+      requestId: 'rb-scan',
+      kind: 'rebalance',
+      storeId: TEST_STORE,
+      reason: 'rebalance',
+      takeoverHours: 24,
+      moves: [{ customerId: customer, toGuideId: to!.id }],
+    });
+    expect(moved.counts.waiting).toBe(1);
+    // Past the protection period, another guide's scan binds them: the takeover ends, the window does not.
+    await db.query('UPDATE customer_profile SET protected_until = $2 WHERE customer_id = $1', [customer, at(-1)]);
+    const bind = { requestId: 'bind-scan', storeId: TEST_STORE, staffId: scanner!.id, requestedAt: now.toISOString(), eventId: null, now };
+    expect(await db.tx((sql) => decideBind(sql, bind, customer!))).toMatchObject({ status: 'done', reason: 'protection_expired' });
+    await expect(ok('POST', `/admin/v1/customers/${customer}/decline-transfer`, {})).rejects.toThrow(
+      new RegExp(`409 .*bound to ${scanner!.id} since the transfer to ${to!.id}: nothing to decline`),
+    );
+    expect((await results('rb-scan'))[0]).toMatchObject({ status: 'waiting' });
+    expect(await db.query('SELECT guide_id FROM customer WHERE id = $1', [customer])).toEqual([{ guide_id: scanner!.id }]);
   });
 
   describe('what devices push', () => {

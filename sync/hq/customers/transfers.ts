@@ -246,24 +246,29 @@ export async function declineTransfer(
   // The customer first, as a transfer locks them: a move of theirs in progress is waited for, and the
   // decline is then of the transfer waiting for them after it (never one it replaced, whose
   // takeover mark the decline would clear from under the new one).
-  await sql.query('SELECT 1 FROM customer WHERE id = $1 FOR UPDATE', [customerId]);
+  const [customer] = await sql.query<{ guide_id: string | null }>('SELECT guide_id FROM customer WHERE id = $1 FOR UPDATE', [customerId]);
   await settleTransfers(sql, now);
   const [waiting] = await sql.query<{ request_id: string; n: number; to_guide_id: string | null }>(
     `SELECT request_id, n, to_guide_id FROM customer_transfer WHERE customer_id = $1 AND status = 'waiting' ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
     [customerId],
   );
   if (!waiting) throw new TransferError(409, `no transfer of customer ${customerId} is in its takeover window`);
+  // A guide's own scan may have bound them since (past the protection period), which ends the
+  // takeover but not the transfer's window: there is no transfer left to decline, and recording
+  // one as declined would tell finance and the store what did not happen.
+  if (customer && customer.guide_id !== waiting.to_guide_id) {
+    throw new TransferError(
+      409,
+      `customer ${customerId} has been bound to ${customer.guide_id ?? 'no guide'} since the transfer to ${waiting.to_guide_id ?? 'the pool'}: nothing to decline`,
+    );
+  }
   await sql.query(`UPDATE customer_transfer SET status = 'declined', declined_at = $3, declined_by = $4 WHERE request_id = $1 AND n = $2`, [
     waiting.request_id,
     waiting.n,
     now,
     by,
   ]);
-  // Into the pool, unless someone already moved them on since.
-  await sql.query('UPDATE customer SET guide_id = NULL WHERE id = $1 AND guide_id IS NOT DISTINCT FROM $2', [
-    customerId,
-    waiting.to_guide_id,
-  ]);
+  await sql.query('UPDATE customer SET guide_id = NULL WHERE id = $1', [customerId]);
   await sql.query('UPDATE customer_profile SET takeover_from = NULL, takeover_until = NULL, updated_at = $2 WHERE customer_id = $1', [
     customerId,
     now,
