@@ -55,6 +55,22 @@ export class CustomerAccess {
       : DEFAULT_POLICY;
   }
 
+  /**
+   * The contacts the store's do-not-disturb rule counts: those of the last `contactDays` days, a
+   * visit left out (the customer came in; nobody reached out). One count for the rule and for what
+   * the profile shows of it, so the two never disagree.
+   */
+  contactsUsed(customerId: string, now: Date, policy: Policy = this.policy()): number {
+    const since = new Date(now.getTime() - policy.contactDays * 86_400_000).toISOString();
+    return (
+      this.prepared<[string, string], number>(
+        `SELECT count(*) FROM customer_contact WHERE customer_id = ? AND at >= ? AND channel <> 'visit'`,
+      )
+        .pluck()
+        .get(customerId, since) ?? 0
+    );
+  }
+
   /** Statements of the domain, prepared once per database. */
   prepared<T extends unknown[], R>(sql: string): Statement<T, R> {
     return prepareOnce(this.db, sql) as Statement<T, R>;

@@ -85,14 +85,7 @@ export class CustomerBook {
     if (channel === 'visit') return;
     if (!contactable) throw new AppError('OPTED_OUT', 'The customer opted out of being contacted (or never consented)');
     const policy = this.access.policy();
-    const since = new Date(this.ctx.clock().getTime() - policy.contactDays * 86_400_000).toISOString();
-    const used =
-      this.access
-        .prepared<[string, string], number>(
-          `SELECT count(*) FROM customer_contact WHERE customer_id = ? AND at >= ? AND channel <> 'visit'`,
-        )
-        .pluck()
-        .get(customerId, since) ?? 0;
+    const used = this.access.contactsUsed(customerId, this.ctx.clock(), policy);
     if (used >= policy.contactMax) {
       throw new AppError('CONTACT_LIMIT', `Contacted ${used} times in the last ${policy.contactDays} days: at most ${policy.contactMax}`);
     }

@@ -196,12 +196,7 @@ export class CustomerDirectory {
       )
       .get(customerId);
     const policy = this.access.policy();
-    const since = new Date(this.clock().getTime() - policy.contactDays * 86_400_000).toISOString();
-    const used =
-      this.access
-        .prepared<[string, string], number>('SELECT count(*) FROM customer_contact WHERE customer_id = ? AND at >= ?')
-        .pluck()
-        .get(customerId, since) ?? 0;
+    const used = this.access.contactsUsed(customerId, this.clock(), policy);
     const tasks = this.access
       .prepared<[string], TaskRow>(`SELECT ${TASK_COLUMNS} WHERE t.customer_id = ? ORDER BY t.status = 'done', t.due_at LIMIT 20`)
       .all(customerId);

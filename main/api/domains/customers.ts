@@ -121,7 +121,7 @@ export type CustomerProfile = CustomerSummary & {
   contacts: ContactView[];
   tasks: TaskView[];
   requests: RequestView[];
-  /** Contacts within the store's do-not-disturb window, and the rule (at most `max` in `days` days). */
+  /** Contacts the store's do-not-disturb rule counts (a visit is not one) within its window, and the rule (at most `max` in `days` days). */
   contactWindow: { used: number; max: number; days: number };
 };
 
