@@ -171,6 +171,12 @@ export class StaffService implements SessionGate {
       );
     }
     this.approvals.delete(token);
+    // The approval is the manager's: once the feed says HQ offboarded, moved or demoted them, it goes with them
+    // (HQ refuses a movement approved by someone who was no manager of the store when it happened).
+    const now = this.stillHere.get(approval.manager.id, this.ctx.storeId);
+    if (!now || !ROLE_PERMISSIONS[now.role].approves.includes(action)) {
+      throw new AppError('APPROVAL_REQUIRED', `${approval.manager.code} may no longer approve ${action}: ask a manager again`);
+    }
     return { approvedBy: approval.manager };
   }
 
