@@ -50,7 +50,9 @@ import type { CustomersEvents } from './domains/customers.js';
  * - Customer book: `CONTACT_LIMIT` (the store's do-not-disturb rule: contacted too often lately),
  *   `OPTED_OUT` (the customer opted out of contact, or never consented), `REVEAL_LIMIT` (this staff
  *   member saw as many full phone numbers as allowed, 20 an hour and 60 a day; the message says when
- *   to try again).
+ *   to try again), `LOOKUP_LIMIT` (this staff member searched by a full mobile number that found
+ *   nobody too often, 30 times an hour or 100 a day: searches by a full number wait; the message
+ *   says until when).
  */
 export const ERROR_CODES = [
   'BAD_INPUT',
@@ -82,6 +84,7 @@ export const ERROR_CODES = [
   'CONTACT_LIMIT',
   'OPTED_OUT',
   'REVEAL_LIMIT',
+  'LOOKUP_LIMIT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -175,6 +175,7 @@ const CASES: Record<ErrorCode, Case> = {
   CONTACT_LIMIT: { covered: 'main/customers/customers.test.ts' },
   OPTED_OUT: { covered: 'main/customers/customers.test.ts' },
   REVEAL_LIMIT: { covered: 'main/customers/reveal-limit.test.ts' },
+  LOOKUP_LIMIT: { covered: 'main/core/phone-lookup-limit.test.ts' },
 };
 
 describe('error codes', () => {

@@ -21,6 +21,7 @@ import { saleReceipts } from '../checkout/sale-receipt.js';
 import { SalesReader } from '../checkout/sales-reader.js';
 import { salesModule } from '../checkout/sales-module.js';
 import { SalesService } from '../checkout/sales-service.js';
+import { PhoneLookupLimit } from '../core/phone-lookup-limit.js';
 import type { TerminalContext } from '../core/context.js';
 import { noPeripherals } from '../core/peripherals.js';
 import type { Peripherals } from '../core/peripherals.js';
@@ -73,6 +74,7 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     catalog,
     promotions,
     members,
+    phoneLookups: new PhoneLookupLimit(ctx.db),
     parked: new ParkedCarts(ctx.db),
     approvals: staff,
     clock: ctx.clock,

@@ -40,7 +40,7 @@ export function checkoutModule(cart: CurrentCart, c: CheckoutService, pay: Payme
       resume: role('sell', ({ parkedId }) => c.resume(parkedId)),
       identifyMember: role(
         'sell',
-        cart.editing((key) => c.identifyMember(key)),
+        cart.editing((key, { staff }) => c.identifyMember(key, staff.id)),
       ),
       removeMember: role(
         'sell',

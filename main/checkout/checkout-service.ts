@@ -9,6 +9,7 @@ import type { CheckoutCatalog, SellableSku } from './checkout-catalog.js';
 import type { CurrentCart } from './current-cart.js';
 import { couponStatus } from './members.js';
 import type { MemberDirectory } from './members.js';
+import type { PhoneLookupLimit } from '../core/phone-lookup-limit.js';
 import type { ParkedCarts } from './parked-carts.js';
 import { classifyPaymentCode, isMobile } from './payments.js';
 import { MAX_COUPONS, priceCart } from './pricing.js';
@@ -20,6 +21,8 @@ export type CheckoutDeps = {
   catalog: CheckoutCatalog;
   promotions: PromotionBook;
   members: MemberDirectory;
+  /** Lookups by a full mobile number that find nobody, per staff member (masked numbers cannot be guessed through them). */
+  phoneLookups: PhoneLookupLimit;
   parked: ParkedCarts;
   approvals: Approvals;
   clock: () => Date;
@@ -65,7 +68,7 @@ export class CheckoutService {
     if (read.gs1) throw new AppError('NOT_FOUND', 'This GS1 label carries no item barcode (GTIN) the till sells');
     if (MEMBER_CODE_RE.test(code)) {
       this.cart.assertEditable();
-      return { kind: 'member', cart: this.identifyMember({ code }) };
+      return { kind: 'member', cart: this.identifyMember({ code }, null) };
     }
     const receiptNo = receiptNumberOf(code);
     if (receiptNo) return { kind: 'receipt', receiptNo, cart: this.cart.state() };
@@ -227,8 +230,16 @@ export class CheckoutService {
 
   // ── Member, coupons, points ──────────────────────────────────────────────
 
-  identifyMember(key: { code: string } | { phone: string }): CartState {
-    const id = this.deps.members.find(key);
+  /** The cart's member, by member code or by mobile number (`staffId`: who looks a number up, counted by `phoneLookups`). */
+  identifyMember(key: { code: string } | { phone: string }, staffId: string | null): CartState {
+    const find = () => this.deps.members.find(key);
+    let id: string | undefined;
+    if ('phone' in key) {
+      if (staffId === null) throw new Error('a lookup by mobile number names the staff member who makes it');
+      id = this.deps.phoneLookups.lookup(staffId, this.deps.clock(), find, (found) => found === undefined);
+    } else {
+      id = find();
+    }
     if (!id) throw new AppError('NOT_FOUND', 'code' in key ? `No member with code ${key.code}` : 'No member with that mobile number');
     this.keepReceiptMember(id);
     if (this.cart.data.memberId !== id) this.dropMemberBenefits();

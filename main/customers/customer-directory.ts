@@ -11,6 +11,7 @@ import type {
 import { CUSTOMER_PAGE_MAX } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { MemberDirectory } from '../checkout/members.js';
+import type { PhoneLookupLimit } from '../core/phone-lookup-limit.js';
 import { CustomerAccess } from './customer-access.js';
 import type { CustomerViews, RequestRow, TaskRow } from './customer-views.js';
 import { REQUEST_COLUMNS, TASK_COLUMNS } from './customer-views.js';
@@ -25,6 +26,9 @@ export const COUNT_CAP = 1000;
 
 /** The highest code point: a name range `[q, q + MAX)` holds every name that starts with q, rare characters included. */
 const MAX_CHAR = String.fromCodePoint(0x10ffff);
+
+/** A whole mainland mobile number, as a search: matched exactly (a shorter query of digits is its last four). */
+const FULL_PHONE_RE = /^1\d{10}$/;
 
 /**
  * A tag worn by fewer of the store's customers than this is read from its index for the page; a
@@ -69,7 +73,7 @@ export function filterOf(storeId: string, staff: StaffView, input: Pick<ListInpu
   if (/^\d{4}$/.test(q)) {
     where.push('substr(c.phone, -4) = ?');
     params.push(q);
-  } else if (/^1\d{10}$/.test(q)) {
+  } else if (FULL_PHONE_RE.test(q)) {
     where.push('c.phone = ?');
     params.push(q);
   } else if (/^m\d{1,12}$/i.test(q)) {
@@ -97,6 +101,7 @@ export class CustomerDirectory {
     private readonly views: CustomerViews,
     private readonly members: MemberDirectory,
     private readonly clock: () => Date,
+    private readonly phoneLookups: PhoneLookupLimit,
   ) {}
 
   /**
@@ -107,6 +112,19 @@ export class CustomerDirectory {
   list(staff: StaffView, input: ListInput): CustomerPage {
     if (input.scope !== 'mine' && !CustomerAccess.isManager(staff))
       throw new AppError('FORBIDDEN', 'Only a manager sees the store’s book and its pool');
+    // A search by a whole number says whether it is a customer's: its misses are counted and limited.
+    if (FULL_PHONE_RE.test(input.query)) {
+      return this.phoneLookups.lookup(
+        staff.id,
+        this.clock(),
+        () => this.page(staff, input),
+        (page) => page.items.length === 0,
+      );
+    }
+    return this.page(staff, input);
+  }
+
+  private page(staff: StaffView, input: ListInput): CustomerPage {
     const limit = Math.min(input.limit, CUSTOMER_PAGE_MAX);
     const storeId = this.access.storeId;
     const tag = tagOf(input);

@@ -12,12 +12,19 @@ import { keepStatistics } from './customer-statistics.js';
 import { CustomerViews } from './customer-views.js';
 import { GuideResults } from './guide-results.js';
 import { RevealLimit } from './reveal-limit.js';
+import { PhoneLookupLimit } from '../core/phone-lookup-limit.js';
 
 /** The customer book's services over one terminal context. */
 export function createCustomers(ctx: TerminalContext) {
   const access = new CustomerAccess(ctx.db, ctx.storeId);
   const views = new CustomerViews(ctx.db, access, ctx.clock);
-  const directory = new CustomerDirectory(access, views, new MemberDirectory(ctx.db, new PromotionBook(ctx.db)), ctx.clock);
+  const directory = new CustomerDirectory(
+    access,
+    views,
+    new MemberDirectory(ctx.db, new PromotionBook(ctx.db)),
+    ctx.clock,
+    new PhoneLookupLimit(ctx.db),
+  );
   const book = new CustomerBook(ctx, access, views, new RevealLimit(ctx.db));
   const requests = new CustomerRequests(ctx, access, views);
   const tasks = new CustomerTasks(ctx, access, views, book);

@@ -1,8 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../api/errors.js';
-
-const HOUR_MS = 60 * 60_000;
-const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS, iso, limitsText, retryAfter } from '../core/rolling-limit.js';
 
 /**
  * How many full phone numbers one staff member may see on this device. Every reveal is audited at
@@ -47,20 +45,14 @@ export class RevealLimit {
   /** Counts the reveal of `customerId` by `staffId` at `now`, or throws REVEAL_LIMIT saying when to try again. */
   count(staffId: string, customerId: string, now: Date): void {
     const t = now.getTime();
-    const iso = (ms: number) => new Date(ms).toISOString();
     this.forget.run(iso(t - KEEP_MS));
     if (this.seen.get(staffId, customerId, iso(t - REVEAL_REPEAT_MS))) return;
-    let retryAt = -Infinity;
-    for (const { windowMs, max } of REVEAL_LIMITS) {
-      const since = iso(t - windowMs);
-      const used = this.used.get(staffId, since) as number;
-      if (used < max) continue;
-      // The window frees a reveal when the one that took it over the limit leaves the window.
-      retryAt = Math.max(retryAt, Date.parse(this.nth.get(staffId, since, used - max) as string) + windowMs);
-    }
-    if (retryAt > -Infinity) {
-      const limits = REVEAL_LIMITS.map((l) => `${l.max} in ${l.windowMs / HOUR_MS} h`).join(', ');
-      throw new AppError('REVEAL_LIMIT', `Too many phone numbers revealed (at most ${limits}): try again after ${iso(retryAt)}`);
+    const retryAt = retryAfter(REVEAL_LIMITS, t, this.used, this.nth, staffId);
+    if (retryAt !== null) {
+      throw new AppError(
+        'REVEAL_LIMIT',
+        `Too many phone numbers revealed (at most ${limitsText(REVEAL_LIMITS)}): try again after ${iso(retryAt)}`,
+      );
     }
     this.add.run(staffId, customerId, iso(t));
   }

@@ -147,6 +147,11 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
     `),
   // Migration 12 numbered the sales in the order the till wrote them (sale.commit_seq): no new table.
   12: () => {},
+  // Migration 13: the device-local count of lookups by a full number that found nobody.
+  13: (db) =>
+    db.exec(`
+      INSERT INTO phone_lookup (staff_id, at) VALUES ('stf-01', '2025-01-03T05:00:00.000Z');
+    `),
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */

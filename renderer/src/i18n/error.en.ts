@@ -36,6 +36,8 @@ export const errorEn: { readonly [K in keyof typeof errorZhCN]: string } = {
   'error.CONTACT_LIMIT': 'This customer was contacted as often as the store’s do-not-disturb rule allows lately. Try again in a few days.',
   'error.REVEAL_LIMIT':
     'You have seen as many full phone numbers as allowed (20 an hour, 60 a day). Try again within the hour, or, past 60, 24 hours after the first of them. A number you saw today shows again without counting.',
+  'error.LOOKUP_LIMIT':
+    'Too many searches by a mobile number that found nobody (30 an hour, 100 a day). Search by member code or name for now; searching by number works again within the hour, or, past 100, a day after the first of them.',
   'error.OPTED_OUT': 'This customer opted out of being contacted (or never agreed): no contact until they opt in again.',
   'error.connection': 'The terminal service cannot be reached right now. Try again in a moment.',
 };

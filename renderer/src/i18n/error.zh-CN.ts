@@ -39,6 +39,8 @@ export const errorZhCN = {
   'error.CONTACT_LIMIT': '该客户近期联系次数已达门店免打扰上限，请过几天再联系。',
   'error.REVEAL_LIMIT':
     '查看完整手机号已达上限（每小时20个、每天60个）。请一小时内再试；已满60个的，请在其中第一个查看满24小时后再试。今天看过的号码可再次查看，不计次数。',
+  'error.LOOKUP_LIMIT':
+    '按手机号查找未找到客户的次数已达上限（每小时30次、每天100次）。请先按会员码或姓名查找；一小时内可再按手机号查找，已满100次的，请在其中第一次满24小时后再试。',
   'error.OPTED_OUT': '该客户已拒绝被联系（或未同意），在其重新同意前不能联系。',
   'error.connection': '暂时连不上终端服务，请稍后重试。',
 } as const satisfies Record<string, string>;
