@@ -33,7 +33,7 @@ type Cascade = { table: string; column: string; action: 'delete' | 'null'; child
 /**
  * What a tombstone takes with it on this device, where foreign keys would otherwise block the
  * delete. Decided per parent: children that are facts of the parent go (a SKU's stock, a
- * customer's member code and coupons, a coupon's local use); a customer whose guide is deleted
+ * customer's member code, coupons and book, a coupon's local use); a customer whose guide is deleted
  * stays and loses the guide (the customer belongs to the company, HQ reassigns them). Children
  * that moved to another parent in the same page are not touched: cascades run after the upserts.
  */
@@ -52,6 +52,12 @@ const CASCADES: { readonly [table: string]: readonly Cascade[] } = {
   customer: [
     { table: 'member_code', column: 'customer_id', action: 'delete' },
     { table: 'coupon', column: 'customer_id', action: 'delete', childKey: 'code' },
+    // The customer's book. HQ tombstones what it holds, but not what a guide wrote here that HQ
+    // never took (a note written before the customer moved away: HQ drops it, the customer being
+    // another store's by then): it would stay on this device for good, personal data included.
+    ...['customer_profile', 'customer_tag', 'customer_note', 'customer_contact', 'customer_purchase', 'customer_task'].map(
+      (table): Cascade => ({ table, column: 'customer_id', action: 'delete' }),
+    ),
   ],
   coupon: [{ table: 'coupon_use', column: 'code', action: 'delete' }],
 };

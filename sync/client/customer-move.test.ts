@@ -3,6 +3,8 @@ import type { HqDb } from '../hq/db.js';
 import { testBackends } from '../hq/testing/backends.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import type { TestHq } from '../hq/testing/test-hq.js';
+import { writeChange } from '../../main/store/outbox.js';
+import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { enrolAt, testDevice, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
@@ -84,5 +86,64 @@ describe.each(backends)('a customer moving stores, on $name', (backend) => {
     // A device the old store provisions afterwards never gets them either.
     const fresh = await syncedDevice(TEST_STORE);
     expect(leftovers(fresh.device).n).toBe(0);
+  });
+
+  it("takes the customer's book off the old store's device, what a guide wrote there before HQ heard of it included", async () => {
+    const [customer] = await db.query<{ id: string }>(
+      `SELECT c.id FROM customer c WHERE c.store_id = $1 AND EXISTS (SELECT 1 FROM customer_note n WHERE n.customer_id = c.id)
+        ORDER BY c.id DESC LIMIT 1`,
+      [TEST_STORE],
+    );
+    if (!customer) throw new Error('no customer with notes to move');
+    const a = await syncedDevice(TEST_STORE);
+    const db3 = a.device.store.db;
+    const guide = db3
+      .prepare('SELECT id FROM staff WHERE store_id = ? AND active = 1 ORDER BY id LIMIT 1')
+      .pluck()
+      .get(TEST_STORE) as string;
+    // The guide writes a note and a tag, not synced yet: shown at once, waiting in the outbox (main/customers/customer-book.ts).
+    const ctx = {
+      db: db3,
+      newId: uuidv7Generator(() => Date.now()),
+      clock: () => new Date(),
+      deviceId: a.device.deviceId,
+      storeId: TEST_STORE,
+    };
+    const noteId = ctx.newId();
+    const at = new Date().toISOString();
+    writeChange(
+      ctx,
+      { type: 'customer.note_added', payload: { noteId, customerId: customer.id, body: 'wants the red coat in M' }, staffId: guide },
+      () =>
+        db3
+          .prepare('INSERT INTO customer_note (id, customer_id, store_id, staff_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(noteId, customer.id, TEST_STORE, guide, 'wants the red coat in M', at),
+    );
+    writeChange(ctx, { type: 'customer.tag_added', payload: { customerId: customer.id, tag: 'vip-red' }, staffId: guide }, () =>
+      db3
+        .prepare(`INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES (?, ?, ?, 'manual', ?)`)
+        .run(customer.id, 'vip-red', TEST_STORE, at),
+    );
+    const book = () =>
+      Object.fromEntries(
+        ['customer_profile', 'customer_tag', 'customer_note', 'customer_contact', 'customer_purchase', 'customer_task'].map((t) => [
+          t,
+          db3.prepare(`SELECT count(*) FROM ${t} WHERE customer_id = ?`).pluck().get(customer.id),
+        ]),
+      );
+    expect(book().customer_note).toBeGreaterThan(1);
+
+    // Meanwhile HQ moves the customer to another store; the device comes back online.
+    await db.query('UPDATE customer SET store_id = $2 WHERE id = $1', [customer.id, OTHER_STORE]);
+    expect(await a.replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null, pendingEvents: 0 });
+    expect(db3.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(customer.id)).toBe(0);
+    expect(book()).toEqual({
+      customer_profile: 0,
+      customer_tag: 0,
+      customer_note: 0,
+      customer_contact: 0,
+      customer_purchase: 0,
+      customer_task: 0,
+    });
   });
 });
