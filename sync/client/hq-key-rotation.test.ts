@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js'
 import type { TestHq } from '../hq/testing/test-hq.js';
 import { HQ_FINGERPRINT_META, HQ_KEY_META } from './hq-trust.js';
 import { readMeta } from './identity.js';
-import { enrolAt, testDevice as testDeviceStore, testReplicator } from './testing/test-device.js';
+import { enrolAt, testDevice as testDeviceStore, testReplicator, waitForState } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
 import type { Replicator } from './types.js';
 
@@ -139,6 +140,51 @@ describe("HQ's key: rotation, and devices enrolled before HQ signed", () => {
       await r.close();
       fake.closeAllConnections();
       await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+
+  it('comes back live after HQ restarts with a rotated key behind the same address', async () => {
+    const first = await hqWith();
+    const device = await enrolledAt(first);
+    // A fixed address in front of HQ (a load balancer): HQ restarts behind it with its new key.
+    const port = (url: string) => Number(new URL(url).port);
+    let target = port(first.url);
+    const sockets = new Set<Socket>();
+    const proxy = createTcpServer((client) => {
+      const upstream = connect(target, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      for (const s of [client, upstream]) s.on('error', drop).on('close', drop);
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const logs: string[] = [];
+    const r = replicatorAt(device, { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }, (m) => logs.push(m), true);
+    try {
+      r.start();
+      await waitForState(r, (s) => s.live === true && s.hq === 'online', 20_000, 'live before the rotation');
+      // Settled: no round in flight when HQ goes (one would pin the new key over HTTP by chance).
+      expect(await r.syncNow()).toMatchObject({ hq: 'online', live: true, lastError: null });
+
+      rotateHqKey(keyFile);
+      const rotated = await hqWith();
+      target = port(rotated.url);
+      for (const s of sockets) s.destroy();
+      await waitForState(r, (s) => s.live === false, 20_000, 'down while HQ restarts');
+      // The channel to the new HQ is open; its `ready` is signed with a key the device has not pinned yet.
+      await expect
+        .poll(() => logs.filter((l) => l.startsWith('live: ignored a message HQ did not sign')).length, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      await waitForState(r, (s) => s.live === true, 10_000, 'live again after the rotation');
+      expect(readMeta(device.store.db, HQ_KEY_META)).toBe(rotated.hqPublicKey);
+      expect(r.state()).toMatchObject({ hq: 'online', lastError: null });
+    } finally {
+      await r.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });

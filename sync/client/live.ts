@@ -33,6 +33,12 @@ export type LiveOptions = {
   /** HQ refused the upgrade as `stale_time` and said its time: the signing clock can correct itself before the next try. */
   onServerTime?(serverTime: string): void;
   /**
+   * A connection not up yet got a message the pinned key does not verify (at most once per
+   * connection): HQ may have rotated its key, which only a signed HTTP answer can show this device
+   * (it carries the key's endorsements). The caller asks HQ over HTTP, then calls recheck().
+   */
+  onUnverified?(): void;
+  /**
    * Ping HQ this often; a socket that answered nothing (no pong, no message) since the last ping is
    * dead and dropped. Default LIVE_PING_MS.
    */
@@ -71,6 +77,11 @@ export type LiveChannel = {
    * `timeout` (an HqRequestError) when HQ does not answer within `timeoutMs`.
    */
   pull(request: PullRequest, timeoutMs: number): Promise<LiveAnswer>;
+  /**
+   * Checks again, with the key pinned now, the messages the open connection got before it was up
+   * that the key pinned then did not verify (onUnverified): HQ's `ready` after a key rotation.
+   */
+  recheck(): void;
 };
 
 type Waiter = { resolve(answer: LiveAnswer): void; reject(error: Error): void; timer: unknown };
@@ -88,6 +99,8 @@ export function openLive(options: LiveOptions): LiveChannel {
   let timer: unknown = null;
   // Set while the channel is up: sends a pull on the current connection.
   let send: LiveChannel['pull'] | null = null;
+  // Set while a connection is open: its recheck().
+  let recheckHere: (() => void) | null = null;
   const pingMs = options.pingMs ?? LIVE_PING_MS;
   const wsUrl = `${options.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`;
 
@@ -95,6 +108,7 @@ export function openLive(options: LiveOptions): LiveChannel {
     const wasUp = up;
     up = false;
     send = null;
+    recheckHere = null;
     socket = null;
     if (closed) return;
     if (wasUp || attempt === 0) options.onDown(reason);
@@ -131,6 +145,9 @@ export function openLive(options: LiveOptions): LiveChannel {
     let pingTimer: unknown = null;
     // Anything from HQ since the last ping (a pong, a message, HQ's own ping) shows the socket lives.
     let heard = true;
+    // Messages of this connection the pinned key did not verify before it was up (a few: `pulls`, `ready`), for recheck().
+    const unverified: string[] = [];
+    let askedToRecheck = false;
     const end = (reason: string) => {
       if (ended) return;
       ended = true;
@@ -253,16 +270,17 @@ export function openLive(options: LiveOptions): LiveChannel {
         end('live upgrade failed');
       });
     });
-    ws.on('message', (data) => {
-      heard = true;
-      const text = String(data);
-      if (text.includes('\n')) {
-        if (!answered(text)) options.log('live: ignored an answer frame not in the protocol');
-        return;
-      }
+    const handle = (text: string, again: boolean) => {
       const message = verifiedMessage(options.trust, text, upgradeNonce, seen);
       if (!message) {
+        if (again) return;
         options.log('live: ignored a message HQ did not sign (or not in the protocol)');
+        if (up || unverified.length >= 8) return;
+        unverified.push(text);
+        if (!askedToRecheck) {
+          askedToRecheck = true;
+          options.onUnverified?.();
+        }
         return;
       }
       if (message.type === 'pulls') {
@@ -282,6 +300,19 @@ export function openLive(options: LiveOptions): LiveChannel {
         ws.close();
         options.onRevoked();
       }
+    };
+    recheckHere = () => {
+      if (ended || up) return;
+      for (const text of unverified.splice(0)) if (!ended) handle(text, true);
+    };
+    ws.on('message', (data) => {
+      heard = true;
+      const text = String(data);
+      if (text.includes('\n')) {
+        if (!answered(text)) options.log('live: ignored an answer frame not in the protocol');
+        return;
+      }
+      handle(text, false);
     });
     ws.on('error', (error) => {
       if (!refusing) end(`live: ${error.message}`);
@@ -296,6 +327,7 @@ export function openLive(options: LiveOptions): LiveChannel {
     isUp: () => up,
     canPull: () => send !== null,
     pull: (request, timeoutMs) => (send ? send(request, timeoutMs) : Promise.reject(new LiveUnavailableError('live channel down'))),
+    recheck: () => recheckHere?.(),
     close() {
       closed = true;
       up = false;

@@ -307,6 +307,10 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
             schedule(pollDelay(pollMs, random));
           },
           onRevoked: revoke,
+          // HQ's `ready` did not verify: a key rotation shows in HQ's signed HTTP answers, which pin the new key.
+          onUnverified: () => {
+            void requestRound().then(() => live?.recheck());
+          },
           onServerTime: (serverTime) => {
             const now = clock().getTime();
             hqClock.observe(serverTime, now, now);
