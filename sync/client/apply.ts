@@ -28,7 +28,14 @@ export type WirePage = {
   sets: { kind: string; rows: unknown; deletes: unknown }[];
 };
 
-type Cascade = { table: string; column: string; action: 'delete' | 'null'; childKey?: string };
+type Cascade = {
+  table: string;
+  column: string;
+  action: 'delete' | 'null';
+  childKey?: string;
+  /** For `null`: the columns set to NULL, when not `column` itself. */
+  forget?: readonly string[];
+};
 
 /**
  * What a tombstone takes with it on this device, where foreign keys would otherwise block the
@@ -58,6 +65,9 @@ const CASCADES: { readonly [table: string]: readonly Cascade[] } = {
     ...['customer_profile', 'customer_tag', 'customer_note', 'customer_contact', 'customer_purchase', 'customer_task'].map(
       (table): Cascade => ({ table, column: 'customer_id', action: 'delete' }),
     ),
+    // A request stays (the store's record of what its staff asked, HQ's row); the name and phone a
+    // guide typed for a new member (the device's own columns, which no pull sets) go with the customer.
+    { table: 'customer_request', column: 'customer_id', action: 'null', forget: ['name', 'phone'] },
   ],
   coupon: [{ table: 'coupon_use', column: 'code', action: 'delete' }],
 };
@@ -417,7 +427,7 @@ function cascade(st: ApplyStatements, table: string, keys: readonly CellValue[])
   for (const c of CASCADES[table] ?? []) {
     const of = `${c.column} IN (SELECT value FROM json_each(?))`;
     if (c.action === 'null') {
-      st.prepared(`UPDATE ${c.table} SET ${c.column} = NULL WHERE ${of}`).run(list);
+      st.prepared(`UPDATE ${c.table} SET ${(c.forget ?? [c.column]).map((col) => `${col} = NULL`).join(', ')} WHERE ${of}`).run(list);
     } else if (c.childKey) {
       const children = st.prepared(`SELECT ${c.childKey} FROM ${c.table} WHERE ${of}`).pluck().all(list) as CellValue[];
       cascade(st, c.table, children);

@@ -146,4 +146,41 @@ describe.each(backends)('a customer moving stores, on $name', (backend) => {
       customer_task: 0,
     });
   });
+
+  it('keeps no name or phone of a member made on this device once HQ moved them to another store', async () => {
+    const a = await syncedDevice(TEST_STORE);
+    const db3 = a.device.store.db;
+    const guide = db3
+      .prepare("SELECT id FROM staff WHERE store_id = ? AND active = 1 AND role = 'guide' ORDER BY id LIMIT 1")
+      .pluck()
+      .get(TEST_STORE) as string;
+    const newId = uuidv7Generator(() => Date.now());
+    const ctx = { db: db3, newId, clock: () => new Date(), deviceId: a.device.deviceId, storeId: TEST_STORE };
+    const requestId = newId();
+    const customerId = newId();
+    const member = { name: '周新会员', phone: '13987654321', consent: true };
+    // A new member made on the tablet (main/customers/customer-requests.ts): pending, with the name and phone the guide typed.
+    writeChange(ctx, { type: 'customer.member_created', payload: { requestId, customerId, ...member }, staffId: guide }, () =>
+      db3
+        .prepare(
+          `INSERT INTO customer_request (id, kind, store_id, customer_id, guide_id, requested_by, status, requested_at, name, phone)
+           VALUES (?, 'new_member', ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        )
+        .run(requestId, TEST_STORE, customerId, guide, guide, new Date().toISOString(), member.name, member.phone),
+    );
+    expect(await a.replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null, pendingEvents: 0 });
+    await hq.projector.settled();
+    expect(await a.replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(db3.prepare('SELECT status FROM customer_request WHERE id = ?').pluck().get(requestId)).toBe('done');
+    expect(db3.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(customerId)).toBe(1);
+
+    await db.query('UPDATE customer SET store_id = $2 WHERE id = $1', [customerId, OTHER_STORE]);
+    expect(await a.replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    expect(db3.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(customerId)).toBe(0);
+    const kept = db3
+      .prepare('SELECT id, name, phone FROM customer_request WHERE name = ? OR phone = ? OR customer_id = ?')
+      .all(member.name, member.phone, customerId) as { id: string; name: string | null; phone: string | null }[];
+    // The store's record of what its guide asked stays; the person's name and number go with them.
+    expect(kept).toEqual([{ id: requestId, name: null, phone: null }]);
+  });
 });
