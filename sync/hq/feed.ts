@@ -14,6 +14,9 @@ export function parseCursor(text: string): FeedCursor {
   // PostgreSQL 15 takes an xid8 above 2^64-1 without complaint (PGlite's newer one refuses it):
   // such a cursor would be answered 200 and park the device past every change for good.
   if (BigInt(m[1] as string) > 0xffff_ffff_ffff_ffffn) throw new CursorError('the cursor is not one HQ gave out');
+  // PostgreSQL text cannot hold U+0000, so no change key has one: such a key failed the feed's
+  // statement, and the device was answered 500 (an HQ failure, logged as one) instead of 400.
+  if ((m[3] as string).includes('\u0000')) throw new CursorError('the cursor is not one HQ gave out');
   return { xid: m[1] as string, rank: Number(m[2]), key: m[3] as string };
 }
 

@@ -195,6 +195,14 @@ describe.each(backends)('pull on $name', (backend) => {
       code: 'bad_request',
     });
   });
+
+  it('refuses a cursor whose key holds a NUL character as one HQ did not give out, not as an HQ failure', async () => {
+    // PostgreSQL text cannot hold U+0000: no change key has one, so no cursor HQ gave out does.
+    await expect(servePull(db, S1, { scopes: [{ scope: 'brand:B', cursor: '5:0:a\u0000b' }], limit: 10 }, NOW)).rejects.toMatchObject({
+      status: 400,
+      code: 'bad_request',
+    });
+  });
 });
 
 describe('the feed on PostgreSQL with writers that commit late', () => {
