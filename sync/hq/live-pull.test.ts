@@ -12,6 +12,7 @@ import { testBackends } from './testing/backends.js';
 import { startTestHq, testDevice } from './testing/test-hq.js';
 import type { TestDevice, TestHq } from './testing/test-hq.js';
 import { useTestHq } from './testing/use-test-hq.js';
+import { lockWaiter } from './testing/lock-waiter.js';
 
 const { backends, stopBackends } = testBackends();
 afterAll(stopBackends);
@@ -156,6 +157,54 @@ describe.each(backends)('pulls over the live channel on $name', (backend) => {
       await clocked.close();
     }
   });
+
+  it.skipIf(backend.name !== 'postgres')(
+    'opens no channel for a device revoked while its upgrade was being checked, so it cannot pull on after the revocation',
+    async () => {
+      const revoked: string[] = [];
+      const heard: (() => void)[] = [];
+      const revoking = await startTestHq(db, {
+        onDeviceNotice: (notice) => {
+          if (notice.what === 'revoked') revoked.push(notice.deviceId);
+          for (const wake of heard.splice(0)) wake();
+        },
+      });
+      try {
+        const device = await testDevice(revoking);
+        await revoking.adminToken();
+        // The upgrade's nonce insert waits on this lock: its device row was read (active) before that.
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let locked!: () => void;
+        const isLocked = new Promise<void>((resolve) => (locked = resolve));
+        const holder = db.tx(async (sql) => {
+          await sql.query('LOCK TABLE request_nonce IN SHARE ROW EXCLUSIVE MODE');
+          locked();
+          await gate;
+        });
+        await isLocked;
+        const headers = device.sign('GET', SYNC_PATHS.live, '');
+        const ws = new WebSocket(`${revoking.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`, { headers });
+        ws.on('error', () => undefined);
+        const outcome = new Promise<number | 'open'>((resolve) => {
+          ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+          ws.on('open', () => resolve('open'));
+        });
+        await lockWaiter(db, 'the upgrade never waited for its nonce');
+        // IT revokes the device while its upgrade is in flight; this HQ process hears the notice.
+        expect((await revoking.admin('POST', `/admin/v1/devices/${device.id}/revoke`)).status).toBe(200);
+        while (!revoked.includes(device.id)) await new Promise<void>((resolve) => heard.push(resolve));
+        release();
+        await holder;
+        // Refused as revoked: an open channel would keep answering this device's pulls for good.
+        expect(await outcome).toBe(403);
+        expect(revoking.hq.live.connections()).toBe(0);
+        ws.terminate();
+      } finally {
+        await revoking.close();
+      }
+    },
+  );
 
   it("refuses another store's scope and a bad request with a signed error, and closes on a frame it cannot answer", async () => {
     const device = await testDevice(hq);

@@ -35,6 +35,8 @@ type Registry = {
   key: HqSigningKey | null;
   /** Given by attachLive, before it accepts the first socket: pulls over a channel are answered the way the HTTP pull route answers them. */
   pulls: { serve: LivePullServer; clock: () => Date };
+  /** Called as an upgrade's authentication begins: whether its device was revoked since (`revokedSince`), and `end` once it is decided. */
+  upgrading(): { revokedSince(deviceId: string): boolean; end(): void };
 };
 const registries = new WeakMap<LiveHub, Registry>();
 
@@ -71,6 +73,12 @@ export function createLiveHub(
   const spreading = new Set<NodeJS.Timeout>();
   let closed = false;
   const coalesceMs = options.coalesceMs ?? LIVE_COALESCE_MS;
+  // Revocations heard while upgrades are being authenticated: an upgrade reads its device (active)
+  // before its nonce and last-seen writes, and a revocation heard meanwhile found no channel to
+  // close. Numbered, so an upgrade tells those after its own start; kept only while upgrades run.
+  let revocations = 0;
+  let upgrades = 0;
+  const revokedAt = new Map<string, number>();
 
   const send = (channel: Channel, text: string) => {
     if (channel.ws.readyState !== channel.ws.OPEN) return;
@@ -138,6 +146,8 @@ export function createLiveHub(
       }
     },
     revoked(deviceId) {
+      revocations++;
+      if (upgrades > 0) revokedAt.set(deviceId, revocations);
       for (const channel of [...(byScope.get(`device:${deviceId}`) ?? [])]) {
         send(channel, frame(REVOKED, channel.nonce));
         channel.ws.close(4003, 'revoked');
@@ -228,6 +238,19 @@ export function createLiveHub(
     key,
     // Replaced by attachLive, which alone accepts sockets: no channel is ever added before it.
     pulls: { serve: () => Promise.reject(new Error('attachLive has not given this hub a pull route')), clock: () => new Date() },
+    upgrading() {
+      upgrades++;
+      const since = revocations;
+      let ended = false;
+      return {
+        revokedSince: (deviceId) => (revokedAt.get(deviceId) ?? 0) > since,
+        end() {
+          if (ended) return;
+          ended = true;
+          if (--upgrades === 0) revokedAt.clear();
+        },
+      };
+    },
     add(ws, device, nonce) {
       if (closed) {
         ws.terminate();
@@ -286,12 +309,22 @@ export function attachLive(server: Server | HttpsServer, hq: HqContext): void {
       return;
     }
     socket.on('error', () => socket.destroy());
+    const upgrade = registry.upgrading();
     hq.authenticate({ method: 'GET', url: request.url ?? '', headers: request.headers, rawBody: Buffer.alloc(0) }).then(
       (device) => {
+        const revoked = upgrade.revokedSince(device.id);
+        upgrade.end();
         if (socket.destroyed) return;
+        // Revoked after authenticate read the device as active: the revocation's notice found no
+        // channel to close, and one opened now would serve the revoked device's pulls for good.
+        if (revoked) {
+          refuse(403, { error: { code: 'device_revoked', message: 'this device was revoked' } });
+          return;
+        }
         wss.handleUpgrade(request, socket, head, (ws) => registry.add(ws, device, nonce));
       },
       (error: unknown) => {
+        upgrade.end();
         if (error instanceof HqHttpError) refuse(error.status, hqErrorBody(error));
         else {
           hq.log('live upgrade failed', error instanceof Error ? error.message : String(error));
