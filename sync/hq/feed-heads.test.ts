@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ENTITY_KINDS } from '../protocol/entities.js';
 import { pullResponseSchema } from '../protocol/feed.js';
 import type { PullResponse } from '../protocol/feed.js';
 import type { LiveHub } from './context.js';
@@ -182,6 +183,50 @@ describe.each(backends)('pulls at the head on $name', (backend) => {
     // Back at the head from the cursor of that answer.
     await hq.pull(cursorsOf(changed));
     expect(hq.statements()).toBe(2);
+  });
+});
+
+describe.each(backends)("pulls at the head inside one transaction's rows on $name", (backend) => {
+  let hq: Hq;
+  beforeEach(async () => {
+    hq = await hqProcess(backend);
+  });
+  afterEach(async () => hq.close());
+
+  it("never answers from memory a cursor that stops before a row the head was learnt behind, whatever the keys' characters", async () => {
+    // Two tags of one customer, written by one transaction: the same xid and rank, told apart by key
+    // alone. PostgreSQL orders them by code point ('Ｖ' U+FF36 first); JavaScript's string order by
+    // UTF-16 unit puts the emoji's surrogates (U+D83D …) first. A cluster's locale collation differs more.
+    await hq.db.query(
+      `INSERT INTO change (scope, kind, key, rank, xid, row, deleted) VALUES
+         ('store:S1', 'customer_tag', 'c-1|ＶＩＰ', 16, pg_current_xact_id(), '["c-1", "ＶＩＰ"]', false),
+         ('store:S1', 'customer_tag', 'c-1|💎', 16, pg_current_xact_id(), '["c-1", "💎"]', false)`,
+    );
+    const keys = (await hq.db.query<{ key: string }>("SELECT key FROM change WHERE kind = 'customer_tag' ORDER BY xid, rank, key")).map(
+      (r) => r.key,
+    );
+    expect(keys).toEqual(['c-1|ＶＩＰ', 'c-1|💎']);
+    const pullStore = async (cursor: string, limit: number) =>
+      pullResponseSchema.parse(
+        JSON.parse(
+          await servePull(hq.db, S1, { scopes: [{ scope: 'store:S1', cursor }], limit, kinds: [...ENTITY_KINDS] }, NOW, hq.feedHeads),
+        ),
+      ).pages[0]!;
+    const tags = (page: PullResponse['pages'][number]) =>
+      page.sets.filter((set) => set.kind === 'customer_tag').flatMap((set) => set.rows.map((row) => row[1]));
+    const [store] = await hq.db.query<{ n: number }>("SELECT sum(n)::int AS n FROM change WHERE scope = 'store:S1'");
+    const rows = store?.n ?? 0;
+
+    // One device's page ends at the last tag exactly; its next pull finds nothing: the head is learnt there.
+    const full = await pullStore('', rows);
+    expect([tags(full), full.more]).toEqual([['ＶＩＰ', '💎'], true]);
+    expect(tags(await pullStore(full.cursor, 10))).toEqual([]);
+    expect(hq.feedHeads.isAtHead('store:S1', full.cursor)).toBe(true);
+
+    // Another device's page ends between the two tags: the second is still to come.
+    const partial = await pullStore('', rows - 1);
+    expect([tags(partial), partial.more]).toEqual([['ＶＩＰ'], true]);
+    expect(tags(await pullStore(partial.cursor, 10))).toEqual(['💎']);
   });
 });
 

@@ -97,7 +97,7 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
         if (error instanceof CursorError) return false;
         throw error;
       }
-      return compareCursors(c, head.cursor) >= 0;
+      return atOrPast(c, head.cursor);
     },
     settled: async () => listening && barrier !== null && (await barrier.wait()),
     heard: (payload) => barrier?.heard(payload),
@@ -142,6 +142,23 @@ export function createFeedHeads(options: FeedHeadsOptions = {}): FeedHeads {
     },
     stats: () => ({ known: heads.size, fromMemory, reads }),
   };
+}
+
+/**
+ * Whether `c` lies at or past `head` in the feed's order — known without comparing keys: past the
+ * head's transaction, past its rank in that transaction, or at the very position. PostgreSQL orders
+ * the keys of one transaction and rank by the database's collation (a cluster made with the host's
+ * locale ignores case and punctuation at first), and by code point in C, neither of which is
+ * JavaScript's string order: a cursor whose page ended between two rows of the head's transaction
+ * was taken for one past the head, and answered from memory with nothing while the rows after it
+ * waited for the scope's next change. Such a cursor reads the feed instead.
+ */
+function atOrPast(c: FeedCursor, head: FeedCursor): boolean {
+  const cx = BigInt(c.xid);
+  const hx = BigInt(head.xid);
+  if (cx !== hx) return cx > hx;
+  if (c.rank !== head.rank) return c.rank > head.rank;
+  return c.key === head.key;
 }
 
 /**
