@@ -186,6 +186,28 @@ describe.each(backends)('pulls at the head on $name', (backend) => {
   });
 });
 
+describe.each(backends)('a staff member moved to another store, at the head on $name', (backend) => {
+  let hq: Hq;
+  beforeEach(async () => {
+    hq = await hqProcess(backend);
+  });
+  afterEach(async () => hq.close());
+
+  it("takes them off the old store's devices at its next pull, though its head was known", async () => {
+    const first = await hq.pull({ [BRAND]: '', 'store:S1': '', [`device:${S1.id}`]: '' });
+    const staffOf = (r: PullResponse) =>
+      r.pages.filter((p) => p.scope === 'store:S1').flatMap((p) => p.sets.filter((s) => s.kind === 'staff'));
+    expect(staffOf(first).flatMap((s) => s.rows.map((row) => row[0]))).toContain('st-1');
+    await hq.pull(cursorsOf(first));
+    expect(hq.feedHeads.stats().fromMemory).toBe(1);
+
+    // IT moves the cashier to S2 (POST /admin/v1/staff with another store): S1's devices must drop them and their PIN.
+    await hq.db.query("UPDATE staff SET store_id = 'S2' WHERE id = 'st-1'");
+    const next = await hq.pull(cursorsOf(first));
+    expect(staffOf(next).flatMap((s) => s.deletes)).toEqual([['st-1']]);
+  });
+});
+
 describe.each(backends)("pulls at the head inside one transaction's rows on $name", (backend) => {
   let hq: Hq;
   beforeEach(async () => {
