@@ -421,6 +421,37 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     ]);
   });
 
+  it('a return takes back only the points its sale was credited: none of those a balance could not hold', async () => {
+    await db.query('UPDATE customer SET points = $2 WHERE id = $1', [MEMBER, INT4_MAX - 1000]);
+    // Two lines earning 1,001 each: the balance cannot hold them, nothing is credited.
+    const s = sale('S1', { points: { redeemed: 0, valueFen: 0, earned: 2002 } }, [1, 2]);
+    await push(S1, [s]);
+    expect(await balance()).toBe(INT4_MAX - 1000);
+    // The sale comes back a line at a time: the member keeps the points they had, no ledger entry takes back what was never given.
+    const first = returnOf(s, 1, { n: 0, earned: -1001 });
+    const second = returnOf(s, 1, { n: 1, earned: -1001 });
+    expect((await push(S1, [first, second])).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect(await balance()).toBe(INT4_MAX - 1000);
+    expect(await ledger()).toEqual([]);
+    expect(
+      (await settlements()).filter((r) => r.sale_id !== payloadOf(s).saleId).map((r) => [r.sale_id, r.points_earned, r.conflict]),
+    ).toEqual([
+      [payloadOf(first).saleId, 0, null],
+      [payloadOf(second).saleId, 0, null],
+    ]);
+    expect((await conflicts()).map((c) => c.sale_id)).toEqual([payloadOf(s).saleId]);
+  });
+
+  it('a return takes back no more than what its sale was credited and earlier returns left', async () => {
+    const s = sale('S1', { customerId: OTHER_MEMBER, points: { redeemed: 0, valueFen: 0, earned: 300 } }, [1, 2]);
+    await push(S1, [s]);
+    // A till that takes back more than the sale earned (200 and then 200 of 300): the second takes back the 100 left.
+    await push(S1, [returnOf(s, 1, { n: 0, earned: -200 }), returnOf(s, 1, { n: 1, earned: -200 })]);
+    expect(await balance(OTHER_MEMBER)).toBe(0);
+    expect((await ledger()).map((e) => e.points)).toEqual([300, -200, -100]);
+    expect(await conflicts()).toEqual([]);
+  });
+
   it('burnt points a balance cannot take back on a full return are not restored, and finance sees them', async () => {
     const s = sale('S1', { points: { redeemed: 500, valueFen: 500, earned: 0 } });
     await push(S1, [s]);

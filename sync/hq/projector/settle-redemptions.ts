@@ -11,8 +11,9 @@ import type { Sql } from '../db.js';
  *   store) is a conflict — the sale stands, the discount it gave is at risk;
  * - points are burnt if the balance holds them; otherwise the whole redemption is a conflict and
  *   the balance is left as it was (the points were not there to spend);
- * - points earned are credited (a return's negative earn takes them back); a return that takes
- *   back points the member has spent since is a conflict: the balance goes below zero, the sale stands;
+ * - points earned are credited (a return's negative earn takes them back, never more than its sale
+ *   was credited and earlier returns left); a return that takes back points the member has spent
+ *   since is a conflict: the balance goes below zero, the sale stands;
  * - a return that takes back the last unit of a sale restores that sale's coupons and points;
  * - points a balance cannot hold (`customer.points` is an integer: a till bug earning 10⁹ per sale)
  *   are not credited, and that is a conflict: the sale stands.
@@ -68,15 +69,19 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
 
     let credited = 0;
     let uncredited = 0;
-    if (customer !== null && earned !== 0) {
-      const added = await addPoints(sql, customer, earned);
+    // A return takes back at most what its sale was credited and earlier returns left: points the
+    // balance could not hold were never given, and taking them back would charge the member for them.
+    const earnedHere =
+      earned < 0 && sale.originalSaleId !== null ? Math.max(earned, -(await creditLeft(sql, sale.originalSaleId, event.id))) : earned;
+    if (customer !== null && earnedHere !== 0) {
+      const added = await addPoints(sql, customer, earnedHere);
       if (added.ok) {
-        credited = earned;
-        await entry(sql, customer, event.id, sale.saleId, 'earn', earned);
+        credited = earnedHere;
+        await entry(sql, customer, event.id, sale.saleId, 'earn', earnedHere);
       } else if (added.balance !== null) {
-        uncredited = Math.abs(earned);
+        uncredited = Math.abs(earnedHere);
         problems.push(
-          `${uncredited} points ${earned > 0 ? 'earned' : 'taken back'}, which a balance of ${added.balance} cannot hold: not credited`,
+          `${uncredited} points ${earnedHere > 0 ? 'earned' : 'taken back'}, which a balance of ${added.balance} cannot hold: not credited`,
         );
       }
     }
@@ -145,6 +150,21 @@ async function addPoints(sql: Sql, customer: string, delta: number): Promise<{ o
   if (done.length > 0) return { ok: true };
   const [row] = await sql.query<{ points: number }>('SELECT points FROM customer WHERE id = $1', [customer]);
   return { ok: false, balance: row?.points ?? null };
+}
+
+/**
+ * The points a sale was credited that its returns (other than event `eventId`) have not taken back
+ * yet; Infinity for a sale HQ does not have (nothing to measure the take-back against).
+ */
+async function creditLeft(sql: Sql, saleId: string, eventId: string): Promise<number> {
+  const [row] = await sql.query<{ known: boolean; left: string }>(
+    `SELECT EXISTS (SELECT 1 FROM sale WHERE id = $1) AS known,
+            (coalesce((SELECT sum(points) FROM points_entry WHERE sale_id = $1 AND kind = 'earn'), 0)
+             + coalesce((SELECT sum(e.points) FROM points_entry e JOIN sale r ON r.id = e.sale_id
+                          WHERE r.original_sale_id = $1 AND e.kind = 'earn' AND e.points < 0 AND e.event_id <> $2), 0))::text AS left`,
+    [saleId, eventId],
+  );
+  return row?.known ? Math.max(0, Number(row.left)) : Infinity;
 }
 
 async function entry(
