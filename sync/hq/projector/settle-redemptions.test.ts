@@ -461,8 +461,8 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     expect(await projectedSales()).toContain(payloadOf(back).saleId);
     expect(await balance()).toBe(INT4_MAX - 100);
     expect((await ledger()).map((e) => e.kind)).toEqual(['burn']);
-    expect((await conflicts()).map((c) => [c.sale_id, c.detail])).toEqual([
-      [payloadOf(back).saleId, `500 points to restore, which a balance of ${INT4_MAX - 100} cannot hold: not restored`],
+    expect((await conflicts()).map((c) => [c.sale_id, c.points, c.detail])).toEqual([
+      [payloadOf(back).saleId, 500, `500 points to restore, which a balance of ${INT4_MAX - 100} cannot hold: not restored`],
     ]);
   });
 

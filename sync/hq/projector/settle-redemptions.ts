@@ -87,8 +87,11 @@ export async function settleRedemptions(sql: Sql, device: AuthedDevice, events: 
     }
 
     if (sale.originalSaleId !== null) {
-      const problem = await restoreIfFullyReturned(sql, sale.originalSaleId, event.id);
-      if (problem) problems.push(problem);
+      const unrestored = await restoreIfFullyReturned(sql, sale.originalSaleId, event.id);
+      if (unrestored) {
+        problems.push(unrestored.problem);
+        uncredited += unrestored.points;
+      }
     }
 
     // A return takes back the points its sale earned. A member who has spent them since owes them:
@@ -197,10 +200,14 @@ async function couponProblem(sql: Sql, code: string): Promise<string> {
 /**
  * A sale returned to the last unit gives back what it spent: its coupons are issued again and
  * its burnt points come back (a partial return keeps them spent: the refund already left out the
- * coupon's and the points' share of each line). Returns the problem for finance when the balance
- * cannot hold the points restored (they are not).
+ * coupon's and the points' share of each line). Returns the problem and the points for finance
+ * when the balance cannot hold the points restored (they are not).
  */
-async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId: string): Promise<string | null> {
+async function restoreIfFullyReturned(
+  sql: Sql,
+  originalSaleId: string,
+  eventId: string,
+): Promise<{ problem: string; points: number } | null> {
   const [left] = await sql.query<{ left: number; customer_id: string | null; burnt: number | null }>(
     `SELECT coalesce(sum(l.qty + coalesce((
               SELECT sum(r.qty) FROM sale_line r JOIN sale rs ON rs.id = r.sale_id JOIN event re ON re.id = rs.event_id
@@ -226,7 +233,10 @@ async function restoreIfFullyReturned(sql: Sql, originalSaleId: string, eventId:
       const added = await addPoints(sql, left.customer_id, left.burnt);
       if (!added.ok && added.balance !== null) {
         await sql.query(`DELETE FROM points_entry WHERE event_id = $1 AND kind = 'restore'`, [eventId]);
-        return `${left.burnt} points to restore, which a balance of ${added.balance} cannot hold: not restored`;
+        return {
+          problem: `${left.burnt} points to restore, which a balance of ${added.balance} cannot hold: not restored`,
+          points: left.burnt,
+        };
       }
     }
   }
