@@ -187,4 +187,56 @@ describe("HQ's key: rotation, and devices enrolled before HQ signed", () => {
       await new Promise((resolve) => proxy.close(resolve));
     }
   });
+  it('comes back live when the first round after the rotation reached an HQ process still on the old key', async () => {
+    // Several HQ processes behind one address, restarted one by one with the new key: the live
+    // channel reaches a restarted one, the device's next HTTP round one not restarted yet.
+    const old = await hqWith();
+    const device = await enrolledAt(old);
+    rotateHqKey(keyFile);
+    const rotated = await hqWith();
+    const port = (url: string) => Number(new URL(url).port);
+    let httpTarget = port(old.url);
+    const http = new Set<Socket>();
+    const all = new Set<Socket>();
+    const proxy = createTcpServer((client) => {
+      all.add(client);
+      client.once('data', (first) => {
+        const live = /^upgrade: websocket/im.test(first.toString('latin1'));
+        const upstream = connect(live ? port(rotated.url) : httpTarget, '127.0.0.1');
+        all.add(upstream);
+        if (!live) http.add(client).add(upstream);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        for (const s of [client, upstream]) s.on('error', drop).on('close', drop);
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const logs: string[] = [];
+    const r = replicatorAt(device, { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }, (m) => logs.push(m), true);
+    try {
+      r.start();
+      await expect
+        .poll(() => logs.filter((l) => l.startsWith('live: ignored a message HQ did not sign')).length, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      // The round the live channel asked for went to the old process: answered, signed with the old key, nothing new pinned.
+      expect(await r.syncNow()).toMatchObject({ hq: 'online', lastError: null, live: false });
+      expect(readMeta(device.store.db, HQ_KEY_META)).toBe(old.hqPublicKey);
+
+      // The old process restarts too; the next round (a poll) pins the new key.
+      httpTarget = port(rotated.url);
+      for (const s of http) s.destroy();
+      // A round on a keep-alive socket the proxy just closed fails: the next one reaches the new process.
+      await expect.poll(async () => (await r.syncNow()).lastError, { timeout: 10_000 }).toBeNull();
+      expect(readMeta(device.store.db, HQ_KEY_META)).toBe(rotated.hqPublicKey);
+      await waitForState(r, (s) => s.live === true, 5_000, 'live once a round pinned the new key');
+    } finally {
+      await r.close();
+      for (const s of all) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
 });

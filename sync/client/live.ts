@@ -35,7 +35,9 @@ export type LiveOptions = {
   /**
    * A connection not up yet got a message the pinned key does not verify (at most once per
    * connection): HQ may have rotated its key, which only a signed HTTP answer can show this device
-   * (it carries the key's endorsements). The caller asks HQ over HTTP, then calls recheck().
+   * (it carries the key's endorsements). The caller asks HQ over HTTP, then calls recheck() — and
+   * again after every later round, as that first one may have reached an HQ process still on the
+   * old key (a rolling restart behind one address).
    */
   onUnverified?(): void;
   /**
@@ -79,7 +81,8 @@ export type LiveChannel = {
   pull(request: PullRequest, timeoutMs: number): Promise<LiveAnswer>;
   /**
    * Checks again, with the key pinned now, the messages the open connection got before it was up
-   * that the key pinned then did not verify (onUnverified): HQ's `ready` after a key rotation.
+   * that the key pinned then did not verify (onUnverified): HQ's `ready` after a key rotation. The
+   * ones still unverified are kept for the next recheck, until the connection is up or ends.
    */
   recheck(): void;
 };
@@ -270,18 +273,19 @@ export function openLive(options: LiveOptions): LiveChannel {
         end('live upgrade failed');
       });
     });
-    const handle = (text: string, again: boolean) => {
+    // Whether the message verified (and was acted on).
+    const handle = (text: string, again: boolean): boolean => {
       const message = verifiedMessage(options.trust, text, upgradeNonce, seen);
       if (!message) {
-        if (again) return;
+        if (again) return false;
         options.log('live: ignored a message HQ did not sign (or not in the protocol)');
-        if (up || unverified.length >= 8) return;
+        if (up || unverified.length >= 8) return false;
         unverified.push(text);
         if (!askedToRecheck) {
           askedToRecheck = true;
           options.onUnverified?.();
         }
-        return;
+        return false;
       }
       if (message.type === 'pulls') {
         servesPulls = true;
@@ -300,10 +304,11 @@ export function openLive(options: LiveOptions): LiveChannel {
         ws.close();
         options.onRevoked();
       }
+      return true;
     };
     recheckHere = () => {
       if (ended || up) return;
-      for (const text of unverified.splice(0)) if (!ended) handle(text, true);
+      for (const text of unverified.splice(0)) if (!ended && !handle(text, true)) unverified.push(text);
     };
     ws.on('message', (data) => {
       heard = true;

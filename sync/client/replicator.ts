@@ -273,6 +273,8 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
       do {
         rerun = false;
         await round();
+        // A live channel waiting on a `ready` signed with a key no round had pinned yet (onUnverified) checks it again.
+        live?.recheck();
       } while (rerun && !stopped());
     })().finally(() => {
       running = null;
@@ -307,10 +309,10 @@ export function createReplicator(options: CreateReplicatorOptions): Replicator {
             schedule(pollDelay(pollMs, random));
           },
           onRevoked: revoke,
-          // HQ's `ready` did not verify: a key rotation shows in HQ's signed HTTP answers, which pin the new key.
-          onUnverified: () => {
-            void requestRound().then(() => live?.recheck());
-          },
+          // HQ's `ready` did not verify: a key rotation shows in HQ's signed HTTP answers, which pin the
+          // new key. Every round ends with live.recheck(): one that reached an HQ process still on the
+          // old key pins nothing, and a later one (a poll) does.
+          onUnverified: () => void requestRound(),
           onServerTime: (serverTime) => {
             const now = clock().getTime();
             hqClock.observe(serverTime, now, now);
