@@ -26,8 +26,13 @@ if (windowsFile) {
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
-  const w = windows.find((x) => x.phase === phase);
-  if (!w) throw new Error(`no window "${phase}" in ${windowsFile} (has: ${windows.map((x) => x.phase).join(', ')})`);
+  // BENCH_SYNC_PROFILE appends: a directory used twice holds a window per run. The profile's is the
+  // last one that starts within it (an earlier run's would read none of its samples).
+  const w = windows.findLast((x) => x.phase === phase && x.start >= profile.startTime && x.start <= profile.endTime);
+  if (!w) {
+    const has = windows.map((x) => `${x.phase} at ${x.start}`).join(', ');
+    throw new Error(`no window "${phase}" in ${windowsFile} within this profile (${profile.startTime}–${profile.endTime} µs; has: ${has})`);
+  }
   from = w.start;
   to = w.ends[Number(endIndex ?? w.ends.length - 1)];
 }
