@@ -1,12 +1,12 @@
 import type { ScannerErrorCounts, ScannerProfile, ScannerStatus } from '../api/contract.js';
-import { HidScanner } from '../../native/scanner/hid-scanner.js';
+import { HidScannerDriver } from '../../native/scanner/hid-scanner.js';
 import type { HidDeviceLike } from '../../native/scanner/hid-scanner.js';
 import { SerialScanner } from '../../native/scanner/serial-scanner.js';
 
 /** Opens a HID device by vendor/product id (node-hid in the app; a fake in tests). */
 export type OpenHid = (vendorId: number, productId: number) => HidDeviceLike;
 
-type Running = { profile: ScannerProfile; driver: SerialScanner | HidScanner | null; status: ScannerStatus };
+type Running = { profile: ScannerProfile; driver: SerialScanner | HidScannerDriver | null; status: ScannerStatus };
 
 const noErrors = (): ScannerErrorCounts => ({ garbage: 0, overlong: 0, partial: 0, io: 0 });
 
@@ -50,24 +50,15 @@ export class ScannerDrivers {
     const running: Running = { profile, driver: null, status };
     if (!profile.enabled) return running;
     const source = profile.kind;
-    let driver: SerialScanner | HidScanner;
-    if (profile.kind === 'serial') {
-      driver = new SerialScanner({
-        ...profile.line,
-        terminator: profile.terminator,
-        maxLength: profile.maxLength,
-        idleFlushMs: profile.idleFlushMs,
-      });
-    } else {
-      try {
-        driver = new HidScanner(this.deps.openHid(profile.vendorId, profile.productId));
-        status.connected = true;
-      } catch (error) {
-        status.errors.io++;
-        status.lastError = (error as Error).message;
-        return running;
-      }
-    }
+    const driver =
+      profile.kind === 'serial'
+        ? new SerialScanner({
+            ...profile.line,
+            terminator: profile.terminator,
+            maxLength: profile.maxLength,
+            idleFlushMs: profile.idleFlushMs,
+          })
+        : new HidScannerDriver({ open: () => this.deps.openHid(profile.vendorId, profile.productId) });
     driver.on('scan', (raw) => {
       status.scans++;
       this.deps.onScan(raw, source);
@@ -86,7 +77,7 @@ export class ScannerDrivers {
       status.lastError = why;
       this.deps.onChange();
     });
-    if (driver instanceof SerialScanner) driver.start();
+    driver.start();
     running.driver = driver;
     return running;
   }

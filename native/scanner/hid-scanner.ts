@@ -100,3 +100,83 @@ export class HidScanner extends EventEmitter<ScannerDriverEvents> {
     }
   }
 }
+
+export type HidScannerDriverOptions = {
+  /** Opens the scanner's HID POS interface now (node-hid: by vendor/product id); throws while it is not plugged in. */
+  open: () => HidDeviceLike;
+  /** First and longest wait between open attempts while the scanner is away. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+};
+
+/**
+ * A USB-HID POS scanner as the profile names it, kept open: like the serial driver, a scanner that
+ * is unplugged (node-hid reports a read error and the handle is dead) or not plugged in yet is
+ * opened again with a growing backoff until it is back, so a cashier who re-plugs it can scan on
+ * without restarting the terminal. Each open device is read by a HidScanner.
+ */
+export class HidScannerDriver extends EventEmitter<ScannerDriverEvents> {
+  private scanner: HidScanner | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs: number;
+  private stopped = false;
+  connected = false;
+
+  constructor(private readonly options: HidScannerDriverOptions) {
+    super();
+    this.retryMs = options.reconnectMinMs ?? 250;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    let device: HidDeviceLike;
+    try {
+      device = this.options.open();
+    } catch (error) {
+      this.emit('problem', { kind: 'io', detail: (error as Error).message });
+      this.scheduleReopen();
+      return;
+    }
+    const scanner = new HidScanner(device);
+    scanner.on('scan', (raw) => this.emit('scan', raw));
+    scanner.on('problem', (p) => this.emit('problem', p));
+    scanner.on('disconnected', (why) => {
+      if (this.scanner !== scanner) return;
+      this.scanner = undefined;
+      this.connected = false;
+      // The handle of a device that went away is dead: release it, and open the device anew when it is back.
+      scanner.stop();
+      this.emit('disconnected', why);
+      this.scheduleReopen();
+    });
+    this.scanner = scanner;
+    this.connected = true;
+    this.retryMs = this.options.reconnectMinMs ?? 250;
+    this.emit('connected');
+  }
+
+  private scheduleReopen(): void {
+    if (this.stopped || this.retryTimer) return;
+    const wait = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, this.options.reconnectMaxMs ?? 5000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.open();
+    }, wait);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const scanner = this.scanner;
+    this.scanner = undefined;
+    this.connected = false;
+    scanner?.stop();
+  }
+}
