@@ -72,6 +72,29 @@ describe('USB-HID POS scanner (report replay)', () => {
     expect(problems.every((p) => p.startsWith('garbage'))).toBe(true);
   });
 
+  it('drops the rest of a long scan whose report was broken or that ran over length, instead of taking its tail for a scan', () => {
+    const device = new ReplayDevice();
+    const { scans, problems } = collect(device);
+    const label = '0109876543210982' + '17261231' + '10LOT-ABC-1234567890123456789012345678' + '\x1d' + '21' + '6971111376183';
+    const broken = report(label.slice(0, 56), ']C1', true);
+    broken[1] = 120; // a length byte that cannot fit: the first part of the label is lost
+    device.replay([broken, report(label.slice(56), ']C1', false)]);
+    // An over-long code: the parser gives up in its second report, and its third and last report is not a scan either.
+    const parser = new HidPosReportParser(100);
+    const long = 'X'.repeat(56 * 2) + '6971111376183';
+    const outs = [report(long.slice(0, 56), ']Q1', true), report(long.slice(56, 112), ']Q1', true), report(long.slice(112), ']Q1')].map(
+      (r) => parser.push(r),
+    );
+    expect(scans).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(outs.filter((o) => o && 'scan' in o)).toEqual([]);
+    expect(outs.filter((o) => o && 'error' in o)).toHaveLength(1);
+    // The next scan reads whole again.
+    device.replay([report('6971111376183')]);
+    expect(parser.push(report('6971111376183'))).toEqual({ scan: { aimId: ']E0', data: '6971111376183' } });
+    expect(scans).toEqual(['6971111376183']);
+  });
+
   it('reports an unplugged device as disconnected, and stop() closes it', () => {
     const device = new ReplayDevice();
     const { scanner, problems } = collect(device);

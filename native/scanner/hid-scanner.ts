@@ -26,31 +26,33 @@ export type HidDeviceLike = {
  *   byte 63     bit 0 set: more data follows in the next report (long codes)
  *
  * Reports with another ID (status, feature echoes) are ignored; a report whose length byte
- * cannot fit, or a scan that never ends, is a counted error.
+ * cannot fit, or a scan that never ends, is a counted error, and the reports left of that scan
+ * are skipped: its tail is not a scan of its own.
  */
 export class HidPosReportParser {
   private data: number[] = [];
   private aim = '';
+  /** A scan went wrong part-way: its remaining reports are skipped, up to the one that ends it. */
+  private skipping = false;
 
   constructor(private readonly maxLength = 4096) {}
 
   /** Returns a complete scan (AIM id + data) or an error; null while a multi-report scan continues. */
   push(report: Uint8Array): { scan: { aimId: string; data: string } } | { error: string } | null {
     if (report[0] !== 0x02) return null;
-    if (report.length < 6) return { error: `short report (${report.length} bytes)` };
+    const more = report.length >= 64 && (report[63]! & 0x01) === 1;
+    if (this.skipping) {
+      // The tail of a scan already reported as broken is not a scan of its own.
+      if (!more) this.skipping = false;
+      return null;
+    }
+    if (report.length < 6) return this.fail(`short report (${report.length} bytes)`, more);
     const n = report[1]!;
     const room = Math.min(56, report.length - 5);
-    if (n > room) {
-      this.data = [];
-      return { error: `length byte ${n} does not fit a ${report.length}-byte report` };
-    }
+    if (n > room) return this.fail(`length byte ${n} does not fit a ${report.length}-byte report`, more);
     if (this.data.length === 0) this.aim = String.fromCharCode(report[2]!, report[3]!, report[4]!).replace(/\0/g, '');
     for (let i = 0; i < n; i++) this.data.push(report[5 + i]!);
-    if (this.data.length > this.maxLength) {
-      this.data = [];
-      return { error: `scan longer than ${this.maxLength} bytes` };
-    }
-    const more = report.length >= 64 && (report[63]! & 0x01) === 1;
+    if (this.data.length > this.maxLength) return this.fail(`scan longer than ${this.maxLength} bytes`, more);
     if (more) return null;
     const bytes = Uint8Array.from(this.data);
     this.data = [];
@@ -63,6 +65,13 @@ export class HidPosReportParser {
       return { error: 'scan is not valid text' };
     }
     return { scan: { aimId: this.aim, data } };
+  }
+
+  /** Drops the scan in progress; when more reports of it follow, they are skipped too. */
+  private fail(error: string, more: boolean): { error: string } {
+    this.data = [];
+    this.skipping = more;
+    return { error };
   }
 }
 
