@@ -81,6 +81,8 @@ export class DevicesService {
   private closed = false;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
+  /** The profile being applied: the next application waits for it (see applyProfile). */
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: TerminalContext,
@@ -175,7 +177,19 @@ export class DevicesService {
     return JSON.stringify({ ...status, printer: { ...status.printer, checkedAt: null } });
   }
 
-  private async applyProfile(): Promise<void> {
+  /**
+   * Applies the current profile, after any application still under way. Applying stops the old
+   * drivers and starts new ones across awaits: two at once (a Save tapped twice, a save while the
+   * terminal starts) each stopped the drivers they saw and started their own, and the first set
+   * was never stopped — it kept the serial port locked, so the scanner showed disconnected for good.
+   */
+  private applyProfile(): Promise<void> {
+    const run = this.applying.then(() => this.applyProfileNow());
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyProfileNow(): Promise<void> {
     const p = this.current;
     this.describeProfile();
     if (p.printer) {
@@ -194,6 +208,11 @@ export class DevicesService {
       this.retarget(null);
     }
     await this.scanners.apply(p.scanners);
+    if (this.closed) {
+      // close() ran while the drivers were starting: it found none to stop, so they stop here.
+      await this.scanners.stopAll();
+      return;
+    }
     this.announceStatus();
     if (p.printer?.mode === 'raster') this.warmRaster();
   }

@@ -98,6 +98,43 @@ describe('serial peripherals through the devices service (socat pseudo-terminals
     expect(devices.status().scanners[0]).toMatchObject({ id: 'scanner-1', kind: 'serial', connected: true, scans: 1 });
   });
 
+  it('keeps one driver on the scanner line when the profile is saved twice in a row (a double-tapped Save)', async () => {
+    const [scannerLine] = pairs;
+    await devices.start();
+    const withScanner = (maxLength: number): DeviceProfile => ({
+      scanners: [
+        {
+          kind: 'serial',
+          id: 'scanner-1',
+          enabled: true,
+          line: { ...line(scannerLine!.b), baudRate: 9600 },
+          terminator: 'CR',
+          maxLength,
+          idleFlushMs: 0,
+        },
+      ],
+      printer: null,
+      drawer: { kind: 'none' },
+    });
+    await Promise.all([devices.saveProfile(withScanner(64), 'staff-1'), devices.saveProfile(withScanner(128), 'staff-1')]);
+    // The scanner is taken out of the profile: nothing may keep reading its line.
+    await devices.saveProfile({ scanners: [], printer: null, drawer: { kind: 'none' } }, 'staff-1');
+    const connected = nextEvent(t.ctx.events, 'devices.status', (s) => s.scanners[0]?.connected === true);
+    await devices.saveProfile(withScanner(128), 'staff-1');
+    await connected;
+    scanner = await VirtualScanner.open(scannerLine!.a, 9600);
+    const scans: string[] = [];
+    t.ctx.events.subscribe((frame) => {
+      if (frame.name === 'scanned') scans.push((frame.payload as { raw: string }).raw);
+    });
+    const last = nextEvent(t.ctx.events, 'scanned', (s) => s.raw === '6971111376190');
+    await scanner.scan('6971111376183', 'CR');
+    await scanner.scan('6971111376190', 'CR');
+    await last;
+    expect(scans).toEqual(['6971111376183', '6971111376190']);
+    expect(devices.status().scanners).toMatchObject([{ id: 'scanner-1', connected: true, scans: 2 }]);
+  });
+
   it('kicks a serial cash drawer with the pulse from the profile', async () => {
     const [drawerLine] = pairs;
     // The virtual printer's decoder reads the drawer line too: a serial drawer takes the same ESC p.
