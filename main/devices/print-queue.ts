@@ -211,6 +211,13 @@ export class PrintQueue {
     if (row.state === 'cancelled') return row;
     if (row.state === 'done' || row.state === 'sending')
       throw new AppError('CONFLICT', `Job ${id} is ${row.state} and cannot be cancelled`);
+    // As for retry: its bytes sit in the printer's buffer and print once the paper (cover, …) is
+    // back, whatever the queue says. Calling it cancelled would be untrue then, and a reprint made
+    // in its place would come out beside it. Once the printer went away it is `interrupted`, and a
+    // person may cancel it.
+    if (row.state === 'held' && row.delivered === 1 && row.held_reason !== 'interrupted') {
+      throw new AppError('CONFLICT', `Job ${id} was already sent to the printer; it prints when the printer is ready`);
+    }
     writeChange(
       this.outbox,
       { type: 'device.print_job_cancelled', payload: { jobId: id, was: row.state, heldReason: row.held_reason }, staffId },

@@ -339,6 +339,19 @@ describe('a job that already reached the printer is never sent twice, nor called
     expect(printer.receipts.map((r) => r.barcodes[0]?.data)).toEqual(['S001-7F3A-261122-0042', 'S001-7F3A-261122-0043']);
   });
 
+  it('refuses to cancel a job held for paper after its bytes were delivered: the printer prints it anyway, and the queue says so', async () => {
+    const { t, devices } = await startService(profile(port));
+    const job = await heldAfterDelivery(t, devices);
+    // The customer left; the cashier cancels the stuck receipt. The printer has it in its buffer:
+    // "cancelled" would be untrue the moment the paper is back.
+    expect(() => devices.cancelJob(job.id, 'staff-1')).toThrow(/already/);
+    expect(readOutbox(t.ctx.db, 100).some((e) => e.type === 'device.print_job_cancelled')).toBe(false);
+    const done = jobDone(t, job.id);
+    printer.set({ paperEnd: false });
+    expect((await done).attempts).toBe(1);
+    expect(printer.receipts).toHaveLength(1);
+  });
+
   it('holds a delivered job as interrupted when the printer goes away (switched off to load paper), not done when it comes back', async () => {
     const { t, devices } = await startService(profile(port));
     const job = await heldAfterDelivery(t, devices);

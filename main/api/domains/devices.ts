@@ -260,7 +260,11 @@ export const devicesContract = {
    * printer is ready; sending it again would print it twice).
    */
   retryJob: method<PrintJobView>()(z.object({ jobId }).strict()),
-  /** Gives up a queued/held/failed job (e.g. an interrupted job that did print). */
+  /**
+   * Gives up a queued/held/failed job (e.g. an interrupted job that did print). CONFLICT for a job
+   * that is done or sending, and for a job held after its bytes reached the printer: it prints from
+   * the printer's buffer when the printer is ready, whatever the queue says.
+   */
   cancelJob: method<PrintJobView>()(z.object({ jobId }).strict()),
   /** Prints a job again as a new job marked as a copy (重印 / COPY). */
   reprint: method<PrintJobView>()(z.object({ jobId }).strict()),
