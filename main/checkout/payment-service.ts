@@ -286,6 +286,31 @@ export class PaymentService {
     return `rf-${digest.slice(0, 40)}`;
   }
 
+  /**
+   * 1 point per whole yuan the new items cost, less the points the returned units take back: of the
+   * points the receipt's sold lines earned, their cumulative share by value (as unitsShare does for money), so a sale
+   * returned in parts gives back exactly what it earned — a whole-yuan rounding per return would
+   * leave the member a point for each return whose fen did not add up to a yuan. Lines returned
+   * without a receipt take back a point per whole yuan of their refund.
+   */
+  private pointsEarned(ret: ReturnState | null, state: CartState): number {
+    const lines = ret?.lines ?? [];
+    const noReceiptFen = lines.reduce((a, l) => a + (l.saleLineId === null ? l.refundFen : 0), 0);
+    let takenBack = 0;
+    if (ret?.receiptNo) {
+      const sale = this.deps.sales.find(ret.receiptNo);
+      // What the receipt's sold lines earned: for an exchange, its new items' points, not its net
+      // (the rest of them stood in for the points its returned items took back).
+      const earned = sale.member ? Math.trunc(Math.max(0, sale.totals.totalFen) / 100) : 0;
+      const paidFen = sale.totals.totalFen;
+      const beforeFen = sale.lines.reduce((a, l) => a + (l.qty > 0 ? l.returnedFen : 0), 0);
+      const nowFen = lines.reduce((a, l) => a + (l.saleLineId !== null ? l.refundFen : 0), 0);
+      const upTo = (fen: number) => (paidFen > 0 ? Number((BigInt(earned) * BigInt(Math.min(fen, paidFen))) / BigInt(paidFen)) : 0);
+      takenBack = upTo(beforeFen + nowFen) - upTo(beforeFen);
+    }
+    return Math.trunc(state.totals.totalFen / 100) - takenBack - Math.trunc(noReceiptFen / 100);
+  }
+
   private async commit(staff: StaffView, input: ParsedInput<'checkout', 'complete'>): Promise<SaleResult> {
     const { cart: current, ctx } = this.deps;
     const cart = current.data;
@@ -342,7 +367,7 @@ export class PaymentService {
       intents: [...cart.tenders.filter((t) => t.requestId).map((t) => t.requestId!), ...intents],
       points: state.points ? { redeemed: state.points.redeemed, valueFen: state.points.valueFen } : null,
       // 1 point per whole yuan paid; a refund takes its points back. HQ's rule decides in the end.
-      pointsEarned: cart.memberId ? Math.trunc(state.totals.netFen / 100) : 0,
+      pointsEarned: cart.memberId ? this.pointsEarned(cart.ret, state) : 0,
       offline: !online || redemption.offline,
       createdAt: ctx.clock().toISOString(),
     });

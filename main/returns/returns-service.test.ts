@@ -197,3 +197,43 @@ describe('returns.noReceipt', () => {
     expect(two.refunds).toEqual([{ method: 'cash', amountFen: 33_001 }]);
   });
 });
+
+describe('points a return takes back', () => {
+  it('returning everything, one unit at a time, takes back every point the sale earned: none left over from rounding', async () => {
+    const price = pos.store.db.prepare('UPDATE sku SET price_fen = ? WHERE sku = ?');
+    price.run(10_050, SHIRT.sku);
+    price.run(13_060, COAT.sku);
+    // ¥100.50 + 3 × ¥130.60 = ¥492.30: 492 points.
+    const sale = await sell(true);
+    expect(sale.sale.points?.earned).toBe(492);
+    let takenBack = 0;
+    for (const line of sale.sale.lines) {
+      for (let i = 0; i < line.qty; i++) {
+        await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+        await pos.call('returns', 'setQty', { saleLineId: line.saleLineId, qty: 1 });
+        const back = await pos.call<SaleResult>('checkout', 'complete');
+        takenBack += back.sale.points?.earned ?? 0;
+      }
+    }
+    expect(takenBack).toBe(-492);
+  });
+});
+
+describe('points through an exchange', () => {
+  it('a shirt exchanged for a coat, the coat then returned: the points of the chain come to nothing', async () => {
+    // ¥100 shirt (100 points) exchanged for a ¥130.01 coat (30 more), the coat returned: 130 back.
+    await pos.call('checkout', 'identifyMember', { code: memberCodeOf(member.id) });
+    await pos.call('checkout', 'scan', { code: SHIRT.ean });
+    await pos.call('checkout', 'addTender', { method: 'cash', givenFen: 10_000 });
+    const sale = await pos.call<SaleResult>('checkout', 'complete');
+    await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+    await pos.call('returns', 'setQty', { saleLineId: lineOf(sale, SHIRT).saleLineId, qty: 1 });
+    await pos.call('checkout', 'scan', { code: COAT.ean });
+    await pos.call('checkout', 'addTender', { method: 'cash', givenFen: 3_001 });
+    const exchange = await pos.call<SaleResult>('checkout', 'complete');
+    await pos.call('returns', 'start', { receiptNo: exchange.sale.receiptNo });
+    await pos.call('returns', 'setQty', { saleLineId: lineOf(exchange, COAT).saleLineId, qty: 1 });
+    const back = await pos.call<SaleResult>('checkout', 'complete');
+    expect([sale, exchange, back].map((s) => s.sale.points?.earned)).toEqual([100, 30, -130]);
+  });
+});
