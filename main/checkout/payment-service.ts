@@ -19,6 +19,7 @@ import { classifyPaymentCode, isMobile, MOBILE_NAMES } from './payments.js';
 import type { ChargeResult, PaymentProvider } from './payments.js';
 import type { RedemptionRules } from './redemptions.js';
 import { commitSale } from './sale-commit.js';
+import { returnMoneyChanged } from './return-money.js';
 import type { RefundTender } from './sale-commit.js';
 import { storeLocalDate } from '../cashup/business-day.js';
 import type { SalesReader } from './sales-reader.js';
@@ -337,6 +338,14 @@ export class PaymentService {
       if (!fresh || fresh.points < state.points.redeemed)
         throw new AppError('POINTS_INSUFFICIENT', 'The member no longer has those points');
     }
+    // Another till on this store file may have returned from the receipt since this return was
+    // planned: its refunds are gone from the payments, so the plan is made again and shown first.
+    const stale = cart.refundPaid ? null : returnMoneyChanged(cart.ret, cart.refundSources, this.deps.sales);
+    if (stale && cart.ret) {
+      current.startReturn({ ...cart.ret, lines: stale.lines }, stale.sources);
+      current.changed();
+      throw new AppError('CONFLICT', 'Another till returned from this receipt meanwhile: check the refund and complete again');
+    }
     const online = this.deps.isOnline();
     const redemption = await this.secureRedemptions(state);
     const saleId = ctx.newId();
@@ -370,6 +379,13 @@ export class PaymentService {
       pointsEarned: cart.memberId ? this.pointsEarned(cart.ret, state) : 0,
       offline: !online || redemption.offline,
       createdAt: ctx.clock().toISOString(),
+      // Again inside the commit's transaction: another till may commit while this one waits on the
+      // gateway. A refund the gateway has paid is recorded as it was paid (HQ lists any excess).
+      check: () => {
+        if (!cart.refundPaid && returnMoneyChanged(cart.ret, cart.refundSources, this.deps.sales)) {
+          throw new AppError('CONFLICT', 'Another till returned from this receipt meanwhile: start the return again');
+        }
+      },
     });
     // Before the reset below: the hold now goes with the sale, and the reset must not release it.
     this.deps.redemptions.forget(cart.id);

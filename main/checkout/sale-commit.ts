@@ -33,6 +33,8 @@ export type SaleCommit = {
   /** HQ could not be asked (coupons, points and the sale itself were taken offline). */
   offline: boolean;
   createdAt: string;
+  /** Runs first inside the commit's transaction, on the committed state (throws to refuse the commit). */
+  check?: () => void;
 };
 
 /**
@@ -170,6 +172,7 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
     statements.set(db, st);
   }
   const { sold, line, stock, tender, use, saleCoupon } = st;
+  c.check?.();
   // A return can never take back more than this device sold on that line.
   for (const r of c.ret?.lines ?? []) {
     if (!r.saleLineId) continue;
