@@ -452,6 +452,24 @@ describe.each(backends)('settling coupons and points on $name', (backend) => {
     expect(await conflicts()).toEqual([]);
   });
 
+  it("an item bought in an exchange, then returned, takes back all its points: not only the exchange's net", async () => {
+    const s = sale('S1', { points: { redeemed: 0, valueFen: 0, earned: 199 } });
+    await push(S1, [s]);
+    // The ¥199 item exchanged for two at ¥199 (¥199 more paid, 199 more points), then both returned: 398 back.
+    const e = sale('S1', { points: { redeemed: 0, valueFen: 0, earned: 199 } }, [2], 2);
+    const p = payloadOf(e);
+    const line = payloadOf(s).lines[0]!;
+    p.kind = 'exchange';
+    p.originalSaleId = payloadOf(s).saleId;
+    p.lines.push({ ...line, lineId: `${p.saleId}-r`, qty: -1, discountFen: 0, totalFen: -19900, originalLineId: line.lineId });
+    p.tenders = [{ method: 'cash', amountFen: 19900, reference: null, providerRef: null }];
+    p.totals = { ...p.totals, refundFen: 19900, netFen: 19900 };
+    await push(S1, [e]);
+    await push(S1, [returnOf(e, 2, { earned: -398 })]);
+    expect((await ledger()).map((x) => x.points)).toEqual([199, 199, -398]);
+    expect(await balance()).toBe(1500);
+  });
+
   it('burnt points a balance cannot take back on a full return are not restored, and finance sees them', async () => {
     const s = sale('S1', { points: { redeemed: 500, valueFen: 500, earned: 0 } });
     await push(S1, [s]);

@@ -1,5 +1,6 @@
 import type { OutboxEvent, SaleCompleted } from '../../protocol/events/index.js';
 import { yuan } from '../../protocol/money.js';
+import { MAX_CHAIN } from '../../protocol/refund-sources.js';
 import type { AuthedDevice } from '../context.js';
 import type { Sql } from '../db.js';
 
@@ -157,17 +158,30 @@ async function addPoints(sql: Sql, customer: string, delta: number): Promise<{ o
 
 /**
  * The points a sale was credited that its returns (other than event `eventId`) have not taken back
- * yet; Infinity for a sale HQ does not have (nothing to measure the take-back against).
+ * yet; Infinity for a sale HQ does not have (nothing to measure the take-back against). An exchange
+ * was credited only its net (its new items' points less those its returned items took back), and
+ * the rest of its new items' points stayed with the sale it exchanged: what that sale has left
+ * counts too, up the chain (as far as refunds follow it), or returning an item bought in an
+ * exchange would leave the member the points of what was given back for it.
  */
 async function creditLeft(sql: Sql, saleId: string, eventId: string): Promise<number> {
-  const [row] = await sql.query<{ known: boolean; left: string }>(
-    `SELECT EXISTS (SELECT 1 FROM sale WHERE id = $1) AS known,
-            (coalesce((SELECT sum(points) FROM points_entry WHERE sale_id = $1 AND kind = 'earn'), 0)
-             + coalesce((SELECT sum(e.points) FROM points_entry e JOIN sale r ON r.id = e.sale_id
-                          WHERE r.original_sale_id = $1 AND e.kind = 'earn' AND e.points < 0 AND e.event_id <> $2), 0))::text AS left`,
-    [saleId, eventId],
-  );
-  return row?.known ? Math.max(0, Number(row.left)) : Infinity;
+  let total = 0;
+  let id: string | null = saleId;
+  for (let depth = 0; id !== null && depth <= MAX_CHAIN; depth++) {
+    const [row]: { known: boolean; left: string; kind: string | null; original: string | null }[] = await sql.query(
+      `SELECT EXISTS (SELECT 1 FROM sale WHERE id = $1) AS known,
+              (SELECT kind FROM sale WHERE id = $1) AS kind,
+              (SELECT original_sale_id FROM sale WHERE id = $1) AS original,
+              (coalesce((SELECT sum(points) FROM points_entry WHERE sale_id = $1 AND kind = 'earn'), 0)
+               + coalesce((SELECT sum(e.points) FROM points_entry e JOIN sale r ON r.id = e.sale_id
+                            WHERE r.original_sale_id = $1 AND e.kind = 'earn' AND e.points < 0 AND e.event_id <> $2), 0))::text AS left`,
+      [id, eventId],
+    );
+    if (!row?.known) return depth === 0 ? Infinity : total;
+    total += Math.max(0, Number(row.left));
+    id = row.kind === 'exchange' ? row.original : null;
+  }
+  return total;
 }
 
 async function entry(
