@@ -207,7 +207,9 @@ export class PaymentService {
       // A refund the gateway paid stays paid (the customer has that money back): cash instead is only for the rest.
       // One asked whose answer never came may have been paid: it must be asked again, never paid a second time in cash.
       const ret = current.data.ret;
-      const prior = plan.map((r) => (isMobile(r.method) && ret?.saleId ? this.deps.intents.get(this.refundKey(ret, r)) : undefined));
+      const prior = plan.map((r) =>
+        isMobile(r.method) && ret?.saleId ? this.deps.intents.get(this.refundId(current.data.id, ret, r)) : undefined,
+      );
       if (prior.some((i) => i?.state === 'pending')) {
         throw new AppError('CONFLICT', 'The gateway has not answered about a refund it was asked: complete again (it is never paid twice)');
       }
@@ -234,7 +236,7 @@ export class PaymentService {
       const cart = current.data;
       const ret = cart.ret;
       if (!ret?.saleId || !ret.receiptNo) throw new AppError('CONFLICT', 'A refund to a mobile payment needs the original receipt');
-      const id = this.refundKey(ret, r);
+      const id = this.refundId(cart.id, ret, r);
       // Offline, a refund the gateway was never asked is not written down: nothing may have moved,
       // and the cashier may pay it in cash instead (one asked before, unanswered, may have been paid).
       if (!online && !this.deps.intents.get(id)) throw new AppError('PAYMENT_OFFLINE', REFUND_OFFLINE);
@@ -273,6 +275,20 @@ export class PaymentService {
       refunds.push({ method: r.method, amountFen: r.amountFen, reference: res.providerRef });
     }
     return { refunds, intents };
+  }
+
+  /**
+   * The key of a refund to payment `r`: the one this cart asked already, if it did (a return finished
+   * after a restart is the same cart) — the key counts the units returned from the receipt before,
+   * which another till on this store file may have changed since, and a new key is a new refund.
+   */
+  private refundId(cartId: string, ret: ReturnState, r: PlannedRefund): string {
+    const asked = ret.saleId
+      ? this.deps.intents
+          .openRefunds(ret.saleId)
+          .find((i) => i.cartId === cartId && i.method === r.method && (i.originalRef ?? null) === (r.reference ?? null))
+      : undefined;
+    return asked?.id ?? this.refundKey(ret, r);
   }
 
   /** The gateway's idempotency key of a refund: the same return of the same units to the same payment is the same key. */

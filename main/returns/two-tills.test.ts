@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CartState, SaleResult } from '../api/contract.js';
+import { sandboxPaymentProvider } from '../checkout/payments.js';
+import type { PaymentProvider } from '../checkout/payments.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { openTestCheckout, sampleData } from '../testing/test-checkout.js';
 import type { TestCheckout } from '../testing/test-checkout.js';
@@ -18,8 +20,16 @@ const CASHIER = 'S001-02';
 
 let dir: ReturnType<typeof tempDir>;
 const tills: TestCheckout[] = [];
-const till = async () => {
-  const t = openTestCheckout({ dbPath: join(dir.path, 'shopfloor.db'), keyPath: join(dir.path, 'store.key'), online: () => false });
+/** The gateway both tills use; it outlives a till that dies. Every refund asked is recorded. */
+let refunds: { requestId: string; amountFen: number }[] = [];
+let gateway: PaymentProvider;
+const till = async (online = false) => {
+  const t = openTestCheckout({
+    dbPath: join(dir.path, 'shopfloor.db'),
+    keyPath: join(dir.path, 'store.key'),
+    online: () => online,
+    payments: gateway,
+  });
   tills.push(t);
   await t.call('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) });
   if (!t.services.tills.open()) await t.call('cashup', 'open', { floatFen: 50_000 });
@@ -27,6 +37,15 @@ const till = async () => {
 };
 beforeEach(() => {
   dir = tempDir();
+  refunds = [];
+  const sandbox = sandboxPaymentProvider();
+  gateway = {
+    ...sandbox,
+    refund: (r) => {
+      refunds.push({ requestId: r.requestId, amountFen: r.amountFen });
+      return sandbox.refund(r);
+    },
+  };
 });
 afterEach(() => {
   for (const t of tills.splice(0)) t.close();
@@ -61,5 +80,38 @@ describe('two tills returning from one receipt at once', () => {
     expect(two.sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['cash', -10_000]]);
     const card = first.store.db.prepare("SELECT sum(t.amount_fen) FROM sale_tender t WHERE t.method = 'card'").pluck().get();
     expect(card).toBe(0);
+  });
+});
+
+describe('a refund paid just before a till died, while another till returned from the same line', () => {
+  it('is finished without asking the gateway to pay it a second time', async () => {
+    const first = await till(true);
+    first.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
+    first.store.db.exec('DELETE FROM promotion');
+    for (let i = 0; i < 3; i++) await first.call('checkout', 'scan', { code: SHIRT.ean });
+    await first.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const { sale } = await first.call<SaleResult>('checkout', 'complete');
+    const line = sale.lines[0]!.saleLineId;
+    // The second till starts returning two of the three shirts.
+    const second = await till(true);
+    await second.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await second.call('returns', 'setQty', { saleLineId: line, qty: 2 });
+    // The first returns the third: the gateway pays ¥100 back, and the till dies before it records the return.
+    await first.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await first.call('returns', 'setQty', { saleLineId: line, qty: 1 });
+    first.store.db.exec("CREATE TEMP TRIGGER fail_once BEFORE INSERT ON sale BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    await first.fail('checkout', 'complete');
+    first.close();
+    tills.splice(tills.indexOf(first), 1);
+    expect(refunds.map((r) => r.amountFen)).toEqual([10_000]);
+    // The second till records its two.
+    await second.call<SaleResult>('checkout', 'complete');
+    expect(refunds.map((r) => r.amountFen)).toEqual([10_000, 20_000]);
+    // The first comes back: its return is finished as it was, with the ¥100 the gateway already paid.
+    const again = await till(true);
+    await again.call('returns', 'start', { receiptNo: sale.receiptNo });
+    const back = await again.call<SaleResult>('checkout', 'complete');
+    expect(back.sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['wechat', -10_000]]);
+    expect(refunds.map((r) => r.amountFen)).toEqual([10_000, 20_000]);
   });
 });
