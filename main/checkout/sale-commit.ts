@@ -40,8 +40,8 @@ export type SaleCommit = {
 /**
  * Writes a sale (or return / exchange) and its outbox event in one transaction: the receipt
  * number, the sale, its lines, tenders and refunds, coupon and points use, the stock movement.
- * Checks that need the committed state (a coupon spent on this device, more returned than sold)
- * run inside the same transaction, so two tills on one store file cannot both pass them.
+ * Checks that need the committed state (the day still open, a coupon spent on this device, more
+ * returned than sold) run inside the same transaction, so two tills on one store file cannot both pass them.
  */
 export function commitSale(outbox: OutboxContext, c: SaleCommit): { receiptNo: string; payload: SaleCompleted } {
   const { state } = c.rendered;
@@ -130,6 +130,9 @@ const statements = new WeakMap<Database, Statements>();
 /** Prepared once per database: a commit runs them, it does not compile them. */
 function prepare(db: Database) {
   return {
+    // Two tills on one store file share the day: the other may have closed it (Z report) while this
+    // sale waited on HQ or the gateway, and a sale written into a counted day is missing from its Z.
+    dayOpen: db.prepare('SELECT 1 FROM till_session WHERE id = ? AND closed_at IS NULL').pluck(),
     sold: db.prepare(
       'SELECT qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned FROM sale_line l WHERE l.id = ?',
     ),
@@ -172,6 +175,12 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
     statements.set(db, st);
   }
   const { sold, line, stock, tender, use, saleCoupon } = st;
+  if (st.dayOpen.get(c.sessionId) === undefined) {
+    throw new AppError(
+      'TILL_NOT_OPEN',
+      "The till's day was closed (Z report) while this sale was completed: open the till and complete it again",
+    );
+  }
   c.check?.();
   // A return can never take back more than this device sold on that line.
   for (const r of c.ret?.lines ?? []) {
