@@ -84,3 +84,23 @@ describe('rate limits and the client address behind a proxy', () => {
     });
   });
 });
+
+describe('rate limits against guesses sent all at once', () => {
+  // A guesser does not wait for one answer before sending the next: every guess in flight must
+  // count against the budget, or 10 a minute becomes as many as HQ can hash at once.
+  it('refuses enrolment guesses beyond the budget even when they all arrive together', async () => {
+    await withHq(false, async (hq) => {
+      const answers = await Promise.all(Array.from({ length: 3 * ENROL_FAILURES_PER_MINUTE }, () => wrongEnrolment(hq, A)));
+      expect(answers.filter((s) => s === 404)).toHaveLength(ENROL_FAILURES_PER_MINUTE);
+      expect(answers.filter((s) => s === 429)).toHaveLength(2 * ENROL_FAILURES_PER_MINUTE);
+    });
+  });
+
+  it('refuses admin password guesses beyond the budget even when they all arrive together', async () => {
+    await withHq(false, async (hq) => {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => wrongLogin(hq, A)));
+      expect(answers.filter((s) => s === 401)).toHaveLength(10);
+      expect(answers.filter((s) => s === 429)).toHaveLength(20);
+    });
+  });
+});

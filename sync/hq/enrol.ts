@@ -49,29 +49,57 @@ export async function createEnrolCode(
 
 /**
  * Counts failures per source within a sliding minute. Stops guessing codes (or passwords): after
- * `max` failures a source is refused until its oldest failure is a minute old.
+ * `max` failures a source is refused until its oldest failure is a minute old. A try still running
+ * counts as a failure until it ends: a guesser who sends a hundred guesses at once, before any
+ * has failed, gets `max` of them tried, not a hundred.
  */
-export type FailureLimiter = { blocked(source: string, now: number): boolean; failed(source: string, now: number): void };
+export type FailureLimiter = {
+  /** Starts a try from `source`: null when its budget is spent (429), else the try, to be ended. */
+  begin(source: string, now: number): LimitedTry | null;
+};
+/** One try: `failed` counts it against its source; `end` (always, in a finally) gives its place back. */
+export type LimitedTry = { failed(): void; end(): void };
 
 export function createFailureLimiter(max: number, windowMs = 60_000): FailureLimiter {
   const failures = new Map<string, number[]>();
+  const running = new Map<string, number>();
   const recent = (source: string, now: number): number[] => {
     const list = (failures.get(source) ?? []).filter((t) => now - t < windowMs);
     if (list.length === 0) failures.delete(source);
     else failures.set(source, list);
     return list;
   };
+  const failed = (source: string, now: number): void => {
+    const list = recent(source, now);
+    list.push(now);
+    failures.set(source, list);
+    // Bounded memory under a flood from many sources: forget the oldest sources.
+    if (failures.size > 10_000) {
+      const first = failures.keys().next().value;
+      if (first !== undefined) failures.delete(first);
+    }
+  };
   return {
-    blocked: (source, now) => recent(source, now).length >= max,
-    failed(source, now) {
-      const list = recent(source, now);
-      list.push(now);
-      failures.set(source, list);
-      // Bounded memory under a flood from many sources: forget the oldest sources.
-      if (failures.size > 10_000) {
-        const first = failures.keys().next().value;
-        if (first !== undefined) failures.delete(first);
-      }
+    begin(source, now) {
+      const inFlight = running.get(source) ?? 0;
+      if (recent(source, now).length + inFlight >= max) return null;
+      running.set(source, inFlight + 1);
+      let ended = false;
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        const left = (running.get(source) ?? 1) - 1;
+        if (left > 0) running.set(source, left);
+        else running.delete(source);
+      };
+      return {
+        failed() {
+          if (ended) return;
+          failed(source, now);
+          end();
+        },
+        end,
+      };
     },
   };
 }
@@ -96,17 +124,19 @@ export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, deps: E
   app.post(SYNC_PATHS.enrol, { bodyLimit: SMALL_BODY_LIMIT }, async (request): Promise<EnrolResponse> => {
     const now = hq.clock();
     // The client's address as fastify sees it: behind a proxy HQ trusts (trustProxy), the one it forwarded.
-    const source = request.ip;
-    if (limiter.blocked(source, now.getTime()))
-      throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
-    const input = enrolRequestSchema.parse(request.body);
+    // The client's address as fastify sees it: behind a proxy HQ trusts (trustProxy), the one it forwarded.
+    const attempt = limiter.begin(request.ip, now.getTime());
+    if (!attempt) throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
     try {
+      const input = enrolRequestSchema.parse(request.body);
       const answer = await enrol(hq, input, now);
       deps.deviceEnrolled(answer.deviceId);
       return answer;
     } catch (error) {
-      if (error instanceof HqHttpError && error.status !== 409) limiter.failed(source, now.getTime());
+      if (error instanceof HqHttpError && error.status !== 409) attempt.failed();
       throw error;
+    } finally {
+      attempt.end();
     }
   });
 

@@ -113,13 +113,16 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
 
   app.post(`${ADMIN_PREFIX}/login`, async (request) => {
     const now = hq.clock();
-    if (loginLimiter.blocked(request.ip, now.getTime())) throw new HqHttpError(429, 'forbidden', 'too many failed logins; wait a minute');
-    const input = loginSchema.parse(request.body);
+    const attempt = loginLimiter.begin(request.ip, now.getTime());
+    if (!attempt) throw new HqHttpError(429, 'forbidden', 'too many failed logins; wait a minute');
     try {
+      const input = loginSchema.parse(request.body);
       return await adminLogin(hq.db, input.name, input.password, now);
     } catch (error) {
-      if (error instanceof HqHttpError) loginLimiter.failed(request.ip, now.getTime());
+      if (error instanceof HqHttpError) attempt.failed();
       throw error;
+    } finally {
+      attempt.end();
     }
   });
 
