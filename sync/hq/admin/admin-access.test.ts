@@ -77,6 +77,27 @@ describe.each(backends)('admin sessions and devices on $name', (backend) => {
     expect((await devices((after.body as { token: string }).token)).status).toBe(200);
   });
 
+  it('refuses an anonymous admin request (401) before reading or parsing its body', async () => {
+    const anonymous = ['/admin/v1/brands', '/admin/v1/staff', '/admin/v1/enrolment-codes', '/admin/v1/transfers', '/admin/v1/bindings'];
+    for (const path of anonymous) {
+      const answer = await httpCall(`${hq.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"not json',
+      });
+      expect({ path, status: answer.status, code: errorCode(answer) }).toEqual({ path, status: 401, code: 'unauthenticated' });
+    }
+  });
+
+  it('refuses a login body far larger than a name and a password (413) unread', async () => {
+    const answer = await httpCall(`${hq.url}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: TEST_ADMIN.name, password: 'x'.repeat(1_000_000) }),
+    });
+    expect(answer.status).toBe(413);
+  });
+
   it('revokes a device once; a second revoke answers the same revocation, says so, and changes nothing', async () => {
     now += 3600_000;
     const { token } = (await login(TEST_ADMIN.password)).body as { token: string };
