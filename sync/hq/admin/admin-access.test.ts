@@ -3,6 +3,7 @@ import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
 import { ADMIN_TOKEN_TTL_MS, setAdminPassword } from './admin-users.js';
 import { testBackends } from '../testing/backends.js';
+import { raceHeldTransaction } from '../testing/lock-waiter.js';
 import { TEST_ADMIN, httpCall, openTestHqDb, startTestHq, testDevice } from '../testing/test-hq.js';
 import type { HttpAnswer, TestHq } from '../testing/test-hq.js';
 import { HQ_SETUP_TIMEOUT_MS } from '../testing/use-test-hq.js';
@@ -97,6 +98,30 @@ describe.each(backends)('admin sessions and devices on $name', (backend) => {
     });
     expect(answer.status).toBe(413);
   });
+
+  it.skipIf(backend.name !== 'postgres')(
+    'a login checked against the old password while it changes opens no session that outlives the change',
+    async () => {
+      now += 3600_000;
+      const fresh = 'a password after the leak';
+      try {
+        // Another HQ process starting with a new SHOPFLOOR_ADMIN_PASSWORD, holding the admin's row
+        // while the login (which read the old hash) is on its way to storing its token.
+        const answer = await raceHeldTransaction(
+          db,
+          async (sql) => {
+            await sql.query('SELECT 1 FROM admin_user WHERE name = $1 FOR UPDATE', [TEST_ADMIN.name]);
+            await setAdminPassword(sql, TEST_ADMIN.name, fresh);
+          },
+          () => login(TEST_ADMIN.password),
+        );
+        if (answer.status === 200) expect((await devices((answer.body as { token: string }).token)).status).toBe(401);
+        else expect(answer.status).toBe(401);
+      } finally {
+        await setAdminPassword(db, TEST_ADMIN.name, TEST_ADMIN.password);
+      }
+    },
+  );
 
   it('revokes a device once; a second revoke answers the same revocation, says so, and changes nothing', async () => {
     now += 3600_000;

@@ -62,7 +62,17 @@ export async function adminLogin(db: HqDb, name: string, password: string, now: 
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ADMIN_TOKEN_TTL_MS);
   await db.query('DELETE FROM admin_token WHERE expires_at < $1', [now]);
-  await db.query('INSERT INTO admin_token (token_hash, admin, expires_at) VALUES ($1, $2, $3)', [tokenHash(token), name, expiresAt]);
+  // Stored only while the password checked above is still the admin's: a new password (another HQ
+  // process starting with a new SHOPFLOOR_ADMIN_PASSWORD) deletes the sessions that exist when it
+  // commits, and a token inserted after that delete would outlive it. FOR SHARE waits for a
+  // password change under way and then re-reads the row, so the check sees the committed hash.
+  const stored = await db.query(
+    `INSERT INTO admin_token (token_hash, admin, expires_at)
+     SELECT $1, u.name, $3 FROM admin_user u WHERE u.name = $2 AND u.password_hash = $4 FOR SHARE
+     RETURNING token_hash`,
+    [tokenHash(token), name, expiresAt, user.password_hash],
+  );
+  if (stored.length === 0) throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
   return { token, expiresAt: expiresAt.toISOString() };
 }
 
