@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endorseKey, keyFingerprint, publicKeyToBase64 } from '../protocol/signing.js';
 import type { HqSigningKey, KeyLink } from '../protocol/signing.js';
 
@@ -63,11 +63,18 @@ export function ephemeralHqKey(): HqSigningKey {
 /** HQ's signing key from `keyFile`, made there (0600) when the file does not exist yet. */
 export function loadHqKey(keyFile: string): HqSigningKey {
   if (!existsSync(keyFile)) {
+    // Written whole under a name of this process's own, then linked into place: the link is
+    // exclusive (HQ processes starting at once on one file end up with the same key) and atomic —
+    // creating the file itself exclusively would let another process read it empty, between this
+    // one's create and its write, and refuse to start.
+    const draft = `${keyFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    writeSecret(draft, newPem(), true);
     try {
-      // Exclusive: HQ processes starting at once on one file end up with the same key.
-      writeSecret(keyFile, newPem(), true);
+      linkSync(draft, keyFile);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(draft, { force: true });
     }
   }
   return { ...keyFromPem(readFileSync(keyFile, 'utf8'), keyFile), chain: readChain(keyFile) };
