@@ -1,3 +1,4 @@
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS } from '../../protocol/http.js';
 import type { HqDb } from '../db.js';
@@ -122,6 +123,22 @@ describe.each(backends)('admin sessions and devices on $name', (backend) => {
       }
     },
   );
+
+  it('revokes a device named in capitals everywhere at once: its cached signed requests and its open live channel', async () => {
+    now += 3600_000;
+    const { token } = (await login(TEST_ADMIN.password)).body as { token: string };
+    const device = await testDevice(hq);
+    // Heard once: its row is cached in this process, and its live channel is open.
+    expect((await device.call('POST', SYNC_PATHS.hello, {})).status).toBe(200);
+    const ws = new WebSocket(`${hq.url.replace(/^http/, 'ws')}${SYNC_PATHS.live}`, { headers: device.sign('GET', SYNC_PATHS.live, '') });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+    // A device id as IT may paste it: the same UUID, in capitals.
+    const revoked = await hq.admin('POST', `/admin/v1/devices/${device.id.toUpperCase()}/revoke`, {}, { token });
+    expect(revoked.status).toBe(200);
+    expect(errorCode(await device.call('POST', SYNC_PATHS.hello, {}))).toBe('device_revoked');
+    expect(await closed).toBe(4003);
+  });
 
   it('revokes a device once; a second revoke answers the same revocation, says so, and changes nothing', async () => {
     now += 3600_000;

@@ -78,7 +78,13 @@ const enrolCodeSchema = z
       .default(60),
   })
   .strict();
-const deviceIdSchema = z.object({ id: z.uuid() }).strict();
+/**
+ * A device id as HQ keys it everywhere in memory (its cache, the sf_device notice, live channels):
+ * lower case. PostgreSQL takes a UUID in capitals as the same device, so one pasted that way would
+ * revoke the row while every process's cache and live channel, looking for the other spelling, kept
+ * serving the device.
+ */
+const deviceIdSchema = z.object({ id: z.uuid().transform((id) => id.toLowerCase()) }).strict();
 
 /** Postgres constraint failures (unknown parent, duplicate, check) are bad input here, not HQ bugs. */
 function asBadInput(error: unknown): unknown {
