@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7Generator } from '../protocol/uuidv7.js';
+import { deviceScopes } from '../protocol/feed.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../protocol/signing.js';
 import type { HqDb } from './db.js';
@@ -151,6 +153,43 @@ describe.each(backends)('device request signatures on $name', (backend) => {
     expect(errorCode(answer.body)).toBe('device_revoked');
     const pull = await device.call('POST', SYNC_PATHS.pull, { scopes: [{ scope: 'store:loc-S001', cursor: '' }], limit: 10 });
     expect(errorCode(pull.body)).toBe('device_revoked');
+  });
+
+  it('refuses a request whose headers were checked before a revocation and whose body arrived after it', async () => {
+    const device = await testDevice(hq);
+    expect((await device.call('POST', SYNC_PATHS.hello, {})).status).toBe(200);
+    const scopes = deviceScopes({ brand: device.enrolment.brand, storeId: device.enrolment.storeId, deviceId: device.id });
+    const body = JSON.stringify({ scopes: scopes.map((scope) => ({ scope, cursor: '' })), limit: 50 });
+    const url = new URL(hq.url);
+    // A stolen device opens a pull (a push would do the same) and sends its body slowly: the headers
+    // are checked (an active device) as soon as they arrive.
+    const request = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: SYNC_PATHS.pull,
+      agent: false,
+      headers: {
+        ...device.sign('POST', SYNC_PATHS.pull, body),
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      });
+      request.on('error', reject);
+    });
+    await new Promise<void>((resolve, reject) => request.write(body.slice(0, 10), (error) => (error ? reject(error) : resolve())));
+    // IT revokes the device meanwhile; then the rest of the body arrives.
+    expect((await hq.admin('POST', `/admin/v1/devices/${device.id}/revoke`, {})).status).toBe(200);
+    request.end(body.slice(10));
+    const answer = await answered;
+    expect(answer.status).toBe(403);
+    expect(errorCode(JSON.parse(answer.text))).toBe('device_revoked');
   });
 
   it('rotates a key: the old key is refused afterwards, the new one accepted', async () => {

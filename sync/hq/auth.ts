@@ -228,7 +228,14 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
   };
 
   const verifyBody = async (request: SignedRequest, checked: CheckedHeaders): Promise<AuthedDevice> => {
-    const { entry, deviceId, time, nonce, signature, at } = checked;
+    const { deviceId, time, nonce, signature, at } = checked;
+    // The headers were checked as they arrived; the body may have taken minutes (a device can
+    // send it as slowly as it likes). A revocation or key rotation heard meanwhile dropped the
+    // cached row: read it again, so a request opened before IT revoked a stolen device is not
+    // served after. The usual case costs nothing: the row checked is still the one cached.
+    const entry = cache.get(deviceId) === checked.entry ? checked.entry : await load(deviceId, clock().getTime());
+    if (!entry) throw new HqHttpError(401, 'unknown_device', 'this device is not enrolled');
+    if (entry.status === 'revoked') throw new HqHttpError(403, 'device_revoked', 'this device was revoked');
     const text = canonicalRequest({ method: request.method, path: request.url, bodyHash: bodyHash(request.rawBody), time, nonce });
     if (!verifySignature(entry.key, text, signature))
       throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
