@@ -104,3 +104,18 @@ describe('rate limits against guesses sent all at once', () => {
     });
   });
 });
+
+describe('rate limits and IPv6 clients', () => {
+  // One IPv6 subscriber gets a whole /64 and picks any address in it at will: counted per address,
+  // every guess could come from a new one.
+  it('counts the addresses of one /64 as one client', async () => {
+    await withHq(true, async (hq) => {
+      for (let i = 0; i < ENROL_FAILURES_PER_MINUTE; i++)
+        expect(await wrongEnrolment(hq, `2001:db8:1:2::${(i + 1).toString(16)}`)).toBe(404);
+      expect(await wrongEnrolment(hq, '2001:db8:1:2:ffff:abcd:1234:5678')).toBe(429);
+      expect(await wrongEnrolment(hq, '2001:DB8:1:2::ff')).toBe(429);
+      // Another /64 (another subscriber) has its own budget.
+      expect(await wrongEnrolment(hq, '2001:db8:1:3::1')).toBe(404);
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { EnrolResponse } from '../protocol/enrol.js';
 import { enrolProofText, enrolRequestSchema, rotateKeyRequestSchema, rotateProofText } from '../protocol/enrol.js';
@@ -60,6 +61,27 @@ export type FailureLimiter = {
 /** One try: `failed` counts it against its source; `end` (always, in a finally) gives its place back. */
 export type LimitedTry = { failed(): void; end(): void };
 
+/**
+ * Whom a failure counts against: an IPv4 address as it is, an IPv6 address by its /64. One IPv6
+ * subscriber is given a whole /64 and may use any address in it, so counted per address every
+ * guess could come from a fresh one. An IPv4 address written as IPv6 (`::ffff:a.b.c.d`) is that
+ * IPv4 address.
+ */
+export function limitedSource(address: string): string {
+  if (!isIPv6(address)) return address;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1] as string;
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const front = head === '' ? [] : head.split(':');
+  const back = tail === undefined || tail === '' ? [] : tail.split(':');
+  // An embedded IPv4 tail (…:a.b.c.d) fills the last 32 bits, never the /64 counted here.
+  const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 export function createFailureLimiter(max: number, windowMs = 60_000): FailureLimiter {
   const failures = new Map<string, number[]>();
   const running = new Map<string, number>();
@@ -80,7 +102,8 @@ export function createFailureLimiter(max: number, windowMs = 60_000): FailureLim
     }
   };
   return {
-    begin(source, now) {
+    begin(address, now) {
+      const source = limitedSource(address);
       const inFlight = running.get(source) ?? 0;
       if (recent(source, now).length + inFlight >= max) return null;
       running.set(source, inFlight + 1);
