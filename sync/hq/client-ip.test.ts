@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS } from '../protocol/http.js';
 import type { HqDb } from './db.js';
-import { ENROL_FAILURES_PER_MINUTE, newEnrolCode } from './enrol.js';
+import { createFailureLimiter, ENROL_FAILURES_PER_MINUTE, newEnrolCode } from './enrol.js';
 import type { HqServerOptions } from './server.js';
 import { enrolmentRequest, httpCall, openTestHqDb, startTestHq } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
@@ -94,6 +94,32 @@ describe('rate limits against guesses sent all at once', () => {
       expect(answers.filter((s) => s === 404)).toHaveLength(ENROL_FAILURES_PER_MINUTE);
       expect(answers.filter((s) => s === 429)).toHaveLength(2 * ENROL_FAILURES_PER_MINUTE);
     });
+  });
+
+  it('lets a dozen tills enrolling at once from one address all through: the tries past the budget wait for a place', async () => {
+    const limiter = createFailureLimiter(ENROL_FAILURES_PER_MINUTE);
+    const started: number[] = [];
+    const tries = Array.from({ length: 12 }, (_, i) =>
+      limiter.begin(A, 0).then((t) => {
+        started.push(i);
+        return t;
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(ENROL_FAILURES_PER_MINUTE);
+    // The first ten succeed and end: the two waiting start, and none is refused.
+    for (const t of tries.slice(0, ENROL_FAILURES_PER_MINUTE)) (await t)?.end();
+    const rest = await Promise.all(tries.slice(ENROL_FAILURES_PER_MINUTE));
+    expect(rest.every((t) => t !== null)).toBe(true);
+    expect(started).toHaveLength(12);
+    // Tries that fail fill the budget: then the ones waiting are refused, and so is the next.
+    const more = Array.from({ length: ENROL_FAILURES_PER_MINUTE + 3 }, () => limiter.begin(A, 0));
+    for (const t of rest) t?.end();
+    const tried = (await Promise.all(more.slice(0, ENROL_FAILURES_PER_MINUTE))).filter((t) => t !== null);
+    expect(tried).toHaveLength(ENROL_FAILURES_PER_MINUTE);
+    for (const t of tried) t!.failed();
+    expect(await Promise.all(more.slice(ENROL_FAILURES_PER_MINUTE))).toEqual([null, null, null]);
+    expect(await limiter.begin(A, 0)).toBeNull();
   });
 
   it('refuses admin password guesses beyond the budget even when they all arrive together', async () => {

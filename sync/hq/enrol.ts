@@ -51,13 +51,17 @@ export async function createEnrolCode(
 /**
  * Counts failures per source within a sliding minute. Stops guessing codes (or passwords): after
  * `max` failures a source is refused until its oldest failure is a minute old. A try still running
- * counts as a failure until it ends: a guesser who sends a hundred guesses at once, before any
- * has failed, gets `max` of them tried, not a hundred.
+ * holds one of the source's `max` places until it ends: a guesser who sends a hundred guesses at
+ * once, before any has failed, gets `max` of them tried, not a hundred. The tries past those wait
+ * for a place (a store's IT enrolling a dozen tills at once from one address gets them all
+ * enrolled), and are refused once the failures alone fill the budget, or when more than
+ * MAX_WAITING_TRIES of one source are waiting.
  */
 export type FailureLimiter = {
-  /** Starts a try from `source`: null when its budget is spent (429), else the try, to be ended. */
-  begin(source: string, now: number): LimitedTry | null;
+  /** Starts a try from `source`, once it has a place: null when its budget is spent (429), else the try, to be ended. */
+  begin(source: string, now: number): Promise<LimitedTry | null>;
 };
+export const MAX_WAITING_TRIES = 100;
 /** One try: `failed` counts it against its source; `end` (always, in a finally) gives its place back. */
 export type LimitedTry = { failed(): void; end(): void };
 
@@ -101,12 +105,28 @@ export function createFailureLimiter(max: number, windowMs = 60_000): FailureLim
       if (first !== undefined) failures.delete(first);
     }
   };
+  const waiting = new Map<string, (() => void)[]>();
+  const wakeNext = (source: string): void => {
+    const queue = waiting.get(source);
+    queue?.shift()?.();
+    if (queue?.length === 0) waiting.delete(source);
+  };
   return {
-    begin(address, now) {
+    async begin(address, now) {
       const source = limitedSource(address);
-      const inFlight = running.get(source) ?? 0;
-      if (recent(source, now).length + inFlight >= max) return null;
-      running.set(source, inFlight + 1);
+      for (;;) {
+        if (recent(source, now).length >= max) {
+          // The tries waiting behind this one are refused as well, each in turn.
+          wakeNext(source);
+          return null;
+        }
+        if (recent(source, now).length + (running.get(source) ?? 0) < max) break;
+        const queue = waiting.get(source) ?? [];
+        if (queue.length >= MAX_WAITING_TRIES) return null;
+        waiting.set(source, queue);
+        await new Promise<void>((resolve) => queue.push(resolve));
+      }
+      running.set(source, (running.get(source) ?? 0) + 1);
       let ended = false;
       const end = (): void => {
         if (ended) return;
@@ -114,6 +134,8 @@ export function createFailureLimiter(max: number, windowMs = 60_000): FailureLim
         const left = (running.get(source) ?? 1) - 1;
         if (left > 0) running.set(source, left);
         else running.delete(source);
+        // The place is free: the next try waiting for one looks again.
+        wakeNext(source);
       };
       return {
         failed() {
@@ -147,7 +169,7 @@ export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, deps: E
   app.post(SYNC_PATHS.enrol, { bodyLimit: SMALL_BODY_LIMIT }, async (request): Promise<EnrolResponse> => {
     const now = hq.clock();
     // The client's address as fastify sees it: behind a proxy HQ trusts (trustProxy), the one it forwarded.
-    const attempt = limiter.begin(request.ip, now.getTime());
+    const attempt = await limiter.begin(request.ip, now.getTime());
     if (!attempt) throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
     try {
       const input = enrolRequestSchema.parse(request.body);
