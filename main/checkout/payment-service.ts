@@ -288,17 +288,23 @@ export class PaymentService {
           .openRefunds(ret.saleId)
           .find((i) => i.cartId === cartId && i.method === r.method && (i.originalRef ?? null) === (r.reference ?? null))
       : undefined;
-    return asked?.id ?? this.refundKey(ret, r);
+    return asked?.id ?? this.refundKey(cartId, ret, r);
   }
 
-  /** The gateway's idempotency key of a refund: the same return of the same units to the same payment is the same key. */
-  private refundKey(ret: ReturnState, r: PlannedRefund): string {
+  /**
+   * The gateway's idempotency key of a refund: the same cart's return of the same units to the same
+   * payment is the same key. The cart is in it: two tills returning a unit each of one line (both
+   * before either is recorded) would otherwise share a key, and the second would be answered with
+   * the first one's refund — recorded as paid while its customer got nothing. A cart keeps its id
+   * across a restart (its paid or pending refund brings it back), so asking again still finds its key.
+   */
+  private refundKey(cartId: string, ret: ReturnState, r: PlannedRefund): string {
     const sold = ret.receiptNo ? this.deps.sales.find(ret.receiptNo).lines : [];
     const lines = ret.lines
       .map((l) => [l.saleLineId ?? l.lineId, l.qty, sold.find((s) => s.saleLineId === l.saleLineId)?.returnedQty ?? 0])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     const digest = createHash('sha256')
-      .update(JSON.stringify([ret.saleId, lines, r.method, r.reference ?? '']))
+      .update(JSON.stringify([cartId, ret.saleId, lines, r.method, r.reference ?? '']))
       .digest('hex');
     return `rf-${digest.slice(0, 40)}`;
   }

@@ -115,3 +115,37 @@ describe('a refund paid just before a till died, while another till returned fro
     expect(refunds.map((r) => r.amountFen)).toEqual([10_000, 20_000]);
   });
 });
+
+describe('two tills each returning one unit of a WeChat line, the first dying after the gateway paid', () => {
+  it("the second till's refund is its own at the gateway, not the first one's answered again", async () => {
+    const first = await till(true);
+    first.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
+    first.store.db.exec('DELETE FROM promotion');
+    for (let i = 0; i < 2; i++) await first.call('checkout', 'scan', { code: SHIRT.ean });
+    await first.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const { sale } = await first.call<SaleResult>('checkout', 'complete');
+    const line = sale.lines[0]!.saleLineId;
+    // The second till starts returning one of the two shirts.
+    const second = await till(true);
+    await second.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await second.call('returns', 'setQty', { saleLineId: line, qty: 1 });
+    // The first returns the other: the gateway pays ¥100 back, and the till dies before it records the return.
+    await first.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await first.call('returns', 'setQty', { saleLineId: line, qty: 1 });
+    first.store.db.exec("CREATE TEMP TRIGGER fail_once BEFORE INSERT ON sale BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    await first.fail('checkout', 'complete');
+    first.close();
+    tills.splice(tills.indexOf(first), 1);
+    expect(refunds.map((r) => r.amountFen)).toEqual([10_000]);
+    // The second till's customer gets their ¥100 from the gateway.
+    await second.call<SaleResult>('checkout', 'complete');
+    expect(refunds.map((r) => r.amountFen)).toEqual([10_000, 10_000]);
+    expect(new Set(refunds.map((r) => r.requestId)).size).toBe(2);
+    // The first comes back and finishes its return with the ¥100 the gateway paid it.
+    const again = await till(true);
+    await again.call('returns', 'start', { receiptNo: sale.receiptNo });
+    const back = await again.call<SaleResult>('checkout', 'complete');
+    expect(back.sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['wechat', -10_000]]);
+    expect(refunds).toHaveLength(2);
+  });
+});
