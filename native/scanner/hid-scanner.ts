@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { aimIdentifierOf } from './aim.js';
 import type { ScannerDriverEvents } from './serial-scanner.js';
+import { Reopener } from './reopen.js';
+import type { ReopenOptions } from './reopen.js';
 
 /** HID usage page of point-of-sale devices; barcode scanners are usage 0x02 on it. */
 export const HID_POS_USAGE_PAGE = 0x8c;
@@ -110,12 +112,9 @@ export class HidScanner extends EventEmitter<ScannerDriverEvents> {
   }
 }
 
-export type HidScannerDriverOptions = {
+export type HidScannerDriverOptions = ReopenOptions & {
   /** Opens the scanner's HID POS interface now (node-hid: by vendor/product id); throws while it is not plugged in. */
   open: () => HidDeviceLike;
-  /** First and longest wait between open attempts while the scanner is away. */
-  reconnectMinMs?: number;
-  reconnectMaxMs?: number;
 };
 
 /**
@@ -126,14 +125,13 @@ export type HidScannerDriverOptions = {
  */
 export class HidScannerDriver extends EventEmitter<ScannerDriverEvents> {
   private scanner: HidScanner | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryMs: number;
+  private readonly reopen: Reopener;
   private stopped = false;
   connected = false;
 
   constructor(private readonly options: HidScannerDriverOptions) {
     super();
-    this.retryMs = options.reconnectMinMs ?? 250;
+    this.reopen = new Reopener(options, () => this.open());
   }
 
   start(): void {
@@ -165,24 +163,17 @@ export class HidScannerDriver extends EventEmitter<ScannerDriverEvents> {
     });
     this.scanner = scanner;
     this.connected = true;
-    this.retryMs = this.options.reconnectMinMs ?? 250;
+    this.reopen.opened();
     this.emit('connected');
   }
 
   private scheduleReopen(): void {
-    if (this.stopped || this.retryTimer) return;
-    const wait = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, this.options.reconnectMaxMs ?? 5000);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.open();
-    }, wait);
+    if (!this.stopped) this.reopen.schedule();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.reopen.cancel();
     const scanner = this.scanner;
     this.scanner = undefined;
     this.connected = false;

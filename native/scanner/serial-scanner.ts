@@ -3,8 +3,10 @@ import type { SerialPortStream } from '@serialport/stream';
 import { serialPort } from '../serial-port.js';
 import { ScanLineFramer } from './scan-line-framer.js';
 import type { FramerError, FramerOutput, ScanTerminatorName } from './scan-line-framer.js';
+import { Reopener } from './reopen.js';
+import type { ReopenOptions } from './reopen.js';
 
-export type SerialScannerOptions = {
+export type SerialScannerOptions = ReopenOptions & {
   path: string;
   baudRate: number;
   dataBits: 5 | 6 | 7 | 8;
@@ -16,9 +18,6 @@ export type SerialScannerOptions = {
   /** Silence after which an unterminated line is flushed as a scan; 0: it is dropped as `partial` after `partialDropMs`. */
   idleFlushMs: number;
   partialDropMs?: number;
-  /** First and longest wait between reopen attempts after an unplug. */
-  reconnectMinMs?: number;
-  reconnectMaxMs?: number;
 };
 
 export type ScannerErrorKind = FramerError['kind'] | 'io';
@@ -42,15 +41,14 @@ export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
   private port: SerialPortStream | undefined;
   private framer: ScanLineFramer;
   private idleTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryMs: number;
+  private readonly reopen: Reopener;
   private stopped = false;
   connected = false;
 
   constructor(private readonly options: SerialScannerOptions) {
     super();
     this.framer = new ScanLineFramer(options.terminator, options.maxLength);
-    this.retryMs = options.reconnectMinMs ?? 250;
+    this.reopen = new Reopener(options, () => this.open());
   }
 
   start(): void {
@@ -74,7 +72,7 @@ export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
       }
       this.port = port;
       this.connected = true;
-      this.retryMs = this.options.reconnectMinMs ?? 250;
+      this.reopen.opened();
       this.framer = new ScanLineFramer(this.options.terminator, this.options.maxLength);
       this.emit('connected');
     });
@@ -91,13 +89,7 @@ export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
   }
 
   private scheduleReopen(): void {
-    if (this.stopped || this.retryTimer) return;
-    const wait = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, this.options.reconnectMaxMs ?? 5000);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.open();
-    }, wait);
+    if (!this.stopped) this.reopen.schedule();
   }
 
   private onData(chunk: Buffer): void {
@@ -123,9 +115,9 @@ export class SerialScanner extends EventEmitter<ScannerDriverEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.reopen.cancel();
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.retryTimer = this.idleTimer = undefined;
+    this.idleTimer = undefined;
     const port = this.port;
     this.port = undefined;
     this.connected = false;
