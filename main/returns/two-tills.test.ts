@@ -52,6 +52,31 @@ afterEach(() => {
   dir.cleanup();
 });
 
+/**
+ * A WeChat sale of `sold` shirts at ¥100 on the first till; the second till starts returning
+ * `secondQty` of them; the first returns one more, the gateway pays its ¥100 back, and the first
+ * till dies before it records the return.
+ */
+async function firstDiesAfterGatewayPaid(sold: number, secondQty: number): Promise<{ sale: SaleResult['sale']; second: TestCheckout }> {
+  const first = await till(true);
+  first.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
+  first.store.db.exec('DELETE FROM promotion');
+  for (let i = 0; i < sold; i++) await first.call('checkout', 'scan', { code: SHIRT.ean });
+  await first.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+  const { sale } = await first.call<SaleResult>('checkout', 'complete');
+  const line = sale.lines[0]!.saleLineId;
+  const second = await till(true);
+  await second.call('returns', 'start', { receiptNo: sale.receiptNo });
+  await second.call('returns', 'setQty', { saleLineId: line, qty: secondQty });
+  await first.call('returns', 'start', { receiptNo: sale.receiptNo });
+  await first.call('returns', 'setQty', { saleLineId: line, qty: 1 });
+  first.store.db.exec("CREATE TEMP TRIGGER fail_once BEFORE INSERT ON sale BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  await first.fail('checkout', 'complete');
+  first.close();
+  tills.splice(tills.indexOf(first), 1);
+  return { sale, second };
+}
+
 describe('two tills returning from one receipt at once', () => {
   it('the second refunds what is left of each payment, not the card money the first already paid back', async () => {
     const first = await till();
@@ -85,24 +110,7 @@ describe('two tills returning from one receipt at once', () => {
 
 describe('a refund paid just before a till died, while another till returned from the same line', () => {
   it('is finished without asking the gateway to pay it a second time', async () => {
-    const first = await till(true);
-    first.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
-    first.store.db.exec('DELETE FROM promotion');
-    for (let i = 0; i < 3; i++) await first.call('checkout', 'scan', { code: SHIRT.ean });
-    await first.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
-    const { sale } = await first.call<SaleResult>('checkout', 'complete');
-    const line = sale.lines[0]!.saleLineId;
-    // The second till starts returning two of the three shirts.
-    const second = await till(true);
-    await second.call('returns', 'start', { receiptNo: sale.receiptNo });
-    await second.call('returns', 'setQty', { saleLineId: line, qty: 2 });
-    // The first returns the third: the gateway pays ¥100 back, and the till dies before it records the return.
-    await first.call('returns', 'start', { receiptNo: sale.receiptNo });
-    await first.call('returns', 'setQty', { saleLineId: line, qty: 1 });
-    first.store.db.exec("CREATE TEMP TRIGGER fail_once BEFORE INSERT ON sale BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
-    await first.fail('checkout', 'complete');
-    first.close();
-    tills.splice(tills.indexOf(first), 1);
+    const { sale, second } = await firstDiesAfterGatewayPaid(3, 2);
     expect(refunds.map((r) => r.amountFen)).toEqual([10_000]);
     // The second till records its two.
     await second.call<SaleResult>('checkout', 'complete');
@@ -118,24 +126,7 @@ describe('a refund paid just before a till died, while another till returned fro
 
 describe('two tills each returning one unit of a WeChat line, the first dying after the gateway paid', () => {
   it("the second till's refund is its own at the gateway, not the first one's answered again", async () => {
-    const first = await till(true);
-    first.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
-    first.store.db.exec('DELETE FROM promotion');
-    for (let i = 0; i < 2; i++) await first.call('checkout', 'scan', { code: SHIRT.ean });
-    await first.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
-    const { sale } = await first.call<SaleResult>('checkout', 'complete');
-    const line = sale.lines[0]!.saleLineId;
-    // The second till starts returning one of the two shirts.
-    const second = await till(true);
-    await second.call('returns', 'start', { receiptNo: sale.receiptNo });
-    await second.call('returns', 'setQty', { saleLineId: line, qty: 1 });
-    // The first returns the other: the gateway pays ¥100 back, and the till dies before it records the return.
-    await first.call('returns', 'start', { receiptNo: sale.receiptNo });
-    await first.call('returns', 'setQty', { saleLineId: line, qty: 1 });
-    first.store.db.exec("CREATE TEMP TRIGGER fail_once BEFORE INSERT ON sale BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
-    await first.fail('checkout', 'complete');
-    first.close();
-    tills.splice(tills.indexOf(first), 1);
+    const { sale, second } = await firstDiesAfterGatewayPaid(2, 1);
     expect(refunds.map((r) => r.amountFen)).toEqual([10_000]);
     // The second till's customer gets their ¥100 from the gateway.
     await second.call<SaleResult>('checkout', 'complete');
