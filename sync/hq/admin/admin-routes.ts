@@ -8,7 +8,7 @@ import { DEVICE_CHANNEL, deviceNotice } from '../auth.js';
 import type { HqContext } from '../context.js';
 import { createEnrolCode, createFailureLimiter } from '../enrol.js';
 import { HqHttpError } from '../http-error.js';
-import { adminLogin, adminOfToken } from './admin-users.js';
+import { adminLogin, adminOfRequest } from './admin-users.js';
 import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
 import { registerCustomerBookRoutes } from './customer-book-routes.js';
@@ -115,7 +115,7 @@ export type AdminRouteDeps = {
 export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: AdminRouteDeps): void {
   const { forgetDevice } = deps;
   const loginLimiter = createFailureLimiter(10);
-  const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
+  const admin = (request: FastifyRequest) => adminOfRequest(hq.db, request, hq.clock());
   // Every admin route but login checks the token before its body is read, whatever the route's
   // own handler does again: an anonymous caller must not make HQ buffer and parse 8 MB of JSON.
   // Decided by the route that matched, not the URL's text, so no spelling of a path slips past.

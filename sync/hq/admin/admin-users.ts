@@ -88,6 +88,23 @@ export async function adminOfToken(db: HqDb, authorization: string | undefined, 
   return row.admin;
 }
 
+/** What a request's token was found to be: the admin routes' hook checks it, their handlers ask again. */
+const requestAdmins = new WeakMap<object, Promise<string>>();
+
+/**
+ * The admin of an admin API request (`adminOfToken` on its Authorization header), read once per
+ * request: the hook that checks every admin route's token before its body is read and the handler
+ * that then acts as that admin share the one lookup.
+ */
+export function adminOfRequest(db: HqDb, request: { headers: { authorization?: string | undefined } }, now: Date): Promise<string> {
+  let admin = requestAdmins.get(request);
+  if (!admin) {
+    admin = adminOfToken(db, request.headers.authorization, now);
+    requestAdmins.set(request, admin);
+  }
+  return admin;
+}
+
 export type FirstAdmin = { name: string; created: boolean; passwordFile: string | null };
 
 /**

@@ -6,7 +6,7 @@ import { CampaignError, runCampaign } from '../customers/campaigns.js';
 import { customerMetrics } from '../customers/metrics.js';
 import { importOnlineOrders, onlineOrderSchema, ordersFromCsv } from '../customers/online-orders.js';
 import { HqHttpError } from '../http-error.js';
-import { adminOfToken } from './admin-users.js';
+import { adminOfRequest } from './admin-users.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
 const text = (max: number) => z.string().min(1).max(max);
@@ -69,7 +69,7 @@ const CSV_LIMIT = 64 * 1024 * 1024;
  * into the members' history with attribution, the automatic tags, and the phone-reveal audit.
  */
 export function registerCampaignRoutes(app: FastifyInstance, hq: HqContext, prefix: string): void {
-  const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
+  const admin = (request: FastifyRequest) => adminOfRequest(hq.db, request, hq.clock());
 
   app.post(`${prefix}/campaigns`, async (request) => {
     const by = await admin(request);

@@ -7,7 +7,7 @@ import type { HqContext } from '../context.js';
 import { HqHttpError } from '../http-error.js';
 import { applyPush } from '../push/apply-push.js';
 import { PROJECTION_REFUSED, reprojectDeadLetter } from '../projector/project-batch.js';
-import { adminOfToken } from './admin-users.js';
+import { adminOfRequest } from './admin-users.js';
 
 const params = z.object({ deviceId: z.uuid(), eventId: z.string().min(1).max(64) }).strict();
 
@@ -19,7 +19,7 @@ const params = z.object({ deviceId: z.uuid(), eventId: z.string().min(1).max(64)
  */
 export function registerDeadLetterRoutes(app: FastifyInstance, hq: HqContext, prefix: string): void {
   app.post(`${prefix}/dead-letters/:deviceId/:eventId/reapply`, async (request) => {
-    await adminOfToken(hq.db, request.headers.authorization, hq.clock());
+    await adminOfRequest(hq.db, request, hq.clock());
     const { deviceId, eventId } = params.parse(request.params);
     const [row] = await hq.db.query<{ event: unknown; reason: string; store_id: string; receipt_code: string; brand: string }>(
       `SELECT dl.event, dl.reason, d.store_id, d.receipt_code, l.brand

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { HqContext } from '../context.js';
 import { HqHttpError } from '../http-error.js';
-import { adminOfToken } from './admin-users.js';
+import { adminOfRequest } from './admin-users.js';
 
 const policySchema = z
   .object({
@@ -41,7 +41,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
   registerResolve(app, hq, `${prefix}/refund-exceptions`, 'refund_exception');
 
   app.get(`${prefix}/settlement-conflicts`, async (request) => {
-    await adminOfToken(hq.db, request.headers.authorization, hq.clock());
+    await adminOfRequest(hq.db, request, hq.clock());
     const q = conflictQuery.parse(request.query);
     const rows = await hq.db.query<
       {
@@ -89,7 +89,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
   // sale's money of their method (sync/hq/projector/check-refunds.ts), newest first, by the
   // return's business day.
   app.get(`${prefix}/refund-exceptions`, async (request) => {
-    await adminOfToken(hq.db, request.headers.authorization, hq.clock());
+    await adminOfRequest(hq.db, request, hq.clock());
     const q = refundQuery.parse(request.query);
     const rows = await hq.db.query<
       {
@@ -142,7 +142,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
   });
 
   app.put(`${prefix}/stores/:storeId/policy`, async (request) => {
-    await adminOfToken(hq.db, request.headers.authorization, hq.clock());
+    await adminOfRequest(hq.db, request, hq.clock());
     const { storeId } = z.object({ storeId: storeField }).parse(request.params);
     const p = policySchema.parse(request.body);
     const rows = await hq.db.query(
@@ -163,7 +163,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
 function registerResolve(app: FastifyInstance, hq: HqContext, path: string, table: 'settlement_conflict' | 'refund_exception'): void {
   app.post(`${path}/:id/resolve`, async (request) => {
     const now = hq.clock();
-    const admin = await adminOfToken(hq.db, request.headers.authorization, now);
+    const admin = await adminOfRequest(hq.db, request, now);
     const { id } = rowId.parse(request.params);
     const { resolution } = resolveBody.parse(request.body);
     const [done] = await hq.db.query<Resolved>(

@@ -14,7 +14,7 @@ import {
   transferResults,
 } from '../customers/transfers.js';
 import { HqHttpError } from '../http-error.js';
-import { adminOfToken } from './admin-users.js';
+import { adminOfRequest } from './admin-users.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 const requestId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a request id is 1–64 letters, digits and . _ : -');
@@ -75,7 +75,7 @@ function asHttp(error: unknown): unknown {
  * before a batch is read).
  */
 export function registerTransferRoutes(app: FastifyInstance, hq: HqContext, prefix: string): void {
-  const admin = (request: FastifyRequest) => adminOfToken(hq.db, request.headers.authorization, hq.clock());
+  const admin = (request: FastifyRequest) => adminOfRequest(hq.db, request, hq.clock());
   const settle = () => hq.db.tx((sql) => settleTransfers(sql, hq.clock()));
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
