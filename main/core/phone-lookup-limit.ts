@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../api/errors.js';
-import { DAY_MS, HOUR_MS, iso, limitsText, retryAfter } from './rolling-limit.js';
+import { DAY_MS, HOUR_MS, iso, StaffWindows } from './rolling-limit.js';
 import type { Limits } from './rolling-limit.js';
 
 /**
@@ -19,29 +19,22 @@ export const LOOKUP_MISS_LIMITS: Limits = [
 
 /** Counts a staff member's misses in rolling windows (device-local `phone_lookup`, migration 13). */
 export class PhoneLookupLimit {
-  private readonly forget: Statement<[string]>;
-  private readonly used: Statement<[string, string], number>;
-  private readonly nth: Statement<[string, string, number], string>;
+  private readonly windows: StaffWindows;
   private readonly add: Statement<[string, string]>;
 
   constructor(db: Database) {
-    this.forget = db.prepare('DELETE FROM phone_lookup WHERE at <= ?');
-    this.used = db.prepare<[string, string], number>('SELECT count(*) FROM phone_lookup WHERE staff_id = ? AND at > ?').pluck();
-    this.nth = db
-      .prepare<[string, string, number], string>('SELECT at FROM phone_lookup WHERE staff_id = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?')
-      .pluck();
+    this.windows = new StaffWindows(db, 'phone_lookup', LOOKUP_MISS_LIMITS);
     this.add = db.prepare('INSERT INTO phone_lookup (staff_id, at) VALUES (?, ?)');
   }
 
   /** Runs `find`, a lookup by a full number for `staffId`, unless they are over a limit (LOOKUP_LIMIT); counts it if it found nobody. */
   lookup<T>(staffId: string, now: Date, find: () => T, missed: (found: T) => boolean): T {
     const t = now.getTime();
-    this.forget.run(iso(t - Math.max(...LOOKUP_MISS_LIMITS.map((l) => l.windowMs))));
-    const retryAt = retryAfter(LOOKUP_MISS_LIMITS, t, this.used, this.nth, staffId);
+    const retryAt = this.windows.retryAfter(staffId, t);
     if (retryAt !== null) {
       throw new AppError(
         'LOOKUP_LIMIT',
-        `Too many searches by a mobile number that found nobody (at most ${limitsText(LOOKUP_MISS_LIMITS)}): search by member code or name, or try again after ${iso(retryAt)}`,
+        `Too many searches by a mobile number that found nobody (at most ${this.windows.describe()}): search by member code or name, or try again after ${iso(retryAt)}`,
       );
     }
     const found = find();

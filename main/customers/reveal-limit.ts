@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../api/errors.js';
-import { DAY_MS, HOUR_MS, iso, limitsText, retryAfter } from '../core/rolling-limit.js';
+import { DAY_MS, HOUR_MS, iso, StaffWindows } from '../core/rolling-limit.js';
 
 /**
  * How many full phone numbers one staff member may see on this device. Every reveal is audited at
@@ -26,32 +26,26 @@ const KEEP_MS = Math.max(REVEAL_REPEAT_MS, ...REVEAL_LIMITS.map((l) => l.windowM
  * REVEAL_LIMIT and the transaction (no number, no audit) rolls back.
  */
 export class RevealLimit {
-  private readonly forget: Statement<[string]>;
+  private readonly windows: StaffWindows;
   private readonly seen: Statement<[string, string, string]>;
-  private readonly used: Statement<[string, string], number>;
-  private readonly nth: Statement<[string, string, number], string>;
   private readonly add: Statement<[string, string, string]>;
 
   constructor(db: Database) {
-    this.forget = db.prepare('DELETE FROM phone_reveal WHERE at <= ?');
+    this.windows = new StaffWindows(db, 'phone_reveal', REVEAL_LIMITS, KEEP_MS);
     this.seen = db.prepare('SELECT 1 FROM phone_reveal WHERE staff_id = ? AND customer_id = ? AND at > ?');
-    this.used = db.prepare<[string, string], number>('SELECT count(*) FROM phone_reveal WHERE staff_id = ? AND at > ?').pluck();
-    this.nth = db
-      .prepare<[string, string, number], string>('SELECT at FROM phone_reveal WHERE staff_id = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?')
-      .pluck();
     this.add = db.prepare('INSERT INTO phone_reveal (staff_id, customer_id, at) VALUES (?, ?, ?)');
   }
 
   /** Counts the reveal of `customerId` by `staffId` at `now`, or throws REVEAL_LIMIT saying when to try again. */
   count(staffId: string, customerId: string, now: Date): void {
     const t = now.getTime();
-    this.forget.run(iso(t - KEEP_MS));
+    // Seen within the repeat time: the rows that say so are younger than KEEP_MS, which the count below forgets.
     if (this.seen.get(staffId, customerId, iso(t - REVEAL_REPEAT_MS))) return;
-    const retryAt = retryAfter(REVEAL_LIMITS, t, this.used, this.nth, staffId);
+    const retryAt = this.windows.retryAfter(staffId, t);
     if (retryAt !== null) {
       throw new AppError(
         'REVEAL_LIMIT',
-        `Too many phone numbers revealed (at most ${limitsText(REVEAL_LIMITS)}): try again after ${iso(retryAt)}`,
+        `Too many phone numbers revealed (at most ${this.windows.describe()}): try again after ${iso(retryAt)}`,
       );
     }
     this.add.run(staffId, customerId, iso(t));
