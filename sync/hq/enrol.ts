@@ -115,12 +115,13 @@ export function createFailureLimiter(max: number, windowMs = 60_000): FailureLim
     async begin(address, now) {
       const source = limitedSource(address);
       for (;;) {
-        if (recent(source, now).length >= max) {
+        const failedRecently = recent(source, now).length;
+        if (failedRecently >= max) {
           // The tries waiting behind this one are refused as well, each in turn.
           wakeNext(source);
           return null;
         }
-        if (recent(source, now).length + (running.get(source) ?? 0) < max) break;
+        if (failedRecently + (running.get(source) ?? 0) < max) break;
         const queue = waiting.get(source) ?? [];
         if (queue.length >= MAX_WAITING_TRIES) return null;
         waiting.set(source, queue);
