@@ -70,6 +70,16 @@ describe('what FeedHeads learns from a feed read', () => {
     expect(heads.stats()).toEqual({ known: 2, fromMemory: 0, reads: 1 });
   });
 
+  it('answers from memory only a cursor past the head’s transaction or rank, or at its very position: a key inside its rank reads the feed', () => {
+    const heads = listeningHeads();
+    // STORE's page of rows ended at 7:2:m, the last row of transaction 7 (its rank 2).
+    read(heads, [{ scope: STORE, cursor: '5:0:' }], [drained(STORE, 4, '7:2:m')]);
+    const at = (cursors: string[]) => cursors.map((c) => heads.isAtHead(STORE, c));
+    expect(at(['8:0:', '7:3:', '7:2:m'])).toEqual([true, true, true]);
+    // Keys of one rank are ordered by PostgreSQL's collation, not JavaScript's: either side of `m` may be before it.
+    expect(at(['6:9:z', '7:1:zzz', '7:2:a', '7:2:z'])).toEqual([false, false, false, false]);
+  });
+
   it('keeps the earliest head learnt while no notice came: an empty scope is at its head from the start whatever the horizon did', () => {
     // A device at the horizon pulls first, then a new one from the start: both find nothing.
     const later = listeningHeads();
