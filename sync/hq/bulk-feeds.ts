@@ -55,7 +55,7 @@ export type BulkTrigger = {
 export const BULK_TRIGGERS: Readonly<Record<string, BulkTrigger>> = {
   customer: {
     insert: { trigger: 'customer_book_insert', fn: 'sf_customer_book', src: customerBookFunctionSource() },
-    updateOnly: ['customer_book_update', 'move_customer_children'],
+    updateOnly: ['customer_book_update', 'move_customer_children', 'overtake_transfers'],
     companions: ['customer_profile', 'customer_binding'],
   },
 };

@@ -206,8 +206,21 @@ describe.each(backends)('customer transfers at HQ on $name', (backend) => {
     await expect(ok('POST', `/admin/v1/customers/${customer}/decline-transfer`, {})).rejects.toThrow(
       new RegExp(`409 .*bound to ${scanner!.id} since the transfer to ${to!.id}: nothing to decline`),
     );
-    expect((await results('rb-scan'))[0]).toMatchObject({ status: 'waiting' });
     expect(await db.query('SELECT guide_id FROM customer WHERE id = $1', [customer])).toEqual([{ guide_id: scanner!.id }]);
+    // The transfer's result says what happened: another guide has the customer, from the scan on.
+    const overtaken = { status: 'overtaken', toGuideId: to!.id };
+    expect((await results('rb-scan'))[0]).toMatchObject(overtaken);
+    expect((await results('rb-scan'))[0]!.reason).toMatch(
+      new RegExp(`^overtaken: ${scanner!.id} has the customer since ${now.toISOString()}`),
+    );
+    // Past the window it is not counted as done, and it still counts against the in-service limit.
+    now = at(25);
+    expect((await results('rb-scan'))[0]).toMatchObject(overtaken);
+    expect((await ok<{ batch: Batch }>('GET', '/admin/v1/transfers/rb-scan')).batch.counts).toMatchObject({
+      overtaken: 1,
+      done: 0,
+      waiting: 0,
+    });
   });
 
   describe('what devices push', () => {

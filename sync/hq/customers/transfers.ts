@@ -9,13 +9,15 @@ import { IN_SERVICE_LIMIT, stampHqClock } from './policy.js';
  * - in-service moves (a manager rebalancing, a guide moving store, a device's reassignment) are
  *   refused past IN_SERVICE_LIMIT per customer; an offboarding is never limited;
  * - every batch has the caller's request id (asking again answers the same batch) and a result per
- *   customer the caller can read back: waiting, done, declined, refused_limit, refused.
+ *   customer the caller can read back: waiting, done, declined, refused_limit, refused, overtaken
+ *   (another guide had the customer before the window ended).
  */
 
 export type TransferKind = 'offboarding' | 'rebalance' | 'store_move' | 'assign';
 export type TransferRule = 'successor' | 'spread' | 'pool' | 'explicit';
-export type TransferStatus = 'waiting' | 'done' | 'declined' | 'refused_limit' | 'refused';
-export const TRANSFER_STATUSES: readonly TransferStatus[] = ['waiting', 'done', 'declined', 'refused_limit', 'refused'];
+/** `overtaken`: the customer's guide changed again within the takeover window (HQ migration 0020). */
+export type TransferStatus = 'waiting' | 'done' | 'declined' | 'refused_limit' | 'refused' | 'overtaken';
+export const TRANSFER_STATUSES: readonly TransferStatus[] = ['waiting', 'done', 'declined', 'refused_limit', 'refused', 'overtaken'];
 const IN_SERVICE: readonly TransferKind[] = ['rebalance', 'store_move', 'assign'];
 
 export type TransferBatch = {
@@ -198,7 +200,7 @@ async function recentTransfers(sql: Sql, ids: readonly string[], now: Date): Pro
   const rows = await sql.query<{ customer_id: string; at: string[] }>(
     `SELECT customer_id, array_agg(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') ORDER BY created_at) AS at
        FROM customer_transfer
-      WHERE customer_id = ANY($1::text[]) AND kind = ANY($2::text[]) AND status IN ('waiting', 'done', 'declined') AND created_at > $3
+      WHERE customer_id = ANY($1::text[]) AND kind = ANY($2::text[]) AND status IN ('waiting', 'done', 'declined', 'overtaken') AND created_at > $3
         AND from_guide_id IS DISTINCT FROM to_guide_id
       GROUP BY customer_id`,
     [ids, IN_SERVICE, since],
@@ -248,18 +250,23 @@ export async function declineTransfer(
   // takeover mark the decline would clear from under the new one).
   const [customer] = await sql.query<{ guide_id: string | null }>('SELECT guide_id FROM customer WHERE id = $1 FOR UPDATE', [customerId]);
   await settleTransfers(sql, now);
-  const [waiting] = await sql.query<{ request_id: string; n: number; to_guide_id: string | null }>(
-    `SELECT request_id, n, to_guide_id FROM customer_transfer WHERE customer_id = $1 AND status = 'waiting' ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
-    [customerId],
+  // The transfer waiting for them (a change of guide overtakes any other, so there is one at most);
+  // else the latest overtaken one whose window is still open, to say why there is nothing to decline.
+  const [waiting] = await sql.query<{ request_id: string; n: number; to_guide_id: string | null; status: TransferStatus }>(
+    `SELECT request_id, n, to_guide_id, status FROM customer_transfer
+      WHERE customer_id = $1 AND (status = 'waiting' OR (status = 'overtaken' AND complete_after > $2))
+      ORDER BY status = 'waiting' DESC, created_at DESC LIMIT 1 FOR UPDATE`,
+    [customerId, now],
   );
   if (!waiting) throw new TransferError(409, `no transfer of customer ${customerId} is in its takeover window`);
   // A guide's own scan may have bound them since (past the protection period), which ends the
-  // takeover but not the transfer's window: there is no transfer left to decline, and recording
-  // one as declined would tell finance and the store what did not happen.
-  if (customer && customer.guide_id !== waiting.to_guide_id) {
+  // takeover but not the transfer's window: the change of guide marked it overtaken (HQ migration
+  // 0020), there is no transfer left to decline, and recording one as declined would tell finance
+  // and the store what did not happen.
+  if (waiting.status === 'overtaken') {
     throw new TransferError(
       409,
-      `customer ${customerId} has been bound to ${customer.guide_id ?? 'no guide'} since the transfer to ${waiting.to_guide_id ?? 'the pool'}: nothing to decline`,
+      `customer ${customerId} has been bound to ${customer?.guide_id ?? 'no guide'} since the transfer to ${waiting.to_guide_id ?? 'the pool'}: nothing to decline`,
     );
   }
   await sql.query(`UPDATE customer_transfer SET status = 'declined', declined_at = $3, declined_by = $4 WHERE request_id = $1 AND n = $2`, [
