@@ -3,6 +3,8 @@ import type { DeadLetterReport, PushResult } from '../../sync/protocol/push.js';
 import type { EventPayload, EventType, OutboxEvent, StoredEvent } from '../../sync/protocol/events/index.js';
 import { SALE_JSON } from '../../sync/protocol/events/index.js';
 import type { IdGenerator } from '../../sync/protocol/uuidv7.js';
+import { AWAIT_HQ_MS, OWN_CHANGE_TYPES } from '../../sync/protocol/own-changes.js';
+import type { OwnChange } from '../../sync/protocol/own-changes.js';
 
 /**
  * The device's outbox and dead-letter list. This module is the only code with SQL on the
@@ -98,7 +100,33 @@ export type DeviceOutbox = {
   pendingStock(storeId: string): Map<string, number>;
   /** Waiting events of another store than `storeId` (enrolling elsewhere would strand them). */
   pendingOutside(storeId: string): number;
+  /**
+   * The device's own customer-book changes of `storeId` that a pull must not undo (OWN_CHANGE_TYPES),
+   * oldest first: those HQ accepted but has not been seen to apply ("awaiting HQ", kept by `settle`),
+   * then those still waiting here. Accepted ones older than AWAIT_HQ_MS before `now` are forgotten first.
+   */
+  ownChanges(storeId: string, now: string): OwnChange[];
+  /** Forgets accepted changes HQ's rows now show (sync/client/own-changes.ts). */
+  heard(ids: readonly string[]): void;
 };
+
+/**
+ * Accepted own changes are kept in `meta` under this key, as a JSON list: a handful at a time (a
+ * guide's consent changes and tasks worked since HQ last projected), each gone once HQ's row shows it
+ * or after AWAIT_HQ_MS. A table would need a device migration; this needs none and is read whole anyway.
+ */
+const AWAITING_KEY = 'awaiting_hq';
+
+type Awaiting = { id: string; type: string; payload: string; storeId: string; occurredAt: string; settledAt: string };
+
+/** What the device keeps awaiting HQ is not what it wrote: `meta` was changed by something else. */
+export class AwaitingListError extends Error {
+  readonly code = 'AWAITING_LIST_CORRUPT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwaitingListError';
+  }
+}
 
 type Row = { id: string; type: string; payload: string; staff_id: string | null; device_id: string; store_id: string; occurred_at: string };
 type DeadRow = {
@@ -133,6 +161,14 @@ function prepare(db: Database) {
     ) as Statement<[string | null, number], Row>,
     remove: db.prepare('DELETE FROM outbox WHERE id = ?'),
     outside: db.prepare('SELECT count(*) AS n FROM outbox WHERE store_id <> ?').pluck() as Statement<[string], number>,
+    ownPending: db.prepare(
+      `SELECT id, type, payload, occurred_at FROM outbox WHERE store_id = ? AND type IN (${[...OWN_CHANGE_TYPES].map((t) => `'${t}'`).join(', ')}) ORDER BY seq`,
+    ) as Statement<[string], Pick<Row, 'id' | 'type' | 'payload' | 'occurred_at'>>,
+    readAwaiting: db.prepare(`SELECT value FROM meta WHERE key = '${AWAITING_KEY}'`).pluck() as Statement<[], string>,
+    writeAwaiting: db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('${AWAITING_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    ),
+    dropAwaiting: db.prepare(`DELETE FROM meta WHERE key = '${AWAITING_KEY}'`),
     pendingStock: db.prepare(
       `SELECT json_extract(l.value, '${SALE_JSON.sku}') AS sku, sum(json_extract(l.value, '${SALE_JSON.qty}')) AS qty
          FROM outbox AS o, json_each(o.payload, '${SALE_JSON.lines}') AS l
@@ -206,6 +242,24 @@ function withoutZeroingFreedPages(db: Database, fn: () => void): void {
   }
 }
 
+function readAwaiting(st: ReturnType<typeof prepare>): Awaiting[] {
+  const text = st.readAwaiting.get();
+  if (text === undefined) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new AwaitingListError(`meta.${AWAITING_KEY} is not JSON`);
+  }
+  if (!Array.isArray(list)) throw new AwaitingListError(`meta.${AWAITING_KEY} is not a list`);
+  return list as Awaiting[];
+}
+
+function writeAwaiting(st: ReturnType<typeof prepare>, list: readonly Awaiting[]): void {
+  if (list.length === 0) st.dropAwaiting.run();
+  else st.writeAwaiting.run(JSON.stringify(list));
+}
+
 const toStored = (r: Row): StoredEvent => ({
   id: r.id,
   type: r.type,
@@ -236,6 +290,7 @@ export function deviceOutbox(db: Database): DeviceOutbox {
       let rejected = 0;
       const kept: string[] = [];
       db.transaction(() => {
+        const awaiting: Awaiting[] = [];
         for (const result of results) {
           const e = byId.get(result.id);
           if (!e) continue;
@@ -254,13 +309,26 @@ export function deviceOutbox(db: Database): DeviceOutbox {
               rejectedAt,
             );
             rejected++;
-          }
+          } else if (OWN_CHANGE_TYPES.has(e.type))
+            // Accepted is not applied: HQ's projector may not have run yet (see sync/protocol/own-changes.ts).
+            awaiting.push({
+              id: e.id,
+              type: e.type,
+              payload: e.payloadJson,
+              storeId: e.storeId,
+              occurredAt: e.occurredAt,
+              settledAt: rejectedAt,
+            });
           // Zeroed as they go; the sales, whose rows keep what they held, after them (below).
           if (KEPT_IN_ROWS.has(e.type)) kept.push(e.id);
           else st.remove.run(e.id);
           done++;
         }
         withoutZeroingFreedPages(db, () => kept.forEach((id) => st.remove.run(id)));
+        if (awaiting.length > 0) {
+          const fresh = new Set(awaiting.map((a) => a.id));
+          writeAwaiting(st, [...readAwaiting(st).filter((a) => !fresh.has(a.id)), ...awaiting]);
+        }
       }).immediate();
       return { done, rejected };
     },
@@ -308,6 +376,33 @@ export function deviceOutbox(db: Database): DeviceOutbox {
       return new Map(rows.flatMap((r) => (r.sku !== null && r.qty ? [[r.sku, r.qty] as [string, number]] : [])));
     },
     pendingOutside: (storeId) => st.outside.get(storeId) ?? 0,
+    ownChanges(storeId, now) {
+      const all = readAwaiting(st);
+      const since = Date.parse(now) - AWAIT_HQ_MS;
+      const fresh = all.filter((a) => Date.parse(a.settledAt) >= since);
+      if (fresh.length < all.length) writeAwaiting(st, fresh);
+      const parse = (id: string, type: string, payload: string, occurredAt: string, awaiting: boolean): OwnChange => ({
+        id,
+        type,
+        payload: JSON.parse(payload) as unknown,
+        occurredAt,
+        awaiting,
+      });
+      return [
+        ...fresh.filter((a) => a.storeId === storeId).map((a) => parse(a.id, a.type, a.payload, a.occurredAt, true)),
+        ...st.ownPending.all(storeId).map((r) => parse(r.id, r.type, r.payload, r.occurred_at, false)),
+      ];
+    },
+    heard(ids) {
+      if (ids.length === 0) return;
+      const gone = new Set(ids);
+      db.transaction(() =>
+        writeAwaiting(
+          st,
+          readAwaiting(st).filter((a) => !gone.has(a.id)),
+        ),
+      ).immediate();
+    },
   };
 }
 

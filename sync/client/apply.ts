@@ -5,6 +5,7 @@ import type { OutboxPort } from './types.js';
 import { indexedColumns } from './indexed-columns.js';
 import { DEFER_INDEX_ROWS, deferIndexes, deferredIndexes, restoreIndexes } from './deferred-indexes.js';
 import { UniqueKeys } from './unique-keys.js';
+import { putOwnChangesBack, touchesOwnChanges } from './own-changes.js';
 
 /** A page HQ sent that this device will not apply (bad rows, or rows its store refuses). Nothing of it was written. */
 export class PageRefusedError extends Error {
@@ -108,8 +109,11 @@ export class ApplyStatements {
   readonly uniqueKeys: UniqueKeys;
   constructor(
     readonly db: Database,
-    /** Unpushed sales are taken off the stock HQ sends (HQ has not counted them yet). */
-    readonly outbox: Pick<OutboxPort, 'pendingStock'>,
+    /**
+     * Unpushed sales are taken off the stock HQ sends (HQ has not counted them yet); the device's own
+     * customer-book changes HQ has not applied yet go back on the rows it sends (own-changes.ts).
+     */
+    readonly outbox: Pick<OutboxPort, 'pendingStock' | 'ownChanges' | 'heard'>,
   ) {
     this.uniqueKeys = new UniqueKeys(db);
   }
@@ -344,6 +348,7 @@ function applyChecked(st: ApplyStatements, page: WirePage, options: ApplyOptions
       rows += wires.length;
     }
     for (const [table, keys] of removed) cascade(st, table, keys);
+    if (touchesOwnChanges(page)) putOwnChangesBack(st, page, options.storeId, options.now);
     // The scope's last page: the indexes its provisioning dropped are built, in the transaction that marks it done.
     if (!page.more && restoreIndexes(db, st.uniqueKeys, (scope) => scope === page.scope).length > 0) schemaTouched = true;
     const p = options.progress;

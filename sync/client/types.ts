@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../protocol/events/index.js';
+import type { OwnChange } from '../protocol/own-changes.js';
 import type { DeadLetterReport, PushResult } from '../protocol/push.js';
 import type { SyncState } from '../protocol/sync-state.js';
 
@@ -51,4 +52,8 @@ export type OutboxPort = {
   pendingStock(storeId: string): Map<string, number>;
   /** Waiting events of another store than `storeId`. */
   pendingOutside(storeId: string): number;
+  /** The device's own customer-book changes HQ has not been seen to apply, oldest first (sync/client/own-changes.ts). */
+  ownChanges(storeId: string, now: string): OwnChange[];
+  /** Forgets accepted own changes that HQ's rows now show. */
+  heard(ids: readonly string[]): void;
 };

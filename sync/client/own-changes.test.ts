@@ -1,0 +1,243 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HqDb } from '../hq/db.js';
+import { projectAll } from '../hq/projector/project-batch.js';
+import { testBackends } from '../hq/testing/backends.js';
+import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
+import type { TestHq } from '../hq/testing/test-hq.js';
+import { deviceOutbox, writeChange } from '../../main/store/outbox.js';
+import type { EventPayload, EventType } from '../protocol/events/index.js';
+import { AWAIT_HQ_MS } from '../protocol/own-changes.js';
+import { ApplyStatements, applyPage } from './apply.js';
+import { NOW, page, STORE } from './testing/page-fixture.js';
+import { uuidv7Generator } from '../protocol/uuidv7.js';
+import { enrolAt, testDevice, testReplicator } from './testing/test-device.js';
+import type { TestDevice } from './testing/test-device.js';
+import type { Replicator } from './types.js';
+
+const { backends, stopBackends } = testBackends();
+afterAll(() => stopBackends());
+
+/**
+ * A guide's change to the customer book, pushed and answered `accepted`, is shown on the device
+ * until HQ's feed brings it back projected — also when HQ changed the same row for another reason
+ * in between and the pull brings HQ's row without it. HQ's own projector is stopped, so the window
+ * between the push and the projection stays open until the test projects (projectAll).
+ */
+describe.each(backends)("the device's own customer-book changes while HQ has not projected them, on $name", (backend) => {
+  let db: HqDb;
+  let hq: TestHq;
+  let device: TestDevice;
+  let replicator: Replicator;
+  beforeAll(async () => {
+    db = await openTestHqDb({ databaseUrl: await backend.databaseUrl() });
+    hq = await startTestHq(db);
+    device = testDevice();
+    await enrolAt(device, hq);
+    replicator = testReplicator(device, hq.url, { storeId: TEST_STORE });
+    expect(await replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null });
+    // Held back: only the test projects from here on.
+    await hq.projector.stop();
+  }, 180_000);
+  afterAll(async () => {
+    await replicator?.close();
+    device?.cleanup();
+    hq?.app.server.closeAllConnections();
+    await hq?.close();
+    await db?.close();
+  });
+
+  const sync = async () => expect(await replicator.syncNow()).toMatchObject({ hq: 'online', lastError: null, pendingEvents: 0 });
+
+  it('keeps an opt-out and a task done over HQ rows that do not have them yet, and takes HQ’s row again once it has', async () => {
+    const local = device.store.db;
+    const task = local
+      .prepare(
+        `SELECT t.id, t.customer_id, t.guide_id FROM customer_task t JOIN customer_profile p ON p.customer_id = t.customer_id
+          WHERE t.store_id = ? AND t.status = 'open' AND t.guide_id IS NOT NULL AND p.consent = 1 AND p.opted_out = 0 ORDER BY t.id LIMIT 1`,
+      )
+      .get(TEST_STORE) as { id: string; customer_id: string; guide_id: string } | undefined;
+    if (!task) throw new Error('no open task of a contactable customer');
+    const customerId = task.customer_id;
+    const ctx = {
+      db: local,
+      newId: uuidv7Generator(() => Date.now()),
+      clock: () => new Date(),
+      deviceId: device.deviceId,
+      storeId: TEST_STORE,
+    };
+    // The guide works the task (main/customers/customer-tasks.ts, complete), then the customer asks not to be contacted again
+    // (main/customers/customer-book.ts, setConsent): both shown at once.
+    const contactId = ctx.newId();
+    const at = new Date().toISOString();
+    writeChange(
+      ctx,
+      {
+        type: 'customer.task_done',
+        payload: { taskId: task.id, contact: { contactId, customerId, channel: 'call', outcome: 'declined', note: '' } },
+        staffId: task.guide_id,
+      },
+      () => {
+        local
+          .prepare(
+            `INSERT INTO customer_contact (id, customer_id, store_id, staff_id, channel, outcome, task_id, note, at) VALUES (?, ?, ?, ?, 'call', 'declined', ?, '', ?)`,
+          )
+          .run(contactId, customerId, TEST_STORE, task.guide_id, task.id, at);
+        local.prepare(`UPDATE customer_task SET status = 'done', outcome = 'declined', done_at = ? WHERE id = ?`).run(at, task.id);
+      },
+    );
+    writeChange(ctx, { type: 'customer.consent_changed', payload: { customerId, consent: false }, staffId: task.guide_id }, () =>
+      local.prepare(`UPDATE customer_profile SET opted_out = 1 WHERE customer_id = ?`).run(customerId),
+    );
+    const shown = () => ({
+      profile: local.prepare('SELECT consent, opted_out, purchases FROM customer_profile WHERE customer_id = ?').get(customerId),
+      task: local.prepare('SELECT status, outcome, script_en FROM customer_task WHERE id = ?').get(task.id),
+    });
+
+    // Pushed and accepted: recorded at HQ, not projected.
+    await sync();
+    const [before] = await db.query<{ purchases: number }>('SELECT purchases FROM customer_profile WHERE customer_id = $1', [customerId]);
+    // Meanwhile HQ changes both rows for other reasons: a purchase elsewhere, the campaign's script reworded.
+    await db.query('UPDATE customer_profile SET purchases = purchases + 1, updated_at = now() WHERE customer_id = $1', [customerId]);
+    await db.query(`UPDATE customer_task SET script_en = 'Ask about the new season' WHERE id = $1`, [task.id]);
+    await sync();
+    // HQ's new figures show, and so do the guide's own changes HQ has not projected yet.
+    expect(shown()).toEqual({
+      profile: { consent: 1, opted_out: 1, purchases: (before?.purchases ?? 0) + 1 },
+      task: { status: 'done', outcome: 'declined', script_en: 'Ask about the new season' },
+    });
+
+    // HQ projects them; the feed brings the rows with them.
+    expect(await projectAll(db, new Date())).toBeGreaterThan(0);
+    await sync();
+    expect(shown()).toMatchObject({ profile: { opted_out: 1 }, task: { status: 'done' } });
+
+    // From then on HQ's answer wins: the customer opts in again at HQ (say, on the brand's mini program).
+    await db.query('UPDATE customer_profile SET opted_out = false, updated_at = now() WHERE customer_id = $1', [customerId]);
+    await sync();
+    expect(shown().profile).toMatchObject({ consent: 1, opted_out: 0 });
+  });
+});
+
+/** The same against pages made here: what a pull writes over changes in the outbox, accepted, and forgotten. */
+describe('own customer-book changes put back on the rows a page writes', () => {
+  let device: TestDevice;
+  let st: ApplyStatements;
+  let clock = new Date(NOW);
+  const GUIDE = 'stf-guide';
+  beforeEach(() => {
+    device = testDevice();
+    st = new ApplyStatements(device.store.db, deviceOutbox(device.store.db));
+    clock = new Date(NOW);
+    apply(profile('cus-1', { optedOut: false }), task('tsk-1', 'open'));
+  });
+  afterEach(() => device.cleanup());
+
+  const profile = (id: string, o: { optedOut: boolean; purchases?: number }) => [
+    id,
+    STORE,
+    true,
+    o.optedOut,
+    null,
+    'M',
+    null,
+    null,
+    null,
+    null,
+    null,
+    o.purchases ?? 0,
+    0,
+  ];
+  const task = (id: string, status: string, snoozedUntil: string | null = null) => [
+    id,
+    STORE,
+    GUIDE,
+    'cus-1',
+    'reactivate',
+    '唤醒',
+    'Reactivate',
+    '',
+    '',
+    null,
+    '2026-11-30T00:00:00.000Z',
+    status,
+    snoozedUntil,
+    status === 'done' ? 'reached' : null,
+    status === 'done' ? NOW : null,
+  ];
+  let cursor = 0;
+  function apply(profileRow: unknown[] | null, taskRow: unknown[] | null = null): void {
+    const sets = [
+      ...(profileRow ? [{ kind: 'customer_profile', rows: [profileRow], deletes: [] }] : []),
+      ...(taskRow ? [{ kind: 'customer_task', rows: [taskRow], deletes: [] }] : []),
+    ];
+    applyPage(st, page(`store:${STORE}`, `c${++cursor}`, sets), { storeId: STORE, now: clock.toISOString() });
+  }
+  function change<T extends EventType>(type: T, payload: EventPayload<T>, effect: string): void {
+    const ctx = {
+      db: device.store.db,
+      newId: uuidv7Generator(() => clock.getTime()),
+      clock: () => clock,
+      deviceId: device.deviceId,
+      storeId: STORE,
+    };
+    writeChange(ctx, { type, payload, staffId: GUIDE }, (db) => db.exec(effect));
+  }
+  /** HQ answers `accepted` for everything in the outbox. */
+  function accepted(): void {
+    const outbox = deviceOutbox(device.store.db);
+    const sent = outbox.oldest(100);
+    outbox.settle(
+      sent,
+      sent.map((e) => ({ id: e.id, status: 'accepted' as const })),
+      clock.toISOString(),
+    );
+  }
+  const optedOut = () => device.store.db.prepare(`SELECT opted_out FROM customer_profile WHERE customer_id = 'cus-1'`).pluck().get();
+  const taskShown = () => device.store.db.prepare(`SELECT status, snoozed_until FROM customer_task WHERE id = 'tsk-1'`).get();
+
+  it('keeps an opt-out still in the outbox over HQ’s row of the same customer', () => {
+    change('customer.consent_changed', { customerId: 'cus-1', consent: false }, `UPDATE customer_profile SET opted_out = 1`);
+    apply(profile('cus-1', { optedOut: false, purchases: 1 }));
+    expect(optedOut()).toBe(1);
+  });
+
+  it('forgets an accepted opt-out once HQ’s row shows it: HQ’s later answer then wins', () => {
+    change('customer.consent_changed', { customerId: 'cus-1', consent: false }, `UPDATE customer_profile SET opted_out = 1`);
+    accepted();
+    apply(profile('cus-1', { optedOut: false, purchases: 1 }));
+    expect(optedOut()).toBe(1);
+    apply(profile('cus-1', { optedOut: true, purchases: 1 }));
+    apply(profile('cus-1', { optedOut: false, purchases: 1 }));
+    expect(optedOut()).toBe(0);
+  });
+
+  it('keeps an opt-out then an opt-in in order: HQ’s row showing the opt-in does not forget the opt-out before it', () => {
+    change('customer.consent_changed', { customerId: 'cus-1', consent: false }, `UPDATE customer_profile SET opted_out = 1`);
+    change('customer.consent_changed', { customerId: 'cus-1', consent: true }, `UPDATE customer_profile SET opted_out = 0`);
+    accepted();
+    apply(profile('cus-1', { optedOut: false }));
+    expect(optedOut()).toBe(0);
+    // HQ projected the opt-out only: the device still shows its last word, the opt-in.
+    apply(profile('cus-1', { optedOut: true }));
+    expect(optedOut()).toBe(0);
+  });
+
+  it('lets HQ’s row stand after AWAIT_HQ_MS when it never showed the change', () => {
+    change('customer.consent_changed', { customerId: 'cus-1', consent: false }, `UPDATE customer_profile SET opted_out = 1`);
+    accepted();
+    clock = new Date(clock.getTime() + AWAIT_HQ_MS + 1);
+    apply(profile('cus-1', { optedOut: false }));
+    expect(optedOut()).toBe(0);
+  });
+
+  it('keeps a snooze over HQ’s open task, and shows the task done when HQ closed it meanwhile', () => {
+    const until = '2026-12-01T00:00:00.000Z';
+    change('customer.task_snoozed', { taskId: 'tsk-1', until }, `UPDATE customer_task SET status = 'snoozed', snoozed_until = '${until}'`);
+    accepted();
+    apply(null, task('tsk-1', 'open'));
+    expect(taskShown()).toEqual({ status: 'snoozed', snoozed_until: until });
+    // Done on another device first: HQ's snooze does nothing to a closed task, and neither does the device's.
+    apply(null, task('tsk-1', 'done'));
+    expect(taskShown()).toEqual({ status: 'done', snoozed_until: null });
+  });
+});
