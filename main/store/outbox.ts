@@ -119,15 +119,6 @@ const AWAITING_KEY = 'awaiting_hq';
 
 type Awaiting = { id: string; type: string; payload: string; storeId: string; occurredAt: string; settledAt: string };
 
-/** What the device keeps awaiting HQ is not what it wrote: `meta` was changed by something else. */
-export class AwaitingListError extends Error {
-  readonly code = 'AWAITING_LIST_CORRUPT';
-  constructor(message: string) {
-    super(message);
-    this.name = 'AwaitingListError';
-  }
-}
-
 type Row = { id: string; type: string; payload: string; staff_id: string | null; device_id: string; store_id: string; occurred_at: string };
 type DeadRow = {
   id: string;
@@ -242,6 +233,12 @@ function withoutZeroingFreedPages(db: Database, fn: () => void): void {
   }
 }
 
+/**
+ * The list as stored. It only keeps a display right while HQ catches up, so a value the device did
+ * not write (damaged, edited by hand) is dropped, entry by entry, never let block a settle: the
+ * sales behind it must still leave the outbox. What is lost is the brief cover of a change HQ has
+ * not projected yet, as before the list existed.
+ */
 function readAwaiting(st: ReturnType<typeof prepare>): Awaiting[] {
   const text = st.readAwaiting.get();
   if (text === undefined) return [];
@@ -249,10 +246,12 @@ function readAwaiting(st: ReturnType<typeof prepare>): Awaiting[] {
   try {
     list = JSON.parse(text);
   } catch {
-    throw new AwaitingListError(`meta.${AWAITING_KEY} is not JSON`);
+    return [];
   }
-  if (!Array.isArray(list)) throw new AwaitingListError(`meta.${AWAITING_KEY} is not a list`);
-  return list as Awaiting[];
+  const fields = ['id', 'type', 'payload', 'storeId', 'occurredAt', 'settledAt'] as const;
+  const isEntry = (a: unknown): a is Awaiting =>
+    typeof a === 'object' && a !== null && fields.every((f) => typeof (a as Record<string, unknown>)[f] === 'string');
+  return Array.isArray(list) ? list.filter(isEntry) : [];
 }
 
 function writeAwaiting(st: ReturnType<typeof prepare>, list: readonly Awaiting[]): void {

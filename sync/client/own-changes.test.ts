@@ -4,7 +4,7 @@ import { projectAll } from '../hq/projector/project-batch.js';
 import { testBackends } from '../hq/testing/backends.js';
 import { openTestHqDb, startTestHq, TEST_STORE } from '../hq/testing/test-hq.js';
 import type { TestHq } from '../hq/testing/test-hq.js';
-import { deviceOutbox, writeChange } from '../../main/store/outbox.js';
+import { deviceOutbox, pendingCount, writeChange } from '../../main/store/outbox.js';
 import type { EventPayload, EventType } from '../protocol/events/index.js';
 import { AWAIT_HQ_MS } from '../protocol/own-changes.js';
 import { ApplyStatements, applyPage } from './apply.js';
@@ -228,6 +228,23 @@ describe('own customer-book changes put back on the rows a page writes', () => {
     clock = new Date(clock.getTime() + AWAIT_HQ_MS + 1);
     apply(profile('cus-1', { optedOut: false }));
     expect(optedOut()).toBe(0);
+  });
+
+  it('drops an awaiting list it did not write and settles all the same: the events leave the outbox', () => {
+    for (const damaged of ['{oops', '[{"id":1}]', '{"id":"x"}']) {
+      change('customer.consent_changed', { customerId: 'cus-1', consent: false }, `UPDATE customer_profile SET opted_out = 1`);
+      device.store.db
+        .prepare(`INSERT INTO meta (key, value) VALUES ('awaiting_hq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
+        .run(damaged);
+      accepted();
+      expect(pendingCount(device.store.db)).toBe(0);
+      // What the settle kept is the one event it accepted, not what the damaged value held.
+      const kept = JSON.parse(device.store.db.prepare(`SELECT value FROM meta WHERE key = 'awaiting_hq'`).pluck().get() as string) as {
+        id: string;
+      }[];
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 
   it('keeps a snooze over HQ’s open task, and shows the task done when HQ closed it meanwhile', () => {
