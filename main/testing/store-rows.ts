@@ -152,6 +152,15 @@ const ROWS_BY_VERSION: Record<number, (db: Database) => void> = {
     db.exec(`
       INSERT INTO phone_lookup (staff_id, at) VALUES ('stf-01', '2025-01-03T05:00:00.000Z');
     `),
+  // Migration 14: the till instances' leases, and the owner of a payment intent (a charge still open).
+  14: (db) =>
+    db.exec(`
+      INSERT INTO till_lease (id, started_at, expires_at, released_at) VALUES
+        ('01900000-0000-7000-8000-0000000b0001', '2025-01-03T06:00:00.000Z', '2025-01-03T06:01:00.000Z', NULL);
+      INSERT INTO payment_intent (id, cart_id, kind, method, amount_fen, original_ref, state, provider_ref, sale_id, detail, created_at, updated_at, owner)
+        VALUES ('01900000-0000-7000-8000-0000000c0002', 'cart-2', 'charge', 'alipay', 5000, NULL, 'paid', 'AP-2', NULL, NULL,
+         '2025-01-03T06:00:10.000Z', '2025-01-03T06:00:11.000Z', '01900000-0000-7000-8000-0000000b0001');
+    `),
 };
 
 /** Writes representative rows for every table of versions 1..`version` (the store must be at `version`). */
