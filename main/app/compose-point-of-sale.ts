@@ -12,6 +12,7 @@ import { PaymentIntents } from '../checkout/payment-intents.js';
 import { PaymentRecovery } from '../checkout/payment-recovery.js';
 import { PaymentService } from '../checkout/payment-service.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
+import { TillLease } from '../checkout/till-lease.js';
 import type { PaymentProvider } from '../checkout/payments.js';
 import { PromotionBook } from '../checkout/promotions.js';
 import { RedemptionRules } from '../checkout/redemptions.js';
@@ -81,7 +82,9 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     newId: ctx.newId,
   });
   const payments = options.payments ?? sandboxPaymentProvider();
-  const intents = new PaymentIntents(ctx.db, ctx.clock);
+  // This till instance: the owner of the payment intents it writes, on a store file other tills may share.
+  const lease = new TillLease(ctx.db, ctx.clock, ctx.newId, ctx.log);
+  const intents = new PaymentIntents(ctx.db, ctx.clock, lease.id);
   const recovery = new PaymentRecovery({
     intents,
     payments,
@@ -89,6 +92,7 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     isOnline,
     inCart: (id) => cart.tenders.some((t) => t.requestId === id),
     paying: () => cart.paying,
+    lease,
     log: ctx.log,
   });
   const payment = new PaymentService({
@@ -130,6 +134,8 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     cart,
     checkout,
     payment,
+    /** This till instance's lease: start() its heartbeat on a running terminal, release() it as the terminal closes. */
+    lease,
     /** Reverses charges left without a cart (start it on a running terminal; tests run it). */
     recovery,
     returns,

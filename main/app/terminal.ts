@@ -126,6 +126,8 @@ export function openTerminal(options: TerminalOptions): Terminal {
     holds: redemptionHolds(store.db, { clock, hqUrl: options.hq?.url, log: options.log }) ?? undefined,
     ...(options.payments ? { payments: options.payments } : {}),
   });
+  // Other tills on this store file leave this one's payments alone while its lease is alive.
+  pos.lease.start();
   // Charges a crash left without a cart are given back as soon as the gateway answers.
   pos.recovery.start();
   const status = systemStatus({ ctx, appVersion: options.appVersion, catalog, settings, sync: () => sync.state() });
@@ -150,6 +152,8 @@ export function openTerminal(options: TerminalOptions): Terminal {
     status,
     close: () => {
       pos.recovery.stop();
+      // Closed, its carts gone: its charges are for the other tills to give back at once.
+      pos.lease.release();
       const closing = (Object.values(modules) as { close?: () => unknown }[]).map((m) => m.close?.());
       store.close();
       return Promise.allSettled(closing).then(() => undefined);

@@ -33,6 +33,8 @@ export type PaymentIntent = {
   saleId: string | null;
   detail: RefundDetail | null;
   createdAt: string;
+  /** The till instance that wrote it (till-lease.ts); null: written before tills had owners (device migration 14). */
+  owner: string | null;
 };
 
 type Row = {
@@ -47,6 +49,7 @@ type Row = {
   sale_id: string | null;
   detail: string | null;
   created_at: string;
+  owner: string | null;
 };
 
 const toIntent = (r: Row): PaymentIntent => ({
@@ -61,6 +64,7 @@ const toIntent = (r: Row): PaymentIntent => ({
   saleId: r.sale_id,
   detail: r.detail ? (JSON.parse(r.detail) as RefundDetail) : null,
   createdAt: r.created_at,
+  owner: r.owner,
 });
 
 export type NewIntent = Pick<PaymentIntent, 'id' | 'cartId' | 'kind' | 'method' | 'amountFen'> & {
@@ -74,15 +78,23 @@ export class PaymentIntents {
   private readonly update: Statement<[IntentState, string | null, string, string]>;
   private readonly open: Statement<[], Row>;
   private readonly refundsOf: Statement<[string], Row>;
+  private readonly takeOver: Statement<[string, string, string, string | null]>;
+  private readonly close: Statement<[string, string]>;
 
+  /** `owner`: this till instance (TillLease.id), written on every intent it begins. */
   constructor(
     db: Database,
     private readonly clock: () => Date,
+    private readonly owner: string,
   ) {
     this.insert = db.prepare(`INSERT INTO payment_intent
-      (id, cart_id, kind, method, amount_fen, original_ref, state, detail, created_at, updated_at)
-      VALUES (@id, @cartId, @kind, @method, @amountFen, @originalRef, 'pending', @detail, @at, @at)
+      (id, cart_id, kind, method, amount_fen, original_ref, state, detail, created_at, updated_at, owner)
+      VALUES (@id, @cartId, @kind, @method, @amountFen, @originalRef, 'pending', @detail, @at, @at, @owner)
       ON CONFLICT (id) DO NOTHING`);
+    this.takeOver = db.prepare(
+      "UPDATE payment_intent SET owner = ?, updated_at = ? WHERE id = ? AND owner IS ? AND state IN ('pending', 'paid')",
+    );
+    this.close = db.prepare("UPDATE payment_intent SET state = 'reversed', updated_at = ? WHERE id = ? AND state IN ('pending', 'paid')");
     this.byId = db.prepare('SELECT * FROM payment_intent WHERE id = ?');
     this.update = db.prepare('UPDATE payment_intent SET state = ?, provider_ref = coalesce(?, provider_ref), updated_at = ? WHERE id = ?');
     this.open = db.prepare("SELECT * FROM payment_intent WHERE state IN ('pending', 'paid') ORDER BY created_at, id");
@@ -102,6 +114,7 @@ export class PaymentIntents {
       originalRef: i.originalRef ?? null,
       detail: i.detail ? JSON.stringify(i.detail) : null,
       at: this.clock().toISOString(),
+      owner: this.owner,
     });
     const intent = this.get(i.id)!;
     if (intent.amountFen !== i.amountFen || intent.kind !== i.kind) {
@@ -120,6 +133,20 @@ export class PaymentIntents {
 
   mark(id: string, state: Exclude<IntentState, 'pending' | 'settled'>, providerRef: string | null = null): void {
     this.update.run(state, providerRef, this.clock().toISOString(), id);
+  }
+
+  /**
+   * Makes this till the owner of an open intent that `from` owned (a till gone, or null: from before
+   * owners). Answers false if it is not `from`'s any more, or no longer open: another till took it
+   * over first — of two tills recovering one dead till's charge, only one asks the gateway.
+   */
+  claim(id: string, from: string | null): boolean {
+    return this.takeOver.run(this.owner, this.clock().toISOString(), id, from).changes === 1;
+  }
+
+  /** Marks an open intent reversed; answers false if it was not open (recorded or reversed already). */
+  markReversed(id: string): boolean {
+    return this.close.run(this.clock().toISOString(), id).changes === 1;
   }
 
   /** Everything the gateway may have done that no sale records yet. */

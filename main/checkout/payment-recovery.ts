@@ -2,6 +2,7 @@ import type { OutboxContext } from '../store/outbox.js';
 import { writeChange } from '../store/outbox.js';
 import type { PaymentIntent, PaymentIntents } from './payment-intents.js';
 import type { PaymentProvider } from './payments.js';
+import type { TillLease } from './till-lease.js';
 
 export type PaymentRecoveryDeps = {
   intents: PaymentIntents;
@@ -12,6 +13,8 @@ export type PaymentRecoveryDeps = {
   inCart: (intentId: string) => boolean;
   /** A payment step is waiting on the gateway: its charge has no tender yet, and is not an orphan. */
   paying: () => boolean;
+  /** This till instance, which owns the intents it writes, and knows whether another till is gone. */
+  lease: Pick<TillLease, 'id' | 'gone' | 'beat'>;
   log: (message: string) => void;
 };
 
@@ -24,6 +27,12 @@ const RETRY_MS = 30_000;
  * gateway pays it back if it went through and refuses it if it had not) and the reversal is
  * audited to HQ. Runs at start and every 30 s while charges are left; refunds are not reversed
  * (their return is finished by the cashier: ReturnsService.start).
+ *
+ * Several tills may share the store file: a charge another till wrote may be in that till's open
+ * cart, its customer paying. Only this till's own charges are recovered, and another till's once
+ * that till is gone (its lease lapsed or was released: TillLease) — taken over first, so of two
+ * tills recovering it only one asks the gateway and audits. A charge from before tills had owners
+ * (device migration 14) is recovered by any till, as it was then.
  */
 export class PaymentRecovery {
   private timer: NodeJS.Timeout | undefined;
@@ -35,7 +44,21 @@ export class PaymentRecovery {
 
   /** Charges the gateway may hold that no cart or sale will ever record. */
   orphans(): PaymentIntent[] {
+    return this.charges().filter((i) => this.mayRecover(i));
+  }
+
+  /** Another running till's open charges: not this till's to recover, unless that till dies first. */
+  private othersOpen(): number {
+    return this.charges().filter((i) => !this.mayRecover(i)).length;
+  }
+
+  private charges(): PaymentIntent[] {
     return this.deps.intents.unsettled().filter((i) => i.kind === 'charge' && !this.deps.inCart(i.id));
+  }
+
+  private mayRecover(i: PaymentIntent): boolean {
+    const { lease } = this.deps;
+    return i.owner === null || i.owner === lease.id || lease.gone(i.owner);
   }
 
   /** Reverses one charge; answers whether the gateway confirmed it. */
@@ -51,24 +74,30 @@ export class PaymentRecovery {
       this.deps.log(`payments: the gateway refused to reverse ${intent.id} (${answer.reason}); will retry`);
       return false;
     }
-    const { outbox } = this.deps;
-    writeChange(
-      outbox,
-      {
-        type: 'device.payment_reversed',
-        payload: {
-          requestId: intent.id,
-          method: intent.method,
-          amountFen: intent.amountFen,
-          providerRef: intent.providerRef,
-          wasPaid: intent.state === 'paid',
-          why,
-          takenAt: intent.createdAt,
-        },
-        staffId: null,
-      },
-      () => this.deps.intents.mark(intent.id, 'reversed'),
-    );
+    const { outbox, intents } = this.deps;
+    // Audited once: a reversal another till (or pass) recorded first is not audited again.
+    outbox.db
+      .transaction(() => {
+        if (!['pending', 'paid'].includes(intents.get(intent.id)?.state ?? '')) return;
+        writeChange(
+          outbox,
+          {
+            type: 'device.payment_reversed',
+            payload: {
+              requestId: intent.id,
+              method: intent.method,
+              amountFen: intent.amountFen,
+              providerRef: intent.providerRef,
+              wasPaid: intent.state === 'paid',
+              why,
+              takenAt: intent.createdAt,
+            },
+            staffId: null,
+          },
+          () => intents.markReversed(intent.id),
+        );
+      })
+      .immediate();
     return true;
   }
 
@@ -88,7 +117,8 @@ export class PaymentRecovery {
           if (this.stopped) return;
           // Counted again now: a charge lost while the pass ran (the payment step starts recovery then,
           // and joins that pass) is not among those the pass went over, and must keep the retries going.
-          const left = passed > 0 ? passed : this.orphans().length;
+          // Another till's open charges keep them going too: if that till dies, its charges are left here.
+          const left = passed > 0 ? passed : this.orphans().length + this.othersOpen();
           if (left > 0 && !this.timer) this.timer = setInterval(tick, RETRY_MS).unref();
           if (left === 0) this.idle();
         })
@@ -110,12 +140,31 @@ export class PaymentRecovery {
     this.timer = undefined;
   }
 
+  /**
+   * Makes another till's (or nobody's) charge this till's before the gateway is asked, if its till
+   * is still gone now (the pass may have waited on the gateway since it listed it). One another till
+   * took over first is that till's to finish: answers false.
+   */
+  private takeOver(intent: PaymentIntent): boolean {
+    const { lease, intents, outbox } = this.deps;
+    const owner = intent.owner;
+    if (owner === lease.id) return true;
+    return outbox.db.transaction(() => (owner === null || lease.gone(owner)) && intents.claim(intent.id, owner)).immediate();
+  }
+
   private async pass(): Promise<number> {
+    // Before judging other tills' leases: this till is running (and notices if it slept).
+    this.deps.lease.beat();
     if (this.deps.paying()) return this.orphans().length;
     let left = 0;
     for (const intent of this.orphans()) {
       if (this.stopped) break;
-      if (!this.deps.isOnline() || !(await this.reverse(intent, 'no sale records this charge (its cart was lost)'))) left += 1;
+      if (!this.deps.isOnline()) {
+        left += 1;
+        continue;
+      }
+      if (!this.takeOver(intent)) continue;
+      if (!(await this.reverse(intent, 'no sale records this charge (its cart was lost)'))) left += 1;
     }
     return left;
   }

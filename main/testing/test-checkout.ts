@@ -66,7 +66,10 @@ export type TestCheckout = {
   call<T = unknown>(domain: string, method: string, input?: unknown): Promise<T>;
   /** Calls and expects failure: answers the error. */
   fail(domain: string, method: string, input?: unknown): Promise<ApiError>;
+  /** Closes as the terminal does: recovery stopped, the till's lease released. */
   close(): void;
+  /** Dies as a killed process does: the store closes, and the lease is left to lapse. */
+  crash(): void;
 };
 
 export const SAMPLE = { skus: 600, customers: 40 };
@@ -130,6 +133,11 @@ export function openTestCheckout(o: TestPointOfSaleOptions): TestCheckout {
       return r.error;
     },
     close: () => {
+      services.recovery.stop();
+      services.lease.release();
+      store.close();
+    },
+    crash: () => {
       services.recovery.stop();
       store.close();
     },

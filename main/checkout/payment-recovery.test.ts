@@ -1,0 +1,213 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SaleResult } from '../api/contract.js';
+import { readOutbox } from '../store/outbox.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { openTestCheckout, sampleData } from '../testing/test-checkout.js';
+import type { TestCheckout } from '../testing/test-checkout.js';
+import { demoPin } from '../../fixtures/checkout-sample.js';
+import type { Sku } from '../../fixtures/generate.js';
+import { sandboxPaymentProvider } from './payments.js';
+import type { ChargeResult, PaymentProvider } from './payments.js';
+import { HEARTBEAT_MS, LEASE_MS } from './till-lease.js';
+
+// Two tills on one store file, one gateway: a till's recovery gives back only the money of charges
+// no running till can still record — never a charge in another till's open cart.
+
+const data = sampleData();
+const styleOf = new Map(data.styles.map((s) => [s.code, s]));
+const plain = data.skus.filter((s) => s.active && !['Down jacket', 'Jeans'].includes(styleOf.get(s.style_code)?.category_en ?? ''));
+const SHIRT = plain[0] as Sku;
+const CASHIER = 'S001-02';
+const WECHAT_CODE = '134567890123456789';
+
+type Gateway = PaymentProvider & { charges: string[]; reversals: string[] };
+
+let dir: ReturnType<typeof tempDir>;
+let gw: Gateway;
+let now: number;
+const tills: TestCheckout[] = [];
+
+beforeEach(() => {
+  now = Date.UTC(2026, 10, 22, 2, 0, 0);
+  dir = tempDir();
+  const sandbox = sandboxPaymentProvider();
+  gw = {
+    ...sandbox,
+    charges: [],
+    reversals: [],
+    charge: (r) => {
+      gw.charges.push(r.requestId);
+      return sandbox.charge(r);
+    },
+    reverse: (r) => {
+      gw.reversals.push(r.requestId);
+      return sandbox.reverse(r);
+    },
+  };
+});
+afterEach(() => {
+  for (const t of tills.splice(0)) t.close();
+  dir.cleanup();
+});
+
+/** A till on the shared store file, logged in, the day's till open. */
+async function till(): Promise<TestCheckout> {
+  const t = openTestCheckout({
+    dbPath: join(dir.path, 'shopfloor.db'),
+    keyPath: join(dir.path, 'store.key'),
+    clock: () => new Date(now),
+    online: () => true,
+    payments: gw,
+  });
+  tills.push(t);
+  if (tills.length === 1) {
+    t.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
+    t.store.db.exec('DELETE FROM promotion');
+  }
+  await t.call('staff', 'login', { code: CASHIER, pin: demoPin(CASHIER) });
+  if (!t.services.tills.open()) await t.call('cashup', 'open', { floatFen: 50_000 });
+  return t;
+}
+
+/** The shirt in the cart, paid by WeChat Pay: the customer's ¥100 is at the gateway. */
+async function paidByWechat(t: TestCheckout): Promise<void> {
+  await t.call('checkout', 'scan', { code: SHIRT.ean });
+  await t.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+}
+
+/** Time passes on the shared clock while the running tills' heartbeats fire. */
+async function timePasses(ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += HEARTBEAT_MS) {
+    now += HEARTBEAT_MS;
+    await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+  }
+}
+
+const stateOf = (t: TestCheckout, id: string) =>
+  t.store.db.prepare('SELECT state FROM payment_intent WHERE id = ?').pluck().get(id) as string | undefined;
+const reversedAudits = (t: TestCheckout) => readOutbox(t.store.db, 10_000).filter((e) => e.type === 'device.payment_reversed');
+
+describe('payment recovery with two tills on one store file', () => {
+  it('leaves alone a WeChat charge in the other till’s open cart, and that till completes the sale with it', async () => {
+    const a = await till();
+    const b = await till();
+    await paidByWechat(b);
+    const charge = gw.charges[0]!;
+
+    expect(await a.services.recovery.run()).toBe(0);
+
+    expect(gw.reversals).toEqual([]);
+    expect(stateOf(a, charge)).toBe('paid');
+    const { sale } = await b.call<SaleResult>('checkout', 'complete');
+    expect(sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['wechat', 10_000]]);
+    expect(stateOf(a, charge)).toBe('settled');
+    expect(reversedAudits(a)).toEqual([]);
+  });
+});
+
+describe('payment recovery with two tills on one store file', () => {
+  it('leaves alone a charge another till is still waiting on the gateway for', async () => {
+    const a = await till();
+    const b = await till();
+    await b.call('checkout', 'scan', { code: SHIRT.ean });
+    const charge = gw.charge;
+    let answer: (r: ChargeResult) => void = () => undefined;
+    gw.charge = (r) => {
+      gw.charges.push(r.requestId);
+      return new Promise((ok) => (answer = ok));
+    };
+    const paying = b.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    await new Promise((r) => setImmediate(r));
+    expect(stateOf(a, gw.charges[0]!)).toBe('pending');
+
+    expect(await a.services.recovery.run()).toBe(0);
+
+    expect(gw.reversals).toEqual([]);
+    answer({ ok: true, providerRef: 'WX-B' });
+    await paying;
+    gw.charge = charge;
+    expect((await b.call<SaleResult>('checkout', 'complete')).sale.tenders.map((t) => t.reference)).toEqual(['WX-B']);
+  });
+
+  it('gives back a dead till’s charge once its lease lapses: asked of the gateway once and audited once, though both tills recover', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      const b = await till();
+      const c = await till();
+      for (const t of [a, b, c]) t.services.lease.start();
+      await paidByWechat(c);
+      const charge = gw.charges[0]!;
+      // Till C's process is killed: its cart is gone, its lease is not released.
+      c.crash();
+      tills.splice(tills.indexOf(c), 1);
+
+      // Its lease has not lapsed yet: C may only be slow.
+      await timePasses(LEASE_MS - HEARTBEAT_MS);
+      expect(await a.services.recovery.run()).toBe(0);
+      expect(gw.reversals).toEqual([]);
+
+      await timePasses(2 * HEARTBEAT_MS);
+      expect(await Promise.all([a.services.recovery.run(), b.services.recovery.run()])).toEqual([0, 0]);
+
+      expect(gw.reversals).toEqual([charge]);
+      expect(stateOf(a, charge)).toBe('reversed');
+      expect(reversedAudits(a).map((e) => e.payload)).toMatchObject([{ requestId: charge, amountFen: 10_000, wasPaid: true }]);
+      // Nothing is left for either till.
+      expect(await b.services.recovery.run()).toBe(0);
+      expect(gw.reversals).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives back a closed till’s charge at once: it released its lease', async () => {
+    const a = await till();
+    const b = await till();
+    await paidByWechat(b);
+    b.close();
+    tills.splice(tills.indexOf(b), 1);
+
+    expect(await a.services.recovery.run()).toBe(0);
+
+    expect(gw.reversals).toEqual([gw.charges[0]]);
+  });
+
+  it('a till restarted after a crash gives back its own lost charge once the old instance’s lease lapses, not before', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const first = await till();
+      first.services.lease.start();
+      await paidByWechat(first);
+      first.crash();
+      tills.splice(tills.indexOf(first), 1);
+      const again = await till();
+      again.services.lease.start();
+      // The new instance cannot tell its old self from another till that is only slow.
+      expect(await again.services.recovery.run()).toBe(0);
+      expect(gw.reversals).toEqual([]);
+
+      await timePasses(LEASE_MS);
+      expect(await again.services.recovery.run()).toBe(0);
+
+      expect(gw.reversals).toEqual([gw.charges[0]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('after the machine slept, a till does not take the other running tills for dead before they could beat again', async () => {
+    const a = await till();
+    const b = await till();
+    await paidByWechat(b);
+    // Both tills slept for five minutes: no heartbeat ran, B's lease looks lapsed when A wakes first.
+    now += 5 * 60_000;
+
+    expect(await a.services.recovery.run()).toBe(0);
+
+    expect(gw.reversals).toEqual([]);
+    b.services.lease.beat();
+    expect((await b.call<SaleResult>('checkout', 'complete')).sale.tenders).toHaveLength(1);
+  });
+});
