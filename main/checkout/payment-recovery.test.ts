@@ -211,3 +211,32 @@ describe('payment recovery with two tills on one store file', () => {
     expect((await b.call<SaleResult>('checkout', 'complete')).sale.tenders).toHaveLength(1);
   });
 });
+
+describe('a till that did not beat for longer than its lease', () => {
+  it('cannot complete with the charge another till gave back meanwhile: the payment leaves the cart and is taken again', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      const b = await till();
+      a.services.lease.start();
+      await paidByWechat(b);
+      const charge = gw.charges[0]!;
+      // B hangs (its heartbeat never runs) for longer than a lease: to A it is dead, and A gives its charge back.
+      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      expect(await a.services.recovery.run()).toBe(0);
+      expect(gw.reversals).toEqual([charge]);
+
+      const refused = await b.fail('checkout', 'complete');
+
+      expect(refused).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/WeChat Pay payment was cancelled/) });
+      expect(b.store.db.prepare('SELECT count(*) FROM sale').pluck().get()).toBe(0);
+      expect((await b.call<{ tenders: unknown[] }>('checkout', 'cart')).tenders).toEqual([]);
+      await b.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+      const { sale } = await b.call<SaleResult>('checkout', 'complete');
+      expect(sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['wechat', 10_000]]);
+      expect(stateOf(b, charge)).toBe('reversed');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { yuan } from '../../sync/protocol/money.js';
 import type { CheckoutService } from './checkout-service.js';
 import type { CurrentCart } from './current-cart.js';
 import type { MemberDirectory } from './members.js';
-import type { PlannedRefund, ReturnState } from './cart.js';
+import type { PlannedRefund, ReturnState, TenderRecord } from './cart.js';
 import type { PaymentIntents } from './payment-intents.js';
 import type { PaymentRecovery } from './payment-recovery.js';
 import { classifyPaymentCode, isMobile, MOBILE_NAMES } from './payments.js';
@@ -164,6 +164,27 @@ export class PaymentService {
     }
     cart.removeTender(tenderId);
     return cart.changed();
+  }
+
+  /**
+   * A mobile payment in the cart that payment recovery gave back: another till took this one for
+   * dead (it did not renew its lease for longer than a lease, till-lease.ts) and reversed the charge.
+   */
+  private cancelledCharge(): TenderRecord | undefined {
+    return this.deps.cart.tenders.find((t) => t.requestId && this.deps.intents.get(t.requestId)?.state === 'reversed');
+  }
+
+  /** The customer has that money back: the payment leaves the cart, and is taken again before the sale completes. */
+  private dropCancelledCharge(): void {
+    const cancelled = this.cancelledCharge();
+    if (!cancelled) return;
+    this.deps.cart.removeTender(cancelled.tenderId);
+    this.deps.cart.changed();
+    const name = isMobile(cancelled.method) ? MOBILE_NAMES[cancelled.method] : cancelled.method;
+    throw new AppError(
+      'CONFLICT',
+      `The ${yuan(cancelled.amountFen)} ${name} payment was cancelled at the gateway (the customer has it back): take the payment again`,
+    );
   }
 
   /**
@@ -353,6 +374,7 @@ export class PaymentService {
         `The gateway has not said whether the ${yuan(voiding.amountFen)} ${voiding.method} payment was refunded: void it again first`,
       );
     }
+    this.dropCancelledCharge();
     for (const c of state.coupons) if (c.active && c.discountFen > 0) this.deps.checkout.checkCoupon(c.code);
     this.assertPointsUsable(state);
     if (state.points && cart.memberId) {
@@ -404,6 +426,7 @@ export class PaymentService {
       // Again inside the commit's transaction: another till may commit while this one waits on the
       // gateway. A refund the gateway has paid is recorded as it was paid (HQ lists any excess).
       check: () => {
+        if (this.cancelledCharge()) throw new AppError('CONFLICT', 'A payment in the cart was cancelled at the gateway: complete again');
         if (!cart.refundPaid && returnMoneyChanged(cart.ret, cart.refundSources, this.deps.sales)) {
           throw new AppError('CONFLICT', 'Another till returned from this receipt meanwhile: start the return again');
         }
