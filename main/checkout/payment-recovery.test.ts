@@ -240,3 +240,28 @@ describe('a till that did not beat for longer than its lease', () => {
     }
   });
 });
+
+describe('a till whose recovery found nothing to do at start', () => {
+  it('still gives back the charge of another till that dies later, without being restarted', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      // As the terminal does at start: nothing is left over.
+      a.services.lease.start();
+      a.services.recovery.start();
+      const b = await till();
+      b.services.lease.start();
+      await paidByWechat(b);
+      b.crash();
+      tills.splice(tills.indexOf(b), 1);
+
+      await timePasses(LEASE_MS + 4 * HEARTBEAT_MS);
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+
+      expect(gw.reversals).toEqual([gw.charges[0]]);
+      expect(reversedAudits(a)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -25,7 +25,7 @@ const RETRY_MS = 30_000;
  * Money the gateway may hold for a cart that no longer exists — a charge whose answer never came,
  * or one taken before the terminal restarted — is given back: the charge is reversed (the
  * gateway pays it back if it went through and refuses it if it had not) and the reversal is
- * audited to HQ. Runs at start and every 30 s while charges are left; refunds are not reversed
+ * audited to HQ. Runs at start and every 30 s while the terminal runs; refunds are not reversed
  * (their return is finished by the cashier: ReturnsService.start).
  *
  * Several tills may share the store file: a charge another till wrote may be in that till's open
@@ -44,16 +44,7 @@ export class PaymentRecovery {
 
   /** Charges the gateway may hold that no cart or sale will ever record. */
   orphans(): PaymentIntent[] {
-    return this.charges().filter((i) => this.mayRecover(i));
-  }
-
-  /** Another running till's open charges: not this till's to recover, unless that till dies first. */
-  private othersOpen(): number {
-    return this.charges().filter((i) => !this.mayRecover(i)).length;
-  }
-
-  private charges(): PaymentIntent[] {
-    return this.deps.intents.unsettled().filter((i) => i.kind === 'charge' && !this.deps.inCart(i.id));
+    return this.deps.intents.unsettled().filter((i) => i.kind === 'charge' && !this.deps.inCart(i.id) && this.mayRecover(i));
   }
 
   private mayRecover(i: PaymentIntent): boolean {
@@ -107,35 +98,25 @@ export class PaymentRecovery {
     return this.running;
   }
 
-  /** Runs now, and again every 30 s while charges are left, until stop(). */
+  /**
+   * Runs now, and again every 30 s until stop() — not only while charges are left: another till on
+   * this store file may die with a charge in its cart, and this may be the till left to give it back.
+   */
   start(): void {
     if (this.stopped) return;
     const tick = () =>
-      void this.run()
-        .then((passed) => {
-          // A pass that ends after stop() touches nothing: the store may be closed by now.
-          if (this.stopped) return;
-          // Counted again now: a charge lost while the pass ran (the payment step starts recovery then,
-          // and joins that pass) is not among those the pass went over, and must keep the retries going.
-          // Another till's open charges keep them going too: if that till dies, its charges are left here.
-          const left = passed > 0 ? passed : this.orphans().length + this.othersOpen();
-          if (left > 0 && !this.timer) this.timer = setInterval(tick, RETRY_MS).unref();
-          if (left === 0) this.idle();
-        })
-        .catch((error: unknown) => {
-          if (!this.stopped)
-            this.deps.log(`payments: recovery failed (${error instanceof Error ? error.message : String(error)}); will retry`);
-        });
+      void this.run().catch((error: unknown) => {
+        // A pass that ends after stop() touches nothing, and reports nothing: the store may be closed by now.
+        if (!this.stopped)
+          this.deps.log(`payments: recovery failed (${error instanceof Error ? error.message : String(error)}); will retry`);
+      });
+    this.timer ??= setInterval(tick, RETRY_MS).unref();
     tick();
   }
 
   /** For good: the terminal is closing. A pass under way stops before its next charge. */
   stop(): void {
     this.stopped = true;
-    this.idle();
-  }
-
-  private idle(): void {
     clearInterval(this.timer);
     this.timer = undefined;
   }
