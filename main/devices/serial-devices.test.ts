@@ -59,6 +59,32 @@ describe('serial peripherals through the devices service (socat pseudo-terminals
     expect(devices.status().printer).toMatchObject({ connection: 'serial', reachable: true, online: true, paperEnd: false, problem: null });
   });
 
+  it('calls a printed receipt printed when an XON/XOFF byte comes in ahead of the status answer', async () => {
+    const [printerLine] = pairs;
+    printer = new VirtualPrinter({ outDir: null });
+    await printer.attachSerial(printerLine!.a, 115200);
+    await devices.saveProfile(
+      {
+        scanners: [],
+        printer: { connection: { kind: 'serial', line: line(printerLine!.b) }, mode: 'text-gb18030', paperMm: 58, logo: false },
+        drawer: { kind: 'none' },
+      },
+      'staff-1',
+    );
+    await devices.start();
+    // As the receipt's bytes arrive, the printer's buffer fills and it sends XOFF, then XON.
+    const onData = ({ statusOnly }: { statusOnly: boolean }) => {
+      if (statusOnly) return;
+      printer!.off('data', onData);
+      printer!.noiseBeforeNextAnswer(Uint8Array.of(0x13, 0x11));
+    };
+    printer.on('data', onData);
+    const job = devices.printReceipt(sampleSaleReceipt(1));
+    const settled = await nextEvent(t.ctx.events, 'devices.job', (j) => j.id === job.id && (j.state === 'done' || j.state === 'held'));
+    expect(printer.receipts).toHaveLength(1);
+    expect(settled).toMatchObject({ state: 'done', attempts: 1 });
+  });
+
   it('turns a serial scanner line into a classified `scanned` event and counts the noise', async () => {
     const [scannerLine] = pairs;
     await devices.start();

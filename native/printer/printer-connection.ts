@@ -1,3 +1,5 @@
+import { isStatusByte } from './printer-status.js';
+
 /**
  * A link to a receipt printer. One interface for raw TCP (port 9100), serial and the USB printer
  * class device file, so the print queue does not care which one a store has.
@@ -9,8 +11,10 @@ export type PrinterConnection = {
   /** Resolves once the bytes are handed to the OS; rejects when the link broke. */
   write(bytes: Uint8Array): Promise<void>;
   /**
-   * Writes `query` and resolves with the next `length` bytes the printer sends back. Rejects with
-   * PrinterTimeoutError when they do not arrive within `timeoutMs`, and at once on a write-only link.
+   * Writes the real-time status `query` and resolves with its `length` answer bytes. Bytes that
+   * cannot be a status answer are skipped, and the late answer to an earlier question that timed
+   * out is not taken for this one's. Rejects with PrinterTimeoutError when the answer does not
+   * arrive within `timeoutMs`, and at once on a write-only link.
    */
   request(query: Uint8Array, length: number, timeoutMs: number): Promise<Uint8Array>;
   /** True until the link broke or was closed. */
@@ -33,33 +37,55 @@ export class PrinterLinkError extends Error {
   }
 }
 
-type Waiter = { length: number; resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+type Waiter = { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+
+/** A question the printer was asked; the printer answers its real-time questions one by one, in order. */
+type Question = { length: number; got: number[]; waiter: Waiter | undefined };
 
 /**
- * The answer side of a bidirectional link: collects what the printer sends and hands it to the
- * one pending request. Bytes that arrive with no request pending (e.g. automatic status back)
- * are dropped, so a late answer never satisfies the next question.
+ * The answer side of a bidirectional link: matches what the printer sends to the questions it was
+ * asked. Real-time status answers come back in the order asked, so answer bytes go to the oldest
+ * question still unanswered — also to one that timed out: its late answer is consumed and
+ * discarded, never read as the answer to the next question. Bytes that cannot be a status answer
+ * (`isStatusByte`: XON/XOFF, automatic status back blocks, line noise) are skipped, and bytes that
+ * arrive with no question open are dropped.
  */
 export class AnswerBuffer {
-  private buffer: number[] = [];
-  private waiter: Waiter | undefined;
+  private questions: Question[] = [];
+  /** Set when a question timed out behind one that was never answered: see `next`. */
+  private outOfStep = false;
 
   push(chunk: Uint8Array): void {
-    if (!this.waiter) return;
-    for (const b of chunk) this.buffer.push(b);
-    this.settle();
+    for (const byte of chunk) {
+      if (!isStatusByte(byte)) continue;
+      const q = this.questions[0];
+      if (!q) continue;
+      q.got.push(byte);
+      if (q.got.length < q.length) continue;
+      this.questions.shift();
+      if (q.waiter) {
+        clearTimeout(q.waiter.timer);
+        q.waiter.resolve(Uint8Array.from(q.got));
+      }
+    }
   }
 
-  /** Waits for `length` bytes; only one request at a time (callers serialise). */
+  /** Waits for `length` answer bytes; only one live request at a time (callers serialise). */
   next(length: number, timeoutMs: number, what: string): Promise<Uint8Array> {
-    if (this.waiter) return Promise.reject(new Error('a printer request is already pending'));
-    this.buffer = [];
+    if (this.outOfStep) return Promise.reject(new PrinterLinkError("the printer's answers are out of step with its questions: reconnect"));
+    if (this.questions.some((q) => q.waiter)) return Promise.reject(new Error('a printer request is already pending'));
+    const q: Question = { length, got: [], waiter: undefined };
+    this.questions.push(q);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiter = undefined;
+        // Stays in line: the printer may still answer, and that answer is this question's.
+        q.waiter = undefined;
+        // An earlier question is still unanswered too: the printer may have lost one, and then
+        // every later answer would be read for the wrong question. Only a new link is trusted.
+        if (this.questions.indexOf(q) > 0) this.outOfStep = true;
         reject(new PrinterTimeoutError(what));
       }, timeoutMs);
-      this.waiter = { length, resolve, reject, timer };
+      q.waiter = { resolve, reject, timer };
     });
   }
 
@@ -79,21 +105,15 @@ export class AnswerBuffer {
     return answer;
   }
 
+  /** The link broke: the open request fails with `error`, and no answer is expected any more. */
   fail(error: Error): void {
-    const w = this.waiter;
-    if (!w) return;
-    this.waiter = undefined;
-    clearTimeout(w.timer);
-    w.reject(error);
-  }
-
-  private settle(): void {
-    const w = this.waiter;
-    if (!w || this.buffer.length < w.length) return;
-    this.waiter = undefined;
-    clearTimeout(w.timer);
-    const answer = Uint8Array.from(this.buffer.slice(0, w.length));
-    this.buffer = [];
-    w.resolve(answer);
+    const questions = this.questions;
+    this.questions = [];
+    this.outOfStep = true;
+    for (const q of questions) {
+      if (!q.waiter) continue;
+      clearTimeout(q.waiter.timer);
+      q.waiter.reject(error);
+    }
   }
 }
