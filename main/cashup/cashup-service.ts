@@ -147,7 +147,7 @@ export class CashupService {
     const state = this.state();
     this.ctx.events.emit('till.changed', state);
     // The movement is written; a drawer that does not open is the cashier's to see, not a failure of the call.
-    const drawer = await attempt(() => this.deps.peripherals.openDrawer(reason));
+    const drawer = await attempt((deadline) => this.deps.peripherals.openDrawer(reason, deadline));
     if (!drawer.sent) this.ctx.log('cash drawer did not open', drawer.error);
     return state;
   }

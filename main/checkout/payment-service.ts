@@ -440,13 +440,17 @@ export class PaymentService {
     current.reset();
     const cashMoved = sale.tenders.some((t) => t.method === 'cash');
     const drawer = cashMoved
-      ? await attempt(() => this.deps.peripherals.openDrawer({ kind: 'cash_sale', staffId: staff.id, note: receiptNo }))
+      ? await attempt((deadline) => this.deps.peripherals.openDrawer({ kind: 'cash_sale', staffId: staff.id, note: receiptNo }, deadline))
       : null;
     const receipt = await attempt(() => this.deps.peripherals.printReceipt(this.deps.receipt(sale, false)));
     return {
       sale,
       receipt: receipt.error ? { sent: false, error: receipt.error } : { sent: true },
-      drawer: drawer ? (drawer.error ? { opened: false, error: drawer.error } : { opened: true }) : null,
+      drawer: drawer
+        ? drawer.error
+          ? { opened: false, ...(drawer.uncertain ? { uncertain: true as const } : {}), error: drawer.error }
+          : { opened: true }
+        : null,
       cart: current.changed(),
     };
   }

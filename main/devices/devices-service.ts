@@ -11,7 +11,8 @@ import type {
   SerialPortInfo,
 } from '../api/contract.js';
 import type { TerminalContext } from '../core/context.js';
-import type { DrawerReason } from '../core/peripherals.js';
+import { NO_DEADLINE } from '../core/peripherals.js';
+import type { Deadline, DrawerReason } from '../core/peripherals.js';
 import { AppError } from '../api/errors.js';
 import { writeChange } from '../store/outbox.js';
 import { openPrinter, readRealtimeStatus } from '../../native/printer/open-printer.js';
@@ -368,10 +369,10 @@ export class DevicesService {
    * Kicks the drawer and logs who opened it and why (`device.drawer_opened`, through the outbox).
    * Only a kick the hardware accepted is logged as an opening.
    */
-  async openDrawer(reason: DrawerReason): Promise<DrawerStatus> {
+  async openDrawer(reason: DrawerReason, deadline: Deadline = NO_DEADLINE): Promise<DrawerStatus> {
     const drawer = this.current.drawer;
     if (drawer.kind === 'none') throw new AppError('DEVICE_NOT_CONFIGURED', 'No cash drawer is set up on this terminal');
-    await kickDrawer(drawer, this.link, (status, problem) => this.notePrinter(status, problem, null));
+    await kickDrawer(drawer, this.link, (status, problem) => this.notePrinter(status, problem, null), deadline);
     const at = this.ctx.clock().toISOString();
     writeChange(
       this.ctx.outbox,

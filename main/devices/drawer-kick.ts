@@ -1,4 +1,5 @@
 import type { DrawerProfile, PrinterProblem } from '../api/contract.js';
+import type { Deadline } from '../core/peripherals.js';
 import { AppError } from '../api/errors.js';
 import { drawerKick } from '../../native/printer/escpos-commands.js';
 import { readRealtimeStatus } from '../../native/printer/open-printer.js';
@@ -10,14 +11,20 @@ import type { PrinterLink } from './printer-link.js';
 /**
  * Sends the drawer's kick pulse through the printer or the drawer's own serial line. Resolves
  * only when the hardware took the pulse; anything else is DEVICE_NOT_CONFIGURED or
- * DEVICE_UNAVAILABLE with the reason, so only a real opening is logged.
+ * DEVICE_UNAVAILABLE with the reason, so only a real opening is logged. The pulse goes out only
+ * if `deadline` still lets it (see `Deadline`): a kick reported failed never fires afterwards.
  */
 export async function kickDrawer(
   drawer: Exclude<DrawerProfile, { kind: 'none' }>,
   link: PrinterLink,
   onPrinterStatus: (status: RealtimeStatus, problem: PrinterProblem | null) => void,
+  deadline: Deadline,
 ): Promise<void> {
   const pulse = drawerKick(drawer.pulse);
+  const claim = () => {
+    if (!deadline.claim())
+      throw new AppError('DEVICE_UNAVAILABLE', 'The drawer was not opened: it was already reported as not opened (too slow)');
+  };
   try {
     if (drawer.kind === 'printer') {
       if (!link.configured) throw new AppError('DEVICE_NOT_CONFIGURED', 'The drawer opens through the printer, and no printer is set up');
@@ -29,11 +36,13 @@ export async function kickDrawer(
         if (status) onPrinterStatus(status, problem);
         if (problem)
           throw new AppError('DEVICE_UNAVAILABLE', `The drawer opens through the printer, which reports ${problem.replace('_', ' ')}`);
+        claim();
         await c.write(pulse);
       });
     } else {
       const serial = await openSerialPrinter(drawer.line);
       try {
+        claim();
         await serial.write(pulse);
       } finally {
         await serial.close();

@@ -9,8 +9,8 @@ import type { DevicesService } from './devices-service.js';
  */
 export function devicePeripherals(devices: DevicesService): Peripherals {
   return {
-    openDrawer: async (reason) => {
-      await devices.openDrawer(reason);
+    openDrawer: async (reason, deadline) => {
+      await devices.openDrawer(reason, deadline);
     },
     printReceipt: async (doc) => devices.printReceipt(doc),
   };

@@ -2,11 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceProfile, PrintJobView } from '../api/contract.js';
+import { attempt } from '../core/peripherals.js';
 import { readOutbox } from '../store/outbox.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { VirtualPrinter } from '../../fixtures/virtual-printer.js';
 import { EscPosDecoder } from '../../native/printer/escpos-decoder.js';
 import { DevicesService } from './devices-service.js';
+import { devicePeripherals } from './peripherals.js';
 import { nextEvent, openTestContext, sampleSaleReceipt } from '../testing/devices-kit.js';
 import type { TestContext } from '../testing/devices-kit.js';
 
@@ -257,6 +259,26 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(kicked).toBe(false);
     expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
     expect(devices.status().printer.problem).toBe('paper_end');
+  });
+
+  it('does not kick the drawer after the cashier was told it did not open (the printer answered too late)', async () => {
+    const { t, devices } = await startService(profile(port));
+    let kicked = false;
+    printer.on('drawer', () => (kicked = true));
+    // The printer is slow to answer the status asked before the kick (busy taking in a long job).
+    printer.holdStatus();
+    const result = await attempt(
+      (deadline) =>
+        devicePeripherals(devices).openDrawer({ kind: 'cash_sale', staffId: 'cashier-2', note: 'S001-7F3A-261122-0042' }, deadline),
+      50,
+    );
+    // The sale screen now says "the drawer did not open"; the cashier opens it with a logged no-sale.
+    expect(result.sent).toBe(false);
+    printer.releaseStatus();
+    // Uses of the printer link run one after another: this one starts once the kick's use ended.
+    await devices.refreshStatus();
+    expect(kicked).toBe(false);
+    expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
   });
 
   it('writes to a USB printer device file (write-only: no status, done once written)', async () => {

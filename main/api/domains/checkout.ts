@@ -210,7 +210,8 @@ export type SaleView = {
 export type SaleResult = {
   sale: SaleView;
   receipt: { sent: boolean; error?: string };
-  drawer: { opened: boolean; error?: string } | null;
+  /** `uncertain`: the kick was on its way but not confirmed in time — the drawer may have opened. */
+  drawer: { opened: boolean; uncertain?: true; error?: string } | null;
   /** The fresh cart for the next customer. */
   cart: CartState;
 };

@@ -67,7 +67,7 @@ export function SaleDone() {
         )}
         {drawer && !drawer.opened && (
           <div className="co-done-warning" data-testid="done-drawer-failed">
-            <p>{t('checkout.done.drawerFailed')}</p>
+            <p>{t(drawer.uncertain ? 'checkout.done.drawerUncertain' : 'checkout.done.drawerFailed')}</p>
             {drawer.error && <small className="mono">{drawer.error}</small>}
           </div>
         )}

@@ -114,6 +114,7 @@ export const checkoutEn: { readonly [K in keyof typeof checkoutZhCN]: string } =
   'checkout.done.receiptNo': 'Receipt no.',
   'checkout.done.printFailed': 'The receipt did not print. Reprint it from Sales history.',
   'checkout.done.drawerFailed': 'The drawer did not open. Use the key, or ask the manager.',
+  'checkout.done.drawerUncertain': 'The drawer did not confirm in time and may have opened. Check it before serving the next customer.',
   'checkout.done.next': 'Next customer',
 
   'checkout.parked.title': 'Parked carts',

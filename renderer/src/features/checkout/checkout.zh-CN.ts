@@ -112,6 +112,7 @@ export const checkoutZhCN = {
   'checkout.done.receiptNo': '小票号',
   'checkout.done.printFailed': '小票未能打印，可在“销售记录”中补打。',
   'checkout.done.drawerFailed': '钱箱未能打开，请用钥匙打开或联系店长。',
+  'checkout.done.drawerUncertain': '钱箱未及时确认，可能已经打开。请先查看钱箱，再接待下一位顾客。',
   'checkout.done.next': '下一位顾客',
 
   'checkout.parked.title': '挂起的订单',
