@@ -80,3 +80,47 @@ describe.each([
     });
   });
 });
+
+describe('a serial line reopened after a status question timed out (the line outlives the link)', () => {
+  const coverOpenThenClosed = async () => {
+    const pair: SocatPair = await startSocatPair();
+    cleanups.push(() => pair.close());
+    const printer = new VirtualPrinter({ outDir: null });
+    await printer.attachSerial(pair.a, 115200);
+    cleanups.push(() => printer.close());
+    const line = { path: pair.b, baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 } as const;
+    const first = await openSerialPrinter(line);
+    printer.set({ coverOpen: true });
+    printer.holdStatus(1);
+    await expect(readRealtimeStatus(first, 50)).rejects.toBeInstanceOf(PrinterTimeoutError);
+    // The print queue does not trust a link that failed: it closes it and opens the line again.
+    await first.close();
+    const second = await openSerialPrinter(line);
+    cleanups.push(() => second.close());
+    printer.set({ coverOpen: false });
+    return { printer, line, second };
+  };
+
+  it("does not take the old link's late answer for the new link's first question", async () => {
+    const { printer, second } = await coverOpenThenClosed();
+    const again = readRealtimeStatus(second, 5000);
+    printer.releaseStatus();
+    expect(await again).toMatchObject({ drawerOpen: false, coverOpen: false });
+  });
+
+  it('does not wait forever for an owed answer that never comes (printer switched off and on): the next link reads again', async () => {
+    const { printer, line, second } = await coverOpenThenClosed();
+    printer.releaseStatus({ lost: true });
+    let link = second;
+    let status = await readRealtimeStatus(link, 50).catch((error: unknown) => error);
+    if (status instanceof PrinterTimeoutError) {
+      // The owed answer and this question's cannot be told apart: one more new link, then it is clean.
+      await link.close();
+      link = await openSerialPrinter(line);
+      const third = link;
+      cleanups.push(() => third.close());
+      status = await readRealtimeStatus(link, 5000);
+    }
+    expect(status).toMatchObject({ drawerOpen: false, coverOpen: false });
+  });
+});

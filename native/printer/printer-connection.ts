@@ -55,6 +55,24 @@ export class AnswerBuffer {
   /** Set when a question timed out behind one that was never answered: see `next`. */
   private outOfStep = false;
 
+  /** The link started owing answers to an earlier link's questions (see the constructor). */
+  private readonly inherited: boolean;
+
+  /** `owed`: answer bytes still owed to questions asked on an earlier link over the same line. */
+  constructor(owed = 0) {
+    for (let i = 0; i < owed; i++) this.questions.push({ length: 1, got: [], waiter: undefined });
+    this.inherited = owed > 0;
+  }
+
+  /**
+   * Answer bytes the printer still owes (questions that timed out or are open); 0 once the link
+   * is out of step — then nobody knows, and a new link starts clean rather than wait forever.
+   */
+  owed(): number {
+    if (this.outOfStep) return 0;
+    return this.questions.reduce((n, q) => n + q.length - q.got.length, 0);
+  }
+
   push(chunk: Uint8Array): void {
     for (const byte of chunk) {
       if (!isStatusByte(byte)) continue;
@@ -82,7 +100,8 @@ export class AnswerBuffer {
         q.waiter = undefined;
         // An earlier question is still unanswered too: the printer may have lost one, and then
         // every later answer would be read for the wrong question. Only a new link is trusted.
-        if (this.questions.indexOf(q) > 0) this.outOfStep = true;
+        // The same when the link inherited owed answers: one of them may have eaten this answer.
+        if (this.inherited || this.questions.indexOf(q) > 0) this.outOfStep = true;
         reject(new PrinterTimeoutError(what));
       }, timeoutMs);
       q.waiter = { resolve, reject, timer };

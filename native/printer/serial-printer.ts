@@ -11,13 +11,22 @@ export type SerialLineOptions = {
   stopBits: 1 | 1.5 | 2;
 };
 
+/**
+ * Answers still owed on each serial line when its link was closed. The line outlives the link
+ * (the print queue reopens it after a timeout), and the printer answers an old question on the
+ * new link: it must be consumed there, not read as the answer to the new link's first question.
+ * A TCP link needs none of this: a new connection never carries the old one's bytes.
+ */
+const owedByPath = new Map<string, number>();
+
 /** Opens a serial (RS-232 / USB-CDC) printer; rejects with PrinterLinkError when the port cannot be opened. */
 export async function openSerialPrinter(line: SerialLineOptions): Promise<PrinterConnection> {
   const port = serialPort(line);
   await new Promise<void>((resolve, reject) =>
     port.open((error) => (error ? reject(new PrinterLinkError(`${line.path}: ${error.message}`)) : resolve())),
   );
-  const answers = new AnswerBuffer();
+  const answers = new AnswerBuffer(owedByPath.get(line.path) ?? 0);
+  owedByPath.delete(line.path);
   let open = true;
   port.on('data', (chunk: Buffer) => answers.push(chunk));
   port.on('error', (error: Error) => {
@@ -48,6 +57,8 @@ export async function openSerialPrinter(line: SerialLineOptions): Promise<Printe
     close: () =>
       new Promise<void>((resolve) => {
         open = false;
+        const owed = answers.owed();
+        if (owed > 0) owedByPath.set(line.path, owed);
         if (!port.isOpen) return resolve();
         port.close(() => resolve());
       }),
