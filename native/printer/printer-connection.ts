@@ -90,8 +90,8 @@ export class AnswerBuffer {
 
   /** Waits for `length` answer bytes; only one live request at a time (callers serialise). */
   next(length: number, timeoutMs: number, what: string): Promise<Uint8Array> {
-    if (this.outOfStep) return Promise.reject(new PrinterLinkError("the printer's answers are out of step with its questions: reconnect"));
-    if (this.questions.some((q) => q.waiter)) return Promise.reject(new Error('a printer request is already pending'));
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     const q: Question = { length, got: [], waiter: undefined };
     this.questions.push(q);
     return new Promise((resolve, reject) => {
@@ -108,6 +108,13 @@ export class AnswerBuffer {
     });
   }
 
+  /** Why no question may be asked now, if so. */
+  private refusal(): Error | undefined {
+    if (this.outOfStep) return new PrinterLinkError("the printer's answers are out of step with its questions: reconnect");
+    if (this.questions.some((q) => q.waiter)) return new Error('a printer request is already pending');
+    return undefined;
+  }
+
   /**
    * `PrinterConnection.request` for a link that writes with `write`: waits for the answer before
    * the query goes out (so a fast answer is not missed), and fails it at once if the write fails.
@@ -119,6 +126,9 @@ export class AnswerBuffer {
     timeoutMs: number,
     what = 'a status query',
   ): Promise<Uint8Array> {
+    // A refused question is not sent: its answer would be one nobody waits for.
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     const answer = this.next(length, timeoutMs, what);
     write(query).catch((error: unknown) => this.fail(error as Error));
     return answer;
