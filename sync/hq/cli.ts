@@ -167,7 +167,9 @@ try {
       log(`sample brand loaded in ${Math.round(performance.now() - started)} ms`, counts);
     }
   }
-  server = await createHqServer({ db, host: values.host, port, log, hqKey, tls, trustProxy });
+  // The finance console, built beside HQ (`npm run build`): /console/.
+  const consoleDir = join(root, 'dist', 'console');
+  server = await createHqServer({ db, host: values.host, port, log, hqKey, tls, trustProxy, consoleDir });
   log(`signing answers with HQ key ${server.hqFingerprint} (${keyFile})`);
   let enrolCode: string | null = null;
   if (enrolStore !== undefined) {

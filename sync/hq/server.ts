@@ -7,6 +7,7 @@ import { NONCE_PATTERN, SIGN_HEADERS, keyFingerprint, signAnswer } from '../prot
 import type { HqSigningKey } from '../protocol/signing.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
 import { createAuthenticator } from './auth.js';
+import { registerConsoleRoutes } from './console-files.js';
 import type { DeviceNoticeKind } from './auth.js';
 import type { HqContext, HqLog } from './context.js';
 import { isConnectionError, isDataError } from './db.js';
@@ -57,6 +58,8 @@ export type HqServerOptions = {
    * client then cannot dodge a limit with a made-up header.
    */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** The built finance console (dist/console), served at /console/; none served without it. */
+  consoleDir?: string;
 };
 
 export type HqServer = {
@@ -193,6 +196,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
   const projector = startProjector(db, clock, log);
   registerSyncRoutes(hq, routes, (events) => projector.recorded(events));
   registerAdminRoutes(app, hq, { forgetDevice, hqFingerprint });
+  if (options.consoleDir !== undefined) registerConsoleRoutes(app, options.consoleDir);
 
   const stopListening: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
