@@ -78,7 +78,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.{ts,cts,mjs,js}'],
-    ignores: ['renderer/src/**'],
+    ignores: ['renderer/src/**', 'console/src/**'],
     languageOptions: { globals: { ...globals.node } },
   },
   // The layer table (README "Layers"). Each file falls in exactly one row, because a later
@@ -108,6 +108,39 @@ export default tseslint.config(
               group: ['**/main/**', '**/native/**', '**/sync/**', '**/fixtures/**', '!**/features/sync/**', '!../sync/**'],
               allowTypeImports: true,
               message: 'The renderer may import only types from main (the API contract).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The finance console (served by HQ at /console/): browser code like the renderer. From sync/ it
+  // takes the finance wire types and the one money formatter (sync/protocol/money.ts, which depends
+  // on nothing); from the terminal's folders nothing at all.
+  {
+    files: ['console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The console is browser code.' },
+            { name: 'better-sqlite3-multiple-ciphers', message: 'The console has no database.' },
+            { name: 'ws', message: 'The console is browser code.' },
+          ],
+          patterns: [
+            { group: NODE_BUILTINS, message: 'The console is browser code: no Node modules.' },
+            {
+              group: ['**/main/**', '**/native/**', '**/fixtures/**', '**/renderer/**'],
+              message: 'The console is HQ’s page: it imports nothing of the terminal.',
+            },
+            {
+              regex: '(^|/)sync/(?!protocol/money\\.js$)',
+              allowTypeImports: true,
+              message: 'The console may import only types from sync/ (and sync/protocol/money.js, the one money formatter).',
             },
           ],
         },

@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['{main,native,sync,fixtures,renderer,scripts,bench}/**/*.test.ts'],
+          include: ['{main,native,sync,fixtures,renderer,console,scripts,bench}/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

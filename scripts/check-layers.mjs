@@ -7,7 +7,7 @@ import { dirname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SOURCE_DIRS = ['main', 'native', 'sync', 'fixtures', 'renderer/src'];
+const SOURCE_DIRS = ['main', 'native', 'sync', 'fixtures', 'renderer/src', 'console/src'];
 
 /** Test code: tests, test kits, the fault harness, benchmarks and e2e may import anything. */
 export function isTestCode(path) {
@@ -68,6 +68,15 @@ const RULES = [
   {
     name: 'main/app/ is the composition root: only the shells (main/electron, main/host) import it',
     broken: (from, to) => to.startsWith('main/app/') && !/^main\/(app|electron|host)\//.test(from),
+  },
+  {
+    // ESLint checks that its imports from sync/ are type-only (but for the money formatter).
+    name: 'the finance console (console/) imports only sync/protocol/ and itself',
+    broken: (from, to) => from.startsWith('console/') && !to.startsWith('console/') && !to.startsWith('sync/protocol/'),
+  },
+  {
+    name: 'nothing imports the finance console (console/): HQ serves its build',
+    broken: (from, to) => to.startsWith('console/') && !from.startsWith('console/'),
   },
   {
     name: 'main/core/ is below every domain: it imports only main/api, main/store and the shared layers',

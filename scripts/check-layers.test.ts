@@ -14,6 +14,7 @@ describe('layer check', () => {
         file('main/sync/s.ts', '../../sync/client/replicator.js'),
         file('main/host/h.ts', '../app/terminal.js'),
         file('main/checkout/a.test.ts', '../testing/test-till.js', '../app/terminal.js'),
+        file('console/src/api.ts', '../../sync/protocol/finance.js', './format.js'),
       ]),
     ).toEqual([]);
   });
@@ -27,6 +28,9 @@ describe('layer check', () => {
     ['main/checkout/x.ts', '../testing/test-till.js', 'test kits'],
     ['main/checkout/x.ts', '../app/terminal-types.js', 'composition root'],
     ['main/core/x.ts', '../checkout/cart.js', 'main/core/ is below every domain'],
+    ['console/src/api.ts', '../../sync/hq/admin/settlement-routes.js', 'the finance console (console/) imports only sync/protocol/'],
+    ['console/src/App.tsx', '../../renderer/src/i18n/translate.js', 'the finance console (console/) imports only sync/protocol/'],
+    ['sync/hq/server.ts', '../../console/src/api.js', 'nothing imports the finance console'],
   ])('refuses %s importing %s', (from, spec, rule) => {
     expect(check([file(from, spec)])).toEqual(expect.arrayContaining([expect.stringContaining(rule)]));
   });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AdminLoginAnswer } from '../../protocol/finance.js';
 import type { HqDb, Sql } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 
@@ -51,7 +52,7 @@ async function passwordMatches(password: string, user: { password_salt: string; 
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<{ token: string; expiresAt: string }> {
+export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<AdminLoginAnswer> {
   const [user] = await db.query<{ password_salt: string; password_hash: string }>(
     'SELECT password_salt, password_hash FROM admin_user WHERE name = $1',
     [name],

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { RefundExceptionList, ResolveAnswer, SettlementConflictList } from '../../protocol/finance.js';
 import type { HqContext } from '../context.js';
 import { HqHttpError } from '../http-error.js';
 import { adminOfRequest } from './admin-users.js';
@@ -40,7 +41,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
   registerResolve(app, hq, `${prefix}/settlement-conflicts`, 'settlement_conflict');
   registerResolve(app, hq, `${prefix}/refund-exceptions`, 'refund_exception');
 
-  app.get(`${prefix}/settlement-conflicts`, async (request) => {
+  app.get(`${prefix}/settlement-conflicts`, async (request): Promise<SettlementConflictList> => {
     await adminOfRequest(hq.db, request, hq.clock());
     const q = conflictQuery.parse(request.query);
     const rows = await hq.db.query<
@@ -88,7 +89,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
   // Refunds paid another way (cash for a card sale, a manager approved on the till) or beyond the
   // sale's money of their method (sync/hq/projector/check-refunds.ts), newest first, by the
   // return's business day.
-  app.get(`${prefix}/refund-exceptions`, async (request) => {
+  app.get(`${prefix}/refund-exceptions`, async (request): Promise<RefundExceptionList> => {
     await adminOfRequest(hq.db, request, hq.clock());
     const q = refundQuery.parse(request.query);
     const rows = await hq.db.query<
@@ -161,7 +162,7 @@ export function registerSettlementRoutes(app: FastifyInstance, hq: HqContext, pr
  * otherwise is refused with who resolved it, when and how.
  */
 function registerResolve(app: FastifyInstance, hq: HqContext, path: string, table: 'settlement_conflict' | 'refund_exception'): void {
-  app.post(`${path}/:id/resolve`, async (request) => {
+  app.post(`${path}/:id/resolve`, async (request): Promise<ResolveAnswer> => {
     const now = hq.clock();
     const admin = await adminOfRequest(hq.db, request, now);
     const { id } = rowId.parse(request.params);

@@ -1,0 +1,66 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { FinanceLists } from './FinanceLists.js';
+import { createTranslate } from './i18n/translate.js';
+import type { Language } from './i18n/translate.js';
+import { loadSession, saveSession } from './session.js';
+import type { Session } from './session.js';
+import { SignIn } from './SignIn.js';
+
+const LANGUAGE_KEY = 'shopfloor.console.language';
+
+function firstLanguage(): Language {
+  const chosen = sessionStorage.getItem(LANGUAGE_KEY);
+  if (chosen === 'en' || chosen === 'zh-CN') return chosen;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+/** The finance console: sign in with an HQ admin account, then the two lists finance works through. */
+export function App() {
+  const [language, setLanguage] = useState<Language>(firstLanguage);
+  const [session, setSession] = useState<Session | null>(() => loadSession(sessionStorage, new Date()));
+  const [expired, setExpired] = useState(false);
+  const t = useMemo(() => createTranslate(language), [language]);
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = t('app.title');
+  }, [language, t]);
+
+  const switchLanguage = () => {
+    const next = language === 'zh-CN' ? 'en' : 'zh-CN';
+    sessionStorage.setItem(LANGUAGE_KEY, next);
+    setLanguage(next);
+  };
+  const signedIn = useCallback((next: Session | null, sessionEnded = false) => {
+    saveSession(sessionStorage, next);
+    setSession(next);
+    setExpired(sessionEnded);
+  }, []);
+  // HQ no longer knows the token (expired, a new password): back to sign-in, saying why.
+  const sessionEnded = useCallback(() => signedIn(null, true), [signedIn]);
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">Shopfloor</span>
+        <span className="topbar-title">{t('app.title')}</span>
+        <span className="spacer" />
+        {session && <span className="who">{t('app.signedInAs', { name: session.name })}</span>}
+        <button type="button" className="link" onClick={switchLanguage} lang={language === 'zh-CN' ? 'en' : 'zh-CN'}>
+          {t('app.language')}
+        </button>
+        {session && (
+          <button type="button" className="link" onClick={() => signedIn(null)}>
+            {t('app.signOut')}
+          </button>
+        )}
+      </header>
+      <main className="content">
+        {session ? (
+          <FinanceLists t={t} language={language} session={session} onSessionEnded={sessionEnded} />
+        ) : (
+          <SignIn t={t} expired={expired} onSignedIn={(next) => signedIn(next)} />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,178 @@
+import { useEffect, useState } from 'react';
+import type { RefundException, Resolution, SettlementConflict } from '../../sync/protocol/finance.js';
+import { HqRefusal, listConflicts, listRefunds } from './api.js';
+import type { ListKind } from './api.js';
+import { describeFailure, formatWhen, yuan } from './format.js';
+import type { Language, Translate } from './i18n/translate.js';
+import { ResolveCell } from './ResolveCell.js';
+import type { Session } from './session.js';
+
+/** One row of either list, as the table shows it. */
+export type Item = Resolution & {
+  id: string;
+  createdAt: string;
+  storeId: string;
+  receiptNo: string;
+  detail: string[];
+  /** The amount columns of its list, in fen: at risk; or refunded and unfunded. */
+  amounts: number[];
+};
+
+type Loaded = { key: string; items: Item[]; truncated: boolean; error: string | null };
+
+function fromConflict(c: SettlementConflict, t: Translate): Item {
+  const detail = [c.detail];
+  const spent = [
+    ...(c.coupons.length > 0 ? [t('row.coupons', { coupons: c.coupons.join(', ') })] : []),
+    ...(c.points > 0 ? [t('row.points', { points: c.points })] : []),
+    ...(c.offline ? [t('row.offline')] : []),
+  ];
+  if (spent.length > 0) detail.push(spent.join(' · '));
+  return { ...c, detail, amounts: [c.atRiskFen] };
+}
+
+function fromRefund(r: RefundException, t: Translate): Item {
+  const how = r.insteadOf ? t('row.insteadOf', { method: r.method, insteadOf: r.insteadOf }) : t('row.method', { method: r.method });
+  const detail = [r.detail, [how, ...(r.originalReceiptNo ? [t('row.original', { receiptNo: r.originalReceiptNo })] : [])].join(' · ')];
+  return { ...r, detail, amounts: [r.amountFen, r.unfundedFen] };
+}
+
+export function FinanceLists({
+  t,
+  language,
+  session,
+  onSessionEnded,
+}: {
+  t: Translate;
+  language: Language;
+  session: Session;
+  onSessionEnded: () => void;
+}) {
+  const [kind, setKind] = useState<ListKind>('conflicts');
+  const [storeId, setStoreId] = useState('');
+  const [openOnly, setOpenOnly] = useState(true);
+  const [reloads, setReloads] = useState(0);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [stores, setStores] = useState<string[]>([]);
+  const key = `${kind}|${storeId}|${openOnly}|${reloads}`;
+
+  useEffect(() => {
+    let current = true;
+    const query = { storeId: storeId || null, openOnly };
+    const answer =
+      kind === 'conflicts'
+        ? listConflicts(session.token, query).then((a) => ({ items: a.conflicts.map((c) => fromConflict(c, t)), truncated: false }))
+        : listRefunds(session.token, query).then((a) => ({ items: a.refunds.map((r) => fromRefund(r, t)), truncated: a.truncated }));
+    answer.then(
+      ({ items, truncated }) => {
+        if (!current) return;
+        setLoaded({ key, items, truncated, error: null });
+        setStores((known) => [...new Set([...known, ...items.map((i) => i.storeId)])].sort());
+      },
+      (failure: unknown) => {
+        if (!current) return;
+        if (failure instanceof HqRefusal && failure.status === 401) onSessionEnded();
+        else setLoaded({ key, items: [], truncated: false, error: describeFailure(failure, t) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, kind, storeId, openOnly, session.token, t, onSessionEnded]);
+
+  const loading = loaded?.key !== key;
+  const items = loaded?.items ?? [];
+  const amountHeads = kind === 'conflicts' ? [t('col.atRisk')] : [t('col.amount'), t('col.unfunded')];
+  const resolved = (id: string, resolution: Resolution) =>
+    setLoaded((l) => l && { ...l, items: l.items.map((i) => (i.id === id ? { ...i, ...resolution } : i)) });
+
+  return (
+    <section className="lists">
+      <nav className="tabs" role="tablist">
+        {(['conflicts', 'refunds'] as const).map((k) => (
+          <button key={k} type="button" role="tab" aria-selected={kind === k} className="tab" onClick={() => setKind(k)}>
+            {t(k === 'conflicts' ? 'lists.conflicts' : 'lists.refunds')}
+          </button>
+        ))}
+      </nav>
+      <p className="muted hint">{t(kind === 'conflicts' ? 'lists.conflictsHint' : 'lists.refundsHint')}</p>
+      <div className="filters">
+        <label>
+          <span>{t('lists.store')}</span>
+          <select name="store" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
+            <option value="">{t('lists.allStores')}</option>
+            {[...new Set([...stores, ...(storeId ? [storeId] : [])])].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" name="open" checked={openOnly} onChange={(e) => setOpenOnly(e.target.checked)} />
+          <span>{t('lists.openOnly')}</span>
+        </label>
+        <button type="button" onClick={() => setReloads((n) => n + 1)} disabled={loading}>
+          {t('lists.refresh')}
+        </button>
+        <span className="spacer" />
+        <span className="muted" aria-live="polite">
+          {loading ? t('lists.loading') : t('lists.count', { count: items.length })}
+        </span>
+      </div>
+      {loaded?.error && (
+        <p className="error" role="alert">
+          {loaded.error}
+        </p>
+      )}
+      {loaded?.truncated && <p className="notice">{t('lists.truncated', { count: items.length })}</p>}
+      <table className="items" aria-busy={loading}>
+        <thead>
+          <tr>
+            <th className="when">{t('col.when')}</th>
+            <th>{t('col.store')}</th>
+            <th>{t('col.receiptNo')}</th>
+            <th className="detail">{t('col.detail')}</th>
+            {amountHeads.map((head) => (
+              <th key={head} className="num">
+                {head}
+              </th>
+            ))}
+            <th className="status">{t('col.status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.id} data-id={item.id} className={item.resolvedAt ? 'resolved' : undefined}>
+              <td className="when">{formatWhen(item.createdAt, language)}</td>
+              <td>{item.storeId}</td>
+              <td className="mono">{item.receiptNo}</td>
+              <td className="detail">
+                {item.detail.map((line, n) => (
+                  <div key={n} className={n === 0 ? undefined : 'sub'}>
+                    {line}
+                  </div>
+                ))}
+              </td>
+              {item.amounts.map((fen, n) => (
+                <td key={n} className="num">
+                  {yuan(fen)}
+                </td>
+              ))}
+              <td className="status">
+                <ResolveCell t={t} language={language} kind={kind} item={item} token={session.token} onResolved={resolved} />
+              </td>
+            </tr>
+          ))}
+          {!loading && items.length === 0 && !loaded?.error && (
+            <tr>
+              <td colSpan={5 + amountHeads.length} className="empty">
+                {openOnly ? t('lists.empty') : t('lists.emptyAll')}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+/**
+ * The signed-in admin's HQ token, kept in sessionStorage: it lives as long as the tab, is not
+ * shared with other tabs and is gone when the browser closes (a finance PC is often shared).
+ */
+export type Session = { name: string; token: string; expiresAt: string };
+
+const KEY = 'shopfloor.console.session';
+
+export function loadSession(storage: Storage, now: Date): Session | null {
+  try {
+    const saved = JSON.parse(storage.getItem(KEY) ?? 'null') as Partial<Session> | null;
+    if (!saved || typeof saved.token !== 'string' || typeof saved.name !== 'string' || typeof saved.expiresAt !== 'string') return null;
+    if (!(Date.parse(saved.expiresAt) > now.getTime())) return null;
+    return { name: saved.name, token: saved.token, expiresAt: saved.expiresAt };
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(storage: Storage, session: Session | null): void {
+  if (session) storage.setItem(KEY, JSON.stringify(session));
+  else storage.removeItem(KEY);
+}

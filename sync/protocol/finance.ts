@@ -1,0 +1,52 @@
+/**
+ * Finance's lists as HQ's admin API answers them (sync/hq/admin/settlement-routes.ts) and the
+ * finance console reads them (console/). Amounts are integer fen; instants are ISO-8601 UTC.
+ */
+
+/** Who resolved a listed row, when (ISO) and how; all null while it is open. */
+export type Resolution = { resolvedAt: string | null; resolvedBy: string | null; resolution: string | null };
+
+/** A redemption HQ found already spent: the sale stands, `atRiskFen` is what the coupons/points were worth. */
+export type SettlementConflict = {
+  id: string;
+  saleId: string;
+  receiptNo: string;
+  storeId: string;
+  deviceId: string;
+  customerId: string | null;
+  coupons: string[];
+  points: number;
+  atRiskFen: number;
+  detail: string;
+  /** The till redeemed while it could not ask HQ. */
+  offline: boolean;
+  createdAt: string;
+} & Resolution;
+
+/** A refund that did not go back the way the money came (or beyond what came that way). */
+export type RefundException = {
+  id: string;
+  saleId: string;
+  receiptNo: string;
+  /** The return's business day (YYYY-MM-DD, the store's). */
+  businessDay: string;
+  storeId: string;
+  deviceId: string;
+  staffId: string;
+  originalReceiptNo: string | null;
+  method: string;
+  insteadOf: string | null;
+  amountFen: number;
+  unfundedFen: number;
+  detail: string;
+  createdAt: string;
+} & Resolution;
+
+/** `GET /admin/v1/settlement-conflicts` */
+export type SettlementConflictList = { conflicts: SettlementConflict[] };
+/** `GET /admin/v1/refund-exceptions`: `truncated` when there were more than one page. */
+export type RefundExceptionList = { truncated: boolean; refunds: RefundException[] };
+/** `POST /admin/v1/{settlement-conflicts|refund-exceptions}/:id/resolve` with `{ resolution }`. */
+export type ResolveAnswer = { id: string } & Resolution;
+/** `POST /admin/v1/login` with `{ name, password }`. */
+export type AdminLoginAnswer = { token: string; expiresAt: string };
