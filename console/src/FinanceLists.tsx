@@ -145,8 +145,8 @@ export function FinanceLists({
           {items.map((item) => (
             <tr key={item.id} data-id={item.id} className={item.resolvedAt ? 'resolved' : undefined}>
               <td className="when">{formatWhen(item.createdAt, language)}</td>
-              <td>{item.storeId}</td>
-              <td className="mono">{item.receiptNo}</td>
+              <td className="nowrap">{item.storeId}</td>
+              <td className="mono nowrap">{item.receiptNo}</td>
               <td className="detail">
                 {item.detail.map((line, n) => (
                   <div key={n} className={n === 0 ? undefined : 'sub'}>
