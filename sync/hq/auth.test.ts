@@ -257,3 +257,53 @@ describe('two HQ processes on one PostgreSQL', () => {
     expect(errorCode(answer.body)).toBe('device_revoked');
   });
 });
+
+describe.each(backends)('replays across HQ processes whose clocks differ, on $name', (backend) => {
+  // Three HQ processes on one database: one on time, one far ahead, one far behind (a dead NTP
+  // daemon). Each refuses or accepts a request's time by its own clock; a nonce must still be
+  // there whenever any of them would accept the request's time, whichever of them prunes.
+  let dbs: HqDb[] = [];
+  let onTime: TestHq;
+  let ahead: TestHq;
+  let behind: TestHq;
+  const OFF = 2 * MAX_CLOCK_SKEW_MS + 60_000;
+  beforeAll(async () => {
+    const url = await backend.databaseUrl();
+    const first = await openTestHqDb({ databaseUrl: url });
+    const { openHqDb } = await import('./db.js');
+    // On PostgreSQL each process has its own pool; PGlite is one in-process database.
+    const another = async (): Promise<HqDb> => (url ? openHqDb({ databaseUrl: url }) : first);
+    dbs = [first, await another(), await another()];
+    onTime = await startTestHq(dbs[0]!);
+    ahead = await startTestHq(dbs[1]!, { clock: () => new Date(Date.now() + OFF) });
+    behind = await startTestHq(dbs[2]!, { clock: () => new Date(Date.now() - OFF) });
+  }, HQ_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    for (const hq of [onTime, ahead, behind]) await hq?.close();
+    for (const db of new Set(dbs)) await db.close();
+  });
+
+  const send = (hq: TestHq, headers: Record<string, string>) =>
+    httpCall(`${hq.url}${SYNC_PATHS.hello}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+
+  // First in the block: no prune has moved the horizon yet, so the process behind accepts the request once.
+  it('a process whose clock is behind refuses the replay of a request whose nonce was pruned', async () => {
+    const device = await testDevice(onTime);
+    const headers = device.sign('POST', SYNC_PATHS.hello, '{}', { now: behind.hq.clock() });
+    expect((await send(behind, headers)).status).toBe(200);
+    await onTime.pruneNonces();
+    const replay = await send(behind, headers);
+    expect(replay.status).toBe(401);
+    expect(errorCode(replay.body)).toBe('stale_time');
+  });
+
+  it('a process whose clock is ahead prunes no nonce another process still needs to refuse a replay', async () => {
+    const device = await testDevice(onTime);
+    const headers = device.sign('POST', SYNC_PATHS.hello, '{}', { now: new Date() });
+    expect((await send(onTime, headers)).status).toBe(200);
+    await ahead.pruneNonces();
+    const replay = await send(onTime, headers);
+    expect(replay.status).toBe(401);
+    expect(errorCode(replay.body)).toBe('replayed');
+  });
+});

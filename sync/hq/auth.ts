@@ -41,7 +41,12 @@ const SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
 const CACHE_TTL_MS = 30_000;
 /** last_seen_at is a hint for IT, not an audit: one write a minute per device is plenty. */
 const LAST_SEEN_EVERY_MS = 60_000;
-/** A nonce must be remembered while a request carrying it could still pass the time check. */
+/**
+ * A nonce is remembered while its request's own time is within this of the database's clock: a
+ * request passes the time check of a process whose clock is within MAX_CLOCK_SKEW_MS of the
+ * database's while its time is within 2 × MAX_CLOCK_SKEW_MS of the database's. Past that, the
+ * request is refused as too old (the horizon), so a process with a worse clock still refuses it.
+ */
 const NONCE_KEEP_MS = 2 * MAX_CLOCK_SKEW_MS;
 const PRUNE_EVERY_MS = 60_000;
 
@@ -69,6 +74,8 @@ export type Authenticator = {
   forgetAll(): void;
   /** A device was just enrolled (here or, by NOTIFY, in another HQ process). */
   enrolled(deviceId: string): void;
+  /** Forgets the nonces no request could still carry now (a timer does it every minute). */
+  prune(): Promise<void>;
   /** Stops the nonce pruning timer. */
   close(): void;
 };
@@ -128,30 +135,58 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
    * idempotent anyway (events apply exactly once by id), and a WAL flush per request would cap HQ
    * at the disk's fsync rate.
    */
-  type NonceWaiter = { deviceId: string; nonce: string; at: Date; done: (fresh: boolean) => void; fail: (error: unknown) => void };
-  const insertNonces = `INSERT INTO request_nonce (device_id, nonce, seen_at)
-      SELECT u.d, u.n, u.t FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS u(d, n, t)
-       WHERE set_config('synchronous_commit', 'off', true) = 'off'
-      ON CONFLICT DO NOTHING RETURNING device_id::text AS d, nonce AS n`;
+  type Remembered = 'fresh' | 'replayed' | 'too_old';
+  type NonceWaiter = {
+    deviceId: string;
+    nonce: string;
+    at: Date;
+    requestAt: Date;
+    done: (answer: Remembered) => void;
+    fail: (error: unknown) => void;
+  };
+  // The horizon row is locked FOR SHARE: a prune (which updates it, then deletes the nonces below
+  // it) waits for this insert, or this insert waits for the prune and then reads the new horizon
+  // (READ COMMITTED re-reads a locked row that changed). So no nonce the prune deleted is stored
+  // again by a replay that read the older horizon.
+  const insertNonces = `WITH h AS (SELECT horizon FROM request_nonce_horizon FOR SHARE),
+      ins AS (
+        INSERT INTO request_nonce (device_id, nonce, seen_at, request_at)
+        SELECT u.d, u.n, u.t, u.r FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(d, n, t, r)
+         WHERE set_config('synchronous_commit', 'off', true) = 'off'
+           AND u.r >= coalesce((SELECT horizon FROM h), '-infinity')
+        ON CONFLICT DO NOTHING RETURNING device_id::text AS d, nonce AS n)
+      SELECT d, n, NULL::timestamptz AS horizon FROM ins
+      UNION ALL SELECT NULL, NULL, horizon FROM h`;
   const nonces = batched<string, NonceWaiter>(async (queued) => {
     const batch = [...queued.values()];
     try {
-      const fresh = await db.query<{ d: string; n: string }>(
+      // The horizon as first made, '-infinity', arrives as the number -Infinity, not a Date.
+      const rows = await db.query<{ d: string | null; n: string | null; horizon: Date | number | null }>(
         insertNonces,
-        [batch.map((w) => w.deviceId), batch.map((w) => w.nonce), batch.map((w) => w.at.toISOString())],
-        { name: 'nonce_insert' },
+        [
+          batch.map((w) => w.deviceId),
+          batch.map((w) => w.nonce),
+          batch.map((w) => w.at.toISOString()),
+          batch.map((w) => w.requestAt.toISOString()),
+        ],
+        { name: 'nonce_insert_horizon' },
       );
-      const accepted = new Set(fresh.map((r) => `${r.d} ${r.n}`));
-      for (const w of batch) w.done(accepted.has(`${w.deviceId} ${w.nonce}`));
+      const accepted = new Set(rows.filter((r) => r.d !== null).map((r) => `${r.d} ${r.n}`));
+      const stored = rows.find((r) => r.horizon !== null)?.horizon ?? Number.NEGATIVE_INFINITY;
+      const horizon = typeof stored === 'number' ? stored : stored.getTime();
+      for (const w of batch) {
+        if (accepted.has(`${w.deviceId} ${w.nonce}`)) w.done('fresh');
+        else w.done(w.requestAt.getTime() < horizon ? 'too_old' : 'replayed');
+      }
     } catch (error) {
       for (const w of batch) w.fail(error);
     }
   });
-  const rememberNonce = (deviceId: string, nonce: string, at: Date): Promise<boolean> => {
+  const rememberNonce = (deviceId: string, nonce: string, at: Date, requestAt: Date): Promise<Remembered> => {
     const key = `${deviceId} ${nonce}`;
     // The same nonce twice while neither is stored yet: the second is the replay.
-    if (nonces.queued.has(key)) return Promise.resolve(false);
-    return new Promise<boolean>((done, fail) => nonces.add(key, { deviceId, nonce, at, done, fail }));
+    if (nonces.queued.has(key)) return Promise.resolve('replayed');
+    return new Promise<Remembered>((done, fail) => nonces.add(key, { deviceId, nonce, at, requestAt, done, fail }));
   };
 
   // Awaited (it happens once a minute per device), which keeps last_seen_at true the moment a
@@ -184,10 +219,23 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     });
   };
 
-  const prune = async (): Promise<void> => {
-    const before = new Date(clock().getTime() - NONCE_KEEP_MS);
-    await db.query('DELETE FROM request_nonce WHERE seen_at < $1', [before]);
-  };
+  /**
+   * By the database's clock, the one every HQ process shares: the horizon moves to its now minus
+   * NONCE_KEEP_MS (never back), and only nonces of requests older than the horizon go. A process
+   * whose own clock is off cannot delete a nonce another still needs: a request older than the
+   * horizon is refused whatever the clock of the process it reaches says (rememberNonce).
+   */
+  const prune = (): Promise<void> =>
+    db.tx(async (sql) => {
+      const [row] = await sql.query<{ horizon: Date }>(
+        `INSERT INTO request_nonce_horizon (one, horizon) VALUES (true, now() - $1 * interval '1 millisecond')
+         ON CONFLICT (one) DO UPDATE SET horizon = greatest(request_nonce_horizon.horizon, excluded.horizon)
+         RETURNING horizon`,
+        [NONCE_KEEP_MS],
+      );
+      if (!row) return;
+      await sql.query('DELETE FROM request_nonce WHERE request_at < $1 OR (request_at IS NULL AND seen_at < $1)', [row.horizon]);
+    });
   const pruneTimer = setInterval(() => {
     prune().catch((error: unknown) => log('nonce prune failed', String(error)));
     // A fleet on live sockets asks rarely after its upgrade: cached rows (a parsed key each) and
@@ -240,7 +288,16 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     if (!verifySignature(entry.key, text, signature))
       throw new HqHttpError(401, 'bad_signature', 'the signature does not match this request');
     // Checked last: only a correctly signed request may use up a nonce.
-    if (!(await rememberNonce(deviceId, nonce, at))) throw new HqHttpError(401, 'replayed', 'this request was already received');
+    const remembered = await rememberNonce(deviceId, nonce, at, new Date(Number(time)));
+    if (remembered === 'replayed') throw new HqHttpError(401, 'replayed', 'this request was already received');
+    // Older than the nonces HQ still keeps (this process's clock is behind the database's by
+    // more than the allowed skew): HQ cannot tell whether it was received before.
+    if (remembered === 'too_old')
+      throw new HqHttpError(
+        401,
+        'stale_time',
+        'the request is older than HQ remembers requests for; check the clocks of HQ and of this device',
+      );
     await touch(deviceId, at);
     return entry.device;
   };
@@ -265,6 +322,7 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
       epoch++;
       cache.clear();
     },
+    prune,
     close() {
       clearInterval(pruneTimer);
     },

@@ -72,6 +72,8 @@ export type HqServer = {
   hqFingerprint: string;
   /** This process's projector: pushes are answered once recorded, their effects follow (`settled()` waits for them). */
   projector: Projector;
+  /** Forgets the request nonces no request could still carry (a timer does it every minute): tests call it to prune now. */
+  pruneNonces(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -239,6 +241,7 @@ export async function createHqServer(options: HqServerOptions): Promise<HqServer
     hqPublicKey: hqKey.publicKey,
     hqFingerprint,
     projector,
+    pruneNonces: () => auth.prune(),
     close() {
       closing ??= (async () => {
         await live.close();

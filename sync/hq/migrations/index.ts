@@ -19,6 +19,7 @@ import m0017 from './0017-finance-resolves.js';
 import m0018 from './0018-settle-chunk-younger-changes.js';
 import m0019 from './0019-notify-moved-staff.js';
 import m0020 from './0020-overtaken-transfers.js';
+import m0021 from './0021-shared-auth-limits.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
 export const HQ_MIGRATIONS: readonly HqMigration[] = [
@@ -42,4 +43,5 @@ export const HQ_MIGRATIONS: readonly HqMigration[] = [
   m0018,
   m0019,
   m0020,
+  m0021,
 ];
