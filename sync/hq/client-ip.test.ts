@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_PATHS } from '../protocol/http.js';
 import type { HqDb } from './db.js';
-import { createFailureLimiter, ENROL_FAILURES_PER_MINUTE, newEnrolCode } from './enrol.js';
+import { createFailureLimiter } from './auth-limiter.js';
+import type { LimitedTry } from './auth-limiter.js';
+import { ENROL_FAILURES_PER_MINUTE, newEnrolCode } from './enrol.js';
 import type { HqServerOptions } from './server.js';
 import { enrolmentRequest, httpCall, openTestHqDb, startTestHq } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
@@ -10,7 +12,8 @@ import type { TestHq } from './testing/test-hq.js';
  * The enrolment and admin-login limits count failures per client address. Behind haproxy every
  * request comes from the proxy, so HQ must read the client from X-Forwarded-For — but only when
  * told to trust the proxy (trustProxy), or anyone could dodge the limit with a made-up header.
- * The limits are per process and in memory: one database (PGlite) serves every case.
+ * The limits are kept in the database, shared by every HQ process on it: each HQ here runs an hour
+ * after the one before (its clock), so the failures of one case are out of the next one's window.
  */
 let db: HqDb;
 beforeAll(async () => {
@@ -18,8 +21,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => db?.close());
 
+let hours = 0;
 async function withHq<T>(trustProxy: HqServerOptions['trustProxy'], fn: (hq: TestHq) => Promise<T>): Promise<T> {
-  const hq = await startTestHq(db, { trustProxy });
+  const offset = ++hours * 3600_000;
+  const hq = await startTestHq(db, { trustProxy, clock: () => new Date(Date.now() + offset) });
   try {
     return await fn(hq);
   } finally {
@@ -97,29 +102,47 @@ describe('rate limits against guesses sent all at once', () => {
   });
 
   it('lets a dozen tills enrolling at once from one address all through: the tries past the budget wait for a place', async () => {
-    const limiter = createFailureLimiter(ENROL_FAILURES_PER_MINUTE);
-    const started: number[] = [];
-    const tries = Array.from({ length: 12 }, (_, i) =>
+    /** Resolves when `count` tries are in `list`. */
+    const whenCount = <T>(list: T[], count: number): { add(item: T): void; reached: Promise<void> } => {
+      let reach = (): void => undefined;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      return { add: (item) => list.push(item) === count && reach(), reached };
+    };
+    const waiting: string[] = [];
+    const twoWaiting = whenCount(waiting, 2);
+    const limiter = createFailureLimiter(db, 'enrol', ENROL_FAILURES_PER_MINUTE, { onWaiting: (source) => twoWaiting.add(source) });
+    const begun: LimitedTry[] = [];
+    const tenBegun = whenCount(begun, ENROL_FAILURES_PER_MINUTE);
+    const tries = Array.from({ length: 12 }, () =>
       limiter.begin(A, 0).then((t) => {
-        started.push(i);
+        if (t) tenBegun.add(t);
         return t;
       }),
     );
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(started).toHaveLength(ENROL_FAILURES_PER_MINUTE);
+    await tenBegun.reached;
+    await twoWaiting.reached;
+    expect(begun).toHaveLength(ENROL_FAILURES_PER_MINUTE);
     // The first ten succeed and end: the two waiting start, and none is refused.
-    for (const t of tries.slice(0, ENROL_FAILURES_PER_MINUTE)) (await t)?.end();
-    const rest = await Promise.all(tries.slice(ENROL_FAILURES_PER_MINUTE));
-    expect(rest.every((t) => t !== null)).toBe(true);
-    expect(started).toHaveLength(12);
+    for (const t of begun.slice(0, ENROL_FAILURES_PER_MINUTE)) await t.end();
+    expect((await Promise.all(tries)).every((t) => t !== null)).toBe(true);
+    expect(begun).toHaveLength(12);
+    const rest = begun.slice(ENROL_FAILURES_PER_MINUTE);
     // Tries that fail fill the budget: then the ones waiting are refused, and so is the next.
-    const more = Array.from({ length: ENROL_FAILURES_PER_MINUTE + 3 }, () => limiter.begin(A, 0));
-    for (const t of rest) t?.end();
-    const tried = (await Promise.all(more.slice(0, ENROL_FAILURES_PER_MINUTE))).filter((t) => t !== null);
+    const tried: LimitedTry[] = [];
+    const tenTried = whenCount(tried, ENROL_FAILURES_PER_MINUTE);
+    const more = Array.from({ length: ENROL_FAILURES_PER_MINUTE + 3 }, () =>
+      limiter.begin(A, 0).then((t) => {
+        if (t) tenTried.add(t);
+        return t;
+      }),
+    );
+    for (const t of rest) await t.end();
+    await tenTried.reached;
+    for (const t of tried) await t.failed();
+    expect((await Promise.all(more)).filter((t) => t === null)).toHaveLength(3);
     expect(tried).toHaveLength(ENROL_FAILURES_PER_MINUTE);
-    for (const t of tried) t!.failed();
-    expect(await Promise.all(more.slice(ENROL_FAILURES_PER_MINUTE))).toEqual([null, null, null]);
     expect(await limiter.begin(A, 0)).toBeNull();
+    await limiter.close();
   });
 
   it('refuses admin password guesses beyond the budget even when they all arrive together', async () => {

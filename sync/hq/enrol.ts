@@ -1,5 +1,4 @@
 import { createHash, randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { EnrolResponse } from '../protocol/enrol.js';
 import { enrolProofText, enrolRequestSchema, rotateKeyRequestSchema, rotateProofText } from '../protocol/enrol.js';
@@ -8,6 +7,7 @@ import type { HelloResponse } from '../protocol/http.js';
 import { SYNC_PATHS } from '../protocol/http.js';
 import { publicKeyFromBase64, verifySignature } from '../protocol/signing.js';
 import { DEVICE_CHANNEL, deviceNotice } from './auth.js';
+import { createFailureLimiter } from './auth-limiter.js';
 import type { HqContext } from './context.js';
 import type { Sql } from './db.js';
 import { HqHttpError } from './http-error.js';
@@ -48,108 +48,6 @@ export async function createEnrolCode(
   return { code, expiresAt: expiresAt.toISOString() };
 }
 
-/**
- * Counts failures per source within a sliding minute. Stops guessing codes (or passwords): after
- * `max` failures a source is refused until its oldest failure is a minute old. A try still running
- * holds one of the source's `max` places until it ends: a guesser who sends a hundred guesses at
- * once, before any has failed, gets `max` of them tried, not a hundred. The tries past those wait
- * for a place (a store's IT enrolling a dozen tills at once from one address gets them all
- * enrolled), and are refused once the failures alone fill the budget, or when more than
- * MAX_WAITING_TRIES of one source are waiting.
- */
-export type FailureLimiter = {
-  /** Starts a try from `source`, once it has a place: null when its budget is spent (429), else the try, to be ended. */
-  begin(source: string, now: number): Promise<LimitedTry | null>;
-};
-export const MAX_WAITING_TRIES = 100;
-/** One try: `failed` counts it against its source; `end` (always, in a finally) gives its place back. */
-export type LimitedTry = { failed(): void; end(): void };
-
-/**
- * Whom a failure counts against: an IPv4 address as it is, an IPv6 address by its /64. One IPv6
- * subscriber is given a whole /64 and may use any address in it, so counted per address every
- * guess could come from a fresh one. An IPv4 address written as IPv6 (`::ffff:a.b.c.d`) is that
- * IPv4 address.
- */
-export function limitedSource(address: string): string {
-  if (!isIPv6(address)) return address;
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1] as string;
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const front = head === '' ? [] : head.split(':');
-  const back = tail === undefined || tail === '' ? [] : tail.split(':');
-  // An embedded IPv4 tail (…:a.b.c.d) fills the last 32 bits, never the /64 counted here.
-  const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => Number.parseInt(g, 16).toString(16))
-    .join(':')}::/64`;
-}
-
-export function createFailureLimiter(max: number, windowMs = 60_000): FailureLimiter {
-  const failures = new Map<string, number[]>();
-  const running = new Map<string, number>();
-  const recent = (source: string, now: number): number[] => {
-    const list = (failures.get(source) ?? []).filter((t) => now - t < windowMs);
-    if (list.length === 0) failures.delete(source);
-    else failures.set(source, list);
-    return list;
-  };
-  const failed = (source: string, now: number): void => {
-    const list = recent(source, now);
-    list.push(now);
-    failures.set(source, list);
-    // Bounded memory under a flood from many sources: forget the oldest sources.
-    if (failures.size > 10_000) {
-      const first = failures.keys().next().value;
-      if (first !== undefined) failures.delete(first);
-    }
-  };
-  const waiting = new Map<string, (() => void)[]>();
-  const wakeNext = (source: string): void => {
-    const queue = waiting.get(source);
-    queue?.shift()?.();
-    if (queue?.length === 0) waiting.delete(source);
-  };
-  return {
-    async begin(address, now) {
-      const source = limitedSource(address);
-      for (;;) {
-        const failedRecently = recent(source, now).length;
-        if (failedRecently >= max) {
-          // The tries waiting behind this one are refused as well, each in turn.
-          wakeNext(source);
-          return null;
-        }
-        if (failedRecently + (running.get(source) ?? 0) < max) break;
-        const queue = waiting.get(source) ?? [];
-        if (queue.length >= MAX_WAITING_TRIES) return null;
-        waiting.set(source, queue);
-        await new Promise<void>((resolve) => queue.push(resolve));
-      }
-      running.set(source, (running.get(source) ?? 0) + 1);
-      let ended = false;
-      const end = (): void => {
-        if (ended) return;
-        ended = true;
-        const left = (running.get(source) ?? 1) - 1;
-        if (left > 0) running.set(source, left);
-        else running.delete(source);
-        // The place is free: the next try waiting for one looks again.
-        wakeNext(source);
-      };
-      return {
-        failed() {
-          if (ended) return;
-          failed(source, now);
-          end();
-        },
-        end,
-      };
-    },
-  };
-}
-
 export const ENROL_FAILURES_PER_MINUTE = 10;
 
 type CodeRow = { store_id: string; expires_at: Date; used_at: Date | null; device_id: string | null };
@@ -165,7 +63,9 @@ export type EnrolRouteDeps = {
 
 /** Enrolment (unsigned: the proof shows the device holds the key), hello and key rotation. */
 export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, deps: EnrolRouteDeps): void {
-  const limiter = createFailureLimiter(ENROL_FAILURES_PER_MINUTE);
+  const limiter = createFailureLimiter(hq.db, 'enrol', ENROL_FAILURES_PER_MINUTE);
+  // Before fastify waits for the requests in flight: a try waiting for a place would keep it waiting.
+  app.addHook('preClose', () => limiter.close());
 
   app.post(SYNC_PATHS.enrol, { bodyLimit: SMALL_BODY_LIMIT }, async (request): Promise<EnrolResponse> => {
     const now = hq.clock();
@@ -178,10 +78,10 @@ export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, deps: E
       deps.deviceEnrolled(answer.deviceId);
       return answer;
     } catch (error) {
-      if (error instanceof HqHttpError && error.status !== 409) attempt.failed();
+      if (error instanceof HqHttpError && error.status !== 409) await attempt.failed();
       throw error;
     } finally {
-      attempt.end();
+      await attempt.end();
     }
   });
 

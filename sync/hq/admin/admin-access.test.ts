@@ -159,3 +159,61 @@ describe.each(backends)('admin sessions and devices on $name', (backend) => {
     expect(errorCode(await device.call('POST', SYNC_PATHS.hello, {}))).toBe('device_revoked');
   });
 });
+
+describe.each(backends)('one budget of failed logins for every HQ process on $name', (backend) => {
+  // Behind haproxy a chain runs several HQ processes on one database: a guesser whose requests
+  // are spread over them, or who waits for one to restart, must not get a new budget each time.
+  let url: string | undefined;
+  let dbs: HqDb[] = [];
+  let hqs: TestHq[] = [];
+  let now = Date.UTC(2026, 10, 23, 2, 0, 0);
+  const clock = () => new Date(now);
+  beforeAll(async () => {
+    url = await backend.databaseUrl();
+    dbs = [await openTestHqDb({ databaseUrl: url, skus: 10, customers: 2 })];
+    hqs = [await startTestHq(dbs[0]!, { clock }), await startTestHq(await anotherPool(), { clock })];
+  }, HQ_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    for (const hq of hqs) await hq.close();
+    for (const db of dbs) await db.close();
+  });
+  /** Another HQ process's pool on the same database (PGlite is one in-process database). */
+  const anotherPool = async (): Promise<HqDb> => {
+    if (!url) return dbs[0]!;
+    const { openHqDb } = await import('../db.js');
+    const db = await openHqDb({ databaseUrl: url });
+    dbs.push(db);
+    return db;
+  };
+  const loginAt = (hq: TestHq, password: string): Promise<number> =>
+    httpCall(`${hq.url}/admin/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: TEST_ADMIN.name, password }),
+    }).then((answer) => answer.status);
+
+  it('counts wrong passwords sent to two processes against one budget, and a restarted process keeps it', async () => {
+    now += 3600_000;
+    const [one, two] = hqs as [TestHq, TestHq];
+    for (let i = 0; i < 5; i++) {
+      expect(await loginAt(one, 'wrong-password')).toBe(401);
+      expect(await loginAt(two, 'wrong-password')).toBe(401);
+    }
+    expect(await loginAt(one, TEST_ADMIN.password)).toBe(429);
+    expect(await loginAt(two, TEST_ADMIN.password)).toBe(429);
+    // The second process restarts: the failures are still counted.
+    await two.close();
+    const restarted = await startTestHq(await anotherPool(), { clock });
+    hqs[1] = restarted;
+    expect(await loginAt(restarted, TEST_ADMIN.password)).toBe(429);
+    now += 60_000;
+    expect(await loginAt(restarted, TEST_ADMIN.password)).toBe(200);
+  });
+
+  it('gives guesses sent all at once to two processes ten tries between them', async () => {
+    now += 3600_000;
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => loginAt(hqs[i % 2]!, 'wrong-password')));
+    expect(answers.filter((s) => s === 401)).toHaveLength(10);
+    expect(answers.filter((s) => s === 429)).toHaveLength(20);
+  });
+});

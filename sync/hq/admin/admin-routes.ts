@@ -6,7 +6,8 @@ import { hashPin, newPinSalt } from '../../protocol/pin-credential.js';
 import { STORE_CODE_RE } from '../../protocol/receipt-number.js';
 import { DEVICE_CHANNEL, deviceNotice } from '../auth.js';
 import type { HqContext } from '../context.js';
-import { createEnrolCode, createFailureLimiter } from '../enrol.js';
+import { createFailureLimiter } from '../auth-limiter.js';
+import { createEnrolCode } from '../enrol.js';
 import { HqHttpError } from '../http-error.js';
 import { adminLogin, adminOfRequest } from './admin-users.js';
 import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
@@ -20,6 +21,8 @@ const CATALOG_BODY_LIMIT = 128 * 1024 * 1024;
 const LOGIN_PATH = `${ADMIN_PREFIX}/login`;
 /** A name and a password (loginSchema) with room to spare: anyone may call login, so it reads no more. */
 const LOGIN_BODY_LIMIT = 4096;
+/** Wrong passwords per client (address or IPv6 /64) a minute, counted across every HQ process (auth-limiter.ts). */
+export const ADMIN_LOGIN_FAILURES_PER_MINUTE = 10;
 
 const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 const name = z.string().min(1).max(200);
@@ -114,7 +117,9 @@ export type AdminRouteDeps = {
 
 export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: AdminRouteDeps): void {
   const { forgetDevice } = deps;
-  const loginLimiter = createFailureLimiter(10);
+  const loginLimiter = createFailureLimiter(hq.db, 'admin_login', ADMIN_LOGIN_FAILURES_PER_MINUTE);
+  // Before fastify waits for the requests in flight: a login waiting for a place would keep it waiting.
+  app.addHook('preClose', () => loginLimiter.close());
   const admin = (request: FastifyRequest) => adminOfRequest(hq.db, request, hq.clock());
   // Every admin route but login checks the token before its body is read, whatever the route's
   // own handler does again: an anonymous caller must not make HQ buffer and parse 8 MB of JSON.
@@ -135,10 +140,10 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
       const input = loginSchema.parse(request.body);
       return await adminLogin(hq.db, input.name, input.password, now);
     } catch (error) {
-      if (error instanceof HqHttpError) attempt.failed();
+      if (error instanceof HqHttpError) await attempt.failed();
       throw error;
     } finally {
-      attempt.end();
+      await attempt.end();
     }
   });
 
