@@ -7,6 +7,7 @@ import { SYNC_PATHS } from '../protocol/http.js';
 import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../protocol/signing.js';
 import type { HqDb } from './db.js';
 import { testBackends } from './testing/backends.js';
+import { raceHeldTransaction } from './testing/lock-waiter.js';
 import { httpCall, openTestHqDb, startTestHq, testDevice } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
 import { HQ_SETUP_TIMEOUT_MS, useTestHq } from './testing/use-test-hq.js';
@@ -305,5 +306,28 @@ describe.each(backends)('replays across HQ processes whose clocks differ, on $na
     const replay = await send(onTime, headers);
     expect(replay.status).toBe(401);
     expect(errorCode(replay.body)).toBe('replayed');
+  });
+  it.skipIf(backend.name !== 'postgres')('refuses a replay that races the prune deleting its nonce', async () => {
+    const device = await testDevice(onTime);
+    const at = new Date();
+    const headers = device.sign('POST', SYNC_PATHS.hello, '{}', { now: at });
+    expect((await send(onTime, headers)).status).toBe(200);
+    try {
+      // A prune under way (as auth.ts prunes, with a horizon just past this request): the horizon
+      // moved and the nonce deleted, not yet committed, while the replay arrives.
+      const replay = await raceHeldTransaction(
+        dbs[0]!,
+        async (sql) => {
+          await sql.query('UPDATE request_nonce_horizon SET horizon = $1', [new Date(at.getTime() + 1)]);
+          await sql.query('DELETE FROM request_nonce WHERE device_id = $1', [device.id]);
+        },
+        () => send(onTime, headers),
+      );
+      expect(replay.status).toBe(401);
+      expect(errorCode(replay.body)).toBe('stale_time');
+    } finally {
+      // The horizon never moves back in HQ; this test's database puts it back for the tests after it.
+      await dbs[0]!.query(`UPDATE request_nonce_horizon SET horizon = '-infinity'`);
+    }
   });
 });
