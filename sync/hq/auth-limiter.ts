@@ -11,7 +11,7 @@ import { HqHttpError } from './http-error.js';
  * enrolled), and are refused once the failures alone fill the budget, or when more than
  * MAX_WAITING_TRIES of one source are waiting in this process.
  *
- * Shared by every HQ process on the database (table `auth_try`, HQ migration 0020): a chain runs
+ * Shared by every HQ process on the database (table `auth_try`, HQ migration 0021): a chain runs
  * several behind haproxy, and a budget per process gave a guesser one budget per process and a
  * fresh one at every restart. A try is a row while it runs (`failed` false) and stays one, failed,
  * until it is older than the window; a try that succeeds deletes its row. A process that dies
