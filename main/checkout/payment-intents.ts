@@ -12,7 +12,7 @@ import type { MobileMethod } from './payments.js';
  * cart that no longer exists: a charge is reversed, a refund's return is finished by the cashier.
  *
  * States: `pending` (asked, no answer yet — the outcome is unknown), `paid`, `failed` (the gateway
- * said no), `settled` (in a sale), `voided` (a charge refunded while the cart was open),
+ * said no, for good: a refund's next attempt is a new key, payment-service.ts), `settled` (in a sale), `voided` (a charge refunded while the cart was open),
  * `reversed` (a charge cancelled by recovery).
  */
 export type IntentState = 'pending' | 'paid' | 'failed' | 'settled' | 'voided' | 'reversed';

@@ -214,8 +214,8 @@ export class PaymentService {
    * Pays a refund back over the payments it came from. Cash and card refunds are handed over at
    * the till (card on the card terminal); WeChat Pay / Alipay / UnionPay refunds go through the gateway, each
    * written down first under a key that is the same however often the cashier retries (the
-   * return's lines, how much of them was returned before, the payment it goes back to), and once
-   * one is asked the cart is fixed. `cashInstead` (a manager approved): all of it in cash, noted.
+   * return's lines, how much of them was returned before, the payment it goes back to, the refusals
+   * before it: a refused one is asked again under a new key), and once one is asked the cart is fixed. `cashInstead` (a manager approved): all of it in cash, noted.
    */
   private async payBack(
     plan: PlannedRefund[],
@@ -302,6 +302,10 @@ export class PaymentService {
    * The key of a refund to payment `r`: the one this cart asked already, if it did (a return finished
    * after a restart is the same cart) — the key counts the units returned from the receipt before,
    * which another till on this store file may have changed since, and a new key is a new refund.
+   * A key the gateway refused is never asked again: a gateway answers a key it has seen with its first
+   * answer (WeChat Pay's out_refund_no, Alipay's out_request_no), so that refusal would stand for good.
+   * The next attempt is the first key of the chain not refused. One asked and not answered (pending)
+   * keeps its key however often it is asked: it may have been paid.
    */
   private refundId(cartId: string, ret: ReturnState, r: PlannedRefund): string {
     const asked = ret.saleId
@@ -309,24 +313,31 @@ export class PaymentService {
           .openRefunds(ret.saleId)
           .find((i) => i.cartId === cartId && i.method === r.method && (i.originalRef ?? null) === (r.reference ?? null))
       : undefined;
-    return asked?.id ?? this.refundKey(cartId, ret, r);
+    if (asked) return asked.id;
+    // Each key of the chain is looked up by its id; the chain is as long as the refusals of this refund.
+    for (let refused = 0; ; refused++) {
+      const id = this.refundKey(cartId, ret, r, refused);
+      if (this.deps.intents.get(id)?.state !== 'failed') return id;
+    }
   }
 
   /**
    * The gateway's idempotency key of a refund: the same cart's return of the same units to the same
-   * payment is the same key. The cart is in it: two tills returning a unit each of one line (both
-   * before either is recorded) would otherwise share a key, and the second would be answered with
-   * the first one's refund — recorded as paid while its customer got nothing. A cart keeps its id
-   * across a restart (its paid or pending refund brings it back), so asking again still finds its key.
+   * payment, after as many refusals, is the same key. The cart is in it: two tills returning a unit
+   * each of one line (both before either is recorded) would otherwise share a key, and the second
+   * would be answered with the first one's refund — recorded as paid while its customer got nothing.
+   * A cart keeps its id across a restart (its paid or pending refund brings it back), so asking again
+   * still finds its key. `refused`: the attempts of this refund the gateway refused before (none:
+   * the key as it always was).
    */
-  private refundKey(cartId: string, ret: ReturnState, r: PlannedRefund): string {
+  private refundKey(cartId: string, ret: ReturnState, r: PlannedRefund, refused: number): string {
     const sold = ret.receiptNo ? this.deps.sales.find(ret.receiptNo).lines : [];
     const lines = ret.lines
       .map((l) => [l.saleLineId ?? l.lineId, l.qty, sold.find((s) => s.saleLineId === l.saleLineId)?.returnedQty ?? 0])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-    const digest = createHash('sha256')
-      .update(JSON.stringify([cartId, ret.saleId, lines, r.method, r.reference ?? '']))
-      .digest('hex');
+    const parts: unknown[] = [cartId, ret.saleId, lines, r.method, r.reference ?? ''];
+    if (refused > 0) parts.push(refused);
+    const digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
     return `rf-${digest.slice(0, 40)}`;
   }
 

@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Approval, CartState, CashReport, SaleResult, SessionState } from '../api/contract.js';
 import { sandboxPaymentProvider } from '../checkout/payments.js';
-import type { PaymentProvider } from '../checkout/payments.js';
+import type { ChargeResult, PaymentProvider } from '../checkout/payments.js';
+import { SalesReader } from '../checkout/sales-reader.js';
 import { readOutbox } from '../store/outbox.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { openTestCheckout, sampleData } from '../testing/test-checkout.js';
 import type { TestCheckout } from '../testing/test-checkout.js';
 import { demoPin } from '../../fixtures/checkout-sample.js';
 import type { Sku } from '../../fixtures/generate.js';
+import { exceptionsOf } from '../../sync/hq/projector/check-refunds.js';
 import { saleProblem } from '../../sync/hq/push/sale-rules.js';
 import { saleCompletedSchema } from '../../sync/protocol/events/index.js';
 
@@ -32,10 +34,16 @@ type Gateway = PaymentProvider & {
   reversals: string[];
   /** The next charge gets no answer (a timeout), though the gateway took the money. */
   dropNextCharge: boolean;
+  /** How many of the next refunds asked under a new key are refused (the merchant's balance is short for a moment). */
+  refuseNewRefunds: number;
+  /** The refunds the gateway paid (its references): one per key, however often a key is asked. */
+  refundsPaid: () => string[];
 };
 
 function gateway(): Gateway {
   const sandbox = sandboxPaymentProvider();
+  // Like WeChat Pay's out_refund_no and Alipay's out_request_no: a key asked again gets its first answer, a refusal too.
+  const answers = new Map<string, ChargeResult>();
   const g: Gateway = {
     ...sandbox,
     name: 'recording',
@@ -43,6 +51,8 @@ function gateway(): Gateway {
     refunds: [],
     reversals: [],
     dropNextCharge: false,
+    refuseNewRefunds: 0,
+    refundsPaid: () => [...answers.values()].flatMap((a) => (a.ok ? [a.providerRef] : [])),
     charge: async (r) => {
       g.charges.push(r.requestId);
       const answer = await sandbox.charge(r);
@@ -52,9 +62,17 @@ function gateway(): Gateway {
       }
       return answer;
     },
-    refund: (r) => {
+    refund: async (r) => {
       g.refunds.push({ requestId: r.requestId, providerRef: r.providerRef, amountFen: r.amountFen });
-      return sandbox.refund(r);
+      const prior = answers.get(r.requestId);
+      if (prior) return prior;
+      let answer: ChargeResult;
+      if (g.refuseNewRefunds > 0) {
+        g.refuseNewRefunds--;
+        answer = { ok: false, reason: 'merchant balance short' };
+      } else answer = await sandbox.refund(r);
+      answers.set(r.requestId, answer);
+      return answer;
     },
     reverse: (r) => {
       g.reversals.push(r.requestId);
@@ -460,6 +478,110 @@ describe('cash instead of a refund the gateway has paid, or may have', () => {
     // Completing again asks the gateway under the same key: paid once, recorded once.
     expect(tenders(await complete())).toEqual([['wechat', -10_000]]);
     expect(new Set(gw.refunds.map((r) => r.requestId)).size).toBe(1);
+  });
+});
+
+describe('a refund the gateway refused (a definitive no: no money moved)', () => {
+  const refundIntents = () =>
+    pos.store.db.prepare("SELECT id, state, sale_id FROM payment_intent WHERE kind = 'refund'").all() as {
+      id: string;
+      state: string;
+      sale_id: string | null;
+    }[];
+
+  it('is asked again under a new key each time, so the gateway can pay it once the balance is there', async () => {
+    const sale = await shirtOnWechat();
+    await returnAll(sale);
+    // The merchant account's balance is short for a moment: the gateway refuses twice.
+    gw.refuseNewRefunds = 2;
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/merchant balance short.*cash instead/);
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/merchant balance short/);
+    // The balance is back: completing again pays the customer back to WeChat Pay, once.
+    const back = await complete();
+    expect(tenders(back)).toEqual([['wechat', -10_000]]);
+    expect(gw.refundsPaid()).toHaveLength(1);
+    expect(back.sale.tenders[0]!.reference).toBe(gw.refundsPaid()[0]);
+    const keys = gw.refunds.map((r) => r.requestId);
+    expect(new Set(keys).size).toBe(3);
+    // Every attempt went back to the payment the money came from.
+    expect(new Set(gw.refunds.map((r) => r.providerRef))).toEqual(new Set([sale.sale.tenders[0]!.reference]));
+    // The refusals stay written down as refusals; the paid attempt is the one the sale records.
+    const byId = new Map(refundIntents().map((i) => [i.id, i]));
+    expect(keys.map((k) => byId.get(k)?.state)).toEqual(['failed', 'failed', 'settled']);
+    expect(byId.get(keys[2]!)?.sale_id).toBe(back.sale.saleId);
+  });
+
+  it('of two refunds, only the refused one is asked again (under a new key); the paid one is not paid twice', async () => {
+    await start();
+    const { exchange } = await exchangeChain(() => pos.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE }));
+    await returnAll(exchange);
+    // The ¥100 refund is paid; the balance then runs short for the ¥30 one.
+    const ask = gw.refund;
+    let n = 0;
+    gw.refund = (r) => {
+      if (n++ === 1) gw.refuseNewRefunds = 1;
+      return ask(r);
+    };
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/merchant balance short/);
+    gw.refund = ask;
+    const back = await complete();
+    expect(tenders(back)).toEqual([
+      ['wechat', -10_000],
+      ['wechat', -3_000],
+    ]);
+    expect(gw.refunds.map((r) => r.amountFen)).toEqual([10_000, 3_000, 3_000]);
+    expect(new Set(gw.refunds.map((r) => r.requestId)).size).toBe(3);
+    expect(gw.refundsPaid()).toHaveLength(2);
+  });
+
+  it('after a refusal, a retry the gateway did not answer keeps its key: never paid in cash, asked again after a restart, paid once', async () => {
+    const sale = await shirtOnWechat();
+    await returnAll(sale);
+    gw.refuseNewRefunds = 1;
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/merchant balance short/);
+    // The next attempt reaches the gateway, which pays it, but the answer is lost.
+    const ask = gw.refund;
+    gw.refund = async (r) => {
+      await ask(r);
+      throw new Error('socket hang up');
+    };
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/never paid twice/);
+    gw.refund = ask;
+    // It may have been paid: cash now could pay the customer twice.
+    const cash = await pos.fail('checkout', 'complete', { cashInstead: true, approvalToken: (await approve('cash_refund')).token });
+    expect(cash.code).toBe('CONFLICT');
+    // The terminal restarts; the return comes back when the cashier opens it, and completes under the same key.
+    pos.close();
+    pos = open();
+    await login();
+    await pos.call('returns', 'start', { receiptNo: sale.sale.receiptNo });
+    expect(tenders(await complete())).toEqual([['wechat', -10_000]]);
+    const keys = gw.refunds.map((r) => r.requestId);
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).not.toBe(keys[1]);
+    expect(keys[2]).toBe(keys[1]);
+    expect(gw.refundsPaid()).toHaveLength(1);
+  });
+
+  it('can still be paid in cash instead with a manager: the gateway is not asked again, and HQ lists it for finance', async () => {
+    const sale = await shirtOnWechat();
+    await returnAll(sale);
+    gw.refuseNewRefunds = 1;
+    expect((await pos.fail('checkout', 'complete')).message).toMatch(/cash instead/);
+    expect((await pos.fail('checkout', 'complete', { cashInstead: true })).code).toBe('APPROVAL_REQUIRED');
+    const back = await complete({ cashInstead: true, approvalToken: (await approve('cash_refund')).token });
+    expect(tenders(back)).toEqual([['cash', -10_000]]);
+    expect(gw.refunds).toHaveLength(1);
+    expect(gw.refundsPaid()).toEqual([]);
+    expect(refundIntents().map((i) => i.state)).toEqual(['failed']);
+    const event = readOutbox(pos.store.db, 100)
+      .filter((e) => e.type === 'sale.completed')
+      .at(-1)!;
+    const payload = saleCompletedSchema.parse(event.payload);
+    expect(payload.tenders).toEqual([expect.objectContaining({ method: 'cash', amountFen: -10_000, insteadOf: 'wechat' })]);
+    // HQ's own check of the refund, against the sale's money: a refund exception for finance, the money all accounted for.
+    const listed = exceptionsOf(event.id, 'store', payload, sale.sale.saleId, new SalesReader(pos.store.db));
+    expect(listed).toEqual([expect.objectContaining({ method: 'cash', insteadOf: 'wechat', amountFen: 10_000, unfundedFen: 0 })]);
   });
 });
 
