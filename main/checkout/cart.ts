@@ -33,9 +33,10 @@ export type CartItem = {
 
 /**
  * A tender as main keeps it: the provider's reference stays here for refunds; `voidAsked`: the
- * gateway was asked to refund this payment (a void) and has not answered yet.
+ * gateway was asked to refund this payment (a void) and has not answered yet; `voidsRefused`: how
+ * often the gateway refused to (each refusal moves the void to a new key).
  */
-export type TenderRecord = CartTender & { providerRef?: string; requestId?: string; voidAsked?: boolean };
+export type TenderRecord = CartTender & { providerRef?: string; requestId?: string; voidAsked?: boolean; voidsRefused?: number };
 
 export type ReturnState = {
   receiptNo: string | null;
@@ -195,7 +196,7 @@ export function renderCart(
     coupons,
     points: data.points > 0 ? { redeemed: data.points, valueFen: pricing.pointsFen, offline: deps.offline } : null,
     return: data.ret ? { receiptNo: data.ret.receiptNo, saleId: data.ret.saleId, lines: data.ret.lines } : null,
-    tenders: data.tenders.map(({ providerRef: _p, requestId: _r, voidAsked: _v, ...t }) => t),
+    tenders: data.tenders.map(({ providerRef: _p, requestId: _r, voidAsked: _v, voidsRefused: _n, ...t }) => t),
     refunds: netFen < 0 ? refundsByMethod(planRefunds(-netFen, data.refundSources, receiptRefundFen(data.ret, totalFen))) : [],
     totals: {
       itemCount,

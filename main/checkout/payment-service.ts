@@ -141,14 +141,16 @@ export class PaymentService {
         throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
       // Until the gateway answers, the payment may or may not be back with the customer: the cart
       // cannot be completed with it, and voiding it again asks under the same key (never twice).
+      // A key the gateway refused would be refused again forever: after a refusal, a new key.
       tender.voidAsked = true;
+      const refused = tender.voidsRefused ?? 0;
       let r: ChargeResult;
       try {
         r = await this.deps.payments.refund({
           method: tender.method,
           providerRef: tender.providerRef ?? '',
           amountFen: tender.amountFen,
-          requestId: `${tenderId}-void`,
+          requestId: refused > 0 ? `${tenderId}-void-${refused}` : `${tenderId}-void`,
         });
       } catch (error) {
         throw new AppError(
@@ -158,6 +160,7 @@ export class PaymentService {
       }
       if (!r.ok) {
         delete tender.voidAsked;
+        tender.voidsRefused = refused + 1;
         throw new AppError('PAYMENT_DECLINED', `The refund was refused: ${r.reason}`);
       }
       this.deps.intents.mark(tenderId, 'voided');

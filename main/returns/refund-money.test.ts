@@ -416,6 +416,35 @@ describe('a void the gateway did not answer', () => {
   });
 });
 
+describe('a void the gateway refused', () => {
+  it('is asked again under a new key (the old one would be refused forever), and an unanswered one keeps its key', async () => {
+    await start();
+    await scan(SHIRT);
+    const cart = await pos.call<CartState>('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+    const tenderId = cart.tenders[0]!.tenderId;
+    const token = async () => (await approve('void_tender')).token;
+    gw.refuseNewRefunds = 1;
+    const refused = await pos.fail('checkout', 'removeTender', { tenderId, approvalToken: await token() });
+    expect(refused).toMatchObject({ code: 'PAYMENT_DECLINED', message: expect.stringMatching(/merchant balance short/) });
+    expect((await pos.call<CartState>('checkout', 'cart')).tenders).toHaveLength(1);
+    // The next ask reaches the gateway, which refunds, but the answer is lost: voiding again asks that key again.
+    const refund = gw.refund;
+    gw.refund = async (r) => {
+      await refund(r);
+      throw new Error('socket hang up');
+    };
+    await pos.fail('checkout', 'removeTender', { tenderId, approvalToken: await token() });
+    gw.refund = refund;
+    const voided = await pos.call<CartState>('checkout', 'removeTender', { tenderId, approvalToken: await token() });
+    expect(voided.tenders).toEqual([]);
+    const keys = gw.refunds.map((r) => r.requestId);
+    expect(keys).toHaveLength(3);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(keys[2]).toBe(keys[1]);
+    expect(gw.refundsPaid()).toHaveLength(1);
+  });
+});
+
 describe('a refund to a mobile payment while the terminal is offline', () => {
   it('is refused without writing anything down, and a manager may approve paying it in cash', async () => {
     const sale = await shirtOnWechat();
