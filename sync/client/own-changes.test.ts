@@ -8,7 +8,7 @@ import { deviceOutbox, pendingCount, writeChange } from '../../main/store/outbox
 import type { EventPayload, EventType } from '../protocol/events/index.js';
 import { AWAIT_HQ_MS } from '../protocol/own-changes.js';
 import { ApplyStatements, applyPage } from './apply.js';
-import { NOW, page, STORE } from './testing/page-fixture.js';
+import { customer, NOW, page, STORE } from './testing/page-fixture.js';
 import { uuidv7Generator } from '../protocol/uuidv7.js';
 import { enrolAt, testDevice, testReplicator } from './testing/test-device.js';
 import type { TestDevice } from './testing/test-device.js';
@@ -116,6 +116,63 @@ describe.each(backends)("the device's own customer-book changes while HQ has not
     await sync();
     expect(shown().profile).toMatchObject({ consent: 1, opted_out: 0 });
   });
+
+  it('keeps a tag the guide took off, or put on again, while HQ’s feed still has the tag as it was, and takes HQ’s row once it has the change', async () => {
+    const local = device.store.db;
+    const picked = local
+      .prepare(
+        `SELECT c.id, c.guide_id FROM customer c WHERE c.store_id = ? AND c.guide_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM customer_tag t WHERE t.customer_id = c.id AND t.tag = 'VIP') ORDER BY c.id LIMIT 1`,
+      )
+      .get(TEST_STORE) as { id: string; guide_id: string } | undefined;
+    if (!picked) throw new Error('no customer with a guide');
+    const { id: customerId, guide_id: guideId } = picked;
+    const ctx = {
+      db: local,
+      newId: uuidv7Generator(() => Date.now()),
+      clock: () => new Date(),
+      deviceId: device.deviceId,
+      storeId: TEST_STORE,
+    };
+    // As main/customers/customer-book.ts (addTag, removeTag) writes them.
+    const addVip = () =>
+      writeChange(ctx, { type: 'customer.tag_added', payload: { customerId, tag: 'VIP' }, staffId: guideId }, () =>
+        local
+          .prepare(
+            `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES (?, 'VIP', ?, 'manual', ?) ON CONFLICT (customer_id, tag) DO NOTHING`,
+          )
+          .run(customerId, TEST_STORE, new Date().toISOString()),
+      );
+    const removeVip = () =>
+      writeChange(ctx, { type: 'customer.tag_removed', payload: { customerId, tag: 'VIP' }, staffId: guideId }, () =>
+        local.prepare(`DELETE FROM customer_tag WHERE customer_id = ? AND tag = 'VIP' AND source = 'manual'`).run(customerId),
+      );
+    const vip = () => local.prepare(`SELECT source FROM customer_tag WHERE customer_id = ? AND tag = 'VIP'`).pluck().get(customerId);
+
+    // The guide tags the customer; HQ projects it, and the guide takes the tag off again before the device pulled HQ's row.
+    addVip();
+    await sync();
+    expect(await projectAll(db, new Date())).toBeGreaterThan(0);
+    removeVip();
+    expect(vip()).toBeUndefined();
+    // The pull brings HQ's row with the tag: the removal, accepted and not projected, still shows.
+    await sync();
+    expect(vip()).toBeUndefined();
+
+    // HQ projects the removal; the guide tags the customer again before the device pulled HQ's tombstone.
+    expect(await projectAll(db, new Date())).toBeGreaterThan(0);
+    addVip();
+    await sync();
+    expect(vip()).toBe('manual');
+
+    // HQ projects the add: its row shows it, and from then on HQ's answer wins (the tag taken off at HQ).
+    expect(await projectAll(db, new Date())).toBeGreaterThan(0);
+    await sync();
+    expect(vip()).toBe('manual');
+    await db.query(`DELETE FROM customer_tag WHERE customer_id = $1 AND tag = 'VIP'`, [customerId]);
+    await sync();
+    expect(vip()).toBeUndefined();
+  });
 });
 
 /** The same against pages made here: what a pull writes over changes in the outbox, accepted, and forgotten. */
@@ -170,6 +227,9 @@ describe('own customer-book changes put back on the rows a page writes', () => {
       ...(profileRow ? [{ kind: 'customer_profile', rows: [profileRow], deletes: [] }] : []),
       ...(taskRow ? [{ kind: 'customer_task', rows: [taskRow], deletes: [] }] : []),
     ];
+    applyPage(st, page(`store:${STORE}`, `c${++cursor}`, sets), { storeId: STORE, now: clock.toISOString() });
+  }
+  function applySets(sets: { kind: string; rows: unknown[][]; deletes: unknown[][] }[]): void {
     applyPage(st, page(`store:${STORE}`, `c${++cursor}`, sets), { storeId: STORE, now: clock.toISOString() });
   }
   function change<T extends EventType>(type: T, payload: EventPayload<T>, effect: string): void {
@@ -256,5 +316,84 @@ describe('own customer-book changes put back on the rows a page writes', () => {
     // Done on another device first: HQ's snooze does nothing to a closed task, and neither does the device's.
     apply(null, task('tsk-1', 'done'));
     expect(taskShown()).toEqual({ status: 'done', snoozed_until: null });
+  });
+
+  describe('a guide’s tags', () => {
+    const tagRow = (tag: string, source = 'manual') => ['cus-1', tag, STORE, source, NOW];
+    const tags = () =>
+      device.store.db.prepare(`SELECT tag, source FROM customer_tag WHERE customer_id = 'cus-1' ORDER BY tag`).all() as {
+        tag: string;
+        source: string;
+      }[];
+    const hqRow = (...rows: unknown[][]) => applySets([{ kind: 'customer_tag', rows, deletes: [] }]);
+    const hqDeletes = (...keys: unknown[][]) => applySets([{ kind: 'customer_tag', rows: [], deletes: keys }]);
+    const removeVip = () =>
+      change(
+        'customer.tag_removed',
+        { customerId: 'cus-1', tag: 'VIP' },
+        `DELETE FROM customer_tag WHERE tag = 'VIP' AND source = 'manual'`,
+      );
+    const addVip = () =>
+      change(
+        'customer.tag_added',
+        { customerId: 'cus-1', tag: 'VIP' },
+        `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at) VALUES ('cus-1', 'VIP', '${STORE}', 'manual', '${NOW}') ON CONFLICT DO NOTHING`,
+      );
+    beforeEach(() => applySets([{ kind: 'customer', rows: [customer('cus-1', GUIDE)], deletes: [] }]));
+
+    it('keeps a tag taken off over HQ’s row of it, until HQ’s tombstone shows the removal: HQ’s later row then wins', () => {
+      hqRow(tagRow('VIP'));
+      removeVip();
+      // HQ's row comes again (changed at HQ for another reason) while the removal is still in the outbox …
+      hqRow(tagRow('VIP'), tagRow('high_spender', 'auto'));
+      expect(tags()).toEqual([{ tag: 'high_spender', source: 'auto' }]);
+      // … and once HQ accepted it, before HQ projected it.
+      accepted();
+      hqRow(tagRow('VIP'));
+      expect(tags()).toEqual([{ tag: 'high_spender', source: 'auto' }]);
+      // HQ projects: its tombstone shows the removal, and from then on HQ's row is the answer (another guide tags the customer again).
+      hqDeletes(['cus-1', 'VIP']);
+      hqRow(tagRow('VIP'));
+      expect(tags()).toEqual([
+        { tag: 'VIP', source: 'manual' },
+        { tag: 'high_spender', source: 'auto' },
+      ]);
+    });
+
+    it('keeps a tag added over HQ’s tombstone of it, until HQ’s row shows it: HQ’s later tombstone then wins', () => {
+      addVip();
+      hqDeletes(['cus-1', 'VIP']);
+      expect(tags()).toEqual([{ tag: 'VIP', source: 'manual' }]);
+      accepted();
+      hqDeletes(['cus-1', 'VIP']);
+      expect(tags()).toEqual([{ tag: 'VIP', source: 'manual' }]);
+      hqRow(tagRow('VIP'));
+      hqDeletes(['cus-1', 'VIP']);
+      expect(tags()).toEqual([]);
+    });
+
+    it('keeps a tag added then taken off in order: HQ’s row showing the add does not bring the tag back', () => {
+      hqDeletes(['cus-1', 'VIP']);
+      addVip();
+      removeVip();
+      accepted();
+      // HQ projected the add only.
+      hqRow(tagRow('VIP'));
+      expect(tags()).toEqual([]);
+      // And then the removal: the tag stays off, and a later row of HQ's wins.
+      hqDeletes(['cus-1', 'VIP']);
+      hqRow(tagRow('VIP'));
+      expect(tags()).toEqual([{ tag: 'VIP', source: 'manual' }]);
+    });
+
+    it('does not put a tag back on a customer HQ took off this device', () => {
+      addVip();
+      accepted();
+      applySets([
+        { kind: 'customer', rows: [], deletes: [['cus-1']] },
+        { kind: 'customer_tag', rows: [], deletes: [['cus-1', 'VIP']] },
+      ]);
+      expect(tags()).toEqual([]);
+    });
   });
 });

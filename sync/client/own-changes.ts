@@ -1,39 +1,50 @@
 import type { ApplyStatements, WirePage } from './apply.js';
-import { consentChangedSchema, taskDoneSchema, taskSnoozedSchema } from '../protocol/events/customer.js';
+import { ENTITIES, keyOf } from '../protocol/entities.js';
+import type { CellValue } from '../protocol/entities.js';
+import { consentChangedSchema, tagSchema, taskDoneSchema, taskSnoozedSchema } from '../protocol/events/customer.js';
 import type { OwnChange } from '../protocol/own-changes.js';
 
 /**
  * The device shows its own change at once and HQ's answer wins when it arrives: after a page wrote
  * HQ's rows, the device's own customer-book changes that HQ has not been seen to apply are put back
- * on top of the rows the page brought (sync/protocol/own-changes.ts says which and why). Per row,
- * the oldest accepted changes HQ's row already shows are forgotten first: from then on HQ's row is
- * the answer. A change still in the outbox is always put back (HQ has not even seen it).
+ * on top of the rows the page brought or took away (sync/protocol/own-changes.ts says which and
+ * why). Per row, the oldest accepted changes HQ's row already shows are forgotten first: from then
+ * on HQ's row is the answer. A change still in the outbox is always put back (HQ has not even seen it).
  *
  * Each change is put back as HQ's projector would apply it to HQ's row (sync/hq/customers/
  * apply-customer-events.ts), so the device shows what HQ will have once it projects: a task HQ
- * closed meanwhile (done on another device, cancelled) stays closed.
+ * closed meanwhile (done on another device, cancelled) stays closed, a tag added is not put on a
+ * customer this store no longer has.
  */
-type Target = { kind: 'customer_profile' | 'customer_task'; key: string };
+const KINDS = ['customer_profile', 'customer_task', 'customer_tag'] as const;
+type Kind = (typeof KINDS)[number];
+const isKind = (kind: string): kind is Kind => (KINDS as readonly string[]).includes(kind);
+
+/** A row by its key values, in ENTITIES[kind].key order. */
+type Target = { kind: Kind; key: CellValue[] };
 
 type Effect = {
   target: Target;
-  /** HQ's row as this page wrote it shows the change (or makes it moot). */
-  shownBy(row: Record<string, unknown>): boolean;
+  /**
+   * HQ's row as this page left it shows the change (or makes it moot); undefined where the row is
+   * not there (HQ deleted it: for a tag, what shows a removal).
+   */
+  shownBy(row: Record<string, unknown> | undefined): boolean;
   /** Puts the change on the row. */
   apply(st: ApplyStatements): void;
 };
 
 const OPEN = (row: Record<string, unknown>) => row.status === 'open' || row.status === 'snoozed';
 
-function effectOf(change: OwnChange): Effect | null {
+function effectOf(change: OwnChange, storeId: string): Effect | null {
   switch (change.type) {
     case 'customer.consent_changed': {
       const p = consentChangedSchema.safeParse(change.payload);
       if (!p.success) return null;
       const { customerId, consent } = p.data;
       return {
-        target: { kind: 'customer_profile', key: customerId },
-        shownBy: (row) => row.opted_out === (consent ? 0 : 1) && (!consent || row.consent === 1),
+        target: { kind: 'customer_profile', key: [customerId] },
+        shownBy: (row) => row !== undefined && row.opted_out === (consent ? 0 : 1) && (!consent || row.consent === 1),
         apply: (st) =>
           st
             .prepared(`UPDATE customer_profile SET consent = CASE WHEN ? THEN 1 ELSE consent END, opted_out = ? WHERE customer_id = ?`)
@@ -45,8 +56,8 @@ function effectOf(change: OwnChange): Effect | null {
       if (!p.success) return null;
       const { taskId, contact } = p.data;
       return {
-        target: { kind: 'customer_task', key: taskId },
-        shownBy: (row) => !OPEN(row),
+        target: { kind: 'customer_task', key: [taskId] },
+        shownBy: (row) => row !== undefined && !OPEN(row),
         apply: (st) =>
           st
             .prepared(`UPDATE customer_task SET status = 'done', outcome = ?, done_at = ? WHERE id = ? AND status IN ('open', 'snoozed')`)
@@ -58,12 +69,42 @@ function effectOf(change: OwnChange): Effect | null {
       if (!p.success) return null;
       const { taskId, until } = p.data;
       return {
-        target: { kind: 'customer_task', key: taskId },
-        shownBy: (row) => !OPEN(row) || (row.status === 'snoozed' && row.snoozed_until === until),
+        target: { kind: 'customer_task', key: [taskId] },
+        shownBy: (row) => row !== undefined && (!OPEN(row) || (row.status === 'snoozed' && row.snoozed_until === until)),
         apply: (st) =>
           st
             .prepared(`UPDATE customer_task SET status = 'snoozed', snoozed_until = ? WHERE id = ? AND status IN ('open', 'snoozed')`)
             .run(until, taskId),
+      };
+    }
+    case 'customer.tag_added': {
+      const p = tagSchema.safeParse(change.payload);
+      if (!p.success) return null;
+      const { customerId, tag } = p.data;
+      return {
+        target: { kind: 'customer_tag', key: [customerId, tag] },
+        // HQ's insert does nothing where the customer has the tag already: any row of HQ's under the key shows it.
+        shownBy: (row) => row !== undefined,
+        // Only on a customer this store still has (HQ's projector takes the tag for its customers only).
+        apply: (st) =>
+          st
+            .prepared(
+              `INSERT INTO customer_tag (customer_id, tag, store_id, source, added_at)
+               SELECT id, ?, store_id, 'manual', ? FROM customer WHERE id = ? AND store_id = ? ON CONFLICT (customer_id, tag) DO NOTHING`,
+            )
+            .run(tag, change.occurredAt, customerId, storeId),
+      };
+    }
+    case 'customer.tag_removed': {
+      const p = tagSchema.safeParse(change.payload);
+      if (!p.success) return null;
+      const { customerId, tag } = p.data;
+      return {
+        target: { kind: 'customer_tag', key: [customerId, tag] },
+        // HQ's tombstone shows it. HQ's delete takes only a manual tag, as the device's did (a manual tag never
+        // has an automatic one's name: manualTagSchema), so a row of HQ's that is not manual shows it as well.
+        shownBy: (row) => row === undefined || row.source !== 'manual',
+        apply: (st) => st.prepared(`DELETE FROM customer_tag WHERE customer_id = ? AND tag = ? AND source = 'manual'`).run(customerId, tag),
       };
     }
     default:
@@ -71,25 +112,24 @@ function effectOf(change: OwnChange): Effect | null {
   }
 }
 
-const KEY_COLUMN = { customer_profile: 'customer_id', customer_task: 'id' } as const;
+const idOf = (kind: Kind, key: readonly CellValue[]) => JSON.stringify([kind, ...key]);
 
-/** The rows of the kinds own changes touch that `page` wrote, by kind (their keys are the rows' first column). */
-function written(page: WirePage): Map<Target['kind'], Set<string>> {
-  const keys = new Map<Target['kind'], Set<string>>();
+/** The rows of the kinds own changes touch that `page` wrote or deleted, by idOf. */
+function touched(page: WirePage): Set<string> {
+  const ids = new Set<string>();
   for (const set of page.sets) {
-    if (set.kind !== 'customer_profile' && set.kind !== 'customer_task') continue;
-    const rows = set.rows as unknown[][];
-    if (rows.length === 0) continue;
-    const of = keys.get(set.kind) ?? new Set<string>();
-    for (const row of rows) of.add(row[0] as string);
-    keys.set(set.kind, of);
+    const kind = set.kind;
+    if (!isKind(kind)) continue;
+    const spec = ENTITIES[kind];
+    for (const row of set.rows as CellValue[][]) ids.add(idOf(kind, keyOf(spec, row)));
+    for (const key of set.deletes as CellValue[][]) ids.add(idOf(kind, key));
   }
-  return keys;
+  return ids;
 }
 
-/** Whether `page` wrote a row an own change may have to go back on (cheap: the page's own sets). */
+/** Whether `page` wrote or deleted a row an own change may have to go back on (cheap: the page's own sets). */
 export function touchesOwnChanges(page: WirePage): boolean {
-  return page.sets.some((s) => (s.kind === 'customer_profile' || s.kind === 'customer_task') && (s.rows as unknown[]).length > 0);
+  return page.sets.some((s) => isKind(s.kind) && ((s.rows as unknown[]).length > 0 || (s.deletes as unknown[]).length > 0));
 }
 
 /** Runs in the page's transaction, after its rows were written. */
@@ -97,12 +137,13 @@ export function putOwnChangesBack(st: ApplyStatements, page: WirePage, storeId: 
   const changes = st.outbox.ownChanges(storeId, now);
   // Most pages (a provisioning's 50,000 profiles) come with none waiting: no set of their keys is made.
   if (changes.length === 0) return;
-  const keys = written(page);
+  const ids = touched(page);
   const perRow = new Map<string, { change: OwnChange; effect: Effect }[]>();
   for (const change of changes) {
-    const effect = effectOf(change);
-    if (!effect || !keys.get(effect.target.kind)?.has(effect.target.key)) continue;
-    const id = `${effect.target.kind}\u0000${effect.target.key}`;
+    const effect = effectOf(change, storeId);
+    if (!effect) continue;
+    const id = idOf(effect.target.kind, effect.target.key);
+    if (!ids.has(id)) continue;
     const list = perRow.get(id) ?? [];
     list.push({ change, effect });
     perRow.set(id, list);
@@ -110,8 +151,9 @@ export function putOwnChangesBack(st: ApplyStatements, page: WirePage, storeId: 
   const heard: string[] = [];
   for (const list of perRow.values()) {
     const { kind, key } = (list[0] as { effect: Effect }).effect.target;
-    const row = st.prepared(`SELECT * FROM ${kind} WHERE ${KEY_COLUMN[kind]} = ?`).get(key) as Record<string, unknown> | undefined;
-    if (!row) continue;
+    const spec = ENTITIES[kind];
+    const row = st.prepared(`SELECT * FROM ${spec.table} WHERE ${spec.key.map((k) => `${k} = ?`).join(' AND ')}`).get(...key) as
+      Record<string, unknown> | undefined;
     // In order: a later change HQ's row happens to show says nothing of an earlier one not projected yet.
     let next = 0;
     for (; next < list.length; next++) {
