@@ -50,3 +50,8 @@ export type RefundExceptionList = { truncated: boolean; refunds: RefundException
 export type ResolveAnswer = { id: string } & Resolution;
 /** `POST /admin/v1/login` with `{ name, password }`. */
 export type AdminLoginAnswer = { token: string; expiresAt: string };
+
+/** A store of the chain as finance's lists name it; `timezone` (IANA) is the one its receipts are read in. */
+export type StoreSummary = { id: string; code: string; name: { zh: string; en: string }; timezone: string };
+/** `GET /admin/v1/stores`: every store (no warehouse), by code. */
+export type StoreList = { stores: StoreSummary[] };

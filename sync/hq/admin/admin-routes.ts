@@ -14,6 +14,7 @@ import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
 import { registerCustomerBookRoutes } from './customer-book-routes.js';
 import { registerSettlementRoutes } from './settlement-routes.js';
+import { registerStoreRoutes } from './store-routes.js';
 
 export const ADMIN_PREFIX = '/admin/v1';
 /** A 200,000-SKU catalog as JSON is ~50 MB; device requests keep the server's 8 MB limit. */
@@ -131,6 +132,7 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
   registerDeadLetterRoutes(app, hq, ADMIN_PREFIX);
   registerCustomerBookRoutes(app, hq, ADMIN_PREFIX); // the customer book (issue 11)
   registerSettlementRoutes(app, hq, ADMIN_PREFIX);
+  registerStoreRoutes(app, hq, ADMIN_PREFIX);
 
   app.post(LOGIN_PATH, { bodyLimit: LOGIN_BODY_LIMIT }, async (request) => {
     const now = hq.clock();
