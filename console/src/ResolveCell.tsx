@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { Resolution } from '../../sync/protocol/finance.js';
-import { resolveRow } from './api.js';
+import { HqRefusal, resolveRow } from './api.js';
 import type { ListKind } from './api.js';
 import type { Item } from './FinanceLists.js';
-import { describeFailure, formatWhen } from './format.js';
+import { describeFailure, formatWhen, zoneLabel } from './format.js';
 import type { Language, Translate } from './i18n/translate.js';
 
 /** A row's last column: who resolved it, when and how; or the button and the form to resolve it. */
@@ -14,14 +14,20 @@ export function ResolveCell({
   kind,
   item,
   token,
+  timeZone,
   onResolved,
+  onResolvedElsewhere,
 }: {
   t: Translate;
   language: Language;
   kind: ListKind;
   item: Item;
   token: string;
+  /** The row's store's zone: when it was resolved is told at the store's clock, like the row. */
+  timeZone: string;
   onResolved: (id: string, resolution: Resolution) => void;
+  /** HQ refused because the row was resolved meanwhile (another admin, another tab): read it again. */
+  onResolvedElsewhere: (item: Item) => void;
 }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState('');
@@ -32,7 +38,12 @@ export function ResolveCell({
     return (
       <div className="resolution">
         <div>{item.resolution}</div>
-        <div className="sub">{t('row.resolvedBy', { who: item.resolvedBy ?? '—', when: formatWhen(item.resolvedAt, language) })}</div>
+        <div className="sub">
+          {t('row.resolvedBy', {
+            who: item.resolvedBy ?? '—',
+            when: `${formatWhen(item.resolvedAt, language, timeZone)} ${zoneLabel(item.resolvedAt, timeZone)}`,
+          })}
+        </div>
       </div>
     );
   }
@@ -53,6 +64,8 @@ export function ResolveCell({
     } catch (failure) {
       setError(describeFailure(failure, t));
       setBusy(false);
+      // Resolved by someone else first: the row (and the list) as HQ has it now, with who did it.
+      if (failure instanceof HqRefusal && failure.status === 409) onResolvedElsewhere(item);
     }
   };
   return (

@@ -1,4 +1,10 @@
-import type { AdminLoginAnswer, RefundExceptionList, ResolveAnswer, SettlementConflictList } from '../../sync/protocol/finance.js';
+import type {
+  AdminLoginAnswer,
+  RefundExceptionList,
+  ResolveAnswer,
+  SettlementConflictList,
+  StoreList,
+} from '../../sync/protocol/finance.js';
 import type { HqErrorBody } from '../../sync/protocol/http.js';
 
 /** HQ's admin API, on the origin that served this page. */
@@ -21,7 +27,8 @@ export class HqUnreachable extends Error {}
 export type ListKind = 'conflicts' | 'refunds';
 const LIST_PATHS: Readonly<Record<ListKind, string>> = { conflicts: 'settlement-conflicts', refunds: 'refund-exceptions' };
 
-export type ListQuery = { storeId: string | null; openOnly: boolean };
+/** `day`: only the refunds of that business day (YYYY-MM-DD); the conflicts have no such filter. */
+export type ListQuery = { storeId: string | null; openOnly: boolean; day?: string };
 
 async function call<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
   let response: Response;
@@ -56,6 +63,10 @@ async function call<T>(method: 'GET' | 'POST', path: string, token: string | nul
 function listPath(kind: ListKind, query: ListQuery): string {
   const params = new URLSearchParams({ open: String(query.openOnly) });
   if (query.storeId) params.set('storeId', query.storeId);
+  if (query.day) {
+    params.set('from', query.day);
+    params.set('to', query.day);
+  }
   return `/${LIST_PATHS[kind]}?${params.toString()}`;
 }
 
@@ -73,4 +84,9 @@ export function listRefunds(token: string, query: ListQuery): Promise<RefundExce
 
 export function resolveRow(token: string, kind: ListKind, id: string, resolution: string): Promise<ResolveAnswer> {
   return call('POST', `/${LIST_PATHS[kind]}/${encodeURIComponent(id)}/resolve`, token, { resolution });
+}
+
+/** Every store of the chain, by code: how the lists name a row's store and read its clock. */
+export function listStores(token: string): Promise<StoreList> {
+  return call('GET', '/stores', token);
 }

@@ -10,6 +10,8 @@ export class ConsolePage {
   readonly rows: Locator;
   readonly store: Locator;
   readonly openOnly: Locator;
+  /** What the list says about itself (e.g. a row someone else resolved first). */
+  readonly notice: Locator;
 
   constructor(readonly page: Page) {
     this.name = page.locator('input[name="name"]');
@@ -20,6 +22,7 @@ export class ConsolePage {
     this.rows = page.locator('table.items tbody tr[data-id]');
     this.store = page.locator('select[name="store"]');
     this.openOnly = page.locator('input[name="open"]');
+    this.notice = page.locator('section.lists p.notice[role="status"]');
   }
 
   async login(name: string, password: string): Promise<void> {
@@ -40,11 +43,31 @@ export class ConsolePage {
     return this.rows.filter({ hasText: receiptNo });
   }
 
-  /** Opens a row's resolve form, writes the resolution and sends it. */
-  async resolve(receiptNo: string, resolution: string): Promise<void> {
+  /** Reads the list again from HQ. */
+  async refresh(): Promise<void> {
+    await this.page.locator('section.lists .filters button').click();
+  }
+
+  /** The store filter's choices, as finance reads them. */
+  storeChoices(): Promise<string[]> {
+    return this.store.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).text));
+  }
+
+  /** Opens a row's resolve form and writes the resolution, without sending it yet. */
+  async writeResolution(receiptNo: string, resolution: string): Promise<void> {
     const row = this.row(receiptNo);
     await row.locator('td.status button').click();
     await row.locator('textarea[name="resolution"]').fill(resolution);
-    await row.locator('form.resolve button[type="submit"]').click();
+  }
+
+  /** Sends the resolution written in a row's form. */
+  async sendResolution(receiptNo: string): Promise<void> {
+    await this.row(receiptNo).locator('form.resolve button[type="submit"]').click();
+  }
+
+  /** Opens a row's resolve form, writes the resolution and sends it. */
+  async resolve(receiptNo: string, resolution: string): Promise<void> {
+    await this.writeResolution(receiptNo, resolution);
+    await this.sendResolution(receiptNo);
   }
 }

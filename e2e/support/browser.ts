@@ -6,14 +6,20 @@ import type { BrowserContext } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Debian's Chromium, headless, with a fresh profile and no background traffic (the machine has no internet). */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * Debian's Chromium, headless, with a fresh profile and no background traffic (the machine has no
+ * internet); in the machine's time zone unless `timezoneId` (IANA) says another.
+ */
+export async function launchBrowser(
+  options: { timezoneId?: string } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'shopfloor-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
     locale: 'zh-CN',
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -26,6 +26,8 @@ export const en: Dictionary = {
   'lists.empty': 'Nothing open.',
   'lists.emptyAll': 'No records.',
   'lists.count': '{count} rows',
+  'lists.storeOption': '{name} ({code})',
+  'lists.resolvedElsewhere': '{receiptNo} was resolved by someone else first; the list has been reloaded.',
   'lists.truncated': 'Showing the first {count}: filter by store to see the rest.',
 
   'col.when': 'When',
@@ -43,6 +45,7 @@ export const en: Dictionary = {
   'row.original': 'original receipt {receiptNo}',
   'row.method': 'refunded by {method}',
   'row.insteadOf': 'refunded by {method} instead of {insteadOf}',
+  'row.storeTime': 'store time, {offset}',
   'row.resolve': 'Resolve',
   'row.resolvedBy': 'by {who} at {when}',
 

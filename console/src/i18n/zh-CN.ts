@@ -28,6 +28,8 @@ export const zhCN = {
   'lists.empty': '没有待处理的事项。',
   'lists.emptyAll': '没有记录。',
   'lists.count': '共 {count} 条',
+  'lists.storeOption': '{name}（{code}）',
+  'lists.resolvedElsewhere': '{receiptNo} 已由他人先行处理，列表已重新加载。',
   'lists.truncated': '只显示前 {count} 条：请按门店筛选。',
 
   'col.when': '时间',
@@ -45,6 +47,7 @@ export const zhCN = {
   'row.original': '原小票 {receiptNo}',
   'row.method': '以 {method} 退款',
   'row.insteadOf': '以 {method} 退款（原为 {insteadOf}）',
+  'row.storeTime': '门店时间 {offset}',
   'row.resolve': '处理',
   'row.resolvedBy': '{who} 于 {when} 处理',
 
