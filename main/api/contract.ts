@@ -164,6 +164,7 @@ export {
 export type {
   DeviceProfile,
   DevicesStatus,
+  DrawerOpening,
   DrawerProfile,
   DrawerPulse,
   DrawerStatus,

@@ -2,6 +2,7 @@ import type {
   DeviceProfile,
   DevicesStatus,
   PrinterConnection as PrinterConnectionProfile,
+  DrawerOpening,
   DrawerStatus,
   HidDeviceInfo,
   PrinterProblem,
@@ -11,7 +12,7 @@ import type {
   SerialPortInfo,
 } from '../api/contract.js';
 import type { TerminalContext } from '../core/context.js';
-import { NO_DEADLINE } from '../core/peripherals.js';
+import { attempt } from '../core/peripherals.js';
 import type { Deadline, DrawerReason } from '../core/peripherals.js';
 import { AppError } from '../api/errors.js';
 import { writeChange } from '../store/outbox.js';
@@ -47,9 +48,14 @@ export type DevicesOptions = {
   maxBackoffMs?: number;
   /** Store logo (base64 PNG), printed when the profile asks for it. */
   logoPng?: string;
+  /** How long an "open drawer" with no deadline of its caller's may take before it is answered (ms). */
+  drawerAnswerMs?: number;
   /** Hands a scan from a serial/HID scanner to main's scan pipeline (announceScan). */
   onScan?: (raw: string, source: 'serial' | 'hid') => void;
 };
+
+/** An "open drawer" with no deadline of its caller's is answered within this (ms): the screen's requests give up at 30 s. */
+export const DRAWER_ANSWER_MS = 10_000;
 
 const noPrinter = (): PrinterStatus => ({
   configured: false,
@@ -367,9 +373,37 @@ export class DevicesService {
 
   /**
    * Kicks the drawer and logs who opened it and why (`device.drawer_opened`, through the outbox).
-   * Only a kick the hardware accepted is logged as an opening.
+   * Only a kick the hardware accepted is logged as an opening. A caller that reports on its own
+   * time limit (a sale, a cash movement: `attempt`) passes its `deadline`. Without one (the device
+   * screen's no-sale), the kick gets the service's own, shorter than the screen's 30 s request
+   * timeout: the printer link may be busy with a long receipt for longer than that, and an answer
+   * that never comes, followed by a drawer springing open, is what must not happen. The answer is
+   * then true: opened, DEVICE_UNAVAILABLE (not opened, and never opens later), or `uncertain`.
    */
-  async openDrawer(reason: DrawerReason, deadline: Deadline = NO_DEADLINE): Promise<DrawerStatus> {
+  async openDrawer(reason: DrawerReason, deadline?: Deadline): Promise<DrawerOpening> {
+    if (deadline) return this.kickAndLog(reason, deadline);
+    const ms = this.options.drawerAnswerMs ?? DRAWER_ANSWER_MS;
+    let opened: DrawerStatus | undefined;
+    let failure: unknown;
+    const result = await attempt(async (own) => {
+      try {
+        opened = await this.kickAndLog(reason, own);
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    }, ms);
+    if (result.sent && opened) return opened;
+    if (result.uncertain) return { ...this.drawer, uncertain: true };
+    if (failure instanceof AppError) throw failure;
+    if (failure) throw new AppError('DEVICE_UNAVAILABLE', `The drawer did not open: ${result.error ?? String(failure)}`);
+    throw new AppError(
+      'DEVICE_UNAVAILABLE',
+      `The drawer did not open: the printer did not answer within ${ms / 1000} s (busy or slow); it will not open later from this request`,
+    );
+  }
+
+  private async kickAndLog(reason: DrawerReason, deadline: Deadline): Promise<DrawerStatus> {
     const drawer = this.current.drawer;
     if (drawer.kind === 'none') throw new AppError('DEVICE_NOT_CONFIGURED', 'No cash drawer is set up on this terminal');
     await kickDrawer(drawer, this.link, (status, problem) => this.notePrinter(status, problem, null), deadline);

@@ -8,6 +8,7 @@ import { tempDir } from '../testing/temp-dir.js';
 import { VirtualPrinter } from '../../fixtures/virtual-printer.js';
 import { EscPosDecoder } from '../../native/printer/escpos-decoder.js';
 import { DevicesService } from './devices-service.js';
+import type { DevicesOptions } from './devices-service.js';
 import { devicePeripherals } from './peripherals.js';
 import { nextEvent, openTestContext, sampleSaleReceipt } from '../testing/devices-kit.js';
 import type { TestContext } from '../testing/devices-kit.js';
@@ -41,9 +42,9 @@ function profile(p: number, mode: 'text-gb18030' | 'raster' = 'text-gb18030'): D
 }
 
 /** A service on the store in `dir` (opening it again is a restart). */
-async function startService(p: DeviceProfile | null): Promise<{ t: TestContext; devices: DevicesService }> {
+async function startService(p: DeviceProfile | null, options: DevicesOptions = {}): Promise<{ t: TestContext; devices: DevicesService }> {
   const t = openTestContext(dir.path);
-  const devices = new DevicesService(t.ctx, { heldPollMs: 20, maxBackoffMs: 50 });
+  const devices = new DevicesService(t.ctx, { heldPollMs: 20, maxBackoffMs: 50, ...options });
   const o = { t, devices };
   open.push(o);
   if (p) await devices.saveProfile(p, 'staff-1');
@@ -276,6 +277,34 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(result.sent).toBe(false);
     printer.releaseStatus();
     // Uses of the printer link run one after another: this one starts once the kick's use ended.
+    await devices.refreshStatus();
+    expect(kicked).toBe(false);
+    expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);
+  });
+
+  it('answers a no-sale opening while a slow printer is still busy with a receipt, and never opens the drawer afterwards', async () => {
+    // The screen's request gives up after 30 s: the terminal answers first, from its own deadline.
+    const { t, devices } = await startService(profile(port), { drawerAnswerMs: 50 });
+    let kicked = false;
+    printer.on('drawer', () => (kicked = true));
+    // A receipt goes out; then the printer, busy taking it in, is slow to answer anything.
+    printer.holdStatus(3);
+    const job = devices.printReceipt(sampleSaleReceipt(3));
+    const printed = jobDone(t, job.id);
+    await nextEvent(t.ctx.events, 'devices.job', (j) => j.id === job.id && j.state === 'sending');
+    // A manager-approved no-sale from the device screen, queued on the printer link behind the receipt.
+    const opening = devices.openDrawer({ kind: 'no_sale', staffId: 'cashier-2', approvedBy: 'manager-1', note: 'change' });
+    const answer = await opening.then(
+      () => 'opened',
+      (error: unknown) => error,
+    );
+    // The answer came while the receipt was still on its way (not after the printer gave up on it),
+    // and it says the drawer did not open.
+    expect(devices.jobs(5).find((j) => j.id === job.id)?.state).toBe('sending');
+    expect(answer).toMatchObject({ code: 'DEVICE_UNAVAILABLE', message: expect.stringContaining('will not open') });
+    // The printer catches up: the receipt is done, and the kick the screen was told failed is never sent.
+    printer.releaseStatus();
+    await printed;
     await devices.refreshStatus();
     expect(kicked).toBe(false);
     expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(0);

@@ -133,6 +133,13 @@ export type DrawerStatus = {
   lastOpenedAt: string | null;
 };
 
+/**
+ * What an "open drawer" from the device screen did. Without `uncertain` the drawer opened. With it,
+ * the kick left for the drawer but was not confirmed in time: it may have opened — look at it.
+ * (Not opened is a DEVICE_UNAVAILABLE error, and then it never opens later.)
+ */
+export type DrawerOpening = DrawerStatus & { uncertain?: true };
+
 /** Counted, never thrown: what a scanner line delivered that was not a scan. */
 export type ScannerErrorCounts = {
   /** Non-printable bytes on the line (the line is dropped). */
@@ -241,8 +248,11 @@ export const devicesContract = {
    * approved (outbox event `device.drawer_opened`); `staffId` in the input is ignored — who acted
    * comes from the session, not from the renderer. Fails with DEVICE_NOT_CONFIGURED /
    * DEVICE_UNAVAILABLE, and refuses while the printer reports a problem (the kick would wait in its buffer).
+   * Answers within 10 s, well inside the screen's request timeout, even while the printer is busy
+   * with a long receipt: DEVICE_UNAVAILABLE then means it did not open and never will from this
+   * request; `uncertain: true` means the kick was on its way and the drawer may have opened.
    */
-  openDrawer: method<DrawerStatus>()(
+  openDrawer: method<DrawerOpening>()(
     z
       .object({
         reason: z.string().trim().min(1).max(200),

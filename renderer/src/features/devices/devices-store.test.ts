@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDevicesStore, upsertJob } from './devices-store.js';
 import { fakeDevicesApi } from './devices-test-api.js';
+import { noticeTone } from './notice-text.js';
 import type { DeviceProfile, DevicesStatus, PrintJobView } from './devices-types.js';
 
 const status: DevicesStatus = {
@@ -164,20 +165,28 @@ describe('devices store', () => {
     expect(store.getState()).toMatchObject({ dirty: false, draft: profile });
   });
 
-  it('opens the drawer with the reason, and reports a drawer that is not there', async () => {
-    let answer: 'ok' | 'missing' = 'ok';
+  it('opens the drawer with the reason, says when it may have opened, and reports a drawer that is not there', async () => {
+    let answer: 'ok' | 'uncertain' | 'missing' = 'ok';
     const fake = fakeDevicesApi({
       ...baseAnswers,
       'devices.openDrawer': () =>
         answer === 'ok'
           ? { ok: true, value: { configured: true, open: true, lastOpenedAt: '2026-11-22T10:01:00.000Z' } }
-          : { ok: false, error: { code: 'DEVICE_NOT_CONFIGURED', message: 'no drawer' } },
+          : answer === 'uncertain'
+            ? { ok: true, value: { configured: true, open: true, lastOpenedAt: '2026-11-22T10:01:00.000Z', uncertain: true } }
+            : { ok: false, error: { code: 'DEVICE_NOT_CONFIGURED', message: 'no drawer' } },
     });
     const store = createDevicesStore(fake.api);
     await store.getState().load();
     expect(await store.getState().openDrawer('硬件测试')).toBe(true);
     expect(fake.calls.at(-1)).toEqual({ key: 'devices.openDrawer', input: { reason: '硬件测试' } });
     expect(store.getState().status?.drawer.open).toBe(true);
+    answer = 'uncertain';
+    // The kick left but was not confirmed in time: the screen says it may have opened, and keeps it up.
+    expect(await store.getState().openDrawer('找零')).toBe(true);
+    expect(store.getState().notice).toEqual({ kind: 'drawer-uncertain' });
+    expect(noticeTone(store.getState().notice!)).toBe('error');
+    expect(store.getState().status?.drawer).toEqual({ configured: true, open: true, lastOpenedAt: '2026-11-22T10:01:00.000Z' });
     answer = 'missing';
     expect(await store.getState().openDrawer('找零')).toBe(false);
     expect(store.getState().notice).toMatchObject({ kind: 'error', action: 'drawer', error: { code: 'DEVICE_NOT_CONFIGURED' } });

@@ -15,6 +15,8 @@ export type DevicesNotice =
   | { kind: 'test-queued'; jobId: string }
   | { kind: 'reprint-queued'; jobId: string }
   | { kind: 'drawer-opened' }
+  /** The kick left but was not confirmed in time: the drawer may have opened. */
+  | { kind: 'drawer-uncertain' }
   | { kind: 'profile-saved' };
 
 export type DevicesAction = 'load' | 'save' | 'test-print' | 'retry' | 'cancel' | 'reprint' | 'drawer' | 'ports' | 'hid';
@@ -183,9 +185,9 @@ export function createDevicesStore(api: Api): StoreApi<DevicesState> {
           set({ notice: { kind: 'error', error: result.error, action: 'drawer' } });
           return false;
         }
-        const drawer: DrawerStatus = result.value;
+        const { uncertain, ...drawer }: DrawerStatus & { uncertain?: true } = result.value;
         const status = get().status;
-        set({ notice: { kind: 'drawer-opened' }, ...(status ? { status: { ...status, drawer } } : {}) });
+        set({ notice: { kind: uncertain ? 'drawer-uncertain' : 'drawer-opened' }, ...(status ? { status: { ...status, drawer } } : {}) });
         return true;
       },
 

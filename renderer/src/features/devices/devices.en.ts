@@ -208,6 +208,7 @@ export const devicesEn: { readonly [K in keyof typeof devicesZhCN]: string } = {
   'devices.notice.testQueued': 'The test page is in the print queue.',
   'devices.notice.reprintQueued': 'Queued: a copy marked “COPY” will print.',
   'devices.notice.drawerOpened': 'The drawer opened; the reason was logged.',
+  'devices.notice.drawerUncertain': 'The drawer did not confirm in time and may have opened. Check it before you leave the till.',
   'devices.notice.profileSaved': 'Device settings saved; the devices are reconnecting.',
   'devices.failed.load': 'The device information could not be read: {reason}',
   'devices.failed.save': 'The device settings were not saved: {reason}',

@@ -205,6 +205,7 @@ export const devicesZhCN = {
   'devices.notice.testQueued': '测试页已加入打印队列。',
   'devices.notice.reprintQueued': '已加入队列，将打印一份标有“重印”的副本。',
   'devices.notice.drawerOpened': '钱箱已打开，已记录原因。',
+  'devices.notice.drawerUncertain': '钱箱未及时确认，可能已经打开。离开收银台前请先查看钱箱。',
   'devices.notice.profileSaved': '设备设置已保存，设备正在重新连接。',
   'devices.failed.load': '无法读取设备信息：{reason}',
   'devices.failed.save': '设备设置未保存：{reason}',

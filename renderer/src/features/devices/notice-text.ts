@@ -3,7 +3,8 @@ import type { Translate } from '../../i18n/translate.js';
 import type { DevicesNotice } from './devices-store.js';
 
 export function noticeTone(notice: DevicesNotice): 'error' | 'info' {
-  return notice.kind === 'error' ? 'error' : 'info';
+  // "May have opened" must stay on screen until someone has looked at the drawer.
+  return notice.kind === 'error' || notice.kind === 'drawer-uncertain' ? 'error' : 'info';
 }
 
 /** One sentence for the banner, naming what failed ("The test page could not be queued: …"). */
@@ -20,6 +21,8 @@ export function noticeText(t: Translate, notice: DevicesNotice): string {
       return t('devices.notice.reprintQueued');
     case 'drawer-opened':
       return t('devices.notice.drawerOpened');
+    case 'drawer-uncertain':
+      return t('devices.notice.drawerUncertain');
     case 'profile-saved':
       return t('devices.notice.profileSaved');
   }
