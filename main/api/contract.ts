@@ -131,7 +131,7 @@ export type {
   TenderMethod,
   Tier,
 } from './domains/checkout.js';
-export type { CashReport, TenderTotal, TillState } from './domains/cashup.js';
+export type { CashReport, TenderTotal, TillDrawer, TillMoved, TillState } from './domains/cashup.js';
 export { CUSTOMER_PAGE_MAX } from './domains/customers.js';
 export type {
   ContactChannel,

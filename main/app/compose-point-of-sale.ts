@@ -42,6 +42,8 @@ export type PointOfSaleOptions = {
   language?: () => Language;
   /** HQ's holds on coupons and points (an enrolled device); without it, only the store's offline policy applies. */
   holds?: RedemptionHolds;
+  /** How long the drawer has to confirm a cash movement's kick (ms; default 10 s). */
+  drawerAnswerMs?: number;
 };
 
 /**
@@ -121,6 +123,7 @@ export function composePointOfSale(ctx: TerminalContext, options: PointOfSaleOpt
     language,
     deviceCode,
     salePaying: () => cart.beingPaid,
+    ...(options.drawerAnswerMs !== undefined ? { drawerAnswerMs: options.drawerAnswerMs } : {}),
     unrecordedRefunds: () =>
       intents
         .unsettled()

@@ -1,4 +1,4 @@
-import type { CashReport, Language, ParsedInput, StaffView, TenderMethod, TillState } from '../api/contract.js';
+import type { CashReport, Language, ParsedInput, StaffView, TenderMethod, TillDrawer, TillMoved, TillState } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { TerminalContext } from '../core/context.js';
 import { attempt } from '../core/peripherals.js';
@@ -19,6 +19,8 @@ export type CashupDeps = {
   salePaying: () => boolean;
   /** Refunds the gateway paid whose return is not recorded yet (receipt, method, amount): they belong in the day. */
   unrecordedRefunds: () => { receiptNo: string; method: string; amountFen: number }[];
+  /** How long the drawer has to confirm a kick before the cashier is told (ms; default `attempt`'s 10 s). */
+  drawerAnswerMs?: number;
 };
 
 /**
@@ -50,7 +52,7 @@ export class CashupService {
     return { state: 'closed', lastZ: last?.closed_at ? { businessDay: last.business_day, closedAt: last.closed_at } : null };
   }
 
-  async open(staff: StaffView, floatFen: number): Promise<TillState> {
+  async open(staff: StaffView, floatFen: number): Promise<TillMoved> {
     if (this.deps.tills.open()) throw new AppError('CONFLICT', 'The till is already open');
     const now = this.ctx.clock();
     const id = this.ctx.newId();
@@ -63,12 +65,12 @@ export class CashupService {
     return this.after({ kind: 'cash_up', staffId: staff.id, note: 'float' });
   }
 
-  async paidIn(staff: StaffView, amountFen: number, reason: string): Promise<TillState> {
+  async paidIn(staff: StaffView, amountFen: number, reason: string): Promise<TillMoved> {
     this.move('paid_in', amountFen, reason, staff.id);
     return this.after({ kind: 'paid_in', staffId: staff.id, note: reason });
   }
 
-  async paidOut(staff: StaffView, approvedBy: StaffView | null, input: ParsedInput<'cashup', 'paidOut'>): Promise<TillState> {
+  async paidOut(staff: StaffView, approvedBy: StaffView | null, input: ParsedInput<'cashup', 'paidOut'>): Promise<TillMoved> {
     const session = this.requireOpen();
     const cash = cashReport(this.ctx.db, session, 'x', false).tenders.find((t) => t.method === 'cash')?.expectedFen ?? 0;
     if (input.amountFen > cash) throw new AppError('BAD_INPUT', `The drawer should hold only ${yuan(cash)}`);
@@ -76,7 +78,7 @@ export class CashupService {
     return this.after({ kind: 'paid_out', staffId: staff.id, note: input.reason });
   }
 
-  async noSale(staff: StaffView, approvedBy: StaffView | null, reason: string): Promise<TillState> {
+  async noSale(staff: StaffView, approvedBy: StaffView | null, reason: string): Promise<TillMoved> {
     this.move('no_sale', 0, reason, staff.id, approvedBy?.id ?? null);
     return this.after({ kind: 'no_sale', staffId: staff.id, note: reason });
   }
@@ -142,14 +144,18 @@ export class CashupService {
     );
   }
 
-  private async after(reason: DrawerReason & { kind: Exclude<DrawerReason['kind'], 'test'>; staffId: string }): Promise<TillState> {
+  private async after(reason: DrawerReason & { kind: Exclude<DrawerReason['kind'], 'test'>; staffId: string }): Promise<TillMoved> {
     this.ctx.announceSync();
     const state = this.state();
     this.ctx.events.emit('till.changed', state);
-    // The movement is written; a drawer that does not open is the cashier's to see, not a failure of the call.
-    const drawer = await attempt((deadline) => this.deps.peripherals.openDrawer(reason, deadline));
-    if (!drawer.sent) this.ctx.log('cash drawer did not open', drawer.error);
-    return state;
+    // The movement is written; a drawer that does not open (or may have) is the cashier's to see
+    // in the answer, not a failure of the call.
+    const result = await attempt((deadline) => this.deps.peripherals.openDrawer(reason, deadline), this.deps.drawerAnswerMs);
+    if (!result.sent) this.ctx.log(result.uncertain ? 'cash drawer may have opened' : 'cash drawer did not open', result.error);
+    const drawer: TillDrawer = result.sent
+      ? { opened: true }
+      : { opened: false, ...(result.uncertain ? { uncertain: true as const } : {}), ...(result.error ? { error: result.error } : {}) };
+    return { ...state, drawer };
   }
 
   private document(r: CashReport) {

@@ -50,6 +50,8 @@ export type TestPointOfSaleOptions = {
   /** HQ's holds on coupons and points (online tills ask HQ before tendering). */
   holds?: RedemptionHolds;
   devices?: Peripherals;
+  /** How long the drawer has to confirm a cash movement's kick (ms). */
+  drawerAnswerMs?: number;
   payments?: PaymentProvider;
   clock?: () => Date;
   newId?: IdGenerator;
@@ -114,6 +116,7 @@ export function openTestCheckout(o: TestPointOfSaleOptions): TestCheckout {
     ...(o.payments ? { payments: o.payments } : {}),
     ...(o.online ? { isOnline: o.online } : {}),
     ...(o.holds ? { holds: o.holds } : {}),
+    ...(o.drawerAnswerMs !== undefined ? { drawerAnswerMs: o.drawerAnswerMs } : {}),
   });
   const dispatch = createDispatcher(handlersOf(services.modules), { log: (m, d) => console.error(m, d), gate: services.staff });
   const cc = { transport: 'test' as const, connectionId: 't' };

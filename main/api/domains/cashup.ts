@@ -14,6 +14,16 @@ export type TillState =
   | { state: 'closed'; lastZ: { businessDay: string; closedAt: string } | null }
   | { state: 'open'; sessionId: string; businessDay: string; openedAt: string; openedBy: string; floatFen: number };
 
+/**
+ * What the drawer did for a float, paid-in, paid-out or no-sale (the sale screen's shape): opened,
+ * did not open (`error`: why; use the key), or `uncertain` — the kick was on its way but not
+ * confirmed in time, so it may have opened. The movement is recorded whatever the drawer did.
+ */
+export type TillDrawer = { opened: boolean; uncertain?: true; error?: string };
+
+/** The till after an action that opens the drawer, with what the drawer did. */
+export type TillMoved = TillState & { drawer: TillDrawer };
+
 export type TenderTotal = {
   method: TenderMethod;
   /** What the till should hold / the terminals took: sales − refunds (+ float, paid-ins − paid-outs for cash). */
@@ -59,13 +69,13 @@ export type CashReport = {
 export const cashupContract = {
   state: method<TillState>()(empty),
   /** Opens the business day with the float in the drawer (opens the drawer). CONFLICT when already open. */
-  open: method<TillState>()(z.object({ floatFen: fen }).strict()),
+  open: method<TillMoved>()(z.object({ floatFen: fen }).strict()),
   /** Cash put into the drawer (opens the drawer). TILL_NOT_OPEN. */
-  paidIn: method<TillState>()(z.object({ amountFen: fen.min(1), reason }).strict()),
+  paidIn: method<TillMoved>()(z.object({ amountFen: fen.min(1), reason }).strict()),
   /** Cash taken out (opens the drawer); a `paid_out` approval for cashiers. */
-  paidOut: method<TillState>()(z.object({ amountFen: fen.min(1), reason, approvalToken: z.string().min(1).max(128).optional() }).strict()),
+  paidOut: method<TillMoved>()(z.object({ amountFen: fen.min(1), reason, approvalToken: z.string().min(1).max(128).optional() }).strict()),
   /** Opens the drawer without a sale; a `no_sale` approval for cashiers. */
-  noSale: method<TillState>()(z.object({ reason, approvalToken: z.string().min(1).max(128).optional() }).strict()),
+  noSale: method<TillMoved>()(z.object({ reason, approvalToken: z.string().min(1).max(128).optional() }).strict()),
   /**
    * X report: the day so far, optionally printed. `blind` hides expected figures (for a count
    * before the Z). Showing them (`blind: false`) needs an `x_report` approval unless a manager:

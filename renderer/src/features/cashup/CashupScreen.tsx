@@ -8,7 +8,7 @@ import { CashMovements } from './CashMovements.js';
 import { CloseDay } from './CloseDay.js';
 import { OpenTill } from './OpenTill.js';
 import { ReportView } from './ReportView.js';
-import { tillMessageText } from './till-message-text.js';
+import { tillMessageText, tillMessageTone } from './till-message-text.js';
 import { formatStoreTime } from '../../ui/format/store-time.js';
 import './cashup.css';
 
@@ -37,11 +37,7 @@ function Cashup() {
     <section className="co-cashup" aria-label={t('app.nav.cashup')}>
       <div className="co-cashup-main">
         {message && (
-          <MessageBanner
-            tone={message.kind === 'done' ? 'info' : 'error'}
-            text={tillMessageText(t, message)}
-            onDismiss={till.getState().dismissMessage}
-          />
+          <MessageBanner tone={tillMessageTone(message)} text={tillMessageText(t, message)} onDismiss={till.getState().dismissMessage} />
         )}
         {state?.state === 'closed' &&
           (report?.kind === 'z' ? (

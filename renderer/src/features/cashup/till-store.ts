@@ -5,11 +5,12 @@ import type { ApiError, Result } from '../../api/contract.js';
 import type { SessionStoreState } from '../session/session-store.js';
 import type { ApprovalAction } from '../session/session-types.js';
 import { withApproval } from '../session/with-approval.js';
-import type { CashReport, CountedInput, TillState } from './till-types.js';
+import type { CashReport, CountedInput, TillDrawer, TillState } from './till-types.js';
 
 export type TillMessage =
   | { kind: 'error'; error: ApiError }
-  | { kind: 'done'; what: 'opened' | 'paid_in' | 'paid_out' | 'no_sale' }
+  /** `drawer`: what the drawer did, when it did not simply open (did not open, or may have). */
+  | { kind: 'done'; what: 'opened' | 'paid_in' | 'paid_out' | 'no_sale'; drawer?: TillDrawer }
   | { kind: 'approval-cancelled' };
 
 export type TillStoreState = {
@@ -32,9 +33,16 @@ export type TillStoreState = {
 /** The till's business day: float, cash movements, X and Z reports. */
 export function createTillStore(api: Api, session: StoreApi<SessionStoreState>): StoreApi<TillStoreState> {
   const store = createStore<TillStoreState>()((set) => {
-    const applyTill = (result: Result<TillState>, done?: 'opened' | 'paid_in' | 'paid_out' | 'no_sale'): boolean => {
+    const applyTill = (
+      result: Result<TillState & { drawer?: TillDrawer }>,
+      done?: 'opened' | 'paid_in' | 'paid_out' | 'no_sale',
+    ): boolean => {
       if (result.ok) {
-        set({ till: result.value, busy: false, message: done ? { kind: 'done', what: done } : undefined });
+        const { drawer, ...till } = result.value;
+        const message: TillMessage | undefined = done
+          ? { kind: 'done', what: done, ...(drawer && !drawer.opened ? { drawer } : {}) }
+          : undefined;
+        set({ till, busy: false, message });
         return true;
       }
       set({ busy: false, message: { kind: 'error', error: result.error } });
@@ -44,7 +52,7 @@ export function createTillStore(api: Api, session: StoreApi<SessionStoreState>):
     const approved = (
       action: ApprovalAction,
       done: 'paid_out' | 'no_sale',
-      call: (token: string | undefined) => Promise<Result<TillState>>,
+      call: (token: string | undefined) => Promise<Result<TillState & { drawer?: TillDrawer }>>,
     ): Promise<boolean> =>
       withApproval(session, action, call, {
         setBusy: (busy) => set({ busy }),
