@@ -1,7 +1,7 @@
-import type { CashReport, Language, ParsedInput, StaffView, TenderMethod, TillDrawer, TillMoved, TillState } from '../api/contract.js';
+import type { CashReport, Language, ParsedInput, StaffView, TenderMethod, TillMoved, TillState } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { TerminalContext } from '../core/context.js';
-import { attempt } from '../core/peripherals.js';
+import { attempt, drawerOutcome } from '../core/peripherals.js';
 import type { DrawerReason, Peripherals } from '../core/peripherals.js';
 import { writeChange } from '../store/outbox.js';
 import { yuan } from '../../sync/protocol/money.js';
@@ -152,10 +152,7 @@ export class CashupService {
     // in the answer, not a failure of the call.
     const result = await attempt((deadline) => this.deps.peripherals.openDrawer(reason, deadline), this.deps.drawerAnswerMs);
     if (!result.sent) this.ctx.log(result.uncertain ? 'cash drawer may have opened' : 'cash drawer did not open', result.error);
-    const drawer: TillDrawer = result.sent
-      ? { opened: true }
-      : { opened: false, ...(result.uncertain ? { uncertain: true as const } : {}), ...(result.error ? { error: result.error } : {}) };
-    return { ...state, drawer };
+    return { ...state, drawer: drawerOutcome(result) };
   }
 
   private document(r: CashReport) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CartState, ParsedInput, SaleKind, SaleResult, SaleView, StaffView } from '../api/contract.js';
 import { AppError } from '../api/errors.js';
 import type { TerminalContext } from '../core/context.js';
-import { attempt } from '../core/peripherals.js';
+import { attempt, drawerOutcome } from '../core/peripherals.js';
 import type { Peripherals } from '../core/peripherals.js';
 import type { TillSessions } from '../cashup/till-sessions.js';
 import { requireCapability } from '../staff/permissions.js';
@@ -460,11 +460,7 @@ export class PaymentService {
     return {
       sale,
       receipt: receipt.error ? { sent: false, error: receipt.error } : { sent: true },
-      drawer: drawer
-        ? drawer.error
-          ? { opened: false, ...(drawer.uncertain ? { uncertain: true as const } : {}), error: drawer.error }
-          : { opened: true }
-        : null,
+      drawer: drawer ? drawerOutcome(drawer) : null,
       cart: current.changed(),
     };
   }

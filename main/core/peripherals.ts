@@ -1,3 +1,4 @@
+import type { TillDrawer } from '../api/contract.js';
 import type { ReceiptDocument } from '../../native/printer/receipt-document.js';
 
 /** Why the drawer opened: recorded with the opening (`device.drawer_opened`) and shown in the audit trail. */
@@ -49,6 +50,12 @@ export const NO_DEADLINE: Deadline = { claim: () => true };
 
 /** What `attempt` reports; `uncertain`: the device took the command but did not confirm in time. */
 export type Attempted = { sent: boolean; uncertain?: true; error?: string };
+
+/** What a drawer kick made through `attempt` did, as the sale and cash-up screens are told it. */
+export function drawerOutcome(result: Attempted): TillDrawer {
+  if (result.sent) return { opened: true };
+  return { opened: false, ...(result.uncertain ? { uncertain: true as const } : {}), ...(result.error ? { error: result.error } : {}) };
+}
 
 /** A peripheral call that must not undo what was committed: its failure is reported, never thrown. Ten seconds at most. */
 export async function attempt(run: (deadline: Deadline) => Promise<unknown>, timeoutMs = 10_000): Promise<Attempted> {

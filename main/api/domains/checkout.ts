@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { code, empty, method } from '../define.js';
 import type { I18nName } from './common.js';
 import type { StaffView } from './staff.js';
+import type { TillDrawer } from './cashup.js';
 
 /** Money is integer fen everywhere. */
 const fen = z.number().int().nonnegative().max(100_000_000_00);
@@ -211,7 +212,7 @@ export type SaleResult = {
   sale: SaleView;
   receipt: { sent: boolean; error?: string };
   /** `uncertain`: the kick was on its way but not confirmed in time — the drawer may have opened. */
-  drawer: { opened: boolean; uncertain?: true; error?: string } | null;
+  drawer: TillDrawer | null;
   /** The fresh cart for the next customer. */
   cart: CartState;
 };
