@@ -48,8 +48,16 @@ export type SettlementConflictList = { conflicts: SettlementConflict[] };
 export type RefundExceptionList = { truncated: boolean; refunds: RefundException[] };
 /** `POST /admin/v1/{settlement-conflicts|refund-exceptions}/:id/resolve` with `{ resolution }`. */
 export type ResolveAnswer = { id: string } & Resolution;
-/** `POST /admin/v1/login` with `{ name, password }`. */
-export type AdminLoginAnswer = { token: string; expiresAt: string };
+/**
+ * The roles of HQ's admin accounts; which routes each may call is HQ's ADMIN_ROUTE_ROLES
+ * (sync/hq/admin/admin-roles.ts). The console works finance's lists for `finance` and `owner`.
+ */
+export const ADMIN_ROLES = ['owner', 'it', 'finance', 'operations'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+/** `GET /admin/v1/me`: who the token belongs to and their role now. */
+export type AdminMe = { name: string; role: AdminRole };
+/** `POST /admin/v1/login` with `{ name, password }`: a token, and who it belongs to. */
+export type AdminLoginAnswer = { token: string; expiresAt: string } & AdminMe;
 
 /** A store of the chain as finance's lists name it; `timezone` (IANA) is the one its receipts are read in. */
 export type StoreSummary = { id: string; code: string; name: { zh: string; en: string }; timezone: string };

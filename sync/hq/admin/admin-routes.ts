@@ -9,7 +9,9 @@ import type { HqContext } from '../context.js';
 import { createFailureLimiter } from '../auth-limiter.js';
 import { createEnrolCode } from '../enrol.js';
 import { HqHttpError } from '../http-error.js';
-import { adminLogin, adminOfRequest } from './admin-users.js';
+import { registerAdminAccountRoutes } from './admin-account-routes.js';
+import { guardAdminRoutes } from './admin-roles.js';
+import { adminLogin, adminOfRequest, adminSessionOfRequest } from './admin-users.js';
 import { catalogFromCsv, catalogFromJson, writeCatalog } from './catalog-import.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
 import { registerCustomerBookRoutes } from './customer-book-routes.js';
@@ -106,8 +108,8 @@ export function enrolQrSvg(enrolment: string): string {
 }
 
 /**
- * The admin API for IT (the web console comes later): log in with a password, then everything
- * else needs the bearer token. No anonymous writes.
+ * The admin API: log in with a password, then everything else needs the bearer token of an
+ * account whose role the route allows (admin-roles.ts). No anonymous writes.
  */
 export type AdminRouteDeps = {
   /** A device's status changed: forget it in this process now (the others hear the NOTIFY). */
@@ -122,13 +124,11 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
   // Before fastify waits for the requests in flight: a login waiting for a place would keep it waiting.
   app.addHook('preClose', () => loginLimiter.close());
   const admin = (request: FastifyRequest) => adminOfRequest(hq.db, request, hq.clock());
-  // Every admin route but login checks the token before its body is read, whatever the route's
-  // own handler does again: an anonymous caller must not make HQ buffer and parse 8 MB of JSON.
-  // Decided by the route that matched, not the URL's text, so no spelling of a path slips past.
-  app.addHook('onRequest', async (request) => {
-    const route = request.routeOptions.url;
-    if (route?.startsWith(`${ADMIN_PREFIX}/`) && route !== LOGIN_PATH) await admin(request);
-  });
+  // Every admin route declares who may call it (ADMIN_ROUTE_ROLES), and every one but login checks
+  // the token and the role before its body is read, whatever the route's own handler does again:
+  // an anonymous caller must not make HQ buffer and parse 8 MB of JSON.
+  guardAdminRoutes(app, ADMIN_PREFIX, (request) => adminSessionOfRequest(hq.db, request, hq.clock()));
+  registerAdminAccountRoutes(app, hq, ADMIN_PREFIX);
   registerDeadLetterRoutes(app, hq, ADMIN_PREFIX);
   registerCustomerBookRoutes(app, hq, ADMIN_PREFIX); // the customer book (issue 11)
   registerSettlementRoutes(app, hq, ADMIN_PREFIX);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AdminLoginAnswer } from '../../protocol/finance.js';
 import type { HqDb, Sql } from '../db.js';
 import { HqHttpError } from '../http-error.js';
+import type { AdminRole, AdminSession } from './admin-roles.js';
 
 /** Admin passwords: scrypt, per-user salt. Logins are rare, so the cost can be higher than a PIN's. */
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
@@ -28,8 +29,9 @@ export function tokenHash(token: string): string {
  * Sets an admin's password. A new one ends every session opened with the old (a password reset
  * after a leak must lock the holder of a stolen token out too); the same one again changes
  * nothing, so HQ's start, which sets SHOPFLOOR_ADMIN_PASSWORD every time, logs no one out.
+ * An account it creates gets `role` (default owner: HQ's first `admin`); an existing one keeps its role.
  */
-export async function setAdminPassword(sql: Sql, name: string, password: string): Promise<void> {
+export async function setAdminPassword(sql: Sql, name: string, password: string, role: AdminRole = 'owner'): Promise<void> {
   const [user] = await sql.query<{ password_salt: string; password_hash: string }>(
     'SELECT password_salt, password_hash FROM admin_user WHERE name = $1',
     [name],
@@ -38,9 +40,9 @@ export async function setAdminPassword(sql: Sql, name: string, password: string)
   const salt = randomBytes(16).toString('hex');
   const hash = await scryptHex(password, salt);
   await sql.query(
-    `INSERT INTO admin_user (name, password_salt, password_hash) VALUES ($1, $2, $3)
+    `INSERT INTO admin_user (name, password_salt, password_hash, role) VALUES ($1, $2, $3, $4)
      ON CONFLICT (name) DO UPDATE SET password_salt = excluded.password_salt, password_hash = excluded.password_hash`,
-    [name, salt, hash],
+    [name, salt, hash, role],
   );
   await sql.query('DELETE FROM admin_token WHERE admin = $1', [name]);
 }
@@ -53,8 +55,8 @@ async function passwordMatches(password: string, user: { password_salt: string; 
 }
 
 export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<AdminLoginAnswer> {
-  const [user] = await db.query<{ password_salt: string; password_hash: string }>(
-    'SELECT password_salt, password_hash FROM admin_user WHERE name = $1',
+  const [user] = await db.query<{ password_salt: string; password_hash: string; role: AdminRole }>(
+    'SELECT password_salt, password_hash, role FROM admin_user WHERE name = $1',
     [name],
   );
   // Hash even for an unknown name, so the answer time does not tell which names exist.
@@ -74,36 +76,76 @@ export async function adminLogin(db: HqDb, name: string, password: string, now: 
     [tokenHash(token), name, expiresAt, user.password_hash],
   );
   if (stored.length === 0) throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
-  return { token, expiresAt: expiresAt.toISOString() };
+  return { token, expiresAt: expiresAt.toISOString(), name, role: user.role };
 }
 
-/** The admin a bearer token belongs to; 401 when it is missing, unknown or expired. */
-export async function adminOfToken(db: HqDb, authorization: string | undefined, now: Date): Promise<string> {
+/**
+ * The admin a bearer token belongs to, with their role as it is now (an owner's change holds for
+ * sessions already open); 401 when the token is missing, unknown or expired.
+ */
+export async function adminOfToken(db: HqDb, authorization: string | undefined, now: Date): Promise<AdminSession> {
   const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (!m) throw new HqHttpError(401, 'unauthenticated', 'an admin token is required (Authorization: Bearer …)');
-  const [row] = await db.query<{ admin: string }>('SELECT admin FROM admin_token WHERE token_hash = $1 AND expires_at > $2', [
-    tokenHash(m[1] as string),
-    now,
-  ]);
+  const [row] = await db.query<AdminSession>(
+    'SELECT u.name, u.role FROM admin_token t JOIN admin_user u ON u.name = t.admin WHERE t.token_hash = $1 AND t.expires_at > $2',
+    [tokenHash(m[1] as string), now],
+  );
   if (!row) throw new HqHttpError(401, 'unauthenticated', 'the admin token is unknown or expired');
-  return row.admin;
+  return { name: row.name, role: row.role };
 }
 
 /** What a request's token was found to be: the admin routes' hook checks it, their handlers ask again. */
-const requestAdmins = new WeakMap<object, Promise<string>>();
+const requestAdmins = new WeakMap<object, Promise<AdminSession>>();
 
 /**
  * The admin of an admin API request (`adminOfToken` on its Authorization header), read once per
  * request: the hook that checks every admin route's token before its body is read and the handler
  * that then acts as that admin share the one lookup.
  */
-export function adminOfRequest(db: HqDb, request: { headers: { authorization?: string | undefined } }, now: Date): Promise<string> {
+export function adminSessionOfRequest(
+  db: HqDb,
+  request: { headers: { authorization?: string | undefined } },
+  now: Date,
+): Promise<AdminSession> {
   let admin = requestAdmins.get(request);
   if (!admin) {
     admin = adminOfToken(db, request.headers.authorization, now);
     requestAdmins.set(request, admin);
   }
   return admin;
+}
+
+/** The name of the admin of an admin API request (adminSessionOfRequest): who a handler acts as. */
+export async function adminOfRequest(db: HqDb, request: { headers: { authorization?: string | undefined } }, now: Date): Promise<string> {
+  return (await adminSessionOfRequest(db, request, now)).name;
+}
+
+/**
+ * Creates an admin account with `role` and `password`, or changes an existing one's role (and its
+ * password, when given: a new one ends its sessions). A new account needs a password. The last
+ * owner cannot give up the role: no one would be left to manage accounts.
+ */
+export async function saveAdminAccount(db: HqDb, account: { name: string; role: AdminRole; password?: string }): Promise<AdminSession> {
+  const { name, role, password } = account;
+  return db.tx(async (sql) => {
+    // The owners' rows, locked: two owners demoting each other at once cannot both pass the check.
+    const rows = await sql.query<AdminSession>(
+      "SELECT name, role FROM admin_user WHERE role = 'owner' OR name = $1 ORDER BY name FOR UPDATE",
+      [name],
+    );
+    const existing = rows.find((r) => r.name === name);
+    if (!existing && password === undefined) throw new HqHttpError(400, 'bad_request', `${name} is a new account: give it a password`);
+    if (existing?.role === 'owner' && role !== 'owner' && !rows.some((r) => r.role === 'owner' && r.name !== name))
+      throw new HqHttpError(409, 'bad_request', `${name} is the last owner: make another account an owner first`);
+    if (password !== undefined) await setAdminPassword(sql, name, password, role);
+    await sql.query('UPDATE admin_user SET role = $2 WHERE name = $1', [name, role]);
+    return { name, role };
+  });
+}
+
+/** Every admin account and its role, by name. */
+export function adminAccounts(db: HqDb): Promise<AdminSession[]> {
+  return db.query<AdminSession>('SELECT name, role FROM admin_user ORDER BY name');
 }
 
 export type FirstAdmin = { name: string; created: boolean; passwordFile: string | null };
