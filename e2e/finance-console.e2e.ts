@@ -251,4 +251,19 @@ describe('the finance console, served by HQ, in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('shopfloor.console.session'))).toBeNull();
     expect(csp).toEqual([]);
   });
+
+  it('tells an IT account the lists are finance’s, and shows none of them', async () => {
+    // An owner (the `admin` of HQ's first start) makes IT an account of its own.
+    await hq.admin('PUT', '/admin/v1/admin-users/it-desk', { role: 'it', password: 'it-desk password' });
+    page = await browser.context.newPage();
+    await page.goto(`${hq.url}/console/`);
+    const it = new ConsolePage(page);
+    await it.login('it-desk', 'it-desk password');
+    await expect
+      .poll(() => it.alert.innerText())
+      .toBe('账号 it-desk 的角色是“it”：这些列表仅供财务使用。请退出并用财务账号登录，或请总部所有者为您开通。');
+    expect(await it.table.count()).toBe(0);
+    await page.getByRole('button', { name: '退出' }).click();
+    await it.name.waitFor();
+  });
 });

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { FinanceLists } from './FinanceLists.js';
 import { createTranslate } from './i18n/translate.js';
 import type { Language } from './i18n/translate.js';
-import { loadSession, saveSession } from './session.js';
+import { loadSession, mayWorkFinanceLists, saveSession } from './session.js';
 import type { Session } from './session.js';
 import { SignIn } from './SignIn.js';
 
@@ -14,7 +14,7 @@ function firstLanguage(): Language {
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
-/** The finance console: sign in with an HQ admin account, then the two lists finance works through. */
+/** The finance console: sign in with an HQ admin account (finance or owner), then the two lists finance works through. */
 export function App() {
   const [language, setLanguage] = useState<Language>(firstLanguage);
   const [session, setSession] = useState<Session | null>(() => loadSession(sessionStorage, new Date()));
@@ -55,7 +55,12 @@ export function App() {
         )}
       </header>
       <main className="content">
-        {session ? (
+        {session && !mayWorkFinanceLists(session.role) ? (
+          // IT's or operations' account: HQ would refuse every list; say so instead of showing errors.
+          <p className="notice" role="alert">
+            {t('access.notFinance', { name: session.name, role: session.role })}
+          </p>
+        ) : session ? (
           <FinanceLists t={t} language={language} session={session} onSessionEnded={sessionEnded} />
         ) : (
           <SignIn t={t} expired={expired} onSignedIn={(next) => signedIn(next)} />

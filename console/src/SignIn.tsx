@@ -17,7 +17,7 @@ export function SignIn({ t, expired, onSignedIn }: { t: Translate; expired: bool
     setError(null);
     try {
       const answer = await login(name.trim(), password);
-      onSignedIn({ name: name.trim(), token: answer.token, expiresAt: answer.expiresAt });
+      onSignedIn({ name: answer.name, token: answer.token, expiresAt: answer.expiresAt, role: answer.role });
     } catch (failure) {
       if (failure instanceof HqRefusal && failure.status === 401) setError(t('error.wrongLogin'));
       else if (failure instanceof HqRefusal && failure.status === 429) setError(t('error.tooMany'));

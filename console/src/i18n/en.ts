@@ -14,6 +14,9 @@ export const en: Dictionary = {
   'signIn.busy': 'Signing in…',
   'signIn.expired': 'Your session has ended. Please sign in again.',
 
+  'access.notFinance':
+    'The account {name} has the role “{role}”: these lists are for finance. Sign out and sign in with a finance account, or ask an HQ owner to give you one.',
+
   'lists.conflicts': 'Settlement conflicts',
   'lists.refunds': 'Refund exceptions',
   'lists.conflictsHint': 'A coupon or points spent twice. The sale stands; the amount at risk is listed.',

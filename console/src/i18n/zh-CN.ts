@@ -16,6 +16,8 @@ export const zhCN = {
   'signIn.busy': '正在登录…',
   'signIn.expired': '登录已过期，请重新登录。',
 
+  'access.notFinance': '账号 {name} 的角色是“{role}”：这些列表仅供财务使用。请退出并用财务账号登录，或请总部所有者为您开通。',
+
   'lists.conflicts': '结算冲突',
   'lists.refunds': '退款异常',
   'lists.conflictsHint': '优惠券或积分被重复使用。销售有效，列出的是涉及金额。',
