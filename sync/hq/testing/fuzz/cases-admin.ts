@@ -18,6 +18,19 @@ function routes(target: FuzzTarget): Route[] {
   const brand = target.a.brand;
   return [
     {
+      // An owner making a finance account (HQ migration 0022's roles).
+      method: 'PUT',
+      path: '/admin/v1/admin-users/fuzz-finance',
+      base: () => ({ role: 'finance', password: 'fuzz-password-1' }),
+      optional: [],
+      semantic: [
+        ['a role HQ does not have', { role: 'root', password: 'fuzz-password-1' }],
+        ['a role in capitals', { role: 'OWNER', password: 'fuzz-password-1' }],
+        ['a password of 9 characters', { role: 'finance', password: 'fuzz-pass' }],
+        ['a password of 201 characters', { role: 'finance', password: 'x'.repeat(201) }],
+      ],
+    },
+    {
       method: 'POST',
       path: '/admin/v1/brands',
       base: () => ({ code: 'FUZZ', name_zh: '模糊', name_en: 'Fuzz' }),
