@@ -7,7 +7,7 @@ import { SYNC_PATHS } from '../protocol/http.js';
 import { MAX_CLOCK_SKEW_MS, SIGN_HEADERS } from '../protocol/signing.js';
 import type { HqDb } from './db.js';
 import { testBackends } from './testing/backends.js';
-import { raceHeldTransaction } from './testing/lock-waiter.js';
+import { lockWaiter, lockWaiters, raceHeldTransaction } from './testing/lock-waiter.js';
 import { httpCall, openTestHqDb, startTestHq, testDevice } from './testing/test-hq.js';
 import type { TestHq } from './testing/test-hq.js';
 import { HQ_SETUP_TIMEOUT_MS, useTestHq } from './testing/use-test-hq.js';
@@ -329,5 +329,47 @@ describe.each(backends)('replays across HQ processes whose clocks differ, on $na
       // The horizon never moves back in HQ; this test's database puts it back for the tests after it.
       await dbs[0]!.query(`UPDATE request_nonce_horizon SET horizon = '-infinity'`);
     }
+  });
+
+  it.skipIf(backend.name !== 'postgres')('answers signed requests while a prune is still deleting the nonces it forgot', async () => {
+    const device = await testDevice(onTime);
+    // A nonce of a request long gone, below any horizon: the prune deletes it. A transaction of the
+    // test holds its row, so the prune's delete is under way (as a big delete is) until it ends.
+    const old = new Date(Date.now() - 10 * MAX_CLOCK_SKEW_MS);
+    await dbs[0]!.query('INSERT INTO request_nonce (device_id, nonce, seen_at, request_at) VALUES ($1, $2, $3, $3)', [
+      device.id,
+      'an-old-nonce-0000000000',
+      old,
+    ]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const holder = dbs[1]!.tx(async (sql) => {
+      await sql.query('SELECT 1 FROM request_nonce WHERE device_id = $1 FOR UPDATE', [device.id]);
+      holding();
+      await released;
+    });
+    await held;
+    const pruning = ahead.pruneNonces();
+    try {
+      await lockWaiter(dbs[0]!, 'the prune never reached the held nonce');
+      // The horizon has moved: a device's fresh request is answered now, not after the delete.
+      const answer = send(onTime, device.sign('POST', SYNC_PATHS.hello, '{}', { now: new Date() }));
+      const seen = new AbortController();
+      const blocked = lockWaiters(dbs[0]!, 2, 'neither answered nor waited', seen.signal).then(() => 'waited for the prune' as const);
+      const outcome = await Promise.race([answer.then((a) => a.status), blocked]).finally(() => seen.abort());
+      expect(outcome).toBe(200);
+      await answer;
+    } finally {
+      release();
+      await holder;
+      await pruning;
+    }
+    const [left] = await dbs[0]!.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM request_nonce WHERE device_id = $1 AND request_at < $2',
+      [device.id, new Date(old.getTime() + 1)],
+    );
+    expect(left?.n).toBe(0);
   });
 });

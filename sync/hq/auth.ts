@@ -144,9 +144,9 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
     done: (answer: Remembered) => void;
     fail: (error: unknown) => void;
   };
-  // The horizon row is locked FOR SHARE: a prune (which updates it, then deletes the nonces below
-  // it) waits for this insert, or this insert waits for the prune and then reads the new horizon
-  // (READ COMMITTED re-reads a locked row that changed). So no nonce the prune deleted is stored
+  // The horizon row is locked FOR SHARE: a prune's move of it (after which it deletes the nonces
+  // below it) waits for this insert, or this insert waits for the move and then reads the new
+  // horizon (READ COMMITTED re-reads a locked row that changed). So no nonce the prune deleted is stored
   // again by a replay that read the older horizon.
   const insertNonces = `WITH h AS (SELECT horizon FROM request_nonce_horizon FOR SHARE),
       ins AS (
@@ -224,18 +224,25 @@ export function createAuthenticator(db: HqDb, clock: () => Date, log: HqLog): Au
    * NONCE_KEEP_MS (never back), and only nonces of requests older than the horizon go. A process
    * whose own clock is off cannot delete a nonce another still needs: a request older than the
    * horizon is refused whatever the clock of the process it reaches says (rememberNonce).
+   *
+   * Two statements, each its own transaction. Moving the horizon locks its row, which every signed
+   * request's nonce insert reads FOR SHARE: held through the delete, it made every signed request of
+   * every process wait for a minute's nonces to be deleted (and for that commit's flush). The
+   * delete needs no lock: once the horizon's move has committed, no insert stores a nonce below it
+   * (an insert under way when it moved finished first; the move waited for it), so the nonces the
+   * delete then finds below it are the only ones a replay could be checked against, and any
+   * request that old is refused as too old.
    */
-  const prune = (): Promise<void> =>
-    db.tx(async (sql) => {
-      const [row] = await sql.query<{ horizon: Date }>(
-        `INSERT INTO request_nonce_horizon (one, horizon) VALUES (true, now() - $1 * interval '1 millisecond')
-         ON CONFLICT (one) DO UPDATE SET horizon = greatest(request_nonce_horizon.horizon, excluded.horizon)
-         RETURNING horizon`,
-        [NONCE_KEEP_MS],
-      );
-      if (!row) return;
-      await sql.query('DELETE FROM request_nonce WHERE request_at < $1 OR (request_at IS NULL AND seen_at < $1)', [row.horizon]);
-    });
+  const prune = async (): Promise<void> => {
+    const [row] = await db.query<{ horizon: Date }>(
+      `INSERT INTO request_nonce_horizon (one, horizon) VALUES (true, now() - $1 * interval '1 millisecond')
+       ON CONFLICT (one) DO UPDATE SET horizon = greatest(request_nonce_horizon.horizon, excluded.horizon)
+       RETURNING horizon`,
+      [NONCE_KEEP_MS],
+    );
+    if (!row) return;
+    await db.query('DELETE FROM request_nonce WHERE request_at < $1 OR (request_at IS NULL AND seen_at < $1)', [row.horizon]);
+  };
   const pruneTimer = setInterval(() => {
     prune().catch((error: unknown) => log('nonce prune failed', String(error)));
     // A fleet on live sockets asks rarely after its upgrade: cached rows (a parsed key each) and

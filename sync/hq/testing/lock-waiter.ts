@@ -4,12 +4,26 @@ import type { HqDb, Sql } from '../db.js';
  * Resolves once a session of `db`'s database waits on a lock (PostgreSQL only): a test that holds
  * a transaction open uses it to know the racing one has reached the row it wants, not a sleep.
  */
-export async function lockWaiter(db: HqDb, what = 'nobody waited on a lock'): Promise<void> {
+export function lockWaiter(db: HqDb, what = 'nobody waited on a lock'): Promise<void> {
+  return lockWaiters(db, 1, what);
+}
+
+/**
+ * Resolves once `count` sessions of `db`'s database wait on a lock at once (PostgreSQL only). It
+ * stops looking, unresolved, once `stop` is aborted (the test saw what it raced this against).
+ */
+export async function lockWaiters(
+  db: HqDb,
+  count: number,
+  what = `${count} sessions never waited on a lock`,
+  stop?: AbortSignal,
+): Promise<void> {
   for (let i = 0; ; i++) {
+    if (stop?.aborted) return new Promise<void>(() => undefined);
     const [row] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
     );
-    if ((row?.n ?? 0) > 0) return;
+    if ((row?.n ?? 0) >= count) return;
     if (i > 400) throw new Error(what);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
