@@ -15,7 +15,8 @@ import { HqHttpError } from './http-error.js';
  * several behind haproxy, and a budget per process gave a guesser one budget per process and a
  * fresh one at every restart. A try is a row while it runs (`failed` false) and stays one, failed,
  * until it is older than the window; a try that succeeds deletes its row. A process that dies
- * mid-try leaves a running row, which holds its place until it is a window old.
+ * mid-try leaves a running row, which holds its place until it is a window old: no NOTIFY says
+ * so, so a try waiting for a place also looks again when the oldest row it counted leaves the window.
  *
  * Time is the caller's clock (HQ's injected clock: the process's own clock in production), for
  * stamping a try and for the window it is counted in — never the database's `now()`, so that HQ's
@@ -26,8 +27,12 @@ import { HqHttpError } from './http-error.js';
  * outright, so they go by the database's clock, sync/hq/auth.ts.)
  */
 export type FailureLimiter = {
-  /** Starts a try from `address`, once it has a place: null when its budget is spent (429), else the try, to be ended. */
-  begin(address: string, now: number): Promise<LimitedTry | null>;
+  /**
+   * Starts a try from `address`, once it has a place: null when its budget is spent (429), else the
+   * try, to be ended. `clock` is read at each look at the budget: a try that waited is counted, and
+   * stamped, from when it started.
+   */
+  begin(address: string, clock: () => number): Promise<LimitedTry | null>;
   /** Refuses the tries waiting for a place (HQ is stopping) and stops listening for freed places. */
   close(): Promise<void>;
 };
@@ -102,19 +107,20 @@ export function createFailureLimiter(db: HqDb, kind: LimitKind, max: number, opt
       { onRestored: wakeAll },
     ));
 
-  type Decision = { kind: 'refused' } | { kind: 'wait' } | { kind: 'started'; id: string };
+  /** `wait` until `freedAt` at the latest: then the oldest try counted leaves the window. */
+  type Decision = { kind: 'refused' } | { kind: 'wait'; freedAt: number } | { kind: 'started'; id: string };
   const look = (source: string, now: number): Promise<Decision> =>
     db.tx(async (sql) => {
       // One look at a time per source across every process: two cannot both take the last place.
       await sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${AUTH_TRY_CHANNEL} ${kind} ${source}`]);
-      const [counts] = await sql.query<{ failed: number; running: number }>(
-        `SELECT count(*) FILTER (WHERE failed)::int AS failed, count(*) FILTER (WHERE NOT failed)::int AS running
+      const [counts] = await sql.query<{ failed: number; running: number; oldest: Date | null }>(
+        `SELECT count(*) FILTER (WHERE failed)::int AS failed, count(*) FILTER (WHERE NOT failed)::int AS running, min(at) AS oldest
            FROM auth_try WHERE kind = $1 AND source = $2 AND at > $3`,
         [kind, source, new Date(now - windowMs)],
       );
       const failed = counts?.failed ?? 0;
       if (failed >= max) return { kind: 'refused' };
-      if (failed + (counts?.running ?? 0) >= max) return { kind: 'wait' };
+      if (failed + (counts?.running ?? 0) >= max) return { kind: 'wait', freedAt: (counts?.oldest?.getTime() ?? now) + windowMs };
       const [row] = await sql.query<{ id: string }>(
         'INSERT INTO auth_try (kind, source, at) VALUES ($1, $2, $3) RETURNING id::text AS id',
         [kind, source, new Date(now)],
@@ -131,14 +137,15 @@ export function createFailureLimiter(db: HqDb, kind: LimitKind, max: number, opt
   const stopping = (): HqHttpError => new HqHttpError(503, 'unavailable', 'HQ is stopping; try again');
 
   return {
-    async begin(address, now) {
+    async begin(address, clock) {
       // A source is an address or a /64 (at most 45 characters): anything longer is not one.
       const source = limitedSource(address).slice(0, 64);
-      await prune(now);
+      await prune(clock());
       let listened = false;
       for (;;) {
         if (closed) throw stopping();
         const seen = freed;
+        const now = clock();
         const decision = await look(source, now);
         if (decision.kind === 'refused') {
           // The tries waiting behind this one are refused as well, each in turn.
@@ -157,7 +164,23 @@ export function createFailureLimiter(db: HqDb, kind: LimitKind, max: number, opt
         if (queue.length >= MAX_WAITING_TRIES) return null;
         waiting.set(source, queue);
         await new Promise<void>((resolve) => {
-          queue.push(resolve);
+          // Woken by a freed place, or by time: then it leaves the queue, so the next wake-up goes
+          // to a try still waiting.
+          const timer = setTimeout(
+            () => {
+              const at = queue.indexOf(wake);
+              if (at >= 0) queue.splice(at, 1);
+              if (queue.length === 0 && waiting.get(source) === queue) waiting.delete(source);
+              resolve();
+            },
+            Math.max(0, decision.freedAt - now),
+          );
+          timer.unref();
+          const wake = (): void => {
+            clearTimeout(timer);
+            resolve();
+          };
+          queue.push(wake);
           options.onWaiting?.(source);
         });
       }

@@ -114,10 +114,12 @@ describe('rate limits against guesses sent all at once', () => {
     const begun: LimitedTry[] = [];
     const tenBegun = whenCount(begun, ENROL_FAILURES_PER_MINUTE);
     const tries = Array.from({ length: 12 }, () =>
-      limiter.begin(A, 0).then((t) => {
-        if (t) tenBegun.add(t);
-        return t;
-      }),
+      limiter
+        .begin(A, () => 0)
+        .then((t) => {
+          if (t) tenBegun.add(t);
+          return t;
+        }),
     );
     await tenBegun.reached;
     await twoWaiting.reached;
@@ -131,19 +133,49 @@ describe('rate limits against guesses sent all at once', () => {
     const tried: LimitedTry[] = [];
     const tenTried = whenCount(tried, ENROL_FAILURES_PER_MINUTE);
     const more = Array.from({ length: ENROL_FAILURES_PER_MINUTE + 3 }, () =>
-      limiter.begin(A, 0).then((t) => {
-        if (t) tenTried.add(t);
-        return t;
-      }),
+      limiter
+        .begin(A, () => 0)
+        .then((t) => {
+          if (t) tenTried.add(t);
+          return t;
+        }),
     );
     for (const t of rest) await t.end();
     await tenTried.reached;
     for (const t of tried) await t.failed();
     expect((await Promise.all(more)).filter((t) => t === null)).toHaveLength(3);
     expect(tried).toHaveLength(ENROL_FAILURES_PER_MINUTE);
-    expect(await limiter.begin(A, 0)).toBeNull();
+    expect(await limiter.begin(A, () => 0)).toBeNull();
     await limiter.close();
   });
+
+  it('lets a waiting try in once the try of a process that died mid-try is older than the window', async () => {
+    // Its own address and a short window on the real clock: the place is freed by time alone, no try ending.
+    const source = '192.0.2.201';
+    const windowMs = 1000;
+    let waited = 0;
+    const died = createFailureLimiter(db, 'admin_login', 1, { windowMs });
+    const limiter = createFailureLimiter(db, 'admin_login', 1, { windowMs, onWaiting: () => waited++ });
+    try {
+      // A process began a try and died before ending it: its row holds the only place.
+      expect(await died.begin(source, () => Date.now())).not.toBeNull();
+      const waiting = await limiter.begin(source, () => Date.now());
+      expect(waited).toBeGreaterThan(0);
+      expect(waiting).not.toBeNull();
+      await waiting?.failed();
+      // Counted from when it started (once the dead try's place was free), not from when it began to wait.
+      const [row] = await db.query<{ late: boolean }>(
+        `SELECT f.at >= d.at + $2 * interval '1 millisecond' AS late
+           FROM auth_try f JOIN auth_try d ON d.source = f.source AND d.kind = f.kind AND NOT d.failed
+          WHERE f.kind = 'admin_login' AND f.source = $1 AND f.failed`,
+        [source, windowMs],
+      );
+      expect(row?.late).toBe(true);
+    } finally {
+      await died.close();
+      await limiter.close();
+    }
+  }, 10_000);
 
   it('refuses admin password guesses beyond the budget even when they all arrive together', async () => {
     await withHq(false, async (hq) => {

@@ -70,7 +70,7 @@ export function registerEnrolRoutes(app: FastifyInstance, hq: HqContext, deps: E
   app.post(SYNC_PATHS.enrol, { bodyLimit: SMALL_BODY_LIMIT }, async (request): Promise<EnrolResponse> => {
     const now = hq.clock();
     // The client's address as fastify sees it: behind a proxy HQ trusts (trustProxy), the one it forwarded.
-    const attempt = await limiter.begin(request.ip, now.getTime());
+    const attempt = await limiter.begin(request.ip, () => hq.clock().getTime());
     if (!attempt) throw new HqHttpError(429, 'forbidden', 'too many failed enrolment attempts; wait a minute');
     try {
       const input = enrolRequestSchema.parse(request.body);

@@ -136,7 +136,7 @@ export function registerAdminRoutes(app: FastifyInstance, hq: HqContext, deps: A
 
   app.post(LOGIN_PATH, { bodyLimit: LOGIN_BODY_LIMIT }, async (request) => {
     const now = hq.clock();
-    const attempt = await loginLimiter.begin(request.ip, now.getTime());
+    const attempt = await loginLimiter.begin(request.ip, () => hq.clock().getTime());
     if (!attempt) throw new HqHttpError(429, 'forbidden', 'too many failed logins; wait a minute');
     try {
       const input = loginSchema.parse(request.body);
