@@ -97,15 +97,25 @@ export function createFailureLimiter(db: HqDb, kind: LimitKind, max: number, opt
   // Places freed in other processes are heard by NOTIFY; this process's own are too (and woken at
   // once as well: a second wake-up only makes a try look again). After a lost listener, every
   // waiting try looks again.
-  const listen = (): Promise<() => Promise<void>> =>
-    (listening ??= db.listen(
+  // A LISTEN the database refused (no connection to be had just then) is not kept: the try that
+  // needed it fails, and the next one to wait asks again, rather than every wait failing until HQ
+  // restarts.
+  const listen = (): Promise<() => Promise<void>> => {
+    if (listening) return listening;
+    const opened = db.listen(
       AUTH_TRY_CHANNEL,
       (payload) => {
         const space = payload.indexOf(' ');
         if (payload.slice(0, space) === kind) wakeNext(payload.slice(space + 1));
       },
       { onRestored: wakeAll },
-    ));
+    );
+    listening = opened;
+    opened.catch(() => {
+      if (listening === opened) listening = null;
+    });
+    return opened;
+  };
 
   /** `wait` until `freedAt` at the latest: then the oldest try counted leaves the window. */
   type Decision = { kind: 'refused' } | { kind: 'wait'; freedAt: number } | { kind: 'started'; id: string };
@@ -190,7 +200,8 @@ export function createFailureLimiter(db: HqDb, kind: LimitKind, max: number, opt
       wakeAll();
       const stop = listening;
       listening = null;
-      if (stop) await (await stop)();
+      const stopListening = await stop?.catch(() => null);
+      if (stopListening) await stopListening();
     },
   };
 

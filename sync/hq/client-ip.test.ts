@@ -177,6 +177,35 @@ describe('rate limits against guesses sent all at once', () => {
     }
   }, 10_000);
 
+  it('waits again for a place after the database once refused its listening connection', async () => {
+    const source = '192.0.2.202';
+    // The database refuses the limiter's first LISTEN connection (too many connections, a restart).
+    let refusals = 1;
+    const flaky: HqDb = {
+      ...db,
+      listen: (channel, onPayload, events) =>
+        refusals-- > 0 ? Promise.reject(new Error('too many connections')) : db.listen(channel, onPayload, events),
+    };
+    let waiting!: () => void;
+    const waited = new Promise<void>((resolve) => (waiting = resolve));
+    const limiter = createFailureLimiter(flaky, 'enrol', 1, { onWaiting: () => waiting() });
+    try {
+      const first = await limiter.begin(source, () => 0);
+      expect(first).not.toBeNull();
+      // Its place is taken: this one would wait, and cannot listen this time.
+      await expect(limiter.begin(source, () => 0)).rejects.toThrow('too many connections');
+      // The next one listens and waits, and gets the place once the first try ends.
+      const next = limiter.begin(source, () => 0);
+      await Promise.race([waited, next]);
+      await first?.end();
+      const started = await next;
+      expect(started).not.toBeNull();
+      await started?.end();
+    } finally {
+      await limiter.close();
+    }
+  });
+
   it('refuses admin password guesses beyond the budget even when they all arrive together', async () => {
     await withHq(false, async (hq) => {
       const answers = await Promise.all(Array.from({ length: 30 }, () => wrongLogin(hq, A)));
