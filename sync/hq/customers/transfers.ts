@@ -262,8 +262,9 @@ export async function declineTransfer(
   // A guide's own scan may have bound them since (past the protection period), which ends the
   // takeover but not the transfer's window: the change of guide marked it overtaken (HQ migration
   // 0020), there is no transfer left to decline, and recording one as declined would tell finance
-  // and the store what did not happen.
-  if (waiting.status === 'overtaken') {
+  // and the store what did not happen. The customer's guide is checked as well: a transfer left
+  // waiting by a change of guide the trigger did not see (before 0020; see 0023) is no more declinable.
+  if (waiting.status === 'overtaken' || (customer && customer.guide_id !== waiting.to_guide_id)) {
     throw new TransferError(
       409,
       `customer ${customerId} has been bound to ${customer?.guide_id ?? 'no guide'} since the transfer to ${waiting.to_guide_id ?? 'the pool'}: nothing to decline`,
