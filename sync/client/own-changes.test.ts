@@ -307,6 +307,21 @@ describe('own customer-book changes put back on the rows a page writes', () => {
     }
   });
 
+  it('forgets an accepted change of a customer who moved away: back in the store, HQ’s row is shown as HQ has it', () => {
+    applySets([{ kind: 'customer', rows: [customer('cus-1', GUIDE)], deletes: [] }]);
+    change('customer.consent_changed', { customerId: 'cus-1', consent: false }, `UPDATE customer_profile SET opted_out = 1`);
+    accepted();
+    // The customer moves to another store before HQ projected the opt-out: HQ's projector skips it (not this store's any more).
+    applySets([{ kind: 'customer', rows: [], deletes: [['cus-1']] }]);
+    expect(optedOut()).toBeUndefined();
+    // They come back (a store move undone): HQ's profile, which never had the opt-out, is what HQ has.
+    applySets([
+      { kind: 'customer', rows: [customer('cus-1', GUIDE)], deletes: [] },
+      { kind: 'customer_profile', rows: [profile('cus-1', { optedOut: false })], deletes: [] },
+    ]);
+    expect(optedOut()).toBe(0);
+  });
+
   it('keeps a snooze over HQ’s open task, and shows the task done when HQ closed it meanwhile', () => {
     const until = '2026-12-01T00:00:00.000Z';
     change('customer.task_snoozed', { taskId: 'tsk-1', until }, `UPDATE customer_task SET status = 'snoozed', snoozed_until = '${until}'`);

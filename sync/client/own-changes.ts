@@ -26,6 +26,11 @@ type Target = { kind: Kind; key: CellValue[] };
 type Effect = {
   target: Target;
   /**
+   * The customer the change is of, where the event says so (a snooze names its task only): an
+   * accepted change of a customer the store no longer has is forgotten (putOwnChangesBack).
+   */
+  customerId: string | null;
+  /**
    * HQ's row as this page left it shows the change (or makes it moot); undefined where the row is
    * not there (HQ deleted it: for a tag, what shows a removal).
    */
@@ -44,6 +49,7 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
       const { customerId, consent } = p.data;
       return {
         target: { kind: 'customer_profile', key: [customerId] },
+        customerId,
         shownBy: (row) => row !== undefined && row.opted_out === (consent ? 0 : 1) && (!consent || row.consent === 1),
         apply: (st) =>
           st
@@ -57,6 +63,7 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
       const { taskId, contact } = p.data;
       return {
         target: { kind: 'customer_task', key: [taskId] },
+        customerId: contact.customerId,
         shownBy: (row) => row !== undefined && !OPEN(row),
         apply: (st) =>
           st
@@ -70,6 +77,7 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
       const { taskId, until } = p.data;
       return {
         target: { kind: 'customer_task', key: [taskId] },
+        customerId: null,
         shownBy: (row) => row !== undefined && (!OPEN(row) || (row.status === 'snoozed' && row.snoozed_until === until)),
         apply: (st) =>
           st
@@ -83,6 +91,7 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
       const { customerId, tag } = p.data;
       return {
         target: { kind: 'customer_tag', key: [customerId, tag] },
+        customerId,
         // HQ's insert does nothing where the customer has the tag already: any row of HQ's under the key shows it.
         shownBy: (row) => row !== undefined,
         // Only on a customer this store still has (HQ's projector takes the tag for its customers only).
@@ -101,6 +110,7 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
       const { customerId, tag } = p.data;
       return {
         target: { kind: 'customer_tag', key: [customerId, tag] },
+        customerId,
         // HQ's tombstone shows it. HQ's delete takes only a manual tag, as the device's did (a manual tag never
         // has an automatic one's name: manualTagSchema), so a row of HQ's that is not manual shows it as well.
         shownBy: (row) => row === undefined || row.source !== 'manual',
@@ -127,9 +137,23 @@ function touched(page: WirePage): Set<string> {
   return ids;
 }
 
-/** Whether `page` wrote or deleted a row an own change may have to go back on (cheap: the page's own sets). */
+/** The customers `page` takes off this store (moved to another store, or gone at HQ). */
+function customersGone(page: WirePage): Set<string> {
+  const gone = new Set<string>();
+  for (const set of page.sets) if (set.kind === 'customer') for (const [id] of set.deletes as CellValue[][]) gone.add(String(id));
+  return gone;
+}
+
+/**
+ * Whether `page` wrote or deleted a row an own change may have to go back on, or took a customer
+ * away whose accepted changes are to be forgotten (cheap: the page's own sets).
+ */
 export function touchesOwnChanges(page: WirePage): boolean {
-  return page.sets.some((s) => isKind(s.kind) && ((s.rows as unknown[]).length > 0 || (s.deletes as unknown[]).length > 0));
+  return page.sets.some(
+    (s) =>
+      (isKind(s.kind) && ((s.rows as unknown[]).length > 0 || (s.deletes as unknown[]).length > 0)) ||
+      (s.kind === 'customer' && (s.deletes as unknown[]).length > 0),
+  );
 }
 
 /** Runs in the page's transaction, after its rows were written. */
@@ -138,17 +162,24 @@ export function putOwnChangesBack(st: ApplyStatements, page: WirePage, storeId: 
   // Most pages (a provisioning's 50,000 profiles) come with none waiting: no set of their keys is made.
   if (changes.length === 0) return;
   const ids = touched(page);
+  const gone = customersGone(page);
+  const heard: string[] = [];
   const perRow = new Map<string, { change: OwnChange; effect: Effect }[]>();
   for (const change of changes) {
     const effect = effectOf(change, storeId);
     if (!effect) continue;
+    // A customer the store no longer has: HQ's projector skips what it had not applied before the move
+    // (and what it had moves with the customer's rows), so HQ's row is the answer if they come back.
+    if (change.awaiting && effect.customerId !== null && gone.has(effect.customerId)) {
+      heard.push(change.id);
+      continue;
+    }
     const id = idOf(effect.target.kind, effect.target.key);
     if (!ids.has(id)) continue;
     const list = perRow.get(id) ?? [];
     list.push({ change, effect });
     perRow.set(id, list);
   }
-  const heard: string[] = [];
   for (const list of perRow.values()) {
     const { kind, key } = (list[0] as { effect: Effect }).effect.target;
     const spec = ENTITIES[kind];
