@@ -1,5 +1,5 @@
 import type { ApplyStatements, WirePage } from './apply.js';
-import { ENTITIES, keyOf } from '../protocol/entities.js';
+import { ENTITIES } from '../protocol/entities.js';
 import type { CellValue } from '../protocol/entities.js';
 import { consentChangedSchema, tagSchema, taskDoneSchema, taskSnoozedSchema } from '../protocol/events/customer.js';
 import type { OwnChange } from '../protocol/own-changes.js';
@@ -124,15 +124,36 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
 
 const idOf = (kind: Kind, key: readonly CellValue[]) => JSON.stringify([kind, ...key]);
 
-/** The rows of the kinds own changes touch that `page` wrote or deleted, by idOf. */
-function touched(page: WirePage): Set<string> {
+/**
+ * Of `targets` (the rows own changes are of), those `page` wrote or deleted, by idOf. Only a row
+ * whose first key value a target has is keyed in full: a provisioning page of 50,000 profiles
+ * with a few changes waiting costs a lookup per row, not a key built for each.
+ */
+function touched(page: WirePage, targets: readonly Target[]): Set<string> {
+  const firstKeys = new Map<Kind, Set<CellValue>>();
+  for (const t of targets) {
+    const of = firstKeys.get(t.kind) ?? new Set<CellValue>();
+    of.add(t.key[0] ?? null);
+    firstKeys.set(t.kind, of);
+  }
   const ids = new Set<string>();
   for (const set of page.sets) {
     const kind = set.kind;
     if (!isKind(kind)) continue;
+    const wanted = firstKeys.get(kind);
+    if (!wanted) continue;
     const spec = ENTITIES[kind];
-    for (const row of set.rows as CellValue[][]) ids.add(idOf(kind, keyOf(spec, row)));
-    for (const key of set.deletes as CellValue[][]) ids.add(idOf(kind, key));
+    const at = spec.key.map((k) => spec.columns.findIndex((c) => c.name === k));
+    const first = at[0] as number;
+    for (const row of set.rows as CellValue[][])
+      if (wanted.has(row[first] ?? null))
+        ids.add(
+          idOf(
+            kind,
+            at.map((i) => row[i] ?? null),
+          ),
+        );
+    for (const key of set.deletes as CellValue[][]) if (wanted.has(key[0] ?? null)) ids.add(idOf(kind, key));
   }
   return ids;
 }
@@ -161,13 +182,18 @@ export function putOwnChangesBack(st: ApplyStatements, page: WirePage, storeId: 
   const changes = st.outbox.ownChanges(storeId, now);
   // Most pages (a provisioning's 50,000 profiles) come with none waiting: no set of their keys is made.
   if (changes.length === 0) return;
-  const ids = touched(page);
   const gone = customersGone(page);
   const heard: string[] = [];
-  const perRow = new Map<string, { change: OwnChange; effect: Effect }[]>();
-  for (const change of changes) {
+  const effects = changes.flatMap((change) => {
     const effect = effectOf(change, storeId);
-    if (!effect) continue;
+    return effect ? [{ change, effect }] : [];
+  });
+  const ids = touched(
+    page,
+    effects.map((e) => e.effect.target),
+  );
+  const perRow = new Map<string, { change: OwnChange; effect: Effect }[]>();
+  for (const { change, effect } of effects) {
     // A customer the store no longer has: HQ's projector skips what it had not applied before the move
     // (and what it had moves with the customer's rows), so HQ's row is the answer if they come back.
     if (change.awaiting && effect.customerId !== null && gone.has(effect.customerId)) {
