@@ -401,6 +401,21 @@ describe('own customer-book changes put back on the rows a page writes', () => {
       expect(tags()).toEqual([{ tag: 'VIP', source: 'manual' }]);
     });
 
+    it('shows a tag another guide put on at HQ after the guide’s own add and removal of it were projected', () => {
+      hqDeletes(['cus-1', 'VIP']);
+      addVip();
+      removeVip();
+      accepted();
+      // HQ projected both (one projector transaction): its tombstone is all the feed has of them.
+      hqDeletes(['cus-1', 'VIP']);
+      expect(tags()).toEqual([]);
+      // An hour later another guide tags the customer: HQ's row, added after the removal, is HQ's answer.
+      const later = new Date(clock.getTime() + 3600_000).toISOString();
+      clock = new Date(later);
+      hqRow(['cus-1', 'VIP', STORE, 'manual', later]);
+      expect(tags()).toEqual([{ tag: 'VIP', source: 'manual' }]);
+    });
+
     it('does not put a tag back on a customer HQ took off this device', () => {
       addVip();
       accepted();

@@ -113,7 +113,12 @@ function effectOf(change: OwnChange, storeId: string): Effect | null {
         customerId,
         // HQ's tombstone shows it. HQ's delete takes only a manual tag, as the device's did (a manual tag never
         // has an automatic one's name: manualTagSchema), so a row of HQ's that is not manual shows it as well.
-        shownBy: (row) => row === undefined || row.source !== 'manual',
+        // A manual row added after the removal (HQ's projector writes the add's time) is a later add at HQ, by
+        // another guide or device, which HQ's answer is: the removal is not to be put back over it.
+        shownBy: (row) =>
+          row === undefined ||
+          row.source !== 'manual' ||
+          (typeof row.added_at === 'string' && Date.parse(row.added_at) > Date.parse(change.occurredAt)),
         apply: (st) => st.prepared(`DELETE FROM customer_tag WHERE customer_id = ? AND tag = ? AND source = 'manual'`).run(customerId, tag),
       };
     }
