@@ -263,7 +263,7 @@ export async function declineTransfer(
   // takeover but not the transfer's window: the change of guide marked it overtaken (HQ migration
   // 0020), there is no transfer left to decline, and recording one as declined would tell finance
   // and the store what did not happen. The customer's guide is checked as well: a transfer left
-  // waiting by a change of guide the trigger did not see (before 0020; see 0023) is no more declinable.
+  // waiting by a change of guide the trigger did not see (one made before the upgrade to 0020, which marks those as well) is no more declinable.
   if (waiting.status === 'overtaken' || (customer && customer.guide_id !== waiting.to_guide_id)) {
     throw new TransferError(
       409,

@@ -15,6 +15,11 @@ import type { HqMigration } from '../migrate.js';
  * limit, since it moved the customer. A row trigger on `customer.guide_id` only: the many updates
  * of other columns (points, a sale's purchase totals) do not fire it.
  *
+ * Transfers already overtaken at the upgrade (still waiting, their customer's guide not the one
+ * they went to: a scan, a later transfer or a store move before it) are marked the same way at
+ * the upgrade's time, the reason saying so: the trigger only sees changes from then on, and such a
+ * transfer would otherwise be settled done, or declined from under the guide who has the customer.
+ *
  * Widening a CHECK is additive: an HQ process of the version before never writes the new status,
  * and reads it as one more status it counts.
  *
@@ -39,6 +44,12 @@ const migration: HqMigration = {
       END $fn$;
       CREATE TRIGGER overtake_transfers AFTER UPDATE OF guide_id ON customer FOR EACH ROW
         WHEN (OLD.guide_id IS DISTINCT FROM NEW.guide_id) EXECUTE FUNCTION overtake_transfers();
+      UPDATE customer_transfer t
+         SET status = 'overtaken', completed_at = now(),
+             reason = 'overtaken: ' || coalesce(c.guide_id, 'the store pool') || ' had the customer at the upgrade of '
+                      || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ', before the takeover window ended'
+        FROM customer c
+       WHERE c.id = t.customer_id AND t.status = 'waiting' AND t.to_guide_id IS DISTINCT FROM c.guide_id;
     `);
   },
 };

@@ -13,7 +13,7 @@ afterAll(stopBackends);
  * customer another guide already had (a scan, a later transfer, a store move before the upgrade):
  * 0020's trigger only sees changes of guide after it, so these stayed `waiting`.
  */
-describe.each(backends)('transfers overtaken before HQ migration 0020, on $name', (backend) => {
+describe.each(backends)('transfers overtaken before the upgrade to HQ migration 0020, on $name', (backend) => {
   it('are not declined from under the guide who has the customer, nor settled done', async () => {
     const upgrade = await upgradeHq(backend, {
       from: 19,
