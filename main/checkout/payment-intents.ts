@@ -144,6 +144,15 @@ export class PaymentIntents {
     return this.takeOver.run(this.owner, this.clock().toISOString(), id, from).changes === 1;
   }
 
+  /**
+   * Whether another till's recovery made this till's intent its own: it took this till for dead
+   * (its lease lapsed) and is reversing the charge, or has. Once taken over, the reversal goes
+   * ahead whatever this till does, so its cart must not record the charge.
+   */
+  takenOver(i: PaymentIntent): boolean {
+    return i.owner !== null && i.owner !== this.owner;
+  }
+
   /** Marks an open intent reversed; answers false if it was not open (recorded or reversed already). */
   markReversed(id: string): boolean {
     return this.close.run(this.clock().toISOString(), id).changes === 1;

@@ -241,6 +241,41 @@ describe('a till that did not beat for longer than its lease', () => {
   });
 });
 
+describe('a till that resumes while another till is giving its charge back', () => {
+  it('cannot complete with a charge another till took over and is reversing: the sale is not recorded with money the customer gets back', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      const b = await till();
+      a.services.lease.start();
+      await paidByWechat(b);
+      const charge = gw.charges[0]!;
+      // B hangs for longer than a lease: A takes it for dead and asks the gateway to reverse its charge.
+      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      const reverse = gw.reverse;
+      let answer: (() => void) | undefined;
+      gw.reverse = (r) => new Promise((ok) => (answer = () => ok(reverse(r))));
+      const recovering = a.services.recovery.run();
+      while (!answer) await new Promise((r) => setImmediate(r));
+
+      // B runs again while the gateway is still answering A, and the cashier completes the sale.
+      b.services.lease.beat();
+      const refused = await b.fail('checkout', 'complete');
+      answer();
+      expect(await recovering).toBe(0);
+
+      expect(refused).toMatchObject({ code: 'CONFLICT' });
+      expect(gw.reversals).toEqual([charge]);
+      expect(b.store.db.prepare('SELECT count(*) FROM sale').pluck().get()).toBe(0);
+      expect(stateOf(b, charge)).toBe('reversed');
+      expect(reversedAudits(a).map((e) => e.payload)).toMatchObject([{ requestId: charge, amountFen: 10_000 }]);
+      expect((await b.call<{ tenders: unknown[] }>('checkout', 'cart')).tenders).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('a till whose recovery found nothing to do at start', () => {
   it('still gives back the charge of another till that dies later, without being restarted', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });

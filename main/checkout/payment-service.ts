@@ -171,10 +171,16 @@ export class PaymentService {
 
   /**
    * A mobile payment in the cart that payment recovery gave back: another till took this one for
-   * dead (it did not renew its lease for longer than a lease, till-lease.ts) and reversed the charge.
+   * dead (it did not renew its lease for longer than a lease, till-lease.ts) and reversed the charge
+   * — or took it over and is reversing it now: the gateway may pay it back any moment, so a sale
+   * recorded with it would be goods the customer keeps for money they get back.
    */
   private cancelledCharge(): TenderRecord | undefined {
-    return this.deps.cart.tenders.find((t) => t.requestId && this.deps.intents.get(t.requestId)?.state === 'reversed');
+    const { intents } = this.deps;
+    return this.deps.cart.tenders.find((t) => {
+      const intent = t.requestId ? intents.get(t.requestId) : undefined;
+      return intent !== undefined && (intent.state === 'reversed' || intents.takenOver(intent));
+    });
   }
 
   /** The customer has that money back: the payment leaves the cart, and is taken again before the sale completes. */
@@ -186,7 +192,7 @@ export class PaymentService {
     const name = isMobile(cancelled.method) ? MOBILE_NAMES[cancelled.method] : cancelled.method;
     throw new AppError(
       'CONFLICT',
-      `The ${yuan(cancelled.amountFen)} ${name} payment was cancelled at the gateway (the customer has it back): take the payment again`,
+      `The ${yuan(cancelled.amountFen)} ${name} payment was cancelled at the gateway (the customer has it back, or will shortly): take the payment again`,
     );
   }
 
