@@ -212,6 +212,26 @@ describe('payment recovery with two tills on one store file', () => {
   });
 });
 
+describe('a machine that slept for just under a lease', () => {
+  it('does not make a running till look dead to the till that wakes first, though their heartbeats were not in step', async () => {
+    const a = await till();
+    const b = await till();
+    await paidByWechat(b);
+    // B beat as it started; A's heartbeat runs 8 s after B's (their timers are not in step).
+    now += 8_000;
+    a.services.lease.beat();
+    // The machine sleeps 55 s. On waking, B's lease has lapsed; A's own last beat is only 55 s old.
+    now += 55_000;
+
+    expect(await a.services.recovery.run()).toBe(0);
+
+    expect(gw.reversals).toEqual([]);
+    b.services.lease.beat();
+    const { sale } = await b.call<SaleResult>('checkout', 'complete');
+    expect(sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['wechat', 10_000]]);
+  });
+});
+
 describe('a till that did not beat for longer than its lease', () => {
   it('cannot complete with the charge another till gave back meanwhile: the payment leaves the cart and is taken again', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });

@@ -4,6 +4,13 @@ import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 export const LEASE_MS = 60_000;
 /** How often a running till renews its lease: several beats fit in a lease, so a late one or two do not matter. */
 export const HEARTBEAT_MS = 10_000;
+/**
+ * A gap between this till's own beats longer than this means its heartbeat was held up (the machine
+ * slept, the clock stepped): every till's was, so none is judged by its lease until they could beat
+ * again. Not LEASE_MS: the tills' beats are not in step, and a pause of just under a lease lapses a
+ * lease whose last beat came up to a beat earlier than this till's own.
+ */
+const PAUSE_MS = 2 * HEARTBEAT_MS;
 /** Leases that lapsed this long ago are deleted as a till starts (a missing lease counts as lapsed). */
 const KEEP_MS = 7 * 24 * 3_600_000;
 
@@ -20,7 +27,7 @@ type LeaseRow = { expires_at: string; released_at: string | null };
  * its pre-crash intents wait, like any other till's, for the old lease to lapse (at most LEASE_MS).
  *
  * A machine that slept stops every till's heartbeat at once: on waking, the others' leases look
- * lapsed although they run. A till whose own beats stopped for longer than a lease (it slept too)
+ * lapsed although they run. A till whose own beats stopped for longer than two beats (it slept too)
  * therefore judges no other lease lapsed until a whole lease has passed since it woke — time for
  * the others to beat again.
  */
@@ -29,7 +36,7 @@ export class TillLease {
   readonly id: string;
   private timer: NodeJS.Timeout | undefined;
   private lastBeat: number;
-  /** Since when this till's beats have been continuous (it started, or woke from a sleep longer than a lease). */
+  /** Since when this till's beats have been continuous (it started, or its beats were held up for longer than PAUSE_MS). */
   private awakeSince: number;
   private released = false;
   private readonly renew: Statement<[string, string]>;
@@ -59,7 +66,7 @@ export class TillLease {
   beat(): void {
     if (this.released) return;
     const now = this.clock().getTime();
-    if (now - this.lastBeat > LEASE_MS) this.awakeSince = now;
+    if (now - this.lastBeat > PAUSE_MS) this.awakeSince = now;
     this.lastBeat = now;
     this.renew.run(iso(now + LEASE_MS), this.id);
   }
