@@ -133,6 +133,7 @@ function prepare(db: Database) {
     // Two tills on one store file share the day: the other may have closed it (Z report) while this
     // sale waited on HQ or the gateway, and a sale written into a counted day is missing from its Z.
     dayOpen: db.prepare('SELECT 1 FROM till_session WHERE id = ? AND closed_at IS NULL').pluck(),
+    settledBy: db.prepare("SELECT sale_id FROM payment_intent WHERE id = ? AND state = 'settled'").pluck(),
     sold: db.prepare(
       'SELECT qty, coalesce((SELECT -sum(r.qty) FROM sale_line r WHERE r.original_line_id = l.id), 0) AS returned FROM sale_line l WHERE l.id = ?',
     ),
@@ -182,6 +183,13 @@ function writeRows(db: Database, c: SaleCommit, p: SaleCompleted): void {
     );
   }
   c.check?.();
+  // A gateway payment is recorded by one sale. Two tills may hold one cart (a return left waiting on
+  // the gateway on one till is taken up on another): the one that completes second is told so.
+  for (const id of c.intents) {
+    if (st.settledBy.get(id) !== undefined) {
+      throw new AppError('CONFLICT', 'This payment is recorded in a sale already (completed on another till): clear the cart');
+    }
+  }
   // A return can never take back more than this device sold on that line.
   for (const r of c.ret?.lines ?? []) {
     if (!r.saleLineId) continue;

@@ -140,3 +140,41 @@ describe('two tills each returning one unit of a WeChat line, the first dying af
     expect(refunds).toHaveLength(2);
   });
 });
+
+describe('a return left waiting on the gateway on one till, and taken up by another till', () => {
+  it('is recorded once when both tills complete it at the same moment, and the other cashier is told why', async () => {
+    const first = await till(true);
+    first.store.db.prepare('UPDATE sku SET price_fen = 10000 WHERE sku = ?').run(SHIRT.sku);
+    first.store.db.exec('DELETE FROM promotion');
+    for (let i = 0; i < 2; i++) await first.call('checkout', 'scan', { code: SHIRT.ean });
+    await first.call('checkout', 'addTender', { method: 'mobile', code: '134567890123456789' });
+    const { sale } = await first.call<SaleResult>('checkout', 'complete');
+    await first.call('returns', 'start', { receiptNo: sale.receiptNo });
+    await first.call('returns', 'setQty', { saleLineId: sale.lines[0]!.saleLineId, qty: 1 });
+    // The gateway does not answer the refund: the first till's cashier is told to complete again.
+    const refund = gateway.refund;
+    gateway.refund = () => Promise.reject(new Error('gateway timeout'));
+    expect((await first.fail('checkout', 'complete')).code).toBe('PAYMENT_OFFLINE');
+    // Meanwhile the customer is served at the second till, which takes up the return waiting on the gateway.
+    const second = await till(true);
+    await second.call('returns', 'start', { receiptNo: sale.receiptNo });
+    // Both cashiers complete; the gateway answers both (one key: one refund).
+    const held: (() => void)[] = [];
+    gateway.refund = (r) => new Promise((ok) => held.push(() => ok(refund(r))));
+    const outcomes = [first, second].map((pos) =>
+      pos.call<SaleResult>('checkout', 'complete').then(
+        () => 'recorded',
+        (error: unknown) => (error as Error).message.split(':')[0],
+      ),
+    );
+    while (held.length < 2) await new Promise((r) => setImmediate(r));
+    for (const answer of held) answer();
+    const answers = await Promise.all(outcomes);
+
+    expect(new Set(refunds.map((r) => r.requestId)).size).toBe(1);
+    expect(answers.sort()).toEqual(['CONFLICT', 'recorded']);
+    expect(first.store.db.prepare("SELECT count(*) FROM sale WHERE kind = 'return'").pluck().get()).toBe(1);
+    const returned = first.store.db.prepare('SELECT sum(amount_fen) FROM sale_tender WHERE amount_fen < 0').pluck().get();
+    expect(returned).toBe(-10_000);
+  });
+});
