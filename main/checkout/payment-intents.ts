@@ -96,7 +96,10 @@ export class PaymentIntents {
     );
     this.close = db.prepare("UPDATE payment_intent SET state = 'reversed', updated_at = ? WHERE id = ? AND state IN ('pending', 'paid')");
     this.byId = db.prepare('SELECT * FROM payment_intent WHERE id = ?');
-    this.update = db.prepare('UPDATE payment_intent SET state = ?, provider_ref = coalesce(?, provider_ref), updated_at = ? WHERE id = ?');
+    // Only an open intent moves: one another till's recovery reversed meanwhile stays reversed (and audited once).
+    this.update = db.prepare(
+      "UPDATE payment_intent SET state = ?, provider_ref = coalesce(?, provider_ref), updated_at = ? WHERE id = ? AND state IN ('pending', 'paid')",
+    );
     this.open = db.prepare("SELECT * FROM payment_intent WHERE state IN ('pending', 'paid') ORDER BY created_at, id");
     this.refundsOf = db.prepare(
       "SELECT * FROM payment_intent WHERE kind = 'refund' AND state IN ('pending', 'paid') AND json_extract(detail, '$.saleId') = ? ORDER BY created_at, id",
@@ -131,8 +134,12 @@ export class PaymentIntents {
     return row && toIntent(row);
   }
 
-  mark(id: string, state: Exclude<IntentState, 'pending' | 'settled'>, providerRef: string | null = null): void {
-    this.update.run(state, providerRef, this.clock().toISOString(), id);
+  /**
+   * Records the gateway's answer on an open intent; answers false if it was not open any more:
+   * another till's recovery reversed it while this till waited (it took this till for dead).
+   */
+  mark(id: string, state: Exclude<IntentState, 'pending' | 'settled'>, providerRef: string | null = null): boolean {
+    return this.update.run(state, providerRef, this.clock().toISOString(), id).changes === 1;
   }
 
   /**

@@ -296,6 +296,46 @@ describe('a till that resumes while another till is giving its charge back', () 
   });
 });
 
+describe('a till that hung while the gateway was answering its charge', () => {
+  it('keeps the charge another till gave back meanwhile given back: the late answer does not reopen it, nor is it reversed and audited twice', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      const b = await till();
+      a.services.lease.start();
+      await b.call('checkout', 'scan', { code: SHIRT.ean });
+      const charge = gw.charge;
+      let answer: (r: ChargeResult) => void = () => undefined;
+      gw.charge = (r) => {
+        gw.charges.push(r.requestId);
+        return new Promise((ok) => (answer = ok));
+      };
+      const paying = b.call('checkout', 'addTender', { method: 'mobile', code: WECHAT_CODE });
+      while (gw.charges.length === 0) await new Promise((r) => setImmediate(r));
+      const id = gw.charges[0]!;
+      // B hangs for longer than a lease before the answer is read: A takes it for dead and gives the charge back.
+      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      expect(await a.services.recovery.run()).toBe(0);
+      expect(stateOf(a, id)).toBe('reversed');
+
+      // B runs again and reads the gateway's (late) answer to the charge.
+      answer({ ok: true, providerRef: 'WX-LATE' });
+      await expect(paying).rejects.toThrow(/PAYMENT_DECLINED: .*cancelled at the gateway/);
+      gw.charge = charge;
+      await timePasses(HEARTBEAT_MS);
+      expect(await a.services.recovery.run()).toBe(0);
+
+      expect(stateOf(a, id)).toBe('reversed');
+      expect(gw.reversals).toEqual([id]);
+      expect(reversedAudits(a)).toHaveLength(1);
+      expect((await b.call<{ tenders: unknown[] }>('checkout', 'cart')).tenders).toEqual([]);
+      expect(b.store.db.prepare('SELECT count(*) FROM sale').pluck().get()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('a till whose recovery found nothing to do at start', () => {
   it('still gives back the charge of another till that dies later, without being restarted', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });

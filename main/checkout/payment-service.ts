@@ -125,7 +125,13 @@ export class PaymentService {
         intents.mark(tenderId, 'failed');
         throw new AppError('PAYMENT_DECLINED', `${MOBILE_NAMES[method]} declined: ${result.reason}`);
       }
-      intents.mark(tenderId, 'paid', result.providerRef);
+      if (!intents.mark(tenderId, 'paid', result.providerRef)) {
+        // This till was taken for dead while it waited (till-lease.ts), and the charge given back.
+        throw new AppError(
+          'PAYMENT_DECLINED',
+          `The ${MOBILE_NAMES[method]} payment was cancelled at the gateway (the customer has it back): scan the code again`,
+        );
+      }
       cart.addTender({ tenderId, method, amountFen, reference: result.providerRef, providerRef: result.providerRef, requestId: tenderId });
     }
     return cart.changed();
