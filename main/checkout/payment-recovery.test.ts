@@ -19,6 +19,7 @@ const styleOf = new Map(data.styles.map((s) => [s.code, s]));
 const plain = data.skus.filter((s) => s.active && !['Down jacket', 'Jeans'].includes(styleOf.get(s.style_code)?.category_en ?? ''));
 const SHIRT = plain[0] as Sku;
 const CASHIER = 'S001-02';
+const MANAGER = 'S001-01';
 const WECHAT_CODE = '134567890123456789';
 
 type Gateway = PaymentProvider & { charges: string[]; reversals: string[] };
@@ -290,6 +291,43 @@ describe('a till that resumes while another till is giving its charge back', () 
       expect(stateOf(b, charge)).toBe('reversed');
       expect(reversedAudits(a).map((e) => e.payload)).toMatchObject([{ requestId: charge, amountFen: 10_000 }]);
       expect((await b.call<{ tenders: unknown[] }>('checkout', 'cart')).tenders).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('voiding a payment another till gave back while this till hung', () => {
+  it('takes it out of the cart without asking the gateway to refund money the customer has back', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      const b = await till();
+      a.services.lease.start();
+      await paidByWechat(b);
+      const charge = gw.charges[0]!;
+      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      expect(await a.services.recovery.run()).toBe(0);
+      expect(gw.reversals).toEqual([charge]);
+      const refunds: string[] = [];
+      const refund = gw.refund;
+      gw.refund = (r) => {
+        refunds.push(r.requestId);
+        return refund(r);
+      };
+
+      // B runs again; the customer changed their mind, and the cashier voids the payment.
+      b.services.lease.beat();
+      const { token } = await b.call<{ token: string }>('staff', 'approve', {
+        managerCode: MANAGER,
+        pin: demoPin(MANAGER),
+        action: 'void_tender',
+      });
+      const cart = await b.call<{ tenders: unknown[] }>('checkout', 'removeTender', { tenderId: charge, approvalToken: token });
+
+      expect(cart.tenders).toEqual([]);
+      expect(refunds).toEqual([]);
+      expect(stateOf(b, charge)).toBe('reversed');
     } finally {
       vi.useRealTimers();
     }

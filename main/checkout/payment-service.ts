@@ -141,7 +141,11 @@ export class PaymentService {
     const { cart } = this.deps;
     const tender = cart.tenders.find((t) => t.tenderId === tenderId);
     if (!tender) throw new AppError('NOT_FOUND', `No payment ${tenderId} in the cart`);
-    if (isMobile(tender.method)) {
+    // Given back by another till's recovery (or being given back: it took this till for dead): the
+    // customer has that money back, and a refund would be a second give-back of one payment.
+    const intent = tender.requestId ? this.deps.intents.get(tender.requestId) : undefined;
+    const givenBack = intent !== undefined && (intent.state === 'reversed' || this.deps.intents.takenOver(intent));
+    if (isMobile(tender.method) && !givenBack) {
       this.deps.approvals.authorize('void_tender', approvalToken);
       if (!this.deps.isOnline())
         throw new AppError('PAYMENT_OFFLINE', 'The terminal is offline: the mobile payment cannot be refunded now');
