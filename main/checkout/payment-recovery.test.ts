@@ -233,6 +233,38 @@ describe('a machine that slept for just under a lease', () => {
   });
 });
 
+describe("a long write transaction of one till, which holds up every other till's heartbeat", () => {
+  it('does not make a running till look dead to another till whose own beats were held up too', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const a = await till();
+      const b = await till();
+      const c = await till();
+      for (const t of [a, b]) {
+        t.services.lease.start();
+        // Fails at once instead of waiting 5 s: the test's time is fake, the lock is real.
+        t.store.db.pragma('busy_timeout = 0');
+      }
+      await paidByWechat(b);
+      // Till C writes in one long transaction (an index build after provisioning on a slow till):
+      // no other till can renew its lease meanwhile.
+      c.store.db.exec('BEGIN IMMEDIATE');
+      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      c.store.db.exec('COMMIT');
+
+      // A's recovery runs before B's next heartbeat: B's lease has lapsed, though B ran all along.
+      expect(await a.services.recovery.run()).toBe(0);
+
+      expect(gw.reversals).toEqual([]);
+      b.services.lease.beat();
+      const { sale } = await b.call<SaleResult>('checkout', 'complete');
+      expect(sale.tenders.map((t) => [t.method, t.amountFen])).toEqual([['wechat', 10_000]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('a till that did not beat for longer than its lease', () => {
   it('cannot complete with the charge another till gave back meanwhile: the payment leaves the cart and is taken again', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });

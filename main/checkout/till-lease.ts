@@ -5,9 +5,9 @@ export const LEASE_MS = 60_000;
 /** How often a running till renews its lease: several beats fit in a lease, so a late one or two do not matter. */
 export const HEARTBEAT_MS = 10_000;
 /**
- * A gap between this till's own beats longer than this means its heartbeat was held up (the machine
- * slept, the clock stepped): every till's was, so none is judged by its lease until they could beat
- * again. Not LEASE_MS: the tills' beats are not in step, and a pause of just under a lease lapses a
+ * A gap between this till's own successful beats longer than this means its heartbeat was held up
+ * (the machine slept, the clock stepped, another till held the store's write lock): every till's
+ * was, so none is judged by its lease until they could beat again. Not LEASE_MS: the tills' beats are not in step, and a pause of just under a lease lapses a
  * lease whose last beat came up to a beat earlier than this till's own.
  */
 const PAUSE_MS = 2 * HEARTBEAT_MS;
@@ -27,9 +27,10 @@ type LeaseRow = { expires_at: string; released_at: string | null };
  * its pre-crash intents wait, like any other till's, for the old lease to lapse (at most LEASE_MS).
  *
  * A machine that slept stops every till's heartbeat at once: on waking, the others' leases look
- * lapsed although they run. A till whose own beats stopped for longer than two beats (it slept too)
- * therefore judges no other lease lapsed until a whole lease has passed since it woke — time for
- * the others to beat again.
+ * lapsed although they run. So does one till's long write transaction: no other till can renew its
+ * lease until it commits. A till whose own beats stopped, or failed, for longer than two beats
+ * therefore judges no other lease lapsed until a whole lease has passed since they beat again —
+ * time for the others to beat again too.
  */
 export class TillLease {
   /** This instance's id: the owner of every payment intent it writes. */
@@ -66,9 +67,11 @@ export class TillLease {
   beat(): void {
     if (this.released) return;
     const now = this.clock().getTime();
+    // Throws while another till writes (SQLITE_BUSY): then this beat did not count, and no other
+    // till's could either — the lock is the store file's — so a run of failed beats is a pause too.
+    this.renew.run(iso(now + LEASE_MS), this.id);
     if (now - this.lastBeat > PAUSE_MS) this.awakeSince = now;
     this.lastBeat = now;
-    this.renew.run(iso(now + LEASE_MS), this.id);
   }
 
   /** Renews the lease every HEARTBEAT_MS until release(). */
