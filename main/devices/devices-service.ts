@@ -16,6 +16,7 @@ import { attempt } from '../core/peripherals.js';
 import type { Deadline, DrawerReason } from '../core/peripherals.js';
 import { AppError } from '../api/errors.js';
 import { writeChange } from '../store/outbox.js';
+import type { ChangeInput } from '../store/outbox.js';
 import { openPrinter, readRealtimeStatus } from '../../native/printer/open-printer.js';
 import { problemOf } from '../../native/printer/printer-status.js';
 import type { RealtimeStatus } from '../../native/printer/printer-status.js';
@@ -57,6 +58,9 @@ export type DevicesOptions = {
 /** An "open drawer" with no deadline of its caller's is answered within this (ms): the screen's requests give up at 30 s. */
 export const DRAWER_ANSWER_MS = 10_000;
 
+/** How often a drawer opening the store was too busy to take is tried again (ms). */
+const LOG_RETRY_MS = 1_000;
+
 const noPrinter = (): PrinterStatus => ({
   configured: false,
   simulated: false,
@@ -86,6 +90,9 @@ export class DevicesService {
   private virtual: { port: number; outDir: string | null; close: () => Promise<void> } | undefined;
   private lastAnnounced = '';
   private closed = false;
+  /** Drawer openings the store did not take yet (busy): written as soon as it does (logOpenings). */
+  private readonly unlogged: ChangeInput<'device.drawer_opened'>[] = [];
+  private logRetry: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   /** The profile being applied: the next application waits for it (see applyProfile). */
@@ -408,19 +415,37 @@ export class DevicesService {
     if (drawer.kind === 'none') throw new AppError('DEVICE_NOT_CONFIGURED', 'No cash drawer is set up on this terminal');
     await kickDrawer(drawer, this.link, (status, problem) => this.notePrinter(status, problem, null), deadline);
     const at = this.ctx.clock().toISOString();
-    writeChange(
-      this.ctx.outbox,
-      {
-        type: 'device.drawer_opened',
-        payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at, approvedBy: reason.approvedBy ?? null },
-        staffId: reason.staffId,
-      },
-      () => undefined,
-    );
-    this.ctx.announceSync();
+    // The drawer is open whatever the store says now: that is the answer, and the opening is logged
+    // as soon as the store takes it (another till's long write may hold it longer than we wait).
+    this.unlogged.push({
+      type: 'device.drawer_opened',
+      payload: { reason: reason.kind, note: reason.note ?? null, via: drawer.kind, at, approvedBy: reason.approvedBy ?? null },
+      staffId: reason.staffId,
+    });
+    this.logOpenings();
     this.drawer = { ...this.drawer, lastOpenedAt: at, open: drawer.kind === 'printer' ? this.drawer.open : null };
     this.announceStatus();
     return { ...this.drawer };
+  }
+
+  /** Writes the drawer openings not logged yet; while the store refuses, tries again every second. */
+  private logOpenings(): void {
+    clearTimeout(this.logRetry);
+    this.logRetry = undefined;
+    while (this.unlogged.length > 0) {
+      try {
+        writeChange(this.ctx.outbox, this.unlogged[0]!, () => undefined);
+      } catch (error) {
+        this.ctx.log(
+          'drawer opening not logged yet (the store is busy); trying again',
+          error instanceof Error ? error.message : String(error),
+        );
+        if (!this.closed) this.logRetry = setTimeout(() => this.logOpenings(), LOG_RETRY_MS).unref();
+        return;
+      }
+      this.unlogged.shift();
+      this.ctx.announceSync();
+    }
   }
 
   // ---- discovery ----------------------------------------------------------------------------
@@ -437,6 +462,9 @@ export class DevicesService {
     if (this.closed) return;
     this.closed = true;
     if (this.poller) clearInterval(this.poller);
+    // A last try for openings the store was too busy to take.
+    this.logOpenings();
+    clearTimeout(this.logRetry);
     await this.worker.stop();
     await this.scanners.stopAll();
     await this.link.release();

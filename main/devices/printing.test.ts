@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeviceProfile, PrintJobView } from '../api/contract.js';
 import { attempt } from '../core/peripherals.js';
 import { readOutbox } from '../store/outbox.js';
@@ -235,6 +235,28 @@ describe('receipts on a network printer (raw TCP, virtual printer)', () => {
     expect(events[0]).toMatchObject({ staffId: 'manager-7', payload: { reason: 'no_sale', note: 'change for the float', via: 'printer' } });
     // The printer reports the drawer open (DLE EOT 1, bit 2).
     expect((await devices.refreshStatus()).drawer.open).toBe(true);
+  });
+
+  it('says the drawer opened when it did, and logs the opening once another till lets go of the store', async () => {
+    const { t, devices } = await startService(profile(port));
+    // Another till on the store file writes in one transaction longer than this till waits for the store.
+    const other = openTestContext(dir.path);
+    t.ctx.db.pragma('busy_timeout = 0');
+    other.ctx.db.exec('BEGIN IMMEDIATE');
+    const kicked = new Promise((resolve) => printer.once('drawer', resolve));
+    let status: unknown;
+    try {
+      status = await devices.openDrawer({ kind: 'no_sale', staffId: 'manager-7', note: 'change for the float' });
+    } finally {
+      other.ctx.db.exec('COMMIT');
+      other.close();
+    }
+    await kicked;
+
+    expect(status).toMatchObject({ configured: true, lastOpenedAt: expect.any(String) });
+    await vi.waitFor(() => expect(readOutbox(t.ctx.db, 100).filter((e) => e.type === 'device.drawer_opened')).toHaveLength(1), {
+      timeout: 10_000,
+    });
   });
 
   it('refuses to open a drawer that is not set up, or one whose printer is unreachable, and logs nothing', async () => {
