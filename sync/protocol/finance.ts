@@ -56,6 +56,11 @@ export const ADMIN_ROLES = ['owner', 'it', 'finance', 'operations'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
 /** `GET /admin/v1/me`: who the token belongs to and their role now. */
 export type AdminMe = { name: string; role: AdminRole };
+/**
+ * An admin account as owners manage it (`GET /admin/v1/admin-users`, `PUT`/`DELETE
+ * /admin/v1/admin-users/:name`): a disabled one cannot log in and has no open session.
+ */
+export type AdminAccount = AdminMe & { disabled: boolean };
 /** `POST /admin/v1/login` with `{ name, password }`: a token, and who it belongs to. */
 export type AdminLoginAnswer = { token: string; expiresAt: string } & AdminMe;
 

@@ -180,7 +180,7 @@ describe.each(backends)('admin roles on $name', (backend) => {
     expect(errorOf(none).message).toMatch(/password/);
     const listed = await hq.admin('GET', `${ADMIN_PREFIX}/admin-users`);
     expect(listed.status).toBe(200);
-    expect((listed.body as { admins: { name: string; role: string }[] }).admins).toContainEqual({ name: TEST_ADMIN.name, role: 'owner' });
+    expect((listed.body as { admins: unknown[] }).admins).toContainEqual({ name: TEST_ADMIN.name, role: 'owner', disabled: false });
     // The only owner giving up the role would leave no one to manage accounts.
     const [owners] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM admin_user WHERE role = 'owner'");
     expect(owners?.n).toBe(1);
@@ -194,7 +194,7 @@ describe.each(backends)('admin roles on $name', (backend) => {
     const token = await tokenOf('operations');
     expect((await hq.admin('GET', `${ADMIN_PREFIX}/settlement-conflicts`, undefined, { token })).status).toBe(403);
     const changed = await hq.admin('PUT', `${ADMIN_PREFIX}/admin-users/operations-clerk`, { role: 'finance' });
-    expect(changed.body).toEqual({ name: 'operations-clerk', role: 'finance' });
+    expect(changed.body).toEqual({ name: 'operations-clerk', role: 'finance', disabled: false });
     expect((await hq.admin('GET', `${ADMIN_PREFIX}/settlement-conflicts`, undefined, { token })).status).toBe(200);
     await hq.admin('PUT', `${ADMIN_PREFIX}/admin-users/operations-clerk`, { role: 'operations' });
     expect((await hq.admin('GET', `${ADMIN_PREFIX}/settlement-conflicts`, undefined, { token })).status).toBe(403);

@@ -30,9 +30,13 @@ const OPERATIONS = ['operations'] as const;
 export const ADMIN_ROUTE_ROLES = {
   'POST /login': 'anyone',
   'GET /me': 'signed-in',
-  // Admin accounts and their roles.
+  // Ends the token it is called with: the handler reads the token itself, so a second sign-out of
+  // an ended token answers the same instead of 401 (the console may retry one it lost the answer to).
+  'POST /logout': 'anyone',
+  // Admin accounts and their roles; DELETE disables one (kept for the audit trail).
   'GET /admin-users': ['owner'],
   'PUT /admin-users/:name': ['owner'],
+  'DELETE /admin-users/:name': ['owner'],
   // The chain's stores by name and time zone (read-only): every role's lists name them.
   'GET /stores': 'signed-in',
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AdminLoginAnswer } from '../../protocol/finance.js';
+import type { AdminAccount, AdminLoginAnswer } from '../../protocol/finance.js';
 import type { HqDb, Sql } from '../db.js';
 import { HqHttpError } from '../http-error.js';
 import type { AdminRole, AdminSession } from './admin-roles.js';
@@ -55,23 +55,26 @@ async function passwordMatches(password: string, user: { password_salt: string; 
 }
 
 export async function adminLogin(db: HqDb, name: string, password: string, now: Date): Promise<AdminLoginAnswer> {
-  const [user] = await db.query<{ password_salt: string; password_hash: string; role: AdminRole }>(
-    'SELECT password_salt, password_hash, role FROM admin_user WHERE name = $1',
+  const [user] = await db.query<{ password_salt: string; password_hash: string; role: AdminRole; disabled: boolean }>(
+    'SELECT password_salt, password_hash, role, disabled_at IS NOT NULL AS disabled FROM admin_user WHERE name = $1',
     [name],
   );
   // Hash even for an unknown name, so the answer time does not tell which names exist.
   const known = await passwordMatches(password, user ?? { password_salt: '00', password_hash: '' });
   if (!user || !known) throw new HqHttpError(401, 'unauthenticated', 'wrong name or password');
+  // Said only to whoever knows the password: the clerk who left, not a guesser.
+  if (user.disabled) throw new HqHttpError(401, 'unauthenticated', `${name} is disabled: ask an owner`);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ADMIN_TOKEN_TTL_MS);
   await db.query('DELETE FROM admin_token WHERE expires_at < $1', [now]);
   // Stored only while the password checked above is still the admin's: a new password (another HQ
   // process starting with a new SHOPFLOOR_ADMIN_PASSWORD) deletes the sessions that exist when it
   // commits, and a token inserted after that delete would outlive it. FOR SHARE waits for a
-  // password change under way and then re-reads the row, so the check sees the committed hash.
+  // password change under way and then re-reads the row, so the check sees the committed hash. The
+  // same holds for an owner disabling the account meanwhile.
   const stored = await db.query(
     `INSERT INTO admin_token (token_hash, admin, expires_at)
-     SELECT $1, u.name, $3 FROM admin_user u WHERE u.name = $2 AND u.password_hash = $4 FOR SHARE
+     SELECT $1, u.name, $3 FROM admin_user u WHERE u.name = $2 AND u.password_hash = $4 AND u.disabled_at IS NULL FOR SHARE
      RETURNING token_hash`,
     [tokenHash(token), name, expiresAt, user.password_hash],
   );
@@ -79,19 +82,36 @@ export async function adminLogin(db: HqDb, name: string, password: string, now: 
   return { token, expiresAt: expiresAt.toISOString(), name, role: user.role };
 }
 
-/**
- * The admin a bearer token belongs to, with their role as it is now (an owner's change holds for
- * sessions already open); 401 when the token is missing, unknown or expired.
- */
-export async function adminOfToken(db: HqDb, authorization: string | undefined, now: Date): Promise<AdminSession> {
+/** The token of an `Authorization: Bearer …` header; 401 when there is none or it is malformed. */
+function bearerToken(authorization: string | undefined): string {
   const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
   if (!m) throw new HqHttpError(401, 'unauthenticated', 'an admin token is required (Authorization: Bearer …)');
+  return m[1] as string;
+}
+
+/**
+ * The admin a bearer token belongs to, with their role as it is now (an owner's change holds for
+ * sessions already open); 401 when the token is missing, unknown, expired, signed out or its
+ * account disabled.
+ */
+export async function adminOfToken(db: HqDb, authorization: string | undefined, now: Date): Promise<AdminSession> {
+  const token = bearerToken(authorization);
   const [row] = await db.query<AdminSession>(
-    'SELECT u.name, u.role FROM admin_token t JOIN admin_user u ON u.name = t.admin WHERE t.token_hash = $1 AND t.expires_at > $2',
-    [tokenHash(m[1] as string), now],
+    `SELECT u.name, u.role FROM admin_token t JOIN admin_user u ON u.name = t.admin
+     WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled_at IS NULL`,
+    [tokenHash(token), now],
   );
   if (!row) throw new HqHttpError(401, 'unauthenticated', 'the admin token is unknown or expired');
   return { name: row.name, role: row.role };
+}
+
+/**
+ * Signs a session out: the token of `authorization` stops working at HQ at once (someone who copied
+ * it off a shared PC cannot go on). Idempotent: a token already signed out, expired or never known
+ * ends nothing and is no error, so the console may retry a sign-out whose answer it did not get.
+ */
+export async function adminLogout(db: HqDb, authorization: string | undefined): Promise<void> {
+  await db.query('DELETE FROM admin_token WHERE token_hash = $1', [tokenHash(bearerToken(authorization))]);
 }
 
 /** What a request's token was found to be: the admin routes' hook checks it, their handlers ask again. */
@@ -120,32 +140,65 @@ export async function adminOfRequest(db: HqDb, request: { headers: { authorizati
   return (await adminSessionOfRequest(db, request, now)).name;
 }
 
+/** The owners' rows and `name`'s, locked: two owners demoting or disabling each other at once cannot both pass the check. */
+async function lockOwnersAnd(sql: Sql, name: string): Promise<AdminAccount[]> {
+  return sql.query<AdminAccount>(
+    `SELECT name, role, disabled_at IS NOT NULL AS disabled FROM admin_user
+     WHERE role = 'owner' OR name = $1 ORDER BY name FOR UPDATE`,
+    [name],
+  );
+}
+
+/** Whether `rows` (lockOwnersAnd) hold an enabled owner other than `name`: a disabled one manages nothing. */
+function anotherOwner(rows: AdminAccount[], name: string): boolean {
+  return rows.some((r) => r.role === 'owner' && !r.disabled && r.name !== name);
+}
+
 /**
  * Creates an admin account with `role` and `password`, or changes an existing one's role (and its
- * password, when given: a new one ends its sessions). A new account needs a password. The last
- * owner cannot give up the role: no one would be left to manage accounts.
+ * password, when given: a new one ends its sessions, and opens a disabled account again — an owner
+ * giving a returning clerk a password means it). A new account needs a password. The last owner
+ * cannot give up the role: no one would be left to manage accounts.
  */
-export async function saveAdminAccount(db: HqDb, account: { name: string; role: AdminRole; password?: string }): Promise<AdminSession> {
+export async function saveAdminAccount(db: HqDb, account: { name: string; role: AdminRole; password?: string }): Promise<AdminAccount> {
   const { name, role, password } = account;
   return db.tx(async (sql) => {
-    // The owners' rows, locked: two owners demoting each other at once cannot both pass the check.
-    const rows = await sql.query<AdminSession>(
-      "SELECT name, role FROM admin_user WHERE role = 'owner' OR name = $1 ORDER BY name FOR UPDATE",
-      [name],
-    );
+    const rows = await lockOwnersAnd(sql, name);
     const existing = rows.find((r) => r.name === name);
     if (!existing && password === undefined) throw new HqHttpError(400, 'bad_request', `${name} is a new account: give it a password`);
-    if (existing?.role === 'owner' && role !== 'owner' && !rows.some((r) => r.role === 'owner' && r.name !== name))
+    if (existing?.role === 'owner' && !existing.disabled && role !== 'owner' && !anotherOwner(rows, name))
       throw new HqHttpError(409, 'bad_request', `${name} is the last owner: make another account an owner first`);
     if (password !== undefined) await setAdminPassword(sql, name, password, role);
-    await sql.query('UPDATE admin_user SET role = $2 WHERE name = $1', [name, role]);
-    return { name, role };
+    const [saved] = await sql.query<AdminAccount>(
+      `UPDATE admin_user SET role = $2, disabled_at = CASE WHEN $3::boolean THEN NULL ELSE disabled_at END WHERE name = $1
+       RETURNING name, role, disabled_at IS NOT NULL AS disabled`,
+      [name, role, password !== undefined],
+    );
+    return saved as AdminAccount;
   });
 }
 
-/** Every admin account and its role, by name. */
-export function adminAccounts(db: HqDb): Promise<AdminSession[]> {
-  return db.query<AdminSession>('SELECT name, role FROM admin_user ORDER BY name');
+/**
+ * Disables an admin account (a clerk who left): it cannot log in and every session it has open
+ * ends at once. The row stays for the audit trail. Idempotent; 404 for an unknown name; the last
+ * enabled owner cannot be disabled (themselves included): no one would be left to manage accounts.
+ */
+export async function disableAdminAccount(db: HqDb, name: string, now: Date): Promise<AdminAccount> {
+  return db.tx(async (sql) => {
+    const rows = await lockOwnersAnd(sql, name);
+    const existing = rows.find((r) => r.name === name);
+    if (!existing) throw new HqHttpError(404, 'not_found', `no admin account ${name}`);
+    if (existing.role === 'owner' && !existing.disabled && !anotherOwner(rows, name))
+      throw new HqHttpError(409, 'bad_request', `${name} is the last owner: make another account an owner first`);
+    await sql.query('UPDATE admin_user SET disabled_at = coalesce(disabled_at, $2) WHERE name = $1', [name, now]);
+    await sql.query('DELETE FROM admin_token WHERE admin = $1', [name]);
+    return { name, role: existing.role, disabled: true };
+  });
+}
+
+/** Every admin account, its role and whether it is disabled, by name. */
+export function adminAccounts(db: HqDb): Promise<AdminAccount[]> {
+  return db.query<AdminAccount>('SELECT name, role, disabled_at IS NOT NULL AS disabled FROM admin_user ORDER BY name');
 }
 
 export type FirstAdmin = { name: string; created: boolean; passwordFile: string | null };

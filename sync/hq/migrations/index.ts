@@ -21,6 +21,7 @@ import m0019 from './0019-notify-moved-staff.js';
 import m0020 from './0020-overtaken-transfers.js';
 import m0021 from './0021-shared-auth-limits.js';
 import m0022 from './0022-admin-roles.js';
+import m0023 from './0023-admin-disabled.js';
 
 /** Every HQ migration, in order. Add a new file and one line here; never edit a shipped one. */
 export const HQ_MIGRATIONS: readonly HqMigration[] = [
@@ -46,4 +47,5 @@ export const HQ_MIGRATIONS: readonly HqMigration[] = [
   m0020,
   m0021,
   m0022,
+  m0023,
 ];

@@ -246,6 +246,31 @@ export function adminCases(target: FuzzTarget): FuzzCase[] {
       refused('unauthenticated'),
     );
   }
+  // Sign-out without a well-formed token ends nothing (a well-formed one would end the fuzzer's
+  // session, or none: never sent here), and disabling an account needs an owner's token.
+  for (const token of badTokens) {
+    if (token !== null && /^Bearer [A-Za-z0-9_-]{20,100}$/.test(token)) continue;
+    add(
+      `logout: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`,
+      { method: 'POST', path: '/admin/v1/logout', headers: token === null ? {} : { authorization: token } },
+      refused('unauthenticated'),
+    );
+  }
+  for (const token of badTokens) {
+    add(
+      `disable fuzz-finance: token ${JSON.stringify(token?.slice(0, 16) ?? null)}`,
+      { method: 'DELETE', path: '/admin/v1/admin-users/fuzz-finance', headers: token === null ? {} : { authorization: token } },
+      refused('unauthenticated'),
+    );
+  }
+  // Names the owner's token reaches with: none is an account, none is the fuzzer's own.
+  for (const name of ['no-such-admin', 'a'.repeat(65), '..%2F..%2Fetc', "'%20OR%201=1", 'admin%00', '%20', 'ADMIN%2F']) {
+    add(
+      `disable ${name.slice(0, 20)}`,
+      { method: 'DELETE', path: `/admin/v1/admin-users/${name}`, headers: auth },
+      refused('bad_request', 'not_found'),
+    );
+  }
   for (const id of ['not-a-uuid', '01900000-0000-7000-8000-00000000beef', `${target.a.id}x`, '..%2F..%2Fetc', "'%20OR%201=1"]) {
     add(`revoke ${id}`, { method: 'POST', path: `/admin/v1/devices/${id}/revoke`, headers: auth }, refused('bad_request', 'not_found'));
   }
