@@ -245,10 +245,18 @@ describe('the finance console, served by HQ, in Chromium', () => {
     expect(await finance.listed()).toEqual([]);
     await page.getByText('Nothing open.').waitFor();
 
-    // Signing out forgets the token.
+    // Signing out forgets the token here and ends it at HQ: a copy of it no longer works.
+    const token = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('shopfloor.console.session') ?? '{}') as { token?: string }).token,
+    );
+    expect(typeof token).toBe('string');
+    expect((await fetch(`${hq.url}/admin/v1/me`, { headers: { authorization: `Bearer ${token as string}` } })).status).toBe(200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await finance.name.waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('shopfloor.console.session'))).toBeNull();
+    await expect
+      .poll(async () => (await fetch(`${hq.url}/admin/v1/me`, { headers: { authorization: `Bearer ${token as string}` } })).status)
+      .toBe(401);
     expect(csp).toEqual([]);
   });
 

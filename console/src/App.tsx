@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { FinanceLists } from './FinanceLists.js';
 import { createTranslate } from './i18n/translate.js';
 import type { Language } from './i18n/translate.js';
-import { loadSession, mayWorkFinanceLists, saveSession } from './session.js';
+import { logout } from './api.js';
+import { loadSession, mayWorkFinanceLists, saveSession, signOut } from './session.js';
 import type { Session } from './session.js';
 import { SignIn } from './SignIn.js';
 
@@ -19,6 +20,8 @@ export function App() {
   const [language, setLanguage] = useState<Language>(firstLanguage);
   const [session, setSession] = useState<Session | null>(() => loadSession(sessionStorage, new Date()));
   const [expired, setExpired] = useState(false);
+  // Set when the last sign-out did not reach HQ: until when the token still works there.
+  const [validAtHqUntil, setValidAtHqUntil] = useState<string | null>(null);
   const t = useMemo(() => createTranslate(language), [language]);
   useEffect(() => {
     document.documentElement.lang = language;
@@ -34,7 +37,15 @@ export function App() {
     saveSession(sessionStorage, next);
     setSession(next);
     setExpired(sessionEnded);
+    setValidAtHqUntil(null);
   }, []);
+  // Sign-out ends the token at HQ too (a copy left on a shared PC stops working); best effort.
+  const signOutHere = async (ending: Session) => {
+    setSession(null);
+    setExpired(false);
+    const outcome = await signOut(sessionStorage, ending, logout);
+    setValidAtHqUntil(outcome === 'local-only' ? ending.expiresAt : null);
+  };
   // HQ no longer knows the token (expired, a new password): back to sign-in, saying why.
   const sessionEnded = useCallback(() => signedIn(null, true), [signedIn]);
 
@@ -49,7 +60,7 @@ export function App() {
           {t('app.language')}
         </button>
         {session && (
-          <button type="button" className="link" onClick={() => signedIn(null)}>
+          <button type="button" className="link" onClick={() => void signOutHere(session)}>
             {t('app.signOut')}
           </button>
         )}
@@ -63,7 +74,14 @@ export function App() {
         ) : session ? (
           <FinanceLists t={t} language={language} session={session} onSessionEnded={sessionEnded} />
         ) : (
-          <SignIn t={t} expired={expired} onSignedIn={(next) => signedIn(next)} />
+          <>
+            {validAtHqUntil && (
+              <p className="notice" role="status">
+                {t('signIn.signedOutLocally', { expiresAt: new Date(validAtHqUntil).toLocaleString(language) })}
+              </p>
+            )}
+            <SignIn t={t} expired={expired} onSignedIn={(next) => signedIn(next)} />
+          </>
         )}
       </main>
     </div>

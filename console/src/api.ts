@@ -90,3 +90,8 @@ export function resolveRow(token: string, kind: ListKind, id: string, resolution
 export function listStores(token: string): Promise<StoreList> {
   return call('GET', '/stores', token);
 }
+
+/** Ends `token` at HQ (sign-out): a copy of it left on a shared PC stops working. Idempotent. */
+export async function logout(token: string): Promise<void> {
+  await call('POST', '/logout', token);
+}

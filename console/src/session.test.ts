@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSession, mayWorkFinanceLists, saveSession } from './session.js';
+import { loadSession, mayWorkFinanceLists, saveSession, signOut } from './session.js';
 
 /** sessionStorage as the browser has it, in memory. */
 function memoryStorage(): Storage {
@@ -33,5 +33,27 @@ describe('the console’s session', () => {
       JSON.stringify({ name: 'admin', token: 't'.repeat(40), expiresAt: '2026-12-08T21:00:00Z' }),
     );
     expect(loadSession(storage, now)).toBeNull();
+  });
+});
+
+describe('signing out', () => {
+  const session = { name: 'fin', token: 't'.repeat(40), expiresAt: '2026-12-08T21:00:00Z', role: 'finance' };
+
+  it('ends the token at HQ and forgets it here', async () => {
+    const storage = memoryStorage();
+    saveSession(storage, session);
+    const ended: string[] = [];
+    const outcome = await signOut(storage, session, async (token) => void ended.push(token));
+    expect(ended).toEqual([session.token]);
+    expect(outcome).toBe('ended');
+    expect(loadSession(storage, new Date('2026-12-08T09:00:00Z'))).toBeNull();
+  });
+
+  it('still forgets the token here when HQ cannot be reached, and says HQ did not hear it', async () => {
+    const storage = memoryStorage();
+    saveSession(storage, session);
+    const outcome = await signOut(storage, session, () => Promise.reject(new Error('HQ cannot be reached')));
+    expect(outcome).toBe('local-only');
+    expect(loadSession(storage, new Date('2026-12-08T09:00:00Z'))).toBeNull();
   });
 });

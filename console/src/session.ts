@@ -29,3 +29,21 @@ export function saveSession(storage: Storage, session: Session | null): void {
   if (session) storage.setItem(KEY, JSON.stringify(session));
   else storage.removeItem(KEY);
 }
+
+/** Whether HQ heard a sign-out (`ended`), or only this tab forgot the token (`local-only`). */
+export type SignOutOutcome = 'ended' | 'local-only';
+
+/**
+ * Signs out: forgets the token here first (the shared PC is free at once, whatever HQ says), then
+ * asks HQ to end it (`endAtHq`: POST /admin/v1/logout), so a copy of it stops working too. When HQ
+ * cannot be reached the token still dies at its expiry; the outcome says so, for the console to tell.
+ */
+export async function signOut(storage: Storage, session: Session, endAtHq: (token: string) => Promise<unknown>): Promise<SignOutOutcome> {
+  saveSession(storage, null);
+  try {
+    await endAtHq(session.token);
+    return 'ended';
+  } catch {
+    return 'local-only';
+  }
+}

@@ -13,6 +13,8 @@ export const en: Dictionary = {
   'signIn.submit': 'Sign in',
   'signIn.busy': 'Signing in…',
   'signIn.expired': 'Your session has ended. Please sign in again.',
+  'signIn.signedOutLocally':
+    'Signed out on this computer, but HQ could not be reached: the session stays valid at HQ until {expiresAt}. Sign in and out again when HQ is back.',
 
   'access.notFinance':
     'The account {name} has the role “{role}”: these lists are for finance. Sign out and sign in with a finance account, or ask an HQ owner to give you one.',

@@ -15,6 +15,7 @@ export const zhCN = {
   'signIn.submit': '登录',
   'signIn.busy': '正在登录…',
   'signIn.expired': '登录已过期，请重新登录。',
+  'signIn.signedOutLocally': '已在本机退出，但无法连接总部：该会话在总部仍有效，直至 {expiresAt}。总部恢复后请重新登录再退出。',
 
   'access.notFinance': '账号 {name} 的角色是“{role}”：这些列表仅供财务使用。请退出并用财务账号登录，或请总部所有者为您开通。',
 
