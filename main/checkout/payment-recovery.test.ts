@@ -85,6 +85,20 @@ async function timePasses(ms: number): Promise<void> {
   }
 }
 
+/**
+ * Two tills on one store file: B took a WeChat charge and then hung (its heartbeat never ran) for
+ * longer than a lease, while A ran. Needs the fake intervals of the test that calls it.
+ */
+async function bHungPastItsLease(): Promise<{ a: TestCheckout; b: TestCheckout; charge: string }> {
+  const a = await till();
+  const b = await till();
+  a.services.lease.start();
+  await paidByWechat(b);
+  const charge = gw.charges[0]!;
+  await timePasses(LEASE_MS + HEARTBEAT_MS);
+  return { a, b, charge };
+}
+
 const stateOf = (t: TestCheckout, id: string) =>
   t.store.db.prepare('SELECT state FROM payment_intent WHERE id = ?').pluck().get(id) as string | undefined;
 const reversedAudits = (t: TestCheckout) => readOutbox(t.store.db, 10_000).filter((e) => e.type === 'device.payment_reversed');
@@ -269,13 +283,8 @@ describe('a till that did not beat for longer than its lease', () => {
   it('cannot complete with the charge another till gave back meanwhile: the payment leaves the cart and is taken again', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const a = await till();
-      const b = await till();
-      a.services.lease.start();
-      await paidByWechat(b);
-      const charge = gw.charges[0]!;
-      // B hangs (its heartbeat never runs) for longer than a lease: to A it is dead, and A gives its charge back.
-      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      // B hangs for longer than a lease: to A it is dead, and A gives its charge back.
+      const { a, b, charge } = await bHungPastItsLease();
       expect(await a.services.recovery.run()).toBe(0);
       expect(gw.reversals).toEqual([charge]);
 
@@ -298,13 +307,8 @@ describe('a till that resumes while another till is giving its charge back', () 
   it('cannot complete with a charge another till took over and is reversing: the sale is not recorded with money the customer gets back', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const a = await till();
-      const b = await till();
-      a.services.lease.start();
-      await paidByWechat(b);
-      const charge = gw.charges[0]!;
       // B hangs for longer than a lease: A takes it for dead and asks the gateway to reverse its charge.
-      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      const { a, b, charge } = await bHungPastItsLease();
       const reverse = gw.reverse;
       let answer: (() => void) | undefined;
       gw.reverse = (r) => new Promise((ok) => (answer = () => ok(reverse(r))));
@@ -333,12 +337,7 @@ describe('voiding a payment another till gave back while this till hung', () => 
   it('takes it out of the cart without asking the gateway to refund money the customer has back', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const a = await till();
-      const b = await till();
-      a.services.lease.start();
-      await paidByWechat(b);
-      const charge = gw.charges[0]!;
-      await timePasses(LEASE_MS + HEARTBEAT_MS);
+      const { a, b, charge } = await bHungPastItsLease();
       expect(await a.services.recovery.run()).toBe(0);
       expect(gw.reversals).toEqual([charge]);
       const refunds: string[] = [];
